@@ -1,0 +1,44 @@
+import type { Database } from "../db/client.js";
+import { resolveDbTarget, type DbTarget } from "../db/url.js";
+import type { Deps, GlobalOptions } from "./deps.js";
+import { Output } from "./output.js";
+
+/**
+ * What a command's action receives: the dependencies, the global flags, an output helper, and a
+ * database that is only opened when a command first asks for it (so --help and usage errors
+ * never touch it). run.ts closes it after the command.
+ */
+export class CommandContext {
+  readonly out: Output;
+  #target?: DbTarget;
+  #db?: Promise<Database>;
+
+  constructor(
+    readonly deps: Deps,
+    readonly globals: GlobalOptions,
+  ) {
+    this.out = new Output(deps.io, deps.env, globals);
+  }
+
+  now(): Date {
+    return this.deps.now();
+  }
+
+  target(): DbTarget {
+    this.#target ??= resolveDbTarget(this.globals.db, this.deps.env, this.deps.cwd);
+    return this.#target;
+  }
+
+  /** The migrated database. The embedded default migrates itself; any other must be current. */
+  db(): Promise<Database> {
+    const target = this.target();
+    this.#db ??= this.deps.openDatabase(target, { autoMigrate: target.embedded });
+    return this.#db;
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    this.#db = undefined;
+    if (db) await db.then((d) => d.close(), () => undefined);
+  }
+}

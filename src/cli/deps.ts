@@ -1,0 +1,34 @@
+import type { Database } from "../db/client.js";
+import type { DbTarget, Env } from "../db/url.js";
+
+/** The streams a command may touch, with their TTY state. Tests pass buffers and set the flags. */
+export interface IO {
+  stdin: NodeJS.ReadableStream;
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+/**
+ * Everything from the outside world, built once in src/main.ts (or by a test). Nothing under
+ * src/commands or src/services reads process.*, so commands are tested without patching globals.
+ */
+export interface Deps {
+  io: IO;
+  env: Env;
+  cwd: string;
+  now(): Date;
+  /** Opens the database; tests may count or refuse calls (e.g. to prove --help never opens it). */
+  openDatabase(target: DbTarget, options: { autoMigrate: boolean }): Promise<Database>;
+}
+
+/** Global flags, parsed once by the program and shared by every command. */
+export interface GlobalOptions {
+  db?: string;
+  json: boolean;
+  color: boolean;
+  quiet: boolean;
+  yes: boolean;
+}

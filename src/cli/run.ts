@@ -1,0 +1,56 @@
+import { CommanderError } from "commander";
+import type { CommandContext } from "./context.js";
+import type { Deps } from "./deps.js";
+import { IntgError, UsageError } from "./errors.js";
+import { ExitCode } from "./exit-codes.js";
+import { buildProgram } from "./program.js";
+
+/**
+ * Runs one invocation and returns its exit code. This is the only place that turns errors into
+ * exit codes and messages; commands throw, and nothing calls process.exit.
+ */
+export async function run(argv: string[], deps: Deps): Promise<number> {
+  const contexts: CommandContext[] = [];
+  const program = buildProgram(deps, (ctx) => contexts.push(ctx));
+  const json = argv.includes("--json");
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ExitCode.OK;
+  } catch (err) {
+    return report(toIntgError(err), deps, json);
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+}
+
+function toIntgError(err: unknown): IntgError | CommanderError | Error {
+  if (err instanceof CommanderError) {
+    // --help and --version end parsing through an exception too; they are not failures.
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return err;
+    if (err.code === "commander.help" || err.code === "commander.executeSubCommandAsync") {
+      return new UsageError("A subcommand is required.", "Run with --help to see the subcommands.");
+    }
+    const message = err.message.replace(/^error: /, "").replace(/\n/g, " ");
+    return new UsageError(message.charAt(0).toUpperCase() + message.slice(1), "Run 'intg --help' for usage.");
+  }
+  if (err instanceof IntgError || err instanceof Error) return err;
+  return new Error(String(err));
+}
+
+function report(err: IntgError | CommanderError | Error, deps: Deps, json: boolean): number {
+  if (err instanceof CommanderError) return ExitCode.OK;
+  const { stderr } = deps.io;
+  const debug = deps.env.INTG_DEBUG === "1";
+  const known = err instanceof IntgError;
+  const code = known ? err.code : "INTERNAL";
+  const message = known ? err.message : `internal error: ${err.message}`;
+  const hint = known ? err.hint : "Run again with INTG_DEBUG=1 to see the stack trace.";
+  if (json) {
+    stderr.write(JSON.stringify({ error: { code, message, ...(hint ? { hint } : {}) } }) + "\n");
+  } else {
+    stderr.write(`intg: ${message}\n`);
+    if (hint) stderr.write(`${hint}\n`);
+  }
+  if (debug && err.stack) stderr.write(err.stack + "\n");
+  return known ? err.exitCode : ExitCode.FAILURE;
+}

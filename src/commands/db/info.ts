@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import type { CommandContext } from "../../cli/context.js";
+import { getDatabaseInfo } from "../../services/db/status.js";
+import type { DatabaseInfo } from "../../types/database.types.js";
+
+export function registerInfo(db: Command, context: ContextFactory): void {
+  db.command("info")
+    .description("Show which database is in use: provider, URL (password hidden), schema version")
+    .action(async (_opts, cmd: Command) => void (await runInfo(context(cmd))));
+}
+
+export async function runInfo(ctx: CommandContext): Promise<DatabaseInfo> {
+  const info = await getDatabaseInfo(ctx.target());
+  if (ctx.out.json) {
+    ctx.out.printJson(info);
+  } else {
+    await ctx.out.details([
+      ["provider", info.provider],
+      ["url", info.url],
+      ["source", info.source],
+      ["embedded", info.embedded ? "yes" : "no"],
+      ["schema version", info.schemaVersion ?? "(empty)"],
+      ["pending migrations", info.pendingMigrations],
+    ]);
+  }
+  return info;
+}

@@ -1,0 +1,26 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import type { CommandContext } from "../../cli/context.js";
+import { migrateDatabase } from "../../services/db/status.js";
+import type { MigrateResult } from "../../types/database.types.js";
+
+export function registerMigrate(db: Command, context: ContextFactory): void {
+  db.command("migrate")
+    .description("Apply pending migrations with Prisma's schema engine (recorded in _prisma_migrations)")
+    .option("-n, --dry-run", "list what would be applied, change nothing", false)
+    .action(async (opts: { dryRun: boolean }, cmd: Command) => void (await runMigrate(context(cmd), opts)));
+}
+
+export async function runMigrate(ctx: CommandContext, opts: { dryRun: boolean }): Promise<MigrateResult> {
+  const result = await migrateDatabase(ctx.target(), { dryRun: opts.dryRun });
+  if (ctx.out.json) {
+    ctx.out.printJson(result);
+  } else if (result.applied.length === 0) {
+    ctx.out.success(`Database schema is up to date (${result.url}).`);
+  } else {
+    for (const name of result.applied) ctx.out.print(name);
+    const verb = opts.dryRun ? "would be applied" : "applied";
+    ctx.out.info(`${result.applied.length} migration(s) ${verb} to ${result.url}.`);
+  }
+  return result;
+}

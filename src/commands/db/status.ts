@@ -1,0 +1,39 @@
+import type { Command } from "commander";
+import { PendingError } from "../../cli/errors.js";
+import type { ContextFactory } from "../../cli/program.js";
+import type { CommandContext } from "../../cli/context.js";
+import { getDatabaseStatus, migrateDatabase } from "../../services/db/status.js";
+import type { DatabaseStatus } from "../../types/database.types.js";
+
+export function registerStatus(db: Command, context: ContextFactory): void {
+  db.command("status")
+    .description("List applied and pending migrations; exits 8 when any is pending")
+    .action(async (_opts, cmd: Command) => void (await runStatus(context(cmd))));
+}
+
+export async function runStatus(ctx: CommandContext): Promise<DatabaseStatus> {
+  const target = ctx.target();
+  // The embedded default migrates itself on first use, here as for every other command.
+  if (target.embedded) {
+    const { applied } = await migrateDatabase(target, { dryRun: false });
+    if (applied.length > 0) ctx.out.info(`Migrated the embedded database at ${target.file} (${applied.length} applied).`);
+  }
+  const status = await getDatabaseStatus(target);
+  if (ctx.out.json) ctx.out.printJson(status);
+  else await renderStatus(ctx, status);
+  if (status.pending.length > 0) {
+    throw new PendingError(`${status.pending.length} migration(s) pending.`, "Run: intg db migrate", "MIGRATIONS_PENDING");
+  }
+  if (status.drifted.length > 0) ctx.out.warn(`applied migrations not known to this intg: ${status.drifted.join(", ")}`);
+  return status;
+}
+
+async function renderStatus(ctx: CommandContext, status: DatabaseStatus): Promise<void> {
+  const rows = [
+    ...status.applied.map((m) => [m.name, m.appliedAt ? "applied" : "failed", m.appliedAt ?? ""]),
+    ...status.pending.map((name) => [name, "pending", ""]),
+  ];
+  ctx.out.info(`${status.provider} ${status.url}`);
+  await ctx.out.table(["MIGRATION", "STATE", "APPLIED AT"], rows);
+  if (status.upToDate) ctx.out.success("Database schema is up to date.");
+}

@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { UsageError } from "../../cli/errors.js";
+import { EXIT_CODE_MEANINGS } from "../../cli/exit-codes.js";
+
+const TOPICS = ["exit-codes"];
+
+/** `intg help [command…]` as commander's, plus topics: `intg help exit-codes`. */
+export function registerHelp(program: Command, context: ContextFactory): void {
+  program
+    .command("help [path...]")
+    .description(`show help for a command, or a topic: ${TOPICS.join(", ")}`)
+    .action(async (path: string[], _opts, cmd: Command) => {
+      if (path.length === 1 && path[0] === "exit-codes") {
+        const out = context(cmd).out;
+        if (out.json) out.printJson(EXIT_CODE_MEANINGS.map(([code, meaning]) => ({ code, meaning })));
+        else await out.table(["CODE", "MEANING"], EXIT_CODE_MEANINGS.map(([code, meaning]) => [code, meaning]));
+        return;
+      }
+      let target: Command = program;
+      for (const name of path) {
+        const next = target.commands.find((c) => c.name() === name || c.aliases().includes(name));
+        if (!next) throw new UsageError(`No help for "${path.join(" ")}".`, `Try 'intg --help' or a topic: ${TOPICS.join(", ")}.`);
+        target = next;
+      }
+      target.outputHelp();
+    });
+}

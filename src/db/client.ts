@@ -1,0 +1,59 @@
+import type { PrismaClient } from "./generated/sqlite/client.js";
+import { PendingError } from "../cli/errors.js";
+import type { DbTarget } from "./url.js";
+
+/**
+ * Both providers generate clients of the same shape from the same models (a test proves it), so
+ * services are typed against one of them and work on both.
+ */
+export type Prisma = PrismaClient;
+
+export interface Database {
+  target: DbTarget;
+  prisma: Prisma;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, after making sure its schema is current. The embedded default migrates
+ * itself on first use (loading the schema engine only when something is pending); any other
+ * database behind its migrations is refused with a message naming `intg db migrate`.
+ */
+export async function openDatabase(target: DbTarget, options: { autoMigrate: boolean }): Promise<Database> {
+  const { readMigrationState, applyPendingMigrations } = await import("./migrations.js");
+  const state = await readMigrationState(target);
+  if (state.pending.length > 0) {
+    if (options.autoMigrate) await applyPendingMigrations(target);
+    else throw behindMigrations(target, state.pending);
+  }
+  const prisma = await createPrismaClient(target);
+  return { target, prisma, close: () => prisma.$disconnect() };
+}
+
+export function behindMigrations(target: DbTarget, pending: string[]): PendingError {
+  const flag = target.source === "--db" ? ` --db '${target.redacted}'` : "";
+  return new PendingError(
+    `The database ${target.redacted} is behind its migrations (${pending.length} pending: ${pending.join(", ")}).`,
+    `Run: intg db migrate${flag}`,
+    "MIGRATIONS_PENDING",
+  );
+}
+
+/** Builds a Prisma client over the driver adapter the URL calls for. No connection is made yet. */
+export async function createPrismaClient(target: DbTarget): Promise<Prisma> {
+  if (target.provider === "sqlite") {
+    const [{ PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([
+      import("./generated/sqlite/client.js"),
+      import("@prisma/adapter-better-sqlite3"),
+    ]);
+    // better-sqlite3's `timeout` is SQLite's busy timeout: a worker and an operator share the file.
+    const adapter = new PrismaBetterSqlite3({ url: target.file!, timeout: 5000 });
+    return new PrismaClient({ adapter });
+  }
+  const [{ PrismaClient }, { PrismaPg }] = await Promise.all([
+    import("./generated/postgresql/client.js"),
+    import("@prisma/adapter-pg"),
+  ]);
+  const adapter = new PrismaPg({ connectionString: target.url });
+  return new PrismaClient({ adapter }) as unknown as Prisma;
+}

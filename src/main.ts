@@ -1,0 +1,31 @@
+import { openDatabase } from "./db/client.js";
+import type { Deps } from "./cli/deps.js";
+import { ExitCode } from "./cli/exit-codes.js";
+import { run } from "./cli/run.js";
+
+// The only module that reads process.*: it builds the real dependencies and sets the exit code.
+const deps: Deps = {
+  io: {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+  },
+  env: process.env,
+  cwd: process.cwd(),
+  now: () => new Date(),
+  openDatabase,
+};
+
+let interrupted = false;
+process.once("SIGINT", () => {
+  interrupted = true;
+  process.exitCode = ExitCode.INTERRUPTED;
+  // A second Ctrl-C stops at once, skipping cleanup (clig.dev).
+  process.once("SIGINT", () => process.exit(ExitCode.INTERRUPTED));
+});
+
+const code = await run(process.argv.slice(2), deps);
+process.exitCode = interrupted ? ExitCode.INTERRUPTED : code;

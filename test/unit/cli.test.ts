@@ -1,0 +1,103 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EXIT_CODE_MEANINGS } from "../../src/cli/exit-codes.js";
+import { VERSION } from "../../src/cli/version.js";
+import { runCli, testDeps } from "../helpers/io.js";
+
+const UNREACHABLE = "postgresql://postgres@127.0.0.1:1/none";
+
+describe("the CLI frame", () => {
+  it("prints the version without a database", async () => {
+    const r = await runCli(["--version", "--db", UNREACHABLE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${VERSION}\n`);
+    expect(r.deps.opened).toEqual([]);
+  });
+
+  it("shows help for every noun without opening the database", async () => {
+    for (const noun of ["keys", "webhooks", "connections", "refs", "db"]) {
+      const r = await runCli([noun, "--help", "--db", UNREACHABLE]);
+      expect(r.code, noun).toBe(0);
+      expect(r.stdout).toContain(`intg ${noun}`);
+      expect(r.deps.opened).toEqual([]);
+    }
+    const keys = await runCli(["keys", "--help"]);
+    expect(keys.stdout).toContain("coming");
+  });
+
+  it("does not pretend a coming domain works: its verbs are unknown commands (exit 2)", async () => {
+    const r = await runCli(["keys", "list"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/unknown command 'list'/i);
+  });
+
+  it("prints the exit-code table from the design, as a table and as JSON", async () => {
+    const table = await runCli(["help", "exit-codes"]);
+    expect(table.code).toBe(0);
+    for (const [code, meaning] of EXIT_CODE_MEANINGS) expect(table.stdout).toMatch(new RegExp(`│ ${code}\\s+│ ${meaning.replace(/[()]/g, "\\$&")}`));
+    const json = await runCli(["help", "exit-codes", "--json"]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { code: 0, meaning: "ok" },
+      { code: 1, meaning: "the operation failed" },
+      { code: 2, meaning: "usage error or invalid input (nothing was written)" },
+      { code: 3, meaning: "a check failed: something is unhealthy" },
+      { code: 4, meaning: "a credential is invalid, expired or revoked" },
+      { code: 5, meaning: "not found" },
+      { code: 6, meaning: "conflict (already exists, changed concurrently)" },
+      { code: 8, meaning: "pending: migrations pending, degraded, still in a grace period" },
+      { code: 130, meaning: "interrupted" },
+    ]);
+  });
+
+  it("`intg help <command>` shows that command's help", async () => {
+    const r = await runCli(["help", "db", "status"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: intg db status");
+    expect((await runCli(["help", "nope"])).code).toBe(2);
+  });
+
+  it("exits 2 with a one-line message and a hint on an unknown command or flag", async () => {
+    const cmd = await runCli(["kyes"]);
+    expect(cmd.code).toBe(2);
+    expect(cmd.stderr).toBe("intg: Unknown command 'kyes' (Did you mean keys?)\nRun 'intg --help' for usage.\n");
+    const flag = await runCli(["db", "status", "--frobnicate"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr.split("\n")[0]).toBe("intg: Unknown option '--frobnicate'");
+    expect(flag.deps.opened).toEqual([]);
+  });
+
+  it("asks for a subcommand when a noun is given alone (exit 2)", async () => {
+    const r = await runCli(["db"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("A subcommand is required.");
+  });
+
+  it("prints errors as one JSON object on stderr under --json", async () => {
+    const r = await runCli(["nope", "--json"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual({ error: { code: "USAGE", message: "Unknown command 'nope'", hint: "Run 'intg --help' for usage." } });
+  });
+
+  it("refuses an unsupported database URL as a usage error", async () => {
+    const r = await runCli(["db", "status", "--db", "mysql://root@localhost/x"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unsupported scheme "mysql:"');
+  });
+
+  it("shows a stack trace for an unexpected error only with INTG_DEBUG=1", async () => {
+    // A directory where a SQLite file should be: the driver fails in a way intg did not foresee.
+    const dir = mkdtempSync(join(tmpdir(), "intg-dir-"));
+    const plain = await runCli(["db", "migrate", "--db", `file:${dir}`]);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    const debug = await runCli(["db", "migrate", "--db", `file:${dir}`], testDeps({ env: { INTG_DEBUG: "1" } }));
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+});
