@@ -101,3 +101,12 @@ describe("the CLI frame", () => {
     expect(debug.stderr).toMatch(/\n\s+at /);
   });
 });
+
+describe("the README", () => {
+  it("documents exactly the exit codes the CLI uses", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const rows = [...readme.matchAll(/^\| (\d+) \| (.+) \|$/gm)].map((m) => [Number(m[1]), m[2]]);
+    expect(rows).toEqual(EXIT_CODE_MEANINGS.map(([c, m]) => [c, m]));
+  });
+});
