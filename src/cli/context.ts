@@ -1,7 +1,7 @@
 import type { Database } from "../db/client.js";
 import { resolveDbTarget, type DbTarget } from "../db/url.js";
 import type { Deps, GlobalOptions } from "./deps.js";
-import { Output } from "./output.js";
+import { Output, type StyleFactory } from "./output.js";
 
 /**
  * What a command's action receives: the dependencies, the global flags, an output helper, and a
@@ -16,8 +16,9 @@ export class CommandContext {
   constructor(
     readonly deps: Deps,
     readonly globals: GlobalOptions,
+    style?: StyleFactory,
   ) {
-    this.out = new Output(deps.io, deps.env, globals);
+    this.out = new Output(deps.io, deps.env, globals, style);
   }
 
   now(): Date {

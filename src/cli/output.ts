@@ -1,23 +1,41 @@
-import { Chalk, type ChalkInstance } from "chalk";
 import type { Env } from "../db/url.js";
 import type { GlobalOptions, IO } from "./deps.js";
+
+/** The few styles intg uses; chalk's instances have this shape. */
+export interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  red(text: string): string;
+}
+export type StyleFactory = (enabled: boolean) => Style;
+
+const same = (text: string) => text;
+const PLAIN: Style = { bold: same, dim: same, green: same, yellow: same, red: same };
+
+/** Whether any stream could show colour; when none can, chalk is not even loaded (start-up time). */
+export function colourPossible(io: IO, env: Env, argv: readonly string[]): boolean {
+  return (io.stdoutIsTTY || io.stderrIsTTY) && !env.NO_COLOR && env.TERM !== "dumb" && !argv.includes("--no-color");
+}
 
 /**
  * stdout carries the result and nothing else; messages go to stderr. Colour only on a TTY, and
  * never with NO_COLOR, TERM=dumb or --no-color. Tables have the same columns on and off a TTY.
  */
 export class Output {
-  readonly color: ChalkInstance;
-  readonly errColor: ChalkInstance;
+  readonly color: Style;
+  readonly errColor: Style;
 
   constructor(
     private readonly io: IO,
     env: Env,
     private readonly globals: GlobalOptions,
+    style?: StyleFactory,
   ) {
-    const allowed = globals.color && !env.NO_COLOR && env.TERM !== "dumb";
-    this.color = new Chalk({ level: allowed && io.stdoutIsTTY ? 1 : 0 });
-    this.errColor = new Chalk({ level: allowed && io.stderrIsTTY ? 1 : 0 });
+    const allowed = Boolean(style) && globals.color && !env.NO_COLOR && env.TERM !== "dumb";
+    this.color = style && allowed && io.stdoutIsTTY ? style(true) : PLAIN;
+    this.errColor = style && allowed && io.stderrIsTTY ? style(true) : PLAIN;
   }
 
   get json(): boolean {

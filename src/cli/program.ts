@@ -4,6 +4,7 @@ import { registerComingNouns } from "../commands/coming.js";
 import { registerHelp } from "../commands/help/index.js";
 import { CommandContext } from "./context.js";
 import type { Deps, GlobalOptions } from "./deps.js";
+import type { StyleFactory } from "./output.js";
 import { VERSION } from "./version.js";
 
 /** Gives each action its context: built once, from the global flags, when an action runs. */
@@ -13,7 +14,7 @@ export type ContextFactory = (command: Command) => CommandContext;
  * The whole command tree. Output is routed through deps.io and commander never exits the
  * process: errors surface as exceptions that run.ts turns into exit codes.
  */
-export function buildProgram(deps: Deps, onContext: (ctx: CommandContext) => void): Command {
+export function buildProgram(deps: Deps, onContext: (ctx: CommandContext) => void, style?: StyleFactory): Command {
   const program = new Command("intg")
     .description("Administer a platform's integrations: API keys, webhooks, connections and external references.")
     .version(VERSION, "-V, --version", "print the version")
@@ -27,7 +28,7 @@ export function buildProgram(deps: Deps, onContext: (ctx: CommandContext) => voi
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
 
   const context: ContextFactory = (command) => {
-    const ctx = new CommandContext(deps, command.optsWithGlobals() as GlobalOptions);
+    const ctx = new CommandContext(deps, command.optsWithGlobals() as GlobalOptions, style);
     onContext(ctx);
     return ctx;
   };

@@ -3,6 +3,7 @@ import type { CommandContext } from "./context.js";
 import type { Deps } from "./deps.js";
 import { IntgError, UsageError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
+import { colourPossible, type StyleFactory } from "./output.js";
 import { buildProgram } from "./program.js";
 
 /**
@@ -11,7 +12,7 @@ import { buildProgram } from "./program.js";
  */
 export async function run(argv: string[], deps: Deps): Promise<number> {
   const contexts: CommandContext[] = [];
-  const program = buildProgram(deps, (ctx) => contexts.push(ctx));
+  const program = buildProgram(deps, (ctx) => contexts.push(ctx), await loadStyle(deps, argv));
   const json = argv.includes("--json");
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -21,6 +22,12 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
   } finally {
     await Promise.all(contexts.map((c) => c.close()));
   }
+}
+
+async function loadStyle(deps: Deps, argv: string[]): Promise<StyleFactory | undefined> {
+  if (!colourPossible(deps.io, deps.env, argv)) return undefined;
+  const { Chalk } = await import("chalk");
+  return (enabled) => new Chalk({ level: enabled ? 1 : 0 });
 }
 
 function toIntgError(err: unknown): IntgError | CommanderError | Error {

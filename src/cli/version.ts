@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import pkg from "../../package.json" with { type: "json" };
 
-// package.json sits two levels above both src/cli and dist/cli.
-export const VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+// Inlined by the bundler at build time: no file read at start-up.
+export const VERSION: string = pkg.version;

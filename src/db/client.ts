@@ -1,5 +1,6 @@
 import type { PrismaClient } from "./generated/sqlite/client.js";
 import { PendingError } from "../cli/errors.js";
+import { applyPendingMigrations, readMigrationState } from "./migrations.js";
 import type { DbTarget } from "./url.js";
 
 /**
@@ -20,7 +21,6 @@ export interface Database {
  * database behind its migrations is refused with a message naming `intg db migrate`.
  */
 export async function openDatabase(target: DbTarget, options: { autoMigrate: boolean }): Promise<Database> {
-  const { readMigrationState, applyPendingMigrations } = await import("./migrations.js");
   const state = await readMigrationState(target);
   if (state.pending.length > 0) {
     if (options.autoMigrate) await applyPendingMigrations(target);

@@ -7,6 +7,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MigrationList } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { DatabaseError } from "../cli/errors.js";
+import { openSqlite } from "../lib/cjs.js";
+import { PACKAGE_ROOT } from "../lib/package-root.js";
 import type { DbTarget, Provider } from "./url.js";
 
 export interface MigrationFile { name: string; sql: string; checksum: string }
@@ -21,11 +23,9 @@ export interface MigrationState {
 
 interface Row { migration_name: string; checksum: string; finished_at: unknown; rolled_back_at: unknown }
 
-// src/db and dist/db are both two levels below the package root, which ships prisma/.
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 export function migrationsDir(provider: Provider): string {
-  return join(packageRoot, "prisma", provider, "migrations");
+  return join(PACKAGE_ROOT, "prisma", provider, "migrations");
 }
 
 export function listMigrationFiles(provider: Provider): MigrationFile[] {
@@ -78,8 +78,7 @@ export async function applyPendingMigrations(target: DbTarget): Promise<string[]
   const file = target.file!;
   if (file === ":memory:") return applyWithEngine(target, file);
   mkdirSync(dirname(file), { recursive: true });
-  const { default: Database } = await import("better-sqlite3");
-  const db = new Database(file, { timeout: 5000 });
+  const db = openSqlite(file, { timeout: 5000 });
   // WAL lets a worker and an operator's commands share the file; the mode is stored in the file.
   db.pragma("journal_mode = WAL");
   db.close();
@@ -91,7 +90,7 @@ export async function applyPendingMigrations(target: DbTarget): Promise<string[]
 
 async function applyWithEngine(target: DbTarget, url: string): Promise<string[]> {
   const { openSchemaEngine } = await import("./schema-engine.js");
-  const schemaFile = join(packageRoot, "prisma", target.provider, "schema.prisma");
+  const schemaFile = join(PACKAGE_ROOT, "prisma", target.provider, "schema.prisma");
   const handle = await openSchemaEngine(target.provider, url, { path: "schema.prisma", content: readFileSync(schemaFile, "utf8") });
   try {
     const out = await handle.engine.applyMigrations({ migrationsList: migrationsList(target.provider), filters: { externalTables: [], externalEnums: [] } });
@@ -111,9 +110,8 @@ async function applyWithEngine(target: DbTarget, url: string): Promise<string[]>
 async function readSqliteRows(file: string): Promise<Row[]> {
   // A file that does not exist yet has had nothing applied; reading must not create it.
   if (file === ":memory:" || !existsSync(file)) return [];
-  const { default: Database } = await import("better-sqlite3");
   try {
-    const db = new Database(file, { fileMustExist: true, timeout: 5000 });
+    const db = openSqlite(file, { fileMustExist: true, timeout: 5000 });
     try {
       const present = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
       if (!present) return [];

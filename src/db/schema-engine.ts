@@ -44,7 +44,7 @@ function loadGlue(): Promise<typeof Glue> {
     const gluePath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg");
     const mod = (await import(pathToFileURL(gluePath).href)) as typeof Glue;
     const wasm = new WebAssembly.Module(readFileSync(join(dirname(gluePath), "schema_engine_bg.wasm")));
-    const instance = new WebAssembly.Instance(wasm, { "./schema_engine_bg.js": mod });
+    const instance = new WebAssembly.Instance(wasm, { "./schema_engine_bg.js": withUnrefTimers(mod) });
     mod.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return mod;
@@ -138,4 +138,18 @@ export async function diffToSchema(provider: Provider, url: string, migrations: 
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The engine arms timers (PostgreSQL's idle connections) through the glue's setTimeout, and
+ * nothing of ours can clear them: a finished `intg db migrate` would wait ten seconds to exit.
+ * Its timers are unref'd instead, so they never keep the process alive.
+ */
+function withUnrefTimers(mod: object): object {
+  const imports: Record<string, unknown> = { ...mod };
+  for (const name of Object.keys(imports)) {
+    if (!name.startsWith("__wbg_setTimeout_")) continue;
+    imports[name] = (callback: () => void, ms: number) => setTimeout(callback, ms >>> 0).unref();
+  }
+  return imports;
 }

@@ -27,11 +27,12 @@ describe("the CLI frame", () => {
     expect(keys.stdout).toContain("coming");
   });
 
-  it("does not pretend a coming domain works: its verbs are unknown commands (exit 2)", async () => {
-    const r = await runCli(["keys", "list"]);
+  it("does not pretend a coming domain works: its verbs are refused (exit 2)", async () => {
+    const r = await runCli(["keys", "list", "--status", "active"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/unknown command 'list'/i);
+    expect(r.stderr).toBe("intg: 'intg keys list' is not available in this version of intg yet.\nSee 'intg keys --help' for what is coming.\n");
+    expect(r.deps.opened).toEqual([]);
   });
 
   it("prints the exit-code table from the design, as a table and as JSON", async () => {

@@ -1,12 +1,12 @@
+import { applyPendingMigrations, readMigrationState } from "../../db/migrations.js";
 import type { DbTarget } from "../../db/url.js";
 import type { DatabaseInfo, DatabaseStatus, MigrateResult } from "../../types/database.types.js";
 
 // These services read and apply migrations through src/db/migrations.ts, which uses the raw
-// drivers (and the schema engine only to apply), never the Prisma client: `db status` is the
-// cold-start benchmark and must stay cheap.
+// drivers (and loads the schema engine only to apply), never the Prisma client: `db status` is
+// the cold-start benchmark and must stay cheap.
 
 export async function getDatabaseStatus(target: DbTarget): Promise<DatabaseStatus> {
-  const { readMigrationState } = await import("../../db/migrations.js");
   const state = await readMigrationState(target);
   return {
     provider: target.provider,
@@ -31,7 +31,6 @@ export async function getDatabaseInfo(target: DbTarget): Promise<DatabaseInfo> {
 }
 
 export async function migrateDatabase(target: DbTarget, input: { dryRun: boolean }): Promise<MigrateResult> {
-  const { readMigrationState, applyPendingMigrations } = await import("../../db/migrations.js");
   const applied = input.dryRun ? (await readMigrationState(target)).pending : await applyPendingMigrations(target);
   return { provider: target.provider, url: target.redacted, applied, dryRun: input.dryRun, upToDate: !input.dryRun || applied.length === 0 };
 }
