@@ -111,3 +111,25 @@ describe("the README", () => {
     expect(rows).toEqual(EXIT_CODE_MEANINGS.map(([c, m]) => [c, m]));
   });
 });
+
+describe("the command context", () => {
+  it("opens the database once, on first use, and closes it", async () => {
+    const { CommandContext } = await import("../../src/cli/context.js");
+    const { tempSqlite } = await import("../helpers/databases.js");
+    const { applyPendingMigrations } = await import("../../src/db/migrations.js");
+    const temp = tempSqlite();
+    try {
+      const deps = testDeps();
+      const ctx = new CommandContext(deps, { db: temp.url, json: false, color: false, quiet: false, yes: false });
+      expect(deps.opened).toEqual([]);
+      await applyPendingMigrations(ctx.target());
+      const [a, b] = await Promise.all([ctx.db(), ctx.db()]);
+      expect(a).toBe(b);
+      expect(deps.opened).toHaveLength(1);
+      expect(await a.prisma.apiKey.count()).toBe(0);
+      await ctx.close();
+    } finally {
+      await temp.dispose();
+    }
+  });
+});
