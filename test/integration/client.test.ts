@@ -11,12 +11,14 @@ import { PROVIDERS, tempDb, type TempDb } from "../helpers/databases.js";
 describe.each(PROVIDERS)("Prisma client on %s", (provider) => {
   let temp: TempDb;
   let db: Database;
+  let prisma: Awaited<ReturnType<Database["prisma"]>>;
 
   beforeAll(async () => {
     temp = await tempDb(provider);
     const target = parseDbUrl(temp.url, "--db", process.cwd());
     await applyPendingMigrations(target);
     db = await openDatabase(target, { autoMigrate: false });
+    prisma = await db.prisma();
   });
   afterAll(async () => {
     await db?.close();
@@ -37,38 +39,38 @@ describe.each(PROVIDERS)("Prisma client on %s", (provider) => {
 
   it("round-trips enums, JSON and relations", async () => {
     const now = new Date("2026-02-01T10:00:00.000Z");
-    const prov = await db.prisma.integrationProvider.create({
+    const prov = await prisma.integrationProvider.create({
       data: { id: newId("provider"), slug: `stripe-${provider}`, name: "Stripe", category: IntegrationCategory.PAYMENTS, baseUrl: "https://api.stripe.com", authType: AuthenticationType.BEARER_TOKEN, config: { version: "2024-06-20", tags: ["a", "b"] } },
     });
-    const conn = await db.prisma.integrationConnection.create({
+    const conn = await prisma.integrationConnection.create({
       data: { id: newId("connection"), providerId: prov.id, name: "main", environment: IntegrationEnvironment.PRODUCTION, lastCheckedAt: now },
       include: { provider: true },
     });
     expect(conn.provider.category).toBe("PAYMENTS");
     expect(conn.status).toBe("PENDING");
     expect(conn.lastCheckedAt?.toISOString()).toBe(now.toISOString());
-    const again = await db.prisma.integrationProvider.findUniqueOrThrow({ where: { id: prov.id } });
+    const again = await prisma.integrationProvider.findUniqueOrThrow({ where: { id: prov.id } });
     expect(again.config).toEqual({ version: "2024-06-20", tags: ["a", "b"] });
   });
 
   it("keeps API key scopes in a join table, queryable by scope", async () => {
     const id = newId("apiKey");
-    await db.prisma.apiKey.create({
+    await prisma.apiKey.create({
       data: {
         id, name: "ci", prefix: "intg", environment: "live", hash: `h-${id}`, start: "intg_live_ab", end: "wxyz", formatVersion: 1,
         scopes: { create: [{ scope: ApiKeyScope.READ }, { scope: ApiKeyScope.WEBHOOKS }] },
       },
     });
-    const found = await db.prisma.apiKey.findMany({ where: { scopes: { some: { scope: ApiKeyScope.WEBHOOKS } } }, include: { scopes: true } });
+    const found = await prisma.apiKey.findMany({ where: { scopes: { some: { scope: ApiKeyScope.WEBHOOKS } } }, include: { scopes: true } });
     expect(found.map((k) => k.id)).toEqual([id]);
     expect(found[0]!.scopes.map((s) => s.scope).sort()).toEqual(["READ", "WEBHOOKS"]);
   });
 
   it("enforces unique constraints (one delivery per event and endpoint)", async () => {
-    const ep = await db.prisma.webhookEndpoint.create({ data: { id: newId("endpoint"), url: "https://example.com/hook", eventFilter: [], secretCiphertext: "x" } });
-    const evt = await db.prisma.webhookEvent.create({ data: { id: newId("event"), type: "invoice.paid", payload: '{"type":"invoice.paid"}', timestamp: new Date() } });
+    const ep = await prisma.webhookEndpoint.create({ data: { id: newId("endpoint"), url: "https://example.com/hook", eventFilter: [], secretCiphertext: "x" } });
+    const evt = await prisma.webhookEvent.create({ data: { id: newId("event"), type: "invoice.paid", payload: '{"type":"invoice.paid"}', timestamp: new Date() } });
     const delivery = { eventId: evt.id, endpointId: ep.id, status: DeliveryStatus.PENDING, nextAttemptAt: new Date() };
-    await db.prisma.webhookDelivery.create({ data: { id: newId("delivery"), ...delivery } });
-    await expect(db.prisma.webhookDelivery.create({ data: { id: newId("delivery"), ...delivery } })).rejects.toMatchObject({ code: "P2002" });
+    await prisma.webhookDelivery.create({ data: { id: newId("delivery"), ...delivery } });
+    await expect(prisma.webhookDelivery.create({ data: { id: newId("delivery"), ...delivery } })).rejects.toMatchObject({ code: "P2002" });
   });
 });

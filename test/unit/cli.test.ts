@@ -126,7 +126,7 @@ describe("the command context", () => {
       const [a, b] = await Promise.all([ctx.db(), ctx.db()]);
       expect(a).toBe(b);
       expect(deps.opened).toHaveLength(1);
-      expect(await a.prisma.apiKey.count()).toBe(0);
+      expect(await a.sql.get(`SELECT COUNT(*) AS n FROM "ApiKey"`)).toEqual({ n: 0 });
       await ctx.close();
     } finally {
       await temp.dispose();

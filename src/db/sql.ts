@@ -1,0 +1,122 @@
+import type BetterSqlite3 from "better-sqlite3";
+import type pg from "pg";
+import { openSqlite } from "../lib/cjs.js";
+import type { DbTarget, Provider } from "./url.js";
+
+export type Row = Record<string, unknown>;
+
+/**
+ * SQL straight through the driver, for the paths where Prisma's client costs too much: loading it
+ * takes ~0.25 s, five times a bare `node`, and the CLI starts again for every command. The same
+ * statement runs on both providers: write `?` placeholders and double-quoted identifiers, and
+ * read values through `col` (SQLite returns dates as text, booleans as 0/1, JSON as text).
+ */
+export interface SqlClient {
+  readonly provider: Provider;
+  all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  get<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  /** Returns the number of rows changed. */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Runs fn in one transaction; on SQLite it takes the write lock up front (BEGIN IMMEDIATE). */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Prisma's SQLite adapter stores DateTime as ISO-8601 text with "+00:00"; raw writes must match. */
+export function sqliteDate(d: Date): string {
+  return d.toISOString().replace("Z", "+00:00");
+}
+
+export const col = {
+  date: (v: unknown): Date => (v instanceof Date ? v : new Date(String(v))),
+  dateOrNull: (v: unknown): Date | null => (v === null || v === undefined ? null : col.date(v)),
+  bool: (v: unknown): boolean => v === true || v === 1 || v === "1" || v === "t",
+  int: (v: unknown): number => Number(v),
+  json: <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T,
+};
+
+export async function openSql(target: DbTarget): Promise<SqlClient> {
+  return target.provider === "sqlite" ? sqliteClient(openSqlite(target.file!, { fileMustExist: target.file !== ":memory:", timeout: 5000 })) : postgresClient(target.url);
+}
+
+function sqliteParams(params: readonly unknown[]): unknown[] {
+  return params.map((p) => (p instanceof Date ? sqliteDate(p) : typeof p === "boolean" ? (p ? 1 : 0) : p !== null && typeof p === "object" ? JSON.stringify(p) : p));
+}
+
+function sqliteClient(db: BetterSqlite3.Database): SqlClient {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const stmt = (sql: string) => {
+    let s = cache.get(sql);
+    if (!s) cache.set(sql, (s = db.prepare(sql)));
+    return s;
+  };
+  let depth = 0;
+  const client: SqlClient = {
+    provider: "sqlite",
+    all: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).all(...sqliteParams(params)) as T[],
+    get: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).get(...sqliteParams(params)) as T | undefined,
+    run: async (sql, params = []) => stmt(sql).run(...sqliteParams(params)).changes,
+    async transaction(fn) {
+      if (depth > 0) return fn(client); // nested: part of the outer transaction
+      db.exec("BEGIN IMMEDIATE");
+      depth++;
+      try {
+        const result = await fn(client);
+        db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (db.inTransaction) db.exec("ROLLBACK");
+        throw error;
+      } finally {
+        depth--;
+      }
+    },
+    close: async () => void db.close(),
+  };
+  return client;
+}
+
+/** `?` placeholders become `$1…$n`. Our statements never hold a literal `?`. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function postgresParams(params: readonly unknown[]): unknown[] {
+  // Prisma's columns are TIMESTAMP(3) without time zone, holding UTC: send UTC text, not the
+  // driver's local-time rendering of a Date.
+  return params.map((p) => (p instanceof Date ? p.toISOString() : p !== null && typeof p === "object" && !Buffer.isBuffer(p) ? JSON.stringify(p) : p));
+}
+
+async function postgresClient(url: string): Promise<SqlClient> {
+  const { default: pgm } = await import("pg");
+  const types = { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === 1114 ? (s: string) => new Date(s + "Z") : pgm.types.getTypeParser(oid, format as "text")) };
+  const conn: pg.Client = new pgm.Client({ connectionString: url, types: types as pg.CustomTypesConfig });
+  conn.on("error", () => undefined); // surfaces through the pending query
+  await conn.connect();
+  let depth = 0;
+  const query = async (sql: string, params: readonly unknown[]) => conn.query(numbered(sql), postgresParams(params));
+  const client: SqlClient = {
+    provider: "postgresql",
+    all: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows as T[],
+    get: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows[0] as T | undefined,
+    run: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
+    async transaction(fn) {
+      if (depth > 0) return fn(client);
+      await conn.query("BEGIN");
+      depth++;
+      try {
+        const result = await fn(client);
+        await conn.query("COMMIT");
+        return result;
+      } catch (error) {
+        await conn.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        depth--;
+      }
+    },
+    close: () => conn.end(),
+  };
+  return client;
+}
