@@ -23,7 +23,7 @@ rmSync(join(root, "dist"), { recursive: true, force: true });
 const { build } = await import("esbuild");
 await build({
   absWorkingDir: root,
-  entryPoints: ["src/main.ts"],
+  entryPoints: { main: "src/main.ts", "dev-tools": "src/db/dev-tools.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,
