@@ -1,4 +1,6 @@
+import { userInfo } from "node:os";
 import type { Database } from "../db/client.js";
+import type { ServiceContext } from "../services/context.js";
 import { resolveDbTarget, type DbTarget } from "../db/url.js";
 import type { Deps, GlobalOptions } from "./deps.js";
 import { Output, type StyleFactory } from "./output.js";
@@ -35,6 +37,24 @@ export class CommandContext {
     const target = this.target();
     this.#db ??= this.deps.openDatabase(target, { autoMigrate: target.embedded });
     return this.#db;
+  }
+
+  /** Who is acting, for the audit log: INTG_ACTOR, else the OS user. */
+  actor(): string {
+    const env = this.deps.env;
+    if (env.INTG_ACTOR) return env.INTG_ACTOR;
+    if (env.USER || env.LOGNAME) return (env.USER || env.LOGNAME)!;
+    try {
+      return userInfo().username;
+    } catch {
+      return "unknown";
+    }
+  }
+
+  /** The context services take: the open database, the clock, the actor. */
+  async services(): Promise<ServiceContext> {
+    const db = await this.db();
+    return { db, sql: db.sql, now: () => this.now(), actor: this.actor(), env: this.deps.env };
   }
 
   async close(): Promise<void> {
