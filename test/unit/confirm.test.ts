@@ -18,9 +18,10 @@ describe("confirm", () => {
   });
 
   it("takes --yes as the answer without asking", async () => {
-    const ctx = new CommandContext(testDeps(), { ...globals, yes: true });
+    const deps = testDeps();
+    const ctx = new CommandContext(deps, { ...globals, yes: true });
     await expect(confirm(ctx, "Revoke?")).resolves.toBe(true);
-    expect(ctx.deps.io.err()).toBe("");
+    expect(deps.io.err()).toBe("");
   });
 
   it("asks on a terminal, on stderr, and returns the answer", async () => {
