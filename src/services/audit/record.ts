@@ -31,8 +31,15 @@ export interface ChainedFields {
 }
 
 export function eventHash(e: ChainedFields): string {
-  const canonical = JSON.stringify([e.id, e.seq, e.prevHash, e.action, e.actor, e.targetType, e.targetId, e.outcome, e.reason, e.metadata, e.createdAt]);
+  const canonical = JSON.stringify([e.id, e.seq, e.prevHash, e.action, e.actor, e.targetType, e.targetId, e.outcome, e.reason, sortKeys(e.metadata), e.createdAt]);
   return createHash("sha256").update(canonical).digest("hex");
+}
+
+// PostgreSQL's jsonb reorders object keys; hashing with sorted keys reads back the same anywhere.
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
 }
 
 // Any constant does; it names the one lock that orders appends to the chain on PostgreSQL.
