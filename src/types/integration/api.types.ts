@@ -217,3 +217,50 @@ export interface ApiResponse<T = unknown> {
   body: T;
   latencyMs: number;
 }
+
+/** `keys identify <key>`: offline, from the key's text alone. */
+export interface ApiKeyIdentification {
+  wellFormed: boolean;
+  prefix: string | null;
+  environment: ApiKeyEnvironment | null;
+  formatVersion: number | null;
+  /** Why it is not well-formed; null when it is. */
+  reason: string | null;
+}
+
+/** `keys verify`: exit 0 when valid, 4 otherwise, with the outcome as the reason. */
+export interface ApiKeyVerificationResult {
+  valid: boolean;
+  outcome: ApiKeyVerificationOutcome;
+  /** Null when no key matched (NOT_FOUND, MALFORMED). */
+  keyId: ApiKeyId | null;
+  status: ApiKeyStatus | null;
+  scopes: ApiKeyScope[];
+  /** The scope that was required, when `--scope` was given. */
+  requiredScope: ApiKeyScope | null;
+  expiresAt: IsoDateTime | null;
+  /** A person-readable reason for a refusal; null when valid. */
+  message: string | null;
+}
+
+/** `keys rotate status <id>`: whether callers still use the old key after its successor was issued. */
+export interface ApiKeyRotationStatus {
+  oldKeyId: ApiKeyId;
+  newKeyId: ApiKeyId;
+  rotatedAt: IsoDateTime;
+  graceEndsAt: IsoDateTime | null;
+  /** The old key still verifies (inside its grace period). */
+  oldKeyValid: boolean;
+  oldKeyLastUsedAt: IsoDateTime | null;
+  /** The old key was used after the new one was issued: someone has not switched yet. */
+  oldKeyUsedSinceRotation: boolean;
+  newKeyLastUsedAt: IsoDateTime | null;
+}
+
+/** What a bulk operation did (or, with --dry-run, would do), key by key. */
+export interface ApiBatchResult {
+  request: ApiBatchRequest;
+  matched: number;
+  changed: number;
+  keys: ApiKeyInfo[];
+}

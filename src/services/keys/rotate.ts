@@ -1,0 +1,78 @@
+import { ConflictError, CredentialError } from "../../cli/errors.js";
+import { col } from "../../db/sql.js";
+import type { ApiKeyScope } from "../../types/enums.js";
+import type { JsonObject } from "../../types/common.js";
+import type { ApiKeyCreated, ApiKeyRotationRequest, ApiKeyRotationStatus } from "../../types/integration/api.types.js";
+import type { KeyEnvironment } from "../../lib/api-key.js";
+import { recordAudit } from "../audit/record.js";
+import type { ServiceContext } from "../context.js";
+import { insertKey } from "./create.js";
+import { findKeyRow } from "./show.js";
+import { effectiveStatus, keyInfos, scopesOf } from "./views.js";
+
+/**
+ * Issues a successor with the same name, scopes, metadata, owner, environment and expiry; the old
+ * key stays valid until now + grace (never beyond its own expiry), then expires. The claim is one
+ * conditional UPDATE: of two rotations racing on a key, exactly one changes the row and the other
+ * gets a conflict.
+ */
+export async function rotateKey(ctx: ServiceContext, input: ApiKeyRotationRequest): Promise<ApiKeyCreated> {
+  const now = ctx.now();
+  return ctx.sql.transaction(async (tx) => {
+    const old = await findKeyRow(tx, input.keyId);
+    const expiresAt = col.dateOrNull(old.expiresAt);
+    const status = effectiveStatus(old.status, expiresAt, col.dateOrNull(old.graceEndsAt), now);
+    if (status === "REVOKED" || status === "EXPIRED") {
+      throw new CredentialError(`Key ${old.id} is ${status.toLowerCase()}; only an active key can be rotated.`, "Create a new key with: intg keys create", "KEY_NOT_ROTATABLE");
+    }
+    let graceEndsAt = new Date(now.getTime() + input.graceMs);
+    if (expiresAt && expiresAt < graceEndsAt) graceEndsAt = expiresAt;
+    const newStatus = input.graceMs > 0 ? "ROTATING" : "EXPIRED";
+    const claimed = await tx.run(
+      `UPDATE "ApiKey" SET "status" = ?, "graceEndsAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" = 'ACTIVE'`,
+      [newStatus, graceEndsAt, now, old.id],
+    );
+    if (claimed !== 1) {
+      throw new ConflictError(`Key ${old.id} has already been rotated.`, `See: intg keys rotate status ${old.id}`, "KEY_ALREADY_ROTATED");
+    }
+    const scopes = (await scopesOf(tx, [old.id])).get(old.id) ?? [];
+    const created = await insertKey(
+      tx,
+      now,
+      {
+        name: String(old.name),
+        scopes: scopes as ApiKeyScope[],
+        environment: old.environment as KeyEnvironment,
+        prefix: String(old.prefix),
+        ownerId: (old.ownerId as string | null) ?? null,
+        metadata: old.metadata === null || old.metadata === undefined ? null : col.json<JsonObject>(old.metadata),
+        expiresAt,
+      },
+      old.id,
+    );
+    await recordAudit({ ...ctx, sql: tx }, { action: "key.rotate", targetType: "api_key", targetId: old.id, metadata: { newKeyId: created.id, graceEndsAt: graceEndsAt.toISOString() } });
+    const [info] = await keyInfos(tx, [await findKeyRow(tx, created.id)], now);
+    return { ...info!, key: created.key };
+  });
+}
+
+/** Whether callers still use the old key since its successor was issued. */
+export async function rotationStatus(ctx: ServiceContext, input: { id: string }): Promise<ApiKeyRotationStatus> {
+  const now = ctx.now();
+  let old = await findKeyRow(ctx.sql, input.id);
+  // Given the new key's id, answer for the rotation that produced it.
+  if (!old.rotatedToId && old.rotatedFromId) old = await findKeyRow(ctx.sql, String(old.rotatedFromId));
+  if (!old.rotatedToId) throw new ConflictError(`Key ${input.id} has not been rotated.`, `Rotate it with: intg keys rotate ${input.id}`, "KEY_NOT_ROTATED");
+  const [oldInfo, newInfo] = await keyInfos(ctx.sql, [old, await findKeyRow(ctx.sql, String(old.rotatedToId))], now);
+  const usedSince = oldInfo!.lastUsedAt !== null && oldInfo!.lastUsedAt > newInfo!.createdAt;
+  return {
+    oldKeyId: oldInfo!.id,
+    newKeyId: newInfo!.id,
+    rotatedAt: newInfo!.createdAt,
+    graceEndsAt: oldInfo!.graceEndsAt,
+    oldKeyValid: oldInfo!.status === "ROTATING",
+    oldKeyLastUsedAt: oldInfo!.lastUsedAt,
+    oldKeyUsedSinceRotation: usedSince,
+    newKeyLastUsedAt: newInfo!.lastUsedAt,
+  };
+}

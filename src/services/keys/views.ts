@@ -1,0 +1,69 @@
+import { col, type SqlClient } from "../../db/sql.js";
+import type { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
+import type { JsonObject } from "../../types/common.js";
+import type { ApiKeyEnvironment, ApiKeyInfo } from "../../types/integration/api.types.js";
+
+// Every read of ApiKey goes through these columns: the hash is never selected for a view.
+export const KEY_COLUMNS = `k."id", k."name", k."prefix", k."environment", k."start", k."end", k."formatVersion", k."status", k."ownerId", k."metadata", k."expiresAt", k."graceEndsAt", k."revokedAt", k."revokedReason", k."lastUsedAt", k."useCount", k."rotatedFromId", k."createdAt", k."updatedAt", (SELECT n."id" FROM "ApiKey" n WHERE n."rotatedFromId" = k."id") AS "rotatedToId"`;
+
+export type KeyRow = Record<string, unknown> & { id: string; status: ApiKeyStatus };
+
+/**
+ * The status a key has now. `keys expire` writes EXPIRED for good, but a key past its expiry (or
+ * its rotation grace) is expired whether or not that has run yet.
+ */
+export function effectiveStatus(status: ApiKeyStatus, expiresAt: Date | null, graceEndsAt: Date | null, now: Date): ApiKeyStatus {
+  if (status !== "ACTIVE" && status !== "ROTATING") return status;
+  if (expiresAt && expiresAt <= now) return "EXPIRED";
+  if (status === "ROTATING" && graceEndsAt && graceEndsAt <= now) return "EXPIRED";
+  return status;
+}
+
+const iso = (v: unknown) => (v === null || v === undefined ? null : col.date(v).toISOString());
+
+export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], now: Date): ApiKeyInfo {
+  const expiresAt = col.dateOrNull(row.expiresAt);
+  const graceEndsAt = col.dateOrNull(row.graceEndsAt);
+  return {
+    id: row.id,
+    name: String(row.name),
+    prefix: String(row.prefix),
+    environment: row.environment as ApiKeyEnvironment,
+    start: String(row.start),
+    end: String(row.end),
+    formatVersion: col.int(row.formatVersion),
+    status: effectiveStatus(row.status, expiresAt, graceEndsAt, now),
+    scopes: [...scopes].sort(),
+    ownerId: (row.ownerId as string | null) ?? null,
+    metadata: row.metadata === null || row.metadata === undefined ? null : col.json<JsonObject>(row.metadata),
+    expiresAt: iso(row.expiresAt),
+    graceEndsAt: iso(row.graceEndsAt),
+    revokedAt: iso(row.revokedAt),
+    revokedReason: (row.revokedReason as string | null) ?? null,
+    lastUsedAt: iso(row.lastUsedAt),
+    useCount: col.int(row.useCount),
+    rotatedFromId: (row.rotatedFromId as string | null) ?? null,
+    rotatedToId: (row.rotatedToId as string | null) ?? null,
+    createdAt: iso(row.createdAt)!,
+    updatedAt: iso(row.updatedAt)!,
+  };
+}
+
+/** Scopes of many keys in one query, chunked to stay under SQLite's parameter limit. */
+export async function scopesOf(sql: SqlClient, ids: string[]): Promise<Map<string, ApiKeyScope[]>> {
+  const out = new Map<string, ApiKeyScope[]>(ids.map((id) => [id, []]));
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = await sql.all<{ apiKeyId: string; scope: ApiKeyScope }>(
+      `SELECT "apiKeyId", "scope" FROM "ApiKeyScopeGrant" WHERE "apiKeyId" IN (${chunk.map(() => "?").join(",")})`,
+      chunk,
+    );
+    for (const r of rows) out.get(r.apiKeyId)!.push(r.scope);
+  }
+  return out;
+}
+
+export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date): Promise<ApiKeyInfo[]> {
+  const scopes = await scopesOf(sql, rows.map((r) => r.id));
+  return rows.map((r) => toKeyInfo(r, scopes.get(r.id) ?? [], now));
+}
