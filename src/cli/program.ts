@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { registerDb } from "../commands/db/index.js";
+import { registerKeys } from "../commands/keys/index.js";
 import { registerComingNouns } from "../commands/coming.js";
 import { registerHelp } from "../commands/help/index.js";
 import { CommandContext } from "./context.js";
@@ -34,6 +35,7 @@ export function buildProgram(deps: Deps, onContext: (ctx: CommandContext) => voi
   };
 
   registerDb(program, context);
+  registerKeys(program, context);
   registerComingNouns(program);
   registerHelp(program, context);
 

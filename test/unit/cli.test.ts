@@ -23,15 +23,15 @@ describe("the CLI frame", () => {
       expect(r.stdout).toContain(`intg ${noun}`);
       expect(r.deps.opened).toEqual([]);
     }
-    const keys = await runCli(["keys", "--help"]);
-    expect(keys.stdout).toContain("coming");
+    const webhooks = await runCli(["webhooks", "--help"]);
+    expect(webhooks.stdout).toContain("coming");
   });
 
   it("does not pretend a coming domain works: its verbs are refused (exit 2)", async () => {
-    const r = await runCli(["keys", "list", "--status", "active"]);
+    const r = await runCli(["webhooks", "send", "--data", "{}"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("intg: 'intg keys list' is not available in this version of intg yet.\nSee 'intg keys --help' for what is coming.\n");
+    expect(r.stderr).toBe("intg: 'intg webhooks send' is not available in this version of intg yet.\nSee 'intg webhooks --help' for what is coming.\n");
     expect(r.deps.opened).toEqual([]);
   });
 

@@ -1,0 +1,48 @@
+import { UsageError } from "./errors.js";
+import { parseDuration } from "../lib/duration.js";
+
+// Flag values checked before anything is written: a bad one is a usage error (exit 2) that says
+// what was wrong and what would be right.
+
+/** One value of a Prisma enum, case-insensitive: `--status active` is ACTIVE. */
+export function parseEnum<T extends string>(flag: string, text: string, values: Record<string, T>): T {
+  const wanted = text.trim().toUpperCase().replace(/-/g, "_");
+  const match = Object.values(values).find((v) => v === wanted);
+  if (!match) throw new UsageError(`${flag}: unknown value "${text}".`, `Use one of: ${Object.values(values).map((v) => v.toLowerCase()).join(", ")}.`);
+  return match;
+}
+
+/** A comma-separated list of enum values; repeats are dropped. */
+export function parseEnumList<T extends string>(flag: string, text: string, values: Record<string, T>): T[] {
+  const items = text.split(",").map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${flag} needs at least one value.`);
+  return [...new Set(items.map((item) => parseEnum(flag, item, values)))];
+}
+
+export function parseDurationFlag(flag: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new UsageError(`${flag}: "${text}" is not a duration.`, "Write it like 90d, 24h, 15m, 30s or 1h30m.");
+  return ms;
+}
+
+export function parseDateFlag(flag: string, text: string): Date {
+  const d = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) {
+    throw new UsageError(`${flag}: "${text}" is not an ISO-8601 date.`, "Write it like 2026-12-31 or 2026-12-31T23:59:00Z.");
+  }
+  return d;
+}
+
+/** Repeated `--meta k=v` flags into an object; a key given twice keeps its last value. */
+export function parseKeyValues(flag: string, pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`${flag}: "${pair}" is not key=value.`);
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** commander collector for repeatable flags. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];

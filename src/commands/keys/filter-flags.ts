@@ -1,0 +1,41 @@
+import type { Command } from "commander";
+import { parseDurationFlag, parseEnumList } from "../../cli/parse.js";
+import { UsageError } from "../../cli/errors.js";
+import { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
+import type { ApiKeyEnvironment, ApiKeyFilter } from "../../types/integration/api.types.js";
+
+export interface FilterFlags {
+  status?: string;
+  scope?: string;
+  env?: string;
+  owner?: string;
+  expiringWithin?: string;
+  unusedFor?: string;
+}
+
+/** The filter flags `keys list` and `keys revoke --where` share. */
+export function addFilterFlags(cmd: Command): Command {
+  return cmd
+    .option("--status <s,...>", "active, rotating, expired, revoked")
+    .option("--scope <s,...>", "keys holding all these scopes")
+    .option("--env <env>", "live or test")
+    .option("--owner <id>", "keys of this owner")
+    .option("--expiring-within <duration>", "keys expiring within this time, e.g. 7d")
+    .option("--unused-for <duration>", "keys not used (or, never used, created) for this long, e.g. 90d");
+}
+
+export function toFilter(flags: FilterFlags, now: Date): ApiKeyFilter {
+  const filter: ApiKeyFilter = {};
+  if (flags.status) filter.status = parseEnumList("--status", flags.status, ApiKeyStatus);
+  if (flags.scope) filter.scopes = parseEnumList("--scope", flags.scope, ApiKeyScope);
+  if (flags.env) filter.environment = parseEnvironment(flags.env);
+  if (flags.owner) filter.ownerId = flags.owner;
+  if (flags.expiringWithin) filter.expiresBefore = new Date(now.getTime() + parseDurationFlag("--expiring-within", flags.expiringWithin)).toISOString();
+  if (flags.unusedFor) filter.notUsedSince = new Date(now.getTime() - parseDurationFlag("--unused-for", flags.unusedFor)).toISOString();
+  return filter;
+}
+
+export function parseEnvironment(text: string): ApiKeyEnvironment {
+  if (text !== "live" && text !== "test") throw new UsageError(`--env: unknown environment "${text}".`, "Use live or test.");
+  return text;
+}

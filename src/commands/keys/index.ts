@@ -1,0 +1,21 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { registerCreate } from "./create.js";
+import { registerExpire, registerMetrics } from "./expire.js";
+import { registerIdentify } from "./identify.js";
+import { registerList } from "./list.js";
+import { registerRevoke } from "./revoke.js";
+import { registerRotate } from "./rotate.js";
+import { registerVerify } from "./verify.js";
+
+export function registerKeys(program: Command, context: ContextFactory): void {
+  const keys = program.command("keys").description("API keys: create, list, rotate with a grace period, revoke, verify, expire, metrics");
+  registerCreate(keys, context);
+  registerList(keys, context);
+  registerRotate(keys, context);
+  registerRevoke(keys, context);
+  registerVerify(keys, context);
+  registerIdentify(keys, context);
+  registerExpire(keys, context);
+  registerMetrics(keys, context);
+}

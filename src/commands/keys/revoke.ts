@@ -1,0 +1,48 @@
+import type { Command } from "commander";
+import { confirm } from "../../cli/confirm.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { UsageError } from "../../cli/errors.js";
+import { revokeKey, revokeKeys } from "../../services/keys/revoke.js";
+import { showKey } from "../../services/keys/show.js";
+import type { ApiBatchRequest } from "../../types/integration/api.types.js";
+import { addFilterFlags, toFilter, type FilterFlags } from "./filter-flags.js";
+import { printKey, printKeys } from "./render.js";
+
+interface RevokeFlags extends FilterFlags { reason?: string; where?: boolean; dryRun: boolean }
+
+export function registerRevoke(keys: Command, context: ContextFactory): void {
+  addFilterFlags(
+    keys
+      .command("revoke [id]")
+      .description("Revoke a key at once, or every key matching --where filters")
+      .option("--reason <text>", "why, kept with the key and in the audit log")
+      .option("--where", "revoke every key matching the filter flags below (bulk)")
+      .option("-n, --dry-run", "show what would be revoked, change nothing", false),
+  ).action(async (id: string | undefined, flags: RevokeFlags, cmd: Command) => {
+    const ctx = context(cmd);
+    if (flags.where) {
+      if (id) throw new UsageError("Give a key id or --where, not both.");
+      const request: ApiBatchRequest = { operation: "revoke", where: toFilter(flags, ctx.now()), reason: flags.reason ?? null, dryRun: flags.dryRun };
+      if (Object.keys(request.where).length === 0) throw new UsageError("--where needs at least one filter (e.g. --status active --unused-for 90d).", "Revoking every key is not something to do by accident.");
+      const services = await ctx.services();
+      if (!request.dryRun) {
+        const plan = await revokeKeys(services, { ...request, dryRun: true });
+        if (plan.matched === 0) return printKeys(ctx, [], "No keys match.");
+        if (!(await confirm(ctx, `Revoke ${plan.matched} key(s)?`))) throw new UsageError("Nothing revoked.");
+      }
+      const result = await revokeKeys(services, request);
+      if (ctx.out.json) return ctx.out.printJson(result);
+      await printKeys(ctx, result.keys, "No keys match.");
+      ctx.out.info(request.dryRun ? `${result.matched} key(s) would be revoked.` : `Revoked ${result.changed} key(s).`);
+      return;
+    }
+    if (!id) throw new UsageError("Which key? Give its id, or --where with filters.");
+    const services = await ctx.services();
+    if (flags.dryRun) return printKey(ctx, await showKey(services, { id }));
+    const key = await showKey(services, { id }); // not found before asking
+    if (!(await confirm(ctx, `Revoke ${key.id} (${key.name})? Callers using it will be refused at once.`))) throw new UsageError("Nothing revoked.");
+    const revoked = await revokeKey(services, { id, reason: flags.reason ?? null });
+    if (ctx.out.json) return ctx.out.printJson(revoked);
+    ctx.out.success(`Revoked ${revoked.id}.`);
+  });
+}
