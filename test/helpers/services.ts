@@ -1,0 +1,34 @@
+import { openDatabase } from "../../src/db/client.js";
+import { applyPendingMigrations } from "../../src/db/migrations.js";
+import { parseDbUrl } from "../../src/db/url.js";
+import type { ServiceContext } from "../../src/services/context.js";
+import { tempDb, type TempDb } from "./databases.js";
+
+export interface TestServices {
+  ctx: ServiceContext;
+  temp: TempDb;
+  /** Moves the pinned clock. */
+  advance(ms: number): void;
+  setNow(d: Date): void;
+  dispose(): Promise<void>;
+}
+
+/** A migrated database of the given provider, and a service context over it with a pinned clock. */
+export async function testServices(provider: "sqlite" | "postgresql", start = new Date("2026-01-15T12:00:00.000Z")): Promise<TestServices> {
+  const temp = await tempDb(provider);
+  const target = parseDbUrl(temp.url, "--db", process.cwd());
+  await applyPendingMigrations(target);
+  const db = await openDatabase(target, { autoMigrate: false });
+  let now = start;
+  const ctx: ServiceContext = { db, sql: db.sql, now: () => now, actor: "tester", env: {} };
+  return {
+    ctx,
+    temp,
+    advance: (ms) => (now = new Date(now.getTime() + ms)),
+    setNow: (d) => (now = d),
+    async dispose() {
+      await db.close();
+      await temp.dispose();
+    },
+  };
+}
