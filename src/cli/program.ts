@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { registerDb } from "../commands/db/index.js";
 import { registerKeys } from "../commands/keys/index.js";
+import { registerAudit } from "../commands/audit/index.js";
 import { registerComingNouns } from "../commands/coming.js";
 import { registerHelp } from "../commands/help/index.js";
 import { CommandContext } from "./context.js";
@@ -36,6 +37,7 @@ export function buildProgram(deps: Deps, onContext: (ctx: CommandContext) => voi
 
   registerDb(program, context);
   registerKeys(program, context);
+  registerAudit(program, context);
   registerComingNouns(program);
   registerHelp(program, context);
 
