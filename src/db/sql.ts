@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
 import { openSqlite } from "../lib/cjs.js";
@@ -50,30 +51,47 @@ function sqliteClient(db: BetterSqlite3.Database): SqlClient {
     if (!s) cache.set(sql, (s = db.prepare(sql)));
     return s;
   };
-  let depth = 0;
   const client: SqlClient = {
     provider: "sqlite",
     all: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).all(...sqliteParams(params)) as T[],
     get: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).get(...sqliteParams(params)) as T | undefined,
     run: async (sql, params = []) => stmt(sql).run(...sqliteParams(params)).changes,
-    async transaction(fn) {
-      if (depth > 0) return fn(client); // nested: part of the outer transaction
-      db.exec("BEGIN IMMEDIATE");
-      depth++;
-      try {
-        const result = await fn(client);
-        db.exec("COMMIT");
-        return result;
-      } catch (error) {
-        if (db.inTransaction) db.exec("ROLLBACK");
-        throw error;
-      } finally {
-        depth--;
-      }
-    },
+    transaction: transactions(
+      () => client,
+      async () => void db.exec("BEGIN IMMEDIATE"),
+      async () => void db.exec("COMMIT"),
+      async () => void (db.inTransaction && db.exec("ROLLBACK")),
+    ),
     close: async () => void db.close(),
   };
   return client;
+}
+
+/**
+ * transaction() for one connection. A connection holds one transaction at a time, so concurrent
+ * callers queue; a call made inside a transaction (a service calling another) joins it instead,
+ * which AsyncLocalStorage tells apart from a concurrent caller.
+ */
+function transactions(self: () => SqlClient, begin: () => Promise<void>, commit: () => Promise<void>, rollback: () => Promise<void>): SqlClient["transaction"] {
+  const inside = new AsyncLocalStorage<true>();
+  let queue: Promise<unknown> = Promise.resolve();
+  return <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => {
+    if (inside.getStore()) return fn(self());
+    const run = async () => {
+      await begin();
+      try {
+        const result = await inside.run(true, () => fn(self()));
+        await commit();
+        return result;
+      } catch (error) {
+        await rollback();
+        throw error;
+      }
+    };
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  };
 }
 
 /** `?` placeholders become `$1…$n`. Our statements never hold a literal `?`. */
@@ -94,28 +112,18 @@ async function postgresClient(url: string): Promise<SqlClient> {
   const conn: pg.Client = new pgm.Client({ connectionString: url, types: types as pg.CustomTypesConfig });
   conn.on("error", () => undefined); // surfaces through the pending query
   await conn.connect();
-  let depth = 0;
   const query = async (sql: string, params: readonly unknown[]) => conn.query(numbered(sql), postgresParams(params));
   const client: SqlClient = {
     provider: "postgresql",
     all: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows[0] as T | undefined,
     run: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
-    async transaction(fn) {
-      if (depth > 0) return fn(client);
-      await conn.query("BEGIN");
-      depth++;
-      try {
-        const result = await fn(client);
-        await conn.query("COMMIT");
-        return result;
-      } catch (error) {
-        await conn.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        depth--;
-      }
-    },
+    transaction: transactions(
+      () => client,
+      async () => void (await conn.query("BEGIN")),
+      async () => void (await conn.query("COMMIT")),
+      async () => void (await conn.query("ROLLBACK").catch(() => undefined)),
+    ),
     close: () => conn.end(),
   };
   return client;
