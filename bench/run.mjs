@@ -4,13 +4,14 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { coldStart } from "./cold-start.mjs";
+import { keys } from "./keys.mjs";
 
 if (!existsSync(fileURLToPath(new URL("../dist/main.js", import.meta.url)))) {
   console.error("dist/ is missing: run `npm run build` first");
   process.exit(1);
 }
 
-const benches = [coldStart];
+const benches = [coldStart, keys];
 const rows = [];
 for (const bench of benches) {
   process.stderr.write(`running ${bench.name}…\n`);

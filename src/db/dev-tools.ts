@@ -1,4 +1,9 @@
-// What the developer scripts (scripts/create-migration.mjs) use from the built code. A bundle
+// What the developer scripts and benchmarks (scripts/, bench/) use from the built code. A bundle
 // entry of its own, so the CLI's start-up never loads it.
-export { listMigrationFiles, migrationsDir, migrationsList } from "./migrations.js";
+export { listMigrationFiles, migrationsDir, migrationsList, applyPendingMigrations } from "./migrations.js";
 export { diffToSchema } from "./schema-engine.js";
+export { openDatabase } from "./client.js";
+export { parseDbUrl } from "./url.js";
+export { openSqlite } from "../lib/cjs.js";
+export { createKey } from "../services/keys/create.js";
+export { KeyVerifier, LOOKUP as KEY_LOOKUP } from "../services/keys/verify.js";

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
 import { openSqlite } from "../lib/cjs.js";
@@ -18,7 +17,11 @@ export interface SqlClient {
   get<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   /** Returns the number of rows changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
-  /** Runs fn in one transaction; on SQLite it takes the write lock up front (BEGIN IMMEDIATE). */
+  /**
+   * Runs fn in one transaction; on SQLite it takes the write lock up front (BEGIN IMMEDIATE).
+   * Inside, use the `tx` given to fn (and pass it on): calling the outer client's transaction()
+   * there would queue behind the running transaction and never start.
+   */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -40,7 +43,9 @@ export async function openSql(target: DbTarget): Promise<SqlClient> {
   return target.provider === "sqlite" ? sqliteClient(openSqlite(target.file!, { fileMustExist: target.file !== ":memory:", timeout: 5000 })) : postgresClient(target.url);
 }
 
-function sqliteParams(params: readonly unknown[]): unknown[] {
+function sqliteParams(params: readonly unknown[]): readonly unknown[] {
+  // The hot lookups bind strings only; skip the copy when there is nothing to convert.
+  if (params.every((p) => typeof p === "string" || typeof p === "number")) return params;
   return params.map((p) => (p instanceof Date ? sqliteDate(p) : typeof p === "boolean" ? (p ? 1 : 0) : p !== null && typeof p === "object" ? JSON.stringify(p) : p));
 }
 
@@ -56,31 +61,33 @@ function sqliteClient(db: BetterSqlite3.Database): SqlClient {
     all: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).all(...sqliteParams(params)) as T[],
     get: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).get(...sqliteParams(params)) as T | undefined,
     run: async (sql, params = []) => stmt(sql).run(...sqliteParams(params)).changes,
-    transaction: transactions(
-      () => client,
-      async () => void db.exec("BEGIN IMMEDIATE"),
-      async () => void db.exec("COMMIT"),
-      async () => void (db.inTransaction && db.exec("ROLLBACK")),
-    ),
+    transaction: () => Promise.reject(new Error("replaced below")),
     close: async () => void db.close(),
   };
+  client.transaction = transactions(
+    client,
+    async () => void db.exec("BEGIN IMMEDIATE"),
+    async () => void db.exec("COMMIT"),
+    async () => void (db.inTransaction && db.exec("ROLLBACK")),
+  );
   return client;
 }
 
 /**
  * transaction() for one connection. A connection holds one transaction at a time, so concurrent
- * callers queue; a call made inside a transaction (a service calling another) joins it instead,
- * which AsyncLocalStorage tells apart from a concurrent caller.
+ * callers queue. The callback gets a client bound to the open transaction, whose own
+ * transaction() joins it: services pass `tx` on to the services they call.
  */
-function transactions(self: () => SqlClient, begin: () => Promise<void>, commit: () => Promise<void>, rollback: () => Promise<void>): SqlClient["transaction"] {
-  const inside = new AsyncLocalStorage<true>();
+function transactions(self: SqlClient, begin: () => Promise<void>, commit: () => Promise<void>, rollback: () => Promise<void>): SqlClient["transaction"] {
+  // AsyncLocalStorage would tell a nested call from a concurrent one too, but it turns on
+  // promise hooks that slow every await in the process, key verification included.
+  const inTx: SqlClient = { ...self, transaction: (fn) => fn(inTx) };
   let queue: Promise<unknown> = Promise.resolve();
   return <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => {
-    if (inside.getStore()) return fn(self());
     const run = async () => {
       await begin();
       try {
-        const result = await inside.run(true, () => fn(self()));
+        const result = await fn(inTx);
         await commit();
         return result;
       } catch (error) {
@@ -118,13 +125,14 @@ async function postgresClient(url: string): Promise<SqlClient> {
     all: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows[0] as T | undefined,
     run: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
-    transaction: transactions(
-      () => client,
-      async () => void (await conn.query("BEGIN")),
-      async () => void (await conn.query("COMMIT")),
-      async () => void (await conn.query("ROLLBACK").catch(() => undefined)),
-    ),
+    transaction: () => Promise.reject(new Error("replaced below")),
     close: () => conn.end(),
   };
+  client.transaction = transactions(
+    client,
+    async () => void (await conn.query("BEGIN")),
+    async () => void (await conn.query("COMMIT")),
+    async () => void (await conn.query("ROLLBACK").catch(() => undefined)),
+  );
   return client;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 
 // Key format v1, after GitHub's tokens: `<prefix>_<env>_<random><checksum>`.
@@ -25,8 +25,12 @@ function base62(n: bigint, width: number): string {
   return out;
 }
 
+// On every verification: a CRC-32 fits a double exactly, so plain numbers do (BigInt is slower).
 function checksum(body: string): string {
-  return base62(BigInt(crc32(body)), CHECKSUM_LEN);
+  let n = crc32(body);
+  let out = "";
+  for (let i = 0; i < CHECKSUM_LEN; i++, n = Math.floor(n / 62)) out = ALPHABET[n % 62] + out;
+  return out;
 }
 
 export interface GeneratedKey {
@@ -52,10 +56,12 @@ export function hashKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
+/** Constant-time comparison of two hex digests (no early exit on the first difference). */
 export function hashesEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, "hex");
-  const y = Buffer.from(b, "hex");
-  return x.length === y.length && timingSafeEqual(x, y);
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 export type Identification =

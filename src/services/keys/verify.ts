@@ -5,9 +5,11 @@ import type { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
 import type { ApiKeyVerificationOutcome, ApiKeyVerificationResult } from "../../types/integration/api.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { effectiveStatus } from "./views.js";
+import { effectiveStatus, scopesOf } from "./views.js";
 
-interface LookupRow { id: string; hash: string; status: ApiKeyStatus; expiresAt: unknown; graceEndsAt: unknown; scopes: string | null }
+export const LOOKUP = `SELECT "id", "hash", "status", "expiresAt", "graceEndsAt" FROM "ApiKey" WHERE "hash" = ?`;
+
+interface LookupRow { id: string; hash: string; status: ApiKeyStatus; expiresAt: unknown; graceEndsAt: unknown }
 
 /**
  * Verifies keys and records their use. A verification is a lookup by the key's hash; what it
@@ -16,23 +18,26 @@ interface LookupRow { id: string; hash: string; status: ApiKeyStatus; expiresAt:
  */
 export class KeyVerifier {
   private readonly usage = new Map<string, { keyId: string | null; outcome: ApiKeyVerificationOutcome; count: number; lastAt: Date }>();
-  private readonly lookup: string;
+  // A key's scopes never change (rotation makes a new key), so they are read once per key and
+  // kept; its status and expiry can change at any moment and are read on every verification.
+  private readonly scopes = new Map<string, ApiKeyScope[]>();
 
-  constructor(private readonly ctx: ServiceContext) {
-    const scopes = ctx.sql.provider === "postgresql" ? `string_agg(g."scope"::text, ',')` : `group_concat(g."scope")`;
-    this.lookup = `SELECT k."id", k."hash", k."status", k."expiresAt", k."graceEndsAt", (SELECT ${scopes} FROM "ApiKeyScopeGrant" g WHERE g."apiKeyId" = k."id") AS "scopes" FROM "ApiKey" k WHERE k."hash" = ?`;
-  }
+  constructor(private readonly ctx: ServiceContext) {}
 
   async verify(key: string, requiredScope: ApiKeyScope | null = null): Promise<ApiKeyVerificationResult> {
     const now = this.ctx.now();
-    const id = identifyKey(key);
-    if (!id.wellFormed) return this.result(now, null, "MALFORMED", null, [], requiredScope, null, `The key is malformed: ${id.reason}.`);
     const hash = hashKey(key);
-    const row = await this.ctx.sql.get<LookupRow>(this.lookup, [hash]);
-    if (!row || !hashesEqual(row.hash, hash)) return this.result(now, null, "NOT_FOUND", null, [], requiredScope, null, "No such key.");
+    const row = await this.ctx.sql.get<LookupRow>(LOOKUP, [hash]);
+    if (!row || !hashesEqual(row.hash, hash)) {
+      // Only a miss needs the format check: every stored key was well-formed when issued.
+      const id = identifyKey(key);
+      if (!id.wellFormed) return this.result(now, null, "MALFORMED", null, [], requiredScope, null, `The key is malformed: ${id.reason}.`);
+      return this.result(now, null, "NOT_FOUND", null, [], requiredScope, null, "No such key.");
+    }
     const expiresAt = col.dateOrNull(row.expiresAt);
     const status = effectiveStatus(row.status, expiresAt, col.dateOrNull(row.graceEndsAt), now);
-    const scopes = (row.scopes ? row.scopes.split(",") : []).sort() as ApiKeyScope[];
+    let scopes = this.scopes.get(row.id);
+    if (!scopes) this.scopes.set(row.id, (scopes = ((await scopesOf(this.ctx.sql, [row.id])).get(row.id) ?? []).sort()));
     const expiry = expiresAt?.toISOString() ?? null;
     if (status === "REVOKED") return this.result(now, row.id, "REVOKED", status, scopes, requiredScope, expiry, "The key has been revoked.");
     if (status === "EXPIRED") return this.result(now, row.id, "EXPIRED", status, scopes, requiredScope, expiry, "The key has expired.");
