@@ -1,6 +1,7 @@
 import type { PrismaClient } from "./generated/sqlite/client.js";
-import { PendingError } from "../cli/errors.js";
-import { applyPendingMigrations, postgresError, readMigrationState } from "./migrations.js";
+import { existsSync } from "node:fs";
+import { DatabaseError, PendingError } from "../cli/errors.js";
+import { applyPendingMigrations, migrationNames, pendingMigrations, postgresError } from "./migrations.js";
 import { openSql, type SqlClient } from "./sql.js";
 import type { DbTarget } from "./url.js";
 
@@ -27,14 +28,25 @@ export interface Database {
  * database behind its migrations is refused with a message naming `intg db migrate`.
  */
 export async function openDatabase(target: DbTarget, options: { autoMigrate: boolean }): Promise<Database> {
-  const state = await readMigrationState(target);
-  if (state.pending.length > 0) {
-    if (options.autoMigrate) await applyPendingMigrations(target);
-    else throw behindMigrations(target, state.pending);
+  // A new embedded file is created by its first migration, before anything opens it; any other
+  // missing file is a database with every migration pending.
+  if (target.provider === "sqlite" && target.file !== ":memory:" && !existsSync(target.file!)) {
+    if (!options.autoMigrate) throw behindMigrations(target, migrationNames("sqlite"));
+    await applyPendingMigrations(target);
   }
   const sql = await openSql(target).catch((error) => {
-    throw target.provider === "postgresql" ? postgresError(target.url, error) : error;
+    throw target.provider === "postgresql" ? postgresError(target.url, error) : openError(target, error);
   });
+  try {
+    const pending = await pendingMigrations(sql);
+    if (pending.length > 0) {
+      if (!options.autoMigrate) throw behindMigrations(target, pending);
+      await applyPendingMigrations(target);
+    }
+  } catch (error) {
+    await sql.close();
+    throw error;
+  }
   let prisma: Promise<Prisma> | undefined;
   return {
     target,
@@ -44,6 +56,14 @@ export async function openDatabase(target: DbTarget, options: { autoMigrate: boo
       await Promise.all([sql.close(), prisma?.then((p) => p.$disconnect())]);
     },
   };
+}
+
+function openError(target: DbTarget, error: unknown): Error {
+  const e = error as { code?: string; message?: string };
+  if (e.code === "SQLITE_CANTOPEN" || /does not exist/.test(e.message ?? "")) {
+    return new DatabaseError(`There is no SQLite database at ${target.file}.`, `Create it with: intg db migrate --db '${target.redacted}'`, { cause: error }, "DATABASE_MISSING");
+  }
+  return new DatabaseError(`Cannot open the SQLite database ${target.file}: ${e.message ?? String(error)}`, undefined, { cause: error });
 }
 
 export function behindMigrations(target: DbTarget, pending: string[]): PendingError {

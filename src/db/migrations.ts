@@ -9,6 +9,7 @@ import type { MigrationList } from "@prisma/schema-engine-wasm/schema_engine_bg"
 import { DatabaseError } from "../cli/errors.js";
 import { openSqlite } from "../lib/cjs.js";
 import { PACKAGE_ROOT } from "../lib/package-root.js";
+import type { SqlClient } from "./sql.js";
 import type { DbTarget, Provider } from "./url.js";
 
 export interface MigrationFile { name: string; sql: string; checksum: string }
@@ -23,9 +24,29 @@ export interface MigrationState {
 
 interface Row { migration_name: string; checksum: string; finished_at: unknown; rolled_back_at: unknown }
 
-
 export function migrationsDir(provider: Provider): string {
   return join(PACKAGE_ROOT, "prisma", provider, "migrations");
+}
+
+/** The folder's migration names, sorted; no file is read. */
+export function migrationNames(provider: Provider): string[] {
+  const dir = migrationsDir(provider);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+}
+
+/**
+ * The names not yet applied, through an open connection: the check every command makes before
+ * it runs, so it reads neither the SQL files nor their checksums (`db status` does that).
+ */
+export async function pendingMigrations(sql: SqlClient): Promise<string[]> {
+  const exists = sql.provider === "sqlite"
+    ? await sql.get(`SELECT 1 AS "x" FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`)
+    : (await sql.get<{ x: boolean }>(`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS "x"`))?.x;
+  const applied = new Set(
+    exists ? (await sql.all<{ name: string }>(`SELECT "migration_name" AS "name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`)).map((r) => r.name) : [],
+  );
+  return migrationNames(sql.provider).filter((name) => !applied.has(name));
 }
 
 export function listMigrationFiles(provider: Provider): MigrationFile[] {

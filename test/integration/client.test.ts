@@ -37,6 +37,21 @@ describe.each(PROVIDERS)("Prisma client on %s", (provider) => {
     }
   });
 
+  it("refuses a database missing one migration, naming it", async () => {
+    const other = await tempDb(provider);
+    try {
+      const target = parseDbUrl(other.url, "--db", process.cwd());
+      await applyPendingMigrations(target);
+      const opened = await openDatabase(target, { autoMigrate: false });
+      const [last] = await opened.sql.all<{ name: string }>(`SELECT "migration_name" AS "name" FROM "_prisma_migrations" ORDER BY "migration_name" DESC LIMIT 1`);
+      await opened.sql.run(`DELETE FROM "_prisma_migrations" WHERE "migration_name" = ?`, [last!.name]);
+      await opened.close();
+      await expect(openDatabase(target, { autoMigrate: false })).rejects.toThrow(`1 pending: ${last!.name}`);
+    } finally {
+      await other.dispose();
+    }
+  });
+
   it("round-trips enums, JSON and relations", async () => {
     const now = new Date("2026-02-01T10:00:00.000Z");
     const prov = await prisma.integrationProvider.create({
