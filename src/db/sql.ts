@@ -37,6 +37,12 @@ export const col = {
   bool: (v: unknown): boolean => v === true || v === 1 || v === "1" || v === "t",
   int: (v: unknown): number => Number(v),
   json: <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T,
+  /** ISO-8601 in UTC, as views print dates; SQLite's stored form converts without a Date. */
+  iso: (v: unknown): string | null => {
+    if (v === null || v === undefined) return null;
+    if (typeof v === "string" && v.length === 29 && v.endsWith("+00:00")) return v.slice(0, 23) + "Z";
+    return col.date(v).toISOString();
+  },
 };
 
 export async function openSql(target: DbTarget): Promise<SqlClient> {

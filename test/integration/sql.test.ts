@@ -38,6 +38,8 @@ describe.each(PROVIDERS)("driver-level SQL on %s", (provider) => {
     await prisma.apiKey.create({ data: { id: "key_orm", name: "orm", prefix: "intg", environment: "test", hash: "hash-orm", start: "s", end: "e", formatVersion: 1, expiresAt, metadata: ["x"] } });
     const row = await db.sql.get<Record<string, unknown>>(`SELECT * FROM "ApiKey" WHERE "hash" = ?`, ["hash-orm"]);
     expect(col.date(row!.expiresAt).toISOString()).toBe(expiresAt.toISOString());
+    expect(col.iso(row!.expiresAt)).toBe(expiresAt.toISOString());
+    expect(col.iso(null)).toBeNull();
     expect(col.json(row!.metadata)).toEqual(["x"]);
     const later = await db.sql.all<{ id: string }>(`SELECT "id" FROM "ApiKey" WHERE "expiresAt" > ? ORDER BY "id"`, [new Date("2026-12-31T23:59:59.999Z")]);
     expect(later.map((r) => r.id)).toEqual(["key_orm"]);

@@ -19,7 +19,7 @@ export function effectiveStatus(status: ApiKeyStatus, expiresAt: Date | null, gr
   return status;
 }
 
-const iso = (v: unknown) => (v === null || v === undefined ? null : col.date(v).toISOString());
+const iso = col.iso;
 
 export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], now: Date): ApiKeyInfo {
   const expiresAt = col.dateOrNull(row.expiresAt);
