@@ -4,6 +4,7 @@ import { registerKeys } from "../commands/keys/index.js";
 import { registerAudit } from "../commands/audit/index.js";
 import { registerComingNouns } from "../commands/coming.js";
 import { registerHelp } from "../commands/help/index.js";
+import { registerSecrets } from "../commands/secrets/index.js";
 import { CommandContext } from "./context.js";
 import type { Deps, GlobalOptions } from "./deps.js";
 import type { StyleFactory } from "./output.js";
@@ -36,6 +37,7 @@ export function buildProgram(deps: Deps, onContext: (ctx: CommandContext) => voi
   };
 
   registerDb(program, context);
+  registerSecrets(program, context);
   registerKeys(program, context);
   registerAudit(program, context);
   registerComingNouns(program);

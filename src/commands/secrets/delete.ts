@@ -1,0 +1,42 @@
+import type { Command } from "commander";
+import { confirm } from "../../cli/confirm.js";
+import type { CommandContext } from "../../cli/context.js";
+import { IntgError } from "../../cli/errors.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { deleteSecret } from "../../services/secrets/delete.js";
+import type { SecretDeletion } from "../../types/secrets.types.js";
+import { secretDetails } from "./shared.js";
+
+interface DeleteOptions {
+  dryRun: boolean;
+  force: boolean;
+}
+
+export function registerDelete(secrets: Command, context: ContextFactory): void {
+  secrets
+    .command("delete")
+    .description("Delete a secret (asks first; needs --yes when not interactive)")
+    .argument("<name-or-id>", "the secret's name or sec_ id")
+    .option("-n, --dry-run", "show what would be deleted, change nothing", false)
+    .option("--force", "delete it even when connections use it as their credential", false)
+    .action(async (ref: string, opts: DeleteOptions, cmd: Command) => void (await runDelete(context(cmd), ref, opts)));
+}
+
+export async function runDelete(ctx: CommandContext, ref: string, opts: DeleteOptions): Promise<SecretDeletion> {
+  const services = await ctx.services();
+  // The dry run finds the secret and refuses an in-use one before anyone is asked anything.
+  const plan = await deleteSecret(services, ref, { dryRun: true, force: opts.force });
+  const label = `secret "${plan.secret.name}" (${plan.secret.id})`;
+  if (!opts.dryRun && !(await confirm(ctx, `Delete ${label}? Its value cannot be recovered.`))) {
+    throw new IntgError("CANCELLED", "Cancelled: nothing was deleted.");
+  }
+  const result = opts.dryRun ? plan : await deleteSecret(services, plan.secret.id, { force: opts.force });
+  if (ctx.out.json) ctx.out.printJson(result);
+  else await ctx.out.details(secretDetails(result.secret));
+  if (result.detachedConnectionIds.length > 0) {
+    ctx.out.warn(`${result.detachedConnectionIds.length} connection(s) ${result.dryRun ? "would be" : "are now"} without a credential: ${result.detachedConnectionIds.join(", ")}`);
+  }
+  if (result.dryRun) ctx.out.info(`Dry run: ${label} would be deleted.`);
+  else ctx.out.success(`Deleted ${label}.`);
+  return result;
+}

@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { registerDelete } from "./delete.js";
+import { registerList } from "./list.js";
+import { registerReveal } from "./reveal.js";
+import { registerRotateMasterKey } from "./rotate-master-key.js";
+import { registerSet } from "./set.js";
+import { registerShow } from "./show.js";
+import { registerStatus } from "./status.js";
+
+export function registerSecrets(program: Command, context: ContextFactory): void {
+  const secrets = program
+    .command("secrets")
+    .description("Encrypted credentials and master-key rotation")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Secrets are encrypted with AES-256-GCM under a master key: INTG_MASTER_KEY (base64 of 32 bytes),",
+        "else, for the embedded database only, the key file master.key beside it (created with mode 0600",
+        "on first use; back it up). Any other database needs INTG_MASTER_KEY. INTG_PREVIOUS_MASTER_KEYS",
+        "(comma-separated base64) lends older keys for reading while a rotation is under way.",
+        "Values are never taken from flags, and printed only by `intg secrets reveal`.",
+      ].join("\n"),
+    );
+  registerSet(secrets, context);
+  registerList(secrets, context);
+  registerShow(secrets, context);
+  registerReveal(secrets, context);
+  registerDelete(secrets, context);
+  registerStatus(secrets, context);
+  registerRotateMasterKey(secrets, context);
+}

@@ -1,0 +1,26 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../../cli/context.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { revealSecret } from "../../services/secrets/reveal.js";
+import type { SecretRevealed } from "../../types/secrets.types.js";
+
+export function registerReveal(secrets: Command, context: ContextFactory): void {
+  secrets
+    .command("reveal")
+    .description("Decrypt a secret and print its value on stdout (recorded in the audit log)")
+    .argument("<name-or-id>", "the secret's name or sec_ id")
+    .addHelpText(
+      "after",
+      "\nPrints the value and a newline, nothing else; --json prints the secret's view with a `value` field.\nExits 4 when the master key is missing or wrong, or the stored ciphertext was altered.",
+    )
+    .action(async (ref: string, _opts, cmd: Command) => void (await runReveal(context(cmd), ref)));
+}
+
+export async function runReveal(ctx: CommandContext, ref: string): Promise<SecretRevealed> {
+  const secret = await revealSecret(await ctx.services(), ref);
+  if (ctx.out.json) ctx.out.printJson(secret);
+  // Always exactly one newline added (print() would skip it after a value ending in one), so
+  // `secrets set`, which drops one, stores back the same value.
+  else ctx.deps.io.stdout.write(secret.value + "\n");
+  return secret;
+}

@@ -1,0 +1,72 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../../cli/context.js";
+import { UsageError } from "../../cli/errors.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { parseDuration } from "../../lib/duration.js";
+import { setSecret, type SetSecretResult } from "../../services/secrets/set.js";
+import { validateSecretName } from "../../services/secrets/rows.js";
+import { readSecretValue, secretDetails, TOKEN_TYPES, parseTokenType, type ValueSource } from "./shared.js";
+
+interface SetOptions extends ValueSource {
+  type?: string;
+  expiresIn?: string;
+  expiresAt?: string;
+}
+
+export function registerSet(secrets: Command, context: ContextFactory): void {
+  secrets
+    .command("set")
+    .description("Store a credential encrypted: create the secret, or replace the value of the one with that name")
+    .argument("<name>", "the secret's name (letters, digits and . _ : / @ -)")
+    .option("--type <type>", `what kind of credential (needed to create): ${TOKEN_TYPES.join(", ")}`)
+    .option("--from-file <path>", "read the value from a file")
+    .option("--from-env <VAR>", "read the value from an environment variable")
+    .option("--expires-in <duration>", "when the credential expires, from now: 90d, 12h, 2w…")
+    .option("--expires-at <iso-time>", "when the credential expires, e.g. 2027-01-31T00:00:00Z")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "The value is never taken from a flag (it would leak into ps and shell history): it is read",
+        "from stdin, from --from-file or from --from-env, or asked for (hidden) on a terminal. One",
+        "trailing newline is dropped. The value is not printed; `intg secrets reveal` shows it.",
+        "",
+        "Examples:",
+        "  printf %s \"$TOKEN\" | intg secrets set stripe-live --type api_key",
+        "  intg secrets set github-app --type oauth2_client_secret --from-file ./client-secret.txt",
+        "  intg secrets set slack-signing --type webhook_signing_secret --from-env SLACK_SIGNING_SECRET",
+      ].join("\n"),
+    )
+    .action(async (name: string, opts: SetOptions, cmd: Command) => void (await runSet(context(cmd), name, opts)));
+}
+
+export async function runSet(ctx: CommandContext, name: string, opts: SetOptions): Promise<SetSecretResult> {
+  // Everything is checked before the database is opened: bad input writes nothing.
+  validateSecretName(name);
+  const tokenType = opts.type === undefined ? undefined : parseTokenType(opts.type);
+  const expiresAt = parseExpiry(ctx, opts);
+  const value = await readSecretValue(ctx, opts);
+  const result = await setSecret(await ctx.services(), { name, tokenType, value, expiresAt });
+  if (result.keyFileCreated) {
+    ctx.out.warn(`created the master key file ${result.keyFileCreated} (mode 0600). Back it up: without it these secrets cannot be decrypted.`);
+  }
+  if (ctx.out.json) ctx.out.printJson(result.secret);
+  else await ctx.out.details(secretDetails(result.secret));
+  ctx.out.success(`${result.created ? "Created" : "Replaced the value of"} secret "${name}" under master key ${result.secret.masterKeyId}.`);
+  return result;
+}
+
+function parseExpiry(ctx: CommandContext, opts: SetOptions): Date | undefined {
+  if (opts.expiresIn !== undefined && opts.expiresAt !== undefined) throw new UsageError("Give either --expires-in or --expires-at, not both.");
+  if (opts.expiresIn !== undefined) {
+    const ms = parseDuration(opts.expiresIn);
+    if (ms === undefined || ms <= 0) throw new UsageError(`"${opts.expiresIn}" is not a duration; nothing was written.`, "Use e.g. 90d, 12h, 1h30m or 2w.", "INVALID_DURATION");
+    return new Date(ctx.now().getTime() + ms);
+  }
+  if (opts.expiresAt !== undefined) {
+    const at = new Date(opts.expiresAt);
+    if (Number.isNaN(at.getTime())) throw new UsageError(`"${opts.expiresAt}" is not a date; nothing was written.`, "Use ISO-8601, e.g. 2027-01-31T00:00:00Z.", "INVALID_DATE");
+    return at;
+  }
+  return undefined;
+}

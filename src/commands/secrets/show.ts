@@ -1,0 +1,21 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../../cli/context.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { getSecret } from "../../services/secrets/show.js";
+import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
+import { secretDetails } from "./shared.js";
+
+export function registerShow(secrets: Command, context: ContextFactory): void {
+  secrets
+    .command("show")
+    .description("Show a secret's metadata (not its value: see reveal)")
+    .argument("<name-or-id>", "the secret's name or sec_ id")
+    .action(async (ref: string, _opts, cmd: Command) => void (await runShow(context(cmd), ref)));
+}
+
+export async function runShow(ctx: CommandContext, ref: string): Promise<IntegrationSecretInfo> {
+  const secret = await getSecret(await ctx.services(), ref);
+  if (ctx.out.json) ctx.out.printJson(secret);
+  else await ctx.out.details(secretDetails(secret));
+  return secret;
+}

@@ -1,0 +1,42 @@
+import { IntgError } from "../../cli/errors.js";
+import type { SecretsStatus } from "../../types/secrets.types.js";
+import type { ServiceContext } from "../context.js";
+import { findKey, loadMasterKeys, type MasterKeyRing } from "./master-key.js";
+
+/** Secrets per master key id: the progress of a rotation, and what cannot be read. */
+export async function countByKey(ctx: Pick<ServiceContext, "sql">): Promise<Map<string, number>> {
+  const rows = await ctx.sql.all<{ masterKeyId: string; n: number | string }>(
+    `SELECT "masterKeyId", COUNT(*) AS "n" FROM "IntegrationSecret" GROUP BY "masterKeyId" ORDER BY "masterKeyId"`,
+  );
+  return new Map(rows.map((r) => [r.masterKeyId, Number(r.n)]));
+}
+
+/**
+ * `secrets status`: how many secrets each master key holds, which key is current, and how many
+ * are not under it yet. It reports even without a master key (counts need none); the command
+ * turns the findings into an exit code.
+ */
+export async function secretsStatus(ctx: ServiceContext): Promise<SecretsStatus> {
+  let ring: MasterKeyRing | undefined;
+  try {
+    ring = await loadMasterKeys(ctx, { create: false });
+  } catch (error) {
+    if (!(error instanceof IntgError && error.code === "MASTER_KEY_MISSING")) throw error;
+  }
+  const counts = await countByKey(ctx);
+  const currentId = ring?.current.id ?? null;
+  if (currentId && !counts.has(currentId)) counts.set(currentId, 0);
+  const keys = [...counts]
+    .map(([masterKeyId, secrets]) => ({ masterKeyId, secrets, current: masterKeyId === currentId, available: ring ? findKey(ring, masterKeyId) !== undefined : false }))
+    .sort((a, b) => Number(b.current) - Number(a.current) || a.masterKeyId.localeCompare(b.masterKeyId));
+  const total = keys.reduce((sum, k) => sum + k.secrets, 0);
+  return {
+    currentKeyId: currentId,
+    keySource: ring?.source ?? null,
+    keyFile: ring?.file ?? null,
+    total,
+    notUnderCurrent: keys.filter((k) => !k.current).reduce((sum, k) => sum + k.secrets, 0),
+    unreadable: keys.filter((k) => !k.available).reduce((sum, k) => sum + k.secrets, 0),
+    keys,
+  };
+}
