@@ -1,5 +1,5 @@
 import type { CommandContext } from "./context.js";
-import { UsageError } from "./errors.js";
+import { IntgError, UsageError } from "./errors.js";
 
 /**
  * Asks before a destructive step. --yes answers for scripts; without it, a session that is not
@@ -13,4 +13,9 @@ export async function confirm(ctx: CommandContext, question: string): Promise<bo
   }
   const { confirm: ask } = await import("@inquirer/prompts");
   return ask({ message: question, default: false }, { input: io.stdin, output: io.stderr as NodeJS.WritableStream });
+}
+
+/** Asks, and stops the command when the answer is no: nothing was changed, exit 1. */
+export async function confirmOrCancel(ctx: CommandContext, question: string, nothing: string): Promise<void> {
+  if (!(await confirm(ctx, question))) throw new IntgError("CANCELLED", `Cancelled: ${nothing}.`);
 }

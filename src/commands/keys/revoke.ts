@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { confirm } from "../../cli/confirm.js";
+import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../cli/errors.js";
 import { revokeKey, revokeKeys } from "../../services/keys/revoke.js";
@@ -28,7 +28,7 @@ export function registerRevoke(keys: Command, context: ContextFactory): void {
       if (!request.dryRun) {
         const plan = await revokeKeys(services, { ...request, dryRun: true });
         if (plan.matched === 0) return printKeys(ctx, [], "No keys match.");
-        if (!(await confirm(ctx, `Revoke ${plan.matched} key(s)?`))) throw new UsageError("Nothing revoked.");
+        await confirmOrCancel(ctx, `Revoke ${plan.matched} key(s)?`, "nothing was revoked");
       }
       const result = await revokeKeys(services, request);
       if (ctx.out.json) return ctx.out.printJson(result);
@@ -40,7 +40,7 @@ export function registerRevoke(keys: Command, context: ContextFactory): void {
     const services = await ctx.services();
     if (flags.dryRun) return printKey(ctx, await showKey(services, { id }));
     const key = await showKey(services, { id }); // not found before asking
-    if (!(await confirm(ctx, `Revoke ${key.id} (${key.name})? Callers using it will be refused at once.`))) throw new UsageError("Nothing revoked.");
+    await confirmOrCancel(ctx, `Revoke ${key.id} (${key.name})? Callers using it will be refused at once.`, "nothing was revoked");
     const revoked = await revokeKey(services, { id, reason: flags.reason ?? null });
     if (ctx.out.json) return ctx.out.printJson(revoked);
     ctx.out.success(`Revoked ${revoked.id}.`);

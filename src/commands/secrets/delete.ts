@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { confirm } from "../../cli/confirm.js";
+import { confirmOrCancel } from "../../cli/confirm.js";
 import type { CommandContext } from "../../cli/context.js";
-import { IntgError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { deleteSecret } from "../../services/secrets/delete.js";
 import type { SecretDeletion } from "../../types/secrets.types.js";
@@ -27,9 +26,7 @@ export async function runDelete(ctx: CommandContext, ref: string, opts: DeleteOp
   // The dry run finds the secret and refuses an in-use one before anyone is asked anything.
   const plan = await deleteSecret(services, ref, { dryRun: true, force: opts.force });
   const label = `secret "${plan.secret.name}" (${plan.secret.id})`;
-  if (!opts.dryRun && !(await confirm(ctx, `Delete ${label}? Its value cannot be recovered.`))) {
-    throw new IntgError("CANCELLED", "Cancelled: nothing was deleted.");
-  }
+  if (!opts.dryRun) await confirmOrCancel(ctx, `Delete ${label}? Its value cannot be recovered.`, "nothing was deleted");
   const result = opts.dryRun ? plan : await deleteSecret(services, plan.secret.id, { force: opts.force });
   if (ctx.out.json) ctx.out.printJson(result);
   else await ctx.out.details(secretDetails(result.secret));

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { confirm } from "../../cli/confirm.js";
+import { confirmOrCancel } from "../../cli/confirm.js";
 import type { CommandContext } from "../../cli/context.js";
-import { IntgError, UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { KEY_BYTES, masterKeyFrom, type MasterKey } from "../../lib/crypto.js";
 import { parseMasterKeyText } from "../../services/secrets/master-key.js";
@@ -51,7 +51,7 @@ export async function runRotateMasterKey(ctx: CommandContext, opts: RotateOption
   const plan = await rotateMasterKey(services, { newKey, batchSize, dryRun: true });
   if (opts.dryRun) return report(ctx, plan);
   const target = plan.newKey === "generated" ? "a newly generated master key" : `master key ${plan.toKeyId}`;
-  if (!(await confirm(ctx, `Re-encrypt ${plan.remaining} secret(s) under ${target}?`))) throw new IntgError("CANCELLED", "Cancelled: nothing was re-encrypted.");
+  await confirmOrCancel(ctx, `Re-encrypt ${plan.remaining} secret(s) under ${target}?`, "nothing was re-encrypted");
   const bar = await progressBar(ctx);
   try {
     return report(ctx, await rotateMasterKey(services, { newKey, batchSize, onProgress: bar?.update }));
