@@ -1,10 +1,6 @@
 import { Command, Option } from "commander";
-import { registerDb } from "../commands/db/index.js";
-import { registerKeys } from "../commands/keys/index.js";
-import { registerAudit } from "../commands/audit/index.js";
 import { registerComingNouns } from "../commands/coming.js";
 import { registerHelp } from "../commands/help/index.js";
-import { registerSecrets } from "../commands/secrets/index.js";
 import { CommandContext } from "./context.js";
 import type { Deps, GlobalOptions } from "./deps.js";
 import type { StyleFactory } from "./output.js";
@@ -13,11 +9,37 @@ import { VERSION } from "./version.js";
 /** Gives each action its context: built once, from the global flags, when an action runs. */
 export type ContextFactory = (command: Command) => CommandContext;
 
+type Register = (noun: Command, context: ContextFactory) => void;
+
+/**
+ * The nouns that work. Each one's verbs (and what they import) load only when that noun is on
+ * the command line: the CLI starts again for every command, and every noun it does not parse is
+ * start-up time for nothing. `intg --help` lists them all from the descriptions here.
+ */
+const NOUNS: readonly { name: string; description: string; load: () => Promise<Register> }[] = [
+  { name: "db", description: "Manage intg's own database: which one is in use, its migrations", load: async () => (await import("../commands/db/index.js")).registerDb },
+  { name: "keys", description: "API keys: create, list, rotate with a grace period, revoke, verify, expire, metrics", load: async () => (await import("../commands/keys/index.js")).registerKeys },
+  { name: "secrets", description: "Encrypted credentials and master-key rotation", load: async () => (await import("../commands/secrets/index.js")).registerSecrets },
+  { name: "audit", description: "The security audit log: every mutation of keys and secrets; tamper-evident", load: async () => (await import("../commands/audit/index.js")).registerAudit },
+];
+
+/** The noun an argv names: its first word that is not a flag (or the flag's value), after `help`. */
+export function invokedNoun(argv: readonly string[]): string | undefined {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") break;
+    if (arg === "--db") i++;
+    else if (!arg.startsWith("-")) words.push(arg);
+  }
+  return words[0] === "help" ? words[1] : words[0];
+}
+
 /**
  * The whole command tree. Output is routed through deps.io and commander never exits the
  * process: errors surface as exceptions that run.ts turns into exit codes.
  */
-export function buildProgram(deps: Deps, onContext: (ctx: CommandContext) => void, style?: StyleFactory): Command {
+export async function buildProgram(deps: Deps, onContext: (ctx: CommandContext) => void, style: StyleFactory | undefined, argv: readonly string[]): Promise<Command> {
   const program = new Command("intg")
     .description("Administer a platform's integrations: API keys, webhooks, connections and external references.")
     .version(VERSION, "-V, --version", "print the version")
@@ -36,10 +58,11 @@ export function buildProgram(deps: Deps, onContext: (ctx: CommandContext) => voi
     return ctx;
   };
 
-  registerDb(program, context);
-  registerSecrets(program, context);
-  registerKeys(program, context);
-  registerAudit(program, context);
+  const wanted = invokedNoun(argv);
+  for (const noun of NOUNS) {
+    const command = program.command(noun.name).description(noun.description);
+    if (noun.name === wanted) (await noun.load())(command, context);
+  }
   registerComingNouns(program);
   registerHelp(program, context);
 

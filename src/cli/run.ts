@@ -12,9 +12,9 @@ import { buildProgram } from "./program.js";
  */
 export async function run(argv: string[], deps: Deps): Promise<number> {
   const contexts: CommandContext[] = [];
-  const program = buildProgram(deps, (ctx) => contexts.push(ctx), await loadStyle(deps, argv));
   const json = argv.includes("--json");
   try {
+    const program = await buildProgram(deps, (ctx) => contexts.push(ctx), await loadStyle(deps, argv), argv);
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.OK;
   } catch (err) {

@@ -133,3 +133,20 @@ describe("the command context", () => {
     }
   });
 });
+
+describe("loading only the noun on the command line", () => {
+  it("finds the noun past global flags and their values, and after help", async () => {
+    const { invokedNoun } = await import("../../src/cli/program.js");
+    expect(invokedNoun(["keys", "list"])).toBe("keys");
+    expect(invokedNoun(["--db", "file:x.db", "--json", "secrets", "status"])).toBe("secrets");
+    expect(invokedNoun(["--db=file:x.db", "audit"])).toBe("audit");
+    expect(invokedNoun(["help", "keys", "rotate"])).toBe("keys");
+    expect(invokedNoun(["--version"])).toBeUndefined();
+  });
+
+  it("still lists every noun in the root help, and still suggests one for a typo", async () => {
+    const help = await runCli(["--help"]);
+    for (const noun of ["db", "keys", "secrets", "audit", "webhooks", "connections", "refs"]) expect(help.stdout).toMatch(new RegExp(`\\n  ${noun} `));
+    expect((await runCli(["secrest"])).stderr).toContain("Did you mean secrets?");
+  });
+});

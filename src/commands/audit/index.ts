@@ -6,8 +6,7 @@ import { UsageError } from "../../cli/errors.js";
 import { listAudit } from "../../services/audit/list.js";
 import { verifyAuditChain } from "../../services/audit/verify.js";
 
-export function registerAudit(program: Command, context: ContextFactory): void {
-  const audit = program.command("audit").description("The security audit log: every mutation of keys, secrets, endpoints and connections; tamper-evident");
+export function registerAudit(audit: Command, context: ContextFactory): void {
   audit
     .command("list")
     .description("Newest events first")

@@ -4,11 +4,8 @@ import { registerInfo } from "./info.js";
 import { registerMigrate } from "./migrate.js";
 import { registerStatus } from "./status.js";
 
-export function registerDb(program: Command, context: ContextFactory): void {
-  const db = program
-    .command("db")
-    .description("Manage intg's own database: which one is in use, its migrations")
-    .addHelpText(
+export function registerDb(db: Command, context: ContextFactory): void {
+  db.addHelpText(
       "after",
       "\nThe database is --db, else INTG_DATABASE_URL, else DATABASE_URL, else the embedded SQLite file\n$XDG_DATA_HOME/intg/intg.db (~/.local/share/intg/intg.db), which migrates itself on first use.",
     );

@@ -8,8 +8,7 @@ import { registerRevoke } from "./revoke.js";
 import { registerRotate } from "./rotate.js";
 import { registerVerify } from "./verify.js";
 
-export function registerKeys(program: Command, context: ContextFactory): void {
-  const keys = program.command("keys").description("API keys: create, list, rotate with a grace period, revoke, verify, expire, metrics");
+export function registerKeys(keys: Command, context: ContextFactory): void {
   registerCreate(keys, context);
   registerList(keys, context);
   registerRotate(keys, context);

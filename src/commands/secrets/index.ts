@@ -8,11 +8,8 @@ import { registerSet } from "./set.js";
 import { registerShow } from "./show.js";
 import { registerStatus } from "./status.js";
 
-export function registerSecrets(program: Command, context: ContextFactory): void {
-  const secrets = program
-    .command("secrets")
-    .description("Encrypted credentials and master-key rotation")
-    .addHelpText(
+export function registerSecrets(secrets: Command, context: ContextFactory): void {
+  secrets.addHelpText(
       "after",
       [
         "",
