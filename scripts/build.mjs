@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const BUNDLED = ["commander", "better-sqlite3"];
 const require = createRequire(import.meta.url);
 function step(args) {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
@@ -30,9 +31,9 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // Dependencies load from node_modules, except commander: every command parses argv, and one
-  // bundled copy loads faster than its seven CommonJS files.
-  external: Object.keys(pkg.dependencies).filter((name) => name !== "commander"),
+  // Dependencies load from node_modules, except commander and better-sqlite3's JavaScript: nearly
+  // every command needs them, and one bundled copy loads faster than their many CommonJS files.
+  external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name)),
   chunkNames: "chunks/[name]-[hash]",
   // The bundled commander is CommonJS and require()s Node's built-ins, which ES modules lack.
   banner: { js: 'import { createRequire as __intgCreateRequire } from "node:module"; const require = __intgCreateRequire(import.meta.url);' },

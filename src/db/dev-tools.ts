@@ -4,6 +4,6 @@ export { listMigrationFiles, migrationsDir, migrationsList, applyPendingMigratio
 export { diffToSchema } from "./schema-engine.js";
 export { openDatabase } from "./client.js";
 export { parseDbUrl } from "./url.js";
-export { openSqlite } from "../lib/cjs.js";
+export { openSqlite } from "../lib/sqlite.js";
 export { createKey } from "../services/keys/create.js";
 export { KeyVerifier, LOOKUP as KEY_LOOKUP } from "../services/keys/verify.js";

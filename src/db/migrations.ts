@@ -6,7 +6,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { dirname, join } from "node:path";
 import type { MigrationList } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { DatabaseError } from "../cli/errors.js";
-import { openSqlite } from "../lib/cjs.js";
+import { openSqlite } from "../lib/sqlite.js";
 import { PACKAGE_ROOT } from "../lib/package-root.js";
 import type { SqlClient } from "./sql.js";
 import type { DbTarget, Provider } from "./url.js";

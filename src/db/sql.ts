@@ -1,6 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
-import { openSqlite } from "../lib/cjs.js";
+import { openSqlite } from "../lib/sqlite.js";
 import type { DbTarget, Provider } from "./url.js";
 
 export type Row = Record<string, unknown>;
@@ -46,7 +46,12 @@ export const col = {
 };
 
 export async function openSql(target: DbTarget): Promise<SqlClient> {
-  return target.provider === "sqlite" ? sqliteClient(openSqlite(target.file!, { fileMustExist: target.file !== ":memory:", timeout: 5000 })) : postgresClient(target.url);
+  if (target.provider === "postgresql") return postgresClient(target.url);
+  const db = openSqlite(target.file!, { fileMustExist: target.file !== ":memory:", timeout: 5000 });
+  // In WAL mode NORMAL never corrupts the file and skips an fsync per commit; a power cut can
+  // only lose the last commits. Usage records are written on nearly every command.
+  db.pragma("synchronous = NORMAL");
+  return sqliteClient(db);
 }
 
 function sqliteParams(params: readonly unknown[]): readonly unknown[] {
