@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { BIN, coldStartRow, median, timeProcess } from "./lib.mjs";
 
-const tools = await import("../dist/dev-tools.js");
+const tools = await import("../dist/dev-tools.cjs");
 const N = Number(process.env.BENCH_VERIFICATIONS ?? 100_000);
 
 export async function keys() {

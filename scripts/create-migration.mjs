@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROVIDERS, schemaFor } from "./write-schemas.mjs";
-import { diffToSchema, listMigrationFiles, migrationsDir, migrationsList } from "../dist/dev-tools.js";
+import { diffToSchema, listMigrationFiles, migrationsDir, migrationsList } from "../dist/dev-tools.cjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // A developer tool: the PostgreSQL diff needs a server to create its shadow database on.

@@ -27,5 +27,6 @@ process.once("SIGINT", () => {
   process.once("SIGINT", () => process.exit(ExitCode.INTERRUPTED));
 });
 
-const code = await run(process.argv.slice(2), deps);
-process.exitCode = interrupted ? ExitCode.INTERRUPTED : code;
+void run(process.argv.slice(2), deps).then((code) => {
+  process.exitCode = interrupted ? ExitCode.INTERRUPTED : code;
+});
