@@ -42,9 +42,12 @@ export class Output {
     return this.globals.json;
   }
 
-  /** The command's result as JSON: the serialised view type(s), dates as ISO-8601 strings. */
+  /**
+   * The command's result as JSON: the serialised view type(s), dates as ISO-8601 strings.
+   * Indented for a person at a terminal; compact for a program reading a pipe, as gh does.
+   */
   printJson(value: unknown): void {
-    this.io.stdout.write(JSON.stringify(value, null, 2) + "\n");
+    this.io.stdout.write(JSON.stringify(value, null, this.io.stdoutIsTTY ? 2 : undefined) + "\n");
   }
 
   /** One object per line, for streams. */

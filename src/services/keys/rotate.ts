@@ -59,20 +59,21 @@ export async function rotateKey(ctx: ServiceContext, input: ApiKeyRotationReques
 /** Whether callers still use the old key since its successor was issued. */
 export async function rotationStatus(ctx: ServiceContext, input: { id: string }): Promise<ApiKeyRotationStatus> {
   const now = ctx.now();
-  let old = await findKeyRow(ctx.sql, input.id);
+  const info = async (id: string) => (await keyInfos(ctx.sql, [await findKeyRow(ctx.sql, id)], now))[0]!;
+  let oldInfo = await info(input.id);
   // Given the new key's id, answer for the rotation that produced it.
-  if (!old.rotatedToId && old.rotatedFromId) old = await findKeyRow(ctx.sql, String(old.rotatedFromId));
-  if (!old.rotatedToId) throw new ConflictError(`Key ${input.id} has not been rotated.`, `Rotate it with: intg keys rotate ${input.id}`, "KEY_NOT_ROTATED");
-  const [oldInfo, newInfo] = await keyInfos(ctx.sql, [old, await findKeyRow(ctx.sql, String(old.rotatedToId))], now);
-  const usedSince = oldInfo!.lastUsedAt !== null && oldInfo!.lastUsedAt > newInfo!.createdAt;
+  if (!oldInfo.rotatedToId && oldInfo.rotatedFromId) oldInfo = await info(oldInfo.rotatedFromId);
+  if (!oldInfo.rotatedToId) throw new ConflictError(`Key ${input.id} has not been rotated.`, `Rotate it with: intg keys rotate ${input.id}`, "KEY_NOT_ROTATED");
+  const newInfo = await info(oldInfo.rotatedToId);
+  const usedSince = oldInfo.lastUsedAt !== null && oldInfo.lastUsedAt > newInfo.createdAt;
   return {
-    oldKeyId: oldInfo!.id,
-    newKeyId: newInfo!.id,
-    rotatedAt: newInfo!.createdAt,
-    graceEndsAt: oldInfo!.graceEndsAt,
-    oldKeyValid: oldInfo!.status === "ROTATING",
-    oldKeyLastUsedAt: oldInfo!.lastUsedAt,
+    oldKeyId: oldInfo.id,
+    newKeyId: newInfo.id,
+    rotatedAt: newInfo.createdAt,
+    graceEndsAt: oldInfo.graceEndsAt,
+    oldKeyValid: oldInfo.status === "ROTATING",
+    oldKeyLastUsedAt: oldInfo.lastUsedAt,
     oldKeyUsedSinceRotation: usedSince,
-    newKeyLastUsedAt: newInfo!.lastUsedAt,
+    newKeyLastUsedAt: newInfo.lastUsedAt,
   };
 }

@@ -4,7 +4,7 @@ import type { JsonObject } from "../../types/common.js";
 import type { ApiKeyEnvironment, ApiKeyInfo } from "../../types/integration/api.types.js";
 
 // Every read of ApiKey goes through these columns: the hash is never selected for a view.
-export const KEY_COLUMNS = `k."id", k."name", k."prefix", k."environment", k."start", k."end", k."formatVersion", k."status", k."ownerId", k."metadata", k."expiresAt", k."graceEndsAt", k."revokedAt", k."revokedReason", k."lastUsedAt", k."useCount", k."rotatedFromId", k."createdAt", k."updatedAt", (SELECT n."id" FROM "ApiKey" n WHERE n."rotatedFromId" = k."id") AS "rotatedToId"`;
+export const KEY_COLUMNS = `k."id", k."name", k."prefix", k."environment", k."start", k."end", k."formatVersion", k."status", k."ownerId", k."metadata", k."expiresAt", k."graceEndsAt", k."revokedAt", k."revokedReason", k."lastUsedAt", k."useCount", k."rotatedFromId", k."createdAt", k."updatedAt"`;
 
 export type KeyRow = Record<string, unknown> & { id: string; status: ApiKeyStatus };
 
@@ -49,21 +49,29 @@ export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], now: Date): ApiKey
   };
 }
 
-/** Scopes of many keys in one query, chunked to stay under SQLite's parameter limit. */
-export async function scopesOf(sql: SqlClient, ids: string[]): Promise<Map<string, ApiKeyScope[]>> {
-  const out = new Map<string, ApiKeyScope[]>(ids.map((id) => [id, []]));
+/** Runs `SELECT … WHERE <column> IN (…)` over many ids, in chunks under SQLite's parameter limit. */
+async function byIds<T>(sql: SqlClient, select: string, ids: string[]): Promise<T[]> {
+  const out: T[] = [];
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const rows = await sql.all<{ apiKeyId: string; scope: ApiKeyScope }>(
-      `SELECT "apiKeyId", "scope" FROM "ApiKeyScopeGrant" WHERE "apiKeyId" IN (${chunk.map(() => "?").join(",")})`,
-      chunk,
-    );
-    for (const r of rows) out.get(r.apiKeyId)!.push(r.scope);
+    out.push(...(await sql.all<T>(`${select} IN (${chunk.map(() => "?").join(",")})`, chunk)));
+  }
+  return out;
+}
+
+/** Scopes of many keys, a query per 500 keys. */
+export async function scopesOf(sql: SqlClient, ids: string[]): Promise<Map<string, ApiKeyScope[]>> {
+  const out = new Map<string, ApiKeyScope[]>(ids.map((id) => [id, []]));
+  for (const r of await byIds<{ apiKeyId: string; scope: ApiKeyScope }>(sql, `SELECT "apiKeyId", "scope" FROM "ApiKeyScopeGrant" WHERE "apiKeyId"`, ids)) {
+    out.get(r.apiKeyId)!.push(r.scope);
   }
   return out;
 }
 
 export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date): Promise<ApiKeyInfo[]> {
-  const scopes = await scopesOf(sql, rows.map((r) => r.id));
-  return rows.map((r) => toKeyInfo(r, scopes.get(r.id) ?? [], now));
+  const ids = rows.map((r) => r.id);
+  const scopes = await scopesOf(sql, ids);
+  // Successors by the unique index on rotatedFromId, rather than a subquery per row.
+  const successors = new Map((await byIds<{ id: string; from: string }>(sql, `SELECT "id", "rotatedFromId" AS "from" FROM "ApiKey" WHERE "rotatedFromId"`, ids)).map((r) => [r.from, r.id]));
+  return rows.map((r) => toKeyInfo({ ...r, rotatedToId: successors.get(r.id) ?? null }, scopes.get(r.id) ?? [], now));
 }
