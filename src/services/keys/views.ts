@@ -21,7 +21,7 @@ export function effectiveStatus(status: ApiKeyStatus, expiresAt: Date | null, gr
 
 const iso = col.iso;
 
-export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], now: Date): ApiKeyInfo {
+export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], rotatedToId: string | null, now: Date): ApiKeyInfo {
   const expiresAt = col.dateOrNull(row.expiresAt);
   const graceEndsAt = col.dateOrNull(row.graceEndsAt);
   return {
@@ -33,7 +33,7 @@ export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], now: Date): ApiKey
     end: String(row.end),
     formatVersion: col.int(row.formatVersion),
     status: effectiveStatus(row.status, expiresAt, graceEndsAt, now),
-    scopes: [...scopes].sort(),
+    scopes: scopes.length > 1 ? [...scopes].sort() : scopes,
     ownerId: (row.ownerId as string | null) ?? null,
     metadata: row.metadata === null || row.metadata === undefined ? null : col.json<JsonObject>(row.metadata),
     expiresAt: iso(row.expiresAt),
@@ -43,7 +43,7 @@ export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], now: Date): ApiKey
     lastUsedAt: iso(row.lastUsedAt),
     useCount: col.int(row.useCount),
     rotatedFromId: (row.rotatedFromId as string | null) ?? null,
-    rotatedToId: (row.rotatedToId as string | null) ?? null,
+    rotatedToId,
     createdAt: iso(row.createdAt)!,
     updatedAt: iso(row.updatedAt)!,
   };
@@ -73,5 +73,5 @@ export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date): Promi
   const scopes = await scopesOf(sql, ids);
   // Successors by the unique index on rotatedFromId, rather than a subquery per row.
   const successors = new Map((await byIds<{ id: string; from: string }>(sql, `SELECT "id", "rotatedFromId" AS "from" FROM "ApiKey" WHERE "rotatedFromId"`, ids)).map((r) => [r.from, r.id]));
-  return rows.map((r) => toKeyInfo({ ...r, rotatedToId: successors.get(r.id) ?? null }, scopes.get(r.id) ?? [], now));
+  return rows.map((r) => toKeyInfo(r, scopes.get(r.id) ?? [], successors.get(r.id) ?? null, now));
 }
