@@ -18,10 +18,10 @@ async function scenario(env: Record<string, string>): Promise<string[]> {
   expect(rotated.code, rotated.stderr).toBe(0);
   plaintexts.push(JSON.parse(rotated.stdout).key);
   for (const key of plaintexts) expect((await intg(["keys", "verify"], { env, input: key })).code).toBe(0);
-  for (const [name, type] of [["stripe", "api_key"], ["github", "bearer_token"]]) {
+  for (const [name, type] of [["stripe", "api_key"], ["github", "bearer_token"]] as const) {
     const value = `${name}-secret-${randomBytes(12).toString("hex")}`;
     plaintexts.push(value);
-    const set = await intg(["secrets", "set", name, "--type", type!], { env, input: value });
+    const set = await intg(["secrets", "set", name, "--type", type], { env, input: value });
     expect(set.code, set.stderr).toBe(0);
     expect((await intg(["secrets", "reveal", name], { env })).stdout.trim()).toBe(value);
   }

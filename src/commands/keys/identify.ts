@@ -12,7 +12,7 @@ export function registerIdentify(keys: Command, context: ContextFactory): void {
     .addHelpText("after", "\nFor a key found in a log or a leak. Without an argument the key is read from stdin. Exit 0 when well-formed, 4 when not.")
     .action(async (given: string | undefined, _flags, cmd: Command) => {
       const ctx = context(cmd);
-      const key = given ?? (await readSecret(ctx, "key", {})).trim();
+      const key = given ?? (await readSecret(ctx, { what: "key", how: "give it as the argument, or pipe it on stdin" })).trim();
       const id = identifyKey(key);
       const view: ApiKeyIdentification = id.wellFormed
         ? { wellFormed: true, prefix: id.prefix, environment: id.environment, formatVersion: id.formatVersion, reason: null }

@@ -21,7 +21,7 @@ export function registerVerify(keys: Command, context: ContextFactory): void {
         throw new UsageError("A key must not be passed on the command line: it leaks into ps and shell history.", "Pipe it on stdin, use --key-file, or set INTG_KEY.", "SECRET_IN_ARGUMENTS");
       }
       const scope = flags.scope ? parseEnum("--scope", flags.scope, ApiKeyScope) : null;
-      const key = (await readSecret(ctx, "key", { file: flags.keyFile, envVar: "INTG_KEY" })).trim();
+      const key = (await readSecret(ctx, { what: "key", file: flags.keyFile, defaultEnv: "INTG_KEY", how: "pipe it on stdin, use --key-file <path>, or set INTG_KEY" })).trim();
       const result = await verifyKey(await ctx.services(), { key, scope });
       if (ctx.out.json) ctx.out.printJson(result);
       else if (result.valid) {

@@ -5,7 +5,8 @@ import type { ContextFactory } from "../../cli/program.js";
 import { parseDuration } from "../../lib/duration.js";
 import { setSecret, type SetSecretResult } from "../../services/secrets/set.js";
 import { validateSecretName } from "../../services/secrets/rows.js";
-import { readSecretValue, secretDetails, TOKEN_TYPES, parseTokenType, type ValueSource } from "./shared.js";
+import { readSecret } from "../../cli/read-secret.js";
+import { secretDetails, TOKEN_TYPES, parseTokenType, type ValueSource } from "./shared.js";
 
 interface SetOptions extends ValueSource {
   type?: string;
@@ -45,7 +46,7 @@ export async function runSet(ctx: CommandContext, name: string, opts: SetOptions
   validateSecretName(name);
   const tokenType = opts.type === undefined ? undefined : parseTokenType(opts.type);
   const expiresAt = parseExpiry(ctx, opts);
-  const value = await readSecretValue(ctx, opts);
+  const value = await readSecret(ctx, { what: "secret value", file: opts.fromFile, env: opts.fromEnv, prompt: true, how: "pipe it on stdin, or use --from-file <path> or --from-env <VAR>" });
   const result = await setSecret(await ctx.services(), { name, tokenType, value, expiresAt });
   if (result.keyFileCreated) {
     ctx.out.warn(`created the master key file ${result.keyFileCreated} (mode 0600). Back it up: without it these secrets cannot be decrypted.`);
