@@ -8,6 +8,15 @@ export const KEY_COLUMNS = `k."id", k."name", k."prefix", k."environment", k."st
 
 export type KeyRow = Record<string, unknown> & { id: string; status: ApiKeyStatus };
 
+const COLUMN_NAMES = [...KEY_COLUMNS.matchAll(/k\."(\w+)"/g)].map((m) => m[1]!);
+
+/** A row read with sql.rows() (an array in KEY_COLUMNS order) as a KeyRow. */
+export function keyRowFromArray(values: unknown[]): KeyRow {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < COLUMN_NAMES.length; i++) row[COLUMN_NAMES[i]!] = values[i];
+  return row as KeyRow;
+}
+
 /**
  * The status a key has now. `keys expire` writes EXPIRED for good, but a key past its expiry (or
  * its rotation grace) is expired whether or not that has run yet.
