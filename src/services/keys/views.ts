@@ -58,12 +58,12 @@ export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], rotatedToId: strin
   };
 }
 
-/** Runs `SELECT … WHERE <column> IN (…)` over many ids, in chunks under SQLite's parameter limit. */
-async function byIds<T>(sql: SqlClient, select: string, ids: string[]): Promise<T[]> {
-  const out: T[] = [];
+/** Pairs from `SELECT a, b … WHERE <column> IN (…)` over many ids, in chunks under SQLite's parameter limit. */
+async function pairsByIds(sql: SqlClient, select: string, ids: string[]): Promise<[string, string][]> {
+  const out: [string, string][] = [];
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    out.push(...(await sql.all<T>(`${select} IN (${chunk.map(() => "?").join(",")})`, chunk)));
+    for (const r of await sql.rows(`${select} IN (${chunk.map(() => "?").join(",")})`, chunk)) out.push([r[0] as string, r[1] as string]);
   }
   return out;
 }
@@ -71,8 +71,8 @@ async function byIds<T>(sql: SqlClient, select: string, ids: string[]): Promise<
 /** Scopes of many keys, a query per 500 keys. */
 export async function scopesOf(sql: SqlClient, ids: string[]): Promise<Map<string, ApiKeyScope[]>> {
   const out = new Map<string, ApiKeyScope[]>(ids.map((id) => [id, []]));
-  for (const r of await byIds<{ apiKeyId: string; scope: ApiKeyScope }>(sql, `SELECT "apiKeyId", "scope" FROM "ApiKeyScopeGrant" WHERE "apiKeyId"`, ids)) {
-    out.get(r.apiKeyId)!.push(r.scope);
+  for (const [id, scope] of await pairsByIds(sql, `SELECT "apiKeyId", "scope" FROM "ApiKeyScopeGrant" WHERE "apiKeyId"`, ids)) {
+    out.get(id)!.push(scope as ApiKeyScope);
   }
   return out;
 }
@@ -81,6 +81,6 @@ export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date): Promi
   const ids = rows.map((r) => r.id);
   const scopes = await scopesOf(sql, ids);
   // Successors by the unique index on rotatedFromId, rather than a subquery per row.
-  const successors = new Map((await byIds<{ id: string; from: string }>(sql, `SELECT "id", "rotatedFromId" AS "from" FROM "ApiKey" WHERE "rotatedFromId"`, ids)).map((r) => [r.from, r.id]));
+  const successors = new Map(await pairsByIds(sql, `SELECT "rotatedFromId", "id" FROM "ApiKey" WHERE "rotatedFromId"`, ids));
   return rows.map((r) => toKeyInfo(r, scopes.get(r.id) ?? [], successors.get(r.id) ?? null, now));
 }
