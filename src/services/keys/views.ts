@@ -77,10 +77,31 @@ export async function scopesOf(sql: SqlClient, ids: string[]): Promise<Map<strin
   return out;
 }
 
-export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date): Promise<ApiKeyInfo[]> {
+/** What a key's view needs beyond its row: its scopes and the key that replaced it. */
+export interface KeyRelations {
+  scopes: Map<string, ApiKeyScope[]>;
+  successors: Map<string, string>;
+}
+
+/**
+ * The relations of every key a WHERE clause (over `k`) selects, in two joins: for a long list this
+ * beats IN-lists of hundreds of ids, each of which SQLite must parse anew.
+ */
+export async function relationsWhere(sql: SqlClient, where: string, params: unknown[]): Promise<KeyRelations> {
+  const scopes = new Map<string, ApiKeyScope[]>();
+  for (const [id, scope] of await sql.rows(`SELECT g."apiKeyId", g."scope" FROM "ApiKeyScopeGrant" g JOIN "ApiKey" k ON k."id" = g."apiKeyId" WHERE ${where}`, params)) {
+    const list = scopes.get(id as string);
+    if (list) list.push(scope as ApiKeyScope);
+    else scopes.set(id as string, [scope as ApiKeyScope]);
+  }
+  const successors = new Map((await sql.rows(`SELECT n."rotatedFromId", n."id" FROM "ApiKey" n JOIN "ApiKey" k ON k."id" = n."rotatedFromId" WHERE ${where}`, params)) as [string, string][]);
+  return { scopes, successors };
+}
+
+export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date, relations?: KeyRelations): Promise<ApiKeyInfo[]> {
   const ids = rows.map((r) => r.id);
-  const scopes = await scopesOf(sql, ids);
+  const scopes = relations?.scopes ?? (await scopesOf(sql, ids));
   // Successors by the unique index on rotatedFromId, rather than a subquery per row.
-  const successors = new Map(await pairsByIds(sql, `SELECT "rotatedFromId", "id" FROM "ApiKey" WHERE "rotatedFromId"`, ids));
+  const successors = relations?.successors ?? new Map(await pairsByIds(sql, `SELECT "rotatedFromId", "id" FROM "ApiKey" WHERE "rotatedFromId"`, ids));
   return rows.map((r) => toKeyInfo(r, scopes.get(r.id) ?? [], successors.get(r.id) ?? null, now));
 }
