@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { coldStart } from "./cold-start.mjs";
 import { keys } from "./keys.mjs";
 
-if (!existsSync(fileURLToPath(new URL("../dist/main.cjs", import.meta.url)))) {
+if (!existsSync(fileURLToPath(new URL("../dist/intg.cjs", import.meta.url)))) {
   console.error("dist/ is missing: run `npm run build` first");
   process.exit(1);
 }

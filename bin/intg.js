@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { createRequire } from "node:module";
 
-createRequire(import.meta.url)("../dist/main.cjs");
+createRequire(import.meta.url)("../dist/intg.cjs");

@@ -4,7 +4,8 @@
 // (measured with `npm run bench`). Dependencies stay in node_modules but for the two nearly every
 // command needs; the Prisma clients, which few commands need, are files of their own.
 import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +33,9 @@ const common = {
   // CommonJS has no import.meta; every use of it here only needs this file's URL.
   define: { "import.meta.url": "__intgFileUrl" },
   banner: { js: 'const __intgFileUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // import() becomes require(): the launcher runs the bundle as a vm.Script (for its code cache),
+  // where Node 20 cannot import(); and Node 20.19+ require()s ES modules such as chalk.
+  supported: { "dynamic-import": false },
   logLevel: "warning",
 };
 // The generated Prisma clients are big and most commands never load them: each is a file of its
@@ -48,3 +52,14 @@ const separateClients = {
 const out = { outdir: "dist", format: "cjs", outExtension: { ".js": ".cjs" } };
 await build({ ...common, ...out, entryPoints: { main: "src/main.ts", "dev-tools": "src/db/dev-tools.ts" }, plugins: [separateClients] });
 await build({ ...common, ...out, entryPoints: { "prisma-sqlite": "src/db/generated/sqlite/client.ts", "prisma-postgresql": "src/db/generated/postgresql/client.ts" } });
+
+// The launcher, and the code cache it loads, made by running one command that touches most of
+// the CLI (argument parsing, the database, a list rendered as JSON) on a throwaway database.
+copyFileSync(join(root, "scripts/launcher.cjs"), join(root, "dist/intg.cjs"));
+const scratch = mkdtempSync(join(tmpdir(), "intg-build-"));
+try {
+  const env = { PATH: process.env.PATH, HOME: scratch, XDG_DATA_HOME: scratch, INTG_WRITE_CODE_CACHE: "1" };
+  spawnSync(process.execPath, [join(root, "dist/intg.cjs"), "keys", "list", "--json"], { env, stdio: "ignore" });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -4,7 +4,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type * as Glue from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm/schema_engine_bg";
@@ -42,7 +41,8 @@ export function schemaEngineStats(): { wasmLoaded: boolean; enginesOpened: numbe
 function loadGlue(): Promise<typeof Glue> {
   glue ??= (async () => {
     const gluePath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg");
-    const mod = (await import(pathToFileURL(gluePath).href)) as typeof Glue;
+    // A path, not a file URL: the bundle turns import() into require(), which takes paths only.
+    const mod = (await import(gluePath)) as typeof Glue;
     const wasm = new WebAssembly.Module(readFileSync(join(dirname(gluePath), "schema_engine_bg.wasm")));
     const instance = new WebAssembly.Instance(wasm, { "./schema_engine_bg.js": withUnrefTimers(mod) });
     mod.__wbg_set_wasm(instance.exports);

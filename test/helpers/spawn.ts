@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 export const BIN = fileURLToPath(new URL("../../bin/intg.js", import.meta.url));
 
-if (!existsSync(fileURLToPath(new URL("../../dist/main.cjs", import.meta.url)))) {
+if (!existsSync(fileURLToPath(new URL("../../dist/intg.cjs", import.meta.url)))) {
   throw new Error("dist/ is missing: run `npm run build` before the end-to-end tests");
 }
 
