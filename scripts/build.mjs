@@ -58,8 +58,10 @@ await build({ ...common, ...out, entryPoints: { "prisma-sqlite": "src/db/generat
 copyFileSync(join(root, "scripts/launcher.cjs"), join(root, "dist/intg.cjs"));
 const scratch = mkdtempSync(join(tmpdir(), "intg-build-"));
 try {
-  const env = { PATH: process.env.PATH, HOME: scratch, XDG_DATA_HOME: scratch, INTG_WRITE_CODE_CACHE: "1" };
-  spawnSync(process.execPath, [join(root, "dist/intg.cjs"), "keys", "list", "--json"], { env, stdio: "ignore" });
+  const env = { PATH: process.env.PATH, HOME: scratch, XDG_DATA_HOME: scratch };
+  const intg = (args, extra = {}) => spawnSync(process.execPath, [join(root, "dist/intg.cjs"), ...args], { env: { ...env, ...extra }, stdio: "ignore" });
+  intg(["keys", "create", "--name", "code-cache"]); // so that the list below renders a key
+  intg(["keys", "list", "--json"], { INTG_WRITE_CODE_CACHE: "1" });
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
