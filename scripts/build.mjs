@@ -49,8 +49,20 @@ const separateClients = {
     });
   },
 };
+// commander requires child_process at load, for executable subcommands intg never uses; that pulls
+// in net, dgram and more on every start-up. It gets child_process on first use instead.
+const lazyChildProcess = {
+  name: "lazy-child-process-for-commander",
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (args.importer.includes("/commander/") ? { path: "lazy", namespace: "lazy-child-process" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
+      contents: 'module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };',
+      loader: "js",
+    }));
+  },
+};
 const out = { outdir: "dist", format: "cjs", outExtension: { ".js": ".cjs" } };
-await build({ ...common, ...out, entryPoints: { main: "src/main.ts", "dev-tools": "src/db/dev-tools.ts" }, plugins: [separateClients] });
+await build({ ...common, ...out, entryPoints: { main: "src/main.ts", "dev-tools": "src/db/dev-tools.ts" }, plugins: [separateClients, lazyChildProcess] });
 await build({ ...common, ...out, entryPoints: { "prisma-sqlite": "src/db/generated/sqlite/client.ts", "prisma-postgresql": "src/db/generated/postgresql/client.ts" } });
 
 // The launcher, and the code cache it loads, made by running one command that touches most of
