@@ -19,6 +19,7 @@ type Register = (noun: Command, context: ContextFactory) => void;
 const NOUNS: readonly { name: string; description: string; load: () => Promise<Register> }[] = [
   { name: "db", description: "Manage intg's own database: which one is in use, its migrations", load: async () => (await import("../commands/db/index.js")).registerDb },
   { name: "keys", description: "API keys: create, list, rotate with a grace period, revoke, verify, expire, metrics", load: async () => (await import("../commands/keys/index.js")).registerKeys },
+  { name: "webhooks", description: "Webhook endpoints, event types, sending events (the delivery worker is coming)", load: async () => (await import("../commands/webhooks/index.js")).registerWebhooks },
   { name: "secrets", description: "Encrypted credentials and master-key rotation", load: async () => (await import("../commands/secrets/index.js")).registerSecrets },
   { name: "audit", description: "The security audit log: every mutation of keys and secrets; tamper-evident", load: async () => (await import("../commands/audit/index.js")).registerAudit },
 ];

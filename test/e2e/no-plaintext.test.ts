@@ -25,6 +25,14 @@ async function scenario(env: Record<string, string>): Promise<string[]> {
     expect(set.code, set.stderr).toBe(0);
     expect((await intg(["secrets", "reveal", name], { env })).stdout.trim()).toBe(value);
   }
+  // Webhook signing secrets: the current one and, during the rotation grace, the previous one.
+  const endpoint = await intg(["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/hook", "--allow-private-network", "--json"], { env });
+  expect(endpoint.code, endpoint.stderr).toBe(0);
+  const { id, secret } = JSON.parse(endpoint.stdout);
+  const rotatedSecret = await intg(["webhooks", "endpoints", "rotate-secret", id, "--grace", "1h"], { env });
+  expect(rotatedSecret.code, rotatedSecret.stderr).toBe(0);
+  // The key bytes' base64 alone, too: a store that dropped the prefix would still leak it.
+  for (const s of [secret, rotatedSecret.stdout.trim()]) plaintexts.push(s, s.slice("whsec_".length));
   return plaintexts;
 }
 

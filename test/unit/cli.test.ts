@@ -28,10 +28,10 @@ describe("the CLI frame", () => {
   });
 
   it("does not pretend a coming domain works: its verbs are refused (exit 2)", async () => {
-    const r = await runCli(["webhooks", "send", "--data", "{}"]);
+    const r = await runCli(["connections", "check", "--all"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("intg: 'intg webhooks send' is not available in this version of intg yet.\nSee 'intg webhooks --help' for what is coming.\n");
+    expect(r.stderr).toBe("intg: 'intg connections check' is not available in this version of intg yet.\nSee 'intg connections --help' for what is coming.\n");
     expect(r.deps.opened).toEqual([]);
   });
 

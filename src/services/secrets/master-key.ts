@@ -83,7 +83,10 @@ export async function loadMasterKeys(ctx: ServiceContext, options: { create: boo
   const ring = readMasterKeys(ctx.env, target);
   if (ring || !options.create) return ring;
   const file = keyFilePath(target)!;
-  const orphans = await ctx.sql.all<{ masterKeyId: string }>(`SELECT DISTINCT "masterKeyId" FROM "IntegrationSecret" ORDER BY "masterKeyId"`);
+  // Webhook endpoint secrets are sealed under the ring too; their envelope names the key.
+  const orphans = await ctx.sql.all<{ masterKeyId: string }>(
+    `SELECT "masterKeyId" FROM "IntegrationSecret" UNION SELECT SUBSTR("secretCiphertext", 4, 16) AS "masterKeyId" FROM "WebhookEndpoint" ORDER BY 1`,
+  );
   if (orphans.length > 0) {
     throw new CredentialError(
       `The master key file ${file} is missing, but the database holds secrets under master key(s) ${orphans.map((o) => o.masterKeyId).join(", ")}.`,

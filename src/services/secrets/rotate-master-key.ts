@@ -5,11 +5,13 @@ import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { readKeyFile, replaceKeyFile } from "./key-file.js";
 import { findKey, loadMasterKeys, MASTER_KEY_ENV, PREVIOUS_KEYS_ENV, requireKey, type MasterKeyRing } from "./master-key.js";
+import { reencryptEndpointBatch } from "../webhooks/endpoint-reencrypt.js";
 import { secretLabel } from "./rows.js";
 import { countByKey } from "./status.js";
 
 // Every column sealed under the master key must be re-encrypted here, or a rotation would strand
-// it (and then drop the key it still needs). Today that is IntegrationSecret.ciphertext only.
+// it (and then drop the key it still needs): IntegrationSecret.ciphertext, and
+// WebhookEndpoint.secretCiphertext and previousSecretCiphertext (endpoint-reencrypt.ts).
 
 export const DEFAULT_BATCH_SIZE = 500;
 
@@ -67,7 +69,8 @@ export async function rotateMasterKey(ctx: ServiceContext, input: RotateMasterKe
   try {
     await input.onProgress?.({ done: 0, total: fromTotal });
     for (;;) {
-      const changed = await reencryptBatch(ctx, ring, target, batchSize, moved);
+      // Secrets first, then endpoints; each batch commits, and the envelopes themselves mark progress.
+      const changed = (await reencryptBatch(ctx, ring, target, batchSize, moved)) || (await reencryptEndpointBatch(ctx, ring, target, batchSize, moved));
       if (changed === 0) break;
       batches++;
       await input.onProgress?.({ done: sum(moved), total: Math.max(fromTotal, sum(moved)) });

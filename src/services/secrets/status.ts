@@ -3,12 +3,21 @@ import type { SecretsStatus } from "../../types/secrets.types.js";
 import type { ServiceContext } from "../context.js";
 import { findKey, loadMasterKeys, type MasterKeyRing } from "./master-key.js";
 
-/** Secrets per master key id: the progress of a rotation, and what cannot be read. */
+/** Ciphertexts per master key id (secrets and endpoint signing secrets): the progress of a rotation, and what cannot be read. */
 export async function countByKey(ctx: Pick<ServiceContext, "sql">): Promise<Map<string, number>> {
   const rows = await ctx.sql.all<{ masterKeyId: string; n: number | string }>(
     `SELECT "masterKeyId", COUNT(*) AS "n" FROM "IntegrationSecret" GROUP BY "masterKeyId" ORDER BY "masterKeyId"`,
   );
-  return new Map(rows.map((r) => [r.masterKeyId, Number(r.n)]));
+  const counts = new Map(rows.map((r) => [r.masterKeyId, Number(r.n)]));
+  // Endpoint signing secrets are sealed under the same ring; their envelope names the key
+  // (`v1.<keyId>.…`), so rotation progress is read from the ciphertext itself.
+  for (const column of ["secretCiphertext", "previousSecretCiphertext"]) {
+    const endpoints = await ctx.sql.all<{ masterKeyId: string; n: number | string }>(
+      `SELECT SUBSTR("${column}", 4, 16) AS "masterKeyId", COUNT(*) AS "n" FROM "WebhookEndpoint" WHERE "${column}" IS NOT NULL GROUP BY SUBSTR("${column}", 4, 16)`,
+    );
+    for (const r of endpoints) counts.set(r.masterKeyId, (counts.get(r.masterKeyId) ?? 0) + Number(r.n));
+  }
+  return counts;
 }
 
 /**

@@ -70,6 +70,8 @@ export interface WebhookEndpointInfo {
   failingSince: IsoDateTime | null;
   /** While set and in the future, deliveries are signed with the previous secret too (rotation grace). */
   previousSecretExpiresAt: IsoDateTime | null;
+  /** May reach private, loopback and link-local addresses (--allow-private-network). */
+  allowPrivateNetwork: boolean;
   createdAt: IsoDateTime;
   updatedAt: IsoDateTime;
 }
@@ -287,4 +289,14 @@ export interface WebhookReplayPlan {
     deliveryId: DeliveryId | null;
   }>;
   skippedDelivered: number;
+}
+
+/** A WebhookEventType: the catalog `webhooks send` checks types against. */
+export interface WebhookEventTypeInfo {
+  name: string;
+  description: string | null;
+  /** A JSON Schema for the event's data, stored for consumers. */
+  schema: JsonValue | null;
+  archivedAt: IsoDateTime | null;
+  createdAt: IsoDateTime;
 }

@@ -1,0 +1,61 @@
+import type { Command } from "commander";
+import { parseDateFlag, parseEnumList } from "../../cli/parse.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { UsageError } from "../../cli/errors.js";
+import { parseDuration } from "../../lib/duration.js";
+import { listDeliveries, showDelivery, type DeliveryFilter } from "../../services/webhooks/deliveries.js";
+import { DeliveryStatus } from "../../types/enums.js";
+import { printDeliveries } from "./render.js";
+
+interface ListFlags { status?: string; endpoint?: string; event?: string; since?: string; limit: string }
+
+export function registerDeliveries(noun: Command, context: ContextFactory): void {
+  const deliveries = noun.command("deliveries").description("Deliveries: one event to one endpoint, across its attempts");
+  deliveries
+    .command("list")
+    .alias("ls")
+    .description("List deliveries, newest first")
+    .option("--status <s,...>", "pending, sending, delivered, failed, cancelled")
+    .option("--endpoint <id>", "deliveries to this endpoint")
+    .option("--event <id>", "deliveries of this event")
+    .option("--since <when>", "created within a duration (24h) or since a date (2026-01-31)")
+    .option("--limit <n>", "at most this many", "100")
+    .action(async (flags: ListFlags, cmd: Command) => {
+      const ctx = context(cmd);
+      const filter: DeliveryFilter = { endpointId: flags.endpoint, eventId: flags.event, limit: Number(flags.limit) };
+      if (!Number.isInteger(filter.limit) || filter.limit! < 1 || filter.limit! > 10_000) throw new UsageError(`--limit: "${flags.limit}" is not a whole number from 1 to 10000.`);
+      if (flags.status) filter.status = parseEnumList("--status", flags.status, DeliveryStatus);
+      if (flags.since) {
+        const ms = parseDuration(flags.since);
+        if (ms !== undefined) filter.since = new Date(ctx.now().getTime() - ms);
+        else if (/^\d{4}-\d{2}-\d{2}/.test(flags.since)) filter.since = parseDateFlag("--since", flags.since);
+        else throw new UsageError(`--since: "${flags.since}" is neither a duration nor a date.`, "Write it like 24h, 7d, 2026-01-31 or 2026-01-31T12:00:00Z.");
+      }
+      await printDeliveries(ctx, await listDeliveries(await ctx.services(), filter));
+    });
+  deliveries
+    .command("show <id>")
+    .description("One delivery: its event, the exact body signed and sent, its endpoint and every attempt")
+    .action(async (id: string, _flags, cmd: Command) => {
+      const ctx = context(cmd);
+      const info = await showDelivery(await ctx.services(), id);
+      if (ctx.out.json) return ctx.out.printJson(info);
+      const d = info.delivery;
+      await ctx.out.details([
+        ["id", d.id],
+        ["event", `${d.eventId} (${d.eventType})`],
+        ["endpoint", `${info.endpoint.id} (${info.endpoint.url}${info.endpoint.enabled ? "" : ", disabled"})`],
+        ["status", d.status.toLowerCase()],
+        ["attempts", d.attemptCount],
+        ["next attempt", d.nextAttemptAt ?? ""],
+        ["last status", d.lastStatusCode ?? ""],
+        ["last error", d.lastError ?? ""],
+        ["delivered", d.deliveredAt ?? ""],
+        ["created", d.createdAt],
+        ["body", info.body],
+      ]);
+      if (info.attempts.length) {
+        await ctx.out.table(["#", "STARTED", "STATUS", "DURATION", "ERROR"], info.attempts.map((a) => [a.attemptNumber, a.startedAt, a.statusCode ?? "", `${a.durationMs}ms`, a.error ?? ""]));
+      }
+    });
+}

@@ -1,0 +1,128 @@
+import type { Command } from "commander";
+import { UsageError } from "../../cli/errors.js";
+import { collect, parseDurationFlag, parseEnum } from "../../cli/parse.js";
+import { parseOutboundUrl } from "../../lib/url-guard.js";
+import { DeliveryChannel } from "../../types/enums.js";
+import { validatePattern, type EndpointInput } from "../../services/webhooks/endpoint-input.js";
+
+export interface EndpointFlags {
+  url?: string;
+  events?: string;
+  description?: string;
+  channel?: string;
+  timeout?: string;
+  retrySchedule?: string;
+  rateLimit?: string;
+  header: string[];
+  /** A boolean on create; on update also the text "true" or "false". */
+  allowPrivateNetwork?: boolean | string;
+}
+
+/** The flags `endpoints create` and `endpoints update` share. */
+export function addEndpointFlags(cmd: Command, update: boolean): Command {
+  return cmd
+    .option("--events <patterns>", "comma-separated event types, * for one segment (invoice.*); empty: every type")
+    .option("--description <text>", "what the endpoint is for")
+    .option("--channel <channel>", "http (slack and discord come with transformations)")
+    .option("--timeout <duration>", `how long one attempt may take, 1s to 2m${update ? "" : " (default 15s)"}`)
+    .option("--retry-schedule <d,...>", `delays between attempts, e.g. 5s,5m,30m,2h,5h,10h,10h (the first attempt is immediate)${update ? "; 'default' for the built-in" : "; default Svix's"}`)
+    .option("--rate-limit <n/s>", `at most this many deliveries per second, e.g. 50/s${update ? "; 'none' to lift it" : ""}`)
+    .option("--header <name:value>", `an extra header sent with every delivery, repeatable${update ? "; replaces all of them" : ""}`, collect, [])
+    .option(update ? "--allow-private-network [bool]" : "--allow-private-network", "may reach private, loopback and link-local addresses");
+}
+
+// Set by the signing itself, or by HTTP: an endpoint's own value would break delivery or verification.
+const RESERVED = new Set(["webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "content-length", "host", "connection", "transfer-encoding"]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export function parseHeaders(pairs: string[]): Record<string, string> | null {
+  if (pairs.length === 0) return null;
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const colon = pair.indexOf(":");
+    const name = colon > 0 ? pair.slice(0, colon).trim() : "";
+    const value = colon > 0 ? pair.slice(colon + 1).trim() : "";
+    if (!TOKEN.test(name)) throw new UsageError(`--header: "${pair}" is not name:value.`, "Write it like --header 'X-Team: billing'.", "INVALID_HEADER");
+    if (/[\r\n\0]/.test(value)) throw new UsageError(`--header ${name}: the value holds a line break.`, undefined, "INVALID_HEADER");
+    if (RESERVED.has(name.toLowerCase())) throw new UsageError(`--header ${name} is set by intg itself and cannot be overridden.`, undefined, "INVALID_HEADER");
+    out[name] = value;
+  }
+  return out;
+}
+
+export function parseSchedule(text: string): number[] {
+  const parts = text.split(",").map((s) => s.trim());
+  if (parts.length === 0 || parts.some((p) => p === "")) throw new UsageError(`--retry-schedule: "${text}" is not a list of durations.`, "Write it like 5s,5m,30m,2h.", "INVALID_SCHEDULE");
+  const delays = parts.map((p) => {
+    const ms = parseDurationFlag("--retry-schedule", p);
+    if (ms > 7 * 86_400_000) throw new UsageError(`--retry-schedule: ${p} is longer than a week.`, undefined, "INVALID_SCHEDULE");
+    return ms;
+  });
+  // The first attempt is immediate; a schedule written with its leading 0 means the same.
+  const schedule = delays[0] === 0 ? delays : [0, ...delays];
+  if (schedule.length > 50) throw new UsageError("--retry-schedule: at most 50 attempts.", undefined, "INVALID_SCHEDULE");
+  return schedule;
+}
+
+export function parseRate(text: string): number {
+  const m = /^\s*(\d+)\s*(?:\/\s*s(?:ec(?:ond)?)?)?\s*$/.exec(text);
+  const n = m ? Number(m[1]) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--rate-limit: "${text}" is not a rate.`, "Write it like 50/s (1 to 100000 per second).", "INVALID_RATE");
+  return n;
+}
+
+export function parseTimeout(text: string): number {
+  const ms = parseDurationFlag("--timeout", text);
+  if (ms < 1000 || ms > 120_000) throw new UsageError(`--timeout: ${text} is outside 1s to 2m.`, undefined, "INVALID_TIMEOUT");
+  return ms;
+}
+
+export function parseEvents(text: string): string[] {
+  return [...new Set(text.split(",").map((s) => s.trim()).filter(Boolean).map(validatePattern))];
+}
+
+export function parseChannel(text: string): DeliveryChannel {
+  const channel = parseEnum("--channel", text, DeliveryChannel);
+  if (channel !== "HTTP") throw new UsageError(`--channel ${text} is not available yet: it needs the chat transformations that come with the delivery worker.`, "Use --channel http.", "NOT_AVAILABLE");
+  return channel;
+}
+
+/** Every flag checked, with no I/O; the URL's addresses are checked by the service. */
+export function toCreateInput(flags: EndpointFlags): EndpointInput {
+  if (!flags.url) throw new UsageError("--url is required.");
+  parseOutboundUrl(flags.url);
+  return {
+    url: flags.url,
+    description: flags.description?.trim() || null,
+    channel: flags.channel ? parseChannel(flags.channel) : "HTTP",
+    eventFilter: flags.events ? parseEvents(flags.events) : [],
+    headers: parseHeaders(flags.header),
+    timeoutMs: flags.timeout ? parseTimeout(flags.timeout) : 15_000,
+    retryScheduleMs: flags.retrySchedule ? parseSchedule(flags.retrySchedule) : null,
+    rateLimitPerSecond: flags.rateLimit ? parseRate(flags.rateLimit) : null,
+    allowPrivateNetwork: flags.allowPrivateNetwork === true,
+  };
+}
+
+/** Only the flags given; an empty result is a usage error (nothing to change). */
+export function toUpdateInput(flags: EndpointFlags): Partial<EndpointInput> {
+  const c: Partial<EndpointInput> = {};
+  if (flags.url !== undefined) {
+    parseOutboundUrl(flags.url); // scheme now; its addresses are the service's to check
+    c.url = flags.url;
+  }
+  if (flags.description !== undefined) c.description = flags.description.trim() || null;
+  if (flags.channel !== undefined) c.channel = parseChannel(flags.channel);
+  if (flags.events !== undefined) c.eventFilter = parseEvents(flags.events);
+  if (flags.header.length) c.headers = parseHeaders(flags.header);
+  if (flags.timeout !== undefined) c.timeoutMs = parseTimeout(flags.timeout);
+  if (flags.retrySchedule !== undefined) c.retryScheduleMs = flags.retrySchedule === "default" ? null : parseSchedule(flags.retrySchedule);
+  if (flags.rateLimit !== undefined) c.rateLimitPerSecond = flags.rateLimit === "none" ? null : parseRate(flags.rateLimit);
+  if (flags.allowPrivateNetwork !== undefined) {
+    const v = flags.allowPrivateNetwork;
+    if (v !== true && v !== "true" && v !== "false") throw new UsageError(`--allow-private-network: "${String(v)}" is not true or false.`);
+    c.allowPrivateNetwork = v !== "false";
+  }
+  if (Object.keys(c).length === 0) throw new UsageError("Nothing to change: give at least one flag.", "See: intg webhooks endpoints update --help");
+  return c;
+}

@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { createEndpoint } from "../../services/webhooks/create-endpoint.js";
+import { updateEndpoint } from "../../services/webhooks/update-endpoint.js";
+import { addEndpointFlags, toCreateInput, toUpdateInput, type EndpointFlags } from "./endpoint-flags.js";
+import { printEndpoint } from "./render.js";
+
+export function registerCreateUpdate(endpoints: Command, context: ContextFactory): void {
+  addEndpointFlags(endpoints.command("create").description("Create an endpoint; its whsec_ signing secret is printed once, on stdout"), false)
+    .option("--url <url>", "where deliveries are POSTed (http or https)")
+    .addHelpText("after", "\nThe secret is stored encrypted under the master key. With --json it is in the field `secret`, only here.\nPrivate, loopback and link-local addresses are refused unless --allow-private-network or INTG_ALLOW_PRIVATE_NETWORKS=1.")
+    .action(async (flags: EndpointFlags, cmd: Command) => {
+      const ctx = context(cmd);
+      const input = toCreateInput(flags); // before the database: bad flags write nothing
+      const created = await createEndpoint(await ctx.services(), input);
+      if (ctx.out.json) return ctx.out.printJson(created);
+      // stdout carries the secret alone, so `SECRET=$(intg webhooks endpoints create …)` works.
+      ctx.out.print(created.secret);
+      ctx.out.success(`Created ${created.id} (${created.url}). Store the signing secret now: it cannot be shown again.`);
+    });
+  addEndpointFlags(endpoints.command("update <id>").description("Change an endpoint's settings; only the flags given change"), true)
+    .option("--url <url>", "a new URL (checked like create)")
+    .action(async (id: string, flags: EndpointFlags, cmd: Command) => {
+      const ctx = context(cmd);
+      const changes = toUpdateInput(flags);
+      const updated = await updateEndpoint(await ctx.services(), id, changes);
+      if (ctx.out.json) return ctx.out.printJson(updated);
+      await printEndpoint(ctx, updated);
+      ctx.out.success(`Updated ${id}.`);
+    });
+}

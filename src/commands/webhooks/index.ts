@@ -1,0 +1,20 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { registerDeliveries } from "./deliveries.js";
+import { registerCreateUpdate } from "./endpoints-create.js";
+import { registerManage } from "./endpoints-manage.js";
+import { registerEventTypes } from "./event-types.js";
+import { registerSend } from "./send.js";
+
+export function registerWebhooks(webhooks: Command, context: ContextFactory): void {
+  const endpoints = webhooks.command("endpoints").description("Where events are delivered: URL, filter, schedule, signing secret");
+  registerCreateUpdate(endpoints, context);
+  registerManage(endpoints, context);
+  registerEventTypes(webhooks, context);
+  registerSend(webhooks, context);
+  registerDeliveries(webhooks, context);
+  webhooks.addHelpText(
+    "after",
+    "\nDeliveries are queued now; sending them comes next: the delivery worker (signed POSTs with retries, rate limits and the\naddress guard at connect time), replay, verify, metrics and health.",
+  );
+}

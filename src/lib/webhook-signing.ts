@@ -1,0 +1,59 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+
+// Standard Webhooks v1 (symmetric): the secret is `whsec_` + base64 of random bytes, the HMAC key
+// is those bytes (base64-decoded, not the text), and a signature is `v1,<base64 HMAC-SHA256>` over
+// `<webhook-id>.<webhook-timestamp>.<body>`, the body byte for byte as sent. Stripe's scheme uses
+// the same prefix with a different key derivation; it must never share this code path.
+
+export const SECRET_PREFIX = "whsec_";
+const SECRET_BYTES = 32;
+
+/** A new endpoint signing secret: 256 bits, inside the spec's 24–64 byte range. */
+export function generateSigningSecret(): string {
+  return SECRET_PREFIX + randomBytes(SECRET_BYTES).toString("base64");
+}
+
+/** The HMAC key a `whsec_…` secret stands for. */
+export function secretKey(secret: string): Buffer {
+  const text = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  const key = Buffer.from(text, "base64");
+  if (key.length === 0) throw new RangeError("a signing secret must not be empty");
+  return key;
+}
+
+/** One `v1,<base64>` signature. `timestamp` is Unix seconds of the attempt. */
+export function sign(secret: string, msgId: string, timestamp: number, body: string | Buffer): string {
+  // The spec warns that the id and timestamp must not contain the separator.
+  if (msgId.includes(".")) throw new RangeError("a webhook id must not contain '.'");
+  if (!Number.isInteger(timestamp)) throw new RangeError("a webhook timestamp is whole seconds");
+  const mac = createHmac("sha256", secretKey(secret)).update(`${msgId}.${timestamp}.`).update(body).digest("base64");
+  return `v1,${mac}`;
+}
+
+export interface SignedHeaders {
+  "webhook-id": string;
+  "webhook-timestamp": string;
+  "webhook-signature": string;
+}
+
+/**
+ * The three headers of one attempt. During a rotation grace the old secret signs too: the header
+ * holds both signatures, space-separated, and a receiver accepts the message if either verifies.
+ */
+export function signatureHeaders(secrets: readonly string[], msgId: string, timestamp: number, body: string | Buffer): SignedHeaders {
+  if (secrets.length === 0) throw new RangeError("at least one secret signs");
+  return {
+    "webhook-id": msgId,
+    "webhook-timestamp": String(timestamp),
+    "webhook-signature": secrets.map((s) => sign(s, msgId, timestamp, body)).join(" "),
+  };
+}
+
+/** Whether any `v1` signature in a header matches; constant-time per comparison. Tolerance is the caller's. */
+export function verifySignature(secret: string, msgId: string, timestamp: number, body: string | Buffer, header: string): boolean {
+  const expected = Buffer.from(sign(secret, msgId, timestamp, body));
+  return header.split(" ").some((candidate) => {
+    const got = Buffer.from(candidate);
+    return got.length === expected.length && timingSafeEqual(got, expected);
+  });
+}

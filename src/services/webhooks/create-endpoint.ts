@@ -1,0 +1,46 @@
+import { newId } from "../../lib/ids.js";
+import { guardUrl, privateNetworksAllowed, type Lookup } from "../../lib/url-guard.js";
+import { generateSigningSecret } from "../../lib/webhook-signing.js";
+import type { WebhookEndpointCreated } from "../../types/integration/webhook.types.js";
+import { recordAudit } from "../audit/record.js";
+import type { ServiceContext } from "../context.js";
+import { loadMasterKeys } from "../secrets/master-key.js";
+import type { EndpointInput } from "./endpoint-input.js";
+import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
+import { currentSlot, sealSecret } from "./endpoint-secret.js";
+
+/**
+ * Creates an endpoint with a new `whsec_` secret, sealed under the master key and returned this
+ * once. The URL is checked (scheme, and every address its host resolves to) before anything is
+ * written; the endpoint and its audit event land in one transaction.
+ */
+export async function createEndpoint(ctx: ServiceContext, input: EndpointInput, options: { lookup?: Lookup } = {}): Promise<WebhookEndpointCreated> {
+  await guardUrl(input.url, { allowPrivate: privateNetworksAllowed(ctx.env, input.allowPrivateNetwork), lookup: options.lookup });
+  const ring = (await loadMasterKeys(ctx, { create: true }))!;
+  const now = ctx.now();
+  const id = newId("endpoint", now);
+  const secret = generateSigningSecret();
+  return ctx.sql.transaction(async (tx) => {
+    await tx.run(
+      `INSERT INTO "WebhookEndpoint" ("id","url","description","channel","eventFilter","headers","timeoutMs","retrySchedule","rateLimitPerSecond","secretCiphertext","allowPrivateNetwork","enabled","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      [id, input.url, input.description, input.channel, JSON.stringify(input.eventFilter), input.headers, input.timeoutMs, input.retryScheduleMs ? JSON.stringify(input.retryScheduleMs) : null, input.rateLimitPerSecond, sealSecret(ring.current, secret, currentSlot(id)), input.allowPrivateNetwork, true, now, now],
+    );
+    await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.create", targetType: "endpoint", targetId: id, metadata: auditFields(input) });
+    return { ...toEndpointInfo(await findEndpointRow(tx, id)), secret };
+  });
+}
+
+/** What the audit log keeps of an endpoint's settings: header names, never their values (they often carry credentials). */
+export function auditFields(input: Partial<EndpointInput>): Record<string, string | number | boolean | string[] | number[] | null> {
+  const out: Record<string, string | number | boolean | string[] | number[] | null> = {};
+  if (input.url !== undefined) out.url = input.url;
+  if (input.description !== undefined) out.description = input.description;
+  if (input.channel !== undefined) out.channel = input.channel;
+  if (input.eventFilter !== undefined) out.eventFilter = input.eventFilter;
+  if (input.headers !== undefined) out.headerNames = input.headers ? Object.keys(input.headers) : null;
+  if (input.timeoutMs !== undefined) out.timeoutMs = input.timeoutMs;
+  if (input.retryScheduleMs !== undefined) out.retryScheduleMs = input.retryScheduleMs;
+  if (input.rateLimitPerSecond !== undefined) out.rateLimitPerSecond = input.rateLimitPerSecond;
+  if (input.allowPrivateNetwork !== undefined) out.allowPrivateNetwork = input.allowPrivateNetwork;
+  return out;
+}

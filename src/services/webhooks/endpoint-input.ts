@@ -1,0 +1,46 @@
+import { UsageError } from "../../cli/errors.js";
+import type { DeliveryChannel } from "../../types/enums.js";
+
+/** What `endpoints create` and `update` write; on update, undefined keeps the current value. */
+export interface EndpointInput {
+  url: string;
+  description: string | null;
+  channel: DeliveryChannel;
+  eventFilter: string[];
+  headers: Record<string, string> | null;
+  timeoutMs: number;
+  /** null: the webhook's or the default schedule. */
+  retryScheduleMs: number[] | null;
+  rateLimitPerSecond: number | null;
+  allowPrivateNetwork: boolean;
+}
+
+const SEGMENT = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** Event type names: dot-separated lowercase segments, e.g. "invoice.paid". */
+export function validateEventTypeName(name: string, where = "event type"): string {
+  if (name.length > 128 || !name.split(".").every((s) => SEGMENT.test(s))) {
+    throw new UsageError(`Invalid ${where} "${name}".`, "Use dot-separated lowercase segments of letters, digits, _ and -, e.g. invoice.paid.", "INVALID_EVENT_TYPE");
+  }
+  return name;
+}
+
+/** Filter patterns: like a type name, where a segment may be `*` (one segment, any name). */
+export function validatePattern(pattern: string): string {
+  if (pattern === "*") return pattern;
+  if (pattern.length > 128 || !pattern.split(".").every((s) => s === "*" || SEGMENT.test(s))) {
+    throw new UsageError(`Invalid event filter "${pattern}".`, "Use event type names, with * for any one segment, e.g. invoice.*,customer.created.", "INVALID_EVENT_FILTER");
+  }
+  return pattern;
+}
+
+/** Whether a type passes an endpoint's filter; an empty filter passes everything. */
+export function matchesFilter(filter: readonly string[], type: string): boolean {
+  if (filter.length === 0) return true;
+  const parts = type.split(".");
+  return filter.some((pattern) => {
+    if (pattern === "*") return true;
+    const want = pattern.split(".");
+    return want.length === parts.length && want.every((w, i) => w === "*" || w === parts[i]);
+  });
+}

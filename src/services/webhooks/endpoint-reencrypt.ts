@@ -1,0 +1,44 @@
+import type { MasterKey } from "../../lib/crypto.js";
+import type { ServiceContext } from "../context.js";
+import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
+import { currentSlot, openSecret, previousSlot, sealSecret } from "./endpoint-secret.js";
+
+type Row = { id: string; secretCiphertext: string; previousSecretCiphertext: string | null };
+
+const keyOf = (envelope: string) => envelope.slice(3, 19);
+
+/**
+ * One batch of a master-key rotation over webhook endpoints: the endpoints whose current or
+ * previous signing secret is not sealed under `target` yet, re-sealed in one transaction. The
+ * envelope names its key, so the next batch (or the next run, after a crash) starts where this
+ * one stopped. Returns how many ciphertexts moved; 0 means done. `moved` counts them per old key.
+ */
+export async function reencryptEndpointBatch(ctx: ServiceContext, ring: MasterKeyRing, target: MasterKey, size: number, moved: Map<string, number>): Promise<number> {
+  const prefix = `v1.${target.id}.%`; // key ids are hex: nothing in them is a LIKE wildcard
+  const withTarget: MasterKeyRing = { ...ring, previous: [ring.current, ...ring.previous].filter((k) => k.id !== target.id), current: target };
+  return ctx.sql.transaction(async (tx) => {
+    const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";
+    const rows = await tx.all<Row>(
+      `SELECT "id","secretCiphertext","previousSecretCiphertext" FROM "WebhookEndpoint" WHERE "secretCiphertext" NOT LIKE ? OR ("previousSecretCiphertext" IS NOT NULL AND "previousSecretCiphertext" NOT LIKE ?) ORDER BY "id" LIMIT ?${lock}`,
+      [prefix, prefix, size],
+    );
+    let changed = 0;
+    for (const row of rows) {
+      const reseal = (envelope: string | null, slot: string): string | null => {
+        if (envelope === null || keyOf(envelope) === target.id) return envelope;
+        // Checked before decrypting, so a missing key is named rather than reported as tampering.
+        requireKey(withTarget, keyOf(envelope), `The signing secret of webhook endpoint ${row.id}`);
+        const sealed = sealSecret(target, openSecret(withTarget, envelope, slot), slot);
+        moved.set(keyOf(envelope), (moved.get(keyOf(envelope)) ?? 0) + 1);
+        changed++;
+        return sealed;
+      };
+      const current = reseal(row.secretCiphertext, currentSlot(row.id));
+      const previous = reseal(row.previousSecretCiphertext, previousSlot(row.id));
+      // Re-encryption changes no secret: updatedAt describes the endpoint, not its envelope.
+      await tx.run(`UPDATE "WebhookEndpoint" SET "secretCiphertext" = ?, "previousSecretCiphertext" = ? WHERE "id" = ?`, [current, previous, row.id]);
+    }
+    return changed;
+  });
+}
+

@@ -1,0 +1,94 @@
+import { UsageError } from "../../cli/errors.js";
+import { col } from "../../db/sql.js";
+import { newId } from "../../lib/ids.js";
+import type { JsonValue } from "../../types/common.js";
+import type { WebhookBatchDeliveryRequest, WebhookDeliveryRequest, WebhookEventInfo, WebhookPayload } from "../../types/integration/webhook.types.js";
+import type { ServiceContext } from "../context.js";
+import { matchesFilter, validateEventTypeName } from "./endpoint-input.js";
+import { knownTypes } from "./event-types.js";
+import { eventByIdempotencyKey, findEventRow, toEventInfo } from "./events.js";
+
+export interface SentEvent {
+  event: WebhookEventInfo;
+  /** False when the idempotency key had been used: this is the first call's event, nothing new was queued. */
+  created: boolean;
+}
+
+export interface SendResult {
+  events: SentEvent[];
+  /** Deliveries created by this call. */
+  deliveriesQueued: number;
+}
+
+// Any constant does; with the key's hash it serialises two sends of one idempotency key on
+// PostgreSQL, so the second sees the first's event instead of failing on the unique index.
+const IDEMPOTENCY_LOCK = 734_018_213;
+
+/** `webhooks send <type>`: one event. */
+export function sendEvent(ctx: ServiceContext, request: WebhookDeliveryRequest): Promise<SendResult> {
+  return send(ctx, { events: [{ line: 1, type: request.type, data: request.data, idempotencyKey: request.idempotencyKey }], allowUnknownType: request.allowUnknownType }, false);
+}
+
+/** `webhooks send --batch-file`: every line checked, then all of them in one transaction. */
+export function sendBatch(ctx: ServiceContext, request: WebhookBatchDeliveryRequest): Promise<SendResult> {
+  return send(ctx, request, true);
+}
+
+/** The Standard Webhooks envelope, serialised once: these bytes are stored, signed and sent on every attempt. */
+export function envelope(type: string, timestamp: Date, data: JsonValue): string {
+  const payload: WebhookPayload = { type, timestamp: timestamp.toISOString(), data };
+  return JSON.stringify(payload);
+}
+
+async function send(ctx: ServiceContext, request: WebhookBatchDeliveryRequest, batch: boolean): Promise<SendResult> {
+  const at = (line: number) => (batch ? `line ${line}: ` : "");
+  for (const e of request.events) {
+    try {
+      validateEventTypeName(e.type);
+    } catch (error) {
+      throw new UsageError(`${at(e.line)}${(error as Error).message} Nothing was sent.`, (error as UsageError).hint, "INVALID_EVENT_TYPE");
+    }
+  }
+  const now = ctx.now();
+  return ctx.sql.transaction(async (tx) => {
+    if (!request.allowUnknownType) {
+      const known = await knownTypes(tx, request.events.map((e) => e.type));
+      const unknown = request.events.find((e) => !known.has(e.type));
+      if (unknown) {
+        throw new UsageError(
+          `${at(unknown.line)}unknown event type "${unknown.type}"; nothing was sent.`,
+          `Add it with: intg webhooks event-types create ${unknown.type} (or send with --allow-unknown-type).`,
+          "UNKNOWN_EVENT_TYPE",
+        );
+      }
+    }
+    const endpoints = (await tx.all<{ id: string; eventFilter: unknown }>(`SELECT "id", "eventFilter" FROM "WebhookEndpoint" WHERE "enabled" = ? ORDER BY "id"`, [true])).map((r) => ({
+      id: r.id,
+      filter: col.json<string[]>(r.eventFilter),
+    }));
+    const events: SentEvent[] = [];
+    let queued = 0;
+    for (const e of request.events) {
+      if (e.idempotencyKey !== null) {
+        if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [IDEMPOTENCY_LOCK, e.idempotencyKey]);
+        const first = await eventByIdempotencyKey(tx, e.idempotencyKey);
+        if (first) {
+          events.push({ event: toEventInfo(first), created: false });
+          continue;
+        }
+      }
+      const id = newId("event", now);
+      await tx.run(`INSERT INTO "WebhookEvent" ("id","type","idempotencyKey","payload","timestamp","createdAt") VALUES (?,?,?,?,?,?)`, [id, e.type, e.idempotencyKey, envelope(e.type, now, e.data), now, now]);
+      for (const endpoint of endpoints) {
+        if (!matchesFilter(endpoint.filter, e.type)) continue;
+        await tx.run(
+          `INSERT INTO "WebhookDelivery" ("id","eventId","endpointId","status","attemptCount","nextAttemptAt","createdAt","updatedAt") VALUES (?,?,?,'PENDING',0,?,?,?)`,
+          [newId("delivery", now), id, endpoint.id, now, now, now],
+        );
+        queued++;
+      }
+      events.push({ event: toEventInfo(await findEventRow(tx, id)), created: true });
+    }
+    return { events, deliveriesQueued: queued };
+  });
+}

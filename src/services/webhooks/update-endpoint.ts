@@ -1,0 +1,66 @@
+import { ConflictError } from "../../cli/errors.js";
+import { col } from "../../db/sql.js";
+import { guardUrl, privateNetworksAllowed, type Lookup } from "../../lib/url-guard.js";
+import type { WebhookEndpointInfo } from "../../types/integration/webhook.types.js";
+import { recordAudit } from "../audit/record.js";
+import type { ServiceContext } from "../context.js";
+import type { EndpointInput } from "./endpoint-input.js";
+import { auditFields } from "./create-endpoint.js";
+import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
+
+// Column for each field `update` may change, and how its value is stored.
+const COLUMNS: { [K in keyof EndpointInput]: [column: string, store: (v: EndpointInput[K]) => unknown] } = {
+  url: ["url", (v) => v],
+  description: ["description", (v) => v],
+  channel: ["channel", (v) => v],
+  eventFilter: ["eventFilter", (v) => JSON.stringify(v)],
+  headers: ["headers", (v) => v],
+  timeoutMs: ["timeoutMs", (v) => v],
+  retryScheduleMs: ["retrySchedule", (v) => (v ? JSON.stringify(v) : null)],
+  rateLimitPerSecond: ["rateLimitPerSecond", (v) => v],
+  allowPrivateNetwork: ["allowPrivateNetwork", (v) => v],
+};
+
+/**
+ * Changes the given fields. A new URL, or taking away --allow-private-network, is checked against
+ * the guard first (with the endpoint's resulting permission), so an update never writes a URL
+ * that create would have refused.
+ */
+export async function updateEndpoint(ctx: ServiceContext, id: string, changes: Partial<EndpointInput>, options: { lookup?: Lookup } = {}): Promise<WebhookEndpointInfo> {
+  const current = await findEndpointRow(ctx.sql, id);
+  const allow = changes.allowPrivateNetwork ?? col.bool(current.allowPrivateNetwork);
+  if (changes.url !== undefined || changes.allowPrivateNetwork !== undefined) {
+    await guardUrl(changes.url ?? current.url, { allowPrivate: privateNetworksAllowed(ctx.env, allow), lookup: options.lookup });
+  }
+  const fields = (Object.keys(changes) as (keyof EndpointInput)[]).filter((k) => changes[k] !== undefined);
+  const now = ctx.now();
+  return ctx.sql.transaction(async (tx) => {
+    await findEndpointRow(tx, id, true);
+    const sets = fields.map((k) => `"${COLUMNS[k][0]}" = ?`);
+    const values = fields.map((k) => (COLUMNS[k][1] as (v: unknown) => unknown)(changes[k]));
+    await tx.run(`UPDATE "WebhookEndpoint" SET ${[...sets, `"updatedAt" = ?`].join(", ")} WHERE "id" = ?`, [...values, now, id]);
+    await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.update", targetType: "endpoint", targetId: id, metadata: auditFields(changes) });
+    return toEndpointInfo(await findEndpointRow(tx, id));
+  });
+}
+
+/**
+ * Disables or enables an endpoint. Disabling cancels its pending deliveries (CANCELLED, kept for
+ * replay) so that re-enabling does not fire a backlog of stale events at the receiver.
+ */
+export async function setEndpointEnabled(ctx: ServiceContext, id: string, enabled: boolean, reason: string | null = null): Promise<{ endpoint: WebhookEndpointInfo; cancelledDeliveries: number }> {
+  const now = ctx.now();
+  return ctx.sql.transaction(async (tx) => {
+    const row = await findEndpointRow(tx, id, true);
+    if (col.bool(row.enabled) === enabled) {
+      throw new ConflictError(`Webhook endpoint ${id} is already ${enabled ? "enabled" : "disabled"}.`, undefined, enabled ? "ENDPOINT_ALREADY_ENABLED" : "ENDPOINT_ALREADY_DISABLED");
+    }
+    await tx.run(
+      `UPDATE "WebhookEndpoint" SET "enabled" = ?, "disabledAt" = ?, "disabledReason" = ?, "failingSince" = ?, "updatedAt" = ? WHERE "id" = ?`,
+      [enabled, enabled ? null : now, enabled ? null : reason, enabled ? null : row.failingSince ?? null, now, id],
+    );
+    const cancelled = enabled ? 0 : await tx.run(`UPDATE "WebhookDelivery" SET "status" = 'CANCELLED', "nextAttemptAt" = NULL, "updatedAt" = ? WHERE "endpointId" = ? AND "status" = 'PENDING'`, [now, id]);
+    await recordAudit({ ...ctx, sql: tx }, { action: enabled ? "endpoint.enable" : "endpoint.disable", targetType: "endpoint", targetId: id, reason, metadata: { cancelledDeliveries: cancelled } });
+    return { endpoint: toEndpointInfo(await findEndpointRow(tx, id)), cancelledDeliveries: cancelled };
+  });
+}
