@@ -1,12 +1,12 @@
 // Reads and applies the migrations in prisma/<provider>/migrations. Reading uses the raw driver
 // and runs on every command, so it stays cheap; applying loads Prisma's schema engine, which
 // records _prisma_migrations as `prisma migrate deploy` would.
-import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { MigrationList } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { DatabaseError } from "../cli/errors.js";
 import { openSqlite } from "../lib/sqlite.js";
+import { nodeCrypto } from "../lib/lazy-builtins.js";
 import { PACKAGE_ROOT } from "../lib/package-root.js";
 import type { SqlClient } from "./sql.js";
 import type { DbTarget, Provider } from "./url.js";
@@ -57,7 +57,7 @@ export function listMigrationFiles(provider: Provider): MigrationFile[] {
     .sort()
     .map((name) => {
       const sql = readFileSync(join(dir, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+      return { name, sql, checksum: nodeCrypto().createHash("sha256").update(sql).digest("hex") };
     });
 }
 

@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
-import { crc32 } from "node:zlib";
+import { nodeCrypto, nodeZlib } from "./lazy-builtins.js";
 
 // Key format v1, after GitHub's tokens: `<prefix>_<env>_<random><checksum>`.
 //   prefix    recognisable, so a leaked key is attributed at a glance and by secret scanners
@@ -27,7 +26,7 @@ function base62(n: bigint, width: number): string {
 
 // On every verification: a CRC-32 fits a double exactly, so plain numbers do (BigInt is slower).
 function checksum(body: string): string {
-  let n = crc32(body);
+  let n = nodeZlib().crc32(body);
   let out = "";
   for (let i = 0; i < CHECKSUM_LEN; i++, n = Math.floor(n / 62)) out = ALPHABET[n % 62] + out;
   return out;
@@ -42,7 +41,7 @@ export interface GeneratedKey {
 }
 
 export function generateKey(prefix: string, environment: KeyEnvironment): GeneratedKey {
-  const random = base62(BigInt("0x" + randomBytes(32).toString("hex")), RANDOM_LEN);
+  const random = base62(BigInt("0x" + nodeCrypto().randomBytes(32).toString("hex")), RANDOM_LEN);
   const body = `${prefix}_${environment}_${random}`;
   const key = body + checksum(body);
   return { key, hash: hashKey(key), start: `${prefix}_${environment}_${random.slice(0, 4)}`, end: key.slice(-4) };
@@ -53,7 +52,7 @@ export function generateKey(prefix: string, environment: KeyEnvironment): Genera
  * slow password hash would only slow every verification (as Unkey and GitHub also conclude).
  */
 export function hashKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  return nodeCrypto().createHash("sha256").update(key).digest("hex");
 }
 
 /** Constant-time comparison of two hex digests (no early exit on the first difference). */

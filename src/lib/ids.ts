@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "./lazy-builtins.js";
 
 // Prefixed, time-sortable ids (`key_01J…`): a person tells a key from an endpoint at a glance,
 // and sorting by id sorts by creation. The body is a ULID: 48 bits of milliseconds and 80 random
@@ -34,7 +34,7 @@ export function newId(kind: IdKind, now: Date = new Date()): string {
 export function ulid(ms: number): string {
   let time = "";
   for (let i = 0, t = ms; i < 10; i++, t = Math.floor(t / 32)) time = ALPHABET[t % 32] + time;
-  const bytes = randomBytes(10);
+  const bytes = nodeCrypto().randomBytes(10);
   let random = "";
   // 80 bits = 16 base32 characters of 5 bits each.
   let acc = 0n;

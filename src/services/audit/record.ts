@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../../lib/lazy-builtins.js";
 import type { SqlClient } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import type { ServiceContext } from "../context.js";
@@ -32,7 +32,7 @@ export interface ChainedFields {
 
 export function eventHash(e: ChainedFields): string {
   const canonical = JSON.stringify([e.id, e.seq, e.prevHash, e.action, e.actor, e.targetType, e.targetId, e.outcome, e.reason, sortKeys(e.metadata), e.createdAt]);
-  return createHash("sha256").update(canonical).digest("hex");
+  return nodeCrypto().createHash("sha256").update(canonical).digest("hex");
 }
 
 // PostgreSQL's jsonb reorders object keys; hashing with sorted keys reads back the same anywhere.

@@ -1,0 +1,11 @@
+import { createRequire } from "node:module";
+
+// Node's crypto and zlib take ~4 ms and ~2.5 ms to load, and the CLI starts again for every
+// command: a command that never hashes (`keys list`) should not pay for them. Modules that sit on
+// such paths reach them through these, on first use.
+const require = createRequire(import.meta.url);
+let crypto: typeof import("node:crypto") | undefined;
+let zlib: typeof import("node:zlib") | undefined;
+
+export const nodeCrypto = (): typeof import("node:crypto") => (crypto ??= require("node:crypto"));
+export const nodeZlib = (): typeof import("node:zlib") => (zlib ??= require("node:zlib"));
