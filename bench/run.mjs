@@ -5,13 +5,14 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { coldStart } from "./cold-start.mjs";
 import { keys } from "./keys.mjs";
+import { webhooks } from "./webhooks.mjs";
 
 if (!existsSync(fileURLToPath(new URL("../dist/intg.cjs", import.meta.url)))) {
   console.error("dist/ is missing: run `npm run build` first");
   process.exit(1);
 }
 
-const benches = [coldStart, keys];
+const benches = [coldStart, keys, webhooks];
 const rows = [];
 for (const bench of benches) {
   process.stderr.write(`running ${bench.name}…\n`);

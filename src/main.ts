@@ -4,6 +4,7 @@ import { ExitCode } from "./cli/exit-codes.js";
 import { run } from "./cli/run.js";
 
 // The only module that reads process.*: it builds the real dependencies and sets the exit code.
+const stop = new AbortController();
 const deps: Deps = {
   io: {
     stdin: process.stdin,
@@ -17,14 +18,24 @@ const deps: Deps = {
   cwd: process.cwd(),
   now: () => new Date(),
   openDatabase,
+  signal: stop.signal,
 };
 
 let interrupted = false;
 process.once("SIGINT", () => {
   interrupted = true;
   process.exitCode = ExitCode.INTERRUPTED;
+  stop.abort();
   // A second Ctrl-C stops at once, skipping cleanup (clig.dev).
   process.once("SIGINT", () => process.exit(ExitCode.INTERRUPTED));
+});
+
+// SIGTERM (a service manager stopping the worker) asks for the same graceful stop as Ctrl-C.
+process.once("SIGTERM", () => {
+  interrupted = true;
+  process.exitCode = ExitCode.INTERRUPTED;
+  stop.abort();
+  process.once("SIGTERM", () => process.exit(ExitCode.INTERRUPTED));
 });
 
 void run(process.argv.slice(2), deps).then((code) => {

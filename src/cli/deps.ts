@@ -22,6 +22,8 @@ export interface Deps {
   now(): Date;
   /** Opens the database; tests may count or refuse calls (e.g. to prove --help never opens it). */
   openDatabase(target: DbTarget, options: { autoMigrate: boolean }): Promise<Database>;
+  /** Aborted on SIGINT or SIGTERM: long-running commands (the delivery worker) finish what is in flight and return. */
+  signal: AbortSignal;
 }
 
 /** Global flags, parsed once by the program and shared by every command. */

@@ -42,6 +42,7 @@ export function testDeps(overrides: Partial<Omit<Deps, "io">> & { io?: TestIO } 
     cwd: overrides.cwd ?? process.cwd(),
     now: overrides.now ?? (() => new Date("2026-01-15T12:00:00.000Z")),
     opened,
+    signal: overrides.signal ?? new AbortController().signal,
     openDatabase: (target, options): Promise<Database> => {
       opened.push(target);
       return open(target, options);

@@ -5,6 +5,7 @@ import { registerCreateUpdate } from "./endpoints-create.js";
 import { registerManage } from "./endpoints-manage.js";
 import { registerEventTypes } from "./event-types.js";
 import { registerSend } from "./send.js";
+import { registerWorker } from "./worker.js";
 
 export function registerWebhooks(webhooks: Command, context: ContextFactory): void {
   const endpoints = webhooks.command("endpoints").description("Where events are delivered: URL, filter, schedule, signing secret");
@@ -13,8 +14,5 @@ export function registerWebhooks(webhooks: Command, context: ContextFactory): vo
   registerEventTypes(webhooks, context);
   registerSend(webhooks, context);
   registerDeliveries(webhooks, context);
-  webhooks.addHelpText(
-    "after",
-    "\nDeliveries are queued now; sending them comes next: the delivery worker (signed POSTs with retries, rate limits and the\naddress guard at connect time), replay, verify, metrics and health.",
-  );
+  registerWorker(webhooks, context);
 }

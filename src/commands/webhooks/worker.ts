@@ -1,0 +1,56 @@
+import type { Command } from "commander";
+import { UsageError } from "../../cli/errors.js";
+import { parseDurationFlag } from "../../cli/parse.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { formatDuration } from "../../lib/duration.js";
+import type { Finished } from "../../services/webhooks/worker/record.js";
+import { DEFAULT_DISABLE_AFTER_MS, runWorker } from "../../services/webhooks/worker/run.js";
+
+interface WorkerFlags { concurrency: string; once?: boolean; maxTime?: string; lease: string; disableAfter: string; poll: string }
+
+export function registerWorker(noun: Command, context: ContextFactory): void {
+  noun
+    .command("worker")
+    .description("Send due deliveries: signed POSTs, retries on the endpoint's schedule, every attempt recorded")
+    .option("--concurrency <n>", "requests in flight at once", "64")
+    .option("--once", "send what is due now, then exit (for cron and tests)")
+    .option("--max-time <duration>", "stop after this long, e.g. 10m (in-flight attempts finish)")
+    .option("--lease <duration>", "how long a claimed delivery stays this worker's; a crashed worker's claims are retried after it", "60s")
+    .option("--disable-after <duration>", "disable an endpoint after this long without a success", formatDuration(DEFAULT_DISABLE_AFTER_MS))
+    .option("--poll <duration>", "how often to look for due work when idle", "250ms")
+    .addHelpText(
+      "after",
+      "\nSeveral workers may share one database (processes on one SQLite file, or machines on one PostgreSQL database); each\ndelivery is claimed by one of them. SIGINT or SIGTERM stops it after the attempts in flight. --json prints one line per attempt.",
+    )
+    .action(async (flags: WorkerFlags, cmd: Command) => {
+      const ctx = context(cmd);
+      const concurrency = Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency: "${flags.concurrency}" is not a whole number from 1 to 1024.`);
+      const leaseMs = parseDurationFlag("--lease", flags.lease);
+      if (leaseMs < 1000) throw new UsageError("--lease must be at least 1s.");
+      const maxTimeMs = flags.maxTime === undefined ? null : parseDurationFlag("--max-time", flags.maxTime);
+      const disableAfterMs = parseDurationFlag("--disable-after", flags.disableAfter);
+      const pollMs = Math.max(10, parseDurationFlag("--poll", flags.poll));
+      const onAttempt = ctx.out.json ? (f: Finished) => ctx.out.printNdjson(attemptLine(f)) : undefined;
+      const summary = await runWorker(await ctx.services(), { concurrency, once: Boolean(flags.once), maxTimeMs, leaseMs, disableAfterMs, pollMs, signal: ctx.deps.signal, onAttempt });
+      ctx.out.info(
+        `${summary.attempts} attempt(s) in ${formatDuration(summary.durationMs)}: ${summary.delivered} delivered, ${summary.retrying} to retry, ${summary.failed} failed for good.`,
+      );
+      for (const d of summary.disabledEndpoints) ctx.out.warn(`endpoint ${d.endpointId} was disabled: ${d.reason}.`);
+    });
+}
+
+function attemptLine(f: Finished) {
+  return {
+    deliveryId: f.deliveryId,
+    eventId: f.eventId,
+    endpointId: f.endpointId,
+    attempt: f.attemptNumber,
+    startedAt: f.startedAt.toISOString(),
+    durationMs: f.result.durationMs,
+    statusCode: f.result.statusCode,
+    error: f.result.error,
+    outcome: f.outcome.kind,
+    nextAttemptAt: f.outcome.kind === "retry" ? f.outcome.at.toISOString() : null,
+  };
+}

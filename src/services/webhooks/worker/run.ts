@@ -1,0 +1,166 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { NotFoundError } from "../../../cli/errors.js";
+import { signatureHeaders } from "../../../lib/webhook-signing.js";
+import type { ServiceContext } from "../../context.js";
+import { claimDue, type Claimed } from "./claim.js";
+import { EndpointCache } from "./endpoints.js";
+import { HttpClient } from "./http.js";
+import { recordBatch, type Disabled, type Finished } from "./record.js";
+import { outcomeOf } from "./schedule.js";
+
+// The delivery loop: `concurrency` lanes take claimed deliveries from a local queue, which is
+// refilled ahead of need (one claim at a time); finished attempts are written in batches. On
+// stop (signal, --max-time, or nothing due under --once) no new attempt starts, those in flight
+// finish and are recorded, and claimed-but-unsent deliveries are handed back.
+
+export const DEFAULT_DISABLE_AFTER_MS = 5 * 86_400_000;
+const FLUSH_ROWS = 512;
+const FLUSH_MS = 50;
+
+export interface WorkerOptions {
+  concurrency: number;
+  once: boolean;
+  maxTimeMs: number | null;
+  leaseMs: number;
+  disableAfterMs: number;
+  pollMs: number;
+  signal?: AbortSignal;
+  /** Called for every attempt once it is recorded. */
+  onAttempt?: (f: Finished) => void;
+  workerId?: string;
+}
+
+export interface WorkerSummary {
+  workerId: string;
+  attempts: number;
+  delivered: number;
+  retrying: number;
+  failed: number;
+  disabledEndpoints: Disabled[];
+  durationMs: number;
+}
+
+export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Promise<WorkerSummary> {
+  const owner = options.workerId ?? `${hostname()}:${randomBytes(6).toString("hex")}`;
+  const started = performance.now();
+  const deadline = options.maxTimeMs === null ? Infinity : started + options.maxTimeMs;
+  const http = new HttpClient();
+  const endpoints = new EndpointCache(ctx);
+  const summary: WorkerSummary = { workerId: owner, attempts: 0, delivered: 0, retrying: 0, failed: 0, disabledEndpoints: [], durationMs: 0 };
+  const queue: { item: Claimed; leaseEnds: number }[] = [];
+  // Time an attempt needs to start and its result to be written before the lease runs out.
+  const leaseMargin = Math.min(1000, options.leaseMs / 4);
+  let exhausted = false;
+  let refilling: Promise<void> | undefined;
+  let fatal: unknown;
+  // Halting leaves the queue unsent; running out of due work (--once) still sends what is queued.
+  const halted = () => fatal !== undefined || options.signal?.aborted === true || performance.now() >= deadline;
+
+  const refill = async () => {
+    const now = ctx.now();
+    const want = options.concurrency * 8 - queue.length;
+    const rows = await claimDue(ctx.sql, owner, now, options.leaseMs, want);
+    const leaseEnds = now.getTime() + options.leaseMs;
+    for (const item of rows) queue.push({ item, leaseEnds });
+    if (rows.length === 0) {
+      if (options.once) exhausted = true;
+      else await sleep(options.pollMs, undefined, { signal: options.signal }).catch(() => undefined);
+    }
+  };
+  const startRefill = () => (refilling ??= refill().catch((e) => void (fatal ??= e)).finally(() => (refilling = undefined)));
+
+  let buffer: Finished[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = buffer;
+    buffer = [];
+    writing = writing.then(async () => {
+      if (batch.length === 0 || fatal !== undefined) return;
+      try {
+        summary.disabledEndpoints.push(...(await recordBatch(ctx, owner, batch, options.disableAfterMs)));
+      } catch (error) {
+        fatal ??= error;
+        return;
+      }
+      for (const f of batch) {
+        summary.attempts++;
+        if (f.outcome.kind === "delivered") summary.delivered++;
+        else if (f.outcome.kind === "retry") summary.retrying++;
+        else summary.failed++;
+        options.onAttempt?.(f);
+      }
+    });
+    return writing;
+  };
+
+  const lane = async () => {
+    for (;;) {
+      if (halted()) return;
+      if (queue.length <= options.concurrency && !exhausted) void startRefill();
+      const next = queue.shift();
+      if (!next) {
+        if (exhausted) return;
+        await refilling;
+        continue;
+      }
+      // A lease that ran out while the delivery waited here may be another worker's now.
+      if (ctx.now().getTime() >= next.leaseEnds - leaseMargin) continue;
+      const finished = await attempt(next.item);
+      if (!finished) continue;
+      buffer.push(finished);
+      if (buffer.length >= FLUSH_ROWS) void flush();
+      else timer ??= setTimeout(flush, FLUSH_MS);
+    }
+  };
+
+  const attempt = async (item: Claimed): Promise<Finished | undefined> => {
+    let ep;
+    try {
+      ep = await endpoints.get(item.endpointId);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined; // deleted meanwhile: its deliveries went with it
+      throw error;
+    }
+    for (let wait = ep.bucket?.take() ?? 0; wait > 0; wait = ep.bucket!.take()) await sleep(wait);
+    const startedAt = ctx.now();
+    const requestHeaders = {
+      ...ep.headers,
+      "content-type": "application/json",
+      "user-agent": "intg-webhooks/1",
+      ...signatureHeaders(ep.secrets, item.eventId, Math.floor(startedAt.getTime() / 1000), item.payload),
+    };
+    const result = await http.post(ep.url, requestHeaders, item.payload, ep.timeoutMs, ep.allowPrivate);
+    const attemptNumber = item.attemptCount + 1;
+    const outcome = outcomeOf({ statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null }, attemptNumber, ep.scheduleMs, ctx.now());
+    return { deliveryId: item.id, eventId: item.eventId, endpointId: item.endpointId, attemptNumber, startedAt, requestHeaders, result, outcome };
+  };
+
+  try {
+    await Promise.all(Array.from({ length: options.concurrency }, () => lane().catch((e) => void (fatal ??= e))));
+    await refilling;
+    await flush();
+    await release(ctx, owner, queue.map((q) => q.item.id));
+  } finally {
+    clearTimeout(timer);
+    await http.close();
+  }
+  if (fatal !== undefined) throw fatal;
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
+}
+
+/** Hands claimed deliveries that were never attempted back, due at once, for any worker. */
+async function release(ctx: ServiceContext, owner: string, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    await ctx.sql.run(
+      `UPDATE "WebhookDelivery" SET "status" = 'PENDING', "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "leaseOwner" = ? AND "status" = 'SENDING' AND "id" IN (${chunk.map(() => "?").join(",")})`,
+      [owner, ...chunk],
+    );
+  }
+}

@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSql } from "../../src/db/sql.js";
+import { col } from "../../src/db/sql.js";
+import { parseDbUrl } from "../../src/db/url.js";
+import { generateMasterKey } from "../../src/lib/crypto.js";
+import type { ServiceContext } from "../../src/services/context.js";
+import { createEndpoint } from "../../src/services/webhooks/create-endpoint.js";
+import type { EndpointInput } from "../../src/services/webhooks/endpoint-input.js";
+import { rotateEndpointSecret } from "../../src/services/webhooks/rotate-secret.js";
+import { sendBatch } from "../../src/services/webhooks/send.js";
+import { claimDue } from "../../src/services/webhooks/worker/claim.js";
+import { runWorker, type WorkerOptions } from "../../src/services/webhooks/worker/run.js";
+import { PROVIDERS } from "../helpers/databases.js";
+import { startReceiver, type Answer, type Receiver } from "../helpers/receiver.js";
+import { testServices, type TestServices } from "../helpers/services.js";
+
+const DAY = 86_400_000;
+const base: EndpointInput = { url: "", description: null, channel: "HTTP", eventFilter: [], headers: null, timeoutMs: 5_000, retryScheduleMs: null, rateLimitPerSecond: null, allowPrivateNetwork: true };
+const once: WorkerOptions = { concurrency: 8, once: true, maxTimeMs: null, leaseMs: 60_000, disableAfterMs: 5 * DAY, pollMs: 50 };
+
+type DeliveryRow = { id: string; status: string; attemptCount: unknown; nextAttemptAt: unknown; lastStatusCode: unknown };
+const deliveries = (ctx: ServiceContext) => ctx.sql.all<DeliveryRow>(`SELECT "id","status","attemptCount","nextAttemptAt","lastStatusCode" FROM "WebhookDelivery" ORDER BY "id"`);
+const nextIn = (row: DeliveryRow, now: Date) => col.date(row.nextAttemptAt).getTime() - now.getTime();
+
+describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
+  let t: TestServices;
+  let ctx: ServiceContext;
+  const receivers: Receiver[] = [];
+  beforeEach(async () => {
+    t = await testServices(provider);
+    ctx = { ...t.ctx, env: { INTG_MASTER_KEY: generateMasterKey().bytes.toString("base64") } };
+  });
+  afterEach(async () => {
+    await Promise.all(receivers.splice(0).map((r) => r.close()));
+    await t.dispose();
+  });
+
+  async function endpointTo(respond: ((r: { nth: number }) => Answer) | undefined, input: Partial<EndpointInput> = {}) {
+    const receiver = await startReceiver({ respond });
+    receivers.push(receiver);
+    const ep = await createEndpoint(ctx, { ...base, url: receiver.url, ...input });
+    receiver.secrets = [ep.secret];
+    return { receiver, ep };
+  }
+  const send = (n: number) => sendBatch(ctx, { events: Array.from({ length: n }, (_, i) => ({ line: i + 1, type: "invoice.paid", data: { n: i }, idempotencyKey: null })), allowUnknownType: true });
+
+  it("delivers signed payloads, records every attempt, and marks the deliveries DELIVERED", async () => {
+    const { receiver, ep } = await endpointTo(undefined, { headers: { "X-Team": "billing" } });
+    const sent = await send(30);
+    const summary = await runWorker(ctx, once);
+    expect(summary).toMatchObject({ attempts: 30, delivered: 30, retrying: 0, failed: 0 });
+    expect(receiver.received).toHaveLength(30);
+    expect(receiver.received.every((r) => r.valid && r.headers["x-team"] === "billing")).toBe(true);
+    const stored = new Map(sent.events.map((e) => [e.event.id, JSON.stringify(e.event.payload)]));
+    expect(receiver.received.every((r) => r.body === stored.get(r.id))).toBe(true);
+    expect((await deliveries(ctx)).every((d) => d.status === "DELIVERED" && col.int(d.attemptCount) === 1 && col.int(d.lastStatusCode) === 200)).toBe(true);
+    const attempts = await ctx.sql.all<Record<string, unknown>>(`SELECT * FROM "WebhookDeliveryAttempt"`);
+    expect(attempts).toHaveLength(30);
+    const a = attempts[0]!;
+    expect(a).toMatchObject({ attemptNumber: 1, trigger: "scheduled", statusCode: 200, responseBody: "ok", error: null });
+    expect(col.bool(a.succeeded)).toBe(true);
+    expect(col.json<Record<string, string>>(a.requestHeaders)["webhook-id"]).toMatch(/^evt_/);
+    expect(col.json<Record<string, string>>(a.responseHeaders)["content-type"]).toBe("text/plain");
+    expect(JSON.stringify(attempts)).not.toContain(ep.secret);
+    expect((await ctx.sql.get<{ lastSuccessAt: unknown }>(`SELECT "lastSuccessAt" FROM "WebhookEndpoint"`))!.lastSuccessAt).not.toBeNull();
+    expect((await runWorker(ctx, once)).attempts).toBe(0);
+  });
+
+  it("signs with both secrets during a rotation grace", async () => {
+    const { receiver, ep } = await endpointTo(undefined);
+    const rotated = await rotateEndpointSecret(ctx, ep.id, { graceMs: 3_600_000 });
+    receiver.secrets = [rotated.secret, ep.secret];
+    await send(3);
+    await runWorker(ctx, once);
+    expect(receiver.received.map((r) => r.valid)).toEqual([true, true, true]);
+    expect(String(receiver.received[0]!.headers["webhook-signature"]).split(" ")).toHaveLength(2);
+  });
+
+  it("retries a 500 on the endpoint's schedule with ±20% jitter, then fails for good", async () => {
+    const { receiver } = await endpointTo(() => ({ status: 500 }), { retryScheduleMs: [0, 10_000, 100_000] });
+    await send(20);
+    await runWorker(ctx, once);
+    let rows = await deliveries(ctx);
+    expect(rows.every((d) => d.status === "PENDING" && col.int(d.attemptCount) === 1)).toBe(true);
+    for (const d of rows) expect(nextIn(d, ctx.now())).toBeGreaterThanOrEqual(8_000), expect(nextIn(d, ctx.now())).toBeLessThanOrEqual(12_000);
+    expect((await runWorker(ctx, once)).attempts).toBe(0); // nothing is due yet
+    t.advance(12_001);
+    expect((await runWorker(ctx, once)).retrying).toBe(20);
+    rows = await deliveries(ctx);
+    for (const d of rows) expect(nextIn(d, ctx.now())).toBeGreaterThanOrEqual(80_000), expect(nextIn(d, ctx.now())).toBeLessThanOrEqual(120_000);
+    t.advance(120_001);
+    expect((await runWorker(ctx, once)).failed).toBe(20);
+    rows = await deliveries(ctx);
+    expect(rows.every((d) => d.status === "FAILED" && col.int(d.attemptCount) === 3 && d.nextAttemptAt === null)).toBe(true);
+    expect(receiver.received).toHaveLength(60);
+    expect(await ctx.sql.all(`SELECT "id" FROM "WebhookDeliveryAttempt" WHERE "succeeded" = ?`, [true])).toHaveLength(0);
+    const ep = await ctx.sql.get<{ enabled: unknown; failingSince: unknown }>(`SELECT "enabled","failingSince" FROM "WebhookEndpoint"`);
+    expect(col.bool(ep!.enabled)).toBe(true);
+    expect(ep!.failingSince).not.toBeNull();
+  });
+
+  it("waits at least a minute after 429/503/timeouts and honours Retry-After within [scheduled, 2x scheduled]", async () => {
+    const answers: Record<string, Answer> = { a: { status: 429, headers: { "retry-after": "100" } }, b: { status: 429, headers: { "retry-after": "1" } }, c: { status: 503 }, d: { status: 429, headers: { "retry-after": "3600" } } };
+    for (const [name, answer] of Object.entries(answers)) await endpointTo(() => answer, { retryScheduleMs: [0, 5_000, 5_000], eventFilter: [`t.${name}`] });
+    await endpointTo(() => ({ status: 200, delayMs: 2_000 }), { timeoutMs: 200, retryScheduleMs: [0, 5_000, 5_000], eventFilter: ["t.e"] });
+    await sendBatch(ctx, { events: ["a", "b", "c", "d", "e"].map((n, i) => ({ line: i + 1, type: `t.${n}`, data: null, idempotencyKey: null })), allowUnknownType: true });
+    await runWorker(ctx, once);
+    const rows = await ctx.sql.all<DeliveryRow & { type: string; lastError: string | null }>(
+      `SELECT d."id", d."status", d."attemptCount", d."nextAttemptAt", d."lastStatusCode", d."lastError", ev."type" FROM "WebhookDelivery" d JOIN "WebhookEvent" ev ON ev."id" = d."eventId" ORDER BY ev."type"`,
+    );
+    const wait = Object.fromEntries(rows.map((r) => [r.type, nextIn(r, ctx.now())]));
+    expect(wait["t.a"]).toBe(100_000); // asked 100 s: inside [60 s, 120 s]
+    expect(wait["t.b"]).toBe(60_000); // asked 1 s: not before the overload minimum
+    expect(wait["t.c"]).toBe(60_000);
+    expect(wait["t.d"]).toBe(120_000); // asked an hour: at most twice the scheduled wait
+    expect(wait["t.e"]).toBe(60_000);
+    expect(rows.find((r) => r.type === "t.e")!.lastError).toMatch(/timed out after 200 ms/);
+  });
+
+  it("disables an endpoint that answers 410, cancels its queue, and audits it as the system", async () => {
+    const { ep } = await endpointTo(() => ({ status: 410 }), { eventFilter: ["gone.*"] });
+    await sendBatch(ctx, { events: [{ line: 1, type: "gone.a", data: 1, idempotencyKey: null }], allowUnknownType: true });
+    const summary = await runWorker(ctx, once);
+    expect(summary.disabledEndpoints).toEqual([{ endpointId: ep.id, reason: "the receiver answered 410 Gone" }]);
+    expect((await deliveries(ctx))[0]!.status).toBe("FAILED");
+    const row = await ctx.sql.get<{ enabled: unknown; disabledReason: string }>(`SELECT "enabled","disabledReason" FROM "WebhookEndpoint"`);
+    expect(col.bool(row!.enabled)).toBe(false);
+    expect(await ctx.sql.all(`SELECT "action","actor" FROM "AuditEvent" WHERE "targetId" = ? AND "action" = 'endpoint.disable'`, [ep.id])).toEqual([{ action: "endpoint.disable", actor: "system" }]);
+  });
+
+  it("disables an endpoint without a success for the configured window", async () => {
+    const { ep } = await endpointTo(() => ({ status: 500 }), { retryScheduleMs: [0, 1_000, 1_000, 1_000] });
+    await send(2);
+    await runWorker(ctx, once);
+    t.advance(6 * DAY);
+    const summary = await runWorker(ctx, once);
+    expect(summary.disabledEndpoints.map((d) => d.endpointId)).toEqual([ep.id]);
+    expect(summary.disabledEndpoints[0]!.reason).toMatch(/no successful delivery for 120 h/);
+    expect((await deliveries(ctx)).map((d) => d.status)).toEqual(["CANCELLED", "CANCELLED"]);
+    expect(await ctx.sql.all(`SELECT "actor" FROM "AuditEvent" WHERE "action" = 'endpoint.disable'`)).toEqual([{ actor: "system" }]);
+  });
+
+  it("refuses a loopback address at connect time unless the endpoint or the environment allows it", async () => {
+    const { receiver, ep } = await endpointTo(undefined);
+    await ctx.sql.run(`UPDATE "WebhookEndpoint" SET "allowPrivateNetwork" = ? WHERE "id" = ?`, [false, ep.id]);
+    await send(1);
+    await runWorker(ctx, once);
+    expect(receiver.received).toHaveLength(0);
+    const [d] = await ctx.sql.all<{ lastError: string }>(`SELECT "lastError" FROM "WebhookDelivery"`);
+    expect(d!.lastError).toMatch(/loopback/);
+    t.advance(10_000);
+    await runWorker({ ...ctx, env: { ...ctx.env, INTG_ALLOW_PRIVATE_NETWORKS: "1" } }, once);
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it("enforces the endpoint's rate limit", async () => {
+    const { receiver } = await endpointTo(undefined, { rateLimitPerSecond: 10 });
+    await send(25);
+    const arrivals: number[] = [];
+    const started = performance.now();
+    await runWorker(ctx, { ...once, onAttempt: () => arrivals.push(performance.now() - started) });
+    expect(receiver.received).toHaveLength(25);
+    // A burst of 10, then 15 more at 10/s: the last cannot go before ~1.5 s.
+    expect(Math.max(...arrivals)).toBeGreaterThanOrEqual(1_300);
+  });
+
+  it("never hands the same delivery to two racing claims", async () => {
+    await endpointTo(undefined);
+    await endpointTo(undefined);
+    await send(150);
+    const other = await openSql(parseDbUrl(t.temp.url, "--db", process.cwd()));
+    try {
+      const seen: string[] = [];
+      const drain = async (sql: typeof ctx.sql, owner: string) => {
+        for (let rows = await claimDue(sql, owner, ctx.now(), 60_000, 7); rows.length; rows = await claimDue(sql, owner, ctx.now(), 60_000, 7)) seen.push(...rows.map((r) => r.id));
+      };
+      await Promise.all([drain(ctx.sql, "a"), drain(other, "b"), drain(ctx.sql, "c"), drain(other, "d")]);
+      expect(seen).toHaveLength(300);
+      expect(new Set(seen).size).toBe(300);
+    } finally {
+      await other.close();
+    }
+  });
+});
