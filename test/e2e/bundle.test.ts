@@ -13,6 +13,18 @@ describe("the built bundle", () => {
   const dir = tempDir();
   afterAll(() => dir.dispose());
 
+  it("ships a V8 code cache for the bundle that this Node accepts", () => {
+    // If the cache were missing or rejected, every command would silently compile the bundle again.
+    const script = `
+      const vm = require("node:vm"), fs = require("node:fs"), Module = require("node:module");
+      const file = ${JSON.stringify(join(DIST, "main.cjs"))};
+      const s = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData: fs.readFileSync(file + ".cache") });
+      console.log(JSON.stringify({ rejected: s.cachedDataRejected }));`;
+    const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ rejected: false });
+  });
+
   it("loads the Prisma client on demand and queries through it", () => {
     const script = `
       const t = require(${JSON.stringify(join(DIST, "dev-tools.cjs"))});
