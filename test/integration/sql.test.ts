@@ -56,15 +56,6 @@ describe.each(PROVIDERS)("driver-level SQL on %s", (provider) => {
     expect(await db.sql.get(`SELECT "id" FROM "ApiKey" WHERE "id" = ?`, ["key_tx"])).toBeUndefined();
   });
 
-  it("reads rows as arrays, all at once or one at a time", async () => {
-    const sql = `SELECT "id", "useCount" FROM "ApiKey" WHERE "id" IN (?, ?) ORDER BY "id"`;
-    const all = await db.sql.rows(sql, ["key_orm", "key_raw"]);
-    expect(all.map((r) => r[0])).toEqual(["key_orm", "key_raw"]);
-    const iterated: unknown[][] = [];
-    for await (const r of db.sql.iterate(sql, ["key_orm", "key_raw"])) iterated.push(r);
-    expect(iterated).toEqual(all);
-  });
-
   it("counts changed rows, so a conditional update can tell who won", async () => {
     const sqlUpdate = `UPDATE "ApiKey" SET "status" = ? WHERE "id" = ? AND "status" = ?`;
     expect(await db.sql.run(sqlUpdate, ["ROTATING", "key_orm", "ACTIVE"])).toBe(1);
