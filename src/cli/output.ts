@@ -50,29 +50,6 @@ export class Output {
     this.io.stdout.write(JSON.stringify(value, null, this.io.stdoutIsTTY ? 2 : undefined) + "\n");
   }
 
-  /**
-   * A JSON array written as its items come, in chunks, without holding them all: the same text
-   * printJson would print off a TTY. On a TTY (a person reading) it is indented like printJson.
-   */
-  async printJsonArray(items: AsyncIterable<unknown>): Promise<void> {
-    if (this.io.stdoutIsTTY) {
-      const all: unknown[] = [];
-      for await (const item of items) all.push(item);
-      return this.printJson(all);
-    }
-    let chunk = "[";
-    let first = true;
-    for await (const item of items) {
-      chunk += (first ? "" : ",") + JSON.stringify(item);
-      first = false;
-      if (chunk.length > 64 * 1024) {
-        this.io.stdout.write(chunk);
-        chunk = "";
-      }
-    }
-    this.io.stdout.write(chunk + "]\n");
-  }
-
   /** One object per line, for streams. */
   printNdjson(value: unknown): void {
     this.io.stdout.write(JSON.stringify(value) + "\n");

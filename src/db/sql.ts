@@ -20,11 +20,6 @@ export interface SqlClient {
    * arrays much faster than objects with many keys (better-sqlite3 makes those slow objects).
    */
   rows(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
-  /**
-   * The same rows one at a time, so a long result is never held whole. Run nothing else on this
-   * client until the iteration ends (SQLite's connection is busy while a statement iterates).
-   */
-  iterate(sql: string, params?: readonly unknown[]): AsyncIterable<unknown[]>;
   /** Returns the number of rows changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
   /**
@@ -88,9 +83,6 @@ function sqliteClient(db: BetterSqlite3.Database): SqlClient {
     all: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).all(...sqliteParams(params)) as T[],
     get: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).get(...sqliteParams(params)) as T | undefined,
     rows: async (sql, params = []) => rawStmt(sql).all(...sqliteParams(params)) as unknown[][],
-    async *iterate(sql, params = []) {
-      yield* rawStmt(sql).iterate(...sqliteParams(params)) as IterableIterator<unknown[]>;
-    },
     run: async (sql, params = []) => stmt(sql).run(...sqliteParams(params)).changes,
     transaction: () => Promise.reject(new Error("replaced below")),
     close: async () => void db.close(),
@@ -156,10 +148,6 @@ async function postgresClient(url: string): Promise<SqlClient> {
     all: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows[0] as T | undefined,
     rows: async (sql, params = []) => (await conn.query({ text: numbered(sql), values: postgresParams(params), rowMode: "array" })).rows as unknown[][],
-    // A server-side cursor would stream too; one round trip is faster at the sizes a CLI lists.
-    async *iterate(sql, params = []) {
-      yield* await client.rows(sql, params);
-    },
     run: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
     transaction: () => Promise.reject(new Error("replaced below")),
     close: () => conn.end(),

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { listKeys, streamKeys } from "../../services/keys/list.js";
+import { listKeys } from "../../services/keys/list.js";
 import { showKey } from "../../services/keys/show.js";
 import { addFilterFlags, toFilter, type FilterFlags } from "./filter-flags.js";
 import { printKey, printKeys } from "./render.js";
@@ -9,7 +9,6 @@ export function registerList(keys: Command, context: ContextFactory): void {
   addFilterFlags(keys.command("list").alias("ls").description("List API keys (never their secrets)")).action(async (flags: FilterFlags, cmd: Command) => {
     const ctx = context(cmd);
     const filter = toFilter(flags, ctx.now()); // before the database: bad flags write nothing
-    if (ctx.out.json) return ctx.out.printJsonArray(streamKeys(await ctx.services(), filter));
     await printKeys(ctx, await listKeys(await ctx.services(), filter));
   });
   keys

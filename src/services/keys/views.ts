@@ -98,10 +98,10 @@ export async function relationsWhere(sql: SqlClient, where: string, params: unkn
   return { scopes, successors };
 }
 
-export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date): Promise<ApiKeyInfo[]> {
+export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date, relations?: KeyRelations): Promise<ApiKeyInfo[]> {
   const ids = rows.map((r) => r.id);
-  const scopes = await scopesOf(sql, ids);
+  const scopes = relations?.scopes ?? (await scopesOf(sql, ids));
   // Successors by the unique index on rotatedFromId, rather than a subquery per row.
-  const successors = new Map(await pairsByIds(sql, `SELECT "rotatedFromId", "id" FROM "ApiKey" WHERE "rotatedFromId"`, ids));
+  const successors = relations?.successors ?? new Map(await pairsByIds(sql, `SELECT "rotatedFromId", "id" FROM "ApiKey" WHERE "rotatedFromId"`, ids));
   return rows.map((r) => toKeyInfo(r, scopes.get(r.id) ?? [], successors.get(r.id) ?? null, now));
 }
