@@ -56,6 +56,11 @@ describe.each(PROVIDERS)("driver-level SQL on %s", (provider) => {
     expect(await db.sql.get(`SELECT "id" FROM "ApiKey" WHERE "id" = ?`, ["key_tx"])).toBeUndefined();
   });
 
+  it("reads rows as arrays in select-list order", async () => {
+    const rows = await db.sql.rows(`SELECT "id", "name" FROM "ApiKey" WHERE "id" IN (?, ?) ORDER BY "id"`, ["key_orm", "key_raw"]);
+    expect(rows).toEqual([["key_orm", "orm"], ["key_raw", "raw"]]);
+  });
+
   it("counts changed rows, so a conditional update can tell who won", async () => {
     const sqlUpdate = `UPDATE "ApiKey" SET "status" = ? WHERE "id" = ? AND "status" = ?`;
     expect(await db.sql.run(sqlUpdate, ["ROTATING", "key_orm", "ACTIVE"])).toBe(1);
