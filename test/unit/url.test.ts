@@ -21,9 +21,9 @@ describe("database URL resolution", () => {
   });
 
   it("reads file: URLs and bare paths as SQLite, relative to the working directory", () => {
-    expect(resolveDbTarget("file:./x.db", {}, "/work")).toMatchObject({ provider: "sqlite", file: "/work/x.db", embedded: false });
-    expect(resolveDbTarget("data/y.db", {}, "/work").file).toBe("/work/data/y.db");
-    expect(resolveDbTarget("file:///abs/z.db", {}, "/work").file).toBe("/abs/z.db");
+    expect(resolveDbTarget("file:./x.db", {}, "/srv/app")).toMatchObject({ provider: "sqlite", file: "/srv/app/x.db", embedded: false });
+    expect(resolveDbTarget("data/y.db", {}, "/srv/app").file).toBe("/srv/app/data/y.db");
+    expect(resolveDbTarget("file:///abs/z.db", {}, "/srv/app").file).toBe("/abs/z.db");
   });
 
   it("reads postgres:// and postgresql:// as PostgreSQL and hides the password", () => {
