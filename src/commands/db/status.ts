@@ -13,12 +13,14 @@ export function registerStatus(db: Command, context: ContextFactory): void {
 
 export async function runStatus(ctx: CommandContext): Promise<DatabaseStatus> {
   const target = ctx.target();
-  // The embedded default migrates itself on first use, here as for every other command.
-  if (target.embedded) {
+  let status = await getDatabaseStatus(target);
+  // The embedded default migrates itself on first use, here as for every other command; the
+  // state is read again only when something was pending.
+  if (target.embedded && status.pending.length > 0) {
     const { applied } = await migrateDatabase(target, { dryRun: false });
     if (applied.length > 0) ctx.out.info(`Migrated the embedded database at ${target.file} (${applied.length} applied).`);
+    status = await getDatabaseStatus(target);
   }
-  const status = await getDatabaseStatus(target);
   if (ctx.out.json) ctx.out.printJson(status);
   else await renderStatus(ctx, status);
   if (status.pending.length > 0) {
