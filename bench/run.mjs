@@ -12,7 +12,15 @@ if (!existsSync(fileURLToPath(new URL("../dist/intg.cjs", import.meta.url)))) {
   process.exit(1);
 }
 
-const benches = [coldStart, keys, webhooks];
+// `npm run bench -- keys webhooks` runs only the named benchmarks.
+const all = [coldStart, keys, webhooks];
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !all.some((b) => b.name === w));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark: ${unknown.join(", ")} (known: ${all.map((b) => b.name).join(", ")})`);
+  process.exit(2);
+}
+const benches = wanted.length === 0 ? all : all.filter((b) => wanted.includes(b.name));
 const rows = [];
 for (const bench of benches) {
   process.stderr.write(`running ${bench.name}…\n`);

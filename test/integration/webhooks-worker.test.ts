@@ -10,6 +10,9 @@ import { rotateEndpointSecret } from "../../src/services/webhooks/rotate-secret.
 import { sendBatch } from "../../src/services/webhooks/send.js";
 import { claimDue } from "../../src/services/webhooks/worker/claim.js";
 import { runWorker, type WorkerOptions } from "../../src/services/webhooks/worker/run.js";
+import { threadStore } from "../../src/services/webhooks/worker/store-thread.js";
+import { PACKAGE_ROOT } from "../../src/lib/package-root.js";
+import { join } from "node:path";
 import { PROVIDERS } from "../helpers/databases.js";
 import { startReceiver, type Answer, type Receiver } from "../helpers/receiver.js";
 import { testServices, type TestServices } from "../helpers/services.js";
@@ -180,5 +183,29 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     } finally {
       await other.close();
     }
+  });
+
+  // The built CLI's worker keeps its claims and records on a thread with its own connection.
+  const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");
+
+  it("delivers and records through the store thread as through the process's own connection", async () => {
+    let n = 0;
+    const { receiver } = await endpointTo(() => (++n % 3 === 0 ? { status: 500 } : { status: 200 }));
+    await send(60);
+    const summary = await runWorker(ctx, { ...once, store: await threadStore(ctx.db.target, STORE_FILE) });
+    expect(summary.attempts).toBe(60);
+    expect(summary.delivered + summary.retrying).toBe(60);
+    expect(summary.retrying).toBeGreaterThan(0);
+    expect(receiver.received).toHaveLength(60);
+    const rows = await deliveries(ctx);
+    expect(rows.filter((d) => d.status === "DELIVERED")).toHaveLength(summary.delivered);
+    expect(rows.filter((d) => d.status === "PENDING" && col.int(d.attemptCount) === 1)).toHaveLength(summary.retrying);
+    const attempts = await ctx.sql.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "WebhookDeliveryAttempt"`);
+    expect(col.int(attempts!.n)).toBe(60);
+  });
+
+  it("reports a store thread that cannot open its database instead of hanging", async () => {
+    const target = provider === "sqlite" ? { ...ctx.db.target, file: join(PACKAGE_ROOT, "no-such-dir", "x.db") } : { ...ctx.db.target, url: ctx.db.target.url.replace(/\/[^/?]+(\?|$)/, "/intg_no_such_database$1") };
+    await expect(threadStore(target, STORE_FILE)).rejects.toThrow(provider === "sqlite" ? /directory does not exist|unable to open/ : /intg_no_such_database/);
   });
 });
