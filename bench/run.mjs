@@ -27,7 +27,7 @@ for (const bench of benches) {
   rows.push(...(await bench()));
 }
 
-const fmt = (r) => [r.figure, `${r.project} ${r.unit}`, `${r.limit} ${r.unit}`, r.limitName, `${r.ratio.toFixed(2)}x`, r.target ?? ""];
+const fmt = (r) => [r.figure, `${r.project} ${r.unit}`, `${r.limit} ${r.unit}`, r.limitName, r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`, r.target ?? ""];
 const table = [["figure", "project (median)", "limit (median)", "limit is", "ratio", "target"], ...rows.map(fmt)];
 const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
 for (const [i, r] of table.entries()) {
