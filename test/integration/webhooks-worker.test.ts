@@ -185,6 +185,24 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     }
   });
 
+  it("keeps the first 20 KB of a response body, with or without a content-length", async () => {
+    let n = 0;
+    const big = "é".repeat(5_000) + "x".repeat(45_000);
+    const answers: Answer[] = [
+      { status: 200, body: big, headers: { "content-length": String(Buffer.byteLength(big)) } },
+      { status: 200, body: big, headers: { "transfer-encoding": "chunked" } },
+      { status: 200, body: "é".repeat(200), headers: { "content-length": "400" } },
+    ];
+    await endpointTo(() => answers[n++ % 3]!);
+    await send(6);
+    expect((await runWorker(ctx, once)).delivered).toBe(6);
+    const rows = await ctx.sql.all<{ responseBody: string; responseHeaders: unknown }>(`SELECT "responseBody", "responseHeaders" FROM "WebhookDeliveryAttempt"`);
+    const framing = rows.map((r) => `${"content-length" in col.json<Record<string, string>>(r.responseHeaders) ? "length" : "chunked"}:${Buffer.byteLength(r.responseBody)}`).sort();
+    // 20 KB of big's bytes: 10,000 of "é" then 10,480 of "x".
+    expect(framing).toEqual(["chunked:20480", "chunked:20480", "length:20480", "length:20480", "length:400", "length:400"]);
+    for (const r of rows) expect(r.responseBody.startsWith("é".repeat(100))).toBe(true);
+  });
+
   // The built CLI's worker keeps its claims and records on a thread with its own connection.
   const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");
 
