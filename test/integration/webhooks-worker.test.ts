@@ -13,6 +13,8 @@ import { runWorker, type WorkerOptions } from "../../src/services/webhooks/worke
 import { threadStore } from "../../src/services/webhooks/worker/store-thread.js";
 import { PACKAGE_ROOT } from "../../src/lib/package-root.js";
 import { join } from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { PROVIDERS } from "../helpers/databases.js";
 import { startReceiver, type Answer, type Receiver } from "../helpers/receiver.js";
 import { testServices, type TestServices } from "../helpers/services.js";
@@ -201,6 +203,27 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     // 20 KB of big's bytes: 10,000 of "é" then 10,480 of "x".
     expect(framing).toEqual(["chunked:20480", "chunked:20480", "length:20480", "length:20480", "length:400", "length:400"]);
     for (const r of rows) expect(r.responseBody.startsWith("é".repeat(100))).toBe(true);
+  });
+
+  it("cuts off a receiver that answers at once but trickles its body past the endpoint's timeout", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      const drip = setInterval(() => res.write("."), 100);
+      res.on("close", () => clearInterval(drip));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    receivers.push({ close: () => new Promise<void>((r) => server.close(() => r())) } as Receiver);
+    server.on("connection", (s) => s.unref());
+    await createEndpoint(ctx, { ...base, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, timeoutMs: 600 });
+    await send(1);
+    const started = performance.now();
+    expect((await runWorker(ctx, once)).retrying).toBe(1);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const attempt = await ctx.sql.get<{ error: string; durationMs: unknown }>(`SELECT "error", "durationMs" FROM "WebhookDeliveryAttempt"`);
+    expect(attempt!.error).toBe("timed out after 600 ms");
+    expect(col.int(attempt!.durationMs)).toBeGreaterThanOrEqual(590);
+    expect(col.int(attempt!.durationMs)).toBeLessThan(1_000);
+    server.closeAllConnections();
   });
 
   // The built CLI's worker keeps its claims and records on a thread with its own connection.

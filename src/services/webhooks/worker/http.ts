@@ -9,6 +9,7 @@ import { checkAddress } from "../../../lib/url-guard.js";
 // are never followed: undici's request() does not, and a 3xx is recorded as a failure.
 
 export const MAX_RESPONSE_BODY = 20 * 1024;
+const ATTEMPT_TIMEOUT = "INTG_ATTEMPT_TIMEOUT";
 
 export interface PostResult {
   statusCode: number | null;
@@ -67,19 +68,25 @@ export class HttpClient {
     const started = performance.now();
     const done = (r: Omit<PostResult, "durationMs">): PostResult => ({ ...r, durationMs: Math.round(performance.now() - started) });
     try {
-      // undici's own timers (no AbortSignal per request: measurably cheaper at thousands per second):
-      // the receiver has timeoutMs to answer, and timeoutMs between chunks of its body.
+      // undici's own timers (no AbortSignal per request: measurably cheaper at thousands per second)
+      // give the receiver timeoutMs to answer; the body then has what is left of timeoutMs, so a
+      // receiver trickling bytes cannot hold an attempt open past it.
       const res = await this.agent(allowPrivate).request({ origin: url.origin, path: url.pathname + url.search, method: "POST", headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
-      // A short body of announced length is read whole (the common "ok"): an async iterator per
-      // response costs more than the read itself at thousands per second.
-      const length = Number(out["content-length"] ?? NaN);
-      const text = length <= MAX_RESPONSE_BODY ? await res.body.text() : await firstBytes(res.body);
-      return done({ statusCode: res.statusCode, headers: out, body: text, error: null, timedOut: false });
+      const deadline = setTimeout(() => res.body.destroy(Object.assign(new Error("attempt deadline"), { code: ATTEMPT_TIMEOUT })), Math.max(0, timeoutMs - (performance.now() - started)));
+      try {
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
+        // A short body of announced length is read whole (the common "ok"): an async iterator per
+        // response costs more than the read itself at thousands per second.
+        const length = Number(out["content-length"] ?? NaN);
+        const text = length <= MAX_RESPONSE_BODY ? await res.body.text() : await firstBytes(res.body);
+        return done({ statusCode: res.statusCode, headers: out, body: text, error: null, timedOut: false });
+      } finally {
+        clearTimeout(deadline);
+      }
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
+      const timedOut = code === ATTEMPT_TIMEOUT || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
       const message = timedOut ? `timed out after ${timeoutMs} ms` : describe(error);
       return done({ statusCode: null, headers: null, body: null, error: message, timedOut });
     }
