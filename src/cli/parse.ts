@@ -46,3 +46,11 @@ export function parseKeyValues(flag: string, pairs: string[]): Record<string, st
 
 /** commander collector for repeatable flags. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** A point in time given as a duration back from now (24h, 7d) or as a date (2026-01-31[T12:00:00Z]). */
+export function parseWhenFlag(flag: string, text: string, now: Date): Date {
+  const ms = parseDuration(text);
+  if (ms !== undefined) return new Date(now.getTime() - ms);
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) return parseDateFlag(flag, text);
+  throw new UsageError(`${flag}: "${text}" is neither a duration nor a date.`, "Write it like 24h, 7d, 2026-01-31 or 2026-01-31T12:00:00Z.");
+}

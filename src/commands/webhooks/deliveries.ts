@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import { parseDateFlag, parseEnumList } from "../../cli/parse.js";
+import { parseEnumList, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../cli/errors.js";
-import { parseDuration } from "../../lib/duration.js";
 import { listDeliveries, showDelivery, type DeliveryFilter } from "../../services/webhooks/deliveries.js";
 import { DeliveryStatus } from "../../types/enums.js";
 import { printDeliveries } from "./render.js";
@@ -25,12 +24,7 @@ export function registerDeliveries(noun: Command, context: ContextFactory): void
       const filter: DeliveryFilter = { endpointId: flags.endpoint, eventId: flags.event, limit: Number(flags.limit) };
       if (!Number.isInteger(filter.limit) || filter.limit! < 1 || filter.limit! > 10_000) throw new UsageError(`--limit: "${flags.limit}" is not a whole number from 1 to 10000.`);
       if (flags.status) filter.status = parseEnumList("--status", flags.status, DeliveryStatus);
-      if (flags.since) {
-        const ms = parseDuration(flags.since);
-        if (ms !== undefined) filter.since = new Date(ctx.now().getTime() - ms);
-        else if (/^\d{4}-\d{2}-\d{2}/.test(flags.since)) filter.since = parseDateFlag("--since", flags.since);
-        else throw new UsageError(`--since: "${flags.since}" is neither a duration nor a date.`, "Write it like 24h, 7d, 2026-01-31 or 2026-01-31T12:00:00Z.");
-      }
+      if (flags.since) filter.since = parseWhenFlag("--since", flags.since, ctx.now());
       await printDeliveries(ctx, await listDeliveries(await ctx.services(), filter));
     });
   deliveries

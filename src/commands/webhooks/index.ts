@@ -4,6 +4,7 @@ import { registerDeliveries } from "./deliveries.js";
 import { registerCreateUpdate } from "./endpoints-create.js";
 import { registerManage } from "./endpoints-manage.js";
 import { registerEventTypes } from "./event-types.js";
+import { registerReplay } from "./replay.js";
 import { registerSend } from "./send.js";
 import { registerWorker } from "./worker.js";
 
@@ -15,4 +16,5 @@ export function registerWebhooks(webhooks: Command, context: ContextFactory): vo
   registerSend(webhooks, context);
   registerDeliveries(webhooks, context);
   registerWorker(webhooks, context);
+  registerReplay(webhooks, context);
 }

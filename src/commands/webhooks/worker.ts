@@ -45,7 +45,8 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
     });
 }
 
-function attemptLine(f: Finished) {
+/** One NDJSON line per attempt (`worker --json`, `replay --json`). */
+export function attemptLine(f: Finished) {
   return {
     deliveryId: f.deliveryId,
     eventId: f.eventId,
@@ -55,6 +56,7 @@ function attemptLine(f: Finished) {
     durationMs: f.result.durationMs,
     statusCode: f.result.statusCode,
     error: f.result.error,
+    trigger: f.trigger,
     outcome: f.outcome.kind,
     nextAttemptAt: f.outcome.kind === "retry" ? f.outcome.at.toISOString() : null,
   };

@@ -14,6 +14,7 @@ export interface Finished {
   eventId: string;
   endpointId: string;
   attemptNumber: number;
+  trigger: "scheduled" | "manual";
   startedAt: Date;
   requestHeaders: Record<string, string>;
   result: PostResult;
@@ -39,7 +40,7 @@ export async function recordBatch(ctx: RecordContext, owner: string, batch: read
       const params: unknown[] = [];
       for (const f of chunk) {
         const r = f.result;
-        params.push(newId("attempt", f.startedAt), f.deliveryId, f.endpointId, f.attemptNumber, "scheduled", f.startedAt, r.durationMs, r.statusCode, r.headers, r.body, r.error, f.outcome.kind === "delivered", f.requestHeaders);
+        params.push(newId("attempt", f.startedAt), f.deliveryId, f.endpointId, f.attemptNumber, f.trigger, f.startedAt, r.durationMs, r.statusCode, r.headers, r.body, r.error, f.outcome.kind === "delivered", f.requestHeaders);
       }
       const row = `(${Array(13).fill("?").join(",")})`;
       await tx.run(`INSERT INTO "WebhookDeliveryAttempt" (${ATTEMPT_COLUMNS}) VALUES ${chunk.map(() => row).join(",")}`, params);

@@ -31,6 +31,11 @@ export interface WorkerOptions {
   /** Called for every attempt once it is recorded. */
   onAttempt?: (f: Finished) => void;
   workerId?: string;
+  /**
+   * "manual" for replays: attempts are recorded as manual, and one that fails leaves its delivery
+   * FAILED (a replay is one more try, not a new retry schedule).
+   */
+  trigger?: "scheduled" | "manual";
   /** Where deliveries are claimed and attempts recorded; the worker closes it when it stops. Defaults to the context's connection. */
   store?: DeliveryStore;
 }
@@ -50,6 +55,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const started = performance.now();
   const deadline = options.maxTimeMs === null ? Infinity : started + options.maxTimeMs;
   const store = options.store ?? sqlStore(ctx.sql);
+  const trigger = options.trigger ?? "scheduled";
   const http = new HttpClient();
   const endpoints = new EndpointCache(ctx);
   const summary: WorkerSummary = { workerId: owner, attempts: 0, delivered: 0, retrying: 0, failed: 0, disabledEndpoints: [], durationMs: 0 };
@@ -140,8 +146,9 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     };
     const result = await http.post(ep.url, requestHeaders, item.payload, ep.timeoutMs, ep.allowPrivate);
     const attemptNumber = item.attemptCount + 1;
-    const outcome = outcomeOf({ statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null }, attemptNumber, ep.scheduleMs, ctx.now());
-    return { deliveryId: item.id, eventId: item.eventId, endpointId: item.endpointId, attemptNumber, startedAt, requestHeaders, result, outcome };
+    let outcome = outcomeOf({ statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null }, attemptNumber, ep.scheduleMs, ctx.now());
+    if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
+    return { deliveryId: item.id, eventId: item.eventId, endpointId: item.endpointId, attemptNumber, trigger, startedAt, requestHeaders, result, outcome };
   };
 
   try {

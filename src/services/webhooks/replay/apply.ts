@@ -1,0 +1,105 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { ConflictError } from "../../../cli/errors.js";
+import type { SqlClient } from "../../../db/sql.js";
+import { newId } from "../../../lib/ids.js";
+import type { WebhookReplayRequest } from "../../../types/integration/webhook.types.js";
+import type { ServiceContext } from "../../context.js";
+import type { Claimed } from "../worker/claim.js";
+import type { Finished } from "../worker/record.js";
+import { DEFAULT_DISABLE_AFTER_MS, runWorker, type WorkerSummary } from "../worker/run.js";
+import { sqlStore, type DeliveryStore } from "../worker/store.js";
+import { planReplay, type ReplayPlan } from "./plan.js";
+
+// Applying a replay: the planned deliveries are leased to this replay in one transaction (and the
+// missing ones of a "current" routing created, leased), then sent by the worker's own engine as
+// manual attempts: same signing (the original webhook-id, the endpoint's current secret), same
+// recording. A running worker cannot take a held delivery; if this process dies, the lease runs
+// out and the workers send what it had not (at least once, never lost).
+
+export interface ReplayOptions {
+  concurrency: number;
+  leaseMs: number;
+  signal?: AbortSignal;
+  onAttempt?: (f: Finished) => void;
+  /**
+   * Where attempts are recorded; defaults to the context's connection (the CLI opens its store
+   * thread). Opened only once there is something to send, so a refused or dry run starts nothing.
+   */
+  openStore?: () => Promise<DeliveryStore>;
+}
+
+export interface ReplayResult {
+  plan: ReplayPlan;
+  /** Null for a dry run. */
+  summary: WorkerSummary | null;
+  /** Planned deliveries a worker took between the plan and the hold: they are being sent anyway. */
+  lost: number;
+}
+
+export async function replay(ctx: ServiceContext, request: WebhookReplayRequest, options: ReplayOptions): Promise<ReplayResult> {
+  const owner = `replay:${hostname()}:${randomBytes(6).toString("hex")}`;
+  const { plan, held } = await ctx.sql.transaction(async (tx) => {
+    const plan = await planReplay({ sql: tx }, request);
+    if (request.planHash !== null && request.planHash !== plan.planHash) {
+      throw new ConflictError(`The replay plan changed since it was hashed (${request.planHash}; it is now ${plan.planHash}).`, "Run the same replay with --dry-run again, check the plan, and apply its new hash.", "PLAN_CHANGED");
+    }
+    return { plan, held: request.dryRun ? [] : await hold(tx, owner, plan, ctx.now(), options.leaseMs) };
+  });
+  if (request.dryRun) return { plan, summary: null, lost: 0 };
+  const base = options.openStore ? await options.openStore() : sqlStore(ctx.sql);
+  const store: DeliveryStore = { ...base, claim: nextHeld(ctx.sql, held) };
+  const summary = await runWorker(ctx, {
+    concurrency: options.concurrency,
+    once: true,
+    maxTimeMs: null,
+    leaseMs: options.leaseMs,
+    disableAfterMs: DEFAULT_DISABLE_AFTER_MS,
+    pollMs: 50,
+    signal: options.signal,
+    onAttempt: options.onAttempt,
+    workerId: owner,
+    trigger: "manual",
+    store,
+  });
+  return { plan, summary, lost: plan.pairs.length - held.length };
+}
+
+/** Leases every planned delivery to the replay (creating the missing ones); returns the ids it holds. */
+async function hold(tx: SqlClient, owner: string, plan: ReplayPlan, now: Date, leaseMs: number): Promise<string[]> {
+  const lease = new Date(now.getTime() + leaseMs);
+  const held: string[] = [];
+  for (const pair of plan.pairs) {
+    if (pair.deliveryId === null) {
+      const id = newId("delivery", now);
+      const n = await tx.run(
+        `INSERT INTO "WebhookDelivery" ("id","eventId","endpointId","status","attemptCount","leaseOwner","leaseExpiresAt","createdAt","updatedAt") VALUES (?,?,?,'SENDING',0,?,?,?,?) ON CONFLICT ("eventId","endpointId") DO NOTHING`,
+        [id, pair.eventId, pair.endpointId, owner, lease, now, now],
+      );
+      if (n > 0) (held.push(id), (pair.deliveryId = id));
+      continue;
+    }
+    const n = await tx.run(`UPDATE "WebhookDelivery" SET "status" = 'SENDING', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" <> 'SENDING'`, [owner, lease, now, pair.deliveryId]);
+    if (n > 0) held.push(pair.deliveryId);
+  }
+  return held;
+}
+
+/** The replay's claim: the next held deliveries, their lease renewed, as long as it still holds them. */
+function nextHeld(sql: SqlClient, held: readonly string[]): DeliveryStore["claim"] {
+  let next = 0;
+  return async (owner, now, leaseMs, limit) => {
+    // An empty answer ends the run, so keep going past chunks whose leases were all lost.
+    for (;;) {
+      const chunk = held.slice(next, next + Math.min(limit, 500));
+      next += chunk.length;
+      if (chunk.length === 0) return [];
+      const rows = await sql.rows(
+        `UPDATE "WebhookDelivery" SET "leaseExpiresAt" = ?, "updatedAt" = ? WHERE "leaseOwner" = ? AND "status" = 'SENDING' AND "id" IN (${chunk.map(() => "?").join(",")})
+         RETURNING "id", "eventId", "endpointId", "attemptCount", (SELECT ev."payload" FROM "WebhookEvent" ev WHERE ev."id" = "WebhookDelivery"."eventId")`,
+        [new Date(now.getTime() + leaseMs), now, owner, ...chunk],
+      );
+      if (rows.length > 0) return rows.map((r): Claimed => ({ id: r[0] as string, eventId: r[1] as string, endpointId: r[2] as string, attemptCount: Number(r[3]), payload: r[4] as string }));
+    }
+  };
+}
