@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROVIDERS, tempDb, tempDir, type TempDb } from "../helpers/databases.js";
+import { seedTwoConnectionsAt } from "../helpers/ref-fixtures.js";
+import { intg } from "../helpers/spawn.js";
+
+describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
+  const home = tempDir();
+  let db: TempDb;
+  let env: Record<string, string>;
+  const run = (args: string[], input?: string) => intg(args, { env, input });
+  const json = async (args: string[], input?: string) => {
+    const r = await run([...args, "--json"], input);
+    expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+  beforeAll(async () => {
+    db = await tempDb(provider);
+    env = { HOME: home.path, INTG_DATABASE_URL: db.url, INTG_ACTOR: "e2e" };
+    expect((await run(["db", "migrate"])).code).toBe(0);
+    await seedTwoConnectionsAt(db.url);
+  });
+  afterAll(async () => {
+    await db?.dispose();
+    home.dispose();
+  });
+
+  it("links, shows, lists, looks up, unlinks, and keeps the history", async () => {
+    const ref = await json(["refs", "link", "--entity", "user:42", "--connection", "conn_hubspot", "--external", "contact:901", "--meta", "owner=ana"]);
+    expect(ref).toMatchObject({ id: expect.stringMatching(/^ref_/), entityType: "user", entityId: "42", externalType: "contact", externalId: "901", metadata: { owner: "ana" } });
+    await json(["refs", "link", "--entity", "user:42", "--connection", "salesforce", "--external", "lead:L-1"]);
+    expect(await json(["refs", "show", ref.id])).toEqual(ref);
+    expect((await json(["refs", "list", "--connection", "conn_hubspot"])).map((r: { id: string }) => r.id)).toEqual([ref.id]);
+    const human = await run(["refs", "list"]);
+    expect(human.stdout).toContain("user:42");
+    expect(human.stdout).toContain("lead:L-1");
+    const lookup = await json(["refs", "lookup", "--external", "conn_hubspot:contact:901"]);
+    expect(lookup.references.map((r: { provider: { slug: string } }) => r.provider.slug)).toEqual(["hubspot", "salesforce"]);
+    expect((await json(["refs", "lookup", "--entity", "user:42"])).references).toHaveLength(2);
+
+    const conflict = await run(["refs", "link", "--entity", "user:43", "--connection", "conn_hubspot", "--external", "contact:901"]);
+    expect(conflict.code).toBe(6);
+    expect(conflict.stderr).toContain(`already linked to user:42 by ${ref.id}`);
+
+    expect((await run(["refs", "unlink", ref.id])).code).toBe(2); // not interactive: needs --yes
+    expect((await run(["refs", "unlink", ref.id, "--yes"])).code).toBe(0);
+    expect((await run(["refs", "show", ref.id])).code).toBe(5);
+    const history = await json(["refs", "history", ref.id]);
+    expect(history.map((h: { action: string; actor: string }) => `${h.action}/${h.actor}`)).toEqual(["link/e2e", "unlink/e2e"]);
+    expect((await run(["refs", "lookup", "--external", "conn_hubspot:contact:901"])).code).toBe(5);
+  });
+
+  it("exits 2 on bad input and writes nothing", async () => {
+    const before = await json(["refs", "list"]);
+    const bad: [string[], RegExp][] = [
+      [["refs", "link", "--entity", "user", "--connection", "conn_hubspot", "--external", "contact:1"], /not <type>:<id>/],
+      [["refs", "link", "--entity", "user:1", "--connection", "conn_hubspot", "--external", ":1"], /not <type>:<id>/],
+      [["refs", "link", "--entity", "user:1", "--connection", "conn_hubspot", "--external", "contact:1", "--meta", "novalue"], /key=value/],
+      [["refs", "list", "--since", "yesterday"], /not a duration/],
+      [["refs", "lookup"], /one of them/],
+      [["refs", "lookup", "--external", "contact"], /<connection>:<type>:<id>/],
+    ];
+    for (const [args, message] of bad) {
+      const r = await run(args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const missing = await run(["refs", "link", "--entity", "user:1", "--connection", "conn_nope", "--external", "contact:1", "--json"]);
+    expect(missing.code).toBe(5);
+    expect(JSON.parse(missing.stderr)).toMatchObject({ error: { code: "CONNECTION_NOT_FOUND" } });
+    expect(await json(["refs", "list"])).toEqual(before);
+  });
+});
