@@ -1,10 +1,9 @@
 import { UsageError } from "../../cli/errors.js";
 import { parseDateFlag, parseDurationFlag } from "../../cli/parse.js";
+import { MAX_ID_LENGTH, TYPE_PATTERN } from "../../services/refs/rows.js";
 
 // How records are named on the command line: `<type>:<id>`, e.g. user:42 or contact:901. The type
 // is a short word; the id is everything after the first colon (provider ids may hold colons).
-export const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
-export const MAX_ID_LENGTH = 255;
 
 export function parseTyped(flag: string, text: string): { type: string; id: string } {
   const colon = text.indexOf(":");

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
+import { registerExport } from "./export.js";
 import { registerHistory } from "./history.js";
+import { registerImport } from "./import.js";
 import { registerLink } from "./link.js";
 import { registerList } from "./list.js";
 import { registerLookup } from "./lookup.js";
@@ -12,4 +14,6 @@ export function registerRefs(refs: Command, context: ContextFactory): void {
   registerList(refs, context);
   registerLookup(refs, context);
   registerHistory(refs, context);
+  registerImport(refs, context);
+  registerExport(refs, context);
 }

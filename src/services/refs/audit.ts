@@ -21,6 +21,22 @@ export function diffRef(before: Tracked | null, after: Tracked | null): RefChang
   return changes;
 }
 
+// History ids increase within a millisecond too (ULID's monotonic mode): an import can link and
+// then update one reference in the same millisecond, and the history is ordered by id.
+const BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+let last = { ms: -1, id: "" };
+function historyId(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== last.ms) return (last = { ms, id: newId("audit", now) }).id;
+  const chars = last.id.split("");
+  for (let i = chars.length - 1; i > 4; i--) {
+    const next = BASE32.indexOf(chars[i]!) + 1;
+    chars[i] = BASE32[next % 32]!;
+    if (next < 32) break;
+  }
+  return (last.id = chars.join(""));
+}
+
 const COLUMNS = `"id","referenceId","connectionId","action","actor","source","changes","createdAt"`;
 
 /**
@@ -32,13 +48,13 @@ export async function writeRefAudit(tx: SqlClient, now: Date, entries: Array<Aud
   for (let i = 0; i < entries.length; i += CHUNK) {
     const chunk = entries.slice(i, i + CHUNK);
     const params: unknown[] = [];
-    for (const e of chunk) params.push(newId("audit", now), e.referenceId, e.connectionId, e.action, e.actor, e.source, JSON.stringify(e.changes), now);
+    for (const e of chunk) params.push(historyId(now), e.referenceId, e.connectionId, e.action, e.actor, e.source, JSON.stringify(e.changes), now);
     await tx.run(`INSERT INTO "ExternalReferenceAudit" (${COLUMNS}) VALUES ${chunk.map(() => "(?,?,?,?,?,?,?,?)").join(",")}`, params);
   }
 }
 
 export async function referenceHistory(sql: SqlClient, referenceId: string): Promise<ReferenceAuditEntry[]> {
-  const rows = await sql.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM "ExternalReferenceAudit" WHERE "referenceId" = ? ORDER BY "createdAt", "id"`, [referenceId]);
+  const rows = await sql.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM "ExternalReferenceAudit" WHERE "referenceId" = ? ORDER BY "id"`, [referenceId]);
   return rows.map((r) => ({
     id: r.id as string,
     referenceId: r.referenceId as string,

@@ -3,6 +3,10 @@ import { col, type SqlClient } from "../../db/sql.js";
 import type { JsonObject } from "../../types/common.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
 
+// How a record is named: a short type (user, contact) and an id of at most 255 characters.
+export const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+export const MAX_ID_LENGTH = 255;
+
 // The columns every reference view is built from, in one order, so list, show, lookup and export
 // agree. Export reads them as arrays (the fast path), the rest as objects.
 export const REF_FIELDS = ["id", "connectionId", "entityType", "entityId", "externalType", "externalId", "metadata", "payloadHash", "firstSeenAt", "lastModifiedAt", "remoteDeleted", "remoteDeletedAt", "createdAt", "updatedAt"] as const;

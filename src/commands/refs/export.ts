@@ -1,0 +1,46 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../../cli/context.js";
+import { UsageError } from "../../cli/errors.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { exportReferences } from "../../services/refs/export.js";
+import { REF_FIELDS } from "../../services/refs/rows.js";
+import type { ExternalReference } from "../../types/integration/external-reference.types.js";
+import { addRefFilterFlags, toRefFilter, type FilterFlags } from "./list.js";
+
+export function registerExport(refs: Command, context: ContextFactory): void {
+  addRefFilterFlags(refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"))
+    .option("--format <format>", "csv or ndjson", "ndjson")
+    .action(async (flags: FilterFlags & { format: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      if (flags.format !== "csv" && flags.format !== "ndjson") throw new UsageError(`--format: "${flags.format}" is not csv or ndjson.`);
+      const line = flags.format === "csv" ? csvLine : (r: ExternalReference) => JSON.stringify(r) + "\n";
+      const filter = await toRefFilter(ctx, flags);
+      if (flags.format === "csv") await write(ctx, REF_FIELDS.join(",") + "\n");
+      let count = 0;
+      for await (const page of exportReferences(await ctx.services(), filter)) {
+        let text = "";
+        for (const r of page) text += line(r);
+        count += page.length;
+        await write(ctx, text);
+      }
+      ctx.out.info(`Exported ${count} reference(s).`);
+    });
+}
+
+/** One write per page, waiting when the reader is slower, so memory stays at one page. */
+async function write(ctx: CommandContext, text: string): Promise<void> {
+  const stdout = ctx.deps.io.stdout as { write(s: string): unknown; once?(event: "drain", fn: () => void): unknown };
+  if (stdout.write(text) === false && stdout.once) await new Promise<void>((resolve) => stdout.once!("drain", resolve));
+}
+
+const needsQuotes = /[",\r\n]/;
+const cell = (v: unknown): string => {
+  if (v === null || v === undefined) return "";
+  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  return needsQuotes.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+function csvLine(r: ExternalReference): string {
+  let out = "";
+  for (let i = 0; i < REF_FIELDS.length; i++) out += (i ? "," : "") + cell(r[REF_FIELDS[i]!]);
+  return out + "\n";
+}

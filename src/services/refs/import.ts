@@ -1,0 +1,128 @@
+import { sqliteDate, type SqlClient } from "../../db/sql.js";
+import { newId } from "../../lib/ids.js";
+import type { ValidationIssue } from "../../types/common.js";
+import type { BulkReferenceOperation } from "../../types/integration/external-reference.types.js";
+import type { ServiceContext } from "../context.js";
+import { diffRef, writeRefAudit, type AuditDraft } from "./audit.js";
+import { resolveConnection } from "./connections.js";
+import { checkRecord, type ImportRow } from "./import-rows.js";
+import type { RawRecord } from "./import-sources.js";
+import { applyExisting } from "./import-existing.js";
+
+export interface ImportInput {
+  source: string;
+  csv: boolean;
+  /** Connection id or unique name for rows without a connectionId. */
+  connection: string | null;
+  mode: "insert" | "upsert";
+  dryRun: boolean;
+  atomic: boolean;
+  batches: AsyncIterable<RawRecord[]>;
+  /** Every rejected row, for --errors-out. */
+  onRejected?(line: number, issues: ValidationIssue[]): void;
+  onBatch?(summary: BulkReferenceOperation): void;
+}
+
+// Rows per transaction when not --atomic: large enough that commits cost nothing measurable,
+// small enough that an interrupted import keeps most of its work.
+const ROWS_PER_TRANSACTION = 100_000;
+const FIRST_ERRORS = 20;
+const ROLLBACK = Symbol("rollback");
+const INSERT_COLUMNS = `"id","connectionId","entityType","entityId","externalType","externalId","metadata","payloadHash","firstSeenAt","lastModifiedAt","remoteDeleted","createdAt","updatedAt"`;
+
+/**
+ * Imports references batch by batch: each batch is validated, then written with one multi-row
+ * INSERT … ON CONFLICT DO NOTHING; only the rows that hit an existing reference take the slow
+ * path (compare, update or reject). With --atomic or --dry-run everything runs in one
+ * transaction that is rolled back on any rejection (or always, for a dry run).
+ */
+export async function importReferences(ctx: ServiceContext, input: ImportInput): Promise<BulkReferenceOperation> {
+  const defaultConnection = input.connection ? (await resolveConnection(ctx.sql, input.connection)).id : null;
+  const summary: BulkReferenceOperation = { source: input.source, connectionId: defaultConnection, mode: input.mode, dryRun: input.dryRun, atomic: input.atomic, committed: false, read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, firstErrors: [] };
+  const known = new Map<string, boolean>();
+  const reject = (line: number, issues: ValidationIssue[]) => {
+    summary.rejected++;
+    if (summary.firstErrors.length < FIRST_ERRORS) summary.firstErrors.push({ line, issues });
+    input.onRejected?.(line, issues);
+  };
+  const iterator = input.batches[Symbol.asyncIterator]();
+  let finished = false;
+  const chunk = async (tx: SqlClient) => {
+    for (let rows = 0; rows < ROWS_PER_TRANSACTION || input.atomic || input.dryRun; ) {
+      const next = await iterator.next();
+      if (next.done) return void (finished = true);
+      rows += next.value.length;
+      await writeBatch(ctx, tx, next.value, { ...input, defaultConnection, known, reject, summary });
+      input.onBatch?.(summary);
+    }
+  };
+  if (input.atomic || input.dryRun) {
+    try {
+      await ctx.sql.transaction(async (tx) => {
+        await chunk(tx);
+        if (input.dryRun || summary.rejected > 0) throw ROLLBACK;
+      });
+      summary.committed = true;
+    } catch (error) {
+      if (error !== ROLLBACK) throw error;
+    }
+  } else {
+    while (!finished) await ctx.sql.transaction(chunk);
+    summary.committed = true;
+  }
+  summary.firstErrors.sort((a, b) => a.line - b.line); // unparsable rows are reported as their batch ends
+  return summary;
+}
+
+interface BatchState extends ImportInput {
+  defaultConnection: string | null;
+  known: Map<string, boolean>;
+  reject(line: number, issues: ValidationIssue[]): void;
+  summary: BulkReferenceOperation;
+}
+
+async function writeBatch(ctx: ServiceContext, tx: SqlClient, raws: RawRecord[], s: BatchState): Promise<void> {
+  s.summary.read += raws.length;
+  const checked: ImportRow[] = [];
+  for (const raw of raws) {
+    const c = checkRecord(raw, s.csv, s.defaultConnection);
+    if (c.ok) checked.push(c.row);
+    else s.reject(c.line, c.issues);
+  }
+  await learnConnections(tx, checked, s.known);
+  const rows = checked.filter((r) => s.known.get(r.connectionId) || void s.reject(r.line, [{ path: "connectionId", message: `${r.connectionId}: no such connection` }]));
+  if (rows.length === 0) return;
+
+  const now = ctx.now();
+  const at = tx.provider === "sqlite" ? sqliteDate(now) : now.toISOString();
+  const ids = rows.map(() => newId("reference", now));
+  const params: unknown[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    params.push(ids[i], r.connectionId, r.entityType, r.entityId, r.externalType, r.externalId, r.metadata ? JSON.stringify(r.metadata) : null, r.payloadHash ?? null, at, at, at, at);
+  }
+  const values = rows.map(() => "(?,?,?,?,?,?,?,?,?,?,false,?,?)").join(",");
+  const returned = await tx.rows(`INSERT INTO "ExternalReference" (${INSERT_COLUMNS}) VALUES ${values} ON CONFLICT DO NOTHING RETURNING "id"`, params);
+  const audit: Array<AuditDraft & { connectionId: string }> = [];
+  const insertedIds = returned.length === rows.length ? null : new Set(returned.map((r) => r[0] as string));
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (insertedIds && !insertedIds.has(ids[i]!)) continue;
+    audit.push({ referenceId: ids[i]!, connectionId: r.connectionId, action: "link", actor: ctx.actor, source: "import", changes: diffRef(null, { ...r, metadata: r.metadata ?? null, payloadHash: r.payloadHash ?? null, remoteDeleted: false }) });
+  }
+  s.summary.inserted += audit.length;
+  if (insertedIds) {
+    for (let i = 0; i < rows.length; i++) if (!insertedIds.has(ids[i]!)) await applyExisting(ctx, tx, rows[i]!, s.mode, s.summary, s.reject, audit);
+  }
+  await writeRefAudit(tx, now, audit);
+}
+
+/** Which connection ids exist; asked once per id (an import names a handful). */
+async function learnConnections(tx: SqlClient, rows: ImportRow[], known: Map<string, boolean>): Promise<void> {
+  const unknown = [...new Set(rows.map((r) => r.connectionId).filter((id) => !known.has(id)))];
+  if (unknown.length === 0) return;
+  const found = await tx.all<{ id: string }>(`SELECT "id" FROM "IntegrationConnection" WHERE "id" IN (${unknown.map(() => "?").join(",")})`, unknown);
+  const ids = new Set(found.map((f) => f.id));
+  if (known.size > 10_000) known.clear(); // a file of random ids must not grow this without bound
+  for (const id of unknown) known.set(id, ids.has(id));
+}

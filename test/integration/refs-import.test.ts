@@ -1,0 +1,96 @@
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ServiceContext } from "../../src/services/context.js";
+import { exportReferences } from "../../src/services/refs/export.js";
+import { importReferences, type ImportInput } from "../../src/services/refs/import.js";
+import { readRecords, type ImportFormat } from "../../src/services/refs/import-sources.js";
+import { listReferences, showHistory } from "../../src/services/refs/list.js";
+import type { ExternalReference } from "../../src/types/integration/external-reference.types.js";
+import { PROVIDERS } from "../helpers/databases.js";
+import { seedTwoConnections } from "../helpers/ref-fixtures.js";
+import { testServices, type TestServices } from "../helpers/services.js";
+
+const none = { connectionIds: [], entityTypes: [], externalTypes: [], since: null };
+const CSV_HEADER = "entityType,entityId,externalType,externalId,metadata\n";
+
+describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
+  let t: TestServices;
+  let ctx: ServiceContext;
+  const run = (text: string, format: ImportFormat, over: Partial<ImportInput> = {}, batch = 3) => {
+    const rejected: number[] = [];
+    const result = importReferences(ctx, { source: "test", csv: format === "csv", connection: "conn_hubspot", mode: "insert", dryRun: false, atomic: false, batches: readRecords(Readable.from([text]), format, batch), onRejected: (line) => rejected.push(line), ...over });
+    return result.then((summary) => ({ summary, rejected }));
+  };
+  const all = async () => (await listReferences(ctx, none, 1000)).references;
+  beforeAll(async () => {
+    t = await testServices(provider);
+    ctx = t.ctx;
+    await seedTwoConnections(ctx.sql);
+  });
+  beforeEach(async () => {
+    await ctx.sql.run(`DELETE FROM "ExternalReference"`);
+    await ctx.sql.run(`DELETE FROM "ExternalReferenceAudit"`);
+  });
+  afterAll(async () => t?.dispose());
+
+  it("imports valid rows in batches, reports each bad line, and audits every new reference", async () => {
+    const csv = CSV_HEADER + ['user,1,contact,901,"{""tier"":""gold""}"', "user,,contact,902,", "user,3,contact,903,", "us er,4,contact,904,", "user,5,contact,905,{not json", "user,6,contact,906,", "user,7,contact,901,"].join("\n") + "\n";
+    const { summary, rejected } = await run(csv, "csv");
+    expect(summary).toMatchObject({ committed: true, read: 7, inserted: 3, updated: 0, unchanged: 0, rejected: 4 });
+    expect(rejected.sort((a, b) => a - b)).toEqual([3, 5, 6, 8]);
+    expect(summary.firstErrors.map((e) => [e.line, e.issues[0]!.path])).toEqual([[3, "entityId"], [5, "entityType"], [6, "metadata"], [8, ""]]);
+    expect(summary.firstErrors[0]!.issues[0]!.message).toBe("is missing");
+    expect(summary.firstErrors[3]!.issues[0]!.message).toMatch(/contact:901 is already linked to user:1 by ref_/);
+    const refs = (await all()).sort((a, b) => a.externalId.localeCompare(b.externalId)); // one batch shares a millisecond: ids do not order it
+    expect(refs.map((r) => `${r.entityId}:${r.externalId}`)).toEqual(["1:901", "3:903", "6:906"]);
+    expect(refs[0]!.metadata).toEqual({ tier: "gold" });
+    expect(await showHistory(ctx, { id: refs[0]!.id })).toMatchObject([{ action: "link", source: "import", actor: "tester", changes: expect.arrayContaining([{ field: "metadata", from: null, to: { tier: "gold" } }]) }]);
+  });
+
+  it("writes nothing with --atomic when any row is bad, nor with --dry-run, but counts as if it had", async () => {
+    const ndjson = ['{"entityType":"user","entityId":1,"externalType":"contact","externalId":"901"}', '{"entityType":"user","entityId":"2","externalType":"contact","externalId":"902"}', "not json", '{"entityType":"user","entityId":"3","externalType":"contact"}'].join("\n");
+    const atomic = await run(ndjson, "ndjson", { atomic: true });
+    expect(atomic.summary).toMatchObject({ committed: false, read: 4, inserted: 2, rejected: 2 });
+    expect(atomic.summary.firstErrors.map((e) => e.line)).toEqual([3, 4]);
+    expect(await all()).toEqual([]);
+    const dry = await run(ndjson.split("\n").slice(0, 2).join("\n"), "ndjson", { dryRun: true });
+    expect(dry.summary).toMatchObject({ committed: false, dryRun: true, inserted: 2, rejected: 0 });
+    expect(await all()).toEqual([]);
+    expect(await ctx.sql.all(`SELECT * FROM "ExternalReferenceAudit"`)).toEqual([]);
+  });
+
+  it("re-imports as unchanged, updates with --mode upsert, and rejects changes in insert mode", async () => {
+    const json = (meta: string) => `[\n {"entityType":"user","entityId":"1","externalType":"contact","externalId":"901","metadata":${meta}},\n {"connectionId":"conn_salesforce","entityType":"user","entityId":"1","externalType":"lead","externalId":"L1"}\n]`;
+    expect((await run(json('{"a":"1"}'), "json", { connection: null })).summary).toMatchObject({ inserted: 1, rejected: 1 }); // the first row has no connection
+    await ctx.sql.run(`DELETE FROM "ExternalReference"`);
+    const mismatch = await run(json('{"a":"1"}'), "json", { connection: "conn_hubspot" });
+    expect(mismatch.summary.firstErrors).toEqual([{ line: 3, issues: [{ path: "connectionId", message: "is conn_salesforce, not the --connection conn_hubspot" }] }]);
+    await ctx.sql.run(`DELETE FROM "ExternalReference"`);
+    const rows = json('{"a":"1"}').replace('"metadata"', '"connectionId":"conn_hubspot","metadata"');
+    expect((await run(rows, "json", { connection: null })).summary).toMatchObject({ inserted: 2, rejected: 0 });
+    expect((await run(rows, "json", { connection: null })).summary).toMatchObject({ inserted: 0, unchanged: 2, rejected: 0 });
+    const changed = rows.replace('{"a":"1"}', '{"a":"2"}');
+    const insert = await run(changed, "json", { connection: null });
+    expect(insert.summary).toMatchObject({ unchanged: 1, rejected: 1 });
+    expect(insert.summary.firstErrors[0]!.issues[0]!.message).toMatch(/--mode upsert updates it/);
+    expect((await run(changed, "json", { connection: null, mode: "upsert" })).summary).toMatchObject({ updated: 1, unchanged: 1 });
+    const ref = (await all()).find((r) => r.externalId === "901")!;
+    expect(ref.metadata).toEqual({ a: "2" });
+    expect((await showHistory(ctx, { id: ref.id })).map((h) => h.action)).toEqual(["link", "update"]);
+  });
+
+  it("exports every reference a page at a time, in a form import reads back", async () => {
+    const lines = Array.from({ length: 25 }, (_, i) => `user,${i},contact,c${i},`);
+    expect((await run(CSV_HEADER + lines.join("\n"), "csv", {}, 7)).summary).toMatchObject({ inserted: 25 });
+    const pages: ExternalReference[][] = [];
+    for await (const page of exportReferences(ctx, none, 10)) pages.push(page);
+    expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
+    const exported = pages.flat();
+    expect(exported).toEqual(await all());
+    const ndjson = exported.map((r) => JSON.stringify(r)).join("\n");
+    expect((await run(ndjson, "ndjson", { connection: null })).summary).toMatchObject({ read: 25, unchanged: 25, rejected: 0 });
+    const filtered: ExternalReference[] = [];
+    for await (const page of exportReferences(ctx, { ...none, connectionIds: ["conn_salesforce"] })) filtered.push(...page);
+    expect(filtered).toEqual([]);
+  });
+});
