@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROVIDERS, tempDb, tempDir, type TempDb } from "../helpers/databases.js";
 import { seedTwoConnectionsAt } from "../helpers/ref-fixtures.js";
@@ -68,5 +70,38 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     expect(missing.code).toBe(5);
     expect(JSON.parse(missing.stderr)).toMatchObject({ error: { code: "CONNECTION_NOT_FOUND" } });
     expect(await json(["refs", "list"])).toEqual(before);
+  });
+
+  it("imports a file with bad rows (each named by line; nothing with --atomic), exports, and re-imports the export", async () => {
+    const csv = join(home.path, `refs-${provider}.csv`);
+    writeFileSync(csv, "entityType,entityId,externalType,externalId,metadata\n" + ["account,1,company,c1,", "account,2,company,,", "account,3,company,c3,\"{\"\"plan\"\":\"\"pro\"\"}\"", "account,4,company,c1,"].join("\n") + "\n");
+    const before = await json(["refs", "list", "--entity-type", "account"]);
+    const atomic = await run(["refs", "import", csv, "--connection", "conn_hubspot", "--atomic"]);
+    expect(atomic.code).toBe(2);
+    expect(atomic.stderr).toMatch(/line 3: externalId is missing/);
+    expect(atomic.stderr).toMatch(/line 5: company:c1 is already linked to account:1 by ref_/);
+    expect(atomic.stderr).toMatch(/nothing was written/);
+    expect(await json(["refs", "list", "--entity-type", "account"])).toEqual(before);
+
+    const errorsOut = join(home.path, `errors-${provider}.ndjson`);
+    const partial = await run(["refs", "import", csv, "--connection", "hubspot", "--errors-out", errorsOut, "--json"]);
+    expect(partial.code).toBe(1);
+    expect(JSON.parse(partial.stdout)).toMatchObject({ read: 4, inserted: 2, rejected: 2, committed: true });
+    expect(JSON.parse(partial.stderr)).toMatchObject({ error: { code: "IMPORT_PARTIAL" } });
+    expect(readFileSync(errorsOut, "utf8").trim().split("\n").map((l) => JSON.parse(l).line)).toEqual([3, 5]);
+
+    const exported = await run(["refs", "export", "--format", "csv", "--entity-type", "account"]);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout.trim().split("\n");
+    expect(lines[0]).toBe("id,connectionId,entityType,entityId,externalType,externalId,metadata,payloadHash,firstSeenAt,lastModifiedAt,remoteDeleted,remoteDeletedAt,createdAt,updatedAt");
+    expect(lines).toHaveLength(3);
+    expect(exported.stdout).toContain('"{""plan"":""pro""}"');
+    const ndjson = await run(["refs", "export", "--entity-type", "account"]);
+    const again = await run(["refs", "import", "-", "--format", "ndjson", "--json"], ndjson.stdout);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ read: 2, inserted: 0, unchanged: 2, rejected: 0 });
+    const bad = await run(["refs", "import", join(home.path, "missing.csv")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Cannot read .*missing\.csv: ENOENT/);
   });
 });
