@@ -5,6 +5,7 @@ import { exportReferences } from "../../src/services/refs/export.js";
 import { importReferences, type ImportInput } from "../../src/services/refs/import.js";
 import { readRecords, type ImportFormat } from "../../src/services/refs/import-sources.js";
 import { listReferences, showHistory } from "../../src/services/refs/list.js";
+import { unlinkReference } from "../../src/services/refs/unlink.js";
 import type { ExternalReference } from "../../src/types/integration/external-reference.types.js";
 import { PROVIDERS } from "../helpers/databases.js";
 import { seedTwoConnections } from "../helpers/ref-fixtures.js";
@@ -18,7 +19,7 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
   let ctx: ServiceContext;
   const run = (text: string, format: ImportFormat, over: Partial<ImportInput> = {}, batch = 3) => {
     const rejected: number[] = [];
-    const result = importReferences(ctx, { source: "test", csv: format === "csv", connection: "conn_hubspot", mode: "insert", dryRun: false, atomic: false, batches: readRecords(Readable.from([text]), format, batch), onRejected: (line) => rejected.push(line), ...over });
+    const result = importReferences(ctx, { source: "test", connection: "conn_hubspot", mode: "insert", dryRun: false, atomic: false, batches: readRecords(Readable.from([text]), format, batch), onRejected: (line) => rejected.push(line), ...over });
     return result.then((summary) => ({ summary, rejected }));
   };
   const all = async () => (await listReferences(ctx, none, 1000)).references;
@@ -45,6 +46,12 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     expect(refs.map((r) => `${r.entityId}:${r.externalId}`)).toEqual(["1:901", "3:903", "6:906"]);
     expect(refs[0]!.metadata).toEqual({ tier: "gold" });
     expect(await showHistory(ctx, { id: refs[0]!.id })).toMatchObject([{ action: "link", source: "import", actor: "tester", changes: expect.arrayContaining([{ field: "metadata", from: null, to: { tier: "gold" } }]) }]);
+    // The link entry is read from the reference; unlinking writes it down, so it outlives it.
+    const before = await showHistory(ctx, { id: refs[0]!.id });
+    await unlinkReference(ctx, { id: refs[0]!.id, dryRun: false });
+    const after = await showHistory(ctx, { id: refs[0]!.id });
+    expect(after.map((h) => `${h.action}/${h.source}`)).toEqual(["link/import", "unlink/cli"]);
+    expect(after[0]).toEqual(before[0]);
   });
 
   it("writes nothing with --atomic when any row is bad, nor with --dry-run, but counts as if it had", async () => {
@@ -86,6 +93,7 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     for await (const page of exportReferences(ctx, none, 10)) pages.push(page);
     expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
     const exported = pages.flat();
+    expect(exported.map((r) => r.externalId)).toEqual(lines.map((l) => l.split(",")[3])); // ids increase within a millisecond: file order
     expect(exported).toEqual(await all());
     const ndjson = exported.map((r) => JSON.stringify(r)).join("\n");
     expect((await run(ndjson, "ndjson", { connection: null })).summary).toMatchObject({ read: 25, unchanged: 25, rejected: 0 });

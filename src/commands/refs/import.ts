@@ -41,7 +41,6 @@ export function registerImport(refs: Command, context: ContextFactory): void {
       try {
         summary = await importReferences(await ctx.services(), {
           source: file === "-" ? "stdin" : file,
-          csv: format === "csv",
           connection: flags.connection ?? null,
           mode: flags.mode,
           dryRun: flags.dryRun,

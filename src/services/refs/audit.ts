@@ -1,7 +1,8 @@
 import { col, type SqlClient } from "../../db/sql.js";
-import { newId } from "../../lib/ids.js";
+import { sequentialIds } from "./sequential-ids.js";
 import type { JsonValue } from "../../types/common.js";
 import type { ExternalReference, ReferenceAuditEntry } from "../../types/integration/external-reference.types.js";
+import { REF_COLUMNS, toReference, type RefRow } from "./rows.js";
 
 export type RefChange = ReferenceAuditEntry["changes"][number];
 export type AuditDraft = Omit<ReferenceAuditEntry, "id" | "createdAt">;
@@ -21,41 +22,30 @@ export function diffRef(before: Tracked | null, after: Tracked | null): RefChang
   return changes;
 }
 
-// History ids increase within a millisecond too (ULID's monotonic mode): an import can link and
-// then update one reference in the same millisecond, and the history is ordered by id.
-const BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-let last = { ms: -1, id: "" };
-function historyId(now: Date): string {
-  const ms = now.getTime();
-  if (ms !== last.ms) return (last = { ms, id: newId("audit", now) }).id;
-  const chars = last.id.split("");
-  for (let i = chars.length - 1; i > 4; i--) {
-    const next = BASE32.indexOf(chars[i]!) + 1;
-    chars[i] = BASE32[next % 32]!;
-    if (next < 32) break;
-  }
-  return (last.id = chars.join(""));
-}
-
 const COLUMNS = `"id","referenceId","connectionId","action","actor","source","changes","createdAt"`;
 
 /**
  * Appends history entries in the caller's transaction, many rows per statement: an import
  * records one entry per reference it changes.
  */
-export async function writeRefAudit(tx: SqlClient, now: Date, entries: Array<AuditDraft & { connectionId: string }>): Promise<void> {
+export async function writeRefAudit(tx: SqlClient, now: Date, entries: Array<AuditDraft & { connectionId: string; id?: string; at?: Date }>): Promise<void> {
   const CHUNK = 500; // 8 parameters a row, well under both databases' limits
   for (let i = 0; i < entries.length; i += CHUNK) {
     const chunk = entries.slice(i, i + CHUNK);
     const params: unknown[] = [];
-    for (const e of chunk) params.push(historyId(now), e.referenceId, e.connectionId, e.action, e.actor, e.source, JSON.stringify(e.changes), now);
+    for (const e of chunk) params.push(e.id ?? sequentialIds("audit", now, 1)[0], e.referenceId, e.connectionId, e.action, e.actor, e.source, JSON.stringify(e.changes), e.at ?? now);
     await tx.run(`INSERT INTO "ExternalReferenceAudit" (${COLUMNS}) VALUES ${chunk.map(() => "(?,?,?,?,?,?,?,?)").join(",")}`, params);
   }
 }
 
+/**
+ * A reference's history, oldest first. While the reference exists its link entry is read from the
+ * reference itself (linkedBy, linkedVia, createdAt), with the fields as they were then: the
+ * current ones with every later change undone. Unlinking writes that entry down.
+ */
 export async function referenceHistory(sql: SqlClient, referenceId: string): Promise<ReferenceAuditEntry[]> {
   const rows = await sql.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM "ExternalReferenceAudit" WHERE "referenceId" = ? ORDER BY "id"`, [referenceId]);
-  return rows.map((r) => ({
+  const entries = rows.map((r): ReferenceAuditEntry => ({
     id: r.id as string,
     referenceId: r.referenceId as string,
     action: r.action as ReferenceAuditEntry["action"],
@@ -64,4 +54,27 @@ export async function referenceHistory(sql: SqlClient, referenceId: string): Pro
     changes: col.json<RefChange[]>(r.changes),
     createdAt: col.iso(r.createdAt)!,
   }));
+  // A link comes first and an unlink last whatever their ids (they may share a millisecond).
+  const rank = (e: ReferenceAuditEntry) => (e.action === "link" ? 0 : e.action === "unlink" ? 2 : 1);
+  entries.sort((a, b) => rank(a) - rank(b));
+  if (entries.some((e) => e.action === "link")) return entries;
+  const link = await linkEntry(sql, referenceId, entries);
+  return link ? [link, ...entries] : entries;
+}
+
+async function linkEntry(sql: SqlClient, referenceId: string, later: ReferenceAuditEntry[]): Promise<ReferenceAuditEntry | undefined> {
+  const row = await sql.get<RefRow & { linkedBy: string | null; linkedVia: string | null }>(`SELECT ${REF_COLUMNS}, r."linkedBy", r."linkedVia" FROM "ExternalReference" r WHERE r."id" = ?`, [referenceId]);
+  if (!row) return undefined;
+  const state: Record<string, unknown> = { ...toReference(row) };
+  for (const entry of [...later].reverse()) for (const c of entry.changes) state[c.field] = c.from;
+  const reference = toReference(row);
+  return {
+    id: `aud_${referenceId.slice(referenceId.indexOf("_") + 1)}`, // stable: the reference's own ULID
+    referenceId,
+    action: "link",
+    actor: row.linkedBy ?? "unknown",
+    source: (row.linkedVia ?? "cli") as ReferenceAuditEntry["source"],
+    changes: diffRef(null, state as unknown as Tracked),
+    createdAt: reference.createdAt,
+  };
 }

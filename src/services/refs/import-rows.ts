@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { JsonObject, ValidationIssue } from "../../types/common.js";
-import type { RawRecord } from "./import-sources.js";
+import { IMPORT_FIELDS, type RawRecord } from "./import-sources.js";
 import { MAX_ID_LENGTH, TYPE_PATTERN } from "./rows.js";
 
 // One row of an import, checked with zod before anything is written. CSV gives every value as
@@ -39,13 +39,16 @@ export type Checked = { ok: true; row: ImportRow } | { ok: false; line: number; 
 /** Numbers are accepted for ids in JSON (`"entityId": 42`), as they are in CSV. */
 const asText = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? String(v) : v);
 
-export function checkRecord(raw: RawRecord, csv: boolean, defaultConnection: string | null): Checked {
+export function checkRecord(raw: RawRecord, defaultConnection: string | null): Checked {
   if ("error" in raw) return { ok: false, line: raw.line, issues: [{ path: "", message: raw.error }] };
-  const v = raw.value;
+  const csv = "fields" in raw;
   const input: Record<string, unknown> = {};
-  for (const key of ["connectionId", "entityType", "entityId", "externalType", "externalId", "metadata", "payloadHash"]) {
-    const value = v[key];
-    input[key] = csv && value === "" ? undefined : asText(value);
+  for (const key of IMPORT_FIELDS) {
+    if (csv) {
+      const at = raw.columns[key];
+      const value = at < 0 ? undefined : raw.fields[at];
+      input[key] = value === "" ? undefined : value;
+    } else input[key] = asText(raw.value[key]);
   }
   if (csv && typeof input.metadata === "string") {
     try {

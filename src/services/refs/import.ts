@@ -1,9 +1,9 @@
 import { sqliteDate, type SqlClient } from "../../db/sql.js";
-import { newId } from "../../lib/ids.js";
+import { sequentialIds } from "./sequential-ids.js";
 import type { ValidationIssue } from "../../types/common.js";
 import type { BulkReferenceOperation } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
-import { diffRef, writeRefAudit, type AuditDraft } from "./audit.js";
+import { writeRefAudit, type AuditDraft } from "./audit.js";
 import { resolveConnection } from "./connections.js";
 import { checkRecord, type ImportRow } from "./import-rows.js";
 import type { RawRecord } from "./import-sources.js";
@@ -11,7 +11,6 @@ import { applyExisting } from "./import-existing.js";
 
 export interface ImportInput {
   source: string;
-  csv: boolean;
   /** Connection id or unique name for rows without a connectionId. */
   connection: string | null;
   mode: "insert" | "upsert";
@@ -28,7 +27,7 @@ export interface ImportInput {
 const ROWS_PER_TRANSACTION = 100_000;
 const FIRST_ERRORS = 20;
 const ROLLBACK = Symbol("rollback");
-const INSERT_COLUMNS = `"id","connectionId","entityType","entityId","externalType","externalId","metadata","payloadHash","firstSeenAt","lastModifiedAt","remoteDeleted","createdAt","updatedAt"`;
+const INSERT_COLUMNS = `"id","connectionId","entityType","entityId","externalType","externalId","metadata","payloadHash","firstSeenAt","lastModifiedAt","remoteDeleted","linkedBy","linkedVia","createdAt","updatedAt"`;
 
 /**
  * Imports references batch by batch: each batch is validated, then written with one multi-row
@@ -85,7 +84,7 @@ async function writeBatch(ctx: ServiceContext, tx: SqlClient, raws: RawRecord[],
   s.summary.read += raws.length;
   const checked: ImportRow[] = [];
   for (const raw of raws) {
-    const c = checkRecord(raw, s.csv, s.defaultConnection);
+    const c = checkRecord(raw, s.defaultConnection);
     if (c.ok) checked.push(c.row);
     else s.reject(c.line, c.issues);
   }
@@ -95,24 +94,20 @@ async function writeBatch(ctx: ServiceContext, tx: SqlClient, raws: RawRecord[],
 
   const now = ctx.now();
   const at = tx.provider === "sqlite" ? sqliteDate(now) : now.toISOString();
-  const ids = rows.map(() => newId("reference", now));
+  const ids = sequentialIds("reference", now, rows.length);
   const params: unknown[] = [];
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    params.push(ids[i], r.connectionId, r.entityType, r.entityId, r.externalType, r.externalId, r.metadata ? JSON.stringify(r.metadata) : null, r.payloadHash ?? null, at, at, at, at);
+    params.push(ids[i], r.connectionId, r.entityType, r.entityId, r.externalType, r.externalId, r.metadata ? JSON.stringify(r.metadata) : null, r.payloadHash ?? null, at, at, ctx.actor, at, at);
   }
-  const values = rows.map(() => "(?,?,?,?,?,?,?,?,?,?,false,?,?)").join(",");
+  const values = rows.map(() => "(?,?,?,?,?,?,?,?,?,?,false,?,'import',?,?)").join(",");
   const returned = await tx.rows(`INSERT INTO "ExternalReference" (${INSERT_COLUMNS}) VALUES ${values} ON CONFLICT DO NOTHING RETURNING "id"`, params);
+  // New references need no history row: their link entry is read from linkedBy and linkedVia.
+  s.summary.inserted += returned.length;
   const audit: Array<AuditDraft & { connectionId: string }> = [];
-  const insertedIds = returned.length === rows.length ? null : new Set(returned.map((r) => r[0] as string));
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    if (insertedIds && !insertedIds.has(ids[i]!)) continue;
-    audit.push({ referenceId: ids[i]!, connectionId: r.connectionId, action: "link", actor: ctx.actor, source: "import", changes: diffRef(null, { ...r, metadata: r.metadata ?? null, payloadHash: r.payloadHash ?? null, remoteDeleted: false }) });
-  }
-  s.summary.inserted += audit.length;
-  if (insertedIds) {
-    for (let i = 0; i < rows.length; i++) if (!insertedIds.has(ids[i]!)) await applyExisting(ctx, tx, rows[i]!, s.mode, s.summary, s.reject, audit);
+  if (returned.length < rows.length) {
+    const inserted = new Set(returned.map((r) => r[0] as string));
+    for (let i = 0; i < rows.length; i++) if (!inserted.has(ids[i]!)) await applyExisting(ctx, tx, rows[i]!, s.mode, s.summary, s.reject, audit);
   }
   await writeRefAudit(tx, now, audit);
 }

@@ -44,10 +44,9 @@ export async function linkReference(ctx: ServiceContext, input: LinkInput): Prom
     if (held) return updateMetadata(ctx, tx, held, input.metadata, now);
 
     const id = newId("reference", now);
-    await insertRef(tx, id, connection.id, input, now).catch((error) => rethrowUnique(error, input));
-    const reference = await findRef(tx, id);
-    await writeRefAudit(tx, now, [{ referenceId: id, connectionId: connection.id, action: "link", actor: ctx.actor, source: "cli", changes: diffRef(null, reference) }]);
-    return { action: "created", reference };
+    await insertRef(tx, id, connection.id, input, now, ctx.actor).catch((error) => rethrowUnique(error, input));
+    // No history row: the link entry is read from the reference (linkedBy, linkedVia).
+    return { action: "created", reference: await findRef(tx, id) };
   });
 }
 
@@ -60,10 +59,10 @@ async function updateMetadata(ctx: ServiceContext, tx: SqlClient, ref: ExternalR
   return { action: "updated", reference };
 }
 
-function insertRef(tx: SqlClient, id: string, connectionId: string, input: LinkInput, now: Date): Promise<number> {
+function insertRef(tx: SqlClient, id: string, connectionId: string, input: LinkInput, now: Date, actor: string): Promise<number> {
   return tx.run(
-    `INSERT INTO "ExternalReference" ("id","connectionId","entityType","entityId","externalType","externalId","metadata","payloadHash","firstSeenAt","lastModifiedAt","remoteDeleted","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,NULL,?,?,false,?,?)`,
-    [id, connectionId, input.entityType, input.entityId, input.externalType, input.externalId, input.metadata, now, now, now, now],
+    `INSERT INTO "ExternalReference" ("id","connectionId","entityType","entityId","externalType","externalId","metadata","payloadHash","firstSeenAt","lastModifiedAt","remoteDeleted","linkedBy","linkedVia","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,NULL,?,?,false,?,'cli',?,?)`,
+    [id, connectionId, input.entityType, input.entityId, input.externalType, input.externalId, input.metadata, now, now, actor, now, now],
   );
 }
 

@@ -1,18 +1,20 @@
 -- AlterTable
-ALTER TABLE "ExternalShareLink" ADD COLUMN     "maxUses" INTEGER;
+ALTER TABLE "ExternalReference" ADD COLUMN "linkedBy" TEXT;
+ALTER TABLE "ExternalReference" ADD COLUMN "linkedVia" TEXT;
+
+-- AlterTable
+ALTER TABLE "ExternalShareLink" ADD COLUMN "maxUses" INTEGER;
 
 -- CreateTable
 CREATE TABLE "ExternalReferenceAudit" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "referenceId" TEXT NOT NULL,
     "connectionId" TEXT NOT NULL,
     "action" TEXT NOT NULL,
     "actor" TEXT NOT NULL,
     "source" TEXT NOT NULL,
     "changes" JSONB NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "ExternalReferenceAudit_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateIndex
