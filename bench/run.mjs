@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { coldStart } from "./cold-start.mjs";
 import { keys } from "./keys.mjs";
+import { refs } from "./refs.mjs";
 import { webhooks } from "./webhooks.mjs";
 
 if (!existsSync(fileURLToPath(new URL("../dist/intg.cjs", import.meta.url)))) {
@@ -12,7 +13,9 @@ if (!existsSync(fileURLToPath(new URL("../dist/intg.cjs", import.meta.url)))) {
   process.exit(1);
 }
 
-const benches = [coldStart, keys, webhooks];
+// BENCH_ONLY=refs,keys runs just those.
+const only = process.env.BENCH_ONLY?.split(",");
+const benches = [coldStart, keys, webhooks, refs].filter((b) => !only || only.includes(b.name));
 const rows = [];
 for (const bench of benches) {
   process.stderr.write(`running ${bench.name}…\n`);

@@ -93,15 +93,8 @@ async function writeBatch(ctx: ServiceContext, tx: SqlClient, raws: RawRecord[],
   if (rows.length === 0) return;
 
   const now = ctx.now();
-  const at = tx.provider === "sqlite" ? sqliteDate(now) : now.toISOString();
   const ids = sequentialIds("reference", now, rows.length);
-  const params: unknown[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    params.push(ids[i], r.connectionId, r.entityType, r.entityId, r.externalType, r.externalId, r.metadata ? JSON.stringify(r.metadata) : null, r.payloadHash ?? null, at, at, ctx.actor, at, at);
-  }
-  const values = rows.map(() => "(?,?,?,?,?,?,?,?,?,?,false,?,'import',?,?)").join(",");
-  const returned = await tx.rows(`INSERT INTO "ExternalReference" (${INSERT_COLUMNS}) VALUES ${values} ON CONFLICT DO NOTHING RETURNING "id"`, params);
+  const returned = await tx.rows(insertSql(tx.provider, rows.length), insertParams(tx.provider, rows, ids, now, ctx.actor));
   // New references need no history row: their link entry is read from linkedBy and linkedVia.
   s.summary.inserted += returned.length;
   const audit: Array<AuditDraft & { connectionId: string }> = [];
@@ -110,6 +103,32 @@ async function writeBatch(ctx: ServiceContext, tx: SqlClient, raws: RawRecord[],
     for (let i = 0; i < rows.length; i++) if (!inserted.has(ids[i]!)) await applyExisting(ctx, tx, rows[i]!, s.mode, s.summary, s.reject, audit);
   }
   await writeRefAudit(tx, now, audit);
+}
+
+// The times and the actor are the same for every row: PostgreSQL binds them once ($1, $2) and
+// pg encodes a third fewer parameters; SQLite binds them per row, where binding costs little.
+const PER_ROW = ["id", "connectionId", "entityType", "entityId", "externalType", "externalId", "metadata", "payloadHash"] as const;
+function insertSql(provider: SqlClient["provider"], n: number): string {
+  let values: string;
+  if (provider === "sqlite") values = new Array(n).fill("(?,?,?,?,?,?,?,?,?,?,false,?,'import',?,?)").join(",");
+  else {
+    const rows: string[] = [];
+    for (let i = 0, p = 3; i < n; i++, p += PER_ROW.length) rows.push(`($${p},$${p + 1},$${p + 2},$${p + 3},$${p + 4},$${p + 5},$${p + 6},$${p + 7},$1,$1,false,$2,'import',$1,$1)`);
+    values = rows.join(",");
+  }
+  return `INSERT INTO "ExternalReference" (${INSERT_COLUMNS}) VALUES ${values} ON CONFLICT DO NOTHING RETURNING "id"`;
+}
+
+function insertParams(provider: SqlClient["provider"], rows: ImportRow[], ids: string[], now: Date, actor: string): unknown[] {
+  const sqlite = provider === "sqlite";
+  const at = sqlite ? sqliteDate(now) : now.toISOString(); // formatted once, not per row
+  const params: unknown[] = sqlite ? [] : [at, actor];
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    params.push(ids[i], r.connectionId, r.entityType, r.entityId, r.externalType, r.externalId, r.metadata ? JSON.stringify(r.metadata) : null, r.payloadHash ?? null);
+    if (sqlite) params.push(at, at, actor, at, at);
+  }
+  return params;
 }
 
 /** Which connection ids exist; asked once per id (an import names a handful). */
