@@ -75,7 +75,9 @@ function openInput(ctx: CommandContext, file: string): { input: Readable; size: 
   } catch (error) {
     throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was imported.`);
   }
-  return { input: createReadStream(file, { highWaterMark: 1 << 20 }), size };
+  // 64 KiB reads: csv-parse turns a whole chunk into records at once, and a million-row import
+  // with 1 MiB chunks held ~45,000 of them alive at a time (peak RSS 226 MB against 159 MB).
+  return { input: createReadStream(file, { highWaterMark: 1 << 16 }), size };
 }
 
 async function report(ctx: CommandContext, s: BulkReferenceOperation, errorsOut: string | undefined): Promise<void> {
