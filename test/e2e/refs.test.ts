@@ -1,30 +1,18 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROVIDERS, tempDb, tempDir, type TempDb } from "../helpers/databases.js";
-import { seedTwoConnectionsAt } from "../helpers/ref-fixtures.js";
-import { intg } from "../helpers/spawn.js";
+import { PROVIDERS } from "../helpers/databases.js";
+import { seededBin } from "../helpers/ref-fixtures.js";
 
 describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
-  const home = tempDir();
-  let db: TempDb;
-  let env: Record<string, string>;
-  const run = (args: string[], input?: string) => intg(args, { env, input });
+  const { run, setup, dispose, home: homePath } = seededBin(provider);
   const json = async (args: string[], input?: string) => {
     const r = await run([...args, "--json"], input);
     expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
     return JSON.parse(r.stdout);
   };
-  beforeAll(async () => {
-    db = await tempDb(provider);
-    env = { HOME: home.path, INTG_DATABASE_URL: db.url, INTG_ACTOR: "e2e" };
-    expect((await run(["db", "migrate"])).code).toBe(0);
-    await seedTwoConnectionsAt(db.url);
-  });
-  afterAll(async () => {
-    await db?.dispose();
-    home.dispose();
-  });
+  beforeAll(setup);
+  afterAll(dispose);
 
   it("links, shows, lists, looks up, unlinks, and keeps the history", async () => {
     const ref = await json(["refs", "link", "--entity", "user:42", "--connection", "conn_hubspot", "--external", "contact:901", "--meta", "owner=ana"]);
@@ -73,7 +61,7 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
   });
 
   it("imports a file with bad rows (each named by line; nothing with --atomic), exports, and re-imports the export", async () => {
-    const csv = join(home.path, `refs-${provider}.csv`);
+    const csv = join(homePath, `refs-${provider}.csv`);
     writeFileSync(csv, "entityType,entityId,externalType,externalId,metadata\n" + ["account,1,company,c1,", "account,2,company,,", "account,3,company,c3,\"{\"\"plan\"\":\"\"pro\"\"}\"", "account,4,company,c1,"].join("\n") + "\n");
     const before = await json(["refs", "list", "--entity-type", "account"]);
     const atomic = await run(["refs", "import", csv, "--connection", "conn_hubspot", "--atomic"]);
@@ -83,7 +71,7 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     expect(atomic.stderr).toMatch(/nothing was written/);
     expect(await json(["refs", "list", "--entity-type", "account"])).toEqual(before);
 
-    const errorsOut = join(home.path, `errors-${provider}.ndjson`);
+    const errorsOut = join(homePath, `errors-${provider}.ndjson`);
     const partial = await run(["refs", "import", csv, "--connection", "hubspot", "--errors-out", errorsOut, "--json"]);
     expect(partial.code).toBe(1);
     expect(JSON.parse(partial.stdout)).toMatchObject({ read: 4, inserted: 2, rejected: 2, committed: true });
@@ -100,7 +88,7 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     const again = await run(["refs", "import", "-", "--format", "ndjson", "--json"], ndjson.stdout);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ read: 2, inserted: 0, unchanged: 2, rejected: 0 });
-    const bad = await run(["refs", "import", join(home.path, "missing.csv")]);
+    const bad = await run(["refs", "import", join(homePath, "missing.csv")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Cannot read .*missing\.csv: ENOENT/);
   });

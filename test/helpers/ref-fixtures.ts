@@ -2,6 +2,8 @@
 // so the rows are inserted with SQL, as those commands would leave them.
 import { openSql, type SqlClient } from "../../src/db/sql.js";
 import { parseDbUrl } from "../../src/db/url.js";
+import { tempDb, tempDir, type TempDb } from "./databases.js";
+import { intg } from "./spawn.js";
 
 export interface SeededConnection {
   providerId: string;
@@ -38,4 +40,30 @@ export async function seedTwoConnectionsAt(url: string) {
   } finally {
     await sql.close();
   }
+}
+
+/**
+ * For tests of the built bin: a migrated database of the provider with the two connections, and
+ * `run` for `intg` against it. Call `setup` in beforeAll and `dispose` in afterAll.
+ */
+export function seededBin(provider: "sqlite" | "postgresql") {
+  const home = tempDir();
+  let db: TempDb | undefined;
+  let env: Record<string, string> = {};
+  const run = (args: string[], input?: string) => intg(args, { env, input });
+  return {
+    home: home.path,
+    run,
+    async setup() {
+      db = await tempDb(provider);
+      env = { HOME: home.path, INTG_DATABASE_URL: db.url, INTG_ACTOR: "e2e" };
+      const migrated = await run(["db", "migrate"]);
+      if (migrated.code !== 0) throw new Error(`db migrate: ${migrated.stderr}`);
+      await seedTwoConnectionsAt(db.url);
+    },
+    async dispose() {
+      await db?.dispose();
+      home.dispose();
+    },
+  };
 }

@@ -6,6 +6,9 @@ import { registerImport } from "./import.js";
 import { registerLink } from "./link.js";
 import { registerList } from "./list.js";
 import { registerLookup } from "./lookup.js";
+import { registerMappingsManage } from "./mappings-manage.js";
+import { registerMappingsSet } from "./mappings-set.js";
+import { registerTransform } from "./transform.js";
 import { registerUnlink } from "./unlink.js";
 
 export function registerRefs(refs: Command, context: ContextFactory): void {
@@ -16,4 +19,8 @@ export function registerRefs(refs: Command, context: ContextFactory): void {
   registerHistory(refs, context);
   registerImport(refs, context);
   registerExport(refs, context);
+  const mappings = refs.command("mappings").description("How a provider's records become the platform's: field mappings, transformations, validations");
+  registerMappingsSet(mappings, context);
+  registerMappingsManage(mappings, context);
+  registerTransform(refs, context);
 }
