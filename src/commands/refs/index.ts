@@ -6,8 +6,11 @@ import { registerImport } from "./import.js";
 import { registerLink } from "./link.js";
 import { registerList } from "./list.js";
 import { registerLookup } from "./lookup.js";
+import { registerMetrics } from "./metrics.js";
 import { registerMappingsManage } from "./mappings-manage.js";
 import { registerMappingsSet } from "./mappings-set.js";
+import { registerShareCreate } from "./share-create.js";
+import { registerShareManage } from "./share-manage.js";
 import { registerTransform } from "./transform.js";
 import { registerUnlink } from "./unlink.js";
 
@@ -23,4 +26,8 @@ export function registerRefs(refs: Command, context: ContextFactory): void {
   registerMappingsSet(mappings, context);
   registerMappingsManage(mappings, context);
   registerTransform(refs, context);
+  registerMetrics(refs, context);
+  const share = refs.command("share").description("Share links: tokens that resolve to one reference, with an expiry and a use limit");
+  registerShareCreate(share, context);
+  registerShareManage(share, context);
 }

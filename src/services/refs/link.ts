@@ -1,6 +1,6 @@
 import { ConflictError } from "../../cli/errors.js";
 import type { SqlClient } from "../../db/sql.js";
-import { newId } from "../../lib/ids.js";
+import { sequentialIds } from "./sequential-ids.js";
 import type { JsonObject } from "../../types/common.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
@@ -43,7 +43,7 @@ export async function linkReference(ctx: ServiceContext, input: LinkInput): Prom
     }
     if (held) return updateMetadata(ctx, tx, held, input.metadata, now);
 
-    const id = newId("reference", now);
+    const id = sequentialIds("reference", now, 1)[0]!;
     await insertRef(tx, id, connection.id, input, now, ctx.actor).catch((error) => rethrowUnique(error, input));
     // No history row: the link entry is read from the reference (linkedBy, linkedVia).
     return { action: "created", reference: await findRef(tx, id) };
