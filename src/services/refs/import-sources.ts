@@ -51,6 +51,7 @@ async function* csvBatches(input: Readable, batchSize: number): AsyncIterable<Ra
     await readableOrEnd(parser);
   }
   if (parser.errored) throw parser.errored;
+  if (!columns) throw new UsageError("The CSV file is empty: it needs a header line naming the columns.", undefined, "INVALID_IMPORT_HEADER");
   batch.push(...skipped.splice(0));
   if (batch.length) yield batch;
 }
