@@ -108,14 +108,16 @@ async function rawSqlite(url) {
 
 function exportRow(url, dir) {
   const file = url.slice("file:".length);
-  const project = N / intg(["refs", "export", "--format", "ndjson"], url);
+  const rssFile = join(dir, "rss-export");
+  const project = N / intg(["refs", "export", "--format", "ndjson"], url, { BENCH_RSS_FILE: rssFile });
+  const rss = Number(readFileSync(rssFile, "utf8"));
   const db = tools.openSqlite(file);
   const start = process.hrtime.bigint();
   let n = 0;
   for (const r of db.prepare(`SELECT * FROM "ExternalReference" ORDER BY "id"`).raw(true).iterate()) n += r.length > 0 ? 1 : 0;
   const limit = n / (Number(process.hrtime.bigint() - start) / 1e9);
   db.close();
-  return { figure: `refs export --format ndjson, SQLite (${N.toLocaleString("en")} rows)`, project: project.toFixed(0), limit: limit.toFixed(0), unit: "rows/s", limitName: "raw SELECT iterate", ratio: project / limit, target: "≥ 100,000 rows/s" };
+  return { figure: `refs export --format ndjson, SQLite (${N.toLocaleString("en")} rows; peak RSS ${mb(rss)})`, project: project.toFixed(0), limit: limit.toFixed(0), unit: "rows/s", limitName: "raw SELECT iterate", ratio: project / limit, target: "≥ 100,000 rows/s" };
 }
 
 async function postgres(csv, dir) {
