@@ -54,6 +54,9 @@ export function seededBin(provider: "sqlite" | "postgresql") {
   return {
     home: home.path,
     run,
+    /** The database URL and environment `run` uses, for tests that spawn intg themselves. */
+    url: () => db!.url,
+    env: () => env,
     async setup() {
       db = await tempDb(provider);
       env = { HOME: home.path, INTG_DATABASE_URL: db.url, INTG_ACTOR: "e2e" };

@@ -66,6 +66,21 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     expect(await ctx.sql.all(`SELECT * FROM "ExternalReferenceAudit"`)).toEqual([]);
   });
 
+  it("stops after the batch in hand when interrupted: kept unless atomic, and importing again carries on", async () => {
+    const csv = CSV_HEADER + Array.from({ length: 10 }, (_, i) => `user,${i},contact,c${i},`).join("\n");
+    const stopAfterFirst = () => {
+      const stop = new AbortController();
+      return { signal: stop.signal, onBatch: () => stop.abort() };
+    };
+    const atomic = await run(csv, "csv", { atomic: true, ...stopAfterFirst() });
+    expect(atomic.summary).toMatchObject({ interrupted: true, committed: false, read: 3 });
+    expect(await all()).toEqual([]);
+    const partial = await run(csv, "csv", stopAfterFirst());
+    expect(partial.summary).toMatchObject({ interrupted: true, committed: true, read: 3, inserted: 3 });
+    expect(await all()).toHaveLength(3);
+    expect((await run(csv, "csv")).summary).toMatchObject({ interrupted: false, read: 10, unchanged: 3, inserted: 7 });
+  });
+
   it("re-imports as unchanged, updates with --mode upsert, and rejects changes in insert mode", async () => {
     const json = (meta: string) => `[\n {"entityType":"user","entityId":"1","externalType":"contact","externalId":"901","metadata":${meta}},\n {"connectionId":"conn_salesforce","entityType":"user","entityId":"1","externalType":"lead","externalId":"L1"}\n]`;
     expect((await run(json('{"a":"1"}'), "json", { connection: null })).summary).toMatchObject({ inserted: 1, rejected: 1 }); // the first row has no connection
@@ -84,6 +99,11 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     const ref = (await all()).find((r) => r.externalId === "901")!;
     expect(ref.metadata).toEqual({ a: "2" });
     expect((await showHistory(ctx, { id: ref.id })).map((h) => h.action)).toEqual(["link", "update"]);
+    // One file updating a reference twice: the second row sees the first's result.
+    const twice = ['{"connectionId":"conn_hubspot","entityType":"user","entityId":"1","externalType":"contact","externalId":"901","metadata":{"a":"3"}}', '{"connectionId":"conn_hubspot","entityType":"user","entityId":"1","externalType":"contact","externalId":"901","metadata":{"a":"4"}}'].join("\n");
+    expect((await run(twice, "ndjson", { connection: null, mode: "upsert" })).summary).toMatchObject({ updated: 2 });
+    const changes = (await showHistory(ctx, { id: ref.id })).slice(-2).map((h) => h.changes);
+    expect(changes).toEqual([[{ field: "metadata", from: { a: "2" }, to: { a: "3" } }], [{ field: "metadata", from: { a: "3" }, to: { a: "4" } }]]);
   });
 
   it("exports every reference a page at a time, in a form import reads back", async () => {

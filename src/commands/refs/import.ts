@@ -3,6 +3,7 @@ import { Transform, type Readable } from "node:stream";
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { IntgError, UsageError } from "../../cli/errors.js";
+import { ExitCode } from "../../cli/exit-codes.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { importReferences } from "../../services/refs/import.js";
 import { readRecords, type ImportFormat } from "../../services/refs/import-sources.js";
@@ -48,6 +49,7 @@ export function registerImport(refs: Command, context: ContextFactory): void {
           batches: readRecords(input.pipe(counter), format, BATCH_ROWS),
           onRejected: errorsFd === undefined ? undefined : (line, issues) => void writeSync(errorsFd, JSON.stringify({ line, issues }) + "\n"),
           onBatch: (s) => bar?.update(read, s.read),
+          signal: ctx.deps.signal,
         });
       } finally {
         bar?.stop();
@@ -83,6 +85,10 @@ function openInput(ctx: CommandContext, file: string): { input: Readable; size: 
 async function report(ctx: CommandContext, s: BulkReferenceOperation, errorsOut: string | undefined): Promise<void> {
   if (ctx.out.json) ctx.out.printJson(s);
   else await ctx.out.details([["source", s.source], ["mode", s.mode + (s.atomic ? ", atomic" : "") + (s.dryRun ? ", dry run" : "")], ["read", s.read], ["inserted", s.inserted], ["updated", s.updated], ["unchanged", s.unchanged], ["rejected", s.rejected], ["committed", s.committed ? "yes" : "no"]]);
+  if (s.interrupted) {
+    const done = s.committed ? `${s.inserted + s.updated} row(s) were written; importing the file again carries on` : "nothing was written";
+    throw new IntgError("INTERRUPTED", `Interrupted after ${s.read} row(s): ${done}.`, ExitCode.INTERRUPTED);
+  }
   if (s.rejected === 0) return ctx.out.success(s.dryRun ? `Dry run: ${s.read} row(s) valid; nothing was written.` : `Imported ${s.read} row(s).`);
   if (!ctx.out.json) for (const e of s.firstErrors) ctx.out.warn(`line ${e.line}: ${e.issues.map((i) => (i.path ? `${i.path} ${i.message}` : i.message)).join("; ")}`);
   const more = s.rejected > s.firstErrors.length ? ` (the first ${s.firstErrors.length} are shown${errorsOut ? `; all in ${errorsOut}` : "; --errors-out <file> lists them all"})` : "";

@@ -1,10 +1,10 @@
 import type { SqlClient } from "../../db/sql.js";
 import type { JsonValue, ValidationIssue } from "../../types/common.js";
-import type { BulkReferenceOperation } from "../../types/integration/external-reference.types.js";
+import type { BulkReferenceOperation, ExternalReference } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 import { diffRef, type AuditDraft } from "./audit.js";
 import type { ImportRow } from "./import-rows.js";
-import { findRef, refByEntity, refByExternal } from "./rows.js";
+import { findRef, REF_COLUMNS, refByEntity, toReference, type RefRow } from "./rows.js";
 
 /**
  * An imported row whose insert hit an existing reference. The same link again is unchanged, or
@@ -15,12 +15,12 @@ export async function applyExisting(
   ctx: ServiceContext,
   tx: SqlClient,
   row: ImportRow,
+  held: ExternalReference | undefined,
   mode: "insert" | "upsert",
   summary: BulkReferenceOperation,
   reject: (line: number, issues: ValidationIssue[]) => void,
   audit: Array<AuditDraft & { connectionId: string }>,
-): Promise<void> {
-  const held = await refByExternal(tx, row.connectionId, row.externalType, row.externalId);
+): Promise<ExternalReference | undefined> {
   if (!held || held.entityType !== row.entityType || held.entityId !== row.entityId) {
     const taken = held ?? (await refByEntity(tx, row.connectionId, row.entityType, row.entityId, row.externalType));
     const message = held
@@ -28,16 +28,44 @@ export async function applyExisting(
       : taken
         ? `${row.entityType}:${row.entityId} is already linked to ${taken.externalType}:${taken.externalId} by ${taken.id}`
         : "conflicts with a reference written at the same time";
-    return reject(row.line, [{ path: "", message }]);
+    return void reject(row.line, [{ path: "", message }]);
   }
   const metadata = row.metadata === undefined ? held.metadata : row.metadata;
   const payloadHash = row.payloadHash === undefined ? held.payloadHash : row.payloadHash;
   if (sameJson(metadata, held.metadata) && payloadHash === held.payloadHash) return void summary.unchanged++;
-  if (mode === "insert") return reject(row.line, [{ path: "", message: `${held.id} already links these records with other metadata or payloadHash; --mode upsert updates it` }]);
+  if (mode === "insert") return void reject(row.line, [{ path: "", message: `${held.id} already links these records with other metadata or payloadHash; --mode upsert updates it` }]);
   const now = ctx.now();
   await tx.run(`UPDATE "ExternalReference" SET "metadata" = ?, "payloadHash" = ?, "lastModifiedAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [metadata, payloadHash, now, now, held.id]);
-  audit.push({ referenceId: held.id, connectionId: held.connectionId, action: "update", actor: ctx.actor, source: "import", changes: diffRef(held, await findRef(tx, held.id)) });
+  const updated = await findRef(tx, held.id);
+  audit.push({ referenceId: held.id, connectionId: held.connectionId, action: "update", actor: ctx.actor, source: "import", changes: diffRef(held, updated) });
   summary.updated++;
+  return updated;
+}
+
+/**
+ * The references holding the external records of rows whose insert conflicted, found with one
+ * query per connection and external type rather than one per row: re-importing a file makes every
+ * row such a row.
+ */
+export async function heldByExternal(tx: SqlClient, rows: ImportRow[]): Promise<Map<ImportRow, ExternalReference>> {
+  const groups = new Map<string, ImportRow[]>();
+  for (const r of rows) {
+    const group = `${r.connectionId}\u0000${r.externalType}`;
+    const list = groups.get(group);
+    if (list) list.push(r);
+    else groups.set(group, [r]);
+  }
+  const held = new Map<ImportRow, ExternalReference>();
+  for (const group of groups.values()) {
+    const ids = [...new Set(group.map((r) => r.externalId))];
+    const found = await tx.all<RefRow>(`SELECT ${REF_COLUMNS} FROM "ExternalReference" r WHERE r."connectionId" = ? AND r."externalType" = ? AND r."externalId" IN (${ids.map(() => "?").join(",")})`, [group[0]!.connectionId, group[0]!.externalType, ...ids]);
+    const byId = new Map(found.map((f) => [f.externalId as string, toReference(f)]));
+    for (const r of group) {
+      const ref = byId.get(r.externalId);
+      if (ref) held.set(r, ref);
+    }
+  }
+  return held;
 }
 
 /** PostgreSQL's jsonb reorders keys: compare with sorted keys. */

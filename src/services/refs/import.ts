@@ -1,13 +1,13 @@
 import { sqliteDate, type SqlClient } from "../../db/sql.js";
 import { sequentialIds } from "./sequential-ids.js";
 import type { ValidationIssue } from "../../types/common.js";
-import type { BulkReferenceOperation } from "../../types/integration/external-reference.types.js";
+import type { BulkReferenceOperation, ExternalReference } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 import { writeRefAudit, type AuditDraft } from "./audit.js";
 import { resolveConnection } from "./connections.js";
 import { checkRecord, type ImportRow } from "./import-rows.js";
 import type { RawRecord } from "./import-sources.js";
-import { applyExisting } from "./import-existing.js";
+import { applyExisting, heldByExternal } from "./import-existing.js";
 
 export interface ImportInput {
   source: string;
@@ -20,6 +20,8 @@ export interface ImportInput {
   /** Every rejected row, for --errors-out. */
   onRejected?(line: number, issues: ValidationIssue[]): void;
   onBatch?(summary: BulkReferenceOperation): void;
+  /** Aborted by SIGINT or SIGTERM: stop after the batch in hand. */
+  signal?: AbortSignal;
 }
 
 // Rows per transaction when not --atomic: large enough that commits cost nothing measurable,
@@ -37,7 +39,7 @@ const INSERT_COLUMNS = `"id","connectionId","entityType","entityId","externalTyp
  */
 export async function importReferences(ctx: ServiceContext, input: ImportInput): Promise<BulkReferenceOperation> {
   const defaultConnection = input.connection ? (await resolveConnection(ctx.sql, input.connection)).id : null;
-  const summary: BulkReferenceOperation = { source: input.source, connectionId: defaultConnection, mode: input.mode, dryRun: input.dryRun, atomic: input.atomic, committed: false, read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, firstErrors: [] };
+  const summary: BulkReferenceOperation = { source: input.source, connectionId: defaultConnection, mode: input.mode, dryRun: input.dryRun, atomic: input.atomic, committed: false, interrupted: false, read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, firstErrors: [] };
   const known = new Map<string, boolean>();
   const reject = (line: number, issues: ValidationIssue[]) => {
     summary.rejected++;
@@ -48,6 +50,7 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
   let finished = false;
   const chunk = async (tx: SqlClient) => {
     for (let rows = 0; rows < ROWS_PER_TRANSACTION || input.atomic || input.dryRun; ) {
+      if (input.signal?.aborted) return void (finished = summary.interrupted = true);
       const next = await iterator.next();
       if (next.done) return void (finished = true);
       rows += next.value.length;
@@ -59,7 +62,7 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
     try {
       await ctx.sql.transaction(async (tx) => {
         await chunk(tx);
-        if (input.dryRun || summary.rejected > 0) throw ROLLBACK;
+        if (input.dryRun || summary.rejected > 0 || summary.interrupted) throw ROLLBACK;
       });
       summary.committed = true;
     } catch (error) {
@@ -100,7 +103,15 @@ async function writeBatch(ctx: ServiceContext, tx: SqlClient, raws: RawRecord[],
   const audit: Array<AuditDraft & { connectionId: string }> = [];
   if (returned.length < rows.length) {
     const inserted = new Set(returned.map((r) => r[0] as string));
-    for (let i = 0; i < rows.length; i++) if (!inserted.has(ids[i]!)) await applyExisting(ctx, tx, rows[i]!, s.mode, s.summary, s.reject, audit);
+    const conflicted = rows.filter((_, i) => !inserted.has(ids[i]!));
+    const held = await heldByExternal(tx, conflicted);
+    // A file may update one reference twice: the second row compares with the first's result.
+    const updated = new Map<string, ExternalReference>();
+    for (const row of conflicted) {
+      const key = `${row.connectionId}\u0000${row.externalType}\u0000${row.externalId}`;
+      const after = await applyExisting(ctx, tx, row, updated.get(key) ?? held.get(row), s.mode, s.summary, s.reject, audit);
+      if (after) updated.set(key, after);
+    }
   }
   await writeRefAudit(tx, now, audit);
 }

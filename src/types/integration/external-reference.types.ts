@@ -154,6 +154,11 @@ export interface BulkReferenceOperation {
   atomic: boolean;
   /** Whether the valid rows were written (false for --dry-run, and for --atomic with rejections). */
   committed: boolean;
+  /**
+   * Stopped by SIGINT or SIGTERM before the end of the file: the rows read so far were written
+   * (unless atomic); importing the file again carries on, the imported rows being unchanged.
+   */
+  interrupted: boolean;
   read: number;
   inserted: number;
   updated: number;
