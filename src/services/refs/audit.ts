@@ -44,6 +44,12 @@ export async function writeRefAudit(tx: SqlClient, now: Date, entries: Array<Aud
  * current ones with every later change undone. Unlinking writes that entry down.
  */
 export async function referenceHistory(sql: SqlClient, referenceId: string): Promise<ReferenceAuditEntry[]> {
+  const stored = await storedEntries(sql, referenceId);
+  const link = await unwrittenLink(sql, referenceId, stored);
+  return link ? [link, ...stored] : stored;
+}
+
+async function storedEntries(sql: SqlClient, referenceId: string): Promise<ReferenceAuditEntry[]> {
   const rows = await sql.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM "ExternalReferenceAudit" WHERE "referenceId" = ? ORDER BY "id"`, [referenceId]);
   const entries = rows.map((r): ReferenceAuditEntry => ({
     id: r.id as string,
@@ -56,18 +62,21 @@ export async function referenceHistory(sql: SqlClient, referenceId: string): Pro
   }));
   // A link comes first and an unlink last whatever their ids (they may share a millisecond).
   const rank = (e: ReferenceAuditEntry) => (e.action === "link" ? 0 : e.action === "unlink" ? 2 : 1);
-  entries.sort((a, b) => rank(a) - rank(b));
-  if (entries.some((e) => e.action === "link")) return entries;
-  const link = await linkEntry(sql, referenceId, entries);
-  return link ? [link, ...entries] : entries;
+  return entries.sort((a, b) => rank(a) - rank(b));
 }
 
-async function linkEntry(sql: SqlClient, referenceId: string, later: ReferenceAuditEntry[]): Promise<ReferenceAuditEntry | undefined> {
+/**
+ * The link entry of a reference that exists and has none written yet, read from the reference
+ * with every later change undone. Unlinking writes it down (pass the stored entries if known).
+ */
+export async function unwrittenLink(sql: SqlClient, referenceId: string, stored?: ReferenceAuditEntry[]): Promise<ReferenceAuditEntry | undefined> {
+  const later = stored ?? (await storedEntries(sql, referenceId));
+  if (later.some((e) => e.action === "link")) return undefined;
   const row = await sql.get<RefRow & { linkedBy: string | null; linkedVia: string | null }>(`SELECT ${REF_COLUMNS}, r."linkedBy", r."linkedVia" FROM "ExternalReference" r WHERE r."id" = ?`, [referenceId]);
   if (!row) return undefined;
-  const state: Record<string, unknown> = { ...toReference(row) };
-  for (const entry of [...later].reverse()) for (const c of entry.changes) state[c.field] = c.from;
   const reference = toReference(row);
+  const state: Record<string, unknown> = { ...reference };
+  for (const entry of [...later].reverse()) for (const c of entry.changes) state[c.field] = c.from;
   return {
     id: `aud_${referenceId.slice(referenceId.indexOf("_") + 1)}`, // stable: the reference's own ULID
     referenceId,

@@ -1,11 +1,11 @@
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
-import { diffRef, referenceHistory, writeRefAudit } from "./audit.js";
+import { diffRef, unwrittenLink, writeRefAudit } from "./audit.js";
 import { findRef } from "./rows.js";
 
 /**
- * Deletes a reference; its history stays (the unlink entry records every field it had), as do
- * its share links' audit. Returns the reference as it was.
+ * Deletes a reference and its share links; its history stays (the unlink entry records every
+ * field it had). Returns the reference as it was.
  */
 export async function unlinkReference(ctx: ServiceContext, input: { id: string; dryRun: boolean }): Promise<ExternalReference> {
   const now = ctx.now();
@@ -13,10 +13,10 @@ export async function unlinkReference(ctx: ServiceContext, input: { id: string; 
     const ref = await findRef(tx, input.id);
     if (input.dryRun) return ref;
     // The link entry is read from the reference while it exists: write it down before it goes.
-    const [first] = await referenceHistory(tx, ref.id);
-    const link = first && first.action === "link" && !(await tx.get(`SELECT 1 FROM "ExternalReferenceAudit" WHERE "id" = ?`, [first.id])) ? [{ ...first, connectionId: ref.connectionId, at: new Date(first.createdAt) }] : [];
+    const link = await unwrittenLink(tx, ref.id);
+    const written = link ? [{ ...link, connectionId: ref.connectionId, at: new Date(link.createdAt) }] : [];
     await tx.run(`DELETE FROM "ExternalReference" WHERE "id" = ?`, [ref.id]);
-    await writeRefAudit(tx, now, [...link, { referenceId: ref.id, connectionId: ref.connectionId, action: "unlink", actor: ctx.actor, source: "cli", changes: diffRef(ref, null) }]);
+    await writeRefAudit(tx, now, [...written, { referenceId: ref.id, connectionId: ref.connectionId, action: "unlink", actor: ctx.actor, source: "cli", changes: diffRef(ref, null) }]);
     return ref;
   });
 }

@@ -181,7 +181,10 @@ export interface CrossReferenceLookupResult {
   >;
 }
 
-/** One change to a reference (`refs history`); an AuditEvent with target type "reference". */
+/**
+ * One change to a reference (`refs history`). Kept in ExternalReferenceAudit, not the hash-chained
+ * AuditEvent log, whose one-at-a-time appends could not keep up with a bulk import.
+ */
 export interface ReferenceAuditEntry {
   id: AuditEventId;
   /** Kept after unlink, which deletes the reference but not its history. */
@@ -217,7 +220,7 @@ export interface ExternalShareLinkInfo {
   state: "active" | "expired" | "revoked" | "used_up";
   expiresAt: IsoDateTime;
   revokedAt: IsoDateTime | null;
-  /** `--max-uses`; null: unlimited until expiry. (Its column comes with issue 7.) */
+  /** `--max-uses`; null: unlimited until expiry. */
   maxUses: number | null;
   accessCount: number;
   lastAccessedAt: IsoDateTime | null;
