@@ -34,5 +34,10 @@ describe.each(PROVIDERS)("intg refs commands on %s", (provider) => {
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stderr).not.toContain("Importing");
     expect(piped.stdout).toMatch(/inserted\s*│\s*5000/);
+    const exported = await cli(["refs", "export"], { stderrIsTTY: true });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stderr).toContain("Exporting");
+    expect(exported.stdout.trim().split("\n")).toHaveLength(5000);
+    expect((await cli(["refs", "export"])).stderr).toBe("Exported 5000 reference(s).\n");
   });
 });

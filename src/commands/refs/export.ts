@@ -2,10 +2,11 @@ import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { exportReferences } from "../../services/refs/export.js";
+import { countReferences, exportReferences } from "../../services/refs/export.js";
 import { REF_FIELDS } from "../../services/refs/rows.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
 import { addRefFilterFlags, toRefFilter, type FilterFlags } from "./list.js";
+import { progressBar } from "./progress.js";
 
 export function registerExport(refs: Command, context: ContextFactory): void {
   addRefFilterFlags(refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"))
@@ -16,12 +17,20 @@ export function registerExport(refs: Command, context: ContextFactory): void {
       const line = flags.format === "csv" ? csvLine : (r: ExternalReference) => JSON.stringify(r) + "\n";
       const filter = await toRefFilter(ctx, flags);
       if (flags.format === "csv") await write(ctx, REF_FIELDS.join(",") + "\n");
+      const services = await ctx.services();
+      // The bar needs a total; the count is only worth its query when a bar is drawn.
+      const bar = ctx.deps.io.stderrIsTTY ? await progressBar(ctx, "Exporting", await countReferences(services, filter)) : undefined;
       let count = 0;
-      for await (const page of exportReferences(await ctx.services(), filter)) {
-        let text = "";
-        for (const r of page) text += line(r);
-        count += page.length;
-        await write(ctx, text);
+      try {
+        for await (const page of exportReferences(services, filter)) {
+          let text = "";
+          for (const r of page) text += line(r);
+          count += page.length;
+          await write(ctx, text);
+          bar?.update(count, count);
+        }
+      } finally {
+        bar?.stop();
       }
       ctx.out.info(`Exported ${count} reference(s).`);
     });

@@ -19,3 +19,9 @@ export async function* exportReferences(ctx: ServiceContext, filter: RefFilter, 
     after = rows[rows.length - 1]!.id as string;
   }
 }
+
+/** How many references the filter matches (for a progress bar's total). */
+export async function countReferences(ctx: ServiceContext, filter: RefFilter): Promise<number> {
+  const { where, params } = whereRefs(filter);
+  return Number((await ctx.sql.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "ExternalReference" r WHERE ${where}`, params))?.n ?? 0);
+}
