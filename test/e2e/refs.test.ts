@@ -74,9 +74,13 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     const errorsOut = join(homePath, `errors-${provider}.ndjson`);
     const partial = await run(["refs", "import", csv, "--connection", "hubspot", "--errors-out", errorsOut, "--json"]);
     expect(partial.code).toBe(1);
-    expect(JSON.parse(partial.stdout)).toMatchObject({ read: 4, inserted: 2, rejected: 2, committed: true });
+    // --json streams one line per row, then the summary.
+    const ops = partial.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(ops.slice(0, -1).map((op) => [op.line, op.action, op.externalId])).toEqual([[2, "created", "c1"], [3, "rejected", ""], [4, "created", "c3"], [5, "rejected", "c1"]]);
+    expect(ops[1]).toMatchObject({ referenceId: null, connectionId: "conn_hubspot", entityType: "account", entityId: "2", issues: [{ path: "externalId", message: "is missing" }] });
+    expect(ops.at(-1)).toMatchObject({ read: 4, inserted: 2, rejected: 2, committed: true });
     expect(JSON.parse(partial.stderr)).toMatchObject({ error: { code: "IMPORT_PARTIAL" } });
-    expect(readFileSync(errorsOut, "utf8").trim().split("\n").map((l) => JSON.parse(l).line)).toEqual([3, 5]);
+    expect(readFileSync(errorsOut, "utf8").trim().split("\n").map((l) => JSON.parse(l))).toEqual([ops[1], ops[3]]);
 
     const exported = await run(["refs", "export", "--format", "csv", "--entity-type", "account"]);
     expect(exported.code).toBe(0);
@@ -87,7 +91,7 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     const ndjson = await run(["refs", "export", "--entity-type", "account"]);
     const again = await run(["refs", "import", "-", "--format", "ndjson", "--json"], ndjson.stdout);
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ read: 2, inserted: 0, unchanged: 2, rejected: 0 });
+    expect(JSON.parse(again.stdout.trim().split("\n").at(-1)!)).toMatchObject({ read: 2, inserted: 0, unchanged: 2, rejected: 0 });
     const bad = await run(["refs", "import", join(homePath, "missing.csv")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Cannot read .*missing\.csv: ENOENT/);

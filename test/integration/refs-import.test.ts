@@ -19,7 +19,7 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
   let ctx: ServiceContext;
   const run = (text: string, format: ImportFormat, over: Partial<ImportInput> = {}, batch = 3) => {
     const rejected: number[] = [];
-    const result = importReferences(ctx, { source: "test", connection: "conn_hubspot", mode: "insert", dryRun: false, atomic: false, batches: readRecords(Readable.from([text]), format, batch), onRejected: (line) => rejected.push(line), ...over });
+    const result = importReferences(ctx, { source: "test", connection: "conn_hubspot", mode: "insert", dryRun: false, atomic: false, batches: readRecords(Readable.from([text]), format, batch), onRejected: (op) => rejected.push(op.line!), ...over });
     return result.then((summary) => ({ summary, rejected }));
   };
   const all = async () => (await listReferences(ctx, none, 1000)).references;
@@ -64,6 +64,14 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     expect(dry.summary).toMatchObject({ committed: false, dryRun: true, inserted: 2, rejected: 0 });
     expect(await all()).toEqual([]);
     expect(await ctx.sql.all(`SELECT * FROM "ExternalReferenceAudit"`)).toEqual([]);
+  });
+
+  it("reports what became of each row when asked, a batch at a time", async () => {
+    const batches: string[][] = [];
+    const text = CSV_HEADER + ["user,1,contact,c1,", "user,2,contact,c2,", "user,1,contact,c1,", "user,3,contact,c1,", "user,,contact,c9,"].join("\n");
+    const { summary } = await run(text, "csv", { onRows: (ops) => void batches.push(ops.map((o) => `${o.line}:${o.action}:${o.referenceId?.slice(0, 4) ?? null}:${o.issues.length}`)) });
+    expect(batches).toEqual([["2:created:ref_:0", "3:created:ref_:0", "4:unchanged:ref_:0"], ["5:rejected:null:1", "6:rejected:null:1"]]);
+    expect(summary).toMatchObject({ inserted: 2, unchanged: 1, rejected: 2 });
   });
 
   it("stops after the batch in hand when interrupted: kept unless atomic, and importing again carries on", async () => {

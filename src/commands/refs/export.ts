@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { countReferences, exportReferences } from "../../services/refs/export.js";
@@ -7,6 +6,7 @@ import { REF_FIELDS } from "../../services/refs/rows.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
 import { addRefFilterFlags, toRefFilter, type FilterFlags } from "./list.js";
 import { progressBar } from "./progress.js";
+import { writeOut } from "./write-out.js";
 
 export function registerExport(refs: Command, context: ContextFactory): void {
   addRefFilterFlags(refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"))
@@ -16,7 +16,7 @@ export function registerExport(refs: Command, context: ContextFactory): void {
       if (flags.format !== "csv" && flags.format !== "ndjson") throw new UsageError(`--format: "${flags.format}" is not csv or ndjson.`);
       const line = flags.format === "csv" ? csvLine : (r: ExternalReference) => JSON.stringify(r) + "\n";
       const filter = await toRefFilter(ctx, flags);
-      if (flags.format === "csv") await write(ctx, REF_FIELDS.join(",") + "\n");
+      if (flags.format === "csv") await writeOut(ctx, REF_FIELDS.join(",") + "\n");
       const services = await ctx.services();
       // The bar needs a total; the count is only worth its query when a bar is drawn.
       const bar = ctx.deps.io.stderrIsTTY ? await progressBar(ctx, "Exporting", await countReferences(services, filter)) : undefined;
@@ -26,7 +26,7 @@ export function registerExport(refs: Command, context: ContextFactory): void {
           let text = "";
           for (const r of page) text += line(r);
           count += page.length;
-          await write(ctx, text);
+          await writeOut(ctx, text);
           bar?.update(count, count);
         }
       } finally {
@@ -34,12 +34,6 @@ export function registerExport(refs: Command, context: ContextFactory): void {
       }
       ctx.out.info(`Exported ${count} reference(s).`);
     });
-}
-
-/** One write per page, waiting when the reader is slower, so memory stays at one page. */
-async function write(ctx: CommandContext, text: string): Promise<void> {
-  const stdout = ctx.deps.io.stdout as { write(s: string): unknown; once?(event: "drain", fn: () => void): unknown };
-  if (stdout.write(text) === false && stdout.once) await new Promise<void>((resolve) => stdout.once!("drain", resolve));
 }
 
 const needsQuotes = /[",\r\n]/;

@@ -9,6 +9,7 @@ import { importReferences } from "../../services/refs/import.js";
 import { readRecords, type ImportFormat } from "../../services/refs/import-sources.js";
 import type { BulkReferenceOperation } from "../../types/integration/external-reference.types.js";
 import { progressBar } from "./progress.js";
+import { writeOut } from "./write-out.js";
 
 interface ImportFlags { connection?: string; mode: string; format?: string; dryRun: boolean; atomic: boolean; errorsOut?: string }
 
@@ -23,9 +24,10 @@ export function registerImport(refs: Command, context: ContextFactory): void {
     .option("--format <format>", "csv, ndjson or json (default: from the file's extension)")
     .option("-n, --dry-run", "validate and count everything, write nothing", false)
     .option("--atomic", "all or nothing: one rejected row writes nothing", false)
-    .option("--errors-out <file>", "write every rejected row as NDJSON {line, issues}")
+    .option("--errors-out <file>", "write every rejected row as NDJSON {action, line, issues, …}")
     .addHelpText("after", [
       "\nColumns (CSV header, or JSON keys): entityType, entityId, externalType, externalId, and optionally connectionId, metadata (a JSON object), payloadHash. Other columns are ignored, so an export imports as it is.",
+      "With --json: one line per row {action, referenceId, line, issues, …}, then the summary {read, inserted, updated, unchanged, rejected, …}.",
       "Exit codes: 0 every row imported; 2 rows rejected with --atomic or --dry-run (nothing was written); 1 rows rejected otherwise (the valid rows were written).",
     ].join("\n"))
     .action(async (file: string, flags: ImportFlags, cmd: Command) => {
@@ -47,7 +49,9 @@ export function registerImport(refs: Command, context: ContextFactory): void {
           dryRun: flags.dryRun,
           atomic: flags.atomic,
           batches: readRecords(input.pipe(counter), format, BATCH_ROWS),
-          onRejected: errorsFd === undefined ? undefined : (line, issues) => void writeSync(errorsFd, JSON.stringify({ line, issues }) + "\n"),
+          onRejected: errorsFd === undefined ? undefined : (op) => void writeSync(errorsFd, JSON.stringify(op) + "\n"),
+          // --json streams what became of each row (NDJSON), then the summary as the last line.
+          onRows: ctx.out.json ? (ops) => writeOut(ctx, ops.map((op) => JSON.stringify(op) + "\n").join("")) : undefined,
           onBatch: (s) => bar?.update(read, s.read),
           signal: ctx.deps.signal,
         });
@@ -83,7 +87,7 @@ function openInput(ctx: CommandContext, file: string): { input: Readable; size: 
 }
 
 async function report(ctx: CommandContext, s: BulkReferenceOperation, errorsOut: string | undefined): Promise<void> {
-  if (ctx.out.json) ctx.out.printJson(s);
+  if (ctx.out.json) ctx.out.printNdjson(s);
   else await ctx.out.details([["source", s.source], ["mode", s.mode + (s.atomic ? ", atomic" : "") + (s.dryRun ? ", dry run" : "")], ["read", s.read], ["inserted", s.inserted], ["updated", s.updated], ["unchanged", s.unchanged], ["rejected", s.rejected], ["committed", s.committed ? "yes" : "no"]]);
   if (s.interrupted) {
     const done = s.committed ? `${s.inserted + s.updated} row(s) were written; importing the file again carries on` : "nothing was written";

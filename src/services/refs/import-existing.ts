@@ -1,9 +1,12 @@
 import type { SqlClient } from "../../db/sql.js";
 import type { JsonValue, ValidationIssue } from "../../types/common.js";
-import type { BulkReferenceOperation, ExternalReference } from "../../types/integration/external-reference.types.js";
+import type { ExternalReference, ExternalReferenceSyncOperation } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 import { diffRef, type AuditDraft } from "./audit.js";
-import type { ImportRow } from "./import-rows.js";
+import type { Identity, ImportRow } from "./import-rows.js";
+
+/** What became of one imported row; the import counts it and reports it. */
+export type Outcome = (line: number, who: Identity, action: Exclude<ExternalReferenceSyncOperation["action"], "remote_deleted">, referenceId: string | null, issues: ValidationIssue[]) => void;
 import { findRef, REF_COLUMNS, refByEntity, toReference, type RefRow } from "./rows.js";
 
 /**
@@ -17,10 +20,10 @@ export async function applyExisting(
   row: ImportRow,
   held: ExternalReference | undefined,
   mode: "insert" | "upsert",
-  summary: BulkReferenceOperation,
-  reject: (line: number, issues: ValidationIssue[]) => void,
+  outcome: Outcome,
   audit: Array<AuditDraft & { connectionId: string }>,
 ): Promise<ExternalReference | undefined> {
+  const reject = (issues: ValidationIssue[]) => outcome(row.line, row, "rejected", null, issues);
   if (!held || held.entityType !== row.entityType || held.entityId !== row.entityId) {
     const taken = held ?? (await refByEntity(tx, row.connectionId, row.entityType, row.entityId, row.externalType));
     const message = held
@@ -28,17 +31,17 @@ export async function applyExisting(
       : taken
         ? `${row.entityType}:${row.entityId} is already linked to ${taken.externalType}:${taken.externalId} by ${taken.id}`
         : "conflicts with a reference written at the same time";
-    return void reject(row.line, [{ path: "", message }]);
+    return void reject([{ path: "", message }]);
   }
   const metadata = row.metadata === undefined ? held.metadata : row.metadata;
   const payloadHash = row.payloadHash === undefined ? held.payloadHash : row.payloadHash;
-  if (sameJson(metadata, held.metadata) && payloadHash === held.payloadHash) return void summary.unchanged++;
-  if (mode === "insert") return void reject(row.line, [{ path: "", message: `${held.id} already links these records with other metadata or payloadHash; --mode upsert updates it` }]);
+  if (sameJson(metadata, held.metadata) && payloadHash === held.payloadHash) return void outcome(row.line, row, "unchanged", held.id, []);
+  if (mode === "insert") return void reject([{ path: "", message: `${held.id} already links these records with other metadata or payloadHash; --mode upsert updates it` }]);
   const now = ctx.now();
   await tx.run(`UPDATE "ExternalReference" SET "metadata" = ?, "payloadHash" = ?, "lastModifiedAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [metadata, payloadHash, now, now, held.id]);
   const updated = await findRef(tx, held.id);
   audit.push({ referenceId: held.id, connectionId: held.connectionId, action: "update", actor: ctx.actor, source: "import", changes: diffRef(held, updated) });
-  summary.updated++;
+  outcome(row.line, row, "updated", held.id, []);
   return updated;
 }
 

@@ -67,3 +67,14 @@ export function checkRecord(raw: RawRecord, defaultConnection: string | null): C
   }
   return { ok: true, row: { line: raw.line, connectionId, entityType: row.entityType, entityId: row.entityId, externalType: row.externalType, externalId: row.externalId, metadata: row.metadata as JsonObject | null | undefined, payloadHash: row.payloadHash } };
 }
+
+export type Identity = Pick<ImportRow, "connectionId" | "entityType" | "entityId" | "externalType" | "externalId">;
+
+/** What a record that failed validation says it is, as text, for the report of its rejection. */
+export function rawIdentity(raw: RawRecord, defaultConnection: string | null): Identity {
+  const get = (key: (typeof IMPORT_FIELDS)[number]): string => {
+    const v = "fields" in raw ? (raw.columns[key] < 0 ? undefined : raw.fields[raw.columns[key]]) : "value" in raw ? raw.value[key] : undefined;
+    return v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v);
+  };
+  return { connectionId: get("connectionId") || (defaultConnection ?? ""), entityType: get("entityType"), entityId: get("entityId"), externalType: get("externalType"), externalId: get("externalId") };
+}

@@ -1,13 +1,12 @@
 import { sqliteDate, type SqlClient } from "../../db/sql.js";
 import { sequentialIds } from "./sequential-ids.js";
-import type { ValidationIssue } from "../../types/common.js";
-import type { BulkReferenceOperation, ExternalReference } from "../../types/integration/external-reference.types.js";
+import type { BulkReferenceOperation, ExternalReference, ExternalReferenceSyncOperation } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 import { writeRefAudit, type AuditDraft } from "./audit.js";
 import { resolveConnection } from "./connections.js";
-import { checkRecord, type ImportRow } from "./import-rows.js";
+import { checkRecord, rawIdentity, type Identity, type ImportRow } from "./import-rows.js";
 import type { RawRecord } from "./import-sources.js";
-import { applyExisting, heldByExternal } from "./import-existing.js";
+import { applyExisting, heldByExternal, type Outcome } from "./import-existing.js";
 
 export interface ImportInput {
   source: string;
@@ -18,7 +17,9 @@ export interface ImportInput {
   atomic: boolean;
   batches: AsyncIterable<RawRecord[]>;
   /** Every rejected row, for --errors-out. */
-  onRejected?(line: number, issues: ValidationIssue[]): void;
+  onRejected?(op: ExternalReferenceSyncOperation): void;
+  /** What became of each row, a batch at a time (`--json` streams them); the fast path skips building them without it. */
+  onRows?(ops: ExternalReferenceSyncOperation[]): Promise<void> | void;
   onBatch?(summary: BulkReferenceOperation): void;
   /** Aborted by SIGINT or SIGTERM: stop after the batch in hand. */
   signal?: AbortSignal;
@@ -41,10 +42,15 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
   const defaultConnection = input.connection ? (await resolveConnection(ctx.sql, input.connection)).id : null;
   const summary: BulkReferenceOperation = { source: input.source, connectionId: defaultConnection, mode: input.mode, dryRun: input.dryRun, atomic: input.atomic, committed: false, interrupted: false, read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, firstErrors: [] };
   const known = new Map<string, boolean>();
-  const reject = (line: number, issues: ValidationIssue[]) => {
-    summary.rejected++;
-    if (summary.firstErrors.length < FIRST_ERRORS) summary.firstErrors.push({ line, issues });
-    input.onRejected?.(line, issues);
+  let ops: ExternalReferenceSyncOperation[] = [];
+  const outcome: Outcome = (line, who, action, referenceId, issues) => {
+    summary[action === "created" ? "inserted" : action]++;
+    const op = input.onRows || (action === "rejected" && input.onRejected) ? { action, referenceId, ...identity(who), issues, line } : undefined;
+    if (action === "rejected") {
+      if (summary.firstErrors.length < FIRST_ERRORS) summary.firstErrors.push({ line, issues });
+      input.onRejected?.(op!);
+    }
+    if (op && input.onRows) ops.push(op);
   };
   const iterator = input.batches[Symbol.asyncIterator]();
   let finished = false;
@@ -54,7 +60,8 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
       const next = await iterator.next();
       if (next.done) return void (finished = true);
       rows += next.value.length;
-      await writeBatch(ctx, tx, next.value, { ...input, defaultConnection, known, reject, summary });
+      await writeBatch(ctx, tx, next.value, { ...input, defaultConnection, known, outcome, summary });
+      if (input.onRows && ops.length) await input.onRows(ops.splice(0).sort((a, b) => a.line! - b.line!)); // conflicts are found after the rest
       input.onBatch?.(summary);
     }
   };
@@ -79,9 +86,11 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
 interface BatchState extends ImportInput {
   defaultConnection: string | null;
   known: Map<string, boolean>;
-  reject(line: number, issues: ValidationIssue[]): void;
+  outcome: Outcome;
   summary: BulkReferenceOperation;
 }
+
+const identity = (w: Identity): Identity => ({ connectionId: w.connectionId, entityType: w.entityType, entityId: w.entityId, externalType: w.externalType, externalId: w.externalId });
 
 async function writeBatch(ctx: ServiceContext, tx: SqlClient, raws: RawRecord[], s: BatchState): Promise<void> {
   s.summary.read += raws.length;
@@ -89,27 +98,28 @@ async function writeBatch(ctx: ServiceContext, tx: SqlClient, raws: RawRecord[],
   for (const raw of raws) {
     const c = checkRecord(raw, s.defaultConnection);
     if (c.ok) checked.push(c.row);
-    else s.reject(c.line, c.issues);
+    else s.outcome(c.line, rawIdentity(raw, s.defaultConnection), "rejected", null, c.issues);
   }
   await learnConnections(tx, checked, s.known);
-  const rows = checked.filter((r) => s.known.get(r.connectionId) || void s.reject(r.line, [{ path: "connectionId", message: `${r.connectionId}: no such connection` }]));
+  const rows = checked.filter((r) => s.known.get(r.connectionId) || void s.outcome(r.line, r, "rejected", null, [{ path: "connectionId", message: `${r.connectionId}: no such connection` }]));
   if (rows.length === 0) return;
 
   const now = ctx.now();
   const ids = sequentialIds("reference", now, rows.length);
   const returned = await tx.rows(insertSql(tx.provider, rows.length), insertParams(tx.provider, rows, ids, now, ctx.actor));
   // New references need no history row: their link entry is read from linkedBy and linkedVia.
-  s.summary.inserted += returned.length;
   const audit: Array<AuditDraft & { connectionId: string }> = [];
-  if (returned.length < rows.length) {
-    const inserted = new Set(returned.map((r) => r[0] as string));
+  const inserted = returned.length === rows.length ? null : new Set(returned.map((r) => r[0] as string));
+  if (s.onRows) rows.forEach((r, i) => (!inserted || inserted.has(ids[i]!)) && s.outcome(r.line, r, "created", ids[i]!, []));
+  else s.summary.inserted += returned.length; // the fast path: no object per row
+  if (inserted) {
     const conflicted = rows.filter((_, i) => !inserted.has(ids[i]!));
     const held = await heldByExternal(tx, conflicted);
     // A file may update one reference twice: the second row compares with the first's result.
     const updated = new Map<string, ExternalReference>();
     for (const row of conflicted) {
       const key = `${row.connectionId}\u0000${row.externalType}\u0000${row.externalId}`;
-      const after = await applyExisting(ctx, tx, row, updated.get(key) ?? held.get(row), s.mode, s.summary, s.reject, audit);
+      const after = await applyExisting(ctx, tx, row, updated.get(key) ?? held.get(row), s.mode, s.outcome, audit);
       if (after) updated.set(key, after);
     }
   }

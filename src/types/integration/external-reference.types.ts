@@ -142,6 +142,8 @@ export interface ExternalReferenceSyncOperation {
   externalId: string;
   /** Why it was rejected; empty otherwise. */
   issues: ValidationIssue[];
+  /** The line of the imported file the record ends on; null for a sync. */
+  line: number | null;
 }
 
 /** `refs import` ends with this summary. */
