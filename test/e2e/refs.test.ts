@@ -39,6 +39,15 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     expect((await run(["refs", "lookup", "--external", "conn_hubspot:contact:901"])).code).toBe(5);
   });
 
+  it("unlinks and looks up by connection name and external record", async () => {
+    const ref = await json(["refs", "link", "--entity", "team:7", "--connection", "hubspot", "--external", "company:C7"]);
+    expect((await json(["refs", "lookup", "--connection", "hubspot", "--external", "company:C7"])).references.map((r: { id: string }) => r.id)).toEqual([ref.id]);
+    expect(await json(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--dry-run"])).toEqual(ref);
+    expect((await run(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--yes"])).code).toBe(0);
+    expect((await run(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--yes"])).code).toBe(5);
+    expect((await run(["refs", "unlink", ref.id, "--connection", "hubspot"])).code).toBe(2);
+  });
+
   it("exits 2 on bad input and writes nothing", async () => {
     const before = await json(["refs", "list"]);
     const bad: [string[], RegExp][] = [
