@@ -42,7 +42,7 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
   const defaultConnection = input.connection ? (await resolveConnection(ctx.sql, input.connection)).id : null;
   const summary: BulkReferenceOperation = { source: input.source, connectionId: defaultConnection, mode: input.mode, dryRun: input.dryRun, atomic: input.atomic, committed: false, interrupted: false, read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, firstErrors: [] };
   const known = new Map<string, boolean>();
-  let ops: ExternalReferenceSyncOperation[] = [];
+  const ops: ExternalReferenceSyncOperation[] = [];
   const outcome: Outcome = (line, who, action, referenceId, issues) => {
     summary[action === "created" ? "inserted" : action]++;
     const op = input.onRows || (action === "rejected" && input.onRejected) ? { action, referenceId, ...identity(who), issues, line } : undefined;

@@ -37,11 +37,9 @@ export async function linkReference(ctx: ServiceContext, input: LinkInput): Prom
     if (held && (held.entityType !== input.entityType || held.entityId !== input.entityId)) {
       throw conflict(`${input.externalType}:${input.externalId} on ${connection.id} is already linked to ${held.entityType}:${held.entityId} by ${held.id}.`, held.id);
     }
-    const taken = held ?? (await refByEntity(tx, connection.id, input.entityType, input.entityId, input.externalType));
-    if (taken && !held) {
-      throw conflict(`${input.entityType}:${input.entityId} is already linked to ${taken.externalType}:${taken.externalId} on ${connection.id} by ${taken.id}.`, taken.id);
-    }
     if (held) return updateMetadata(ctx, tx, held, input.metadata, now);
+    const taken = await refByEntity(tx, connection.id, input.entityType, input.entityId, input.externalType);
+    if (taken) throw conflict(`${input.entityType}:${input.entityId} is already linked to ${taken.externalType}:${taken.externalId} on ${connection.id} by ${taken.id}.`, taken.id);
 
     const id = sequentialIds("reference", now, 1)[0]!;
     await insertRef(tx, id, connection.id, input, now, ctx.actor).catch((error) => rethrowUnique(error, input));
