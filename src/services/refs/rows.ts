@@ -33,6 +33,26 @@ export function toReference(r: RefRow): ExternalReference {
   };
 }
 
+/** The same view from a row read as an array in REF_FIELDS order (the export's fast path). */
+export function refFromArray(a: unknown[]): ExternalReference {
+  return {
+    id: a[0] as string,
+    connectionId: a[1] as string,
+    entityType: a[2] as string,
+    entityId: a[3] as string,
+    externalType: a[4] as string,
+    externalId: a[5] as string,
+    metadata: a[6] === null || a[6] === undefined ? null : col.json<JsonObject>(a[6]),
+    payloadHash: (a[7] as string | null) ?? null,
+    firstSeenAt: col.iso(a[8])!,
+    lastModifiedAt: col.iso(a[9])!,
+    remoteDeleted: col.bool(a[10]),
+    remoteDeletedAt: col.iso(a[11]),
+    createdAt: col.iso(a[12])!,
+    updatedAt: col.iso(a[13])!,
+  };
+}
+
 export async function findRef(sql: SqlClient, id: string): Promise<ExternalReference> {
   const row = await sql.get<RefRow>(`SELECT ${REF_COLUMNS} FROM "ExternalReference" r WHERE r."id" = ?`, [id]);
   if (!row) throw new NotFoundError(`No reference ${id}.`, "Find references with: intg refs list, or intg refs lookup --entity <type>:<id>", "REF_NOT_FOUND");
