@@ -1,11 +1,13 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROVIDERS } from "../helpers/databases.js";
 import { seededBin } from "../helpers/ref-fixtures.js";
+import { BIN } from "../helpers/spawn.js";
 
 describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
-  const { run, setup, dispose, home: homePath } = seededBin(provider);
+  const { run, setup, dispose, home: homePath, env } = seededBin(provider);
   const json = async (args: string[], input?: string) => {
     const r = await run([...args, "--json"], input);
     expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
@@ -46,6 +48,19 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     expect((await run(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--yes"])).code).toBe(0);
     expect((await run(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--yes"])).code).toBe(5);
     expect((await run(["refs", "unlink", ref.id, "--connection", "hubspot"])).code).toBe(2);
+  });
+
+  it("starts without loading zod, csv-parse or jsonata unless the verb needs them", async () => {
+    // The CLI starts again for every command: libraries only some verbs use load with those verbs.
+    const preload = join(homePath, "loaded.cjs");
+    writeFileSync(preload, `process.on("exit", () => require("node:fs").writeSync(2, "\\nLOADED " + JSON.stringify(Object.keys(require.cache).map((f) => (/node_modules\\/(zod|csv-parse|jsonata)\\//.exec(f) || [])[1]).filter(Boolean))))`);
+    const loaded = (args: string[]) => {
+      const r = spawnSync(process.execPath, ["-r", preload, BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env() }, encoding: "utf8" });
+      return [...new Set(JSON.parse(/LOADED (.*)$/.exec(r.stderr)![1]!) as string[])].sort();
+    };
+    expect(loaded(["refs", "list"])).toEqual([]);
+    expect(loaded(["refs", "import", "-", "--format", "csv", "--connection", "conn_hubspot"])).toEqual(["csv-parse", "zod"]);
+    expect(loaded(["refs", "mappings", "set", "m", "--provider", "hubspot", "--entity-type", "user", "--external-type", "contact", "--field", "a=b"])).toEqual(["zod"]);
   });
 
   it("exits 2 on bad input and writes nothing", async () => {

@@ -5,7 +5,6 @@ import type { CommandContext } from "../../cli/context.js";
 import { IntgError, UsageError } from "../../cli/errors.js";
 import { ExitCode } from "../../cli/exit-codes.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { importReferences } from "../../services/refs/import.js";
 import { readRecords, type ImportFormat } from "../../services/refs/import-sources.js";
 import type { BulkReferenceOperation } from "../../types/integration/external-reference.types.js";
 import { progressBar } from "./progress.js";
@@ -41,6 +40,8 @@ export function registerImport(refs: Command, context: ContextFactory): void {
       const errorsFd = flags.errorsOut ? openSync(flags.errorsOut, "w") : undefined;
       const bar = await progressBar(ctx, "Importing", size);
       let summary: BulkReferenceOperation;
+      // Loaded here, not at start-up: row validation brings zod, which every other refs verb would pay for.
+      const { importReferences } = await import("../../services/refs/import.js");
       try {
         summary = await importReferences(await ctx.services(), {
           source: file === "-" ? "stdin" : file,

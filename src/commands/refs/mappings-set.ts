@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { UsageError } from "../../cli/errors.js";
 import { collect } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { MappingSpecSchema } from "../../services/refs/mapping-schema.js";
 import { setMapping } from "../../services/refs/mappings.js";
 import { readJson } from "./read-json.js";
 import { printMapping } from "./render-mappings.js";
@@ -35,6 +34,8 @@ export function registerMappingsSet(mappings: Command, context: ContextFactory):
         ...(flags.externalType && { externalType: flags.externalType }),
         ...(fields.length && { fieldMappings: [...((body.fieldMappings as unknown[]) ?? []), ...fields] }),
       };
+      // zod loads with the schema, only for this verb: every refs command would pay its start-up cost.
+      const { MappingSpecSchema } = await import("../../services/refs/mapping-schema.js");
       const parsed = MappingSpecSchema.safeParse(merged);
       if (!parsed.success) {
         const lines = parsed.error.issues.map((i) => `${i.path.join(".") || "(mapping)"}: ${i.message}`);
