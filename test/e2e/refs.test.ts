@@ -39,6 +39,9 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     const history = await json(["refs", "history", ref.id]);
     expect(history.map((h: { action: string; actor: string }) => `${h.action}/${h.actor}`)).toEqual(["link/e2e", "unlink/e2e"]);
     expect((await run(["refs", "lookup", "--external", "conn_hubspot:contact:901"])).code).toBe(5);
+    const audit = await json(["audit", "list", "--target", ref.id]);
+    expect(audit.map((e: { action: string }) => e.action).sort()).toEqual(["reference.link", "reference.unlink"]);
+    expect((await run(["audit", "verify"])).code).toBe(0);
   });
 
   it("unlinks and looks up by connection name and external record", async () => {

@@ -32,6 +32,7 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     await ctx.sql.run(`DELETE FROM "ExternalReference"`);
     await ctx.sql.run(`DELETE FROM "ExternalReferenceAudit"`);
   });
+  const importAudit = async () => (await ctx.sql.all<{ metadata: unknown }>(`SELECT "metadata" FROM "AuditEvent" WHERE "action" = 'reference.import' ORDER BY "seq"`)).map((r) => (typeof r.metadata === "string" ? JSON.parse(r.metadata) : r.metadata));
   afterAll(async () => t?.dispose());
 
   it("imports valid rows in batches, reports each bad line, and audits every new reference", async () => {
@@ -39,6 +40,7 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     const { summary, rejected } = await run(csv, "csv");
     expect(summary).toMatchObject({ committed: true, read: 7, inserted: 3, updated: 0, unchanged: 0, rejected: 4 });
     expect(rejected.sort((a, b) => a - b)).toEqual([3, 5, 6, 8]);
+    expect((await importAudit()).at(-1)).toEqual({ source: "test", connectionId: "conn_hubspot", mode: "insert", inserted: 3, updated: 0 });
     expect(summary.firstErrors.map((e) => [e.line, e.issues[0]!.path])).toEqual([[3, "entityId"], [5, "entityType"], [6, "metadata"], [8, ""]]);
     expect(summary.firstErrors[0]!.issues[0]!.message).toBe("is missing");
     expect(summary.firstErrors[3]!.issues[0]!.message).toMatch(/contact:901 is already linked to user:1 by ref_/);
@@ -56,6 +58,7 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
 
   it("writes nothing with --atomic when any row is bad, nor with --dry-run, but counts as if it had", async () => {
     const ndjson = ['{"entityType":"user","entityId":1,"externalType":"contact","externalId":"901"}', '{"entityType":"user","entityId":"2","externalType":"contact","externalId":"902"}', "not json", '{"entityType":"user","entityId":"3","externalType":"contact"}'].join("\n");
+    const audited = (await importAudit()).length;
     const atomic = await run(ndjson, "ndjson", { atomic: true });
     expect(atomic.summary).toMatchObject({ committed: false, read: 4, inserted: 2, rejected: 2 });
     expect(atomic.summary.firstErrors.map((e) => e.line)).toEqual([3, 4]);
@@ -64,6 +67,7 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     expect(dry.summary).toMatchObject({ committed: false, dryRun: true, inserted: 2, rejected: 0 });
     expect(await all()).toEqual([]);
     expect(await ctx.sql.all(`SELECT * FROM "ExternalReferenceAudit"`)).toEqual([]);
+    expect(await importAudit()).toHaveLength(audited); // rolled back with the rows
   });
 
   it("reports what became of each row when asked, a batch at a time", async () => {

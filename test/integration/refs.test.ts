@@ -42,6 +42,8 @@ describe.each(PROVIDERS)("references on %s", (provider) => {
       { field: "remoteDeleted", from: null, to: false },
     ]);
     expect(history[1]!.changes).toEqual([{ field: "metadata", from: { source: "crm" }, to: { source: "crm", owner: "ana" } }]);
+    const audit = await ctx.sql.all<{ action: string; actor: string }>(`SELECT "action", "actor" FROM "AuditEvent" WHERE "targetId" = ? ORDER BY "seq"`, [created.reference.id]);
+    expect(audit).toEqual([{ action: "reference.link", actor: "tester" }, { action: "reference.update", actor: "tester" }]);
   });
 
   it("refuses a link that would take either side from another reference, naming that reference (exit 6)", async () => {
@@ -83,6 +85,7 @@ describe.each(PROVIDERS)("references on %s", (provider) => {
     expect(await findRef(ctx.sql, ref.id)).toEqual(dry);
     await unlinkReference(ctx, { id: ref.id, dryRun: false });
     await expect(findRef(ctx.sql, ref.id)).rejects.toMatchObject({ exitCode: 5 });
+    expect((await ctx.sql.all<{ action: string }>(`SELECT "action" FROM "AuditEvent" WHERE "targetId" = ? ORDER BY "seq"`, [ref.id])).at(-1)).toEqual({ action: "reference.unlink" });
     const history = await showHistory(ctx, { id: ref.id });
     expect(history.at(-1)).toMatchObject({ action: "unlink", changes: expect.arrayContaining([{ field: "externalId", from: "901", to: null }]) });
     // The external record is free again.

@@ -2,6 +2,7 @@ import { sqliteDate, type SqlClient } from "../../db/sql.js";
 import { sequentialIds } from "./sequential-ids.js";
 import type { BulkReferenceOperation, ExternalReference, ExternalReferenceSyncOperation } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
+import { recordAudit } from "../audit/record.js";
 import { writeRefAudit, type AuditDraft } from "./audit.js";
 import { resolveConnection } from "./connections.js";
 import { checkRecord, rawIdentity, type Identity, type ImportRow } from "./import-rows.js";
@@ -54,7 +55,7 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
   };
   const iterator = input.batches[Symbol.asyncIterator]();
   let finished = false;
-  const chunk = async (tx: SqlClient) => {
+  const batches = async (tx: SqlClient) => {
     for (let rows = 0; rows < ROWS_PER_TRANSACTION || input.atomic || input.dryRun; ) {
       if (input.signal?.aborted) return void (finished = summary.interrupted = true);
       const next = await iterator.next();
@@ -64,6 +65,16 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
       if (input.onRows && ops.length) await input.onRows(ops.splice(0).sort((a, b) => a.line! - b.line!)); // conflicts are found after the rest
       input.onBatch?.(summary);
     }
+  };
+  // Each transaction's changes, in brief, in the tamper-evident audit log (the history of each
+  // reference is in ExternalReferenceAudit); it commits, or rolls back, with them.
+  const chunk = async (tx: SqlClient) => {
+    const before = { inserted: summary.inserted, updated: summary.updated };
+    await batches(tx);
+    const inserted = summary.inserted - before.inserted;
+    const updated = summary.updated - before.updated;
+    if (input.dryRun || inserted + updated === 0) return;
+    await recordAudit({ ...ctx, sql: tx }, { action: "reference.import", targetType: "reference", targetId: null, metadata: { source: input.source, connectionId: defaultConnection, mode: input.mode, inserted, updated } });
   };
   if (input.atomic || input.dryRun) {
     try {

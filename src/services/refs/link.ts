@@ -3,6 +3,7 @@ import type { SqlClient } from "../../db/sql.js";
 import { sequentialIds } from "./sequential-ids.js";
 import type { JsonObject } from "../../types/common.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
+import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { diffRef, writeRefAudit } from "./audit.js";
 import { resolveConnection } from "./connections.js";
@@ -44,6 +45,7 @@ export async function linkReference(ctx: ServiceContext, input: LinkInput): Prom
     const id = sequentialIds("reference", now, 1)[0]!;
     await insertRef(tx, id, connection.id, input, now, ctx.actor).catch((error) => rethrowUnique(error, input));
     // No history row: the link entry is read from the reference (linkedBy, linkedVia).
+    await recordAudit({ ...ctx, sql: tx }, { action: "reference.link", targetType: "reference", targetId: id, metadata: { connectionId: connection.id, entity: `${input.entityType}:${input.entityId}`, external: `${input.externalType}:${input.externalId}` } });
     return { action: "created", reference: await findRef(tx, id) };
   });
 }
@@ -54,6 +56,7 @@ async function updateMetadata(ctx: ServiceContext, tx: SqlClient, ref: ExternalR
   await tx.run(`UPDATE "ExternalReference" SET "metadata" = ?, "lastModifiedAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [merged, now, now, ref.id]);
   const reference = await findRef(tx, ref.id);
   await writeRefAudit(tx, now, [{ referenceId: ref.id, connectionId: ref.connectionId, action: "update", actor: ctx.actor, source: "cli", changes: diffRef(ref, reference) }]);
+  await recordAudit({ ...ctx, sql: tx }, { action: "reference.update", targetType: "reference", targetId: ref.id, metadata: { fields: ["metadata"] } });
   return { action: "updated", reference };
 }
 

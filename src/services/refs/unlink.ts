@@ -1,4 +1,5 @@
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
+import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { diffRef, unwrittenLink, writeRefAudit } from "./audit.js";
 import { findRef } from "./rows.js";
@@ -17,6 +18,7 @@ export async function unlinkReference(ctx: ServiceContext, input: { id: string; 
     const written = link ? [{ ...link, connectionId: ref.connectionId, at: new Date(link.createdAt) }] : [];
     await tx.run(`DELETE FROM "ExternalReference" WHERE "id" = ?`, [ref.id]);
     await writeRefAudit(tx, now, [...written, { referenceId: ref.id, connectionId: ref.connectionId, action: "unlink", actor: ctx.actor, source: "cli", changes: diffRef(ref, null) }]);
+    await recordAudit({ ...ctx, sql: tx }, { action: "reference.unlink", targetType: "reference", targetId: ref.id, metadata: { connectionId: ref.connectionId, entity: `${ref.entityType}:${ref.entityId}`, external: `${ref.externalType}:${ref.externalId}` } });
     return ref;
   });
 }

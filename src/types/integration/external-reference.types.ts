@@ -184,8 +184,9 @@ export interface CrossReferenceLookupResult {
 }
 
 /**
- * One change to a reference (`refs history`). Kept in ExternalReferenceAudit, not the hash-chained
- * AuditEvent log, whose one-at-a-time appends could not keep up with a bulk import.
+ * One change to a reference (`refs history`). Kept in ExternalReferenceAudit: the hash-chained
+ * AuditEvent log, whose one-at-a-time appends could not keep up with a bulk import, records each
+ * operation in brief (reference.link, reference.unlink, reference.import with counts).
  */
 export interface ReferenceAuditEntry {
   id: AuditEventId;
