@@ -1,7 +1,8 @@
 // References: `intg refs import` of N references from a CSV file (the whole process, start-up
 // included) against raw driver inserts of the same rows on the same schema, in the same run:
 // better-sqlite3 prepared inserts in one transaction on SQLite, pg multi-row INSERTs of 1,000 rows
-// in one transaction on PostgreSQL (when INTG_BENCH_DATABASE_URL names a server). Then
+// in one transaction on PostgreSQL (when BENCH_DATABASE_URL or INTG_TEST_DATABASE_URL names a
+// server). Then
 // `intg refs export` of those N references against a raw SELECT of them. BENCH_REFS sets N.
 import { spawnSync } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -10,11 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BIN, median } from "./lib.mjs";
+import { tempPostgres } from "./postgres.mjs";
 
 const tools = await import("../dist/dev-tools.cjs");
 const N = Number(process.env.BENCH_REFS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_REFS_ROUNDS ?? 1);
-const PG_URL = process.env.INTG_BENCH_DATABASE_URL;
 const RSS = fileURLToPath(new URL("./rss.cjs", import.meta.url));
 const T = "2026-01-01T00:00:00.000+00:00";
 const row = (i) => ["user", String(i), "contact", `c${i}`];
@@ -36,8 +37,8 @@ export async function refs() {
     }
     rows.push(rateRow(`refs import, SQLite (${N.toLocaleString("en")} rows from CSV; peak RSS ${mb(Math.max(...sqlite.rss))})`, sqlite, "raw prepared inserts, 1 tx", "≥ 0.5x, RSS < 256 MB"));
     rows.push(exportRow(lastDb, dir));
-    if (PG_URL) rows.push(await postgres(csv, dir));
-    else process.stderr.write("refs: INTG_BENCH_DATABASE_URL is not set; skipping PostgreSQL\n");
+    const pgRow = await postgres(csv, dir);
+    if (pgRow) rows.push(pgRow);
     return rows;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -125,28 +126,23 @@ async function postgres(csv, dir) {
   const r = { project: [], limit: [], rss: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const side of ["limit", "project"]) {
-      const name = `intg_bench_${Date.now().toString(36)}_${side}`;
-      const admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE "${name}"`);
-      const url = new URL(PG_URL);
-      url.pathname = `/${name}`;
+      const db = await tempPostgres();
+      if (!db) return null;
       try {
-        intg(["db", "migrate"], url.toString());
-        const c = new pg.Client({ connectionString: url.toString() });
+        intg(["db", "migrate"], db.url);
+        const c = new pg.Client({ connectionString: db.url });
         await c.connect();
         await c.query(`INSERT INTO "IntegrationProvider" ("id","slug","name","category","baseUrl","authType","createdAt","updatedAt") VALUES ('prov_bench','bench','Bench','CRM','https://api.bench.test','API_KEY',now(),now())`);
         await c.query(`INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","createdAt","updatedAt") VALUES ('conn_bench','prov_bench','bench','PRODUCTION',now(),now())`);
         if (side === "limit") r.limit.push(await rawPg(c));
         else {
-          const run = importProcess(csv, url.toString(), dir);
+          const run = importProcess(csv, db.url, dir);
           r.project.push(run.rate);
           r.rss.push(run.rss);
         }
         await c.end();
       } finally {
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await admin.end();
+        await db.drop();
       }
     }
   }

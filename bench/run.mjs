@@ -13,16 +13,22 @@ if (!existsSync(fileURLToPath(new URL("../dist/intg.cjs", import.meta.url)))) {
   process.exit(1);
 }
 
-// BENCH_ONLY=refs,keys runs just those.
-const only = process.env.BENCH_ONLY?.split(",");
-const benches = [coldStart, keys, webhooks, refs].filter((b) => !only || only.includes(b.name));
+// `npm run bench -- keys webhooks` runs only the named benchmarks.
+const all = [coldStart, keys, webhooks, refs];
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !all.some((b) => b.name === w));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark: ${unknown.join(", ")} (known: ${all.map((b) => b.name).join(", ")})`);
+  process.exit(2);
+}
+const benches = wanted.length === 0 ? all : all.filter((b) => wanted.includes(b.name));
 const rows = [];
 for (const bench of benches) {
   process.stderr.write(`running ${bench.name}…\n`);
   rows.push(...(await bench()));
 }
 
-const fmt = (r) => [r.figure, `${r.project} ${r.unit}`, `${r.limit} ${r.unit}`, r.limitName, `${r.ratio.toFixed(2)}x`, r.target ?? ""];
+const fmt = (r) => [r.figure, `${r.project} ${r.unit}`, `${r.limit} ${r.unit}`, r.limitName, r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`, r.target ?? ""];
 const table = [["figure", "project (median)", "limit (median)", "limit is", "ratio", "target"], ...rows.map(fmt)];
 const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
 for (const [i, r] of table.entries()) {

@@ -1,30 +1,56 @@
-// Webhooks: end-to-end deliveries per second of one `intg webhooks worker --once` process on
-// SQLite (claim, sign, POST, every attempt persisted), against bare undici POSTs with the same
-// concurrency and body to the same receiver, which runs in a process of its own. The worker's
-// figure is its whole process, start-up included.
+// Webhooks, three figures:
+// - end-to-end deliveries per second of one `intg webhooks worker --once` process (claim, sign,
+//   POST, every attempt persisted) on SQLite, and on PostgreSQL when a server is configured,
+//   against bare undici POSTs with the same concurrency and body to the same receiver, which runs
+//   in a process of its own. The worker's figure is its whole process, start-up included.
+// - latency from an event's creation to its arrival at the receiver, p50/p95/p99, with events
+//   sent through intg's own send service at a fixed 200 per second to a running worker.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Agent } from "undici";
 import { BIN, median } from "./lib.mjs";
+import { tempPostgres } from "./postgres.mjs";
 
+const tools = await import("../dist/dev-tools.cjs");
 const N = Number(process.env.BENCH_DELIVERIES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 3);
 const CONCURRENCY = 64;
+const RATE = 200;
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
+const POLL = "20ms";
 
-// The receiver answers 200 to every POST once it has read the body, as a real one would.
-const RECEIVER = `require("node:http").createServer((q, s) => { q.resume(); q.on("end", () => { s.writeHead(200, { "content-type": "text/plain" }); s.end("ok"); }); })
-  .listen(0, "127.0.0.1", function () { process.stdout.write(String(this.address().port) + "\\n"); });`;
+// The receiver answers 200 to every POST once it has read the body, as a real one would. With
+// LOG set it writes "<webhook-id> <arrival ms>" per request, for the latency figure.
+const RECEIVER = `const log = process.env.LOG === "1";
+require("node:http").createServer((q, s) => { q.resume(); q.on("end", () => {
+  if (log) process.stdout.write(q.headers["webhook-id"] + " " + Date.now() + "\\n");
+  s.writeHead(200, { "content-type": "text/plain" }); s.end("ok"); }); })
+  .listen(0, "127.0.0.1", function () { process.stdout.write("port " + this.address().port + "\\n"); });`;
 
-function startReceiver() {
-  const child = spawn(process.execPath, ["-e", RECEIVER], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve) => child.stdout.once("data", (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}/hook`, stop: () => child.kill() })));
+function startReceiver(log = false) {
+  const child = spawn(process.execPath, ["-e", RECEIVER], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG: log ? "1" : "0" } });
+  const arrivals = new Map();
+  let buffered = "";
+  return new Promise((resolve) => {
+    child.stdout.on("data", (d) => {
+      buffered += d;
+      const lines = buffered.split("\n");
+      buffered = lines.pop();
+      for (const line of lines) {
+        const [a, b] = line.split(" ");
+        if (a === "port") resolve({ url: `http://127.0.0.1:${b}/hook`, arrivals, stop: () => child.kill() });
+        else if (!arrivals.has(a)) arrivals.set(a, Number(b));
+      }
+    });
+  });
 }
 
 function intg(args, env) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`intg ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`intg ${args.join(" ")} exited ${r.status}: ${String(r.stderr).slice(0, 2000)}`);
   return r.stdout.toString();
 }
 
@@ -46,22 +72,22 @@ async function bareUndici(url, body) {
   return rate;
 }
 
-export async function webhooks() {
-  const dir = mkdtempSync(join(tmpdir(), "intg-bench-"));
+const DATA = { id: "ord_123", amount: 4200, currency: "EUR", customer: { id: "cus_1", email: "a@example.com" } };
+
+async function throughput(provider, url, dir) {
   const receiver = await startReceiver();
-  const env = { PATH: process.env.PATH, HOME: dir, INTG_DATABASE_URL: `file:${join(dir, "hooks.db")}`, INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") };
+  const env = { PATH: process.env.PATH, HOME: dir, INTG_DATABASE_URL: url, INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") };
   try {
     intg(["db", "migrate"], env);
     intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network"], env);
-    const data = { id: "ord_123", amount: 4200, currency: "EUR", customer: { id: "cus_1", email: "a@example.com" } };
     const batch = join(dir, "batch.ndjson");
-    writeFileSync(batch, Array.from({ length: N }, (_, i) => JSON.stringify({ type: "order.created", data: { ...data, n: i } })).join("\n"));
-    const body = JSON.stringify({ type: "order.created", timestamp: new Date().toISOString(), data: { ...data, n: 1 } });
+    writeFileSync(batch, Array.from({ length: N }, (_, i) => JSON.stringify({ type: "order.created", data: { ...DATA, n: i } })).join("\n"));
+    const body = JSON.stringify({ type: "order.created", timestamp: new Date().toISOString(), data: { ...DATA, n: 1 } });
     const project = [];
     const limit = [];
     await bareUndici(receiver.url, body); // warm both sides
     for (let round = 0; round < ROUNDS; round++) {
-      intg(["webhooks", "send", "--batch-file", batch, "--allow-unknown-type", "--json"], env);
+      intg(["webhooks", "send", "--batch-file", batch, "--allow-unknown-type"], env);
       limit.push(await bareUndici(receiver.url, body));
       const start = process.hrtime.bigint();
       const summary = spawnSync(process.execPath, [BIN, "webhooks", "worker", "--once", "--concurrency", String(CONCURRENCY)], { env, encoding: "utf8" });
@@ -71,11 +97,71 @@ export async function webhooks() {
     }
     const p = median(project);
     const l = median(limit);
-    return [{ figure: `webhook deliveries/s, 1 worker on SQLite (${N.toLocaleString("en")} x ${ROUNDS})`, project: p.toFixed(0), limit: l.toFixed(0), unit: "/s", limitName: `bare undici POSTs, ${CONCURRENCY} in flight`, ratio: p / l, target: "≥ 0.4x" }];
+    return { figure: `webhook deliveries/s, 1 worker on ${provider} (${N.toLocaleString("en")} x ${ROUNDS})`, project: p.toFixed(0), limit: l.toFixed(0), unit: "/s", limitName: `bare undici POSTs, ${CONCURRENCY} in flight`, ratio: p / l, target: provider === "SQLite" ? "≥ 0.4x" : "report" };
   } finally {
     receiver.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
+async function latency(url, dir) {
+  const receiver = await startReceiver(true);
+  const env = { PATH: process.env.PATH, HOME: dir, INTG_DATABASE_URL: url, INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") };
+  intg(["db", "migrate"], env);
+  intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network"], env);
+  const worker = spawn(process.execPath, [BIN, "webhooks", "worker", "--poll", POLL], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const db = await tools.openDatabase(tools.parseDbUrl(url, "--db", dir), { autoMigrate: false });
+  const ctx = { db, sql: db.sql, now: () => new Date(), actor: "bench", env: {} };
+  try {
+    await sleep(500); // the worker is up and polling
+    const created = new Map();
+    const total = RATE * LATENCY_SECONDS;
+    const t0 = performance.now();
+    for (let i = 0; i < total; i++) {
+      const wait = t0 + (i * 1000) / RATE - performance.now();
+      if (wait > 0) await sleep(wait);
+      const sent = await tools.sendBatch(ctx, { events: [{ line: 1, type: "order.created", data: { ...DATA, n: i }, idempotencyKey: null }], allowUnknownType: true });
+      const e = sent.events[0].event;
+      created.set(e.id, Date.parse(e.createdAt));
+    }
+    const achieved = total / ((performance.now() - t0) / 1000);
+    const deadline = Date.now() + 30_000;
+    while (receiver.arrivals.size < total && Date.now() < deadline) await sleep(50);
+    if (receiver.arrivals.size < total) throw new Error(`latency: ${receiver.arrivals.size} of ${total} events arrived`);
+    const ms = [...created].map(([id, at]) => receiver.arrivals.get(id) - at).sort((a, b) => a - b);
+    const q = (p) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))];
+    return {
+      figure: `event created → received, ${RATE}/s for ${LATENCY_SECONDS}s (sent ${achieved.toFixed(0)}/s), worker --poll ${POLL}`,
+      project: `p50 ${q(50)} / p95 ${q(95)} / p99 ${q(99)} ms`,
+      limit: "-",
+      unit: "",
+      limitName: "",
+      ratio: null,
+      target: "report",
+    };
+  } finally {
+    worker.kill("SIGTERM");
+    await new Promise((r) => worker.once("exit", r));
+    await db.close();
+    receiver.stop();
+  }
+}
 
+export async function webhooks() {
+  const dir = mkdtempSync(join(tmpdir(), "intg-bench-"));
+  const rows = [];
+  try {
+    rows.push(await throughput("SQLite", `file:${join(dir, "hooks.db")}`, dir));
+    const pg = await tempPostgres();
+    if (pg) {
+      try {
+        rows.push(await throughput("PostgreSQL", pg.url, dir));
+      } finally {
+        await pg.drop();
+      }
+    }
+    rows.push(await latency(`file:${join(dir, "latency.db")}`, dir));
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

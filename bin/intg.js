@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { createRequire } from "node:module";
-
-createRequire(import.meta.url)("../dist/intg.cjs");
+// CommonJS (bin/package.json says so): an ES module entry makes Node start its ESM loader and read
+// the file through the async fs, ~10 ms on every command before intg runs at all.
+"use strict";
+require("../dist/intg.cjs");

@@ -1,3 +1,4 @@
+import { isatty } from "node:tty";
 import { openDatabase } from "./db/client.js";
 import type { Deps } from "./cli/deps.js";
 import { ExitCode } from "./cli/exit-codes.js";
@@ -7,12 +8,18 @@ import { run } from "./cli/run.js";
 const stop = new AbortController();
 const deps: Deps = {
   io: {
-    stdin: process.stdin,
+    // process.stdin and process.stderr are built on first touch (stdin loads fs streams, ~3 ms):
+    // most commands never read stdin, and print nothing on stderr. isatty() asks without building.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
-    stderr: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    get stderr() {
+      return process.stderr;
+    },
+    stdinIsTTY: isatty(0),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stderrIsTTY: isatty(2),
   },
   env: process.env,
   cwd: process.cwd(),

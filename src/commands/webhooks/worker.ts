@@ -5,6 +5,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { Finished } from "../../services/webhooks/worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker } from "../../services/webhooks/worker/run.js";
+import { storeThreadFile, threadStore } from "../../services/webhooks/worker/store-thread.js";
 
 interface WorkerFlags { concurrency: string; once?: boolean; maxTime?: string; lease: string; disableAfter: string; poll: string }
 
@@ -32,7 +33,11 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       const disableAfterMs = parseDurationFlag("--disable-after", flags.disableAfter);
       const pollMs = Math.max(10, parseDurationFlag("--poll", flags.poll));
       const onAttempt = ctx.out.json ? (f: Finished) => ctx.out.printNdjson(attemptLine(f)) : undefined;
-      const summary = await runWorker(await ctx.services(), { concurrency, once: Boolean(flags.once), maxTimeMs, leaseMs, disableAfterMs, pollMs, signal: ctx.deps.signal, onAttempt });
+      const services = await ctx.services();
+      // The built CLI keeps claims and attempt records on a thread of their own (store-thread.ts).
+      const threadFile = storeThreadFile();
+      const store = threadFile ? await threadStore(services.db.target, threadFile) : undefined;
+      const summary = await runWorker(services, { concurrency, once: Boolean(flags.once), maxTimeMs, leaseMs, disableAfterMs, pollMs, signal: ctx.deps.signal, onAttempt, store });
       ctx.out.info(
         `${summary.attempts} attempt(s) in ${formatDuration(summary.durationMs)}: ${summary.delivered} delivered, ${summary.retrying} to retry, ${summary.failed} failed for good.`,
       );

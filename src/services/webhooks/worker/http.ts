@@ -9,6 +9,7 @@ import { checkAddress } from "../../../lib/url-guard.js";
 // are never followed: undici's request() does not, and a 3xx is recorded as a failure.
 
 export const MAX_RESPONSE_BODY = 20 * 1024;
+const ATTEMPT_TIMEOUT = "INTG_ATTEMPT_TIMEOUT";
 
 export interface PostResult {
   statusCode: number | null;
@@ -67,22 +68,25 @@ export class HttpClient {
     const started = performance.now();
     const done = (r: Omit<PostResult, "durationMs">): PostResult => ({ ...r, durationMs: Math.round(performance.now() - started) });
     try {
-      // undici's own timers (no AbortSignal per request: measurably cheaper at thousands per second):
-      // the receiver has timeoutMs to answer, and timeoutMs between chunks of its body.
+      // undici's own timers (no AbortSignal per request: measurably cheaper at thousands per second)
+      // give the receiver timeoutMs to answer; the body then has what is left of timeoutMs, so a
+      // receiver trickling bytes cannot hold an attempt open past it.
       const res = await this.agent(allowPrivate).request({ origin: url.origin, path: url.pathname + url.search, method: "POST", headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      // Keep the first 20 KB, and read the rest to the end so the connection is reused.
-      for await (const chunk of res.body) {
-        if (size < MAX_RESPONSE_BODY) chunks.push((chunk as Buffer).subarray(0, MAX_RESPONSE_BODY - size));
-        size += (chunk as Buffer).length;
+      const deadline = setTimeout(() => res.body.destroy(Object.assign(new Error("attempt deadline"), { code: ATTEMPT_TIMEOUT })), Math.max(0, timeoutMs - (performance.now() - started)));
+      try {
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
+        // A short body of announced length is read whole (the common "ok"): an async iterator per
+        // response costs more than the read itself at thousands per second.
+        const length = Number(out["content-length"] ?? NaN);
+        const text = length <= MAX_RESPONSE_BODY ? await res.body.text() : await firstBytes(res.body);
+        return done({ statusCode: res.statusCode, headers: out, body: text, error: null, timedOut: false });
+      } finally {
+        clearTimeout(deadline);
       }
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
-      return done({ statusCode: res.statusCode, headers: out, body: Buffer.concat(chunks).toString("utf8"), error: null, timedOut: false });
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
+      const timedOut = code === ATTEMPT_TIMEOUT || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
       const message = timedOut ? `timed out after ${timeoutMs} ms` : describe(error);
       return done({ statusCode: null, headers: null, body: null, error: message, timedOut });
     }
@@ -91,6 +95,21 @@ export class HttpClient {
   async close(): Promise<void> {
     await Promise.all([...this.#agents.values()].map((a) => a.close()));
   }
+}
+
+/** The first 20 KB of a body, reading the rest to the end so the connection is reused. */
+function firstBytes(body: NodeJS.ReadableStream): Promise<string> {
+  // Events rather than for-await: same bytes, without an async iterator per response.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on("data", (chunk: Buffer) => {
+      if (size < MAX_RESPONSE_BODY) chunks.push(chunk.subarray(0, MAX_RESPONSE_BODY - size));
+      size += chunk.length;
+    });
+    body.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    body.on("error", reject);
+  });
 }
 
 function describe(error: unknown): string {

@@ -28,7 +28,9 @@ export interface Disabled {
 const ATTEMPT_COLUMNS = `"id","deliveryId","endpointId","attemptNumber","trigger","startedAt","durationMs","statusCode","responseHeaders","responseBody","error","succeeded","requestHeaders"`;
 const ROWS_PER_INSERT = 100;
 
-export async function recordBatch(ctx: ServiceContext, owner: string, batch: readonly Finished[], disableAfterMs: number): Promise<Disabled[]> {
+export type RecordContext = Pick<ServiceContext, "sql" | "now" | "actor">;
+
+export async function recordBatch(ctx: RecordContext, owner: string, batch: readonly Finished[], disableAfterMs: number): Promise<Disabled[]> {
   if (batch.length === 0) return [];
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
@@ -75,7 +77,7 @@ async function updateDelivery(tx: SqlClient, owner: string, f: Finished, now: Da
 }
 
 /** Disables an endpoint on the worker's own decision, as `endpoints disable` would, audited as "system". */
-async function disableEndpoint(ctx: ServiceContext, d: Disabled, now: Date): Promise<boolean> {
+async function disableEndpoint(ctx: RecordContext, d: Disabled, now: Date): Promise<boolean> {
   const changed = await ctx.sql.run(`UPDATE "WebhookEndpoint" SET "enabled" = ?, "disabledAt" = ?, "disabledReason" = ?, "updatedAt" = ? WHERE "id" = ? AND "enabled" = ?`, [false, now, d.reason, now, d.endpointId, true]);
   if (changed === 0) return false;
   const cancelled = await ctx.sql.run(`UPDATE "WebhookDelivery" SET "status" = 'CANCELLED', "nextAttemptAt" = NULL, "updatedAt" = ? WHERE "endpointId" = ? AND "status" = 'PENDING'`, [now, d.endpointId]);

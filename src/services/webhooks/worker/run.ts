@@ -4,11 +4,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { NotFoundError } from "../../../cli/errors.js";
 import { signatureHeaders } from "../../../lib/webhook-signing.js";
 import type { ServiceContext } from "../../context.js";
-import { claimDue, type Claimed } from "./claim.js";
+import type { Claimed } from "./claim.js";
 import { EndpointCache } from "./endpoints.js";
 import { HttpClient } from "./http.js";
-import { recordBatch, type Disabled, type Finished } from "./record.js";
+import type { Disabled, Finished } from "./record.js";
 import { outcomeOf } from "./schedule.js";
+import { sqlStore, type DeliveryStore } from "./store.js";
 
 // The delivery loop: `concurrency` lanes take claimed deliveries from a local queue, which is
 // refilled ahead of need (one claim at a time); finished attempts are written in batches. On
@@ -30,6 +31,8 @@ export interface WorkerOptions {
   /** Called for every attempt once it is recorded. */
   onAttempt?: (f: Finished) => void;
   workerId?: string;
+  /** Where deliveries are claimed and attempts recorded; the worker closes it when it stops. Defaults to the context's connection. */
+  store?: DeliveryStore;
 }
 
 export interface WorkerSummary {
@@ -46,6 +49,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const owner = options.workerId ?? `${hostname()}:${randomBytes(6).toString("hex")}`;
   const started = performance.now();
   const deadline = options.maxTimeMs === null ? Infinity : started + options.maxTimeMs;
+  const store = options.store ?? sqlStore(ctx.sql);
   const http = new HttpClient();
   const endpoints = new EndpointCache(ctx);
   const summary: WorkerSummary = { workerId: owner, attempts: 0, delivered: 0, retrying: 0, failed: 0, disabledEndpoints: [], durationMs: 0 };
@@ -61,7 +65,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const refill = async () => {
     const now = ctx.now();
     const want = options.concurrency * 8 - queue.length;
-    const rows = await claimDue(ctx.sql, owner, now, options.leaseMs, want);
+    const rows = await store.claim(owner, now, options.leaseMs, want);
     const leaseEnds = now.getTime() + options.leaseMs;
     for (const item of rows) queue.push({ item, leaseEnds });
     if (rows.length === 0) {
@@ -82,7 +86,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     writing = writing.then(async () => {
       if (batch.length === 0 || fatal !== undefined) return;
       try {
-        summary.disabledEndpoints.push(...(await recordBatch(ctx, owner, batch, options.disableAfterMs)));
+        summary.disabledEndpoints.push(...(await store.record(owner, batch, ctx.now(), options.disableAfterMs)));
       } catch (error) {
         fatal ??= error;
         return;
@@ -144,23 +148,13 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     await Promise.all(Array.from({ length: options.concurrency }, () => lane().catch((e) => void (fatal ??= e))));
     await refilling;
     await flush();
-    await release(ctx, owner, queue.map((q) => q.item.id));
+    await store.release(owner, queue.map((q) => q.item.id));
   } finally {
     clearTimeout(timer);
     await http.close();
+    await store.close();
   }
   if (fatal !== undefined) throw fatal;
   summary.durationMs = Math.round(performance.now() - started);
   return summary;
-}
-
-/** Hands claimed deliveries that were never attempted back, due at once, for any worker. */
-async function release(ctx: ServiceContext, owner: string, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    await ctx.sql.run(
-      `UPDATE "WebhookDelivery" SET "status" = 'PENDING', "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "leaseOwner" = ? AND "status" = 'SENDING' AND "id" IN (${chunk.map(() => "?").join(",")})`,
-      [owner, ...chunk],
-    );
-  }
 }

@@ -1,0 +1,60 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { DbTarget } from "../../../db/url.js";
+import type { DeliveryStore } from "./store.js";
+
+// The delivery store on a worker thread. Claims and attempt records are most of a worker's CPU
+// time after HTTP itself; on their own thread (with their own connection: SQLite's WAL lets the
+// main connection keep reading endpoints meanwhile) they run beside the POSTs, not between them.
+
+export type StoreRequest =
+  | { id: number; op: "claim"; args: Parameters<DeliveryStore["claim"]> }
+  | { id: number; op: "record"; args: Parameters<DeliveryStore["record"]> }
+  | { id: number; op: "release"; args: Parameters<DeliveryStore["release"]> }
+  | { id: number; op: "close"; args: [] };
+
+export type StoreReply = { id: number; value: unknown } | { id: number; error: { message: string; name?: string; code?: string } };
+
+/** The built thread entry beside the bundle, or null when running from source (the tests' in-process worker). */
+export function storeThreadFile(): string | null {
+  const file = fileURLToPath(new URL("./webhook-store.cjs", import.meta.url));
+  return existsSync(file) ? file : null;
+}
+
+export async function threadStore(target: DbTarget, file: string): Promise<DeliveryStore> {
+  const worker = new Worker(file, { workerData: { target } });
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let nextId = 1;
+  let dead: Error | undefined;
+  const failAll = (error: Error) => {
+    dead ??= error;
+    for (const w of waiting.values()) w.reject(error);
+    waiting.clear();
+  };
+  worker.on("message", (m: StoreReply) => {
+    const w = waiting.get(m.id);
+    if (!w) return;
+    waiting.delete(m.id);
+    if ("error" in m) w.reject(Object.assign(new Error(m.error.message), { name: m.error.name ?? "Error", code: m.error.code }));
+    else w.resolve(m.value);
+  });
+  worker.on("error", failAll);
+  worker.on("exit", (code) => failAll(new Error(`the webhook store thread stopped (exit code ${code})`)));
+  const call = <T>(op: StoreRequest["op"], args: unknown[], id = nextId++): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (dead) return reject(dead);
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      if (id !== 0) worker.postMessage({ id, op, args });
+    });
+  await call("claim", [], 0); // id 0 is the thread's "connection open" (or its failure)
+  return {
+    claim: (...args) => call("claim", args),
+    record: (...args) => call("record", args),
+    release: (...args) => call("release", args),
+    close: async () => {
+      if (!dead) await call("close", []).catch(() => undefined);
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { SqlClient } from "../../../db/sql.js";
+import { claimDue, type Claimed } from "./claim.js";
+import { recordBatch, type Disabled, type Finished } from "./record.js";
+
+// Where the worker's lanes get due deliveries and leave finished attempts. The SQL store runs
+// the statements on the process's own connection; the thread store (store-thread.ts) runs the same
+// functions on a connection of its own in a worker thread, so the database's CPU time overlaps the
+// HTTP work instead of taking turns with it on one event loop.
+
+export interface DeliveryStore {
+  claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<Claimed[]>;
+  /** Records a batch of attempts in one transaction; returns the endpoints that batch disabled. */
+  record(owner: string, batch: readonly Finished[], now: Date, disableAfterMs: number): Promise<Disabled[]>;
+  /** Hands claimed deliveries that were never attempted back, due at once, for any worker. */
+  release(owner: string, ids: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function sqlStore(sql: SqlClient): DeliveryStore {
+  return {
+    claim: (owner, now, leaseMs, limit) => claimDue(sql, owner, now, leaseMs, limit),
+    // The worker's own decisions (disabling an endpoint) are audited as "system", whoever runs it.
+    record: (owner, batch, now, disableAfterMs) => recordBatch({ sql, now: () => now, actor: "system" }, owner, batch, disableAfterMs),
+    release: (owner, ids) => release(sql, owner, ids),
+    close: async () => undefined,
+  };
+}
+
+async function release(sql: SqlClient, owner: string, ids: readonly string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    await sql.run(
+      `UPDATE "WebhookDelivery" SET "status" = 'PENDING', "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "leaseOwner" = ? AND "status" = 'SENDING' AND "id" IN (${chunk.map(() => "?").join(",")})`,
+      [owner, ...chunk],
+    );
+  }
+}
