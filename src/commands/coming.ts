@@ -6,7 +6,6 @@ import { UsageError } from "../cli/errors.js";
 const COMING: readonly (readonly [noun: string, description: string])[] = [
   ["connections", "Connections to third-party providers: credentials, health checks for CI, requests"],
   ["providers", "Provider definitions and the built-in template catalog"],
-  ["refs", "External references and mappings: link, lookup, bulk import and export, sync"],
 ];
 
 export function registerComingNouns(program: Command): void {

@@ -142,6 +142,8 @@ export interface ExternalReferenceSyncOperation {
   externalId: string;
   /** Why it was rejected; empty otherwise. */
   issues: ValidationIssue[];
+  /** The line of the imported file the record ends on; null for a sync. */
+  line: number | null;
 }
 
 /** `refs import` ends with this summary. */
@@ -154,6 +156,11 @@ export interface BulkReferenceOperation {
   atomic: boolean;
   /** Whether the valid rows were written (false for --dry-run, and for --atomic with rejections). */
   committed: boolean;
+  /**
+   * Stopped by SIGINT or SIGTERM before the end of the file: the rows read so far were written
+   * (unless atomic); importing the file again carries on, the imported rows being unchanged.
+   */
+  interrupted: boolean;
   read: number;
   inserted: number;
   updated: number;
@@ -176,7 +183,11 @@ export interface CrossReferenceLookupResult {
   >;
 }
 
-/** One change to a reference (`refs history`); an AuditEvent with target type "reference". */
+/**
+ * One change to a reference (`refs history`). Kept in ExternalReferenceAudit: the hash-chained
+ * AuditEvent log, whose one-at-a-time appends could not keep up with a bulk import, records each
+ * operation in brief (reference.link, reference.unlink, reference.import with counts).
+ */
 export interface ReferenceAuditEntry {
   id: AuditEventId;
   /** Kept after unlink, which deletes the reference but not its history. */
@@ -212,7 +223,7 @@ export interface ExternalShareLinkInfo {
   state: "active" | "expired" | "revoked" | "used_up";
   expiresAt: IsoDateTime;
   revokedAt: IsoDateTime | null;
-  /** `--max-uses`; null: unlimited until expiry. (Its column comes with issue 7.) */
+  /** `--max-uses`; null: unlimited until expiry. */
   maxUses: number | null;
   accessCount: number;
   lastAccessedAt: IsoDateTime | null;

@@ -1,0 +1,49 @@
+import type { Command } from "commander";
+import { UsageError } from "../../cli/errors.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { countReferences, exportReferences } from "../../services/refs/export.js";
+import { REF_FIELDS } from "../../services/refs/rows.js";
+import type { ExternalReference } from "../../types/integration/external-reference.types.js";
+import { addRefFilterFlags, toRefFilter, type FilterFlags } from "./list.js";
+import { progressBar } from "./progress.js";
+import { writeOut } from "./write-out.js";
+
+export function registerExport(refs: Command, context: ContextFactory): void {
+  addRefFilterFlags(refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"))
+    .option("--format <format>", "csv or ndjson", "ndjson")
+    .action(async (flags: FilterFlags & { format: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      if (flags.format !== "csv" && flags.format !== "ndjson") throw new UsageError(`--format: "${flags.format}" is not csv or ndjson.`);
+      const line = flags.format === "csv" ? csvLine : (r: ExternalReference) => JSON.stringify(r) + "\n";
+      const filter = await toRefFilter(ctx, flags);
+      if (flags.format === "csv") await writeOut(ctx, REF_FIELDS.join(",") + "\n");
+      const services = await ctx.services();
+      // The bar needs a total; the count is only worth its query when a bar is drawn.
+      const bar = ctx.deps.io.stderrIsTTY ? await progressBar(ctx, "Exporting", await countReferences(services, filter)) : undefined;
+      let count = 0;
+      try {
+        for await (const page of exportReferences(services, filter)) {
+          let text = "";
+          for (const r of page) text += line(r);
+          count += page.length;
+          await writeOut(ctx, text);
+          bar?.update(count, count);
+        }
+      } finally {
+        bar?.stop();
+      }
+      ctx.out.info(`Exported ${count} reference(s).`);
+    });
+}
+
+const needsQuotes = /[",\r\n]/;
+const cell = (v: unknown): string => {
+  if (v === null || v === undefined) return "";
+  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  return needsQuotes.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+function csvLine(r: ExternalReference): string {
+  let out = "";
+  for (let i = 0; i < REF_FIELDS.length; i++) out += (i ? "," : "") + cell(r[REF_FIELDS[i]!]);
+  return out + "\n";
+}

@@ -1,0 +1,14 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { showHistory } from "../../services/refs/list.js";
+import { printHistory } from "./render.js";
+
+export function registerHistory(refs: Command, context: ContextFactory): void {
+  refs
+    .command("history <ref>")
+    .description("Every change of a reference: links, updates, unlinks, remote deletions; kept after unlink")
+    .action(async (id: string, _flags, cmd: Command) => {
+      const ctx = context(cmd);
+      await printHistory(ctx, await showHistory(await ctx.services(), { id }));
+    });
+}

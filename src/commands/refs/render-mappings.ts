@@ -1,0 +1,36 @@
+import type { CommandContext } from "../../cli/context.js";
+import type { IntegrationMappingInfo, ReferenceValidationResult } from "../../types/integration/external-reference.types.js";
+
+export async function printMappings(ctx: CommandContext, mappings: IntegrationMappingInfo[]): Promise<void> {
+  if (ctx.out.json) return ctx.out.printJson(mappings);
+  if (mappings.length === 0) return ctx.out.info("No mappings. Create one with: intg refs mappings set <name> --provider <p> --entity-type <t> --external-type <t> --field a=b");
+  await ctx.out.table(
+    ["ID", "NAME", "PROVIDER", "CONNECTION", "ENTITY", "EXTERNAL", "FIELDS", "RULES", "CHECKS"],
+    mappings.map((m) => [m.id, m.name, m.providerId, m.connectionId ?? "(all)", m.entityType, m.externalType, m.fieldMappings.length, m.transformationRules.length, m.validationRules.length]),
+  );
+}
+
+export async function printMapping(ctx: CommandContext, m: IntegrationMappingInfo): Promise<void> {
+  if (ctx.out.json) return ctx.out.printJson(m);
+  await ctx.out.details([
+    ["id", m.id],
+    ["name", m.name],
+    ["provider", m.providerId],
+    ["connection", m.connectionId ?? "(every connection)"],
+    ["entity type", m.entityType],
+    ["external type", m.externalType],
+    ["fields", m.fieldMappings.map((f) => `${f.source} → ${f.target}${f.required ? " (required)" : ""}${f.default !== undefined ? ` (default ${JSON.stringify(f.default)})` : ""}`).join("\n")],
+    ["transformations", m.transformationRules.map((r) => `${r.kind}${r.field ? ` ${r.field}` : ""}`).join("\n")],
+    ["validations", m.validationRules.map((r) => `${r.kind} ${r.field}`).join("\n")],
+    ["sync", m.syncPreferences ? `${m.syncPreferences.direction}, on conflict ${m.syncPreferences.conflictPolicy}${m.syncPreferences.scheduleIntervalMs ? `, every ${m.syncPreferences.scheduleIntervalMs / 1000}s` : ""}` : ""],
+    ["created", m.createdAt],
+    ["updated", m.updatedAt],
+  ]);
+}
+
+/** The mapped record on stdout; the problems on stderr (the command then exits 2). */
+export function printTransform(ctx: CommandContext, r: ReferenceValidationResult): void {
+  if (ctx.out.json) return ctx.out.printJson(r);
+  if (r.valid) return ctx.out.printJson(r.record);
+  for (const issue of r.issues) ctx.out.warn(`${issue.path || "(record)"}: ${issue.message}`);
+}

@@ -1,0 +1,24 @@
+import type { Command } from "commander";
+import { UsageError } from "../../cli/errors.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { findMapping } from "../../services/refs/mapping-rows.js";
+import { applyMapping } from "../../services/refs/transform.js";
+import { readJson } from "./read-json.js";
+import { printTransform } from "./render-mappings.js";
+
+export function registerTransform(refs: Command, context: ContextFactory): void {
+  refs
+    .command("transform")
+    .description("Map one remote record (JSON on stdin) through a mapping: the mapped record, or every problem with it")
+    .requiredOption("--mapping <mapping>", "the mapping (name or id)")
+    .option("--file <json>", "read the record from a file instead of stdin")
+    .addHelpText("after", "\nExits 2 when the record is invalid, listing every problem (under --json: a ReferenceValidationResult on stdout).")
+    .action(async (flags: { mapping: string; file?: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const record = await readJson(ctx, flags.file ?? "-", "The record");
+      const mapping = await findMapping((await ctx.services()).sql, flags.mapping);
+      const result = await applyMapping(mapping, record);
+      printTransform(ctx, result);
+      if (!result.valid) throw new UsageError(`The record is invalid for mapping ${mapping.name}: ${result.issues.length} problem(s).`, undefined, "INVALID_RECORD");
+    });
+}

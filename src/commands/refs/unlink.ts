@@ -1,0 +1,42 @@
+import type { Command } from "commander";
+import { confirmOrCancel } from "../../cli/confirm.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { UsageError } from "../../cli/errors.js";
+import { NotFoundError } from "../../cli/errors.js";
+import { refByExternal } from "../../services/refs/rows.js";
+import { resolveConnection } from "../../services/refs/connections.js";
+import { unlinkReference } from "../../services/refs/unlink.js";
+import { parseTyped } from "./flags.js";
+import { printRef } from "./render.js";
+
+interface UnlinkFlags { connection?: string; external?: string; dryRun: boolean }
+
+export function registerUnlink(refs: Command, context: ContextFactory): void {
+  refs
+    .command("unlink [ref]")
+    .description("Remove a reference (its history is kept)")
+    .option("--connection <id>", "with --external: the reference of that external record")
+    .option("--external <type:id>", "the provider's record, e.g. contact:901")
+    .option("-n, --dry-run", "show the reference that would be removed, change nothing", false)
+    .action(async (ref: string | undefined, flags: UnlinkFlags, cmd: Command) => {
+      const ctx = context(cmd);
+      const byExternal = flags.connection !== undefined || flags.external !== undefined;
+      if (ref && byExternal) throw new UsageError("Give a reference id, or --connection with --external; not both.");
+      if (!ref && !(flags.connection && flags.external)) throw new UsageError("Which reference? Give its id (ref_…), or --connection <c> --external <type>:<id>.");
+      const external = flags.external ? parseTyped("--external", flags.external) : undefined;
+      const services = await ctx.services();
+      let id = ref;
+      if (!id) {
+        const connection = await resolveConnection(services.sql, flags.connection!);
+        const found = await refByExternal(services.sql, connection.id, external!.type, external!.id);
+        if (!found) throw new NotFoundError(`No reference for ${flags.external} on ${connection.id}.`, undefined, "REF_NOT_FOUND");
+        id = found.id;
+      }
+      const planned = await unlinkReference(services, { id, dryRun: true }); // not found before asking
+      if (flags.dryRun) return printRef(ctx, planned);
+      await confirmOrCancel(ctx, `Unlink ${planned.entityType}:${planned.entityId} ↔ ${planned.externalType}:${planned.externalId} (${planned.id})?`, "nothing was unlinked");
+      const removed = await unlinkReference(services, { id, dryRun: false });
+      if (ctx.out.json) return ctx.out.printJson(removed);
+      ctx.out.success(`Unlinked ${removed.id}; its history stays: intg refs history ${removed.id}`);
+    });
+}

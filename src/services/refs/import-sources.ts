@@ -1,0 +1,74 @@
+import type { Readable } from "node:stream";
+import { UsageError } from "../../cli/errors.js";
+import { jsonArraySplitter, ndjsonSplitter, textBatches } from "./import-text.js";
+
+// Readers for `refs import`: each turns a byte stream into batches of raw records with their line
+// numbers, holding one batch at a time whatever the file's size. A record that cannot even be
+// parsed arrives as an error for its line, so it is reported like any invalid row.
+
+export type RawRecord = { line: number; value: Record<string, unknown> } | { line: number; fields: string[]; columns: CsvColumns } | { line: number; error: string };
+/** Where each known column is in a CSV row (-1: absent), worked out once from the header. */
+export type CsvColumns = Record<(typeof IMPORT_FIELDS)[number], number>;
+export type ImportFormat = "csv" | "ndjson" | "json";
+
+export const REQUIRED_COLUMNS = ["entityType", "entityId", "externalType", "externalId"] as const;
+export const IMPORT_FIELDS = ["connectionId", ...REQUIRED_COLUMNS, "metadata", "payloadHash"] as const;
+
+export function readRecords(input: Readable, format: ImportFormat, batchSize: number): AsyncIterable<RawRecord[]> {
+  if (format === "csv") return csvBatches(input, batchSize);
+  return textBatches(input, batchSize, format === "ndjson" ? ndjsonSplitter() : jsonArraySplitter());
+}
+
+async function* csvBatches(input: Readable, batchSize: number): AsyncIterable<RawRecord[]> {
+  const { parse } = await import("csv-parse");
+  const skipped: RawRecord[] = [];
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true });
+  // Each record with the line it ends on. csv-parse's on_record hook would give the line too, but
+  // builds a context object per record for it: a tenth of a million-row import. Its counter is
+  // current when it pushes the record, so the push is wrapped instead.
+  const push = parser.push.bind(parser);
+  parser.push = (fields: unknown) => push(fields === null ? null : { line: parser.info.lines, fields });
+  parser.on("skip", (error: Error & { lines?: number }) => skipped.push({ line: error.lines ?? 0, error: `not valid CSV (${error.message})` }));
+  input.on("error", (error) => parser.destroy(error));
+  input.pipe(parser);
+  let columns: CsvColumns | undefined;
+  let batch: RawRecord[] = [];
+  // read() in a loop rather than `for await` over records: one promise per batch, not per row.
+  for (;;) {
+    let item: { line: number; fields: string[] } | null;
+    while ((item = parser.read() as typeof item) !== null) {
+      if (!columns) {
+        columns = checkHeader(item.fields);
+        continue;
+      }
+      if (skipped.length) batch.push(...skipped.splice(0));
+      batch.push({ line: item.line, fields: item.fields, columns });
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (parser.readableEnded || parser.destroyed) break;
+    await readableOrEnd(parser);
+  }
+  if (parser.errored) throw parser.errored;
+  if (!columns) throw new UsageError("The CSV file is empty: it needs a header line naming the columns.", undefined, "INVALID_IMPORT_HEADER");
+  batch.push(...skipped.splice(0));
+  if (batch.length) yield batch;
+}
+
+function checkHeader(header: string[]): CsvColumns {
+  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length) throw new UsageError(`The CSV header lacks ${missing.join(", ")}; nothing was imported.`, `The first line names the columns: ${REQUIRED_COLUMNS.join(",")}[,connectionId,metadata,payloadHash].`, "INVALID_IMPORT_HEADER");
+  return Object.fromEntries(IMPORT_FIELDS.map((f) => [f, header.indexOf(f)])) as CsvColumns;
+}
+
+function readableOrEnd(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("readable", done).off("end", done).off("error", done).off("close", done);
+      resolve();
+    };
+    stream.on("readable", done).on("end", done).on("error", done).on("close", done);
+  });
+}

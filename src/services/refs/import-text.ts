@@ -1,0 +1,101 @@
+import type { Readable } from "node:stream";
+import { UsageError } from "../../cli/errors.js";
+import type { RawRecord } from "./import-sources.js";
+
+// The NDJSON and JSON-array readers of `refs import`: text as it arrives, split into records
+// with the line each starts on, without ever holding the whole file.
+
+/** A splitter takes text as it arrives and returns the complete records found so far. */
+export interface Splitter {
+  push(text: string, out: RawRecord[]): void;
+  end(out: RawRecord[]): void;
+}
+
+export async function* textBatches(input: Readable, batchSize: number, splitter: Splitter): AsyncIterable<RawRecord[]> {
+  input.setEncoding("utf8");
+  let batch: RawRecord[] = [];
+  for await (const chunk of input) {
+    splitter.push(chunk as string, batch);
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  splitter.end(batch);
+  if (batch.length) yield batch;
+}
+
+function parseRecord(text: string, line: number): RawRecord {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return { line, error: "not a JSON object" };
+    return { line, value: value as Record<string, unknown> };
+  } catch (error) {
+    return { line, error: `not valid JSON (${(error as Error).message})` };
+  }
+}
+
+export function ndjsonSplitter(): Splitter {
+  let rest = "";
+  let line = 0;
+  const take = (text: string, out: RawRecord[]) => {
+    line++;
+    if (text.trim() !== "") out.push(parseRecord(text, line));
+  };
+  return {
+    push(text, out) {
+      const parts = (rest + text).split("\n");
+      rest = parts.pop()!;
+      for (const part of parts) take(part, out);
+    },
+    end(out) {
+      if (rest !== "") take(rest, out);
+    },
+  };
+}
+
+/** The elements of one top-level JSON array, found by tracking strings and nesting depth. */
+export function jsonArraySplitter(): Splitter {
+  let state: "start" | "between" | "element" | "done" = "start";
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let element = "";
+  let line = 1;
+  let startLine = 1;
+  return {
+    push(text, out) {
+      for (let i = 0; i < text.length; i++) {
+        const ch = text[i]!;
+        if (ch === "\n") line++;
+        if (state === "element") {
+          element += ch;
+          if (inString) {
+            if (escaped) escaped = false;
+            else if (ch === "\\") escaped = true;
+            else if (ch === '"') inString = false;
+          } else if (ch === '"') inString = true;
+          else if (ch === "{" || ch === "[") depth++;
+          else if (ch === "}" || ch === "]") {
+            if (--depth === 0) {
+              out.push(parseRecord(element, startLine));
+              element = "";
+              state = "between";
+            }
+          }
+        } else if (ch === " " || ch === "\n" || ch === "\r" || ch === "\t" || (ch === "," && state === "between")) continue;
+        else if (state === "start" && ch === "[") state = "between";
+        else if (state === "between" && ch === "]") state = "done";
+        else if (state === "between" && (ch === "{" || ch === "[")) {
+          state = "element";
+          depth = 1;
+          element = ch;
+          startLine = line;
+        } else throw new UsageError(`Line ${line}: the JSON file must be one array of objects; found "${ch}".`, "Use NDJSON (one object per line) for anything else.", "INVALID_IMPORT_FILE");
+      }
+    },
+    end() {
+      if (state !== "done") throw new UsageError("The JSON array is not closed: the file ends early.", undefined, "INVALID_IMPORT_FILE");
+    },
+  };
+}
