@@ -5,7 +5,6 @@ import { UsageError } from "../cli/errors.js";
 // no verbs: `intg keys list` is refused as a usage error (exit 2), never a pretend success.
 const COMING: readonly (readonly [noun: string, description: string])[] = [
   ["connections", "Connections to third-party providers: credentials, health checks for CI, requests"],
-  ["providers", "Provider definitions and the built-in template catalog"],
   ["refs", "External references and mappings: link, lookup, bulk import and export, sync"],
 ];
 
