@@ -21,6 +21,7 @@ const NOUNS: readonly { name: string; description: string; load: () => Promise<R
   { name: "keys", description: "API keys: create, list, rotate with a grace period, revoke, verify, expire, metrics", load: async () => (await import("../commands/keys/index.js")).registerKeys },
   { name: "webhooks", description: "Webhook endpoints, event types, sending events (the delivery worker is coming)", load: async () => (await import("../commands/webhooks/index.js")).registerWebhooks },
   { name: "secrets", description: "Encrypted credentials and master-key rotation", load: async () => (await import("../commands/secrets/index.js")).registerSecrets },
+  { name: "connections", description: "Connections to third-party providers: encrypted credentials, health checks for CI", load: async () => (await import("../commands/connections/index.js")).registerConnections },
   { name: "providers", description: "Provider definitions and the built-in template catalog", load: async () => (await import("../commands/providers/index.js")).registerProviders },
   { name: "audit", description: "The security audit log: every mutation of keys and secrets; tamper-evident", load: async () => (await import("../commands/audit/index.js")).registerAudit },
 ];

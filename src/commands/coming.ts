@@ -4,7 +4,6 @@ import { UsageError } from "../cli/errors.js";
 // The domains whose issues have not landed yet. They show what is coming in their help and have
 // no verbs: `intg keys list` is refused as a usage error (exit 2), never a pretend success.
 const COMING: readonly (readonly [noun: string, description: string])[] = [
-  ["connections", "Connections to third-party providers: credentials, health checks for CI, requests"],
   ["refs", "External references and mappings: link, lookup, bulk import and export, sync"],
 ];
 

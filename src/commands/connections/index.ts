@@ -1,0 +1,15 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { registerCreate } from "./create.js";
+import { registerList } from "./list.js";
+import { registerState } from "./state.js";
+import { registerUpdate } from "./update.js";
+import { registerValidate } from "./validate.js";
+
+export function registerConnections(connections: Command, context: ContextFactory): void {
+  registerCreate(connections, context);
+  registerList(connections, context);
+  registerUpdate(connections, context);
+  registerState(connections, context);
+  registerValidate(connections, context);
+}

@@ -1,0 +1,29 @@
+import type { Command } from "commander";
+import { IntgError, UsageError } from "../../cli/errors.js";
+import { ExitCode } from "../../cli/exit-codes.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { readInputFile } from "../../cli/read-file.js";
+import { validateConnectionConfig } from "../../services/connections/validate.js";
+
+export function registerValidate(connections: Command, context: ContextFactory): void {
+  connections
+    .command("validate <config.json>")
+    .description("Check a connections file: every problem with its path; exit 2 when invalid")
+    .option("--offline", "check the file alone, without looking providers up in the database", false)
+    .addHelpText("after", ["", "The file is one connection or {\"connections\": [...]}, each:", '  {"provider": "stripe", "environment": "production", "name": "main",', '   "config": {"k": "v"}, "rateLimitPerMinute": 100, "credential": {"fromEnv": "STRIPE_KEY"}}'].join("\n"))
+    .action(async (file: string, flags: { offline: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      let data: unknown;
+      try {
+        data = JSON.parse(readInputFile(file));
+      } catch (error) {
+        if (error instanceof IntgError) throw error;
+        throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}.`, undefined, "INVALID_FILE");
+      }
+      const result = await validateConnectionConfig(flags.offline ? null : (await ctx.services()).sql, data);
+      if (ctx.out.json) ctx.out.printJson(result);
+      else if (result.valid) ctx.out.success(`${file} is valid.`);
+      else await ctx.out.table(["PATH", "PROBLEM"], result.issues.map((i) => [i.path || "(file)", i.message]));
+      if (!result.valid) throw new IntgError("INVALID_CONFIG", `${file} has ${result.issues.length} problem(s).`, ExitCode.USAGE);
+    });
+}
