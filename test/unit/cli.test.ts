@@ -17,7 +17,7 @@ describe("the CLI frame", () => {
   });
 
   it("shows help for every noun without opening the database", async () => {
-    for (const noun of ["keys", "webhooks", "connections", "refs", "db"]) {
+    for (const noun of ["keys", "webhooks", "connections", "providers", "refs", "db"]) {
       const r = await runCli([noun, "--help", "--db", UNREACHABLE]);
       expect(r.code, noun).toBe(0);
       expect(r.stdout).toContain(`intg ${noun}`);
@@ -28,10 +28,10 @@ describe("the CLI frame", () => {
   });
 
   it("does not pretend a coming domain works: its verbs are refused (exit 2)", async () => {
-    const r = await runCli(["connections", "check", "--all"]);
+    const r = await runCli(["refs", "link", "--all"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("intg: 'intg connections check' is not available in this version of intg yet.\nSee 'intg connections --help' for what is coming.\n");
+    expect(r.stderr).toBe("intg: 'intg refs link' is not available in this version of intg yet.\nSee 'intg refs --help' for what is coming.\n");
     expect(r.deps.opened).toEqual([]);
   });
 

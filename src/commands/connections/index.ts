@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
+import { registerCheck } from "./check.js";
 import { registerCreate } from "./create.js";
 import { registerList } from "./list.js";
 import { registerState } from "./state.js";
@@ -12,4 +13,5 @@ export function registerConnections(connections: Command, context: ContextFactor
   registerUpdate(connections, context);
   registerState(connections, context);
   registerValidate(connections, context);
+  registerCheck(connections, context);
 }

@@ -1,0 +1,99 @@
+import { CredentialError, IntgError, NotFoundError } from "../../cli/errors.js";
+import { col } from "../../db/sql.js";
+import { newId } from "../../lib/ids.js";
+import type { IntegrationConnectionStatus } from "../../types/enums.js";
+import type { IntegrationHealthCheck } from "../../types/integration/integration.types.js";
+import type { ServiceContext } from "../context.js";
+import { providerOf, findConnectionRows, type ConnectionFilter, type ConnectionRow } from "./rows.js";
+import { ConnectionClient } from "./client.js";
+import { TokenEndpointError } from "./oauth.js";
+
+// `connections check`: each connection's provider health request, with its credential, in
+// parallel over keep-alive pools. Each result becomes an IntegrationHealthCheck row and the
+// connection's status, all written in one transaction after the requests.
+
+export interface CheckOptions {
+  filter: ConnectionFilter;
+  timeoutMs: number;
+  concurrency: number;
+}
+
+export interface CheckRun {
+  checks: IntegrationHealthCheck[];
+  /** Disabled connections the selection matched; they are not checked. */
+  skipped: string[];
+}
+
+type Outcome = Pick<IntegrationHealthCheck, "status" | "latencyMs" | "httpStatus" | "errorKind" | "errorMessage">;
+
+export async function checkConnections(ctx: ServiceContext, options: CheckOptions, client = new ConnectionClient(ctx)): Promise<CheckRun> {
+  const rows = await findConnectionRows(ctx.sql, options.filter);
+  const missing = (options.filter.ids ?? []).filter((id) => !rows.some((r) => r.id === id));
+  if (missing.length) throw new NotFoundError(`There is no connection ${missing.map((m) => `"${m}"`).join(", ")}.`, "See the connections with: intg connections list", "CONNECTION_NOT_FOUND");
+  const active = rows.filter((r) => r.status !== "DISABLED");
+  const outcomes: Outcome[] = new Array(active.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < active.length; i = next++) outcomes[i] = await checkOne(client, active[i]!, options.timeoutMs);
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, active.length) }, lane));
+  } finally {
+    await client.close();
+  }
+  const now = ctx.now();
+  const checks = active.map((row, i): IntegrationHealthCheck => ({ id: newId("healthCheck", now), connectionId: row.id, ...outcomes[i]!, checkedAt: now.toISOString() }));
+  await ctx.sql.transaction(async (tx) => {
+    for (const [i, c] of checks.entries()) {
+      await tx.run(`INSERT INTO "IntegrationHealthCheck" ("id","connectionId","status","latencyMs","httpStatus","errorKind","errorMessage","checkedAt") VALUES (?,?,?,?,?,?,?,?)`, [c.id, c.connectionId, c.status, c.latencyMs, c.httpStatus, c.errorKind, c.errorMessage, now]);
+      const healthy = c.status === "HEALTHY";
+      await tx.run(`UPDATE "IntegrationConnection" SET "status" = ?, "lastCheckedAt" = ?, "lastHealthyAt" = ${healthy ? "?" : `"lastHealthyAt"`}, "updatedAt" = ? WHERE "id" = ? AND "status" <> ?`, [c.status, now, ...(healthy ? [now] : []), now, active[i]!.id, "DISABLED"]);
+    }
+  });
+  return { checks, skipped: rows.filter((r) => r.status === "DISABLED").map((r) => r.id) };
+}
+
+async function checkOne(client: ConnectionClient, row: ConnectionRow, timeoutMs: number): Promise<Outcome> {
+  const provider = providerOf(row);
+  const expected = col.int(provider.healthCheckExpectedStatus);
+  try {
+    const p = await client.prepare(row);
+    const res = await client.send(p, provider.healthCheckMethod, provider.healthCheckPath, { timeoutMs });
+    if (res.statusCode === null) return { status: "UNHEALTHY", latencyMs: res.latencyMs, httpStatus: null, errorKind: res.errorKind, errorMessage: res.error };
+    const base = { latencyMs: res.latencyMs, httpStatus: res.statusCode };
+    if (res.statusCode === expected) return { ...base, status: "HEALTHY", errorKind: null, errorMessage: null };
+    if (res.statusCode === 401 || res.statusCode === 403) return { ...base, status: "CREDENTIALS_INVALID", errorKind: "auth", errorMessage: `the provider refused the credential (${res.statusCode})` };
+    // Reachable and authenticated, but throttled: degraded rather than down.
+    const status: IntegrationConnectionStatus = res.statusCode === 429 ? "DEGRADED" : "UNHEALTHY";
+    return { ...base, status, errorKind: "unexpected_status", errorMessage: `expected ${expected}, got ${res.statusCode}` };
+  } catch (error) {
+    if (error instanceof CredentialError || (error instanceof IntgError && error.code === "NO_CREDENTIAL")) return { status: "CREDENTIALS_INVALID", latencyMs: null, httpStatus: null, errorKind: "auth", errorMessage: error.message };
+    if (error instanceof TokenEndpointError) return { status: "UNHEALTHY", latencyMs: null, httpStatus: null, errorKind: error.kind, errorMessage: error.message };
+    if (error instanceof IntgError) return { status: "UNHEALTHY", latencyMs: null, httpStatus: null, errorKind: "network", errorMessage: error.message };
+    throw error;
+  }
+}
+
+export interface HistoryOptions {
+  since?: Date;
+  limit?: number;
+}
+
+export async function listHealthChecks(ctx: Pick<ServiceContext, "sql">, connectionId: string, options: HistoryOptions = {}): Promise<IntegrationHealthCheck[]> {
+  const known = await ctx.sql.get(`SELECT "id" FROM "IntegrationConnection" WHERE "id" = ?`, [connectionId]);
+  if (!known) throw new NotFoundError(`There is no connection "${connectionId}".`, undefined, "CONNECTION_NOT_FOUND");
+  const rows = await ctx.sql.all<Record<string, unknown>>(
+    `SELECT "id","connectionId","status","latencyMs","httpStatus","errorKind","errorMessage","checkedAt" FROM "IntegrationHealthCheck" WHERE "connectionId" = ? AND "checkedAt" >= ? ORDER BY "checkedAt" DESC, "id" DESC LIMIT ?`,
+    [connectionId, options.since ?? new Date(0), options.limit ?? 100],
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    connectionId: String(r.connectionId),
+    status: r.status as IntegrationConnectionStatus,
+    latencyMs: r.latencyMs === null ? null : col.int(r.latencyMs),
+    httpStatus: r.httpStatus === null ? null : col.int(r.httpStatus),
+    errorKind: r.errorKind as IntegrationHealthCheck["errorKind"],
+    errorMessage: (r.errorMessage as string | null) ?? null,
+    checkedAt: col.iso(r.checkedAt)!,
+  }));
+}

@@ -1,0 +1,119 @@
+import { createHmac } from "node:crypto";
+import { UsageError } from "../../cli/errors.js";
+import { RateLimiter, retryAfterMs } from "../../lib/rate-limit.js";
+import { privateNetworksAllowed } from "../../lib/url-guard.js";
+import type { ApiAuthConfig } from "../../types/integration/api.types.js";
+import type { ServiceContext } from "../context.js";
+import { allowsPrivateNetwork, authOf } from "../providers/rows.js";
+import { requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js";
+import { deserialiseCredential, openSecretValue, type Credential } from "./credential.js";
+import { ConnectionHttp, type HttpResult } from "./http.js";
+import { accessToken } from "./oauth.js";
+import { connectionConfig, effectiveRateLimit, providerOf, type ConnectionRow } from "./rows.js";
+
+// Calls through a connection: its base URL, its credential applied as its provider's auth type
+// says, its rate limit, and 429 Retry-After honoured. Credentials are decrypted just before use
+// and live only in memory.
+
+export interface Prepared {
+  id: string;
+  baseUrl: string;
+  auth: ApiAuthConfig;
+  allowPrivate: boolean;
+  credential: Credential;
+  limiter: RateLimiter | null;
+}
+
+export interface SendOptions {
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** How many times a 429 is waited out and retried (0 for health checks, which report it). */
+  retries429?: number;
+  /** The longest Retry-After honoured; a longer one is returned as the answer. */
+  maxRetryAfterMs?: number;
+}
+
+export interface Sent extends HttpResult {
+  method: string;
+  /** What was requested, credentials included: only for logging through stripUrlCredentials. */
+  url: URL;
+  attempts: number;
+}
+
+export class ConnectionClient {
+  readonly http = new ConnectionHttp();
+  readonly #limiters = new Map<string, RateLimiter>();
+  #ring?: Promise<MasterKeyRing>;
+
+  constructor(private readonly ctx: ServiceContext) {}
+
+  ring(): Promise<MasterKeyRing> {
+    this.#ring ??= requireMasterKeys(this.ctx);
+    return this.#ring;
+  }
+
+  async prepare(row: ConnectionRow): Promise<Prepared> {
+    const provider = providerOf(row);
+    const config = connectionConfig(row);
+    let credential: Credential = { kind: "none" };
+    if (provider.authType !== "NONE") {
+      const opened = row.credentialSecretId ? await openSecretValue(this.ctx.sql, await this.ring(), row.credentialSecretId) : undefined;
+      if (!opened) throw new UsageError(`${row.id} has no credential.`, `Set one with: intg connections set-credentials ${row.id}`, "NO_CREDENTIAL");
+      credential = deserialiseCredential(provider.authType, opened.value);
+    }
+    const rate = effectiveRateLimit(row);
+    let limiter = this.#limiters.get(row.id);
+    if (rate && (!limiter || limiter.perMinute !== rate)) this.#limiters.set(row.id, (limiter = new RateLimiter(rate)));
+    return {
+      id: row.id,
+      baseUrl: typeof config?.baseUrl === "string" ? config.baseUrl : provider.baseUrl,
+      auth: authOf(provider),
+      allowPrivate: privateNetworksAllowed(this.ctx.env, allowsPrivateNetwork(provider)),
+      credential,
+      limiter: rate ? limiter! : null,
+    };
+  }
+
+  async send(p: Prepared, method: string, path: string, options: SendOptions): Promise<Sent> {
+    const url = new URL(p.baseUrl.replace(/\/+$/, "") + (path.startsWith("/") ? path : `/${path}`));
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      await p.limiter?.acquire();
+      const headers = { accept: "application/json", ...options.headers };
+      const target = new URL(url);
+      await this.authenticate(p, method, target, headers, options);
+      const res = await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: options.timeoutMs, allowPrivate: p.allowPrivate });
+      const wait = res.statusCode === 429 ? retryAfterMs(res.headers["retry-after"]) : undefined;
+      if (wait === undefined || attempts > (options.retries429 ?? 0) || wait > (options.maxRetryAfterMs ?? 60_000)) return { ...res, method, url, attempts };
+      // Every request through this connection waits, not just this one.
+      p.limiter?.pause(wait);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private async authenticate(p: Prepared, method: string, url: URL, headers: Record<string, string>, options: SendOptions): Promise<void> {
+    const c = p.credential;
+    const auth = p.auth;
+    if (auth.type === "API_KEY" && c.kind === "value") {
+      if (auth.placement === "query") url.searchParams.set(auth.name, c.value);
+      else headers[auth.name] = c.value;
+    } else if (auth.type === "BEARER_TOKEN" && c.kind === "value") headers.authorization = `Bearer ${c.value}`;
+    else if (auth.type === "BASIC" && c.kind === "basic") headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
+    else if ((auth.type === "OAUTH2_CLIENT_CREDENTIALS" || auth.type === "OAUTH2_REFRESH_TOKEN") && (c.kind === "client" || c.kind === "refresh")) {
+      const token = await accessToken(this.ctx, await this.ring(), this.http, { connectionId: p.id, tokenUrl: auth.tokenUrl, scopes: auth.scopes, allowPrivate: p.allowPrivate, credential: c }, options.timeoutMs);
+      headers.authorization = `Bearer ${token}`;
+    } else if (auth.type === "HMAC" && c.kind === "value") {
+      // Signed: timestamp, method, path with query, body; the timestamp travels alongside.
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signed = `${timestamp}\n${method}\n${url.pathname}${url.search}\n${options.body ?? ""}`;
+      headers[auth.headerName.toLowerCase()] = createHmac(auth.algorithm, c.value).update(signed).digest(auth.encoding);
+      headers["x-signature-timestamp"] = timestamp;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
