@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { coldStart } from "./cold-start.mjs";
+import { connections } from "./connections.mjs";
 import { keys } from "./keys.mjs";
 import { webhooks } from "./webhooks.mjs";
 
@@ -12,7 +13,7 @@ if (!existsSync(fileURLToPath(new URL("../dist/intg.cjs", import.meta.url)))) {
   process.exit(1);
 }
 
-const benches = [coldStart, keys, webhooks];
+const benches = [coldStart, keys, webhooks, connections];
 const rows = [];
 for (const bench of benches) {
   process.stderr.write(`running ${bench.name}…\n`);
