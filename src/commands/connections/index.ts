@@ -3,6 +3,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { registerCheck } from "./check.js";
 import { registerCreate } from "./create.js";
 import { registerList } from "./list.js";
+import { registerRequest } from "./request.js";
 import { registerState } from "./state.js";
 import { registerUpdate } from "./update.js";
 import { registerValidate } from "./validate.js";
@@ -14,4 +15,5 @@ export function registerConnections(connections: Command, context: ContextFactor
   registerState(connections, context);
   registerValidate(connections, context);
   registerCheck(connections, context);
+  registerRequest(connections, context);
 }

@@ -32,11 +32,13 @@ export interface SendOptions {
   retries429?: number;
   /** The longest Retry-After honoured; a longer one is returned as the answer. */
   maxRetryAfterMs?: number;
+  /** Called after every attempt, the 429s waited out included (request logging). */
+  onAttempt?: (attempt: Sent) => Promise<void>;
 }
 
 export interface Sent extends HttpResult {
   method: string;
-  /** What was requested, credentials included: only for logging through stripUrlCredentials. */
+  /** What was requested, credentials included (a query API key): log it only through stripUrlCredentials. */
   url: URL;
   attempts: number;
 }
@@ -84,9 +86,10 @@ export class ConnectionClient {
       const headers = { accept: "application/json", ...options.headers };
       const target = new URL(url);
       await this.authenticate(p, method, target, headers, options);
-      const res = await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: options.timeoutMs, allowPrivate: p.allowPrivate });
+      const res: Sent = { ...(await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: options.timeoutMs, allowPrivate: p.allowPrivate })), method, url: target, attempts };
+      await options.onAttempt?.(res);
       const wait = res.statusCode === 429 ? retryAfterMs(res.headers["retry-after"]) : undefined;
-      if (wait === undefined || attempts > (options.retries429 ?? 0) || wait > (options.maxRetryAfterMs ?? 60_000)) return { ...res, method, url, attempts };
+      if (wait === undefined || attempts > (options.retries429 ?? 0) || wait > (options.maxRetryAfterMs ?? 60_000)) return res;
       // Every request through this connection waits, not just this one.
       p.limiter?.pause(wait);
       await new Promise((resolve) => setTimeout(resolve, wait));

@@ -79,7 +79,7 @@ export function parseCredential(type: AuthenticationType, text: string): Credent
 export function serialiseCredential(c: Credential): string {
   if (c.kind === "value") return c.value;
   const { kind: _kind, ...rest } = c;
-  return JSON.stringify(rest);
+  return JSON.stringify(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null)));
 }
 
 export function deserialiseCredential(type: AuthenticationType, text: string): Credential {
