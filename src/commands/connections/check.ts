@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { CheckFailedError, CredentialError, UsageError } from "../../cli/errors.js";
-import { parseDateFlag, parseDurationFlag } from "../../cli/parse.js";
+import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { checkConnections, listHealthChecks } from "../../services/connections/check.js";
+import { parseLimit, parseSince } from "./activity.js";
 import { addSelectFlags, toSelection, type SelectFlags } from "./list.js";
 import { printHealthChecks } from "./render.js";
 
@@ -49,9 +50,7 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
     .option("--limit <n>", "at most this many", "100")
     .action(async (id: string, flags: { since?: string; limit: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const since = flags.since === undefined ? undefined : /^\d{4}-/.test(flags.since) ? parseDateFlag("--since", flags.since) : new Date(ctx.now().getTime() - parseDurationFlag("--since", flags.since));
-      const limit = Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${flags.limit}" is not a positive whole number.`);
-      await printHealthChecks(ctx, await listHealthChecks(await ctx.services(), id, { since, limit }));
+      const since = flags.since === undefined ? undefined : parseSince(ctx, flags.since);
+      await printHealthChecks(ctx, await listHealthChecks(await ctx.services(), id, { since, limit: parseLimit(flags.limit) }));
     });
 }

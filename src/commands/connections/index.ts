@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
+import { registerActivity } from "./activity.js";
 import { registerCheck } from "./check.js";
 import { registerCreate } from "./create.js";
 import { registerList } from "./list.js";
@@ -16,4 +17,5 @@ export function registerConnections(connections: Command, context: ContextFactor
   registerValidate(connections, context);
   registerCheck(connections, context);
   registerRequest(connections, context);
+  registerActivity(connections, context);
 }

@@ -6,6 +6,7 @@ import type { IntegrationHealthCheck } from "../../types/integration/integration
 import type { ServiceContext } from "../context.js";
 import { providerOf, findConnectionRows, type ConnectionFilter, type ConnectionRow } from "./rows.js";
 import { ConnectionClient } from "./client.js";
+import { recordEvent } from "./events.js";
 import { TokenEndpointError } from "./oauth.js";
 
 // `connections check`: each connection's provider health request, with its credential, in
@@ -48,6 +49,8 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
       await tx.run(`INSERT INTO "IntegrationHealthCheck" ("id","connectionId","status","latencyMs","httpStatus","errorKind","errorMessage","checkedAt") VALUES (?,?,?,?,?,?,?,?)`, [c.id, c.connectionId, c.status, c.latencyMs, c.httpStatus, c.errorKind, c.errorMessage, now]);
       const healthy = c.status === "HEALTHY";
       await tx.run(`UPDATE "IntegrationConnection" SET "status" = ?, "lastCheckedAt" = ?, "lastHealthyAt" = ${healthy ? "?" : `"lastHealthyAt"`}, "updatedAt" = ? WHERE "id" = ? AND "status" <> ?`, [c.status, now, ...(healthy ? [now] : []), now, active[i]!.id, "DISABLED"]);
+      const previous = active[i]!.status;
+      if (previous !== c.status) await recordEvent(tx, now, { connectionId: c.connectionId, kind: "status_changed", previousStatus: previous, status: c.status, message: c.errorMessage });
     }
   });
   return { checks, skipped: rows.filter((r) => r.status === "DISABLED").map((r) => r.id) };

@@ -5,6 +5,7 @@ import type { ServiceContext } from "../context.js";
 import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
 import { setSecret } from "../secrets/set.js";
 import { accessTokenSecretName, credentialSecretName, serialiseCredential, type Credential } from "./credential.js";
+import { recordEvent } from "./events.js";
 import type { ConnectionHttp } from "./http.js";
 
 // OAuth2 access tokens for a connection, cached encrypted as an IntegrationSecret. A token is
@@ -40,6 +41,18 @@ async function cached(ctx: Ctx, ring: MasterKeyRing, connectionId: string): Prom
 export async function accessToken(ctx: Ctx, ring: MasterKeyRing, http: ConnectionHttp, target: OAuthTarget, timeoutMs: number): Promise<string> {
   const fresh = await cached(ctx, ring, target.connectionId);
   if (fresh) return fresh;
+  try {
+    return await renew(ctx, ring, http, target, timeoutMs);
+  } catch (error) {
+    // The renewal rolled back; its failure is recorded on its own, so a silent refresh failure
+    // (a weak spot of the tools this learns from) leaves a trace in `connections events`.
+    const message = error instanceof Error ? error.message : String(error);
+    await recordEvent(ctx.sql, ctx.now(), { connectionId: target.connectionId, kind: "credentials_refresh_failed", message }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function renew(ctx: Ctx, ring: MasterKeyRing, http: ConnectionHttp, target: OAuthTarget, timeoutMs: number): Promise<string> {
   return ctx.sql.transaction(async (tx) => {
     const txCtx = { ...ctx, sql: tx };
     // SQLite: BEGIN IMMEDIATE already holds the database's write lock.
@@ -54,6 +67,7 @@ export async function accessToken(ctx: Ctx, ring: MasterKeyRing, http: Connectio
       target.credential.refreshToken = granted.refreshToken;
       await setSecret(txCtx, { name: credentialSecretName(target.connectionId), value: serialiseCredential(target.credential) });
     }
+    await recordEvent(tx, ctx.now(), { connectionId: target.connectionId, kind: "credentials_refreshed", message: `access token obtained (${target.credential.kind === "client" ? "client_credentials" : "refresh_token"} grant), valid until ${expiresAt.toISOString()}` });
     return granted.accessToken;
   });
 }

@@ -9,6 +9,7 @@ import type { ServiceContext } from "../context.js";
 import { CREDENTIAL_TOKEN_TYPE } from "../providers/definition.js";
 import { findProviderRow } from "../providers/rows.js";
 import { setSecret } from "../secrets/set.js";
+import { recordEvent } from "./events.js";
 import { accessTokenSecretName, credentialSecretName, parseCredential, serialiseCredential } from "./credential.js";
 import { findConnectionRow, providerOf, toConnectionView, type ConnectionRow } from "./rows.js";
 
@@ -80,6 +81,7 @@ export async function setConnectionCredentials(ctx: ServiceContext, id: string, 
     const sealed = await sealCredential(ctx, tx, row.id, providerOf(row), credential);
     const status = row.status === "DISABLED" ? "DISABLED" : "PENDING";
     await tx.run(`UPDATE "IntegrationConnection" SET "credentialSecretId" = ?, "status" = ?, "updatedAt" = ? WHERE "id" = ?`, [sealed.secretId, status, ctx.now(), row.id]);
+    await recordEvent(tx, ctx.now(), { connectionId: row.id, kind: "credentials_updated", previousStatus: row.status === status ? null : row.status, status });
     await recordAudit({ ...ctx, sql: tx }, { action: "connection.set_credentials", targetType: "connection", targetId: row.id, metadata: { secretId: sealed.secretId } });
     return { connection: toConnectionView(await findConnectionRow(tx, row.id)), keyFileCreated: sealed.keyFileCreated };
   });
@@ -117,6 +119,8 @@ export async function setConnectionEnabled(ctx: ServiceContext, id: string, enab
     const now = ctx.now();
     if (enabled) await tx.run(`UPDATE "IntegrationConnection" SET "status" = ?, "disabledAt" = NULL, "updatedAt" = ? WHERE "id" = ? AND "status" = ?`, ["PENDING", now, row.id, "DISABLED"]);
     else await tx.run(`UPDATE "IntegrationConnection" SET "status" = ?, "disabledAt" = ?, "updatedAt" = ? WHERE "id" = ?`, ["DISABLED", now, now, row.id]);
+    const status = enabled ? (row.status === "DISABLED" ? "PENDING" : row.status) : "DISABLED";
+    await recordEvent(tx, now, { connectionId: row.id, kind: enabled ? "enabled" : "disabled", previousStatus: row.status === status ? null : row.status, status, message: reason });
     await recordAudit({ ...ctx, sql: tx }, { action: enabled ? "connection.enable" : "connection.disable", targetType: "connection", targetId: row.id, reason });
     return toConnectionView(await findConnectionRow(tx, row.id));
   });

@@ -88,7 +88,7 @@ export interface IntegrationHealthCheck {
 
 /** A change in a connection's life, listed by `connections events <id>`. */
 export interface IntegrationEvent {
-  /** Prefixed like every id; the kind is added with the table (issue 6). */
+  /** `cev_…` */
   id: string;
   connectionId: ConnectionId;
   kind:
