@@ -99,3 +99,16 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     });
   return fake;
 }
+
+/** Fake providers started as a test needs them, closed together in afterAll. */
+export function fakeProviders(): { start(options?: FakeProviderOptions): Promise<FakeProvider>; closeAll(): Promise<void> } {
+  const all: FakeProvider[] = [];
+  return {
+    start: async (options) => {
+      const fake = await startFakeProvider(options);
+      all.push(fake);
+      return fake;
+    },
+    closeAll: async () => void (await Promise.all(all.map((f) => f.close()))),
+  };
+}

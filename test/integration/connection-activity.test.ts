@@ -8,7 +8,7 @@ import { createConnection, setConnectionCredentials, setConnectionEnabled } from
 import type { ServiceContext } from "../../src/services/context.js";
 import { createProvider } from "../../src/services/providers/write.js";
 import { PROVIDERS } from "../helpers/databases.js";
-import { startFakeProvider, type FakeProvider } from "../helpers/fake-provider.js";
+import { fakeProviders } from "../helpers/fake-provider.js";
 import { testServices, type TestServices } from "../helpers/services.js";
 
 describe("latency percentiles", () => {
@@ -21,19 +21,18 @@ describe("latency percentiles", () => {
 describe.each(PROVIDERS)("connection events and analytics on %s", (db) => {
   let t: TestServices;
   let ctx: ServiceContext;
-  const fakes: FakeProvider[] = [];
+  const fakes = fakeProviders();
   beforeAll(async () => {
     t = await testServices(db);
     ctx = { ...t.ctx, env: { INTG_MASTER_KEY: generateMasterKey().bytes.toString("base64") } };
   });
   afterAll(async () => {
-    await Promise.all(fakes.map((f) => f.close()));
+    await fakes.closeAll();
     await t?.dispose();
   });
 
   it("records status changes, credential changes, refresh failures, disable and enable", async () => {
-    const fake = await startFakeProvider({ accept: (r) => r.headers.authorization === "Bearer good" });
-    fakes.push(fake);
+    const fake = await fakes.start({ accept: (r) => r.headers.authorization === "Bearer good" });
     await createProvider(ctx, { slug: "ev", name: "Ev", category: "OTHER", baseUrl: fake.url, auth: "bearer_token", allowPrivateNetwork: true });
     const { connection } = await createConnection(ctx, { provider: "ev", environment: "STAGING", name: "c", config: null, rateLimitPerMinute: null, credential: "good" });
     const check = () => checkConnections(ctx, { filter: { ids: [connection.id] }, timeoutMs: 2000, concurrency: 1 });
@@ -60,8 +59,7 @@ describe.each(PROVIDERS)("connection events and analytics on %s", (db) => {
   });
 
   it("records a refused OAuth2 refresh even though its transaction rolled back", async () => {
-    const fake = await startFakeProvider({ oauth: { clientId: "app", refreshToken: "rt-valid" } });
-    fakes.push(fake);
+    const fake = await fakes.start({ oauth: { clientId: "app", refreshToken: "rt-valid" } });
     await createProvider(ctx, { slug: "oa", name: "Oa", category: "OTHER", baseUrl: fake.url, auth: { type: "oauth2_refresh_token", tokenUrl: fake.tokenUrl }, allowPrivateNetwork: true });
     const { connection } = await createConnection(ctx, { provider: "oa", environment: "STAGING", name: "c", config: null, rateLimitPerMinute: null, credential: JSON.stringify({ clientId: "app", refreshToken: "rt-revoked" }) });
     const run = await checkConnections(ctx, { filter: { ids: [connection.id] }, timeoutMs: 2000, concurrency: 1 });
@@ -72,8 +70,7 @@ describe.each(PROVIDERS)("connection events and analytics on %s", (db) => {
   });
 
   it("computes requests, error rate, 429s, latency percentiles and uptime per connection", async () => {
-    const fake = await startFakeProvider({ behaviour: "rate-limit", rateLimit: { max: 3, windowMs: 60_000, retryAfterSeconds: 120 } });
-    fakes.push(fake);
+    const fake = await fakes.start({ behaviour: "rate-limit", rateLimit: { max: 3, windowMs: 60_000, retryAfterSeconds: 120 } });
     await createProvider(ctx, { slug: "an", name: "An", category: "OTHER", baseUrl: fake.url, auth: "none", allowPrivateNetwork: true });
     const { connection } = await createConnection(ctx, { provider: "an", environment: "PRODUCTION", name: "c", config: null, rateLimitPerMinute: null, credential: null });
     const since = t.ctx.now();

@@ -8,7 +8,7 @@ import type { ServiceContext } from "../../src/services/context.js";
 import { listExternalRequests } from "../../src/services/external-requests/list.js";
 import { createProvider } from "../../src/services/providers/write.js";
 import { PROVIDERS } from "../helpers/databases.js";
-import { startFakeProvider, type FakeProvider } from "../helpers/fake-provider.js";
+import { fakeProviders, type FakeProvider } from "../helpers/fake-provider.js";
 import { testServices, type TestServices } from "../helpers/services.js";
 
 const KEY = "key-9c1d7e3f5a2b4c6d";
@@ -16,20 +16,19 @@ const KEY = "key-9c1d7e3f5a2b4c6d";
 describe.each(PROVIDERS)("requests through connections on %s", (db) => {
   let t: TestServices;
   let ctx: ServiceContext;
-  const fakes: FakeProvider[] = [];
+  const fakes = fakeProviders();
   let n = 0;
   beforeAll(async () => {
     t = await testServices(db);
     ctx = { ...t.ctx, env: { INTG_MASTER_KEY: generateMasterKey().bytes.toString("base64") } };
   });
   afterAll(async () => {
-    await Promise.all(fakes.map((f) => f.close()));
+    await fakes.closeAll();
     await t?.dispose();
   });
   /** A fake provider, a provider record pointing at it, and a connection to it. */
-  async function connect(options: Parameters<typeof startFakeProvider>[0], auth: unknown, credential: string | null, rateLimitPerMinute: number | null = null) {
-    const fake = await startFakeProvider(options);
-    fakes.push(fake);
+  async function connect(options: Parameters<typeof fakes.start>[0], auth: unknown, credential: string | null, rateLimitPerMinute: number | null = null) {
+    const fake = await fakes.start(options);
     const slug = `p${++n}`;
     const resolved = typeof auth === "function" ? auth(fake) : auth;
     await createProvider(ctx, { slug, name: slug, category: "OTHER", baseUrl: `${fake.url}/api`, auth: resolved, healthCheck: { path: "/health" }, allowPrivateNetwork: true });

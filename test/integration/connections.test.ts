@@ -8,7 +8,7 @@ import { createConnection, deleteConnection, setConnectionCredentials, setConnec
 import type { ServiceContext } from "../../src/services/context.js";
 import { createProvider } from "../../src/services/providers/write.js";
 import { PROVIDERS } from "../helpers/databases.js";
-import { startFakeProvider, type FakeProvider } from "../helpers/fake-provider.js";
+import { fakeProviders } from "../helpers/fake-provider.js";
 import { testServices, type TestServices } from "../helpers/services.js";
 
 const TOKEN = "tok-live-4f1c2e9a8b7d6c5e";
@@ -25,20 +25,16 @@ async function everyText(ctx: ServiceContext): Promise<string> {
 describe.each(PROVIDERS)("connections on %s", (db) => {
   let t: TestServices;
   let ctx: ServiceContext;
-  const fakes: FakeProvider[] = [];
+  const fakes = fakeProviders();
   beforeAll(async () => {
     t = await testServices(db);
     ctx = { ...t.ctx, env: { INTG_MASTER_KEY: generateMasterKey().bytes.toString("base64") } };
   });
   afterAll(async () => {
-    await Promise.all(fakes.map((f) => f.close()));
+    await fakes.closeAll();
     await t?.dispose();
   });
-  const fake = async (...args: Parameters<typeof startFakeProvider>) => {
-    const f = await startFakeProvider(...args);
-    fakes.push(f);
-    return f;
-  };
+  const fake = fakes.start;
 
   it("creates, updates, disables, enables and deletes, with the credential sealed and never in a view", async () => {
     await createProvider(ctx, provider("acme", "https://api.acme.example"));
