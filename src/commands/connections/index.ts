@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { registerActivity } from "./activity.js";
+import { registerBackup } from "./backup.js";
 import { registerCheck } from "./check.js";
 import { registerCreate } from "./create.js";
 import { registerList } from "./list.js";
@@ -18,4 +19,5 @@ export function registerConnections(connections: Command, context: ContextFactor
   registerCheck(connections, context);
   registerRequest(connections, context);
   registerActivity(connections, context);
+  registerBackup(connections, context);
 }

@@ -25,8 +25,8 @@ function columns(d: ProviderDefinition): unknown[] {
 }
 const SET = `"slug" = ?, "name" = ?, "category" = ?, "status" = ?, "baseUrl" = ?, "authType" = ?, "healthCheckMethod" = ?, "healthCheckPath" = ?, "healthCheckExpectedStatus" = ?, "rateLimitPerMinute" = ?, "paginationStyle" = ?, "docsUrl" = ?, "config" = ?, "templateName" = ?`;
 
-async function insert(tx: SqlClient, d: ProviderDefinition, now: Date): Promise<string> {
-  const id = newId("provider", now);
+/** Inserts a provider; `id` keeps the one a backup carries, else a new one is made. */
+export async function insertProvider(tx: SqlClient, d: ProviderDefinition, now: Date, id = newId("provider", now)): Promise<string> {
   await tx.run(
     `INSERT INTO "IntegrationProvider" ("slug","name","category","status","baseUrl","authType","healthCheckMethod","healthCheckPath","healthCheckExpectedStatus","rateLimitPerMinute","paginationStyle","docsUrl","config","templateName","id","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     [...columns(d), id, now, now],
@@ -43,7 +43,7 @@ export async function createProvider(ctx: ServiceContext, input: unknown): Promi
   const d = parseDefinition(input);
   return ctx.sql.transaction(async (tx) => {
     if (await slugTaken(tx, d.slug)) throw new ConflictError(`A provider "${d.slug}" already exists.`, "Choose another --slug, or change it with: intg providers update", "PROVIDER_EXISTS");
-    const id = await insert(tx, d, ctx.now());
+    const id = await insertProvider(tx, d, ctx.now());
     await recordAudit({ ...ctx, sql: tx }, { action: "provider.create", targetType: "provider", targetId: id, metadata: { slug: d.slug, template: d.templateName } });
     return toProviderView(await findProviderRow(tx, id));
   });
@@ -90,7 +90,7 @@ export async function importProviders(ctx: ServiceContext, entries: unknown[], o
       (existing ? result.updated : result.created).push(d.slug);
       if (result.dryRun) continue;
       if (existing) await tx.run(`UPDATE "IntegrationProvider" SET ${SET}, "updatedAt" = ? WHERE "id" = ?`, [...columns(d), ctx.now(), existing.id]);
-      else await insert(tx, d, ctx.now());
+      else await insertProvider(tx, d, ctx.now());
     }
     if (!result.dryRun) await recordAudit({ ...ctx, sql: tx }, { action: "provider.import", targetType: "provider", targetId: null, metadata: { created: result.created, updated: result.updated } });
   });
