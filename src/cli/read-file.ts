@@ -9,3 +9,13 @@ export function readInputFile(file: string): string {
     throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was written.`);
   }
 }
+
+/** A JSON file the user named; unreadable or invalid JSON is a usage error that writes nothing. */
+export function readJsonFile(file: string): unknown {
+  const text = readInputFile(file);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}; nothing was written.`, undefined, "INVALID_FILE");
+  }
+}

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { ConflictError, UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { readInputFile } from "../../cli/read-file.js";
+import { readJsonFile } from "../../cli/read-file.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { createBackup } from "../../services/connections/backup.js";
 import { parseBackup, restoreBackup } from "../../services/connections/restore.js";
@@ -42,14 +42,7 @@ export function registerBackup(connections: Command, context: ContextFactory): v
     .option("--passphrase-file <path>", "read the backup's passphrase from a file (else stdin)")
     .action(async (file: string, flags: { dryRun: boolean; passphraseFile?: string }, cmd: Command) => {
       const ctx = context(cmd);
-      let data: unknown;
-      try {
-        data = JSON.parse(readInputFile(file));
-      } catch (error) {
-        if (error instanceof UsageError) throw error;
-        throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}; nothing was written.`, undefined, "INVALID_BACKUP");
-      }
-      const backup = parseBackup(data);
+      const backup = parseBackup(readJsonFile(file));
       const passphrase = backup.secrets ? await readPassphrase(ctx, flags.passphraseFile, false) : null;
       const report = await restoreBackup(await ctx.services(), backup, { passphrase, dryRun: flags.dryRun });
       if (ctx.out.json) ctx.out.printJson(report);

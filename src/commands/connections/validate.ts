@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { IntgError, UsageError } from "../../cli/errors.js";
+import { IntgError } from "../../cli/errors.js";
 import { ExitCode } from "../../cli/exit-codes.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { readInputFile } from "../../cli/read-file.js";
+import { readJsonFile } from "../../cli/read-file.js";
 import { validateConnectionConfig } from "../../services/connections/validate.js";
 
 export function registerValidate(connections: Command, context: ContextFactory): void {
@@ -13,13 +13,7 @@ export function registerValidate(connections: Command, context: ContextFactory):
     .addHelpText("after", ["", "The file is one connection or {\"connections\": [...]}, each:", '  {"provider": "stripe", "environment": "production", "name": "main",', '   "config": {"k": "v"}, "rateLimitPerMinute": 100, "credential": {"fromEnv": "STRIPE_KEY"}}'].join("\n"))
     .action(async (file: string, flags: { offline: boolean }, cmd: Command) => {
       const ctx = context(cmd);
-      let data: unknown;
-      try {
-        data = JSON.parse(readInputFile(file));
-      } catch (error) {
-        if (error instanceof IntgError) throw error;
-        throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}.`, undefined, "INVALID_FILE");
-      }
+      const data = readJsonFile(file);
       const result = await validateConnectionConfig(flags.offline ? null : (await ctx.services()).sql, data);
       if (ctx.out.json) ctx.out.printJson(result);
       else if (result.valid) ctx.out.success(`${file} is valid.`);
