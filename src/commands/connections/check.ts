@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { CheckFailedError, CredentialError, UsageError } from "../../cli/errors.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
+import { progressBar } from "../../cli/progress.js";
 import { checkConnections, listHealthChecks } from "../../services/connections/check.js";
 import { parseLimit, parseSince } from "./activity.js";
 import { addSelectFlags, toSelection, type SelectFlags } from "./list.js";
@@ -32,7 +33,9 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency: "${flags.concurrency}" is not a whole number from 1 to 1024.`);
       if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0.");
-      const run = await checkConnections(await ctx.services(), { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency });
+      const services = await ctx.services();
+      const bar = await progressBar(ctx, "Checking {bar} {value}/{total} connections");
+      const run = await checkConnections(services, { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency, onProgress: bar?.update }).finally(() => bar?.stop());
       if (run.skipped.length) ctx.out.info(`Skipped ${run.skipped.length} disabled connection(s): ${run.skipped.join(", ")}.`);
       await printHealthChecks(ctx, run.checks);
       const auth = run.checks.filter((c) => c.errorKind === "auth");

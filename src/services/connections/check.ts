@@ -17,6 +17,8 @@ export interface CheckOptions {
   filter: ConnectionFilter;
   timeoutMs: number;
   concurrency: number;
+  /** After each check finishes (a progress bar). */
+  onProgress?: (progress: { done: number; total: number }) => void;
 }
 
 export interface CheckRun {
@@ -34,8 +36,12 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
   const active = rows.filter((r) => r.status !== "DISABLED");
   const outcomes: Outcome[] = new Array(active.length);
   let next = 0;
+  let done = 0;
   const lane = async () => {
-    for (let i = next++; i < active.length; i = next++) outcomes[i] = await checkOne(client, active[i]!, options.timeoutMs);
+    for (let i = next++; i < active.length; i = next++) {
+      outcomes[i] = await checkOne(client, active[i]!, options.timeoutMs);
+      options.onProgress?.({ done: ++done, total: active.length });
+    }
   };
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, active.length) }, lane));
