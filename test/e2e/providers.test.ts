@@ -51,6 +51,8 @@ describe("intg providers through bin/intg", () => {
       [["providers", "create", "--slug", "x", "--name", "X", "--category", "crm", "--base-url", "ftp://x", "--auth", "none"], /baseUrl/],
       [["providers", "create", "--slug", "Bad Slug", "--name", "X", "--category", "crm", "--base-url", "https://x.example", "--auth", "none"], /slug/],
       [["providers", "create", "--name", "X"], /--from-template/],
+      [["providers", "create", "--slug", "local", "--name", "X", "--category", "crm", "--base-url", "http://127.0.0.1:8080", "--auth", "none"], /private, loopback/],
+      [["providers", "create", "--from-template", "salesforce", "--slug", "sf", "--base-url", "https://sf.example", "--token-url", "http://169.254.169.254/token"], /auth\.tokenUrl: 169\.254\.169\.254/],
       [["providers", "update", "billing", "--auth", "oauth2_client_credentials"], /auth\.tokenUrl/],
       [["providers", "update", "billing", "--rate-limit", "many"], /whole number/],
     ];

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateMasterKey } from "../../src/lib/crypto.js";
 import { checkConnections } from "../../src/services/connections/check.js";
@@ -8,7 +9,7 @@ import type { ServiceContext } from "../../src/services/context.js";
 import { listExternalRequests } from "../../src/services/external-requests/list.js";
 import { createProvider } from "../../src/services/providers/write.js";
 import { PROVIDERS } from "../helpers/databases.js";
-import { fakeProviders, type FakeProvider } from "../helpers/fake-provider.js";
+import { fakeProviders, type FakeProvider, type FakeRequest } from "../helpers/fake-provider.js";
 import { testServices, type TestServices } from "../helpers/services.js";
 
 const KEY = "key-9c1d7e3f5a2b4c6d";
@@ -44,6 +45,22 @@ describe.each(PROVIDERS)("requests through connections on %s", (db) => {
     const [logged] = await listExternalRequests(ctx, { connectionId: id, limit: 100 });
     expect(logged).toMatchObject({ id: res.requestId, method: "POST", statusCode: 200, url: res.url, requestBytes: 7, errorKind: null });
     expect(JSON.stringify(await ctx.sql.all(`SELECT * FROM "ExternalApiRequest"`))).not.toContain(KEY);
+  });
+
+  it("signs with HMAC and authenticates with basic credentials, as the provider's auth type says", async () => {
+    const hmacSecret = "hmac-secret-5d6e7f";
+    const signedOk = (r: FakeRequest) => {
+      const ts = String(r.headers["x-signature-timestamp"]);
+      return r.headers["x-sig"] === createHmac("sha512", hmacSecret).update(`${ts}\n${r.method}\n${r.url}\n${r.body}`).digest("base64");
+    };
+    const hmac = await connect({ accept: signedOk }, { type: "hmac", headerName: "X-Sig", algorithm: "sha512", encoding: "base64" }, hmacSecret);
+    expect((await requestThrough(ctx, hmac.id, { method: "PUT", path: "/a?b=1", headers: {}, body: "payload", timeoutMs: 2000 })).status).toBe(200);
+    const basic = await connect({ accept: (r) => r.headers.authorization === `Basic ${Buffer.from("ann:pa:ss").toString("base64")}` }, "basic", "ann:pa:ss");
+    expect((await requestThrough(ctx, basic.id, { method: "GET", path: "/me", headers: {}, timeoutMs: 2000 })).status).toBe(200);
+    const wrong = await connect({ accept: () => false }, "basic", JSON.stringify({ username: "ann", password: "nope" }));
+    expect((await requestThrough(ctx, wrong.id, { method: "GET", path: "/me", headers: {}, timeoutMs: 2000 })).status).toBe(401);
+    const stored = JSON.stringify(await ctx.sql.all(`SELECT * FROM "IntegrationSecret"`));
+    for (const s of [hmacSecret, "pa:ss"]) expect(stored).not.toContain(s);
   });
 
   it("enforces the connection's rate limit across concurrent requests", async () => {

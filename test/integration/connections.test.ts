@@ -43,6 +43,8 @@ describe.each(PROVIDERS)("connections on %s", (db) => {
     await expect(createConnection(ctx, { ...base, provider: "acme", name: "main", credential: TOKEN })).rejects.toThrow(ConflictError);
     await expect(createConnection(ctx, { ...base, provider: "acme", name: "other", credential: null })).rejects.toThrow(UsageError);
     await expect(createConnection(ctx, { ...base, provider: "nope", name: "x", credential: TOKEN })).rejects.toThrow(NotFoundError);
+    await createProvider(ctx, provider("off", "https://off.example", { status: "disabled" }));
+    await expect(createConnection(ctx, { ...base, provider: "off", name: "x", credential: TOKEN })).rejects.toThrow(/disabled/);
     const updated = await updateConnection(ctx, connection.id, { name: "primary", config: { region: null, tier: "gold" }, rateLimitPerMinute: 30 });
     expect(updated).toMatchObject({ name: "primary", config: { tier: "gold" }, rateLimitPerMinute: 30 });
     expect((await setConnectionEnabled(ctx, connection.id, false, "maintenance")).status).toBe("DISABLED");
@@ -67,7 +69,10 @@ describe.each(PROVIDERS)("connections on %s", (db) => {
       await createProvider(ctx, provider(slug, url, extra));
       return (await createConnection(ctx, { ...base, provider: slug, name: "c", credential: TOKEN })).connection.id;
     };
-    const ids = { healthy: await mk("ok", healthy.url), refused: await mk("refused", refusing.url), hung: await mk("hung", hanging.url), limited: await mk("limited", limited.url), guarded: await mk("guarded", healthy.url, { allowPrivateNetwork: false }) };
+    const ids = { healthy: await mk("ok", healthy.url), refused: await mk("refused", refusing.url), hung: await mk("hung", hanging.url), limited: await mk("limited", limited.url), guarded: await mk("guarded", healthy.url) };
+    // As if its host had come to resolve to a private address after it was created: the guard at
+    // connect time must still refuse it.
+    await ctx.sql.run(`UPDATE "IntegrationProvider" SET "config" = ? WHERE "slug" = ?`, [{ auth: {} }, "guarded"]);
     const started = Date.now();
     const run = await checkConnections(ctx, { filter: { ids: Object.values(ids) }, timeoutMs: 700, concurrency: 16 });
     expect(Date.now() - started).toBeLessThan(5000);

@@ -66,8 +66,8 @@ async function checkOne(client: ConnectionClient, row: ConnectionRow, timeoutMs:
   const provider = providerOf(row);
   const expected = col.int(provider.healthCheckExpectedStatus);
   try {
-    const p = await client.prepare(row);
-    const res = await client.send(p, provider.healthCheckMethod, provider.healthCheckPath, { timeoutMs });
+    const p = await client.prepare(row, timeoutMs);
+    const res = await client.send(p, provider.healthCheckMethod, provider.healthCheckPath, {});
     if (res.statusCode === null) return { status: "UNHEALTHY", latencyMs: res.latencyMs, httpStatus: null, errorKind: res.errorKind, errorMessage: res.error };
     const base = { latencyMs: res.latencyMs, httpStatus: res.statusCode };
     if (res.statusCode === expected) return { ...base, status: "HEALTHY", errorKind: null, errorMessage: null };

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { UsageError } from "../../cli/errors.js";
 import { RateLimiter, retryAfterMs } from "../../lib/rate-limit.js";
 import { privateNetworksAllowed } from "../../lib/url-guard.js";
-import type { ApiAuthConfig } from "../../types/integration/api.types.js";
+import type { ApiClientConfig, PaginationStyle } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
 import { allowsPrivateNetwork, authOf } from "../providers/rows.js";
 import { requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js";
@@ -15,11 +15,9 @@ import { connectionConfig, effectiveRateLimit, providerOf, type ConnectionRow } 
 // says, its rate limit, and 429 Retry-After honoured. Credentials are decrypted just before use
 // and live only in memory.
 
+/** A connection ready to call: its client settings, its credential decrypted, its rate limiter. */
 export interface Prepared {
-  id: string;
-  baseUrl: string;
-  auth: ApiAuthConfig;
-  allowPrivate: boolean;
+  config: ApiClientConfig;
   credential: Credential;
   limiter: RateLimiter | null;
 }
@@ -27,7 +25,6 @@ export interface Prepared {
 export interface SendOptions {
   headers?: Record<string, string>;
   body?: string;
-  timeoutMs: number;
   /** How many times a 429 is waited out and retried (0 for health checks, which report it). */
   retries429?: number;
   /** The longest Retry-After honoured; a longer one is returned as the answer. */
@@ -55,7 +52,7 @@ export class ConnectionClient {
     return this.#ring;
   }
 
-  async prepare(row: ConnectionRow): Promise<Prepared> {
+  async prepare(row: ConnectionRow, timeoutMs: number): Promise<Prepared> {
     const provider = providerOf(row);
     const config = connectionConfig(row);
     let credential: Credential = { kind: "none" };
@@ -68,17 +65,23 @@ export class ConnectionClient {
     let limiter = this.#limiters.get(row.id);
     if (rate && (!limiter || limiter.perMinute !== rate)) this.#limiters.set(row.id, (limiter = new RateLimiter(rate)));
     return {
-      id: row.id,
-      baseUrl: typeof config?.baseUrl === "string" ? config.baseUrl : provider.baseUrl,
-      auth: authOf(provider),
-      allowPrivate: privateNetworksAllowed(this.ctx.env, allowsPrivateNetwork(provider)),
+      config: {
+        connectionId: row.id,
+        baseUrl: typeof config?.baseUrl === "string" ? config.baseUrl : provider.baseUrl,
+        auth: authOf(provider),
+        credentialSecretId: row.credentialSecretId,
+        rateLimitPerMinute: rate,
+        timeoutMs,
+        paginationStyle: provider.paginationStyle as PaginationStyle | null,
+        allowPrivateNetworks: privateNetworksAllowed(this.ctx.env, allowsPrivateNetwork(provider)),
+      },
       credential,
       limiter: rate ? limiter! : null,
     };
   }
 
   async send(p: Prepared, method: string, path: string, options: SendOptions): Promise<Sent> {
-    const url = new URL(p.baseUrl.replace(/\/+$/, "") + (path.startsWith("/") ? path : `/${path}`));
+    const url = new URL(p.config.baseUrl.replace(/\/+$/, "") + (path.startsWith("/") ? path : `/${path}`));
     let attempts = 0;
     for (;;) {
       attempts++;
@@ -86,7 +89,7 @@ export class ConnectionClient {
       const headers = { accept: "application/json", ...options.headers };
       const target = new URL(url);
       await this.authenticate(p, method, target, headers, options);
-      const res: Sent = { ...(await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: options.timeoutMs, allowPrivate: p.allowPrivate })), method, url: target, attempts };
+      const res: Sent = { ...(await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: p.config.timeoutMs, allowPrivate: p.config.allowPrivateNetworks })), method, url: target, attempts };
       await options.onAttempt?.(res);
       const wait = res.statusCode === 429 ? retryAfterMs(res.headers["retry-after"]) : undefined;
       if (wait === undefined || attempts > (options.retries429 ?? 0) || wait > (options.maxRetryAfterMs ?? 60_000)) return res;
@@ -98,14 +101,14 @@ export class ConnectionClient {
 
   private async authenticate(p: Prepared, method: string, url: URL, headers: Record<string, string>, options: SendOptions): Promise<void> {
     const c = p.credential;
-    const auth = p.auth;
+    const { auth, connectionId, timeoutMs, allowPrivateNetworks } = p.config;
     if (auth.type === "API_KEY" && c.kind === "value") {
       if (auth.placement === "query") url.searchParams.set(auth.name, c.value);
       else headers[auth.name] = c.value;
     } else if (auth.type === "BEARER_TOKEN" && c.kind === "value") headers.authorization = `Bearer ${c.value}`;
     else if (auth.type === "BASIC" && c.kind === "basic") headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
     else if ((auth.type === "OAUTH2_CLIENT_CREDENTIALS" || auth.type === "OAUTH2_REFRESH_TOKEN") && (c.kind === "client" || c.kind === "refresh")) {
-      const token = await accessToken(this.ctx, await this.ring(), this.http, { connectionId: p.id, tokenUrl: auth.tokenUrl, scopes: auth.scopes, allowPrivate: p.allowPrivate, credential: c }, options.timeoutMs);
+      const token = await accessToken(this.ctx, await this.ring(), this.http, { connectionId, tokenUrl: auth.tokenUrl, scopes: auth.scopes, allowPrivate: allowPrivateNetworks, credential: c }, timeoutMs);
       headers.authorization = `Bearer ${token}`;
     } else if (auth.type === "HMAC" && c.kind === "value") {
       // Signed: timestamp, method, path with query, body; the timestamp travels alongside.

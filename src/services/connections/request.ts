@@ -42,12 +42,11 @@ async function send(ctx: ServiceContext, id: string, input: RequestInput, client
   const row = await findConnectionRow(ctx.sql, id);
   if (row.status === "DISABLED") throw new ConflictError(`${row.id} is disabled.`, `Enable it with: intg connections enable ${row.id}`, "CONNECTION_DISABLED");
   const method = input.method.toUpperCase();
-  const prepared = await client.prepare(row);
+  const prepared = await client.prepare(row, input.timeoutMs);
   let lastRequestId = "";
   const res = await client.send(prepared, method, input.path, {
     headers: input.headers,
     body: input.body,
-    timeoutMs: input.timeoutMs,
     retries429: RETRIES_429,
     onAttempt: async (attempt) => {
       const logged = await recordExternalRequest(ctx, {

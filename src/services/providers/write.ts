@@ -1,6 +1,9 @@
+import { isIP } from "node:net";
 import { ConflictError, UsageError } from "../../cli/errors.js";
 import type { SqlClient } from "../../db/sql.js";
+import type { Env } from "../../db/url.js";
 import { newId } from "../../lib/ids.js";
+import { ALLOW_PRIVATE_ENV, isPrivateAddress, privateNetworksAllowed } from "../../lib/url-guard.js";
 import { IntegrationProviderStatus } from "../../types/enums.js";
 import type { IntegrationProviderExtended } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
@@ -17,6 +20,23 @@ export function parseDefinition(input: unknown, where = ""): ProviderDefinition 
   if (result.success) return result.data;
   const [first] = toIssues(result.error, where);
   throw new UsageError(`Invalid provider${first!.path ? ` at ${first!.path}` : ""}: ${first!.message}; nothing was written.`, undefined, "INVALID_PROVIDER");
+}
+
+/**
+ * DESIGN §6 at the door: a base or token URL that names a private, loopback or link-local address
+ * outright is refused unless allowed. Host names are checked where they are dialled (resolving
+ * them here would refuse every template on a machine without DNS).
+ */
+export function checkAddressPolicy(env: Env, d: ProviderDefinition, where = ""): void {
+  if (privateNetworksAllowed(env, d.allowPrivateNetwork)) return;
+  const urls: [string, string][] = [["baseUrl", d.baseUrl]];
+  if ("tokenUrl" in d.auth) urls.push(["auth.tokenUrl", d.auth.tokenUrl]);
+  for (const [field, url] of urls) {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    if (host === "localhost" || host.endsWith(".localhost") || (isIP(host) !== 0 && isPrivateAddress(host))) {
+      throw new UsageError(`Invalid provider at ${where ? `${where}.` : ""}${field}: ${host} is a private, loopback or link-local address; nothing was written.`, `Allow it with --allow-private-network (allowPrivateNetwork: true), or everywhere with ${ALLOW_PRIVATE_ENV}=1.`, "PRIVATE_ADDRESS");
+    }
+  }
 }
 
 function columns(d: ProviderDefinition): unknown[] {
@@ -41,6 +61,7 @@ async function slugTaken(tx: SqlClient, slug: string, exceptId?: string): Promis
 
 export async function createProvider(ctx: ServiceContext, input: unknown): Promise<IntegrationProviderExtended> {
   const d = parseDefinition(input);
+  checkAddressPolicy(ctx.env, d);
   return ctx.sql.transaction(async (tx) => {
     if (await slugTaken(tx, d.slug)) throw new ConflictError(`A provider "${d.slug}" already exists.`, "Choose another --slug, or change it with: intg providers update", "PROVIDER_EXISTS");
     const id = await insertProvider(tx, d, ctx.now());
@@ -55,6 +76,7 @@ export async function updateProvider(ctx: ServiceContext, ref: string, patch: Pa
     const current = toProviderView(await findProviderRow(tx, ref));
     const merged = { ...toDefinition(current), ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
     const d = parseDefinition(merged);
+    checkAddressPolicy(ctx.env, d);
     if (await slugTaken(tx, d.slug, current.id)) throw new ConflictError(`A provider "${d.slug}" already exists.`, undefined, "PROVIDER_EXISTS");
     await tx.run(`UPDATE "IntegrationProvider" SET ${SET}, "updatedAt" = ? WHERE "id" = ?`, [...columns(d), ctx.now(), current.id]);
     await recordAudit({ ...ctx, sql: tx }, { action: "provider.update", targetType: "provider", targetId: current.id, metadata: { fields: Object.keys(patch).filter((k) => patch[k as keyof ProviderDefinition] !== undefined) } });
@@ -77,7 +99,9 @@ export interface ImportResult {
  * anything is written (the first invalid one is named by its path), then all land in one transaction.
  */
 export async function importProviders(ctx: ServiceContext, entries: unknown[], options: { dryRun?: boolean; where?: string } = {}): Promise<ImportResult> {
-  const defs = entries.map((e, i) => parseDefinition(e, `${options.where ?? "providers"}[${i}]`));
+  const at = (i: number) => `${options.where ?? "providers"}[${i}]`;
+  const defs = entries.map((e, i) => parseDefinition(e, at(i)));
+  defs.forEach((d, i) => checkAddressPolicy(ctx.env, d, at(i)));
   const seen = new Map<string, number>();
   defs.forEach((d, i) => {
     if (seen.has(d.slug)) throw new UsageError(`Invalid provider at ${options.where ?? "providers"}[${i}].slug: "${d.slug}" is also entry ${seen.get(d.slug)}; nothing was written.`, undefined, "INVALID_PROVIDER");
