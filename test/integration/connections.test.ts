@@ -6,7 +6,7 @@ import { validateConnectionConfig } from "../../src/services/connections/validat
 import { listConnections, showConnection } from "../../src/services/connections/rows.js";
 import { createConnection, deleteConnection, setConnectionCredentials, setConnectionEnabled, updateConnection } from "../../src/services/connections/write.js";
 import type { ServiceContext } from "../../src/services/context.js";
-import { createProvider } from "../../src/services/providers/write.js";
+import { createProvider, updateProvider } from "../../src/services/providers/write.js";
 import { PROVIDERS } from "../helpers/databases.js";
 import { fakeProviders } from "../helpers/fake-provider.js";
 import { testServices, type TestServices } from "../helpers/services.js";
@@ -97,6 +97,8 @@ describe.each(PROVIDERS)("connections on %s", (db) => {
     await setConnectionEnabled(ctx, ids.refused, false, null);
     const again = await checkConnections(ctx, { filter: { providers: ["refused"] }, timeoutMs: 700, concurrency: 4 });
     expect(again).toEqual({ checks: [], skipped: [ids.refused] });
+    await updateProvider(ctx, "limited", { status: "DISABLED" });
+    expect(await checkConnections(ctx, { filter: { providers: ["limited"] }, timeoutMs: 700, concurrency: 4 })).toEqual({ checks: [], skipped: [ids.limited] });
     await expect(checkConnections(ctx, { filter: { ids: ["conn_missing"] }, timeoutMs: 700, concurrency: 4 })).rejects.toThrow(NotFoundError);
   });
 

@@ -7,6 +7,7 @@ import { readJsonFile } from "../../cli/read-file.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { createBackup } from "../../services/connections/backup.js";
 import { parseBackup, restoreBackup } from "../../services/connections/restore.js";
+import type { IntegrationBackupSummary } from "../../types/integration/integration.types.js";
 
 const MIN_PASSPHRASE = 12;
 
@@ -30,7 +31,7 @@ export function registerBackup(connections: Command, context: ContextFactory): v
       const backup = await createBackup(await ctx.services(), { passphrase });
       // Owner-only: even sealed, credentials are not for every reader of the directory.
       writeFileSync(flags.out, JSON.stringify(backup, null, 2) + "\n", { mode: 0o600 });
-      const summary = { file: flags.out, providers: backup.providers.length, connections: backup.connections.length, mappings: backup.mappings.length, secrets: backup.secrets?.count ?? 0 };
+      const summary: IntegrationBackupSummary = { file: flags.out, providers: backup.providers.length, connections: backup.connections.length, mappings: backup.mappings.length, secrets: backup.secrets?.count ?? 0 };
       if (ctx.out.json) return ctx.out.printJson(summary);
       ctx.out.success(`Wrote ${summary.providers} provider(s), ${summary.connections} connection(s), ${summary.mappings} mapping(s) and ${summary.secrets} credential(s) to ${flags.out}.`);
       if (!backup.secrets) ctx.out.info("Without --include-secrets, restored connections need their credentials set again.");

@@ -36,7 +36,7 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       const services = await ctx.services();
       const bar = await progressBar(ctx, "Checking {bar} {value}/{total} connections");
       const run = await checkConnections(services, { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency, onProgress: bar?.update }).finally(() => bar?.stop());
-      if (run.skipped.length) ctx.out.info(`Skipped ${run.skipped.length} disabled connection(s): ${run.skipped.join(", ")}.`);
+      if (run.skipped.length) ctx.out.info(`Skipped ${run.skipped.length} connection(s) that are disabled or whose provider is: ${run.skipped.join(", ")}.`);
       await printHealthChecks(ctx, run.checks);
       const auth = run.checks.filter((c) => c.errorKind === "auth");
       const failed = run.checks.filter((c) => c.status !== "HEALTHY");

@@ -23,7 +23,7 @@ export interface CheckOptions {
 
 export interface CheckRun {
   checks: IntegrationHealthCheck[];
-  /** Disabled connections the selection matched; they are not checked. */
+  /** Matched but not checked: disabled, or their provider is. */
   skipped: string[];
 }
 
@@ -33,7 +33,9 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
   const rows = await findConnectionRows(ctx.sql, options.filter);
   const missing = (options.filter.ids ?? []).filter((id) => !rows.some((r) => r.id === id));
   if (missing.length) throw new NotFoundError(`There is no connection ${missing.map((m) => `"${m}"`).join(", ")}.`, "See the connections with: intg connections list", "CONNECTION_NOT_FOUND");
-  const active = rows.filter((r) => r.status !== "DISABLED");
+  // Neither a disabled connection nor one to a disabled provider is checked: both are off on purpose.
+  const off = (r: ConnectionRow) => r.status === "DISABLED" || r.p_status === "DISABLED";
+  const active = rows.filter((r) => !off(r));
   const outcomes: Outcome[] = new Array(active.length);
   let next = 0;
   let done = 0;
@@ -59,7 +61,7 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
       if (previous !== c.status) await recordEvent(tx, now, { connectionId: c.connectionId, kind: "status_changed", previousStatus: previous, status: c.status, message: c.errorMessage });
     }
   });
-  return { checks, skipped: rows.filter((r) => r.status === "DISABLED").map((r) => r.id) };
+  return { checks, skipped: rows.filter(off).map((r) => r.id) };
 }
 
 async function checkOne(client: ConnectionClient, row: ConnectionRow, timeoutMs: number): Promise<Outcome> {

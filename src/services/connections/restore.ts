@@ -4,7 +4,7 @@ import type { SqlClient } from "../../db/sql.js";
 import { openWithPassphrase } from "../../lib/passphrase.js";
 import { IntegrationConnectionStatus, IntegrationEnvironment, TokenType } from "../../types/enums.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
-import type { IntegrationBackup, IntegrationConnectionInfo, IntegrationProviderExtended } from "../../types/integration/integration.types.js";
+import type { IntegrationBackup, IntegrationConnectionInfo, IntegrationProviderExtended, IntegrationRestoreReport } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { toIssues } from "../providers/definition.js";
@@ -45,16 +45,6 @@ const BackupSchema = z.object({
   secrets: z.object({ count: z.number().int().nonnegative(), envelope: z.string() }).nullable(),
 });
 
-export interface RestoreReport {
-  dryRun: boolean;
-  created: { providers: string[]; connections: string[]; mappings: string[] };
-  existing: { providers: string[]; connections: string[]; mappings: string[] };
-  credentials: number;
-  /** Connections restored without a credential (a backup without --include-secrets). */
-  withoutCredentials: string[];
-  conflicts: { id: string; message: string }[];
-}
-
 /** Checks the file's shape; the first problem is named by its path. */
 export function parseBackup(data: unknown): IntegrationBackup {
   const parsed = BackupSchema.safeParse(data);
@@ -68,16 +58,16 @@ export function parseBackup(data: unknown): IntegrationBackup {
 }
 
 class DryRun extends Error {
-  constructor(readonly report: RestoreReport) {
+  constructor(readonly report: IntegrationRestoreReport) {
     super("dry run");
   }
 }
 
-export async function restoreBackup(ctx: ServiceContext, backup: IntegrationBackup, options: { passphrase: string | null; dryRun: boolean }): Promise<RestoreReport> {
+export async function restoreBackup(ctx: ServiceContext, backup: IntegrationBackup, options: { passphrase: string | null; dryRun: boolean }): Promise<IntegrationRestoreReport> {
   let secrets: Record<string, string> = {};
   if (backup.secrets && options.passphrase === null) throw new UsageError("The backup holds credentials: give its passphrase on stdin or with --passphrase-file; nothing was written.", undefined, "PASSPHRASE_REQUIRED");
   if (backup.secrets) secrets = JSON.parse(openWithPassphrase(options.passphrase!, backup.secrets.envelope)) as Record<string, string>;
-  const report: RestoreReport = { dryRun: options.dryRun, created: { providers: [], connections: [], mappings: [] }, existing: { providers: [], connections: [], mappings: [] }, credentials: 0, withoutCredentials: [], conflicts: [] };
+  const report: IntegrationRestoreReport = { dryRun: options.dryRun, created: { providers: [], connections: [], mappings: [] }, existing: { providers: [], connections: [], mappings: [] }, credentials: 0, withoutCredentials: [], conflicts: [] };
   try {
     await ctx.sql.transaction(async (tx) => {
       for (const p of backup.providers) await restoreProvider(tx, ctx.now(), p, report);
@@ -97,7 +87,7 @@ export async function restoreBackup(ctx: ServiceContext, backup: IntegrationBack
 
 const exists = async (tx: SqlClient, table: string, id: string) => (await tx.get(`SELECT "id" FROM "${table}" WHERE "id" = ?`, [id])) !== undefined;
 
-async function restoreProvider(tx: SqlClient, now: Date, p: IntegrationProviderExtended, report: RestoreReport): Promise<void> {
+async function restoreProvider(tx: SqlClient, now: Date, p: IntegrationProviderExtended, report: IntegrationRestoreReport): Promise<void> {
   if (await exists(tx, "IntegrationProvider", p.id)) return void report.existing.providers.push(p.id);
   const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationProvider" WHERE "slug" = ?`, [p.slug]);
   if (clash) return void report.conflicts.push({ id: p.id, message: `the slug "${p.slug}" belongs to ${clash.id}` });
@@ -106,7 +96,7 @@ async function restoreProvider(tx: SqlClient, now: Date, p: IntegrationProviderE
   report.created.providers.push(p.id);
 }
 
-async function restoreConnection(ctx: ServiceContext, c: IntegrationConnectionInfo, secrets: Record<string, string>, report: RestoreReport): Promise<void> {
+async function restoreConnection(ctx: ServiceContext, c: IntegrationConnectionInfo, secrets: Record<string, string>, report: IntegrationRestoreReport): Promise<void> {
   const tx = ctx.sql;
   if (await exists(tx, "IntegrationConnection", c.id)) return void report.existing.connections.push(c.id);
   const provider = await tx.get<{ rateLimitPerMinute: number | string | null }>(`SELECT "rateLimitPerMinute" FROM "IntegrationProvider" WHERE "id" = ?`, [c.provider.id]);
@@ -129,7 +119,7 @@ async function restoreConnection(ctx: ServiceContext, c: IntegrationConnectionIn
   report.created.connections.push(c.id);
 }
 
-async function restoreMapping(tx: SqlClient, m: IntegrationMappingInfo, report: RestoreReport): Promise<void> {
+async function restoreMapping(tx: SqlClient, m: IntegrationMappingInfo, report: IntegrationRestoreReport): Promise<void> {
   if (await exists(tx, "IntegrationMapping", m.id)) return void report.existing.mappings.push(m.id);
   const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationMapping" WHERE "name" = ?`, [m.name]);
   if (clash) return void report.conflicts.push({ id: m.id, message: `the mapping name "${m.name}" belongs to ${clash.id}` });

@@ -3,7 +3,7 @@ import type { SqlClient } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import type { JsonObject } from "../../types/common.js";
 import type { IntegrationEnvironment } from "../../types/enums.js";
-import type { IntegrationConnectionInfo } from "../../types/integration/integration.types.js";
+import type { IntegrationConnectionDeletion, IntegrationConnectionInfo } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { CREDENTIAL_TOKEN_TYPE } from "../providers/definition.js";
@@ -126,15 +126,8 @@ export async function setConnectionEnabled(ctx: ServiceContext, id: string, enab
   });
 }
 
-export interface ConnectionDeletion {
-  connection: IntegrationConnectionInfo;
-  healthChecks: number;
-  dryRun: boolean;
-  deleted: boolean;
-}
-
 /** Deletes a connection, its health history and its secrets; request logs keep their rows, detached. */
-export async function deleteConnection(ctx: ServiceContext, id: string, options: { dryRun?: boolean } = {}): Promise<ConnectionDeletion> {
+export async function deleteConnection(ctx: ServiceContext, id: string, options: { dryRun?: boolean } = {}): Promise<IntegrationConnectionDeletion> {
   return ctx.sql.transaction(async (tx) => {
     const row = await findConnectionRow(tx, id);
     const checks = Number((await tx.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "IntegrationHealthCheck" WHERE "connectionId" = ?`, [row.id]))!.n);

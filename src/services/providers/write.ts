@@ -5,7 +5,7 @@ import type { Env } from "../../db/url.js";
 import { newId } from "../../lib/ids.js";
 import { ALLOW_PRIVATE_ENV, isPrivateAddress, privateNetworksAllowed } from "../../lib/url-guard.js";
 import { IntegrationProviderStatus } from "../../types/enums.js";
-import type { IntegrationProviderExtended } from "../../types/integration/integration.types.js";
+import type { IntegrationProviderExtended, ProviderImportResult } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { authSettings, ProviderDefinitionSchema, toIssues, type ProviderDefinition } from "./definition.js";
@@ -88,17 +88,11 @@ export function deprecateProvider(ctx: ServiceContext, ref: string): Promise<Int
   return updateProvider(ctx, ref, { status: IntegrationProviderStatus.DEPRECATED });
 }
 
-export interface ImportResult {
-  created: string[];
-  updated: string[];
-  dryRun: boolean;
-}
-
 /**
  * Imports definitions: new slugs are created, known ones replaced. Every entry is validated before
  * anything is written (the first invalid one is named by its path), then all land in one transaction.
  */
-export async function importProviders(ctx: ServiceContext, entries: unknown[], options: { dryRun?: boolean; where?: string } = {}): Promise<ImportResult> {
+export async function importProviders(ctx: ServiceContext, entries: unknown[], options: { dryRun?: boolean; where?: string } = {}): Promise<ProviderImportResult> {
   const at = (i: number) => `${options.where ?? "providers"}[${i}]`;
   const defs = entries.map((e, i) => parseDefinition(e, at(i)));
   defs.forEach((d, i) => checkAddressPolicy(ctx.env, d, at(i)));
@@ -107,7 +101,7 @@ export async function importProviders(ctx: ServiceContext, entries: unknown[], o
     if (seen.has(d.slug)) throw new UsageError(`Invalid provider at ${options.where ?? "providers"}[${i}].slug: "${d.slug}" is also entry ${seen.get(d.slug)}; nothing was written.`, undefined, "INVALID_PROVIDER");
     seen.set(d.slug, i);
   });
-  const result: ImportResult = { created: [], updated: [], dryRun: options.dryRun === true };
+  const result: ProviderImportResult = { created: [], updated: [], dryRun: options.dryRun === true };
   await ctx.sql.transaction(async (tx) => {
     for (const d of defs) {
       const existing = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationProvider" WHERE "slug" = ?`, [d.slug]);
