@@ -4,7 +4,8 @@ import { generateMasterKey } from "../../src/lib/crypto.js";
 import { checkConnections } from "../../src/services/connections/check.js";
 import { ConnectionClient } from "../../src/services/connections/client.js";
 import { requestThrough } from "../../src/services/connections/request.js";
-import { createConnection } from "../../src/services/connections/write.js";
+import { createConnection, setConnectionEnabled } from "../../src/services/connections/write.js";
+import { ConflictError } from "../../src/cli/errors.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { listExternalRequests } from "../../src/services/external-requests/list.js";
 import { createProvider } from "../../src/services/providers/write.js";
@@ -45,6 +46,9 @@ describe.each(PROVIDERS)("requests through connections on %s", (db) => {
     const [logged] = await listExternalRequests(ctx, { connectionId: id, limit: 100 });
     expect(logged).toMatchObject({ id: res.requestId, method: "POST", statusCode: 200, url: res.url, requestBytes: 7, errorKind: null });
     expect(JSON.stringify(await ctx.sql.all(`SELECT * FROM "ExternalApiRequest"`))).not.toContain(KEY);
+    await setConnectionEnabled(ctx, id, false, null);
+    await expect(requestThrough(ctx, id, { method: "GET", path: "/", headers: {}, timeoutMs: 2000 })).rejects.toThrow(ConflictError);
+    expect(fake.requests).toHaveLength(1);
   });
 
   it("signs with HMAC and authenticates with basic credentials, as the provider's auth type says", async () => {

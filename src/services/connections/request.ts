@@ -41,6 +41,7 @@ export async function requestThrough(ctx: ServiceContext, id: string, input: Req
 async function send(ctx: ServiceContext, id: string, input: RequestInput, client: ConnectionClient): Promise<ApiResponse> {
   const row = await findConnectionRow(ctx.sql, id);
   if (row.status === "DISABLED") throw new ConflictError(`${row.id} is disabled.`, `Enable it with: intg connections enable ${row.id}`, "CONNECTION_DISABLED");
+  if (row.p_status === "DISABLED") throw new ConflictError(`The provider of ${row.id} (${String(row.p_slug)}) is disabled.`, undefined, "PROVIDER_DISABLED");
   const method = input.method.toUpperCase();
   const prepared = await client.prepare(row, input.timeoutMs);
   let lastRequestId = "";
