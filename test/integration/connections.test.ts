@@ -100,6 +100,11 @@ describe.each(PROVIDERS)("connections on %s", (db) => {
     await updateProvider(ctx, "limited", { status: "DISABLED" });
     expect(await checkConnections(ctx, { filter: { providers: ["limited"] }, timeoutMs: 700, concurrency: 4 })).toEqual({ checks: [], skipped: [ids.limited] });
     await expect(checkConnections(ctx, { filter: { ids: ["conn_missing"] }, timeoutMs: 700, concurrency: 4 })).rejects.toThrow(NotFoundError);
+    // Without the master key nothing is checked, and no connection is marked as refused for it.
+    const before = await ctx.sql.all(`SELECT "id" FROM "IntegrationHealthCheck"`);
+    await expect(checkConnections({ ...ctx, env: {} }, { filter: { ids: [ids.healthy] }, timeoutMs: 700, concurrency: 4 })).rejects.toThrow(/master key/i);
+    expect(await ctx.sql.all(`SELECT "id" FROM "IntegrationHealthCheck"`)).toEqual(before);
+    expect((await showConnection(ctx, ids.healthy)).status).toBe("HEALTHY");
   });
 
   it("validates a connections file: every problem with its path, and providers looked up", async () => {

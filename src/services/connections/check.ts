@@ -36,6 +36,8 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
   // Neither a disabled connection nor one to a disabled provider is checked: both are off on purpose.
   const off = (r: ConnectionRow) => r.status === "DISABLED" || r.p_status === "DISABLED";
   const active = rows.filter((r) => !off(r));
+  // A missing master key is this machine's problem, not the connections': fail before checking any.
+  if (active.some((r) => r.credentialSecretId)) await client.ring();
   const outcomes: Outcome[] = new Array(active.length);
   let next = 0;
   let done = 0;
@@ -78,7 +80,7 @@ async function checkOne(client: ConnectionClient, row: ConnectionRow, timeoutMs:
     const status: IntegrationConnectionStatus = res.statusCode === 429 ? "DEGRADED" : "UNHEALTHY";
     return { ...base, status, errorKind: "unexpected_status", errorMessage: `expected ${expected}, got ${res.statusCode}` };
   } catch (error) {
-    if (error instanceof CredentialError || (error instanceof IntgError && error.code === "NO_CREDENTIAL")) return { status: "CREDENTIALS_INVALID", latencyMs: null, httpStatus: null, errorKind: "auth", errorMessage: error.message };
+    if (error instanceof CredentialError) return { status: "CREDENTIALS_INVALID", latencyMs: null, httpStatus: null, errorKind: "auth", errorMessage: error.message };
     if (error instanceof TokenEndpointError) return { status: "UNHEALTHY", latencyMs: null, httpStatus: null, errorKind: error.kind, errorMessage: error.message };
     if (error instanceof IntgError) return { status: "UNHEALTHY", latencyMs: null, httpStatus: null, errorKind: "network", errorMessage: error.message };
     throw error;

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { UsageError } from "../../cli/errors.js";
+import { CredentialError } from "../../cli/errors.js";
 import { RateLimiter, retryAfterMs } from "../../lib/rate-limit.js";
 import { privateNetworksAllowed } from "../../lib/url-guard.js";
 import type { ApiClientConfig, PaginationStyle } from "../../types/integration/api.types.js";
@@ -58,7 +58,7 @@ export class ConnectionClient {
     let credential: Credential = { kind: "none" };
     if (provider.authType !== "NONE") {
       const opened = row.credentialSecretId ? await openSecretValue(this.ctx.sql, await this.ring(), row.credentialSecretId) : undefined;
-      if (!opened) throw new UsageError(`${row.id} has no credential.`, `Set one with: intg connections set-credentials ${row.id}`, "NO_CREDENTIAL");
+      if (!opened) throw new CredentialError(`${row.id} has no credential.`, `Set one with: intg connections set-credentials ${row.id}`, "NO_CREDENTIAL");
       credential = deserialiseCredential(provider.authType, opened.value);
     }
     const rate = effectiveRateLimit(row);

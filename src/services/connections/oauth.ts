@@ -1,4 +1,4 @@
-import { CredentialError } from "../../cli/errors.js";
+import { CredentialError, IntgError } from "../../cli/errors.js";
 import { col } from "../../db/sql.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
@@ -106,12 +106,12 @@ async function requestToken(http: ConnectionHttp, target: OAuthTarget, timeoutMs
   return { accessToken: body.access_token, expiresIn: typeof body.expires_in === "number" ? body.expires_in : undefined, refreshToken: typeof body.refresh_token === "string" ? body.refresh_token : undefined };
 }
 
-/** The token endpoint failed for a reason other than the credential. */
-export class TokenEndpointError extends Error {
+/** The token endpoint failed for a reason other than the credential (exit 1). */
+export class TokenEndpointError extends IntgError {
   constructor(
     readonly kind: "network" | "timeout" | "unexpected_status",
     message: string,
   ) {
-    super(message);
+    super("TOKEN_ENDPOINT_FAILED", message);
   }
 }
