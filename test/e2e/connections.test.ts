@@ -56,6 +56,13 @@ async function scenario(env: Record<string, string>, dir: string, fakes: { healt
   expect((await json(["connections", "show", refused.id])).status).toBe("CREDENTIALS_INVALID");
   expect((await json(["connections", "checks", refused.id, "--since", "1h"])).map((c: { errorKind: string }) => c.errorKind)).toEqual(["auth"]);
 
+  expect((await json(["connections", "events", refused.id])).map((e: { kind: string; status: string }) => [e.kind, e.status])).toEqual([["status_changed", "CREDENTIALS_INVALID"]]);
+  const analytics = await json(["connections", "analytics", ok.id, "--since", "1h"]);
+  expect(analytics).toMatchObject([{ connectionId: ok.id, providerSlug: "healthy", healthChecks: 4, uptime: 1 }]);
+  const request = await json(["connections", "request", ok.id, "POST", "/things", "--data", '{"n":1}', "--header", "X-Trace: t1"]);
+  expect(request).toMatchObject({ status: 200, body: { method: "POST", path: "/things", echo: '{"n":1}' } });
+  expect(fakes.healthy.requests.at(-1)!.headers["x-trace"]).toBe("t1");
+  expect((await json(["connections", "analytics", ok.id, "--since", "1h"]))[0]).toMatchObject({ requests: 1, errors: 0, errorRate: 0 });
   const newToken = secret("rotated");
   await json(["connections", "set-credentials", ok.id], newToken);
   expect((await json(["connections", "disable", hung.id])).status).toBe("DISABLED");
