@@ -8,7 +8,7 @@ import { createConnection, setConnectionEnabled } from "../../src/services/conne
 import { ConflictError } from "../../src/cli/errors.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { listExternalRequests } from "../../src/services/external-requests/list.js";
-import { createProvider } from "../../src/services/providers/write.js";
+import { createProvider, updateProvider } from "../../src/services/providers/write.js";
 import { PROVIDERS } from "../helpers/databases.js";
 import { fakeProviders, type FakeProvider, type FakeRequest } from "../helpers/fake-provider.js";
 import { testServices, type TestServices } from "../helpers/services.js";
@@ -65,6 +65,11 @@ describe.each(PROVIDERS)("requests through connections on %s", (db) => {
     expect((await requestThrough(ctx, wrong.id, { method: "GET", path: "/me", headers: {}, timeoutMs: 2000 })).status).toBe(401);
     const stored = JSON.stringify(await ctx.sql.all(`SELECT * FROM "IntegrationSecret"`));
     for (const s of [hmacSecret, "pa:ss"]) expect(stored).not.toContain(s);
+    // The provider changes its auth type: the old credential no longer fits, and nothing is sent.
+    const before = (await ctx.sql.all(`SELECT "id" FROM "ExternalApiRequest"`)).length;
+    await updateProvider(ctx, `p${n - 1}`, { auth: "bearer_token" });
+    await expect(requestThrough(ctx, basic.id, { method: "GET", path: "/me", headers: {}, timeoutMs: 2000 })).rejects.toThrow(/now authenticates with bearer_token/);
+    expect(await ctx.sql.all(`SELECT "id" FROM "ExternalApiRequest"`)).toHaveLength(before);
   });
 
   it("enforces the connection's rate limit across concurrent requests", async () => {

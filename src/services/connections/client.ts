@@ -4,6 +4,7 @@ import { RateLimiter, retryAfterMs } from "../../lib/rate-limit.js";
 import { privateNetworksAllowed } from "../../lib/url-guard.js";
 import type { ApiClientConfig, PaginationStyle } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
+import { CREDENTIAL_TOKEN_TYPE } from "../providers/definition.js";
 import { allowsPrivateNetwork, authOf } from "../providers/rows.js";
 import { requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js";
 import { deserialiseCredential, openSecretValue, type Credential } from "./credential.js";
@@ -59,6 +60,10 @@ export class ConnectionClient {
     if (provider.authType !== "NONE") {
       const opened = row.credentialSecretId ? await openSecretValue(this.ctx.sql, await this.ring(), row.credentialSecretId) : undefined;
       if (!opened) throw new CredentialError(`${row.id} has no credential.`, `Set one with: intg connections set-credentials ${row.id}`, "NO_CREDENTIAL");
+      // The provider's auth type may have changed since the credential was set: say so, rather
+      // than send a request that authenticates some other way or not at all.
+      const wanted = CREDENTIAL_TOKEN_TYPE[provider.authType];
+      if (row.secretTokenType !== wanted) throw new CredentialError(`${row.id} holds a ${String(row.secretTokenType)} credential, but its provider now authenticates with ${provider.authType.toLowerCase()}.`, `Set a ${wanted} with: intg connections set-credentials ${row.id}`, "CREDENTIAL_TYPE_MISMATCH");
       credential = deserialiseCredential(provider.authType, opened.value);
     }
     const rate = effectiveRateLimit(row);
