@@ -4,6 +4,7 @@ import { generateMasterKey } from "../../src/lib/crypto.js";
 import { checkConnections } from "../../src/services/connections/check.js";
 import { ConnectionClient } from "../../src/services/connections/client.js";
 import { requestThrough } from "../../src/services/connections/request.js";
+import { findConnectionRows } from "../../src/services/connections/rows.js";
 import { createConnection, setConnectionEnabled } from "../../src/services/connections/write.js";
 import { ConflictError } from "../../src/cli/errors.js";
 import type { ServiceContext } from "../../src/services/context.js";
@@ -124,11 +125,18 @@ describe.each(PROVIDERS)("requests through connections on %s", (db) => {
 
   it("OAuth2 refresh token: concurrent callers refresh once, and a rotated refresh token is kept", async () => {
     const { fake, id } = await connect({ oauth: { clientId: "app", refreshToken: "rt-initial-1", rotateRefreshToken: true, delayMs: 200 } }, (f: FakeProvider) => ({ type: "oauth2_refresh_token", tokenUrl: f.tokenUrl }), JSON.stringify({ clientId: "app", refreshToken: "rt-initial-1" }));
+    // A long-lived client that decrypted the credential before any refresh: its refresh token will be spent by then.
+    const longLived = new ConnectionClient(ctx);
+    const stale = await longLived.prepare((await findConnectionRows(ctx.sql, { ids: [id] }))[0]!, 3000);
     const answers = await Promise.all([0, 1, 2].map(() => requestThrough(ctx, id, { method: "GET", path: "/z", headers: {}, timeoutMs: 3000 }, new ConnectionClient(ctx))));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect(fake.grants.map((g) => g.grantType)).toEqual(["refresh_token"]);
     t.advance(2 * 3600_000);
     expect((await requestThrough(ctx, id, { method: "GET", path: "/z", headers: {}, timeoutMs: 3000 })).status).toBe(200);
     expect(fake.grants).toHaveLength(2); // used the rotated refresh token: the fake accepts only the current one
+    t.advance(2 * 3600_000);
+    expect((await longLived.send(stale, "GET", "/z", {})).statusCode).toBe(200); // renewed with the stored, rotated token
+    await longLived.close();
+    expect(fake.grants).toHaveLength(3);
   });
 });

@@ -1,10 +1,10 @@
 import { CredentialError, IntgError } from "../../cli/errors.js";
-import { col } from "../../db/sql.js";
+import { col, type SqlClient } from "../../db/sql.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
 import { setSecret } from "../secrets/set.js";
-import { accessTokenSecretName, credentialSecretName, serialiseCredential, type Credential } from "./credential.js";
+import { accessTokenSecretName, credentialSecretName, deserialiseCredential, openSecretValue, serialiseCredential, type Credential } from "./credential.js";
 import { recordEvent } from "./events.js";
 import type { ConnectionHttp } from "./http.js";
 
@@ -59,8 +59,9 @@ async function renew(ctx: Ctx, ring: MasterKeyRing, http: ConnectionHttp, target
     if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [REFRESH_LOCK, target.connectionId]);
     const again = await cached(txCtx, ring, target.connectionId);
     if (again) return again; // another process renewed it while this one waited
+    if (target.credential.kind === "refresh") target.credential = await currentRefreshCredential(tx, ring, target);
     const granted = await requestToken(http, target, timeoutMs);
-    const expiresAt = new Date(ctx.now().getTime() + (granted.expiresIn ?? DEFAULT_LIFETIME_S) * 1000);
+    const expiresAt = new Date(ctx.now().getTime() + Math.max(1, granted.expiresIn ?? DEFAULT_LIFETIME_S) * 1000);
     await setSecret(txCtx, { name: accessTokenSecretName(target.connectionId), tokenType: "OAUTH2_ACCESS_TOKEN", value: granted.accessToken, expiresAt });
     if (target.credential.kind === "refresh" && granted.refreshToken && granted.refreshToken !== target.credential.refreshToken) {
       // The provider rotated the refresh token: the old one is spent, keep the new one.
@@ -70,6 +71,17 @@ async function renew(ctx: Ctx, ring: MasterKeyRing, http: ConnectionHttp, target
     await recordEvent(tx, ctx.now(), { connectionId: target.connectionId, kind: "credentials_refreshed", message: `access token obtained (${target.credential.kind === "client" ? "client_credentials" : "refresh_token"} grant), valid until ${expiresAt.toISOString()}` });
     return granted.accessToken;
   });
+}
+
+/**
+ * The refresh token as stored now, read under the lock: another process may have rotated it since
+ * this one decrypted the credential, and the old one is spent.
+ */
+async function currentRefreshCredential(tx: SqlClient, ring: MasterKeyRing, target: OAuthTarget): Promise<OAuthTarget["credential"]> {
+  const row = await tx.get<{ credentialSecretId: string | null }>(`SELECT "credentialSecretId" FROM "IntegrationConnection" WHERE "id" = ?`, [target.connectionId]);
+  const opened = row?.credentialSecretId ? await openSecretValue(tx, ring, row.credentialSecretId) : undefined;
+  const current = opened && deserialiseCredential("OAUTH2_REFRESH_TOKEN", opened.value);
+  return current && current.kind === "refresh" ? current : target.credential;
 }
 
 interface Granted {
