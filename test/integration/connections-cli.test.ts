@@ -21,6 +21,9 @@ describe("connections check on a terminal", () => {
       expect(tty.stderr).toContain("Checking");
       const plain = await cli(["connections", "check", "--all"]);
       expect(plain.stderr).not.toContain("Checking");
+      // The table names each connection's provider and name, in the same columns on and off a TTY.
+      expect(plain.stdout).toMatch(/CONNECTION\s+│\s+PROVIDER\s+│\s+NAME\s+│\s+STATUS/);
+      expect(plain.stdout).toMatch(/│\s+open\s+│\s+a\s+│\s+healthy/);
       const json = await cli(["connections", "check", "--all", "--json"], true);
       expect(json.stderr).not.toContain("Checking");
       expect(JSON.parse(json.stdout)).toHaveLength(3);

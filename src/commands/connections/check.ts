@@ -37,7 +37,7 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       const bar = await progressBar(ctx, "Checking {bar} {value}/{total} connections");
       const run = await checkConnections(services, { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency, onProgress: bar?.update }).finally(() => bar?.stop());
       if (run.skipped.length) ctx.out.info(`Skipped ${run.skipped.length} connection(s) that are disabled or whose provider is: ${run.skipped.join(", ")}.`);
-      await printHealthChecks(ctx, run.checks);
+      await printHealthChecks(ctx, run.checks, run.labels);
       const auth = run.checks.filter((c) => c.errorKind === "auth");
       const failed = run.checks.filter((c) => c.status !== "HEALTHY");
       if (auth.length) throw new CredentialError(`${auth.length} of ${run.checks.length} connection(s) refused their credential: ${auth.map((c) => c.connectionId).join(", ")}.`, "Replace it with: intg connections set-credentials <id>", "CHECK_CREDENTIALS");

@@ -34,12 +34,14 @@ export async function printConnection(ctx: CommandContext, c: IntegrationConnect
   ]);
 }
 
-export async function printHealthChecks(ctx: CommandContext, checks: (IntegrationHealthCheck & { connectionName?: string })[]): Promise<void> {
+/** Health checks; `labels` (provider and name per connection) adds those columns when known. */
+export async function printHealthChecks(ctx: CommandContext, checks: IntegrationHealthCheck[], labels?: Record<string, { provider: string; name: string }>): Promise<void> {
   if (ctx.out.json) return ctx.out.printJson(checks);
   if (checks.length === 0) return ctx.out.info("No health checks.");
   const colour = (s: string) => (s === "HEALTHY" ? ctx.out.color.green(lower(s)) : s === "DEGRADED" ? ctx.out.color.yellow(lower(s)) : ctx.out.color.red(lower(s)));
+  const named = (id: string) => (labels ? [labels[id]?.provider ?? "", labels[id]?.name ?? ""] : []);
   await ctx.out.table(
-    ["CONNECTION", "STATUS", "HTTP", "LATENCY", "ERROR", "CHECKED"],
-    checks.map((h) => [h.connectionId, colour(h.status), h.httpStatus ?? "", h.latencyMs === null ? "" : `${h.latencyMs} ms`, h.errorKind ? `${h.errorKind}: ${h.errorMessage ?? ""}` : "", h.checkedAt]),
+    ["CONNECTION", ...(labels ? ["PROVIDER", "NAME"] : []), "STATUS", "HTTP", "LATENCY", "ERROR", "CHECKED"],
+    checks.map((h) => [h.connectionId, ...named(h.connectionId), colour(h.status), h.httpStatus ?? "", h.latencyMs === null ? "" : `${h.latencyMs} ms`, h.errorKind ? `${h.errorKind}: ${h.errorMessage ?? ""}` : "", h.checkedAt]),
   );
 }

@@ -23,6 +23,8 @@ export interface CheckOptions {
 
 export interface CheckRun {
   checks: IntegrationHealthCheck[];
+  /** For people reading the table: each checked connection's provider slug and name. */
+  labels: Record<string, { provider: string; name: string }>;
   /** Matched but not checked: disabled, or their provider is. */
   skipped: string[];
 }
@@ -63,7 +65,8 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
       if (previous !== c.status) await recordEvent(tx, now, { connectionId: c.connectionId, kind: "status_changed", previousStatus: previous, status: c.status, message: c.errorMessage });
     }
   });
-  return { checks, skipped: rows.filter(off).map((r) => r.id) };
+  const labels = Object.fromEntries(active.map((r) => [r.id, { provider: String(r.p_slug), name: r.name }]));
+  return { checks, labels, skipped: rows.filter(off).map((r) => r.id) };
 }
 
 async function checkOne(client: ConnectionClient, row: ConnectionRow, timeoutMs: number): Promise<Outcome> {
