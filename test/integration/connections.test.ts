@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, NotFoundError, UsageError } from "../../src/cli/errors.js";
 import { generateMasterKey } from "../../src/lib/crypto.js";
-import { checkConnections, listHealthChecks } from "../../src/services/connections/check.js";
+import { checkConnections } from "../../src/services/connections/check.js";
+import { listHealthChecks } from "../../src/services/connections/health-history.js";
 import { validateConnectionConfig } from "../../src/services/connections/validate.js";
 import { listConnections, showConnection } from "../../src/services/connections/rows.js";
 import { createConnection, deleteConnection, setConnectionCredentials, setConnectionEnabled, updateConnection } from "../../src/services/connections/write.js";

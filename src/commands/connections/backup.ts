@@ -5,8 +5,6 @@ import { ConflictError, UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readJsonFile } from "../../cli/read-file.js";
 import { readSecret } from "../../cli/read-secret.js";
-import { createBackup } from "../../services/connections/backup.js";
-import { parseBackup, restoreBackup } from "../../services/connections/restore.js";
 import type { IntegrationBackupSummary } from "../../types/integration/integration.types.js";
 
 const MIN_PASSPHRASE = 12;
@@ -28,6 +26,7 @@ export function registerBackup(connections: Command, context: ContextFactory): v
       const ctx = context(cmd);
       if (flags.passphraseFile && !flags.includeSecrets) throw new UsageError("--passphrase-file is only used with --include-secrets.");
       const passphrase = flags.includeSecrets ? await readPassphrase(ctx, flags.passphraseFile, true) : null;
+      const { createBackup } = await import("../../services/connections/backup.js");
       const backup = await createBackup(await ctx.services(), { passphrase });
       // Owner-only: even sealed, credentials are not for every reader of the directory.
       writeFileSync(flags.out, JSON.stringify(backup, null, 2) + "\n", { mode: 0o600 });
@@ -43,6 +42,7 @@ export function registerBackup(connections: Command, context: ContextFactory): v
     .option("--passphrase-file <path>", "read the backup's passphrase from a file (else stdin)")
     .action(async (file: string, flags: { dryRun: boolean; passphraseFile?: string }, cmd: Command) => {
       const ctx = context(cmd);
+      const { parseBackup, restoreBackup } = await import("../../services/connections/restore.js");
       const backup = parseBackup(readJsonFile(file));
       const passphrase = backup.secrets ? await readPassphrase(ctx, flags.passphraseFile, false) : null;
       const report = await restoreBackup(await ctx.services(), backup, { passphrase, dryRun: flags.dryRun });

@@ -3,7 +3,7 @@ import { CheckFailedError, CredentialError, UsageError } from "../../cli/errors.
 import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { progressBar } from "../../cli/progress.js";
-import { checkConnections, listHealthChecks } from "../../services/connections/check.js";
+import { listHealthChecks } from "../../services/connections/health-history.js";
 import { parseLimit, parseSince } from "./activity.js";
 import { addSelectFlags, toSelection, type SelectFlags } from "./list.js";
 import { printHealthChecks } from "./render.js";
@@ -35,6 +35,8 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0.");
       const services = await ctx.services();
       const bar = await progressBar(ctx, "Checking {bar} {value}/{total} connections");
+      // undici loads only for the commands that send requests (start-up time).
+      const { checkConnections } = await import("../../services/connections/check.js");
       const run = await checkConnections(services, { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency, onProgress: bar?.update }).finally(() => bar?.stop());
       if (run.skipped.length) ctx.out.info(`Skipped ${run.skipped.length} connection(s) that are disabled or whose provider is: ${run.skipped.join(", ")}.`);
       await printHealthChecks(ctx, run.checks, run.labels);

@@ -3,7 +3,8 @@ import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../cli/errors.js";
 import { collect, parseEnum, parseKeyValues } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { validateConnectionName, createConnection, type ConnectionWritten } from "../../services/connections/write.js";
+import { validateConnectionName } from "../../services/connections/rows.js";
+import type { ConnectionWritten } from "../../services/connections/write.js";
 import { showProvider } from "../../services/providers/rows.js";
 import { IntegrationEnvironment } from "../../types/enums.js";
 import { addCredentialFlags, readCredential, type CredentialFlags } from "./credential-flags.js";
@@ -53,6 +54,7 @@ export function registerCreate(connections: Command, context: ContextFactory): v
       const provider = await showProvider(services, flags.provider);
       if (provider.status === "DEPRECATED") ctx.out.warn(`the provider ${provider.slug} is deprecated.`);
       const credential = await readCredential(ctx, provider.connector.auth.type, flags);
+      const { createConnection } = await import("../../services/connections/write.js");
       const written = await createConnection(services, { provider: provider.id, environment, name: flags.name, config: Object.keys(config).length ? config : null, rateLimitPerMinute, credential });
       warnKeyFile(ctx, written);
       await printConnection(ctx, written.connection);

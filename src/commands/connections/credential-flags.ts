@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../cli/errors.js";
 import { readSecret } from "../../cli/read-secret.js";
-import { CREDENTIAL_FORMAT } from "../../services/connections/credential.js";
+import { CREDENTIAL_FORMAT } from "../../services/providers/connector.js";
 import type { AuthenticationType } from "../../types/enums.js";
 
 // Credentials are read the safe ways only (DESIGN §5): stdin, a file, or a named environment

@@ -3,7 +3,6 @@ import { CredentialError, IntgError, UsageError } from "../../cli/errors.js";
 import { collect, parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readInputFile } from "../../cli/read-file.js";
-import { requestThrough } from "../../services/connections/request.js";
 
 interface RequestFlags {
   data?: string;
@@ -42,6 +41,7 @@ export function registerRequest(connections: Command, context: ContextFactory): 
         body = Buffer.concat(chunks).toString("utf8");
       } else body = flags.data?.startsWith("@") ? readInputFile(flags.data.slice(1)) : flags.data;
       if (body !== undefined && !headers["content-type"]) headers["content-type"] = isJson(body) ? "application/json" : "text/plain";
+      const { requestThrough } = await import("../../services/connections/request.js");
       const res = await requestThrough(await ctx.services(), id, { method, path, headers, body, timeoutMs });
       if (ctx.out.json) ctx.out.printJson(res);
       else {

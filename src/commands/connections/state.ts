@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { deleteConnection, setConnectionEnabled } from "../../services/connections/write.js";
 import { printConnection } from "./render.js";
 
 export function registerState(connections: Command, context: ContextFactory): void {
@@ -12,6 +11,7 @@ export function registerState(connections: Command, context: ContextFactory): vo
       .option("--reason <text>", "why, kept in the audit log")
       .action(async (id: string, flags: { reason?: string }, cmd: Command) => {
         const ctx = context(cmd);
+        const { setConnectionEnabled } = await import("../../services/connections/write.js");
         const connection = await setConnectionEnabled(await ctx.services(), id, enabled, flags.reason ?? null);
         await printConnection(ctx, connection);
         ctx.out.success(`${enabled ? "Enabled" : "Disabled"} ${id}.`);
@@ -24,6 +24,7 @@ export function registerState(connections: Command, context: ContextFactory): vo
     .action(async (id: string, flags: { dryRun: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const services = await ctx.services();
+      const { deleteConnection } = await import("../../services/connections/write.js");
       const plan = await deleteConnection(services, id, { dryRun: true }); // not found before asking
       if (!flags.dryRun) await confirmOrCancel(ctx, `Delete ${id} (${plan.connection.provider.slug} ${plan.connection.name}), its credential and ${plan.healthChecks} health checks?`, "nothing was deleted");
       const result = flags.dryRun ? plan : await deleteConnection(services, id);

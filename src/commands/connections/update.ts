@@ -3,7 +3,6 @@ import { UsageError } from "../../cli/errors.js";
 import { collect, parseKeyValues } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { showConnection } from "../../services/connections/rows.js";
-import { setConnectionCredentials, updateConnection } from "../../services/connections/write.js";
 import { parseRatePerMinute, warnKeyFile } from "./create.js";
 import { addCredentialFlags, readCredential, type CredentialFlags } from "./credential-flags.js";
 import { printConnection } from "./render.js";
@@ -29,6 +28,7 @@ export function registerUpdate(connections: Command, context: ContextFactory): v
       for (const key of flags.unset) config[key] = null;
       const rateLimitPerMinute = flags.rateLimit === undefined ? undefined : flags.rateLimit === "default" ? null : parseRatePerMinute(flags.rateLimit);
       if (flags.name === undefined && Object.keys(config).length === 0 && rateLimitPerMinute === undefined) throw new UsageError("Nothing to update.", "Give --name, --config, --unset or --rate-limit.");
+      const { updateConnection } = await import("../../services/connections/write.js");
       const updated = await updateConnection(await ctx.services(), id, { name: flags.name, config, rateLimitPerMinute });
       await printConnection(ctx, updated);
       ctx.out.success(`Updated connection ${id}.`);
@@ -40,6 +40,7 @@ export function registerUpdate(connections: Command, context: ContextFactory): v
       const current = await showConnection(services, id);
       const provider = await services.sql.get<{ authType: string }>(`SELECT "authType" FROM "IntegrationProvider" WHERE "id" = ?`, [current.provider.id]);
       const credential = await readCredential(ctx, provider!.authType as Parameters<typeof readCredential>[1], flags);
+      const { setConnectionCredentials } = await import("../../services/connections/write.js");
       const written = await setConnectionCredentials(services, id, credential);
       warnKeyFile(ctx, written);
       await printConnection(ctx, written.connection);

@@ -3,7 +3,6 @@ import { IntgError } from "../../cli/errors.js";
 import { ExitCode } from "../../cli/exit-codes.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readJsonFile } from "../../cli/read-file.js";
-import { validateConnectionConfig } from "../../services/connections/validate.js";
 
 export function registerValidate(connections: Command, context: ContextFactory): void {
   connections
@@ -14,6 +13,7 @@ export function registerValidate(connections: Command, context: ContextFactory):
     .action(async (file: string, flags: { offline: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const data = readJsonFile(file);
+      const { validateConnectionConfig } = await import("../../services/connections/validate.js");
       const result = await validateConnectionConfig(flags.offline ? null : (await ctx.services()).sql, data);
       if (ctx.out.json) ctx.out.printJson(result);
       else if (result.valid) ctx.out.success(`${file} is valid.`);

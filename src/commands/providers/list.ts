@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { parseEnum } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { listTemplates } from "../../services/providers/catalog.js";
 import { listProviders, showProvider } from "../../services/providers/rows.js";
 import { IntegrationCategory, IntegrationProviderStatus } from "../../types/enums.js";
 import { printProvider, printProviders, printTemplates } from "./render.js";
@@ -33,6 +32,7 @@ export function registerList(providers: Command, context: ContextFactory): void 
     .description("List the built-in catalog of well-known APIs (create one with --from-template)")
     .action(async (_flags, cmd: Command) => {
       // The catalog is built in: no database is opened.
+      const { listTemplates } = await import("../../services/providers/catalog.js");
       await printTemplates(context(cmd), listTemplates());
     });
 }

@@ -3,9 +3,8 @@ import type { Command } from "commander";
 import { UsageError } from "../../cli/errors.js";
 import { readInputFile } from "../../cli/read-file.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { ProviderFileSchema, toIssues } from "../../services/providers/definition.js";
+import { toIssues } from "../../services/providers/connector.js";
 import { listProviders, toDefinition } from "../../services/providers/rows.js";
-import { importProviders } from "../../services/providers/write.js";
 
 const isYaml = (file: string) => /\.ya?ml$/i.test(file);
 
@@ -18,6 +17,7 @@ async function readEntries(file: string): Promise<{ entries: unknown[]; where: s
   } catch (error) {
     throw new UsageError(`${file} is not valid ${isYaml(file) ? "YAML" : "JSON"}: ${(error as Error).message.split("\n")[0]}; nothing was written.`, undefined, "INVALID_FILE");
   }
+  const { ProviderFileSchema } = await import("../../services/providers/definition.js");
   const parsed = ProviderFileSchema.safeParse(data);
   if (!parsed.success) {
     const [first] = toIssues(parsed.error);
@@ -34,6 +34,7 @@ export function registerTransfer(providers: Command, context: ContextFactory): v
     .action(async (file: string, flags: { dryRun: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const { entries, where } = await readEntries(file);
+      const { importProviders } = await import("../../services/providers/write.js");
       const result = await importProviders(await ctx.services(), entries, { dryRun: flags.dryRun, where });
       if (ctx.out.json) return ctx.out.printJson(result);
       const verb = result.dryRun ? "Would create" : "Created";

@@ -4,7 +4,7 @@ import { RateLimiter, retryAfterMs } from "../../lib/rate-limit.js";
 import { privateNetworksAllowed } from "../../lib/url-guard.js";
 import type { ApiClientConfig, PaginationStyle } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
-import { CREDENTIAL_TOKEN_TYPE } from "../providers/definition.js";
+import { CREDENTIAL_TOKEN_TYPE } from "../providers/connector.js";
 import { allowsPrivateNetwork, authOf } from "../providers/rows.js";
 import { requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js";
 import { deserialiseCredential, openSecretValue, type Credential } from "./credential.js";

@@ -4,6 +4,7 @@ import { col, type SqlClient } from "../../db/sql.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { AuthenticationType } from "../../types/enums.js";
 import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
+import { CREDENTIAL_FORMAT } from "../providers/connector.js";
 
 // What a connection's credential holds, by its provider's authentication type. Single-value
 // credentials are the value itself; the others are small JSON documents. The text is checked
@@ -20,16 +21,6 @@ const Client = z.object({ clientId: z.string().min(1), clientSecret: z.string().
 const Refresh = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1).optional(), refreshToken: z.string().min(1) }).strict();
 const Basic = z.object({ username: z.string().min(1), password: z.string() }).strict();
 
-/** How to write a credential of each type, for help and error messages. */
-export const CREDENTIAL_FORMAT: Record<AuthenticationType, string> = {
-  NONE: "no credential",
-  API_KEY: "the API key",
-  BEARER_TOKEN: "the token",
-  BASIC: 'username:password, or {"username":"…","password":"…"}',
-  OAUTH2_CLIENT_CREDENTIALS: '{"clientId":"…","clientSecret":"…"}',
-  OAUTH2_REFRESH_TOKEN: '{"clientId":"…","clientSecret":"…" (optional),"refreshToken":"…"}',
-  HMAC: "the signing secret",
-};
 
 function json(text: string, type: AuthenticationType): unknown {
   try {

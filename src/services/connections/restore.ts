@@ -7,7 +7,7 @@ import type { IntegrationMappingInfo } from "../../types/integration/external-re
 import type { IntegrationBackup, IntegrationConnectionInfo, IntegrationProviderExtended, IntegrationRestoreReport } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { toIssues } from "../providers/definition.js";
+import { toIssues } from "../providers/connector.js";
 import { toDefinition } from "../providers/rows.js";
 import { insertProvider, parseDefinition } from "../providers/write.js";
 import { setSecret } from "../secrets/set.js";

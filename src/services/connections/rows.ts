@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError, UsageError } from "../../cli/errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { JsonObject } from "../../types/common.js";
 import type { IntegrationConnectionStatus, IntegrationEnvironment } from "../../types/enums.js";
@@ -15,6 +15,13 @@ const SECRET = `s."name" AS "secretName", s."tokenType" AS "secretTokenType", s.
 const PROVIDER = PROVIDER_COLUMNS.split(", ").map((c) => `${c} AS "p_${/"(\w+)"$/.exec(c)![1]}"`).join(", ");
 export const CONNECTION_FROM = `"IntegrationConnection" c JOIN "IntegrationProvider" p ON p."id" = c."providerId" LEFT JOIN "IntegrationSecret" s ON s."id" = c."credentialSecretId"`;
 export const CONNECTION_SELECT = `SELECT ${CONNECTION_COLUMNS}, ${SECRET}, ${PROVIDER} FROM ${CONNECTION_FROM}`;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function validateConnectionName(name: string): string {
+  if (!NAME.test(name)) throw new UsageError(`Invalid connection name "${name}".`, "Use 1-100 letters, digits and . _ -, starting with a letter or digit.", "INVALID_NAME");
+  return name;
+}
 
 export type ConnectionRow = Record<string, unknown> & {
   id: string;

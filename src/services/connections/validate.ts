@@ -3,7 +3,7 @@ import type { SqlClient } from "../../db/sql.js";
 import type { ValidationIssue } from "../../types/common.js";
 import { IntegrationEnvironment } from "../../types/enums.js";
 import type { IntegrationConfigValidation } from "../../types/integration/integration.types.js";
-import { joinPath } from "../providers/definition.js";
+import { joinPath } from "../providers/connector.js";
 
 // `connections validate <config.json>`: a file describing connections, checked all at once so a
 // CI job sees every problem in one run. The file names where credentials come from (a variable or

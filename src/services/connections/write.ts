@@ -6,22 +6,15 @@ import type { IntegrationEnvironment } from "../../types/enums.js";
 import type { IntegrationConnectionDeletion, IntegrationConnectionInfo } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { CREDENTIAL_TOKEN_TYPE } from "../providers/definition.js";
+import { CREDENTIAL_TOKEN_TYPE } from "../providers/connector.js";
 import { findProviderRow } from "../providers/rows.js";
 import { setSecret } from "../secrets/set.js";
 import { recordEvent } from "./events.js";
 import { accessTokenSecretName, credentialSecretName, parseCredential, serialiseCredential } from "./credential.js";
-import { findConnectionRow, providerOf, toConnectionView, type ConnectionRow } from "./rows.js";
+import { findConnectionRow, providerOf, toConnectionView, validateConnectionName, type ConnectionRow } from "./rows.js";
 
 // Creating and changing connections. Each change and its audit event land in one transaction;
 // a credential is sealed under the master key in that same transaction, or nothing is written.
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-export function validateConnectionName(name: string): string {
-  if (!NAME.test(name)) throw new UsageError(`Invalid connection name "${name}".`, "Use 1-100 letters, digits and . _ -, starting with a letter or digit.", "INVALID_NAME");
-  return name;
-}
 
 export interface CreateConnectionInput {
   provider: string;

@@ -1,6 +1,7 @@
 import { NotFoundError } from "../../cli/errors.js";
 import type { IntegrationTemplate } from "../../types/integration/integration.types.js";
-import { CREDENTIAL_TOKEN_TYPE, ProviderDefinitionSchema, type ProviderDefinition, type ProviderDefinitionInput } from "./definition.js";
+import { CREDENTIAL_TOKEN_TYPE } from "./connector.js";
+import { ProviderDefinitionSchema, type ProviderDefinition, type ProviderDefinitionInput } from "./definition.js";
 
 // The built-in catalog: well-known APIs with their documented auth, a cheap authenticated health
 // request, default rate limit and pagination. Hosts that depend on the customer's account

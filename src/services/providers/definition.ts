@@ -1,7 +1,5 @@
 import { z } from "zod";
-import type { ValidationIssue } from "../../types/common.js";
-import { AuthenticationType, IntegrationCategory, IntegrationProviderStatus, TokenType } from "../../types/enums.js";
-import type { ApiAuthConfig } from "../../types/integration/api.types.js";
+import { AuthenticationType, IntegrationCategory, IntegrationProviderStatus } from "../../types/enums.js";
 
 // A provider as a file holds it (`providers import|export`) and as create/update take it. One zod
 // schema checks every way in, so a template, a flag and an imported file obey the same rules.
@@ -73,31 +71,3 @@ export const ProviderFileSchema = z.union([
   z.object({ format: z.literal("intg-providers"), version: z.literal(1), providers: z.array(z.unknown()) }),
   z.array(z.unknown()),
 ]);
-
-/** zod's issues as the CLI reports them: a JSON path (`providers[2].auth.tokenUrl`) and a message. */
-export function toIssues(error: z.ZodError, prefix = ""): ValidationIssue[] {
-  return error.issues.map((issue) => ({ path: joinPath(prefix, issue.path), message: issue.message }));
-}
-
-export function joinPath(prefix: string, path: readonly PropertyKey[]): string {
-  let out = prefix;
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`;
-  return out;
-}
-
-/** The kind of credential a connection to a provider of this auth type holds. */
-export const CREDENTIAL_TOKEN_TYPE: Record<AuthenticationType, TokenType | null> = {
-  NONE: null,
-  API_KEY: TokenType.API_KEY,
-  BEARER_TOKEN: TokenType.BEARER_TOKEN,
-  BASIC: TokenType.BASIC_AUTH,
-  OAUTH2_CLIENT_CREDENTIALS: TokenType.OAUTH2_CLIENT_SECRET,
-  OAUTH2_REFRESH_TOKEN: TokenType.OAUTH2_REFRESH_TOKEN,
-  HMAC: TokenType.HMAC_SECRET,
-};
-
-/** The auth settings kept in the provider's config column (the type has a column of its own). */
-export function authSettings(auth: ApiAuthConfig): Record<string, unknown> {
-  const { type: _type, ...rest } = auth;
-  return rest;
-}

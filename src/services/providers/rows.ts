@@ -4,7 +4,8 @@ import type { JsonObject } from "../../types/common.js";
 import type { AuthenticationType, IntegrationCategory, IntegrationProviderStatus } from "../../types/enums.js";
 import type { ApiAuthConfig, PaginationStyle } from "../../types/integration/api.types.js";
 import type { IntegrationProviderExtended } from "../../types/integration/integration.types.js";
-import { CREDENTIAL_TOKEN_TYPE, type ProviderDefinition } from "./definition.js";
+import { CREDENTIAL_TOKEN_TYPE } from "./connector.js";
+import type { ProviderDefinition } from "./definition.js";
 
 // What the provider services share: the row, its view, the definition it round-trips to, and
 // finding a provider by id or slug.

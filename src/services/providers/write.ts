@@ -8,7 +8,8 @@ import { IntegrationProviderStatus } from "../../types/enums.js";
 import type { IntegrationProviderExtended, ProviderImportResult } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { authSettings, ProviderDefinitionSchema, toIssues, type ProviderDefinition } from "./definition.js";
+import { authSettings, toIssues } from "./connector.js";
+import { ProviderDefinitionSchema, type ProviderDefinition } from "./definition.js";
 import { findProviderRow, toDefinition, toProviderView } from "./rows.js";
 
 // Creating and changing providers. Every change is validated whole (the same zod schema as an
