@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { tempDir } from "../helpers/databases.js";
+import { PG_BASE_URL, tempDir, tempPostgres, type TempDb } from "../helpers/databases.js";
 import { intg } from "../helpers/spawn.js";
 
 const home = tempDir();
@@ -65,5 +65,33 @@ describe("intg providers through bin/intg", () => {
     expect((await intg(["providers", "create", "--from-template", "nope"], { env })).code).toBe(5);
     expect((await intg(["providers", "create", "--from-template", "github", "--slug", "billing"], { env })).code).toBe(6);
     expect(await json(["providers", "list"])).toEqual(before);
+  });
+});
+
+describe.skipIf(!PG_BASE_URL)("intg providers on PostgreSQL", () => {
+  let pg: TempDb;
+  const dir = tempDir();
+  afterAll(async () => {
+    await pg?.dispose();
+    dir.dispose();
+  });
+
+  it("creates from templates, exports YAML, and imports it back into another database unchanged", async () => {
+    pg = await tempPostgres();
+    const env = { HOME: dir.path, INTG_DATABASE_URL: pg.url };
+    const run = async (args: string[], e: Record<string, string> = env) => {
+      const r = await intg(args, { env: e });
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    await run(["db", "migrate"]);
+    for (const t of ["stripe", "salesforce", "shopify"]) await run(["providers", "create", "--from-template", t]);
+    const file = join(dir.path, "all.yaml");
+    await run(["providers", "export", "--out", file]);
+    const other = { HOME: dir.path, INTG_DATABASE_URL: `file:${join(dir.path, "other.db")}` };
+    await run(["db", "migrate"], other);
+    expect(JSON.parse(await run(["providers", "import", file, "--json"], other))).toEqual({ created: ["salesforce", "shopify", "stripe"], updated: [], dryRun: false });
+    const strip = (list: Record<string, unknown>[]) => list.map(({ id: _id, createdAt: _c, updatedAt: _u, ...rest }) => rest);
+    expect(strip(JSON.parse(await run(["providers", "list", "--json"], other)))).toEqual(strip(JSON.parse(await run(["providers", "list", "--json"]))));
   });
 });
