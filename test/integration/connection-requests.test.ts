@@ -5,7 +5,7 @@ import { checkConnections } from "../../src/services/connections/check.js";
 import { ConnectionClient } from "../../src/services/connections/client.js";
 import { requestThrough } from "../../src/services/connections/request.js";
 import { findConnectionRows } from "../../src/services/connections/rows.js";
-import { createConnection, setConnectionEnabled } from "../../src/services/connections/write.js";
+import { createConnection, setConnectionEnabled, updateConnection } from "../../src/services/connections/write.js";
 import { ConflictError } from "../../src/cli/errors.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { listExternalRequests } from "../../src/services/external-requests/list.js";
@@ -71,6 +71,15 @@ describe.each(PROVIDERS)("requests through connections on %s", (db) => {
     await updateProvider(ctx, `p${n - 1}`, { auth: "bearer_token" });
     await expect(requestThrough(ctx, basic.id, { method: "GET", path: "/me", headers: {}, timeoutMs: 2000 })).rejects.toThrow(/now authenticates with bearer_token/);
     expect(await ctx.sql.all(`SELECT "id" FROM "ExternalApiRequest"`)).toHaveLength(before);
+  });
+
+  it("sends to the connection's own baseUrl when its config sets one", async () => {
+    const { fake, id } = await connect({}, "bearer_token", KEY);
+    const own = await fakes.start();
+    await updateConnection(ctx, id, { config: { baseUrl: `${own.url}/v2` } });
+    expect((await requestThrough(ctx, id, { method: "GET", path: "/ping", headers: {}, timeoutMs: 2000 })).url).toBe(`${own.url}/v2/ping`);
+    expect(own.requests.map((r) => r.url)).toEqual(["/v2/ping"]);
+    expect(fake.requests).toEqual([]);
   });
 
   it("enforces the connection's rate limit across concurrent requests", async () => {

@@ -44,10 +44,12 @@ describe.each(PROVIDERS)("connections on %s", (db) => {
     await expect(createConnection(ctx, { ...base, provider: "acme", name: "main", credential: TOKEN })).rejects.toThrow(ConflictError);
     await expect(createConnection(ctx, { ...base, provider: "acme", name: "other", credential: null })).rejects.toThrow(UsageError);
     await expect(createConnection(ctx, { ...base, provider: "nope", name: "x", credential: TOKEN })).rejects.toThrow(NotFoundError);
+    await expect(createConnection(ctx, { ...base, provider: "acme", name: "x", config: { baseUrl: "nope" }, credential: TOKEN })).rejects.toThrow(/not a URL/);
     await createProvider(ctx, provider("off", "https://off.example", { status: "disabled" }));
     await expect(createConnection(ctx, { ...base, provider: "off", name: "x", credential: TOKEN })).rejects.toThrow(/disabled/);
     const updated = await updateConnection(ctx, connection.id, { name: "primary", config: { region: null, tier: "gold" }, rateLimitPerMinute: 30 });
     expect(updated).toMatchObject({ name: "primary", config: { tier: "gold" }, rateLimitPerMinute: 30 });
+    await expect(updateConnection(ctx, connection.id, { config: { baseUrl: "ftp://x.example" } })).rejects.toThrow(/only http and https/);
     expect((await setConnectionEnabled(ctx, connection.id, false, "maintenance")).status).toBe("DISABLED");
     expect((await setConnectionEnabled(ctx, connection.id, true, null)).status).toBe("PENDING");
     const replaced = await setConnectionCredentials(ctx, connection.id, `${TOKEN}-2`);

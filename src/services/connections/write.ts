@@ -1,6 +1,7 @@
 import { ConflictError, UsageError } from "../../cli/errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
+import { parseOutboundUrl } from "../../lib/url-guard.js";
 import type { JsonObject } from "../../types/common.js";
 import type { IntegrationEnvironment } from "../../types/enums.js";
 import type { IntegrationConnectionDeletion, IntegrationConnectionInfo } from "../../types/integration/integration.types.js";
@@ -47,8 +48,14 @@ async function sealCredential(ctx: ServiceContext, tx: SqlClient, connectionId: 
   return { secretId: result.secret.id, keyFileCreated: result.keyFileCreated };
 }
 
+/** `--config baseUrl=…` replaces the provider's base URL for this connection: it must be one. */
+function checkConfig(config: JsonObject | null): void {
+  if (config && config.baseUrl !== undefined) parseOutboundUrl(String(config.baseUrl));
+}
+
 export async function createConnection(ctx: ServiceContext, input: CreateConnectionInput): Promise<ConnectionWritten> {
   validateConnectionName(input.name);
+  checkConfig(input.config);
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
     const provider = await findProviderRow(tx, input.provider);
@@ -96,6 +103,7 @@ export async function updateConnection(ctx: ServiceContext, id: string, input: U
     const config: JsonObject = { ...view.config };
     for (const [k, v] of Object.entries(input.config ?? {})) if (v === null) delete config[k];
     else config[k] = v;
+    checkConfig(config);
     const name = input.name ?? row.name;
     const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationConnection" WHERE "providerId" = ? AND "environment" = ? AND "name" = ? AND "id" <> ?`, [row.providerId, row.environment, name, row.id]);
     if (clash) throw new ConflictError(`A ${row.environment.toLowerCase()} connection "${name}" to ${view.provider.slug} already exists: ${clash.id}.`, undefined, "CONNECTION_EXISTS");
