@@ -53,6 +53,7 @@ export function registerTransfer(providers: Command, context: ContextFactory): v
       const text = format === "yaml" ? (await import("yaml")).stringify(doc) : JSON.stringify(doc, null, 2) + "\n";
       if (!flags.out) return ctx.out.print(text);
       writeFileSync(flags.out, text);
+      if (ctx.out.json) return ctx.out.printJson({ file: flags.out, format, providers: doc.providers.length });
       ctx.out.success(`Wrote ${doc.providers.length} provider(s) to ${flags.out}.`);
     });
 }
