@@ -23,6 +23,9 @@ describe("intg providers through bin/intg", () => {
     await json(["providers", "create", "--slug", "billing", "--name", "Billing", "--category", "payments", "--base-url", "https://billing.example.com", "--auth", "api-key", "--auth-name", "X-Billing-Key", "--health-path", "/health"]);
     expect((await json(["providers", "update", "billing", "--health-status", "204"])).connector.healthCheck).toEqual({ method: "GET", path: "/health", expectedStatus: 204 });
     expect((await json(["providers", "deprecate", "github-ent"])).status).toBe("DEPRECATED");
+    expect((await json(["providers", "update", "github-ent", "--allow-private-network"])).config).toEqual({ allowPrivateNetwork: true });
+    expect((await json(["providers", "update", "github-ent", "--name", "GHE"])).config).toEqual({ allowPrivateNetwork: true });
+    expect((await json(["providers", "update", "github-ent", "--no-allow-private-network"])).config).toBeNull();
     expect((await json(["providers", "list"])).map((p: { slug: string }) => p.slug)).toEqual(["billing", "github-ent"]);
     expect((await json(["providers", "show", "billing"])).connector.auth).toEqual({ type: "API_KEY", placement: "header", name: "X-Billing-Key" });
 

@@ -49,7 +49,8 @@ export function addProviderFlags(command: Command): Command {
     .option("--health-status <code>", "the status that means healthy (default 200)")
     .option("--rate-limit <per-minute>", "default requests per minute for its connections")
     .option("--pagination <style>", "page, cursor or link")
-    .option("--allow-private-network", "may reach private, loopback and link-local addresses (test doubles, on-premise APIs)");
+    .option("--allow-private-network", "may reach private, loopback and link-local addresses (test doubles, on-premise APIs)")
+    .option("--no-allow-private-network", "may not (the default)");
 }
 
 function int(flag: string, text: string | undefined): number | undefined {

@@ -124,6 +124,7 @@ async function restoreMapping(tx: SqlClient, m: IntegrationMappingInfo, report: 
   const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationMapping" WHERE "name" = ?`, [m.name]);
   if (clash) return void report.conflicts.push({ id: m.id, message: `the mapping name "${m.name}" belongs to ${clash.id}` });
   if (!(await exists(tx, "IntegrationProvider", m.providerId))) return void report.conflicts.push({ id: m.id, message: `its provider ${m.providerId} is missing` });
+  if (m.connectionId && !(await exists(tx, "IntegrationConnection", m.connectionId))) return void report.conflicts.push({ id: m.id, message: `its connection ${m.connectionId} is missing` });
   await insertMapping(tx, m);
   report.created.mappings.push(m.id);
 }
