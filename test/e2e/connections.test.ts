@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PG_BASE_URL, tempDir, tempPostgres, type TempDb } from "../helpers/databases.js";
@@ -127,6 +127,37 @@ describe("intg connections through bin/intg", () => {
     writeFileSync(config, JSON.stringify([{ provider: "healthy", environment: "staging", name: "a", credential: { fromEnv: "A" } }]));
     expect((await intg(["connections", "validate", config], { env })).code).toBe(0);
     expect((await intg(["connections", "list", "--json"], { env })).stdout).toBe(before);
+  });
+
+  it("imports a validated connections file in one transaction, credentials from variables and files", async () => {
+    const secretA = secret("a");
+    const secretB = secret("b");
+    mkdirSync(join(home.path, "cfg"), { recursive: true });
+    writeFileSync(join(home.path, "cfg", "b.token"), `${secretB}\n`);
+    const file = join(home.path, "cfg", "import.json");
+    writeFileSync(file, JSON.stringify({ connections: [
+      { provider: "healthy", environment: "development", name: "imp-a", config: { team: "x" }, credential: { fromEnv: "A_TOKEN" } },
+      { provider: "healthy", environment: "development", name: "imp-b", rateLimitPerMinute: 60, credential: { fromFile: "b.token" } },
+    ] }));
+    const count = async () => JSON.parse((await intg(["connections", "list", "--json"], { env })).stdout).length;
+    const before = await count();
+    const unset = await intg(["connections", "import", file], { env });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toMatch(/connections\[0\]\.credential: the environment variable A_TOKEN is not set/);
+    const withVar = { ...env, A_TOKEN: secretA };
+    const dry = await intg(["connections", "import", file, "--dry-run", "--json"], { env: withVar });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, created: [{ name: "imp-a" }, { name: "imp-b" }] });
+    expect(await count()).toBe(before);
+    const done = await intg(["connections", "import", file, "--json"], { env: withVar });
+    expect(done.code, done.stderr).toBe(0);
+    expect(JSON.parse(done.stdout).created.map((c: { config: unknown; rateLimitPerMinute: number }) => [c.config, c.rateLimitPerMinute])).toEqual([[{ team: "x" }, null], [null, 60]]);
+    expect(await count()).toBe(before + 2);
+    const again = await intg(["connections", "import", file], { env: withVar });
+    expect(again.code).toBe(6);
+    expect(again.stderr).toMatch(/connections\[0\]: A development connection "imp-a"/);
+    expect(await count()).toBe(before + 2);
+    for (const out of [dry.stdout, done.stdout, again.stderr, unset.stderr]) for (const s of [secretA, secretB]) expect(out).not.toContain(s);
   });
 });
 

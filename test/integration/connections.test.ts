@@ -4,6 +4,7 @@ import { generateMasterKey } from "../../src/lib/crypto.js";
 import { checkConnections } from "../../src/services/connections/check.js";
 import { listHealthChecks } from "../../src/services/connections/health-history.js";
 import { validateConnectionConfig } from "../../src/services/connections/validate.js";
+import { importConnections } from "../../src/services/connections/import.js";
 import { listConnections, showConnection } from "../../src/services/connections/rows.js";
 import { createConnection, deleteConnection, setConnectionCredentials, setConnectionEnabled, updateConnection } from "../../src/services/connections/write.js";
 import type { ServiceContext } from "../../src/services/context.js";
@@ -108,6 +109,18 @@ describe.each(PROVIDERS)("connections on %s", (db) => {
     await expect(checkConnections({ ...ctx, env: {} }, { filter: { ids: [ids.healthy] }, timeoutMs: 700, concurrency: 4 })).rejects.toThrow(/master key/i);
     expect(await ctx.sql.all(`SELECT "id" FROM "IntegrationHealthCheck"`)).toEqual(before);
     expect((await showConnection(ctx, ids.healthy)).status).toBe("HEALTHY");
+  });
+
+  it("imports connections all or nothing, naming the entry that failed", async () => {
+    const entry = (name: string) => ({ at: `connections[${name}]`, config: { provider: "ok", environment: "SANDBOX" as const, name }, credential: TOKEN });
+    const count = async () => (await listConnections(ctx)).length;
+    const before = await count();
+    expect((await importConnections(ctx, [entry("i1"), entry("i2")], { dryRun: true })).created.map((c) => c.name)).toEqual(["i1", "i2"]);
+    expect(await count()).toBe(before);
+    await expect(importConnections(ctx, [entry("i3"), entry("i3")], { dryRun: false })).rejects.toThrow(/connections\[i3\]: A sandbox connection "i3"/);
+    expect(await count()).toBe(before);
+    expect((await importConnections(ctx, [entry("i1"), entry("i2")], { dryRun: false })).created).toHaveLength(2);
+    expect(await count()).toBe(before + 2);
   });
 
   it("validates a connections file: every problem with its path, and providers looked up", async () => {

@@ -4,6 +4,7 @@ import { registerActivity } from "./activity.js";
 import { registerBackup } from "./backup.js";
 import { registerCheck } from "./check.js";
 import { registerCreate } from "./create.js";
+import { registerImport } from "./import.js";
 import { registerList } from "./list.js";
 import { registerRequest } from "./request.js";
 import { registerState } from "./state.js";
@@ -26,6 +27,7 @@ export function registerConnections(connections: Command, context: ContextFactor
   registerUpdate(connections, context);
   registerState(connections, context);
   registerValidate(connections, context);
+  registerImport(connections, context);
   registerCheck(connections, context);
   registerRequest(connections, context);
   registerActivity(connections, context);

@@ -25,15 +25,19 @@ export const ConnectionConfigSchema = z
 
 const FileSchema = z.union([z.object({ connections: z.array(z.unknown()) }).strict(), z.array(z.unknown())]);
 
+export type ConnectionConfig = z.output<typeof ConnectionConfigSchema>;
+
+/** The file's entries with their paths; a lone connection object is read as a one-entry file. */
+export function connectionEntries(data: unknown): { at: string; entry: unknown }[] {
+  const file = FileSchema.safeParse(data);
+  if (!file.success) return [{ at: "", entry: data }];
+  return Array.isArray(file.data) ? file.data.map((entry, i) => ({ at: `[${i}]`, entry })) : file.data.connections.map((entry, i) => ({ at: `connections[${i}]`, entry }));
+}
+
 export async function validateConnectionConfig(sql: SqlClient | null, data: unknown): Promise<IntegrationConfigValidation> {
   const issues: ValidationIssue[] = [];
-  const file = FileSchema.safeParse(data);
-  // A lone connection object is read as a one-entry file.
-  const [entries, prefix] = file.success ? (Array.isArray(file.data) ? [file.data, ""] : [file.data.connections, "connections"]) : [[data], ""];
-  const single = !file.success;
   const seen = new Map<string, string>();
-  for (const [i, entry] of entries.entries()) {
-    const at = single ? "" : `${prefix}[${i}]`;
+  for (const { at, entry } of connectionEntries(data)) {
     const parsed = ConnectionConfigSchema.safeParse(entry);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) issues.push({ path: joinPath(at, issue.path), message: issue.message });

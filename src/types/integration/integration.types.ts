@@ -208,3 +208,9 @@ export interface IntegrationRestoreReport {
   withoutCredentials: ConnectionId[];
   conflicts: { id: string; message: string }[];
 }
+
+/** `connections import <config.json> [--dry-run]`: the connections created (or that would be). */
+export interface IntegrationConnectionImportResult {
+  created: IntegrationConnectionInfo[];
+  dryRun: boolean;
+}
