@@ -37,7 +37,7 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       const bar = await progressBar(ctx, "Checking {bar} {value}/{total} connections");
       // undici loads only for the commands that send requests (start-up time).
       const { checkConnections } = await import("../../services/connections/check.js");
-      const run = await checkConnections(services, { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency, onProgress: bar?.update }).finally(() => bar?.stop());
+      const run = await checkConnections(services, { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency, onProgress: bar?.update, signal: ctx.deps.signal }).finally(() => bar?.stop());
       if (run.skipped.length) ctx.out.info(`Skipped ${run.skipped.length} connection(s) that are disabled or whose provider is: ${run.skipped.join(", ")}.`);
       await printHealthChecks(ctx, run.checks, run.labels);
       const auth = run.checks.filter((c) => c.errorKind === "auth");

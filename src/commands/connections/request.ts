@@ -42,7 +42,7 @@ export function registerRequest(connections: Command, context: ContextFactory): 
       } else body = flags.data?.startsWith("@") ? readInputFile(flags.data.slice(1)) : flags.data;
       if (body !== undefined && !headers["content-type"]) headers["content-type"] = isJson(body) ? "application/json" : "text/plain";
       const { requestThrough } = await import("../../services/connections/request.js");
-      const res = await requestThrough(await ctx.services(), id, { method, path, headers, body, timeoutMs });
+      const res = await requestThrough(await ctx.services(), id, { method, path, headers, body, timeoutMs, signal: ctx.deps.signal });
       if (ctx.out.json) ctx.out.printJson(res);
       else {
         ctx.out.info(`${res.status} ${res.method} ${res.url} (${res.latencyMs} ms)`);

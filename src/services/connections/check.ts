@@ -1,4 +1,5 @@
 import { CredentialError, IntgError, NotFoundError } from "../../cli/errors.js";
+import { ExitCode } from "../../cli/exit-codes.js";
 import { col } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import type { IntegrationConnectionStatus } from "../../types/enums.js";
@@ -19,6 +20,8 @@ export interface CheckOptions {
   concurrency: number;
   /** After each check finishes (a progress bar). */
   onProgress?: (progress: { done: number; total: number }) => void;
+  /** Ctrl-C: checks in flight are abandoned and nothing is recorded (a half-run gate proves nothing). */
+  signal?: AbortSignal;
 }
 
 export interface CheckRun {
@@ -31,7 +34,7 @@ export interface CheckRun {
 
 type Outcome = Pick<IntegrationHealthCheck, "status" | "latencyMs" | "httpStatus" | "errorKind" | "errorMessage">;
 
-export async function checkConnections(ctx: ServiceContext, options: CheckOptions, client = new ConnectionClient(ctx)): Promise<CheckRun> {
+export async function checkConnections(ctx: ServiceContext, options: CheckOptions, client = new ConnectionClient(ctx, options.signal)): Promise<CheckRun> {
   const rows = await findConnectionRows(ctx.sql, options.filter);
   const missing = (options.filter.ids ?? []).filter((id) => !rows.some((r) => r.id === id));
   if (missing.length) throw new NotFoundError(`There is no connection ${missing.map((m) => `"${m}"`).join(", ")}.`, "See the connections with: intg connections list", "CONNECTION_NOT_FOUND");
@@ -44,7 +47,7 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
   let next = 0;
   let done = 0;
   const lane = async () => {
-    for (let i = next++; i < active.length; i = next++) {
+    for (let i = next++; i < active.length && !options.signal?.aborted; i = next++) {
       outcomes[i] = await checkOne(client, active[i]!, options.timeoutMs);
       options.onProgress?.({ done: ++done, total: active.length });
     }
@@ -54,6 +57,7 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
   } finally {
     await client.close();
   }
+  if (options.signal?.aborted) throw new IntgError("INTERRUPTED", `Interrupted after ${done} of ${active.length} checks; none was recorded.`, ExitCode.INTERRUPTED);
   const now = ctx.now();
   const checks = active.map((row, i): IntegrationHealthCheck => ({ id: newId("healthCheck", now), connectionId: row.id, ...outcomes[i]!, checkedAt: now.toISOString() }));
   await ctx.sql.transaction(async (tx) => {

@@ -42,11 +42,16 @@ export interface Sent extends HttpResult {
 }
 
 export class ConnectionClient {
-  readonly http = new ConnectionHttp();
+  readonly http: ConnectionHttp;
   readonly #limiters = new Map<string, RateLimiter>();
   #ring?: Promise<MasterKeyRing>;
 
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    readonly stop?: AbortSignal,
+  ) {
+    this.http = new ConnectionHttp(stop);
+  }
 
   ring(): Promise<MasterKeyRing> {
     this.#ring ??= requireMasterKeys(this.ctx);

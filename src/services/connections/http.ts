@@ -29,10 +29,14 @@ export interface HttpResult {
 export class ConnectionHttp {
   readonly #client = new HttpClient();
 
+  /** `stop` (Ctrl-C) aborts whatever is in flight. */
+  constructor(private readonly stop?: AbortSignal) {}
+
   async send(req: HttpRequest): Promise<HttpResult> {
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
     const deadline = AbortSignal.timeout(req.timeoutMs);
+    const signal = this.stop ? AbortSignal.any([deadline, this.stop]) : deadline;
     try {
       const res = await this.#client.agent(req.allowPrivate).request({
         origin: req.url.origin,
@@ -42,7 +46,7 @@ export class ConnectionHttp {
         body: req.body,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
-        signal: deadline,
+        signal,
       });
       const chunks: Buffer[] = [];
       let size = 0;

@@ -1,4 +1,5 @@
 import { ConflictError, IntgError } from "../../cli/errors.js";
+import { ExitCode } from "../../cli/exit-codes.js";
 import { stripUrlCredentials } from "../../lib/url-credentials.js";
 import type { ApiResponse } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
@@ -16,6 +17,8 @@ export interface RequestInput {
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /** Ctrl-C: the request in flight is abandoned (used when no client is given). */
+  signal?: AbortSignal;
 }
 
 const RETRIES_429 = 3;
@@ -30,7 +33,7 @@ export function requestErrorKind(res: Pick<Sent, "statusCode" | "errorKind">): s
 
 /** With `client`, requests share its pools, rate limiters and tokens (the caller closes it). */
 export async function requestThrough(ctx: ServiceContext, id: string, input: RequestInput, client?: ConnectionClient): Promise<ApiResponse> {
-  const own = client ?? new ConnectionClient(ctx);
+  const own = client ?? new ConnectionClient(ctx, input.signal);
   try {
     return await send(ctx, id, input, own);
   } finally {
@@ -64,6 +67,7 @@ async function send(ctx: ServiceContext, id: string, input: RequestInput, client
     },
   });
   const url = stripUrlCredentials(res.url.toString());
+  if (res.statusCode === null && input.signal?.aborted) throw new IntgError("INTERRUPTED", `Interrupted: ${method} ${url} was abandoned.`, ExitCode.INTERRUPTED);
   if (res.statusCode === null) throw new IntgError(res.errorKind === "timeout" ? "REQUEST_TIMEOUT" : "REQUEST_FAILED", `${method} ${url} failed: ${res.error}`);
   let body: unknown = res.body;
   if (/json/i.test(res.headers["content-type"] ?? "")) {
