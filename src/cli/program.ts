@@ -1,5 +1,4 @@
 import { Command, Option } from "commander";
-import { registerComingNouns } from "../commands/coming.js";
 import { registerHelp } from "../commands/help/index.js";
 import { CommandContext } from "./context.js";
 import type { Deps, GlobalOptions } from "./deps.js";
@@ -19,8 +18,10 @@ type Register = (noun: Command, context: ContextFactory) => void;
 const NOUNS: readonly { name: string; description: string; load: () => Promise<Register> }[] = [
   { name: "db", description: "Manage intg's own database: which one is in use, its migrations", load: async () => (await import("../commands/db/index.js")).registerDb },
   { name: "keys", description: "API keys: create, list, rotate with a grace period, revoke, verify, expire, metrics", load: async () => (await import("../commands/keys/index.js")).registerKeys },
-  { name: "webhooks", description: "Webhook endpoints, event types, sending events (the delivery worker is coming)", load: async () => (await import("../commands/webhooks/index.js")).registerWebhooks },
+  { name: "webhooks", description: "Webhook endpoints and events: send, deliver (worker), replay, verify, listen", load: async () => (await import("../commands/webhooks/index.js")).registerWebhooks },
   { name: "secrets", description: "Encrypted credentials and master-key rotation", load: async () => (await import("../commands/secrets/index.js")).registerSecrets },
+  { name: "connections", description: "Connections to third-party providers: encrypted credentials, health checks for CI", load: async () => (await import("../commands/connections/index.js")).registerConnections },
+  { name: "providers", description: "Provider definitions and the built-in template catalog", load: async () => (await import("../commands/providers/index.js")).registerProviders },
   { name: "refs", description: "External references: link, lookup, history, bulk import and export, mappings, share links, metrics", load: async () => (await import("../commands/refs/index.js")).registerRefs },
   { name: "audit", description: "The security audit log: every mutation of keys and secrets; tamper-evident", load: async () => (await import("../commands/audit/index.js")).registerAudit },
 ];
@@ -65,7 +66,6 @@ export async function buildProgram(deps: Deps, onContext: (ctx: CommandContext) 
     const command = program.command(noun.name).description(noun.description);
     if (noun.name === wanted) (await noun.load())(command, context);
   }
-  registerComingNouns(program);
   registerHelp(program, context);
 
   configureTree(program, deps);

@@ -8,3 +8,5 @@ export { openSqlite } from "../lib/sqlite.js";
 export { createKey } from "../services/keys/create.js";
 export { KeyVerifier, LOOKUP as KEY_LOOKUP } from "../services/keys/verify.js";
 export { sendBatch } from "../services/webhooks/send.js";
+export { createProvider } from "../services/providers/write.js";
+export { createConnection } from "../services/connections/write.js";

@@ -142,21 +142,29 @@ async function postgresClient(url: string): Promise<SqlClient> {
   const conn: pg.Client = new pgm.Client({ connectionString: url, types: types as pg.CustomTypesConfig });
   conn.on("error", () => undefined); // surfaces through the pending query
   await conn.connect();
-  const query = async (sql: string, params: readonly unknown[]) => conn.query(numbered(sql), postgresParams(params));
+  // pg queues concurrent queries itself but deprecates it (a warning on stderr): callers that run
+  // in parallel (connections check) are put in line here instead, in the same order.
+  let last: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = last.then(fn, fn);
+    last = next.catch(() => undefined);
+    return next;
+  };
+  const query = (sql: string, params: readonly unknown[]) => serial(() => conn.query(numbered(sql), postgresParams(params)));
   const client: SqlClient = {
     provider: "postgresql",
     all: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows[0] as T | undefined,
-    rows: async (sql, params = []) => (await conn.query({ text: numbered(sql), values: postgresParams(params), rowMode: "array" })).rows as unknown[][],
+    rows: async (sql, params = []) => (await serial(() => conn.query({ text: numbered(sql), values: postgresParams(params), rowMode: "array" }))).rows as unknown[][],
     run: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
     transaction: () => Promise.reject(new Error("replaced below")),
     close: () => conn.end(),
   };
   client.transaction = transactions(
     client,
-    async () => void (await conn.query("BEGIN")),
-    async () => void (await conn.query("COMMIT")),
-    async () => void (await conn.query("ROLLBACK").catch(() => undefined)),
+    async () => void (await serial(() => conn.query("BEGIN"))),
+    async () => void (await serial(() => conn.query("COMMIT"))),
+    async () => void (await serial(() => conn.query("ROLLBACK")).catch(() => undefined)),
   );
   return client;
 }

@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   provider: "prov",
   connection: "conn",
   healthCheck: "hc",
+  connectionEvent: "cev",
   syncJob: "sync",
   mapping: "map",
   reference: "ref",

@@ -4,6 +4,7 @@ import { confirmOrCancel } from "../../cli/confirm.js";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
+import { progressBar } from "../../cli/progress.js";
 import { KEY_BYTES, masterKeyFrom, type MasterKey } from "../../lib/crypto.js";
 import { parseMasterKeyText } from "../../services/secrets/master-key.js";
 import { DEFAULT_BATCH_SIZE, rotateMasterKey } from "../../services/secrets/rotate-master-key.js";
@@ -52,7 +53,7 @@ export async function runRotateMasterKey(ctx: CommandContext, opts: RotateOption
   if (opts.dryRun) return report(ctx, plan);
   const target = plan.newKey === "generated" ? "a newly generated master key" : `master key ${plan.toKeyId}`;
   await confirmOrCancel(ctx, `Re-encrypt ${plan.remaining} secret(s) under ${target}?`, "nothing was re-encrypted");
-  const bar = await progressBar(ctx);
+  const bar = await progressBar(ctx, "Re-encrypting {bar} {value}/{total} secrets | {eta_formatted}");
   try {
     return report(ctx, await rotateMasterKey(services, { newKey, batchSize, onProgress: bar?.update }));
   } finally {
@@ -69,32 +70,6 @@ function readNewKey(path: string): MasterKey {
     throw new UsageError(`Cannot read --new-key-file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
   }
   return bytes.length === KEY_BYTES ? masterKeyFrom(bytes) : parseMasterKeyText(bytes.toString("utf8"), `--new-key-file ${path}`);
-}
-
-// A bar on stderr, only on a terminal and not under --json or --quiet (DESIGN §5).
-async function progressBar(ctx: CommandContext): Promise<{ update: (p: { done: number; total: number }) => void; stop: () => void } | undefined> {
-  if (!ctx.deps.io.stderrIsTTY || ctx.out.json || ctx.globals.quiet) return undefined;
-  const { default: progress } = await import("cli-progress");
-  // cli-progress asks the stream whether it is a terminal; intg decided that already (deps.io).
-  const stderr = ctx.deps.io.stderr as NodeJS.WritableStream & { columns?: number };
-  const stream = { isTTY: true, columns: stderr.columns, write: (s: string) => stderr.write(s) } as unknown as NodeJS.WritableStream;
-  const bar = new progress.SingleBar(
-    { stream, format: "Re-encrypting {bar} {value}/{total} secrets | {eta_formatted}", hideCursor: true, clearOnComplete: true },
-    progress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update: ({ done, total }) => {
-      if (started) {
-        bar.setTotal(total);
-        bar.update(done);
-      } else {
-        bar.start(total, done);
-        started = true;
-      }
-    },
-    stop: () => started && bar.stop(),
-  };
 }
 
 async function report(ctx: CommandContext, r: MasterKeyRotationResult): Promise<MasterKeyRotationResult> {

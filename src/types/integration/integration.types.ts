@@ -4,6 +4,8 @@
 import type {
   ConnectionId,
   HealthCheckId,
+  MappingId,
+  ProviderId,
   IsoDateTime,
   JsonObject,
   JsonValue,
@@ -88,7 +90,7 @@ export interface IntegrationHealthCheck {
 
 /** A change in a connection's life, listed by `connections events <id>`. */
 export interface IntegrationEvent {
-  /** Prefixed like every id; the kind is added with the table (issue 6). */
+  /** `cev_…` */
   id: string;
   connectionId: ConnectionId;
   kind:
@@ -169,4 +171,46 @@ export interface IntegrationBackup {
   mappings: IntegrationMappingInfo[];
   /** Null without `--include-secrets`. `envelope` decrypts to the credentials keyed by secret id. */
   secrets: { count: number; envelope: string } | null;
+}
+
+/** `providers import [--dry-run]`: the slugs created and replaced (or that would be). */
+export interface ProviderImportResult {
+  created: string[];
+  updated: string[];
+  dryRun: boolean;
+}
+
+/** `connections delete [--dry-run]`: the connection, with its credential and health history. */
+export interface IntegrationConnectionDeletion {
+  connection: IntegrationConnectionInfo;
+  healthChecks: number;
+  dryRun: boolean;
+  deleted: boolean;
+}
+
+/** `connections backup --json`: what the file holds; never the secrets themselves. */
+export interface IntegrationBackupSummary {
+  file: string;
+  providers: number;
+  connections: number;
+  mappings: number;
+  secrets: number;
+}
+
+/** `connections restore [--dry-run]`: ids created and already present; any conflict writes nothing. */
+export interface IntegrationRestoreReport {
+  dryRun: boolean;
+  created: { providers: ProviderId[]; connections: ConnectionId[]; mappings: MappingId[] };
+  existing: { providers: ProviderId[]; connections: ConnectionId[]; mappings: MappingId[] };
+  /** Connections restored with their credential, re-sealed under this database's master key. */
+  credentials: number;
+  /** Connections restored without a credential (a backup without --include-secrets). */
+  withoutCredentials: ConnectionId[];
+  conflicts: { id: string; message: string }[];
+}
+
+/** `connections import <config.json> [--dry-run]`: the connections created (or that would be). */
+export interface IntegrationConnectionImportResult {
+  created: IntegrationConnectionInfo[];
+  dryRun: boolean;
 }

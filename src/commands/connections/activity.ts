@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../../cli/context.js";
+import { UsageError } from "../../cli/errors.js";
+import { parseDateFlag, parseDurationFlag } from "../../cli/parse.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { connectionAnalytics } from "../../services/connections/analytics.js";
+import { listEvents } from "../../services/connections/events.js";
+
+/** `--since 7d` (a duration ago) or `--since 2026-01-31` (a date). */
+export function parseSince(ctx: CommandContext, text: string): Date {
+  return /^\d{4}-/.test(text) ? parseDateFlag("--since", text) : new Date(ctx.now().getTime() - parseDurationFlag("--since", text));
+}
+
+export function parseLimit(text: string): number {
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit: "${text}" is not a whole number from 1 to 10000.`);
+  return limit;
+}
+
+const pct = (v: number | null) => (v === null ? "" : `${(v * 100).toFixed(1)}%`);
+const ms = (v: number | null) => (v === null ? "" : `${v} ms`);
+
+export function registerActivity(connections: Command, context: ContextFactory): void {
+  connections
+    .command("events <id>")
+    .description("What happened to a connection: status changes, credentials replaced, refreshed or refused, disabled, enabled")
+    .option("--since <when>", "only events since a duration ago (7d) or a date")
+    .option("--limit <n>", "at most this many, newest first", "100")
+    .action(async (id: string, flags: { since?: string; limit: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const since = flags.since === undefined ? undefined : parseSince(ctx, flags.since);
+      const events = await listEvents(await ctx.services(), id, { since, limit: parseLimit(flags.limit) });
+      if (ctx.out.json) return ctx.out.printJson(events);
+      if (events.length === 0) return ctx.out.info("No events.");
+      await ctx.out.table(["WHEN", "EVENT", "STATUS", "MESSAGE"], events.map((e) => [e.createdAt, e.kind, `${e.previousStatus ? `${e.previousStatus.toLowerCase()} -> ` : ""}${e.status.toLowerCase()}`, e.message ?? ""]));
+    });
+  connections
+    .command("analytics [id]")
+    .description("Requests, error rate, latency percentiles and health-check uptime, per connection")
+    .option("--since <when>", "the window's start: a duration ago (7d) or a date", "7d")
+    .action(async (id: string | undefined, flags: { since: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const since = parseSince(ctx, flags.since);
+      const stats = await connectionAnalytics(await ctx.services(), { connectionId: id, since, until: ctx.now() });
+      if (ctx.out.json) return ctx.out.printJson(stats);
+      if (stats.length === 0) return ctx.out.info("No connections.");
+      await ctx.out.table(
+        ["CONNECTION", "PROVIDER", "ENV", "REQUESTS", "ERRORS", "429", "P50", "P95", "P99", "CHECKS", "UPTIME"],
+        stats.map((s) => [s.connectionId, s.providerSlug, s.environment.toLowerCase(), s.requests, pct(s.errorRate), s.rateLimited, ms(s.latencyMs.p50), ms(s.latencyMs.p95), ms(s.latencyMs.p99), s.healthChecks, pct(s.uptime)]),
+      );
+    });
+}

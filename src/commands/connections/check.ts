@@ -1,0 +1,61 @@
+import type { Command } from "commander";
+import { CheckFailedError, CredentialError, UsageError } from "../../cli/errors.js";
+import { parseDurationFlag } from "../../cli/parse.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { progressBar } from "../../cli/progress.js";
+import { listHealthChecks } from "../../services/connections/health-history.js";
+import { parseLimit, parseSince } from "./activity.js";
+import { addSelectFlags, toSelection, type SelectFlags } from "./list.js";
+import { printHealthChecks } from "./render.js";
+
+interface CheckFlags extends SelectFlags {
+  all: boolean;
+  timeout: string;
+  concurrency: string;
+}
+
+export function registerCheck(connections: Command, context: ContextFactory): void {
+  addSelectFlags(
+    connections
+      .command("check [ids...]")
+      .description("Run each connection's health request now (the CI gate): exit 0 all healthy, 3 any not, 4 a credential refused")
+      .option("--all", "every connection (disabled ones are skipped)", false)
+      .option("--timeout <duration>", "how long each provider has to answer", "5s")
+      .option("--concurrency <n>", "how many checks run at once", "16"),
+  )
+    .addHelpText("after", ["", "Examples:", "  intg connections check --all --json          # in CI: the exit code decides the build", "  intg connections check --env production --provider stripe,github --timeout 2s"].join("\n"))
+    .action(async (ids: string[], flags: CheckFlags, cmd: Command) => {
+      const ctx = context(cmd);
+      const selection = toSelection(flags);
+      const selects = ids.length > 0 || flags.all || selection.environments || selection.providers || selection.statuses;
+      if (!selects) throw new UsageError("Say which connections to check: ids, --all, --env, --provider or --status.");
+      const timeoutMs = parseDurationFlag("--timeout", flags.timeout);
+      const concurrency = Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency: "${flags.concurrency}" is not a whole number from 1 to 1024.`);
+      if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0.");
+      const services = await ctx.services();
+      const bar = await progressBar(ctx, "Checking {bar} {value}/{total} connections");
+      // undici loads only for the commands that send requests (start-up time).
+      const { checkConnections } = await import("../../services/connections/check.js");
+      const run = await checkConnections(services, { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency, onProgress: bar?.update, signal: ctx.deps.signal }).finally(() => bar?.stop());
+      if (run.skipped.length) ctx.out.info(`Skipped ${run.skipped.length} connection(s) that are disabled or whose provider is: ${run.skipped.join(", ")}.`);
+      await printHealthChecks(ctx, run.checks, run.labels);
+      const auth = run.checks.filter((c) => c.errorKind === "auth");
+      const failed = run.checks.filter((c) => c.status !== "HEALTHY");
+      if (auth.length) throw new CredentialError(`${auth.length} of ${run.checks.length} connection(s) refused their credential: ${auth.map((c) => c.connectionId).join(", ")}.`, "Replace it with: intg connections set-credentials <id>", "CHECK_CREDENTIALS");
+      if (failed.length) throw new CheckFailedError(`${failed.length} of ${run.checks.length} connection(s) are not healthy: ${failed.map((c) => c.connectionId).join(", ")}.`);
+      if (run.checks.length) ctx.out.success(`All ${run.checks.length} connection(s) are healthy.`);
+      else ctx.out.info("No connections matched.");
+    });
+
+  connections
+    .command("checks <id>")
+    .description("A connection's health-check history, newest first")
+    .option("--since <when>", "only checks since a duration ago (7d) or a date (2026-01-31)")
+    .option("--limit <n>", "at most this many", "100")
+    .action(async (id: string, flags: { since?: string; limit: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const since = flags.since === undefined ? undefined : parseSince(ctx, flags.since);
+      await printHealthChecks(ctx, await listHealthChecks(await ctx.services(), id, { since, limit: parseLimit(flags.limit) }));
+    });
+}

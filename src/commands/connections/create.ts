@@ -1,0 +1,63 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../../cli/context.js";
+import { UsageError } from "../../cli/errors.js";
+import { collect, parseEnum, parseKeyValues } from "../../cli/parse.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { validateConnectionName } from "../../services/connections/rows.js";
+import type { ConnectionWritten } from "../../services/connections/write.js";
+import { showProvider } from "../../services/providers/rows.js";
+import { IntegrationEnvironment } from "../../types/enums.js";
+import { addCredentialFlags, readCredential, type CredentialFlags } from "./credential-flags.js";
+import { printConnection } from "./render.js";
+
+/** `--rate-limit 100`, `100/min` or `5/s`: requests per minute. */
+export function parseRatePerMinute(text: string): number {
+  const m = /^\s*(\d+)\s*(?:\/\s*(s|sec|m|min|h|hour))?\s*$/.exec(text);
+  const per = { s: 60, sec: 60, m: 1, min: 1, h: 1 / 60, hour: 1 / 60 }[m?.[2] ?? "min"]!;
+  const n = m ? Number(m[1]) * per : NaN;
+  if (!(n >= 1)) throw new UsageError(`--rate-limit: "${text}" is not a rate; nothing was written.`, "Write it like 100, 100/min or 5/s (at least 1 per minute).");
+  return Math.floor(n);
+}
+
+export function warnKeyFile(ctx: CommandContext, written: ConnectionWritten): void {
+  if (written.keyFileCreated) ctx.out.warn(`created the master key file ${written.keyFileCreated} (mode 0600). Back it up: without it these credentials cannot be decrypted.`);
+}
+
+interface CreateFlags extends CredentialFlags {
+  provider: string;
+  env: string;
+  name: string;
+  config?: string[];
+  rateLimit?: string;
+}
+
+export function registerCreate(connections: Command, context: ContextFactory): void {
+  addCredentialFlags(
+    connections
+      .command("create")
+      .description("Connect to a provider: its credential is stored encrypted and never printed")
+      .requiredOption("--provider <slug>", "the provider (slug or id)")
+      .requiredOption("--env <environment>", "production, staging, sandbox or development")
+      .requiredOption("--name <name>", "unique per provider and environment")
+      .option("--config <key=value>", "a setting of the connection (repeatable); baseUrl=… overrides the provider's", collect, [])
+      .option("--rate-limit <rate>", "requests per minute through this connection (default: the provider's)"),
+  )
+    .addHelpText("after", ["", "Examples:", "  printf %s \"$STRIPE_KEY\" | intg connections create --provider stripe --env production --name main", "  intg connections create --provider jira --env staging --name ops --credential-env JIRA_BASIC"].join("\n"))
+    .action(async (flags: CreateFlags, cmd: Command) => {
+      const ctx = context(cmd);
+      // Flags first: a bad one writes nothing and reads no credential.
+      const environment = parseEnum("--env", flags.env, IntegrationEnvironment);
+      validateConnectionName(flags.name);
+      const config = parseKeyValues("--config", flags.config ?? []);
+      const rateLimitPerMinute = flags.rateLimit === undefined ? null : parseRatePerMinute(flags.rateLimit);
+      const services = await ctx.services();
+      const provider = await showProvider(services, flags.provider);
+      if (provider.status === "DEPRECATED") ctx.out.warn(`the provider ${provider.slug} is deprecated.`);
+      const credential = await readCredential(ctx, provider.connector.auth.type, flags);
+      const { createConnection } = await import("../../services/connections/write.js");
+      const written = await createConnection(services, { provider: provider.id, environment, name: flags.name, config: Object.keys(config).length ? config : null, rateLimitPerMinute, credential });
+      warnKeyFile(ctx, written);
+      await printConnection(ctx, written.connection);
+      ctx.out.success(`Created connection ${written.connection.id} (${provider.slug}, ${flags.env}). Check it with: intg connections check ${written.connection.id}`);
+    });
+}

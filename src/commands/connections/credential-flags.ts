@@ -1,0 +1,45 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../../cli/context.js";
+import { UsageError } from "../../cli/errors.js";
+import { readSecret } from "../../cli/read-secret.js";
+import { CREDENTIAL_FORMAT } from "../../services/providers/connector.js";
+import type { AuthenticationType } from "../../types/enums.js";
+
+// Credentials are read the safe ways only (DESIGN §5): stdin, a file, or a named environment
+// variable; never a flag. What is read depends on the provider's authentication type.
+
+export interface CredentialFlags {
+  credentialFile?: string;
+  credentialEnv?: string;
+}
+
+export function addCredentialFlags(command: Command): Command {
+  return command
+    .option("--credential-file <path>", "read the credential from a file")
+    .option("--credential-env <VAR>", "read the credential from an environment variable")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "The credential is never taken from a flag: it is read from stdin, --credential-file or",
+        "--credential-env (or asked for, hidden, on a terminal). What it holds depends on the provider's",
+        "authentication type:",
+        ...Object.entries(CREDENTIAL_FORMAT).map(([type, format]) => `  ${type.toLowerCase().padEnd(26)} ${format}`),
+      ].join("\n"),
+    );
+}
+
+/** The credential text for the auth type; null for NONE (where giving one is a usage error). */
+export async function readCredential(ctx: CommandContext, authType: AuthenticationType, flags: CredentialFlags): Promise<string | null> {
+  if (authType === "NONE") {
+    if (flags.credentialFile !== undefined || flags.credentialEnv !== undefined) throw new UsageError("This provider authenticates with none: it takes no credential; nothing was written.");
+    return null;
+  }
+  return readSecret(ctx, {
+    what: `${authType.toLowerCase()} credential`,
+    file: flags.credentialFile,
+    env: flags.credentialEnv,
+    prompt: true,
+    how: `pipe ${CREDENTIAL_FORMAT[authType]} on stdin, or use --credential-file <path> or --credential-env <VAR>`,
+  });
+}

@@ -1,0 +1,35 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { registerActivity } from "./activity.js";
+import { registerBackup } from "./backup.js";
+import { registerCheck } from "./check.js";
+import { registerCreate } from "./create.js";
+import { registerImport } from "./import.js";
+import { registerList } from "./list.js";
+import { registerRequest } from "./request.js";
+import { registerState } from "./state.js";
+import { registerUpdate } from "./update.js";
+import { registerValidate } from "./validate.js";
+
+export function registerConnections(connections: Command, context: ContextFactory): void {
+  connections.addHelpText(
+    "after",
+    [
+      "",
+      "A connection is one set of credentials for one provider in one environment. Credentials are read",
+      "from stdin, a file or an environment variable (never a flag), stored encrypted under the master key",
+      "(see intg secrets --help), and never printed. `intg connections check --all --json` is the CI gate:",
+      "exit 0 when every connection is healthy, 3 when any is not, 4 when a provider refused a credential.",
+    ].join("\n"),
+  );
+  registerCreate(connections, context);
+  registerList(connections, context);
+  registerUpdate(connections, context);
+  registerState(connections, context);
+  registerValidate(connections, context);
+  registerImport(connections, context);
+  registerCheck(connections, context);
+  registerRequest(connections, context);
+  registerActivity(connections, context);
+  registerBackup(connections, context);
+}

@@ -1,0 +1,135 @@
+import { createHmac } from "node:crypto";
+import { CredentialError } from "../../cli/errors.js";
+import { RateLimiter, retryAfterMs } from "../../lib/rate-limit.js";
+import { privateNetworksAllowed } from "../../lib/url-guard.js";
+import type { ApiClientConfig, PaginationStyle } from "../../types/integration/api.types.js";
+import type { ServiceContext } from "../context.js";
+import { CREDENTIAL_TOKEN_TYPE } from "../providers/connector.js";
+import { allowsPrivateNetwork, authOf } from "../providers/rows.js";
+import { requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js";
+import { deserialiseCredential, openSecretValue, type Credential } from "./credential.js";
+import { ConnectionHttp, type HttpResult } from "./http.js";
+import { accessToken } from "./oauth.js";
+import { connectionConfig, effectiveRateLimit, providerOf, type ConnectionRow } from "./rows.js";
+
+// Calls through a connection: its base URL, its credential applied as its provider's auth type
+// says, its rate limit, and 429 Retry-After honoured. Credentials are decrypted just before use
+// and live only in memory.
+
+/** A connection ready to call: its client settings, its credential decrypted, its rate limiter. */
+export interface Prepared {
+  config: ApiClientConfig;
+  credential: Credential;
+  limiter: RateLimiter | null;
+}
+
+export interface SendOptions {
+  headers?: Record<string, string>;
+  body?: string;
+  /** How many times a 429 is waited out and retried (0 for health checks, which report it). */
+  retries429?: number;
+  /** The longest Retry-After honoured; a longer one is returned as the answer. */
+  maxRetryAfterMs?: number;
+  /** Called after every attempt, the 429s waited out included (request logging). */
+  onAttempt?: (attempt: Sent) => Promise<void>;
+}
+
+export interface Sent extends HttpResult {
+  method: string;
+  /** What was requested, credentials included (a query API key): log it only through stripUrlCredentials. */
+  url: URL;
+  attempts: number;
+}
+
+export class ConnectionClient {
+  readonly http: ConnectionHttp;
+  readonly #limiters = new Map<string, RateLimiter>();
+  #ring?: Promise<MasterKeyRing>;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    readonly stop?: AbortSignal,
+  ) {
+    this.http = new ConnectionHttp(stop);
+  }
+
+  ring(): Promise<MasterKeyRing> {
+    this.#ring ??= requireMasterKeys(this.ctx);
+    return this.#ring;
+  }
+
+  async prepare(row: ConnectionRow, timeoutMs: number): Promise<Prepared> {
+    const provider = providerOf(row);
+    const config = connectionConfig(row);
+    let credential: Credential = { kind: "none" };
+    if (provider.authType !== "NONE") {
+      const opened = row.credentialSecretId ? await openSecretValue(this.ctx.sql, await this.ring(), row.credentialSecretId) : undefined;
+      if (!opened) throw new CredentialError(`${row.id} has no credential.`, `Set one with: intg connections set-credentials ${row.id}`, "NO_CREDENTIAL");
+      // The provider's auth type may have changed since the credential was set: say so, rather
+      // than send a request that authenticates some other way or not at all.
+      const wanted = CREDENTIAL_TOKEN_TYPE[provider.authType];
+      if (row.secretTokenType !== wanted) throw new CredentialError(`${row.id} holds a ${String(row.secretTokenType)} credential, but its provider now authenticates with ${provider.authType.toLowerCase()}.`, `Set a ${wanted} with: intg connections set-credentials ${row.id}`, "CREDENTIAL_TYPE_MISMATCH");
+      credential = deserialiseCredential(provider.authType, opened.value);
+    }
+    const rate = effectiveRateLimit(row);
+    let limiter = this.#limiters.get(row.id);
+    if (rate && (!limiter || limiter.perMinute !== rate)) this.#limiters.set(row.id, (limiter = new RateLimiter(rate)));
+    return {
+      config: {
+        connectionId: row.id,
+        baseUrl: typeof config?.baseUrl === "string" ? config.baseUrl : provider.baseUrl,
+        auth: authOf(provider),
+        credentialSecretId: row.credentialSecretId,
+        rateLimitPerMinute: rate,
+        timeoutMs,
+        paginationStyle: provider.paginationStyle as PaginationStyle | null,
+        allowPrivateNetworks: privateNetworksAllowed(this.ctx.env, allowsPrivateNetwork(provider)),
+      },
+      credential,
+      limiter: rate ? limiter! : null,
+    };
+  }
+
+  async send(p: Prepared, method: string, path: string, options: SendOptions): Promise<Sent> {
+    const url = new URL(p.config.baseUrl.replace(/\/+$/, "") + (path.startsWith("/") ? path : `/${path}`));
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      await p.limiter?.acquire();
+      const headers = { accept: "application/json", ...options.headers };
+      const target = new URL(url);
+      await this.authenticate(p, method, target, headers, options);
+      const res: Sent = { ...(await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: p.config.timeoutMs, allowPrivate: p.config.allowPrivateNetworks })), method, url: target, attempts };
+      await options.onAttempt?.(res);
+      const wait = res.statusCode === 429 ? retryAfterMs(res.headers["retry-after"]) : undefined;
+      if (wait === undefined || attempts > (options.retries429 ?? 0) || wait > (options.maxRetryAfterMs ?? 60_000)) return res;
+      // Every request through this connection waits, not just this one.
+      p.limiter?.pause(wait);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private async authenticate(p: Prepared, method: string, url: URL, headers: Record<string, string>, options: SendOptions): Promise<void> {
+    const c = p.credential;
+    const { auth, connectionId, timeoutMs, allowPrivateNetworks } = p.config;
+    if (auth.type === "API_KEY" && c.kind === "value") {
+      if (auth.placement === "query") url.searchParams.set(auth.name, c.value);
+      else headers[auth.name] = c.value;
+    } else if (auth.type === "BEARER_TOKEN" && c.kind === "value") headers.authorization = `Bearer ${c.value}`;
+    else if (auth.type === "BASIC" && c.kind === "basic") headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
+    else if ((auth.type === "OAUTH2_CLIENT_CREDENTIALS" || auth.type === "OAUTH2_REFRESH_TOKEN") && (c.kind === "client" || c.kind === "refresh")) {
+      const token = await accessToken(this.ctx, await this.ring(), this.http, { connectionId, tokenUrl: auth.tokenUrl, scopes: auth.scopes, allowPrivate: allowPrivateNetworks, credential: c }, timeoutMs);
+      headers.authorization = `Bearer ${token}`;
+    } else if (auth.type === "HMAC" && c.kind === "value") {
+      // Signed: timestamp, method, path with query, body; the timestamp travels alongside.
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signed = `${timestamp}\n${method}\n${url.pathname}${url.search}\n${options.body ?? ""}`;
+      headers[auth.headerName.toLowerCase()] = createHmac(auth.algorithm, c.value).update(signed).digest(auth.encoding);
+      headers["x-signature-timestamp"] = timestamp;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

@@ -1,0 +1,132 @@
+import { z } from "zod";
+import { ConflictError, UsageError } from "../../cli/errors.js";
+import type { SqlClient } from "../../db/sql.js";
+import { openWithPassphrase } from "../../lib/passphrase.js";
+import { IntegrationConnectionStatus, IntegrationEnvironment, TokenType } from "../../types/enums.js";
+import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
+import type { IntegrationBackup, IntegrationConnectionInfo, IntegrationProviderExtended, IntegrationRestoreReport } from "../../types/integration/integration.types.js";
+import { recordAudit } from "../audit/record.js";
+import type { ServiceContext } from "../context.js";
+import { toIssues } from "../providers/connector.js";
+import { toDefinition } from "../providers/rows.js";
+import { insertProvider, parseDefinition } from "../providers/write.js";
+import { setSecret } from "../secrets/set.js";
+import { insertMapping } from "./backup.js";
+import { credentialSecretName } from "./credential.js";
+
+// `connections restore <file>`: all or nothing. Rows keep their ids; one whose id is already
+// there is left as it is ("existing"); one whose unique name belongs to another row is a conflict,
+// and any conflict writes nothing. A dry run goes through the same transaction and rolls it back.
+
+const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 date");
+const BackupSchema = z.object({
+  format: z.literal("intg-integrations-backup"),
+  version: z.literal(1),
+  createdAt: iso,
+  providers: z.array(z.looseObject({ id: z.string().startsWith("prov_"), connector: z.looseObject({ auth: z.looseObject({}), healthCheck: z.looseObject({}) }), createdAt: iso, updatedAt: iso })),
+  connections: z.array(
+    z.looseObject({
+      id: z.string().startsWith("conn_"),
+      name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/),
+      provider: z.looseObject({ id: z.string() }),
+      environment: z.enum(Object.values(IntegrationEnvironment) as [string, ...string[]]),
+      status: z.enum(Object.values(IntegrationConnectionStatus) as [string, ...string[]]),
+      config: z.record(z.string(), z.unknown()).nullable(),
+      credential: z.looseObject({ id: z.string(), tokenType: z.enum(Object.values(TokenType) as [string, ...string[]]) }).nullable(),
+      rateLimitPerMinute: z.number().int().positive().nullable(),
+      lastCheckedAt: iso.nullable(),
+      lastHealthyAt: iso.nullable(),
+      disabledAt: iso.nullable(),
+      createdAt: iso,
+      updatedAt: iso,
+    }),
+  ),
+  mappings: z.array(z.looseObject({ id: z.string(), name: z.string(), providerId: z.string(), connectionId: z.string().nullable(), entityType: z.string(), externalType: z.string(), fieldMappings: z.array(z.unknown()), transformationRules: z.array(z.unknown()), validationRules: z.array(z.unknown()), createdAt: iso, updatedAt: iso })),
+  secrets: z.object({ count: z.number().int().nonnegative(), envelope: z.string() }).nullable(),
+});
+
+/** Checks the file's shape; the first problem is named by its path. */
+export function parseBackup(data: unknown): IntegrationBackup {
+  const parsed = BackupSchema.safeParse(data);
+  if (!parsed.success) {
+    const [first] = toIssues(parsed.error);
+    throw new UsageError(`Not an intg backup${first!.path ? ` (at ${first!.path})` : ""}: ${first!.message}; nothing was written.`, undefined, "INVALID_BACKUP");
+  }
+  const backup = parsed.data as unknown as IntegrationBackup;
+  backup.providers.forEach((p, i) => parseDefinition(toDefinition(p), `providers[${i}]`));
+  return backup;
+}
+
+class DryRun extends Error {
+  constructor(readonly report: IntegrationRestoreReport) {
+    super("dry run");
+  }
+}
+
+export async function restoreBackup(ctx: ServiceContext, backup: IntegrationBackup, options: { passphrase: string | null; dryRun: boolean }): Promise<IntegrationRestoreReport> {
+  let secrets: Record<string, string> = {};
+  if (backup.secrets && options.passphrase === null) throw new UsageError("The backup holds credentials: give its passphrase on stdin or with --passphrase-file; nothing was written.", undefined, "PASSPHRASE_REQUIRED");
+  if (backup.secrets) secrets = JSON.parse(openWithPassphrase(options.passphrase!, backup.secrets.envelope)) as Record<string, string>;
+  const report: IntegrationRestoreReport = { dryRun: options.dryRun, created: { providers: [], connections: [], mappings: [] }, existing: { providers: [], connections: [], mappings: [] }, credentials: 0, withoutCredentials: [], conflicts: [] };
+  try {
+    await ctx.sql.transaction(async (tx) => {
+      for (const p of backup.providers) await restoreProvider(tx, ctx.now(), p, report);
+      for (const c of backup.connections) await restoreConnection({ ...ctx, sql: tx }, c, secrets, report);
+      for (const m of backup.mappings) await restoreMapping(tx, m, report);
+      if (report.conflicts.length) throw new ConflictError(`The backup conflicts with this database in ${report.conflicts.length} place(s): ${report.conflicts.map((c) => `${c.id}: ${c.message}`).join("; ")}. Nothing was restored.`, "See them all with --dry-run --json.", "RESTORE_CONFLICT");
+      await recordAudit({ ...ctx, sql: tx }, { action: "connection.restore", targetType: "connection", targetId: null, metadata: { providers: report.created.providers.length, connections: report.created.connections.length, mappings: report.created.mappings.length, credentials: report.credentials } });
+      if (options.dryRun) throw new DryRun(report);
+    });
+  } catch (error) {
+    if (error instanceof DryRun) return error.report;
+    if (options.dryRun && error instanceof ConflictError && error.code === "RESTORE_CONFLICT") return report;
+    throw error;
+  }
+  return report;
+}
+
+const exists = async (tx: SqlClient, table: string, id: string) => (await tx.get(`SELECT "id" FROM "${table}" WHERE "id" = ?`, [id])) !== undefined;
+
+async function restoreProvider(tx: SqlClient, now: Date, p: IntegrationProviderExtended, report: IntegrationRestoreReport): Promise<void> {
+  if (await exists(tx, "IntegrationProvider", p.id)) return void report.existing.providers.push(p.id);
+  const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationProvider" WHERE "slug" = ?`, [p.slug]);
+  if (clash) return void report.conflicts.push({ id: p.id, message: `the slug "${p.slug}" belongs to ${clash.id}` });
+  await insertProvider(tx, parseDefinition(toDefinition(p)), now, p.id);
+  await tx.run(`UPDATE "IntegrationProvider" SET "createdAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [new Date(p.createdAt), new Date(p.updatedAt), p.id]);
+  report.created.providers.push(p.id);
+}
+
+async function restoreConnection(ctx: ServiceContext, c: IntegrationConnectionInfo, secrets: Record<string, string>, report: IntegrationRestoreReport): Promise<void> {
+  const tx = ctx.sql;
+  if (await exists(tx, "IntegrationConnection", c.id)) return void report.existing.connections.push(c.id);
+  const provider = await tx.get<{ rateLimitPerMinute: number | string | null }>(`SELECT "rateLimitPerMinute" FROM "IntegrationProvider" WHERE "id" = ?`, [c.provider.id]);
+  if (!provider) return void report.conflicts.push({ id: c.id, message: `its provider ${c.provider.id} is neither in the backup nor in this database` });
+  const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationConnection" WHERE "providerId" = ? AND "environment" = ? AND "name" = ?`, [c.provider.id, c.environment, c.name]);
+  if (clash) return void report.conflicts.push({ id: c.id, message: `a ${c.environment.toLowerCase()} connection "${c.name}" to ${c.provider.slug} already exists: ${clash.id}` });
+  // The view shows the limit in force; the connection's own is only what differs from its provider's.
+  const own = c.rateLimitPerMinute !== null && c.rateLimitPerMinute !== (provider.rateLimitPerMinute === null ? null : Number(provider.rateLimitPerMinute)) ? c.rateLimitPerMinute : null;
+  const value = c.credential ? secrets[c.credential.id] : undefined;
+  const status = c.credential && value === undefined ? "PENDING" : c.status;
+  await tx.run(
+    `INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","status","config","credentialSecretId","rateLimitPerMinute","lastCheckedAt","lastHealthyAt","disabledAt","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    [c.id, c.provider.id, c.name, c.environment, status, c.config, null, own, date(c.lastCheckedAt), date(c.lastHealthyAt), date(c.disabledAt), new Date(c.createdAt), new Date(c.updatedAt)],
+  );
+  if (c.credential && value !== undefined) {
+    const sealed = await setSecret(ctx, { name: credentialSecretName(c.id), tokenType: c.credential.tokenType, value });
+    await tx.run(`UPDATE "IntegrationConnection" SET "credentialSecretId" = ? WHERE "id" = ?`, [sealed.secret.id, c.id]);
+    report.credentials++;
+  } else if (c.credential) report.withoutCredentials.push(c.id);
+  report.created.connections.push(c.id);
+}
+
+async function restoreMapping(tx: SqlClient, m: IntegrationMappingInfo, report: IntegrationRestoreReport): Promise<void> {
+  if (await exists(tx, "IntegrationMapping", m.id)) return void report.existing.mappings.push(m.id);
+  const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationMapping" WHERE "name" = ?`, [m.name]);
+  if (clash) return void report.conflicts.push({ id: m.id, message: `the mapping name "${m.name}" belongs to ${clash.id}` });
+  if (!(await exists(tx, "IntegrationProvider", m.providerId))) return void report.conflicts.push({ id: m.id, message: `its provider ${m.providerId} is missing` });
+  if (m.connectionId && !(await exists(tx, "IntegrationConnection", m.connectionId))) return void report.conflicts.push({ id: m.id, message: `its connection ${m.connectionId} is missing` });
+  await insertMapping(tx, m);
+  report.created.mappings.push(m.id);
+}
+
+const date = (s: string | null) => (s === null ? null : new Date(s));
