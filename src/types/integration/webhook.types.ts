@@ -245,6 +245,12 @@ interface WebhookValidationBase {
   timestamp: IsoDateTime | null;
   skewMs: number | null;
   toleranceMs: number;
+  /** Which secret of the secret file made the signature (0: the first, current one); null when none did. */
+  secretIndex: number | null;
+  /** How many signatures the request carried (several while the sender rotates its secret). */
+  signatureCount: number;
+  /** Valid, but worth acting on: e.g. it verified only with an older (rotated) secret. */
+  warnings: string[];
 }
 
 /** `webhooks verify` (exit 0 or 4) and each request `webhooks listen` receives. */
