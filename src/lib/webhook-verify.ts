@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { WebhookSecurityValidation, WebhookVerificationFailure } from "../types/integration/webhook.types.js";
+import { formatDuration } from "./duration.js";
 import type { CapturedRequest } from "./http-request-parse.js";
 import { bodyVariants, DERIVATIONS, ENCODINGS, explainFailure, type Attempt, type Derivation, type Encoding } from "./webhook-diagnose.js";
 import { parseSignatureHeaders, type SignedRequest } from "./webhook-signature-headers.js";
@@ -83,11 +84,9 @@ function skewProblem(skewMs: number, toleranceMs: number): { failure: WebhookVer
     : { failure: "timestamp_too_new", text: `The timestamp is ${by} in the future (is a clock ahead?)` };
 }
 
+// Whole seconds: the timestamp has no finer grain, and "5m3s" reads better than "5m3s210ms".
 function formatSeconds(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ""}`;
-  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+  return formatDuration(Math.round(ms / 1000) * 1000);
 }
 
 export function secretName(index: number): string {

@@ -4,7 +4,9 @@ import { registerDeliveries } from "./deliveries.js";
 import { registerCreateUpdate } from "./endpoints-create.js";
 import { registerManage } from "./endpoints-manage.js";
 import { registerEventTypes } from "./event-types.js";
+import { registerListen } from "./listen.js";
 import { registerSend } from "./send.js";
+import { registerVerify } from "./verify.js";
 import { registerWorker } from "./worker.js";
 
 export function registerWebhooks(webhooks: Command, context: ContextFactory): void {
@@ -15,4 +17,6 @@ export function registerWebhooks(webhooks: Command, context: ContextFactory): vo
   registerSend(webhooks, context);
   registerDeliveries(webhooks, context);
   registerWorker(webhooks, context);
+  registerVerify(webhooks, context);
+  registerListen(webhooks, context);
 }
