@@ -78,10 +78,11 @@ export function verifyRequest(request: CapturedRequest, options: VerifyOptions):
 
 function skewProblem(skewMs: number, toleranceMs: number): { failure: WebhookVerificationFailure; text: string } | null {
   if (Math.abs(skewMs) <= toleranceMs) return null;
-  const by = `${formatSeconds(Math.abs(skewMs))}, beyond the tolerance of ${formatSeconds(toleranceMs)}`;
+  const by = formatSeconds(Math.abs(skewMs));
+  const beyond = `beyond the tolerance of ${formatSeconds(toleranceMs)}`;
   return skewMs > 0
-    ? { failure: "timestamp_too_old", text: `The timestamp is ${by} in the past` }
-    : { failure: "timestamp_too_new", text: `The timestamp is ${by} in the future (is a clock ahead?)` };
+    ? { failure: "timestamp_too_old", text: `The timestamp is ${by} in the past, ${beyond}` }
+    : { failure: "timestamp_too_new", text: `The timestamp is ${by} in the future, ${beyond} (is a clock ahead?)` };
 }
 
 // Whole seconds: the timestamp has no finer grain, and "5m3s" reads better than "5m3s210ms".
