@@ -3,15 +3,16 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { sign } from "../../src/lib/webhook-signing.js";
-import { listen, type ListenedEvent } from "../../src/services/webhooks/listener.js";
+import { listen } from "../../src/services/webhooks/listener.js";
+import type { WebhookListenEvent } from "../../src/types/integration/webhook.types.js";
 import { startReceiver } from "../helpers/receiver.js";
 
 // The listener in-process, with real sockets: what the e2e test does not reach cheaply.
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-async function withListener(options: { forwardTo?: URL; secrets?: string[] | null; now?: Date }, run: (url: string, events: ListenedEvent[]) => Promise<void>) {
+async function withListener(options: { forwardTo?: URL; secrets?: string[] | null; now?: Date }, run: (url: string, events: WebhookListenEvent[]) => Promise<void>) {
   const stop = new AbortController();
-  const events: ListenedEvent[] = [];
+  const events: WebhookListenEvent[] = [];
   let resolveUrl!: (url: string) => void;
   const ready = new Promise<string>((r) => (resolveUrl = r));
   const done = listen({

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
-import type { ListenedEvent } from "../../services/webhooks/listener.js";
+import type { WebhookListenEvent } from "../../types/integration/webhook.types.js";
 import { parseTolerance, readSecretFile } from "./verify-input.js";
 
 interface ListenFlags { port: string; forwardTo?: string; secretFile?: string; tolerance: string }
@@ -60,7 +60,7 @@ function parseForwardUrl(text: string): URL {
   return url;
 }
 
-function eventLine(ctx: CommandContext, e: ListenedEvent): string {
+function eventLine(ctx: CommandContext, e: WebhookListenEvent): string {
   const c = ctx.out.color;
   const verdict = e.valid === null ? c.dim("unverified") : e.valid ? c.green("valid") : c.red(`invalid (${e.cause})`);
   const forward = !e.forward ? "" : e.forward.status !== null ? `, app answered ${e.forward.status} in ${e.forward.durationMs}ms` : `, forward failed: ${e.forward.error}`;

@@ -4,7 +4,7 @@ import { Agent, request } from "undici";
 import { UsageError } from "../../cli/errors.js";
 import { parseSignatureHeaders } from "../../lib/webhook-signature-headers.js";
 import { verifyRequest } from "../../lib/webhook-verify.js";
-import type { WebhookVerificationFailure } from "../../types/integration/webhook.types.js";
+import type { WebhookListenEvent } from "../../types/integration/webhook.types.js";
 
 // `webhooks listen`: a receiver on 127.0.0.1 for developing against webhooks locally. It verifies
 // each request (when given secrets), reports it, and forwards the exact bytes to the app under
@@ -19,25 +19,9 @@ export interface ListenOptions {
   now(): Date;
   signal: AbortSignal;
   onListening(url: string): void;
-  onEvent(event: ListenedEvent): void;
+  onEvent(event: WebhookListenEvent): void;
 }
 
-export interface ListenedEvent {
-  receivedAt: string;
-  method: string;
-  path: string;
-  /** webhook-id, else the event's own "id" (Stripe puts it in the body). */
-  id: string | null;
-  type: string | null;
-  timestamp: string | null;
-  /** null when no secret was given (not checked). */
-  valid: boolean | null;
-  cause: WebhookVerificationFailure | null;
-  explanation: string | null;
-  /** What the listener answered the sender. */
-  status: number;
-  forward: { url: string; status: number | null; error: string | null; durationMs: number } | null;
-}
 
 const MAX_BODY = 8 * 1024 * 1024;
 const FORWARD_TIMEOUT_MS = 30_000;
@@ -77,7 +61,7 @@ export async function listen(options: ListenOptions): Promise<{ events: number }
   return { events };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: ListenOptions, agent: Agent): Promise<ListenedEvent | null> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: ListenOptions, agent: Agent): Promise<WebhookListenEvent | null> {
   const receivedAt = options.now().toISOString();
   const body = await readBody(req);
   if (!body) {
@@ -87,7 +71,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
   const parsed = parseSignatureHeaders(headers);
-  const event: ListenedEvent = {
+  const event: WebhookListenEvent = {
     receivedAt,
     method: req.method ?? "POST",
     path: req.url ?? "/",
@@ -115,7 +99,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   return event;
 }
 
-async function forward(url: URL, method: string, headers: Record<string, string>, body: Buffer, agent: Agent): Promise<NonNullable<ListenedEvent["forward"]>> {
+async function forward(url: URL, method: string, headers: Record<string, string>, body: Buffer, agent: Agent): Promise<NonNullable<WebhookListenEvent["forward"]>> {
   const started = performance.now();
   const sent = Object.fromEntries(Object.entries(headers).filter(([name]) => FORWARDED.test(name)));
   try {

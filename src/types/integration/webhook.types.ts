@@ -263,6 +263,27 @@ export type WebhookSecurityValidation =
       explanation: string | null;
     });
 
+/** `webhooks listen`: one request the local receiver got (one NDJSON line under `--json`). */
+export interface WebhookListenEvent {
+  receivedAt: IsoDateTime;
+  method: string;
+  path: string;
+  /** The `webhook-id` header, else the event's own "id" (Stripe puts it in the body). */
+  id: string | null;
+  /** The body's "type", when it is a JSON envelope. */
+  type: string | null;
+  /** The signed timestamp. */
+  timestamp: IsoDateTime | null;
+  /** Null when no secret was given: nothing was checked. */
+  valid: boolean | null;
+  cause: WebhookVerificationFailure | null;
+  explanation: string | null;
+  /** What the listener answered the sender: 200, or 401 for a bad signature. */
+  status: number;
+  /** Only with `--forward-to`, and only for requests that were not refused. */
+  forward: { url: string; status: number | null; error: string | null; durationMs: number } | null;
+}
+
 /** `webhooks replay`: which deliveries to send again. Replays keep the original webhook-id. */
 export interface WebhookReplayRequest {
   selector:
