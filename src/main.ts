@@ -26,6 +26,9 @@ const deps: Deps = {
   now: () => new Date(),
   openDatabase,
   signal: stop.signal,
+  interruptExpected: () => {
+    interrupted = false;
+  },
 };
 
 let interrupted = false;

@@ -24,6 +24,11 @@ export interface Deps {
   openDatabase(target: DbTarget, options: { autoMigrate: boolean }): Promise<Database>;
   /** Aborted on SIGINT or SIGTERM: long-running commands (the delivery worker) finish what is in flight and return. */
   signal: AbortSignal;
+  /**
+   * Called by a command whose normal end is SIGINT/SIGTERM (`webhooks listen`): it then exits with
+   * its own code instead of 130. Optional, so test dependencies need not provide it.
+   */
+  interruptExpected?(): void;
 }
 
 /** Global flags, parsed once by the program and shared by every command. */

@@ -252,6 +252,7 @@ interface Views {
   WebhookDeliveryMetrics: T.WebhookDeliveryMetrics;
   WebhookHealthCheckResult: T.WebhookHealthCheckResult;
   WebhookSecurityValidation: T.WebhookSecurityValidation;
+  WebhookListenEvent: T.WebhookListenEvent;
   WebhookEventTransformation: T.WebhookEventTransformation;
   WebhookReplayRequest: T.WebhookReplayRequest;
   WebhookReplayPlan: T.WebhookReplayPlan;

@@ -4,8 +4,10 @@ import { registerDeliveries } from "./deliveries.js";
 import { registerCreateUpdate } from "./endpoints-create.js";
 import { registerManage } from "./endpoints-manage.js";
 import { registerEventTypes } from "./event-types.js";
+import { registerListen } from "./listen.js";
 import { registerReplay } from "./replay.js";
 import { registerSend } from "./send.js";
+import { registerVerify } from "./verify.js";
 import { registerWorker } from "./worker.js";
 
 export function registerWebhooks(webhooks: Command, context: ContextFactory): void {
@@ -17,4 +19,6 @@ export function registerWebhooks(webhooks: Command, context: ContextFactory): vo
   registerDeliveries(webhooks, context);
   registerWorker(webhooks, context);
   registerReplay(webhooks, context);
+  registerVerify(webhooks, context);
+  registerListen(webhooks, context);
 }

@@ -245,6 +245,12 @@ interface WebhookValidationBase {
   timestamp: IsoDateTime | null;
   skewMs: number | null;
   toleranceMs: number;
+  /** Which secret of the secret file made the signature (0: the first, current one); null when none did. */
+  secretIndex: number | null;
+  /** How many signatures the request carried (several while the sender rotates its secret). */
+  signatureCount: number;
+  /** Valid, but worth acting on: e.g. it verified only with an older (rotated) secret. */
+  warnings: string[];
 }
 
 /** `webhooks verify` (exit 0 or 4) and each request `webhooks listen` receives. */
@@ -256,6 +262,27 @@ export type WebhookSecurityValidation =
       /** Only with `--explain`. */
       explanation: string | null;
     });
+
+/** `webhooks listen`: one request the local receiver got (one NDJSON line under `--json`). */
+export interface WebhookListenEvent {
+  receivedAt: IsoDateTime;
+  method: string;
+  path: string;
+  /** The `webhook-id` header, else the event's own "id" (Stripe puts it in the body). */
+  id: string | null;
+  /** The body's "type", when it is a JSON envelope. */
+  type: string | null;
+  /** The signed timestamp. */
+  timestamp: IsoDateTime | null;
+  /** Null when no secret was given: nothing was checked. */
+  valid: boolean | null;
+  cause: WebhookVerificationFailure | null;
+  explanation: string | null;
+  /** What the listener answered the sender: 200, or 401 for a bad signature. */
+  status: number;
+  /** Only with `--forward-to`, and only for requests that were not refused. */
+  forward: { url: string; status: number | null; error: string | null; durationMs: number } | null;
+}
 
 /** `webhooks replay`: which deliveries to send again. Replays keep the original webhook-id. */
 export interface WebhookReplayRequest {
