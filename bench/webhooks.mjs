@@ -3,6 +3,8 @@
 //   POST, every attempt persisted) on SQLite, and on PostgreSQL when a server is configured,
 //   against bare undici POSTs with the same concurrency and body to the same receiver, which runs
 //   in a process of its own. The worker's figure is its whole process, start-up included.
+// - `webhooks replay` of 10,000 deliveries (a filtered replay, applied) against the worker's own
+//   rate on 10,000 fresh ones, alternating, in the same run; both whole processes.
 // - latency from an event's creation to its arrival at the receiver, p50/p95/p99, with events
 //   sent through intg's own send service at a fixed 200 per second to a running worker.
 import { spawn, spawnSync } from "node:child_process";
@@ -103,6 +105,38 @@ async function throughput(provider, url, dir) {
   }
 }
 
+async function replayRate(url, dir) {
+  const receiver = await startReceiver();
+  const env = { PATH: process.env.PATH, HOME: dir, INTG_DATABASE_URL: url, INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") };
+  const R = Number(process.env.BENCH_REPLAY ?? 10_000);
+  try {
+    intg(["db", "migrate"], env);
+    const batch = join(dir, "replay.ndjson");
+    writeFileSync(batch, Array.from({ length: R }, (_, i) => JSON.stringify({ type: "order.created", data: { ...DATA, n: i } })).join("\n"));
+    const worker = [];
+    const replay = [];
+    const time = (args) => {
+      const start = process.hrtime.bigint();
+      const out = spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8" });
+      if (out.status !== 0 || !out.stderr.includes(`${R} delivered`)) throw new Error(`${args.join(" ")}: ${out.stderr}`);
+      return R / (Number(process.hrtime.bigint() - start) / 1e9);
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      // A fresh endpoint per round, so each replay selects exactly this round's deliveries.
+      const ep = JSON.parse(intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", "--json"], env)).id;
+      intg(["webhooks", "send", "--batch-file", batch, "--allow-unknown-type"], env);
+      worker.push(time(["webhooks", "worker", "--once", "--concurrency", String(CONCURRENCY)]));
+      replay.push(time(["webhooks", "replay", "--endpoint", ep, "--status", "delivered", "--include-delivered", "--since", "1h", "--concurrency", String(CONCURRENCY)]));
+      intg(["webhooks", "endpoints", "disable", "--yes", ep], env); // the next round's batch goes to the next endpoint alone
+    }
+    const p = median(replay);
+    const l = median(worker);
+    return { figure: `webhooks replay of ${R.toLocaleString("en")} deliveries (x ${ROUNDS}), SQLite`, project: p.toFixed(0), limit: l.toFixed(0), unit: "/s", limitName: "the worker, same count", ratio: p / l, target: "≥ 0.4x" };
+  } finally {
+    receiver.stop();
+  }
+}
+
 async function latency(url, dir) {
   const receiver = await startReceiver(true);
   const env = { PATH: process.env.PATH, HOME: dir, INTG_DATABASE_URL: url, INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") };
@@ -159,6 +193,7 @@ export async function webhooks() {
         await pg.drop();
       }
     }
+    rows.push(await replayRate(`file:${join(dir, "replay.db")}`, dir));
     rows.push(await latency(`file:${join(dir, "latency.db")}`, dir));
     return rows;
   } finally {

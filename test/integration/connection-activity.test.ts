@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateMasterKey } from "../../src/lib/crypto.js";
-import { connectionAnalytics, percentiles } from "../../src/services/connections/analytics.js";
+import { connectionAnalytics } from "../../src/services/connections/analytics.js";
+import { percentiles } from "../../src/lib/percentiles.js";
 import { checkConnections } from "../../src/services/connections/check.js";
 import { listEvents } from "../../src/services/connections/events.js";
 import { requestThrough } from "../../src/services/connections/request.js";

@@ -21,7 +21,7 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       .description("Run each connection's health request now (the CI gate): exit 0 all healthy, 3 any not, 4 a credential refused")
       .option("--all", "every connection (disabled ones are skipped)", false)
       .option("--timeout <duration>", "how long each provider has to answer", "5s")
-      .option("--concurrency <n>", "how many checks run at once", "16"),
+      .option("--concurrency <n>", "how many checks run at once", "64"),
   )
     .addHelpText("after", ["", "Examples:", "  intg connections check --all --json          # in CI: the exit code decides the build", "  intg connections check --env production --provider stripe,github --timeout 2s"].join("\n"))
     .action(async (ids: string[], flags: CheckFlags, cmd: Command) => {

@@ -4,6 +4,7 @@ import { registerDeliveries } from "./deliveries.js";
 import { registerCreateUpdate } from "./endpoints-create.js";
 import { registerManage } from "./endpoints-manage.js";
 import { registerEventTypes } from "./event-types.js";
+import { registerHealth } from "./health.js";
 import { registerListen } from "./listen.js";
 import { registerReplay } from "./replay.js";
 import { registerSend } from "./send.js";
@@ -19,6 +20,7 @@ export function registerWebhooks(webhooks: Command, context: ContextFactory): vo
   registerDeliveries(webhooks, context);
   registerWorker(webhooks, context);
   registerReplay(webhooks, context);
+  registerHealth(webhooks, context);
   registerVerify(webhooks, context);
   registerListen(webhooks, context);
 }

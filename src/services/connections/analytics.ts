@@ -1,28 +1,16 @@
 import { NotFoundError } from "../../cli/errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
-import type { LatencyPercentiles } from "../../types/common.js";
+import { percentiles } from "../../lib/percentiles.js";
 import type { IntegrationAnalytics } from "../../types/integration/integration.types.js";
 import { findConnectionRows } from "./rows.js";
 
 // `connections analytics`: per connection, over a window, from the request log (ExternalApiRequest)
-// and the health history (IntegrationHealthCheck). Percentiles are computed here, by nearest rank,
-// because the two databases have no percentile function in common.
+// and the health history (IntegrationHealthCheck).
 
 export interface AnalyticsInput {
   connectionId?: string;
   since: Date;
   until: Date;
-}
-
-/** Nearest-rank percentile of sorted values; null for none. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-export function percentiles(values: number[]): LatencyPercentiles {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
 }
 
 export async function connectionAnalytics(ctx: { sql: SqlClient }, input: AnalyticsInput): Promise<IntegrationAnalytics[]> {

@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { col, type SqlClient } from "../../../db/sql.js";
+import { newId } from "../../../lib/ids.js";
+import { percentiles } from "../../../lib/percentiles.js";
+import { privateNetworksAllowed } from "../../../lib/url-guard.js";
+import { signatureHeaders } from "../../../lib/webhook-signing.js";
+import type { WebhookBacklog, WebhookHealthCheckResult, WebhookHealthViolation } from "../../../types/integration/webhook.types.js";
+import type { ServiceContext } from "../../context.js";
+import { listEndpoints, showEndpoint } from "../endpoint-rows.js";
+import { signingSecrets } from "../endpoint-secret.js";
+import { envelope } from "../send.js";
+import { HttpClient } from "../worker/http.js";
+import { isSuccess } from "../worker/schedule.js";
+
+// `webhooks health`, the CI gate: each endpoint's recent attempts against thresholds, and with
+// `ping` a signed `webhook.ping` sent now (not recorded as a delivery: it probes, it delivers
+// nothing). A disabled endpoint always fails the gate.
+
+export interface HealthThresholds {
+  /** 0..1 */
+  maxFailureRate: number;
+  maxP95Ms: number;
+  maxBacklogAgeMs: number;
+}
+
+export interface HealthInput extends HealthThresholds {
+  endpointId: string | null;
+  since: Date;
+  ping: boolean;
+}
+
+export async function checkHealth(ctx: ServiceContext, input: HealthInput): Promise<WebhookHealthCheckResult[]> {
+  const endpoints = input.endpointId ? [await showEndpoint(ctx, input.endpointId)] : await listEndpoints(ctx);
+  const now = ctx.now();
+  const http = input.ping ? new HttpClient() : null;
+  try {
+    return await Promise.all(
+      endpoints.map(async (ep) => {
+        const attempts = await ctx.sql.rows(`SELECT "durationMs", "succeeded" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? AND "startedAt" >= ?`, [ep.id, input.since]);
+        const failures = attempts.filter((a) => !col.bool(a[1])).length;
+        const failureRate = attempts.length ? failures / attempts.length : null;
+        const latencyMs = percentiles(attempts.map((a) => col.int(a[0])));
+        const backlog = await backlogOf(ctx.sql, ep.id, now);
+        const ping = http && ep.enabled ? await sendPing(ctx, http, ep.id, now) : null;
+        const violations: WebhookHealthViolation[] = [];
+        if (!ep.enabled) violations.push({ threshold: "disabled", actual: null, limit: null, message: `disabled${ep.disabledReason ? `: ${ep.disabledReason}` : ""}` });
+        if (failureRate !== null && failureRate > input.maxFailureRate) violations.push({ threshold: "max_failure_rate", actual: failureRate, limit: input.maxFailureRate, message: `${pct(failureRate)} of ${attempts.length} attempts failed (limit ${pct(input.maxFailureRate)})` });
+        if (latencyMs.p95 !== null && latencyMs.p95 > input.maxP95Ms) violations.push({ threshold: "max_p95", actual: latencyMs.p95, limit: input.maxP95Ms, message: `p95 latency ${latencyMs.p95} ms (limit ${input.maxP95Ms} ms)` });
+        if (backlog.oldestAgeMs !== null && backlog.oldestAgeMs > input.maxBacklogAgeMs) violations.push({ threshold: "max_backlog_age", actual: backlog.oldestAgeMs, limit: input.maxBacklogAgeMs, message: `${backlog.size} undelivered, the oldest for ${Math.round(backlog.oldestAgeMs / 1000)} s (limit ${Math.round(input.maxBacklogAgeMs / 1000)} s)` });
+        if (ping && !ping.succeeded) violations.push({ threshold: "ping", actual: null, limit: null, message: `ping failed: ${ping.error ?? `HTTP ${ping.statusCode}`}` });
+        return { endpointId: ep.id, url: ep.url, enabled: ep.enabled, healthy: violations.length === 0, window: { since: input.since.toISOString(), until: now.toISOString() }, attempts: attempts.length, failureRate, latencyMs, backlog, ping, violations, checkedAt: now.toISOString() };
+      }),
+    );
+  } finally {
+    await http?.close();
+  }
+}
+
+const pct = (r: number) => `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%`;
+
+async function backlogOf(sql: SqlClient, endpointId: string, now: Date): Promise<WebhookBacklog> {
+  const row = await sql.get<{ n: unknown; oldest: unknown }>(`SELECT COUNT(*) AS "n", MIN("createdAt") AS "oldest" FROM "WebhookDelivery" WHERE "endpointId" = ? AND "status" IN ('PENDING','SENDING')`, [endpointId]);
+  const oldest = col.dateOrNull(row?.oldest);
+  return { size: col.int(row?.n ?? 0), oldestAgeMs: oldest ? Math.max(0, now.getTime() - oldest.getTime()) : null };
+}
+
+async function sendPing(ctx: ServiceContext, http: HttpClient, endpointId: string, now: Date): Promise<NonNullable<WebhookHealthCheckResult["ping"]>> {
+  const ep = await showEndpoint(ctx, endpointId);
+  const body = envelope("webhook.ping", now, { endpointId, nonce: randomBytes(8).toString("hex") });
+  const headers = { ...(ep.headers ?? {}), "content-type": "application/json", "user-agent": "intg-webhooks/1", ...signatureHeaders(await signingSecrets(ctx, endpointId), newId("event", now), Math.floor(now.getTime() / 1000), body) };
+  const r = await http.post(new URL(ep.url), headers, body, ep.timeoutMs, privateNetworksAllowed(ctx.env, ep.allowPrivateNetwork));
+  return { statusCode: r.statusCode, latencyMs: r.durationMs, error: r.error, succeeded: isSuccess(r.statusCode) };
+}
