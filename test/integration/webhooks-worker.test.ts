@@ -226,6 +226,21 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     server.closeAllConnections();
   });
 
+  it("sends (and signs) what the endpoint's transformation makes of the event; a failing one is a failed attempt", async () => {
+    const { receiver } = await endpointTo(undefined, { transformation: { kind: "jsonata", expression: '{"event": type, "amount": data.n * 100}' } });
+    const { receiver: slack } = await endpointTo(undefined, { channel: "SLACK" });
+    const { ep: broken } = await endpointTo(undefined, { transformation: { kind: "jsonata", expression: 'data.n = 1 ? $error("refused") : data' } });
+    await send(2);
+    const summary = await runWorker(ctx, once);
+    expect(summary).toMatchObject({ attempts: 6, delivered: 5, retrying: 1 });
+    expect(receiver.received.map((r) => JSON.parse(r.body)).sort((a, b) => a.amount - b.amount)).toEqual([{ event: "invoice.paid", amount: 0 }, { event: "invoice.paid", amount: 100 }]);
+    expect(receiver.received.every((r) => r.valid)).toBe(true); // the signature covers the bytes sent
+    expect(slack.received.map((r) => Object.keys(JSON.parse(r.body)))).toEqual([["text"], ["text"]]);
+    expect(JSON.parse(slack.received[0]!.body).text).toMatch(/^\*invoice\.paid\* at /);
+    const failed = await ctx.sql.get<{ error: string; statusCode: unknown }>(`SELECT "error", "statusCode" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? AND "succeeded" = ?`, [broken.id, false]);
+    expect(failed).toMatchObject({ error: "the JSONata transformation failed: refused", statusCode: null });
+  });
+
   // The built CLI's worker keeps its claims and records on a thread with its own connection.
   const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");
 

@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../cli/errors.js";
 import { collect, parseDurationFlag, parseEnum } from "../../cli/parse.js";
 import { parseOutboundUrl } from "../../lib/url-guard.js";
 import { DeliveryChannel } from "../../types/enums.js";
+import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { validatePattern, type EndpointInput } from "../../services/webhooks/endpoint-input.js";
 
 export interface EndpointFlags {
@@ -14,6 +16,8 @@ export interface EndpointFlags {
   retrySchedule?: string;
   rateLimit?: string;
   header: string[];
+  transform?: string;
+  transformFile?: string;
   /** A boolean on create; on update also the text "true" or "false". */
   allowPrivateNetwork?: boolean | string;
 }
@@ -23,7 +27,9 @@ export function addEndpointFlags(cmd: Command, update: boolean): Command {
   return cmd
     .option("--events <patterns>", "comma-separated event types, * for one segment (invoice.*); empty: every type")
     .option("--description <text>", "what the endpoint is for")
-    .option("--channel <channel>", "http (slack and discord come with transformations)")
+    .option("--channel <channel>", "http, or slack / discord: the event is sent as a chat message to an incoming-webhook URL")
+    .option("--transform <jsonata>", `a JSONata expression over the event envelope {type, timestamp, data}; its result is sent (and signed)${update ? "; 'none' to remove it" : ""}`)
+    .option("--transform-file <file>", "the JSONata expression, from a file")
     .option("--timeout <duration>", `how long one attempt may take, 1s to 2m${update ? "" : " (default 15s)"}`)
     .option("--retry-schedule <d,...>", `delays between attempts, e.g. 5s,5m,30m,2h,5h,10h,10h (the first attempt is immediate)${update ? "; 'default' for the built-in" : "; default Svix's"}`)
     .option("--rate-limit <n/s>", `at most this many deliveries per second, e.g. 50/s${update ? "; 'none' to lift it" : ""}`)
@@ -83,8 +89,25 @@ export function parseEvents(text: string): string[] {
 
 export function parseChannel(text: string): DeliveryChannel {
   const channel = parseEnum("--channel", text, DeliveryChannel);
-  if (channel !== "HTTP") throw new UsageError(`--channel ${text} is not available yet: it needs the chat transformations that come with the delivery worker.`, "Use --channel http.", "NOT_AVAILABLE");
   return channel;
+}
+
+function readExpression(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`--transform-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+  }
+}
+
+/** `--transform` / `--transform-file`: undefined when neither is given, null for 'none'. */
+export function parseTransform(flags: EndpointFlags, readFile: (path: string) => string): WebhookEventTransformation | null | undefined {
+  if (flags.transform !== undefined && flags.transformFile !== undefined) throw new UsageError("Give --transform or --transform-file, not both.");
+  const expression = flags.transformFile !== undefined ? readFile(flags.transformFile) : flags.transform;
+  if (expression === undefined) return undefined;
+  if (flags.transform === "none") return null;
+  if (expression.trim() === "") throw new UsageError("--transform: the expression is empty.");
+  return { kind: "jsonata", expression: expression.trim() };
 }
 
 /** Every flag checked, with no I/O; the URL's addresses are checked by the service. */
@@ -101,6 +124,7 @@ export function toCreateInput(flags: EndpointFlags): EndpointInput {
     retryScheduleMs: flags.retrySchedule ? parseSchedule(flags.retrySchedule) : null,
     rateLimitPerSecond: flags.rateLimit ? parseRate(flags.rateLimit) : null,
     allowPrivateNetwork: flags.allowPrivateNetwork === true,
+    transformation: parseTransform(flags, readExpression),
   };
 }
 
@@ -123,6 +147,8 @@ export function toUpdateInput(flags: EndpointFlags): Partial<EndpointInput> {
     if (v !== true && v !== "true" && v !== "false") throw new UsageError(`--allow-private-network: "${String(v)}" is not true or false.`);
     c.allowPrivateNetwork = v !== "false";
   }
+  const transformation = parseTransform(flags, readExpression);
+  if (transformation !== undefined) c.transformation = transformation;
   if (Object.keys(c).length === 0) throw new UsageError("Nothing to change: give at least one flag.", "See: intg webhooks endpoints update --help");
   return c;
 }

@@ -8,6 +8,7 @@ import { registerHealth } from "./health.js";
 import { registerListen } from "./listen.js";
 import { registerReplay } from "./replay.js";
 import { registerSend } from "./send.js";
+import { registerTransform } from "./transform.js";
 import { registerVerify } from "./verify.js";
 import { registerWorker } from "./worker.js";
 
@@ -21,6 +22,7 @@ export function registerWebhooks(webhooks: Command, context: ContextFactory): vo
   registerWorker(webhooks, context);
   registerReplay(webhooks, context);
   registerHealth(webhooks, context);
+  registerTransform(webhooks, context);
   registerVerify(webhooks, context);
   registerListen(webhooks, context);
 }

@@ -5,7 +5,7 @@ import type { WebhookEndpointCreated } from "../../types/integration/webhook.typ
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { loadMasterKeys } from "../secrets/master-key.js";
-import type { EndpointInput } from "./endpoint-input.js";
+import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { currentSlot, sealSecret } from "./endpoint-secret.js";
 
@@ -20,10 +20,11 @@ export async function createEndpoint(ctx: ServiceContext, input: EndpointInput, 
   const now = ctx.now();
   const id = newId("endpoint", now);
   const secret = generateSigningSecret();
+  const transformation = await resolveTransformation(input.channel, input.transformation);
   return ctx.sql.transaction(async (tx) => {
     await tx.run(
-      `INSERT INTO "WebhookEndpoint" ("id","url","description","channel","eventFilter","headers","timeoutMs","retrySchedule","rateLimitPerSecond","secretCiphertext","allowPrivateNetwork","enabled","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      [id, input.url, input.description, input.channel, JSON.stringify(input.eventFilter), input.headers, input.timeoutMs, input.retryScheduleMs ? JSON.stringify(input.retryScheduleMs) : null, input.rateLimitPerSecond, sealSecret(ring.current, secret, currentSlot(id)), input.allowPrivateNetwork, true, now, now],
+      `INSERT INTO "WebhookEndpoint" ("id","url","description","channel","eventFilter","headers","timeoutMs","retrySchedule","rateLimitPerSecond","transformation","secretCiphertext","allowPrivateNetwork","enabled","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      [id, input.url, input.description, input.channel, JSON.stringify(input.eventFilter), input.headers, input.timeoutMs, input.retryScheduleMs ? JSON.stringify(input.retryScheduleMs) : null, input.rateLimitPerSecond, transformation, sealSecret(ring.current, secret, currentSlot(id)), input.allowPrivateNetwork, true, now, now],
     );
     await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.create", targetType: "endpoint", targetId: id, metadata: auditFields(input) });
     return { ...toEndpointInfo(await findEndpointRow(tx, id)), secret };
@@ -36,6 +37,7 @@ export function auditFields(input: Partial<EndpointInput>): Record<string, strin
   if (input.url !== undefined) out.url = input.url;
   if (input.description !== undefined) out.description = input.description;
   if (input.channel !== undefined) out.channel = input.channel;
+  if (input.transformation !== undefined) out.transformation = input.transformation?.kind ?? null;
   if (input.eventFilter !== undefined) out.eventFilter = input.eventFilter;
   if (input.headers !== undefined) out.headerNames = input.headers ? Object.keys(input.headers) : null;
   if (input.timeoutMs !== undefined) out.timeoutMs = input.timeoutMs;

@@ -1,5 +1,7 @@
 import { UsageError } from "../../cli/errors.js";
 import type { DeliveryChannel } from "../../types/enums.js";
+import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
+import { compileJsonata, TransformError } from "../../lib/webhook-transform.js";
 
 /** What `endpoints create` and `update` write; on update, undefined keeps the current value. */
 export interface EndpointInput {
@@ -13,6 +15,27 @@ export interface EndpointInput {
   retryScheduleMs: number[] | null;
   rateLimitPerSecond: number | null;
   allowPrivateNetwork: boolean;
+  /** A JSONata expression for HTTP endpoints; chat channels get their built-in message format. */
+  transformation?: WebhookEventTransformation | null;
+}
+
+/**
+ * The transformation an endpoint stores: a chat channel always formats its own messages; an
+ * expression must parse (usage error, exit 2, otherwise).
+ */
+export async function resolveTransformation(channel: DeliveryChannel, given: WebhookEventTransformation | null | undefined): Promise<WebhookEventTransformation | null> {
+  if (channel !== "HTTP") {
+    if (given && given.kind === "jsonata") throw new UsageError(`A ${channel.toLowerCase()} endpoint formats its own messages; --transform is for http endpoints.`);
+    return { kind: "chat_message", format: channel };
+  }
+  if (!given || given.kind !== "jsonata") return null;
+  try {
+    await compileJsonata(given.expression);
+  } catch (error) {
+    if (error instanceof TransformError) throw new UsageError(`--transform: ${error.message}.`, "See https://docs.jsonata.org for the syntax; the input is the event envelope {type, timestamp, data}.", "INVALID_TRANSFORMATION");
+    throw error;
+  }
+  return given;
 }
 
 const SEGMENT = /^[a-z0-9][a-z0-9_-]*$/;

@@ -4,12 +4,14 @@ import { guardUrl, privateNetworksAllowed, type Lookup } from "../../lib/url-gua
 import type { WebhookEndpointInfo } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import type { EndpointInput } from "./endpoint-input.js";
+import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
+import type { DeliveryChannel } from "../../types/enums.js";
+import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { auditFields } from "./create-endpoint.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 
 // Column for each field `update` may change, and how its value is stored.
-const COLUMNS: { [K in keyof EndpointInput]: [column: string, store: (v: EndpointInput[K]) => unknown] } = {
+const COLUMNS: { [K in keyof EndpointInput]-?: [column: string, store: (v: EndpointInput[K]) => unknown] } = {
   url: ["url", (v) => v],
   description: ["description", (v) => v],
   channel: ["channel", (v) => v],
@@ -19,6 +21,7 @@ const COLUMNS: { [K in keyof EndpointInput]: [column: string, store: (v: Endpoin
   retryScheduleMs: ["retrySchedule", (v) => (v ? JSON.stringify(v) : null)],
   rateLimitPerSecond: ["rateLimitPerSecond", (v) => v],
   allowPrivateNetwork: ["allowPrivateNetwork", (v) => v],
+  transformation: ["transformation", (v) => v ?? null],
 };
 
 /**
@@ -31,6 +34,12 @@ export async function updateEndpoint(ctx: ServiceContext, id: string, changes: P
   const allow = changes.allowPrivateNetwork ?? col.bool(current.allowPrivateNetwork);
   if (changes.url !== undefined || changes.allowPrivateNetwork !== undefined) {
     await guardUrl(changes.url ?? current.url, { allowPrivate: privateNetworksAllowed(ctx.env, allow), lookup: options.lookup });
+  }
+  if (changes.channel !== undefined || changes.transformation !== undefined) {
+    // A channel change brings its own format; an expression kept across it must still fit.
+    const kept = col.json<WebhookEventTransformation | null>(current.transformation ?? null);
+    const given = changes.transformation !== undefined ? changes.transformation : kept?.kind === "jsonata" ? kept : null;
+    changes = { ...changes, transformation: await resolveTransformation(changes.channel ?? (current.channel as DeliveryChannel), given) };
   }
   const fields = (Object.keys(changes) as (keyof EndpointInput)[]).filter((k) => changes[k] !== undefined);
   const now = ctx.now();

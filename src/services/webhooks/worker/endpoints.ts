@@ -1,4 +1,5 @@
 import { privateNetworksAllowed } from "../../../lib/url-guard.js";
+import { compileTransformation, type Transformer } from "../../../lib/webhook-transform.js";
 import type { ServiceContext } from "../../context.js";
 import { signingSecrets } from "../endpoint-secret.js";
 import { findEndpointRow, toEndpointInfo } from "../endpoint-rows.js";
@@ -18,6 +19,8 @@ export interface EndpointConfig {
   allowPrivate: boolean;
   secrets: string[];
   bucket: TokenBucket | null;
+  /** The endpoint's transformation, compiled; null sends the recorded bytes as they are. */
+  transform: Transformer | null;
 }
 
 export class EndpointCache {
@@ -51,6 +54,7 @@ export class EndpointCache {
       allowPrivate: privateNetworksAllowed(this.ctx.env, info.allowPrivateNetwork),
       secrets,
       bucket,
+      transform: info.transformation ? await compileTransformation(info.transformation) : null,
     };
   }
 }

@@ -6,7 +6,7 @@ import { signatureHeaders } from "../../../lib/webhook-signing.js";
 import type { ServiceContext } from "../../context.js";
 import type { Claimed } from "./claim.js";
 import { EndpointCache } from "./endpoints.js";
-import { HttpClient } from "./http.js";
+import { HttpClient, type PostResult } from "./http.js";
 import type { Disabled, Finished } from "./record.js";
 import { outcomeOf } from "./schedule.js";
 import { sqlStore, type DeliveryStore } from "./store.js";
@@ -138,13 +138,18 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     }
     for (let wait = ep.bucket?.take() ?? 0; wait > 0; wait = ep.bucket!.take()) await sleep(wait);
     const startedAt = ctx.now();
+    let body = item.payload;
+    let failed: PostResult | undefined;
+    // A transformation that throws is recorded as a failed attempt and retried on the schedule:
+    // fixing the expression lets later attempts through.
+    if (ep.transform) body = await ep.transform(item.payload).catch((e: Error) => ((failed = { statusCode: null, headers: null, body: null, error: e.message, timedOut: false, durationMs: 0 }), ""));
     const requestHeaders = {
       ...ep.headers,
       "content-type": "application/json",
       "user-agent": "intg-webhooks/1",
-      ...signatureHeaders(ep.secrets, item.eventId, Math.floor(startedAt.getTime() / 1000), item.payload),
+      ...signatureHeaders(ep.secrets, item.eventId, Math.floor(startedAt.getTime() / 1000), body),
     };
-    const result = await http.post(ep.url, requestHeaders, item.payload, ep.timeoutMs, ep.allowPrivate);
+    const result = failed ?? (await http.post(ep.url, requestHeaders, body, ep.timeoutMs, ep.allowPrivate));
     const attemptNumber = item.attemptCount + 1;
     let outcome = outcomeOf({ statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null }, attemptNumber, ep.scheduleMs, ctx.now());
     if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };

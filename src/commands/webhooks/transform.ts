@@ -1,0 +1,20 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { UsageError } from "../../cli/errors.js";
+import { previewTransformation } from "../../services/webhooks/transform.js";
+
+export function registerTransform(noun: Command, context: ContextFactory): void {
+  noun
+    .command("transform")
+    .description("Show an event before and after an endpoint's transformation (what would be sent and signed); sends nothing")
+    .option("--endpoint <id>", "the endpoint whose transformation applies")
+    .option("--event <id>", "the event to transform")
+    .action(async (flags: { endpoint?: string; event?: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      if (!flags.endpoint || !flags.event) throw new UsageError("Give both --endpoint <id> and --event <id>.");
+      const preview = await previewTransformation(await ctx.services(), flags.endpoint, flags.event);
+      if (ctx.out.json) return ctx.out.printJson(preview);
+      const how = preview.transformation === null ? "none: the recorded bytes are sent" : preview.transformation.kind === "jsonata" ? `JSONata: ${preview.transformation.expression}` : `${preview.transformation.format.toLowerCase()} message`;
+      ctx.out.print(`transformation: ${how}\n\nbefore:\n${JSON.stringify(preview.before, null, 2)}\n\nafter:\n${JSON.stringify(preview.after, null, 2)}`);
+    });
+}
