@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { col } from "../../src/db/sql.js";
-import { generateMasterKey } from "../../src/lib/crypto.js";
 import type { ServiceContext } from "../../src/services/context.js";
-import { createEndpoint } from "../../src/services/webhooks/create-endpoint.js";
 import type { EndpointInput } from "../../src/services/webhooks/endpoint-input.js";
 import { replay } from "../../src/services/webhooks/replay/apply.js";
 import { sendBatch } from "../../src/services/webhooks/send.js";
@@ -10,35 +8,24 @@ import { setEndpointEnabled } from "../../src/services/webhooks/update-endpoint.
 import { runWorker } from "../../src/services/webhooks/worker/run.js";
 import type { WebhookReplayRequest } from "../../src/types/integration/webhook.types.js";
 import { PROVIDERS } from "../helpers/databases.js";
-import { startReceiver, type Answer, type Receiver } from "../helpers/receiver.js";
-import { testServices, type TestServices } from "../helpers/services.js";
+import type { Answer } from "../helpers/receiver.js";
+import { webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
 
 // Replay's selection and routing, on both providers: which (event, endpoint) pairs a plan holds,
 // what applying it sends and records, and what it leaves alone.
 
-const base: EndpointInput = { url: "", description: null, channel: "HTTP", eventFilter: [], headers: null, timeoutMs: 5_000, retryScheduleMs: [0], rateLimitPerSecond: null, allowPrivateNetwork: true };
 const options = { concurrency: 8, leaseMs: 60_000 };
 const request = (selector: WebhookReplayRequest["selector"], more: Partial<WebhookReplayRequest> = {}): WebhookReplayRequest => ({ selector, includeDelivered: false, routing: "original", dryRun: false, planHash: null, ...more });
 
 describe.each(PROVIDERS)("webhook replay on %s", (provider) => {
-  let t: TestServices;
+  let bed: WebhookBed;
   let ctx: ServiceContext;
-  const receivers: Receiver[] = [];
   beforeEach(async () => {
-    t = await testServices(provider);
-    ctx = { ...t.ctx, env: { INTG_MASTER_KEY: generateMasterKey().bytes.toString("base64") } };
+    bed = await webhookBed(provider, { retryScheduleMs: [0] }); // one attempt: a failure is final
+    ctx = bed.ctx;
   });
-  afterEach(async () => {
-    await Promise.all(receivers.splice(0).map((r) => r.close()));
-    await t.dispose();
-  });
-  const endpoint = async (respond?: () => Answer, input: Partial<EndpointInput> = {}) => {
-    const receiver = await startReceiver({ respond });
-    receivers.push(receiver);
-    const ep = await createEndpoint(ctx, { ...base, url: receiver.url, ...input });
-    receiver.secrets = [ep.secret];
-    return { receiver, ep };
-  };
+  afterEach(() => bed.dispose());
+  const endpoint = (respond?: () => Answer, input: Partial<EndpointInput> = {}) => bed.endpoint(respond, input);
   const send = async (type: string, n = 1) => (await sendBatch(ctx, { events: Array.from({ length: n }, (_, i) => ({ line: i + 1, type, data: { i }, idempotencyKey: null })), allowUnknownType: true })).events.map((e) => e.event.id);
   const drain = () => runWorker(ctx, { concurrency: 8, once: true, maxTimeMs: null, leaseMs: 60_000, disableAfterMs: 5 * 86_400_000, pollMs: 20 });
   const statusOf = async (eventId: string, endpointId: string) => (await ctx.sql.get<{ status: string }>(`SELECT "status" FROM "WebhookDelivery" WHERE "eventId" = ? AND "endpointId" = ?`, [eventId, endpointId]))?.status;

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSql } from "../../src/db/sql.js";
 import { col } from "../../src/db/sql.js";
 import { parseDbUrl } from "../../src/db/url.js";
-import { generateMasterKey } from "../../src/lib/crypto.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { createEndpoint } from "../../src/services/webhooks/create-endpoint.js";
 import type { EndpointInput } from "../../src/services/webhooks/endpoint-input.js";
@@ -16,11 +15,12 @@ import { join } from "node:path";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PROVIDERS } from "../helpers/databases.js";
-import { startReceiver, type Answer, type Receiver } from "../helpers/receiver.js";
-import { testServices, type TestServices } from "../helpers/services.js";
+import type { Answer, Receiver } from "../helpers/receiver.js";
+import type { TestServices } from "../helpers/services.js";
+import { ENDPOINT_DEFAULTS, webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
 
 const DAY = 86_400_000;
-const base: EndpointInput = { url: "", description: null, channel: "HTTP", eventFilter: [], headers: null, timeoutMs: 5_000, retryScheduleMs: null, rateLimitPerSecond: null, allowPrivateNetwork: true };
+const base = ENDPOINT_DEFAULTS;
 const once: WorkerOptions = { concurrency: 8, once: true, maxTimeMs: null, leaseMs: 60_000, disableAfterMs: 5 * DAY, pollMs: 50 };
 
 type DeliveryRow = { id: string; status: string; attemptCount: unknown; nextAttemptAt: unknown; lastStatusCode: unknown };
@@ -28,25 +28,19 @@ const deliveries = (ctx: ServiceContext) => ctx.sql.all<DeliveryRow>(`SELECT "id
 const nextIn = (row: DeliveryRow, now: Date) => col.date(row.nextAttemptAt).getTime() - now.getTime();
 
 describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
+  let bed: WebhookBed;
   let t: TestServices;
   let ctx: ServiceContext;
-  const receivers: Receiver[] = [];
+  const receivers: Receiver[] = []; // the tests' own servers, closed after each test
   beforeEach(async () => {
-    t = await testServices(provider);
-    ctx = { ...t.ctx, env: { INTG_MASTER_KEY: generateMasterKey().bytes.toString("base64") } };
+    bed = await webhookBed(provider);
+    ({ t, ctx } = bed);
   });
   afterEach(async () => {
     await Promise.all(receivers.splice(0).map((r) => r.close()));
-    await t.dispose();
+    await bed.dispose();
   });
-
-  async function endpointTo(respond: ((r: { nth: number }) => Answer) | undefined, input: Partial<EndpointInput> = {}) {
-    const receiver = await startReceiver({ respond });
-    receivers.push(receiver);
-    const ep = await createEndpoint(ctx, { ...base, url: receiver.url, ...input });
-    receiver.secrets = [ep.secret];
-    return { receiver, ep };
-  }
+  const endpointTo = (respond: ((r: { nth: number }) => Answer) | undefined, input: Partial<EndpointInput> = {}) => bed.endpoint(respond, input);
   const send = (n: number) => sendBatch(ctx, { events: Array.from({ length: n }, (_, i) => ({ line: i + 1, type: "invoice.paid", data: { n: i }, idempotencyKey: null })), allowUnknownType: true });
 
   it("delivers signed payloads, records every attempt, and marks the deliveries DELIVERED", async () => {

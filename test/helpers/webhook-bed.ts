@@ -1,0 +1,40 @@
+import { generateMasterKey } from "../../src/lib/crypto.js";
+import type { ServiceContext } from "../../src/services/context.js";
+import { createEndpoint } from "../../src/services/webhooks/create-endpoint.js";
+import type { EndpointInput } from "../../src/services/webhooks/endpoint-input.js";
+import type { WebhookEndpointCreated } from "../../src/types/integration/webhook.types.js";
+import { startReceiver, type Answer, type Received, type Receiver } from "./receiver.js";
+import { testServices, type TestServices } from "./services.js";
+
+// The webhook integration tests' bed: a migrated database with a pinned clock and a master key,
+// and endpoints that each POST to a real receiver of their own, which knows the endpoint's secret.
+
+export const ENDPOINT_DEFAULTS: EndpointInput = { url: "", description: null, channel: "HTTP", eventFilter: [], headers: null, timeoutMs: 5_000, retryScheduleMs: null, rateLimitPerSecond: null, allowPrivateNetwork: true };
+
+export interface WebhookBed {
+  t: TestServices;
+  ctx: ServiceContext;
+  endpoint(respond?: (r: Received) => Answer, input?: Partial<EndpointInput>): Promise<{ receiver: Receiver; ep: WebhookEndpointCreated }>;
+  dispose(): Promise<void>;
+}
+
+export async function webhookBed(provider: "sqlite" | "postgresql", defaults: Partial<EndpointInput> = {}): Promise<WebhookBed> {
+  const t = await testServices(provider);
+  const ctx: ServiceContext = { ...t.ctx, env: { INTG_MASTER_KEY: generateMasterKey().bytes.toString("base64") } };
+  const receivers: Receiver[] = [];
+  return {
+    t,
+    ctx,
+    async endpoint(respond, input = {}) {
+      const receiver = await startReceiver({ respond });
+      receivers.push(receiver);
+      const ep = await createEndpoint(ctx, { ...ENDPOINT_DEFAULTS, ...defaults, url: receiver.url, ...input });
+      receiver.secrets = [ep.secret];
+      return { receiver, ep };
+    },
+    async dispose() {
+      await Promise.all(receivers.splice(0).map((r) => r.close()));
+      await t.dispose();
+    },
+  };
+}
