@@ -235,6 +235,18 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     expect(failed).toMatchObject({ error: "the JSONata transformation failed: refused", statusCode: null });
   });
 
+  it("renews its leases while an attempt outlasts them, so a second worker never sends it again", async () => {
+    const { receiver } = await endpointTo(() => ({ status: 200, delayMs: 2_500 }));
+    await send(1);
+    const live = { ...ctx, now: () => new Date() }; // leases must run out on the real clock here
+    const slow = runWorker(live, { ...once, concurrency: 1, leaseMs: 1_000, workerId: "slow" });
+    await new Promise((r) => setTimeout(r, 300));
+    const other = await runWorker(live, { ...once, once: false, maxTimeMs: 3_200, leaseMs: 1_000, pollMs: 50, workerId: "other" });
+    expect((await slow).delivered).toBe(1);
+    expect(other.attempts).toBe(0);
+    expect([...receiver.counts.values()]).toEqual([1]);
+  });
+
   // The built CLI's worker keeps its claims and records on a thread with its own connection.
   const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");
 

@@ -81,6 +81,21 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   };
   const startRefill = () => (refilling ??= refill().catch((e) => void (fatal ??= e)).finally(() => (refilling = undefined)));
 
+  // The heartbeat: every third of a lease, this worker's leases (queued and in flight) are pushed
+  // out again, so an attempt slower than the lease (timeouts go up to 2 minutes) is never taken
+  // and sent a second time by another worker. A worker that dies stops renewing; its leases run out.
+  const heartbeat = setInterval(() => {
+    const now = ctx.now();
+    store.renew(owner, now, options.leaseMs).then(
+      () => {
+        for (const q of queue) q.leaseEnds = now.getTime() + options.leaseMs;
+      },
+      (e) => void (stopped || (fatal ??= e)), // a renewal cut short by the store closing is no failure
+    );
+  }, Math.max(250, options.leaseMs / 3));
+  let stopped = false;
+  heartbeat.unref();
+
   let buffer: Finished[] = [];
   let writing: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -162,6 +177,8 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     await flush();
     await store.release(owner, queue.map((q) => q.item.id));
   } finally {
+    stopped = true;
+    clearInterval(heartbeat);
     clearTimeout(timer);
     await http.close();
     await store.close();

@@ -11,6 +11,7 @@ import type { DeliveryStore } from "./store.js";
 export type StoreRequest =
   | { id: number; op: "claim"; args: Parameters<DeliveryStore["claim"]> }
   | { id: number; op: "record"; args: Parameters<DeliveryStore["record"]> }
+  | { id: number; op: "renew"; args: Parameters<DeliveryStore["renew"]> }
   | { id: number; op: "release"; args: Parameters<DeliveryStore["release"]> }
   | { id: number; op: "close"; args: [] };
 
@@ -51,6 +52,7 @@ export async function threadStore(target: DbTarget, file: string): Promise<Deliv
   return {
     claim: (...args) => call("claim", args),
     record: (...args) => call("record", args),
+    renew: (...args) => call("renew", args),
     release: (...args) => call("release", args),
     close: async () => {
       if (!dead) await call("close", []).catch(() => undefined);

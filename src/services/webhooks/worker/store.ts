@@ -11,6 +11,8 @@ export interface DeliveryStore {
   claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<Claimed[]>;
   /** Records a batch of attempts in one transaction; returns the endpoints that batch disabled. */
   record(owner: string, batch: readonly Finished[], now: Date, disableAfterMs: number): Promise<Disabled[]>;
+  /** Extends the lease of every delivery the owner still holds (a heartbeat); returns how many. */
+  renew(owner: string, now: Date, leaseMs: number): Promise<number>;
   /** Hands claimed deliveries that were never attempted back, due at once, for any worker. */
   release(owner: string, ids: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -21,6 +23,8 @@ export function sqlStore(sql: SqlClient): DeliveryStore {
     claim: (owner, now, leaseMs, limit) => claimDue(sql, owner, now, leaseMs, limit),
     // The worker's own decisions (disabling an endpoint) are audited as "system", whoever runs it.
     record: (owner, batch, now, disableAfterMs) => recordBatch({ sql, now: () => now, actor: "system" }, owner, batch, disableAfterMs),
+    renew: (owner, now, leaseMs) =>
+      sql.run(`UPDATE "WebhookDelivery" SET "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND "status" = 'SENDING'`, [new Date(now.getTime() + leaseMs), owner]),
     release: (owner, ids) => release(sql, owner, ids),
     close: async () => undefined,
   };
