@@ -92,6 +92,7 @@ export function toDefinition(p: IntegrationProviderExtended): ProviderDefinition
     paginationStyle: p.connector.paginationStyle,
     allowPrivateNetwork: p.config?.allowPrivateNetwork === true,
     templateName: p.templateName,
+    resources: (p.config?.resources ?? {}) as ProviderDefinition["resources"],
   };
 }
 
