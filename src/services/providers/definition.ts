@@ -61,8 +61,8 @@ export const ProviderDefinitionSchema = z
     /** DESIGN §6: a provider whose base URL is private (a test double, an on-premise API) must say so. */
     allowPrivateNetwork: z.boolean().default(false),
     templateName: z.string().nullable().default(null),
-    /** What `connections sync --resource` can pull (src/services/sync/resource.ts). */
-    resources: ResourcesSchema.default({}),
+    /** What `connections sync --resource` can pull (src/services/sync/resource.ts); absent when none. */
+    resources: ResourcesSchema.optional(),
   })
   .strict();
 
