@@ -62,14 +62,8 @@ async function scenario(env: Record<string, string>, dir: string, api: FakePaged
   const second = await json(["connections", "create", "--provider", "paged", "--env", "staging", "--name", "second"], "tok-2");
   api.hold(2);
   api.requests.length = 0;
-  const child = spawn(process.execPath, [BIN, "connections", "sync", second.id, "--resource", "contacts"], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    let err = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d) && err.includes("checkpoint") && resolve());
-    child.on("exit", () => reject(new Error(`sync ended before its first page: ${err}`)));
-  });
-  child.kill("SIGKILL");
-  await new Promise((r) => child.once("close", r));
+  const killedRun = await untilFirstPage(second.id, env, (child) => child.kill("SIGKILL"));
+  expect(killedRun.code).toBe(null);
   api.release();
   const [killed] = await json(["connections", "syncs", second.id]);
   expect(killed).toMatchObject({ status: "running", checkpoint: { page: 2 }, recordsRead: 2 });
@@ -77,6 +71,31 @@ async function scenario(env: Record<string, string>, dir: string, api: FakePaged
   const after = await json(["connections", "sync", second.id, "--resource", "contacts"]);
   expect(api.requests).toEqual(["/contacts?page=2&per_page=2", "/contacts?page=3&per_page=2"]);
   expect(after).toMatchObject({ id: killed.id, status: "succeeded", recordsRead: 4, recordsCreated: 4 });
+
+  // SIGINT after the first page: exit 130, the job interrupted at page 2, never succeeded.
+  api.hold(2);
+  const third = await json(["connections", "create", "--provider", "paged", "--env", "sandbox", "--name", "third"], "tok-3");
+  const { code, stderr } = await untilFirstPage(third.id, env, (child) => child.kill("SIGINT"));
+  api.release();
+  expect(code, stderr).toBe(130);
+  expect((await json(["connections", "syncs", third.id]))[0]).toMatchObject({ status: "interrupted", checkpoint: { page: 2 }, recordsRead: 2 });
+  expect(await json(["connections", "sync", third.id, "--resource", "contacts"])).toMatchObject({ status: "succeeded", recordsRead: 4 });
+
+  // The declaration travels with the provider's export.
+  const exported = await run(["providers", "export", "--format", "json"]);
+  expect(exported.stdout.replace(/\s/g, "")).toContain('"pageSizeParam":"per_page"');
+}
+
+/** Spawns a sync, calls `signal` once its first page is committed, and waits for it to end. */
+async function untilFirstPage(connection: string, env: Record<string, string>, signal: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, "connections", "sync", connection, "--resource", "contacts"], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  let signalled = false;
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+    if (!signalled && stderr.includes("checkpoint")) (signalled = true), signal(child);
+  });
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stderr })));
 }
 
 describe("intg connections sync through bin/intg", () => {
