@@ -104,6 +104,7 @@ export async function advanceJob(tx: SqlClient, id: string, p: PageProgress, now
 
 export async function finishJob(sql: SqlClient, id: string, status: Exclude<JobStatus, "running">, now: Date, extra: { deleted?: number; error?: JobError } = {}): Promise<void> {
   const current = await sql.get<{ errors: unknown }>(`SELECT "errors" FROM "IntegrationSyncJob" WHERE "id" = ?`, [id]);
-  const errors = [...(current?.errors ? col.json<JobError[]>(current.errors) : []), ...(extra.error ? [extra.error] : [])].slice(-100);
+  // The reason this attempt stopped is always kept, even past the first 100 record errors.
+  const errors = [...(current?.errors ? col.json<JobError[]>(current.errors) : []).slice(0, 100), ...(extra.error ? [extra.error] : [])];
   await sql.run(`UPDATE "IntegrationSyncJob" SET "status" = ?, "recordsDeleted" = "recordsDeleted" + ?, "errors" = ?, "finishedAt" = ?, "heartbeatAt" = ? WHERE "id" = ?`, [status, extra.deleted ?? 0, errors, now, now, id]);
 }

@@ -34,7 +34,7 @@ function pathFor(style: Pagination, resource: SyncResource, at: Checkpoint): str
 }
 
 /** rel="next" of a Link header, as a path on the provider's base URL. */
-function nextLink(header: string | undefined, baseUrl: string): string | null {
+export function nextLink(header: string | undefined, baseUrl: string): string | null {
   if (!header) return null;
   for (const part of header.split(",")) {
     const m = /<([^>]+)>\s*;(.*)/.exec(part.trim());
