@@ -8,6 +8,8 @@ import { registerImport } from "./import.js";
 import { registerList } from "./list.js";
 import { registerRequest } from "./request.js";
 import { registerState } from "./state.js";
+import { registerSync } from "./sync.js";
+import { registerSyncs } from "./syncs.js";
 import { registerUpdate } from "./update.js";
 import { registerValidate } from "./validate.js";
 
@@ -32,4 +34,6 @@ export function registerConnections(connections: Command, context: ContextFactor
   registerRequest(connections, context);
   registerActivity(connections, context);
   registerBackup(connections, context);
+  registerSync(connections, context);
+  registerSyncs(connections, context);
 }

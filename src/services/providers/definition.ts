@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ResourcesSchema } from "../sync/resource.js";
 import { AuthenticationType, IntegrationCategory, IntegrationProviderStatus } from "../../types/enums.js";
 
 // A provider as a file holds it (`providers import|export`) and as create/update take it. One zod
@@ -60,6 +61,8 @@ export const ProviderDefinitionSchema = z
     /** DESIGN §6: a provider whose base URL is private (a test double, an on-premise API) must say so. */
     allowPrivateNetwork: z.boolean().default(false),
     templateName: z.string().nullable().default(null),
+    /** What `connections sync --resource` can pull (src/services/sync/resource.ts); absent when none. */
+    resources: ResourcesSchema.optional(),
   })
   .strict();
 

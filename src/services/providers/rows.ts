@@ -92,6 +92,8 @@ export function toDefinition(p: IntegrationProviderExtended): ProviderDefinition
     paginationStyle: p.connector.paginationStyle,
     allowPrivateNetwork: p.config?.allowPrivateNetwork === true,
     templateName: p.templateName,
+    // Only when declared, so the export of a provider without resources is as it always was.
+    ...(p.config?.resources ? { resources: p.config.resources as ProviderDefinition["resources"] } : {}),
   };
 }
 

@@ -41,7 +41,7 @@ export function checkAddressPolicy(env: Env, d: ProviderDefinition, where = ""):
 }
 
 function columns(d: ProviderDefinition): unknown[] {
-  const config = { auth: authSettings(d.auth), ...(d.allowPrivateNetwork ? { allowPrivateNetwork: true } : {}) };
+  const config = { auth: authSettings(d.auth), ...(d.allowPrivateNetwork ? { allowPrivateNetwork: true } : {}), ...(d.resources && Object.keys(d.resources).length ? { resources: d.resources } : {}) };
   return [d.slug, d.name, d.category, d.status, d.baseUrl, d.auth.type, d.healthCheck.method, d.healthCheck.path, d.healthCheck.expectedStatus, d.rateLimitPerMinute, d.paginationStyle, d.docsUrl, config, d.templateName];
 }
 const SET = `"slug" = ?, "name" = ?, "category" = ?, "status" = ?, "baseUrl" = ?, "authType" = ?, "healthCheckMethod" = ?, "healthCheckPath" = ?, "healthCheckExpectedStatus" = ?, "rateLimitPerMinute" = ?, "paginationStyle" = ?, "docsUrl" = ?, "config" = ?, "templateName" = ?`;

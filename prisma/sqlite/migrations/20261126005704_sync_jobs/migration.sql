@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ExternalReference" ADD COLUMN "lastSeenSyncJobId" TEXT;
