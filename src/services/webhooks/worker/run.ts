@@ -70,7 +70,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
 
   const refill = async () => {
     const now = ctx.now();
-    const want = options.concurrency * 8 - queue.length;
+    const want = options.concurrency * 16 - queue.length;
     const rows = await store.claim(owner, now, options.leaseMs, want);
     const leaseEnds = now.getTime() + options.leaseMs;
     for (const item of rows) queue.push({ item, leaseEnds });
@@ -126,7 +126,8 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const lane = async () => {
     for (;;) {
       if (halted()) return;
-      if (queue.length <= options.concurrency && !exhausted) void startRefill();
+      // Refill well ahead: a claim may wait behind a batch being recorded on the store's connection.
+      if (queue.length <= options.concurrency * 4 && !exhausted) void startRefill();
       const next = queue.shift();
       if (!next) {
         if (exhausted) return;
