@@ -4,6 +4,7 @@ import { registerDeliveries } from "./deliveries.js";
 import { registerCreateUpdate } from "./endpoints-create.js";
 import { registerManage } from "./endpoints-manage.js";
 import { registerEventTypes } from "./event-types.js";
+import { registerExport } from "./export.js";
 import { registerHealth } from "./health.js";
 import { registerListen } from "./listen.js";
 import { registerReplay } from "./replay.js";
@@ -23,4 +24,5 @@ export function registerWebhooks(webhooks: Command, context: ContextFactory): vo
   registerHealth(webhooks, context);
   registerVerify(webhooks, context);
   registerListen(webhooks, context);
+  registerExport(webhooks, context);
 }
