@@ -7,6 +7,7 @@ import { registerEventTypes } from "./event-types.js";
 import { registerExport } from "./export.js";
 import { registerHealth } from "./health.js";
 import { registerListen } from "./listen.js";
+import { registerMetrics } from "./metrics.js";
 import { registerReplay } from "./replay.js";
 import { registerSend } from "./send.js";
 import { registerVerify } from "./verify.js";
@@ -25,4 +26,5 @@ export function registerWebhooks(webhooks: Command, context: ContextFactory): vo
   registerVerify(webhooks, context);
   registerListen(webhooks, context);
   registerExport(webhooks, context);
+  registerMetrics(webhooks, context);
 }
