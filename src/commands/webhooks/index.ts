@@ -8,6 +8,7 @@ import { registerExport } from "./export.js";
 import { registerHealth } from "./health.js";
 import { registerListen } from "./listen.js";
 import { registerMetrics } from "./metrics.js";
+import { registerPrune } from "./prune.js";
 import { registerReplay } from "./replay.js";
 import { registerSend } from "./send.js";
 import { registerVerify } from "./verify.js";
@@ -27,4 +28,5 @@ export function registerWebhooks(webhooks: Command, context: ContextFactory): vo
   registerListen(webhooks, context);
   registerExport(webhooks, context);
   registerMetrics(webhooks, context);
+  registerPrune(webhooks, context);
 }
