@@ -33,7 +33,7 @@ describe.each(PROVIDERS)("webhooks export and replay --from through bin/intg on 
     };
     try {
       await ok(["db", "migrate"]);
-      const endpoint = JSON.parse((await ok(["webhooks", "endpoints", "create", "--url", original.url, "--allow-private-network", "--json"])).stdout) as { id: string; secret: string };
+      const endpoint = JSON.parse((await ok(["webhooks", "endpoints", "create", "--url", original.url, "--allow-private-network", "--header", "x-endpoint-token:tok", "--json"])).stdout) as { id: string; secret: string };
       original.secrets = offline.secrets = down.secrets = [endpoint.secret];
       await ok(["webhooks", "send", "order.created", "--data", '{"note":"héllo \\u2603  spaced","n":1}', "--allow-unknown-type"]);
       await ok(["webhooks", "send", "order.paid", "--data", '{"n":2}', "--allow-unknown-type"]);
@@ -53,6 +53,7 @@ describe.each(PROVIDERS)("webhooks export and replay --from through bin/intg on 
         expect(r.body).toBe(payloads.get(r.eventId)); // the stored bytes
         expect(r.webhookId).toBe(r.eventId);
         expect(r.endpointId).toBe(endpoint.id);
+        expect(r.headers["x-endpoint-token"]).toBe("tok"); // exported as sent (and as signed at export)
       }
       const attempted = records.filter((r) => r.headersSource === "last_attempt");
       expect(attempted).toHaveLength(2);
@@ -71,14 +72,16 @@ describe.each(PROVIDERS)("webhooks export and replay --from through bin/intg on 
       expect(offline.received.map((r) => r.body)).toEqual(records.map((r) => r.body));
       expect(offline.received.map((r) => r.id)).toEqual(records.map((r) => r.webhookId));
       expect(offline.received.every((r) => r.valid)).toBe(true); // the exported signatures verify
+      // The endpoint's own headers (often its credentials) do not go to another URL unless asked.
+      expect(offline.received.map((r) => r.headers["x-endpoint-token"])).toEqual([undefined, undefined, undefined]);
 
       // --secret-file: re-signed now with another secret, still the same bytes and ids.
       const secret = generateSigningSecret();
       resigned.secrets = [secret];
       const secretFile = join(home.path, "other.secret");
       writeFileSync(secretFile, secret + "\n");
-      await ok(["webhooks", "replay", "--from", file, "--to", resigned.url, "--secret-file", secretFile, "--allow-private-network"], noDb);
-      expect(resigned.received.map((r) => [r.id, r.body, r.valid])).toEqual(records.map((r) => [r.webhookId, r.body, true]));
+      await ok(["webhooks", "replay", "--from", file, "--to", resigned.url, "--secret-file", secretFile, "--allow-private-network", "--with-endpoint-headers"], noDb);
+      expect(resigned.received.map((r) => [r.id, r.body, r.valid, r.headers["x-endpoint-token"]])).toEqual(records.map((r) => [r.webhookId, r.body, true, "tok"]));
 
       const failed = await intg(["webhooks", "replay", "--from", file, "--to", down.url, "--allow-private-network", "--json"], { env: noDb });
       expect(failed.code).toBe(3);
@@ -98,6 +101,7 @@ describe.each(PROVIDERS)("webhooks export and replay --from through bin/intg on 
         ["--from", join(home.path, "absent.ndjson"), "--to", offline.url, "--allow-private-network"],
         ["--from", file, "--to", "ftp://example.com/x", "--allow-private-network"],
         ["--endpoint", endpoint.id, "--since", "1h", "--secret-file", secretFile],
+        ["--endpoint", endpoint.id, "--since", "1h", "--with-endpoint-headers"],
       ]) {
         const r = await intg(["webhooks", "replay", ...bad], { env: noDb });
         expect(r.code, `${bad.join(" ")}: ${r.stderr}`).toBe(2);

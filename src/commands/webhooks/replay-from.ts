@@ -16,6 +16,7 @@ interface FromFlags {
   to?: string;
   secretFile?: string;
   allowPrivateNetwork?: boolean;
+  withEndpointHeaders?: boolean;
   timeout?: string;
   event?: string;
   endpoint?: string;
@@ -50,6 +51,7 @@ export async function replayFromFile(ctx: CommandContext, deliveryId: string | u
     to,
     secrets,
     allowPrivate,
+    withEndpointHeaders: Boolean(flags.withEndpointHeaders),
     timeoutMs,
     now: () => ctx.now(),
     onResult: (r) => (ctx.out.json ? ctx.out.printNdjson(r) : ctx.out.print(line(r))),

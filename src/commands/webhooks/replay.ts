@@ -27,6 +27,7 @@ interface ReplayFlags {
   to?: string;
   secretFile?: string;
   allowPrivateNetwork?: boolean;
+  withEndpointHeaders?: boolean;
   timeout?: string;
 }
 
@@ -50,13 +51,14 @@ export function registerReplay(noun: Command, context: ContextFactory): void {
     .option("--to <url>", "offline: where --from sends them")
     .option("--secret-file <file>", "offline: re-sign with these secrets (one a line, current first) at the current time; default: send the exported headers")
     .option("--allow-private-network", "offline: let --to be a loopback or private address")
+    .option("--with-endpoint-headers", "offline: also send the endpoint's own exported headers (often its credentials) to --to")
     .option("--timeout <duration>", "offline: how long each request may take (default 15s)")
     .addHelpText("after", "\nExits 3 when any replayed delivery failed again, 6 when --plan-hash no longer matches.\n--from/--to cannot be combined with the database selectors (delivery id, --event, filters, plans).")
     .action(async (deliveryId: string | undefined, flags: ReplayFlags, cmd: Command) => {
       const ctx = context(cmd);
       if (flags.from !== undefined || flags.to !== undefined) return replayFromFile(ctx, deliveryId, flags, cmd);
-      const offlineOnly = (["secretFile", "allowPrivateNetwork", "timeout"] as const).filter((k) => flags[k] !== undefined);
-      if (offlineOnly.length) throw new UsageError("--secret-file, --allow-private-network and --timeout go with --from/--to only.", "A database replay signs with the endpoint's current secret and follows its own settings.");
+      const offlineOnly = (["secretFile", "allowPrivateNetwork", "withEndpointHeaders", "timeout"] as const).filter((k) => flags[k] !== undefined);
+      if (offlineOnly.length) throw new UsageError("--secret-file, --allow-private-network, --with-endpoint-headers and --timeout go with --from/--to only.", "A database replay signs with the endpoint's current secret and follows its own settings.");
       const request = replayRequest(deliveryId, flags, ctx.now());
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency: "${flags.concurrency}" is not a whole number from 1 to 1024.`);

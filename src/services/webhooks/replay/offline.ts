@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { UsageError } from "../../../cli/errors.js";
+import { WEBHOOK_REQUEST_HEADERS } from "../../../lib/webhook-signature-headers.js";
 import { signatureHeaders } from "../../../lib/webhook-signing.js";
 import type { WebhookExportRecord, WebhookOfflineReplayResult } from "../../../types/integration/webhook.types.js";
 import { HttpClient } from "../worker/http.js";
@@ -10,7 +11,9 @@ import { isSuccess } from "../worker/schedule.js";
 // database at all (offline debugging, fixtures). Nothing here may import the database layer.
 // The body goes out byte for byte and webhook-id is kept; with secrets the request is re-signed
 // at the current time (a receiver's 5-minute tolerance would refuse old timestamps), otherwise the
-// exported headers go as they are.
+// exported headers go as they are. Only the webhook's own headers are sent (signature, id,
+// timestamp, content-type, user-agent): the endpoint's extra headers were meant for that endpoint
+// and may be its credentials, so they reach another URL only with `withEndpointHeaders`.
 
 const RecordSchema = z.object({
   deliveryId: z.string().min(1),
@@ -21,6 +24,7 @@ const RecordSchema = z.object({
 
 // Set by the connection itself; an exported value would be wrong for the new request.
 const HOP_BY_HOP = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive"]);
+const sendable = (name: string, withEndpointHeaders: boolean) => !HOP_BY_HOP.has(name) && (withEndpointHeaders || WEBHOOK_REQUEST_HEADERS.test(name));
 
 /** Every record of an export file, all checked before anything is sent (a bad line is exit 2). */
 export function readExport(file: string): Pick<WebhookExportRecord, "deliveryId" | "webhookId" | "headers" | "body">[] {
@@ -52,6 +56,8 @@ export interface OfflineReplayInput {
   /** Re-sign with these (the current one first); null sends the exported headers. */
   secrets: string[] | null;
   allowPrivate: boolean;
+  /** Also send the endpoint's own exported headers (e.g. its Authorization) to `to`. */
+  withEndpointHeaders: boolean;
   timeoutMs: number;
   now: () => Date;
   onResult: (r: WebhookOfflineReplayResult) => void;
@@ -64,7 +70,7 @@ export async function replayOffline(input: OfflineReplayInput): Promise<{ sent: 
   try {
     for (const record of input.records) {
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(record.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
+      for (const [k, v] of Object.entries(record.headers)) if (sendable(k.toLowerCase(), input.withEndpointHeaders)) headers[k.toLowerCase()] = v;
       headers["webhook-id"] = record.webhookId;
       if (input.secrets) Object.assign(headers, signatureHeaders(input.secrets, record.webhookId, Math.floor(input.now().getTime() / 1000), record.body));
       headers["content-type"] ??= "application/json";
