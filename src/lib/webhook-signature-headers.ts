@@ -70,3 +70,10 @@ function parseStripe(header: string): ParsedSignature {
   if (!signatures.length) return bad('Stripe-Signature holds no "v1=" signature (v0 is Stripe\'s test-mode scheme and is not accepted).');
   return { ok: true, scheme, signed: { scheme, messageId: null, timestamp: Number(ts[0]), signatures, prefix: `${ts[0]}.`, derivation: STRIPE_KEY, encoding: HEX } };
 }
+
+/**
+ * The headers a receiver needs to verify and route a webhook request. Forwarding to another URL
+ * (listen --forward-to, replay --from --to) sends only these: an endpoint's own headers often
+ * carry that endpoint's credentials, and hop-by-hop ones belong to the connection.
+ */
+export const WEBHOOK_REQUEST_HEADERS = /^(content-type|user-agent|webhook-.*|svix-.*|stripe-signature)$/;

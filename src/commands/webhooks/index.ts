@@ -4,8 +4,11 @@ import { registerDeliveries } from "./deliveries.js";
 import { registerCreateUpdate } from "./endpoints-create.js";
 import { registerManage } from "./endpoints-manage.js";
 import { registerEventTypes } from "./event-types.js";
+import { registerExport } from "./export.js";
 import { registerHealth } from "./health.js";
 import { registerListen } from "./listen.js";
+import { registerMetrics } from "./metrics.js";
+import { registerPrune } from "./prune.js";
 import { registerReplay } from "./replay.js";
 import { registerSend } from "./send.js";
 import { registerTransform } from "./transform.js";
@@ -25,4 +28,7 @@ export function registerWebhooks(webhooks: Command, context: ContextFactory): vo
   registerTransform(webhooks, context);
   registerVerify(webhooks, context);
   registerListen(webhooks, context);
+  registerExport(webhooks, context);
+  registerMetrics(webhooks, context);
+  registerPrune(webhooks, context);
 }

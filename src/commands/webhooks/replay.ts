@@ -7,6 +7,7 @@ import { validatePattern } from "../../services/webhooks/endpoint-input.js";
 import { storeThreadFile, threadStore } from "../../services/webhooks/worker/store-thread.js";
 import { DeliveryStatus } from "../../types/enums.js";
 import type { WebhookReplayRequest } from "../../types/integration/webhook.types.js";
+import { replayFromFile } from "./replay-from.js";
 import { attemptLine } from "./worker.js";
 
 interface ReplayFlags {
@@ -22,6 +23,12 @@ interface ReplayFlags {
   planHash?: string;
   concurrency: string;
   lease: string;
+  from?: string;
+  to?: string;
+  secretFile?: string;
+  allowPrivateNetwork?: boolean;
+  withEndpointHeaders?: boolean;
+  timeout?: string;
 }
 
 export function registerReplay(noun: Command, context: ContextFactory): void {
@@ -40,9 +47,18 @@ export function registerReplay(noun: Command, context: ContextFactory): void {
     .option("--plan-hash <hash>", "apply only if the plan still has this hash (from --dry-run)")
     .option("--concurrency <n>", "requests in flight at once", "64")
     .option("--lease <duration>", "how long the replay holds each delivery it has not sent yet", "60s")
-    .addHelpText("after", "\nExits 3 when any replayed delivery failed again, 6 when --plan-hash no longer matches.")
+    .option("--from <file.ndjson>", "offline: re-send the deliveries of a `webhooks export` file (no database is opened); needs --to")
+    .option("--to <url>", "offline: where --from sends them")
+    .option("--secret-file <file>", "offline: re-sign with these secrets (one a line, current first) at the current time; default: send the exported headers")
+    .option("--allow-private-network", "offline: let --to be a loopback or private address")
+    .option("--with-endpoint-headers", "offline: also send the endpoint's own exported headers (often its credentials) to --to")
+    .option("--timeout <duration>", "offline: how long each request may take (default 15s)")
+    .addHelpText("after", "\nExits 3 when any replayed delivery failed again, 6 when --plan-hash no longer matches.\n--from/--to cannot be combined with the database selectors (delivery id, --event, filters, plans).")
     .action(async (deliveryId: string | undefined, flags: ReplayFlags, cmd: Command) => {
       const ctx = context(cmd);
+      if (flags.from !== undefined || flags.to !== undefined) return replayFromFile(ctx, deliveryId, flags, cmd);
+      const offlineOnly = (["secretFile", "allowPrivateNetwork", "withEndpointHeaders", "timeout"] as const).filter((k) => flags[k] !== undefined);
+      if (offlineOnly.length) throw new UsageError("--secret-file, --allow-private-network, --with-endpoint-headers and --timeout go with --from/--to only.", "A database replay signs with the endpoint's current secret and follows its own settings.");
       const request = replayRequest(deliveryId, flags, ctx.now());
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency: "${flags.concurrency}" is not a whole number from 1 to 1024.`);

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { Agent, request } from "undici";
 import { UsageError } from "../../cli/errors.js";
-import { parseSignatureHeaders } from "../../lib/webhook-signature-headers.js";
+import { parseSignatureHeaders, WEBHOOK_REQUEST_HEADERS } from "../../lib/webhook-signature-headers.js";
 import { verifyRequest } from "../../lib/webhook-verify.js";
 import type { WebhookListenEvent } from "../../types/integration/webhook.types.js";
 
@@ -25,8 +25,6 @@ export interface ListenOptions {
 
 const MAX_BODY = 8 * 1024 * 1024;
 const FORWARD_TIMEOUT_MS = 30_000;
-// The headers an app needs to verify and route the request; hop-by-hop ones are the client's own.
-const FORWARDED = /^(content-type|user-agent|webhook-.*|svix-.*|stripe-signature)$/;
 
 export async function listen(options: ListenOptions): Promise<{ events: number }> {
   const agent = new Agent({ keepAliveTimeout: 1000, headersTimeout: FORWARD_TIMEOUT_MS, bodyTimeout: FORWARD_TIMEOUT_MS });
@@ -101,7 +99,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
 
 async function forward(url: URL, method: string, headers: Record<string, string>, body: Buffer, agent: Agent): Promise<NonNullable<WebhookListenEvent["forward"]>> {
   const started = performance.now();
-  const sent = Object.fromEntries(Object.entries(headers).filter(([name]) => FORWARDED.test(name)));
+  const sent = Object.fromEntries(Object.entries(headers).filter(([name]) => WEBHOOK_REQUEST_HEADERS.test(name)));
   try {
     const answer = await request(url, { method: method as "POST", headers: sent, body, dispatcher: agent, signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) });
     await answer.body.dump();

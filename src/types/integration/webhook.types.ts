@@ -327,3 +327,51 @@ export interface WebhookEventTypeInfo {
   archivedAt: IsoDateTime | null;
   createdAt: IsoDateTime;
 }
+
+/**
+ * One line of `webhooks export` (NDJSON), read back by `webhooks replay --from`. `body` is the
+ * stored payload exactly (the signed bytes); `headers` are those of the last attempt, or, for a
+ * delivery never attempted, signed at export time with the endpoint's secrets (`headersSource`).
+ */
+export interface WebhookExportRecord {
+  deliveryId: DeliveryId;
+  eventId: EventId;
+  endpointId: EndpointId;
+  /** The webhook-id header: the event's id, the same on every attempt and replay. */
+  webhookId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  headersSource: "last_attempt" | "signed_at_export";
+  headers: Record<string, string>;
+  body: string;
+  eventTimestamp: IsoDateTime;
+  createdAt: IsoDateTime;
+  lastAttemptAt: IsoDateTime | null;
+  deliveredAt: IsoDateTime | null;
+  exportedAt: IsoDateTime;
+}
+
+/** `webhooks replay --from`: one line per request sent (no database involved). */
+export interface WebhookOfflineReplayResult {
+  deliveryId: DeliveryId;
+  webhookId: string;
+  url: string;
+  /** Whether the exported headers were sent as they are or re-signed with --secret-file. */
+  signed: "exported" | "resigned";
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  succeeded: boolean;
+}
+
+/** `webhooks prune`: what was removed (or, with dryRun, would be). */
+export interface WebhookPruneReport {
+  dryRun: boolean;
+  /** The age limit applied to each retention policy, in ms; null for FOREVER (never pruned). */
+  policies: Record<RetentionPolicy, number | null>;
+  /** Events with no delivery left are removed past this age; null when none are. */
+  orphanEventMaxAgeMs: number | null;
+  removed: { events: number; deliveries: number; attempts: number; responseBodies: number };
+  batches: number;
+}

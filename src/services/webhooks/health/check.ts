@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { col, type SqlClient } from "../../../db/sql.js";
+import { col } from "../../../db/sql.js";
 import { newId } from "../../../lib/ids.js";
 import { percentiles } from "../../../lib/percentiles.js";
 import { privateNetworksAllowed } from "../../../lib/url-guard.js";
 import { signatureHeaders } from "../../../lib/webhook-signing.js";
-import type { WebhookBacklog, WebhookHealthCheckResult, WebhookHealthViolation } from "../../../types/integration/webhook.types.js";
+import type { WebhookHealthCheckResult, WebhookHealthViolation } from "../../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../../context.js";
 import { listEndpoints, showEndpoint } from "../endpoint-rows.js";
+import { backlogOf, failureRateOf } from "../endpoint-stats.js";
 import { signingSecrets } from "../endpoint-secret.js";
 import { envelope } from "../send.js";
 import { HttpClient } from "../worker/http.js";
@@ -38,7 +39,7 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
       endpoints.map(async (ep) => {
         const attempts = await ctx.sql.rows(`SELECT "durationMs", "succeeded" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? AND "startedAt" >= ?`, [ep.id, input.since]);
         const failures = attempts.filter((a) => !col.bool(a[1])).length;
-        const failureRate = attempts.length ? failures / attempts.length : null;
+        const failureRate = failureRateOf(attempts.length, failures);
         const latencyMs = percentiles(attempts.map((a) => col.int(a[0])));
         const backlog = await backlogOf(ctx.sql, ep.id, now);
         const ping = http && ep.enabled ? await sendPing(ctx, http, ep.id, now) : null;
@@ -57,12 +58,6 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
 }
 
 const pct = (r: number) => `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%`;
-
-async function backlogOf(sql: SqlClient, endpointId: string, now: Date): Promise<WebhookBacklog> {
-  const row = await sql.get<{ n: unknown; oldest: unknown }>(`SELECT COUNT(*) AS "n", MIN("createdAt") AS "oldest" FROM "WebhookDelivery" WHERE "endpointId" = ? AND "status" IN ('PENDING','SENDING')`, [endpointId]);
-  const oldest = col.dateOrNull(row?.oldest);
-  return { size: col.int(row?.n ?? 0), oldestAgeMs: oldest ? Math.max(0, now.getTime() - oldest.getTime()) : null };
-}
 
 async function sendPing(ctx: ServiceContext, http: HttpClient, endpointId: string, now: Date): Promise<NonNullable<WebhookHealthCheckResult["ping"]>> {
   const ep = await showEndpoint(ctx, endpointId);
