@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { UsageError } from "../../cli/errors.js";
 import { collect, parseDurationFlag, parseEnum } from "../../cli/parse.js";
 import { parseOutboundUrl } from "../../lib/url-guard.js";
-import { DeliveryChannel } from "../../types/enums.js";
+import { DeliveryChannel, type RetentionPolicy } from "../../types/enums.js";
+import { RETENTION_FLAG } from "../../services/webhooks/retention.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { validatePattern, type EndpointInput } from "../../services/webhooks/endpoint-input.js";
 
@@ -17,6 +18,7 @@ export interface EndpointFlags {
   rateLimit?: string;
   header: string[];
   transform?: string;
+  retention?: string;
   transformFile?: string;
   /** A boolean on create; on update also the text "true" or "false". */
   allowPrivateNetwork?: boolean | string;
@@ -30,6 +32,7 @@ export function addEndpointFlags(cmd: Command, update: boolean): Command {
     .option("--channel <channel>", "http, or slack / discord: the event is sent as a chat message to an incoming-webhook URL")
     .option("--transform <jsonata>", `a JSONata expression over the event envelope {type, timestamp, data}; its result is sent (and signed)${update ? "; 'none' to remove it" : ""}`)
     .option("--transform-file <file>", "the JSONata expression, from a file")
+    .option("--retention <policy>", `how long \`webhooks prune\` keeps deliveries: 7d, 30d, 90d or forever${update ? "" : " (default 30d)"}`)
     .option("--timeout <duration>", `how long one attempt may take, 1s to 2m${update ? "" : " (default 15s)"}`)
     .option("--retry-schedule <d,...>", `delays between attempts, e.g. 5s,5m,30m,2h,5h,10h,10h (the first attempt is immediate)${update ? "; 'default' for the built-in" : "; default Svix's"}`)
     .option("--rate-limit <n/s>", `at most this many deliveries per second, e.g. 50/s${update ? "; 'none' to lift it" : ""}`)
@@ -92,6 +95,12 @@ export function parseChannel(text: string): DeliveryChannel {
   return channel;
 }
 
+function parseRetention(text: string): RetentionPolicy {
+  const policy = RETENTION_FLAG[text.trim().toLowerCase()];
+  if (!policy) throw new UsageError(`--retention: "${text}" is not a retention policy.`, "Use 7d, 30d, 90d or forever.");
+  return policy;
+}
+
 function readExpression(path: string): string {
   try {
     return readFileSync(path, "utf8");
@@ -125,6 +134,7 @@ export function toCreateInput(flags: EndpointFlags): EndpointInput {
     rateLimitPerSecond: flags.rateLimit ? parseRate(flags.rateLimit) : null,
     allowPrivateNetwork: flags.allowPrivateNetwork === true,
     transformation: parseTransform(flags, readExpression),
+    retentionPolicy: flags.retention === undefined ? undefined : parseRetention(flags.retention),
   };
 }
 
@@ -147,6 +157,7 @@ export function toUpdateInput(flags: EndpointFlags): Partial<EndpointInput> {
     if (v !== true && v !== "true" && v !== "false") throw new UsageError(`--allow-private-network: "${String(v)}" is not true or false.`);
     c.allowPrivateNetwork = v !== "false";
   }
+  if (flags.retention !== undefined) c.retentionPolicy = parseRetention(flags.retention);
   const transformation = parseTransform(flags, readExpression);
   if (transformation !== undefined) c.transformation = transformation;
   if (Object.keys(c).length === 0) throw new UsageError("Nothing to change: give at least one flag.", "See: intg webhooks endpoints update --help");

@@ -8,6 +8,7 @@ import { loadMasterKeys } from "../secrets/master-key.js";
 import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { currentSlot, sealSecret } from "./endpoint-secret.js";
+import { setRetention } from "./retention.js";
 
 /**
  * Creates an endpoint with a new `whsec_` secret, sealed under the master key and returned this
@@ -26,6 +27,7 @@ export async function createEndpoint(ctx: ServiceContext, input: EndpointInput, 
       `INSERT INTO "WebhookEndpoint" ("id","url","description","channel","eventFilter","headers","timeoutMs","retrySchedule","rateLimitPerSecond","transformation","secretCiphertext","allowPrivateNetwork","enabled","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       [id, input.url, input.description, input.channel, JSON.stringify(input.eventFilter), input.headers, input.timeoutMs, input.retryScheduleMs ? JSON.stringify(input.retryScheduleMs) : null, input.rateLimitPerSecond, transformation, sealSecret(ring.current, secret, currentSlot(id)), input.allowPrivateNetwork, true, now, now],
     );
+    if (input.retentionPolicy) await setRetention(tx, id, input.retentionPolicy, now);
     await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.create", targetType: "endpoint", targetId: id, metadata: auditFields(input) });
     return { ...toEndpointInfo(await findEndpointRow(tx, id)), secret };
   });
@@ -38,6 +40,7 @@ export function auditFields(input: Partial<EndpointInput>): Record<string, strin
   if (input.description !== undefined) out.description = input.description;
   if (input.channel !== undefined) out.channel = input.channel;
   if (input.transformation !== undefined) out.transformation = input.transformation?.kind ?? null;
+  if (input.retentionPolicy !== undefined) out.retentionPolicy = input.retentionPolicy;
   if (input.eventFilter !== undefined) out.eventFilter = input.eventFilter;
   if (input.headers !== undefined) out.headerNames = input.headers ? Object.keys(input.headers) : null;
   if (input.timeoutMs !== undefined) out.timeoutMs = input.timeoutMs;

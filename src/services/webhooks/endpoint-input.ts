@@ -1,5 +1,5 @@
 import { UsageError } from "../../cli/errors.js";
-import type { DeliveryChannel } from "../../types/enums.js";
+import type { DeliveryChannel, RetentionPolicy } from "../../types/enums.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { compileJsonata, TransformError } from "../../lib/webhook-transform.js";
 
@@ -17,6 +17,8 @@ export interface EndpointInput {
   allowPrivateNetwork: boolean;
   /** A JSONata expression for HTTP endpoints; chat channels get their built-in message format. */
   transformation?: WebhookEventTransformation | null;
+  /** How long `webhooks prune` keeps its deliveries; stored on the endpoint's webhook. */
+  retentionPolicy?: RetentionPolicy;
 }
 
 /**

@@ -9,9 +9,10 @@ import type { DeliveryChannel } from "../../types/enums.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { auditFields } from "./create-endpoint.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
+import { setRetention } from "./retention.js";
 
 // Column for each field `update` may change, and how its value is stored.
-const COLUMNS: { [K in keyof EndpointInput]-?: [column: string, store: (v: EndpointInput[K]) => unknown] } = {
+const COLUMNS: { [K in keyof Omit<EndpointInput, "retentionPolicy">]-?: [column: string, store: (v: EndpointInput[K]) => unknown] } = {
   url: ["url", (v) => v],
   description: ["description", (v) => v],
   channel: ["channel", (v) => v],
@@ -41,13 +42,14 @@ export async function updateEndpoint(ctx: ServiceContext, id: string, changes: P
     const given = changes.transformation !== undefined ? changes.transformation : kept?.kind === "jsonata" ? kept : null;
     changes = { ...changes, transformation: await resolveTransformation(changes.channel ?? (current.channel as DeliveryChannel), given) };
   }
-  const fields = (Object.keys(changes) as (keyof EndpointInput)[]).filter((k) => changes[k] !== undefined);
+  const fields = (Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]).filter((k) => changes[k] !== undefined);
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
     await findEndpointRow(tx, id, true);
     const sets = fields.map((k) => `"${COLUMNS[k][0]}" = ?`);
     const values = fields.map((k) => (COLUMNS[k][1] as (v: unknown) => unknown)(changes[k]));
     await tx.run(`UPDATE "WebhookEndpoint" SET ${[...sets, `"updatedAt" = ?`].join(", ")} WHERE "id" = ?`, [...values, now, id]);
+    if (changes.retentionPolicy) await setRetention(tx, id, changes.retentionPolicy, now);
     await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.update", targetType: "endpoint", targetId: id, metadata: auditFields(changes) });
     return toEndpointInfo(await findEndpointRow(tx, id));
   });
