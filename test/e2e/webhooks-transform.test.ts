@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { generateMasterKey } from "../../src/lib/crypto.js";
 import { PROVIDERS, tempDb, tempDir } from "../helpers/databases.js";
+import { startReceiver } from "../helpers/receiver.js";
 import { intg } from "../helpers/spawn.js";
 
 // Transformations and chat channels through bin/intg: set on an endpoint, previewed with
@@ -44,6 +45,30 @@ describe.each(PROVIDERS)("webhook transformations through bin/intg on %s", (prov
       const cleared = await json("webhooks", "endpoints", "update", http.id, "--transform", "none");
       expect(cleared.transformation).toBeNull();
     } finally {
+      await db.dispose();
+    }
+  }, 60_000);
+
+  it("delivers to slack and discord channels as chat messages, and through a JSONata transformation, via the worker", async () => {
+    const db = await tempDb(provider);
+    const [slack, discord, shaped] = [await startReceiver(), await startReceiver(), await startReceiver()];
+    const env = { HOME: home.path, INTG_MASTER_KEY: KEY, INTG_DATABASE_URL: db.url, INTG_ALLOW_PRIVATE_NETWORKS: "1" };
+    const run = (...args: string[]) => intg(args, { env });
+    try {
+      expect((await run("db", "migrate")).code).toBe(0);
+      for (const [receiver, flags] of [[slack, ["--channel", "slack"]], [discord, ["--channel", "discord"]], [shaped, ["--transform", '{"id": $$.type & ":" & data.id}']]] as const) {
+        const created = await run("webhooks", "endpoints", "create", "--url", receiver.url, ...flags, "--json");
+        expect(created.code, created.stderr).toBe(0);
+        receiver.secrets = [JSON.parse(created.stdout).secret];
+      }
+      expect((await run("webhooks", "send", "invoice.paid", "--data", '{"id": "in_7"}', "--allow-unknown-type")).code).toBe(0);
+      expect((await run("webhooks", "worker", "--once")).stderr).toContain("3 delivered");
+      expect(JSON.parse(slack.received[0]!.body).text).toMatch(/^\*invoice\.paid\* at .*\n```\n\{\n {2}"id": "in_7"\n\}\n```$/);
+      expect(JSON.parse(discord.received[0]!.body).content).toMatch(/^\*\*invoice\.paid\*\*/);
+      expect(JSON.parse(shaped.received[0]!.body)).toEqual({ id: "invoice.paid:in_7" });
+      expect([slack, discord, shaped].every((r) => r.received[0]!.valid)).toBe(true); // signed over the bytes sent
+    } finally {
+      await Promise.all([slack, discord, shaped].map((r) => r.close()));
       await db.dispose();
     }
   }, 60_000);
