@@ -19,6 +19,13 @@ export function parseEnumList<T extends string>(flag: string, text: string, valu
   return [...new Set(items.map((item) => parseEnum(flag, item, values)))];
 }
 
+/** A whole number within [min, max], e.g. --concurrency or --limit. */
+export function parseIntFlag(flag: string, text: string, min: number, max: number, hint?: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: "${text}" is not a whole number from ${min} to ${max}.`, hint);
+  return n;
+}
+
 export function parseDurationFlag(flag: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw new UsageError(`${flag}: "${text}" is not a duration.`, "Write it like 90d, 24h, 15m, 30s or 1h30m.");
@@ -52,5 +59,5 @@ export function parseWhenFlag(flag: string, text: string, now: Date): Date {
   const ms = parseDuration(text);
   if (ms !== undefined) return new Date(now.getTime() - ms);
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) return parseDateFlag(flag, text);
-  throw new UsageError(`${flag}: "${text}" is neither a duration nor a date.`, "Write it like 24h, 7d, 2026-01-31 or 2026-01-31T12:00:00Z.");
+  throw new UsageError(`${flag}: "${text}" is not a duration or a date.`, "Write it like 24h, 7d, 2026-01-31 or 2026-01-31T12:00:00Z.");
 }

@@ -1,21 +1,14 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../cli/errors.js";
-import { parseDateFlag, parseDurationFlag } from "../../cli/parse.js";
+import { parseIntFlag, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { connectionAnalytics } from "../../services/connections/analytics.js";
 import { listEvents } from "../../services/connections/events.js";
 
 /** `--since 7d` (a duration ago) or `--since 2026-01-31` (a date). */
-export function parseSince(ctx: CommandContext, text: string): Date {
-  return /^\d{4}-/.test(text) ? parseDateFlag("--since", text) : new Date(ctx.now().getTime() - parseDurationFlag("--since", text));
-}
+export const parseSince = (ctx: CommandContext, text: string): Date => parseWhenFlag("--since", text, ctx.now());
 
-export function parseLimit(text: string): number {
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit: "${text}" is not a whole number from 1 to 10000.`);
-  return limit;
-}
+export const parseLimit = (text: string): number => parseIntFlag("--limit", text, 1, 10_000);
 
 const pct = (v: number | null) => (v === null ? "" : `${(v * 100).toFixed(1)}%`);
 const ms = (v: number | null) => (v === null ? "" : `${v} ms`);

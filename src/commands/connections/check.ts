@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CheckFailedError, CredentialError, UsageError } from "../../cli/errors.js";
-import { parseDurationFlag } from "../../cli/parse.js";
+import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { progressBar } from "../../cli/progress.js";
 import { listHealthChecks } from "../../services/connections/health-history.js";
@@ -30,8 +30,7 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       const selects = ids.length > 0 || flags.all || selection.environments || selection.providers || selection.statuses;
       if (!selects) throw new UsageError("Say which connections to check: ids, --all, --env, --provider or --status.");
       const timeoutMs = parseDurationFlag("--timeout", flags.timeout);
-      const concurrency = Number(flags.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency: "${flags.concurrency}" is not a whole number from 1 to 1024.`);
+      const concurrency = parseIntFlag("--concurrency", flags.concurrency, 1, 1024);
       if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0.");
       const services = await ctx.services();
       const bar = await progressBar(ctx, "Checking {bar} {value}/{total} connections");

@@ -1,5 +1,5 @@
 import { UsageError } from "../../cli/errors.js";
-import { parseDateFlag, parseDurationFlag } from "../../cli/parse.js";
+import { parseIntFlag, parseWhenFlag } from "../../cli/parse.js";
 import { MAX_ID_LENGTH, TYPE_PATTERN } from "../../services/refs/rows.js";
 
 // How records are named on the command line: `<type>:<id>`, e.g. user:42 or contact:901. The type
@@ -23,9 +23,7 @@ export function parseQualifiedExternal(text: string): { connection: string; type
 }
 
 /** --since as a duration back from now (7d) or a date. */
-export function parseSince(text: string, now: Date): Date {
-  return /^\d{4}-\d{2}-\d{2}/.test(text) ? parseDateFlag("--since", text) : new Date(now.getTime() - parseDurationFlag("--since", text));
-}
+export const parseSince = (text: string, now: Date): Date => parseWhenFlag("--since", text, now);
 
 export function parseTypes(flag: string, values: string[]): string[] {
   const out = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
@@ -33,8 +31,4 @@ export function parseTypes(flag: string, values: string[]): string[] {
   return out;
 }
 
-export function parseLimit(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--limit: "${text}" is not a whole number from 1 to 100000.`, "For more, use: intg refs export");
-  return n;
-}
+export const parseLimit = (text: string): number => parseIntFlag("--limit", text, 1, 100_000, "For more, use: intg refs export");

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { UsageError } from "../../cli/errors.js";
+import { parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { referenceMetrics } from "../../services/refs/metrics.js";
 
@@ -10,8 +10,7 @@ export function registerMetrics(refs: Command, context: ContextFactory): void {
     .option("--days <n>", "days of growth to show", "30")
     .action(async (flags: { days: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const days = Number(flags.days);
-      if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError(`--days: "${flags.days}" is not a whole number from 1 to 3650.`);
+      const days = parseIntFlag("--days", flags.days, 1, 3650);
       const m = await referenceMetrics(await ctx.services(), { days });
       if (ctx.out.json) return ctx.out.printJson(m);
       await ctx.out.table(["CONNECTION", "ENTITY TYPE", "REFERENCES"], m.counts.map((c) => [`${c.connectionName} (${c.connectionId})`, c.entityType, c.count]));

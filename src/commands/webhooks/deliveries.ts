@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { parseEnumList, parseWhenFlag } from "../../cli/parse.js";
+import { parseEnumList, parseIntFlag, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { UsageError } from "../../cli/errors.js";
 import { listDeliveries, showDelivery, type DeliveryFilter } from "../../services/webhooks/deliveries.js";
 import { DeliveryStatus } from "../../types/enums.js";
 import { printDeliveries } from "./render.js";
@@ -21,8 +20,7 @@ export function registerDeliveries(noun: Command, context: ContextFactory): void
     .option("--limit <n>", "at most this many", "100")
     .action(async (flags: ListFlags, cmd: Command) => {
       const ctx = context(cmd);
-      const filter: DeliveryFilter = { endpointId: flags.endpoint, eventId: flags.event, limit: Number(flags.limit) };
-      if (!Number.isInteger(filter.limit) || filter.limit! < 1 || filter.limit! > 10_000) throw new UsageError(`--limit: "${flags.limit}" is not a whole number from 1 to 10000.`);
+      const filter: DeliveryFilter = { endpointId: flags.endpoint, eventId: flags.event, limit: parseIntFlag("--limit", flags.limit, 1, 10_000) };
       if (flags.status) filter.status = parseEnumList("--status", flags.status, DeliveryStatus);
       if (flags.since) filter.since = parseWhenFlag("--since", flags.since, ctx.now());
       await printDeliveries(ctx, await listDeliveries(await ctx.services(), filter));

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CheckFailedError, UsageError } from "../../cli/errors.js";
-import { parseDurationFlag, parseEnumList, parseWhenFlag } from "../../cli/parse.js";
+import { parseEnumList, parseIntFlag, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { replay } from "../../services/webhooks/replay/apply.js";
 import { validatePattern } from "../../services/webhooks/endpoint-input.js";
@@ -8,7 +8,7 @@ import { storeThreadFile, threadStore } from "../../services/webhooks/worker/sto
 import { DeliveryStatus } from "../../types/enums.js";
 import type { WebhookReplayRequest } from "../../types/integration/webhook.types.js";
 import { replayFromFile } from "./replay-from.js";
-import { attemptLine } from "./worker.js";
+import { attemptLine, parseLease } from "./worker.js";
 
 interface ReplayFlags {
   event?: string;
@@ -60,10 +60,8 @@ export function registerReplay(noun: Command, context: ContextFactory): void {
       const offlineOnly = (["secretFile", "allowPrivateNetwork", "withEndpointHeaders", "timeout"] as const).filter((k) => flags[k] !== undefined);
       if (offlineOnly.length) throw new UsageError("--secret-file, --allow-private-network, --with-endpoint-headers and --timeout go with --from/--to only.", "A database replay signs with the endpoint's current secret and follows its own settings.");
       const request = replayRequest(deliveryId, flags, ctx.now());
-      const concurrency = Number(flags.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency: "${flags.concurrency}" is not a whole number from 1 to 1024.`);
-      const leaseMs = parseDurationFlag("--lease", flags.lease);
-      if (leaseMs < 1000) throw new UsageError("--lease must be at least 1s.");
+      const concurrency = parseIntFlag("--concurrency", flags.concurrency, 1, 1024);
+      const leaseMs = parseLease(flags.lease);
       const services = await ctx.services();
       const threadFile = storeThreadFile();
       const openStore = threadFile ? () => threadStore(services.db.target, threadFile) : undefined;

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../cli/errors.js";
-import { parseDurationFlag } from "../../cli/parse.js";
+import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { Finished } from "../../services/webhooks/worker/record.js";
@@ -25,10 +25,8 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
     )
     .action(async (flags: WorkerFlags, cmd: Command) => {
       const ctx = context(cmd);
-      const concurrency = Number(flags.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency: "${flags.concurrency}" is not a whole number from 1 to 1024.`);
-      const leaseMs = parseDurationFlag("--lease", flags.lease);
-      if (leaseMs < 1000) throw new UsageError("--lease must be at least 1s.");
+      const concurrency = parseIntFlag("--concurrency", flags.concurrency, 1, 1024);
+      const leaseMs = parseLease(flags.lease);
       const maxTimeMs = flags.maxTime === undefined ? null : parseDurationFlag("--max-time", flags.maxTime);
       const disableAfterMs = parseDurationFlag("--disable-after", flags.disableAfter);
       const pollMs = Math.max(10, parseDurationFlag("--poll", flags.poll));
@@ -43,6 +41,13 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       );
       for (const d of summary.disabledEndpoints) ctx.out.warn(`endpoint ${d.endpointId} was disabled: ${d.reason}.`);
     });
+}
+
+/** --lease of the worker and of replays: shorter than a second would expire between renewals. */
+export function parseLease(text: string): number {
+  const leaseMs = parseDurationFlag("--lease", text);
+  if (leaseMs < 1000) throw new UsageError("--lease must be at least 1s.");
+  return leaseMs;
 }
 
 /** One NDJSON line per attempt (`worker --json`, `replay --json`). */

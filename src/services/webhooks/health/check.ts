@@ -4,7 +4,7 @@ import { newId } from "../../../lib/ids.js";
 import { percentiles } from "../../../lib/percentiles.js";
 import { privateNetworksAllowed } from "../../../lib/url-guard.js";
 import { signatureHeaders } from "../../../lib/webhook-signing.js";
-import type { WebhookHealthCheckResult, WebhookHealthViolation } from "../../../types/integration/webhook.types.js";
+import type { WebhookEndpointInfo, WebhookHealthCheckResult, WebhookHealthViolation } from "../../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../../context.js";
 import { listEndpoints, showEndpoint } from "../endpoint-rows.js";
 import { backlogOf, failureRateOf } from "../endpoint-stats.js";
@@ -42,7 +42,7 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
         const failureRate = failureRateOf(attempts.length, failures);
         const latencyMs = percentiles(attempts.map((a) => col.int(a[0])));
         const backlog = await backlogOf(ctx.sql, ep.id, now);
-        const ping = http && ep.enabled ? await sendPing(ctx, http, ep.id, now) : null;
+        const ping = http && ep.enabled ? await sendPing(ctx, http, ep, now) : null;
         const violations: WebhookHealthViolation[] = [];
         if (!ep.enabled) violations.push({ threshold: "disabled", actual: null, limit: null, message: `disabled${ep.disabledReason ? `: ${ep.disabledReason}` : ""}` });
         if (failureRate !== null && failureRate > input.maxFailureRate) violations.push({ threshold: "max_failure_rate", actual: failureRate, limit: input.maxFailureRate, message: `${pct(failureRate)} of ${attempts.length} attempts failed (limit ${pct(input.maxFailureRate)})` });
@@ -59,10 +59,9 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
 
 const pct = (r: number) => `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%`;
 
-async function sendPing(ctx: ServiceContext, http: HttpClient, endpointId: string, now: Date): Promise<NonNullable<WebhookHealthCheckResult["ping"]>> {
-  const ep = await showEndpoint(ctx, endpointId);
-  const body = envelope("webhook.ping", now, { endpointId, nonce: randomBytes(8).toString("hex") });
-  const headers = { ...(ep.headers ?? {}), "content-type": "application/json", "user-agent": "intg-webhooks/1", ...signatureHeaders(await signingSecrets(ctx, endpointId), newId("event", now), Math.floor(now.getTime() / 1000), body) };
+async function sendPing(ctx: ServiceContext, http: HttpClient, ep: WebhookEndpointInfo, now: Date): Promise<NonNullable<WebhookHealthCheckResult["ping"]>> {
+  const body = envelope("webhook.ping", now, { endpointId: ep.id, nonce: randomBytes(8).toString("hex") });
+  const headers = { ...(ep.headers ?? {}), "content-type": "application/json", "user-agent": "intg-webhooks/1", ...signatureHeaders(await signingSecrets(ctx, ep.id), newId("event", now), Math.floor(now.getTime() / 1000), body) };
   const r = await http.post(new URL(ep.url), headers, body, ep.timeoutMs, privateNetworksAllowed(ctx.env, ep.allowPrivateNetwork));
   return { statusCode: r.statusCode, latencyMs: r.durationMs, error: r.error, succeeded: isSuccess(r.statusCode) };
 }

@@ -69,15 +69,24 @@ async function candidates(sql: SqlClient, where: string, params: unknown[]): Pro
 
 /** The selected events, each sent to the endpoints whose filter matches it now. */
 async function currentRouting(sql: SqlClient, selected: Candidate[], onlyEndpoint: string | null): Promise<Candidate[]> {
-  const endpoints = (await sql.all<{ id: string; eventFilter: unknown; enabled: unknown }>(`SELECT "id", "eventFilter", "enabled" FROM "WebhookEndpoint" ORDER BY "id"`)).filter((e) => onlyEndpoint === null || e.id === onlyEndpoint);
+  const endpoints = (await sql.all<{ id: string; eventFilter: unknown; enabled: unknown }>(`SELECT "id", "eventFilter", "enabled" FROM "WebhookEndpoint" ORDER BY "id"`))
+    .filter((e) => onlyEndpoint === null || e.id === onlyEndpoint)
+    .map((e) => ({ id: e.id, filter: col.json<string[] | null>(e.eventFilter) ?? [], enabled: col.bool(e.enabled) }));
   const events = new Map<string, string>();
   for (const c of selected) events.set(c.eventId, c.type);
+  // Every delivery of the selected events, in a few queries rather than one per event.
+  const ids = [...events.keys()].sort();
+  const existing = new Map<string, Candidate>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    for (const c of await candidates(sql, `d."eventId" IN (${chunk.map(() => "?").join(",")})`, chunk)) existing.set(`${c.eventId}\u0000${c.endpointId}`, c);
+  }
   const out: Candidate[] = [];
-  for (const [eventId, type] of [...events].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const existing = new Map((await candidates(sql, `d."eventId" = ?`, [eventId])).map((c) => [c.endpointId, c]));
+  for (const eventId of ids) {
+    const type = events.get(eventId)!;
     for (const e of endpoints) {
-      if (!matchesFilter(col.json<string[] | null>(e.eventFilter) ?? [], type)) continue;
-      out.push(existing.get(e.id) ?? { id: "", eventId, endpointId: e.id, status: "PENDING", attemptCount: 0, type, enabled: col.bool(e.enabled) });
+      if (!matchesFilter(e.filter, type)) continue;
+      out.push(existing.get(`${eventId}\u0000${e.id}`) ?? { id: "", eventId, endpointId: e.id, status: "PENDING", attemptCount: 0, type, enabled: e.enabled });
     }
   }
   return out;

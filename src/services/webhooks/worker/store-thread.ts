@@ -42,13 +42,15 @@ export async function threadStore(target: DbTarget, file: string): Promise<Deliv
   });
   worker.on("error", failAll);
   worker.on("exit", (code) => failAll(new Error(`the webhook store thread stopped (exit code ${code})`)));
-  const call = <T>(op: StoreRequest["op"], args: unknown[], id = nextId++): Promise<T> =>
+  const call = <T>(op: StoreRequest["op"], args: unknown[]): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (dead) return reject(dead);
+      const id = nextId++;
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      if (id !== 0) worker.postMessage({ id, op, args });
+      worker.postMessage({ id, op, args });
     });
-  await call("claim", [], 0); // id 0 is the thread's "connection open" (or its failure)
+  // The thread's first message, id 0, says its connection is open (or why it is not).
+  await new Promise((resolve, reject) => waiting.set(0, { resolve, reject }));
   return {
     claim: (...args) => call("claim", args),
     record: (...args) => call("record", args),
