@@ -31,9 +31,23 @@ export interface SqlClient {
   close(): Promise<void>;
 }
 
+// The worker formats several dates per delivery, nearly all within the same second: the text up
+// to the second is kept, and only the milliseconds are formatted again.
+let cachedSecond = NaN;
+let cachedPrefix = "";
+const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_800_000; // 10000-01-01: toISOString's form changes
+
 /** Prisma's SQLite adapter stores DateTime as ISO-8601 text with "+00:00"; raw writes must match. */
 export function sqliteDate(d: Date): string {
-  return d.toISOString().replace("Z", "+00:00");
+  const t = d.getTime();
+  if (!(t >= 0 && t < LAST_FOUR_DIGIT_YEAR_MS)) return d.toISOString().replace("Z", "+00:00");
+  const second = Math.floor(t / 1000);
+  if (second !== cachedSecond) {
+    cachedPrefix = d.toISOString().slice(0, 20); // "2026-12-01T13:22:03."
+    cachedSecond = second;
+  }
+  const ms = t - second * 1000;
+  return `${cachedPrefix}${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}+00:00`;
 }
 
 export const col = {

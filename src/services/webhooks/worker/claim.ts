@@ -25,17 +25,38 @@ export async function claimDue(sql: SqlClient, owner: string, now: Date, leaseMs
 }
 
 async function claimWhere(sql: SqlClient, owner: string, now: Date, leaseMs: number, limit: number, due: string, order: string): Promise<Claimed[]> {
-  const skipLocked = sql.provider === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
+  const pg = sql.provider === "postgresql";
+  const skipLocked = pg ? " FOR UPDATE SKIP LOCKED" : "";
+  // SQLite picks the rows by rowid: by "id" each would be found through its text index first.
+  const key = pg ? `"id"` : "rowid";
   const lease = new Date(now.getTime() + leaseMs);
   // One statement, so one atomic step on either provider; the payload rides along in RETURNING.
   const rows = await sql.rows(
     `UPDATE "WebhookDelivery" SET "status" = 'SENDING', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
-     WHERE "id" IN (
-       SELECT d."id" FROM "WebhookDelivery" d
+     WHERE ${key} IN (
+       SELECT d.${key} FROM "WebhookDelivery" d
        WHERE ${due} AND d."endpointId" IN (SELECT e."id" FROM "WebhookEndpoint" e WHERE e."enabled" = ?)
        ORDER BY ${order} LIMIT ?${skipLocked}
      ) RETURNING "id", "eventId", "endpointId", "attemptCount", (SELECT ev."payload" FROM "WebhookEvent" ev WHERE ev."id" = "WebhookDelivery"."eventId")`,
     [owner, lease, now, now, true, limit],
   );
   return rows.map((r) => ({ id: r[0] as string, eventId: r[1] as string, endpointId: r[2] as string, attemptCount: Number(r[3]), payload: r[4] as string }));
+}
+
+// Claims cross to the store thread's caller as one flat array, CLAIM_FIELDS values a delivery:
+// cheaper to copy between threads than an object each.
+const CLAIM_FIELDS = 5;
+
+export function flattenClaims(claims: readonly Claimed[]): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const c of claims) out.push(c.id, c.eventId, c.endpointId, c.attemptCount, c.payload);
+  return out;
+}
+
+export function unflattenClaims(flat: readonly (string | number)[]): Claimed[] {
+  const out: Claimed[] = [];
+  for (let i = 0; i < flat.length; i += CLAIM_FIELDS) {
+    out.push({ id: flat[i] as string, eventId: flat[i + 1] as string, endpointId: flat[i + 2] as string, attemptCount: flat[i + 3] as number, payload: flat[i + 4] as string });
+  }
+  return out;
 }

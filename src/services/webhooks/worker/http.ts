@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP } from "node:net";
-import { Agent, buildConnector } from "undici";
+import { Agent, buildConnector, type Dispatcher } from "undici";
 import { checkAddress } from "../../../lib/url-guard.js";
 
 // The worker's HTTP client: undici over keep-alive connections (the global fetch is ~7x slower
@@ -64,32 +64,68 @@ export class HttpClient {
     return agent;
   }
 
-  async post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, allowPrivate: boolean): Promise<PostResult> {
+  /**
+   * One POST through undici's dispatch API with a handler of our own: request()'s stream per
+   * response, and its async-resource bookkeeping, cost more than the rest of an attempt at
+   * thousands a second. undici's timers give the receiver timeoutMs to answer and to send each
+   * chunk; one deadline over the whole exchange cuts off a receiver trickling its body.
+   */
+  post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, allowPrivate: boolean): Promise<PostResult> {
     const started = performance.now();
-    const done = (r: Omit<PostResult, "durationMs">): PostResult => ({ ...r, durationMs: Math.round(performance.now() - started) });
-    try {
-      // undici's own timers (no AbortSignal per request: measurably cheaper at thousands per second)
-      // give the receiver timeoutMs to answer; the body then has what is left of timeoutMs, so a
-      // receiver trickling bytes cannot hold an attempt open past it.
-      const res = await this.agent(allowPrivate).request({ origin: url.origin, path: url.pathname + url.search, method: "POST", headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-      const deadline = setTimeout(() => res.body.destroy(Object.assign(new Error("attempt deadline"), { code: ATTEMPT_TIMEOUT })), Math.max(0, timeoutMs - (performance.now() - started)));
-      try {
-        const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
-        // A short body of announced length is read whole (the common "ok"): an async iterator per
-        // response costs more than the read itself at thousands per second.
-        const length = Number(out["content-length"] ?? NaN);
-        const text = length <= MAX_RESPONSE_BODY ? await res.body.text() : await firstBytes(res.body);
-        return done({ statusCode: res.statusCode, headers: out, body: text, error: null, timedOut: false });
-      } finally {
+    return new Promise<PostResult>((resolve) => {
+      let settled = false;
+      let abort: ((reason: Error) => void) | undefined;
+      let statusCode = 0;
+      let raw: Buffer[] = [];
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const settle = (r: Omit<PostResult, "durationMs">) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(deadline);
+        resolve({ ...r, durationMs: Math.round(performance.now() - started) });
+      };
+      const failed = (error: unknown) => {
+        const code = (error as { code?: string }).code;
+        const timedOut = code === ATTEMPT_TIMEOUT || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
+        settle({ statusCode: null, headers: null, body: null, error: timedOut ? `timed out after ${timeoutMs} ms` : describe(error), timedOut });
+      };
+      const deadline = setTimeout(() => {
+        const late = Object.assign(new Error("attempt deadline"), { code: ATTEMPT_TIMEOUT });
+        abort?.(late);
+        failed(late); // before the request reached a connection there is nothing to abort yet
+      }, timeoutMs);
+      try {
+        this.agent(allowPrivate).dispatch(
+          { origin: url.origin, path: url.pathname + url.search, method: "POST", headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+          {
+            onConnect: (a: (reason: Error) => void) => {
+              abort = a;
+              if (settled) a(new Error("attempt deadline"));
+            },
+            onHeaders: (status: number, rawHeaders: Buffer[]) => {
+              if (status < 200) return true; // 1xx: the answer is still to come
+              statusCode = status;
+              raw = rawHeaders;
+              return true;
+            },
+            // The first 20 KB are kept; the rest is read to the end so the connection is reused.
+            onData: (chunk: Buffer) => {
+              if (size < MAX_RESPONSE_BODY) chunks.push(size + chunk.length <= MAX_RESPONSE_BODY ? chunk : chunk.subarray(0, MAX_RESPONSE_BODY - size));
+              size += chunk.length;
+              return true;
+            },
+            onComplete: () => {
+              const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+              settle({ statusCode, headers: headerRecord(raw), body: text, error: null, timedOut: false });
+            },
+            onError: failed,
+          } as unknown as Dispatcher.DispatchHandlers,
+        );
+      } catch (error) {
+        failed(error);
       }
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      const timedOut = code === ATTEMPT_TIMEOUT || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
-      const message = timedOut ? `timed out after ${timeoutMs} ms` : describe(error);
-      return done({ statusCode: null, headers: null, body: null, error: message, timedOut });
-    }
+    });
   }
 
   async close(): Promise<void> {
@@ -97,19 +133,16 @@ export class HttpClient {
   }
 }
 
-/** The first 20 KB of a body, reading the rest to the end so the connection is reused. */
-function firstBytes(body: NodeJS.ReadableStream): Promise<string> {
-  // Events rather than for-await: same bytes, without an async iterator per response.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on("data", (chunk: Buffer) => {
-      if (size < MAX_RESPONSE_BODY) chunks.push(chunk.subarray(0, MAX_RESPONSE_BODY - size));
-      size += chunk.length;
-    });
-    body.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    body.on("error", reject);
-  });
+/** Raw response headers as one string each, names lower-cased; a repeated header's values joined by ", ". */
+function headerRecord(raw: readonly (Buffer | string | Buffer[])[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = String(raw[i]).toLowerCase();
+    const v = raw[i + 1]!;
+    const value = Array.isArray(v) ? v.map(String).join(", ") : String(v);
+    out[name] = Object.hasOwn(out, name) ? `${out[name]}, ${value}` : value;
+  }
+  return out;
 }
 
 function describe(error: unknown): string {

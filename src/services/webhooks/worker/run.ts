@@ -7,7 +7,7 @@ import type { ServiceContext } from "../../context.js";
 import type { Claimed } from "./claim.js";
 import { EndpointCache } from "./endpoints.js";
 import { HttpClient, type PostResult } from "./http.js";
-import type { Disabled, Finished } from "./record.js";
+import { encodeAttempts, type Disabled, type Finished } from "./record.js";
 import { outcomeOf } from "./schedule.js";
 import { sqlStore, type DeliveryStore } from "./store.js";
 
@@ -107,7 +107,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     writing = writing.then(async () => {
       if (batch.length === 0 || fatal !== undefined) return;
       try {
-        summary.disabledEndpoints.push(...(await store.record(owner, batch, ctx.now(), options.disableAfterMs)));
+        summary.disabledEndpoints.push(...(await store.record(owner, encodeAttempts(batch), ctx.now(), options.disableAfterMs)));
       } catch (error) {
         fatal ??= error;
         return;

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openSql } from "../../../db/sql.js";
 import type { DbTarget } from "../../../db/url.js";
+import { flattenClaims } from "./claim.js";
 import { sqlStore, type DeliveryStore } from "./store.js";
 import type { StoreReply, StoreRequest } from "./store-thread.js";
 
@@ -23,7 +24,8 @@ async function main(port: NonNullable<typeof parentPort>, target: DbTarget): Pro
   port.postMessage({ id: 0, value: null } satisfies StoreReply);
   port.on("message", async (m: StoreRequest) => {
     try {
-      const value = m.op === "close" ? await close() : await (store[m.op] as (...a: unknown[]) => Promise<unknown>)(...m.args);
+      const value =
+        m.op === "close" ? await close() : m.op === "claim" ? flattenClaims(await store.claim(...m.args)) : await (store[m.op] as (...a: unknown[]) => Promise<unknown>)(...m.args);
       port.postMessage({ id: m.id, value: value ?? null } satisfies StoreReply);
       if (m.op === "close") port.close();
     } catch (error) {

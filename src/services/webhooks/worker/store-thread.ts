@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { DbTarget } from "../../../db/url.js";
+import { unflattenClaims } from "./claim.js";
 import type { DeliveryStore } from "./store.js";
 
 // The delivery store on a worker thread. Claims and attempt records are most of a worker's CPU
@@ -52,7 +53,7 @@ export async function threadStore(target: DbTarget, file: string): Promise<Deliv
   // The thread's first message, id 0, says its connection is open (or why it is not).
   await new Promise((resolve, reject) => waiting.set(0, { resolve, reject }));
   return {
-    claim: (...args) => call("claim", args),
+    claim: async (...args) => unflattenClaims(await call<(string | number)[]>("claim", args)),
     record: (...args) => call("record", args),
     renew: (...args) => call("renew", args),
     release: (...args) => call("release", args),

@@ -1,6 +1,6 @@
 import type { SqlClient } from "../../../db/sql.js";
 import { claimDue, type Claimed } from "./claim.js";
-import { recordBatch, type Disabled, type Finished } from "./record.js";
+import { recordBatch, type AttemptRecords, type Disabled } from "./record.js";
 
 // Where the worker's lanes get due deliveries and leave finished attempts. The SQL store runs
 // the statements on the process's own connection; the thread store (store-thread.ts) runs the same
@@ -9,8 +9,8 @@ import { recordBatch, type Disabled, type Finished } from "./record.js";
 
 export interface DeliveryStore {
   claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<Claimed[]>;
-  /** Records a batch of attempts in one transaction; returns the endpoints that batch disabled. */
-  record(owner: string, batch: readonly Finished[], now: Date, disableAfterMs: number): Promise<Disabled[]>;
+  /** Records a batch of attempts (encodeAttempts) in one transaction; returns the endpoints that batch disabled. */
+  record(owner: string, records: AttemptRecords, now: Date, disableAfterMs: number): Promise<Disabled[]>;
   /** Extends the lease of every delivery the owner still holds (a heartbeat); returns how many. */
   renew(owner: string, now: Date, leaseMs: number): Promise<number>;
   /** Hands claimed deliveries that were never attempted back, due at once, for any worker. */
@@ -22,7 +22,7 @@ export function sqlStore(sql: SqlClient): DeliveryStore {
   return {
     claim: (owner, now, leaseMs, limit) => claimDue(sql, owner, now, leaseMs, limit),
     // The worker's own decisions (disabling an endpoint) are audited as "system", whoever runs it.
-    record: (owner, batch, now, disableAfterMs) => recordBatch({ sql, now: () => now, actor: "system" }, owner, batch, disableAfterMs),
+    record: (owner, records, now, disableAfterMs) => recordBatch({ sql, now: () => now, actor: "system" }, owner, records, disableAfterMs),
     renew: (owner, now, leaseMs) =>
       sql.run(`UPDATE "WebhookDelivery" SET "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND "status" = 'SENDING'`, [new Date(now.getTime() + leaseMs), owner]),
     release: (owner, ids) => release(sql, owner, ids),

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { sqliteDate } from "../../src/db/sql.js";
+
+// sqliteDate keeps the text up to the second between calls: every call must still give exactly
+// the stored form Prisma's adapter writes, whatever came before it.
+describe("sqliteDate", () => {
+  const reference = (d: Date) => d.toISOString().replace("Z", "+00:00");
+
+  it("matches toISOString with +00:00 across milliseconds, seconds and back again", () => {
+    const base = Date.UTC(2026, 11, 1, 13, 22, 3, 0);
+    const times = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, 59_999, 60_000, 999, 86_400_000 - 1, 86_400_000, 5, -1, -1000];
+    for (const offset of times) {
+      const d = new Date(base + offset);
+      expect(sqliteDate(d)).toBe(reference(d));
+    }
+  });
+
+  it("matches it at the edges of the four-digit years and for dates before 1970", () => {
+    for (const d of [new Date(0), new Date(-1), new Date("1969-12-31T23:59:59.999Z"), new Date("9999-12-31T23:59:59.999Z"), new Date("+010000-01-01T00:00:00.000Z"), new Date(Date.UTC(2024, 1, 29, 0, 0, 0, 7))]) {
+      expect(sqliteDate(d)).toBe(reference(d));
+    }
+  });
+
+  it("matches it for a run of random instants, as the worker formats them", () => {
+    let t = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 5000; i++) {
+      t += Math.floor(Math.random() * 1500);
+      const d = new Date(t);
+      expect(sqliteDate(d)).toBe(reference(d));
+    }
+  });
+
+  it("refuses an invalid date as toISOString does", () => {
+    expect(() => sqliteDate(new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
