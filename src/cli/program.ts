@@ -8,7 +8,8 @@ import { VERSION } from "./version.js";
 /** Gives each action its context: built once, from the global flags, when an action runs. */
 export type ContextFactory = (command: Command) => CommandContext;
 
-type Register = (noun: Command, context: ContextFactory) => void;
+/** `verb` is the word after the noun on the command line; a noun may use it to load only that verb. */
+type Register = (noun: Command, context: ContextFactory, verb?: string) => void | Promise<void>;
 
 /**
  * The nouns that work. Each one's verbs (and what they import) load only when that noun is on
@@ -26,8 +27,8 @@ const NOUNS: readonly { name: string; description: string; load: () => Promise<R
   { name: "audit", description: "The security audit log: every mutation of keys and secrets; tamper-evident", load: async () => (await import("../commands/audit/index.js")).registerAudit },
 ];
 
-/** The noun an argv names: its first word that is not a flag (or the flag's value), after `help`. */
-export function invokedNoun(argv: readonly string[]): string | undefined {
+/** The words of an argv that are not flags (or the global flag's value), after `help`: noun, verb, … */
+export function invokedWords(argv: readonly string[]): string[] {
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -35,7 +36,12 @@ export function invokedNoun(argv: readonly string[]): string | undefined {
     if (arg === "--db") i++;
     else if (!arg.startsWith("-")) words.push(arg);
   }
-  return words[0] === "help" ? words[1] : words[0];
+  return words[0] === "help" ? words.slice(1) : words;
+}
+
+/** The noun an argv names: its first word that is not a flag (or the flag's value), after `help`. */
+export function invokedNoun(argv: readonly string[]): string | undefined {
+  return invokedWords(argv)[0];
 }
 
 /**
@@ -61,10 +67,10 @@ export async function buildProgram(deps: Deps, onContext: (ctx: CommandContext) 
     return ctx;
   };
 
-  const wanted = invokedNoun(argv);
+  const [wanted, verb] = invokedWords(argv);
   for (const noun of NOUNS) {
     const command = program.command(noun.name).description(noun.description);
-    if (noun.name === wanted) (await noun.load())(command, context);
+    if (noun.name === wanted) await (await noun.load())(command, context, verb);
   }
   registerHelp(program, context);
 

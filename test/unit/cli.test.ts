@@ -134,6 +134,26 @@ describe("loading only the noun on the command line", () => {
     expect(invokedNoun(["--version"])).toBeUndefined();
   });
 
+  it("registers only the webhooks verb on the command line; help, a typo or no verb see them all", async () => {
+    const { buildProgram } = await import("../../src/cli/program.js");
+    const verbs = async (argv: string[]) => {
+      const program = await buildProgram(testDeps(), () => undefined, undefined, argv);
+      return program.commands.find((c) => c.name() === "webhooks")!.commands.map((c) => c.name());
+    };
+    const all = ["endpoints", "event-types", "send", "deliveries", "worker", "replay", "health", "transform", "verify", "listen", "export", "metrics", "prune"];
+    expect(await verbs(["webhooks", "worker", "--once"])).toEqual(["worker"]);
+    expect(await verbs(["--db", "file:x.db", "--json", "webhooks", "endpoints", "list"])).toEqual(["endpoints"]);
+    expect(await verbs(["help", "webhooks", "replay"])).toEqual(["replay"]);
+    expect(await verbs(["webhooks", "--help"])).toEqual(all);
+    expect(await verbs(["webhooks", "wroker"])).toEqual(all);
+    expect((await runCli(["webhooks", "wroker"])).stderr).toContain("Did you mean worker?");
+    const help = await runCli(["webhooks", "--help"]);
+    for (const verb of all) expect(help.stdout).toMatch(new RegExp(`\\n  ${verb}`));
+    const worker = await runCli(["webhooks", "worker", "--help"]);
+    expect(worker.code).toBe(0);
+    expect(worker.stdout).toContain("--concurrency <n>");
+  });
+
   it("still lists every noun in the root help, and still suggests one for a typo", async () => {
     const help = await runCli(["--help"]);
     for (const noun of ["db", "keys", "secrets", "audit", "webhooks", "connections", "refs"]) expect(help.stdout).toMatch(new RegExp(`\\n  ${noun} `));

@@ -1,34 +1,42 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { registerDeliveries } from "./deliveries.js";
-import { registerCreateUpdate } from "./endpoints-create.js";
-import { registerManage } from "./endpoints-manage.js";
-import { registerEventTypes } from "./event-types.js";
-import { registerExport } from "./export.js";
-import { registerHealth } from "./health.js";
-import { registerListen } from "./listen.js";
-import { registerMetrics } from "./metrics.js";
-import { registerPrune } from "./prune.js";
-import { registerReplay } from "./replay.js";
-import { registerSend } from "./send.js";
-import { registerTransform } from "./transform.js";
-import { registerVerify } from "./verify.js";
-import { registerWorker } from "./worker.js";
 
-export function registerWebhooks(webhooks: Command, context: ContextFactory): void {
-  const endpoints = webhooks.command("endpoints").description("Where events are delivered: URL, filter, schedule, signing secret");
-  registerCreateUpdate(endpoints, context);
-  registerManage(endpoints, context);
-  registerEventTypes(webhooks, context);
-  registerSend(webhooks, context);
-  registerDeliveries(webhooks, context);
-  registerWorker(webhooks, context);
-  registerReplay(webhooks, context);
-  registerHealth(webhooks, context);
-  registerTransform(webhooks, context);
-  registerVerify(webhooks, context);
-  registerListen(webhooks, context);
-  registerExport(webhooks, context);
-  registerMetrics(webhooks, context);
-  registerPrune(webhooks, context);
+type Register = (noun: Command, context: ContextFactory) => void;
+
+// The verbs of `intg webhooks`, each loaded only when it is the one on the command line: their
+// imports (undici, zod, jsonata, the replay and health services) cost the worker ~0.1 s of
+// start-up otherwise. Help, an unknown verb or none at all loads them all, in this order, so the
+// list and commander's suggestions are complete.
+const VERBS: readonly { word: string; load: () => Promise<Register> }[] = [
+  {
+    word: "endpoints",
+    load: async () => {
+      const [{ registerCreateUpdate }, { registerManage }] = await Promise.all([import("./endpoints-create.js"), import("./endpoints-manage.js")]);
+      return (webhooks, context) => {
+        const endpoints = webhooks.command("endpoints").description("Where events are delivered: URL, filter, schedule, signing secret");
+        registerCreateUpdate(endpoints, context);
+        registerManage(endpoints, context);
+      };
+    },
+  },
+  { word: "event-types", load: async () => (await import("./event-types.js")).registerEventTypes },
+  { word: "send", load: async () => (await import("./send.js")).registerSend },
+  { word: "deliveries", load: async () => (await import("./deliveries.js")).registerDeliveries },
+  { word: "worker", load: async () => (await import("./worker.js")).registerWorker },
+  { word: "replay", load: async () => (await import("./replay.js")).registerReplay },
+  { word: "health", load: async () => (await import("./health.js")).registerHealth },
+  { word: "transform", load: async () => (await import("./transform.js")).registerTransform },
+  { word: "verify", load: async () => (await import("./verify.js")).registerVerify },
+  { word: "listen", load: async () => (await import("./listen.js")).registerListen },
+  { word: "export", load: async () => (await import("./export.js")).registerExport },
+  { word: "metrics", load: async () => (await import("./metrics.js")).registerMetrics },
+  { word: "prune", load: async () => (await import("./prune.js")).registerPrune },
+];
+
+/** `verb` is the word after `webhooks` on the command line, if any. */
+export async function registerWebhooks(webhooks: Command, context: ContextFactory, verb?: string): Promise<void> {
+  const one = VERBS.find((v) => v.word === verb);
+  const wanted = one ? [one] : VERBS;
+  const registers = await Promise.all(wanted.map((v) => v.load()));
+  for (const register of registers) register(webhooks, context);
 }
