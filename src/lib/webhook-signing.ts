@@ -38,7 +38,9 @@ export function sign(secret: string, msgId: string, timestamp: number, body: str
   // The spec warns that the id and timestamp must not contain the separator.
   if (msgId.includes(".")) throw new RangeError("a webhook id must not contain '.'");
   if (!Number.isInteger(timestamp)) throw new RangeError("a webhook timestamp is whole seconds");
-  const mac = createHmac("sha256", keyObject(secret)).update(`${msgId}.${timestamp}.`).update(body).digest("base64");
+  // One update over the whole content when the body is text: each update is a call into native code.
+  const hmac = createHmac("sha256", keyObject(secret));
+  const mac = (typeof body === "string" ? hmac.update(`${msgId}.${timestamp}.${body}`) : hmac.update(`${msgId}.${timestamp}.`).update(body)).digest("base64");
   return `v1,${mac}`;
 }
 

@@ -79,16 +79,16 @@ export class HttpClient {
       let raw: Buffer[] = [];
       const chunks: Buffer[] = [];
       let size = 0;
-      const settle = (r: Omit<PostResult, "durationMs">) => {
+      const settle = (statusCode: number | null, headers: Record<string, string> | null, text: string | null, error: string | null, timedOut: boolean) => {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
-        resolve({ ...r, durationMs: Math.round(performance.now() - started) });
+        resolve({ statusCode, headers, body: text, error, timedOut, durationMs: Math.round(performance.now() - started) });
       };
       const failed = (error: unknown) => {
         const code = (error as { code?: string }).code;
         const timedOut = code === ATTEMPT_TIMEOUT || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
-        settle({ statusCode: null, headers: null, body: null, error: timedOut ? `timed out after ${timeoutMs} ms` : describe(error), timedOut });
+        settle(null, null, null, timedOut ? `timed out after ${timeoutMs} ms` : describe(error), timedOut);
       };
       const deadline = setTimeout(() => {
         const late = Object.assign(new Error("attempt deadline"), { code: ATTEMPT_TIMEOUT });
@@ -117,7 +117,7 @@ export class HttpClient {
             },
             onComplete: () => {
               const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
-              settle({ statusCode, headers: headerRecord(raw), body: text, error: null, timedOut: false });
+              settle(statusCode, headerRecord(raw), text, null, false);
             },
             onError: failed,
           } as unknown as Dispatcher.DispatchHandlers,

@@ -23,6 +23,9 @@ export interface AttemptResult {
   retryAfter: string | null;
 }
 
+// The common outcome, shared rather than allocated per attempt; nothing mutates an outcome.
+const DELIVERED: Outcome = Object.freeze({ kind: "delivered" });
+
 export const isSuccess = (status: number | null): boolean => status !== null && status >= 200 && status < 300;
 
 /** Seconds or an HTTP date, as milliseconds from now; undefined when it does not parse. */
@@ -39,7 +42,7 @@ export function parseRetryAfter(value: string | null, now: Date): number | undef
  * attempt's delay, always 0; schedule[n] is the wait after attempt n). `random` is in [0, 1).
  */
 export function outcomeOf(result: AttemptResult, attempt: number, schedule: readonly number[], now: Date, random: () => number = Math.random): Outcome {
-  if (isSuccess(result.statusCode)) return { kind: "delivered" };
+  if (isSuccess(result.statusCode)) return DELIVERED;
   if (result.statusCode === 410) return { kind: "gone" };
   if (attempt >= schedule.length) return { kind: "failed" };
   let delay = schedule[attempt]! * (1 + (random() * 2 - 1) * JITTER_RATIO);
