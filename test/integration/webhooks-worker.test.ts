@@ -8,6 +8,7 @@ import type { EndpointInput } from "../../src/services/webhooks/endpoint-input.j
 import { rotateEndpointSecret } from "../../src/services/webhooks/rotate-secret.js";
 import { sendBatch } from "../../src/services/webhooks/send.js";
 import { claimDue } from "../../src/services/webhooks/worker/claim.js";
+import { encodeAttempts, recordBatch, type Finished } from "../../src/services/webhooks/worker/record.js";
 import { runWorker, type WorkerOptions } from "../../src/services/webhooks/worker/run.js";
 import { threadStore } from "../../src/services/webhooks/worker/store-thread.js";
 import { PACKAGE_ROOT } from "../../src/lib/package-root.js";
@@ -179,6 +180,53 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     } finally {
       await other.close();
     }
+  });
+
+  it("records a repeated response header as one value, names lower-cased, and reads Retry-After from it", async () => {
+    const server = createServer((_req, res) => {
+      res.setHeader("X-Trace", ["a", "b"]);
+      res.setHeader("Retry-After", "90");
+      res.writeHead(503, { "Content-Type": "text/plain" });
+      res.end("busy");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    receivers.push({ close: () => new Promise<void>((r) => server.close(() => r())) } as Receiver);
+    server.on("connection", (s) => s.unref());
+    await createEndpoint(ctx, { ...base, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` });
+    await send(1);
+    const before = ctx.now();
+    expect((await runWorker(ctx, once)).retrying).toBe(1);
+    const a = await ctx.sql.get<{ responseHeaders: unknown; responseBody: string }>(`SELECT "responseHeaders", "responseBody" FROM "WebhookDeliveryAttempt"`);
+    expect(col.json<Record<string, string>>(a!.responseHeaders)).toMatchObject({ "x-trace": "a, b", "retry-after": "90", "content-type": "text/plain" });
+    expect(a!.responseBody).toBe("busy");
+    // 503 waits at least a minute; Retry-After 90 s is within [scheduled, 2x scheduled], so it wins.
+    expect(nextIn((await deliveries(ctx))[0]!, before)).toBeGreaterThanOrEqual(89_000);
+  });
+
+  it("keeps the first attempt's outcome when one batch holds the same delivery twice, and records both attempts", async () => {
+    await endpointTo(undefined);
+    await send(1);
+    const now = ctx.now();
+    const [claimed] = await claimDue(ctx.sql, "w1", now, 60_000, 1);
+    const attempt = (statusCode: number, outcome: Finished["outcome"]): Finished => ({
+      deliveryId: claimed!.id,
+      eventId: claimed!.eventId,
+      endpointId: claimed!.endpointId,
+      attemptNumber: 1,
+      trigger: "scheduled",
+      startedAt: now,
+      requestHeaders: { "webhook-id": claimed!.eventId },
+      result: { statusCode, headers: { "content-type": "text/plain" }, body: "x", error: null, timedOut: false, durationMs: 1 },
+      outcome,
+    });
+    const batch = encodeAttempts([attempt(200, { kind: "delivered" }), attempt(500, { kind: "retry", at: new Date(now.getTime() + 5_000) })]);
+    expect(await recordBatch({ sql: ctx.sql, now: () => now, actor: "system" }, "w1", batch, 5 * DAY)).toEqual([]);
+    expect(await deliveries(ctx)).toMatchObject([{ status: "DELIVERED", lastStatusCode: 200 }]);
+    const codes = await ctx.sql.all<{ statusCode: unknown }>(`SELECT "statusCode" FROM "WebhookDeliveryAttempt" ORDER BY "statusCode"`);
+    expect(codes.map((c) => col.int(c.statusCode))).toEqual([200, 500]);
+    // Another owner's records change nothing: the lease is this worker's no longer.
+    await recordBatch({ sql: ctx.sql, now: () => now, actor: "system" }, "w2", encodeAttempts([attempt(500, { kind: "failed" })]), 5 * DAY);
+    expect(await deliveries(ctx)).toMatchObject([{ status: "DELIVERED" }]);
   });
 
   it("keeps the first 20 KB of a response body, with or without a content-length", async () => {
