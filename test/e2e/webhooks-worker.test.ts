@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
@@ -146,3 +146,20 @@ if (PG_BASE_URL) {
     }, 60_000);
   });
 }
+
+// The worker opens its store thread while the CLI opens the database; a database that does not
+// exist yet (the embedded default's first use) is created and migrated before the thread opens it.
+describe("webhooks worker on the embedded default", () => {
+  it("creates and migrates the database on first use, then drains it; a missing database file is refused", async () => {
+    const env = { HOME: home.path, XDG_DATA_HOME: join(home.path, "first-use"), INTG_MASTER_KEY: KEY };
+    const first = await intg(["webhooks", "worker", "--once"], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(existsSync(join(home.path, "first-use", "intg", "intg.db"))).toBe(true);
+    expect(first.stderr).toContain("0 attempt(s)");
+    const status = JSON.parse((await intg(["db", "status", "--json"], { env })).stdout);
+    expect(status).toMatchObject({ pending: [], upToDate: true });
+    const missing = await intg(["webhooks", "worker", "--once", "--db", `file:${join(home.path, "nowhere", "none.db")}`], { env });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+});

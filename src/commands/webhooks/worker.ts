@@ -1,11 +1,14 @@
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../cli/errors.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
+import type { DbTarget } from "../../db/url.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { Finished } from "../../services/webhooks/worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker } from "../../services/webhooks/worker/run.js";
 import { storeThreadFile, threadStore } from "../../services/webhooks/worker/store-thread.js";
+import type { DeliveryStore } from "../../services/webhooks/worker/store.js";
 
 interface WorkerFlags { concurrency: string; once?: boolean; maxTime?: string; lease: string; disableAfter: string; poll: string }
 
@@ -31,16 +34,35 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       const disableAfterMs = parseDurationFlag("--disable-after", flags.disableAfter);
       const pollMs = Math.max(10, parseDurationFlag("--poll", flags.poll));
       const onAttempt = ctx.out.json ? (f: Finished) => ctx.out.printNdjson(attemptLine(f)) : undefined;
-      const services = await ctx.services();
       // The built CLI keeps claims and attempt records on a thread of their own (store-thread.ts).
-      const threadFile = storeThreadFile();
-      const store = threadFile ? await threadStore(services.db.target, threadFile) : undefined;
+      const store = await withStoreThread(ctx.target(), () => ctx.services());
+      const services = await ctx.services();
       const summary = await runWorker(services, { concurrency, once: Boolean(flags.once), maxTimeMs, leaseMs, disableAfterMs, pollMs, signal: ctx.deps.signal, onAttempt, store });
       ctx.out.info(
         `${summary.attempts} attempt(s) in ${formatDuration(summary.durationMs)}: ${summary.delivered} delivered, ${summary.retrying} to retry, ${summary.failed} failed for good.`,
       );
       for (const d of summary.disabledEndpoints) ctx.out.warn(`endpoint ${d.endpointId} was disabled: ${d.reason}.`);
     });
+}
+
+/**
+ * Opens the database (`open`) and the store thread together: the thread boots a V8 isolate and
+ * its own connection on the other core meanwhile. A database that does not exist yet is left to
+ * `open` to create first. Undefined when running from source (no built thread file).
+ */
+async function withStoreThread(target: DbTarget, open: () => Promise<unknown>): Promise<DeliveryStore | undefined> {
+  const file = storeThreadFile();
+  if (!file) return (await open(), undefined);
+  const exists = target.provider === "postgresql" || (target.file !== undefined && existsSync(target.file));
+  if (!exists) return (await open(), threadStore(target, file));
+  const thread = threadStore(target, file);
+  try {
+    await open();
+  } catch (error) {
+    await thread.then((t) => t.close(), () => undefined);
+    throw error;
+  }
+  return thread;
 }
 
 /** --lease of the worker and of replays: shorter than a second would expire between renewals. */

@@ -1,3 +1,4 @@
+import { request } from "undici";
 import { HttpClient } from "../webhooks/worker/http.js";
 
 // Outbound HTTP for connections: undici over keep-alive pools, through the same guarded agents as
@@ -38,9 +39,8 @@ export class ConnectionHttp {
     const deadline = AbortSignal.timeout(req.timeoutMs);
     const signal = this.stop ? AbortSignal.any([deadline, this.stop]) : deadline;
     try {
-      const res = await this.#client.agent(req.allowPrivate).request({
-        origin: req.url.origin,
-        path: req.url.pathname + req.url.search,
+      const res = await request(req.url, {
+        dispatcher: this.#client.agent(req.allowPrivate),
         method: req.method as "GET",
         headers: req.headers,
         body: req.body,

@@ -1,7 +1,16 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { createRequire } from "node:module";
 import { isIP } from "node:net";
-import { Agent, buildConnector, type Dispatcher } from "undici";
+import type { Agent, buildConnector as BuildConnector, Dispatcher } from "undici";
 import { checkAddress } from "../../../lib/url-guard.js";
+
+// undici's package entry loads all of it (fetch, WebSocket, caches, mocks: ~60 ms here); an agent
+// and its connector are ~26 ms, and every worker, replay and health check pays this at start-up.
+// The two files are required directly, on first use. Their agent has dispatch() but not request()
+// (the entry adds that): callers that want request() import it from "undici" and pass the agent.
+const require = createRequire(import.meta.url);
+let undici: { Agent: typeof Agent; buildConnector: typeof BuildConnector } | undefined;
+const undiciParts = () => (undici ??= { Agent: require("undici/lib/dispatcher/agent.js"), buildConnector: require("undici/lib/core/connect.js") });
 
 // The worker's HTTP client: undici over keep-alive connections (the global fetch is ~7x slower
 // here, DESIGN §7). The address guard runs at connect time on the address actually dialled, so a
@@ -41,12 +50,18 @@ function guardedLookup(allowPrivate: boolean) {
 export class HttpClient {
   readonly #agents = new Map<boolean, Agent>();
 
+  /** Loads undici now, so the first request does not wait for it. */
+  preload(): void {
+    undiciParts();
+  }
+
   agent(allowPrivate: boolean): Agent {
     let agent = this.#agents.get(allowPrivate);
     if (!agent) {
-      const base = buildConnector({ lookup: guardedLookup(allowPrivate) } as buildConnector.BuildOptions);
+      const { Agent: UndiciAgent, buildConnector } = undiciParts();
+      const base = buildConnector({ lookup: guardedLookup(allowPrivate) } as BuildConnector.BuildOptions);
       // An IP literal is dialled without a lookup: check it here.
-      const connect: buildConnector.connector = (opts, callback) => {
+      const connect: BuildConnector.connector = (opts, callback) => {
         const host = opts.hostname.replace(/^\[|\]$/g, "");
         if (isIP(host)) {
           try {
@@ -58,8 +73,9 @@ export class HttpClient {
         }
         base(opts, callback);
       };
-      agent = new Agent({ connect, keepAliveTimeout: 30_000 });
-      this.#agents.set(allowPrivate, agent);
+      const created: Agent = new UndiciAgent({ connect, keepAliveTimeout: 30_000 });
+      this.#agents.set(allowPrivate, created);
+      agent = created;
     }
     return agent;
   }
