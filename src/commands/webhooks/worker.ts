@@ -35,8 +35,7 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       const pollMs = Math.max(10, parseDurationFlag("--poll", flags.poll));
       const onAttempt = ctx.out.json ? (f: Finished) => ctx.out.printNdjson(attemptLine(f)) : undefined;
       // The built CLI keeps claims and attempt records on a thread of their own (store-thread.ts).
-      const store = await withStoreThread(ctx.target(), () => ctx.services());
-      const services = await ctx.services();
+      const { opened: services, store } = await withStoreThread(ctx.target(), () => ctx.services());
       const summary = await runWorker(services, { concurrency, once: Boolean(flags.once), maxTimeMs, leaseMs, disableAfterMs, pollMs, signal: ctx.deps.signal, onAttempt, store });
       ctx.out.info(
         `${summary.attempts} attempt(s) in ${formatDuration(summary.durationMs)}: ${summary.delivered} delivered, ${summary.retrying} to retry, ${summary.failed} failed for good.`,
@@ -50,19 +49,22 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
  * its own connection on the other core meanwhile. A database that does not exist yet is left to
  * `open` to create first. Undefined when running from source (no built thread file).
  */
-async function withStoreThread(target: DbTarget, open: () => Promise<unknown>): Promise<DeliveryStore | undefined> {
+async function withStoreThread<T>(target: DbTarget, open: () => Promise<T>): Promise<{ opened: T; store: DeliveryStore | undefined }> {
   const file = storeThreadFile();
-  if (!file) return (await open(), undefined);
+  if (!file) return { opened: await open(), store: undefined };
   const exists = target.provider === "postgresql" || (target.file !== undefined && existsSync(target.file));
-  if (!exists) return (await open(), threadStore(target, file));
+  if (!exists) {
+    const opened = await open();
+    return { opened, store: await threadStore(target, file) };
+  }
   const thread = threadStore(target, file);
   try {
-    await open();
+    const opened = await open();
+    return { opened, store: await thread };
   } catch (error) {
     await thread.then((t) => t.close(), () => undefined);
     throw error;
   }
-  return thread;
 }
 
 /** --lease of the worker and of replays: shorter than a second would expire between renewals. */

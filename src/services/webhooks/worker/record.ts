@@ -33,6 +33,8 @@ export interface Disabled {
  * attempt at thousands a second.
  */
 export type AttemptRecords = (string | number | null)[];
+/** Where each value of an attempt sits among its ATTEMPT_FIELDS, in encodeAttempts' order. */
+const F = { delivery: 0, endpoint: 1, attemptNumber: 2, trigger: 3, startedAt: 4, durationMs: 5, statusCode: 6, responseHeaders: 7, responseBody: 8, error: 9, outcome: 10, retryAt: 11, requestHeaders: 12 } as const;
 const ATTEMPT_FIELDS = 13;
 
 export function encodeAttempts(batch: readonly Finished[]): AttemptRecords {
@@ -57,8 +59,11 @@ export async function recordBatch(ctx: RecordContext, owner: string, records: At
   if (count === 0) return [];
   const now = ctx.now();
   const outcomes: { endpointId: string; kind: string }[] = [];
-  for (let i = 0; i < records.length; i += ATTEMPT_FIELDS) outcomes.push({ endpointId: records[i + 1] as string, kind: records[i + 10] as string });
+  for (let i = 0; i < records.length; i += ATTEMPT_FIELDS) outcomes.push({ endpointId: records[i + F.endpoint] as string, kind: records[i + F.outcome] as string });
   return ctx.sql.transaction(async (tx) => {
+    // With no index for the status test (see updateDeliveries), a young PostgreSQL table's planner
+    // still chose a scan of the whole table, joined to every value row; with seq scans priced out
+    // it finds each delivery by its primary key. For this transaction only.
     if (tx.provider === "postgresql") await tx.run(`SET LOCAL enable_seqscan = off`);
     for (let first = 0; first < count; first += ROWS_PER_STATEMENT) {
       const last = Math.min(count, first + ROWS_PER_STATEMENT);
@@ -88,9 +93,9 @@ export async function recordBatch(ctx: RecordContext, owner: string, records: At
 async function insertAttempts(tx: SqlClient, records: AttemptRecords, first: number, last: number): Promise<void> {
   const params: unknown[] = [];
   for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
-    const startedAt = new Date(records[i + 4] as number);
-    params.push(newId("attempt", startedAt), records[i], records[i + 1], records[i + 2], records[i + 3], startedAt, records[i + 5], records[i + 6]);
-    params.push(records[i + 7], records[i + 8], records[i + 9], records[i + 10] === "delivered", records[i + 12]);
+    const startedAt = new Date(records[i + F.startedAt] as number);
+    params.push(newId("attempt", startedAt), records[i + F.delivery], records[i + F.endpoint], records[i + F.attemptNumber], records[i + F.trigger], startedAt, records[i + F.durationMs], records[i + F.statusCode]);
+    params.push(records[i + F.responseHeaders], records[i + F.responseBody], records[i + F.error], records[i + F.outcome] === "delivered", records[i + F.requestHeaders]);
   }
   const row = `(${Array(13).fill("?").join(",")})`;
   await tx.run(`INSERT INTO "WebhookDeliveryAttempt" (${ATTEMPT_COLUMNS}) VALUES ${Array(last - first).fill(row).join(",")}`, params);
@@ -103,19 +108,21 @@ async function insertAttempts(tx: SqlClient, records: AttemptRecords, first: num
  * and this worker claimed it again) keeps the first attempt's outcome, as one UPDATE each would.
  * The status test is written so no index can serve it: a planner without statistics (a young
  * PostgreSQL table) otherwise walks every SENDING row through the status index and joins each to
- * every value row, where it should find each delivery by its id.
+ * every value row, where it should find each delivery by its id (recordBatch prices out the
+ * other wrong plan, a sequential scan).
  */
 async function updateDeliveries(tx: SqlClient, owner: string, records: AttemptRecords, first: number, last: number, now: Date): Promise<void> {
   const params: unknown[] = [now];
   const seen = new Set<string>();
   for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
-    const id = records[i] as string;
+    const id = records[i + F.delivery] as string;
     if (seen.has(id)) continue;
     seen.add(id);
-    const kind = records[i + 10] as string;
-    const error = records[i + 9] ?? (kind === "delivered" ? null : `HTTP ${records[i + 6]}`);
-    const retryAt = records[i + 11];
-    params.push(id, STATUS[kind], records[i + 2], retryAt === null ? null : new Date(retryAt as number), new Date(records[i + 4] as number), records[i + 6], error, kind === "delivered" ? now : null);
+    const kind = records[i + F.outcome] as string;
+    const statusCode = records[i + F.statusCode];
+    const error = records[i + F.error] ?? (kind === "delivered" ? null : `HTTP ${statusCode}`);
+    const retryAt = records[i + F.retryAt];
+    params.push(id, STATUS[kind], records[i + F.attemptNumber], retryAt === null ? null : new Date(retryAt as number), new Date(records[i + F.startedAt] as number), statusCode, error, kind === "delivered" ? now : null);
   }
   params.push(owner);
   const row = tx.provider === "postgresql" ? `(?::text,?::"DeliveryStatus",?::int,?::timestamp(3),?::timestamp(3),?::int,?::text,?::timestamp(3))` : "(?,?,?,?,?,?,?,?)";
