@@ -1,0 +1,17 @@
+-- AlterTable
+ALTER TABLE "IntegrationConnection" ADD COLUMN "configMac" TEXT;
+
+-- AlterTable
+ALTER TABLE "IntegrationProvider" ADD COLUMN "configMac" TEXT;
+
+-- AlterTable
+ALTER TABLE "WebhookEndpoint" ADD COLUMN "configMac" TEXT;
+
+-- CreateTable
+CREATE TABLE "IntegrityKey" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "ciphertext" TEXT NOT NULL,
+    "masterKeyId" TEXT NOT NULL,
+    "keyedFromSeq" INTEGER NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
