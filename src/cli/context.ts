@@ -2,6 +2,7 @@ import { userInfo } from "node:os";
 import type { Database } from "../db/client.js";
 import type { ServiceContext } from "../services/context.js";
 import { resolveDbTarget, type DbTarget } from "../db/url.js";
+import { headSyncPending, syncAuditHead } from "../services/audit/head.js";
 import type { Deps, GlobalOptions } from "./deps.js";
 import { Output, type StyleFactory } from "./output.js";
 
@@ -59,6 +60,9 @@ export class CommandContext {
 
   async close(): Promise<void> {
     const db = this.#db;
+    // An audit event committed inside a service's transaction moves the head kept outside the
+    // database once the command is done; a failure here leaves the old head, never a wrong one.
+    if (db && headSyncPending()) await this.services().then(syncAuditHead).catch(() => undefined);
     this.#db = undefined;
     if (db) await db.then((d) => d.close(), () => undefined);
   }

@@ -13,6 +13,8 @@ export type Row = Record<string, unknown>;
  */
 export interface SqlClient {
   readonly provider: Provider;
+  /** True on the client a transaction() callback receives: what it writes commits later. */
+  readonly inTransaction?: boolean;
   all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   get<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   /**
@@ -118,7 +120,7 @@ function sqliteClient(db: BetterSqlite3.Database): SqlClient {
 function transactions(self: SqlClient, begin: () => Promise<void>, commit: () => Promise<void>, rollback: () => Promise<void>): SqlClient["transaction"] {
   // AsyncLocalStorage would tell a nested call from a concurrent one too, but it turns on
   // promise hooks that slow every await in the process, key verification included.
-  const inTx: SqlClient = { ...self, transaction: (fn) => fn(inTx) };
+  const inTx: SqlClient = { ...self, inTransaction: true, transaction: (fn) => fn(inTx) };
   let queue: Promise<unknown> = Promise.resolve();
   return <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => {
     const run = async () => {

@@ -36,3 +36,8 @@ export function openWithPassphrase(passphrase: string, envelope: string): string
     throw new CredentialError("The passphrase does not open the backup's secrets (or the file was altered).", "Give the passphrase the backup was written with.", "BACKUP_PASSPHRASE_WRONG");
   }
 }
+
+/** A MAC key from a passphrase and its own salt: the key that signs a whole backup file. */
+export function passphraseMacKey(passphrase: string, salt: Buffer): Buffer {
+  return keyFor(passphrase, salt);
+}

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { openDatabase } from "../../src/db/client.js";
 import { applyPendingMigrations } from "../../src/db/migrations.js";
 import { parseDbUrl } from "../../src/db/url.js";
@@ -13,6 +14,9 @@ export interface TestServices {
   dispose(): Promise<void>;
 }
 
+/** The master key testServices' context holds (base64 of 32 bytes); tests that need another set env themselves. */
+export const TEST_MASTER_KEY = randomBytes(32).toString("base64");
+
 /** A migrated database of the given provider, and a service context over it with a pinned clock. */
 export async function testServices(provider: "sqlite" | "postgresql", start = new Date("2026-01-15T12:00:00.000Z")): Promise<TestServices> {
   const temp = await tempDb(provider);
@@ -20,7 +24,8 @@ export async function testServices(provider: "sqlite" | "postgresql", start = ne
   await applyPendingMigrations(target);
   const db = await openDatabase(target, { autoMigrate: false });
   let now = start;
-  const ctx: ServiceContext = { db, sql: db.sql, now: () => now, actor: "tester", env: {} };
+  // Operators hold the master key: configuration writes and the audit chain are keyed under it.
+  const ctx: ServiceContext = { db, sql: db.sql, now: () => now, actor: "tester", env: { INTG_MASTER_KEY: TEST_MASTER_KEY } };
   return {
     ctx,
     temp,

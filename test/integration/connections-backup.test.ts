@@ -53,13 +53,16 @@ describe.each(PROVIDERS)("backup and restore on %s", (db) => {
     try {
       const ctx = withKey(fresh);
       const backup = await createBackup(src, { passphrase: null });
+      // An edited file fails its signature; here the operator edits it and vouches for it.
       backup.mappings[0]!.connectionId = "conn_gone";
-      const dry = await restoreBackup(ctx, backup, { passphrase: null, dryRun: true });
+      await expect(restoreBackup(ctx, backup, { passphrase: null, dryRun: true })).rejects.toMatchObject({ code: "MASTER_KEY_UNAVAILABLE" });
+      const edited = { ...backup, signature: undefined } as unknown as typeof backup;
+      const dry = await restoreBackup(ctx, edited, { passphrase: null, dryRun: true, allowUnsigned: true });
       expect(dry.conflicts).toEqual([{ id: "map_01TEST", message: "its connection conn_gone is missing" }]);
-      await expect(restoreBackup(ctx, backup, { passphrase: null, dryRun: false })).rejects.toThrow(ConflictError);
+      await expect(restoreBackup(ctx, edited, { passphrase: null, dryRun: false, allowUnsigned: true })).rejects.toThrow(ConflictError);
       expect(await listProviders(ctx)).toEqual([]);
-      backup.mappings = [];
-      const report = await restoreBackup(ctx, backup, { passphrase: null, dryRun: false });
+      edited.mappings = [];
+      const report = await restoreBackup(ctx, edited, { passphrase: null, dryRun: false, allowUnsigned: true });
       expect(report.withoutCredentials).toHaveLength(1);
       expect((await listConnections(ctx))[0]).toMatchObject({ status: "PENDING", credential: null });
     } finally {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sealConfig } from "../../src/services/integrity/config.js";
 import { ConflictError, NotFoundError, UsageError } from "../../src/cli/errors.js";
 import { generateMasterKey } from "../../src/lib/crypto.js";
 import { checkConnections } from "../../src/services/connections/check.js";
@@ -77,6 +78,8 @@ describe.each(PROVIDERS)("connections on %s", (db) => {
     // As if its host had come to resolve to a private address after it was created: the guard at
     // connect time must still refuse it.
     await ctx.sql.run(`UPDATE "IntegrationProvider" SET "config" = ? WHERE "slug" = ?`, [{ auth: {} }, "guarded"]);
+    // As an operator holding the master key would have written it (no CLI flag takes the permission away).
+    await sealConfig(ctx, "IntegrationProvider", (await ctx.sql.get<{ id: string }>(`SELECT "id" FROM "IntegrationProvider" WHERE "slug" = ?`, ["guarded"]))!.id);
     const started = Date.now();
     const run = await checkConnections(ctx, { filter: { ids: Object.values(ids) }, timeoutMs: 700, concurrency: 16 });
     expect(Date.now() - started).toBeLessThan(5000);

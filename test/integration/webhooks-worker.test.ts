@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sealConfig } from "../../src/services/integrity/config.js";
 import { openSql } from "../../src/db/sql.js";
 import { col } from "../../src/db/sql.js";
 import { parseDbUrl } from "../../src/db/url.js";
@@ -143,6 +144,8 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
   it("refuses a loopback address at connect time unless the endpoint or the environment allows it", async () => {
     const { receiver, ep } = await endpointTo(undefined);
     await ctx.sql.run(`UPDATE "WebhookEndpoint" SET "allowPrivateNetwork" = ? WHERE "id" = ?`, [false, ep.id]);
+    // Sealed as intg writes it: the guard at connect time is what is tested here, not the row's MAC.
+    await sealConfig(ctx, "WebhookEndpoint", ep.id);
     await send(1);
     await runWorker(ctx, once);
     expect(receiver.received).toHaveLength(0);

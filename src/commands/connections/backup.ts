@@ -40,12 +40,13 @@ export function registerBackup(connections: Command, context: ContextFactory): v
     .description("Restore a backup into this database: all or nothing; conflicts are reported and nothing is written")
     .option("-n, --dry-run", "report what would be restored and every conflict, write nothing", false)
     .option("--passphrase-file <path>", "read the backup's passphrase from a file (else stdin)")
-    .action(async (file: string, flags: { dryRun: boolean; passphraseFile?: string }, cmd: Command) => {
+    .option("--allow-unsigned", "restore a file with no signature, or one signed under a master key this database does not have (never an altered one)", false)
+    .action(async (file: string, flags: { dryRun: boolean; passphraseFile?: string; allowUnsigned: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const { parseBackup, restoreBackup } = await import("../../services/connections/restore.js");
       const backup = parseBackup(readJsonFile(file));
       const passphrase = backup.secrets ? await readPassphrase(ctx, flags.passphraseFile, false) : null;
-      const report = await restoreBackup(await ctx.services(), backup, { passphrase, dryRun: flags.dryRun });
+      const report = await restoreBackup(await ctx.services(), backup, { passphrase, dryRun: flags.dryRun, allowUnsigned: flags.allowUnsigned });
       if (ctx.out.json) ctx.out.printJson(report);
       const c = report.created;
       const verb = report.dryRun ? "Would restore" : "Restored";

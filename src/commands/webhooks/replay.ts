@@ -64,7 +64,7 @@ export function registerReplay(noun: Command, context: ContextFactory): void {
       const leaseMs = parseLease(flags.lease);
       const services = await ctx.services();
       const threadFile = storeThreadFile();
-      const openStore = threadFile ? () => threadStore(services.db.target, threadFile) : undefined;
+      const openStore = threadFile ? () => threadStore(services.db.target, threadFile, services.env) : undefined;
       const onAttempt = ctx.out.json && !request.dryRun ? (f: Parameters<typeof attemptLine>[0]) => ctx.out.printNdjson(attemptLine(f)) : undefined;
       const { plan, summary, lost } = await replay(services, request, { concurrency, leaseMs, signal: ctx.deps.signal, onAttempt, openStore });
       const skipped = [

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../cli/errors.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
-import type { DbTarget } from "../../db/url.js";
+import type { DbTarget, Env } from "../../db/url.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { Finished } from "../../services/webhooks/worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker } from "../../services/webhooks/worker/run.js";
@@ -35,7 +35,7 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       const pollMs = Math.max(10, parseDurationFlag("--poll", flags.poll));
       const onAttempt = ctx.out.json ? (f: Finished) => ctx.out.printNdjson(attemptLine(f)) : undefined;
       // The built CLI keeps claims and attempt records on a thread of their own (store-thread.ts).
-      const { opened: services, store } = await withStoreThread(ctx.target(), () => ctx.services());
+      const { opened: services, store } = await withStoreThread(ctx.target(), ctx.deps.env, () => ctx.services());
       const summary = await runWorker(services, { concurrency, once: Boolean(flags.once), maxTimeMs, leaseMs, disableAfterMs, pollMs, signal: ctx.deps.signal, onAttempt, store });
       ctx.out.info(
         `${summary.attempts} attempt(s) in ${formatDuration(summary.durationMs)}: ${summary.delivered} delivered, ${summary.retrying} to retry, ${summary.failed} failed for good.`,
@@ -49,15 +49,15 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
  * its own connection on the other core meanwhile. A database that does not exist yet is left to
  * `open` to create first. Undefined when running from source (no built thread file).
  */
-async function withStoreThread<T>(target: DbTarget, open: () => Promise<T>): Promise<{ opened: T; store: DeliveryStore | undefined }> {
+async function withStoreThread<T>(target: DbTarget, env: Env, open: () => Promise<T>): Promise<{ opened: T; store: DeliveryStore | undefined }> {
   const file = storeThreadFile();
   if (!file) return { opened: await open(), store: undefined };
   const exists = target.provider === "postgresql" || (target.file !== undefined && existsSync(target.file));
   if (!exists) {
     const opened = await open();
-    return { opened, store: await threadStore(target, file) };
+    return { opened, store: await threadStore(target, file, env) };
   }
-  const thread = threadStore(target, file);
+  const thread = threadStore(target, file, env);
   try {
     const opened = await open();
     return { opened, store: await thread };

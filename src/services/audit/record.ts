@@ -1,8 +1,12 @@
-import { nodeCrypto } from "../../lib/lazy-builtins.js";
-import type { SqlClient } from "../../db/sql.js";
+import { IntgError } from "../../cli/errors.js";
 import { newId } from "../../lib/ids.js";
-import type { ServiceContext } from "../context.js";
 import type { JsonObject } from "../../types/common.js";
+import type { ServiceContext } from "../context.js";
+import { integrityKeys, ringIfAny, type ServicesCtx } from "../integrity/root.js";
+import { appendEvent, lockChain } from "./chain.js";
+import { noteAppended, syncAuditHead } from "./head.js";
+
+export { eventHash, type ChainedFields } from "./chain.js";
 
 export interface AuditInput {
   action: string;
@@ -15,68 +19,52 @@ export interface AuditInput {
   actor?: string;
 }
 
-/** The fields an event's hash covers, in a fixed order, so `audit verify` recomputes it exactly. */
-export interface ChainedFields {
-  id: string;
-  seq: number;
-  prevHash: string | null;
-  action: string;
-  actor: string;
-  targetType: string;
-  targetId: string | null;
-  outcome: string;
-  reason: string | null;
-  metadata: JsonObject | null;
-  createdAt: string;
-}
-
-export function eventHash(e: ChainedFields): string {
-  const canonical = JSON.stringify([e.id, e.seq, e.prevHash, e.action, e.actor, e.targetType, e.targetId, e.outcome, e.reason, sortKeys(e.metadata), e.createdAt]);
-  return nodeCrypto().createHash("sha256").update(canonical).digest("hex");
-}
-
-// PostgreSQL's jsonb reorders object keys; hashing with sorted keys reads back the same anywhere.
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
-}
-
-// Any constant does; it names the one lock that orders appends to the chain on PostgreSQL.
-const AUDIT_LOCK = 734_018_211;
-
 /**
- * Appends one event to the tamper-evident audit log: it carries the previous event's hash, and its
- * own hash covers both. Runs in the caller's transaction when there is one, so the event lands
- * with the change it records or not at all. Appends are serialised: SQLite's write lock is taken
- * by BEGIN IMMEDIATE, PostgreSQL's by an advisory lock held to the end of the transaction.
+ * Appends one event to the tamper-evident audit log, linked to the previous one under the audit
+ * key (chain.ts). Runs in the caller's transaction when there is one, so the event lands with the
+ * change it records or not at all. Appends are serialised: SQLite's write lock is taken by BEGIN
+ * IMMEDIATE, PostgreSQL's by an advisory lock held to the end of the transaction.
+ *
+ * Without a master key at hand (PostgreSQL without INTG_MASTER_KEY, say, verifying API keys) the
+ * event is linked unkeyed; the next keyed event covers it.
  */
-export async function recordAudit(ctx: Pick<ServiceContext, "sql" | "now" | "actor">, input: AuditInput): Promise<string> {
-  return ctx.sql.transaction(async (tx) => {
-    if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?)`, [AUDIT_LOCK]);
-    const last = await lastEvent(tx);
-    const event: ChainedFields = {
-      id: newId("audit", ctx.now()),
-      seq: (last?.seq ?? 0) + 1,
-      prevHash: last?.hash ?? null,
-      action: input.action,
-      actor: input.actor ?? ctx.actor,
-      targetType: input.targetType,
-      targetId: input.targetId,
-      outcome: input.outcome ?? "success",
-      reason: input.reason ?? null,
-      metadata: input.metadata ?? null,
-      createdAt: ctx.now().toISOString(),
-    };
-    await tx.run(
-      `INSERT INTO "AuditEvent" ("id","seq","prevHash","hash","action","actor","targetType","targetId","outcome","reason","metadata","createdAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-      [event.id, event.seq, event.prevHash, eventHash(event), event.action, event.actor, event.targetType, event.targetId, event.outcome, event.reason, event.metadata, new Date(event.createdAt)],
-    );
-    return event.id;
-  });
+// A process whose master key cannot open the integrity root (a wrong INTG_MASTER_KEY, whose
+// failure is being audited) links its event unkeyed rather than lose it.
+async function auditKey(ctx: ServicesCtx): Promise<Buffer | null> {
+  if (!(await ringIfAny(ctx, true))) return null;
+  try {
+    return (await integrityKeys(ctx)).audit;
+  } catch (error) {
+    if (error instanceof IntgError && UNOPENED.has(error.code)) return null;
+    throw error;
+  }
 }
+const UNOPENED = new Set(["MASTER_KEY_UNAVAILABLE", "CIPHERTEXT_INVALID", "MASTER_KEY_MISMATCH"]);
 
-async function lastEvent(tx: SqlClient): Promise<{ seq: number; hash: string } | undefined> {
-  const row = await tx.get<{ seq: number | string; hash: string }>(`SELECT "seq", "hash" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1`);
-  return row && { seq: Number(row.seq), hash: row.hash };
+export async function recordAudit(ctx: ServicesCtx | ServiceContext, input: AuditInput): Promise<string> {
+  const outer = ctx.sql.inTransaction === true;
+  const event = await ctx.sql.transaction(async (tx) => {
+    await lockChain(tx);
+    const c = { ...ctx, sql: tx };
+    const key = await auditKey(c);
+    return appendEvent(
+      tx,
+      {
+        id: newId("audit", ctx.now()),
+        action: input.action,
+        actor: input.actor ?? ctx.actor,
+        targetType: input.targetType,
+        targetId: input.targetId,
+        outcome: input.outcome ?? "success",
+        reason: input.reason ?? null,
+        metadata: input.metadata ?? null,
+        createdAt: ctx.now().toISOString(),
+      },
+      key,
+    );
+  });
+  // Committed now unless the caller's transaction is still open: then the command's end syncs it.
+  if (outer) noteAppended();
+  else await syncAuditHead(ctx).catch(() => noteAppended());
+  return event.id;
 }

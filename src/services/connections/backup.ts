@@ -4,10 +4,13 @@ import type { IntegrationMappingInfo } from "../../types/integration/external-re
 import type { IntegrationBackup } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { listProviders } from "../providers/rows.js";
+import { checkConfig } from "../integrity/config.js";
+import type { SealedTable } from "../integrity/config-mac.js";
+import { listProviders, PROVIDER_COLUMNS } from "../providers/rows.js";
 import { requireMasterKeys } from "../secrets/master-key.js";
+import { signBackup } from "./backup-signature.js";
 import { openSecretValue } from "./credential.js";
-import { listConnections } from "./rows.js";
+import { findConnectionRows, listConnections } from "./rows.js";
 
 // `connections backup`: providers, connections and mappings as their views (ids kept), and with
 // --include-secrets the connections' credentials, sealed under a passphrase rather than the
@@ -40,6 +43,13 @@ export async function insertMapping(tx: SqlClient, m: IntegrationMappingInfo): P
 }
 
 export async function createBackup(ctx: ServiceContext, options: { passphrase: string | null }): Promise<IntegrationBackup> {
+  // A row repointed outside intg would be restored, and sealed anew, wherever the file goes.
+  const providerRows = await ctx.sql.all<Record<string, unknown>>(`SELECT ${PROVIDER_COLUMNS} FROM "IntegrationProvider" p ORDER BY p."id"`);
+  const connectionRows = await findConnectionRows(ctx.sql);
+  await checkConfig(ctx, [
+    ...providerRows.map((r): [SealedTable, Record<string, unknown>] => ["IntegrationProvider", r]),
+    ...connectionRows.map((r): [SealedTable, Record<string, unknown>] => ["IntegrationConnection", r]),
+  ]);
   const providers = await listProviders(ctx);
   const connections = await listConnections(ctx);
   const mappings = await listMappingViews(ctx.sql);
@@ -56,5 +66,7 @@ export async function createBackup(ctx: ServiceContext, options: { passphrase: s
   }
   // Credentials leaving the database are worth a trace, like a reveal.
   await recordAudit(ctx, { action: "connection.backup", targetType: "connection", targetId: null, metadata: { providers: providers.length, connections: connections.length, mappings: mappings.length, secrets: secrets?.count ?? 0 } });
-  return { format: "intg-integrations-backup", version: 1, createdAt: ctx.now().toISOString(), providers, connections, mappings, secrets };
+  const body = { format: "intg-integrations-backup" as const, version: 1 as const, createdAt: ctx.now().toISOString(), providers, connections, mappings, secrets };
+  const by = options.passphrase !== null ? { passphrase: options.passphrase } : { ring: await requireMasterKeys(ctx) };
+  return { ...body, signature: signBackup(body, by) };
 }

@@ -10,6 +10,7 @@ import { requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js"
 import { deserialiseCredential, openSecretValue, type Credential } from "./credential.js";
 import { ConnectionHttp, type HttpResult } from "./http.js";
 import { accessToken } from "./oauth.js";
+import { checkConfig } from "../integrity/config.js";
 import { connectionConfig, effectiveRateLimit, providerOf, type ConnectionRow } from "./rows.js";
 
 // Calls through a connection: its base URL, its credential applied as its provider's auth type
@@ -60,6 +61,8 @@ export class ConnectionClient {
 
   async prepare(row: ConnectionRow, timeoutMs: number): Promise<Prepared> {
     const provider = providerOf(row);
+    // Where the credential goes (URLs, auth placement, which secret) must be as intg wrote it.
+    await checkConfig(this.ctx, [["IntegrationProvider", provider as unknown as Record<string, unknown>], ["IntegrationConnection", row]]);
     const config = connectionConfig(row);
     let credential: Credential = { kind: "none" };
     if (provider.authType !== "NONE") {

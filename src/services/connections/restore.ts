@@ -1,16 +1,19 @@
 import { z } from "zod";
-import { ConflictError, UsageError } from "../../cli/errors.js";
+import { ConflictError, IntgError, UsageError } from "../../cli/errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { openWithPassphrase } from "../../lib/passphrase.js";
 import { IntegrationConnectionStatus, IntegrationEnvironment, TokenType } from "../../types/enums.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
 import type { IntegrationBackup, IntegrationConnectionInfo, IntegrationProviderExtended, IntegrationRestoreReport } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
+import { sealConfig } from "../integrity/config.js";
 import type { ServiceContext } from "../context.js";
 import { toIssues } from "../providers/connector.js";
 import { toDefinition } from "../providers/rows.js";
 import { insertProvider, parseDefinition } from "../providers/write.js";
+import { requireMasterKeys } from "../secrets/master-key.js";
 import { setSecret } from "../secrets/set.js";
+import { verifyBackup } from "./backup-signature.js";
 import { insertMapping } from "./backup.js";
 import { credentialSecretName } from "./credential.js";
 
@@ -43,7 +46,11 @@ const BackupSchema = z.object({
   ),
   mappings: z.array(z.looseObject({ id: z.string(), name: z.string(), providerId: z.string(), connectionId: z.string().nullable(), entityType: z.string(), externalType: z.string(), fieldMappings: z.array(z.unknown()), transformationRules: z.array(z.unknown()), validationRules: z.array(z.unknown()), createdAt: iso, updatedAt: iso })),
   secrets: z.object({ count: z.number().int().nonnegative(), envelope: z.string() }).nullable(),
+  signature: z.looseObject({}).nullable().optional(),
 });
+
+// The file as read, for the signature: the schema drops keys it does not know.
+const rawOf = new WeakMap<IntegrationBackup, unknown>();
 
 /** Checks the file's shape; the first problem is named by its path. */
 export function parseBackup(data: unknown): IntegrationBackup {
@@ -53,6 +60,7 @@ export function parseBackup(data: unknown): IntegrationBackup {
     throw new UsageError(`Not an intg backup${first!.path ? ` (at ${first!.path})` : ""}: ${first!.message}; nothing was written.`, undefined, "INVALID_BACKUP");
   }
   const backup = parsed.data as unknown as IntegrationBackup;
+  rawOf.set(backup, data);
   backup.providers.forEach((p, i) => parseDefinition(toDefinition(p), `providers[${i}]`));
   return backup;
 }
@@ -63,14 +71,29 @@ class DryRun extends Error {
   }
 }
 
-export async function restoreBackup(ctx: ServiceContext, backup: IntegrationBackup, options: { passphrase: string | null; dryRun: boolean }): Promise<IntegrationRestoreReport> {
+export interface RestoreOptions {
+  passphrase: string | null;
+  dryRun: boolean;
+  /** Restore a file whose signature is missing (or cannot be checked here): the operator vouches for it. */
+  allowUnsigned?: boolean;
+}
+
+export async function restoreBackup(ctx: ServiceContext, backup: IntegrationBackup, options: RestoreOptions): Promise<IntegrationRestoreReport> {
+  const raw = (rawOf.get(backup) ?? backup) as IntegrationBackup;
+  try {
+    await verifyBackup(raw, { passphrase: options.passphrase, ring: () => requireMasterKeys(ctx) });
+  } catch (error) {
+    // --allow-unsigned covers a file nothing here can check, never one whose signature fails.
+    const uncheckable = error instanceof IntgError && ["BACKUP_UNSIGNED", "MASTER_KEY_UNAVAILABLE"].includes(error.code);
+    if (!(options.allowUnsigned && uncheckable)) throw error;
+  }
   let secrets: Record<string, string> = {};
   if (backup.secrets && options.passphrase === null) throw new UsageError("The backup holds credentials: give its passphrase on stdin or with --passphrase-file; nothing was written.", undefined, "PASSPHRASE_REQUIRED");
   if (backup.secrets) secrets = JSON.parse(openWithPassphrase(options.passphrase!, backup.secrets.envelope)) as Record<string, string>;
   const report: IntegrationRestoreReport = { dryRun: options.dryRun, created: { providers: [], connections: [], mappings: [] }, existing: { providers: [], connections: [], mappings: [] }, credentials: 0, withoutCredentials: [], conflicts: [] };
   try {
     await ctx.sql.transaction(async (tx) => {
-      for (const p of backup.providers) await restoreProvider(tx, ctx.now(), p, report);
+      for (const p of backup.providers) await restoreProvider({ ...ctx, sql: tx }, p, report);
       for (const c of backup.connections) await restoreConnection({ ...ctx, sql: tx }, c, secrets, report);
       for (const m of backup.mappings) await restoreMapping(tx, m, report);
       if (report.conflicts.length) throw new ConflictError(`The backup conflicts with this database in ${report.conflicts.length} place(s): ${report.conflicts.map((c) => `${c.id}: ${c.message}`).join("; ")}. Nothing was restored.`, "See them all with --dry-run --json.", "RESTORE_CONFLICT");
@@ -87,11 +110,13 @@ export async function restoreBackup(ctx: ServiceContext, backup: IntegrationBack
 
 const exists = async (tx: SqlClient, table: string, id: string) => (await tx.get(`SELECT "id" FROM "${table}" WHERE "id" = ?`, [id])) !== undefined;
 
-async function restoreProvider(tx: SqlClient, now: Date, p: IntegrationProviderExtended, report: IntegrationRestoreReport): Promise<void> {
+async function restoreProvider(ctx: ServiceContext, p: IntegrationProviderExtended, report: IntegrationRestoreReport): Promise<void> {
+  const tx = ctx.sql;
   if (await exists(tx, "IntegrationProvider", p.id)) return void report.existing.providers.push(p.id);
   const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationProvider" WHERE "slug" = ?`, [p.slug]);
   if (clash) return void report.conflicts.push({ id: p.id, message: `the slug "${p.slug}" belongs to ${clash.id}` });
-  await insertProvider(tx, parseDefinition(toDefinition(p)), now, p.id);
+  await insertProvider(tx, parseDefinition(toDefinition(p)), ctx.now(), p.id);
+  await sealConfig(ctx, "IntegrationProvider", p.id);
   await tx.run(`UPDATE "IntegrationProvider" SET "createdAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [new Date(p.createdAt), new Date(p.updatedAt), p.id]);
   report.created.providers.push(p.id);
 }
@@ -116,6 +141,7 @@ async function restoreConnection(ctx: ServiceContext, c: IntegrationConnectionIn
     await tx.run(`UPDATE "IntegrationConnection" SET "credentialSecretId" = ? WHERE "id" = ?`, [sealed.secret.id, c.id]);
     report.credentials++;
   } else if (c.credential) report.withoutCredentials.push(c.id);
+  await sealConfig(ctx, "IntegrationConnection", c.id);
   report.created.connections.push(c.id);
 }
 

@@ -9,7 +9,7 @@ import { toSecretInfo, type SecretRow } from "../secrets/rows.js";
 // What the connection services share: the row joined with its provider and credential (never the
 // ciphertext), its view, and finding connections.
 
-export const CONNECTION_COLUMNS = `c."id", c."providerId", c."name", c."environment", c."status", c."config", c."credentialSecretId", c."rateLimitPerMinute", c."lastCheckedAt", c."lastHealthyAt", c."disabledAt", c."createdAt", c."updatedAt"`;
+export const CONNECTION_COLUMNS = `c."id", c."providerId", c."name", c."environment", c."status", c."config", c."credentialSecretId", c."rateLimitPerMinute", c."lastCheckedAt", c."lastHealthyAt", c."disabledAt", c."configMac", c."createdAt", c."updatedAt"`;
 const SECRET = `s."name" AS "secretName", s."tokenType" AS "secretTokenType", s."masterKeyId" AS "secretMasterKeyId", s."expiresAt" AS "secretExpiresAt", s."rotatedAt" AS "secretRotatedAt", s."createdAt" AS "secretCreatedAt", s."updatedAt" AS "secretUpdatedAt"`;
 // The provider's columns come back prefixed, so they never shadow the connection's.
 const PROVIDER = PROVIDER_COLUMNS.split(", ").map((c) => `${c} AS "p_${/"(\w+)"$/.exec(c)![1]}"`).join(", ");

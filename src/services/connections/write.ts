@@ -6,6 +6,7 @@ import type { JsonObject } from "../../types/common.js";
 import type { IntegrationEnvironment } from "../../types/enums.js";
 import type { IntegrationConnectionDeletion, IntegrationConnectionInfo } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
+import { sealConfig } from "../integrity/config.js";
 import type { ServiceContext } from "../context.js";
 import { CREDENTIAL_TOKEN_TYPE } from "../providers/connector.js";
 import { findProviderRow } from "../providers/rows.js";
@@ -69,6 +70,7 @@ export async function createConnection(ctx: ServiceContext, input: CreateConnect
     );
     const sealed = await sealCredential(ctx, tx, id, provider, input.credential);
     if (sealed.secretId) await tx.run(`UPDATE "IntegrationConnection" SET "credentialSecretId" = ? WHERE "id" = ?`, [sealed.secretId, id]);
+    await sealConfig({ ...ctx, sql: tx }, "IntegrationConnection", id);
     await recordAudit({ ...ctx, sql: tx }, { action: "connection.create", targetType: "connection", targetId: id, metadata: { provider: provider.slug, environment: input.environment, name: input.name, configKeys: Object.keys(input.config ?? {}) } });
     return { connection: toConnectionView(await findConnectionRow(tx, id)), keyFileCreated: sealed.keyFileCreated };
   });
@@ -81,6 +83,7 @@ export async function setConnectionCredentials(ctx: ServiceContext, id: string, 
     const sealed = await sealCredential(ctx, tx, row.id, providerOf(row), credential);
     const status = row.status === "DISABLED" ? "DISABLED" : "PENDING";
     await tx.run(`UPDATE "IntegrationConnection" SET "credentialSecretId" = ?, "status" = ?, "updatedAt" = ? WHERE "id" = ?`, [sealed.secretId, status, ctx.now(), row.id]);
+    await sealConfig({ ...ctx, sql: tx }, "IntegrationConnection", row.id);
     await recordEvent(tx, ctx.now(), { connectionId: row.id, kind: "credentials_updated", previousStatus: row.status === status ? null : row.status, status });
     await recordAudit({ ...ctx, sql: tx }, { action: "connection.set_credentials", targetType: "connection", targetId: row.id, metadata: { secretId: sealed.secretId } });
     return { connection: toConnectionView(await findConnectionRow(tx, row.id)), keyFileCreated: sealed.keyFileCreated };
@@ -109,6 +112,7 @@ export async function updateConnection(ctx: ServiceContext, id: string, input: U
     if (clash) throw new ConflictError(`A ${row.environment.toLowerCase()} connection "${name}" to ${view.provider.slug} already exists: ${clash.id}.`, undefined, "CONNECTION_EXISTS");
     const rate = input.rateLimitPerMinute === undefined ? row.rateLimitPerMinute : input.rateLimitPerMinute;
     await tx.run(`UPDATE "IntegrationConnection" SET "name" = ?, "config" = ?, "rateLimitPerMinute" = ?, "updatedAt" = ? WHERE "id" = ?`, [name, Object.keys(config).length ? config : null, rate, ctx.now(), row.id]);
+    await sealConfig({ ...ctx, sql: tx }, "IntegrationConnection", row.id);
     await recordAudit({ ...ctx, sql: tx }, { action: "connection.update", targetType: "connection", targetId: row.id, metadata: { fields: Object.keys(input).filter((k) => input[k as keyof UpdateConnectionInput] !== undefined) } });
     return toConnectionView(await findConnectionRow(tx, row.id));
   });

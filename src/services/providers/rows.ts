@@ -10,7 +10,7 @@ import type { ProviderDefinition } from "./definition.js";
 // What the provider services share: the row, its view, the definition it round-trips to, and
 // finding a provider by id or slug.
 
-export const PROVIDER_COLUMNS = `p."id", p."slug", p."name", p."category", p."status", p."baseUrl", p."authType", p."healthCheckMethod", p."healthCheckPath", p."healthCheckExpectedStatus", p."rateLimitPerMinute", p."paginationStyle", p."docsUrl", p."config", p."templateName", p."createdAt", p."updatedAt"`;
+export const PROVIDER_COLUMNS = `p."id", p."slug", p."name", p."category", p."status", p."baseUrl", p."authType", p."healthCheckMethod", p."healthCheckPath", p."healthCheckExpectedStatus", p."rateLimitPerMinute", p."paginationStyle", p."docsUrl", p."config", p."templateName", p."configMac", p."createdAt", p."updatedAt"`;
 const COUNT = `(SELECT COUNT(*) FROM "IntegrationConnection" c WHERE c."providerId" = p."id") AS "connectionCount"`;
 
 export interface ProviderRow {
@@ -29,6 +29,7 @@ export interface ProviderRow {
   docsUrl: string | null;
   config: unknown;
   templateName: string | null;
+  configMac?: string | null;
   createdAt: unknown;
   updatedAt: unknown;
   connectionCount?: unknown;

@@ -7,6 +7,7 @@ import { ALLOW_PRIVATE_ENV, isPrivateAddress, privateNetworksAllowed } from "../
 import { IntegrationProviderStatus } from "../../types/enums.js";
 import type { IntegrationProviderExtended, ProviderImportResult } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
+import { sealConfig } from "../integrity/config.js";
 import type { ServiceContext } from "../context.js";
 import { authSettings, toIssues } from "./connector.js";
 import { ProviderDefinitionSchema, type ProviderDefinition } from "./definition.js";
@@ -66,6 +67,7 @@ export async function createProvider(ctx: ServiceContext, input: unknown): Promi
   return ctx.sql.transaction(async (tx) => {
     if (await slugTaken(tx, d.slug)) throw new ConflictError(`A provider "${d.slug}" already exists.`, "Choose another --slug, or change it with: intg providers update", "PROVIDER_EXISTS");
     const id = await insertProvider(tx, d, ctx.now());
+    await sealConfig({ ...ctx, sql: tx }, "IntegrationProvider", id);
     await recordAudit({ ...ctx, sql: tx }, { action: "provider.create", targetType: "provider", targetId: id, metadata: { slug: d.slug, template: d.templateName } });
     return toProviderView(await findProviderRow(tx, id));
   });
@@ -80,6 +82,7 @@ export async function updateProvider(ctx: ServiceContext, ref: string, patch: Pa
     checkAddressPolicy(ctx.env, d);
     if (await slugTaken(tx, d.slug, current.id)) throw new ConflictError(`A provider "${d.slug}" already exists.`, undefined, "PROVIDER_EXISTS");
     await tx.run(`UPDATE "IntegrationProvider" SET ${SET}, "updatedAt" = ? WHERE "id" = ?`, [...columns(d), ctx.now(), current.id]);
+    await sealConfig({ ...ctx, sql: tx }, "IntegrationProvider", current.id);
     await recordAudit({ ...ctx, sql: tx }, { action: "provider.update", targetType: "provider", targetId: current.id, metadata: { fields: Object.keys(patch).filter((k) => patch[k as keyof ProviderDefinition] !== undefined) } });
     return toProviderView(await findProviderRow(tx, current.id));
   });
@@ -109,7 +112,7 @@ export async function importProviders(ctx: ServiceContext, entries: unknown[], o
       (existing ? result.updated : result.created).push(d.slug);
       if (result.dryRun) continue;
       if (existing) await tx.run(`UPDATE "IntegrationProvider" SET ${SET}, "updatedAt" = ? WHERE "id" = ?`, [...columns(d), ctx.now(), existing.id]);
-      else await insertProvider(tx, d, ctx.now());
+      await sealConfig({ ...ctx, sql: tx }, "IntegrationProvider", existing?.id ?? (await insertProvider(tx, d, ctx.now())));
     }
     if (!result.dryRun) await recordAudit({ ...ctx, sql: tx }, { action: "provider.import", targetType: "provider", targetId: null, metadata: { created: result.created, updated: result.updated } });
   });

@@ -85,7 +85,7 @@ export async function loadMasterKeys(ctx: ServiceContext, options: { create: boo
   const file = keyFilePath(target)!;
   // Webhook endpoint secrets are sealed under the ring too; their envelope names the key.
   const orphans = await ctx.sql.all<{ masterKeyId: string }>(
-    `SELECT "masterKeyId" FROM "IntegrationSecret" UNION SELECT SUBSTR("secretCiphertext", 4, 16) AS "masterKeyId" FROM "WebhookEndpoint" ORDER BY 1`,
+    `SELECT "masterKeyId" FROM "IntegrationSecret" UNION SELECT SUBSTR("secretCiphertext", 4, 16) AS "masterKeyId" FROM "WebhookEndpoint" UNION SELECT "masterKeyId" FROM "IntegrityKey" ORDER BY 1`,
   );
   if (orphans.length > 0) {
     throw new CredentialError(

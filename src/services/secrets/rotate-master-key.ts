@@ -6,6 +6,7 @@ import type { ServiceContext } from "../context.js";
 import { readKeyFile, replaceKeyFile } from "./key-file.js";
 import { findKey, loadMasterKeys, MASTER_KEY_ENV, PREVIOUS_KEYS_ENV, requireKey, type MasterKeyRing } from "./master-key.js";
 import { reencryptEndpointBatch } from "../webhooks/endpoint-reencrypt.js";
+import { reencryptIntegrityKey } from "../integrity/reencrypt.js";
 import { secretLabel } from "./rows.js";
 import { countByKey } from "./status.js";
 
@@ -68,6 +69,8 @@ export async function rotateMasterKey(ctx: ServiceContext, input: RotateMasterKe
   const progress = () => ({ keySource: ring!.source, toKeyId: target.id, newKey: plan.newKey, fromKeyIds: Object.fromEntries(moved), reencrypted: sum(moved), batches });
   try {
     await input.onProgress?.({ done: 0, total: fromTotal });
+    // The integrity root first: it is one row, not a secret of the operator's, and not counted.
+    await reencryptIntegrityKey(ctx, ring, target);
     for (;;) {
       // Secrets first, then endpoints; each batch commits, and the envelopes themselves mark progress.
       const changed = (await reencryptBatch(ctx, ring, target, batchSize, moved)) || (await reencryptEndpointBatch(ctx, ring, target, batchSize, moved));

@@ -3,6 +3,7 @@ import { guardUrl, privateNetworksAllowed, type Lookup } from "../../lib/url-gua
 import { generateSigningSecret } from "../../lib/webhook-signing.js";
 import type { WebhookEndpointCreated } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
+import { sealConfig } from "../integrity/config.js";
 import type { ServiceContext } from "../context.js";
 import { loadMasterKeys } from "../secrets/master-key.js";
 import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
@@ -28,6 +29,7 @@ export async function createEndpoint(ctx: ServiceContext, input: EndpointInput, 
       [id, input.url, input.description, input.channel, JSON.stringify(input.eventFilter), input.headers, input.timeoutMs, input.retryScheduleMs ? JSON.stringify(input.retryScheduleMs) : null, input.rateLimitPerSecond, transformation, sealSecret(ring.current, secret, currentSlot(id)), input.allowPrivateNetwork, true, now, now],
     );
     if (input.retentionPolicy) await setRetention(tx, id, input.retentionPolicy, now);
+    await sealConfig({ ...ctx, sql: tx }, "WebhookEndpoint", id);
     await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.create", targetType: "endpoint", targetId: id, metadata: auditFields(input) });
     return { ...toEndpointInfo(await findEndpointRow(tx, id)), secret };
   });

@@ -2,6 +2,7 @@ import { col } from "../../db/sql.js";
 import { decrypt, encrypt, type MasterKey } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js";
+import { checkConfig } from "../integrity/config.js";
 import { findEndpointRow } from "./endpoint-rows.js";
 
 // An endpoint's signing secrets at rest: AES-256-GCM under the master key ring, like every
@@ -26,6 +27,8 @@ export function openSecret(ring: MasterKeyRing, envelope: string, slot: string):
  */
 export async function signingSecrets(ctx: ServiceContext, endpointId: string): Promise<string[]> {
   const row = await findEndpointRow(ctx.sql, endpointId);
+  // Whoever gets the secrets sends to the URL: a URL changed outside intg is refused first.
+  await checkConfig(ctx, [["WebhookEndpoint", row]]);
   const ciphers = await ctx.sql.get<{ secretCiphertext: string; previousSecretCiphertext: string | null }>(
     `SELECT "secretCiphertext", "previousSecretCiphertext" FROM "WebhookEndpoint" WHERE "id" = ?`,
     [row.id],

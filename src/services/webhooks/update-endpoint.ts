@@ -3,6 +3,7 @@ import { col } from "../../db/sql.js";
 import { guardUrl, privateNetworksAllowed, type Lookup } from "../../lib/url-guard.js";
 import type { WebhookEndpointInfo } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
+import { sealConfig } from "../integrity/config.js";
 import type { ServiceContext } from "../context.js";
 import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
 import type { DeliveryChannel } from "../../types/enums.js";
@@ -50,6 +51,7 @@ export async function updateEndpoint(ctx: ServiceContext, id: string, changes: P
     const values = fields.map((k) => (COLUMNS[k][1] as (v: unknown) => unknown)(changes[k]));
     await tx.run(`UPDATE "WebhookEndpoint" SET ${[...sets, `"updatedAt" = ?`].join(", ")} WHERE "id" = ?`, [...values, now, id]);
     if (changes.retentionPolicy) await setRetention(tx, id, changes.retentionPolicy, now);
+    await sealConfig({ ...ctx, sql: tx }, "WebhookEndpoint", id);
     await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.update", targetType: "endpoint", targetId: id, metadata: auditFields(changes) });
     return toEndpointInfo(await findEndpointRow(tx, id));
   });

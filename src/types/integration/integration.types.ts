@@ -171,6 +171,18 @@ export interface IntegrationBackup {
   mappings: IntegrationMappingInfo[];
   /** Null without `--include-secrets`. `envelope` decrypts to the credentials keyed by secret id. */
   secrets: { count: number; envelope: string } | null;
+  /** The HMAC over the rest of the file: under the passphrase with secrets, else under the master key. */
+  signature: BackupSignature;
+}
+
+export interface BackupSignature {
+  scheme: "passphrase" | "master-key";
+  /** base64url; the passphrase scheme's scrypt salt. */
+  salt: string | null;
+  /** The master key id, for the master-key scheme. */
+  keyId: string | null;
+  /** base64url HMAC-SHA256. */
+  mac: string;
 }
 
 /** `providers import [--dry-run]`: the slugs created and replaced (or that would be). */

@@ -47,7 +47,7 @@ export async function replay(ctx: ServiceContext, request: WebhookReplayRequest,
     return { plan, held: request.dryRun ? [] : await hold(tx, owner, plan, ctx.now(), options.leaseMs) };
   });
   if (request.dryRun) return { plan, summary: null, lost: 0 };
-  const base = options.openStore ? await options.openStore() : sqlStore(ctx.sql);
+  const base = options.openStore ? await options.openStore() : sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
   const store: DeliveryStore = { ...base, claim: nextHeld(ctx.sql, held) };
   const summary = await runWorker(ctx, {
     concurrency: options.concurrency,

@@ -1,7 +1,7 @@
 import type { SqlClient } from "../../../db/sql.js";
 import { newId } from "../../../lib/ids.js";
 import { recordAudit } from "../../audit/record.js";
-import type { ServiceContext } from "../../context.js";
+import type { ServicesCtx } from "../../integrity/root.js";
 import type { PostResult } from "./http.js";
 import type { Outcome } from "./schedule.js";
 
@@ -52,7 +52,7 @@ const ATTEMPT_COLUMNS = `"id","deliveryId","endpointId","attemptNumber","trigger
 const ROWS_PER_STATEMENT = 100;
 const STATUS: Record<string, string> = { delivered: "DELIVERED", retry: "PENDING", failed: "FAILED", gone: "FAILED" };
 
-export type RecordContext = Pick<ServiceContext, "sql" | "now" | "actor">;
+export type RecordContext = ServicesCtx;
 
 export async function recordBatch(ctx: RecordContext, owner: string, records: AttemptRecords, disableAfterMs: number): Promise<Disabled[]> {
   const count = records.length / ATTEMPT_FIELDS;

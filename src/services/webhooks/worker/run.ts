@@ -54,7 +54,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const owner = options.workerId ?? `${hostname()}:${randomBytes(6).toString("hex")}`;
   const started = performance.now();
   const deadline = options.maxTimeMs === null ? Infinity : started + options.maxTimeMs;
-  const store = options.store ?? sqlStore(ctx.sql);
+  const store = options.store ?? sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
   const trigger = options.trigger ?? "scheduled";
   const http = new HttpClient();
   const endpoints = new EndpointCache(ctx);

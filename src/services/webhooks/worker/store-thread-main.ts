@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openSql } from "../../../db/sql.js";
-import type { DbTarget } from "../../../db/url.js";
+import type { DbTarget, Env } from "../../../db/url.js";
 import { flattenClaims } from "./claim.js";
 import { sqlStore, type DeliveryStore } from "./store.js";
 import type { StoreReply, StoreRequest } from "./store-thread.js";
@@ -10,12 +10,12 @@ import type { StoreReply, StoreRequest } from "./store-thread.js";
 // (the connection queues transactions, so a claim and a batch being recorded never interleave
 // inside one).
 
-async function main(port: NonNullable<typeof parentPort>, target: DbTarget): Promise<void> {
+async function main(port: NonNullable<typeof parentPort>, target: DbTarget, env: Env): Promise<void> {
   let store: DeliveryStore;
   let close: () => Promise<void>;
   try {
     const sql = await openSql(target);
-    store = sqlStore(sql);
+    store = sqlStore(sql, { target, env });
     close = () => sql.close();
   } catch (error) {
     port.postMessage({ id: 0, error: describe(error) } satisfies StoreReply);
@@ -39,4 +39,5 @@ function describe(error: unknown): { message: string; name?: string; code?: stri
   return { message: e?.message ?? String(error), name: e?.name, code: typeof e?.code === "string" ? e.code : undefined };
 }
 
-if (parentPort) void main(parentPort, (workerData as { target: DbTarget }).target);
+const data = workerData as { target: DbTarget; env: Env };
+if (parentPort) void main(parentPort, data.target, data.env);

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { DbTarget } from "../../../db/url.js";
+import type { DbTarget, Env } from "../../../db/url.js";
 import { unflattenClaims } from "./claim.js";
 import type { DeliveryStore } from "./store.js";
 
@@ -24,8 +24,9 @@ export function storeThreadFile(): string | null {
   return existsSync(file) ? file : null;
 }
 
-export async function threadStore(target: DbTarget, file: string): Promise<DeliveryStore> {
-  const worker = new Worker(file, { workerData: { target } });
+export async function threadStore(target: DbTarget, file: string, env: Env): Promise<DeliveryStore> {
+  // env: where the master key comes from, for the audit events the store thread writes.
+  const worker = new Worker(file, { workerData: { target, env } });
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let nextId = 1;
   let dead: Error | undefined;

@@ -1,4 +1,5 @@
 import type { SqlClient } from "../../../db/sql.js";
+import type { DbTarget, Env } from "../../../db/url.js";
 import { claimDue, type Claimed } from "./claim.js";
 import { recordBatch, type AttemptRecords, type Disabled } from "./record.js";
 
@@ -18,11 +19,12 @@ export interface DeliveryStore {
   close(): Promise<void>;
 }
 
-export function sqlStore(sql: SqlClient): DeliveryStore {
+/** `keys`: where the master key comes from, so the worker's audit events are keyed like any other. */
+export function sqlStore(sql: SqlClient, keys: { target: DbTarget; env: Env }): DeliveryStore {
   return {
     claim: (owner, now, leaseMs, limit) => claimDue(sql, owner, now, leaseMs, limit),
     // The worker's own decisions (disabling an endpoint) are audited as "system", whoever runs it.
-    record: (owner, records, now, disableAfterMs) => recordBatch({ sql, now: () => now, actor: "system" }, owner, records, disableAfterMs),
+    record: (owner, records, now, disableAfterMs) => recordBatch({ sql, now: () => now, actor: "system", db: { target: keys.target }, env: keys.env }, owner, records, disableAfterMs),
     renew: (owner, now, leaseMs) =>
       sql.run(`UPDATE "WebhookDelivery" SET "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND "status" = 'SENDING'`, [new Date(now.getTime() + leaseMs), owner]),
     release: (owner, ids) => release(sql, owner, ids),

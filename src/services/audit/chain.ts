@@ -1,0 +1,92 @@
+import type { SqlClient } from "../../db/sql.js";
+import { nodeCrypto } from "../../lib/lazy-builtins.js";
+import type { JsonObject } from "../../types/common.js";
+
+// The audit chain's links. Each event's link covers its content and the previous event's link, in
+// `seq` order. Two forms:
+//
+//   k1:<hex HMAC-SHA256>   keyed: under a key derived from the integrity root (services/integrity),
+//                          which only a holder of the master key can open, so nobody else can
+//                          recompute it after an edit
+//   <hex SHA-256>          unkeyed: events written before the chain was keyed, or by a process
+//                          that holds no master key; a keyed event after them covers them too
+//
+// The canonical text is the same for both, so `audit verify` recomputes either exactly.
+
+export const KEYED_PREFIX = "k1:";
+
+/** The fields an event's link covers, in a fixed order. */
+export interface ChainedFields {
+  id: string;
+  seq: number;
+  prevHash: string | null;
+  action: string;
+  actor: string;
+  targetType: string;
+  targetId: string | null;
+  outcome: string;
+  reason: string | null;
+  metadata: JsonObject | null;
+  createdAt: string;
+}
+
+function canonical(e: ChainedFields): string {
+  return JSON.stringify([
+    e.id, e.seq, e.prevHash, e.action, e.actor, e.targetType, e.targetId, e.outcome, e.reason, sortKeys(e.metadata),
+    e.createdAt,
+  ]);
+}
+
+/** The unkeyed link (the chain's original form). */
+export function eventHash(e: ChainedFields): string {
+  return nodeCrypto().createHash("sha256").update(canonical(e)).digest("hex");
+}
+
+/** The keyed link under the audit key. */
+export function eventMac(e: ChainedFields, auditKey: Buffer): string {
+  return KEYED_PREFIX + nodeCrypto().createHmac("sha256", auditKey).update(canonical(e)).digest("hex");
+}
+
+export const isKeyed = (hash: string): boolean => hash.startsWith(KEYED_PREFIX);
+
+/** Whether `hash` is the right link for `e`: constant-time for keyed links. */
+export function linkMatches(e: ChainedFields, hash: string, auditKey: Buffer | null): boolean {
+  if (!isKeyed(hash)) return eventHash(e) === hash;
+  if (!auditKey) return false;
+  const want = Buffer.from(eventMac(e, auditKey));
+  const got = Buffer.from(hash);
+  return want.length === got.length && nodeCrypto().timingSafeEqual(want, got);
+}
+
+// PostgreSQL's jsonb reorders object keys; hashing with sorted keys reads back the same anywhere.
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, sortKeys(obj[k])]));
+}
+
+export async function lastEvent(tx: SqlClient): Promise<{ seq: number; hash: string } | undefined> {
+  const row = await tx.get<{ seq: number | string; hash: string }>(`SELECT "seq", "hash" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1`);
+  return row && { seq: Number(row.seq), hash: row.hash };
+}
+
+/** Appends an event after `last`, linked keyed when a key is given. The caller holds the append lock. */
+export async function appendEvent(tx: SqlClient, e: Omit<ChainedFields, "seq" | "prevHash">, auditKey: Buffer | null): Promise<ChainedFields & { hash: string }> {
+  const last = await lastEvent(tx);
+  const event: ChainedFields = { ...e, seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? null };
+  const hash = auditKey ? eventMac(event, auditKey) : eventHash(event);
+  await tx.run(
+    `INSERT INTO "AuditEvent" ("id","seq","prevHash","hash","action","actor","targetType","targetId","outcome","reason","metadata","createdAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+    [event.id, event.seq, event.prevHash, hash, event.action, event.actor, event.targetType, event.targetId, event.outcome, event.reason, event.metadata, new Date(event.createdAt)],
+  );
+  return { ...event, hash };
+}
+
+// Any constant does; it names the one lock that orders appends to the chain on PostgreSQL.
+const AUDIT_LOCK = 734_018_211;
+
+/** Serialises appends: SQLite's write lock is already held (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock. */
+export async function lockChain(tx: SqlClient): Promise<void> {
+  if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?)`, [AUDIT_LOCK]);
+}

@@ -1,0 +1,28 @@
+import { decrypt, encrypt, type MasterKey } from "../../lib/crypto.js";
+import type { ServiceContext } from "../context.js";
+import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
+
+// The integrity root is sealed under the master key like a secret: a master-key rotation moves
+// it too, or the key it is sealed under could never be dropped (secrets prune-keys).
+const ROOT_CONTEXT = "integrity-root";
+
+/** The master key the root is sealed under, if there is a root: a key still in use (prune-keys). */
+export async function integrityKeyMasterId(ctx: Pick<ServiceContext, "sql">): Promise<string | null> {
+  return (await ctx.sql.get<{ masterKeyId: string }>(`SELECT "masterKeyId" FROM "IntegrityKey"`))?.masterKeyId ?? null;
+}
+
+/** Re-seals the root under `target` when it is under another key; returns 0 or 1. */
+export async function reencryptIntegrityKey(ctx: Pick<ServiceContext, "sql">, ring: MasterKeyRing, target: MasterKey): Promise<number> {
+  return ctx.sql.transaction(async (tx) => {
+    const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";
+    const row = await tx.get<{ id: string; ciphertext: string; masterKeyId: string }>(
+      `SELECT "id","ciphertext","masterKeyId" FROM "IntegrityKey" WHERE "masterKeyId" <> ?${lock}`,
+      [target.id],
+    );
+    if (!row) return 0;
+    const label = "The integrity key";
+    const sealed = encrypt(target, decrypt((id) => (id === target.id ? target : requireKey(ring, id, label)), row.ciphertext, ROOT_CONTEXT, label), ROOT_CONTEXT);
+    const n = await tx.run(`UPDATE "IntegrityKey" SET "ciphertext" = ?, "masterKeyId" = ? WHERE "id" = ? AND "ciphertext" = ?`, [sealed, target.id, row.id, row.ciphertext]);
+    return n;
+  });
+}
