@@ -1,7 +1,7 @@
 // Reads and applies the migrations in prisma/<provider>/migrations. Reading uses the raw driver
 // and runs on every command, so it stays cheap; applying loads Prisma's schema engine, which
 // records _prisma_migrations as `prisma migrate deploy` would.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { MigrationList } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { DatabaseError } from "../cli/errors.js";
@@ -97,7 +97,7 @@ export async function applyPendingMigrations(target: DbTarget): Promise<string[]
   if (target.provider === "postgresql") return applyWithEngine(target, target.url);
   const file = target.file!;
   if (file === ":memory:") return applyWithEngine(target, file);
-  mkdirSync(dirname(file), { recursive: true });
+  createPrivateSqliteFile(file);
   const db = openSqlite(file, { timeout: 5000 });
   // WAL lets a worker and an operator's commands share the file; the mode is stored in the file.
   db.pragma("journal_mode = WAL");
@@ -106,6 +106,55 @@ export async function applyPendingMigrations(target: DbTarget): Promise<string[]
   return withLockFile(`${file}.migrating`, async () =>
     (await readMigrationState(target)).pending.length === 0 ? [] : applyWithEngine(target, file),
   );
+}
+
+/**
+ * The data folder is created 0700 and the database file 0600 (DESIGN §6), the file before SQLite
+ * opens it: SQLite would create it 0644 under the usual umask, and gives its -wal and -shm files
+ * the database file's mode. An empty file is a valid empty database.
+ */
+export function createPrivateSqliteFile(file: string): void {
+  const dir = dirname(file);
+  try {
+    if (!existsSync(dir)) makeFolders(dir);
+    closeSync(openSync(file, "wx", 0o600));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return; // another process made it first, the same way
+    throw new DatabaseError(`Cannot create the SQLite database ${file}: ${code ?? (error as Error).message}.`, undefined, { cause: error }, "DATABASE_CREATE_FAILED");
+  }
+}
+
+/**
+ * One level at a time, never mkdirSync's `recursive`: Node 20's spins forever, ignoring SIGTERM,
+ * on a path under /proc. Folders above the data folder get the usual mode; the data folder 0700.
+ */
+function makeFolders(dir: string, mode = 0o700): void {
+  const parent = dirname(dir);
+  if (parent !== dir && !existsSync(parent)) makeFolders(parent, 0o777);
+  try {
+    mkdirSync(dir, { mode });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}
+
+/**
+ * The embedded database's folder and files, made owner-only when an older intg (or a umask) left
+ * them readable by others. Only what this user owns is changed; a few stat calls per command.
+ */
+export function tightenEmbeddedFiles(file: string): void {
+  if (process.platform === "win32" || typeof process.getuid !== "function") return;
+  const uid = process.getuid();
+  for (const [path, mode] of [[dirname(file), 0o700], [file, 0o600], [`${file}-wal`, 0o600], [`${file}-shm`, 0o600]] as const) {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st || st.uid !== uid || (st.mode & 0o077) === 0) continue;
+    try {
+      chmodSync(path, mode);
+    } catch {
+      // Not ours to change after all (a race with its removal): the command goes on as before.
+    }
+  }
 }
 
 async function applyWithEngine(target: DbTarget, url: string): Promise<string[]> {
@@ -192,7 +241,7 @@ async function withLockFile<T>(path: string, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
-      closeSync(openSync(path, "wx"));
+      closeSync(openSync(path, "wx", 0o600));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
