@@ -29,7 +29,10 @@ export function parseIntFlag(flag: string, text: string, min: number, max: numbe
 export function parseDurationFlag(flag: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw new UsageError(`${flag}: "${text}" is not a duration.`, "Write it like 90d, 24h, 15m, 30s or 1h30m.");
-  if (!withinMaxDuration(ms)) throw new UsageError(`${flag}: "${text}" is longer than ${MAX_DURATION_TEXT}; nothing was written.`, "Give a duration of at most 36525d.", "DURATION_TOO_LONG");
+  if (!withinMaxDuration(ms)) {
+    const message = `${flag}: "${text}" is longer than ${MAX_DURATION_TEXT}; nothing was written.`;
+    throw new UsageError(message, undefined, "DURATION_TOO_LONG");
+  }
   return ms;
 }
 
@@ -40,7 +43,8 @@ export function parseDateFlag(flag: string, text: string, now: Date = new Date()
     throw new UsageError(`${flag}: "${text}" is not an ISO-8601 date.`, "Write it like 2026-12-31 or 2026-12-31T23:59:00Z.");
   }
   if (Math.abs(d.getTime() - now.getTime()) > MAX_DURATION_MS) {
-    throw new UsageError(`${flag}: ${text} is more than ${MAX_DURATION_TEXT} from now; nothing was written.`, undefined, "DATE_OUT_OF_RANGE");
+    const message = `${flag}: ${text} is more than ${MAX_DURATION_TEXT} from now; nothing was written.`;
+    throw new UsageError(message, undefined, "DATE_OUT_OF_RANGE");
   }
   return d;
 }

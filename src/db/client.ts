@@ -1,7 +1,8 @@
 import type { PrismaClient } from "./generated/sqlite/client.js";
 import { existsSync } from "node:fs";
 import { DatabaseError, PendingError } from "../cli/errors.js";
-import { applyPendingMigrations, migrationNames, pendingMigrations, postgresError, tightenEmbeddedFiles } from "./migrations.js";
+import { applyPendingMigrations, migrationNames, pendingMigrations, postgresError } from "./migrations.js";
+import { tightenEmbeddedFiles } from "./sqlite-files.js";
 import { openSql, type SqlClient } from "./sql.js";
 import type { DbTarget } from "./url.js";
 

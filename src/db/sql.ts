@@ -47,7 +47,8 @@ const FIRST_FOUR_DIGIT_YEAR_MS = -62_167_219_200_000; // 0000-01-01
 export function sqliteDate(d: Date): string {
   const t = d.getTime();
   if (!(t >= FIRST_FOUR_DIGIT_YEAR_MS && t < LAST_FOUR_DIGIT_YEAR_MS)) {
-    throw new RangeError(`A date outside the years 0000-9999 cannot be stored (${Number.isNaN(t) ? "invalid date" : d.toISOString()}).`);
+    const what = Number.isNaN(t) ? "invalid date" : d.toISOString();
+    throw new RangeError(`A date outside the years 0000-9999 cannot be stored (${what}).`);
   }
   if (t < 0) return d.toISOString().replace("Z", "+00:00");
   const second = Math.floor(t / 1000);

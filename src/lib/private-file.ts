@@ -23,7 +23,7 @@ export class PrivateFile {
   /** Creates the temporary file; a bad target (a folder, a missing folder) is a usage error now. */
   constructor(readonly path: string) {
     if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new UsageError(`Cannot write ${path}: it is a folder; nothing was written.`, "Give a file path.", "OUT_IS_FOLDER");
+      throw new UsageError(`Cannot write ${path}: it is a folder; nothing was written.`, undefined, "OUT_IS_FOLDER");
     }
     this.#tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
     try {
@@ -123,15 +123,22 @@ export async function withPrivateFile<T>(path: string, fn: (file: PrivateFile) =
 
 function openError(path: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT" || code === "ENOTDIR") return new UsageError(`Cannot write ${path}: its folder does not exist; nothing was written.`, undefined, "OUT_FOLDER_MISSING");
-  if (code === "EACCES" || code === "EPERM" || code === "EROFS") return new UsageError(`Cannot write ${path}: ${code} on its folder; nothing was written.`, undefined, "OUT_NOT_WRITABLE");
+  if (code === "ENOENT" || code === "ENOTDIR") {
+    const message = `Cannot write ${path}: its folder does not exist; nothing was written.`;
+    return new UsageError(message, undefined, "OUT_FOLDER_MISSING");
+  }
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+    const message = `Cannot write ${path}: ${code} on its folder; nothing was written.`;
+    return new UsageError(message, undefined, "OUT_NOT_WRITABLE");
+  }
   return writeError(path, error);
 }
 
 function writeError(path: string, error: unknown): Error {
   if (error instanceof IntgError) return error;
   const e = error as NodeJS.ErrnoException;
-  return new IntgError("WRITE_FAILED", `Writing ${path} failed (${e.code ?? e.message}); the file was left as it was.`, undefined, undefined, { cause: error });
+  const message = `Writing ${path} failed (${e.code ?? e.message}); the file was left as it was.`;
+  return new IntgError("WRITE_FAILED", message, undefined, undefined, { cause: error });
 }
 
 // The rename is durable only once the folder's entry is flushed too.

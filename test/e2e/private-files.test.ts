@@ -78,6 +78,14 @@ describe("the embedded database's files under umask 022", () => {
   });
 });
 
+describe("creating a database folder where none can be made", () => {
+  it("fails with a message instead of spinning (Node 20's recursive mkdir never returns under /proc)", async () => {
+    const r = await run(["db", "migrate", "--db", "file:/proc/intg-no-such/deep/intg.db"], { HOME: "/nonexistent-home" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Cannot create the SQLite database /proc/intg-no-such/deep/intg.db: ENOENT");
+  });
+});
+
 describe("connections backup --out", () => {
   const home = tempDir();
   const env = { HOME: home.path, INTG_DATABASE_URL: `file:${join(home.path, "intg.db")}`, INTG_ACTOR: "e2e" };

@@ -11,14 +11,23 @@ export function registerIdentify(keys: Command, context: ContextFactory): void {
     .description("Tell offline whether a key read from stdin or --key-file is a well-formed intg key; no database")
     .argument("[key]", "refused: a key on the command line leaks into ps and shell history")
     .option("--key-file <file>", "read the key from this file")
-    .addHelpText("after", "\nFor a key found in a log or a leak: pipe it in (pbpaste | intg keys identify). Exit 0 when well-formed, 4 when not.")
+    .addHelpText(
+      "after",
+      "\nFor a key found in a log or a leak: pipe it in (pbpaste | intg keys identify) or use --key-file.\n" +
+        "Exit 0 when well-formed, 4 when not.",
+    )
     .action(async (positional: string | undefined, flags: { keyFile?: string }, cmd: Command) => {
       const ctx = context(cmd);
       // Even a leaked key stays out of argv: a live one would land in ps and shell history again.
       if (positional !== undefined) {
-        throw new UsageError("A key must not be passed on the command line: it leaks into ps and shell history.", "Pipe it on stdin or use --key-file <path>.", "SECRET_IN_ARGUMENTS");
+        throw new UsageError(
+          "A key must not be passed on the command line: it leaks into ps and shell history.",
+          "Pipe it on stdin or use --key-file <path>.",
+          "SECRET_IN_ARGUMENTS",
+        );
       }
-      const key = (await readSecret(ctx, { what: "key", file: flags.keyFile, how: "pipe it on stdin, or use --key-file <path>" })).trim();
+      const how = "pipe it on stdin, or use --key-file <path>";
+      const key = (await readSecret(ctx, { what: "key", file: flags.keyFile, how })).trim();
       const id = identifyKey(key);
       const view: ApiKeyIdentification = id.wellFormed
         ? { wellFormed: true, prefix: id.prefix, environment: id.environment, formatVersion: id.formatVersion, reason: null }

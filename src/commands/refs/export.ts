@@ -13,26 +13,31 @@ import { writeOut } from "./write-out.js";
 export function registerExport(refs: Command, context: ContextFactory): void {
   addRefFilterFlags(refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"))
     .option("--format <format>", "csv or ndjson", "ndjson")
-    .option("--out <file>", "write to this file (owner-only, replaced only once the export is complete) instead of stdout")
+    .option("--out <file>", "write to this file (owner-only, replaced once the export is complete) instead of stdout")
     .action(async (flags: ExportFlags, cmd: Command) => {
       const ctx = context(cmd);
       if (flags.format !== "csv" && flags.format !== "ndjson") throw new UsageError(`--format: "${flags.format}" is not csv or ndjson.`);
       if (flags.out === undefined) return void (await exportTo(ctx, flags, (text) => writeOut(ctx, text)));
       // A new 0600 file renamed into place at the end: a failed export leaves no half file.
-      const count = await withPrivateFile(flags.out, (file: PrivateFile) => exportTo(ctx, flags, async (text) => file.write(text)));
+      const toFile = (file: PrivateFile) => exportTo(ctx, flags, async (text) => file.write(text));
+      const count = await withPrivateFile(flags.out, toFile);
       ctx.out.info(`Wrote ${count} reference(s) to ${flags.out}.`);
     });
 }
 
 type ExportFlags = FilterFlags & { format: string; out?: string };
 
-async function exportTo(ctx: CommandContext, flags: ExportFlags, write: (text: string) => Promise<void>): Promise<number> {
+type Write = (text: string) => Promise<void>;
+
+async function exportTo(ctx: CommandContext, flags: ExportFlags, write: Write): Promise<number> {
   const line = flags.format === "csv" ? csvLine : (r: ExternalReference) => JSON.stringify(r) + "\n";
   const filter = await toRefFilter(ctx, flags);
   if (flags.format === "csv") await write(REF_FIELDS.join(",") + "\n");
   const services = await ctx.services();
   // The bar needs a total; the count is only worth its query when a bar is drawn.
-  const bar = ctx.deps.io.stderrIsTTY ? await progressBar(ctx, "Exporting", await countReferences(services, filter)) : undefined;
+  const bar = ctx.deps.io.stderrIsTTY
+    ? await progressBar(ctx, "Exporting", await countReferences(services, filter))
+    : undefined;
   let count = 0;
   try {
     for await (const page of exportReferences(services, filter)) {

@@ -39,7 +39,9 @@ export function registerExport(noun: Command, context: ContextFactory): void {
       }
       // Owner-only, written beside the target and renamed at the end: a failed export leaves no half
       // file. The file is opened first, so a bad --out fails before the database is touched.
-      const n = await withPrivateFile(flags.out, async (file) => exportDeliveries(await ctx.services(), filter, (r) => file.write(JSON.stringify(r) + "\n")));
+      const n = await withPrivateFile(flags.out, async (file) =>
+        exportDeliveries(await ctx.services(), filter, (r) => file.write(JSON.stringify(r) + "\n")),
+      );
       ctx.out.info(`Exported ${n} deliveries to ${flags.out}.`);
     });
 }
