@@ -1,5 +1,5 @@
 import { UsageError } from "./errors.js";
-import { parseDuration } from "../lib/duration.js";
+import { MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration, withinMaxDuration } from "../lib/duration.js";
 
 // Flag values checked before anything is written: a bad one is a usage error (exit 2) that says
 // what was wrong and what would be right.
@@ -29,13 +29,22 @@ export function parseIntFlag(flag: string, text: string, min: number, max: numbe
 export function parseDurationFlag(flag: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw new UsageError(`${flag}: "${text}" is not a duration.`, "Write it like 90d, 24h, 15m, 30s or 1h30m.");
+  if (!withinMaxDuration(ms)) {
+    const message = `${flag}: "${text}" is longer than ${MAX_DURATION_TEXT}; nothing was written.`;
+    throw new UsageError(message, undefined, "DURATION_TOO_LONG");
+  }
   return ms;
 }
 
-export function parseDateFlag(flag: string, text: string): Date {
+/** An ISO-8601 date no more than 100 years from now (either way): further is a typo, not a plan. */
+export function parseDateFlag(flag: string, text: string, now: Date = new Date()): Date {
   const d = new Date(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) {
     throw new UsageError(`${flag}: "${text}" is not an ISO-8601 date.`, "Write it like 2026-12-31 or 2026-12-31T23:59:00Z.");
+  }
+  if (Math.abs(d.getTime() - now.getTime()) > MAX_DURATION_MS) {
+    const message = `${flag}: ${text} is more than ${MAX_DURATION_TEXT} from now; nothing was written.`;
+    throw new UsageError(message, undefined, "DATE_OUT_OF_RANGE");
   }
   return d;
 }
@@ -56,8 +65,7 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 
 /** A point in time given as a duration back from now (24h, 7d) or as a date (2026-01-31[T12:00:00Z]). */
 export function parseWhenFlag(flag: string, text: string, now: Date): Date {
-  const ms = parseDuration(text);
-  if (ms !== undefined) return new Date(now.getTime() - ms);
-  if (/^\d{4}-\d{2}-\d{2}/.test(text)) return parseDateFlag(flag, text);
+  if (parseDuration(text) !== undefined) return new Date(now.getTime() - parseDurationFlag(flag, text));
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) return parseDateFlag(flag, text, now);
   throw new UsageError(`${flag}: "${text}" is not a duration or a date.`, "Write it like 24h, 7d, 2026-01-31 or 2026-01-31T12:00:00Z.");
 }

@@ -2,6 +2,7 @@ import type { PrismaClient } from "./generated/sqlite/client.js";
 import { existsSync } from "node:fs";
 import { DatabaseError, PendingError } from "../cli/errors.js";
 import { applyPendingMigrations, migrationNames, pendingMigrations, postgresError } from "./migrations.js";
+import { tightenEmbeddedFiles } from "./sqlite-files.js";
 import { openSql, type SqlClient } from "./sql.js";
 import type { DbTarget } from "./url.js";
 
@@ -34,6 +35,7 @@ export async function openDatabase(target: DbTarget, options: { autoMigrate: boo
     if (!options.autoMigrate) throw behindMigrations(target, migrationNames("sqlite"));
     await applyPendingMigrations(target);
   }
+  if (target.embedded) tightenEmbeddedFiles(target.file!);
   const sql = await openSql(target).catch((error) => {
     throw target.provider === "postgresql" ? postgresError(target.url, error) : openError(target, error);
   });

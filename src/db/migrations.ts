@@ -1,13 +1,14 @@
 // Reads and applies the migrations in prisma/<provider>/migrations. Reading uses the raw driver
 // and runs on every command, so it stays cheap; applying loads Prisma's schema engine, which
 // records _prisma_migrations as `prisma migrate deploy` would.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { MigrationList } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { DatabaseError } from "../cli/errors.js";
 import { openSqlite } from "../lib/sqlite.js";
 import { nodeCrypto } from "../lib/lazy-builtins.js";
 import { PACKAGE_ROOT } from "../lib/package-root.js";
+import { createPrivateSqliteFile } from "./sqlite-files.js";
 import type { SqlClient } from "./sql.js";
 import type { DbTarget, Provider } from "./url.js";
 
@@ -97,7 +98,7 @@ export async function applyPendingMigrations(target: DbTarget): Promise<string[]
   if (target.provider === "postgresql") return applyWithEngine(target, target.url);
   const file = target.file!;
   if (file === ":memory:") return applyWithEngine(target, file);
-  mkdirSync(dirname(file), { recursive: true });
+  createPrivateSqliteFile(file);
   const db = openSqlite(file, { timeout: 5000 });
   // WAL lets a worker and an operator's commands share the file; the mode is stored in the file.
   db.pragma("journal_mode = WAL");
@@ -192,7 +193,7 @@ async function withLockFile<T>(path: string, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
-      closeSync(openSync(path, "wx"));
+      closeSync(openSync(path, "wx", 0o600));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;

@@ -38,11 +38,21 @@ export interface SqlClient {
 let cachedSecond = NaN;
 let cachedPrefix = "";
 const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_800_000; // 10000-01-01: toISOString's form changes
+const FIRST_FOUR_DIGIT_YEAR_MS = -62_167_219_200_000; // 0000-01-01
 
-/** Prisma's SQLite adapter stores DateTime as ISO-8601 text with "+00:00"; raw writes must match. */
+/**
+ * Prisma's SQLite adapter stores DateTime as ISO-8601 text with "+00:00"; raw writes must match.
+ * SQLite compares that text as text, which is time order only while the year has four digits
+ * ("+010000-…" sorts before "2026-…"), so a date outside years 0000-9999 is refused, not stored.
+ * The CLI's flags keep dates within 100 years of now, so only a caller's bug reaches the throw.
+ */
 export function sqliteDate(d: Date): string {
   const t = d.getTime();
-  if (!(t >= 0 && t < LAST_FOUR_DIGIT_YEAR_MS)) return d.toISOString().replace("Z", "+00:00");
+  if (!(t >= FIRST_FOUR_DIGIT_YEAR_MS && t < LAST_FOUR_DIGIT_YEAR_MS)) {
+    const what = Number.isNaN(t) ? "invalid date" : d.toISOString();
+    throw new RangeError(`A date outside the years 0000-9999 cannot be stored (${what}).`);
+  }
+  if (t < 0) return d.toISOString().replace("Z", "+00:00");
   const second = Math.floor(t / 1000);
   if (second !== cachedSecond) {
     cachedPrefix = d.toISOString().slice(0, 20); // "2026-12-01T13:22:03."

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PG_BASE_URL, tempDir, tempPostgres, type TempDb } from "../helpers/databases.js";
@@ -44,6 +45,7 @@ describe("intg keys through bin/intg", () => {
         ["keys", "create", "--name", "x", "--env", "prod"],
         ["keys", "verify", "intg_live_abc"],
         ["keys", "verify", "--key", "intg_live_abc"],
+        ["keys", "identify", "intg_live_abc"],
       ];
       for (const args of bad) {
         const r = await intg(args, { env: e });
@@ -64,9 +66,18 @@ describe("intg keys through bin/intg", () => {
       const notHere = await intg(["keys", "verify"], { env: e, input: other.stdout });
       expect(notHere.code).toBe(4);
       expect(notHere.stderr).toContain("NOT_FOUND");
-      const typo = await intg(["keys", "identify", key.slice(0, -1) + (key.endsWith("a") ? "b" : "a")], { env: e });
+      const typo = await intg(["keys", "identify"], { env: e, input: key.slice(0, -1) + (key.endsWith("a") ? "b" : "a") });
       expect(typo.code).toBe(4);
       expect(typo.stderr).toContain("checksum");
+      const keyFile = join(h.path, "leaked.txt");
+      writeFileSync(keyFile, key + "\n");
+      const fromFile = await intg(["keys", "identify", "--key-file", keyFile, "--json"], { env: e });
+      expect(fromFile.code, fromFile.stderr).toBe(0);
+      expect(JSON.parse(fromFile.stdout)).toMatchObject({ wellFormed: true, environment: "test" });
+      const inArgs = await intg(["keys", "identify", key], { env: e });
+      expect(inArgs.code).toBe(2);
+      expect(inArgs.stderr).toContain("--key-file");
+      expect(inArgs.stdout + inArgs.stderr).not.toContain(key);
     } finally {
       h.dispose();
     }

@@ -16,9 +16,21 @@ describe("sqliteDate", () => {
   });
 
   it("matches it at the edges of the four-digit years and for dates before 1970", () => {
-    for (const d of [new Date(0), new Date(-1), new Date("1969-12-31T23:59:59.999Z"), new Date("9999-12-31T23:59:59.999Z"), new Date("+010000-01-01T00:00:00.000Z"), new Date(Date.UTC(2024, 1, 29, 0, 0, 0, 7))]) {
+    for (const d of [new Date(0), new Date(-1), new Date("1969-12-31T23:59:59.999Z"), new Date("9999-12-31T23:59:59.999Z"), new Date("0000-01-01T00:00:00.000Z"), new Date(Date.UTC(2024, 1, 29, 0, 0, 0, 7))]) {
       expect(sqliteDate(d)).toBe(reference(d));
     }
+  });
+
+  it("refuses a year past 9999 or before 0000: its text would sort out of time order", () => {
+    for (const text of ["+010000-01-01T00:00:00.000Z", "+021192-05-01T00:00:00.000Z", "-000001-12-31T23:59:59.999Z"]) {
+      expect(() => sqliteDate(new Date(text)), text).toThrow(/outside the years 0000-9999/);
+    }
+  });
+
+  it("gives text that sorts in time order across the accepted range", () => {
+    const instants = [Date.parse("0000-01-01T00:00:00Z"), Date.parse("0999-06-01T00:00:00Z"), Date.UTC(1926, 0, 1), -1, 0, Date.UTC(2026, 0, 1), Date.UTC(2126, 0, 1), Date.UTC(9999, 11, 31)];
+    const texts = instants.map((t) => sqliteDate(new Date(t)));
+    expect([...texts].sort()).toEqual(texts);
   });
 
   it("matches it for a run of random instants, as the worker formats them", () => {

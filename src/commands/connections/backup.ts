@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { ConflictError, UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readJsonFile } from "../../cli/read-file.js";
 import { readSecret } from "../../cli/read-secret.js";
+import { withPrivateFile } from "../../lib/private-file.js";
 import type { IntegrationBackupSummary } from "../../types/integration/integration.types.js";
 
 const MIN_PASSPHRASE = 12;
@@ -27,9 +27,12 @@ export function registerBackup(connections: Command, context: ContextFactory): v
       if (flags.passphraseFile && !flags.includeSecrets) throw new UsageError("--passphrase-file is only used with --include-secrets.");
       const passphrase = flags.includeSecrets ? await readPassphrase(ctx, flags.passphraseFile, true) : null;
       const { createBackup } = await import("../../services/connections/backup.js");
-      const backup = await createBackup(await ctx.services(), { passphrase });
-      // Owner-only: even sealed, credentials are not for every reader of the directory.
-      writeFileSync(flags.out, JSON.stringify(backup, null, 2) + "\n", { mode: 0o600 });
+      // Owner-only, new and renamed into place (lib/private-file.ts); a bad --out fails before any work.
+      const backup = await withPrivateFile(flags.out, async (file) => {
+        const made = await createBackup(await ctx.services(), { passphrase });
+        file.write(JSON.stringify(made, null, 2) + "\n");
+        return made;
+      });
       const summary: IntegrationBackupSummary = { file: flags.out, providers: backup.providers.length, connections: backup.connections.length, mappings: backup.mappings.length, secrets: backup.secrets?.count ?? 0 };
       if (ctx.out.json) return ctx.out.printJson(summary);
       ctx.out.success(`Wrote ${summary.providers} provider(s), ${summary.connections} connection(s), ${summary.mappings} mapping(s) and ${summary.secrets} credential(s) to ${flags.out}.`);

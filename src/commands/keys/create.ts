@@ -41,7 +41,7 @@ function toInput(flags: CreateFlags, now: Date): CreateKeyInput {
   if (flags.expiresIn && flags.expiresAt) throw new UsageError("Give --expires-in or --expires-at, not both.");
   let expiresAt: Date | null = null;
   if (flags.expiresIn) expiresAt = new Date(now.getTime() + parseDurationFlag("--expires-in", flags.expiresIn));
-  if (flags.expiresAt) expiresAt = parseDateFlag("--expires-at", flags.expiresAt);
+  if (flags.expiresAt) expiresAt = parseDateFlag("--expires-at", flags.expiresAt, now);
   if (expiresAt && expiresAt <= now) throw new UsageError("The expiry is in the past.");
   const meta = parseKeyValues("--meta", flags.meta);
   return {

@@ -1,18 +1,33 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { CredentialError } from "../../cli/errors.js";
+import { CredentialError, UsageError } from "../../cli/errors.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { identifyKey } from "../../lib/api-key.js";
 import type { ApiKeyIdentification } from "../../types/integration/api.types.js";
 
 export function registerIdentify(keys: Command, context: ContextFactory): void {
   keys
-    .command("identify [key]")
-    .description("Tell offline whether a string is a well-formed intg key (prefix, environment, checksum); no database")
-    .addHelpText("after", "\nFor a key found in a log or a leak. Without an argument the key is read from stdin. Exit 0 when well-formed, 4 when not.")
-    .action(async (given: string | undefined, _flags, cmd: Command) => {
+    .command("identify")
+    .description("Tell offline whether a key read from stdin or --key-file is a well-formed intg key; no database")
+    .argument("[key]", "refused: a key on the command line leaks into ps and shell history")
+    .option("--key-file <file>", "read the key from this file")
+    .addHelpText(
+      "after",
+      "\nFor a key found in a log or a leak: pipe it in (pbpaste | intg keys identify) or use --key-file.\n" +
+        "Exit 0 when well-formed, 4 when not.",
+    )
+    .action(async (positional: string | undefined, flags: { keyFile?: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const key = given ?? (await readSecret(ctx, { what: "key", how: "give it as the argument, or pipe it on stdin" })).trim();
+      // Even a leaked key stays out of argv: a live one would land in ps and shell history again.
+      if (positional !== undefined) {
+        throw new UsageError(
+          "A key must not be passed on the command line: it leaks into ps and shell history.",
+          "Pipe it on stdin or use --key-file <path>.",
+          "SECRET_IN_ARGUMENTS",
+        );
+      }
+      const how = "pipe it on stdin, or use --key-file <path>";
+      const key = (await readSecret(ctx, { what: "key", file: flags.keyFile, how })).trim();
       const id = identifyKey(key);
       const view: ApiKeyIdentification = id.wellFormed
         ? { wellFormed: true, prefix: id.prefix, environment: id.environment, formatVersion: id.formatVersion, reason: null }

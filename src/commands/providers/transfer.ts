@@ -1,8 +1,8 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../cli/errors.js";
 import { readInputFile } from "../../cli/read-file.js";
 import type { ContextFactory } from "../../cli/program.js";
+import { writePrivateFile } from "../../lib/private-file.js";
 import { toIssues } from "../../services/providers/connector.js";
 import { listProviders, toDefinition } from "../../services/providers/rows.js";
 
@@ -52,7 +52,7 @@ export function registerTransfer(providers: Command, context: ContextFactory): v
       const doc = { format: "intg-providers", version: 1, providers: (await listProviders(await ctx.services())).map(toDefinition) };
       const text = format === "yaml" ? (await import("yaml")).stringify(doc) : JSON.stringify(doc, null, 2) + "\n";
       if (!flags.out) return ctx.out.print(text);
-      writeFileSync(flags.out, text);
+      writePrivateFile(flags.out, text);
       if (ctx.out.json) return ctx.out.printJson({ file: flags.out, format, providers: doc.providers.length });
       ctx.out.success(`Wrote ${doc.providers.length} provider(s) to ${flags.out}.`);
     });

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
+import { withPrivateFile, type PrivateFile } from "../../lib/private-file.js";
 import { countReferences, exportReferences } from "../../services/refs/export.js";
 import { REF_FIELDS } from "../../services/refs/rows.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
@@ -11,29 +13,45 @@ import { writeOut } from "./write-out.js";
 export function registerExport(refs: Command, context: ContextFactory): void {
   addRefFilterFlags(refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"))
     .option("--format <format>", "csv or ndjson", "ndjson")
-    .action(async (flags: FilterFlags & { format: string }, cmd: Command) => {
+    .option("--out <file>", "write to this file (owner-only, replaced once the export is complete) instead of stdout")
+    .action(async (flags: ExportFlags, cmd: Command) => {
       const ctx = context(cmd);
       if (flags.format !== "csv" && flags.format !== "ndjson") throw new UsageError(`--format: "${flags.format}" is not csv or ndjson.`);
-      const line = flags.format === "csv" ? csvLine : (r: ExternalReference) => JSON.stringify(r) + "\n";
-      const filter = await toRefFilter(ctx, flags);
-      if (flags.format === "csv") await writeOut(ctx, REF_FIELDS.join(",") + "\n");
-      const services = await ctx.services();
-      // The bar needs a total; the count is only worth its query when a bar is drawn.
-      const bar = ctx.deps.io.stderrIsTTY ? await progressBar(ctx, "Exporting", await countReferences(services, filter)) : undefined;
-      let count = 0;
-      try {
-        for await (const page of exportReferences(services, filter)) {
-          let text = "";
-          for (const r of page) text += line(r);
-          count += page.length;
-          await writeOut(ctx, text);
-          bar?.update(count, count);
-        }
-      } finally {
-        bar?.stop();
-      }
-      ctx.out.info(`Exported ${count} reference(s).`);
+      if (flags.out === undefined) return void (await exportTo(ctx, flags, (text) => writeOut(ctx, text)));
+      // A new 0600 file renamed into place at the end: a failed export leaves no half file.
+      const toFile = (file: PrivateFile) => exportTo(ctx, flags, async (text) => file.write(text));
+      const count = await withPrivateFile(flags.out, toFile);
+      ctx.out.info(`Wrote ${count} reference(s) to ${flags.out}.`);
     });
+}
+
+type ExportFlags = FilterFlags & { format: string; out?: string };
+
+type Write = (text: string) => Promise<void>;
+
+async function exportTo(ctx: CommandContext, flags: ExportFlags, write: Write): Promise<number> {
+  const line = flags.format === "csv" ? csvLine : (r: ExternalReference) => JSON.stringify(r) + "\n";
+  const filter = await toRefFilter(ctx, flags);
+  if (flags.format === "csv") await write(REF_FIELDS.join(",") + "\n");
+  const services = await ctx.services();
+  // The bar needs a total; the count is only worth its query when a bar is drawn.
+  const bar = ctx.deps.io.stderrIsTTY
+    ? await progressBar(ctx, "Exporting", await countReferences(services, filter))
+    : undefined;
+  let count = 0;
+  try {
+    for await (const page of exportReferences(services, filter)) {
+      let text = "";
+      for (const r of page) text += line(r);
+      count += page.length;
+      await write(text);
+      bar?.update(count, count);
+    }
+  } finally {
+    bar?.stop();
+  }
+  if (flags.out === undefined) ctx.out.info(`Exported ${count} reference(s).`);
+  return count;
 }
 
 const needsQuotes = /[",\r\n]/;

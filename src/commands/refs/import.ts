@@ -1,10 +1,11 @@
-import { closeSync, createReadStream, openSync, statSync, writeSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { Transform, type Readable } from "node:stream";
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { IntgError, UsageError } from "../../cli/errors.js";
 import { ExitCode } from "../../cli/exit-codes.js";
 import type { ContextFactory } from "../../cli/program.js";
+import { PrivateFile } from "../../lib/private-file.js";
 import { readRecords, type ImportFormat } from "../../services/refs/import-sources.js";
 import type { BulkReferenceOperation } from "../../types/integration/external-reference.types.js";
 import { progressBar } from "./progress.js";
@@ -37,7 +38,8 @@ export function registerImport(refs: Command, context: ContextFactory): void {
       let read = 0;
       const counter = new Transform({ transform: (chunk: Buffer, _enc, done) => ((read += chunk.length), done(null, chunk)) });
       input.on("error", (error) => counter.destroy(new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error.message}.`)));
-      const errorsFd = flags.errorsOut ? openSync(flags.errorsOut, "w") : undefined;
+      // Rejected rows carry the file's data: owner-only, and in place only once the import returns.
+      const errorsFile = flags.errorsOut ? new PrivateFile(flags.errorsOut) : undefined;
       const bar = await progressBar(ctx, "Importing", size);
       let summary: BulkReferenceOperation;
       // Loaded here, not at start-up: row validation brings zod, which every other refs verb would pay for.
@@ -50,16 +52,19 @@ export function registerImport(refs: Command, context: ContextFactory): void {
           dryRun: flags.dryRun,
           atomic: flags.atomic,
           batches: readRecords(input.pipe(counter), format, BATCH_ROWS),
-          onRejected: errorsFd === undefined ? undefined : (op) => void writeSync(errorsFd, JSON.stringify(op) + "\n"),
+          onRejected: errorsFile === undefined ? undefined : (op) => errorsFile.write(JSON.stringify(op) + "\n"),
           // --json streams what became of each row (NDJSON), then the summary as the last line.
           onRows: ctx.out.json ? (ops) => writeOut(ctx, ops.map((op) => JSON.stringify(op) + "\n").join("")) : undefined,
           onBatch: (s) => bar?.update(read, s.read),
           signal: ctx.deps.signal,
         });
+      } catch (error) {
+        errorsFile?.abort();
+        throw error;
       } finally {
         bar?.stop();
-        if (errorsFd !== undefined) closeSync(errorsFd);
       }
+      errorsFile?.commit();
       await report(ctx, summary, flags.errorsOut);
     });
 }

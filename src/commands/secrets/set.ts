@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { parseDuration } from "../../lib/duration.js";
+import { MAX_DURATION_TEXT, parseDuration, withinMaxDuration } from "../../lib/duration.js";
 import { setSecret, type SetSecretResult } from "../../services/secrets/set.js";
 import { validateSecretName } from "../../services/secrets/rows.js";
 import { readSecret } from "../../cli/read-secret.js";
@@ -62,11 +62,19 @@ function parseExpiry(ctx: CommandContext, opts: SetOptions): Date | undefined {
   if (opts.expiresIn !== undefined) {
     const ms = parseDuration(opts.expiresIn);
     if (ms === undefined || ms <= 0) throw new UsageError(`"${opts.expiresIn}" is not a duration; nothing was written.`, "Use e.g. 90d, 12h, 1h30m or 2w.", "INVALID_DURATION");
+    if (!withinMaxDuration(ms)) {
+      const message = `--expires-in: "${opts.expiresIn}" is longer than ${MAX_DURATION_TEXT}; nothing was written.`;
+      throw new UsageError(message, undefined, "DURATION_TOO_LONG");
+    }
     return new Date(ctx.now().getTime() + ms);
   }
   if (opts.expiresAt !== undefined) {
     const at = new Date(opts.expiresAt);
     if (Number.isNaN(at.getTime())) throw new UsageError(`"${opts.expiresAt}" is not a date; nothing was written.`, "Use ISO-8601, e.g. 2027-01-31T00:00:00Z.", "INVALID_DATE");
+    if (!withinMaxDuration(at.getTime() - ctx.now().getTime())) {
+      const message = `--expires-at: ${opts.expiresAt} is more than ${MAX_DURATION_TEXT} from now; nothing written.`;
+      throw new UsageError(message, undefined, "DATE_OUT_OF_RANGE");
+    }
     return at;
   }
   return undefined;

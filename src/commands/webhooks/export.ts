@@ -1,9 +1,8 @@
-import { createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../cli/errors.js";
 import { parseEnumList, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
+import { withPrivateFile } from "../../lib/private-file.js";
 import { exportDeliveries } from "../../services/webhooks/export/export.js";
 import { DeliveryStatus } from "../../types/enums.js";
 
@@ -33,27 +32,16 @@ export function registerExport(noun: Command, context: ContextFactory): void {
       const until = flags.until === undefined ? null : parseWhenFlag("--until", flags.until, now);
       if (since && until && until <= since) throw new UsageError("--until must be after --since.");
       const status = flags.status === undefined ? null : parseEnumList("--status", flags.status, DeliveryStatus);
-      if (flags.out !== undefined && !existsSync(dirname(flags.out))) throw new UsageError(`--out: the folder of ${flags.out} does not exist; nothing was written.`);
       const filter = { endpointId: flags.endpoint ?? null, eventId: flags.event ?? null, status, since, until };
-      const services = await ctx.services();
       if (flags.out === undefined) {
-        const n = await exportDeliveries(services, filter, (r) => ctx.out.printNdjson(r));
+        const n = await exportDeliveries(await ctx.services(), filter, (r) => ctx.out.printNdjson(r));
         return ctx.out.info(`Exported ${n} deliveries.`);
       }
-      // Written beside the target and renamed at the end: a failed export leaves no half file.
-      const partial = `${flags.out}.partial-${process.pid}`;
-      const stream = createWriteStream(partial, { flags: "wx" });
-      try {
-        const n = await exportDeliveries(services, filter, (r) => {
-          if (!stream.write(JSON.stringify(r) + "\n")) return new Promise<void>((resolve) => stream.once("drain", resolve));
-        });
-        await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
-        renameSync(partial, flags.out);
-        ctx.out.info(`Exported ${n} deliveries to ${flags.out}.`);
-      } catch (error) {
-        stream.destroy();
-        rmSync(partial, { force: true });
-        throw error;
-      }
+      // Owner-only, written beside the target and renamed at the end: a failed export leaves no half
+      // file. The file is opened first, so a bad --out fails before the database is touched.
+      const n = await withPrivateFile(flags.out, async (file) =>
+        exportDeliveries(await ctx.services(), filter, (r) => file.write(JSON.stringify(r) + "\n")),
+      );
+      ctx.out.info(`Exported ${n} deliveries to ${flags.out}.`);
     });
 }

@@ -218,7 +218,7 @@ export interface ApiResponse<T = unknown> {
   latencyMs: number;
 }
 
-/** `keys identify <key>`: offline, from the key's text alone. */
+/** `keys identify` (the key on stdin or in --key-file): offline, from the key's text alone. */
 export interface ApiKeyIdentification {
   wellFormed: boolean;
   prefix: string | null;
