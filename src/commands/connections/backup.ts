@@ -37,6 +37,7 @@ export function registerBackup(connections: Command, context: ContextFactory): v
       if (ctx.out.json) return ctx.out.printJson(summary);
       ctx.out.success(`Wrote ${summary.providers} provider(s), ${summary.connections} connection(s), ${summary.mappings} mapping(s) and ${summary.secrets} credential(s) to ${flags.out}.`);
       if (!backup.secrets) ctx.out.info("Without --include-secrets, restored connections need their credentials set again.");
+      if (!backup.signature) ctx.out.warn("The backup is unauthenticated (no master key at hand to sign it): restoring it takes --allow-unsigned.");
     });
   connections
     .command("restore <file>")

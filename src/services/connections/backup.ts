@@ -5,6 +5,7 @@ import type { IntegrationBackup } from "../../types/integration/integration.type
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { checkConfig } from "../integrity/config.js";
+import { ringIfAny } from "../integrity/root.js";
 import type { SealedTable } from "../integrity/config-mac.js";
 import { listProviders, PROVIDER_COLUMNS } from "../providers/rows.js";
 import { requireMasterKeys } from "../secrets/master-key.js";
@@ -43,10 +44,12 @@ export async function insertMapping(tx: SqlClient, m: IntegrationMappingInfo): P
 }
 
 export async function createBackup(ctx: ServiceContext, options: { passphrase: string | null }): Promise<IntegrationBackup> {
-  // A row repointed outside intg would be restored, and sealed anew, wherever the file goes.
+  // A row repointed outside intg would be restored, and sealed anew, wherever the file goes. With
+  // no master key at hand nothing can be checked or signed: the file says it is unauthenticated.
+  const ring = options.passphrase === null ? await ringIfAny(ctx, false) : await requireMasterKeys(ctx);
   const providerRows = await ctx.sql.all<Record<string, unknown>>(`SELECT ${PROVIDER_COLUMNS} FROM "IntegrationProvider" p ORDER BY p."id"`);
   const connectionRows = await findConnectionRows(ctx.sql);
-  await checkConfig(ctx, [
+  if (ring) await checkConfig(ctx, [
     ...providerRows.map((r): [SealedTable, Record<string, unknown>] => ["IntegrationProvider", r]),
     ...connectionRows.map((r): [SealedTable, Record<string, unknown>] => ["IntegrationConnection", r]),
   ]);
@@ -67,6 +70,6 @@ export async function createBackup(ctx: ServiceContext, options: { passphrase: s
   // Credentials leaving the database are worth a trace, like a reveal.
   await recordAudit(ctx, { action: "connection.backup", targetType: "connection", targetId: null, metadata: { providers: providers.length, connections: connections.length, mappings: mappings.length, secrets: secrets?.count ?? 0 } });
   const body = { format: "intg-integrations-backup" as const, version: 1 as const, createdAt: ctx.now().toISOString(), providers, connections, mappings, secrets };
-  const by = options.passphrase !== null ? { passphrase: options.passphrase } : { ring: await requireMasterKeys(ctx) };
-  return { ...body, signature: signBackup(body, by) };
+  const by = options.passphrase !== null ? { passphrase: options.passphrase } : ring ? { ring } : null;
+  return { ...body, signature: by ? signBackup(body, by) : null };
 }

@@ -171,8 +171,11 @@ export interface IntegrationBackup {
   mappings: IntegrationMappingInfo[];
   /** Null without `--include-secrets`. `envelope` decrypts to the credentials keyed by secret id. */
   secrets: { count: number; envelope: string } | null;
-  /** The HMAC over the rest of the file: under the passphrase with secrets, else under the master key. */
-  signature: BackupSignature;
+  /**
+   * The HMAC over the rest of the file: under the passphrase with secrets, else under the master
+   * key; null when no master key was at hand (unauthenticated: restore needs --allow-unsigned).
+   */
+  signature: BackupSignature | null;
 }
 
 export interface BackupSignature {
