@@ -41,8 +41,8 @@ function rewriteUnkeyed(file: string): void {
   let prev: string | null = null;
   for (const r of db.prepare(`SELECT * FROM "AuditEvent" ORDER BY "seq"`).all() as Record<string, string | number | null>[]) {
     const metadata = r.metadata === null ? null : JSON.parse(String(r.metadata));
-    const canonical = JSON.stringify([r.id, r.seq, prev, r.action, "mallory", r.targetType, r.targetId, r.outcome, r.reason, metadata, new Date(String(r.createdAt)).toISOString()]);
-    const hash = createHash("sha256").update(canonical).digest("hex");
+    const canonical: string = JSON.stringify([r.id, r.seq, prev, r.action, "mallory", r.targetType, r.targetId, r.outcome, r.reason, metadata, new Date(String(r.createdAt)).toISOString()]);
+    const hash: string = createHash("sha256").update(canonical).digest("hex");
     db.prepare(`UPDATE "AuditEvent" SET "prevHash" = ?, "hash" = ?, "actor" = 'mallory' WHERE "id" = ?`).run(prev, hash, r.id);
     prev = hash;
   }

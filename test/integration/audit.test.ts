@@ -22,8 +22,8 @@ async function rewriteUnkeyed(ctx: ServiceContext, edit: (r: Row) => void): Prom
     edit(r);
     const metadata = r.metadata === null ? null : typeof r.metadata === "string" ? JSON.parse(r.metadata) : r.metadata;
     const createdAt = (r.createdAt instanceof Date ? r.createdAt : new Date(String(r.createdAt))).toISOString();
-    const canonical = JSON.stringify([r.id, Number(r.seq), prev, r.action, r.actor, r.targetType, r.targetId, r.outcome, r.reason, sortKeys(metadata), createdAt]);
-    const hash = createHash("sha256").update(canonical).digest("hex");
+    const canonical: string = JSON.stringify([r.id, Number(r.seq), prev, r.action, r.actor, r.targetType, r.targetId, r.outcome, r.reason, sortKeys(metadata), createdAt]);
+    const hash: string = createHash("sha256").update(canonical).digest("hex");
     await ctx.sql.run(`UPDATE "AuditEvent" SET "prevHash" = ?, "hash" = ?, "actor" = ? WHERE "id" = ?`, [prev, hash, r.actor, r.id]);
     prev = hash;
   }

@@ -223,12 +223,12 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
       outcome,
     });
     const batch = encodeAttempts([attempt(200, { kind: "delivered" }), attempt(500, { kind: "retry", at: new Date(now.getTime() + 5_000) })]);
-    expect(await recordBatch({ sql: ctx.sql, now: () => now, actor: "system" }, "w1", batch, 5 * DAY)).toEqual([]);
+    expect(await recordBatch({ sql: ctx.sql, now: () => now, actor: "system", db: ctx.db, env: ctx.env }, "w1", batch, 5 * DAY)).toEqual([]);
     expect(await deliveries(ctx)).toMatchObject([{ status: "DELIVERED", lastStatusCode: 200 }]);
     const codes = await ctx.sql.all<{ statusCode: unknown }>(`SELECT "statusCode" FROM "WebhookDeliveryAttempt" ORDER BY "statusCode"`);
     expect(codes.map((c) => col.int(c.statusCode))).toEqual([200, 500]);
     // Another owner's records change nothing: the lease is this worker's no longer.
-    await recordBatch({ sql: ctx.sql, now: () => now, actor: "system" }, "w2", encodeAttempts([attempt(500, { kind: "failed" })]), 5 * DAY);
+    await recordBatch({ sql: ctx.sql, now: () => now, actor: "system", db: ctx.db, env: ctx.env }, "w2", encodeAttempts([attempt(500, { kind: "failed" })]), 5 * DAY);
     expect(await deliveries(ctx)).toMatchObject([{ status: "DELIVERED" }]);
   });
 
@@ -305,7 +305,7 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     let n = 0;
     const { receiver } = await endpointTo(() => (++n % 3 === 0 ? { status: 500 } : { status: 200 }));
     await send(60);
-    const summary = await runWorker(ctx, { ...once, store: await threadStore(ctx.db.target, STORE_FILE) });
+    const summary = await runWorker(ctx, { ...once, store: await threadStore(ctx.db.target, STORE_FILE, ctx.env) });
     expect(summary.attempts).toBe(60);
     expect(summary.delivered + summary.retrying).toBe(60);
     expect(summary.retrying).toBeGreaterThan(0);
@@ -319,6 +319,6 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
 
   it("reports a store thread that cannot open its database instead of hanging", async () => {
     const target = provider === "sqlite" ? { ...ctx.db.target, file: join(PACKAGE_ROOT, "no-such-dir", "x.db") } : { ...ctx.db.target, url: ctx.db.target.url.replace(/\/[^/?]+(\?|$)/, "/intg_no_such_database$1") };
-    await expect(threadStore(target, STORE_FILE)).rejects.toThrow(provider === "sqlite" ? /directory does not exist|unable to open/ : /intg_no_such_database/);
+    await expect(threadStore(target, STORE_FILE, {})).rejects.toThrow(provider === "sqlite" ? /directory does not exist|unable to open/ : /intg_no_such_database/);
   });
 });
