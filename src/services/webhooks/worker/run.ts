@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { NotFoundError } from "../../../cli/errors.js";
+import { IntgError, NotFoundError } from "../../../cli/errors.js";
 import { signatureHeaders } from "../../../lib/webhook-signing.js";
 import type { ServiceContext } from "../../context.js";
 import type { Claimed } from "./claim.js";
+import { DEFAULT_SCHEDULE_MS } from "../endpoint-rows.js";
 import { EndpointCache } from "./endpoints.js";
 import { HttpClient, type PostResult } from "./http.js";
 import { encodeAttempts, type Disabled, type Finished } from "./record.js";
@@ -145,12 +146,23 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     }
   };
 
+  const refusedAttempt = (item: Claimed, error: string): Finished => {
+    const attemptNumber = item.attemptCount + 1;
+    const result: PostResult = { statusCode: null, headers: null, body: null, error, timedOut: false, durationMs: 0 };
+    let outcome = outcomeOf({ statusCode: null, timedOut: false, retryAfter: null }, attemptNumber, DEFAULT_SCHEDULE_MS, ctx.now());
+    if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
+    return { deliveryId: item.id, eventId: item.eventId, endpointId: item.endpointId, attemptNumber, trigger, startedAt: ctx.now(), requestHeaders: {}, result, outcome };
+  };
+
   const attempt = async (item: Claimed): Promise<Finished | undefined> => {
     let ep;
     try {
       ep = await endpoints.get(item.endpointId);
     } catch (error) {
       if (error instanceof NotFoundError) return undefined; // deleted meanwhile: its deliveries went with it
+      // A row changed outside intg is not sent to: the attempt fails, on the default schedule, and
+      // the other endpoints are served meanwhile.
+      if (error instanceof IntgError && error.code === "CONFIG_INTEGRITY_FAILED") return refusedAttempt(item, error.message);
       throw error;
     }
     for (let wait = ep.bucket?.take() ?? 0; wait > 0; wait = ep.bucket!.take()) await sleep(wait);
