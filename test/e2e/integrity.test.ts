@@ -65,7 +65,7 @@ describe.each(PROVIDERS)("a database writer without the master key, on %s", (pro
     receiver = await startReceiver();
     rogue = await startReceiver();
     expect((await run(["db", "migrate"])).code).toBe(0);
-    for (const [slug, url] of [["legit", legit.url], ["other", legit.url]]) {
+    for (const [slug, url] of [["legit", legit.url], ["other", legit.url]] as const) {
       const p = await json(["providers", "create", "--slug", slug, "--name", slug, "--category", "other", "--base-url", url, "--auth", "bearer_token", "--allow-private-network"]);
       ids[slug] = p.id;
     }
