@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -81,17 +82,21 @@ describe.skipIf(!PG_BASE_URL)("intg providers on PostgreSQL", () => {
 
   it("creates from templates, exports YAML, and imports it back into another database unchanged", async () => {
     pg = await tempPostgres();
-    const env = { HOME: dir.path, INTG_DATABASE_URL: pg.url };
+    // Provider configuration is authenticated under the master key (DESIGN §6): a shared database needs it set.
+    const env = { HOME: dir.path, INTG_DATABASE_URL: pg.url, INTG_MASTER_KEY: randomBytes(32).toString("base64") };
     const run = async (args: string[], e: Record<string, string> = env) => {
       const r = await intg(args, { env: e });
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
       return r.stdout;
     };
     await run(["db", "migrate"]);
+    const keyless = await intg(["providers", "create", "--from-template", "stripe"], { env: { HOME: dir.path, INTG_DATABASE_URL: pg.url } });
+    expect(keyless.code).toBe(4);
+    expect(keyless.stderr).toContain("INTG_MASTER_KEY");
     for (const t of ["stripe", "salesforce", "shopify"]) await run(["providers", "create", "--from-template", t]);
     const file = join(dir.path, "all.yaml");
     await run(["providers", "export", "--out", file]);
-    const other = { HOME: dir.path, INTG_DATABASE_URL: `file:${join(dir.path, "other.db")}` };
+    const other = { ...env, INTG_DATABASE_URL: `file:${join(dir.path, "other.db")}` };
     await run(["db", "migrate"], other);
     expect(JSON.parse(await run(["providers", "import", file, "--json"], other))).toEqual({ created: ["salesforce", "shopify", "stripe"], updated: [], dryRun: false });
     const strip = (list: Record<string, unknown>[]) => list.map(({ id: _id, createdAt: _c, updatedAt: _u, ...rest }) => rest);
