@@ -4,7 +4,7 @@ import { generateSigningSecret } from "../../lib/webhook-signing.js";
 import type { WebhookEndpointCreated } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { loadMasterKeys } from "../secrets/master-key.js";
+import { sealingRing } from "../secrets/master-key.js";
 import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { currentSlot, sealSecret } from "./endpoint-secret.js";
@@ -17,7 +17,7 @@ import { setRetention } from "./retention.js";
  */
 export async function createEndpoint(ctx: ServiceContext, input: EndpointInput, options: { lookup?: Lookup } = {}): Promise<WebhookEndpointCreated> {
   await guardUrl(input.url, { allowPrivate: privateNetworksAllowed(ctx.env, input.allowPrivateNetwork), lookup: options.lookup });
-  const ring = (await loadMasterKeys(ctx, { create: true }))!;
+  const ring = await sealingRing(ctx);
   const now = ctx.now();
   const id = newId("endpoint", now);
   const secret = generateSigningSecret();

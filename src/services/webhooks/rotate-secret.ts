@@ -2,7 +2,7 @@ import { generateSigningSecret } from "../../lib/webhook-signing.js";
 import type { WebhookEndpointCreated } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { requireMasterKeys } from "../secrets/master-key.js";
+import { sealingRing } from "../secrets/master-key.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { currentSlot, openSecret, previousSlot, sealSecret } from "./endpoint-secret.js";
 
@@ -13,7 +13,7 @@ import { currentSlot, openSecret, previousSlot, sealSecret } from "./endpoint-se
  * during another's grace replaces that grace's secret: only two secrets ever sign.
  */
 export async function rotateEndpointSecret(ctx: ServiceContext, id: string, input: { graceMs: number }): Promise<WebhookEndpointCreated> {
-  const ring = await requireMasterKeys(ctx);
+  const ring = await sealingRing(ctx, { create: false });
   const now = ctx.now();
   const secret = generateSigningSecret();
   return ctx.sql.transaction(async (tx) => {
