@@ -148,12 +148,15 @@ function distinct(current: MasterKey, keys: MasterKey[]): MasterKey[] {
  * `create: false` for a write to an existing row: a missing key is an error, not a new key file.
  */
 export async function sealingRing(ctx: ServiceContext, options: { startOver?: boolean; create?: boolean } = {}): Promise<MasterKeyRing> {
-  const ring = options.create === false ? await requireMasterKeys(ctx) : (await loadMasterKeys(ctx, { create: true }))!;
+  let ring = options.create === false ? await requireMasterKeys(ctx) : (await loadMasterKeys(ctx, { create: true }))!;
   if (ring.created || options.startOver) return ring;
   const inUse = [...(await countByKey(ctx)).keys()];
-  if (inUse.length === 0) return ring;
-  const known = inUse.filter((id) => findKey(ring, id));
-  if (known.length === 0 || !(await opensOneRow(ctx, ring, known))) {
+  const opens = async (r: MasterKeyRing) => inUse.some((id) => findKey(r, id)) && (await opensOneRow(ctx, r, inUse.filter((id) => findKey(r, id))));
+  if (inUse.length === 0 || (await opens(ring))) return ring;
+  // A rotation may have moved every row to a key that the key file did not name yet when it was
+  // read above: read it once more before calling the key wrong.
+  if (ring.source === "file") ring = readMasterKeys(ctx.env, ctx.db.target) ?? ring;
+  if (!(await opens(ring))) {
     throw new CredentialError(
       `The master key ${ring.current.id} (${ring.source === "env" ? MASTER_KEY_ENV : `key file ${ring.file}`}) opens none of the ` +
         `secrets already stored (they are under ${inUse.join(", ")}); nothing was written.`,

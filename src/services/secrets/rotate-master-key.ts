@@ -45,15 +45,15 @@ interface Plan {
 /**
  * `secrets rotate-master-key`: re-encrypts every secret that is not under the target key, in
  * batches of one transaction each. The row's masterKeyId is the progress marker, so a run that
- * stops anywhere (crash, Ctrl-C, SIGKILL, a bad row) is finished by running it again. A real run
- * holds the master-key lock throughout and reads the key file under it, so a second run waits and
- * then plans from what the first one left. No key is ever dropped here: see prune-keys.ts.
+ * stops anywhere (crash, Ctrl-C, SIGKILL, a bad row) is finished by running it again. A run holds
+ * the master-key lock throughout and reads the key file under it, so a second run waits and then
+ * plans from what the first one left. No key is ever dropped here: see prune-keys.ts.
  */
 export async function rotateMasterKey(ctx: ServiceContext, input: RotateMasterKeyInput = {}): Promise<MasterKeyRotationResult> {
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError(`The batch size must be a whole number from 1 to 10000, not ${batchSize}.`);
-  // A dry run changes nothing, and reads a key file that is only ever replaced whole.
-  if (input.dryRun) return rotateLocked(ctx, input, batchSize);
+  // A dry run takes the lock too: read while another run moves rows, the key file and the rows
+  // could disagree (rows already under a key the file did not name yet when it was read).
   return withMasterKeyLock(ctx, () => rotateLocked(ctx, input, batchSize), { waitMs: input.lockWaitMs });
 }
 
