@@ -26,7 +26,7 @@ Examples:
 export function registerPruneKeys(secrets: Command, context: ContextFactory): void {
   secrets
     .command("prune-keys")
-    .description("Drop previous master keys that no secret uses from the key file (asks first; --yes when not interactive)")
+    .description("Drop previous master keys that no secret uses from the key file (asks first; --yes off a terminal)")
     .option("-n, --dry-run", "show which keys would be dropped, change nothing", false)
     .addHelpText("after", HELP)
     .action(async (opts: PruneOptions, cmd: Command) => void (await runPruneKeys(context(cmd), opts)));
@@ -36,7 +36,8 @@ export async function runPruneKeys(ctx: CommandContext, opts: PruneOptions): Pro
   const services = await ctx.services();
   const plan = await pruneKeys(services, { dryRun: true });
   if (opts.dryRun || plan.prunedKeyIds.length === 0) return report(ctx, plan);
-  await confirmOrCancel(ctx, `Remove ${plan.prunedKeyIds.length} unused previous master key(s) from ${plan.keyFile}?`, "the key file was not changed");
+  const question = `Remove ${plan.prunedKeyIds.length} unused previous master key(s) from ${plan.keyFile}?`;
+  await confirmOrCancel(ctx, question, "the key file was not changed");
   // Planned again under the lock: a rotation may have run since the question was asked.
   return report(ctx, await pruneKeys(services));
 }
@@ -52,10 +53,13 @@ async function report(ctx: CommandContext, r: MasterKeyPruneResult): Promise<Mas
     ]);
   }
   if (r.unneededEnvKeyIds.length > 0) {
-    ctx.out.info(`INTG_PREVIOUS_MASTER_KEYS entries that no row needs (remove them yourself): ${r.unneededEnvKeyIds.join(", ")}.`);
+    const ids = r.unneededEnvKeyIds.join(", ");
+    ctx.out.info(`INTG_PREVIOUS_MASTER_KEYS entries that no row needs (remove them yourself): ${ids}.`);
   }
   if (r.dryRun) ctx.out.info(`Dry run: ${r.prunedKeyIds.length} previous key(s) would be dropped from the key file.`);
-  else if (r.prunedKeyIds.length > 0) ctx.out.success(`Dropped ${r.prunedKeyIds.length} previous key(s) from ${r.keyFile}; back it up.`);
+  else if (r.prunedKeyIds.length > 0) {
+    ctx.out.success(`Dropped ${r.prunedKeyIds.length} previous key(s) from ${r.keyFile}; back it up.`);
+  }
   else ctx.out.info("No previous key in the key file is unused; nothing was changed.");
   return r;
 }

@@ -25,7 +25,7 @@ export function registerSet(secrets: Command, context: ContextFactory): void {
     .option("--from-env <VAR>", "read the value from an environment variable")
     .option("--expires-in <duration>", "when the credential expires, from now: 90d, 12h, 2w…")
     .option("--expires-at <iso-time>", "when the credential expires, e.g. 2027-01-31T00:00:00Z")
-    .option("--new-master-key", "seal under the configured master key even though it opens none of the stored secrets", false)
+    .option("--new-master-key", "seal under the configured master key even if it opens no stored secret", false)
     .addHelpText(
       "after",
       [
@@ -54,7 +54,8 @@ export async function runSet(ctx: CommandContext, name: string, opts: SetOptions
   const tokenType = opts.type === undefined ? undefined : parseTokenType(opts.type);
   const expiresAt = parseExpiry(ctx, opts);
   const value = await readSecret(ctx, { what: "secret value", file: opts.fromFile, env: opts.fromEnv, prompt: true, how: "pipe it on stdin, or use --from-file <path> or --from-env <VAR>" });
-  const result = await setSecret(await ctx.services(), { name, tokenType, value, expiresAt, newMasterKey: opts.newMasterKey });
+  const input = { name, tokenType, value, expiresAt, newMasterKey: opts.newMasterKey };
+  const result = await setSecret(await ctx.services(), input);
   if (result.keyFileCreated) {
     ctx.out.warn(`created the master key file ${result.keyFileCreated} (mode 0600). Back it up: without it these secrets cannot be decrypted.`);
   }

@@ -14,7 +14,7 @@ import type { ServiceContext } from "../context.js";
 export const MASTER_KEY_LOCK_WAIT_MS = 120_000;
 
 // Any constant does: it names this lock among the project's advisory locks (audit: …211, names: …212).
-const MASTER_KEY_LOCK_CLASS = 734_018_213;
+const LOCK_CLASS = 734_018_213;
 const POLL_MS = 50;
 
 // Within one process, callers queue here first: a PostgreSQL session may take its advisory lock
@@ -29,11 +29,16 @@ export interface KeyLockOptions {
 
 export function masterKeyLockPath(ctx: Pick<ServiceContext, "db">): string | null {
   const { target } = ctx.db;
-  return target.provider === "sqlite" && target.file && target.file !== ":memory:" ? `${target.file}.master-key.lock` : null;
+  const onDisk = target.provider === "sqlite" && target.file && target.file !== ":memory:";
+  return onDisk ? `${target.file}.master-key.lock` : null;
 }
 
 /** Runs fn holding the master-key lock; waits for another holder, up to waitMs, then exits 6. */
-export async function withMasterKeyLock<T>(ctx: Pick<ServiceContext, "db" | "sql">, fn: () => Promise<T>, options: KeyLockOptions = {}): Promise<T> {
+export async function withMasterKeyLock<T>(
+  ctx: Pick<ServiceContext, "db" | "sql">,
+  fn: () => Promise<T>,
+  options: KeyLockOptions = {},
+): Promise<T> {
   const waitMs = options.waitMs ?? MASTER_KEY_LOCK_WAIT_MS;
   const path = masterKeyLockPath(ctx);
   const name = ctx.db.target.provider === "postgresql" ? ctx.db.target.url : (path ?? ":memory:");
@@ -62,13 +67,13 @@ async function fileLock(path: string, waitMs: number): Promise<() => Promise<voi
 async function advisoryLock(ctx: Pick<ServiceContext, "sql">, waitMs: number): Promise<() => Promise<void>> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const row = await ctx.sql.get<{ locked: boolean }>(`SELECT pg_try_advisory_lock(?, 0) AS "locked"`, [MASTER_KEY_LOCK_CLASS]);
+    const row = await ctx.sql.get<{ locked: boolean }>(`SELECT pg_try_advisory_lock(?, 0) AS "locked"`, [LOCK_CLASS]);
     if (row?.locked) break;
     if (Date.now() >= deadline) throw busy("PostgreSQL advisory lock", waitMs);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   // A failed unlock means the connection is gone, and the lock went with it.
-  return async () => void (await ctx.sql.run(`SELECT pg_advisory_unlock(?, 0)`, [MASTER_KEY_LOCK_CLASS]).catch(() => undefined));
+  return async () => void (await ctx.sql.run(`SELECT pg_advisory_unlock(?, 0)`, [LOCK_CLASS]).catch(() => undefined));
 }
 
 function busy(what: string, waitMs: number): ConflictError {

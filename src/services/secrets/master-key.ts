@@ -82,7 +82,10 @@ export function readMasterKeys(env: Env, target: DbTarget): MasterKeyRing | unde
  * holds secrets: they were sealed under a key that has gone missing, and a fresh key would hide
  * that rather than fix it. `locked`: the caller holds the master-key lock already.
  */
-export async function loadMasterKeys(ctx: ServiceContext, options: { create: boolean; locked?: boolean }): Promise<MasterKeyRing | undefined> {
+export async function loadMasterKeys(
+  ctx: ServiceContext,
+  options: { create: boolean; locked?: boolean },
+): Promise<MasterKeyRing | undefined> {
   const ring = readMasterKeys(ctx.env, ctx.db.target);
   if (ring || !options.create) return ring;
   return options.locked ? createRing(ctx) : withMasterKeyLock(ctx, () => createRing(ctx));
@@ -147,21 +150,27 @@ function distinct(current: MasterKey, keys: MasterKey[]): MasterKey[] {
  * sealed under does not pass. `startOver` (secrets set --new-master-key) skips the check.
  * `create: false` for a write to an existing row: a missing key is an error, not a new key file.
  */
-export async function sealingRing(ctx: ServiceContext, options: { startOver?: boolean; create?: boolean } = {}): Promise<MasterKeyRing> {
+export async function sealingRing(
+  ctx: ServiceContext,
+  options: { startOver?: boolean; create?: boolean } = {},
+): Promise<MasterKeyRing> {
   let ring = options.create === false ? await requireMasterKeys(ctx) : (await loadMasterKeys(ctx, { create: true }))!;
   if (ring.created || options.startOver) return ring;
   const inUse = [...(await countByKey(ctx)).keys()];
-  const opens = async (r: MasterKeyRing) => inUse.some((id) => findKey(r, id)) && (await opensOneRow(ctx, r, inUse.filter((id) => findKey(r, id))));
+  const opens = async (r: MasterKeyRing) => {
+    const known = inUse.filter((id) => findKey(r, id));
+    return known.length > 0 && (await opensOneRow(ctx, r, known));
+  };
   if (inUse.length === 0 || (await opens(ring))) return ring;
   // A rotation may have moved every row to a key that the key file did not name yet when it was
   // read above: read it once more before calling the key wrong.
   if (ring.source === "file") ring = readMasterKeys(ctx.env, ctx.db.target) ?? ring;
   if (!(await opens(ring))) {
     throw new CredentialError(
-      `The master key ${ring.current.id} (${ring.source === "env" ? MASTER_KEY_ENV : `key file ${ring.file}`}) opens none of the ` +
-        `secrets already stored (they are under ${inUse.join(", ")}); nothing was written.`,
-      `Set ${MASTER_KEY_ENV} (or ${PREVIOUS_KEYS_ENV}) to the key they were sealed with. To start the store over under this key ` +
-        "on purpose, leaving the old secrets unreadable: intg secrets set <name> --new-master-key",
+      `The master key ${ring.current.id} (${ring.source === "env" ? MASTER_KEY_ENV : `key file ${ring.file}`}) ` +
+        `opens none of the secrets already stored (they are under ${inUse.join(", ")}); nothing was written.`,
+      `Set ${MASTER_KEY_ENV} (or ${PREVIOUS_KEYS_ENV}) to the key they were sealed with. To start the store ` +
+        "over under this key on purpose, leaving the old secrets unreadable: intg secrets set <name> --new-master-key",
       "MASTER_KEY_MISMATCH",
     );
   }

@@ -15,7 +15,13 @@ import { countByKey } from "./status.js";
 // WebhookEndpoint.secretCiphertext and previousSecretCiphertext (endpoint-reencrypt.ts).
 
 /** One batch of one sealed row kind moved to `target`, in one transaction; returns how many moved (0: done). */
-export type ReencryptBatch = (ctx: ServiceContext, ring: MasterKeyRing, target: MasterKey, size: number, moved: Map<string, number>) => Promise<number>;
+export type ReencryptBatch = (
+  ctx: ServiceContext,
+  ring: MasterKeyRing,
+  target: MasterKey,
+  size: number,
+  moved: Map<string, number>,
+) => Promise<number>;
 
 /** Each sealed row kind's batch, in order: a new kind is one more entry (and a column in countByKey). */
 export const REENCRYPT_BATCHES: ReencryptBatch[] = [reencryptSecretBatch, reencryptEndpointBatch];
@@ -57,7 +63,7 @@ export async function rotateMasterKey(ctx: ServiceContext, input: RotateMasterKe
   return withMasterKeyLock(ctx, () => rotateLocked(ctx, input, batchSize), { waitMs: input.lockWaitMs });
 }
 
-async function rotateLocked(ctx: ServiceContext, input: RotateMasterKeyInput, batchSize: number): Promise<MasterKeyRotationResult> {
+async function rotateLocked(ctx: ServiceContext, input: RotateMasterKeyInput, batchSize: number) {
   const dryRun = input.dryRun ?? false;
   let ring = await loadMasterKeys(ctx, { create: !dryRun, locked: true });
   if (!ring) {
@@ -89,7 +95,9 @@ async function rotateLocked(ctx: ServiceContext, input: RotateMasterKeyInput, ba
       // One kind after another (the first with rows left); each batch commits, and the envelopes
       // themselves mark progress.
       let changed = 0;
-      for (const batch of REENCRYPT_BATCHES) if ((changed = await batch(ctx, ring, target, batchSize, moved)) > 0) break;
+      for (const batch of REENCRYPT_BATCHES) {
+        if ((changed = await batch(ctx, ring, target, batchSize, moved)) > 0) break;
+      }
       if (changed === 0) break;
       batches++;
       await input.onProgress?.({ done: sum(moved), total: Math.max(fromTotal, sum(moved)) });
@@ -126,7 +134,14 @@ function installKey(ring: MasterKeyRing, target: MasterKey): MasterKeyRing {
   return { ...ring, current: target, previous: keep([ring.current, ...ring.previous]) };
 }
 
-async function reencryptSecretBatch(ctx: ServiceContext, ring: MasterKeyRing, target: MasterKey, size: number, moved: Map<string, number>): Promise<number> {
+// A function declaration, not a const: REENCRYPT_BATCHES above names it before this line runs.
+async function reencryptSecretBatch(
+  ctx: ServiceContext,
+  ring: MasterKeyRing,
+  target: MasterKey,
+  size: number,
+  moved: Map<string, number>,
+): Promise<number> {
   const lookup = (label: string) => (id: string) => (id === target.id ? target : requireKey(ring, id, label));
   return ctx.sql.transaction(async (tx) => {
     const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";

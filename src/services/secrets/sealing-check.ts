@@ -8,14 +8,15 @@ import { findKey, type MasterKeyRing } from "./master-key.js";
 const SAMPLE = 3;
 
 /** True when at least one stored ciphertext under one of `keyIds` really opens under the ring. */
-export async function opensOneRow(ctx: Pick<ServiceContext, "sql">, ring: MasterKeyRing, keyIds: string[]): Promise<boolean> {
+export async function opensOneRow(ctx: Pick<ServiceContext, "sql">, ring: MasterKeyRing, keyIds: string[]) {
   const marks = keyIds.map(() => "?").join(",");
   const secrets = await ctx.sql.all<{ id: string; ciphertext: string }>(
     `SELECT "id","ciphertext" FROM "IntegrationSecret" WHERE "masterKeyId" IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
     keyIds,
   );
   const endpoints = await ctx.sql.all<{ id: string; ciphertext: string }>(
-    `SELECT "id","secretCiphertext" AS "ciphertext" FROM "WebhookEndpoint" WHERE SUBSTR("secretCiphertext", 4, 16) IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
+    `SELECT "id","secretCiphertext" AS "ciphertext" FROM "WebhookEndpoint" ` +
+      `WHERE SUBSTR("secretCiphertext", 4, 16) IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
     keyIds,
   );
   // Opened exactly as their readers open them (reveal, endpoint-secret.ts), associated data included.

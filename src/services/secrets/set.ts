@@ -69,7 +69,13 @@ export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Pro
     }
     await recordAudit(
       { ...ctx, sql: tx },
-      { action: old ? "secret.update" : "secret.create", targetType: "secret", targetId: id, metadata: { name, tokenType, masterKeyId: ring.current.id, ...(input.newMasterKey ? { newMasterKey: true } : {}) } },
+      {
+        action: old ? "secret.update" : "secret.create",
+        targetType: "secret",
+        targetId: id,
+        // newMasterKey marks a deliberate start-over under a key that opened none of the stored secrets.
+        metadata: { name, tokenType, masterKeyId: ring.current.id, ...(input.newMasterKey && { newMasterKey: true }) },
+      },
     );
     const row = await tx.get<SecretRow>(`SELECT ${SECRET_COLUMNS} FROM "IntegrationSecret" WHERE "id" = ?`, [id]);
     return { info: toSecretInfo(row!), created: !old };
