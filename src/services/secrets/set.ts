@@ -43,8 +43,10 @@ export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Pro
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
     throw new UsageError(`The expiry ${input.expiresAt.toISOString()} is not in the future; nothing was written.`, undefined, "INVALID_EXPIRY");
   }
-  const ring = await sealingRing(ctx, { startOver: input.newMasterKey });
-  const secret = await ctx.sql.transaction(async (tx) => {
+  const { ring, secret } = await ctx.sql.transaction(async (tx) => {
+    // Read inside the write transaction: on SQLite a rotation cannot then finish (and prune-keys
+    // drop the key read here) before this row commits; its next batch moves the row instead.
+    const ring = await sealingRing({ ...ctx, sql: tx }, { startOver: input.newMasterKey });
     if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [NAME_LOCK_CLASS, name]);
     const existing = await tx.all<SecretRow>(`SELECT ${SECRET_COLUMNS} FROM "IntegrationSecret" WHERE "name" = ?`, [name]);
     if (existing.length > 1) {
@@ -78,7 +80,7 @@ export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Pro
       },
     );
     const row = await tx.get<SecretRow>(`SELECT ${SECRET_COLUMNS} FROM "IntegrationSecret" WHERE "id" = ?`, [id]);
-    return { info: toSecretInfo(row!), created: !old };
+    return { ring, secret: { info: toSecretInfo(row!), created: !old } };
   });
   return { secret: secret.info, created: secret.created, keyFileCreated: ring.created ? ring.file : null };
 }

@@ -17,12 +17,12 @@ import { setRetention } from "./retention.js";
  */
 export async function createEndpoint(ctx: ServiceContext, input: EndpointInput, options: { lookup?: Lookup } = {}): Promise<WebhookEndpointCreated> {
   await guardUrl(input.url, { allowPrivate: privateNetworksAllowed(ctx.env, input.allowPrivateNetwork), lookup: options.lookup });
-  const ring = await sealingRing(ctx);
   const now = ctx.now();
   const id = newId("endpoint", now);
   const secret = generateSigningSecret();
   const transformation = await resolveTransformation(input.channel, input.transformation);
   return ctx.sql.transaction(async (tx) => {
+    const ring = await sealingRing({ ...ctx, sql: tx }); // in the transaction: see secrets/set.ts
     await tx.run(
       `INSERT INTO "WebhookEndpoint" ("id","url","description","channel","eventFilter","headers","timeoutMs","retrySchedule","rateLimitPerSecond","transformation","secretCiphertext","allowPrivateNetwork","enabled","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       [id, input.url, input.description, input.channel, JSON.stringify(input.eventFilter), input.headers, input.timeoutMs, input.retryScheduleMs ? JSON.stringify(input.retryScheduleMs) : null, input.rateLimitPerSecond, transformation, sealSecret(ring.current, secret, currentSlot(id)), input.allowPrivateNetwork, true, now, now],
