@@ -93,7 +93,7 @@ async function report(ctx: CommandContext, r: MasterKeyRotationResult): Promise<
   if (r.dryRun) ctx.out.info(`Dry run: ${r.remaining} secret(s) would be re-encrypted.`);
   else if (r.remaining === 0) {
     ctx.out.success(`All secrets are under master key ${r.toKeyId} (${r.reencrypted} re-encrypted).`);
-    ctx.out.info("The previous key(s) stay available for reading; `intg secrets prune-keys` removes the unused ones.");
+    if (r.reencrypted > 0) ctx.out.info("The previous key(s) are kept; `intg secrets prune-keys` removes the unused ones.");
   } else ctx.out.warn(`${r.remaining} secret(s) are still not under ${r.toKeyId}: run the command again.`);
   return r;
 }

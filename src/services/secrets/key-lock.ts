@@ -1,5 +1,5 @@
-import { ConflictError } from "../../cli/errors.js";
-import { acquireFileLock } from "../../lib/file-lock.js";
+import { ConflictError, IntgError } from "../../cli/errors.js";
+import { acquireFileLock, type HeldFileLock } from "../../lib/file-lock.js";
 import type { ServiceContext } from "../context.js";
 
 // The one lock around every change to the master keys: creating the key file, a rotation (held
@@ -59,7 +59,13 @@ export async function withMasterKeyLock<T>(
 }
 
 async function fileLock(path: string, waitMs: number): Promise<() => Promise<void>> {
-  const lock = await acquireFileLock(path, { timeoutMs: waitMs, pollMs: POLL_MS });
+  let lock: HeldFileLock | undefined;
+  try {
+    lock = await acquireFileLock(path, { timeoutMs: waitMs, pollMs: POLL_MS });
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new IntgError("MASTER_KEY_LOCK_FAILED", `Cannot take the master-key lock ${path}: ${why}.`);
+  }
   if (!lock) throw busy(`lock file ${path}`, waitMs);
   return async () => lock.release();
 }
