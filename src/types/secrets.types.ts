@@ -53,8 +53,29 @@ export interface MasterKeyRotationResult {
   batches: number;
   /** Secrets not under the target key afterwards: 0 after a complete run; for a dry run, the work to do. */
   remaining: number;
-  /** Previous keys removed from the key file because no secret needs them any more. */
+  /**
+   * Always empty: a rotation no longer drops keys (`secrets prune-keys` does, under the lock).
+   * Kept so that --json output keeps its fields.
+   */
   droppedKeyIds: string[];
+}
+
+/** `secrets prune-keys [--dry-run]`: previous master keys that no sealed row uses. */
+export interface MasterKeyPruneResult {
+  dryRun: boolean;
+  keySource: MasterKeySource | null;
+  /** The key file edited (or, for a dry run or under INTG_MASTER_KEY, only read); null without one. */
+  keyFile: string | null;
+  currentKeyId: string | null;
+  /** Previous keys in the key file that no row uses: removed (or, for a dry run, would be). */
+  prunedKeyIds: string[];
+  /** Previous keys still in use, with how many sealed rows each holds: kept. */
+  keptKeyIds: Record<string, number>;
+  /**
+   * Under INTG_MASTER_KEY: the INTG_PREVIOUS_MASTER_KEYS entries (by key id) no row uses. intg cannot
+   * edit the environment; the operator drops them.
+   */
+  unneededEnvKeyIds: string[];
 }
 
 /** `secrets delete [--dry-run]`. */

@@ -51,7 +51,16 @@ describe("secrets on the embedded database", () => {
     const r = await intg(["secrets", "rotate-master-key", "--yes", "--json"], { env });
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result).toMatchObject({ keySource: "file", newKey: "generated", fromKeyIds: { [before]: 1 }, reencrypted: 1, remaining: 0, droppedKeyIds: [before] });
+    expect(result).toMatchObject({ keySource: "file", newKey: "generated", fromKeyIds: { [before]: 1 }, reencrypted: 1, remaining: 0, droppedKeyIds: [] });
+    // The old key stays in the file until prune-keys, which asks first (--yes off a terminal).
+    expect(JSON.parse(readFileSync(join(dataDir, "master.key"), "utf8"))).toMatchObject({ current: { id: result.toKeyId }, previous: [{ id: before }] });
+    const refused = await intg(["secrets", "prune-keys"], { env });
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining("--yes required")]);
+    const pruned = await intg(["secrets", "prune-keys", "--yes", "--json"], { env });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(JSON.parse(pruned.stdout)).toEqual({
+      dryRun: false, keySource: "file", keyFile: join(dataDir, "master.key"), currentKeyId: result.toKeyId, prunedKeyIds: [before], keptKeyIds: {}, unneededEnvKeyIds: [],
+    });
     expect(JSON.parse(readFileSync(join(dataDir, "master.key"), "utf8"))).toMatchObject({ current: { id: result.toKeyId }, previous: [] });
     expect((await intg(["secrets", "reveal", "stripe-live"], { env })).stdout).toBe(`${PLAINTEXT}\n`);
     expect((await intg(["secrets", "status"], { env })).code).toBe(0);

@@ -9,6 +9,7 @@ import { generateMasterKey } from "../../src/lib/crypto.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { listSecrets } from "../../src/services/secrets/list.js";
 import { revealSecret } from "../../src/services/secrets/reveal.js";
+import { pruneKeys } from "../../src/services/secrets/prune-keys.js";
 import { rotateMasterKey } from "../../src/services/secrets/rotate-master-key.js";
 import { setSecret } from "../../src/services/secrets/set.js";
 import { secretsStatus } from "../../src/services/secrets/status.js";
@@ -138,7 +139,7 @@ describe("rotate-master-key with the embedded database's key file", () => {
     values = new Map([["first", "v-first"], ["second", "v"], ...(await seed(ctx, 5))]);
   });
 
-  it("generates a new key, keeps the old one through a crash, resumes, then drops it", async () => {
+  it("generates a new key, keeps the old one through a crash and after it resumes; prune-keys drops it", async () => {
     const old = stored().current.id;
     await expect(rotateMasterKey(ctx, { batchSize: 2, onProgress: crashAfterFirstBatch })).rejects.toThrow("simulated crash");
     const fresh = stored().current.id;
@@ -148,7 +149,12 @@ describe("rotate-master-key with the embedded database's key file", () => {
 
     // The rerun does not generate yet another key: it finishes moving to the one in the file.
     const result = await rotateMasterKey(ctx, { batchSize: 2 });
-    expect(result).toMatchObject({ keySource: "file", toKeyId: fresh, newKey: "current", fromKeyIds: { [old]: 5 }, reencrypted: 5, remaining: 0, droppedKeyIds: [old] });
+    expect(result).toMatchObject({ keySource: "file", toKeyId: fresh, newKey: "current", fromKeyIds: { [old]: 5 }, reencrypted: 5, remaining: 0, droppedKeyIds: [] });
+    // A rotation never drops a key as a side effect: the old one stays until prune-keys.
+    expect(stored()).toMatchObject({ current: { id: fresh }, previous: [{ id: old }] });
+    expect(await pruneKeys(ctx, { dryRun: true })).toMatchObject({ dryRun: true, prunedKeyIds: [old], keptKeyIds: {} });
+    expect(stored().previous.map((k) => k.id)).toEqual([old]);
+    expect(await pruneKeys(ctx)).toMatchObject({ dryRun: false, keySource: "file", keyFile: file, currentKeyId: fresh, prunedKeyIds: [old] });
     expect(stored()).toMatchObject({ current: { id: fresh }, previous: [] });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     for (const [name, value] of values) expect((await revealSecret(ctx, name)).value).toBe(value);

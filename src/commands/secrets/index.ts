@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { registerDelete } from "./delete.js";
 import { registerList } from "./list.js";
+import { registerPruneKeys } from "./prune-keys.js";
 import { registerReveal } from "./reveal.js";
 import { registerRotateMasterKey } from "./rotate-master-key.js";
 import { registerSet } from "./set.js";
@@ -18,6 +19,9 @@ export function registerSecrets(secrets: Command, context: ContextFactory): void
         "on first use; back it up). Any other database needs INTG_MASTER_KEY. INTG_PREVIOUS_MASTER_KEYS",
         "(comma-separated base64) lends older keys for reading while a rotation is under way.",
         "Values are never taken from flags, and printed only by `intg secrets reveal`.",
+        "A key that opens none of the stored secrets is refused for new ones (exit 4); `secrets set",
+        "--new-master-key` starts the store over on purpose. Key changes (rotate-master-key, prune-keys,",
+        "creating the key file) take one lock, so concurrent runs wait their turn (exit 6 after 2 min).",
       ].join("\n"),
     );
   registerSet(secrets, context);
@@ -27,4 +31,5 @@ export function registerSecrets(secrets: Command, context: ContextFactory): void
   registerDelete(secrets, context);
   registerStatus(secrets, context);
   registerRotateMasterKey(secrets, context);
+  registerPruneKeys(secrets, context);
 }

@@ -24,14 +24,20 @@ by running the command again; \`intg secrets status\` shows what is left (and ex
 With the embedded database's key file (no INTG_MASTER_KEY):
   intg secrets rotate-master-key --yes                          generate a new key
   intg secrets rotate-master-key --new-key-file new.key --yes   use this key (32 raw bytes or base64)
-The file names the new key current and keeps the old one until every secret is re-encrypted, then
-drops it. Back the file up afterwards.
+The file names the new key current and keeps the old one as a previous key (it is never dropped
+here: \`intg secrets prune-keys\` removes previous keys that no secret uses). Back the file up.
 
 With INTG_MASTER_KEY (any other database), the new key is INTG_MASTER_KEY itself:
   export INTG_PREVIOUS_MASTER_KEYS="$INTG_MASTER_KEY"   # the old key (comma-separate several)
   export INTG_MASTER_KEY="$(openssl rand -base64 32)"   # the new key; store it where it belongs
   intg secrets rotate-master-key --yes
-Until it completes, every intg process needs both variables; afterwards only INTG_MASTER_KEY.`;
+Until it completes, every intg process needs both variables; afterwards only INTG_MASTER_KEY
+(\`intg secrets prune-keys --dry-run\` says which previous keys nothing uses any more).
+
+A run holds the master-key lock from start to end (a lock file beside the SQLite database, an
+advisory lock on PostgreSQL). A second run waits for it (up to 2 minutes, then exits 6) and then
+plans again from the key file as the first run left it. A run killed part-way is finished by
+running the command again.`;
 
 export function registerRotateMasterKey(secrets: Command, context: ContextFactory): void {
   secrets
@@ -87,8 +93,7 @@ async function report(ctx: CommandContext, r: MasterKeyRotationResult): Promise<
   if (r.dryRun) ctx.out.info(`Dry run: ${r.remaining} secret(s) would be re-encrypted.`);
   else if (r.remaining === 0) {
     ctx.out.success(`All secrets are under master key ${r.toKeyId} (${r.reencrypted} re-encrypted).`);
-    if (r.droppedKeyIds.length > 0) ctx.out.info(`The key file no longer holds the previous key(s) ${r.droppedKeyIds.join(", ")}; back it up.`);
-    if (r.keySource === "env") ctx.out.info("INTG_PREVIOUS_MASTER_KEYS is no longer needed for these secrets.");
+    if (r.reencrypted > 0) ctx.out.info("The previous key(s) are kept; `intg secrets prune-keys` removes the unused ones.");
   } else ctx.out.warn(`${r.remaining} secret(s) are still not under ${r.toKeyId}: run the command again.`);
   return r;
 }

@@ -12,6 +12,7 @@ interface SetOptions extends ValueSource {
   type?: string;
   expiresIn?: string;
   expiresAt?: string;
+  newMasterKey: boolean;
 }
 
 export function registerSet(secrets: Command, context: ContextFactory): void {
@@ -24,6 +25,7 @@ export function registerSet(secrets: Command, context: ContextFactory): void {
     .option("--from-env <VAR>", "read the value from an environment variable")
     .option("--expires-in <duration>", "when the credential expires, from now: 90d, 12h, 2w…")
     .option("--expires-at <iso-time>", "when the credential expires, e.g. 2027-01-31T00:00:00Z")
+    .option("--new-master-key", "seal under the configured master key even if it opens no stored secret", false)
     .addHelpText(
       "after",
       [
@@ -31,6 +33,11 @@ export function registerSet(secrets: Command, context: ContextFactory): void {
         "The value is never taken from a flag (it would leak into ps and shell history): it is read",
         "from stdin, from --from-file or from --from-env, or asked for (hidden) on a terminal. One",
         "trailing newline is dropped. The value is not printed; `intg secrets reveal` shows it.",
+        "",
+        "The value is sealed under the current master key, which must be this store's: when secrets",
+        "exist and the key opens none of them (an unrelated INTG_MASTER_KEY, a replaced key file), it",
+        "exits 4 (MASTER_KEY_MISMATCH) and writes nothing. --new-master-key starts the store over under",
+        "the configured key on purpose; secrets sealed under the old key stay unreadable without it.",
         "",
         "Examples:",
         "  printf %s \"$TOKEN\" | intg secrets set stripe-live --type api_key",
@@ -47,7 +54,8 @@ export async function runSet(ctx: CommandContext, name: string, opts: SetOptions
   const tokenType = opts.type === undefined ? undefined : parseTokenType(opts.type);
   const expiresAt = parseExpiry(ctx, opts);
   const value = await readSecret(ctx, { what: "secret value", file: opts.fromFile, env: opts.fromEnv, prompt: true, how: "pipe it on stdin, or use --from-file <path> or --from-env <VAR>" });
-  const result = await setSecret(await ctx.services(), { name, tokenType, value, expiresAt });
+  const input = { name, tokenType, value, expiresAt, newMasterKey: opts.newMasterKey };
+  const result = await setSecret(await ctx.services(), input);
   if (result.keyFileCreated) {
     ctx.out.warn(`created the master key file ${result.keyFileCreated} (mode 0600). Back it up: without it these secrets cannot be decrypted.`);
   }

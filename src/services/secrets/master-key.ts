@@ -4,6 +4,9 @@ import { generateMasterKey, KEY_BYTES, masterKeyFrom, type MasterKey } from "../
 import type { DbTarget, Env } from "../../db/url.js";
 import type { ServiceContext } from "../context.js";
 import { createKeyFile, KEY_FILE_NAME, readKeyFile } from "./key-file.js";
+import { withMasterKeyLock } from "./key-lock.js";
+import { opensOneRow } from "./sealing-check.js";
+import { countByKey } from "./status.js";
 
 export const MASTER_KEY_ENV = "INTG_MASTER_KEY";
 export const PREVIOUS_KEYS_ENV = "INTG_PREVIOUS_MASTER_KEYS";
@@ -75,13 +78,23 @@ export function readMasterKeys(env: Env, target: DbTarget): MasterKeyRing | unde
 
 /**
  * The ring for a command. With `create`, the embedded database's key file is made on first need
- * (32 random bytes, mode 0600), but never while the database already holds secrets: they were
- * sealed under a key that has gone missing, and a fresh key would hide that rather than fix it.
+ * (32 random bytes, mode 0600), under the master-key lock, but never while the database already
+ * holds secrets: they were sealed under a key that has gone missing, and a fresh key would hide
+ * that rather than fix it. `locked`: the caller holds the master-key lock already.
  */
-export async function loadMasterKeys(ctx: ServiceContext, options: { create: boolean }): Promise<MasterKeyRing | undefined> {
-  const target = ctx.db.target;
-  const ring = readMasterKeys(ctx.env, target);
+export async function loadMasterKeys(
+  ctx: ServiceContext,
+  options: { create: boolean; locked?: boolean },
+): Promise<MasterKeyRing | undefined> {
+  const ring = readMasterKeys(ctx.env, ctx.db.target);
   if (ring || !options.create) return ring;
+  return options.locked ? createRing(ctx) : withMasterKeyLock(ctx, () => createRing(ctx));
+}
+
+async function createRing(ctx: ServiceContext): Promise<MasterKeyRing> {
+  const target = ctx.db.target;
+  const ring = readMasterKeys(ctx.env, target); // again, under the lock: another process may have made it
+  if (ring) return ring;
   const file = keyFilePath(target)!;
   // Webhook endpoint secrets are sealed under the ring too; their envelope names the key.
   const orphans = await ctx.sql.all<{ masterKeyId: string }>(
@@ -127,4 +140,39 @@ export function requireKey(ring: MasterKeyRing, id: string, what: string): Maste
 function distinct(current: MasterKey, keys: MasterKey[]): MasterKey[] {
   const seen = new Set([current.id]);
   return keys.filter((k) => !seen.has(k.id) && Boolean(seen.add(k.id)));
+}
+
+/**
+ * The ring a sealing write seals under (secrets set, connection credentials, endpoint signing
+ * secrets). It refuses, exit 4, when sealed rows exist and none of them opens under the ring: the
+ * configured key is not this store's, and sealing under it would split the store across two keys.
+ * By key id first, then by opening one such row, so a row relabelled with a key id it was not
+ * sealed under does not pass. `startOver` (secrets set --new-master-key) skips the check.
+ * `create: false` for a write to an existing row: a missing key is an error, not a new key file.
+ */
+export async function sealingRing(
+  ctx: ServiceContext,
+  options: { startOver?: boolean; create?: boolean } = {},
+): Promise<MasterKeyRing> {
+  let ring = options.create === false ? await requireMasterKeys(ctx) : (await loadMasterKeys(ctx, { create: true }))!;
+  if (ring.created || options.startOver) return ring;
+  const inUse = [...(await countByKey(ctx)).keys()];
+  const opens = async (r: MasterKeyRing) => {
+    const known = inUse.filter((id) => findKey(r, id));
+    return known.length > 0 && (await opensOneRow(ctx, r, known));
+  };
+  if (inUse.length === 0 || (await opens(ring))) return ring;
+  // A rotation may have moved every row to a key that the key file did not name yet when it was
+  // read above: read it once more before calling the key wrong.
+  if (ring.source === "file") ring = readMasterKeys(ctx.env, ctx.db.target) ?? ring;
+  if (!(await opens(ring))) {
+    throw new CredentialError(
+      `The master key ${ring.current.id} (${ring.source === "env" ? MASTER_KEY_ENV : `key file ${ring.file}`}) ` +
+        `opens none of the secrets already stored (they are under ${inUse.join(", ")}); nothing was written.`,
+      `Set ${MASTER_KEY_ENV} (or ${PREVIOUS_KEYS_ENV}) to the key they were sealed with. To start the store ` +
+        "over under this key on purpose, leaving the old secrets unreadable: intg secrets set <name> --new-master-key",
+      "MASTER_KEY_MISMATCH",
+    );
+  }
+  return ring;
 }

@@ -4,6 +4,7 @@ import type { MasterKeyRotationResult } from "../../types/secrets.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { readKeyFile, replaceKeyFile } from "./key-file.js";
+import { withMasterKeyLock } from "./key-lock.js";
 import { findKey, loadMasterKeys, MASTER_KEY_ENV, PREVIOUS_KEYS_ENV, requireKey, type MasterKeyRing } from "./master-key.js";
 import { reencryptEndpointBatch } from "../webhooks/endpoint-reencrypt.js";
 import { reencryptIntegrityKey } from "../integrity/reencrypt.js";
@@ -11,8 +12,20 @@ import { secretLabel } from "./rows.js";
 import { countByKey } from "./status.js";
 
 // Every column sealed under the master key must be re-encrypted here, or a rotation would strand
-// it (and then drop the key it still needs): IntegrationSecret.ciphertext, and
+// it under a key that prune-keys may later drop: IntegrationSecret.ciphertext, and
 // WebhookEndpoint.secretCiphertext and previousSecretCiphertext (endpoint-reencrypt.ts).
+
+/** One batch of one sealed row kind moved to `target`, in one transaction; returns how many moved (0: done). */
+export type ReencryptBatch = (
+  ctx: ServiceContext,
+  ring: MasterKeyRing,
+  target: MasterKey,
+  size: number,
+  moved: Map<string, number>,
+) => Promise<number>;
+
+/** Each sealed row kind's batch, in order: a new kind is one more entry (and a column in countByKey). */
+export const REENCRYPT_BATCHES: ReencryptBatch[] = [reencryptSecretBatch, reencryptEndpointBatch];
 
 export const DEFAULT_BATCH_SIZE = 500;
 
@@ -23,6 +36,8 @@ export interface RotateMasterKeyInput {
   dryRun?: boolean;
   /** After each committed batch (and once before the first). Throwing stops the run as a crash would. */
   onProgress?: (progress: { done: number; total: number }) => void | Promise<void>;
+  /** How long to wait for another process's rotation (default: key-lock.ts). */
+  lockWaitMs?: number;
 }
 
 interface Plan {
@@ -37,13 +52,21 @@ interface Plan {
 /**
  * `secrets rotate-master-key`: re-encrypts every secret that is not under the target key, in
  * batches of one transaction each. The row's masterKeyId is the progress marker, so a run that
- * stops anywhere (crash, Ctrl-C, a bad row) is finished by running it again.
+ * stops anywhere (crash, Ctrl-C, SIGKILL, a bad row) is finished by running it again. A run holds
+ * the master-key lock throughout and reads the key file under it, so a second run waits and then
+ * plans from what the first one left. No key is ever dropped here: see prune-keys.ts.
  */
 export async function rotateMasterKey(ctx: ServiceContext, input: RotateMasterKeyInput = {}): Promise<MasterKeyRotationResult> {
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError(`The batch size must be a whole number from 1 to 10000, not ${batchSize}.`);
+  // A dry run takes the lock too: read while another run moves rows, the key file and the rows
+  // could disagree (rows already under a key the file did not name yet when it was read).
+  return withMasterKeyLock(ctx, () => rotateLocked(ctx, input, batchSize), { waitMs: input.lockWaitMs });
+}
+
+async function rotateLocked(ctx: ServiceContext, input: RotateMasterKeyInput, batchSize: number) {
   const dryRun = input.dryRun ?? false;
-  let ring = await loadMasterKeys(ctx, { create: !dryRun });
+  let ring = await loadMasterKeys(ctx, { create: !dryRun, locked: true });
   if (!ring) {
     // A dry run on an embedded database that has no key file yet: there is nothing to re-encrypt.
     return result({ dryRun, keySource: "file", toKeyId: input.newKey?.id ?? null, newKey: input.newKey ? "file" : "generated" });
@@ -72,8 +95,12 @@ export async function rotateMasterKey(ctx: ServiceContext, input: RotateMasterKe
     // The integrity root first: it is one row, not a secret of the operator's, and not counted.
     await reencryptIntegrityKey(ctx, ring, target);
     for (;;) {
-      // Secrets first, then endpoints; each batch commits, and the envelopes themselves mark progress.
-      const changed = (await reencryptBatch(ctx, ring, target, batchSize, moved)) || (await reencryptEndpointBatch(ctx, ring, target, batchSize, moved));
+      // One kind after another (the first with rows left); each batch commits, and the envelopes
+      // themselves mark progress.
+      let changed = 0;
+      for (const batch of REENCRYPT_BATCHES) {
+        if ((changed = await batch(ctx, ring, target, batchSize, moved)) > 0) break;
+      }
       if (changed === 0) break;
       batches++;
       await input.onProgress?.({ done: sum(moved), total: Math.max(fromTotal, sum(moved)) });
@@ -85,8 +112,7 @@ export async function rotateMasterKey(ctx: ServiceContext, input: RotateMasterKe
   }
   const after = await countByKey(ctx);
   const remaining = sum(after) - (after.get(target.id) ?? 0);
-  const droppedKeyIds = remaining === 0 ? dropPreviousKeys(ring, target) : [];
-  const done = { ...progress(), remaining, droppedKeyIds };
+  const done = { ...progress(), remaining };
   await recordAudit(ctx, { action: "secret.rotate_master_key", targetType: "secret", targetId: null, metadata: done });
   return result({ dryRun: false, ...done });
 }
@@ -111,7 +137,14 @@ function installKey(ring: MasterKeyRing, target: MasterKey): MasterKeyRing {
   return { ...ring, current: target, previous: keep([ring.current, ...ring.previous]) };
 }
 
-async function reencryptBatch(ctx: ServiceContext, ring: MasterKeyRing, target: MasterKey, size: number, moved: Map<string, number>): Promise<number> {
+// A function declaration, not a const: REENCRYPT_BATCHES above names it before this line runs.
+async function reencryptSecretBatch(
+  ctx: ServiceContext,
+  ring: MasterKeyRing,
+  target: MasterKey,
+  size: number,
+  moved: Map<string, number>,
+): Promise<number> {
   const lookup = (label: string) => (id: string) => (id === target.id ? target : requireKey(ring, id, label));
   return ctx.sql.transaction(async (tx) => {
     const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";
@@ -130,15 +163,6 @@ async function reencryptBatch(ctx: ServiceContext, ring: MasterKeyRing, target: 
     }
     return changed;
   });
-}
-
-/** Once no secret needs them, the key file forgets its previous keys. INTG_PREVIOUS_MASTER_KEYS is the operator's to unset. */
-function dropPreviousKeys(ring: MasterKeyRing, target: MasterKey): string[] {
-  if (ring.source !== "file") return [];
-  const stored = readKeyFile(ring.file!);
-  if (!stored || stored.current.id !== target.id || stored.previous.length === 0) return [];
-  replaceKeyFile(ring.file!, { current: stored.current, previous: [] });
-  return stored.previous.map((k) => k.id);
 }
 
 // Checked before anything is written, so a run never stops half-way for want of a key it could have asked for.

@@ -6,7 +6,7 @@ import type { TokenType } from "../../types/enums.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { loadMasterKeys } from "./master-key.js";
+import { sealingRing } from "./master-key.js";
 import { SECRET_COLUMNS, toSecretInfo, validateSecretName, type SecretRow } from "./rows.js";
 
 export interface SetSecretInput {
@@ -16,6 +16,8 @@ export interface SetSecretInput {
   value: string;
   /** undefined keeps the current expiry on replace; null clears it. */
   expiresAt?: Date | null;
+  /** Seal under the configured key even though it opens none of the stored secrets (--new-master-key). */
+  newMasterKey?: boolean;
 }
 
 export interface SetSecretResult {
@@ -41,8 +43,10 @@ export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Pro
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
     throw new UsageError(`The expiry ${input.expiresAt.toISOString()} is not in the future; nothing was written.`, undefined, "INVALID_EXPIRY");
   }
-  const ring = (await loadMasterKeys(ctx, { create: true }))!;
-  const secret = await ctx.sql.transaction(async (tx) => {
+  const { ring, secret } = await ctx.sql.transaction(async (tx) => {
+    // Read inside the write transaction: on SQLite a rotation cannot then finish (and prune-keys
+    // drop the key read here) before this row commits; its next batch moves the row instead.
+    const ring = await sealingRing({ ...ctx, sql: tx }, { startOver: input.newMasterKey });
     if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [NAME_LOCK_CLASS, name]);
     const existing = await tx.all<SecretRow>(`SELECT ${SECRET_COLUMNS} FROM "IntegrationSecret" WHERE "name" = ?`, [name]);
     if (existing.length > 1) {
@@ -67,10 +71,16 @@ export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Pro
     }
     await recordAudit(
       { ...ctx, sql: tx },
-      { action: old ? "secret.update" : "secret.create", targetType: "secret", targetId: id, metadata: { name, tokenType, masterKeyId: ring.current.id } },
+      {
+        action: old ? "secret.update" : "secret.create",
+        targetType: "secret",
+        targetId: id,
+        // newMasterKey marks a deliberate start-over under a key that opened none of the stored secrets.
+        metadata: { name, tokenType, masterKeyId: ring.current.id, ...(input.newMasterKey && { newMasterKey: true }) },
+      },
     );
     const row = await tx.get<SecretRow>(`SELECT ${SECRET_COLUMNS} FROM "IntegrationSecret" WHERE "id" = ?`, [id]);
-    return { info: toSecretInfo(row!), created: !old };
+    return { ring, secret: { info: toSecretInfo(row!), created: !old } };
   });
   return { secret: secret.info, created: secret.created, keyFileCreated: ring.created ? ring.file : null };
 }

@@ -26,13 +26,15 @@ export async function countByKey(ctx: Pick<ServiceContext, "sql">): Promise<Map<
  * turns the findings into an exit code.
  */
 export async function secretsStatus(ctx: ServiceContext): Promise<SecretsStatus> {
+  // Counted before the key file is read: a rotation names its new key in the file before it moves
+  // any row there, so the ring read afterwards holds every key the counts can name.
+  const counts = await countByKey(ctx);
   let ring: MasterKeyRing | undefined;
   try {
     ring = await loadMasterKeys(ctx, { create: false });
   } catch (error) {
     if (!(error instanceof IntgError && error.code === "MASTER_KEY_MISSING")) throw error;
   }
-  const counts = await countByKey(ctx);
   const currentId = ring?.current.id ?? null;
   if (currentId && !counts.has(currentId)) counts.set(currentId, 0);
   const keys = [...counts]

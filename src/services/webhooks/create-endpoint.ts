@@ -5,7 +5,7 @@ import type { WebhookEndpointCreated } from "../../types/integration/webhook.typ
 import { recordAudit } from "../audit/record.js";
 import { sealConfig } from "../integrity/config.js";
 import type { ServiceContext } from "../context.js";
-import { loadMasterKeys } from "../secrets/master-key.js";
+import { sealingRing } from "../secrets/master-key.js";
 import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { currentSlot, sealSecret } from "./endpoint-secret.js";
@@ -18,12 +18,12 @@ import { setRetention } from "./retention.js";
  */
 export async function createEndpoint(ctx: ServiceContext, input: EndpointInput, options: { lookup?: Lookup } = {}): Promise<WebhookEndpointCreated> {
   await guardUrl(input.url, { allowPrivate: privateNetworksAllowed(ctx.env, input.allowPrivateNetwork), lookup: options.lookup });
-  const ring = (await loadMasterKeys(ctx, { create: true }))!;
   const now = ctx.now();
   const id = newId("endpoint", now);
   const secret = generateSigningSecret();
   const transformation = await resolveTransformation(input.channel, input.transformation);
   return ctx.sql.transaction(async (tx) => {
+    const ring = await sealingRing({ ...ctx, sql: tx }); // in the transaction: see secrets/set.ts
     await tx.run(
       `INSERT INTO "WebhookEndpoint" ("id","url","description","channel","eventFilter","headers","timeoutMs","retrySchedule","rateLimitPerSecond","transformation","secretCiphertext","allowPrivateNetwork","enabled","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       [id, input.url, input.description, input.channel, JSON.stringify(input.eventFilter), input.headers, input.timeoutMs, input.retryScheduleMs ? JSON.stringify(input.retryScheduleMs) : null, input.rateLimitPerSecond, transformation, sealSecret(ring.current, secret, currentSlot(id)), input.allowPrivateNetwork, true, now, now],

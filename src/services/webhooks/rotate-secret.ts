@@ -2,7 +2,7 @@ import { generateSigningSecret } from "../../lib/webhook-signing.js";
 import type { WebhookEndpointCreated } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { requireMasterKeys } from "../secrets/master-key.js";
+import { sealingRing } from "../secrets/master-key.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { currentSlot, openSecret, previousSlot, sealSecret } from "./endpoint-secret.js";
 
@@ -13,10 +13,10 @@ import { currentSlot, openSecret, previousSlot, sealSecret } from "./endpoint-se
  * during another's grace replaces that grace's secret: only two secrets ever sign.
  */
 export async function rotateEndpointSecret(ctx: ServiceContext, id: string, input: { graceMs: number }): Promise<WebhookEndpointCreated> {
-  const ring = await requireMasterKeys(ctx);
   const now = ctx.now();
   const secret = generateSigningSecret();
   return ctx.sql.transaction(async (tx) => {
+    const ring = await sealingRing({ ...ctx, sql: tx }, { create: false }); // in the transaction: see secrets/set.ts
     await findEndpointRow(tx, id, true);
     const row = await tx.get<{ secretCiphertext: string }>(`SELECT "secretCiphertext" FROM "WebhookEndpoint" WHERE "id" = ?`, [id]);
     const old = openSecret(ring, row!.secretCiphertext, currentSlot(id));

@@ -1,0 +1,35 @@
+import { decrypt } from "../../lib/crypto.js";
+import type { ServiceContext } from "../context.js";
+import { currentSlot, openSecret } from "../webhooks/endpoint-secret.js";
+import { findKey, type MasterKeyRing } from "./master-key.js";
+
+// How many rows to try before deciding the ring opens none: one altered row must not block every
+// write, and a handful of decryptions costs nothing beside the write itself.
+const SAMPLE = 3;
+
+/** True when at least one stored ciphertext under one of `keyIds` really opens under the ring. */
+export async function opensOneRow(ctx: Pick<ServiceContext, "sql">, ring: MasterKeyRing, keyIds: string[]) {
+  const marks = keyIds.map(() => "?").join(",");
+  const secrets = await ctx.sql.all<{ id: string; ciphertext: string }>(
+    `SELECT "id","ciphertext" FROM "IntegrationSecret" WHERE "masterKeyId" IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
+    keyIds,
+  );
+  const endpoints = await ctx.sql.all<{ id: string; ciphertext: string }>(
+    `SELECT "id","secretCiphertext" AS "ciphertext" FROM "WebhookEndpoint" ` +
+      `WHERE SUBSTR("secretCiphertext", 4, 16) IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
+    keyIds,
+  );
+  // Opened exactly as their readers open them (reveal, endpoint-secret.ts), associated data included.
+  const opens = (open: () => unknown) => {
+    try {
+      open();
+      return true;
+    } catch {
+      return false; // altered, or relabelled with a key id it was not sealed under
+    }
+  };
+  return (
+    secrets.some((row) => opens(() => decrypt((id) => findKey(ring, id), row.ciphertext, row.id))) ||
+    endpoints.some((row) => opens(() => openSecret(ring, row.ciphertext, currentSlot(row.id))))
+  );
+}
