@@ -5,7 +5,9 @@ import { nodeCrypto } from "../../lib/lazy-builtins.js";
 import { appendEvent, lockChain, lastEvent } from "../audit/chain.js";
 import { headFilePath, readHeadFile } from "../audit/head-file.js";
 import type { ServiceContext } from "../context.js";
-import { loadMasterKeys, requireKey, type MasterKeyRing } from "../secrets/master-key.js";
+import { findKey, loadMasterKeys, requireKey, type MasterKeyRing } from "../secrets/master-key.js";
+import { opensOneRow } from "../secrets/sealing-check.js";
+import { countByKey } from "../secrets/status.js";
 import { sealUnsealedRows } from "./config-mac.js";
 
 // The integrity root (DESIGN §6): 32 random bytes, sealed under the master key in the one
@@ -117,11 +119,9 @@ async function createRoot(ctx: ServicesCtx, ring: MasterKeyRing): Promise<Integr
 // A root sealed under a master key that opens none of the secrets already here would split the
 // store across two keys (and lock out every holder of the right one).
 async function refuseStrangerKey(ctx: ServicesCtx, ring: MasterKeyRing): Promise<void> {
-  const row = await ctx.sql.get<{ id: string; ciphertext: string }>(`SELECT "id","ciphertext" FROM "IntegrationSecret" ORDER BY "id" LIMIT 1`);
-  if (!row) return;
-  try {
-    decrypt((id) => requireKey(ring, id, `Secret ${row.id}`), row.ciphertext, row.id, `Secret ${row.id}`);
-  } catch {
+  const inUse = [...(await countByKey(ctx)).keys()];
+  const known = inUse.filter((id) => findKey(ring, id));
+  if (inUse.length > 0 && !(known.length > 0 && (await opensOneRow(ctx, ring, known)))) {
     throw new CredentialError(
       "The master key at hand opens none of the secrets in this database; nothing was written.",
       "Set INTG_MASTER_KEY (and INTG_PREVIOUS_MASTER_KEYS) to the key the secrets were sealed with.",

@@ -5,6 +5,7 @@ import { readKeyFile, replaceKeyFile } from "./key-file.js";
 import { withMasterKeyLock, type KeyLockOptions } from "./key-lock.js";
 import { loadMasterKeys, parsePreviousKeys, PREVIOUS_KEYS_ENV } from "./master-key.js";
 import { countByKey } from "./status.js";
+import { integrityKeyMasterId } from "../integrity/reencrypt.js";
 
 /**
  * `secrets prune-keys`: the one step that removes master keys. Under the master-key lock (so no
@@ -30,7 +31,9 @@ export async function pruneKeys(
     };
     if (!ring) return empty; // an embedded database without a key file: nothing to prune
     const counts = await countByKey(ctx);
-    const used = (id: string) => (counts.get(id) ?? 0) > 0;
+    // The integrity root (services/integrity) is sealed under a master key too, though no secret.
+    const rootKey = await integrityKeyMasterId(ctx);
+    const used = (id: string) => (counts.get(id) ?? 0) > 0 || id === rootKey;
     const result = { ...empty, keySource: ring.source, keyFile: ring.file, currentKeyId: ring.current.id };
     const envPrevious = parsePreviousKeys(ctx.env[PREVIOUS_KEYS_ENV]);
     const unneeded = (id: string) => id !== ring.current.id && !used(id);
