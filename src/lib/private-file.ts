@@ -142,7 +142,7 @@ function writeError(path: string, error: unknown): Error {
 }
 
 // The rename is durable only once the folder's entry is flushed too.
-function syncDir(dir: string): void {
+export function syncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, "r");

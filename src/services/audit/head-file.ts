@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { CredentialError } from "../../cli/errors.js";
-import { nodeCrypto } from "../../lib/lazy-builtins.js";
+import { writePrivateFile } from "../../lib/private-file.js";
 import type { ServiceContext } from "../context.js";
 import { keyFilePath } from "../secrets/master-key.js";
 
@@ -51,20 +51,7 @@ export function readHeadFile(path: string): AuditHead | undefined {
 
 /** Replaces the head file atomically, owner-only. */
 export function writeHeadFile(path: string, head: AuditHead): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${nodeCrypto().randomBytes(4).toString("hex")}.tmp`);
-  const fd = openSync(tmp, "wx", 0o600);
-  try {
-    writeSync(fd, JSON.stringify({ version: 1, ...head }) + "\n");
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (error) {
-    unlinkSync(tmp);
-    throw error;
-  }
+  writePrivateFile(path, JSON.stringify({ version: 1, ...head }) + "\n");
 }
 
 /** `<seq>:<hash>`, as `audit head` prints it and `--expect-head` takes it. */

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { syncDir } from "../../lib/private-file.js";
 import { CredentialError } from "../../cli/errors.js";
 import { KEY_BYTES, masterKeyFrom, type MasterKey } from "../../lib/crypto.js";
 
@@ -113,17 +114,4 @@ function writeTemp(path: string, text: string): string {
     closeSync(fd);
   }
   return tmp;
-}
-
-// The rename or link is durable only once the directory entry is flushed too.
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
-  } catch {
-    // Some platforms cannot fsync a directory; the file itself was flushed.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
