@@ -5,7 +5,7 @@ import { sortKeys } from "../audit/chain.js";
 
 // MACs over the configuration that decides where a credential or a signed delivery goes (DESIGN
 // §6): a provider's URLs and auth placement (both in its config), a connection's provider,
-// environment, credential and config, an endpoint's URL, network policy and headers. Whoever can
+// environment, credential and config, an endpoint's URL, channel and network policy. Whoever can
 // write to the database but has no master key cannot make a valid MAC, so a repointed row is
 // refused before anything is decrypted.
 
@@ -14,9 +14,11 @@ export type SealedTable = "IntegrationProvider" | "IntegrationConnection" | "Web
 const FIELDS: Record<SealedTable, readonly string[]> = {
   IntegrationProvider: ["baseUrl", "authType", "healthCheckMethod", "healthCheckPath", "config"],
   IntegrationConnection: ["providerId", "environment", "credentialSecretId", "config"],
-  WebhookEndpoint: ["url", "channel", "allowPrivateNetwork", "headers"],
+  // Not the headers: sealed and bound to their endpoint already, they redirect nothing, and a
+  // master-key rotation re-seals them without the MAC key at hand.
+  WebhookEndpoint: ["url", "channel", "allowPrivateNetwork"],
 };
-const JSON_FIELDS = new Set(["config", "headers"]);
+const JSON_FIELDS = new Set(["config"]);
 const BOOL_FIELDS = new Set(["allowPrivateNetwork"]);
 const PREFIX = "m1:";
 
