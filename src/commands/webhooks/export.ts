@@ -7,7 +7,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { exportDeliveries } from "../../services/webhooks/export/export.js";
 import { DeliveryStatus } from "../../types/enums.js";
 
-interface ExportFlags { endpoint?: string; status?: string; since?: string; until?: string; event?: string; out?: string }
+interface ExportFlags { endpoint?: string; status?: string; since?: string; until?: string; event?: string; out?: string; withEndpointHeaders?: boolean }
 
 export function registerExport(noun: Command, context: ContextFactory): void {
   noun
@@ -19,12 +19,14 @@ export function registerExport(noun: Command, context: ContextFactory): void {
     .option("--until <when>", "created before this")
     .option("--event <id>", "only the deliveries of this event")
     .option("--out <file>", "write to this file (replaced only once the export is complete) instead of stdout")
+    .option("--with-endpoint-headers", "also write each endpoint's own extra headers, values in the clear (often its credentials)")
     .addHelpText(
       "after",
       "\nEach line: deliveryId, eventId, endpointId, webhookId, eventType, status, headers, body, timestamps.\n" +
         "headers are those of the delivery's last attempt (headersSource last_attempt); a delivery never attempted\n" +
         "is signed at export time with its endpoint's current secrets (signed_at_export). Either way the\n" +
-        "signature verifies over the exported body, so `replay --from` can send it as it is.",
+        "signature verifies over the exported body, so `replay --from` can send it as it is.\n" +
+        "The endpoint's own extra headers are left out (named in endpointHeaderNames) unless --with-endpoint-headers.",
     )
     .action(async (flags: ExportFlags, cmd: Command) => {
       const ctx = context(cmd);
@@ -36,8 +38,9 @@ export function registerExport(noun: Command, context: ContextFactory): void {
       if (flags.out !== undefined && !existsSync(dirname(flags.out))) throw new UsageError(`--out: the folder of ${flags.out} does not exist; nothing was written.`);
       const filter = { endpointId: flags.endpoint ?? null, eventId: flags.event ?? null, status, since, until };
       const services = await ctx.services();
+      const options = { withEndpointHeaders: flags.withEndpointHeaders === true };
       if (flags.out === undefined) {
-        const n = await exportDeliveries(services, filter, (r) => ctx.out.printNdjson(r));
+        const n = await exportDeliveries(services, filter, (r) => ctx.out.printNdjson(r), options);
         return ctx.out.info(`Exported ${n} deliveries.`);
       }
       // Written beside the target and renamed at the end: a failed export leaves no half file.
@@ -46,7 +49,7 @@ export function registerExport(noun: Command, context: ContextFactory): void {
       try {
         const n = await exportDeliveries(services, filter, (r) => {
           if (!stream.write(JSON.stringify(r) + "\n")) return new Promise<void>((resolve) => stream.once("drain", resolve));
-        });
+        }, options);
         await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
         renameSync(partial, flags.out);
         ctx.out.info(`Exported ${n} deliveries to ${flags.out}.`);
