@@ -4,6 +4,7 @@ import { generateMasterKey, KEY_BYTES, masterKeyFrom, type MasterKey } from "../
 import type { DbTarget, Env } from "../../db/url.js";
 import type { ServiceContext } from "../context.js";
 import { createKeyFile, KEY_FILE_NAME, readKeyFile } from "./key-file.js";
+import { countHeaderKeys } from "../webhooks/endpoint-headers.js";
 
 export const MASTER_KEY_ENV = "INTG_MASTER_KEY";
 export const PREVIOUS_KEYS_ENV = "INTG_PREVIOUS_MASTER_KEYS";
@@ -87,6 +88,7 @@ export async function loadMasterKeys(ctx: ServiceContext, options: { create: boo
   const orphans = await ctx.sql.all<{ masterKeyId: string }>(
     `SELECT "masterKeyId" FROM "IntegrationSecret" UNION SELECT SUBSTR("secretCiphertext", 4, 16) AS "masterKeyId" FROM "WebhookEndpoint" ORDER BY 1`,
   );
+  for (const id of (await countHeaderKeys(ctx.sql)).keys()) if (!orphans.some((o) => o.masterKeyId === id)) orphans.push({ masterKeyId: id }); // sealed endpoint headers
   if (orphans.length > 0) {
     throw new CredentialError(
       `The master key file ${file} is missing, but the database holds secrets under master key(s) ${orphans.map((o) => o.masterKeyId).join(", ")}.`,
