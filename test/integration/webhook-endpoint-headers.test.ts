@@ -4,7 +4,6 @@ import { generateMasterKey } from "../../src/lib/crypto.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { rotateMasterKey } from "../../src/services/secrets/rotate-master-key.js";
 import { secretsStatus } from "../../src/services/secrets/status.js";
-import { createEndpoint } from "../../src/services/webhooks/create-endpoint.js";
 import { endpointHeaders } from "../../src/services/webhooks/endpoint-headers.js";
 import { listEndpoints, showEndpoint } from "../../src/services/webhooks/endpoint-rows.js";
 import { exportDeliveries } from "../../src/services/webhooks/export/export.js";

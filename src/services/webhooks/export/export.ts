@@ -63,13 +63,13 @@ export async function exportDeliveries(ctx: ServiceContext, filter: ExportFilter
       const body = String(r.payload);
       let headers: Record<string, string>;
       let headersSource: WebhookExportRecord["headersSource"] = "last_attempt";
-      const names = new Set<string>();
+      const seen: string[] = [];
       if (r.lastHeaders !== null && r.lastHeaders !== undefined) {
         // Older attempt rows hold the endpoint's header values in the clear: never copied out.
         headers = {};
         for (const [k, v] of Object.entries(col.json<Record<string, string>>(r.lastHeaders))) {
           if (WEBHOOK_REQUEST_HEADERS.test(k.toLowerCase())) headers[k] = v;
-          else names.add(k);
+          else seen.push(k);
         }
       } else {
         headersSource = "signed_at_export";
@@ -78,7 +78,8 @@ export async function exportDeliveries(ctx: ServiceContext, filter: ExportFilter
       }
       // Opened only when asked for: without the flag the names (readable at rest) are enough.
       const own = await once(endpointHeadersOf, endpointId, () => (options.withEndpointHeaders ? endpointHeaders(ctx, endpointId) : redactedEndpointHeaders(ctx, endpointId)));
-      for (const k of Object.keys(own)) names.add(k);
+      // The endpoint's order first (jsonb on PostgreSQL reorders a recorded object's keys).
+      const names = [...new Set([...Object.keys(own), ...seen])];
       if (options.withEndpointHeaders) headers = { ...own, ...headers };
       await write({
         deliveryId: String(r.id),
@@ -90,7 +91,7 @@ export async function exportDeliveries(ctx: ServiceContext, filter: ExportFilter
         attemptCount: col.int(r.attemptCount),
         headersSource,
         headers,
-        endpointHeaderNames: [...names],
+        endpointHeaderNames: names,
         body,
         eventTimestamp: col.iso(r.timestamp)!,
         createdAt: col.iso(r.createdAt)!,
