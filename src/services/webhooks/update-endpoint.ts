@@ -9,7 +9,7 @@ import type { DeliveryChannel } from "../../types/enums.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { auditFields } from "./create-endpoint.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
-import { headersUpdate, isSealed, storedHeaders } from "./endpoint-headers.js";
+import { headersUpdate } from "./endpoint-headers.js";
 import { requireMasterKeys } from "../secrets/master-key.js";
 import { setRetention } from "./retention.js";
 
@@ -45,8 +45,9 @@ export async function updateEndpoint(ctx: ServiceContext, id: string, changes: P
   }
   const fields = (Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]).filter((k) => changes[k] !== undefined);
   const now = ctx.now();
-  // Headers are sealed under the ring; an older row's plaintext headers are sealed by any update.
-  const ring = changes.headers !== undefined || (current.headers != null && !isSealed(storedHeaders(current.headers))) ? await requireMasterKeys(ctx) : null;
+  // Headers are sealed under the ring; an older row's plaintext headers are sealed by any update
+  // (the row is read again under the lock, so the ring is at hand whenever it holds headers).
+  const ring = changes.headers !== undefined || current.headers !== null && current.headers !== undefined ? await requireMasterKeys(ctx) : null;
   return ctx.sql.transaction(async (tx) => {
     const locked = await findEndpointRow(tx, id, true);
     const sets = fields.map((k) => `"${COLUMNS[k][0]}" = ?`);
