@@ -15,7 +15,10 @@ const MAX_HEADERS = 50;
 const MAX_VALUE_CHARS = 8192;
 
 // Set by the signing itself, or by HTTP: an endpoint's own value would break delivery or verification.
-const RESERVED = new Set(["webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "content-length", "host", "connection", "transfer-encoding"]);
+const RESERVED = new Set([
+  "webhook-id", "webhook-timestamp", "webhook-signature",
+  "content-type", "content-length", "host", "connection", "transfer-encoding",
+]);
 
 // Names that usually carry a credential: given on the command line they land in `ps` and shell history.
 const CREDENTIAL_NAME = /auth|token|key|secret|cookie|passw|session|signature|credential|bearer|jwt/i;
@@ -41,11 +44,15 @@ export function fieldValueProblem(value: string): string | null {
 export function parseHeaderPair(pair: string, where: string): [string, string] {
   const colon = pair.indexOf(":");
   const name = colon > 0 ? pair.slice(0, colon).replace(/^[\t ]+|[\t ]+$/g, "") : "";
-  if (!TOKEN.test(name)) throw new HeaderInputError(`${where}: not name:value with a header name of letters, digits and !#$%&'*+.^_\`|~-`);
+  if (!TOKEN.test(name)) {
+    throw new HeaderInputError(`${where}: not name:value with a header name of letters, digits and !#$%&'*+.^_\`|~-`);
+  }
   const value = pair.slice(colon + 1).replace(/^[\t ]+|[\t ]+$/g, "");
   const problem = fieldValueProblem(value);
   if (problem) throw new HeaderInputError(`${where}: the value of ${name} ${problem}`);
-  if (RESERVED.has(name.toLowerCase())) throw new HeaderInputError(`${where}: ${name} is set by intg itself and cannot be overridden`);
+  if (RESERVED.has(name.toLowerCase())) {
+    throw new HeaderInputError(`${where}: ${name} is set by intg itself and cannot be overridden`);
+  }
   return [name, value];
 }
 

@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../cli/errors.js";
-import { readSecret } from "../../cli/read-secret.js";
-import { HeaderInputError, looksLikeCredential, mergeHeaders, parseHeaderLines, parseHeaderPair } from "../../lib/header-values.js";
+import { parseHeaders } from "./endpoint-header-flags.js";
 import { collect, parseDurationFlag, parseEnum } from "../../cli/parse.js";
 import { parseOutboundUrl } from "../../lib/url-guard.js";
 import { DeliveryChannel, type RetentionPolicy } from "../../types/enums.js";
 import { RETENTION_FLAG } from "../../services/webhooks/retention.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { validatePattern, type EndpointInput } from "../../services/webhooks/endpoint-input.js";
+
+export { parseHeaders, readHeaderFlags } from "./endpoint-header-flags.js";
 
 export interface EndpointFlags {
   url?: string;
@@ -32,6 +32,7 @@ export interface EndpointFlags {
 
 /** The flags `endpoints create` and `endpoints update` share. */
 export function addEndpointFlags(cmd: Command, update: boolean): Command {
+  const replaces = update ? "; replaces all of them" : "";
   return cmd
     .option("--events <patterns>", "comma-separated event types, * for one segment (invoice.*); empty: every type")
     .option("--description <text>", "what the endpoint is for")
@@ -42,45 +43,10 @@ export function addEndpointFlags(cmd: Command, update: boolean): Command {
     .option("--timeout <duration>", `how long one attempt may take, 1s to 2m${update ? "" : " (default 15s)"}`)
     .option("--retry-schedule <d,...>", `delays between attempts, e.g. 5s,5m,30m,2h,5h,10h,10h (the first attempt is immediate)${update ? "; 'default' for the built-in" : "; default Svix's"}`)
     .option("--rate-limit <n/s>", `at most this many deliveries per second, e.g. 50/s${update ? "; 'none' to lift it" : ""}`)
-    .option("--header <name:value>", `a non-secret extra header sent with every delivery, repeatable${update ? "; replaces all of them" : ""}`, collect, [])
-    .option("--header-file <path>", `extra headers, one "Name: value" a line (- for stdin): for credentials${update ? "; replaces all of them" : ""}`)
+    .option("--header <name:value>", `a non-secret extra header sent with every delivery, repeatable${replaces}`, collect, [])
+    .option("--header-file <path>", `extra headers, one "Name: value" a line (- for stdin): for credentials${replaces}`)
     .option("--headers-stdin", "read the --header-file lines from stdin")
     .option(update ? "--allow-private-network [bool]" : "--allow-private-network", "may reach private, loopback and link-local addresses");
-}
-
-/** `--header` pairs; null for none. Bad input is exit 2 and names no value. */
-export function parseHeaders(pairs: string[]): Record<string, string> | null {
-  if (pairs.length === 0) return null;
-  return usage(() => mergeHeaders(pairs.map((p) => parseHeaderPair(p, "--header"))), "Write it like --header 'X-Team: billing'.");
-}
-
-function usage<T>(parse: () => T, hint?: string): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof HeaderInputError) throw new UsageError(`${error.message}; nothing was written.`, hint, "INVALID_HEADER");
-    throw error;
-  }
-}
-
-/**
- * Every header flag as one set: `--header` pairs and the lines of `--header-file` or stdin. A
- * credential-looking name given with `--header` is warned about (it is in `ps` and the shell's
- * history now), not refused: the value is sealed at rest either way. undefined: none given.
- */
-export async function readHeaderFlags(ctx: CommandContext, flags: EndpointFlags): Promise<Record<string, string> | null | undefined> {
-  if (flags.headerFile !== undefined && flags.headersStdin) throw new UsageError("Give --header-file or --headers-stdin, not both.");
-  const fromStdin = flags.headersStdin === true || flags.headerFile === "-";
-  const pairs = usage(() => flags.header.map((p) => parseHeaderPair(p, "--header")), "Write it like --header 'X-Team: billing'.");
-  for (const [name] of pairs) {
-    if (looksLikeCredential(name)) ctx.out.warn(`--header ${name} looks like a credential: command-line flags show in \`ps\` and shell history. Give it with --header-file instead.`);
-  }
-  if (fromStdin || flags.headerFile !== undefined) {
-    const where = fromStdin ? "stdin" : "--header-file";
-    const text = await readSecret(ctx, { what: "header lines", file: fromStdin ? undefined : flags.headerFile, how: "pipe \"Name: value\" lines on stdin, or use --header-file <path>" });
-    pairs.push(...usage(() => parseHeaderLines(text, where), 'One "Name: value" a line, e.g. Authorization: Bearer <token>.'));
-  } else if (pairs.length === 0) return undefined;
-  return usage(() => mergeHeaders(pairs));
 }
 
 export function parseSchedule(text: string): number[] {
@@ -143,8 +109,13 @@ export function parseTransform(flags: EndpointFlags, readFile: (path: string) =>
   return { kind: "jsonata", expression: expression.trim() };
 }
 
-/** Every flag checked, with no I/O; the URL's addresses are checked by the service. */
-export function toCreateInput(flags: EndpointFlags, headers: Record<string, string> | null | undefined = parseHeaders(flags.header)): EndpointInput {
+type Headers = Record<string, string> | null | undefined;
+
+/**
+ * Every flag checked, with no I/O; the URL's addresses are checked by the service. `headers` are
+ * read beforehand by readHeaderFlags (files, stdin); by default the --header flags alone.
+ */
+export function toCreateInput(flags: EndpointFlags, headers: Headers = parseHeaders(flags.header)): EndpointInput {
   if (!flags.url) throw new UsageError("--url is required.");
   parseOutboundUrl(flags.url);
   return {
@@ -163,7 +134,7 @@ export function toCreateInput(flags: EndpointFlags, headers: Record<string, stri
 }
 
 /** Only the flags given; an empty result is a usage error (nothing to change). */
-export function toUpdateInput(flags: EndpointFlags, headers: Record<string, string> | null | undefined = parseHeaders(flags.header) ?? undefined): Partial<EndpointInput> {
+export function toUpdateInput(flags: EndpointFlags, headers: Headers = parseHeaders(flags.header) ?? undefined): Partial<EndpointInput> {
   const c: Partial<EndpointInput> = {};
   if (flags.url !== undefined) {
     parseOutboundUrl(flags.url); // scheme now; its addresses are the service's to check

@@ -107,8 +107,7 @@ export class ConnectionClient {
       const headers = { accept: "application/json", ...options.headers };
       const target = new URL(url);
       await this.authenticate(p, method, target, headers, options);
-      const sent = await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: p.config.timeoutMs, allowPrivate: p.config.allowPrivateNetworks });
-      const res: Sent = { ...sent, method, url: target, secretParams: querySecretParams(p), attempts };
+      const res: Sent = { ...(await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: p.config.timeoutMs, allowPrivate: p.config.allowPrivateNetworks })), method, url: target, attempts, secretParams: querySecretParams(p) };
       await options.onAttempt?.(res);
       const wait = res.statusCode === 429 ? retryAfterMs(res.headers["retry-after"]) : undefined;
       if (wait === undefined || attempts > (options.retries429 ?? 0) || wait > (options.maxRetryAfterMs ?? 60_000)) return res;

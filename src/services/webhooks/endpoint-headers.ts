@@ -25,15 +25,19 @@ export interface SealedHeaders {
 export const headersSlot = (endpointId: string) => `${endpointId}:headers`;
 
 /** The sealed form (a plaintext header value never reaches a row), or null for no headers. */
-export function sealHeaders(key: MasterKey, endpointId: string, headers: Record<string, string> | null): SealedHeaders | null {
+type Stored = SealedHeaders | Record<string, string> | null;
+
+type Headers = Record<string, string>;
+
+export function sealHeaders(key: MasterKey, endpointId: string, headers: Headers | null): SealedHeaders | null {
   if (!headers || Object.keys(headers).length === 0) return null;
   return { names: Object.keys(headers), sealed: encrypt(key, JSON.stringify(headers), headersSlot(endpointId)) };
 }
 
 /** The column's value as stored: sealed, an older plaintext object, or null. */
-export function storedHeaders(value: unknown): SealedHeaders | Record<string, string> | null {
+export function storedHeaders(value: unknown): Stored {
   if (value === null || value === undefined) return null;
-  return col.json<SealedHeaders | Record<string, string>>(value);
+  return col.json<Stored>(value);
 }
 
 export function isSealed(stored: unknown): stored is SealedHeaders {
@@ -42,37 +46,43 @@ export function isSealed(stored: unknown): stored is SealedHeaders {
   return !!s && Array.isArray(s.names) && typeof s.sealed === "string";
 }
 
-export function headerNames(stored: SealedHeaders | Record<string, string> | null): string[] {
+export function headerNames(stored: Stored): string[] {
   if (!stored) return [];
   return isSealed(stored) ? stored.names : Object.keys(stored);
 }
 
 /** What every view shows: the names, each value replaced. */
-export function redactHeaders(stored: SealedHeaders | Record<string, string> | null): Record<string, string> | null {
+export function redactHeaders(stored: Stored): Record<string, string> | null {
   const names = headerNames(stored);
   return names.length ? Object.fromEntries(names.map((n) => [n, REDACTED_VALUE])) : null;
 }
 
 /** The real headers to send. An older plaintext row needs no key. */
-export function openHeaders(ring: MasterKeyRing | null, endpointId: string, stored: SealedHeaders | Record<string, string> | null): Record<string, string> {
+export function openHeaders(ring: MasterKeyRing | null, endpointId: string, stored: Stored): Record<string, string> {
   if (!stored) return {};
   if (!isSealed(stored)) return { ...stored };
   const label = `The headers of webhook endpoint ${endpointId}`;
   if (!ring) throw new Error(`${label} are sealed: a master key ring is needed to open them`);
-  return JSON.parse(decrypt((id) => requireKey(ring, id, label), stored.sealed, headersSlot(endpointId), label)) as Record<string, string>;
+  const plaintext = decrypt((id) => requireKey(ring, id, label), stored.sealed, headersSlot(endpointId), label);
+  return JSON.parse(plaintext) as Record<string, string>;
 }
 
 /** One endpoint's real headers, read and opened now (health pings, export): the ring is loaded only when sealed. */
 export async function endpointHeaders(ctx: ServiceContext, endpointId: string): Promise<Record<string, string>> {
-  const row = await ctx.sql.get<{ headers: unknown }>(`SELECT "headers" FROM "WebhookEndpoint" WHERE "id" = ?`, [endpointId]);
-  const stored = storedHeaders(row?.headers);
+  const stored = await readStored(ctx.sql, endpointId);
   return openHeaders(isSealed(stored) ? await requireMasterKeys(ctx) : null, endpointId, stored);
 }
 
 /** One endpoint's header names, each value redacted; no key needed. */
-export async function redactedEndpointHeaders(ctx: Pick<ServiceContext, "sql">, endpointId: string): Promise<Record<string, string>> {
-  const row = await ctx.sql.get<{ headers: unknown }>(`SELECT "headers" FROM "WebhookEndpoint" WHERE "id" = ?`, [endpointId]);
-  return redactHeaders(storedHeaders(row?.headers)) ?? {};
+export async function redactedEndpointHeaders(ctx: { sql: SqlClient }, endpointId: string): Promise<Headers> {
+  return redactHeaders(await readStored(ctx.sql, endpointId)) ?? {};
+}
+
+async function readStored(sql: SqlClient, endpointId: string): Promise<Stored> {
+  const row = await sql.get<{ headers: unknown }>(`SELECT "headers" FROM "WebhookEndpoint" WHERE "id" = ?`, [
+    endpointId,
+  ]);
+  return storedHeaders(row?.headers);
 }
 
 /** The master key id of a sealed value; null for none or an older plaintext row. */
@@ -84,7 +94,9 @@ export function headersKeyId(stored: unknown): string | null {
 /** Sealed header sets per master key id (for `secrets status` and the rotation's progress). */
 export async function countHeaderKeys(sql: SqlClient): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  const rows = await sql.all<{ headers: unknown }>(`SELECT "headers" FROM "WebhookEndpoint" WHERE "headers" IS NOT NULL`);
+  const rows = await sql.all<{ headers: unknown }>(
+    `SELECT "headers" FROM "WebhookEndpoint" WHERE "headers" IS NOT NULL`,
+  );
   for (const r of rows) {
     const id = headersKeyId(storedHeaders(r.headers));
     if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -96,7 +108,12 @@ export async function countHeaderKeys(sql: SqlClient): Promise<Map<string, numbe
  * What an update writes to the column: the new headers sealed; or, when none are given, an older
  * plaintext row's headers sealed now (any write seals them); undefined leaves the column alone.
  */
-export function headersUpdate(ring: MasterKeyRing | null, endpointId: string, given: Record<string, string> | null | undefined, current: unknown): SealedHeaders | null | undefined {
+export function headersUpdate(
+  ring: MasterKeyRing | null,
+  endpointId: string,
+  given: Record<string, string> | null | undefined,
+  current: unknown,
+): SealedHeaders | null | undefined {
   const stored = storedHeaders(current);
   const plaintext = given === undefined && stored !== null && !isSealed(stored) ? stored : undefined;
   if (given === undefined && plaintext === undefined) return undefined;

@@ -48,11 +48,19 @@ export async function reencryptEndpointBatch(ctx: ServiceContext, ring: MasterKe
  * The same for endpoints' sealed headers (read from the JSON column), and a one-time seal of an
  * older row's plaintext headers: after this no header value is in the database in the clear.
  */
-async function reencryptHeaders(tx: SqlClient, ring: MasterKeyRing, target: MasterKey, prefix: string, size: number, moved: Map<string, number>): Promise<number> {
-  const sealed = tx.provider === "postgresql" ? `("headers"->>'sealed')` : `json_extract("headers", '$.sealed')`;
-  const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";
+async function reencryptHeaders(
+  tx: SqlClient,
+  ring: MasterKeyRing,
+  target: MasterKey,
+  prefix: string,
+  size: number,
+  moved: Map<string, number>,
+): Promise<number> {
+  const pg = tx.provider === "postgresql";
+  const sealed = pg ? `("headers"->>'sealed')` : `json_extract("headers", '$.sealed')`;
   const rows = await tx.all<{ id: string; headers: unknown }>(
-    `SELECT "id","headers" FROM "WebhookEndpoint" WHERE "headers" IS NOT NULL AND (${sealed} IS NULL OR ${sealed} NOT LIKE ?) ORDER BY "id" LIMIT ?${lock}`,
+    `SELECT "id","headers" FROM "WebhookEndpoint" WHERE "headers" IS NOT NULL AND (${sealed} IS NULL OR ${sealed} NOT LIKE ?)
+     ORDER BY "id" LIMIT ?${pg ? " FOR UPDATE" : ""}`,
     [prefix, size],
   );
   for (const row of rows) {

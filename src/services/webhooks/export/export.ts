@@ -30,7 +30,12 @@ export interface ExportFilter {
 // Keyset pages: an export of millions of deliveries never holds more than one page in memory.
 const PAGE = 500;
 
-export async function exportDeliveries(ctx: ServiceContext, filter: ExportFilter, write: (record: WebhookExportRecord) => Promise<void> | void, options: { withEndpointHeaders?: boolean } = {}): Promise<number> {
+export async function exportDeliveries(
+  ctx: ServiceContext,
+  filter: ExportFilter,
+  write: (record: WebhookExportRecord) => Promise<void> | void,
+  options: { withEndpointHeaders?: boolean } = {},
+): Promise<number> {
   if (filter.endpointId) await showEndpoint(ctx, filter.endpointId); // exit 5 for an unknown endpoint
   const where: string[] = [];
   const params: unknown[] = [];
@@ -77,7 +82,9 @@ export async function exportDeliveries(ctx: ServiceContext, filter: ExportFilter
         headers = { "content-type": "application/json", "user-agent": "intg-webhooks/1", ...signatureHeaders(secrets, eventId, Math.floor(exportedAt.getTime() / 1000), body) };
       }
       // Opened only when asked for: without the flag the names (readable at rest) are enough.
-      const own = await once(endpointHeadersOf, endpointId, () => (options.withEndpointHeaders ? endpointHeaders(ctx, endpointId) : redactedEndpointHeaders(ctx, endpointId)));
+      const own = await once(endpointHeadersOf, endpointId, () =>
+        options.withEndpointHeaders ? endpointHeaders(ctx, endpointId) : redactedEndpointHeaders(ctx, endpointId),
+      );
       // The endpoint's order first (jsonb on PostgreSQL reorders a recorded object's keys).
       const names = [...new Set([...Object.keys(own), ...seen])];
       if (options.withEndpointHeaders) headers = { ...own, ...headers };
