@@ -75,17 +75,26 @@ describe.each(PROVIDERS)("endpoint headers on %s", (provider) => {
     expect(receiver.received.map((r) => r.headers.authorization)).not.toContain(TOKEN);
   });
 
-  it("reads an older plaintext row, seals it on the next write, and keeps the update's own header change sealed", async () => {
+  it("reads an older plaintext row, seals it on the next write (its old attempts redacted), and keeps later changes sealed", async () => {
     const { receiver, ep } = await bed.endpoint();
-    await ctx.sql.run(`UPDATE "WebhookEndpoint" SET "headers" = ? WHERE "id" = ?`, [{ Authorization: TOKEN }, ep.id]);
-    expect((await showEndpoint(ctx, ep.id)).headers).toEqual({ Authorization: "[redacted]" });
+    const { ep: other } = await bed.endpoint();
+    await ctx.sql.run(`UPDATE "WebhookEndpoint" SET "headers" = ? WHERE "id" = ?`, [{ Authorization: TOKEN, "X.Dotted": "d-1" }, ep.id]);
+    expect((await showEndpoint(ctx, ep.id)).headers).toEqual({ Authorization: "[redacted]", "X.Dotted": "[redacted]" });
     await sendEvent(ctx, { type: "invoice.paid", data: { n: 1 }, idempotencyKey: null, allowUnknownType: true });
     await runWorker(ctx, once);
     expect(receiver.received.map((r) => r.headers.authorization)).toEqual([TOKEN]);
+    // Attempts recorded before headers were sealed held the values as sent: make two such rows.
+    const attempts = `SELECT "endpointId", "requestHeaders" FROM "WebhookDeliveryAttempt" ORDER BY "endpointId"`;
+    for (const id of [ep.id, other.id]) {
+      await ctx.sql.run(`UPDATE "WebhookDeliveryAttempt" SET "requestHeaders" = ? WHERE "endpointId" = ?`, [{ Authorization: TOKEN, "X.Dotted": "d-1", "webhook-id": "evt_1" }, id]);
+    }
 
     await updateEndpoint(ctx, ep.id, { description: "any write" });
     expect(JSON.stringify(await headersColumn(ctx, ep.id))).not.toContain("hdr-7f3a9c1e5b2d");
-    expect(await endpointHeaders(ctx, ep.id)).toEqual({ Authorization: TOKEN });
+    const after = (await ctx.sql.all<{ endpointId: string; requestHeaders: unknown }>(attempts)).map((a) => [a.endpointId, col.json(a.requestHeaders)]);
+    expect(after).toContainEqual([ep.id, { Authorization: "[redacted]", "X.Dotted": "[redacted]", "webhook-id": "evt_1" }]);
+    expect(after).toContainEqual([other.id, { Authorization: TOKEN, "X.Dotted": "d-1", "webhook-id": "evt_1" }]); // another endpoint's rows alone
+    expect(await endpointHeaders(ctx, ep.id)).toEqual({ Authorization: TOKEN, "X.Dotted": "d-1" });
     await updateEndpoint(ctx, ep.id, { headers: { "X-Api-Key": "k-99" } });
     expect(await endpointHeaders(ctx, ep.id)).toEqual({ "X-Api-Key": "k-99" });
     await updateEndpoint(ctx, ep.id, { headers: null });
@@ -97,6 +106,12 @@ describe.each(PROVIDERS)("endpoint headers on %s", (provider) => {
     const { ep: sealed } = await bed.endpoint(undefined, { headers: { Authorization: TOKEN } });
     const { ep: legacy } = await bed.endpoint();
     await ctx.sql.run(`UPDATE "WebhookEndpoint" SET "headers" = ? WHERE "id" = ?`, [{ "X-Legacy": "plain-4411" }, legacy.id]);
+    await sendEvent(ctx, { type: "invoice.paid", data: { n: 1 }, idempotencyKey: null, allowUnknownType: true });
+    await runWorker(ctx, once);
+    const recorded = `SELECT "requestHeaders" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ?`;
+    expect(JSON.stringify(await ctx.sql.all(recorded, [legacy.id]))).toContain("[redacted]"); // the worker redacts even these
+    // As an attempt recorded before headers were sealed held it:
+    await ctx.sql.run(`UPDATE "WebhookDeliveryAttempt" SET "requestHeaders" = ? WHERE "endpointId" = ?`, [{ "X-Legacy": "plain-4411" }, legacy.id]);
     const oldId = (await secretsStatus(ctx)).currentKeyId!;
     // Two signing secrets and one sealed header set; the plaintext row is under no key yet.
     expect((await secretsStatus(ctx)).keys).toEqual([expect.objectContaining({ masterKeyId: oldId, secrets: 3 })]);
@@ -109,6 +124,7 @@ describe.each(PROVIDERS)("endpoint headers on %s", (provider) => {
     expect(await endpointHeaders(after, sealed.id)).toEqual({ Authorization: TOKEN });
     expect(await endpointHeaders(after, legacy.id)).toEqual({ "X-Legacy": "plain-4411" });
     expect((await secretsStatus(after)).keys).toEqual([expect.objectContaining({ masterKeyId: NEW.id, secrets: 4, current: true })]);
-    expect(await everything(ctx)).not.toContain("plain-4411");
+    expect(await everything(ctx)).not.toContain("plain-4411"); // the endpoint and its attempts
+    expect(JSON.stringify(await ctx.sql.all(recorded, [legacy.id]))).toContain("[redacted]");
   });
 });

@@ -2,6 +2,7 @@ import { col, type SqlClient } from "../../db/sql.js";
 import { decrypt, encrypt, type MasterKey } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js";
+import { scrubAttemptHeaders } from "./endpoint-headers-scrub.js";
 
 // An endpoint's extra headers at rest (the `headers` Json column). They often carry the
 // receiver's credential (`Authorization: Bearer …`), so their values are sealed like a signing
@@ -107,20 +108,23 @@ export async function countHeaderKeys(sql: SqlClient): Promise<Map<string, numbe
 /**
  * What an update writes to the column: the new headers sealed; or, when none are given, an older
  * plaintext row's headers sealed now (any write seals them); undefined leaves the column alone.
+ * Sealing a plaintext row also redacts its values in the endpoint's earlier attempt records.
  */
-export function headersUpdate(
+export async function headersUpdate(
+  tx: SqlClient,
   ring: MasterKeyRing | null,
   endpointId: string,
   given: Record<string, string> | null | undefined,
   current: unknown,
-): SealedHeaders | null | undefined {
+): Promise<SealedHeaders | null | undefined> {
   const stored = storedHeaders(current);
-  const plaintext = given === undefined && stored !== null && !isSealed(stored) ? stored : undefined;
+  const plaintext = stored !== null && !isSealed(stored) ? stored : undefined;
   if (given === undefined && plaintext === undefined) return undefined;
   // Plaintext that appeared after the caller looked (no ring loaded) waits for the next write.
   if (!ring) {
     if (given === undefined) return undefined;
     throw new Error(`sealing the headers of webhook endpoint ${endpointId} needs the master key ring`);
   }
+  if (plaintext) await scrubAttemptHeaders(tx, endpointId, Object.keys(plaintext));
   return sealHeaders(ring.current, endpointId, given === undefined ? plaintext! : given);
 }

@@ -4,6 +4,7 @@ import type { ServiceContext } from "../context.js";
 import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
 import { currentSlot, openSecret, previousSlot, sealSecret } from "./endpoint-secret.js";
 import { headersKeyId, openHeaders, sealHeaders, storedHeaders } from "./endpoint-headers.js";
+import { scrubAttemptHeaders } from "./endpoint-headers-scrub.js";
 
 type Row = { id: string; secretCiphertext: string; previousSecretCiphertext: string | null };
 
@@ -70,6 +71,7 @@ async function reencryptHeaders(
     // A JSON null or an empty set becomes SQL NULL, so the row is not selected again.
     const resealed = sealHeaders(target, row.id, openHeaders(ring, row.id, stored));
     if (from) moved.set(from, (moved.get(from) ?? 0) + 1);
+    else if (stored) await scrubAttemptHeaders(tx, row.id, Object.keys(stored)); // sealed now: attempts follow
     await tx.run(`UPDATE "WebhookEndpoint" SET "headers" = ? WHERE "id" = ?`, [resealed, row.id]);
   }
   return rows.length;

@@ -52,7 +52,7 @@ export async function updateEndpoint(ctx: ServiceContext, id: string, changes: P
     const locked = await findEndpointRow(tx, id, true);
     const sets = fields.map((k) => `"${COLUMNS[k][0]}" = ?`);
     const values = fields.map((k) => (COLUMNS[k][1] as (v: unknown) => unknown)(changes[k]));
-    const headers = headersUpdate(ring, id, changes.headers, locked.headers);
+    const headers = await headersUpdate(tx, ring, id, changes.headers, locked.headers);
     if (headers !== undefined) (sets.push(`"headers" = ?`), values.push(headers));
     await tx.run(`UPDATE "WebhookEndpoint" SET ${[...sets, `"updatedAt" = ?`].join(", ")} WHERE "id" = ?`, [...values, now, id]);
     if (changes.retentionPolicy) await setRetention(tx, id, changes.retentionPolicy, now);
