@@ -6,12 +6,13 @@ import { REDACTED_VALUE } from "./endpoint-headers.js";
 // names in its attempts' requestHeaders are redacted too, in place: one statement per name, run
 // once per endpoint, so no value it was given stays in the clear anywhere in the database.
 
-export async function scrubAttemptHeaders(sql: SqlClient, endpointId: string, names: readonly string[]): Promise<number> {
+export async function scrubAttemptHeaders(sql: SqlClient, endpointId: string, names: readonly string[]) {
   let changed = 0;
   for (const name of names) {
     if (sql.provider === "postgresql") {
       changed += await sql.run(
-        `UPDATE "WebhookDeliveryAttempt" SET "requestHeaders" = jsonb_set("requestHeaders", ARRAY[?]::text[], to_jsonb(?::text))
+        `UPDATE "WebhookDeliveryAttempt"
+         SET "requestHeaders" = jsonb_set("requestHeaders", ARRAY[?]::text[], to_jsonb(?::text))
          WHERE "endpointId" = ? AND "requestHeaders" ->> ? IS NOT NULL AND "requestHeaders" ->> ? <> ?`,
         [name, REDACTED_VALUE, endpointId, name, name, REDACTED_VALUE],
       );
@@ -20,7 +21,8 @@ export async function scrubAttemptHeaders(sql: SqlClient, endpointId: string, na
       const path = `$."${name}"`;
       changed += await sql.run(
         `UPDATE "WebhookDeliveryAttempt" SET "requestHeaders" = json_set("requestHeaders", ?, ?)
-         WHERE "endpointId" = ? AND json_extract("requestHeaders", ?) IS NOT NULL AND json_extract("requestHeaders", ?) <> ?`,
+         WHERE "endpointId" = ? AND json_extract("requestHeaders", ?) IS NOT NULL
+           AND json_extract("requestHeaders", ?) <> ?`,
         [path, REDACTED_VALUE, endpointId, path, path, REDACTED_VALUE],
       );
     }

@@ -60,7 +60,8 @@ async function reencryptHeaders(
   const pg = tx.provider === "postgresql";
   const sealed = pg ? `("headers"->>'sealed')` : `json_extract("headers", '$.sealed')`;
   const rows = await tx.all<{ id: string; headers: unknown }>(
-    `SELECT "id","headers" FROM "WebhookEndpoint" WHERE "headers" IS NOT NULL AND (${sealed} IS NULL OR ${sealed} NOT LIKE ?)
+    `SELECT "id","headers" FROM "WebhookEndpoint"
+     WHERE "headers" IS NOT NULL AND (${sealed} IS NULL OR ${sealed} NOT LIKE ?)
      ORDER BY "id" LIMIT ?${pg ? " FOR UPDATE" : ""}`,
     [prefix, size],
   );
@@ -71,7 +72,7 @@ async function reencryptHeaders(
     // A JSON null or an empty set becomes SQL NULL, so the row is not selected again.
     const resealed = sealHeaders(target, row.id, openHeaders(ring, row.id, stored));
     if (from) moved.set(from, (moved.get(from) ?? 0) + 1);
-    else if (stored) await scrubAttemptHeaders(tx, row.id, Object.keys(stored)); // sealed now: attempts follow
+    else if (stored) await scrubAttemptHeaders(tx, row.id, Object.keys(stored)); // plaintext sealed now
     await tx.run(`UPDATE "WebhookEndpoint" SET "headers" = ? WHERE "id" = ?`, [resealed, row.id]);
   }
   return rows.length;
