@@ -6,10 +6,11 @@ export class HeaderInputError extends Error {}
 
 // RFC 9110 5.1: a field name is a token.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// RFC 9110 5.5: field-content is VCHAR / obs-text (0x80-0xFF) with SP and HTAB inside. No other
-// control character (NUL, CR, LF, DEL...), nothing above Latin-1 (HTTP/1.1 carries bytes, and
-// a code point above 0xFF has no single-byte form).
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// RFC 9110 5.5: field-content is VCHAR / obs-text (0x80-0xFF) with SP and HTAB inside. No control
+// character but HTAB (NUL, CR, LF, DEL, and the C1 range 0x80-0x9F that obs-text would let
+// through), nothing above Latin-1 (HTTP/1.1 carries bytes; a code point above 0xFF has no
+// single-byte form).
+const FIELD_VALUE = /^[\t\x20-\x7e\xa0-\xff]*$/;
 const EDGE_WHITESPACE = /^[\t ]|[\t ]$/;
 const MAX_HEADERS = 50;
 const MAX_VALUE_CHARS = 8192;
@@ -35,7 +36,9 @@ export function fieldValueProblem(value: string): string | null {
   for (const ch of value) {
     const code = ch.codePointAt(0)!;
     if (code > 0xff) return `holds U+${code.toString(16).toUpperCase().padStart(4, "0")}, outside Latin-1`;
-    if (code < 0x20 || code === 0x7f) return `holds the control character 0x${code.toString(16).padStart(2, "0")}`;
+    if (code < 0x20 || (code >= 0x7f && code < 0xa0)) {
+      return `holds the control character 0x${code.toString(16).padStart(2, "0")}`;
+    }
   }
   return "is not a field value";
 }

@@ -14,6 +14,7 @@ describe("endpoint header values (RFC 9110 fields)", () => {
     const cases: [string, RegExp][] = [
       ["X-A: sec\u0000ret", /line 2: the value of X-A holds the control character 0x00/],
       ["X-A: sec\u007fret", /control character 0x7f/],
+      ["X-A: sec\u0085ret", /control character 0x85/],
       ["X-A: sec\u000bret", /control character 0x0b/],
       ["X-A: sec\rret", /control character 0x0d/],
       ["X-A: s\u20acret", /U\+20AC, outside Latin-1/],
