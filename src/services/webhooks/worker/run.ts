@@ -165,9 +165,11 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       "user-agent": "intg-webhooks/1",
       ...signatureHeaders(ep.secrets, item.eventId, Math.floor(startedAt.getTime() / 1000), body),
     };
-    // The endpoint's headers go out as they are but are recorded redacted: they are often its credential.
-    const requestHeaders = { ...ep.recordedHeaders, ...own };
-    const sent = ep.recordedHeaders === ep.headers ? requestHeaders : { ...ep.headers, ...own };
+    // The endpoint's headers go out as they are but are recorded redacted: they are often its
+    // credential. An endpoint without any (the same object twice) sends and records one set.
+    const plain = ep.recordedHeaders === ep.headers;
+    const requestHeaders = plain ? own : { ...ep.recordedHeaders, ...own };
+    const sent = plain ? own : { ...ep.headers, ...own };
     const result = failed ?? (await http.post(ep.url, sent, body, ep.timeoutMs, ep.allowPrivate));
     const attemptNumber = item.attemptCount + 1;
     let outcome = outcomeOf({ statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null }, attemptNumber, ep.scheduleMs, ctx.now());
