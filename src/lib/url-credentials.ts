@@ -18,8 +18,12 @@ export function isCredentialParam(name: string): boolean {
   return words.some((w) => WORDS.has(w));
 }
 
-/** The URL as it may be stored and shown: no userinfo, no fragment, credential parameters redacted. */
-export function stripUrlCredentials(raw: string): string {
+/**
+ * The URL as it may be stored and shown: no userinfo, no fragment, credential parameters redacted.
+ * `secretParams` are names known to carry a credential whatever they are called (a provider's
+ * API-key-in-query parameter, `appid` say), matched case-insensitively on top of the name list.
+ */
+export function stripUrlCredentials(raw: string, secretParams: readonly string[] = []): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -30,10 +34,12 @@ export function stripUrlCredentials(raw: string): string {
   url.username = "";
   url.password = "";
   url.hash = "";
+  const known = new Set(secretParams.map((n) => n.toLowerCase()));
+  const secret = (name: string) => known.has(name.toLowerCase()) || isCredentialParam(name);
   const params = [...url.searchParams.keys()];
-  if (params.some(isCredentialParam)) {
+  if (params.some(secret)) {
     const kept = new URLSearchParams();
-    for (const [name, value] of url.searchParams) kept.append(name, isCredentialParam(name) ? REDACTED : value);
+    for (const [name, value] of url.searchParams) kept.append(name, secret(name) ? REDACTED : value);
     url.search = kept.toString();
   }
   return url.toString();

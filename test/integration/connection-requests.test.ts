@@ -52,6 +52,21 @@ describe.each(PROVIDERS)("requests through connections on %s", (db) => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  it("redacts the provider's own query parameter for its API key, even off the name list, in the log, the answer and errors", async () => {
+    const appKey = "f00dfeed0123456789abcdef";
+    const { fake, id } = await connect({ accept: (r) => r.url.includes(`appid=${appKey}`) }, { type: "api_key", placement: "query", name: "appid" }, appKey);
+    const res = await requestThrough(ctx, id, { method: "GET", path: "/weather?q=oslo", headers: {}, timeoutMs: 2000 });
+    expect(res.status).toBe(200); // the provider got the real key
+    expect(fake.requests[0]!.url).toContain(`appid=${appKey}`);
+    expect(res.url).toBe(`${fake.url}/api/weather?q=oslo&appid=REDACTED`);
+    expect((await listExternalRequests(ctx, { connectionId: id, limit: 10 }))[0]!.url).toBe(res.url);
+    await fake.close(); // now the request fails: the error message names the URL, without the key
+    const failed = await requestThrough(ctx, id, { method: "GET", path: "/weather", headers: {}, timeoutMs: 2000 }).catch((e: Error) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toContain("appid=REDACTED");
+    expect(JSON.stringify(await ctx.sql.all(`SELECT * FROM "ExternalApiRequest"`)) + (failed as Error).message).not.toContain(appKey);
+  });
+
   it("signs with HMAC and authenticates with basic credentials, as the provider's auth type says", async () => {
     const hmacSecret = "hmac-secret-5d6e7f";
     const signedOk = (r: FakeRequest) => {

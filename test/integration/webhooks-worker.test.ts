@@ -61,6 +61,9 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     expect(a).toMatchObject({ attemptNumber: 1, trigger: "scheduled", statusCode: 200, responseBody: "ok", error: null });
     expect(col.bool(a.succeeded)).toBe(true);
     expect(col.json<Record<string, string>>(a.requestHeaders)["webhook-id"]).toMatch(/^evt_/);
+    // What was sent is recorded, but the endpoint's own header values only as redacted.
+    expect(attempts.map((x) => col.json<Record<string, string>>(x.requestHeaders)["X-Team"])).toEqual(Array(30).fill("[redacted]"));
+    expect(JSON.stringify(attempts)).not.toContain("billing");
     expect(col.json<Record<string, string>>(a.responseHeaders)["content-type"]).toBe("text/plain");
     expect(JSON.stringify(attempts)).not.toContain(ep.secret);
     expect((await ctx.sql.get<{ lastSuccessAt: unknown }>(`SELECT "lastSuccessAt" FROM "WebhookEndpoint"`))!.lastSuccessAt).not.toBeNull();

@@ -46,6 +46,7 @@ describe.each(PROVIDERS)("webhooks on %s", (provider) => {
     expect(created).toMatchObject({ enabled: true, allowPrivateNetwork: true, retry: { scheduleMs: DEFAULT_SCHEDULE_MS, source: "default" } });
     const row = await ctx.sql.get<Record<string, unknown>>(`SELECT * FROM "WebhookEndpoint" WHERE "id" = ?`, [created.id]);
     expect(JSON.stringify(row)).not.toContain(created.secret.slice(6));
+    expect(JSON.stringify(row)).not.toContain("billing"); // header values are sealed too
     expect(String(row!.secretCiphertext)).toMatch(new RegExp(`^v1\\.${KEY.id}\\.`));
     const shown = await showEndpoint(ctx, created.id);
     expect(shown).not.toHaveProperty("secret");
@@ -53,7 +54,7 @@ describe.each(PROVIDERS)("webhooks on %s", (provider) => {
     expect(await signingSecrets(ctx, created.id)).toEqual([created.secret]);
 
     const updated = await updateEndpoint(ctx, created.id, { retryScheduleMs: [0, 5000], rateLimitPerSecond: 50, description: "billing" });
-    expect(updated).toMatchObject({ rateLimitPerSecond: 50, description: "billing", retry: { scheduleMs: [0, 5000], source: "endpoint" }, headers: { "X-Team": "billing" } });
+    expect(updated).toMatchObject({ rateLimitPerSecond: 50, description: "billing", retry: { scheduleMs: [0, 5000], source: "endpoint" }, headers: { "X-Team": "[redacted]" } });
     await expect(updateEndpoint(ctx, created.id, { allowPrivateNetwork: false })).rejects.toMatchObject({ code: "PRIVATE_ADDRESS" });
     expect((await showEndpoint(ctx, created.id)).allowPrivateNetwork).toBe(true);
 

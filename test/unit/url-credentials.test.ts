@@ -24,6 +24,14 @@ describe("stripping credentials from logged URLs", () => {
     }
   });
 
+  it("always redacts the parameters named as secret, whatever they are called, in any case", () => {
+    const url = "https://api.example.com/weather?q=oslo&appid=0a1b2c3d&APPID=4e5f&units=metric";
+    expect(stripUrlCredentials(url)).toContain("appid=0a1b2c3d"); // not on the name list: kept without a hint
+    const stripped = stripUrlCredentials(url, ["appid"]);
+    expect(stripped).toBe("https://api.example.com/weather?q=oslo&appid=REDACTED&APPID=REDACTED&units=metric");
+    expect(stripUrlCredentials(stripped, ["appid"])).toBe(stripped); // idempotent: a logged URL stays as it is
+  });
+
   it("never stores a query or userinfo from a URL it cannot parse", () => {
     expect(stripUrlCredentials("not a url?token=abc")).toBe("not a url");
     expect(stripUrlCredentials("//user:pw@host/path?key=1")).toBe("//host/path");

@@ -1,12 +1,15 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../cli/errors.js";
+import { parseHeaders } from "./endpoint-header-flags.js";
 import { collect, parseDurationFlag, parseEnum } from "../../cli/parse.js";
 import { parseOutboundUrl } from "../../lib/url-guard.js";
 import { DeliveryChannel, type RetentionPolicy } from "../../types/enums.js";
 import { RETENTION_FLAG } from "../../services/webhooks/retention.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { validatePattern, type EndpointInput } from "../../services/webhooks/endpoint-input.js";
+
+export { parseHeaders, readHeaderFlags } from "./endpoint-header-flags.js";
 
 export interface EndpointFlags {
   url?: string;
@@ -17,6 +20,9 @@ export interface EndpointFlags {
   retrySchedule?: string;
   rateLimit?: string;
   header: string[];
+  /** A file of `Name: value` lines, or "-" for stdin: values that must not appear in `ps`. */
+  headerFile?: string;
+  headersStdin?: boolean;
   transform?: string;
   retention?: string;
   transformFile?: string;
@@ -26,6 +32,7 @@ export interface EndpointFlags {
 
 /** The flags `endpoints create` and `endpoints update` share. */
 export function addEndpointFlags(cmd: Command, update: boolean): Command {
+  const replaces = update ? "; replaces all of them" : "";
   return cmd
     .option("--events <patterns>", "comma-separated event types, * for one segment (invoice.*); empty: every type")
     .option("--description <text>", "what the endpoint is for")
@@ -36,27 +43,10 @@ export function addEndpointFlags(cmd: Command, update: boolean): Command {
     .option("--timeout <duration>", `how long one attempt may take, 1s to 2m${update ? "" : " (default 15s)"}`)
     .option("--retry-schedule <d,...>", `delays between attempts, e.g. 5s,5m,30m,2h,5h,10h,10h (the first attempt is immediate)${update ? "; 'default' for the built-in" : "; default Svix's"}`)
     .option("--rate-limit <n/s>", `at most this many deliveries per second, e.g. 50/s${update ? "; 'none' to lift it" : ""}`)
-    .option("--header <name:value>", `an extra header sent with every delivery, repeatable${update ? "; replaces all of them" : ""}`, collect, [])
+    .option("--header <name:value>", `a non-secret extra header sent with every delivery, repeatable${replaces}`, collect, [])
+    .option("--header-file <path>", `extra headers, one "Name: value" a line (- for stdin): for credentials${replaces}`)
+    .option("--headers-stdin", "read the --header-file lines from stdin")
     .option(update ? "--allow-private-network [bool]" : "--allow-private-network", "may reach private, loopback and link-local addresses");
-}
-
-// Set by the signing itself, or by HTTP: an endpoint's own value would break delivery or verification.
-const RESERVED = new Set(["webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "content-length", "host", "connection", "transfer-encoding"]);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-export function parseHeaders(pairs: string[]): Record<string, string> | null {
-  if (pairs.length === 0) return null;
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    const colon = pair.indexOf(":");
-    const name = colon > 0 ? pair.slice(0, colon).trim() : "";
-    const value = colon > 0 ? pair.slice(colon + 1).trim() : "";
-    if (!TOKEN.test(name)) throw new UsageError(`--header: "${pair}" is not name:value.`, "Write it like --header 'X-Team: billing'.", "INVALID_HEADER");
-    if (/[\r\n\0]/.test(value)) throw new UsageError(`--header ${name}: the value holds a line break.`, undefined, "INVALID_HEADER");
-    if (RESERVED.has(name.toLowerCase())) throw new UsageError(`--header ${name} is set by intg itself and cannot be overridden.`, undefined, "INVALID_HEADER");
-    out[name] = value;
-  }
-  return out;
 }
 
 export function parseSchedule(text: string): number[] {
@@ -119,8 +109,13 @@ export function parseTransform(flags: EndpointFlags, readFile: (path: string) =>
   return { kind: "jsonata", expression: expression.trim() };
 }
 
-/** Every flag checked, with no I/O; the URL's addresses are checked by the service. */
-export function toCreateInput(flags: EndpointFlags): EndpointInput {
+type Headers = Record<string, string> | null | undefined;
+
+/**
+ * Every flag checked, with no I/O; the URL's addresses are checked by the service. `headers` are
+ * read beforehand by readHeaderFlags (files, stdin); by default the --header flags alone.
+ */
+export function toCreateInput(flags: EndpointFlags, headers: Headers = parseHeaders(flags.header)): EndpointInput {
   if (!flags.url) throw new UsageError("--url is required.");
   parseOutboundUrl(flags.url);
   return {
@@ -128,7 +123,7 @@ export function toCreateInput(flags: EndpointFlags): EndpointInput {
     description: flags.description?.trim() || null,
     channel: flags.channel ? parseChannel(flags.channel) : "HTTP",
     eventFilter: flags.events ? parseEvents(flags.events) : [],
-    headers: parseHeaders(flags.header),
+    headers: headers ?? null,
     timeoutMs: flags.timeout ? parseTimeout(flags.timeout) : 15_000,
     retryScheduleMs: flags.retrySchedule ? parseSchedule(flags.retrySchedule) : null,
     rateLimitPerSecond: flags.rateLimit ? parseRate(flags.rateLimit) : null,
@@ -139,7 +134,7 @@ export function toCreateInput(flags: EndpointFlags): EndpointInput {
 }
 
 /** Only the flags given; an empty result is a usage error (nothing to change). */
-export function toUpdateInput(flags: EndpointFlags): Partial<EndpointInput> {
+export function toUpdateInput(flags: EndpointFlags, headers: Headers = parseHeaders(flags.header) ?? undefined): Partial<EndpointInput> {
   const c: Partial<EndpointInput> = {};
   if (flags.url !== undefined) {
     parseOutboundUrl(flags.url); // scheme now; its addresses are the service's to check
@@ -148,7 +143,7 @@ export function toUpdateInput(flags: EndpointFlags): Partial<EndpointInput> {
   if (flags.description !== undefined) c.description = flags.description.trim() || null;
   if (flags.channel !== undefined) c.channel = parseChannel(flags.channel);
   if (flags.events !== undefined) c.eventFilter = parseEvents(flags.events);
-  if (flags.header.length) c.headers = parseHeaders(flags.header);
+  if (headers !== undefined) c.headers = headers;
   if (flags.timeout !== undefined) c.timeoutMs = parseTimeout(flags.timeout);
   if (flags.retrySchedule !== undefined) c.retryScheduleMs = flags.retrySchedule === "default" ? null : parseSchedule(flags.retrySchedule);
   if (flags.rateLimit !== undefined) c.rateLimitPerSecond = flags.rateLimit === "none" ? null : parseRate(flags.rateLimit);

@@ -2,16 +2,16 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { createEndpoint } from "../../services/webhooks/create-endpoint.js";
 import { updateEndpoint } from "../../services/webhooks/update-endpoint.js";
-import { addEndpointFlags, toCreateInput, toUpdateInput, type EndpointFlags } from "./endpoint-flags.js";
+import { addEndpointFlags, readHeaderFlags, toCreateInput, toUpdateInput, type EndpointFlags } from "./endpoint-flags.js";
 import { printEndpoint } from "./render.js";
 
 export function registerCreateUpdate(endpoints: Command, context: ContextFactory): void {
   addEndpointFlags(endpoints.command("create").description("Create an endpoint; its whsec_ signing secret is printed once, on stdout"), false)
     .option("--url <url>", "where deliveries are POSTed (http or https)")
-    .addHelpText("after", "\nThe secret is stored encrypted under the master key. With --json it is in the field `secret`, only here.\nPrivate, loopback and link-local addresses are refused unless --allow-private-network or INTG_ALLOW_PRIVATE_NETWORKS=1.")
+    .addHelpText("after", "\nThe secret is stored encrypted under the master key, and so are extra header values (shown as [redacted]). With --json the secret is in the field `secret`, only here.\nPrivate, loopback and link-local addresses are refused unless --allow-private-network or INTG_ALLOW_PRIVATE_NETWORKS=1.")
     .action(async (flags: EndpointFlags, cmd: Command) => {
       const ctx = context(cmd);
-      const input = toCreateInput(flags); // before the database: bad flags write nothing
+      const input = toCreateInput(flags, await readHeaderFlags(ctx, flags)); // before the database: bad flags write nothing
       const created = await createEndpoint(await ctx.services(), input);
       if (ctx.out.json) return ctx.out.printJson(created);
       // stdout carries the secret alone, so `SECRET=$(intg webhooks endpoints create …)` works.
@@ -22,7 +22,7 @@ export function registerCreateUpdate(endpoints: Command, context: ContextFactory
     .option("--url <url>", "a new URL (checked like create)")
     .action(async (id: string, flags: EndpointFlags, cmd: Command) => {
       const ctx = context(cmd);
-      const changes = toUpdateInput(flags);
+      const changes = toUpdateInput(flags, await readHeaderFlags(ctx, flags));
       const updated = await updateEndpoint(await ctx.services(), id, changes);
       if (ctx.out.json) return ctx.out.printJson(updated);
       await printEndpoint(ctx, updated);

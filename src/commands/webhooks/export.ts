@@ -6,7 +6,7 @@ import { withPrivateFile } from "../../lib/private-file.js";
 import { exportDeliveries } from "../../services/webhooks/export/export.js";
 import { DeliveryStatus } from "../../types/enums.js";
 
-interface ExportFlags { endpoint?: string; status?: string; since?: string; until?: string; event?: string; out?: string }
+interface ExportFlags { endpoint?: string; status?: string; since?: string; until?: string; event?: string; out?: string; withEndpointHeaders?: boolean }
 
 export function registerExport(noun: Command, context: ContextFactory): void {
   noun
@@ -18,12 +18,14 @@ export function registerExport(noun: Command, context: ContextFactory): void {
     .option("--until <when>", "created before this")
     .option("--event <id>", "only the deliveries of this event")
     .option("--out <file>", "write to this file (replaced only once the export is complete) instead of stdout")
+    .option("--with-endpoint-headers", "also write each endpoint's own extra headers, values in the clear (often its credentials)")
     .addHelpText(
       "after",
       "\nEach line: deliveryId, eventId, endpointId, webhookId, eventType, status, headers, body, timestamps.\n" +
         "headers are those of the delivery's last attempt (headersSource last_attempt); a delivery never attempted\n" +
         "is signed at export time with its endpoint's current secrets (signed_at_export). Either way the\n" +
-        "signature verifies over the exported body, so `replay --from` can send it as it is.",
+        "signature verifies over the exported body, so `replay --from` can send it as it is.\n" +
+        "The endpoint's own extra headers are left out (named in endpointHeaderNames) unless --with-endpoint-headers.",
     )
     .action(async (flags: ExportFlags, cmd: Command) => {
       const ctx = context(cmd);
@@ -33,14 +35,15 @@ export function registerExport(noun: Command, context: ContextFactory): void {
       if (since && until && until <= since) throw new UsageError("--until must be after --since.");
       const status = flags.status === undefined ? null : parseEnumList("--status", flags.status, DeliveryStatus);
       const filter = { endpointId: flags.endpoint ?? null, eventId: flags.event ?? null, status, since, until };
+      const options = { withEndpointHeaders: flags.withEndpointHeaders === true };
       if (flags.out === undefined) {
-        const n = await exportDeliveries(await ctx.services(), filter, (r) => ctx.out.printNdjson(r));
+        const n = await exportDeliveries(await ctx.services(), filter, (r) => ctx.out.printNdjson(r), options);
         return ctx.out.info(`Exported ${n} deliveries.`);
       }
       // Owner-only, written beside the target and renamed at the end: a failed export leaves no half
       // file. The file is opened first, so a bad --out fails before the database is touched.
       const n = await withPrivateFile(flags.out, async (file) =>
-        exportDeliveries(await ctx.services(), filter, (r) => file.write(JSON.stringify(r) + "\n")),
+        exportDeliveries(await ctx.services(), filter, (r) => file.write(JSON.stringify(r) + "\n"), options),
       );
       ctx.out.info(`Exported ${n} deliveries to ${flags.out}.`);
     });

@@ -39,7 +39,15 @@ export interface Sent extends HttpResult {
   method: string;
   /** What was requested, credentials included (a query API key): log it only through stripUrlCredentials. */
   url: URL;
+  /** Query parameter names that carry the credential (API-key-in-query auth): always redacted. */
+  secretParams: string[];
   attempts: number;
+}
+
+/** The query parameter the provider's credential travels in, whatever its name: never logged or shown. */
+export function querySecretParams(p: Prepared): string[] {
+  const auth = p.config.auth;
+  return auth.type === "API_KEY" && auth.placement === "query" && auth.name ? [auth.name] : [];
 }
 
 export class ConnectionClient {
@@ -102,7 +110,7 @@ export class ConnectionClient {
       const headers = { accept: "application/json", ...options.headers };
       const target = new URL(url);
       await this.authenticate(p, method, target, headers, options);
-      const res: Sent = { ...(await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: p.config.timeoutMs, allowPrivate: p.config.allowPrivateNetworks })), method, url: target, attempts };
+      const res: Sent = { ...(await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: p.config.timeoutMs, allowPrivate: p.config.allowPrivateNetworks })), method, url: target, attempts, secretParams: querySecretParams(p) };
       await options.onAttempt?.(res);
       const wait = res.statusCode === 429 ? retryAfterMs(res.headers["retry-after"]) : undefined;
       if (wait === undefined || attempts > (options.retries429 ?? 0) || wait > (options.maxRetryAfterMs ?? 60_000)) return res;

@@ -57,6 +57,7 @@ async function send(ctx: ServiceContext, id: string, input: RequestInput, client
         connectionId: row.id,
         method,
         url: attempt.url.toString(),
+        secretParams: attempt.secretParams,
         statusCode: attempt.statusCode,
         latencyMs: attempt.latencyMs,
         errorKind: requestErrorKind(attempt),
@@ -66,7 +67,7 @@ async function send(ctx: ServiceContext, id: string, input: RequestInput, client
       lastRequestId = logged.id;
     },
   });
-  const url = stripUrlCredentials(res.url.toString());
+  const url = stripUrlCredentials(res.url.toString(), res.secretParams);
   if (res.statusCode === null && input.signal?.aborted) throw new IntgError("INTERRUPTED", `Interrupted: ${method} ${url} was abandoned.`, ExitCode.INTERRUPTED);
   if (res.statusCode === null) throw new IntgError(res.errorKind === "timeout" ? "REQUEST_TIMEOUT" : "REQUEST_FAILED", `${method} ${url} failed: ${res.error}`);
   let body: unknown = res.body;

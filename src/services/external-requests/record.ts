@@ -10,6 +10,8 @@ export interface ExternalRequestInput {
   method: string;
   /** As requested; credentials are stripped here, before anything is stored. */
   url: string;
+  /** Query parameters that carry a credential whatever their name (a provider's API-key parameter). */
+  secretParams?: readonly string[];
   /** Null when no response came (network error, timeout). */
   statusCode: number | null;
   latencyMs: number;
@@ -67,7 +69,7 @@ export async function recordExternalRequest(ctx: Pick<ServiceContext, "sql" | "n
     id: newId("request", ctx.now()),
     connectionId: input.connectionId,
     method,
-    url: stripUrlCredentials(input.url),
+    url: stripUrlCredentials(input.url, input.secretParams),
     statusCode: input.statusCode,
     latencyMs: count(input.latencyMs, "latencyMs"),
     errorKind: input.errorKind ?? null,

@@ -7,6 +7,7 @@ import { createKeyFile, KEY_FILE_NAME, readKeyFile } from "./key-file.js";
 import { withMasterKeyLock } from "./key-lock.js";
 import { opensOneRow } from "./sealing-check.js";
 import { countByKey } from "./status.js";
+import { countHeaderKeys } from "../webhooks/endpoint-headers.js";
 
 export const MASTER_KEY_ENV = "INTG_MASTER_KEY";
 export const PREVIOUS_KEYS_ENV = "INTG_PREVIOUS_MASTER_KEYS";
@@ -100,6 +101,7 @@ async function createRing(ctx: ServiceContext): Promise<MasterKeyRing> {
   const orphans = await ctx.sql.all<{ masterKeyId: string }>(
     `SELECT "masterKeyId" FROM "IntegrationSecret" UNION SELECT SUBSTR("secretCiphertext", 4, 16) AS "masterKeyId" FROM "WebhookEndpoint" UNION SELECT "masterKeyId" FROM "IntegrityKey" ORDER BY 1`,
   );
+  for (const id of (await countHeaderKeys(ctx.sql)).keys()) if (!orphans.some((o) => o.masterKeyId === id)) orphans.push({ masterKeyId: id }); // sealed endpoint headers
   if (orphans.length > 0) {
     throw new CredentialError(
       `The master key file ${file} is missing, but the database holds secrets under master key(s) ${orphans.map((o) => o.masterKeyId).join(", ")}.`,

@@ -2,6 +2,7 @@ import { IntgError } from "../../cli/errors.js";
 import type { SecretsStatus } from "../../types/secrets.types.js";
 import type { ServiceContext } from "../context.js";
 import { findKey, loadMasterKeys, type MasterKeyRing } from "./master-key.js";
+import { countHeaderKeys } from "../webhooks/endpoint-headers.js";
 
 /** Ciphertexts per master key id (secrets and endpoint signing secrets): the progress of a rotation, and what cannot be read. */
 export async function countByKey(ctx: Pick<ServiceContext, "sql">): Promise<Map<string, number>> {
@@ -17,6 +18,7 @@ export async function countByKey(ctx: Pick<ServiceContext, "sql">): Promise<Map<
     );
     for (const r of endpoints) counts.set(r.masterKeyId, (counts.get(r.masterKeyId) ?? 0) + Number(r.n));
   }
+  for (const [id, n] of await countHeaderKeys(ctx.sql)) counts.set(id, (counts.get(id) ?? 0) + n); // endpoints' sealed headers
   return counts;
 }
 

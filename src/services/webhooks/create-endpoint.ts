@@ -9,6 +9,7 @@ import { sealingRing } from "../secrets/master-key.js";
 import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { currentSlot, sealSecret } from "./endpoint-secret.js";
+import { sealHeaders } from "./endpoint-headers.js";
 import { setRetention } from "./retention.js";
 
 /**
@@ -26,7 +27,7 @@ export async function createEndpoint(ctx: ServiceContext, input: EndpointInput, 
     const ring = await sealingRing({ ...ctx, sql: tx }); // in the transaction: see secrets/set.ts
     await tx.run(
       `INSERT INTO "WebhookEndpoint" ("id","url","description","channel","eventFilter","headers","timeoutMs","retrySchedule","rateLimitPerSecond","transformation","secretCiphertext","allowPrivateNetwork","enabled","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      [id, input.url, input.description, input.channel, JSON.stringify(input.eventFilter), input.headers, input.timeoutMs, input.retryScheduleMs ? JSON.stringify(input.retryScheduleMs) : null, input.rateLimitPerSecond, transformation, sealSecret(ring.current, secret, currentSlot(id)), input.allowPrivateNetwork, true, now, now],
+      [id, input.url, input.description, input.channel, JSON.stringify(input.eventFilter), sealHeaders(ring.current, id, input.headers), input.timeoutMs, input.retryScheduleMs ? JSON.stringify(input.retryScheduleMs) : null, input.rateLimitPerSecond, transformation, sealSecret(ring.current, secret, currentSlot(id)), input.allowPrivateNetwork, true, now, now],
     );
     if (input.retentionPolicy) await setRetention(tx, id, input.retentionPolicy, now);
     await sealConfig({ ...ctx, sql: tx }, "WebhookEndpoint", id);

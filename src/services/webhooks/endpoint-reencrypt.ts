@@ -1,7 +1,10 @@
+import type { SqlClient } from "../../db/sql.js";
 import type { MasterKey } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
 import { currentSlot, openSecret, previousSlot, sealSecret } from "./endpoint-secret.js";
+import { headersKeyId, openHeaders, sealHeaders, storedHeaders } from "./endpoint-headers.js";
+import { scrubAttemptHeaders } from "./endpoint-headers-scrub.js";
 
 type Row = { id: string; secretCiphertext: string; previousSecretCiphertext: string | null };
 
@@ -38,7 +41,40 @@ export async function reencryptEndpointBatch(ctx: ServiceContext, ring: MasterKe
       // Re-encryption changes no secret: updatedAt describes the endpoint, not its envelope.
       await tx.run(`UPDATE "WebhookEndpoint" SET "secretCiphertext" = ?, "previousSecretCiphertext" = ? WHERE "id" = ?`, [current, previous, row.id]);
     }
-    return changed;
+    return changed + (await reencryptHeaders(tx, withTarget, target, prefix, size, moved));
   });
+}
+
+/**
+ * The same for endpoints' sealed headers (read from the JSON column), and a one-time seal of an
+ * older row's plaintext headers: after this no header value is in the database in the clear.
+ */
+async function reencryptHeaders(
+  tx: SqlClient,
+  ring: MasterKeyRing,
+  target: MasterKey,
+  prefix: string,
+  size: number,
+  moved: Map<string, number>,
+): Promise<number> {
+  const pg = tx.provider === "postgresql";
+  const sealed = pg ? `("headers"->>'sealed')` : `json_extract("headers", '$.sealed')`;
+  const rows = await tx.all<{ id: string; headers: unknown }>(
+    `SELECT "id","headers" FROM "WebhookEndpoint"
+     WHERE "headers" IS NOT NULL AND (${sealed} IS NULL OR ${sealed} NOT LIKE ?)
+     ORDER BY "id" LIMIT ?${pg ? " FOR UPDATE" : ""}`,
+    [prefix, size],
+  );
+  for (const row of rows) {
+    const stored = storedHeaders(row.headers);
+    const from = headersKeyId(stored);
+    if (from) requireKey(ring, from, `The headers of webhook endpoint ${row.id}`);
+    // A JSON null or an empty set becomes SQL NULL, so the row is not selected again.
+    const resealed = sealHeaders(target, row.id, openHeaders(ring, row.id, stored));
+    if (from) moved.set(from, (moved.get(from) ?? 0) + 1);
+    else if (stored) await scrubAttemptHeaders(tx, row.id, Object.keys(stored)); // plaintext sealed now
+    await tx.run(`UPDATE "WebhookEndpoint" SET "headers" = ? WHERE "id" = ?`, [resealed, row.id]);
+  }
+  return rows.length;
 }
 

@@ -1,6 +1,7 @@
 import { NotFoundError } from "../../cli/errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { DeliveryChannel, RetentionPolicy } from "../../types/enums.js";
+import { redactHeaders, storedHeaders } from "./endpoint-headers.js";
 import type { WebhookEndpointInfo, WebhookEventTransformation, WebhookRetryConfig } from "../../types/integration/webhook.types.js";
 
 // What the endpoint services share: the columns a view reads (never a ciphertext), the view, and
@@ -32,7 +33,7 @@ export function toEndpointInfo(row: EndpointRow): WebhookEndpointInfo {
     description: (row.description as string | null) ?? null,
     channel: row.channel as DeliveryChannel,
     eventFilter: col.json<string[]>(row.eventFilter),
-    headers: jsonOrNull<Record<string, string>>(row.headers),
+    headers: redactHeaders(storedHeaders(row.headers)), // names only: values never leave sealed
     timeoutMs: col.int(row.timeoutMs),
     retry: retryConfig(jsonOrNull<number[]>(row.retrySchedule), jsonOrNull<number[]>(row.webhookRetrySchedule)),
     rateLimitPerSecond: row.rateLimitPerSecond === null || row.rateLimitPerSecond === undefined ? null : col.int(row.rateLimitPerSecond),

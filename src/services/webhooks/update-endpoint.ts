@@ -10,15 +10,16 @@ import type { DeliveryChannel } from "../../types/enums.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { auditFields } from "./create-endpoint.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
+import { headersUpdate } from "./endpoint-headers.js";
+import { requireMasterKeys } from "../secrets/master-key.js";
 import { setRetention } from "./retention.js";
 
 // Column for each field `update` may change, and how its value is stored.
-const COLUMNS: { [K in keyof Omit<EndpointInput, "retentionPolicy">]-?: [column: string, store: (v: EndpointInput[K]) => unknown] } = {
+const COLUMNS: { [K in keyof Omit<EndpointInput, "retentionPolicy" | "headers">]-?: [column: string, store: (v: EndpointInput[K]) => unknown] } = {
   url: ["url", (v) => v],
   description: ["description", (v) => v],
   channel: ["channel", (v) => v],
   eventFilter: ["eventFilter", (v) => JSON.stringify(v)],
-  headers: ["headers", (v) => v],
   timeoutMs: ["timeoutMs", (v) => v],
   retryScheduleMs: ["retrySchedule", (v) => (v ? JSON.stringify(v) : null)],
   rateLimitPerSecond: ["rateLimitPerSecond", (v) => v],
@@ -45,10 +46,15 @@ export async function updateEndpoint(ctx: ServiceContext, id: string, changes: P
   }
   const fields = (Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]).filter((k) => changes[k] !== undefined);
   const now = ctx.now();
+  // Headers are sealed under the ring; an older row's plaintext headers are sealed by any update
+  // (the row is read again under the lock, so the ring is at hand whenever it holds headers).
+  const ring = changes.headers !== undefined || current.headers !== null && current.headers !== undefined ? await requireMasterKeys(ctx) : null;
   return ctx.sql.transaction(async (tx) => {
-    await findEndpointRow(tx, id, true);
+    const locked = await findEndpointRow(tx, id, true);
     const sets = fields.map((k) => `"${COLUMNS[k][0]}" = ?`);
     const values = fields.map((k) => (COLUMNS[k][1] as (v: unknown) => unknown)(changes[k]));
+    const headers = await headersUpdate(tx, ring, id, changes.headers, locked.headers);
+    if (headers !== undefined) (sets.push(`"headers" = ?`), values.push(headers));
     await tx.run(`UPDATE "WebhookEndpoint" SET ${[...sets, `"updatedAt" = ?`].join(", ")} WHERE "id" = ?`, [...values, now, id]);
     if (changes.retentionPolicy) await setRetention(tx, id, changes.retentionPolicy, now);
     await sealConfig({ ...ctx, sql: tx }, "WebhookEndpoint", id);

@@ -54,7 +54,7 @@ export interface WebhookEndpointInfo {
   channel: DeliveryChannel;
   /** Patterns such as "invoice.*"; empty means every type. */
   eventFilter: string[];
-  /** Extra headers sent with every delivery. */
+  /** Extra headers sent with every delivery, by name; each value is "[redacted]" (sealed at rest). */
   headers: Record<string, string> | null;
   timeoutMs: number;
   retry: WebhookRetryConfig;
@@ -343,7 +343,10 @@ export interface WebhookExportRecord {
   status: DeliveryStatus;
   attemptCount: number;
   headersSource: "last_attempt" | "signed_at_export";
+  /** The endpoint's own extra headers are here only when exported `--with-endpoint-headers`. */
   headers: Record<string, string>;
+  /** The names of the endpoint's own extra headers (left out of `headers` unless asked for). */
+  endpointHeaderNames: string[];
   body: string;
   eventTimestamp: IsoDateTime;
   createdAt: IsoDateTime;

@@ -5,6 +5,8 @@ import type { WebhookExportRecord } from "../../../types/integration/webhook.typ
 import type { ServiceContext } from "../../context.js";
 import { showEndpoint } from "../endpoint-rows.js";
 import { signingSecrets } from "../endpoint-secret.js";
+import { endpointHeaders, redactedEndpointHeaders } from "../endpoint-headers.js";
+import { WEBHOOK_REQUEST_HEADERS } from "../../../lib/webhook-signature-headers.js";
 
 // `webhooks export`: deliveries as NDJSON records that `webhooks replay --from` re-sends without a
 // database. The body is the stored payload, never re-serialised (that would break signatures).
@@ -12,6 +14,10 @@ import { signingSecrets } from "../endpoint-secret.js";
 // a delivery never attempted has none, so it is signed at export time with the endpoint's current
 // secrets (the worker's own header set): either way webhook-signature verifies over the exported
 // body, webhook-id and webhook-timestamp.
+//
+// The endpoint's own extra headers are often its credential: they are left out (their names are
+// listed in endpointHeaderNames) unless `withEndpointHeaders` asks for them, and then they are the
+// endpoint's current values, opened from their sealed form (attempt records keep them redacted).
 
 export interface ExportFilter {
   endpointId: string | null;
@@ -24,7 +30,12 @@ export interface ExportFilter {
 // Keyset pages: an export of millions of deliveries never holds more than one page in memory.
 const PAGE = 500;
 
-export async function exportDeliveries(ctx: ServiceContext, filter: ExportFilter, write: (record: WebhookExportRecord) => Promise<void> | void): Promise<number> {
+export async function exportDeliveries(
+  ctx: ServiceContext,
+  filter: ExportFilter,
+  write: (record: WebhookExportRecord) => Promise<void> | void,
+  options: { withEndpointHeaders?: boolean } = {},
+): Promise<number> {
   if (filter.endpointId) await showEndpoint(ctx, filter.endpointId); // exit 5 for an unknown endpoint
   const where: string[] = [];
   const params: unknown[] = [];
@@ -34,8 +45,13 @@ export async function exportDeliveries(ctx: ServiceContext, filter: ExportFilter
   if (filter.since) (where.push(`d."createdAt" >= ?`), params.push(filter.since));
   if (filter.until) (where.push(`d."createdAt" < ?`), params.push(filter.until));
   const exportedAt = ctx.now();
-  // Per endpoint, looked up once: its secrets and own headers, for deliveries never attempted.
-  const signers = new Map<string, { secrets: string[]; headers: Record<string, string> }>();
+  // Per endpoint, looked up once: its secrets (for deliveries never attempted) and own headers.
+  const signers = new Map<string, Promise<string[]>>();
+  const endpointHeadersOf = new Map<string, Promise<Record<string, string>>>();
+  const once = <T>(cache: Map<string, Promise<T>>, id: string, load: () => Promise<T>): Promise<T> => {
+    if (!cache.has(id)) cache.set(id, load());
+    return cache.get(id)!;
+  };
   let after = "";
   let count = 0;
   for (;;) {
@@ -52,13 +68,26 @@ export async function exportDeliveries(ctx: ServiceContext, filter: ExportFilter
       const body = String(r.payload);
       let headers: Record<string, string>;
       let headersSource: WebhookExportRecord["headersSource"] = "last_attempt";
-      if (r.lastHeaders !== null && r.lastHeaders !== undefined) headers = col.json<Record<string, string>>(r.lastHeaders);
-      else {
+      const seen: string[] = [];
+      if (r.lastHeaders !== null && r.lastHeaders !== undefined) {
+        // Older attempt rows hold the endpoint's header values in the clear: never copied out.
+        headers = {};
+        for (const [k, v] of Object.entries(col.json<Record<string, string>>(r.lastHeaders))) {
+          if (WEBHOOK_REQUEST_HEADERS.test(k.toLowerCase())) headers[k] = v;
+          else seen.push(k);
+        }
+      } else {
         headersSource = "signed_at_export";
-        let signer = signers.get(endpointId);
-        if (!signer) signers.set(endpointId, (signer = { secrets: await signingSecrets(ctx, endpointId), headers: (await showEndpoint(ctx, endpointId)).headers ?? {} }));
-        headers = { ...signer.headers, "content-type": "application/json", "user-agent": "intg-webhooks/1", ...signatureHeaders(signer.secrets, eventId, Math.floor(exportedAt.getTime() / 1000), body) };
+        const secrets = await once(signers, endpointId, () => signingSecrets(ctx, endpointId));
+        headers = { "content-type": "application/json", "user-agent": "intg-webhooks/1", ...signatureHeaders(secrets, eventId, Math.floor(exportedAt.getTime() / 1000), body) };
       }
+      // Opened only when asked for: without the flag the names (readable at rest) are enough.
+      const own = await once(endpointHeadersOf, endpointId, () =>
+        options.withEndpointHeaders ? endpointHeaders(ctx, endpointId) : redactedEndpointHeaders(ctx, endpointId),
+      );
+      // The endpoint's order first (jsonb on PostgreSQL reorders a recorded object's keys).
+      const names = [...new Set([...Object.keys(own), ...seen])];
+      if (options.withEndpointHeaders) headers = { ...own, ...headers };
       await write({
         deliveryId: String(r.id),
         eventId,
@@ -69,6 +98,7 @@ export async function exportDeliveries(ctx: ServiceContext, filter: ExportFilter
         attemptCount: col.int(r.attemptCount),
         headersSource,
         headers,
+        endpointHeaderNames: names,
         body,
         eventTimestamp: col.iso(r.timestamp)!,
         createdAt: col.iso(r.createdAt)!,

@@ -9,6 +9,7 @@ import type { ServiceContext } from "../../context.js";
 import { listEndpoints, showEndpoint } from "../endpoint-rows.js";
 import { backlogOf, failureRateOf } from "../endpoint-stats.js";
 import { signingSecrets } from "../endpoint-secret.js";
+import { endpointHeaders } from "../endpoint-headers.js";
 import { envelope } from "../send.js";
 import { HttpClient } from "../worker/http.js";
 import { isSuccess } from "../worker/schedule.js";
@@ -61,7 +62,7 @@ const pct = (r: number) => `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%`;
 
 async function sendPing(ctx: ServiceContext, http: HttpClient, ep: WebhookEndpointInfo, now: Date): Promise<NonNullable<WebhookHealthCheckResult["ping"]>> {
   const body = envelope("webhook.ping", now, { endpointId: ep.id, nonce: randomBytes(8).toString("hex") });
-  const headers = { ...(ep.headers ?? {}), "content-type": "application/json", "user-agent": "intg-webhooks/1", ...signatureHeaders(await signingSecrets(ctx, ep.id), newId("event", now), Math.floor(now.getTime() / 1000), body) };
+  const headers = { ...(await endpointHeaders(ctx, ep.id)), "content-type": "application/json", "user-agent": "intg-webhooks/1", ...signatureHeaders(await signingSecrets(ctx, ep.id), newId("event", now), Math.floor(now.getTime() / 1000), body) };
   const r = await http.post(new URL(ep.url), headers, body, ep.timeoutMs, privateNetworksAllowed(ctx.env, ep.allowPrivateNetwork));
   return { statusCode: r.statusCode, latencyMs: r.durationMs, error: r.error, succeeded: isSuccess(r.statusCode) };
 }

@@ -1,6 +1,8 @@
 import { privateNetworksAllowed } from "../../../lib/url-guard.js";
 import { compileTransformation, type Transformer } from "../../../lib/webhook-transform.js";
 import type { ServiceContext } from "../../context.js";
+import { requireMasterKeys } from "../../secrets/master-key.js";
+import { isSealed, openHeaders, REDACTED_VALUE, storedHeaders } from "../endpoint-headers.js";
 import { signingSecrets } from "../endpoint-secret.js";
 import { findEndpointRow, toEndpointInfo } from "../endpoint-rows.js";
 
@@ -13,7 +15,10 @@ const REFRESH_MS = 5_000;
 export interface EndpointConfig {
   id: string;
   url: URL;
+  /** The endpoint's own headers as sent, opened once per load (never per attempt). */
   headers: Record<string, string>;
+  /** The same names with each value redacted: what an attempt record keeps of them. */
+  recordedHeaders: Record<string, string>;
   timeoutMs: number;
   scheduleMs: number[];
   allowPrivate: boolean;
@@ -39,8 +44,15 @@ export class EndpointCache {
   }
 
   async #load(id: string, previous: Promise<EndpointConfig> | undefined): Promise<EndpointConfig> {
-    const info = toEndpointInfo(await findEndpointRow(this.ctx.sql, id));
+    const row = await findEndpointRow(this.ctx.sql, id);
+    const info = toEndpointInfo(row);
     const secrets = await signingSecrets(this.ctx, id);
+    const stored = storedHeaders(row.headers);
+    const headers = openHeaders(isSealed(stored) ? await requireMasterKeys(this.ctx) : null, id, stored);
+    // Redacted from the opened names (not the row's readable list), and the very same object when
+    // there are none, so an attempt then builds one header set, not two.
+    const names = Object.keys(headers);
+    const recordedHeaders = names.length ? Object.fromEntries(names.map((n) => [n, REDACTED_VALUE])) : headers;
     const rate = info.rateLimitPerSecond;
     // Keep the bucket across refreshes, or a refresh would hand out a fresh burst.
     const old = await previous?.catch(() => undefined);
@@ -48,7 +60,8 @@ export class EndpointCache {
     return {
       id,
       url: new URL(info.url),
-      headers: info.headers ?? {},
+      headers,
+      recordedHeaders,
       timeoutMs: info.timeoutMs,
       scheduleMs: info.retry.scheduleMs,
       allowPrivate: privateNetworksAllowed(this.ctx.env, info.allowPrivateNetwork),

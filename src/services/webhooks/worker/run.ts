@@ -172,13 +172,17 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     // A transformation that throws is recorded as a failed attempt and retried on the schedule:
     // fixing the expression lets later attempts through.
     if (ep.transform) body = await ep.transform(item.payload).catch((e: Error) => ((failed = { statusCode: null, headers: null, body: null, error: e.message, timedOut: false, durationMs: 0 }), ""));
-    const requestHeaders = {
-      ...ep.headers,
+    const own = {
       "content-type": "application/json",
       "user-agent": "intg-webhooks/1",
       ...signatureHeaders(ep.secrets, item.eventId, Math.floor(startedAt.getTime() / 1000), body),
     };
-    const result = failed ?? (await http.post(ep.url, requestHeaders, body, ep.timeoutMs, ep.allowPrivate));
+    // The endpoint's headers go out as they are but are recorded redacted: they are often its
+    // credential. An endpoint without any (the same object twice) sends and records one set.
+    const plain = ep.recordedHeaders === ep.headers;
+    const requestHeaders = plain ? own : { ...ep.recordedHeaders, ...own };
+    const sent = plain ? own : { ...ep.headers, ...own };
+    const result = failed ?? (await http.post(ep.url, sent, body, ep.timeoutMs, ep.allowPrivate));
     const attemptNumber = item.attemptCount + 1;
     let outcome = outcomeOf({ statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null }, attemptNumber, ep.scheduleMs, ctx.now());
     if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
