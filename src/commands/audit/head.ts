@@ -7,13 +7,26 @@ export function registerHead(audit: Command, context: ContextFactory): void {
   audit
     .command("head")
     .description("Print the newest event as <seq>:<hash>, after verifying the chain, for --expect-head")
-    .addHelpText("after", "\nStore it where the database's writers cannot reach (CI secrets, another system), then:\n  intg audit verify --expect-head <seq>:<hash>")
+    .addHelpText(
+      "after",
+      "\nStore it where the database's writers cannot reach (CI secrets, another system), then:\n  intg audit verify --expect-head <seq>:<hash>",
+    )
     .action(async (_flags, cmd: Command) => {
       const ctx = context(cmd);
       const report = await verifyAuditChain(await ctx.services());
-      if (!report.ok) throw new CheckFailedError(`The audit log is broken at event #${report.firstBad!.seq}: ${report.firstBad!.reason}; it has no head to vouch for.`, "AUDIT_CHAIN_BROKEN");
+      if (!report.ok)
+        throw new CheckFailedError(
+          `The audit log is broken at event #${report.firstBad!.seq}: ${report.firstBad!.reason}; it has no head to vouch for.`,
+          "AUDIT_CHAIN_BROKEN",
+        );
       const [seq, ...rest] = (report.head ?? "0:").split(":");
-      if (ctx.out.json) return ctx.out.printJson({ seq: Number(seq), hash: rest.join(":") || null, head: report.head, keyed: report.keyed });
+      if (ctx.out.json)
+        return ctx.out.printJson({
+          seq: Number(seq),
+          hash: rest.join(":") || null,
+          head: report.head,
+          keyed: report.keyed,
+        });
       if (!report.head) return ctx.out.info("The audit log is empty.");
       ctx.out.print(report.head);
     });

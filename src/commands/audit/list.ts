@@ -15,11 +15,20 @@ export function registerList(audit: Command, context: ContextFactory): void {
     .action(async (flags: { since?: string; target?: string; action?: string; limit: string }, cmd: Command) => {
       const ctx = context(cmd);
       const limit = Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${flags.limit}" is not a positive whole number.`);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new UsageError(`--limit: "${flags.limit}" is not a positive whole number.`);
       const since = flags.since ? new Date(ctx.now().getTime() - parseDurationFlag("--since", flags.since)) : undefined;
-      const events = await listAudit(await ctx.services(), { since, target: flags.target, action: flags.action, limit });
+      const events = await listAudit(await ctx.services(), {
+        since,
+        target: flags.target,
+        action: flags.action,
+        limit,
+      });
       if (ctx.out.json) return ctx.out.printJson(events);
       if (events.length === 0) return ctx.out.info("No audit events found.");
-      await ctx.out.table(["TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME", "REASON"], events.map((e) => [e.createdAt, e.actor, e.action, e.targetId ?? e.targetType, e.outcome, e.reason ?? ""]));
+      await ctx.out.table(
+        ["TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME", "REASON"],
+        events.map((e) => [e.createdAt, e.actor, e.action, e.targetId ?? e.targetType, e.outcome, e.reason ?? ""]),
+      );
     });
 }

@@ -18,8 +18,13 @@ the head the log no longer reaches; 4 when the log is keyed and no master key is
 export function registerVerify(audit: Command, context: ContextFactory): void {
   audit
     .command("verify")
-    .description("Recompute the keyed chain and check it reaches its head; exits 3 naming the first event that was tampered with")
-    .option("--expect-head <seq:hash>", "the head `intg audit head` printed earlier: the log must still hold that event")
+    .description(
+      "Recompute the keyed chain and check it reaches its head; exits 3 naming the first event that was tampered with",
+    )
+    .option(
+      "--expect-head <seq:hash>",
+      "the head `intg audit head` printed earlier: the log must still hold that event",
+    )
     .addHelpText("after", HELP)
     .action(async (flags: { expectHead?: string }, cmd: Command) => {
       const ctx = context(cmd);
@@ -28,10 +33,22 @@ export function registerVerify(audit: Command, context: ContextFactory): void {
       if (ctx.out.json) ctx.out.printJson(report);
       if (!report.ok) {
         const at = report.firstBad!;
-        throw new CheckFailedError(`The audit log is broken at event #${at.seq}${at.id ? ` (${at.id})` : ""}: ${at.reason}. ${report.checked} event(s) before it are intact.`, "AUDIT_CHAIN_BROKEN");
+        throw new CheckFailedError(
+          `The audit log is broken at event #${at.seq}${at.id ? ` (${at.id})` : ""}: ${at.reason}. ${report.checked} event(s) before it are intact.`,
+          "AUDIT_CHAIN_BROKEN",
+        );
       }
-      if (!report.keyed && report.checked > 0) ctx.out.warn("The audit log is not keyed yet (no master key has written to it): it shows accidental edits, not a database writer's.");
-      if (report.unsealedTail > 0) ctx.out.warn(`The newest ${report.unsealedTail} event(s) were written without the master key; the next keyed event covers them.`);
-      if (!ctx.out.json) ctx.out.success(`The audit log is intact (${report.checked} events${report.anchors.length ? `, reaching its recorded head` : ""}).`);
+      if (!report.keyed && report.checked > 0)
+        ctx.out.warn(
+          "The audit log is not keyed yet (no master key has written to it): it shows accidental edits, not a database writer's.",
+        );
+      if (report.unsealedTail > 0)
+        ctx.out.warn(
+          `The newest ${report.unsealedTail} event(s) were written without the master key; the next keyed event covers them.`,
+        );
+      if (!ctx.out.json)
+        ctx.out.success(
+          `The audit log is intact (${report.checked} events${report.anchors.length ? `, reaching its recorded head` : ""}).`,
+        );
     });
 }

@@ -32,7 +32,16 @@ export interface ChainedFields {
 
 function canonical(e: ChainedFields): string {
   return JSON.stringify([
-    e.id, e.seq, e.prevHash, e.action, e.actor, e.targetType, e.targetId, e.outcome, e.reason, sortKeys(e.metadata),
+    e.id,
+    e.seq,
+    e.prevHash,
+    e.action,
+    e.actor,
+    e.targetType,
+    e.targetId,
+    e.outcome,
+    e.reason,
+    sortKeys(e.metadata),
     e.createdAt,
   ]);
 }
@@ -63,22 +72,45 @@ export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== "object") return value;
   const obj = value as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, sortKeys(obj[k])]));
+  return Object.fromEntries(
+    Object.keys(obj)
+      .sort()
+      .map((k) => [k, sortKeys(obj[k])]),
+  );
 }
 
 export async function lastEvent(tx: SqlClient): Promise<{ seq: number; hash: string } | undefined> {
-  const row = await tx.get<{ seq: number | string; hash: string }>(`SELECT "seq", "hash" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1`);
+  const row = await tx.get<{ seq: number | string; hash: string }>(
+    `SELECT "seq", "hash" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1`,
+  );
   return row && { seq: Number(row.seq), hash: row.hash };
 }
 
 /** Appends an event after `last`, linked keyed when a key is given. The caller holds the append lock. */
-export async function appendEvent(tx: SqlClient, e: Omit<ChainedFields, "seq" | "prevHash">, auditKey: Buffer | null): Promise<ChainedFields & { hash: string }> {
+export async function appendEvent(
+  tx: SqlClient,
+  e: Omit<ChainedFields, "seq" | "prevHash">,
+  auditKey: Buffer | null,
+): Promise<ChainedFields & { hash: string }> {
   const last = await lastEvent(tx);
   const event: ChainedFields = { ...e, seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? null };
   const hash = auditKey ? eventMac(event, auditKey) : eventHash(event);
   await tx.run(
     `INSERT INTO "AuditEvent" ("id","seq","prevHash","hash","action","actor","targetType","targetId","outcome","reason","metadata","createdAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-    [event.id, event.seq, event.prevHash, hash, event.action, event.actor, event.targetType, event.targetId, event.outcome, event.reason, event.metadata, new Date(event.createdAt)],
+    [
+      event.id,
+      event.seq,
+      event.prevHash,
+      hash,
+      event.action,
+      event.actor,
+      event.targetType,
+      event.targetId,
+      event.outcome,
+      event.reason,
+      event.metadata,
+      new Date(event.createdAt),
+    ],
   );
   return { ...event, hash };
 }

@@ -21,7 +21,10 @@ export interface AuditHead {
   id: string;
 }
 
-export function headFilePath(ctx: { db: Pick<ServiceContext["db"], "target">; env: ServiceContext["env"] }): string | null {
+export function headFilePath(ctx: {
+  db: Pick<ServiceContext["db"], "target">;
+  env: ServiceContext["env"];
+}): string | null {
   const configured = ctx.env[HEAD_FILE_ENV]?.trim();
   if (configured) return configured;
   const keyFile = keyFilePath(ctx.db.target);
@@ -34,7 +37,11 @@ export function readHeadFile(path: string): AuditHead | undefined {
     text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new CredentialError(`The audit head file ${path} cannot be read: ${(error as Error).message}.`, undefined, "AUDIT_HEAD_UNREADABLE");
+    throw new CredentialError(
+      `The audit head file ${path} cannot be read: ${(error as Error).message}.`,
+      undefined,
+      "AUDIT_HEAD_UNREADABLE",
+    );
   }
   const h = (() => {
     try {
@@ -44,7 +51,11 @@ export function readHeadFile(path: string): AuditHead | undefined {
     }
   })();
   if (!h || h.version !== 1 || !Number.isInteger(h.seq) || typeof h.hash !== "string" || typeof h.id !== "string") {
-    throw new CredentialError(`The audit head file ${path} is not valid.`, "Restore it from a backup, or compare `intg audit head` with a copy you keep.", "AUDIT_HEAD_INVALID");
+    throw new CredentialError(
+      `The audit head file ${path} is not valid.`,
+      "Restore it from a backup, or compare `intg audit head` with a copy you keep.",
+      "AUDIT_HEAD_INVALID",
+    );
   }
   return { seq: h.seq!, hash: h.hash, id: h.id };
 }

@@ -23,8 +23,14 @@ export type AuditRowFields = Record<string, unknown> & { id: string; seq: number
 
 export function chainedFields(r: AuditRowFields): ChainedFields {
   return {
-    id: r.id, seq: Number(r.seq), prevHash: (r.prevHash as string | null) ?? null, action: String(r.action), actor: String(r.actor),
-    targetType: String(r.targetType), targetId: (r.targetId as string | null) ?? null, outcome: String(r.outcome),
+    id: r.id,
+    seq: Number(r.seq),
+    prevHash: (r.prevHash as string | null) ?? null,
+    action: String(r.action),
+    actor: String(r.actor),
+    targetType: String(r.targetType),
+    targetId: (r.targetId as string | null) ?? null,
+    outcome: String(r.outcome),
     reason: (r.reason as string | null) ?? null,
     metadata: r.metadata === null || r.metadata === undefined ? null : col.json<JsonObject>(r.metadata),
     createdAt: col.date(r.createdAt).toISOString(),
@@ -39,7 +45,9 @@ export async function syncAuditHead(ctx: ServicesCtx): Promise<AuditHead | undef
   if (!path) return undefined;
   const state = await readIntegrity(ctx);
   if (state.kind !== "open") return undefined;
-  const last = await ctx.sql.get<AuditRowFields>(`SELECT ${CHAIN_COLUMNS} FROM "AuditEvent" WHERE "hash" LIKE 'k1:%' ORDER BY "seq" DESC LIMIT 1`);
+  const last = await ctx.sql.get<AuditRowFields>(
+    `SELECT ${CHAIN_COLUMNS} FROM "AuditEvent" WHERE "hash" LIKE 'k1:%' ORDER BY "seq" DESC LIMIT 1`,
+  );
   if (!last || !linkMatches(chainedFields(last), last.hash, state.keys.audit)) return undefined;
   const head = { seq: Number(last.seq), hash: last.hash, id: last.id };
   const stored = readHeadFile(path);

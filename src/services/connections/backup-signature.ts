@@ -23,30 +23,60 @@ const masterMacKey = (bytes: Buffer) => Buffer.from(hkdfSync("sha256", bytes, Bu
 export function signBackup(backup: Unsigned, by: { passphrase: string } | { ring: MasterKeyRing }): BackupSignature {
   if ("passphrase" in by) {
     const salt = randomBytes(16);
-    return { scheme: "passphrase", salt: salt.toString("base64url"), keyId: null, mac: hmac(passphraseMacKey(by.passphrase, salt), canonical(backup)) };
+    return {
+      scheme: "passphrase",
+      salt: salt.toString("base64url"),
+      keyId: null,
+      mac: hmac(passphraseMacKey(by.passphrase, salt), canonical(backup)),
+    };
   }
-  return { scheme: "master-key", salt: null, keyId: by.ring.current.id, mac: hmac(masterMacKey(by.ring.current.bytes), canonical(backup)) };
+  return {
+    scheme: "master-key",
+    salt: null,
+    keyId: by.ring.current.id,
+    mac: hmac(masterMacKey(by.ring.current.bytes), canonical(backup)),
+  };
 }
 
 /** Throws (exit 4) unless the file's signature holds. `raw` is the file as parsed, before any schema check. */
-export function verifyBackup(raw: Unsigned, by: { passphrase: string | null; ring: () => Promise<MasterKeyRing> }): Promise<void> | void {
+export function verifyBackup(
+  raw: Unsigned,
+  by: { passphrase: string | null; ring: () => Promise<MasterKeyRing> },
+): Promise<void> | void {
   const sig = raw.signature as Partial<BackupSignature> | null | undefined;
   if (!sig || typeof sig.mac !== "string") {
-    throw new CredentialError("The backup is not signed, so nothing vouches that it is what intg wrote; nothing was restored.", "Restore it anyway with --allow-unsigned, after reading it.", "BACKUP_UNSIGNED");
+    throw new CredentialError(
+      "The backup is not signed, so nothing vouches that it is what intg wrote; nothing was restored.",
+      "Restore it anyway with --allow-unsigned, after reading it.",
+      "BACKUP_UNSIGNED",
+    );
   }
   const check = (key: Buffer) => {
     const want = Buffer.from(hmac(key, canonical(raw)));
     const got = Buffer.from(sig.mac!);
     if (want.length !== got.length || !timingSafeEqual(want, got)) {
-      throw new CredentialError(`The backup was altered after it was written (its ${sig.scheme} signature does not match); nothing was restored.`, "Restore from an unaltered copy.", "BACKUP_ALTERED");
+      throw new CredentialError(
+        `The backup was altered after it was written (its ${sig.scheme} signature does not match); nothing was restored.`,
+        "Restore from an unaltered copy.",
+        "BACKUP_ALTERED",
+      );
     }
   };
   if (sig.scheme === "passphrase" && typeof sig.salt === "string") {
-    if (by.passphrase === null) throw new CredentialError("The backup is signed under a passphrase: give it on stdin or with --passphrase-file; nothing was restored.", undefined, "PASSPHRASE_REQUIRED");
+    if (by.passphrase === null)
+      throw new CredentialError(
+        "The backup is signed under a passphrase: give it on stdin or with --passphrase-file; nothing was restored.",
+        undefined,
+        "PASSPHRASE_REQUIRED",
+      );
     return check(passphraseMacKey(by.passphrase, Buffer.from(sig.salt, "base64url")));
   }
   if (sig.scheme === "master-key" && typeof sig.keyId === "string") {
     return by.ring().then((ring) => check(masterMacKey(requireKey(ring, sig.keyId!, "The backup's signature").bytes)));
   }
-  throw new CredentialError("The backup's signature is not one intg writes; nothing was restored.", undefined, "BACKUP_SIGNATURE_INVALID");
+  throw new CredentialError(
+    "The backup's signature is not one intg writes; nothing was restored.",
+    undefined,
+    "BACKUP_SIGNATURE_INVALID",
+  );
 }

@@ -22,7 +22,11 @@ const JSON_FIELDS = new Set(["config"]);
 const BOOL_FIELDS = new Set(["allowPrivateNetwork"]);
 const PREFIX = "m1:";
 
-export const LABEL: Record<SealedTable, string> = { IntegrationProvider: "Provider", IntegrationConnection: "Connection", WebhookEndpoint: "Webhook endpoint" };
+export const LABEL: Record<SealedTable, string> = {
+  IntegrationProvider: "Provider",
+  IntegrationConnection: "Connection",
+  WebhookEndpoint: "Webhook endpoint",
+};
 
 function normalise(field: string, v: unknown): unknown {
   if (v === undefined || v === null) return null;
@@ -48,8 +52,11 @@ export async function sealRow(tx: SqlClient, table: SealedTable, id: string, key
 export async function sealUnsealedRows(tx: SqlClient, key: Buffer): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of Object.keys(FIELDS) as SealedTable[]) {
-    const rows = await tx.all<Record<string, unknown>>(`SELECT ${selectList(table)} FROM "${table}" WHERE "configMac" IS NULL ORDER BY "id"`);
-    for (const row of rows) await tx.run(`UPDATE "${table}" SET "configMac" = ? WHERE "id" = ?`, [configMac(table, row, key), row.id]);
+    const rows = await tx.all<Record<string, unknown>>(
+      `SELECT ${selectList(table)} FROM "${table}" WHERE "configMac" IS NULL ORDER BY "id"`,
+    );
+    for (const row of rows)
+      await tx.run(`UPDATE "${table}" SET "configMac" = ? WHERE "id" = ?`, [configMac(table, row, key), row.id]);
     counts[table] = rows.length;
   }
   return counts;

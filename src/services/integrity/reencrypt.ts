@@ -12,7 +12,11 @@ export async function integrityKeyMasterId(ctx: Pick<ServiceContext, "sql">): Pr
 }
 
 /** Re-seals the root under `target` when it is under another key; returns 0 or 1. */
-export async function reencryptIntegrityKey(ctx: Pick<ServiceContext, "sql">, ring: MasterKeyRing, target: MasterKey): Promise<number> {
+export async function reencryptIntegrityKey(
+  ctx: Pick<ServiceContext, "sql">,
+  ring: MasterKeyRing,
+  target: MasterKey,
+): Promise<number> {
   return ctx.sql.transaction(async (tx) => {
     const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";
     const row = await tx.get<{ id: string; ciphertext: string; masterKeyId: string }>(
@@ -21,8 +25,15 @@ export async function reencryptIntegrityKey(ctx: Pick<ServiceContext, "sql">, ri
     );
     if (!row) return 0;
     const label = "The integrity key";
-    const sealed = encrypt(target, decrypt((id) => (id === target.id ? target : requireKey(ring, id, label)), row.ciphertext, ROOT_CONTEXT, label), ROOT_CONTEXT);
-    const n = await tx.run(`UPDATE "IntegrityKey" SET "ciphertext" = ?, "masterKeyId" = ? WHERE "id" = ? AND "ciphertext" = ?`, [sealed, target.id, row.id, row.ciphertext]);
+    const sealed = encrypt(
+      target,
+      decrypt((id) => (id === target.id ? target : requireKey(ring, id, label)), row.ciphertext, ROOT_CONTEXT, label),
+      ROOT_CONTEXT,
+    );
+    const n = await tx.run(
+      `UPDATE "IntegrityKey" SET "ciphertext" = ?, "masterKeyId" = ? WHERE "id" = ? AND "ciphertext" = ?`,
+      [sealed, target.id, row.id, row.ciphertext],
+    );
     return n;
   });
 }

@@ -22,7 +22,9 @@ import { sealUnsealedRows } from "./config-mac.js";
 export const ROOT_ID = "root";
 const ROOT_CONTEXT = "integrity-root"; // also in reencrypt.ts
 /** What the integrity and audit functions need: the worker's store thread has no whole Database. */
-export type ServicesCtx = Pick<ServiceContext, "sql" | "env" | "now" | "actor"> & { db: Pick<ServiceContext["db"], "target"> };
+export type ServicesCtx = Pick<ServiceContext, "sql" | "env" | "now" | "actor"> & {
+  db: Pick<ServiceContext["db"], "target">;
+};
 
 export interface IntegrityKeys {
   audit: Buffer;
@@ -52,12 +54,18 @@ export async function ringIfAny(ctx: ServicesCtx, create: boolean): Promise<Mast
 }
 
 async function readRoot(ctx: ServicesCtx): Promise<{ id: string; ciphertext: string } | undefined> {
-  return ctx.sql.get<{ id: string; ciphertext: string }>(`SELECT "id","ciphertext" FROM "IntegrityKey" WHERE "id" = ?`, [ROOT_ID]);
+  return ctx.sql.get<{ id: string; ciphertext: string }>(
+    `SELECT "id","ciphertext" FROM "IntegrityKey" WHERE "id" = ?`,
+    [ROOT_ID],
+  );
 }
 
 function openRoot(ring: MasterKeyRing, ciphertext: string): IntegrityKeys {
   const label = "The integrity key";
-  const plain = JSON.parse(decrypt((id) => requireKey(ring, id, label), ciphertext, ROOT_CONTEXT, label)) as { key: string; keyedFromSeq: number };
+  const plain = JSON.parse(decrypt((id) => requireKey(ring, id, label), ciphertext, ROOT_CONTEXT, label)) as {
+    key: string;
+    keyedFromSeq: number;
+  };
   return keysOf(Buffer.from(plain.key, "base64"), plain.keyedFromSeq);
 }
 
@@ -108,8 +116,15 @@ async function createRoot(ctx: ServicesCtx, ring: MasterKeyRing): Promise<Integr
   await appendEvent(
     ctx.sql,
     {
-      id: newId("audit", ctx.now()), action: "integrity.key_create", actor: ctx.actor, targetType: "integrity", targetId: null,
-      outcome: "success", reason: null, metadata: { keyedFromSeq, masterKeyId: ring.current.id, sealedRows }, createdAt: ctx.now().toISOString(),
+      id: newId("audit", ctx.now()),
+      action: "integrity.key_create",
+      actor: ctx.actor,
+      targetType: "integrity",
+      targetId: null,
+      outcome: "success",
+      reason: null,
+      metadata: { keyedFromSeq, masterKeyId: ring.current.id, sealedRows },
+      createdAt: ctx.now().toISOString(),
     },
     keys.audit,
   );
