@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/databases.js";
+import { startReceiver } from "../helpers/receiver.js";
 import { intg } from "../helpers/spawn.js";
 
 describe("intg audit through bin/intg", () => {
@@ -122,5 +123,27 @@ describe("audit verify against a database writer, on the embedded database", () 
     const moved = { ...env, INTG_AUDIT_HEAD_FILE: join(home.path, "elsewhere.head") };
     expect((await intg(["audit", "verify", "--expect-head", head], { env: moved })).code).toBe(3);
     expect((await intg(["audit", "verify", "--expect-head", "not-a-head"], { env })).code).toBe(2);
+  });
+});
+
+describe("the worker's own audit events move the head kept outside the database", () => {
+  const home = tempDir();
+  const env = { HOME: home.path, XDG_DATA_HOME: join(home.path, "data"), INTG_ALLOW_PRIVATE_NETWORKS: "1" };
+  afterAll(() => home.dispose());
+
+  it("records an endpoint disabled by a 410 in the store thread, and the head reaches that event", async () => {
+    const receiver = await startReceiver({ respond: () => ({ status: 410 }) });
+    try {
+      const ep = JSON.parse((await intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--json"], { env })).stdout);
+      expect((await intg(["webhooks", "send", "order.placed", "--allow-unknown-type", "--data", "{}"], { env })).code).toBe(0);
+      expect((await intg(["webhooks", "worker", "--once"], { env })).code).toBe(0);
+      const [last] = JSON.parse((await intg(["audit", "list", "--limit", "1", "--json"], { env })).stdout);
+      expect(last).toMatchObject({ action: "endpoint.disable", actor: "system", targetId: ep.id });
+      const report = JSON.parse((await intg(["audit", "verify", "--json"], { env })).stdout);
+      expect(report).toMatchObject({ ok: true, head: `${report.checked}:${last.eventHash}` });
+      expect(report.anchors).toEqual([{ source: "head-file", seq: report.checked, hash: last.eventHash, ok: true }]);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -16,7 +16,10 @@ async function main(port: NonNullable<typeof parentPort>, target: DbTarget, env:
   try {
     const sql = await openSql(target);
     store = sqlStore(sql, { target, env });
-    close = () => sql.close();
+    close = async () => {
+      await store.close();
+      await sql.close();
+    };
   } catch (error) {
     port.postMessage({ id: 0, error: describe(error) } satisfies StoreReply);
     return;
