@@ -78,6 +78,24 @@ describe.each(PROVIDERS)("webhooks on %s", (provider) => {
     await deleteEndpoint(ctx, allowed.id);
   });
 
+  it("keeps a rotated-out secret verifying until its own promised end: a second rotation in the grace is refused", async () => {
+    const ep = await createEndpoint(ctx, base);
+    const first = await rotateEndpointSecret(ctx, ep.id, { graceMs: HOUR });
+    t.advance(30 * 60_000);
+    await expect(rotateEndpointSecret(ctx, ep.id, { graceMs: 30 * 60_000 })).rejects.toMatchObject({ code: "ROTATION_IN_GRACE", exitCode: 6 });
+    // Nothing changed: the original secret still signs, until the hour it was promised is up.
+    expect(await signingSecrets(ctx, ep.id)).toEqual([first.secret, ep.secret]);
+    t.advance(29 * 60_000);
+    expect(await signingSecrets(ctx, ep.id)).toEqual([first.secret, ep.secret]);
+    t.advance(2 * 60_000);
+    const second = await rotateEndpointSecret(ctx, ep.id, { graceMs: 30 * 60_000 });
+    expect(await signingSecrets(ctx, ep.id)).toEqual([second.secret, first.secret]);
+    // --force ends the running grace on purpose.
+    const forced = await rotateEndpointSecret(ctx, ep.id, { graceMs: 0, force: true });
+    expect(await signingSecrets(ctx, ep.id)).toEqual([forced.secret]);
+    await deleteEndpoint(ctx, ep.id);
+  });
+
   it("rotates a secret: both sign during the grace, only the new one after; both verify with standardwebhooks", async () => {
     const ep = await createEndpoint(ctx, base);
     const rotated = await rotateEndpointSecret(ctx, ep.id, { graceMs: 24 * HOUR });

@@ -54,10 +54,12 @@ export function registerManage(endpoints: Command, context: ContextFactory): voi
     .command("rotate-secret <id>")
     .description("Issue a new signing secret, printed once; the old one keeps signing until the grace period ends")
     .option("--grace <duration>", "how long deliveries carry the old secret's signature too; 0 drops it now", "24h")
-    .action(async (id: string, flags: { grace: string }, cmd: Command) => {
+    .option("--force", "rotate even while an earlier rotation's grace runs, ending that secret's grace now", false)
+    .addHelpText("after", "\nDuring a grace period a second rotation is refused (exit 6): the secret it would replace was promised\nuntil the grace ends. --force ends it now.")
+    .action(async (id: string, flags: { grace: string; force: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const graceMs = parseDurationFlag("--grace", flags.grace);
-      const rotated = await rotateEndpointSecret(await ctx.services(), id, { graceMs });
+      const rotated = await rotateEndpointSecret(await ctx.services(), id, { graceMs, force: flags.force });
       if (ctx.out.json) return ctx.out.printJson(rotated);
       ctx.out.print(rotated.secret);
       ctx.out.success(`Rotated the signing secret of ${id}. Store it now: it cannot be shown again.`);
