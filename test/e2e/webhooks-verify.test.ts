@@ -80,8 +80,9 @@ describe("intg webhooks verify", () => {
 });
 
 describe("intg webhooks listen", () => {
-  it("verifies, prints NDJSON per event, answers 200/401, forwards the exact bytes, and exits 0 on SIGINT", async () => {
-    const app = await startReceiver({ respond: () => ({ status: 202 }) });
+  it("verifies, prints NDJSON per event, answers 401 or the app's status (502 when it is down), forwards the exact bytes, and exits 0 on SIGINT", async () => {
+    let appStatus = 202;
+    const app = await startReceiver({ respond: () => ({ status: appStatus }) });
     app.secrets = [SECRET];
     const child = spawn(process.execPath, [BIN, "webhooks", "listen", "--port", "0", "--json", "--secret-file", secretFile, "--forward-to", app.url], {
       env: { PATH: process.env.PATH ?? "", HOME: dir.path },
@@ -99,13 +100,13 @@ describe("intg webhooks listen", () => {
       // Bytes a re-serialisation would change: spacing, key order, non-ASCII, a trailing newline.
       const body = '{"type":"invoice.paid",  "data": {"z": 1, "a": "é"}}\n';
       const good = await fetch(`${listening}/webhooks`, { method: "POST", headers: { "content-type": "application/json", ...signed(body, "msg_good") }, body });
-      expect(good.status).toBe(200);
+      expect(good.status).toBe(202);
       expect(await next()).toMatchObject({
         id: "msg_good",
         type: "invoice.paid",
         valid: true,
         cause: null,
-        status: 200,
+        status: 202,
         path: "/webhooks",
         forward: { url: app.url, status: 202, error: null },
       });
@@ -119,13 +120,23 @@ describe("intg webhooks listen", () => {
       expect(bad.status).toBe(401);
       expect(await next()).toMatchObject({ id: "msg_bad", type: "invoice.paid", valid: false, cause: "wrong_secret", status: 401, forward: null });
       expect(app.received).toHaveLength(1);
+
+      // The app fails: the sender hears it, and retries. The app is down: 502.
+      appStatus = 500;
+      const failing = await fetch(`${listening}/webhooks`, { method: "POST", headers: { "content-type": "application/json", ...signed(body, "msg_500") }, body });
+      expect(failing.status).toBe(500);
+      expect(await next()).toMatchObject({ id: "msg_500", status: 500, forward: { status: 500, error: null } });
+      await app.close();
+      const down = await fetch(`${listening}/webhooks`, { method: "POST", headers: { "content-type": "application/json", ...signed(body, "msg_down") }, body });
+      expect(down.status).toBe(502);
+      expect(await next()).toMatchObject({ id: "msg_down", status: 502, forward: { status: null, error: expect.any(String) } });
     } finally {
       child.kill("SIGINT");
       expect(await exited).toBe(0);
       await app.close();
     }
     expect(stderr).toMatch(/Listening on http:\/\/127\.0\.0\.1:\d+, verifying with 1 secret\(s\), forwarding to/);
-    expect(stderr).toMatch(/Stopped after 2 event\(s\)/);
+    expect(stderr).toMatch(/Stopped after 4 event\(s\)/);
     expect(stderr).not.toContain(SECRET.slice(6));
   });
 

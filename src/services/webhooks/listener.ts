@@ -91,7 +91,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
     if (!result.valid) [event.cause, event.explanation, event.status] = [result.failure, result.explanation, 401];
   }
   // A request that failed verification would fail in the app too: the sender gets the 401 instead.
-  if (options.forwardTo && event.valid !== false) event.forward = await forward(options.forwardTo, event.method, headers, body, agent);
+  // A forwarded one gets the app's own status, or 502 when the app cannot be reached (as `stripe
+  // listen` does), so the sender retries what the app did not take.
+  if (options.forwardTo && event.valid !== false) {
+    event.forward = await forward(options.forwardTo, event.method, headers, body, agent);
+    event.status = event.forward.status ?? 502;
+  }
   res.writeHead(event.status, { "content-type": "application/json" });
   res.end(JSON.stringify(event.valid === false ? { error: event.cause } : { received: true }));
   return event;
