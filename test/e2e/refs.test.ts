@@ -123,4 +123,17 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Cannot read .*missing\.csv: ENOENT/);
   });
+
+  it("exports formula-looking cells as text with --excel-safe, and exactly without it", async () => {
+    const csv = join(homePath, `formulas-${provider}.csv`);
+    writeFileSync(csv, "entityType,entityId,externalType,externalId\nsheet,1,company,\"=HYPERLINK(\"\"http://x\"\")\"\nsheet,2,company,@SUM(A1)\nsheet,3,company,-2+3\nsheet,4,company,plain\n");
+    const imported = await run(["refs", "import", csv, "--connection", "conn_hubspot"]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const ids = (text: string) => text.trim().split("\n").slice(1).map((l) => l.split(",").slice(5).join(",").split(",")[0]);
+    const exact = await run(["refs", "export", "--format", "csv", "--entity-type", "sheet"]);
+    expect(ids(exact.stdout)).toEqual(['"=HYPERLINK(""http://x"")"', "@SUM(A1)", "-2+3", "plain"]);
+    const safe = await run(["refs", "export", "--format", "csv", "--entity-type", "sheet", "--excel-safe"]);
+    expect(ids(safe.stdout)).toEqual([`"'=HYPERLINK(""http://x"")"`, "'@SUM(A1)", "'-2+3", "plain"]);
+    expect((await run(["refs", "export", "--excel-safe"])).code).toBe(2);
+  });
 });

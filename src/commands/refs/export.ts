@@ -14,6 +14,7 @@ export function registerExport(refs: Command, context: ContextFactory): void {
   addRefFilterFlags(refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"))
     .option("--format <format>", "csv or ndjson", "ndjson")
     .option("--out <file>", "write to this file (owner-only, replaced once the export is complete) instead of stdout")
+    .option("--excel-safe", "csv: prefix cells starting with = + - @ (a spreadsheet formula) with ', for opening in a spreadsheet, not for refs import")
     .action(async (flags: ExportFlags, cmd: Command) => {
       const ctx = context(cmd);
       if (flags.format !== "csv" && flags.format !== "ndjson") throw new UsageError(`--format: "${flags.format}" is not csv or ndjson.`);
@@ -25,12 +26,13 @@ export function registerExport(refs: Command, context: ContextFactory): void {
     });
 }
 
-type ExportFlags = FilterFlags & { format: string; out?: string };
+type ExportFlags = FilterFlags & { format: string; out?: string; excelSafe?: boolean };
 
 type Write = (text: string) => Promise<void>;
 
 async function exportTo(ctx: CommandContext, flags: ExportFlags, write: Write): Promise<number> {
-  const line = flags.format === "csv" ? csvLine : (r: ExternalReference) => JSON.stringify(r) + "\n";
+  if (flags.excelSafe && flags.format !== "csv") throw new UsageError("--excel-safe applies to --format csv only.");
+  const line = flags.format === "csv" ? csvLine(flags.excelSafe === true) : (r: ExternalReference) => JSON.stringify(r) + "\n";
   const filter = await toRefFilter(ctx, flags);
   if (flags.format === "csv") await write(REF_FIELDS.join(",") + "\n");
   const services = await ctx.services();
@@ -55,13 +57,17 @@ async function exportTo(ctx: CommandContext, flags: ExportFlags, write: Write): 
 }
 
 const needsQuotes = /[",\r\n]/;
-const cell = (v: unknown): string => {
+// A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"):
+// values synced from a provider must not reach one as =HYPERLINK(…). A leading ' makes it text.
+const formulaLike = /^[=+\-@\t\r]/;
+const cell = (v: unknown, excelSafe: boolean): string => {
   if (v === null || v === undefined) return "";
-  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  let s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  if (excelSafe && formulaLike.test(s)) s = `'${s}`;
   return needsQuotes.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
-function csvLine(r: ExternalReference): string {
+const csvLine = (excelSafe: boolean) => (r: ExternalReference): string => {
   let out = "";
-  for (let i = 0; i < REF_FIELDS.length; i++) out += (i ? "," : "") + cell(r[REF_FIELDS[i]!]);
+  for (let i = 0; i < REF_FIELDS.length; i++) out += (i ? "," : "") + cell(r[REF_FIELDS[i]!], excelSafe);
   return out + "\n";
-}
+};
