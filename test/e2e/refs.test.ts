@@ -124,6 +124,26 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     expect(bad.stderr).toMatch(/Cannot read .*missing\.csv: ENOENT/);
   });
 
+  it("rejects a record over --max-record-size by its line, in every format, without holding it", async () => {
+    const good = (n: number) => JSON.stringify({ entityType: "big", entityId: String(n), externalType: "company", externalId: `b${n}` });
+    // A 3 MB line between two good ones: over the 1 MB default.
+    const huge = JSON.stringify({ entityType: "big", entityId: "2", externalType: "company", externalId: "x", metadata: { blob: "y".repeat(3_000_000) } });
+    const ndjson = [good(1), huge, good(3)].join("\n") + "\n";
+    const atomic = await run(["refs", "import", "-", "--format", "ndjson", "--connection", "conn_hubspot", "--atomic"], ndjson);
+    expect(atomic.code).toBe(2);
+    expect(atomic.stderr).toMatch(/line 2: .*longer than 1048576 bytes/);
+    const small = ["--connection", "conn_hubspot", "--max-record-size", "200", "--dry-run"];
+    const array = await run(["refs", "import", "-", "--format", "json", ...small], `[${good(4)},\n${huge},\n${good(5)}]`);
+    expect(array.code).toBe(2);
+    expect(array.stderr).toMatch(/line 2: .*longer than 200 bytes/);
+    const csv = `entityType,entityId,externalType,externalId,metadata\nbig,6,company,c6,\nbig,7,company,c7,"{""a"":""${"z".repeat(400)}""}"\nbig,8,company,c8,\n`;
+    const fromCsv = await run(["refs", "import", "-", "--format", "csv", ...small], csv);
+    expect(fromCsv.code).toBe(2);
+    expect(fromCsv.stderr).toMatch(/line 3: not valid CSV/);
+    expect((await run(["refs", "import", "-", "--format", "ndjson", "--max-record-size", "1x"])).code).toBe(2);
+    expect(await json(["refs", "list", "--entity-type", "big"])).toEqual([]);
+  });
+
   it("exports formula-looking cells as text with --excel-safe, and exactly without it", async () => {
     const csv = join(homePath, `formulas-${provider}.csv`);
     writeFileSync(csv, "entityType,entityId,externalType,externalId\nsheet,1,company,\"=HYPERLINK(\"\"http://x\"\")\"\nsheet,2,company,@SUM(A1)\nsheet,3,company,-2+3\nsheet,4,company,plain\n");

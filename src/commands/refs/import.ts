@@ -5,13 +5,14 @@ import type { CommandContext } from "../../cli/context.js";
 import { IntgError, UsageError } from "../../cli/errors.js";
 import { ExitCode } from "../../cli/exit-codes.js";
 import type { ContextFactory } from "../../cli/program.js";
+import { parseIntFlag } from "../../cli/parse.js";
 import { PrivateFile } from "../../lib/private-file.js";
-import { readRecords, type ImportFormat } from "../../services/refs/import-sources.js";
+import { DEFAULT_MAX_RECORD, readRecords, type ImportFormat } from "../../services/refs/import-sources.js";
 import type { BulkReferenceOperation } from "../../types/integration/external-reference.types.js";
 import { progressBar } from "./progress.js";
 import { writeOut } from "./write-out.js";
 
-interface ImportFlags { connection?: string; mode: string; format?: string; dryRun: boolean; atomic: boolean; errorsOut?: string }
+interface ImportFlags { connection?: string; mode: string; format?: string; dryRun: boolean; atomic: boolean; errorsOut?: string; maxRecordSize: string }
 
 const BATCH_ROWS = 2000; // one multi-row INSERT of 24,000 parameters (under both databases' limits); 1,000 measured ~15% slower
 
@@ -25,6 +26,7 @@ export function registerImport(refs: Command, context: ContextFactory): void {
     .option("-n, --dry-run", "validate and count everything, write nothing", false)
     .option("--atomic", "all or nothing: one rejected row writes nothing", false)
     .option("--errors-out <file>", "write every rejected row as NDJSON {action, line, issues, …}")
+    .option("--max-record-size <bytes>", "reject (by line) a record longer than this; memory stays bounded by it", String(DEFAULT_MAX_RECORD))
     .addHelpText("after", [
       "\nColumns (CSV header, or JSON keys): entityType, entityId, externalType, externalId, and optionally connectionId, metadata (a JSON object), payloadHash. Other columns are ignored, so an export imports as it is.",
       "With --json: one line per row {action, referenceId, line, issues, …}, then the summary {read, inserted, updated, unchanged, rejected, …}.",
@@ -34,6 +36,7 @@ export function registerImport(refs: Command, context: ContextFactory): void {
       const ctx = context(cmd);
       if (flags.mode !== "insert" && flags.mode !== "upsert") throw new UsageError(`--mode: "${flags.mode}" is not insert or upsert.`);
       const format = importFormat(file, flags.format);
+      const maxRecord = parseIntFlag("--max-record-size", flags.maxRecordSize, 64, 256 * 1024 * 1024);
       const { input, size } = openInput(ctx, file);
       let read = 0;
       const counter = new Transform({ transform: (chunk: Buffer, _enc, done) => ((read += chunk.length), done(null, chunk)) });
@@ -51,7 +54,7 @@ export function registerImport(refs: Command, context: ContextFactory): void {
           mode: flags.mode,
           dryRun: flags.dryRun,
           atomic: flags.atomic,
-          batches: readRecords(input.pipe(counter), format, BATCH_ROWS),
+          batches: readRecords(input.pipe(counter), format, BATCH_ROWS, maxRecord),
           onRejected: errorsFile === undefined ? undefined : (op) => errorsFile.write(JSON.stringify(op) + "\n"),
           // --json streams what became of each row (NDJSON), then the summary as the last line.
           onRows: ctx.out.json ? (ops) => writeOut(ctx, ops.map((op) => JSON.stringify(op) + "\n").join("")) : undefined,

@@ -14,15 +14,18 @@ export type ImportFormat = "csv" | "ndjson" | "json";
 export const REQUIRED_COLUMNS = ["entityType", "entityId", "externalType", "externalId"] as const;
 export const IMPORT_FIELDS = ["connectionId", ...REQUIRED_COLUMNS, "metadata", "payloadHash"] as const;
 
-export function readRecords(input: Readable, format: ImportFormat, batchSize: number): AsyncIterable<RawRecord[]> {
-  if (format === "csv") return csvBatches(input, batchSize);
-  return textBatches(input, batchSize, format === "ndjson" ? ndjsonSplitter() : jsonArraySplitter());
+/** The default --max-record-size: a reference is a few hundred bytes; a 50 MB line is an accident or an attack. */
+export const DEFAULT_MAX_RECORD = 1024 * 1024;
+
+export function readRecords(input: Readable, format: ImportFormat, batchSize: number, maxRecord = DEFAULT_MAX_RECORD): AsyncIterable<RawRecord[]> {
+  if (format === "csv") return csvBatches(input, batchSize, maxRecord);
+  return textBatches(input, batchSize, format === "ndjson" ? ndjsonSplitter(maxRecord) : jsonArraySplitter(maxRecord));
 }
 
-async function* csvBatches(input: Readable, batchSize: number): AsyncIterable<RawRecord[]> {
+async function* csvBatches(input: Readable, batchSize: number, maxRecord: number): AsyncIterable<RawRecord[]> {
   const { parse } = await import("csv-parse");
   const skipped: RawRecord[] = [];
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true });
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, max_record_size: maxRecord });
   // Each record with the line it ends on. csv-parse's on_record hook would give the line too, but
   // builds a context object per record for it: a tenth of a million-row import. Its counter is
   // current when it pushes the record, so the push is wrapped instead.

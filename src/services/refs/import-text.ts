@@ -35,27 +35,40 @@ function parseRecord(text: string, line: number): RawRecord {
   }
 }
 
-export function ndjsonSplitter(): Splitter {
+/** A record over the limit, reported for its line without being held (string length ≤ its UTF-8 bytes). */
+const tooLong = (line: number, max: number): RawRecord => ({ line, error: `longer than ${max} bytes (--max-record-size)` });
+
+export function ndjsonSplitter(maxRecord = Infinity): Splitter {
   let rest = "";
   let line = 0;
+  // A line already over the limit is dropped as it arrives: memory stays bounded by the limit.
+  let skipping = false;
   const take = (text: string, out: RawRecord[]) => {
     line++;
-    if (text.trim() !== "") out.push(parseRecord(text, line));
+    if (skipping) {
+      skipping = false;
+      out.push(tooLong(line, maxRecord));
+    } else if (text.length > maxRecord) out.push(tooLong(line, maxRecord));
+    else if (text.trim() !== "") out.push(parseRecord(text, line));
   };
   return {
     push(text, out) {
       const parts = (rest + text).split("\n");
       rest = parts.pop()!;
       for (const part of parts) take(part, out);
+      if (rest.length > maxRecord) {
+        skipping = true;
+        rest = "";
+      }
     },
     end(out) {
-      if (rest !== "") take(rest, out);
+      if (rest !== "" || skipping) take(rest, out);
     },
   };
 }
 
 /** The elements of one top-level JSON array, found by tracking strings and nesting depth. */
-export function jsonArraySplitter(): Splitter {
+export function jsonArraySplitter(maxRecord = Infinity): Splitter {
   let state: "start" | "between" | "element" | "done" = "start";
   let depth = 0;
   let inString = false;
@@ -69,7 +82,8 @@ export function jsonArraySplitter(): Splitter {
         const ch = text[i]!;
         if (ch === "\n") line++;
         if (state === "element") {
-          element += ch;
+          // Past the limit the element is only scanned for its end, not kept.
+          if (element.length <= maxRecord) element += ch;
           if (inString) {
             if (escaped) escaped = false;
             else if (ch === "\\") escaped = true;
@@ -78,7 +92,7 @@ export function jsonArraySplitter(): Splitter {
           else if (ch === "{" || ch === "[") depth++;
           else if (ch === "}" || ch === "]") {
             if (--depth === 0) {
-              out.push(parseRecord(element, startLine));
+              out.push(element.length > maxRecord ? tooLong(startLine, maxRecord) : parseRecord(element, startLine));
               element = "";
               state = "between";
             }
