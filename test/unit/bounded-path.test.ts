@@ -37,7 +37,7 @@ describe("resolveUnderBase", () => {
     const hostile = [
       "/../x", "../x", "/../../x", "/a/../../x", "/%2e%2e/x", "/%2E%2e/x", "/.%2e/x", "/%2e./x",
       "/..%2fx", "/..%2f..%2fadmin", "/a%2f..%2f..%2fx", "/%2e%2e%5cx", "/..%5Cx",
-      "//evil.example/x", "\\\\evil.example\\x", "/..\\x", "\\..\\x",
+      "//evil.example/x", "/\\evil.example/x", "\\\\evil.example\\x", "/..\\x", "\\..\\x",
       "http://evil.example/v1/x", "https://api.example.com/v2/x", "https://api.example.com/v1x",
       "http://api.example.com/v1/x", "https://api.example.com:8443/v1/x", "https://u:p@api.example.com/v1/x",
       "/.\t./x", "/a\n/../../x", "/x\u0000", "https://", "/v1/../..",
