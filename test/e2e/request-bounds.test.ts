@@ -49,6 +49,12 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
         expect(r.stderr).toMatch(/nothing was sent/);
         expect(r.stderr).not.toContain(token);
       }
+      for (const health of ["/../admin", "/%2e%2e/admin", "//evil.example/"]) {
+        const bad = await run(["providers", "create", "--slug", "bad", "--name", "bad", "--category", "other", "--base-url", `${fake.url}/api/v1`, "--auth", "bearer_token", "--health-path", health, "--allow-private-network"]);
+        expect(bad.code, `${health}: ${bad.stderr}`).toBe(2);
+        expect(bad.stderr).toMatch(/healthCheck\.path.*nothing was written/);
+      }
+      expect((await run(["providers", "show", "bad"])).code).toBe(5);
       expect(fake.requests).toHaveLength(2);
       const analytics = await run(["connections", "analytics", id, "--since", "1h", "--json"]);
       expect(JSON.parse(analytics.stdout)[0]).toMatchObject({ requests: 2 });
