@@ -31,7 +31,8 @@ function hidesDotSegment(segment: string): boolean {
  * which a server decoding them once would walk up.
  */
 export function resolveUnderBase(baseUrl: string, path: string): URL {
-  if (/[\u0000-\u001f\u007f]/.test(path)) throw refuse(path.replace(/[\u0000-\u001f\u007f]/g, "?"), "contains control characters");
+  const control = /[\u0000-\u001f\u007f]/g;
+  if (control.test(path)) throw refuse(path.replace(control, "?"), "contains control characters");
   if (path.includes("\\")) throw refuse(path, "contains a backslash (write %5C if it is meant)");
   if (path.startsWith("//")) throw refuse(path, "names another host (it starts with //)");
   const base = new URL(baseUrl);

@@ -39,9 +39,8 @@ for (const [net, bits] of [
 /** The eight 16-bit groups of a valid IPv6 literal (a trailing dotted IPv4 part included). */
 function ipv6Groups(address: string): number[] {
   const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
-  const text = dotted
-    ? `${dotted[1]}${((+dotted[2]! << 8) | +dotted[3]!).toString(16)}:${((+dotted[4]! << 8) | +dotted[5]!).toString(16)}`
-    : address;
+  const hex = (hi: string, lo: string) => ((+hi << 8) | +lo).toString(16);
+  const text = dotted ? `${dotted[1]}${hex(dotted[2]!, dotted[3]!)}:${hex(dotted[4]!, dotted[5]!)}` : address;
   const [head, tail] = text.split("::") as [string, string | undefined];
   const part = (s: string | undefined) => (s ? s.split(":").map((h) => parseInt(h, 16)) : []);
   const left = part(head);

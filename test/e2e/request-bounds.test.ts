@@ -9,7 +9,9 @@ import { intg } from "../helpers/spawn.js";
 // credential outside the provider's base URL, and an endpoint URL cannot reach a private IPv4
 // address spelled as IPv6. Through bin/intg, against a real HTTP server, on every database.
 
-async function environment(provider: "sqlite" | "postgresql", home: string): Promise<{ env: Record<string, string>; db?: TempDb }> {
+type Setup = { env: Record<string, string>; db?: TempDb };
+
+async function environment(provider: "sqlite" | "postgresql", home: string): Promise<Setup> {
   const base = { HOME: home, XDG_DATA_HOME: join(home, "data"), INTG_ACTOR: "e2e" };
   if (provider === "sqlite") return { env: base };
   const db = await tempDb(provider);
@@ -28,9 +30,17 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
     const fake = await startFakeProvider();
     try {
       const run = (args: string[], input?: string) => intg(args, { env, input });
-      const created = await run(["providers", "create", "--slug", "api", "--name", "api", "--category", "other", "--base-url", `${fake.url}/api/v1`, "--auth", "bearer_token", "--health-path", "/health", "--allow-private-network", "--json"]);
+      const providerArgs = (slug: string, health: string) => [
+        "providers", "create", "--slug", slug, "--name", slug, "--category", "other",
+        "--base-url", `${fake.url}/api/v1`, "--auth", "bearer_token", "--health-path", health,
+        "--allow-private-network",
+      ];
+      const created = await run([...providerArgs("api", "/health"), "--json"]);
       expect(created.code, created.stderr).toBe(0);
-      const conn = await run(["connections", "create", "--provider", "api", "--env", "production", "--name", "main", "--json"], token);
+      const conn = await run(
+        ["connections", "create", "--provider", "api", "--env", "production", "--name", "main", "--json"],
+        token,
+      );
       expect(conn.code, conn.stderr).toBe(0);
       const id = JSON.parse(conn.stdout).id as string;
       const ok = await run(["connections", "request", id, "GET", "/users?q=a/../b", "--json"]);
@@ -50,7 +60,7 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
         expect(r.stderr).not.toContain(token);
       }
       for (const health of ["/../admin", "/%2e%2e/admin", "//evil.example/"]) {
-        const bad = await run(["providers", "create", "--slug", "bad", "--name", "bad", "--category", "other", "--base-url", `${fake.url}/api/v1`, "--auth", "bearer_token", "--health-path", health, "--allow-private-network"]);
+        const bad = await run(providerArgs("bad", health));
         expect(bad.code, `${health}: ${bad.stderr}`).toBe(2);
         expect(bad.stderr).toMatch(/healthCheck\.path.*nothing was written/);
       }
@@ -67,7 +77,8 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
   it("refuses endpoint URLs hiding a private IPv4 address in IPv6, and accepts public embeddings", async () => {
     const { env, db } = await environment(provider, join(home.path, "hooks"));
     try {
-      const list = async () => JSON.parse((await intg(["webhooks", "endpoints", "list", "--json"], { env })).stdout).length;
+      const list = async () =>
+        JSON.parse((await intg(["webhooks", "endpoints", "list", "--json"], { env })).stdout).length;
       const hostile = [
         "http://[::127.0.0.1]/", "http://[::ffff:0:7f00:1]/", "http://[2002:7f00:1::]/", "http://[::ffff:127.0.0.1]/",
         "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "http://[64:ff9b::10.0.0.1]/", "http://[64:ff9b:1::808:808]/",
@@ -79,7 +90,8 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
         expect(r.stderr).toMatch(/private, loopback, link-local or reserved/);
       }
       expect(await list()).toBe(0);
-      const open = await intg(["webhooks", "endpoints", "create", "--url", "http://[2002:808:808::1]/hook", "--json"], { env });
+      const open = await intg(["webhooks", "endpoints", "create", "--url", "http://[2002:808:808::1]/hook", "--json"],
+        { env });
       expect(open.code, open.stderr).toBe(0);
       expect(await list()).toBe(1);
     } finally {

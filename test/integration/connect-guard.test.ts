@@ -18,14 +18,19 @@ describe("connect-time address guard", () => {
 
   it("refuses IPv6 literals embedding a private IPv4 address when dialling, and dials a permitted one", async () => {
     const port = new URL(fake.url).port;
-    const forms = ["::127.0.0.1", "::ffff:127.0.0.1", "::ffff:0:7f00:1", "2002:7f00:1::", "2001:0:4136:e378:8000:63bf:80ff:fffe", "64:ff9b::7f00:1"];
+    const forms = [
+      "::127.0.0.1", "::ffff:127.0.0.1", "::ffff:0:7f00:1", "2002:7f00:1::", "2001:0:4136:e378:8000:63bf:80ff:fffe",
+      "64:ff9b::7f00:1",
+    ];
+    const get = (url: string, allowPrivate: boolean) =>
+      http.send({ url: new URL(url), method: "GET", headers: {}, timeoutMs: 2000, allowPrivate });
     for (const form of forms) {
-      const res = await http.send({ url: new URL(`http://[${form}]:${port}/x`), method: "GET", headers: {}, timeoutMs: 2000, allowPrivate: false });
+      const res = await get(`http://[${form}]:${port}/x`, false);
       expect(res.statusCode, form).toBeNull();
       expect(res.error, form).toMatch(/private, loopback, link-local or reserved address; refused/);
     }
     expect(fake.requests).toHaveLength(0);
-    const allowed = await http.send({ url: new URL(`${fake.url}/x`), method: "GET", headers: {}, timeoutMs: 2000, allowPrivate: true });
+    const allowed = await get(`${fake.url}/x`, true);
     expect(allowed.statusCode).toBe(200);
     expect(fake.requests).toHaveLength(1);
   });

@@ -52,7 +52,8 @@ function checkPathsUnderBase(d: ProviderDefinition, where: string): void {
       resolveUnderBase(d.baseUrl, path);
     } catch (error) {
       const why = (error as Error).message.replace(/; nothing was sent\.$/, "");
-      throw new UsageError(`Invalid provider at ${where ? `${where}.` : ""}${field}: ${why}; nothing was written.`, undefined, "PATH_OUTSIDE_BASE");
+      const at = `${where ? `${where}.` : ""}${field}`;
+      throw new UsageError(`Invalid provider at ${at}: ${why}; nothing was written.`, undefined, "PATH_OUTSIDE_BASE");
     }
   }
 }
