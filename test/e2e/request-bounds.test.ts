@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PROVIDERS, tempDb, tempDir, type TempDb } from "../helpers/databases.js";
@@ -65,6 +66,18 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
         expect(bad.stderr).toMatch(/healthCheck\.path.*nothing was written/);
       }
       expect((await run(["providers", "show", "bad"])).code).toBe(5);
+      const update = await run(["providers", "update", "api", "--health-path", "/v2/../../health"]);
+      expect(update.code, update.stderr).toBe(2);
+      expect(JSON.parse((await run(["providers", "show", "api", "--json"])).stdout).connector.healthCheck.path).toBe("/health");
+      const file = join(home.path, `${provider}-providers.json`);
+      const resource = { path: "/..%2f..%2fcontacts", externalType: "contact" };
+      const definition = { slug: "synced", name: "S", category: "crm", baseUrl: `${fake.url}/api/v1`, auth: "none",
+        allowPrivateNetwork: true, resources: { contacts: resource } };
+      writeFileSync(file, JSON.stringify({ format: "intg-providers", version: 1, providers: [definition] }));
+      const imported = await run(["providers", "import", file]);
+      expect(imported.code, imported.stderr).toBe(2);
+      expect(imported.stderr).toMatch(/providers\[0\]\.resources\.contacts\.path/);
+      expect((await run(["providers", "show", "synced"])).code).toBe(5);
       expect(fake.requests).toHaveLength(2);
       const analytics = await run(["connections", "analytics", id, "--since", "1h", "--json"]);
       expect(JSON.parse(analytics.stdout)[0]).toMatchObject({ requests: 2 });
