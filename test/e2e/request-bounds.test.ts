@@ -68,7 +68,8 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
       expect((await run(["providers", "show", "bad"])).code).toBe(5);
       const update = await run(["providers", "update", "api", "--health-path", "/v2/../../health"]);
       expect(update.code, update.stderr).toBe(2);
-      expect(JSON.parse((await run(["providers", "show", "api", "--json"])).stdout).connector.healthCheck.path).toBe("/health");
+      const shown = JSON.parse((await run(["providers", "show", "api", "--json"])).stdout);
+      expect(shown.connector.healthCheck.path).toBe("/health");
       const file = join(home.path, `${provider}-providers.json`);
       const resource = { path: "/..%2f..%2fcontacts", externalType: "contact" };
       const definition = { slug: "synced", name: "S", category: "crm", baseUrl: `${fake.url}/api/v1`, auth: "none",
