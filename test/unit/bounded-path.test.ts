@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/cli/errors.js";
 import { resolveUnderBase } from "../../src/lib/bounded-path.js";
+import { listTemplates } from "../../src/services/providers/catalog.js";
 
 const BASE = "https://api.example.com/v1";
 const refused = (base: string, path: string) => {
@@ -45,5 +46,12 @@ describe("resolveUnderBase", () => {
     for (const path of hostile) refused(BASE, path);
     // "/v1x" is not under "/v1": the prefix ends at a slash.
     refused("https://api.example.com/v1/", "../v1x/y");
+  });
+
+  it("accepts every built-in template's health check path, on the template's own base URL", () => {
+    for (const t of listTemplates()) {
+      const url = resolveUnderBase(t.baseUrl, t.connector.healthCheck.path);
+      expect(url.toString(), t.name).toBe(t.baseUrl.replace(/\/$/, "") + t.connector.healthCheck.path);
+    }
   });
 });
