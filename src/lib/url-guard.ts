@@ -31,19 +31,40 @@ for (const [net, bits] of [
   ["fe80::", 10], // link-local
   ["fec0::", 10], // deprecated site-local
   ["ff00::", 8], // multicast
-  ["64:ff9b::", 96], // NAT64 maps IPv4 into IPv6; the embedded address decides
+  // Local-use NAT64 (RFC 8215): translated by the operator's own gateway into its own network,
+  // and where the IPv4 address sits depends on the prefix length chosen there; refuse it whole.
+  ["64:ff9b:1::", 48],
 ] as const) BLOCKED.addSubnet(net, bits, "ipv6");
 
-/** An IPv4 address hidden in IPv6 (::ffff:a.b.c.d, ::a.b.c.d, 64:ff9b::a.b.c.d), or undefined. */
-function embeddedIPv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (!hex) return undefined;
-  const hi = parseInt(hex[1]!, 16);
-  const lo = parseInt(hex[2]!, 16);
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+/** The eight 16-bit groups of a valid IPv6 literal (a trailing dotted IPv4 part included). */
+function ipv6Groups(address: string): number[] {
+  const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  const hex = (hi: string, lo: string) => ((+hi << 8) | +lo).toString(16);
+  const text = dotted ? `${dotted[1]}${hex(dotted[2]!, dotted[3]!)}:${hex(dotted[4]!, dotted[5]!)}` : address;
+  const [head, tail] = text.split("::") as [string, string | undefined];
+  const part = (s: string | undefined) => (s ? s.split(":").map((h) => parseInt(h, 16)) : []);
+  const left = part(head);
+  const right = part(tail);
+  return [...left, ...Array<number>(Math.max(0, 8 - left.length - right.length)).fill(0), ...right];
+}
+
+/**
+ * The IPv4 address an IPv6 address carries, in every form that ends up delivered to that IPv4
+ * host, or undefined: IPv4-compatible ::/96, IPv4-mapped ::ffff:0:0/96, SIIT ::ffff:0:0:0/96,
+ * NAT64 64:ff9b::/96, 6to4 2002::/16 (bits 16-47), Teredo 2001::/32 (client in the last 32 bits,
+ * inverted). A private IPv4 address hidden this way must be refused like the plain one.
+ */
+export function embeddedIPv4(address: string): string | undefined {
+  const g = ipv6Groups(address.toLowerCase());
+  const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  if (zero(0, 6)) return v4(g[6]!, g[7]!);
+  if (zero(0, 5) && g[5] === 0xffff) return v4(g[6]!, g[7]!);
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return v4(g[6]!, g[7]!);
+  if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return v4(g[6]!, g[7]!);
+  if (g[0] === 0x2002) return v4(g[1]!, g[2]!);
+  if (g[0] === 0x2001 && g[1] === 0) return v4(g[6]! ^ 0xffff, g[7]! ^ 0xffff);
+  return undefined;
 }
 
 /** Whether an IP literal is private, loopback, link-local, unspecified or otherwise not public. */
@@ -53,8 +74,7 @@ export function isPrivateAddress(address: string): boolean {
   if (family === 4) return BLOCKED.check(bare, "ipv4");
   if (family !== 6) return true; // not an address at all: refuse rather than guess
   const v4 = embeddedIPv4(bare);
-  if (v4) return BLOCKED.check(v4, "ipv4");
-  return BLOCKED.check(bare, "ipv6");
+  return (v4 !== undefined && BLOCKED.check(v4, "ipv4")) || BLOCKED.check(bare, "ipv6");
 }
 
 export function privateNetworksAllowed(env: Record<string, string | undefined>, perTarget: boolean): boolean {

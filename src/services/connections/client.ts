@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { CredentialError } from "../../cli/errors.js";
+import { resolveUnderBase } from "../../lib/bounded-path.js";
 import { RateLimiter, retryAfterMs } from "../../lib/rate-limit.js";
 import { privateNetworksAllowed } from "../../lib/url-guard.js";
 import type { ApiClientConfig, PaginationStyle } from "../../types/integration/api.types.js";
@@ -102,7 +103,8 @@ export class ConnectionClient {
   }
 
   async send(p: Prepared, method: string, path: string, options: SendOptions): Promise<Sent> {
-    const url = new URL(p.config.baseUrl.replace(/\/+$/, "") + (path.startsWith("/") ? path : `/${path}`));
+    // Before anything is sent or logged: a path leaving the base URL is refused (exit 2).
+    const url = resolveUnderBase(p.config.baseUrl, path);
     let attempts = 0;
     for (;;) {
       attempts++;

@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { ConflictError, UsageError } from "../../cli/errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { Env } from "../../db/url.js";
+import { resolveUnderBase } from "../../lib/bounded-path.js";
 import { newId } from "../../lib/ids.js";
 import { ALLOW_PRIVATE_ENV, isPrivateAddress, privateNetworksAllowed } from "../../lib/url-guard.js";
 import { IntegrationProviderStatus } from "../../types/enums.js";
@@ -30,6 +31,7 @@ export function parseDefinition(input: unknown, where = ""): ProviderDefinition 
  * them here would refuse every template on a machine without DNS).
  */
 export function checkAddressPolicy(env: Env, d: ProviderDefinition, where = ""): void {
+  checkPathsUnderBase(d, where);
   if (privateNetworksAllowed(env, d.allowPrivateNetwork)) return;
   const urls: [string, string][] = [["baseUrl", d.baseUrl]];
   if ("tokenUrl" in d.auth) urls.push(["auth.tokenUrl", d.auth.tokenUrl]);
@@ -37,6 +39,21 @@ export function checkAddressPolicy(env: Env, d: ProviderDefinition, where = ""):
     const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
     if (host === "localhost" || host.endsWith(".localhost") || (isIP(host) !== 0 && isPrivateAddress(host))) {
       throw new UsageError(`Invalid provider at ${where ? `${where}.` : ""}${field}: ${host} is a private, loopback or link-local address; nothing was written.`, `Allow it with --allow-private-network (allowPrivateNetwork: true), or everywhere with ${ALLOW_PRIVATE_ENV}=1.`, "PRIVATE_ADDRESS");
+    }
+  }
+}
+
+/** The health check and resource paths travel with the credential: they must stay under the base URL. */
+function checkPathsUnderBase(d: ProviderDefinition, where: string): void {
+  const paths: [string, string][] = [["healthCheck.path", d.healthCheck.path]];
+  for (const [name, r] of Object.entries(d.resources ?? {})) paths.push([`resources.${name}.path`, r.path]);
+  for (const [field, path] of paths) {
+    try {
+      resolveUnderBase(d.baseUrl, path);
+    } catch (error) {
+      const why = (error as Error).message.replace(/; nothing was sent\.$/, "");
+      const at = `${where ? `${where}.` : ""}${field}`;
+      throw new UsageError(`Invalid provider at ${at}: ${why}; nothing was written.`, undefined, "PATH_OUTSIDE_BASE");
     }
   }
 }
