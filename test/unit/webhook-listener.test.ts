@@ -37,7 +37,7 @@ const post = (url: string, headers: Record<string, string>, body: string) => fet
 const swHeaders = (body: string, ts = Math.floor(Date.now() / 1000)) => ({ "webhook-id": "msg_1", "webhook-timestamp": String(ts), "webhook-signature": sign(SECRET, "msg_1", ts, body) });
 
 describe("webhooks listen (service)", () => {
-  it("reports a forward that cannot connect, and still answers the sender 200", async () => {
+  it("reports a forward that cannot connect, and answers the sender 502 so it retries (as stripe listen does)", async () => {
     // A port that was free a moment ago: nothing listens there.
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
@@ -45,8 +45,8 @@ describe("webhooks listen (service)", () => {
     await new Promise((r) => probe.close(r));
     const summary = await withListener({ forwardTo: new URL(`http://127.0.0.1:${port}/hooks`) }, async (url, events) => {
       const body = '{"type":"a.b"}';
-      expect((await post(url, swHeaders(body), body)).status).toBe(200);
-      expect(events[0]).toMatchObject({ valid: true, forward: { status: null, error: "ECONNREFUSED" } });
+      expect((await post(url, swHeaders(body), body)).status).toBe(502);
+      expect(events[0]).toMatchObject({ valid: true, status: 502, forward: { status: null, error: "ECONNREFUSED" } });
     });
     expect(summary.events).toBe(1);
   });
