@@ -71,6 +71,8 @@ async function scenario(env: Record<string, string>, dir: string, api: FakePaged
   const after = await json(["connections", "sync", second.id, "--resource", "contacts"]);
   expect(api.requests).toEqual(["/contacts?page=2&per_page=2", "/contacts?page=3&per_page=2"]);
   expect(after).toMatchObject({ id: killed.id, status: "succeeded", recordsRead: 4, recordsCreated: 4 });
+  // The killed attempt left no word of its own: the takeover records it.
+  expect(after.errors).toEqual([{ message: expect.stringMatching(new RegExp(`^abandoned \\(worker died\\): \\S+:${killedRun.pid} last seen at \\S+, taken over at \\S+$`)), externalId: null }]);
 
   // SIGINT after the first page: exit 130, the job interrupted at page 2, never succeeded.
   api.hold(2);
@@ -87,7 +89,7 @@ async function scenario(env: Record<string, string>, dir: string, api: FakePaged
 }
 
 /** Spawns a sync, calls `signal` once its first page is committed, and waits for it to end. */
-async function untilFirstPage(connection: string, env: Record<string, string>, signal: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stderr: string }> {
+async function untilFirstPage(connection: string, env: Record<string, string>, signal: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stderr: string; pid: number | undefined }> {
   const child = spawn(process.execPath, [BIN, "connections", "sync", connection, "--resource", "contacts"], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   let signalled = false;
@@ -95,7 +97,7 @@ async function untilFirstPage(connection: string, env: Record<string, string>, s
     stderr += d;
     if (!signalled && stderr.includes("checkpoint")) (signalled = true), signal(child);
   });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stderr })));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stderr, pid: child.pid })));
 }
 
 describe("intg connections sync through bin/intg", () => {

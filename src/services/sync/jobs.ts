@@ -78,9 +78,22 @@ export async function insertJob(tx: SqlClient, connectionId: string, resource: s
   return id;
 }
 
-/** Takes over an unfinished job: running again, under this process's lease, from its checkpoint. */
-export async function resumeJob(tx: SqlClient, id: string, now: Date): Promise<void> {
-  await tx.run(`UPDATE "IntegrationSyncJob" SET "status" = 'running', "leaseOwner" = ?, "heartbeatAt" = ?, "finishedAt" = NULL WHERE "id" = ?`, [leaseOwner(), now, id]);
+/**
+ * Takes over an unfinished job: running again, under this process's lease, from its checkpoint.
+ * One still marked running lost its worker without a word (SIGKILL, a crash): its errors say so,
+ * with who held it and when it was last seen, as they say why any other attempt stopped.
+ */
+export async function resumeJob(tx: SqlClient, job: IntegrationSyncJob, now: Date): Promise<void> {
+  let errors: JobError[] | null = null;
+  if (job.status === "running") {
+    const seen = job.heartbeatAt ?? job.startedAt;
+    const note = { message: `abandoned (worker died): ${job.leaseOwner ?? "unknown"} last seen at ${seen}, taken over at ${now.toISOString()}`, externalId: null };
+    errors = [...job.errors.slice(0, 100), note];
+  }
+  await tx.run(
+    `UPDATE "IntegrationSyncJob" SET "status" = 'running', "leaseOwner" = ?, "heartbeatAt" = ?, "finishedAt" = NULL, "errors" = COALESCE(?, "errors") WHERE "id" = ?`,
+    [leaseOwner(), now, errors, job.id],
+  );
 }
 
 export interface PageProgress {

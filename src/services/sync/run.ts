@@ -60,7 +60,7 @@ async function claimJob(ctx: ServiceContext, plan: SyncPlan, full: boolean): Pro
       throw new ConflictError(`Sync ${last.id} of ${plan.resourceName} is already running (${last.leaseOwner}).`, "Wait for it, or see it with: intg connections syncs " + plan.connectionId, "SYNC_RUNNING");
     }
     if (last && last.status !== "succeeded" && last.full === full) {
-      await resumeJob(tx, last.id, now);
+      await resumeJob(tx, last, now);
       return { jobId: last.id, resumed: true };
     }
     return { jobId: await insertJob(tx, plan.connectionId, plan.resourceName, full, now), resumed: false };
