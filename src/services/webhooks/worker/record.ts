@@ -4,6 +4,7 @@ import { recordAudit } from "../../audit/record.js";
 import type { ServicesCtx } from "../../integrity/root.js";
 import type { PostResult } from "./http.js";
 import type { Outcome } from "./schedule.js";
+import { cancelEndpointBacklog } from "../cancel-deliveries.js";
 
 // Writing what a batch of attempts did, in one transaction: a commit per attempt would cap the
 // worker at the disk's commit rate. Each delivery is updated only while this worker still holds
@@ -139,7 +140,7 @@ async function updateDeliveries(tx: SqlClient, owner: string, records: AttemptRe
 async function disableEndpoint(ctx: RecordContext, d: Disabled, now: Date): Promise<boolean> {
   const changed = await ctx.sql.run(`UPDATE "WebhookEndpoint" SET "enabled" = ?, "disabledAt" = ?, "disabledReason" = ?, "updatedAt" = ? WHERE "id" = ? AND "enabled" = ?`, [false, now, d.reason, now, d.endpointId, true]);
   if (changed === 0) return false;
-  const cancelled = await ctx.sql.run(`UPDATE "WebhookDelivery" SET "status" = 'CANCELLED', "nextAttemptAt" = NULL, "updatedAt" = ? WHERE "endpointId" = ? AND "status" = 'PENDING'`, [now, d.endpointId]);
+  const cancelled = await cancelEndpointBacklog(ctx.sql, d.endpointId, now);
   await recordAudit(ctx, { action: "endpoint.disable", actor: "system", targetType: "endpoint", targetId: d.endpointId, reason: d.reason, metadata: { cancelledDeliveries: cancelled } });
   return true;
 }
