@@ -1,4 +1,5 @@
-import type { SqlClient } from "../../../db/sql.js";
+import { col, type SqlClient } from "../../../db/sql.js";
+import { formatDuration } from "../../../lib/duration.js";
 import { newId } from "../../../lib/ids.js";
 import { recordAudit } from "../../audit/record.js";
 import type { ServicesCtx } from "../../integrity/root.js";
@@ -82,8 +83,8 @@ export async function recordBatch(ctx: RecordContext, owner: string, records: At
       await tx.run(`UPDATE "WebhookEndpoint" SET "failingSince" = COALESCE("failingSince", ?) WHERE "id" = ?`, [now, id]);
       if (gone.has(id)) continue;
       const cutoff = new Date(now.getTime() - disableAfterMs);
-      const stale = await tx.get(`SELECT "id" FROM "WebhookEndpoint" WHERE "id" = ? AND "enabled" = ? AND "failingSince" <= ?`, [id, true, cutoff]);
-      if (stale) disabled.push({ endpointId: id, reason: `no successful delivery for ${Math.round(disableAfterMs / 3_600_000)} h` });
+      const stale = await tx.get<{ failingSince: unknown }>(`SELECT "failingSince" FROM "WebhookEndpoint" WHERE "id" = ? AND "enabled" = ? AND "failingSince" <= ?`, [id, true, cutoff]);
+      if (stale) disabled.push({ endpointId: id, reason: staleReason(now.getTime() - col.date(stale.failingSince).getTime(), disableAfterMs) });
     }
     const done: Disabled[] = [];
     for (const d of disabled) if (await disableEndpoint({ ...ctx, sql: tx }, d, now)) done.push(d);
@@ -134,6 +135,16 @@ async function updateDeliveries(tx: SqlClient, owner: string, records: AttemptRe
      WHERE d."id" = v.column1 AND d."leaseOwner" = ? AND (d."status" = 'SENDING') IS TRUE`,
     params,
   );
+}
+
+/**
+ * The auto-disable reason: how long the endpoint has actually gone without a success (since
+ * failingSince; whole seconds above one), and the limit it passed. Rounding the limit to hours printed "0 h" for any
+ * window under half an hour.
+ */
+export function staleReason(failingForMs: number, disableAfterMs: number): string {
+  const whole = (ms: number) => formatDuration(ms >= 1_000 ? ms - (ms % 1_000) : ms);
+  return `no successful delivery for ${whole(failingForMs)} (limit ${whole(disableAfterMs)})`;
 }
 
 /** Disables an endpoint on the worker's own decision, as `endpoints disable` would, audited as "system". */
