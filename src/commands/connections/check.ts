@@ -7,6 +7,7 @@ import { listHealthChecks } from "../../services/connections/health-history.js";
 import { parseLimit, parseSince } from "./activity.js";
 import { addSelectFlags, toSelection, type SelectFlags } from "./list.js";
 import { printHealthChecks } from "./render.js";
+import type { SkippedConnection } from "../../services/connections/check.js";
 
 interface CheckFlags extends SelectFlags {
   all: boolean;
@@ -37,7 +38,9 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       // undici loads only for the commands that send requests (start-up time).
       const { checkConnections } = await import("../../services/connections/check.js");
       const run = await checkConnections(services, { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency, onProgress: bar?.update, signal: ctx.deps.signal }).finally(() => bar?.stop());
-      const skipped = run.skipped.map((k) => `${k.id} (${k.reason === "connection_disabled" ? "disabled" : "its provider is disabled"})`);
+      const why = (k: SkippedConnection) =>
+        k.reason === "connection_disabled" ? "disabled" : "its provider is disabled";
+      const skipped = run.skipped.map((k) => `${k.id} (${why(k)})`);
       if (skipped.length) ctx.out.info(`Skipped ${skipped.length} connection(s): ${skipped.join(", ")}.`);
       await printHealthChecks(ctx, run.checks, run.labels);
       const auth = run.checks.filter((c) => c.errorKind === "auth");
@@ -47,8 +50,9 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       // A gate that names a connection must not pass without checking it; --all and the selection
       // flags skip disabled ones on purpose, as before.
       if (ids.length && skipped.length) {
-        const why = `${skipped.length} named connection(s) were not checked: ${skipped.join(", ")}`;
-        throw new CheckFailedError(`${why}. Enable them (or their provider), or leave them out of the ids.`, "CHECK_SKIPPED");
+        const names = `${skipped.length} named connection(s) were not checked: ${skipped.join(", ")}`;
+        const fix = "Enable them (or their provider), or leave them out of the ids.";
+        throw new CheckFailedError(`${names}. ${fix}`, "CHECK_SKIPPED");
       }
       if (run.checks.length) ctx.out.success(`All ${run.checks.length} connection(s) are healthy.`);
       else ctx.out.info("No connections matched.");

@@ -75,7 +75,10 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
     }
   });
   const labels = Object.fromEntries(active.map((r) => [r.id, { provider: String(r.p_slug), name: r.name }]));
-  const skipped = rows.filter(off).map((r): SkippedConnection => ({ id: r.id, reason: r.status === "DISABLED" ? "connection_disabled" : "provider_disabled" }));
+  const skipped = rows.filter(off).map((r): SkippedConnection => ({
+    id: r.id,
+    reason: r.status === "DISABLED" ? "connection_disabled" : "provider_disabled",
+  }));
   return { checks, labels, skipped };
 }
 

@@ -9,7 +9,8 @@ import type { SqlClient } from "../../db/sql.js";
  */
 export async function cancelEndpointBacklog(sql: SqlClient, endpointId: string, now: Date): Promise<number> {
   return sql.run(
-    `UPDATE "WebhookDelivery" SET "status" = 'CANCELLED', "nextAttemptAt" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ?
+    `UPDATE "WebhookDelivery"
+     SET "status" = 'CANCELLED', "nextAttemptAt" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ?
      WHERE "endpointId" = ? AND ("status" = 'PENDING' OR ("status" = 'SENDING' AND "leaseExpiresAt" <= ?))`,
     [now, endpointId, now],
   );

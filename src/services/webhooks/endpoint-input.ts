@@ -57,7 +57,11 @@ export function validateEventTypeName(name: string, where = "event type"): strin
 export function validatePattern(pattern: string): string {
   if (pattern === ALL) return pattern;
   if (pattern.length > 128 || !pattern.split(".").every((s) => s === "*" || SEGMENT.test(s))) {
-    throw new UsageError(`Invalid event filter "${pattern}".`, "Use event type names, with * for any one segment, e.g. invoice.*,customer.created, or ** alone for every type.", "INVALID_EVENT_FILTER");
+    throw new UsageError(
+      `Invalid event filter "${pattern}".`,
+      "Use event type names, with * for any one segment, e.g. invoice.*,customer.created, or ** alone for every type.",
+      "INVALID_EVENT_FILTER",
+    );
   }
   return pattern;
 }

@@ -40,15 +40,19 @@ export function envelope(type: string, timestamp: Date, data: JsonValue): string
   return JSON.stringify(payload);
 }
 
+type SendLine = WebhookBatchDeliveryRequest["events"][number];
+
 /**
  * A reused idempotency key must carry the same request, as Stripe requires: returning the first event for
  * different data would silently drop the new one. Data is compared as JSON values (key order ignored).
  */
-function refuseChangedReuse(first: WebhookEventInfo, e: { type: string; data: JsonValue; idempotencyKey: string | null }, at: string): void {
+function refuseChangedReuse(first: WebhookEventInfo, e: SendLine, at: string): void {
   const sameType = first.type === e.type;
   if (sameType && canonical(first.payload.data as JsonValue) === canonical(e.data)) return;
+  const differs = sameType ? "data" : `type (${first.type})`;
   throw new ConflictError(
-    `${at}idempotency key "${e.idempotencyKey}" was already used by event ${first.id} with different ${sameType ? "data" : `type (${first.type})`}; nothing was sent.`,
+    `${at}idempotency key "${e.idempotencyKey}" was already used by event ${first.id} with different ${differs}; ` +
+      "nothing was sent.",
     `Use a new key for a new event, or resend exactly the data of ${first.id}.`,
     "IDEMPOTENCY_KEY_REUSED",
   );
@@ -58,7 +62,8 @@ function refuseChangedReuse(first: WebhookEventInfo, e: { type: string; data: Js
 function canonical(value: JsonValue): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const entries = Object.entries(v as Record<string, unknown>);
+    return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 }
 

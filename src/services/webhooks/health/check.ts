@@ -51,7 +51,10 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
         if (latencyMs.p95 !== null && latencyMs.p95 > input.maxP95Ms) violations.push({ threshold: "max_p95", actual: latencyMs.p95, limit: input.maxP95Ms, message: `p95 latency ${latencyMs.p95} ms (limit ${input.maxP95Ms} ms)` });
         if (backlog.oldestAgeMs !== null && backlog.oldestAgeMs > input.maxBacklogAgeMs) violations.push({ threshold: "max_backlog_age", actual: backlog.oldestAgeMs, limit: input.maxBacklogAgeMs, message: `${backlog.size} undelivered, the oldest for ${Math.round(backlog.oldestAgeMs / 1000)} s (limit ${Math.round(input.maxBacklogAgeMs / 1000)} s)` });
         const stalled = await stalledOf(ctx, ep.id, now);
-        if (stalled.n > 0) violations.push({ threshold: "stalled_sending", actual: stalled.n, limit: 0, message: stalledMessage(stalled, now, ep.enabled) });
+        if (stalled.n > 0) {
+          const message = stalledMessage(stalled, now, ep.enabled);
+          violations.push({ threshold: "stalled_sending", actual: stalled.n, limit: 0, message });
+        }
         if (ping && !ping.succeeded) violations.push({ threshold: "ping", actual: null, limit: null, message: `ping failed: ${ping.error ?? `HTTP ${ping.statusCode}`}` });
         return { endpointId: ep.id, url: ep.url, enabled: ep.enabled, healthy: violations.length === 0, window: { since: input.since.toISOString(), until: now.toISOString() }, attempts: attempts.length, failureRate, latencyMs, backlog, ping, violations, checkedAt: now.toISOString() };
       }),
@@ -66,19 +69,23 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
  * them on an enabled endpoint; on a disabled one nothing ever would (disabling now cancels them, but
  * rows left before that stay), so they are reported either way rather than hidden in the backlog.
  */
-async function stalledOf(ctx: ServiceContext, endpointId: string, now: Date): Promise<{ n: number; since: Date | null }> {
+type Stalled = { n: number; since: Date | null };
+
+async function stalledOf(ctx: ServiceContext, endpointId: string, now: Date): Promise<Stalled> {
   const row = await ctx.sql.get<{ n: unknown; since: unknown }>(
-    `SELECT COUNT(*) AS "n", MIN("leaseExpiresAt") AS "since" FROM "WebhookDelivery" WHERE "endpointId" = ? AND "status" = 'SENDING' AND "leaseExpiresAt" <= ?`,
+    `SELECT COUNT(*) AS "n", MIN("leaseExpiresAt") AS "since" FROM "WebhookDelivery"
+     WHERE "endpointId" = ? AND "status" = 'SENDING' AND "leaseExpiresAt" <= ?`,
     [endpointId, now],
   );
   return { n: col.int(row?.n ?? 0), since: col.dateOrNull(row?.since) };
 }
 
-function stalledMessage(s: { n: number; since: Date | null }, now: Date, enabled: boolean): string {
+function stalledMessage(s: Stalled, now: Date, enabled: boolean): string {
   const ms = s.since ? Math.max(0, now.getTime() - s.since.getTime()) : null;
   const age = ms === null ? "" : ` for ${formatDuration(ms - (ms % 1000))}`;
   const fix = enabled ? "a running worker reclaims them" : "re-enable and disable the endpoint to cancel them";
-  return `${s.n} deliver${s.n === 1 ? "y" : "ies"} SENDING under an expired lease${age} (a worker died holding them; ${fix})`;
+  const rows = `${s.n} deliver${s.n === 1 ? "y" : "ies"}`;
+  return `${rows} SENDING under an expired lease${age} (a worker died holding them; ${fix})`;
 }
 
 const pct = (r: number) => `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%`;

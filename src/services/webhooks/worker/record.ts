@@ -83,8 +83,12 @@ export async function recordBatch(ctx: RecordContext, owner: string, records: At
       await tx.run(`UPDATE "WebhookEndpoint" SET "failingSince" = COALESCE("failingSince", ?) WHERE "id" = ?`, [now, id]);
       if (gone.has(id)) continue;
       const cutoff = new Date(now.getTime() - disableAfterMs);
-      const stale = await tx.get<{ failingSince: unknown }>(`SELECT "failingSince" FROM "WebhookEndpoint" WHERE "id" = ? AND "enabled" = ? AND "failingSince" <= ?`, [id, true, cutoff]);
-      if (stale) disabled.push({ endpointId: id, reason: staleReason(now.getTime() - col.date(stale.failingSince).getTime(), disableAfterMs) });
+      const stale = await tx.get<{ failingSince: unknown }>(
+        `SELECT "failingSince" FROM "WebhookEndpoint" WHERE "id" = ? AND "enabled" = ? AND "failingSince" <= ?`,
+        [id, true, cutoff],
+      );
+      const failingFor = stale ? now.getTime() - col.date(stale.failingSince).getTime() : 0;
+      if (stale) disabled.push({ endpointId: id, reason: staleReason(failingFor, disableAfterMs) });
     }
     const done: Disabled[] = [];
     for (const d of disabled) if (await disableEndpoint({ ...ctx, sql: tx }, d, now)) done.push(d);
