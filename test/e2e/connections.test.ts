@@ -69,6 +69,23 @@ async function scenario(env: Record<string, string>, dir: string, fakes: { healt
   expect((await json(["connections", "update", ok.id, "--name", "primary", "--rate-limit", "10/s"])).rateLimitPerMinute).toBe(600);
   expect((await run(["connections", "delete", refused.id])).code).toBe(2); // needs --yes
   expect((await run(["connections", "delete", refused.id, "--yes"])).code).toBe(0);
+  // Named, a disabled connection fails the gate (exit 3, named) though the others are checked and healthy;
+  // --all still skips it and passes.
+  const checksBefore = (await json(["connections", "checks", ok.id])).length;
+  const hungBefore = (await json(["connections", "checks", hung.id])).length;
+  const named = await run(["connections", "check", ok.id, hung.id, "--json"]);
+  expect(named.code, named.stderr).toBe(3);
+  expect(JSON.parse(named.stdout)).toMatchObject([{ connectionId: ok.id, status: "HEALTHY" }]);
+  expect(named.stderr).toContain(`Skipped 1 connection(s): ${hung.id} (disabled).`);
+  expect(JSON.parse(named.stderr.trim().split("\n").at(-1)!)).toMatchObject({ error: { code: "CHECK_SKIPPED", message: expect.stringContaining(`${hung.id} (disabled)`) } });
+  expect((await json(["connections", "checks", ok.id])).length).toBe(checksBefore + 1);
+  expect((await json(["connections", "checks", hung.id])).length).toBe(hungBefore); // nothing recorded for it
+  const plain = await run(["connections", "check", hung.id]);
+  expect(plain.code).toBe(3);
+  expect(plain.stderr).toMatch(new RegExp(`1 named connection\\(s\\) were not checked: ${hung.id} \\(disabled\\)`));
+  const all = await run(["connections", "check", "--all"]);
+  expect(all.code, all.stderr).toBe(0);
+  expect(all.stdout + all.stderr).toContain(`Skipped 1 connection(s): ${hung.id} (disabled).`);
   return [...outputs, ...(await Promise.all([json(["connections", "list"]), json(["audit", "list"])])).map((o) => JSON.stringify(o)), newToken];
 }
 

@@ -103,9 +103,9 @@ describe.each(PROVIDERS)("connections on %s", (db) => {
     // Disabled connections are skipped, not failed.
     await setConnectionEnabled(ctx, ids.refused, false, null);
     const again = await checkConnections(ctx, { filter: { providers: ["refused"] }, timeoutMs: 700, concurrency: 4 });
-    expect(again).toEqual({ checks: [], labels: {}, skipped: [ids.refused] });
+    expect(again).toEqual({ checks: [], labels: {}, skipped: [{ id: ids.refused, reason: "connection_disabled" }] });
     await updateProvider(ctx, "limited", { status: "DISABLED" });
-    expect(await checkConnections(ctx, { filter: { providers: ["limited"] }, timeoutMs: 700, concurrency: 4 })).toEqual({ checks: [], labels: {}, skipped: [ids.limited] });
+    expect(await checkConnections(ctx, { filter: { providers: ["limited"] }, timeoutMs: 700, concurrency: 4 })).toEqual({ checks: [], labels: {}, skipped: [{ id: ids.limited, reason: "provider_disabled" }] });
     await expect(checkConnections(ctx, { filter: { ids: ["conn_missing"] }, timeoutMs: 700, concurrency: 4 })).rejects.toThrow(NotFoundError);
     // Without the master key nothing is checked, and no connection is marked as refused for it.
     const before = await ctx.sql.all(`SELECT "id" FROM "IntegrationHealthCheck"`);

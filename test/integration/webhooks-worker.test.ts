@@ -139,9 +139,18 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     t.advance(6 * DAY);
     const summary = await runWorker(ctx, once);
     expect(summary.disabledEndpoints.map((d) => d.endpointId)).toEqual([ep.id]);
-    expect(summary.disabledEndpoints[0]!.reason).toMatch(/no successful delivery for 120 h/);
+    expect(summary.disabledEndpoints[0]!.reason).toBe("no successful delivery for 6d (limit 5d)");
     expect((await deliveries(ctx)).map((d) => d.status)).toEqual(["CANCELLED", "CANCELLED"]);
     expect(await ctx.sql.all(`SELECT "actor" FROM "AuditEvent" WHERE "action" = 'endpoint.disable'`)).toEqual([{ actor: "system" }]);
+  });
+
+  it("states the real time without a success in the disable reason, even for a window under an hour", async () => {
+    await endpointTo(() => ({ status: 500 }), { retryScheduleMs: [0, 1_000, 1_000, 1_000] });
+    await send(1);
+    await runWorker(ctx, { ...once, disableAfterMs: 10 * 60_000 });
+    t.advance(12 * 60_000 + 30_500);
+    const summary = await runWorker(ctx, { ...once, disableAfterMs: 10 * 60_000 });
+    expect(summary.disabledEndpoints.map((d) => d.reason)).toEqual(["no successful delivery for 12m30s (limit 10m)"]);
   });
 
   it("refuses a loopback address at connect time unless the endpoint or the environment allows it", async () => {

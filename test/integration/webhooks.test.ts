@@ -137,8 +137,16 @@ describe.each(PROVIDERS)("webhooks on %s", (provider) => {
     expect(debug.body).toBe(stored!.payload);
     expect(debug.attempts).toEqual([]);
 
-    const again = await sendEvent(ctx, { type: "invoice.paid", data: { other: true }, idempotencyKey: "k-1", allowUnknownType: false });
+    // The same key with the same data (keys in another order) returns the first event; with other data or type, exit 6.
+    const again = await sendEvent(ctx, { type: "invoice.paid", data: { text: "é", amount: 5 }, idempotencyKey: "k-1", allowUnknownType: false });
     expect(again).toMatchObject({ deliveriesQueued: 0, events: [{ created: false, event: { id: event.id } }] });
+    const before = [await count(ctx, "WebhookEvent"), await count(ctx, "WebhookDelivery")];
+    const changed = sendEvent(ctx, { type: "invoice.paid", data: { other: true }, idempotencyKey: "k-1", allowUnknownType: false });
+    await expect(changed).rejects.toBeInstanceOf(ConflictError);
+    await expect(changed).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", exitCode: 6, message: expect.stringContaining(event.id) });
+    const retyped = sendEvent(ctx, { type: "customer.created", data: { amount: 5, text: "é" }, idempotencyKey: "k-1", allowUnknownType: false });
+    await expect(retyped).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", message: expect.stringMatching(new RegExp(`${event.id}.*type \\(invoice\\.paid\\)`)) });
+    expect([await count(ctx, "WebhookEvent"), await count(ctx, "WebhookDelivery")]).toEqual(before);
     const customer = await sendEvent(ctx, { type: "customer.created", data: null, idempotencyKey: null, allowUnknownType: false });
     expect((await listDeliveries(ctx, { eventId: customer.events[0]!.event.id })).map((d) => d.endpointId).sort()).toEqual([all.id, customers.id].sort());
 
@@ -161,6 +169,17 @@ describe.each(PROVIDERS)("webhooks on %s", (provider) => {
     const ok = await sendBatch(ctx, { ...bad, allowUnknownType: true });
     expect(ok.events.map((e) => e.created)).toEqual([true, true]);
     expect(await count(ctx, "WebhookEvent")).toBe(events + 2);
+    // A line reusing a key with other data, whether the key is in the database or earlier in the batch: nothing written.
+    const reuse = (line: number, key: string, data: number) => ({ line, type: "invoice.paid", data, idempotencyKey: key });
+    const first = ok.events[0]!.event.id;
+    await expect(sendBatch(ctx, { allowUnknownType: false, events: [reuse(1, "b-2", 1), reuse(2, "b-1", 9)] }))
+      .rejects.toMatchObject({ exitCode: 6, message: expect.stringMatching(new RegExp(`^line 2: .*${first}`)) });
+    await expect(sendBatch(ctx, { allowUnknownType: false, events: [reuse(1, "b-3", 1), reuse(4, "b-3", 2)] }))
+      .rejects.toMatchObject({ exitCode: 6, message: expect.stringMatching(/^line 4: idempotency key "b-3"/) });
+    expect(await count(ctx, "WebhookEvent")).toBe(events + 2);
+    const same = await sendBatch(ctx, { allowUnknownType: false, events: [reuse(1, "b-1", 1), reuse(2, "b-4", 3), reuse(3, "b-4", 3)] });
+    expect(same.events.map((e) => e.created)).toEqual([false, true, false]);
+    expect(same.events[0]!.event.id).toBe(first);
   });
 
   it("re-encrypts endpoint secrets (current and previous) on a master-key rotation, resumably", async () => {

@@ -36,6 +36,16 @@ describe("webhooks flags", () => {
     expect(matchesFilter(["customer.created"], "customer.deleted")).toBe(false);
     expect(() => validatePattern("Invoice.*")).toThrow(UsageError);
     expect(() => validatePattern("invoice.**")).toThrow(UsageError);
+    // `*` is exactly one segment, as the --events help says; `**` alone (or no filter) is every type.
+    expect(matchesFilter(["*"], "ping")).toBe(true);
+    expect(matchesFilter(["*"], "invoice.paid")).toBe(false);
+    expect(matchesFilter(["*"], "invoice.paid.late")).toBe(false);
+    expect(matchesFilter(["*.*"], "invoice.paid")).toBe(true);
+    expect(matchesFilter(["*.*"], "invoice.paid.late")).toBe(false);
+    for (const type of ["ping", "invoice.paid", "invoice.paid.late"]) expect(matchesFilter(["**"], type), type).toBe(true);
+    expect(validatePattern("**")).toBe("**");
+    expect(validatePattern("*")).toBe("*");
+    for (const bad of ["**.paid", "***", "*.**", "invoice**"]) expect(() => validatePattern(bad), bad).toThrow(UsageError);
     expect(validateEventTypeName("invoice.paid")).toBe("invoice.paid");
     for (const bad of ["Invoice.paid", "invoice..paid", "invoice.", "invoice paid", "a.*"]) expect(() => validateEventTypeName(bad), bad).toThrow(UsageError);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { outcomeOf, parseRetryAfter } from "../../src/services/webhooks/worker/schedule.js";
+import { staleReason } from "../../src/services/webhooks/worker/record.js";
 import { runCli } from "../helpers/io.js";
 
 const now = new Date("2026-01-15T12:00:00.000Z");
@@ -37,5 +38,13 @@ describe("webhooks worker flags", () => {
     const r = await runCli(["webhooks", "worker", "--once", flag, value]);
     expect(r.code).toBe(2);
     expect(r.deps.opened).toEqual([]);
+  });
+});
+
+describe("the auto-disable reason", () => {
+  it("states the real duration and the limit, never rounded to 0 h", () => {
+    expect(staleReason(6 * 86_400_000 + 3_600_000 + 999, 5 * 86_400_000)).toBe("no successful delivery for 6d1h (limit 5d)");
+    expect(staleReason(20 * 60_000, 15 * 60_000)).toBe("no successful delivery for 20m (limit 15m)");
+    expect(staleReason(750, 500)).toBe("no successful delivery for 750ms (limit 500ms)");
   });
 });

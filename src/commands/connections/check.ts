@@ -7,6 +7,7 @@ import { listHealthChecks } from "../../services/connections/health-history.js";
 import { parseLimit, parseSince } from "./activity.js";
 import { addSelectFlags, toSelection, type SelectFlags } from "./list.js";
 import { printHealthChecks } from "./render.js";
+import type { SkippedConnection } from "../../services/connections/check.js";
 
 interface CheckFlags extends SelectFlags {
   all: boolean;
@@ -19,7 +20,7 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
     connections
       .command("check [ids...]")
       .description("Run each connection's health request now (the CI gate): exit 0 all healthy, 3 any not, 4 a credential refused")
-      .option("--all", "every connection (disabled ones are skipped)", false)
+      .option("--all", "every connection (disabled ones are skipped; named ids that are disabled exit 3)", false)
       .option("--timeout <duration>", "how long each provider has to answer", "5s")
       .option("--concurrency <n>", "how many checks run at once", "64"),
   )
@@ -37,12 +38,22 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       // undici loads only for the commands that send requests (start-up time).
       const { checkConnections } = await import("../../services/connections/check.js");
       const run = await checkConnections(services, { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency, onProgress: bar?.update, signal: ctx.deps.signal }).finally(() => bar?.stop());
-      if (run.skipped.length) ctx.out.info(`Skipped ${run.skipped.length} connection(s) that are disabled or whose provider is: ${run.skipped.join(", ")}.`);
+      const why = (k: SkippedConnection) =>
+        k.reason === "connection_disabled" ? "disabled" : "its provider is disabled";
+      const skipped = run.skipped.map((k) => `${k.id} (${why(k)})`);
+      if (skipped.length) ctx.out.info(`Skipped ${skipped.length} connection(s): ${skipped.join(", ")}.`);
       await printHealthChecks(ctx, run.checks, run.labels);
       const auth = run.checks.filter((c) => c.errorKind === "auth");
       const failed = run.checks.filter((c) => c.status !== "HEALTHY");
       if (auth.length) throw new CredentialError(`${auth.length} of ${run.checks.length} connection(s) refused their credential: ${auth.map((c) => c.connectionId).join(", ")}.`, "Replace it with: intg connections set-credentials <id>", "CHECK_CREDENTIALS");
       if (failed.length) throw new CheckFailedError(`${failed.length} of ${run.checks.length} connection(s) are not healthy: ${failed.map((c) => c.connectionId).join(", ")}.`);
+      // A gate that names a connection must not pass without checking it; --all and the selection
+      // flags skip disabled ones on purpose, as before.
+      if (ids.length && skipped.length) {
+        const names = `${skipped.length} named connection(s) were not checked: ${skipped.join(", ")}`;
+        const fix = "Enable them (or their provider), or leave them out of the ids.";
+        throw new CheckFailedError(`${names}. ${fix}`, "CHECK_SKIPPED");
+      }
       if (run.checks.length) ctx.out.success(`All ${run.checks.length} connection(s) are healthy.`);
       else ctx.out.info("No connections matched.");
     });

@@ -34,7 +34,10 @@ export interface EndpointFlags {
 export function addEndpointFlags(cmd: Command, update: boolean): Command {
   const replaces = update ? "; replaces all of them" : "";
   return cmd
-    .option("--events <patterns>", "comma-separated event types, * for one segment (invoice.*); empty: every type")
+    .option(
+      "--events <patterns>",
+      "comma-separated event types, * for exactly one segment (invoice.*); ** or empty: every type",
+    )
     .option("--description <text>", "what the endpoint is for")
     .option("--channel <channel>", "http, or slack / discord: the event is sent as a chat message to an incoming-webhook URL")
     .option("--transform <jsonata>", `a JSONata expression over the event envelope {type, timestamp, data}; its result is sent (and signed)${update ? "; 'none' to remove it" : ""}`)

@@ -20,7 +20,7 @@ export function registerSend(noun: Command, context: ContextFactory): void {
     .option("--data <json>", "the event's data, as JSON")
     .option("--data-file <file>", "read the data from a file ('-' as source reads stdin)")
     .option("--batch-file <ndjson>", 'many events in one transaction, one {"type","data","idempotencyKey"?} per line')
-    .option("--idempotency-key <key>", "the same key twice records one event")
+    .option("--idempotency-key <key>", "the same key twice records one event; reused with other data or type: exit 6")
     .option("--allow-unknown-type", "send a type that is not in the catalog")
     .addHelpText("after", "\nThe body is the Standard Webhooks envelope {\"type\",\"timestamp\",\"data\"}, serialised once: those bytes are signed and sent on every attempt.")
     .action(async (type: string | undefined, source: string | undefined, flags: SendFlags, cmd: Command) => {

@@ -28,8 +28,13 @@ export interface CheckRun {
   checks: IntegrationHealthCheck[];
   /** For people reading the table: each checked connection's provider slug and name. */
   labels: Record<string, { provider: string; name: string }>;
-  /** Matched but not checked: disabled, or their provider is. */
-  skipped: string[];
+  /** Matched but not checked: disabled, or their provider is (nothing recorded for them). */
+  skipped: SkippedConnection[];
+}
+
+export interface SkippedConnection {
+  id: string;
+  reason: "connection_disabled" | "provider_disabled";
 }
 
 type Outcome = Pick<IntegrationHealthCheck, "status" | "latencyMs" | "httpStatus" | "errorKind" | "errorMessage">;
@@ -70,7 +75,11 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
     }
   });
   const labels = Object.fromEntries(active.map((r) => [r.id, { provider: String(r.p_slug), name: r.name }]));
-  return { checks, labels, skipped: rows.filter(off).map((r) => r.id) };
+  const skipped = rows.filter(off).map((r): SkippedConnection => ({
+    id: r.id,
+    reason: r.status === "DISABLED" ? "connection_disabled" : "provider_disabled",
+  }));
+  return { checks, labels, skipped };
 }
 
 async function checkOne(client: ConnectionClient, row: ConnectionRow, timeoutMs: number): Promise<Outcome> {

@@ -50,21 +50,33 @@ export function validateEventTypeName(name: string, where = "event type"): strin
   return name;
 }
 
-/** Filter patterns: like a type name, where a segment may be `*` (one segment, any name). */
+/**
+ * Filter patterns: like a type name, where a segment may be `*` (exactly one segment, any name), or
+ * the whole pattern `**` (every type, however many segments).
+ */
 export function validatePattern(pattern: string): string {
-  if (pattern === "*") return pattern;
+  if (pattern === ALL) return pattern;
   if (pattern.length > 128 || !pattern.split(".").every((s) => s === "*" || SEGMENT.test(s))) {
-    throw new UsageError(`Invalid event filter "${pattern}".`, "Use event type names, with * for any one segment, e.g. invoice.*,customer.created.", "INVALID_EVENT_FILTER");
+    throw new UsageError(
+      `Invalid event filter "${pattern}".`,
+      "Use event type names, with * for any one segment, e.g. invoice.*,customer.created, or ** alone for every type.",
+      "INVALID_EVENT_FILTER",
+    );
   }
   return pattern;
 }
 
-/** Whether a type passes an endpoint's filter; an empty filter passes everything. */
+const ALL = "**";
+
+/**
+ * Whether a type passes an endpoint's filter; an empty filter or `**` passes everything. `*` is one
+ * segment, as the flag's help says: a bare `*` passes "ping" but not "invoice.paid".
+ */
 export function matchesFilter(filter: readonly string[], type: string): boolean {
   if (filter.length === 0) return true;
   const parts = type.split(".");
   return filter.some((pattern) => {
-    if (pattern === "*") return true;
+    if (pattern === ALL) return true;
     const want = pattern.split(".");
     return want.length === parts.length && want.every((w, i) => w === "*" || w === parts[i]);
   });

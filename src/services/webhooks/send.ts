@@ -1,4 +1,4 @@
-import { UsageError } from "../../cli/errors.js";
+import { ConflictError, UsageError } from "../../cli/errors.js";
 import { col } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import type { JsonValue } from "../../types/common.js";
@@ -40,6 +40,33 @@ export function envelope(type: string, timestamp: Date, data: JsonValue): string
   return JSON.stringify(payload);
 }
 
+type SendLine = WebhookBatchDeliveryRequest["events"][number];
+
+/**
+ * A reused idempotency key must carry the same request, as Stripe requires: returning the first event for
+ * different data would silently drop the new one. Data is compared as JSON values (key order ignored).
+ */
+function refuseChangedReuse(first: WebhookEventInfo, e: SendLine, at: string): void {
+  const sameType = first.type === e.type;
+  if (sameType && canonical(first.payload.data as JsonValue) === canonical(e.data)) return;
+  const differs = sameType ? "data" : `type (${first.type})`;
+  throw new ConflictError(
+    `${at}idempotency key "${e.idempotencyKey}" was already used by event ${first.id} with different ${differs}; ` +
+      "nothing was sent.",
+    `Use a new key for a new event, or resend exactly the data of ${first.id}.`,
+    "IDEMPOTENCY_KEY_REUSED",
+  );
+}
+
+/** JSON text with object keys sorted, so that two equal values compare equal as strings. */
+function canonical(value: JsonValue): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    const entries = Object.entries(v as Record<string, unknown>);
+    return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+}
+
 async function send(ctx: ServiceContext, request: WebhookBatchDeliveryRequest, batch: boolean): Promise<SendResult> {
   const at = (line: number) => (batch ? `line ${line}: ` : "");
   for (const e of request.events) {
@@ -73,7 +100,9 @@ async function send(ctx: ServiceContext, request: WebhookBatchDeliveryRequest, b
         if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [IDEMPOTENCY_LOCK, e.idempotencyKey]);
         const first = await eventByIdempotencyKey(tx, e.idempotencyKey);
         if (first) {
-          events.push({ event: toEventInfo(first), created: false });
+          const info = toEventInfo(first);
+          refuseChangedReuse(info, e, at(e.line));
+          events.push({ event: info, created: false });
           continue;
         }
       }

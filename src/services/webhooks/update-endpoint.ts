@@ -13,6 +13,7 @@ import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { headersUpdate } from "./endpoint-headers.js";
 import { requireMasterKeys } from "../secrets/master-key.js";
 import { setRetention } from "./retention.js";
+import { cancelEndpointBacklog } from "./cancel-deliveries.js";
 
 // Column for each field `update` may change, and how its value is stored.
 const COLUMNS: { [K in keyof Omit<EndpointInput, "retentionPolicy" | "headers">]-?: [column: string, store: (v: EndpointInput[K]) => unknown] } = {
@@ -64,8 +65,9 @@ export async function updateEndpoint(ctx: ServiceContext, id: string, changes: P
 }
 
 /**
- * Disables or enables an endpoint. Disabling cancels its pending deliveries (CANCELLED, kept for
- * replay) so that re-enabling does not fire a backlog of stale events at the receiver.
+ * Disables or enables an endpoint. Disabling cancels its pending deliveries and those a dead worker left
+ * SENDING (CANCELLED, kept for replay) so that re-enabling does not fire a backlog of stale events at
+ * the receiver, and nothing stays SENDING forever.
  */
 export async function setEndpointEnabled(ctx: ServiceContext, id: string, enabled: boolean, reason: string | null = null): Promise<{ endpoint: WebhookEndpointInfo; cancelledDeliveries: number }> {
   const now = ctx.now();
@@ -78,7 +80,7 @@ export async function setEndpointEnabled(ctx: ServiceContext, id: string, enable
       `UPDATE "WebhookEndpoint" SET "enabled" = ?, "disabledAt" = ?, "disabledReason" = ?, "failingSince" = ?, "updatedAt" = ? WHERE "id" = ?`,
       [enabled, enabled ? null : now, enabled ? null : reason, enabled ? null : row.failingSince ?? null, now, id],
     );
-    const cancelled = enabled ? 0 : await tx.run(`UPDATE "WebhookDelivery" SET "status" = 'CANCELLED', "nextAttemptAt" = NULL, "updatedAt" = ? WHERE "endpointId" = ? AND "status" = 'PENDING'`, [now, id]);
+    const cancelled = enabled ? 0 : await cancelEndpointBacklog(tx, id, now);
     await recordAudit({ ...ctx, sql: tx }, { action: enabled ? "endpoint.enable" : "endpoint.disable", targetType: "endpoint", targetId: id, reason, metadata: { cancelledDeliveries: cancelled } });
     return { endpoint: toEndpointInfo(await findEndpointRow(tx, id)), cancelledDeliveries: cancelled };
   });

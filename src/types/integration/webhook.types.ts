@@ -197,8 +197,11 @@ export interface WebhookDeliveryMetrics {
 
 /** A threshold of `webhooks health` that an endpoint broke. */
 export interface WebhookHealthViolation {
-  threshold: "max_failure_rate" | "max_p95" | "max_backlog_age" | "disabled" | "ping";
-  /** The measured value and the limit, in the threshold's unit (ratio or ms); null for disabled/ping. */
+  threshold: "max_failure_rate" | "max_p95" | "max_backlog_age" | "disabled" | "ping" | "stalled_sending";
+  /**
+   * The measured value and the limit, in the threshold's unit (ratio or ms; for stalled_sending the
+   * count of SENDING deliveries whose lease has expired, limit 0); null for disabled/ping.
+   */
   actual: number | null;
   limit: number | null;
   message: string;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { col } from "../../../db/sql.js";
 import { newId } from "../../../lib/ids.js";
+import { formatDuration } from "../../../lib/duration.js";
 import { percentiles } from "../../../lib/percentiles.js";
 import { privateNetworksAllowed } from "../../../lib/url-guard.js";
 import { signatureHeaders } from "../../../lib/webhook-signing.js";
@@ -49,6 +50,11 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
         if (failureRate !== null && failureRate > input.maxFailureRate) violations.push({ threshold: "max_failure_rate", actual: failureRate, limit: input.maxFailureRate, message: `${pct(failureRate)} of ${attempts.length} attempts failed (limit ${pct(input.maxFailureRate)})` });
         if (latencyMs.p95 !== null && latencyMs.p95 > input.maxP95Ms) violations.push({ threshold: "max_p95", actual: latencyMs.p95, limit: input.maxP95Ms, message: `p95 latency ${latencyMs.p95} ms (limit ${input.maxP95Ms} ms)` });
         if (backlog.oldestAgeMs !== null && backlog.oldestAgeMs > input.maxBacklogAgeMs) violations.push({ threshold: "max_backlog_age", actual: backlog.oldestAgeMs, limit: input.maxBacklogAgeMs, message: `${backlog.size} undelivered, the oldest for ${Math.round(backlog.oldestAgeMs / 1000)} s (limit ${Math.round(input.maxBacklogAgeMs / 1000)} s)` });
+        const stalled = await stalledOf(ctx, ep.id, now);
+        if (stalled.n > 0) {
+          const message = stalledMessage(stalled, now, ep.enabled);
+          violations.push({ threshold: "stalled_sending", actual: stalled.n, limit: 0, message });
+        }
         if (ping && !ping.succeeded) violations.push({ threshold: "ping", actual: null, limit: null, message: `ping failed: ${ping.error ?? `HTTP ${ping.statusCode}`}` });
         return { endpointId: ep.id, url: ep.url, enabled: ep.enabled, healthy: violations.length === 0, window: { since: input.since.toISOString(), until: now.toISOString() }, attempts: attempts.length, failureRate, latencyMs, backlog, ping, violations, checkedAt: now.toISOString() };
       }),
@@ -56,6 +62,30 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
   } finally {
     await http?.close();
   }
+}
+
+/**
+ * SENDING deliveries whose lease has run out: a worker died holding them. A running worker reclaims
+ * them on an enabled endpoint; on a disabled one nothing ever would (disabling now cancels them, but
+ * rows left before that stay), so they are reported either way rather than hidden in the backlog.
+ */
+type Stalled = { n: number; since: Date | null };
+
+async function stalledOf(ctx: ServiceContext, endpointId: string, now: Date): Promise<Stalled> {
+  const row = await ctx.sql.get<{ n: unknown; since: unknown }>(
+    `SELECT COUNT(*) AS "n", MIN("leaseExpiresAt") AS "since" FROM "WebhookDelivery"
+     WHERE "endpointId" = ? AND "status" = 'SENDING' AND "leaseExpiresAt" <= ?`,
+    [endpointId, now],
+  );
+  return { n: col.int(row?.n ?? 0), since: col.dateOrNull(row?.since) };
+}
+
+function stalledMessage(s: Stalled, now: Date, enabled: boolean): string {
+  const ms = s.since ? Math.max(0, now.getTime() - s.since.getTime()) : null;
+  const age = ms === null ? "" : ` for ${formatDuration(ms - (ms % 1000))}`;
+  const fix = enabled ? "a running worker reclaims them" : "re-enable and disable the endpoint to cancel them";
+  const rows = `${s.n} deliver${s.n === 1 ? "y" : "ies"}`;
+  return `${rows} SENDING under an expired lease${age} (a worker died holding them; ${fix})`;
 }
 
 const pct = (r: number) => `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%`;

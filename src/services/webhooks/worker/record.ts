@@ -1,9 +1,11 @@
-import type { SqlClient } from "../../../db/sql.js";
+import { col, type SqlClient } from "../../../db/sql.js";
+import { formatDuration } from "../../../lib/duration.js";
 import { newId } from "../../../lib/ids.js";
 import { recordAudit } from "../../audit/record.js";
 import type { ServicesCtx } from "../../integrity/root.js";
 import type { PostResult } from "./http.js";
 import type { Outcome } from "./schedule.js";
+import { cancelEndpointBacklog } from "../cancel-deliveries.js";
 
 // Writing what a batch of attempts did, in one transaction: a commit per attempt would cap the
 // worker at the disk's commit rate. Each delivery is updated only while this worker still holds
@@ -81,8 +83,12 @@ export async function recordBatch(ctx: RecordContext, owner: string, records: At
       await tx.run(`UPDATE "WebhookEndpoint" SET "failingSince" = COALESCE("failingSince", ?) WHERE "id" = ?`, [now, id]);
       if (gone.has(id)) continue;
       const cutoff = new Date(now.getTime() - disableAfterMs);
-      const stale = await tx.get(`SELECT "id" FROM "WebhookEndpoint" WHERE "id" = ? AND "enabled" = ? AND "failingSince" <= ?`, [id, true, cutoff]);
-      if (stale) disabled.push({ endpointId: id, reason: `no successful delivery for ${Math.round(disableAfterMs / 3_600_000)} h` });
+      const stale = await tx.get<{ failingSince: unknown }>(
+        `SELECT "failingSince" FROM "WebhookEndpoint" WHERE "id" = ? AND "enabled" = ? AND "failingSince" <= ?`,
+        [id, true, cutoff],
+      );
+      const failingFor = stale ? now.getTime() - col.date(stale.failingSince).getTime() : 0;
+      if (stale) disabled.push({ endpointId: id, reason: staleReason(failingFor, disableAfterMs) });
     }
     const done: Disabled[] = [];
     for (const d of disabled) if (await disableEndpoint({ ...ctx, sql: tx }, d, now)) done.push(d);
@@ -135,11 +141,21 @@ async function updateDeliveries(tx: SqlClient, owner: string, records: AttemptRe
   );
 }
 
+/**
+ * The auto-disable reason: how long the endpoint has actually gone without a success (since
+ * failingSince; whole seconds above one), and the limit it passed. Rounding the limit to hours printed "0 h" for any
+ * window under half an hour.
+ */
+export function staleReason(failingForMs: number, disableAfterMs: number): string {
+  const whole = (ms: number) => formatDuration(ms >= 1_000 ? ms - (ms % 1_000) : ms);
+  return `no successful delivery for ${whole(failingForMs)} (limit ${whole(disableAfterMs)})`;
+}
+
 /** Disables an endpoint on the worker's own decision, as `endpoints disable` would, audited as "system". */
 async function disableEndpoint(ctx: RecordContext, d: Disabled, now: Date): Promise<boolean> {
   const changed = await ctx.sql.run(`UPDATE "WebhookEndpoint" SET "enabled" = ?, "disabledAt" = ?, "disabledReason" = ?, "updatedAt" = ? WHERE "id" = ? AND "enabled" = ?`, [false, now, d.reason, now, d.endpointId, true]);
   if (changed === 0) return false;
-  const cancelled = await ctx.sql.run(`UPDATE "WebhookDelivery" SET "status" = 'CANCELLED', "nextAttemptAt" = NULL, "updatedAt" = ? WHERE "endpointId" = ? AND "status" = 'PENDING'`, [now, d.endpointId]);
+  const cancelled = await cancelEndpointBacklog(ctx.sql, d.endpointId, now);
   await recordAudit(ctx, { action: "endpoint.disable", actor: "system", targetType: "endpoint", targetId: d.endpointId, reason: d.reason, metadata: { cancelledDeliveries: cancelled } });
   return true;
 }
