@@ -160,7 +160,7 @@ describe.each(PROVIDERS)("webhooks on %s", (provider) => {
   it("sends a batch in one transaction; a bad line writes nothing", async () => {
     const [events, deliveries] = [await count(ctx, "WebhookEvent"), await count(ctx, "WebhookDelivery")];
     const bad = { allowUnknownType: false, events: [
-      { line: 1, type: "invoice.paid", data: 1, idempotencyKey: "b-1" },
+      { line: 1, type: "invoice.paid", data: { n: 1 }, idempotencyKey: "b-1" },
       { line: 3, type: "nope.unknown", data: 2, idempotencyKey: null },
     ] };
     await expect(sendBatch(ctx, bad)).rejects.toThrow(/line 3/);
@@ -170,7 +170,8 @@ describe.each(PROVIDERS)("webhooks on %s", (provider) => {
     expect(ok.events.map((e) => e.created)).toEqual([true, true]);
     expect(await count(ctx, "WebhookEvent")).toBe(events + 2);
     // A line reusing a key with other data, whether the key is in the database or earlier in the batch: nothing written.
-    const reuse = (line: number, key: string, data: number) => ({ line, type: "invoice.paid", data, idempotencyKey: key });
+    // invoice.paid's schema wants an object.
+    const reuse = (line: number, key: string, n: number) => ({ line, type: "invoice.paid", data: { n }, idempotencyKey: key });
     const first = ok.events[0]!.event.id;
     await expect(sendBatch(ctx, { allowUnknownType: false, events: [reuse(1, "b-2", 1), reuse(2, "b-1", 9)] }))
       .rejects.toMatchObject({ exitCode: 6, message: expect.stringMatching(new RegExp(`^line 2: .*${first}`)) });

@@ -5,6 +5,7 @@ import type { WebhookEventTypeInfo } from "../../types/integration/webhook.types
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { validateEventTypeName } from "./endpoint-input.js";
+import { compileSchema } from "./event-schemas.js";
 
 type Row = { name: string; description: string | null; schema: unknown; archivedAt: unknown; createdAt: unknown };
 const COLUMNS = `"name","description","schema","archivedAt","createdAt"`;
@@ -20,6 +21,7 @@ const toInfo = (r: Row): WebhookEventTypeInfo => ({
 /** Adds a type to the catalog; a name already there is a conflict (exit 6). */
 export async function createEventType(ctx: ServiceContext, input: { name: string; description: string | null; schema: JsonValue | null }): Promise<WebhookEventTypeInfo> {
   const name = validateEventTypeName(input.name);
+  if (input.schema !== null) compileSchema(input.schema, `The schema of ${name}`);
   return ctx.sql.transaction(async (tx) => {
     if (await tx.get(`SELECT 1 AS "x" FROM "WebhookEventType" WHERE "name" = ?`, [name])) {
       throw new ConflictError(`The event type ${name} already exists.`, "See them with: intg webhooks event-types list", "EVENT_TYPE_EXISTS");

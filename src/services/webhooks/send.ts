@@ -5,6 +5,7 @@ import type { JsonValue } from "../../types/common.js";
 import type { WebhookBatchDeliveryRequest, WebhookDeliveryRequest, WebhookEventInfo, WebhookPayload } from "../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../context.js";
 import { matchesFilter, validateEventTypeName } from "./endpoint-input.js";
+import { checkSchemas } from "./event-schemas.js";
 import { knownTypes } from "./event-types.js";
 import { eventByIdempotencyKey, findEventRow, toEventInfo } from "./events.js";
 
@@ -89,6 +90,7 @@ async function send(ctx: ServiceContext, request: WebhookBatchDeliveryRequest, b
         );
       }
     }
+    await checkSchemas(tx, request.events, at);
     const endpoints = (await tx.all<{ id: string; eventFilter: unknown }>(`SELECT "id", "eventFilter" FROM "WebhookEndpoint" WHERE "enabled" = ? ORDER BY "id"`, [true])).map((r) => ({
       id: r.id,
       filter: col.json<string[]>(r.eventFilter),
