@@ -42,6 +42,23 @@ describe.each(PROVIDERS)("event-type schemas through bin/intg on %s", (provider)
       const good = await run(["webhooks", "send", "order.placed", "--data", '{"id":"o1","amount":3}', "--json"]);
       expect(good.code, good.stderr).toBe(0);
       expect(JSON.parse((await run(["webhooks", "deliveries", "list", "--json"])).stdout)).toHaveLength(1);
+
+      // update: a new schema is checked first; the data of the next send against it.
+      expect((await run(["webhooks", "event-types", "update", "order.placed", "--schema-file", file(`bogus2-${provider}.json`, '{"type":"foo"}')])).code).toBe(2);
+      expect((await run(["webhooks", "event-types", "update", "order.placed", "--no-schema", "--description", "Placed"])).code).toBe(0);
+      expect((await run(["webhooks", "send", "order.placed", "--data", '{"id":5}'])).code).toBe(0);
+      // deprecate: still sends, with a warning; delete: refused while events are kept, unless --force.
+      expect((await run(["webhooks", "event-types", "deprecate", "order.placed"])).code).toBe(0);
+      const warned = await run(["webhooks", "send", "order.placed", "--data", '{"id":"o2","amount":1}']);
+      expect(warned.code).toBe(0);
+      expect(warned.stderr).toContain("order.placed is deprecated");
+      const [listed] = JSON.parse((await run(["webhooks", "event-types", "list", "--json"])).stdout);
+      expect(listed).toMatchObject({ name: "order.placed", description: "Placed", schema: null, archivedAt: expect.any(String) });
+      const inUse = await run(["webhooks", "event-types", "delete", "order.placed", "--yes"]);
+      expect(inUse.code).toBe(6);
+      expect(inUse.stderr).toContain("3 event(s) of type order.placed");
+      expect((await run(["webhooks", "event-types", "delete", "order.placed", "--yes", "--force"])).code).toBe(0);
+      expect((await run(["webhooks", "event-types", "delete", "order.placed", "--yes"])).code).toBe(5);
     } finally {
       await db.dispose();
     }

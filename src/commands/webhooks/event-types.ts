@@ -4,6 +4,7 @@ import { UsageError } from "../../cli/errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { createEventType, listEventTypes } from "../../services/webhooks/event-types.js";
 import type { JsonValue } from "../../types/common.js";
+import { registerEventTypeChanges } from "./event-types-manage.js";
 
 export function registerEventTypes(noun: Command, context: ContextFactory): void {
   const types = noun.command("event-types").description("The catalog of event types: send refuses a type not in it");
@@ -28,11 +29,12 @@ export function registerEventTypes(noun: Command, context: ContextFactory): void
       const list = await listEventTypes(await ctx.services());
       if (ctx.out.json) return ctx.out.printJson(list);
       if (list.length === 0) return ctx.out.info("No event types. Add one with: intg webhooks event-types create <name>");
-      await ctx.out.table(["NAME", "DESCRIPTION", "SCHEMA", "CREATED"], list.map((t) => [t.name, t.description ?? "", t.schema ? "yes" : "", t.createdAt]));
+      await ctx.out.table(["NAME", "DESCRIPTION", "SCHEMA", "DEPRECATED", "CREATED"], list.map((t) => [t.name, t.description ?? "", t.schema ? "yes" : "", t.archivedAt ?? "", t.createdAt]));
     });
+  registerEventTypeChanges(types, context);
 }
 
-function readSchema(file: string): JsonValue {
+export function readSchema(file: string): JsonValue {
   let text: string;
   try {
     text = readFileSync(file, "utf8");

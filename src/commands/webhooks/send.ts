@@ -42,6 +42,7 @@ export function registerSend(noun: Command, context: ContextFactory): void {
         result = await sendEvent(await ctx.services(), { type, data, idempotencyKey: flags.idempotencyKey ?? null, allowUnknownType });
       }
       const events = result.events.map((e) => e.event);
+      for (const type of result.deprecatedTypes) ctx.out.warn(`the event type ${type} is deprecated: it still sends, but receivers may stop expecting it.`);
       if (ctx.out.json) return ctx.out.printJson(flags.batchFile !== undefined ? events : events[0]);
       await printEvents(ctx, events);
       const repeats = result.events.filter((e) => !e.created).length;

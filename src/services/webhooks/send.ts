@@ -19,6 +19,8 @@ export interface SendResult {
   events: SentEvent[];
   /** Deliveries created by this call. */
   deliveriesQueued: number;
+  /** The deprecated event types among those sent: they still send, and the command warns. */
+  deprecatedTypes: string[];
 }
 
 // Any constant does; with the key's hash it serialises two sends of one idempotency key on
@@ -79,8 +81,9 @@ async function send(ctx: ServiceContext, request: WebhookBatchDeliveryRequest, b
   }
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
+    const deprecated = new Set<string>();
+    const known = await knownTypes(tx, request.events.map((e) => e.type), deprecated);
     if (!request.allowUnknownType) {
-      const known = await knownTypes(tx, request.events.map((e) => e.type));
       const unknown = request.events.find((e) => !known.has(e.type));
       if (unknown) {
         throw new UsageError(
@@ -120,6 +123,6 @@ async function send(ctx: ServiceContext, request: WebhookBatchDeliveryRequest, b
       }
       events.push({ event: toEventInfo(await findEventRow(tx, id)), created: true });
     }
-    return { events, deliveriesQueued: queued };
+    return { events, deliveriesQueued: queued, deprecatedTypes: [...deprecated] };
   });
 }
