@@ -6,6 +6,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { sendBatch, sendEvent, type SendResult } from "../../services/webhooks/send.js";
 import type { JsonValue } from "../../types/common.js";
 import type { WebhookBatchDeliveryRequest } from "../../types/integration/webhook.types.js";
+import { checkDepth, decodeUtf8 } from "../../lib/json-input.js";
 import { printEvents } from "./render.js";
 
 interface SendFlags { data?: string; dataFile?: string; batchFile?: string; idempotencyKey?: string; allowUnknownType?: boolean }
@@ -39,7 +40,8 @@ export function registerSend(noun: Command, context: ContextFactory): void {
         if (given !== 1) throw new UsageError("Give the data once: --data '<json>', --data-file <file>, or '-' to read stdin.");
         const text = flags.data ?? (flags.dataFile !== undefined ? readText(flags.dataFile) : await readStdin(ctx));
         const data = parseJson(text, flags.data !== undefined ? "--data" : flags.dataFile ?? "stdin");
-        result = await sendEvent(await ctx.services(), { type, data, idempotencyKey: flags.idempotencyKey ?? null, allowUnknownType });
+        // The bytes given are the bytes stored and sent: 9007199254740993 stays itself, -0.0 too.
+        result = await sendEvent(await ctx.services(), { type, data, rawData: text.trim(), idempotencyKey: flags.idempotencyKey ?? null, allowUnknownType });
       }
       const events = result.events.map((e) => e.event);
       for (const type of result.deprecatedTypes) ctx.out.warn(`the event type ${type} is deprecated: it still sends, but receivers may stop expecting it.`);
@@ -52,6 +54,7 @@ export function registerSend(noun: Command, context: ContextFactory): void {
 }
 
 function parseJson(text: string, where: string): JsonValue {
+  checkDepth(text, where);
   try {
     return JSON.parse(text) as JsonValue;
   } catch (error) {
@@ -69,6 +72,7 @@ export function parseBatch(text: string, allowUnknownType: boolean): WebhookBatc
     const n = i + 1;
     const bad = (why: string) => new UsageError(`--batch-file line ${n}: ${why}; nothing was sent.`, 'Each line is {"type": "...", "data": ..., "idempotencyKey"?: "..."}.', "INVALID_BATCH_LINE");
     let value: unknown;
+    checkDepth(line, `--batch-file line ${n}`);
     try {
       value = JSON.parse(line);
     } catch (error) {
@@ -87,9 +91,9 @@ export function parseBatch(text: string, allowUnknownType: boolean): WebhookBatc
 
 function readText(file: string): string {
   try {
-    const text = readFileSync(file, "utf8");
-    if (Buffer.byteLength(text) > MAX_BYTES) throw new UsageError(`${file} is larger than ${MAX_BYTES / 1024 / 1024} MiB; nothing was sent.`);
-    return text;
+    const bytes = readFileSync(file);
+    if (bytes.length > MAX_BYTES) throw new UsageError(`${file} is larger than ${MAX_BYTES / 1024 / 1024} MiB; nothing was sent.`);
+    return decodeUtf8(bytes, file);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was sent.`);
@@ -105,5 +109,5 @@ async function readStdin(ctx: CommandContext): Promise<string> {
     if ((size += buf.length) > MAX_BYTES) throw new UsageError(`stdin holds more than ${MAX_BYTES / 1024 / 1024} MiB; nothing was sent.`);
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return decodeUtf8(Buffer.concat(chunks), "stdin");
 }

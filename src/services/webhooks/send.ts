@@ -29,7 +29,8 @@ const IDEMPOTENCY_LOCK = 734_018_213;
 
 /** `webhooks send <type>`: one event. */
 export function sendEvent(ctx: ServiceContext, request: WebhookDeliveryRequest): Promise<SendResult> {
-  return send(ctx, { events: [{ line: 1, type: request.type, data: request.data, idempotencyKey: request.idempotencyKey }], allowUnknownType: request.allowUnknownType }, false);
+  const event = { line: 1, type: request.type, data: request.data, rawData: request.rawData, idempotencyKey: request.idempotencyKey };
+  return send(ctx, { events: [event], allowUnknownType: request.allowUnknownType }, false);
 }
 
 /** `webhooks send --batch-file`: every line checked, then all of them in one transaction. */
@@ -41,6 +42,11 @@ export function sendBatch(ctx: ServiceContext, request: WebhookBatchDeliveryRequ
 export function envelope(type: string, timestamp: Date, data: JsonValue): string {
   const payload: WebhookPayload = { type, timestamp: timestamp.toISOString(), data };
   return JSON.stringify(payload);
+}
+
+/** The same envelope around data given as JSON text: the text goes in as it is. */
+export function envelopeAround(type: string, timestamp: Date, dataText: string): string {
+  return `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(timestamp.toISOString())},"data":${dataText}}`;
 }
 
 type SendLine = WebhookBatchDeliveryRequest["events"][number];
@@ -112,7 +118,7 @@ async function send(ctx: ServiceContext, request: WebhookBatchDeliveryRequest, b
         }
       }
       const id = newId("event", now);
-      await tx.run(`INSERT INTO "WebhookEvent" ("id","type","idempotencyKey","payload","timestamp","createdAt") VALUES (?,?,?,?,?,?)`, [id, e.type, e.idempotencyKey, envelope(e.type, now, e.data), now, now]);
+      await tx.run(`INSERT INTO "WebhookEvent" ("id","type","idempotencyKey","payload","timestamp","createdAt") VALUES (?,?,?,?,?,?)`, [id, e.type, e.idempotencyKey, e.rawData === undefined ? envelope(e.type, now, e.data) : envelopeAround(e.type, now, e.rawData), now, now]);
       for (const endpoint of endpoints) {
         if (!matchesFilter(endpoint.filter, e.type)) continue;
         await tx.run(

@@ -154,6 +154,8 @@ export interface WebhookDebugInfo {
 export interface WebhookDeliveryRequest {
   type: string;
   data: JsonValue;
+  /** The data's JSON text as given, when there is one: stored and sent byte for byte, never re-serialised. */
+  rawData?: string;
   /** The same key twice records one event. */
   idempotencyKey: string | null;
   allowUnknownType: boolean;
@@ -166,6 +168,8 @@ export interface WebhookBatchDeliveryRequest {
     line: number;
     type: string;
     data: JsonValue;
+    /** As in WebhookDeliveryRequest: the data's JSON text as given, sent byte for byte. */
+    rawData?: string;
     idempotencyKey: string | null;
   }>;
   allowUnknownType: boolean;
