@@ -27,6 +27,7 @@ export class PoolError extends Error {
 interface Job {
   expression: string;
   input: string;
+  bindings?: string;
   resolve(value: string | null): void;
   reject(error: PoolError): void;
 }
@@ -40,16 +41,21 @@ function threadFile(): string {
 /** One thread, one evaluation at a time, in order; the thread starts on first use. */
 export class TransformPool {
   #worker: Worker | null = null;
+  /** The thread has loaded jsonata: its start-up is not charged to the first evaluation. */
+  #ready = false;
   #queue: Job[] = [];
   #current: { id: number; job: Job; timer: NodeJS.Timeout } | null = null;
   #nextId = 1;
 
   constructor(readonly budget: TransformBudget = DEFAULT_BUDGET) {}
 
-  /** The expression's result over the JSON text `input`, serialised; null when it yields nothing. */
-  evaluate(expression: string, input: string): Promise<string | null> {
+  /**
+   * The expression's result over the JSON text `input`, serialised; null when it yields nothing.
+   * `bindings`, a JSON object as text, names variables ($name) for the expression.
+   */
+  evaluate(expression: string, input: string, bindings?: string): Promise<string | null> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ expression, input, resolve, reject });
+      this.#queue.push({ expression, input, bindings, resolve, reject });
       this.#next();
     });
   }
@@ -58,25 +64,29 @@ export class TransformPool {
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = null;
+    this.#ready = false;
     const stopped = new PoolError("the transform pool was closed", false);
+    for (const job of this.#queue.splice(0)) job.reject(stopped); // first, or #finish would start the next
     if (this.#current) this.#finish(this.#current.id, () => this.#current?.job.reject(stopped));
-    for (const job of this.#queue.splice(0)) job.reject(stopped);
     await worker?.terminate();
   }
 
   #next(): void {
     if (this.#current || this.#queue.length === 0) return;
-    const job = this.#queue.shift() as Job;
     const worker = this.#thread();
+    if (!this.#ready) return; // its "ready" message calls back here
+    const job = this.#queue.shift() as Job;
     const id = this.#nextId++;
     const budget = `the transformation exceeded its ${this.budget.timeoutMs} ms budget`;
-    // The timer (not the unref'd thread) keeps the process alive while an evaluation runs.
+    // jsonata's own guard stops a loop between steps at timeoutMs and keeps the thread; this timer
+    // is the backstop for a step that never returns, with slack for a busy machine. It (not the
+    // unref'd thread) keeps the process alive while an evaluation runs.
     const timer = setTimeout(() => {
       this.#discard(worker);
       this.#finish(id, () => job.reject(new PoolError(budget, true)));
-    }, this.budget.timeoutMs + 20);
+    }, this.budget.timeoutMs + Math.max(50, this.budget.timeoutMs));
     this.#current = { id, job, timer };
-    worker.postMessage({ id, expression: job.expression, input: job.input });
+    worker.postMessage({ id, expression: job.expression, input: job.input, bindings: job.bindings });
   }
 
   #finish(id: number, settle: () => void): void {
@@ -96,8 +106,15 @@ export class TransformPool {
       resourceLimits: { maxOldGenerationSizeMb: 256 },
     });
     worker.unref();
+    // The thread starts (and the process waits for it) only while something is queued.
+    const startup = setTimeout(() => undefined, 60_000);
     const budget = `the transformation exceeded its ${timeoutMs} ms budget`;
-    worker.on("message", (m: Reply) => {
+    worker.on("message", (m: Reply | "ready") => {
+      if (m === "ready") {
+        clearTimeout(startup);
+        if (this.#worker === worker) this.#ready = true;
+        return this.#next();
+      }
       const job = this.#current?.job;
       if (!job) return;
       if ("error" in m) {
@@ -106,12 +123,15 @@ export class TransformPool {
       } else this.#finish(m.id, () => job.resolve(m.value));
     });
     const lost = (error: Error) => {
+      clearTimeout(startup);
       if (this.#worker !== worker) return; // already replaced
       this.#discard(worker);
       const current = this.#current;
       const memory = (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
       const why = memory ? "the transformation ran out of its memory budget" : `the transform thread failed: ${error.message}`;
       if (current) this.#finish(current.id, () => current.job.reject(new PoolError(why, memory)));
+      // A thread that cannot even start fails what waits for it, rather than being restarted forever.
+      else for (const job of this.#queue.splice(0)) job.reject(new PoolError(why, false));
     };
     worker.on("error", lost);
     worker.on("exit", (code) => lost(new Error(`it stopped (exit code ${code})`)));
@@ -120,7 +140,10 @@ export class TransformPool {
   }
 
   #discard(worker: Worker): void {
-    if (this.#worker === worker) this.#worker = null;
+    if (this.#worker === worker) {
+      this.#worker = null;
+      this.#ready = false;
+    }
     void worker.terminate();
   }
 }

@@ -27,9 +27,9 @@ function reason(error) {
   return (error && error.message) || String(error);
 }
 
-parentPort.on("message", async ({ id, expression, input }) => {
+parentPort.on("message", async ({ id, expression, input, bindings }) => {
   try {
-    const result = await compile(expression).evaluate(JSON.parse(input));
+    const result = await compile(expression).evaluate(JSON.parse(input), bindings && JSON.parse(bindings));
     // A round trip through JSON gives plain values (jsonata tags its arrays), measured here.
     const text = result === undefined ? null : JSON.stringify(result);
     if (text !== null && Buffer.byteLength(text) > maxOutputBytes) {
@@ -40,3 +40,4 @@ parentPort.on("message", async ({ id, expression, input }) => {
     parentPort.postMessage({ id, error: why, limit: why === "BUDGET" || why.startsWith("it nested") });
   }
 });
+parentPort.postMessage("ready");
