@@ -105,7 +105,6 @@ export class TransformPool {
       // An expression that builds a huge value fails on its own thread, not the process.
       resourceLimits: { maxOldGenerationSizeMb: 256 },
     });
-    worker.unref();
     // The thread starts (and the process waits for it) only while something is queued.
     const startup = setTimeout(() => undefined, 60_000);
     const budget = `the transformation exceeded its ${timeoutMs} ms budget`;
@@ -135,6 +134,7 @@ export class TransformPool {
     };
     worker.on("error", lost);
     worker.on("exit", (code) => lost(new Error(`it stopped (exit code ${code})`)));
+    worker.unref(); // after the listeners: adding a "message" listener refs the thread again
     this.#worker = worker;
     return worker;
   }
