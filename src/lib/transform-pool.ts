@@ -127,7 +127,9 @@ export class TransformPool {
       this.#discard(worker);
       const current = this.#current;
       const memory = (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
-      const why = memory ? "the transformation ran out of its memory budget" : `the transform thread failed: ${error.message}`;
+      const why = memory
+        ? "the transformation ran out of its memory budget"
+        : `the transform thread failed: ${error.message}`;
       if (current) this.#finish(current.id, () => current.job.reject(new PoolError(why, memory)));
       // A thread that cannot even start fails what waits for it, rather than being restarted forever.
       else for (const job of this.#queue.splice(0)) job.reject(new PoolError(why, false));

@@ -24,7 +24,8 @@ export async function compileTransformation(t: WebhookEventTransformation, pool?
       result = await (pool ?? transformPool()).evaluate(t.expression, envelope);
     } catch (error) {
       const e = error as Error;
-      throw new TransformError(e instanceof PoolError && e.limit ? e.message : `the JSONata transformation failed: ${e.message}`);
+      const overBudget = e instanceof PoolError && e.limit;
+      throw new TransformError(overBudget ? e.message : `the JSONata transformation failed: ${e.message}`);
     }
     if (result === null) throw new TransformError("the JSONata transformation produced nothing for this event");
     return result;

@@ -31,7 +31,8 @@ describe.each(PROVIDERS)("transform budget through bin/intg on %s", (provider) =
       expect((await run("db", "migrate")).code).toBe(0);
       const looping = await json("webhooks", "endpoints", "create", "--url", loop.url, "--transform", LOOP);
       const backtracking = await json("webhooks", "endpoints", "create", "--url", regex.url, "--transform", REGEX);
-      const fine = await json("webhooks", "endpoints", "create", "--url", healthy.url, "--transform", "{'id': data.id}");
+      const fine = ["--url", healthy.url, "--transform", "{'id': data.id}"];
+      await json("webhooks", "endpoints", "create", ...fine);
       const event = await json("webhooks", "send", "invoice.paid", "--data", '{"id": "in_1"}', "--allow-unknown-type");
 
       // Before the budget this never returned; the test timeout is the bound.
@@ -62,9 +63,11 @@ describe.each(PROVIDERS)("transform budget through bin/intg on %s", (provider) =
     const run = (...args: string[]) => intg(args, { env });
     try {
       expect((await run("db", "migrate")).code).toBe(0);
-      const endpoint = JSON.parse((await run("webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/a", "--transform", LOOP, "--json")).stdout);
-      const event = JSON.parse((await run("webhooks", "send", "a.b", "--data", "{}", "--allow-unknown-type", "--json")).stdout);
-      const child = spawn(process.execPath, [BIN, "webhooks", "transform", "--endpoint", endpoint.id, "--event", event.id], {
+      const json = async (...args: string[]) => JSON.parse((await run(...args, "--json")).stdout);
+      const endpoint = await json("webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/a", "--transform", LOOP);
+      const event = await json("webhooks", "send", "a.b", "--data", "{}", "--allow-unknown-type");
+      const args = [BIN, "webhooks", "transform", "--endpoint", endpoint.id, "--event", event.id];
+      const child = spawn(process.execPath, args, {
         env: { PATH: process.env.PATH ?? "", ...env },
         stdio: "ignore",
       });
