@@ -62,7 +62,7 @@ const lazyChildProcess = {
   },
 };
 const out = { outdir: "dist", format: "cjs", outExtension: { ".js": ".cjs" } };
-await build({ ...common, ...out, entryPoints: { main: "src/main.ts", "dev-tools": "src/db/dev-tools.ts", "webhook-store": "src/services/webhooks/worker/store-thread-main.ts" }, plugins: [separateClients, lazyChildProcess] });
+await build({ ...common, ...out, entryPoints: { main: "src/main.ts", "dev-tools": "src/db/dev-tools.ts", "webhook-store": "src/services/webhooks/worker/store-thread-main.ts", "transform-thread": "src/lib/transform-thread.cjs" }, plugins: [separateClients, lazyChildProcess] });
 await build({ ...common, ...out, entryPoints: { "prisma-sqlite": "src/db/generated/sqlite/client.ts", "prisma-postgresql": "src/db/generated/postgresql/client.ts" } });
 
 // The launcher, and the code cache it loads, made by running one command that touches most of

@@ -1,5 +1,6 @@
 import type { JsonValue } from "../types/common.js";
 import type { WebhookEventTransformation } from "../types/integration/webhook.types.js";
+import { PoolError, transformPool, type TransformPool } from "./transform-pool.js";
 
 // Per-endpoint payload transformations, applied to the recorded envelope before signing: the
 // receiver gets (and the signature covers) the transformed bytes. A JSONata expression reshapes
@@ -13,19 +14,21 @@ const LIMIT = { SLACK: 40_000, DISCORD: 2_000 } as const;
 
 export class TransformError extends Error {}
 
-export async function compileTransformation(t: WebhookEventTransformation): Promise<Transformer> {
+export async function compileTransformation(t: WebhookEventTransformation, pool?: TransformPool): Promise<Transformer> {
   if (t.kind === "chat_message") return async (envelope) => JSON.stringify(chatMessage(t.format, envelope));
-  const expression = await compileJsonata(t.expression);
+  await compileJsonata(t.expression); // parse errors here, before any thread starts
+  // Evaluated on the pool's thread, with its budget: see transform-pool.ts.
   return async (envelope) => {
-    let result: unknown;
+    let result: string | null;
     try {
-      result = await expression.evaluate(JSON.parse(envelope));
+      result = await (pool ?? transformPool()).evaluate(t.expression, envelope);
     } catch (error) {
-      throw new TransformError(`the JSONata transformation failed: ${(error as Error).message}`);
+      const e = error as Error;
+      const overBudget = e instanceof PoolError && e.limit;
+      throw new TransformError(overBudget ? e.message : `the JSONata transformation failed: ${e.message}`);
     }
-    if (result === undefined) throw new TransformError("the JSONata transformation produced nothing for this event");
-    // jsonata tags its result arrays; a round trip through JSON gives plain values.
-    return JSON.stringify(result);
+    if (result === null) throw new TransformError("the JSONata transformation produced nothing for this event");
+    return result;
   };
 }
 

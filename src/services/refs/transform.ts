@@ -1,4 +1,5 @@
 import { formatDate, parseDate } from "../../lib/date-pattern.js";
+import { transformPool } from "../../lib/transform-pool.js";
 import type { JsonObject, JsonValue, ValidationIssue } from "../../types/common.js";
 import type { ExternalReferenceValidationRule, IntegrationMappingInfo, ReferenceValidationResult, TransformationRule } from "../../types/integration/external-reference.types.js";
 
@@ -75,13 +76,14 @@ async function transform(rule: TransformationRule, out: JsonObject, source: Json
 
 /** $source is the remote record as it came; the input is the mapped record so far. */
 async function jsonata(rule: Extract<TransformationRule, { kind: "jsonata" }>, out: JsonObject, source: JsonObject, issues: ValidationIssue[]): Promise<JsonObject> {
-  const { default: compile } = await import("jsonata");
   try {
-    const result = (await compile(rule.expression).evaluate(out, { source })) as JsonValue | undefined;
+    // On the transform pool's thread, with its time, depth and size budget (see transform-pool.ts).
+    const text = await transformPool().evaluate(rule.expression, JSON.stringify(out), JSON.stringify({ source }));
+    const result = text === null ? undefined : (JSON.parse(text) as JsonValue);
     if (rule.field === null) {
-      if (isObject(result)) return JSON.parse(JSON.stringify(result)) as JsonObject; // jsonata marks its arrays
+      if (isObject(result)) return result;
       issues.push({ path: "", message: `the expression ${rule.expression} must give an object` });
-    } else if (result !== undefined) set(out, rule.field, JSON.parse(JSON.stringify(result)) as JsonValue);
+    } else if (result !== undefined) set(out, rule.field, result);
   } catch (error) {
     issues.push({ path: rule.field ?? "", message: `the expression ${rule.expression} failed: ${(error as Error).message}` });
   }
