@@ -1,6 +1,6 @@
 import { col } from "../../db/sql.js";
 import type { JsonObject } from "../../types/common.js";
-import { readIntegrity, type ServicesCtx } from "../integrity/root.js";
+import { readIntegrity, type IntegrityKeys, type ServicesCtx } from "../integrity/root.js";
 import { linkMatches, type ChainedFields } from "./chain.js";
 import { headFilePath, readHeadFile, writeHeadFile, type AuditHead } from "./head-file.js";
 
@@ -39,11 +39,12 @@ export function chainedFields(r: AuditRowFields): ChainedFields {
 
 export const CHAIN_COLUMNS = `"id", "seq", "prevHash", "hash", "action", "actor", "targetType", "targetId", "outcome", "reason", "metadata", "createdAt"`;
 
-export async function syncAuditHead(ctx: ServicesCtx): Promise<AuditHead | undefined> {
+/** `keys`: the integrity keys when the caller holds them already (recordAudit), else they are read. */
+export async function syncAuditHead(ctx: ServicesCtx, keys?: IntegrityKeys): Promise<AuditHead | undefined> {
   pending = false;
   const path = headFilePath(ctx);
   if (!path) return undefined;
-  const state = await readIntegrity(ctx);
+  const state = keys ? { kind: "open" as const, keys } : await readIntegrity(ctx);
   if (state.kind !== "open") return undefined;
   const last = await ctx.sql.get<AuditRowFields>(
     `SELECT ${CHAIN_COLUMNS} FROM "AuditEvent" WHERE "hash" LIKE 'k1:%' ORDER BY "seq" DESC LIMIT 1`,

@@ -2,7 +2,7 @@ import { IntgError } from "../../cli/errors.js";
 import { newId } from "../../lib/ids.js";
 import type { JsonObject } from "../../types/common.js";
 import type { ServiceContext } from "../context.js";
-import { integrityKeys, ringIfAny, type ServicesCtx } from "../integrity/root.js";
+import { integrityKeys, ringIfAny, type IntegrityKeys, type ServicesCtx } from "../integrity/root.js";
 import { appendEvent, lockChain } from "./chain.js";
 import { noteAppended, syncAuditHead } from "./head.js";
 
@@ -19,6 +19,20 @@ export interface AuditInput {
   actor?: string;
 }
 
+// A process whose master key cannot open the integrity root (a wrong INTG_MASTER_KEY, whose
+// failure is being audited) links its event unkeyed rather than lose it.
+async function auditKeys(ctx: ServicesCtx): Promise<IntegrityKeys | null> {
+  const ring = await ringIfAny(ctx, true);
+  if (!ring) return null;
+  try {
+    return await integrityKeys(ctx, ring);
+  } catch (error) {
+    if (error instanceof IntgError && UNOPENED.has(error.code)) return null;
+    throw error;
+  }
+}
+const UNOPENED = new Set(["MASTER_KEY_UNAVAILABLE", "CIPHERTEXT_INVALID", "MASTER_KEY_MISMATCH"]);
+
 /**
  * Appends one event to the tamper-evident audit log, linked to the previous one under the audit
  * key (chain.ts). Runs in the caller's transaction when there is one, so the event lands with the
@@ -28,25 +42,13 @@ export interface AuditInput {
  * Without a master key at hand (PostgreSQL without INTG_MASTER_KEY, say, verifying API keys) the
  * event is linked unkeyed; the next keyed event covers it.
  */
-// A process whose master key cannot open the integrity root (a wrong INTG_MASTER_KEY, whose
-// failure is being audited) links its event unkeyed rather than lose it.
-async function auditKey(ctx: ServicesCtx): Promise<Buffer | null> {
-  if (!(await ringIfAny(ctx, true))) return null;
-  try {
-    return (await integrityKeys(ctx)).audit;
-  } catch (error) {
-    if (error instanceof IntgError && UNOPENED.has(error.code)) return null;
-    throw error;
-  }
-}
-const UNOPENED = new Set(["MASTER_KEY_UNAVAILABLE", "CIPHERTEXT_INVALID", "MASTER_KEY_MISMATCH"]);
-
 export async function recordAudit(ctx: ServicesCtx | ServiceContext, input: AuditInput): Promise<string> {
   const outer = ctx.sql.inTransaction === true;
+  let keys: IntegrityKeys | null = null;
   const event = await ctx.sql.transaction(async (tx) => {
     await lockChain(tx);
     const c = { ...ctx, sql: tx };
-    const key = await auditKey(c);
+    keys = await auditKeys(c);
     return appendEvent(
       tx,
       {
@@ -60,11 +62,12 @@ export async function recordAudit(ctx: ServicesCtx | ServiceContext, input: Audi
         metadata: input.metadata ?? null,
         createdAt: ctx.now().toISOString(),
       },
-      key,
+      keys?.audit ?? null,
     );
   });
   // Committed now unless the caller's transaction is still open: then the command's end syncs it.
   if (outer) noteAppended();
-  else await syncAuditHead(ctx).catch(() => noteAppended());
+  // An unkeyed event moves no head: only keyed events are anchored.
+  else if (keys) await syncAuditHead(ctx, keys).catch(() => noteAppended());
   return event.id;
 }

@@ -71,7 +71,7 @@ export class ConnectionClient {
   async prepare(row: ConnectionRow, timeoutMs: number): Promise<Prepared> {
     const provider = providerOf(row);
     // Where the credential goes (URLs, auth placement, which secret) must be as intg wrote it.
-    await checkConfig(this.ctx, [["IntegrationProvider", provider as unknown as Record<string, unknown>], ["IntegrationConnection", row]]);
+    await checkConfig(this.ctx, [["IntegrationProvider", provider as unknown as Record<string, unknown>], ["IntegrationConnection", row]], await this.ring());
     const config = connectionConfig(row);
     let credential: Credential = { kind: "none" };
     if (provider.authType !== "NONE") {

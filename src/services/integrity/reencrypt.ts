@@ -1,10 +1,10 @@
 import { decrypt, encrypt, type MasterKey } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
+import { ROOT_CONTEXT } from "./root.js";
 
 // The integrity root is sealed under the master key like a secret: a master-key rotation moves
 // it too, or the key it is sealed under could never be dropped (secrets prune-keys).
-const ROOT_CONTEXT = "integrity-root";
 
 /** The master key the root is sealed under, if there is a root: a key still in use (prune-keys). */
 export async function integrityKeyMasterId(ctx: Pick<ServiceContext, "sql">): Promise<string | null> {

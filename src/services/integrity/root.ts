@@ -20,7 +20,8 @@ import { sealUnsealedRows } from "./config-mac.js";
 // writer who rewrites the chain unkeyed, or empties it, cannot hide that event's absence.
 
 export const ROOT_ID = "root";
-const ROOT_CONTEXT = "integrity-root"; // also in reencrypt.ts
+/** The associated data that binds the root's envelope to its purpose (reencrypt.ts opens it too). */
+export const ROOT_CONTEXT = "integrity-root";
 /** What the integrity and audit functions need: the worker's store thread has no whole Database. */
 export type ServicesCtx = Pick<ServiceContext, "sql" | "env" | "now" | "actor"> & {
   db: Pick<ServiceContext["db"], "target">;
@@ -81,8 +82,9 @@ export async function readIntegrity(ctx: ServicesCtx): Promise<IntegrityState> {
  * The keys for a write that must be authenticated (a keyed audit event, a configuration MAC). The
  * first such write creates the root, in the caller's transaction: that needs the master key.
  */
-export async function integrityKeys(ctx: ServicesCtx): Promise<IntegrityKeys> {
-  const ring = await ringIfAny(ctx, true);
+export async function integrityKeys(ctx: ServicesCtx, given?: MasterKeyRing): Promise<IntegrityKeys> {
+  // A caller that already read the ring passes it: the key file is read once per call, not twice.
+  const ring = given ?? (await ringIfAny(ctx, true));
   if (!ring) {
     throw new CredentialError(
       "No master key: security-relevant changes are authenticated under a key that only the master key opens.",
