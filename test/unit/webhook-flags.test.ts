@@ -53,11 +53,35 @@ describe("webhooks flags", () => {
   it("reads NDJSON batches, naming the first bad line", () => {
     const ok = parseBatch('{"type":"a.b","data":{"x":1}}\n\n{"type":"a.c","data":null,"idempotencyKey":"k"}\n', false);
     expect(ok.events).toEqual([
-      { line: 1, type: "a.b", data: { x: 1 }, idempotencyKey: null },
-      { line: 3, type: "a.c", data: null, idempotencyKey: "k" },
+      { line: 1, type: "a.b", data: { x: 1 }, rawData: '{"x":1}', idempotencyKey: null },
+      { line: 3, type: "a.c", data: null, rawData: "null", idempotencyKey: "k" },
     ]);
     expect(() => parseBatch('{"type":"a.b","data":1}\n[1]\n', false)).toThrow(/line 2/);
     expect(() => parseBatch('{"type":"a.b"}', false)).toThrow(/line 1: "data" is missing/);
     expect(() => parseBatch("\n\n", false)).toThrow(/no events/);
+  });
+
+  it("keeps each batch line's data as written, and refuses a line that repeats a member", () => {
+    const exact = '{"big": 9007199254740993, "neg": -0.0, "huge": 1e400, "nul": "\\u0000"}';
+    const lines = [
+      `{"type":"a.b","data":${exact}}`,
+      `  { "data" :\t-0.0 , "type": "a.b" }\r`,
+      `{"type":"a.b","d\\u0061ta":1e400,"note":"\\"data\\": 1"}`,
+      `{"idempotencyKey":"k","data":"\\u0000","type":"a.b"}`,
+    ];
+    const raw = parseBatch(lines.join("\n"), false).events.map((e) => e.rawData);
+    expect(raw).toEqual([exact, "-0.0", "1e400", '"\\u0000"']);
+    for (const key of ["data", "type", "idempotencyKey"]) {
+      const line = `{"type":"a.b","data":1,"idempotencyKey":"k","${key}":${key === "data" ? "2" : '"x"'}}`;
+      expect(() => parseBatch(`{"type":"a.b","data":1}\n${line}`, false), key).toThrow(
+        new RegExp(`line 2: "${key}" is given more than once; nothing was sent`),
+      );
+    }
+    // An escaped key is the same key.
+    expect(() => parseBatch('{"type":"a.b","data":1,"d\\u0061ta":2}', false)).toThrow(/"data" is given more than once/);
+    // A "data" inside the data is not the line's.
+    expect(parseBatch('{"type":"a.b","data":{"data":1,"x":{"data":2}}}', false).events[0]!.rawData).toBe(
+      '{"data":1,"x":{"data":2}}',
+    );
   });
 });

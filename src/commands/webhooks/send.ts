@@ -7,6 +7,7 @@ import { sendBatch, sendEvent, type SendResult } from "../../services/webhooks/s
 import type { JsonValue } from "../../types/common.js";
 import type { WebhookBatchDeliveryRequest } from "../../types/integration/webhook.types.js";
 import { checkDepth, decodeUtf8 } from "../../lib/json-input.js";
+import { topLevelMembers } from "../../lib/json-members.js";
 import { printEvents } from "./render.js";
 
 interface SendFlags { data?: string; dataFile?: string; batchFile?: string; idempotencyKey?: string; allowUnknownType?: boolean }
@@ -83,7 +84,15 @@ export function parseBatch(text: string, allowUnknownType: boolean): WebhookBatc
     if (typeof o.type !== "string") throw bad('"type" is missing or not a string');
     if (!("data" in o)) throw bad('"data" is missing');
     if (o.idempotencyKey !== undefined && o.idempotencyKey !== null && typeof o.idempotencyKey !== "string") throw bad('"idempotencyKey" is not a string');
-    events.push({ line: n, type: o.type, data: o.data as JsonValue, idempotencyKey: (o.idempotencyKey as string | null | undefined) ?? null });
+    // The data's own text goes into the envelope, as for a single send: never parsed and serialised again.
+    const members = topLevelMembers(line);
+    for (const key of ["type", "data", "idempotencyKey"]) {
+      // JSON.parse keeps the last of a repeated key silently; which one the sender meant is anyone's guess.
+      if (members.filter((m) => m.key === key).length > 1) throw bad(`"${key}" is given more than once`);
+    }
+    const span = members.find((m) => m.key === "data")!;
+    const rawData = line.slice(span.start, span.end);
+    events.push({ line: n, type: o.type, data: o.data as JsonValue, rawData, idempotencyKey: (o.idempotencyKey as string | null | undefined) ?? null });
   }
   if (events.length === 0) throw new UsageError("--batch-file holds no events; nothing was sent.");
   return { events, allowUnknownType };
