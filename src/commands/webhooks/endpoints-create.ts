@@ -12,7 +12,7 @@ export function registerCreateUpdate(endpoints: Command, context: ContextFactory
     .action(async (flags: EndpointFlags, cmd: Command) => {
       const ctx = context(cmd);
       const input = toCreateInput(flags, await readHeaderFlags(ctx, flags)); // before the database: bad flags write nothing
-      const created = await createEndpoint(await ctx.services(), input);
+      const created = await createEndpoint(await ctx.services(), input, { warn: (m) => ctx.out.warn(m) });
       if (ctx.out.json) return ctx.out.printJson(created);
       // stdout carries the secret alone, so `SECRET=$(intg webhooks endpoints create …)` works.
       ctx.out.print(created.secret);
@@ -23,7 +23,7 @@ export function registerCreateUpdate(endpoints: Command, context: ContextFactory
     .action(async (id: string, flags: EndpointFlags, cmd: Command) => {
       const ctx = context(cmd);
       const changes = toUpdateInput(flags, await readHeaderFlags(ctx, flags));
-      const updated = await updateEndpoint(await ctx.services(), id, changes);
+      const updated = await updateEndpoint(await ctx.services(), id, changes, { warn: (m) => ctx.out.warn(m) });
       if (ctx.out.json) return ctx.out.printJson(updated);
       await printEndpoint(ctx, updated);
       ctx.out.success(`Updated ${id}.`);

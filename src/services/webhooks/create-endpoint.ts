@@ -12,17 +12,27 @@ import { currentSlot, sealSecret } from "./endpoint-secret.js";
 import { sealHeaders } from "./endpoint-headers.js";
 import { setRetention } from "./retention.js";
 
+export interface EndpointOptions {
+  lookup?: Lookup;
+  /** Told when a new --transform fails or yields nothing on the sample event (it is kept all the same). */
+  warn?: (message: string) => void;
+}
+
 /**
  * Creates an endpoint with a new `whsec_` secret, sealed under the master key and returned this
  * once. The URL is checked (scheme, and every address its host resolves to) before anything is
  * written; the endpoint and its audit event land in one transaction.
  */
-export async function createEndpoint(ctx: ServiceContext, input: EndpointInput, options: { lookup?: Lookup } = {}): Promise<WebhookEndpointCreated> {
+export async function createEndpoint(
+  ctx: ServiceContext,
+  input: EndpointInput,
+  options: EndpointOptions = {},
+): Promise<WebhookEndpointCreated> {
   await guardUrl(input.url, { allowPrivate: privateNetworksAllowed(ctx.env, input.allowPrivateNetwork), lookup: options.lookup });
   const now = ctx.now();
   const id = newId("endpoint", now);
   const secret = generateSigningSecret();
-  const transformation = await resolveTransformation(input.channel, input.transformation);
+  const transformation = await resolveTransformation(input.channel, input.transformation, { now, warn: options.warn });
   return ctx.sql.transaction(async (tx) => {
     const ring = await sealingRing({ ...ctx, sql: tx }); // in the transaction: see secrets/set.ts
     await tx.run(

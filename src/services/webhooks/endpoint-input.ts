@@ -2,6 +2,7 @@ import { UsageError } from "../../cli/errors.js";
 import type { DeliveryChannel, RetentionPolicy } from "../../types/enums.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { compileJsonata, TransformError } from "../../lib/webhook-transform.js";
+import { trySampleEvent, type TransformTrial } from "./transform-trial.js";
 
 /** What `endpoints create` and `update` write; on update, undefined keeps the current value. */
 export interface EndpointInput {
@@ -23,9 +24,14 @@ export interface EndpointInput {
 
 /**
  * The transformation an endpoint stores: a chat channel always formats its own messages; an
- * expression must parse (usage error, exit 2, otherwise).
+ * expression must parse and, with a trial, stay within the transform budget on a sample event
+ * (usage error, exit 2, otherwise).
  */
-export async function resolveTransformation(channel: DeliveryChannel, given: WebhookEventTransformation | null | undefined): Promise<WebhookEventTransformation | null> {
+export async function resolveTransformation(
+  channel: DeliveryChannel,
+  given: WebhookEventTransformation | null | undefined,
+  trial?: TransformTrial,
+): Promise<WebhookEventTransformation | null> {
   if (channel !== "HTTP") {
     if (given && given.kind === "jsonata") throw new UsageError(`A ${channel.toLowerCase()} endpoint formats its own messages; --transform is for http endpoints.`);
     return { kind: "chat_message", format: channel };
@@ -37,6 +43,7 @@ export async function resolveTransformation(channel: DeliveryChannel, given: Web
     if (error instanceof TransformError) throw new UsageError(`--transform: ${error.message}.`, "See https://docs.jsonata.org for the syntax; the input is the event envelope {type, timestamp, data}.", "INVALID_TRANSFORMATION");
     throw error;
   }
+  if (trial) await trySampleEvent(given.expression, trial);
   return given;
 }
 

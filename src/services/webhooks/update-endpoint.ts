@@ -1,6 +1,6 @@
 import { ConflictError } from "../../cli/errors.js";
 import { col } from "../../db/sql.js";
-import { guardUrl, privateNetworksAllowed, type Lookup } from "../../lib/url-guard.js";
+import { guardUrl, privateNetworksAllowed } from "../../lib/url-guard.js";
 import type { WebhookEndpointInfo } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
 import { sealConfig } from "../integrity/config.js";
@@ -8,7 +8,7 @@ import type { ServiceContext } from "../context.js";
 import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
 import type { DeliveryChannel } from "../../types/enums.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
-import { auditFields } from "./create-endpoint.js";
+import { auditFields, type EndpointOptions } from "./create-endpoint.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { headersUpdate } from "./endpoint-headers.js";
 import { requireMasterKeys } from "../secrets/master-key.js";
@@ -33,7 +33,12 @@ const COLUMNS: { [K in keyof Omit<EndpointInput, "retentionPolicy" | "headers">]
  * the guard first (with the endpoint's resulting permission), so an update never writes a URL
  * that create would have refused.
  */
-export async function updateEndpoint(ctx: ServiceContext, id: string, changes: Partial<EndpointInput>, options: { lookup?: Lookup } = {}): Promise<WebhookEndpointInfo> {
+export async function updateEndpoint(
+  ctx: ServiceContext,
+  id: string,
+  changes: Partial<EndpointInput>,
+  options: EndpointOptions = {},
+): Promise<WebhookEndpointInfo> {
   const current = await findEndpointRow(ctx.sql, id);
   const allow = changes.allowPrivateNetwork ?? col.bool(current.allowPrivateNetwork);
   if (changes.url !== undefined || changes.allowPrivateNetwork !== undefined) {
@@ -43,7 +48,10 @@ export async function updateEndpoint(ctx: ServiceContext, id: string, changes: P
     // A channel change brings its own format; an expression kept across it must still fit.
     const kept = col.json<WebhookEventTransformation | null>(current.transformation ?? null);
     const given = changes.transformation !== undefined ? changes.transformation : kept?.kind === "jsonata" ? kept : null;
-    changes = { ...changes, transformation: await resolveTransformation(changes.channel ?? (current.channel as DeliveryChannel), given) };
+    // Only a newly given expression is tried on the sample: one kept across a channel change was tried when set.
+    const trial = changes.transformation !== undefined ? { now: ctx.now(), warn: options.warn } : undefined;
+    const channel = changes.channel ?? (current.channel as DeliveryChannel);
+    changes = { ...changes, transformation: await resolveTransformation(channel, given, trial) };
   }
   const fields = (Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]).filter((k) => changes[k] !== undefined);
   const now = ctx.now();
