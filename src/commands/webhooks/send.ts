@@ -92,7 +92,8 @@ export function parseBatch(text: string, allowUnknownType: boolean): WebhookBatc
     }
     const span = members.find((m) => m.key === "data")!;
     const rawData = line.slice(span.start, span.end);
-    events.push({ line: n, type: o.type, data: o.data as JsonValue, rawData, idempotencyKey: (o.idempotencyKey as string | null | undefined) ?? null });
+    const idempotencyKey = (o.idempotencyKey as string | null | undefined) ?? null;
+    events.push({ line: n, type: o.type, data: o.data as JsonValue, rawData, idempotencyKey });
   }
   if (events.length === 0) throw new UsageError("--batch-file holds no events; nothing was sent.");
   return { events, allowUnknownType };
