@@ -6,7 +6,7 @@ import { signatureHeaders } from "../../../lib/webhook-signing.js";
 import type { ServiceContext } from "../../context.js";
 import type { Claimed } from "./claim.js";
 import { DEFAULT_SCHEDULE_MS } from "../endpoint-rows.js";
-import { EndpointCache } from "./endpoints.js";
+import { EndpointCache, secretsAt } from "./endpoints.js";
 import { HttpClient, type PostResult } from "./http.js";
 import { encodeAttempts, type Disabled, type Finished } from "./record.js";
 import { outcomeOf } from "./schedule.js";
@@ -175,7 +175,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     const own = {
       "content-type": "application/json",
       "user-agent": "intg-webhooks/1",
-      ...signatureHeaders(ep.secrets, item.eventId, Math.floor(startedAt.getTime() / 1000), body),
+      ...signatureHeaders(secretsAt(ep, startedAt.getTime()), item.eventId, Math.floor(startedAt.getTime() / 1000), body),
     };
     // The endpoint's headers go out as they are but are recorded redacted: they are often its
     // credential. An endpoint without any (the same object twice) sends and records one set.
