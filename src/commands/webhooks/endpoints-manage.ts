@@ -74,7 +74,8 @@ export function registerManage(endpoints: Command, context: ContextFactory): voi
       ctx.out.print(rotated.secret);
       ctx.out.success(`Rotated the signing secret of ${id}. Store it now: it cannot be shown again.`);
       const { previousSecretExpiresAt: previous, olderSecretExpiresAt: older } = rotated;
-      if (previous) ctx.out.info(`Deliveries are also signed with the previous secret until ${previous}${older ? `, and with the one before it until ${older}` : ""}.`);
+      const beforeIt = older ? `, and with the one before it until ${older}` : "";
+      if (previous) ctx.out.info(`Deliveries are also signed with the previous secret until ${previous}${beforeIt}.`);
       else if (older) ctx.out.info(`Deliveries are also signed with an earlier secret until ${older}.`);
     });
 }

@@ -6,7 +6,12 @@ import { currentSlot, olderSlot, openSecret, previousSlot, sealSecret } from "./
 import { headersKeyId, openHeaders, sealHeaders, storedHeaders } from "./endpoint-headers.js";
 import { scrubAttemptHeaders } from "./endpoint-headers-scrub.js";
 
-type Row = { id: string; secretCiphertext: string; previousSecretCiphertext: string | null; olderSecretCiphertext: string | null };
+type Row = {
+  id: string;
+  secretCiphertext: string;
+  previousSecretCiphertext: string | null;
+  olderSecretCiphertext: string | null;
+};
 
 const keyOf = (envelope: string) => envelope.slice(3, 19);
 
@@ -23,7 +28,8 @@ export async function reencryptEndpointBatch(ctx: ServiceContext, ring: MasterKe
     const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";
     const rows = await tx.all<Row>(
       `SELECT "id","secretCiphertext","previousSecretCiphertext","olderSecretCiphertext" FROM "WebhookEndpoint"
-       WHERE "secretCiphertext" NOT LIKE ? OR ("previousSecretCiphertext" IS NOT NULL AND "previousSecretCiphertext" NOT LIKE ?)
+       WHERE "secretCiphertext" NOT LIKE ?
+         OR ("previousSecretCiphertext" IS NOT NULL AND "previousSecretCiphertext" NOT LIKE ?)
          OR ("olderSecretCiphertext" IS NOT NULL AND "olderSecretCiphertext" NOT LIKE ?)
        ORDER BY "id" LIMIT ?${lock}`,
       [prefix, prefix, prefix, size],
@@ -44,7 +50,8 @@ export async function reencryptEndpointBatch(ctx: ServiceContext, ring: MasterKe
       const older = reseal(row.olderSecretCiphertext, olderSlot(row.id));
       // Re-encryption changes no secret: updatedAt describes the endpoint, not its envelope.
       await tx.run(
-        `UPDATE "WebhookEndpoint" SET "secretCiphertext" = ?, "previousSecretCiphertext" = ?, "olderSecretCiphertext" = ? WHERE "id" = ?`,
+        `UPDATE "WebhookEndpoint"
+         SET "secretCiphertext" = ?, "previousSecretCiphertext" = ?, "olderSecretCiphertext" = ? WHERE "id" = ?`,
         [current, previous, older, row.id],
       );
     }

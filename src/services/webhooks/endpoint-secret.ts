@@ -44,7 +44,8 @@ export interface SecretColumns {
 /** The ciphertexts with their ends, read in one statement so a concurrent rotation cannot pair them wrongly. */
 export async function readSecretColumns(sql: SqlClient, endpointId: string): Promise<SecretColumns | undefined> {
   return sql.get<SecretColumns>(
-    `SELECT "secretCiphertext", "previousSecretCiphertext", "previousSecretExpiresAt", "olderSecretCiphertext", "olderSecretExpiresAt"
+    `SELECT "secretCiphertext", "previousSecretCiphertext", "previousSecretExpiresAt",
+            "olderSecretCiphertext", "olderSecretExpiresAt"
      FROM "WebhookEndpoint" WHERE "id" = ?`,
     [endpointId],
   );
@@ -75,7 +76,8 @@ export async function signingKeys(ctx: ServiceContext, endpointId: string): Prom
   await checkConfig(ctx, [["WebhookEndpoint", row]]);
   const ciphers = await readSecretColumns(ctx.sql, row.id);
   const ring = await requireMasterKeys(ctx);
-  return [{ secret: openSecret(ring, ciphers!.secretCiphertext, currentSlot(row.id)), until: null }, ...liveRetired(ring, ciphers!, row.id, ctx.now())];
+  const current = openSecret(ring, ciphers!.secretCiphertext, currentSlot(row.id));
+  return [{ secret: current, until: null }, ...liveRetired(ring, ciphers!, row.id, ctx.now())];
 }
 
 /** The secrets that sign a delivery now, current first. For export, health pings and tests. */

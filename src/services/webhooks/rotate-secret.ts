@@ -5,7 +5,17 @@ import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { sealingRing } from "../secrets/master-key.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
-import { currentSlot, liveRetired, olderSlot, openSecret, previousSlot, readSecretColumns, RETIRED_MAX, sealSecret, type SigningKey } from "./endpoint-secret.js";
+import {
+  currentSlot,
+  liveRetired,
+  olderSlot,
+  openSecret,
+  previousSlot,
+  readSecretColumns,
+  RETIRED_MAX,
+  sealSecret,
+  type SigningKey,
+} from "./endpoint-secret.js";
 
 /**
  * Gives an endpoint a new secret, returned this once. The old secret retires: it keeps signing (one
@@ -24,7 +34,9 @@ export async function rotateEndpointSecret(ctx: ServiceContext, id: string, inpu
     const graceEndsAt = input.graceMs > 0 ? new Date(now.getTime() + input.graceMs) : null;
     // Newest first; a retired secret past its end is dropped here as it no longer signs.
     const kept: SigningKey[] = [...liveRetired(ring, row, id, now)];
-    if (graceEndsAt) kept.unshift({ secret: openSecret(ring, row.secretCiphertext, currentSlot(id)), until: graceEndsAt });
+    if (graceEndsAt) {
+      kept.unshift({ secret: openSecret(ring, row.secretCiphertext, currentSlot(id)), until: graceEndsAt });
+    }
     let dropped: SigningKey | undefined;
     if (kept.length > RETIRED_MAX) {
       dropped = kept[kept.length - 1]!;
@@ -35,9 +47,18 @@ export async function rotateEndpointSecret(ctx: ServiceContext, id: string, inpu
     const [previous, older] = kept;
     const seal = (k: SigningKey | undefined, slot: string) => (k ? sealSecret(ring.current, k.secret, slot) : null);
     await tx.run(
-      `UPDATE "WebhookEndpoint" SET "secretCiphertext" = ?, "previousSecretCiphertext" = ?, "previousSecretExpiresAt" = ?,
+      `UPDATE "WebhookEndpoint" SET "secretCiphertext" = ?,
+       "previousSecretCiphertext" = ?, "previousSecretExpiresAt" = ?,
        "olderSecretCiphertext" = ?, "olderSecretExpiresAt" = ?, "updatedAt" = ? WHERE "id" = ?`,
-      [sealSecret(ring.current, secret, currentSlot(id)), seal(previous, previousSlot(id)), previous?.until ?? null, seal(older, olderSlot(id)), older?.until ?? null, now, id],
+      [
+        sealSecret(ring.current, secret, currentSlot(id)),
+        seal(previous, previousSlot(id)),
+        previous?.until ?? null,
+        seal(older, olderSlot(id)),
+        older?.until ?? null,
+        now,
+        id,
+      ],
     );
     await recordAudit(
       { ...ctx, sql: tx },
@@ -62,8 +83,10 @@ function refusal(id: string, retired: SigningKey[]): ConflictError {
   const ends = retired.map((k) => k.until!.toISOString());
   const first = retired.reduce((a, b) => (a.until! <= b.until! ? a : b)).until!.toISOString();
   return new ConflictError(
-    `${id} already signs with three secrets: two rotated-out secrets are promised until ${ends.join(" and ")}. A rotation now would end the older one early. Nothing was changed.`,
-    `Rotate again after ${first}, rotate with --grace 0 (the current secret stops signing at once), or pass --force to drop the oldest secret now.`,
+    `${id} already signs with three secrets: two rotated-out secrets are promised until ${ends.join(" and ")}. ` +
+      `A rotation now would stop the oldest (promised until ${ends.at(-1)}) early. Nothing was changed.`,
+    `Rotate again after ${first}, rotate with --grace 0 (the current secret stops signing at once), ` +
+      "or pass --force to drop the oldest secret now.",
     "ROTATION_IN_GRACE",
   );
 }
