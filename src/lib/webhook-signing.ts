@@ -51,8 +51,8 @@ export interface SignedHeaders {
 }
 
 /**
- * The three headers of one attempt. During a rotation grace the old secret signs too: the header
- * holds both signatures, space-separated, and a receiver accepts the message if either verifies.
+ * The three headers of one attempt. During rotation graces the old secrets sign too: the header
+ * holds one signature per secret, space-separated, and a receiver accepts the message if any verifies.
  */
 export function signatureHeaders(secrets: readonly string[], msgId: string, timestamp: number, body: string | Buffer): SignedHeaders {
   if (secrets.length === 0) throw new RangeError("at least one secret signs");

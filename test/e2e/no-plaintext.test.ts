@@ -28,14 +28,16 @@ async function scenario(env: Record<string, string>): Promise<string[]> {
     expect(set.code, set.stderr).toBe(0);
     expect((await intg(["secrets", "reveal", name], { env })).stdout.trim()).toBe(value);
   }
-  // Webhook signing secrets: the current one and, during the rotation grace, the previous one.
+  // Webhook signing secrets: the current one and, during two rotations' graces, the previous and older ones.
   const endpoint = await intg(["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/hook", "--allow-private-network", "--json"], { env });
   expect(endpoint.code, endpoint.stderr).toBe(0);
   const { id, secret } = JSON.parse(endpoint.stdout);
   const rotatedSecret = await intg(["webhooks", "endpoints", "rotate-secret", id, "--grace", "1h"], { env });
   expect(rotatedSecret.code, rotatedSecret.stderr).toBe(0);
+  const againSecret = await intg(["webhooks", "endpoints", "rotate-secret", id, "--grace", "30m"], { env });
+  expect(againSecret.code, againSecret.stderr).toBe(0);
   // The key bytes' base64 alone, too: a store that dropped the prefix would still leak it.
-  for (const s of [secret, rotatedSecret.stdout.trim()]) plaintexts.push(s, s.slice("whsec_".length));
+  for (const s of [secret, rotatedSecret.stdout.trim(), againSecret.stdout.trim()]) plaintexts.push(s, s.slice("whsec_".length));
   return plaintexts;
 }
 
@@ -145,6 +147,10 @@ describe("no plaintext at rest", () => {
     plaintexts.push(...paths.plaintexts);
     const rotate = await intg(["secrets", "rotate-master-key", "--yes"], { env });
     expect(rotate.code, rotate.stderr).toBe(0);
+    // Every sealed column moved, the endpoint's older signing secret too.
+    const status = await intg(["secrets", "status", "--json"], { env });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ notUnderCurrent: 0, unreadable: 0 });
     const base = join(home.path, "data", "intg", "intg.db");
     const bytes = [base, `${base}-wal`, `${base}-shm`].filter(existsSync).map((f) => readFileSync(f).toString("latin1")).join("");
     expect(bytes.length).toBeGreaterThan(0);

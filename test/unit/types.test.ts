@@ -226,7 +226,8 @@ type SecretKey =
   | "refreshToken"
   | "ciphertext"
   | "secretCiphertext"
-  | "previousSecretCiphertext";
+  | "previousSecretCiphertext"
+  | "olderSecretCiphertext";
 type Leaks<V> = Extract<DeepKeys<V>, SecretKey>;
 
 interface Views {

@@ -52,10 +52,20 @@ export function registerManage(endpoints: Command, context: ContextFactory): voi
     });
   endpoints
     .command("rotate-secret <id>")
-    .description("Issue a new signing secret, printed once; the old one keeps signing until the grace period ends")
+    .description("Issue a new signing secret, printed once; the old one keeps signing until its grace period ends")
     .option("--grace <duration>", "how long deliveries carry the old secret's signature too; 0 drops it now", "24h")
-    .option("--force", "rotate even while an earlier rotation's grace runs, ending that secret's grace now", false)
-    .addHelpText("after", "\nDuring a grace period a second rotation is refused (exit 6): the secret it would replace was promised\nuntil the grace ends. --force ends it now.")
+    .option("--force", "rotate even when two earlier secrets still sign, dropping the oldest of them now", false)
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Each rotated-out secret keeps signing until the end its own rotation promised: a later rotation",
+        "with a shorter --grace does not cut it short, nor does a longer one extend it. Deliveries carry one",
+        "signature per live secret, three at most (the current one and two rotated out). A rotation that",
+        "would need a fourth is refused (exit 6) and changes nothing; --grace 0 needs no room, and --force",
+        "drops the oldest rotated-out secret before its promised end (recorded in the audit log).",
+      ].join("\n"),
+    )
     .action(async (id: string, flags: { grace: string; force: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const graceMs = parseDurationFlag("--grace", flags.grace);
@@ -63,6 +73,9 @@ export function registerManage(endpoints: Command, context: ContextFactory): voi
       if (ctx.out.json) return ctx.out.printJson(rotated);
       ctx.out.print(rotated.secret);
       ctx.out.success(`Rotated the signing secret of ${id}. Store it now: it cannot be shown again.`);
-      if (rotated.previousSecretExpiresAt) ctx.out.info(`Deliveries are signed with both secrets until ${rotated.previousSecretExpiresAt}.`);
+      const { previousSecretExpiresAt: previous, olderSecretExpiresAt: older } = rotated;
+      const beforeIt = older ? `, and with the one before it until ${older}` : "";
+      if (previous) ctx.out.info(`Deliveries are also signed with the previous secret until ${previous}${beforeIt}.`);
+      else if (older) ctx.out.info(`Deliveries are also signed with an earlier secret until ${older}.`);
     });
 }

@@ -28,6 +28,7 @@ export async function printEndpoint(ctx: CommandContext, e: WebhookEndpointInfo)
     ["private network", e.allowPrivateNetwork ? "allowed" : "refused"],
     ["enabled", e.enabled ? "yes" : `no${e.disabledAt ? ` (since ${e.disabledAt}${e.disabledReason ? `: ${e.disabledReason}` : ""})` : ""}`],
     ["previous secret until", e.previousSecretExpiresAt ?? ""],
+    ["older secret until", e.olderSecretExpiresAt ?? ""],
     ["last success", e.lastSuccessAt ?? "never"],
     ["created", e.createdAt],
     ["updated", e.updatedAt],

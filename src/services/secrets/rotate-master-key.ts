@@ -13,7 +13,7 @@ import { countByKey } from "./status.js";
 
 // Every column sealed under the master key must be re-encrypted here, or a rotation would strand
 // it under a key that prune-keys may later drop: IntegrationSecret.ciphertext, and
-// WebhookEndpoint.secretCiphertext and previousSecretCiphertext (endpoint-reencrypt.ts).
+// WebhookEndpoint.secretCiphertext, previousSecretCiphertext and olderSecretCiphertext (endpoint-reencrypt.ts).
 
 /** One batch of one sealed row kind moved to `target`, in one transaction; returns how many moved (0: done). */
 export type ReencryptBatch = (

@@ -12,7 +12,7 @@ export async function countByKey(ctx: Pick<ServiceContext, "sql">): Promise<Map<
   const counts = new Map(rows.map((r) => [r.masterKeyId, Number(r.n)]));
   // Endpoint signing secrets are sealed under the same ring; their envelope names the key
   // (`v1.<keyId>.…`), so rotation progress is read from the ciphertext itself.
-  for (const column of ["secretCiphertext", "previousSecretCiphertext"]) {
+  for (const column of ["secretCiphertext", "previousSecretCiphertext", "olderSecretCiphertext"]) {
     const endpoints = await ctx.sql.all<{ masterKeyId: string; n: number | string }>(
       `SELECT SUBSTR("${column}", 4, 16) AS "masterKeyId", COUNT(*) AS "n" FROM "WebhookEndpoint" WHERE "${column}" IS NOT NULL GROUP BY SUBSTR("${column}", 4, 16)`,
     );

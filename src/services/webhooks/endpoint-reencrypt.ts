@@ -2,17 +2,22 @@ import type { SqlClient } from "../../db/sql.js";
 import type { MasterKey } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
-import { currentSlot, openSecret, previousSlot, sealSecret } from "./endpoint-secret.js";
+import { currentSlot, olderSlot, openSecret, previousSlot, sealSecret } from "./endpoint-secret.js";
 import { headersKeyId, openHeaders, sealHeaders, storedHeaders } from "./endpoint-headers.js";
 import { scrubAttemptHeaders } from "./endpoint-headers-scrub.js";
 
-type Row = { id: string; secretCiphertext: string; previousSecretCiphertext: string | null };
+type Row = {
+  id: string;
+  secretCiphertext: string;
+  previousSecretCiphertext: string | null;
+  olderSecretCiphertext: string | null;
+};
 
 const keyOf = (envelope: string) => envelope.slice(3, 19);
 
 /**
- * One batch of a master-key rotation over webhook endpoints: the endpoints whose current or
- * previous signing secret is not sealed under `target` yet, re-sealed in one transaction. The
+ * One batch of a master-key rotation over webhook endpoints: the endpoints whose current, previous
+ * or older signing secret is not sealed under `target` yet, re-sealed in one transaction. The
  * envelope names its key, so the next batch (or the next run, after a crash) starts where this
  * one stopped. Returns how many ciphertexts moved; 0 means done. `moved` counts them per old key.
  */
@@ -22,8 +27,12 @@ export async function reencryptEndpointBatch(ctx: ServiceContext, ring: MasterKe
   return ctx.sql.transaction(async (tx) => {
     const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";
     const rows = await tx.all<Row>(
-      `SELECT "id","secretCiphertext","previousSecretCiphertext" FROM "WebhookEndpoint" WHERE "secretCiphertext" NOT LIKE ? OR ("previousSecretCiphertext" IS NOT NULL AND "previousSecretCiphertext" NOT LIKE ?) ORDER BY "id" LIMIT ?${lock}`,
-      [prefix, prefix, size],
+      `SELECT "id","secretCiphertext","previousSecretCiphertext","olderSecretCiphertext" FROM "WebhookEndpoint"
+       WHERE "secretCiphertext" NOT LIKE ?
+         OR ("previousSecretCiphertext" IS NOT NULL AND "previousSecretCiphertext" NOT LIKE ?)
+         OR ("olderSecretCiphertext" IS NOT NULL AND "olderSecretCiphertext" NOT LIKE ?)
+       ORDER BY "id" LIMIT ?${lock}`,
+      [prefix, prefix, prefix, size],
     );
     let changed = 0;
     for (const row of rows) {
@@ -38,8 +47,13 @@ export async function reencryptEndpointBatch(ctx: ServiceContext, ring: MasterKe
       };
       const current = reseal(row.secretCiphertext, currentSlot(row.id));
       const previous = reseal(row.previousSecretCiphertext, previousSlot(row.id));
+      const older = reseal(row.olderSecretCiphertext, olderSlot(row.id));
       // Re-encryption changes no secret: updatedAt describes the endpoint, not its envelope.
-      await tx.run(`UPDATE "WebhookEndpoint" SET "secretCiphertext" = ?, "previousSecretCiphertext" = ? WHERE "id" = ?`, [current, previous, row.id]);
+      await tx.run(
+        `UPDATE "WebhookEndpoint"
+         SET "secretCiphertext" = ?, "previousSecretCiphertext" = ?, "olderSecretCiphertext" = ? WHERE "id" = ?`,
+        [current, previous, older, row.id],
+      );
     }
     return changed + (await reencryptHeaders(tx, withTarget, target, prefix, size, moved));
   });

@@ -12,7 +12,11 @@ export const DEFAULT_SCHEDULE_MS = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_
 export const JITTER_RATIO = 0.2;
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-export const ENDPOINT_COLUMNS = `e."id", e."webhookId", e."url", e."description", e."channel", e."eventFilter", e."headers", e."timeoutMs", e."retrySchedule", e."rateLimitPerSecond", e."transformation", e."previousSecretExpiresAt", e."allowPrivateNetwork", e."enabled", e."disabledAt", e."disabledReason", e."lastSuccessAt", e."failingSince", e."configMac", e."createdAt", e."updatedAt", w."retrySchedule" AS "webhookRetrySchedule", w."retentionPolicy" AS "webhookRetention"`;
+export const ENDPOINT_COLUMNS = `e."id", e."webhookId", e."url", e."description", e."channel", e."eventFilter",
+  e."headers", e."timeoutMs", e."retrySchedule", e."rateLimitPerSecond", e."transformation",
+  e."previousSecretExpiresAt", e."olderSecretExpiresAt", e."allowPrivateNetwork", e."enabled", e."disabledAt",
+  e."disabledReason", e."lastSuccessAt", e."failingSince", e."configMac", e."createdAt", e."updatedAt",
+  w."retrySchedule" AS "webhookRetrySchedule", w."retentionPolicy" AS "webhookRetention"`;
 export const ENDPOINT_FROM = `"WebhookEndpoint" e LEFT JOIN "Webhook" w ON w."id" = e."webhookId"`;
 
 export type EndpointRow = Record<string, unknown> & { id: string; url: string };
@@ -45,6 +49,7 @@ export function toEndpointInfo(row: EndpointRow): WebhookEndpointInfo {
     lastSuccessAt: col.iso(row.lastSuccessAt),
     failingSince: col.iso(row.failingSince),
     previousSecretExpiresAt: col.iso(row.previousSecretExpiresAt),
+    olderSecretExpiresAt: col.iso(row.olderSecretExpiresAt),
     allowPrivateNetwork: col.bool(row.allowPrivateNetwork),
     createdAt: col.iso(row.createdAt)!,
     updatedAt: col.iso(row.updatedAt)!,

@@ -1,4 +1,4 @@
-import { col } from "../../db/sql.js";
+import { col, type SqlClient } from "../../db/sql.js";
 import { decrypt, encrypt, type MasterKey } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js";
@@ -7,10 +7,16 @@ import { findEndpointRow } from "./endpoint-rows.js";
 
 // An endpoint's signing secrets at rest: AES-256-GCM under the master key ring, like every
 // credential. Each ciphertext is bound to its endpoint and to its slot, so neither can be moved
-// to another endpoint, nor the previous secret swapped with the current one.
+// to another endpoint, nor a retired secret swapped with the current one or with each other.
 
 export const currentSlot = (endpointId: string) => endpointId;
+/** The secret rotated out last, signing until previousSecretExpiresAt. */
 export const previousSlot = (endpointId: string) => `${endpointId}#previous`;
+/** The one rotated out before it, signing until olderSecretExpiresAt: its own promise, not the previous one's. */
+export const olderSlot = (endpointId: string) => `${endpointId}#older`;
+
+/** Retired secrets an endpoint keeps at most: with the current one, three signatures per delivery. */
+export const RETIRED_MAX = 2;
 
 export function sealSecret(key: MasterKey, secret: string, slot: string): string {
   return encrypt(key, secret, slot);
@@ -21,23 +27,60 @@ export function openSecret(ring: MasterKeyRing, envelope: string, slot: string):
   return decrypt((id) => requireKey(ring, id, label), envelope, slot, label);
 }
 
+/** A secret that signs, and the end of its grace (null for the current secret). */
+export interface SigningKey {
+  secret: string;
+  until: Date | null;
+}
+
+export interface SecretColumns {
+  secretCiphertext: string;
+  previousSecretCiphertext: string | null;
+  previousSecretExpiresAt: unknown;
+  olderSecretCiphertext: string | null;
+  olderSecretExpiresAt: unknown;
+}
+
+/** The ciphertexts with their ends, read in one statement so a concurrent rotation cannot pair them wrongly. */
+export async function readSecretColumns(sql: SqlClient, endpointId: string): Promise<SecretColumns | undefined> {
+  return sql.get<SecretColumns>(
+    `SELECT "secretCiphertext", "previousSecretCiphertext", "previousSecretExpiresAt",
+            "olderSecretCiphertext", "olderSecretExpiresAt"
+     FROM "WebhookEndpoint" WHERE "id" = ?`,
+    [endpointId],
+  );
+}
+
+/** The retired secrets still inside their own grace at `now`, newest first, opened. */
+export function liveRetired(ring: MasterKeyRing, row: SecretColumns, endpointId: string, now: Date): SigningKey[] {
+  const slots: [string | null, unknown, string][] = [
+    [row.previousSecretCiphertext, row.previousSecretExpiresAt, previousSlot(endpointId)],
+    [row.olderSecretCiphertext, row.olderSecretExpiresAt, olderSlot(endpointId)],
+  ];
+  const live: SigningKey[] = [];
+  for (const [envelope, end, slot] of slots) {
+    const until = col.dateOrNull(end);
+    if (envelope && until && until > now) live.push({ secret: openSecret(ring, envelope, slot), until });
+  }
+  return live;
+}
+
 /**
- * The secrets that sign a delivery now: the current one, then the previous one while its rotation
- * grace lasts (the worker sends both signatures). For the delivery worker and for tests.
+ * The secrets that sign a delivery now, each with its end: the current one, then every retired one
+ * whose own grace lasts (the worker sends a signature for each). For the worker, which keeps them
+ * a few seconds and drops each at its end.
  */
-export async function signingSecrets(ctx: ServiceContext, endpointId: string): Promise<string[]> {
+export async function signingKeys(ctx: ServiceContext, endpointId: string): Promise<SigningKey[]> {
   const row = await findEndpointRow(ctx.sql, endpointId);
   // Whoever gets the secrets sends to the URL: a URL changed outside intg is refused first.
   await checkConfig(ctx, [["WebhookEndpoint", row]]);
-  const ciphers = await ctx.sql.get<{ secretCiphertext: string; previousSecretCiphertext: string | null }>(
-    `SELECT "secretCiphertext", "previousSecretCiphertext" FROM "WebhookEndpoint" WHERE "id" = ?`,
-    [row.id],
-  );
+  const ciphers = await readSecretColumns(ctx.sql, row.id);
   const ring = await requireMasterKeys(ctx);
-  const secrets = [openSecret(ring, ciphers!.secretCiphertext, currentSlot(row.id))];
-  const graceEnds = col.dateOrNull(row.previousSecretExpiresAt);
-  if (ciphers!.previousSecretCiphertext && graceEnds && graceEnds > ctx.now()) {
-    secrets.push(openSecret(ring, ciphers!.previousSecretCiphertext, previousSlot(row.id)));
-  }
-  return secrets;
+  const current = openSecret(ring, ciphers!.secretCiphertext, currentSlot(row.id));
+  return [{ secret: current, until: null }, ...liveRetired(ring, ciphers!, row.id, ctx.now())];
+}
+
+/** The secrets that sign a delivery now, current first. For export, health pings and tests. */
+export async function signingSecrets(ctx: ServiceContext, endpointId: string): Promise<string[]> {
+  return (await signingKeys(ctx, endpointId)).map((k) => k.secret);
 }

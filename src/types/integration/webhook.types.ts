@@ -70,6 +70,11 @@ export interface WebhookEndpointInfo {
   failingSince: IsoDateTime | null;
   /** While set and in the future, deliveries are signed with the previous secret too (rotation grace). */
   previousSecretExpiresAt: IsoDateTime | null;
+  /**
+   * The same for the secret rotated out before the previous one (a second rotation during a grace):
+   * each keeps the end its own rotation promised, so this may come before or after the previous one's.
+   */
+  olderSecretExpiresAt: IsoDateTime | null;
   /** May reach private, loopback and link-local addresses (--allow-private-network). */
   allowPrivateNetwork: boolean;
   createdAt: IsoDateTime;

@@ -3,7 +3,7 @@ import { compileTransformation, type Transformer } from "../../../lib/webhook-tr
 import type { ServiceContext } from "../../context.js";
 import { requireMasterKeys } from "../../secrets/master-key.js";
 import { isSealed, openHeaders, REDACTED_VALUE, storedHeaders } from "../endpoint-headers.js";
-import { signingSecrets } from "../endpoint-secret.js";
+import { signingKeys, type SigningKey } from "../endpoint-secret.js";
 import { findEndpointRow, toEndpointInfo } from "../endpoint-rows.js";
 
 // What the worker needs of an endpoint for every attempt, read once and kept for a few seconds:
@@ -22,7 +22,12 @@ export interface EndpointConfig {
   timeoutMs: number;
   scheduleMs: number[];
   allowPrivate: boolean;
+  /** The secrets that signed at load, current first: what `secretsAt` hands out before `secretsUntil`. */
   secrets: string[];
+  /** The first end (epoch ms) among the retired secrets loaded; Infinity when there are none. */
+  secretsUntil: number;
+  /** The same secrets with their ends (null: the current one). */
+  signers: SigningKey[];
   bucket: TokenBucket | null;
   /** The endpoint's transformation, compiled; null sends the recorded bytes as they are. */
   transform: Transformer | null;
@@ -46,7 +51,7 @@ export class EndpointCache {
   async #load(id: string, previous: Promise<EndpointConfig> | undefined): Promise<EndpointConfig> {
     const row = await findEndpointRow(this.ctx.sql, id);
     const info = toEndpointInfo(row);
-    const secrets = await signingSecrets(this.ctx, id);
+    const signers = await signingKeys(this.ctx, id);
     const stored = storedHeaders(row.headers);
     const headers = openHeaders(isSealed(stored) ? await requireMasterKeys(this.ctx) : null, id, stored);
     // Redacted from the opened names (not the row's readable list), and the very same object when
@@ -65,11 +70,22 @@ export class EndpointCache {
       timeoutMs: info.timeoutMs,
       scheduleMs: info.retry.scheduleMs,
       allowPrivate: privateNetworksAllowed(this.ctx.env, info.allowPrivateNetwork),
-      secrets,
+      secrets: signers.map((k) => k.secret),
+      secretsUntil: Math.min(...signers.map((k) => k.until?.getTime() ?? Infinity)),
+      signers,
       bucket,
       transform: info.transformation ? await compileTransformation(info.transformation) : null,
     };
   }
+}
+
+/**
+ * The secrets that sign an attempt started at `at` (epoch ms). A load is kept for REFRESH_MS, so a
+ * retired secret whose grace ends meanwhile is dropped here, at its own end, not at the next load.
+ */
+export function secretsAt(ep: EndpointConfig, at: number): readonly string[] {
+  if (at < ep.secretsUntil) return ep.secrets; // the usual case: no allocation per attempt
+  return ep.signers.filter((k) => k.until === null || k.until.getTime() > at).map((k) => k.secret);
 }
 
 /** `rate` requests per second, with a burst of one second's worth. */

@@ -6,7 +6,7 @@ import { signatureHeaders } from "../../../lib/webhook-signing.js";
 import type { ServiceContext } from "../../context.js";
 import type { Claimed } from "./claim.js";
 import { DEFAULT_SCHEDULE_MS } from "../endpoint-rows.js";
-import { EndpointCache } from "./endpoints.js";
+import { EndpointCache, secretsAt } from "./endpoints.js";
 import { HttpClient, type PostResult } from "./http.js";
 import { encodeAttempts, type Disabled, type Finished } from "./record.js";
 import { outcomeOf } from "./schedule.js";
@@ -172,10 +172,12 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     // A transformation that throws is recorded as a failed attempt and retried on the schedule:
     // fixing the expression lets later attempts through.
     if (ep.transform) body = await ep.transform(item.payload).catch((e: Error) => ((failed = { statusCode: null, headers: null, body: null, error: e.message, timedOut: false, durationMs: 0 }), ""));
+    // Signed by the secrets live when the attempt starts: a cached retired one stops at its own end.
+    const secrets = secretsAt(ep, startedAt.getTime());
     const own = {
       "content-type": "application/json",
       "user-agent": "intg-webhooks/1",
-      ...signatureHeaders(ep.secrets, item.eventId, Math.floor(startedAt.getTime() / 1000), body),
+      ...signatureHeaders(secrets, item.eventId, Math.floor(startedAt.getTime() / 1000), body),
     };
     // The endpoint's headers go out as they are but are recorded redacted: they are often its
     // credential. An endpoint without any (the same object twice) sends and records one set.
