@@ -1,4 +1,5 @@
 import {
+  type Compilable,
   type CompiledQuery,
   type DatabaseConnection,
   type Driver,
@@ -71,3 +72,48 @@ export const jsonText = (value: unknown): string => JSON.stringify(value);
 
 /** An aggregate's count: PostgreSQL returns COUNT as a bigint string, SQLite as a number. */
 export const count = (value: string | number | bigint | undefined): number => Number(value ?? 0);
+
+const MARK = "\u0000intg-parameter:";
+
+/** A statement built and compiled once, then run many times with new values (hot loops). */
+export interface Prepared<R, P extends string> {
+  readonly sql: string;
+  run(db: Db, values: Readonly<Record<P, unknown>>): Promise<QueryResult<R>>;
+}
+
+/**
+ * Builds a statement once per provider: `build` receives a placeholder per name, typed to fit any
+ * column, and the compiled statement is run with the values given each time. The worker's claim
+ * and record run per batch; building the query each time would cost more than the statement.
+ */
+export function prepare<R, P extends string>(
+  provider: SqlClient["provider"],
+  names: readonly P[],
+  build: (db: Db, p: Readonly<Record<P, never>>) => Compilable<R>,
+): Prepared<R, P> {
+  const markers = Object.fromEntries(names.map((n) => [n, `${MARK}${n}`])) as unknown as Record<P, never>;
+  const compiled = build(compiler(provider), markers).compile();
+  // Each compiled parameter is either a named slot (filled per run) or a constant of the build.
+  const slots: Array<{ name: P | null; fixed: unknown }> = compiled.parameters.map((v) =>
+    typeof v === "string" && v.startsWith(MARK) ? { name: v.slice(MARK.length) as P, fixed: null } : { name: null, fixed: v },
+  );
+  for (const n of names) {
+    if (!slots.some((s) => s.name === n)) throw new Error(`prepare: the parameter ${n} is never used.`);
+  }
+  return {
+    sql: compiled.sql,
+    run: (db, values) =>
+      db.executeQuery<R>({ ...compiled, parameters: slots.map((s) => (s.name === null ? s.fixed : values[s.name])) }),
+  };
+}
+
+const compilers = new Map<SqlClient["provider"], Db>();
+function compiler(provider: SqlClient["provider"]): Db {
+  let db = compilers.get(provider);
+  if (!db) {
+    const never = (): Promise<never> => Promise.reject(new Error("a compiling-only client runs nothing"));
+    const client = { provider, query: never } as unknown as SqlClient;
+    compilers.set(provider, (db = build(client)));
+  }
+  return db;
+}

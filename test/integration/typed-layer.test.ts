@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/client.js";
-import { typed } from "../../src/db/kysely.js";
+import { prepare, typed } from "../../src/db/kysely.js";
 import { applyPendingMigrations } from "../../src/db/migrations.js";
 import { parseDbUrl } from "../../src/db/url.js";
 import { PROVIDERS, tempDb, type TempDb } from "../helpers/databases.js";
@@ -84,5 +84,36 @@ describe.each(PROVIDERS)("the typed query layer on %s", (provider) => {
     const t = await typed(db.sql).selectFrom("WebhookEventType").select(["description", "archivedAt"]).where("name", "=", "order.placed").executeTakeFirstOrThrow();
     expect(t.description).toBe("d"); // the batch rolled back
     expect(t.archivedAt).toBeNull(); // the heartbeat was not rolled back with it
+  });
+});
+
+describe.each(PROVIDERS)("statements prepared once on %s", (provider) => {
+  let temp: TempDb;
+  let db: Database;
+  beforeAll(async () => {
+    temp = await tempDb(provider);
+    const target = parseDbUrl(temp.url, "--db", process.cwd());
+    await applyPendingMigrations(target);
+    db = await openDatabase(target, { autoMigrate: false });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await temp?.dispose();
+  });
+
+  it("run with new values each time, constants of the build kept", async () => {
+    const insert = prepare(provider, ["name", "at"], (k, p) =>
+      k.insertInto("WebhookEventType").values({ name: p.name, description: "fixed", createdAt: p.at }),
+    );
+    const at = new Date("2026-01-02T03:04:05.678Z");
+    for (const name of ["a.one", "b.two", "c.three"]) await insert.run(typed(db.sql), { name, at });
+    const find = prepare(provider, ["name"], (k, p) => k.selectFrom("WebhookEventType").select(["name", "description", "createdAt"]).where("name", "=", p.name));
+    const { rows } = await find.run(typed(db.sql), { name: "b.two" });
+    expect(rows).toEqual([{ name: "b.two", description: "fixed", createdAt: at }]);
+    expect(find.sql).toContain(provider === "postgresql" ? "$1" : "?");
+  });
+
+  it("refuses a name the statement never uses", () => {
+    expect(() => prepare(provider, ["name", "unused"], (k, p) => k.selectFrom("WebhookEventType").select("name").where("name", "=", p.name))).toThrow(/unused/);
   });
 });
