@@ -1,6 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
 import { openSqlite } from "../lib/sqlite.js";
+import { schemaTyped } from "./sqlite-types.js";
 import type { DbTarget, Provider } from "./url.js";
 
 export type Row = Record<string, unknown>;
@@ -22,6 +23,11 @@ export interface SqlClient {
    * arrays much faster than objects with many keys (better-sqlite3 makes those slow objects).
    */
   rows(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
+  /**
+   * One statement for the typed query layer (kysely.ts): rows come back as the schema's types on
+   * both providers (on SQLite, DATETIME columns as Date, BOOLEAN as boolean, JSONB parsed).
+   */
+  query(sql: string, params: readonly unknown[]): Promise<{ rows: Row[]; changes: number }>;
   /** Returns the number of rows changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
   /**
@@ -110,6 +116,11 @@ function sqliteClient(db: BetterSqlite3.Database): SqlClient {
     get: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).get(...sqliteParams(params)) as T | undefined,
     rows: async (sql, params = []) => rawStmt(sql).all(...sqliteParams(params)) as unknown[][],
     run: async (sql, params = []) => stmt(sql).run(...sqliteParams(params)).changes,
+    query: async (sql, params) => {
+      const s = stmt(sql);
+      if (!s.reader) return { rows: [], changes: s.run(...sqliteParams(params)).changes };
+      return { rows: schemaTyped(s, s.all(...sqliteParams(params)) as Row[]), changes: 0 };
+    },
     transaction: () => Promise.reject(new Error("replaced below")),
     close: async () => void db.close(),
   };
@@ -126,14 +137,33 @@ function sqliteClient(db: BetterSqlite3.Database): SqlClient {
  * transaction() for one connection. A connection holds one transaction at a time, so concurrent
  * callers queue. The callback gets a client bound to the open transaction, whose own
  * transaction() joins it: services pass `tx` on to the services they call.
+ *
+ * While a transaction is queued or open, a statement on the outer client queues behind it too:
+ * otherwise it would run on the same connection inside the open transaction (the worker's lease
+ * heartbeat landing in a batch's transaction, and rolled back with it). With no transaction
+ * pending, statements run at once, without the queue's extra promise.
  */
 function transactions(self: SqlClient, begin: () => Promise<void>, commit: () => Promise<void>, rollback: () => Promise<void>): SqlClient["transaction"] {
   // AsyncLocalStorage would tell a nested call from a concurrent one too, but it turns on
   // promise hooks that slow every await in the process, key verification included.
-  const inTx: SqlClient = { ...self, inTransaction: true, transaction: (fn) => fn(inTx) };
+  const raw = { all: self.all, get: self.get, rows: self.rows, run: self.run, query: self.query };
+  const inTx: SqlClient = { ...self, ...raw, inTransaction: true, transaction: (fn) => fn(inTx) };
   let queue: Promise<unknown> = Promise.resolve();
-  return <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => {
-    const run = async () => {
+  let pending = 0;
+  const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
+    pending++;
+    const next = queue.then(job, job).finally(() => void pending--);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const outer = self as { -readonly [K in keyof typeof raw]: (typeof raw)[K] };
+  outer.all = (sql, params) => (pending === 0 ? raw.all(sql, params) : enqueue(() => raw.all(sql, params)));
+  outer.get = (sql, params) => (pending === 0 ? raw.get(sql, params) : enqueue(() => raw.get(sql, params)));
+  outer.rows = (sql, params) => (pending === 0 ? raw.rows(sql, params) : enqueue(() => raw.rows(sql, params)));
+  outer.run = (sql, params) => (pending === 0 ? raw.run(sql, params) : enqueue(() => raw.run(sql, params)));
+  outer.query = (sql, params) => (pending === 0 ? raw.query(sql, params) : enqueue(() => raw.query(sql, params)));
+  return <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> =>
+    enqueue(async () => {
       await begin();
       try {
         const result = await fn(inTx);
@@ -143,11 +173,7 @@ function transactions(self: SqlClient, begin: () => Promise<void>, commit: () =>
         await rollback();
         throw error;
       }
-    };
-    const next = queue.then(run, run);
-    queue = next.catch(() => undefined);
-    return next;
-  };
+    });
 }
 
 /** `?` placeholders become `$1…$n`. Our statements never hold a literal `?`. */
@@ -183,6 +209,10 @@ async function postgresClient(url: string): Promise<SqlClient> {
     get: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows[0] as T | undefined,
     rows: async (sql, params = []) => (await serial(() => conn.query({ text: numbered(sql), values: postgresParams(params), rowMode: "array" }))).rows as unknown[][],
     run: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
+    query: async (sql, params) => {
+      const r = await query(sql, params);
+      return { rows: r.rows, changes: r.rowCount ?? 0 };
+    },
     transaction: () => Promise.reject(new Error("replaced below")),
     close: () => conn.end(),
   };

@@ -1,6 +1,8 @@
 import { createRequire } from "node:module";
 import { UsageError } from "../../cli/errors.js";
-import { col, type SqlClient } from "../../db/sql.js";
+import { typed } from "../../db/kysely.js";
+import { eventTypesNamed } from "../../db/queries/webhook-event-type.js";
+import type { SqlClient } from "../../db/sql.js";
 import type { JsonValue } from "../../types/common.js";
 
 // Event types' data schemas (JSON Schema 2020-12, through Ajv): checked when a type is created,
@@ -37,13 +39,8 @@ const problems = (v: Validate) => (v.errors ?? []).slice(0, 5).map((e) => `${e.i
 export async function checkSchemas(sql: SqlClient, events: { line: number; type: string; data: JsonValue }[], at: (line: number) => string): Promise<void> {
   const names = [...new Set(events.map((e) => e.type))];
   const schemas = new Map<string, Validate>();
-  for (let i = 0; i < names.length; i += 500) {
-    const chunk = names.slice(i, i + 500);
-    const rows = await sql.all<{ name: string; schema: unknown }>(
-      `SELECT "name", "schema" FROM "WebhookEventType" WHERE "schema" IS NOT NULL AND "name" IN (${chunk.map(() => "?").join(",")})`,
-      chunk,
-    );
-    for (const r of rows) schemas.set(r.name, compileSchema(col.json<JsonValue>(r.schema), `The stored schema of ${r.name}`));
+  for (const r of await eventTypesNamed(typed(sql), names)) {
+    if (r.schema !== null) schemas.set(r.name, compileSchema(r.schema as JsonValue, `The stored schema of ${r.name}`));
   }
   for (const e of events) {
     const validate = schemas.get(e.type);

@@ -1,5 +1,15 @@
 import { ConflictError, NotFoundError } from "../../cli/errors.js";
-import { col } from "../../db/sql.js";
+import { jsonText, typed } from "../../db/kysely.js";
+import {
+  deleteEventTypeRow,
+  type EventTypeRow,
+  eventTypesNamed,
+  findEventType,
+  insertEventType,
+  listEventTypeRows,
+  updateEventTypeRow,
+} from "../../db/queries/webhook-event-type.js";
+import { countEventsOfType } from "../../db/queries/webhook-event.js";
 import type { JsonValue } from "../../types/common.js";
 import type { WebhookEventTypeInfo } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
@@ -7,15 +17,12 @@ import type { ServiceContext } from "../context.js";
 import { validateEventTypeName } from "./endpoint-input.js";
 import { compileSchema } from "./event-schemas.js";
 
-type Row = { name: string; description: string | null; schema: unknown; archivedAt: unknown; createdAt: unknown };
-const COLUMNS = `"name","description","schema","archivedAt","createdAt"`;
-
-const toInfo = (r: Row): WebhookEventTypeInfo => ({
+const toInfo = (r: EventTypeRow): WebhookEventTypeInfo => ({
   name: r.name,
-  description: r.description ?? null,
-  schema: r.schema === null || r.schema === undefined ? null : col.json<JsonValue>(r.schema),
-  archivedAt: col.iso(r.archivedAt),
-  createdAt: col.iso(r.createdAt)!,
+  description: r.description,
+  schema: (r.schema ?? null) as JsonValue | null,
+  archivedAt: r.archivedAt?.toISOString() ?? null,
+  createdAt: r.createdAt.toISOString(),
 });
 
 /** Adds a type to the catalog; a name already there is a conflict (exit 6). */
@@ -23,17 +30,19 @@ export async function createEventType(ctx: ServiceContext, input: { name: string
   const name = validateEventTypeName(input.name);
   if (input.schema !== null) compileSchema(input.schema, `The schema of ${name}`);
   return ctx.sql.transaction(async (tx) => {
-    if (await tx.get(`SELECT 1 AS "x" FROM "WebhookEventType" WHERE "name" = ?`, [name])) {
+    const db = typed(tx);
+    if (await findEventType(db, name)) {
       throw new ConflictError(`The event type ${name} already exists.`, "See them with: intg webhooks event-types list", "EVENT_TYPE_EXISTS");
     }
-    await tx.run(`INSERT INTO "WebhookEventType" ("name","description","schema","createdAt") VALUES (?,?,?,?)`, [name, input.description, input.schema === null ? null : JSON.stringify(input.schema), ctx.now()]);
+    const schema = input.schema === null ? null : jsonText(input.schema);
+    await insertEventType(db, { name, description: input.description, schema, createdAt: ctx.now() });
     await recordAudit({ ...ctx, sql: tx }, { action: "event_type.create", targetType: "event_type", targetId: name, metadata: { description: input.description, hasSchema: input.schema !== null } });
-    return toInfo((await tx.get<Row>(`SELECT ${COLUMNS} FROM "WebhookEventType" WHERE "name" = ?`, [name]))!);
+    return toInfo(await findType(tx, name));
   });
 }
 
 export async function listEventTypes(ctx: Pick<ServiceContext, "sql">): Promise<WebhookEventTypeInfo[]> {
-  return (await ctx.sql.all<Row>(`SELECT ${COLUMNS} FROM "WebhookEventType" ORDER BY "name"`)).map(toInfo);
+  return (await listEventTypeRows(typed(ctx.sql))).map(toInfo);
 }
 
 /**
@@ -43,19 +52,15 @@ export async function listEventTypes(ctx: Pick<ServiceContext, "sql">): Promise<
 export async function knownTypes(sql: ServiceContext["sql"], names: string[], deprecated?: Set<string>): Promise<Set<string>> {
   const wanted = [...new Set(names)];
   const known = new Set<string>();
-  for (let i = 0; i < wanted.length; i += 500) {
-    const chunk = wanted.slice(i, i + 500);
-    const rows = await sql.all<{ name: string; archivedAt: unknown }>(`SELECT "name", "archivedAt" FROM "WebhookEventType" WHERE "name" IN (${chunk.map(() => "?").join(",")})`, chunk);
-    for (const r of rows) {
-      known.add(r.name);
-      if (r.archivedAt !== null && r.archivedAt !== undefined) deprecated?.add(r.name);
-    }
+  for (const r of await eventTypesNamed(typed(sql), wanted)) {
+    known.add(r.name);
+    if (r.archivedAt !== null) deprecated?.add(r.name);
   }
   return known;
 }
 
-async function findType(tx: ServiceContext["sql"], name: string): Promise<Row> {
-  const row = await tx.get<Row>(`SELECT ${COLUMNS} FROM "WebhookEventType" WHERE "name" = ?`, [name]);
+async function findType(tx: ServiceContext["sql"], name: string): Promise<EventTypeRow> {
+  const row = await findEventType(typed(tx), name);
   if (!row) throw new NotFoundError(`There is no event type ${name}.`, "See them with: intg webhooks event-types list", "EVENT_TYPE_NOT_FOUND");
   return row;
 }
@@ -66,8 +71,8 @@ export async function updateEventType(ctx: ServiceContext, name: string, input: 
   return ctx.sql.transaction(async (tx) => {
     const row = await findType(tx, name);
     const description = input.description === undefined ? row.description : input.description;
-    const schema = input.schema === undefined ? row.schema : input.schema === null ? null : JSON.stringify(input.schema);
-    await tx.run(`UPDATE "WebhookEventType" SET "description" = ?, "schema" = ? WHERE "name" = ?`, [description, schema === null || schema === undefined ? null : typeof schema === "string" ? schema : JSON.stringify(schema), name]);
+    const schema = input.schema === undefined ? row.schema : input.schema;
+    await updateEventTypeRow(typed(tx), name, { description, schema: schema === null ? null : jsonText(schema) });
     await recordAudit({ ...ctx, sql: tx }, { action: "event_type.update", targetType: "event_type", targetId: name, metadata: { fields: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined) } });
     return toInfo(await findType(tx, name));
   });
@@ -77,7 +82,7 @@ export async function updateEventType(ctx: ServiceContext, name: string, input: 
 export async function deprecateEventType(ctx: ServiceContext, name: string, deprecated: boolean): Promise<WebhookEventTypeInfo> {
   return ctx.sql.transaction(async (tx) => {
     await findType(tx, name);
-    await tx.run(`UPDATE "WebhookEventType" SET "archivedAt" = ? WHERE "name" = ?`, [deprecated ? ctx.now() : null, name]);
+    await updateEventTypeRow(typed(tx), name, { archivedAt: deprecated ? ctx.now() : null });
     await recordAudit({ ...ctx, sql: tx }, { action: deprecated ? "event_type.deprecate" : "event_type.undeprecate", targetType: "event_type", targetId: name });
     return toInfo(await findType(tx, name));
   });
@@ -87,11 +92,11 @@ export async function deprecateEventType(ctx: ServiceContext, name: string, depr
 export async function deleteEventType(ctx: ServiceContext, name: string, options: { force?: boolean } = {}): Promise<{ name: string; events: number }> {
   return ctx.sql.transaction(async (tx) => {
     await findType(tx, name);
-    const events = col.int((await tx.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "WebhookEvent" WHERE "type" = ?`, [name]))!.n);
+    const events = await countEventsOfType(typed(tx), name);
     if (events > 0 && !options.force) {
       throw new ConflictError(`${events} event(s) of type ${name} are kept; deleting the type would leave them without one. Nothing was deleted.`, "Deprecate it instead (intg webhooks event-types deprecate), or delete it anyway with --force.", "EVENT_TYPE_IN_USE");
     }
-    await tx.run(`DELETE FROM "WebhookEventType" WHERE "name" = ?`, [name]);
+    await deleteEventTypeRow(typed(tx), name);
     await recordAudit({ ...ctx, sql: tx }, { action: "event_type.delete", targetType: "event_type", targetId: name, metadata: { events, forced: options.force === true } });
     return { name, events };
   });

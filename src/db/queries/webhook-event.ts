@@ -1,0 +1,8 @@
+import { count, type Db } from "../kysely.js";
+
+// Every statement on "WebhookEvent": the events sent, each with its exact payload.
+
+export async function countEventsOfType(db: Db, type: string): Promise<number> {
+  const row = await db.selectFrom("WebhookEvent").select((eb) => eb.fn.countAll().as("n")).where("type", "=", type).executeTakeFirst();
+  return count(row?.n);
+}
