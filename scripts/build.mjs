@@ -1,8 +1,8 @@
-// Build: check the two schemas are current, generate both Prisma clients, type-check, then bundle
-// src/main.ts into one CommonJS file, dist/main.cjs. The CLI starts again for every command, and
-// one synchronously required file starts faster than a tree of ES modules read asynchronously
-// (measured with `npm run bench`). Dependencies stay in node_modules but for the two nearly every
-// command needs; the Prisma clients, which few commands need, are files of their own.
+// Build: check the two schemas are current, generate both Prisma clients and the Kysely types, type-check,
+// then bundle src/main.ts into one CommonJS file, dist/main.cjs, and the library entries. The CLI
+// starts again for every command, and one synchronously required file starts faster than a tree of
+// ES modules read asynchronously (measured with `npm run bench`). Dependencies stay in node_modules
+// but for the few nearly every command needs. The CLI never loads Prisma's client.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,17 +38,6 @@ const common = {
   supported: { "dynamic-import": false },
   logLevel: "warning",
 };
-// The generated Prisma clients are big and most commands never load them: each is a file of its
-// own, required only when a service first asks for Prisma.
-const separateClients = {
-  name: "separate-prisma-clients",
-  setup(b) {
-    b.onResolve({ filter: /generated\/(sqlite|postgresql)\/client\.js$/ }, (args) => {
-      if (args.importer.includes("/generated/")) return undefined;
-      return { path: `./prisma-${/(sqlite|postgresql)/.exec(args.path)[1]}.cjs`, external: true };
-    });
-  },
-};
 // commander requires child_process at load, for executable subcommands intg never uses; that pulls
 // in net, dgram and more on every start-up. It gets child_process on first use instead.
 const lazyChildProcess = {
@@ -62,8 +51,23 @@ const lazyChildProcess = {
   },
 };
 const out = { outdir: "dist", format: "cjs", outExtension: { ".js": ".cjs" } };
-await build({ ...common, ...out, entryPoints: { main: "src/main.ts", "dev-tools": "src/db/dev-tools.ts", "webhook-store": "src/services/webhooks/worker/store-thread-main.ts", "transform-thread": "src/lib/transform-thread.cjs" }, plugins: [separateClients, lazyChildProcess] });
-await build({ ...common, ...out, entryPoints: { "prisma-sqlite": "src/db/generated/sqlite/client.ts", "prisma-postgresql": "src/db/generated/postgresql/client.ts" } });
+await build({ ...common, ...out, entryPoints: { main: "src/main.ts", "dev-tools": "src/db/dev-tools.ts", "webhook-store": "src/services/webhooks/worker/store-thread-main.ts", "transform-thread": "src/lib/transform-thread.cjs" }, plugins: [lazyChildProcess] });
+
+// The library (package.json "exports"): ES modules for apps, every dependency left to the app's
+// node_modules, beside the CLI's files so that the worker threads' files resolve the same way.
+// Their declarations come from tsc.
+await build({
+  ...common,
+  format: "esm",
+  outdir: "dist",
+  splitting: true,
+  entryPoints: { index: "src/index.ts", types: "src/types/public.ts" },
+  external: Object.keys(pkg.dependencies),
+  define: {},
+  banner: {},
+  supported: {},
+});
+step([require.resolve("typescript/bin/tsc"), "-p", join(root, "tsconfig.lib.json")]);
 
 // The launcher, and the code cache it loads, made by running one command that touches most of
 // the CLI (argument parsing, the database, a list rendered as JSON) on a throwaway database.

@@ -1,4 +1,3 @@
-import type { PrismaClient } from "./generated/sqlite/client.js";
 import { existsSync } from "node:fs";
 import { DatabaseError, PendingError } from "../cli/errors.js";
 import { applyPendingMigrations, migrationNames, pendingMigrations, postgresError } from "./migrations.js";
@@ -7,19 +6,13 @@ import { openSql, type SqlClient } from "./sql.js";
 import type { DbTarget } from "./url.js";
 
 /**
- * Both providers generate clients of the same shape from the same models (a test proves it), so
- * services are typed against one of them and work on both.
- */
-export type Prisma = PrismaClient;
-
-/**
- * An open database. `sql` goes straight through the driver and is ready at once; Prisma's client
- * costs ~0.25 s to load, so it is built only when a service first asks for it.
+ * An open database: SQL straight through the driver, ready at once. Prisma's client costs ~0.25 s
+ * to load and more for its first query, so the CLI never loads it; apps that embed intg pass
+ * their own (src/library/context.ts).
  */
 export interface Database {
   target: DbTarget;
   sql: SqlClient;
-  prisma(): Promise<Prisma>;
   close(): Promise<void>;
 }
 
@@ -49,15 +42,7 @@ export async function openDatabase(target: DbTarget, options: { autoMigrate: boo
     await sql.close();
     throw error;
   }
-  let prisma: Promise<Prisma> | undefined;
-  return {
-    target,
-    sql,
-    prisma: () => (prisma ??= createPrismaClient(target)),
-    async close() {
-      await Promise.all([sql.close(), prisma?.then((p) => p.$disconnect())]);
-    },
-  };
+  return { target, sql, close: () => sql.close() };
 }
 
 function openError(target: DbTarget, error: unknown): Error {
@@ -75,23 +60,4 @@ export function behindMigrations(target: DbTarget, pending: string[]): PendingEr
     `Run: intg db migrate${flag}`,
     "MIGRATIONS_PENDING",
   );
-}
-
-/** Builds a Prisma client over the driver adapter the URL calls for. No connection is made yet. */
-export async function createPrismaClient(target: DbTarget): Promise<Prisma> {
-  if (target.provider === "sqlite") {
-    const [{ PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([
-      import("./generated/sqlite/client.js"),
-      import("@prisma/adapter-better-sqlite3"),
-    ]);
-    // better-sqlite3's `timeout` is SQLite's busy timeout: a worker and an operator share the file.
-    const adapter = new PrismaBetterSqlite3({ url: target.file!, timeout: 5000 });
-    return new PrismaClient({ adapter });
-  }
-  const [{ PrismaClient }, { PrismaPg }] = await Promise.all([
-    import("./generated/postgresql/client.js"),
-    import("@prisma/adapter-pg"),
-  ]);
-  const adapter = new PrismaPg({ connectionString: target.url });
-  return new PrismaClient({ adapter }) as unknown as Prisma;
 }

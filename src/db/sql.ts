@@ -91,7 +91,7 @@ export async function openSql(target: DbTarget): Promise<SqlClient> {
   return sqliteClient(db);
 }
 
-function sqliteParams(params: readonly unknown[]): readonly unknown[] {
+export function sqliteParams(params: readonly unknown[]): readonly unknown[] {
   // The hot lookups bind strings only; skip the copy when there is nothing to convert.
   if (params.every((p) => typeof p === "string" || typeof p === "number")) return params;
   return params.map((p) => (p instanceof Date ? sqliteDate(p) : typeof p === "boolean" ? (p ? 1 : 0) : p !== null && typeof p === "object" ? JSON.stringify(p) : p));
@@ -177,12 +177,12 @@ function transactions(self: SqlClient, begin: () => Promise<void>, commit: () =>
 }
 
 /** `?` placeholders become `$1…$n`. Our statements never hold a literal `?`. */
-function numbered(sql: string): string {
+export function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-function postgresParams(params: readonly unknown[]): unknown[] {
+export function postgresParams(params: readonly unknown[]): unknown[] {
   // Prisma's columns are TIMESTAMP(3) without time zone, holding UTC: send UTC text, not the
   // driver's local-time rendering of a Date.
   return params.map((p) => (p instanceof Date ? p.toISOString() : p !== null && typeof p === "object" && !Buffer.isBuffer(p) ? JSON.stringify(p) : p));

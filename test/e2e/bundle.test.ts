@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -7,8 +8,8 @@ import "../helpers/spawn.js"; // fails early when dist/ is missing
 
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
 
-// The build splits the generated Prisma clients into files of their own, loaded on first use;
-// this runs the built code (not src/) to prove the split still resolves.
+// The built code (not src/): its code cache, its developer entry, and that the CLI never loads
+// Prisma's client (apps that embed intg bring their own).
 describe("the built bundle", () => {
   const dir = tempDir();
   afterAll(() => dir.dispose());
@@ -25,15 +26,23 @@ describe("the built bundle", () => {
     expect(JSON.parse(r.stdout)).toEqual({ rejected: false });
   });
 
-  it("loads the Prisma client on demand and queries through it", () => {
+  it("holds no Prisma client: the CLI never loads one", () => {
+    const files = readdirSync(DIST);
+    expect(files.filter((f) => /prisma/i.test(f))).toEqual([]);
+    for (const f of files.filter((f) => f.endsWith(".cjs"))) {
+      expect(readFileSync(join(DIST, f), "utf8"), f).not.toMatch(/require\("@prisma\/client|generated\/(sqlite|postgresql)\/client/);
+    }
+  });
+
+  it("migrates and queries through the developer entry", () => {
     const script = `
       const t = require(${JSON.stringify(join(DIST, "dev-tools.cjs"))});
       (async () => {
         const target = t.parseDbUrl(${JSON.stringify(`file:${join(dir.path, "b.db")}`)}, "--db", "/");
         await t.applyPendingMigrations(target);
         const db = await t.openDatabase(target, { autoMigrate: false });
-        const prisma = await db.prisma();
-        console.log(JSON.stringify({ keys: await prisma.apiKey.count(), migrations: (await db.sql.all('SELECT 1 FROM "_prisma_migrations"')).length }));
+        const keys = await db.sql.get('SELECT COUNT(*) AS "n" FROM "ApiKey"');
+        console.log(JSON.stringify({ keys: keys.n, migrations: (await db.sql.all('SELECT 1 FROM "_prisma_migrations"')).length }));
         await db.close();
       })().catch((e) => { console.error(e); process.exit(1); });`;
     const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });

@@ -6,21 +6,23 @@ import { PendingError } from "../../src/cli/errors.js";
 import { ApiKeyScope, AuthenticationType, DeliveryStatus, IntegrationCategory, IntegrationEnvironment } from "../../src/db/generated/sqlite/enums.js";
 import { newId } from "../../src/lib/ids.js";
 import { PROVIDERS, tempDb, type TempDb } from "../helpers/databases.js";
+import { createPrismaClient, type Prisma } from "../helpers/prisma.js";
 
 // The same tests on every provider: the two generated clients must behave alike.
 describe.each(PROVIDERS)("Prisma client on %s", (provider) => {
   let temp: TempDb;
   let db: Database;
-  let prisma: Awaited<ReturnType<Database["prisma"]>>;
+  let prisma: Prisma;
 
   beforeAll(async () => {
     temp = await tempDb(provider);
     const target = parseDbUrl(temp.url, "--db", process.cwd());
     await applyPendingMigrations(target);
     db = await openDatabase(target, { autoMigrate: false });
-    prisma = await db.prisma();
+    prisma = await createPrismaClient(target);
   });
   afterAll(async () => {
+    await prisma?.$disconnect();
     await db?.close();
     await temp?.dispose();
   });

@@ -4,11 +4,13 @@ import { applyPendingMigrations } from "../../src/db/migrations.js";
 import { col } from "../../src/db/sql.js";
 import { parseDbUrl } from "../../src/db/url.js";
 import { PROVIDERS, tempDb, type TempDb } from "../helpers/databases.js";
+import { createPrismaClient, type Prisma } from "../helpers/prisma.js";
 
 // Raw SQL and Prisma share the tables: what one writes, the other must read back unchanged.
 describe.each(PROVIDERS)("driver-level SQL on %s", (provider) => {
   let temp: TempDb;
   let db: Database;
+  let prisma: Prisma;
   const insert = `INSERT INTO "ApiKey" ("id","name","prefix","environment","hash","start","end","formatVersion","status","metadata","expiresAt","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`;
 
   beforeAll(async () => {
@@ -16,8 +18,10 @@ describe.each(PROVIDERS)("driver-level SQL on %s", (provider) => {
     const target = parseDbUrl(temp.url, "--db", process.cwd());
     await applyPendingMigrations(target);
     db = await openDatabase(target, { autoMigrate: false });
+    prisma = await createPrismaClient(target);
   });
   afterAll(async () => {
+    await prisma?.$disconnect();
     await db?.close();
     await temp?.dispose();
   });
@@ -25,7 +29,6 @@ describe.each(PROVIDERS)("driver-level SQL on %s", (provider) => {
   it("writes rows Prisma reads back: dates, enums and JSON", async () => {
     const at = new Date("2026-03-04T05:06:07.089Z");
     await db.sql.run(insert, ["key_raw", "raw", "intg", "live", "hash-raw", "s", "e", 1, "REVOKED", { team: "core", n: 2 }, at, at, at]);
-    const prisma = await db.prisma();
     const key = await prisma.apiKey.findUniqueOrThrow({ where: { id: "key_raw" } });
     expect(key.status).toBe("REVOKED");
     expect(key.metadata).toEqual({ team: "core", n: 2 });
@@ -33,7 +36,6 @@ describe.each(PROVIDERS)("driver-level SQL on %s", (provider) => {
   });
 
   it("reads rows Prisma wrote, and compares dates in SQL correctly", async () => {
-    const prisma = await db.prisma();
     const expiresAt = new Date("2027-01-01T00:00:00.000Z");
     await prisma.apiKey.create({ data: { id: "key_orm", name: "orm", prefix: "intg", environment: "test", hash: "hash-orm", start: "s", end: "e", formatVersion: 1, expiresAt, metadata: ["x"] } });
     const row = await db.sql.get<Record<string, unknown>>(`SELECT * FROM "ApiKey" WHERE "hash" = ?`, ["hash-orm"]);

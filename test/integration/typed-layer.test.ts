@@ -4,26 +4,29 @@ import { prepare, typed } from "../../src/db/kysely.js";
 import { applyPendingMigrations } from "../../src/db/migrations.js";
 import { parseDbUrl } from "../../src/db/url.js";
 import { PROVIDERS, tempDb, type TempDb } from "../helpers/databases.js";
+import { createPrismaClient, type Prisma } from "../helpers/prisma.js";
 
 // The typed layer (Kysely over the driver connections) promises the schema's types on both
 // providers: what Prisma wrote reads back as Date, boolean and parsed JSON on SQLite too.
 describe.each(PROVIDERS)("the typed query layer on %s", (provider) => {
   let temp: TempDb;
   let db: Database;
+  let prisma: Prisma;
 
   beforeAll(async () => {
     temp = await tempDb(provider);
     const target = parseDbUrl(temp.url, "--db", process.cwd());
     await applyPendingMigrations(target);
     db = await openDatabase(target, { autoMigrate: false });
+    prisma = await createPrismaClient(target);
   });
   afterAll(async () => {
+    await prisma?.$disconnect();
     await db?.close();
     await temp?.dispose();
   });
 
   it("reads what Prisma wrote with the schema's types: dates, booleans, JSON, enums", async () => {
-    const prisma = await db.prisma();
     const at = new Date("2026-03-04T05:06:07.089Z");
     await prisma.webhookEndpoint.create({
       data: { id: "ep_t", url: "https://example.test/h", eventFilter: ["a.*"], secretCiphertext: "x", enabled: false, disabledAt: at, updatedAt: at },
@@ -44,7 +47,6 @@ describe.each(PROVIDERS)("the typed query layer on %s", (provider) => {
       .insertInto("WebhookEventType")
       .values({ name: "order.placed", description: null, schema: JSON.stringify({ type: "object" }), archivedAt: at, createdAt: at })
       .execute();
-    const prisma = await db.prisma();
     const t = await prisma.webhookEventType.findUniqueOrThrow({ where: { name: "order.placed" } });
     expect(t.schema).toEqual({ type: "object" });
     expect(t.archivedAt?.toISOString()).toBe(at.toISOString());
