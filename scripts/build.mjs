@@ -51,7 +51,7 @@ const lazyChildProcess = {
   },
 };
 const out = { outdir: "dist", format: "cjs", outExtension: { ".js": ".cjs" } };
-await build({ ...common, ...out, entryPoints: { main: "src/main.ts", "dev-tools": "src/db/dev-tools.ts", "webhook-store": "src/services/webhooks/worker/store-thread-main.ts", "transform-thread": "src/lib/transform-thread.cjs" }, plugins: [lazyChildProcess] });
+await build({ ...common, ...out, entryPoints: { main: "src/main.ts", "dev-tools": "src/dev-tools.ts", "webhook-store": "src/services/webhooks/worker/store-thread-main.ts", "transform-thread": "src/lib/transform-thread.cjs" }, plugins: [lazyChildProcess] });
 
 // The library (package.json "exports"): ES modules for apps, every dependency left to the app's
 // node_modules, beside the CLI's files so that the worker threads' files resolve the same way.

@@ -1,5 +1,5 @@
 import type { CommandContext } from "./context.js";
-import { IntgError, UsageError } from "./errors.js";
+import { IntgError, UsageError } from "../errors.js";
 
 /**
  * Asks before a destructive step. --yes answers for scripts; without it, a session that is not

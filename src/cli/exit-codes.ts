@@ -1,3 +1,5 @@
+import { ERROR_CODES, type ErrorCode, type ErrorKind, IntgError } from "../errors.js";
+
 /** DESIGN §5. Never reuse a code for another meaning; CI scripts depend on them. */
 export const ExitCode = {
   OK: 0,
@@ -24,3 +26,34 @@ export const EXIT_CODE_MEANINGS: readonly (readonly [ExitCode, string])[] = [
   [ExitCode.PENDING, "pending: migrations pending, degraded, still in a grace period"],
   [ExitCode.INTERRUPTED, "interrupted"],
 ];
+
+/** The one place an error's kind becomes an exit code (src/errors.ts knows no exit codes). */
+const EXIT_CODE_OF_KIND: Readonly<Record<ErrorKind, ExitCode>> = {
+  failure: ExitCode.FAILURE,
+  usage: ExitCode.USAGE,
+  check_failed: ExitCode.CHECK_FAILED,
+  credential: ExitCode.CREDENTIAL,
+  not_found: ExitCode.NOT_FOUND,
+  conflict: ExitCode.CONFLICT,
+  pending: ExitCode.PENDING,
+  interrupted: ExitCode.INTERRUPTED,
+};
+
+export function exitCodeFor(kind: ErrorKind): ExitCode {
+  return EXIT_CODE_OF_KIND[kind];
+}
+
+/** The exit code an error ends the command with: its kind's, or 1 for anything unexpected. */
+export function exitCodeOf(error: unknown): ExitCode {
+  return error instanceof IntgError ? exitCodeFor(error.kind) : ExitCode.FAILURE;
+}
+
+/** `intg help exit-codes --json`: every exit code, its meaning, and the error codes that end with it. */
+export function exitCodeTable(): Array<{ code: ExitCode; meaning: string; errors: ErrorCode[] }> {
+  const codes = Object.entries(ERROR_CODES) as Array<[ErrorCode, readonly ErrorKind[]]>;
+  return EXIT_CODE_MEANINGS.map(([code, meaning]) => ({
+    code,
+    meaning,
+    errors: codes.filter(([, kinds]) => kinds.some((k) => exitCodeFor(k) === code)).map(([name]) => name),
+  }));
+}

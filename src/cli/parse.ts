@@ -1,4 +1,4 @@
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 import { MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration, withinMaxDuration } from "../lib/duration.js";
 
 // Flag values checked before anything is written: a bad one is a usage error (exit 2) that says

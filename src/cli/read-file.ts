@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 /** A file the user named (an import, a config to validate); one that cannot be read is a usage error. */
 export function readInputFile(file: string): string {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { CommandContext } from "./context.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 export interface SecretSource {
   /** What is read, for messages: "key", "secret value". */

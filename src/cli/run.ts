@@ -1,8 +1,8 @@
 import { CommanderError } from "commander";
 import type { CommandContext } from "./context.js";
 import type { Deps } from "./deps.js";
-import { IntgError, UsageError } from "./errors.js";
-import { ExitCode } from "./exit-codes.js";
+import { IntgError, UsageError } from "../errors.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { colourPossible, type StyleFactory } from "./output.js";
 import { buildProgram } from "./program.js";
 
@@ -59,5 +59,5 @@ function report(err: IntgError | CommanderError | Error, deps: Deps, json: boole
     if (hint) stderr.write(`${hint}\n`);
   }
   if (debug && err.stack) stderr.write(err.stack + "\n");
-  return known ? err.exitCode : ExitCode.FAILURE;
+  return known ? exitCodeFor(err.kind) : ExitCode.FAILURE;
 }

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { DatabaseError, PendingError } from "../cli/errors.js";
+import { DatabaseError, PendingError } from "../errors.js";
 import { applyPendingMigrations, migrationNames, pendingMigrations, postgresError } from "./migrations.js";
 import { tightenEmbeddedFiles } from "./sqlite-files.js";
 import { openSql, type SqlClient } from "./sql.js";

@@ -4,7 +4,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { MigrationList } from "@prisma/schema-engine-wasm/schema_engine_bg";
-import { DatabaseError } from "../cli/errors.js";
+import { DatabaseError } from "../errors.js";
 import { openSqlite } from "../lib/sqlite.js";
 import { nodeCrypto } from "../lib/lazy-builtins.js";
 import { PACKAGE_ROOT } from "../lib/package-root.js";

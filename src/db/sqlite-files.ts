@@ -2,7 +2,7 @@
 // credentials and the audit log.
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseError } from "../cli/errors.js";
+import { DatabaseError } from "../errors.js";
 
 /**
  * The data folder is created 0700 and the database file 0600 (DESIGN §6), the file before SQLite

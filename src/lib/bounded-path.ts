@@ -1,4 +1,4 @@
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../errors.js";
 
 // A path given to a connection (`connections request`, a sync resource path, a health check path)
 // is relative to the provider's base URL, and the credential goes with it: the request must stay

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { CredentialError } from "../cli/errors.js";
+import { CredentialError } from "../errors.js";
 
 // Credentials at rest (DESIGN §6): AES-256-GCM under a master key. The stored text is an envelope
 //

@@ -1,4 +1,4 @@
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../errors.js";
 
 // JSON that an operator hands in to be sent: checked as bytes before it is parsed, so that what is
 // stored, signed and sent is exactly what was given. Invalid UTF-8 is refused rather than quietly

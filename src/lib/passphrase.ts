@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
-import { CredentialError } from "../cli/errors.js";
+import { CredentialError } from "../errors.js";
 
 // Encryption under a passphrase, for backups that carry credentials to another database (which
 // may not share the master key): scrypt derives the key, AES-256-GCM seals the data. The text is

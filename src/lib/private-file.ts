@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { IntgError, UsageError } from "../cli/errors.js";
+import { IntgError, UsageError } from "../errors.js";
 
 // Backups and exports hold credentials (sealed or not), endpoint headers and customer data: they
 // are owner-only (DESIGN §6). Each is written to a new file made here with O_EXCL and mode 0600,

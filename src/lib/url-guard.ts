@@ -1,6 +1,6 @@
 import { promises as dns } from "node:dns";
 import { BlockList, isIP } from "node:net";
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../errors.js";
 
 // Outbound URLs (DESIGN §6): http(s) only, and no private, loopback, link-local or unspecified
 // address unless allowed (INTG_ALLOW_PRIVATE_NETWORKS=1, or the target's own flag). A hostname is

@@ -1,8 +1,9 @@
+import { exitCodeOf } from "../../src/cli/exit-codes.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/client.js";
 import { applyPendingMigrations } from "../../src/db/migrations.js";
 import { parseDbUrl } from "../../src/db/url.js";
-import { PendingError } from "../../src/cli/errors.js";
+import { PendingError } from "../../src/errors.js";
 import { ApiKeyScope, AuthenticationType, DeliveryStatus, IntegrationCategory, IntegrationEnvironment } from "../../src/db/generated/sqlite/enums.js";
 import { newId } from "../../src/lib/ids.js";
 import { PROVIDERS, tempDb, type TempDb } from "../helpers/databases.js";
@@ -32,7 +33,7 @@ describe.each(PROVIDERS)("Prisma client on %s", (provider) => {
     try {
       const err = await openDatabase(parseDbUrl(fresh.url, "--db", process.cwd()), { autoMigrate: false }).catch((e) => e);
       expect(err).toBeInstanceOf(PendingError);
-      expect(err.exitCode).toBe(8);
+      expect(exitCodeOf(err)).toBe(8);
       expect(err.hint).toContain("intg db migrate");
     } finally {
       await fresh.dispose();

@@ -6,7 +6,7 @@ import { ConnectionClient } from "../../src/services/connections/client.js";
 import { requestThrough } from "../../src/services/connections/request.js";
 import { findConnectionRows } from "../../src/services/connections/rows.js";
 import { createConnection, setConnectionEnabled, updateConnection } from "../../src/services/connections/write.js";
-import { ConflictError } from "../../src/cli/errors.js";
+import { ConflictError } from "../../src/errors.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { listExternalRequests } from "../../src/services/external-requests/list.js";
 import { createProvider, updateProvider } from "../../src/services/providers/write.js";

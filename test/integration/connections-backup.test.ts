@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConflictError, CredentialError } from "../../src/cli/errors.js";
+import { ConflictError, CredentialError } from "../../src/errors.js";
 import { generateMasterKey } from "../../src/lib/crypto.js";
 import { createBackup, insertMapping, listMappingViews } from "../../src/services/connections/backup.js";
 import { restoreBackup } from "../../src/services/connections/restore.js";

@@ -86,7 +86,7 @@ describe.each(PROVIDERS)("connections sync on %s", (db) => {
     const stop = new AbortController();
     api.hold(2);
     const run = sync(id, { signal: stop.signal, onPage: () => setTimeout(() => stop.abort(), 50) });
-    await expect(run).rejects.toMatchObject({ exitCode: 130 });
+    await expect(run).rejects.toMatchObject({ kind: "interrupted" });
     api.release();
     const [job] = await listJobs(ctx.sql, id, { limit: 5, now: ctx.now(), stalledAfterMs: 10 * MIN });
     expect(job).toMatchObject({ status: "interrupted", checkpoint: { page: 2 }, recordsRead: 2 });
@@ -100,7 +100,7 @@ describe.each(PROVIDERS)("connections sync on %s", (db) => {
     const id = await setup({ path: "/contacts", pagination: "page" });
     const jobId = "sync_01STALLEDJOB0000000000000";
     await ctx.sql.run(`INSERT INTO "IntegrationSyncJob" ("id","connectionId","resource","full","status","checkpoint","leaseOwner","heartbeatAt","startedAt") VALUES (?,?,?,?,'running',?,?,?,?)`, [jobId, id, "contacts", false, { page: 3 }, `${hostname()}:${process.pid}`, ctx.now(), ctx.now()]);
-    await expect(sync(id)).rejects.toMatchObject({ exitCode: 6, code: "SYNC_RUNNING" });
+    await expect(sync(id)).rejects.toMatchObject({ kind: "conflict", code: "SYNC_RUNNING" });
     t.advance(11 * MIN);
     expect((await listJobs(ctx.sql, id, { limit: 5, now: ctx.now(), stalledAfterMs: 10 * MIN }))[0]).toMatchObject({ id: jobId, status: "running", stalled: true });
     expect((await listJobs(ctx.sql, id, { limit: 5, now: ctx.now(), stalledAfterMs: 20 * MIN }))[0]).toMatchObject({ stalled: false });
@@ -111,11 +111,11 @@ describe.each(PROVIDERS)("connections sync on %s", (db) => {
   });
 
   it("refuses a bad resource declaration, an unknown resource and a missing mapping with exit 2, writing no job", async () => {
-    await expect(createProvider(ctx, { slug: "badres", name: "b", category: "CRM", baseUrl: api.url, auth: { type: "NONE" }, allowPrivateNetwork: true, resources: { contacts: { path: "contacts", externalType: "contact" } } })).rejects.toMatchObject({ exitCode: 2 });
+    await expect(createProvider(ctx, { slug: "badres", name: "b", category: "CRM", baseUrl: api.url, auth: { type: "NONE" }, allowPrivateNetwork: true, resources: { contacts: { path: "contacts", externalType: "contact" } } })).rejects.toMatchObject({ kind: "usage" });
     const id = await setup({ path: "/contacts", pagination: "page" });
-    await expect(runSync(ctx, { connection: id, resource: "deals", full: false, timeoutMs: 1000 })).rejects.toMatchObject({ exitCode: 2, code: "UNKNOWN_RESOURCE" });
+    await expect(runSync(ctx, { connection: id, resource: "deals", full: false, timeoutMs: 1000 })).rejects.toMatchObject({ kind: "usage", code: "UNKNOWN_RESOURCE" });
     await ctx.sql.run(`DELETE FROM "IntegrationMapping" WHERE "name" = ?`, [`paged${n}-contacts`]);
-    await expect(sync(id)).rejects.toMatchObject({ exitCode: 2, code: "NO_MAPPING" });
+    await expect(sync(id)).rejects.toMatchObject({ kind: "usage", code: "NO_MAPPING" });
     expect(await listJobs(ctx.sql, id, { limit: 5, now: ctx.now(), stalledAfterMs: MIN })).toEqual([]);
   });
 });

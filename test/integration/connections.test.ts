@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sealConfig } from "../../src/services/integrity/config.js";
-import { ConflictError, NotFoundError, UsageError } from "../../src/cli/errors.js";
+import { ConflictError, NotFoundError, UsageError } from "../../src/errors.js";
 import { generateMasterKey } from "../../src/lib/crypto.js";
 import { checkConnections } from "../../src/services/connections/check.js";
 import { listHealthChecks } from "../../src/services/connections/health-history.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExitCode } from "../../src/cli/exit-codes.js";
-import type { IntgError } from "../../src/cli/errors.js";
+import { ExitCode, exitCodeOf } from "../../src/cli/exit-codes.js";
+import type { IntgError } from "../../src/errors.js";
 import { listExternalRequests } from "../../src/services/external-requests/list.js";
 import { recordExternalRequest } from "../../src/services/external-requests/record.js";
 import { PROVIDERS } from "../helpers/databases.js";
@@ -60,9 +60,9 @@ describe.each(PROVIDERS)("outbound API request log on %s", (provider) => {
     const base = { connectionId: null, method: "GET", url: "https://x.test/", statusCode: 200, latencyMs: 1 };
     for (const bad of [{ method: "GET /" }, { statusCode: 42 }, { latencyMs: -1 }, { responseBytes: Number.NaN }]) {
       const e = (await recordExternalRequest(t.ctx, { ...base, ...bad }).catch((x: unknown) => x)) as IntgError;
-      expect(e.exitCode, JSON.stringify(bad)).toBe(ExitCode.USAGE);
+      expect(exitCodeOf(e), JSON.stringify(bad)).toBe(ExitCode.USAGE);
     }
-    expect(((await listExternalRequests(t.ctx, { limit: 0 }).catch((x: unknown) => x)) as IntgError).exitCode).toBe(ExitCode.USAGE);
+    expect(exitCodeOf(((await listExternalRequests(t.ctx, { limit: 0 }).catch((x: unknown) => x)) as IntgError))).toBe(ExitCode.USAGE);
     expect((await listExternalRequests(t.ctx, { limit: 100 })).length).toBe(before);
   });
 });

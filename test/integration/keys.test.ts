@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConflictError, CredentialError } from "../../src/cli/errors.js";
+import { ConflictError, CredentialError } from "../../src/errors.js";
 import { generateKey } from "../../src/lib/api-key.js";
 import { createKey, type CreateKeyInput } from "../../src/services/keys/create.js";
 import { expireKeys } from "../../src/services/keys/expire.js";

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DatabaseError } from "../../src/cli/errors.js";
+import { DatabaseError } from "../../src/errors.js";
 import { applyPendingMigrations, listMigrationFiles, readMigrationState } from "../../src/db/migrations.js";
 import { schemaEngineStats } from "../../src/db/schema-engine.js";
 import { parseDbUrl, type DbTarget } from "../../src/db/url.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConflictError, NotFoundError, UsageError } from "../../src/cli/errors.js";
+import { ConflictError, NotFoundError, UsageError } from "../../src/errors.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { listTemplates, templateDefinition } from "../../src/services/providers/catalog.js";
 import { listProviders, showProvider, toDefinition } from "../../src/services/providers/rows.js";

@@ -58,7 +58,7 @@ describe.each(PROVIDERS)("mappings and transform on %s", (provider) => {
     expect(created.mapping.fieldMappings[0]).toEqual({ source: "properties.email", target: "email", required: true });
     const updated = await setMapping(ctx, { name: "hubspot-contacts", spec: spec({ connection: "conn_hubspot" }) });
     expect(updated).toMatchObject({ action: "updated", mapping: { id: created.mapping.id, connectionId: "conn_hubspot" } });
-    await expect(setMapping(ctx, { name: "x", spec: spec({ connection: "conn_salesforce" }) })).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("not a connection of hubspot") });
+    await expect(setMapping(ctx, { name: "x", spec: spec({ connection: "conn_salesforce" }) })).rejects.toMatchObject({ kind: "usage", message: expect.stringContaining("not a connection of hubspot") });
     await setMapping(ctx, { name: "sf-leads", spec: spec({ provider: "prov_salesforce", externalType: "lead" }) });
     expect((await listMappings(ctx.sql, { providerId: "prov_salesforce" })).map((m) => m.name)).toEqual(["sf-leads"]);
     expect((await listMappings(ctx.sql, { providerId: null })).map((m) => m.name)).toEqual(["hubspot-contacts", "sf-leads"]);
@@ -96,12 +96,12 @@ describe.each(PROVIDERS)("mappings and transform on %s", (provider) => {
   });
 
   it("refuses a mapping whose rules cannot work, saving nothing, and deletes", async () => {
-    await expect(setMapping(ctx, { name: "bad", spec: spec({ validationRules: [{ kind: "pattern", field: "email", pattern: "([" }] }) })).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("validationRules.0.pattern") });
-    await expect(setMapping(ctx, { name: "bad", spec: spec({ transformationRules: [{ kind: "jsonata", field: "x", expression: "$$$(" }] }) })).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("transformationRules.0.expression") });
+    await expect(setMapping(ctx, { name: "bad", spec: spec({ validationRules: [{ kind: "pattern", field: "email", pattern: "([" }] }) })).rejects.toMatchObject({ kind: "usage", message: expect.stringContaining("validationRules.0.pattern") });
+    await expect(setMapping(ctx, { name: "bad", spec: spec({ transformationRules: [{ kind: "jsonata", field: "x", expression: "$$$(" }] }) })).rejects.toMatchObject({ kind: "usage", message: expect.stringContaining("transformationRules.0.expression") });
     expect(MappingSpecSchema.safeParse({ ...CONTACTS, transformationRules: [{ kind: "rot13", field: "email" }] }).success).toBe(false);
     expect(MappingSpecSchema.safeParse({ ...CONTACTS, fieldMappings: [{ source: "__proto__.x", target: "y" }] }).success).toBe(false);
-    await expect(findMapping(ctx.sql, "bad")).rejects.toMatchObject({ exitCode: 5 });
+    await expect(findMapping(ctx.sql, "bad")).rejects.toMatchObject({ kind: "not_found" });
     await deleteMapping(ctx, { idOrName: "sf-leads", dryRun: false });
-    await expect(findMapping(ctx.sql, "sf-leads")).rejects.toMatchObject({ exitCode: 5 });
+    await expect(findMapping(ctx.sql, "sf-leads")).rejects.toMatchObject({ kind: "not_found" });
   });
 });

@@ -35,8 +35,8 @@ describe.each(PROVIDERS)("share links and metrics on %s", (provider) => {
     expect(first.reference.id).toBe(refId);
     expect(first.link).toMatchObject({ accessCount: 1, state: "active", lastAccessedAt: "2026-01-15T12:00:00.000Z" });
     expect((await resolveShareLink(ctx, { token: created.token })).link).toMatchObject({ accessCount: 2, state: "used_up" });
-    await expect(resolveShareLink(ctx, { token: created.token })).rejects.toMatchObject({ exitCode: 4, code: "SHARE_LINK_USED_UP" });
-    await expect(resolveShareLink(ctx, { token: "intgshr_nope" })).rejects.toMatchObject({ exitCode: 4, code: "SHARE_TOKEN_INVALID" });
+    await expect(resolveShareLink(ctx, { token: created.token })).rejects.toMatchObject({ kind: "credential", code: "SHARE_LINK_USED_UP" });
+    await expect(resolveShareLink(ctx, { token: "intgshr_nope" })).rejects.toMatchObject({ kind: "credential", code: "SHARE_TOKEN_INVALID" });
   });
 
   it("refuses expired and revoked links (exit 4); revoking is audited", async () => {
@@ -44,14 +44,14 @@ describe.each(PROVIDERS)("share links and metrics on %s", (provider) => {
     const revoked = await createShareLink(ctx, { referenceId: refId, expiresInMs: DAY, maxUses: null });
     expect((await revokeShareLink(ctx, { id: revoked.id, dryRun: true })).state).toBe("active");
     expect((await revokeShareLink(ctx, { id: revoked.id, dryRun: false })).state).toBe("revoked");
-    await expect(resolveShareLink(ctx, { token: revoked.token })).rejects.toMatchObject({ exitCode: 4, code: "SHARE_LINK_REVOKED" });
+    await expect(resolveShareLink(ctx, { token: revoked.token })).rejects.toMatchObject({ kind: "credential", code: "SHARE_LINK_REVOKED" });
     expect((await resolveShareLink(ctx, { token: expiring.token })).link.accessCount).toBe(1);
     t.advance(DAY);
-    await expect(resolveShareLink(ctx, { token: expiring.token })).rejects.toMatchObject({ exitCode: 4, code: "SHARE_LINK_EXPIRED" });
+    await expect(resolveShareLink(ctx, { token: expiring.token })).rejects.toMatchObject({ kind: "credential", code: "SHARE_LINK_EXPIRED" });
     expect((await listShareLinks(ctx, { referenceId: null })).map((l) => l.state)).toEqual(["used_up", "expired", "revoked"]);
     const audit = await ctx.sql.all<{ action: string }>(`SELECT "action" FROM "AuditEvent" WHERE "targetId" = ? ORDER BY "seq"`, [revoked.id]);
     expect(audit.map((a) => a.action)).toEqual(["share_link.create", "share_link.revoke"]);
-    await expect(createShareLink(ctx, { referenceId: "ref_missing", expiresInMs: DAY, maxUses: null })).rejects.toMatchObject({ exitCode: 5 });
+    await expect(createShareLink(ctx, { referenceId: "ref_missing", expiresInMs: DAY, maxUses: null })).rejects.toMatchObject({ kind: "not_found" });
   });
 
   it("counts references per connection and entity type, orphans, remote deletions and daily growth", async () => {

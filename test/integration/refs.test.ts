@@ -48,12 +48,12 @@ describe.each(PROVIDERS)("references on %s", (provider) => {
 
   it("refuses a link that would take either side from another reference, naming that reference (exit 6)", async () => {
     const held = (await link(ctx, { entityId: "7", externalId: "700" })).reference;
-    await expect(link(ctx, { entityId: "8", externalId: "700" })).rejects.toMatchObject({ exitCode: 6, code: "REF_CONFLICT", message: expect.stringContaining(held.id) });
-    await expect(link(ctx, { entityId: "7", externalId: "701" })).rejects.toMatchObject({ exitCode: 6, message: expect.stringContaining(`by ${held.id}`) });
+    await expect(link(ctx, { entityId: "8", externalId: "700" })).rejects.toMatchObject({ kind: "conflict", code: "REF_CONFLICT", message: expect.stringContaining(held.id) });
+    await expect(link(ctx, { entityId: "7", externalId: "701" })).rejects.toMatchObject({ kind: "conflict", message: expect.stringContaining(`by ${held.id}`) });
     // Another external type, or another connection, is another link.
     expect((await link(ctx, { entityId: "7", externalType: "company", externalId: "700" })).action).toBe("created");
     expect((await link(ctx, { connection: "conn_salesforce", entityId: "7", externalType: "lead", externalId: "700" })).action).toBe("created");
-    await expect(link(ctx, { connection: "conn_nope" })).rejects.toMatchObject({ exitCode: 5, code: "CONNECTION_NOT_FOUND" });
+    await expect(link(ctx, { connection: "conn_nope" })).rejects.toMatchObject({ kind: "not_found", code: "CONNECTION_NOT_FOUND" });
   });
 
   it("looks a record up across providers, by entity and through one of its external records", async () => {
@@ -67,7 +67,7 @@ describe.each(PROVIDERS)("references on %s", (provider) => {
     expect(byExternal.query).toEqual({ kind: "external", connectionId: "conn_hubspot", externalType: "contact", externalId: "901" });
     expect(byExternal.references.map((r) => r.externalId)).toEqual(["901", "SF-42"]);
     expect(byExternal.references[0]!.provider).toEqual({ id: "prov_hubspot", slug: "hubspot", name: "Hubspot", category: "CRM", status: "ACTIVE" });
-    await expect(lookupReferences(ctx, { kind: "entity", entityType: "user", entityId: "999" })).rejects.toMatchObject({ exitCode: 5 });
+    await expect(lookupReferences(ctx, { kind: "entity", entityType: "user", entityId: "999" })).rejects.toMatchObject({ kind: "not_found" });
   });
 
   it("lists with filters, and unlinks keeping the history", async () => {
@@ -84,12 +84,12 @@ describe.each(PROVIDERS)("references on %s", (provider) => {
     const dry = await unlinkReference(ctx, { id: ref.id, dryRun: true });
     expect(await findRef(ctx.sql, ref.id)).toEqual(dry);
     await unlinkReference(ctx, { id: ref.id, dryRun: false });
-    await expect(findRef(ctx.sql, ref.id)).rejects.toMatchObject({ exitCode: 5 });
+    await expect(findRef(ctx.sql, ref.id)).rejects.toMatchObject({ kind: "not_found" });
     expect((await ctx.sql.all<{ action: string }>(`SELECT "action" FROM "AuditEvent" WHERE "targetId" = ? ORDER BY "seq"`, [ref.id])).at(-1)).toEqual({ action: "reference.unlink" });
     const history = await showHistory(ctx, { id: ref.id });
     expect(history.at(-1)).toMatchObject({ action: "unlink", changes: expect.arrayContaining([{ field: "externalId", from: "901", to: null }]) });
     // The external record is free again.
     expect((await link(ctx, { entityId: "43" })).action).toBe("created");
-    await expect(showHistory(ctx, { id: "ref_missing" })).rejects.toMatchObject({ exitCode: 5 });
+    await expect(showHistory(ctx, { id: "ref_missing" })).rejects.toMatchObject({ kind: "not_found" });
   });
 });

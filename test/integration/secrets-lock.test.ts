@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IntgError } from "../../src/cli/errors.js";
-import { ExitCode } from "../../src/cli/exit-codes.js";
+import { IntgError } from "../../src/errors.js";
+import { ExitCode, exitCodeOf } from "../../src/cli/exit-codes.js";
 import { openDatabase, type Database } from "../../src/db/client.js";
 import { parseDbUrl, resolveDbTarget } from "../../src/db/url.js";
 import { acquireFileLock } from "../../src/lib/file-lock.js";
@@ -67,10 +67,10 @@ describe.each(PROVIDERS)("the master-key lock on %s", (provider) => {
     try {
       const ctx = under(t.ctx.db, { INTG_MASTER_KEY: b64(K1), INTG_PREVIOUS_MASTER_KEYS: b64(K0) });
       const e = await failure(rotateMasterKey(ctx, { lockWaitMs: 300 }));
-      expect([e.exitCode, e.code]).toEqual([ExitCode.CONFLICT, "MASTER_KEY_LOCKED"]);
+      expect([exitCodeOf(e), e.code]).toEqual([ExitCode.CONFLICT, "MASTER_KEY_LOCKED"]);
       expect(e.message).toContain("Another intg process is changing the master key");
       expect(await keysOf(ctx)).toEqual({ [K0.id]: 4 });
-      expect([(await failure(pruneKeys(ctx, { waitMs: 100 }))).exitCode]).toEqual([ExitCode.CONFLICT]);
+      expect([exitCodeOf((await failure(pruneKeys(ctx, { waitMs: 100 }))))]).toEqual([ExitCode.CONFLICT]);
     } finally {
       await release();
     }
@@ -113,7 +113,7 @@ describe.each(PROVIDERS)("the master-key lock on %s", (provider) => {
     const FORGED = generateMasterKey();
     await t.ctx.sql.run(`UPDATE "IntegrationSecret" SET "masterKeyId" = ?, "ciphertext" = 'v1.' || ? || SUBSTR("ciphertext", 20)`, [FORGED.id, FORGED.id]);
     const e = await failure(setSecret(under(t.ctx.db, { INTG_MASTER_KEY: b64(FORGED) }), { name: "new", tokenType: TokenType.API_KEY, value: "v" }));
-    expect([e.exitCode, e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_MISMATCH"]);
+    expect([exitCodeOf(e), e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_MISMATCH"]);
     expect((await t.ctx.sql.all(`SELECT "id" FROM "IntegrationSecret" WHERE "name" = 'new'`)).length).toBe(0);
   });
 });
@@ -154,7 +154,7 @@ describe("prune-keys on the embedded database's key file", () => {
     const { formatKeyFile } = await import("../../src/services/secrets/key-file.js");
     writeFileSync(file, formatKeyFile({ current: generateMasterKey(), previous: [] }), { mode: 0o600 });
     const e = await failure(setSecret(ctx, { name: "new", tokenType: TokenType.API_KEY, value: "v" }));
-    expect([e.exitCode, e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_MISMATCH"]);
+    expect([exitCodeOf(e), e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_MISMATCH"]);
     expect(e.message).toContain(`key file ${file}`);
   });
 });

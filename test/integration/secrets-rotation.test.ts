@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IntgError } from "../../src/cli/errors.js";
-import { ExitCode } from "../../src/cli/exit-codes.js";
+import { IntgError } from "../../src/errors.js";
+import { ExitCode, exitCodeOf } from "../../src/cli/exit-codes.js";
 import { openDatabase, type Database } from "../../src/db/client.js";
 import { resolveDbTarget } from "../../src/db/url.js";
 import { generateMasterKey } from "../../src/lib/crypto.js";
@@ -60,7 +60,7 @@ describe.each(PROVIDERS)("rotate-master-key with INTG_MASTER_KEY on %s", (provid
 
   it("refuses to start without the old key, before writing anything (exit 4)", async () => {
     const e = (await rotateMasterKey({ ...t.ctx, env: { INTG_MASTER_KEY: b64(NEW) } }, { batchSize: 3 }).catch((x: unknown) => x)) as IntgError;
-    expect([e.exitCode, e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_UNAVAILABLE"]);
+    expect([exitCodeOf(e), e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_UNAVAILABLE"]);
     expect(e.message).toContain(`${OLD.id} (7 secret(s))`);
     expect(await keysOf(before)).toEqual({ [OLD.id]: 7 });
     expect(await rotateEvents(before)).toEqual([]);
@@ -108,7 +108,7 @@ describe.each(PROVIDERS)("rotate-master-key with INTG_MASTER_KEY on %s", (provid
 
   it("refuses --new-key-file while INTG_MASTER_KEY is set (exit 2)", async () => {
     const e = (await rotateMasterKey(during, { newKey: generateMasterKey() }).catch((x: unknown) => x)) as IntgError;
-    expect(e.exitCode).toBe(ExitCode.USAGE);
+    expect(exitCodeOf(e)).toBe(ExitCode.USAGE);
     expect(e.hint).toContain("INTG_PREVIOUS_MASTER_KEYS=<old key>");
   });
 });
@@ -172,9 +172,9 @@ describe("rotate-master-key with the embedded database's key file", () => {
     const { rmSync } = await import("node:fs");
     rmSync(file);
     const e = (await setSecret(ctx, { name: "third", tokenType: TokenType.API_KEY, value: "v" }).catch((x: unknown) => x)) as IntgError;
-    expect([e.exitCode, e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_MISSING"]);
+    expect([exitCodeOf(e), e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_MISSING"]);
     expect(e.message).toContain(`The master key file ${file} is missing`);
     expect(() => statSync(file)).toThrow();
-    expect((await revealSecret(ctx, "first").catch((x: IntgError) => x) as IntgError).exitCode).toBe(ExitCode.CREDENTIAL);
+    expect(exitCodeOf((await revealSecret(ctx, "first").catch((x: IntgError) => x) as IntgError))).toBe(ExitCode.CREDENTIAL);
   });
 });

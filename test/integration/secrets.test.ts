@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CredentialError, IntgError } from "../../src/cli/errors.js";
+import { CredentialError, IntgError } from "../../src/errors.js";
 import { openSql } from "../../src/db/sql.js";
 import { parseDbUrl } from "../../src/db/url.js";
-import { ExitCode } from "../../src/cli/exit-codes.js";
+import { ExitCode, exitCodeOf } from "../../src/cli/exit-codes.js";
 import { generateMasterKey } from "../../src/lib/crypto.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { deleteSecret } from "../../src/services/secrets/delete.js";
@@ -105,7 +105,7 @@ describe.each(PROVIDERS)("secrets on %s", (provider) => {
       { name: "sec_01HZZZZZZZZZZZZZZZZZZZZZZZ", tokenType: TokenType.API_KEY, value: "v" },
       { name: "expired", tokenType: TokenType.API_KEY, value: "v", expiresAt: new Date("2020-01-01T00:00:00Z") },
     ]) {
-      expect((await failure(setSecret(ctx, input))).exitCode, input.name).toBe(ExitCode.USAGE);
+      expect(exitCodeOf((await failure(setSecret(ctx, input)))), input.name).toBe(ExitCode.USAGE);
     }
     expect([await count("IntegrationSecret"), await count("AuditEvent")]).toEqual([before, auditBefore]);
   });
@@ -113,7 +113,7 @@ describe.each(PROVIDERS)("secrets on %s", (provider) => {
   it("answers exit 5 for an unknown secret", async () => {
     for (const call of [() => getSecret(ctx, "nope"), () => revealSecret(ctx, "nope"), () => deleteSecret(ctx, "sec_01HZZZZZZZZZZZZZZZZZZZZZZZ")]) {
       const e = await failure(call());
-      expect([e.exitCode, e.message]).toEqual([ExitCode.NOT_FOUND, expect.stringContaining("No secret with id or name")]);
+      expect([exitCodeOf(e), e.message]).toEqual([ExitCode.NOT_FOUND, expect.stringContaining("No secret with id or name")]);
     }
   });
 
@@ -122,19 +122,19 @@ describe.each(PROVIDERS)("secrets on %s", (provider) => {
     const wrong = { ...ctx, env: { INTG_MASTER_KEY: b64(K2) } };
     const e = await failure(revealSecret(wrong, "stripe-live"));
     expect(e).toBeInstanceOf(CredentialError);
-    expect([e.exitCode, e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_UNAVAILABLE"]);
+    expect([exitCodeOf(e), e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_UNAVAILABLE"]);
     expect(e.message).toBe(`Secret "stripe-live" (${id}) is encrypted under master key ${K1.id}, which is not available (available: ${K2.id}).`);
     expect((await events("secret.reveal")).at(-1)).toMatchObject({ targetId: id, outcome: "failure", reason: "MASTER_KEY_UNAVAILABLE" });
 
     const none = { ...ctx, env: {} };
     for (const call of [() => revealSecret(none, "stripe-live"), () => setSecret(none, { name: "n", tokenType: TokenType.API_KEY, value: "v" })]) {
       const missing = await failure(call());
-      expect([missing.exitCode, missing.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_MISSING"]);
+      expect([exitCodeOf(missing), missing.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_MISSING"]);
       expect(missing.message).toContain("set INTG_MASTER_KEY");
     }
     expect(await count("IntegrationSecret", `"name" = ?`, ["n"])).toBe(0);
     // A malformed key is a usage error (exit 2), before anything is read or written.
-    expect((await failure(revealSecret({ ...ctx, env: { INTG_MASTER_KEY: "c2hvcnQ=" } }, "stripe-live"))).exitCode).toBe(ExitCode.USAGE);
+    expect(exitCodeOf((await failure(revealSecret({ ...ctx, env: { INTG_MASTER_KEY: "c2hvcnQ=" } }, "stripe-live"))))).toBe(ExitCode.USAGE);
   });
 
   it("refuses a tampered ciphertext, or one copied from another row, with exit 4", async () => {
@@ -144,7 +144,7 @@ describe.each(PROVIDERS)("secrets on %s", (provider) => {
     const original = await ct(b.id);
     await ctx.sql.run(`UPDATE "IntegrationSecret" SET "ciphertext" = ? WHERE "id" = ?`, [await ct(a.id), b.id]);
     const swapped = await failure(revealSecret(ctx, "row-b"));
-    expect([swapped.exitCode, swapped.code]).toEqual([ExitCode.CREDENTIAL, "CIPHERTEXT_INVALID"]);
+    expect([exitCodeOf(swapped), swapped.code]).toEqual([ExitCode.CREDENTIAL, "CIPHERTEXT_INVALID"]);
     expect(swapped.message).not.toContain("value-of-a");
 
     const body = original.split(".")[2]!;
@@ -175,7 +175,7 @@ describe.each(PROVIDERS)("secrets on %s", (provider) => {
     await ctx.sql.run(`INSERT INTO "IntegrationProvider" ("id","slug","name","category","baseUrl","authType","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?)`, ["prov_1", "acme", "Acme", "CRM", "https://api.acme.test", "HMAC", now, now]);
     await ctx.sql.run(`INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","credentialSecretId","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?)`, ["conn_1", "prov_1", "main", "PRODUCTION", b.id, now, now]);
     const inUse = await failure(deleteSecret(ctx, "row-b"));
-    expect([inUse.exitCode, inUse.code]).toEqual([ExitCode.CONFLICT, "SECRET_IN_USE"]);
+    expect([exitCodeOf(inUse), inUse.code]).toEqual([ExitCode.CONFLICT, "SECRET_IN_USE"]);
     expect(inUse.message).toContain("conn_1");
     expect((await deleteSecret(ctx, "row-b", { force: true })).detachedConnectionIds).toEqual(["conn_1"]);
     expect(await ctx.sql.get(`SELECT "credentialSecretId" FROM "IntegrationConnection" WHERE "id" = ?`, ["conn_1"])).toEqual({ credentialSecretId: null });
@@ -187,8 +187,8 @@ describe.each(PROVIDERS)("secrets on %s", (provider) => {
       await ctx.sql.run(`INSERT INTO "IntegrationSecret" ("id","name","tokenType","ciphertext","masterKeyId","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?)`, [id, "twin", "API_KEY", "x", K1.id, now, now]);
     }
     const e = await failure(getSecret(ctx, "twin"));
-    expect([e.exitCode, e.message]).toEqual([ExitCode.CONFLICT, `2 secrets are named "twin": sec_01HAAAAAAAAAAAAAAAAAAAAAAA, sec_01HBBBBBBBBBBBBBBBBBBBBBBB.`]);
-    expect((await failure(setSecret(ctx, { name: "twin", value: "v" }))).exitCode).toBe(ExitCode.CONFLICT);
+    expect([exitCodeOf(e), e.message]).toEqual([ExitCode.CONFLICT, `2 secrets are named "twin": sec_01HAAAAAAAAAAAAAAAAAAAAAAA, sec_01HBBBBBBBBBBBBBBBBBBBBBBB.`]);
+    expect(exitCodeOf((await failure(setSecret(ctx, { name: "twin", value: "v" }))))).toBe(ExitCode.CONFLICT);
     expect((await getSecret(ctx, "sec_01HAAAAAAAAAAAAAAAAAAAAAAA")).name).toBe("twin");
     await ctx.sql.run(`DELETE FROM "IntegrationSecret" WHERE "name" = ?`, ["twin"]);
   });

@@ -69,7 +69,7 @@ describe.each(PROVIDERS)("endpoint headers on %s", (provider) => {
     const { ep: a } = await bed.endpoint(undefined, { headers: { Authorization: TOKEN } });
     const { receiver, ep: b } = await bed.endpoint(undefined, { headers: { Authorization: "Bearer other" } });
     await ctx.sql.run(`UPDATE "WebhookEndpoint" SET "headers" = (SELECT "headers" FROM "WebhookEndpoint" WHERE "id" = ?) WHERE "id" = ?`, [a.id, b.id]);
-    await expect(endpointHeaders(ctx, b.id)).rejects.toMatchObject({ code: "CIPHERTEXT_INVALID", exitCode: 4 });
+    await expect(endpointHeaders(ctx, b.id)).rejects.toMatchObject({ code: "CIPHERTEXT_INVALID", kind: "credential" });
     await sendEvent(ctx, { type: "invoice.paid", data: { n: 1 }, idempotencyKey: null, allowUnknownType: true });
     await runWorker(ctx, once).catch(() => undefined);
     expect(receiver.received.map((r) => r.headers.authorization)).not.toContain(TOKEN);

@@ -108,7 +108,7 @@ describe.each(PROVIDERS)("signing-secret rotation on %s", (provider) => {
     // Each ciphertext is bound to its slot: swapped by a database writer, neither opens.
     const row = (await rowOf(ctx, ep.id))!;
     await swapSlots(ctx, ep.id, row.olderSecretCiphertext, row.previousSecretCiphertext);
-    await expect(signingSecrets(ctx, ep.id)).rejects.toMatchObject({ exitCode: 4 });
+    await expect(signingSecrets(ctx, ep.id)).rejects.toMatchObject({ kind: "credential" });
     await swapSlots(ctx, ep.id, row.previousSecretCiphertext, row.olderSecretCiphertext);
     expect(await signingSecrets(ctx, ep.id)).toEqual([third.secret, second.secret, first.secret]);
   });
@@ -122,7 +122,7 @@ describe.each(PROVIDERS)("signing-secret rotation on %s", (provider) => {
     const before = await rowOf(ctx, ep.id);
     const audits = (await rotations(ctx, ep.id)).length;
     const refused = rotateEndpointSecret(ctx, ep.id, { graceMs: MIN });
-    await expect(refused).rejects.toMatchObject({ code: "ROTATION_IN_GRACE", exitCode: 6 });
+    await expect(refused).rejects.toMatchObject({ code: "ROTATION_IN_GRACE", kind: "conflict" });
     expect(await rowOf(ctx, ep.id)).toEqual(before);
     expect(await rotations(ctx, ep.id)).toHaveLength(audits);
     expect(await signingSecrets(ctx, ep.id)).toEqual([second.secret, first.secret, ep.secret]);

@@ -1,6 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConflictError, UsageError } from "../../src/cli/errors.js";
+import { ConflictError, UsageError } from "../../src/errors.js";
 import { generateMasterKey } from "../../src/lib/crypto.js";
 import { signatureHeaders } from "../../src/lib/webhook-signing.js";
 import type { ServiceContext } from "../../src/services/context.js";
@@ -125,7 +125,7 @@ describe.each(PROVIDERS)("webhooks on %s", (provider) => {
     const before = [await count(ctx, "WebhookEvent"), await count(ctx, "WebhookDelivery")];
     const changed = sendEvent(ctx, { type: "invoice.paid", data: { other: true }, idempotencyKey: "k-1", allowUnknownType: false });
     await expect(changed).rejects.toBeInstanceOf(ConflictError);
-    await expect(changed).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", exitCode: 6, message: expect.stringContaining(event.id) });
+    await expect(changed).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", kind: "conflict", message: expect.stringContaining(event.id) });
     const retyped = sendEvent(ctx, { type: "customer.created", data: { amount: 5, text: "é" }, idempotencyKey: "k-1", allowUnknownType: false });
     await expect(retyped).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", message: expect.stringMatching(new RegExp(`${event.id}.*type \\(invoice\\.paid\\)`)) });
     expect([await count(ctx, "WebhookEvent"), await count(ctx, "WebhookDelivery")]).toEqual(before);
@@ -156,9 +156,9 @@ describe.each(PROVIDERS)("webhooks on %s", (provider) => {
     const reuse = (line: number, key: string, n: number) => ({ line, type: "invoice.paid", data: { n }, idempotencyKey: key });
     const first = ok.events[0]!.event.id;
     await expect(sendBatch(ctx, { allowUnknownType: false, events: [reuse(1, "b-2", 1), reuse(2, "b-1", 9)] }))
-      .rejects.toMatchObject({ exitCode: 6, message: expect.stringMatching(new RegExp(`^line 2: .*${first}`)) });
+      .rejects.toMatchObject({ kind: "conflict", message: expect.stringMatching(new RegExp(`^line 2: .*${first}`)) });
     await expect(sendBatch(ctx, { allowUnknownType: false, events: [reuse(1, "b-3", 1), reuse(4, "b-3", 2)] }))
-      .rejects.toMatchObject({ exitCode: 6, message: expect.stringMatching(/^line 4: idempotency key "b-3"/) });
+      .rejects.toMatchObject({ kind: "conflict", message: expect.stringMatching(/^line 4: idempotency key "b-3"/) });
     expect(await count(ctx, "WebhookEvent")).toBe(events + 2);
     const same = await sendBatch(ctx, { allowUnknownType: false, events: [reuse(1, "b-1", 1), reuse(2, "b-4", 3), reuse(3, "b-4", 3)] });
     expect(same.events.map((e) => e.created)).toEqual([false, true, false]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/errors.js";
 import { resolveUnderBase } from "../../src/lib/bounded-path.js";
 import { listTemplates } from "../../src/services/providers/catalog.js";
 

@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { confirm } from "../../src/cli/confirm.js";
 import { CommandContext } from "../../src/cli/context.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/errors.js";
 import { createTestIO, testDeps } from "../helpers/io.js";
 
 const globals = { json: false, color: false, quiet: false, yes: false };

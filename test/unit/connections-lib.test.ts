@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CredentialError, UsageError } from "../../src/cli/errors.js";
+import { CredentialError, UsageError } from "../../src/errors.js";
 import { openWithPassphrase, sealWithPassphrase } from "../../src/lib/passphrase.js";
 import { RateLimiter, retryAfterMs } from "../../src/lib/rate-limit.js";
 import { deserialiseCredential, parseCredential, serialiseCredential } from "../../src/services/connections/credential.js";

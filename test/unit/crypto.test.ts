@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { CredentialError } from "../../src/cli/errors.js";
-import { ExitCode } from "../../src/cli/exit-codes.js";
+import { CredentialError } from "../../src/errors.js";
+import { ExitCode, exitCodeOf } from "../../src/cli/exit-codes.js";
 import { decrypt, encrypt, envelopeKeyId, generateMasterKey, keyIdOf, masterKeyFrom } from "../../src/lib/crypto.js";
 
 const key = generateMasterKey();
@@ -14,7 +14,7 @@ function credentialError(fn: () => unknown): CredentialError {
     fn();
   } catch (error) {
     expect(error).toBeInstanceOf(CredentialError);
-    expect((error as CredentialError).exitCode).toBe(ExitCode.CREDENTIAL);
+    expect(exitCodeOf((error as CredentialError))).toBe(ExitCode.CREDENTIAL);
     return error as CredentialError;
   }
   throw new Error("expected a CredentialError");

@@ -1,6 +1,7 @@
+import { exitCodeOf } from "../../src/cli/exit-codes.js";
 import { describe, expect, it } from "vitest";
 import { parseDateFlag, parseDurationFlag, parseWhenFlag } from "../../src/cli/parse.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/errors.js";
 import { MAX_DURATION_MS, formatDuration, parseDuration, withinMaxDuration } from "../../src/lib/duration.js";
 
 describe("durations", () => {
@@ -37,7 +38,7 @@ describe("duration and date flags", () => {
     const error = (() => { try { parseDurationFlag("--expires-in", text); } catch (e) { return e; } })();
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).message).toContain("longer than 100 years");
-    expect((error as UsageError).exitCode).toBe(2);
+    expect(exitCodeOf((error as UsageError))).toBe(2);
   });
 
   it("accepts 100 years exactly", () => expect(parseDurationFlag("--grace", "36525d")).toBe(MAX_DURATION_MS));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/errors.js";
 import { parseHeaders } from "../../src/commands/webhooks/endpoint-flags.js";
 import { fieldValueProblem, HeaderInputError, looksLikeCredential, mergeHeaders, parseHeaderLines } from "../../src/lib/header-values.js";
 

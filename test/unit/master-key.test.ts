@@ -2,8 +2,8 @@ import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { CredentialError, UsageError } from "../../src/cli/errors.js";
-import { ExitCode } from "../../src/cli/exit-codes.js";
+import { CredentialError, UsageError } from "../../src/errors.js";
+import { ExitCode, exitCodeOf } from "../../src/cli/exit-codes.js";
 import { generateMasterKey, masterKeyFrom } from "../../src/lib/crypto.js";
 import { parseDbUrl, resolveDbTarget } from "../../src/db/url.js";
 import { createKeyFile, formatKeyFile, parseKeyFile, readKeyFile, replaceKeyFile } from "../../src/services/secrets/key-file.js";
@@ -45,7 +45,7 @@ describe("INTG_MASTER_KEY and INTG_PREVIOUS_MASTER_KEYS", () => {
     ] as const) {
       const e = thrown(() => parseMasterKeyText(text, "INTG_MASTER_KEY"));
       expect(e).toBeInstanceOf(UsageError);
-      expect((e as UsageError).exitCode).toBe(ExitCode.USAGE);
+      expect(exitCodeOf((e as UsageError))).toBe(ExitCode.USAGE);
       expect(e.message).toBe(`INTG_MASTER_KEY must be base64 of exactly 32 bytes; ${why}.`);
       expect(e.message + (e as UsageError).hint).not.toContain(text);
     }
@@ -72,7 +72,7 @@ describe("where the master key comes from", () => {
     for (const url of ["postgresql://u:pw@h/db", "file:/data/team.db"]) {
       const e = thrown(() => readMasterKeys({}, parseDbUrl(url, "--db", "/")));
       expect(e).toBeInstanceOf(CredentialError);
-      expect((e as CredentialError).exitCode).toBe(ExitCode.CREDENTIAL);
+      expect(exitCodeOf((e as CredentialError))).toBe(ExitCode.CREDENTIAL);
       expect(e.message).toContain("set INTG_MASTER_KEY");
       expect(e.message).not.toContain(":pw@");
     }

@@ -22,7 +22,7 @@ describe("refs flags", () => {
   ])("reads %s as <type>:<id>", (text, want) => expect(parseTyped("--entity", text)).toEqual(want));
 
   it.each(["user", ":42", "user:", "1user:42", "us er:1", "user:a\tb", `user:${"x".repeat(256)}`])("refuses %j (exit 2)", (text) => {
-    expect(() => parseTyped("--entity", text)).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => parseTyped("--entity", text)).toThrow(expect.objectContaining({ kind: "usage" }));
   });
 
   it("reads <connection>:<type>:<id>, --since as a duration or a date, and type lists", () => {
@@ -56,8 +56,8 @@ describe("import readers", () => {
   });
 
   it("refuses a CSV without the required columns, or empty, before reading rows", async () => {
-    await expect(records("entityType,entityId\nuser,1\n", "csv")).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("externalType, externalId") });
-    await expect(records("", "csv")).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("empty") });
+    await expect(records("entityType,entityId\nuser,1\n", "csv")).rejects.toMatchObject({ kind: "usage", message: expect.stringContaining("externalType, externalId") });
+    await expect(records("", "csv")).rejects.toMatchObject({ kind: "usage", message: expect.stringContaining("empty") });
   });
 
   it("reads NDJSON and JSON arrays with line numbers; a bad element is a rejected line, a bad file an error", async () => {
@@ -65,8 +65,8 @@ describe("import readers", () => {
     expect(nd.map((r) => [r.line, "error" in r ? r.error.slice(0, 12) : "ok"])).toEqual([[1, "ok"], [3, "not valid JS"], [4, "not a JSON o"], [5, "ok"]]);
     const arr = (await records(['[\n {"a":"]"},\n {"b":{"c":[1]}', "}\n]"], "json", 10)).flat();
     expect(arr).toEqual([{ line: 2, value: { a: "]" } }, { line: 3, value: { b: { c: [1] } } }]);
-    await expect(records("[1,2]", "json")).rejects.toMatchObject({ exitCode: 2 });
-    await expect(records('[{"a":1}', "json")).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("not closed") });
+    await expect(records("[1,2]", "json")).rejects.toMatchObject({ kind: "usage" });
+    await expect(records('[{"a":1}', "json")).rejects.toMatchObject({ kind: "usage", message: expect.stringContaining("not closed") });
   });
 });
 

@@ -27,7 +27,7 @@ describe("the --transform trial on a sample event", () => {
     for (const [expression, why] of over) {
       const warnings: string[] = [];
       const error = await trySampleEvent(expression, { now, pool, warn: (m) => warnings.push(m) }).catch((e) => e);
-      expect(error, expression).toMatchObject({ exitCode: 2, code: "TRANSFORMATION_OVER_BUDGET" });
+      expect(error, expression).toMatchObject({ kind: "usage", code: "TRANSFORMATION_OVER_BUDGET" });
       expect((error as Error).message).toMatch(why);
       expect((error as Error).message).toContain("on a sample event");
       expect(warnings).toEqual([]);
@@ -47,7 +47,7 @@ describe("the --transform trial on a sample event", () => {
 
   it("is what resolveTransformation runs when given a trial, and only then", async () => {
     const loop = { kind: "jsonata", expression: "($f := function($n){ $f($n + 1) }; $f(0))" } as const;
-    await expect(resolveTransformation("HTTP", loop, { now, pool })).rejects.toMatchObject({ exitCode: 2 });
+    await expect(resolveTransformation("HTTP", loop, { now, pool })).rejects.toMatchObject({ kind: "usage" });
     await expect(resolveTransformation("HTTP", loop)).resolves.toEqual(loop);
   }, 10_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/errors.js";
 import { embeddedIPv4, guardUrl, isPrivateAddress, parseOutboundUrl, privateNetworksAllowed } from "../../src/lib/url-guard.js";
 
 const refused = async (url: string, options: Parameters<typeof guardUrl>[1] = { allowPrivate: false }) => {

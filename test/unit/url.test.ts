@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultDatabaseFile, resolveDbTarget } from "../../src/db/url.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/errors.js";
 
 describe("database URL resolution", () => {
   const env = { HOME: "/home/op", XDG_DATA_HOME: "/data", INTG_DATABASE_URL: "file:/a.db", DATABASE_URL: "postgresql://u:pw@db:5432/x" };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/errors.js";
 import { parseHeaders, parseRate, parseSchedule, parseTimeout, toUpdateInput } from "../../src/commands/webhooks/endpoint-flags.js";
 import { parseBatch } from "../../src/commands/webhooks/send.js";
 import { matchesFilter, validateEventTypeName, validatePattern } from "../../src/services/webhooks/endpoint-input.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import { listAudit } from "../../services/audit/list.js";
 

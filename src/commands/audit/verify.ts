@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { CheckFailedError } from "../../cli/errors.js";
+import { CheckFailedError } from "../../errors.js";
 import { parseHead, verifyAuditChain } from "../../services/audit/verify.js";
 
 const HELP = `

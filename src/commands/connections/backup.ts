@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
-import { ConflictError, UsageError } from "../../cli/errors.js";
+import { ConflictError, UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readJsonFile } from "../../cli/read-file.js";
 import { readSecret } from "../../cli/read-secret.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CheckFailedError, CredentialError, UsageError } from "../../cli/errors.js";
+import { CheckFailedError, CredentialError, UsageError } from "../../errors.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { progressBar } from "../../cli/progress.js";

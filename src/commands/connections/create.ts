@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { collect, parseEnum, parseKeyValues } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { validateConnectionName } from "../../services/connections/rows.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { CREDENTIAL_FORMAT } from "../../services/providers/connector.js";
 import type { AuthenticationType } from "../../types/enums.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CredentialError, IntgError, UsageError } from "../../cli/errors.js";
+import { CredentialError, IntgError, UsageError } from "../../errors.js";
 import { collect, parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readInputFile } from "../../cli/read-file.js";

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { IntgError } from "../../cli/errors.js";
-import { ExitCode } from "../../cli/exit-codes.js";
+import { IntgError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import type { CommandContext } from "../../cli/context.js";
 import type { IntegrationConfigValidation } from "../../types/integration/integration.types.js";
@@ -26,5 +25,5 @@ export async function reportValidation(ctx: CommandContext, file: string, result
   if (ctx.out.json) ctx.out.printJson(result);
   else if (result.valid) ctx.out.success(`${file} is valid.`);
   else await ctx.out.table(["PATH", "PROBLEM"], result.issues.map((i) => [i.path || "(file)", i.message]));
-  if (!result.valid) throw new IntgError("INVALID_CONFIG", `${file} has ${result.issues.length} problem(s); nothing was written.`, ExitCode.USAGE);
+  if (!result.valid) throw new IntgError("INVALID_CONFIG", `${file} has ${result.issues.length} problem(s); nothing was written.`, "usage");
 }

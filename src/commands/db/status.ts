@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { PendingError } from "../../cli/errors.js";
+import { PendingError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import type { CommandContext } from "../../cli/context.js";
 import { getDatabaseStatus, migrateDatabase } from "../../services/db/status.js";

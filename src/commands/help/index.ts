@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { UsageError } from "../../cli/errors.js";
-import { EXIT_CODE_MEANINGS } from "../../cli/exit-codes.js";
+import { UsageError } from "../../errors.js";
+import { exitCodeTable } from "../../cli/exit-codes.js";
 
 const TOPICS = ["exit-codes"];
 
@@ -13,8 +13,9 @@ export function registerHelp(program: Command, context: ContextFactory): void {
     .action(async (path: string[], _opts, cmd: Command) => {
       if (path.length === 1 && path[0] === "exit-codes") {
         const out = context(cmd).out;
-        if (out.json) out.printJson(EXIT_CODE_MEANINGS.map(([code, meaning]) => ({ code, meaning })));
-        else await out.table(["CODE", "MEANING"], EXIT_CODE_MEANINGS.map(([code, meaning]) => [code, meaning]));
+        // --json adds each exit code's error codes (the `code` of an error under --json).
+        if (out.json) out.printJson(exitCodeTable());
+        else await out.table(["CODE", "MEANING"], exitCodeTable().map(({ code, meaning }) => [code, meaning]));
         return;
       }
       let target: Command = program;

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { collect, parseDateFlag, parseDurationFlag, parseEnumList, parseKeyValues } from "../../cli/parse.js";
 import { DEFAULT_KEY_PREFIX, PREFIX_PATTERN } from "../../lib/api-key.js";
 import { createKey, type CreateKeyInput } from "../../services/keys/create.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { parseDurationFlag, parseEnumList } from "../../cli/parse.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
 import type { ApiKeyEnvironment, ApiKeyFilter } from "../../types/integration/api.types.js";
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { CredentialError, UsageError } from "../../cli/errors.js";
+import { CredentialError, UsageError } from "../../errors.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { identifyKey } from "../../lib/api-key.js";
 import type { ApiKeyIdentification } from "../../types/integration/api.types.js";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { revokeKey, revokeKeys } from "../../services/keys/revoke.js";
 import { showKey } from "../../services/keys/show.js";
 import type { ApiBatchRequest } from "../../types/integration/api.types.js";

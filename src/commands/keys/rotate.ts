@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { PendingError } from "../../cli/errors.js";
+import { PendingError } from "../../errors.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import { rotateKey, rotationStatus } from "../../services/keys/rotate.js";
 

@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { CredentialError, UsageError } from "../../cli/errors.js";
+import { CredentialError, UsageError } from "../../errors.js";
 import { parseEnum } from "../../cli/parse.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { verifyKey } from "../../services/keys/verify.js";

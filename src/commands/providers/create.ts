@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { showProvider } from "../../services/providers/rows.js";
 import { addProviderFlags, providerPatch, type ProviderFlags } from "./flags.js";

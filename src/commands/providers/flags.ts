@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ApiAuthConfig } from "../../types/integration/api.types.js";
 
 // The flags `providers create` and `providers update` share, and the partial definition they make.

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { readInputFile } from "../../cli/read-file.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { writePrivateFile } from "../../lib/private-file.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { withPrivateFile, type PrivateFile } from "../../lib/private-file.js";
 import { countReferences, exportReferences } from "../../services/refs/export.js";

@@ -1,4 +1,4 @@
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { parseIntFlag, parseWhenFlag } from "../../cli/parse.js";
 import { MAX_ID_LENGTH, TYPE_PATTERN } from "../../services/refs/rows.js";
 

@@ -2,8 +2,7 @@ import { createReadStream, statSync } from "node:fs";
 import { Transform, type Readable } from "node:stream";
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
-import { IntgError, UsageError } from "../../cli/errors.js";
-import { ExitCode } from "../../cli/exit-codes.js";
+import { IntgError, UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { parseIntFlag } from "../../cli/parse.js";
 import { PrivateFile } from "../../lib/private-file.js";
@@ -100,7 +99,7 @@ async function report(ctx: CommandContext, s: BulkReferenceOperation, errorsOut:
   else await ctx.out.details([["source", s.source], ["mode", s.mode + (s.atomic ? ", atomic" : "") + (s.dryRun ? ", dry run" : "")], ["read", s.read], ["inserted", s.inserted], ["updated", s.updated], ["unchanged", s.unchanged], ["rejected", s.rejected], ["committed", s.committed ? "yes" : "no"]]);
   if (s.interrupted) {
     const done = s.committed ? `${s.inserted + s.updated} row(s) were written; importing the file again carries on` : "nothing was written";
-    throw new IntgError("INTERRUPTED", `Interrupted after ${s.read} row(s): ${done}.`, ExitCode.INTERRUPTED);
+    throw new IntgError("INTERRUPTED", `Interrupted after ${s.read} row(s): ${done}.`, "interrupted");
   }
   if (s.rejected === 0) return ctx.out.success(s.dryRun ? `Dry run: ${s.read} row(s) valid; nothing was written.` : `Imported ${s.read} row(s).`);
   if (!ctx.out.json) for (const e of s.firstErrors) ctx.out.warn(`line ${e.line}: ${e.issues.map((i) => (i.path ? `${i.path} ${i.message}` : i.message)).join("; ")}`);

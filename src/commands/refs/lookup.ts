@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { lookupReferences, type LookupInput } from "../../services/refs/lookup.js";
 import { parseQualifiedExternal, parseTyped } from "./flags.js";
 import { printLookup } from "./render.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { JsonValue } from "../../types/common.js";
 
 // A mapping or a record is small; a far larger input is the wrong file.

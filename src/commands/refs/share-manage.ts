@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listShareLinks, resolveShareLink, revokeShareLink } from "../../services/refs/share.js";
 import { printRef } from "./render.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { findMapping } from "../../services/refs/mapping-rows.js";
 import { applyMapping } from "../../services/refs/transform.js";

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { UsageError } from "../../cli/errors.js";
-import { NotFoundError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
+import { NotFoundError } from "../../errors.js";
 import { refByExternal } from "../../services/refs/rows.js";
 import { resolveConnection } from "../../services/refs/connections.js";
 import { unlinkReference } from "../../services/refs/unlink.js";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { progressBar } from "../../cli/progress.js";
 import { KEY_BYTES, masterKeyFrom, type MasterKey } from "../../lib/crypto.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { MAX_DURATION_TEXT, parseDuration, withinMaxDuration } from "../../lib/duration.js";
 import { setSecret, type SetSecretResult } from "../../services/secrets/set.js";

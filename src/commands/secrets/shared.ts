@@ -1,4 +1,4 @@
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { TokenType } from "../../types/enums.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
 

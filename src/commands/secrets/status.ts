@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
-import { CredentialError, PendingError } from "../../cli/errors.js";
+import { CredentialError, PendingError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { MASTER_KEY_ENV } from "../../services/secrets/master-key.js";
 import { secretsStatus } from "../../services/secrets/status.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { parseHeaders } from "./endpoint-header-flags.js";
 import { collect, parseDurationFlag, parseEnum } from "../../cli/parse.js";
 import { parseOutboundUrl } from "../../lib/url-guard.js";

@@ -1,5 +1,5 @@
 import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { readSecret } from "../../cli/read-secret.js";
 import {
   HeaderInputError,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { deleteEventType, deprecateEventType, updateEventType } from "../../services/webhooks/event-types.js";
 import { readSchema } from "./event-types.js";

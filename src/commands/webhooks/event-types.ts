@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { createEventType, listEventTypes } from "../../services/webhooks/event-types.js";
 import type { JsonValue } from "../../types/common.js";

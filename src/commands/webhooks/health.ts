@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CheckFailedError, UsageError } from "../../cli/errors.js";
+import { CheckFailedError, UsageError } from "../../errors.js";
 import { parseDurationFlag, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { checkHealth } from "../../services/webhooks/health/check.js";

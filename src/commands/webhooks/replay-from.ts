@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
-import { CheckFailedError, UsageError } from "../../cli/errors.js";
+import { CheckFailedError, UsageError } from "../../errors.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import { guardUrl, privateNetworksAllowed } from "../../lib/url-guard.js";
 import { DEFAULT_TIMEOUT_MS } from "../../services/webhooks/endpoint-rows.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CheckFailedError, UsageError } from "../../cli/errors.js";
+import { CheckFailedError, UsageError } from "../../errors.js";
 import { parseEnumList, parseIntFlag, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { replay } from "../../services/webhooks/replay/apply.js";

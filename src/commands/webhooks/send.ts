@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { sendBatch, sendEvent, type SendResult } from "../../services/webhooks/send.js";
 import type { JsonValue } from "../../types/common.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { previewTransformation } from "../../services/webhooks/transform.js";
 
 export function registerTransform(noun: Command, context: ContextFactory): void {

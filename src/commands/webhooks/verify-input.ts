@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import { parseSecretFile } from "../../lib/webhook-verify.js";
 

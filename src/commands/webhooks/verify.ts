@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CredentialError, UsageError } from "../../cli/errors.js";
+import { CredentialError, UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { parseCapturedRequest, RequestParseError } from "../../lib/http-request-parse.js";
 import { secretName, verifyRequest } from "../../lib/webhook-verify.js";

@@ -1,14 +1,11 @@
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
-import type { DbTarget, Env } from "../../db/url.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { Finished } from "../../services/webhooks/worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker } from "../../services/webhooks/worker/run.js";
-import { storeThreadFile, threadStore } from "../../services/webhooks/worker/store-thread.js";
-import type { DeliveryStore } from "../../services/webhooks/worker/store.js";
+import { withStoreThread } from "../../services/webhooks/worker/store-thread.js";
 
 interface WorkerFlags { concurrency: string; once?: boolean; maxTime?: string; lease: string; disableAfter: string; poll: string }
 
@@ -42,29 +39,6 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       );
       for (const d of summary.disabledEndpoints) ctx.out.warn(`endpoint ${d.endpointId} was disabled: ${d.reason}.`);
     });
-}
-
-/**
- * Opens the database (`open`) and the store thread together: the thread boots a V8 isolate and
- * its own connection on the other core meanwhile. A database that does not exist yet is left to
- * `open` to create first. Undefined when running from source (no built thread file).
- */
-async function withStoreThread<T>(target: DbTarget, env: Env, open: () => Promise<T>): Promise<{ opened: T; store: DeliveryStore | undefined }> {
-  const file = storeThreadFile();
-  if (!file) return { opened: await open(), store: undefined };
-  const exists = target.provider === "postgresql" || (target.file !== undefined && existsSync(target.file));
-  if (!exists) {
-    const opened = await open();
-    return { opened, store: await threadStore(target, file, env) };
-  }
-  const thread = threadStore(target, file, env);
-  try {
-    const opened = await open();
-    return { opened, store: await thread };
-  } catch (error) {
-    await thread.then((t) => t.close(), () => undefined);
-    throw error;
-  }
 }
 
 /** --lease of the worker and of replays: shorter than a second would expire between renewals. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CredentialError } from "../../cli/errors.js";
+import { CredentialError } from "../../errors.js";
 import { writePrivateFile } from "../../lib/private-file.js";
 import type { ServiceContext } from "../context.js";
 import { keyFilePath } from "../secrets/master-key.js";

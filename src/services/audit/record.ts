@@ -1,4 +1,4 @@
-import { IntgError } from "../../cli/errors.js";
+import { IntgError } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import type { JsonObject } from "../../types/common.js";
 import type { ServiceContext } from "../context.js";

@@ -1,4 +1,4 @@
-import { CredentialError, UsageError } from "../../cli/errors.js";
+import { CredentialError, UsageError } from "../../errors.js";
 import type { ServiceContext } from "../context.js";
 import { readIntegrity } from "../integrity/root.js";
 import { isKeyed, linkMatches } from "./chain.js";

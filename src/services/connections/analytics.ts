@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import { percentiles } from "../../lib/percentiles.js";
 import type { IntegrationAnalytics } from "../../types/integration/integration.types.js";

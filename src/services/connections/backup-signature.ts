@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
-import { CredentialError } from "../../cli/errors.js";
+import { CredentialError } from "../../errors.js";
 import { passphraseMacKey } from "../../lib/passphrase.js";
 import type { BackupSignature, IntegrationBackup } from "../../types/integration/integration.types.js";
 import { sortKeys } from "../audit/chain.js";

@@ -1,5 +1,4 @@
-import { CredentialError, IntgError, NotFoundError } from "../../cli/errors.js";
-import { ExitCode } from "../../cli/exit-codes.js";
+import { CredentialError, IntgError, NotFoundError } from "../../errors.js";
 import { col } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import type { IntegrationConnectionStatus } from "../../types/enums.js";
@@ -62,7 +61,7 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
   } finally {
     await client.close();
   }
-  if (options.signal?.aborted) throw new IntgError("INTERRUPTED", `Interrupted after ${done} of ${active.length} checks; none was recorded.`, ExitCode.INTERRUPTED);
+  if (options.signal?.aborted) throw new IntgError("INTERRUPTED", `Interrupted after ${done} of ${active.length} checks; none was recorded.`, "interrupted");
   const now = ctx.now();
   const checks = active.map((row, i): IntegrationHealthCheck => ({ id: newId("healthCheck", now), connectionId: row.id, ...outcomes[i]!, checkedAt: now.toISOString() }));
   await ctx.sql.transaction(async (tx) => {
@@ -97,7 +96,7 @@ async function checkOne(client: ConnectionClient, row: ConnectionRow, timeoutMs:
     return { ...base, status, errorKind: "unexpected_status", errorMessage: `expected ${expected}, got ${res.statusCode}` };
   } catch (error) {
     if (error instanceof CredentialError) return { status: "CREDENTIALS_INVALID", latencyMs: null, httpStatus: null, errorKind: "auth", errorMessage: error.message };
-    if (error instanceof TokenEndpointError) return { status: "UNHEALTHY", latencyMs: null, httpStatus: null, errorKind: error.kind, errorMessage: error.message };
+    if (error instanceof TokenEndpointError) return { status: "UNHEALTHY", latencyMs: null, httpStatus: null, errorKind: error.reason, errorMessage: error.message };
     if (error instanceof IntgError) return { status: "UNHEALTHY", latencyMs: null, httpStatus: null, errorKind: "network", errorMessage: error.message };
     throw error;
   }

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { CredentialError } from "../../cli/errors.js";
+import { CredentialError } from "../../errors.js";
 import { resolveUnderBase } from "../../lib/bounded-path.js";
 import { RateLimiter, retryAfterMs } from "../../lib/rate-limit.js";
 import { privateNetworksAllowed } from "../../lib/url-guard.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { AuthenticationType } from "../../types/enums.js";

@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import type { IntegrationConnectionStatus } from "../../types/enums.js";

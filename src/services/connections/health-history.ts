@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import { col } from "../../db/sql.js";
 import type { IntegrationConnectionStatus } from "../../types/enums.js";
 import type { IntegrationHealthCheck } from "../../types/integration/integration.types.js";

@@ -1,4 +1,4 @@
-import { IntgError } from "../../cli/errors.js";
+import { IntgError } from "../../errors.js";
 import type { IntegrationConnectionImportResult } from "../../types/integration/integration.types.js";
 import type { ServiceContext } from "../context.js";
 import type { ConnectionConfig } from "./validate.js";
@@ -27,7 +27,7 @@ export async function importConnections(ctx: ServiceContext, entries: Connection
           result.created.push(written.connection);
         } catch (error) {
           // Name the entry: a file of fifty connections needs the place, not just the reason.
-          if (error instanceof IntgError) throw new IntgError(error.code, `${at || "The connection"}: ${error.message}`, error.exitCode, error.hint);
+          if (error instanceof IntgError) throw new IntgError(error.code, `${at || "The connection"}: ${error.message}`, error.kind, error.hint);
           throw error;
         }
       }

@@ -1,4 +1,4 @@
-import { CredentialError, IntgError } from "../../cli/errors.js";
+import { CredentialError, IntgError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
@@ -121,7 +121,7 @@ async function requestToken(http: ConnectionHttp, target: OAuthTarget, timeoutMs
 /** The token endpoint failed for a reason other than the credential (exit 1). */
 export class TokenEndpointError extends IntgError {
   constructor(
-    readonly kind: "network" | "timeout" | "unexpected_status",
+    readonly reason: "network" | "timeout" | "unexpected_status",
     message: string,
   ) {
     super("TOKEN_ENDPOINT_FAILED", message);

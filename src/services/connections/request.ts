@@ -1,5 +1,4 @@
-import { ConflictError, IntgError } from "../../cli/errors.js";
-import { ExitCode } from "../../cli/exit-codes.js";
+import { ConflictError, IntgError } from "../../errors.js";
 import { stripUrlCredentials } from "../../lib/url-credentials.js";
 import type { ApiResponse } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
@@ -68,7 +67,7 @@ async function send(ctx: ServiceContext, id: string, input: RequestInput, client
     },
   });
   const url = stripUrlCredentials(res.url.toString(), res.secretParams);
-  if (res.statusCode === null && input.signal?.aborted) throw new IntgError("INTERRUPTED", `Interrupted: ${method} ${url} was abandoned.`, ExitCode.INTERRUPTED);
+  if (res.statusCode === null && input.signal?.aborted) throw new IntgError("INTERRUPTED", `Interrupted: ${method} ${url} was abandoned.`, "interrupted");
   if (res.statusCode === null) throw new IntgError(res.errorKind === "timeout" ? "REQUEST_TIMEOUT" : "REQUEST_FAILED", `${method} ${url} failed: ${res.error}`);
   let body: unknown = res.body;
   if (/json/i.test(res.headers["content-type"] ?? "")) {

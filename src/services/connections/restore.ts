@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConflictError, IntgError, UsageError } from "../../cli/errors.js";
+import { ConflictError, IntgError, UsageError } from "../../errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { openWithPassphrase } from "../../lib/passphrase.js";
 import { IntegrationConnectionStatus, IntegrationEnvironment, TokenType } from "../../types/enums.js";

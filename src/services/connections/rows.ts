@@ -1,4 +1,4 @@
-import { NotFoundError, UsageError } from "../../cli/errors.js";
+import { NotFoundError, UsageError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { JsonObject } from "../../types/common.js";
 import type { IntegrationConnectionStatus, IntegrationEnvironment } from "../../types/enums.js";

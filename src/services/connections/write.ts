@@ -1,4 +1,4 @@
-import { ConflictError, UsageError } from "../../cli/errors.js";
+import { ConflictError, UsageError } from "../../errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import { parseOutboundUrl } from "../../lib/url-guard.js";

@@ -1,4 +1,4 @@
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { ExternalApiRequestInfo } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
 import { REQUEST_COLUMNS, toRequestInfo, type RequestRow } from "./record.js";

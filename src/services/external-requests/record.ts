@@ -1,4 +1,4 @@
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { col } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import { stripUrlCredentials } from "../../lib/url-credentials.js";

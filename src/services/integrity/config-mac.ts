@@ -1,4 +1,4 @@
-import { CredentialError } from "../../cli/errors.js";
+import { CredentialError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import { nodeCrypto } from "../../lib/lazy-builtins.js";
 import { sortKeys } from "../audit/chain.js";

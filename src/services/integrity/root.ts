@@ -1,4 +1,4 @@
-import { CredentialError, IntgError } from "../../cli/errors.js";
+import { CredentialError, IntgError } from "../../errors.js";
 import { decrypt, encrypt } from "../../lib/crypto.js";
 import { newId } from "../../lib/ids.js";
 import { nodeCrypto } from "../../lib/lazy-builtins.js";

@@ -1,4 +1,4 @@
-import { ConflictError } from "../../cli/errors.js";
+import { ConflictError } from "../../errors.js";
 import type { ApiBatchRequest, ApiBatchResult, ApiKeyInfo } from "../../types/integration/api.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";

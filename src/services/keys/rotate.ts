@@ -1,4 +1,4 @@
-import { ConflictError, CredentialError } from "../../cli/errors.js";
+import { ConflictError, CredentialError } from "../../errors.js";
 import { col } from "../../db/sql.js";
 import type { ApiKeyScope } from "../../types/enums.js";
 import type { JsonObject } from "../../types/common.js";

@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { ApiKeyInfo } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";

@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import type { IntegrationTemplate } from "../../types/integration/integration.types.js";
 import { CREDENTIAL_TOKEN_TYPE } from "./connector.js";
 import { ProviderDefinitionSchema, type ProviderDefinition, type ProviderDefinitionInput } from "./definition.js";

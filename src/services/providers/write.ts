@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { ConflictError, UsageError } from "../../cli/errors.js";
+import { ConflictError, UsageError } from "../../errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { Env } from "../../db/url.js";
 import { resolveUnderBase } from "../../lib/bounded-path.js";

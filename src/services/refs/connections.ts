@@ -1,4 +1,4 @@
-import { NotFoundError, UsageError } from "../../cli/errors.js";
+import { NotFoundError, UsageError } from "../../errors.js";
 import type { SqlClient } from "../../db/sql.js";
 
 export interface ConnectionBrief {

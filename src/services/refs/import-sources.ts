@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { jsonArraySplitter, ndjsonSplitter, textBatches } from "./import-text.js";
 
 // Readers for `refs import`: each turns a byte stream into batches of raw records with their line

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { RawRecord } from "./import-sources.js";
 
 // The NDJSON and JSON-array readers of `refs import`: text as it arrives, split into records

@@ -1,4 +1,4 @@
-import { ConflictError } from "../../cli/errors.js";
+import { ConflictError } from "../../errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { sequentialIds } from "./sequential-ids.js";
 import type { JsonObject } from "../../types/common.js";

@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import type { ExternalReference, ReferenceAuditEntry } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 import { referenceHistory } from "./audit.js";

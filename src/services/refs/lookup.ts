@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import type { CrossReferenceLookupResult } from "../../types/integration/external-reference.types.js";
 import type { IntegrationCategory, IntegrationEnvironment, IntegrationProviderStatus } from "../../types/enums.js";
 import type { ServiceContext } from "../context.js";

@@ -1,4 +1,4 @@
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { newId } from "../../lib/ids.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
 import { recordAudit } from "../audit/record.js";

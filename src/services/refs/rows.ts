@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { JsonObject } from "../../types/common.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";

@@ -1,4 +1,4 @@
-import { CredentialError, NotFoundError } from "../../cli/errors.js";
+import { CredentialError, NotFoundError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import { hashKey } from "../../lib/api-key.js";
 import { sequentialIds } from "./sequential-ids.js";
@@ -26,6 +26,8 @@ async function findShareLink(sql: SqlClient, id: string, now: Date): Promise<Ext
   if (!row) throw new NotFoundError(`No share link ${id}.`, "List them with: intg refs share list", "SHARE_LINK_NOT_FOUND");
   return toShareLink(row, now);
 }
+
+const SHARE_LINK_CODE = { active: "SHARE_LINK_ACTIVE", expired: "SHARE_LINK_EXPIRED", revoked: "SHARE_LINK_REVOKED", used_up: "SHARE_LINK_USED_UP" } as const;
 
 export async function createShareLink(ctx: ServiceContext, input: { referenceId: string; expiresInMs: number; maxUses: number | null }): Promise<ExternalShareLinkCreated> {
   const now = ctx.now();
@@ -72,7 +74,7 @@ export async function resolveShareLink(ctx: ServiceContext, input: { token: stri
     const link = toShareLink(row, now);
     if (taken === 0) {
       const why = { revoked: `was revoked at ${link.revokedAt}`, expired: `expired at ${link.expiresAt}`, used_up: `has been used ${link.accessCount} of ${link.maxUses} time(s)` }[link.state as "revoked"] ?? "cannot be used now";
-      throw new CredentialError(`Share link ${link.id} ${why}.`, "Ask for a new link: intg refs share create <ref>", `SHARE_LINK_${link.state.toUpperCase()}`);
+      throw new CredentialError(`Share link ${link.id} ${why}.`, "Ask for a new link: intg refs share create <ref>", SHARE_LINK_CODE[link.state]);
     }
     return { link, reference: await findRef(tx, link.referenceId) };
   });

@@ -1,4 +1,4 @@
-import { ConflictError } from "../../cli/errors.js";
+import { ConflictError } from "../../errors.js";
 import type { SecretDeletion } from "../../types/secrets.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";

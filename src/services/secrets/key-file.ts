@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { syncDir } from "../../lib/private-file.js";
-import { CredentialError } from "../../cli/errors.js";
+import { CredentialError } from "../../errors.js";
 import { KEY_BYTES, masterKeyFrom, type MasterKey } from "../../lib/crypto.js";
 
 // The embedded database's master key file, `master.key` beside `intg.db`. JSON, so a person can

@@ -1,4 +1,4 @@
-import { ConflictError, IntgError } from "../../cli/errors.js";
+import { ConflictError, IntgError } from "../../errors.js";
 import { acquireFileLock, type HeldFileLock } from "../../lib/file-lock.js";
 import type { ServiceContext } from "../context.js";
 

@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import { CredentialError, UsageError } from "../../cli/errors.js";
+import { CredentialError, UsageError } from "../../errors.js";
 import { generateMasterKey, KEY_BYTES, masterKeyFrom, type MasterKey } from "../../lib/crypto.js";
 import type { DbTarget, Env } from "../../db/url.js";
 import type { ServiceContext } from "../context.js";

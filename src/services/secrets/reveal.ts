@@ -1,4 +1,4 @@
-import { CredentialError } from "../../cli/errors.js";
+import { CredentialError } from "../../errors.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { SecretRevealed } from "../../types/secrets.types.js";
 import { recordAudit } from "../audit/record.js";

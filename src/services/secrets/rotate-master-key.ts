@@ -1,4 +1,4 @@
-import { CredentialError, IntgError, UsageError } from "../../cli/errors.js";
+import { CredentialError, IntgError, UsageError } from "../../errors.js";
 import { decrypt, encrypt, generateMasterKey, type MasterKey } from "../../lib/crypto.js";
 import type { MasterKeyRotationResult } from "../../types/secrets.types.js";
 import { recordAudit } from "../audit/record.js";

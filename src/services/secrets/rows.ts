@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, UsageError } from "../../cli/errors.js";
+import { ConflictError, NotFoundError, UsageError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { TokenType } from "../../types/enums.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";

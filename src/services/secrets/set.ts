@@ -1,4 +1,4 @@
-import { ConflictError, UsageError } from "../../cli/errors.js";
+import { ConflictError, UsageError } from "../../errors.js";
 import { col } from "../../db/sql.js";
 import { encrypt } from "../../lib/crypto.js";
 import { newId } from "../../lib/ids.js";

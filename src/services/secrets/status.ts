@@ -1,4 +1,4 @@
-import { IntgError } from "../../cli/errors.js";
+import { IntgError } from "../../errors.js";
 import type { SecretsStatus } from "../../types/secrets.types.js";
 import type { ServiceContext } from "../context.js";
 import { findKey, loadMasterKeys, type MasterKeyRing } from "./master-key.js";

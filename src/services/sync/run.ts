@@ -1,5 +1,4 @@
-import { ConflictError, IntgError } from "../../cli/errors.js";
-import { ExitCode } from "../../cli/exit-codes.js";
+import { ConflictError, IntgError } from "../../errors.js";
 import type { IntegrationSyncJob } from "../../types/integration/integration.types.js";
 import { ConnectionClient } from "../connections/client.js";
 import type { ServiceContext } from "../context.js";
@@ -41,8 +40,8 @@ export async function runSync(ctx: ServiceContext, input: SyncInput): Promise<Sy
     await finishJob(ctx.sql, jobId, interrupted ? "interrupted" : "failed", ctx.now(), { error: { message, externalId: null } });
     const job = await getJob(ctx.sql, jobId, ctx.now());
     const hint = `Run the same command again to resume ${jobId} from ${JSON.stringify(job.checkpoint ?? "the first page")}.`;
-    if (interrupted) throw new IntgError("INTERRUPTED", `Sync ${jobId} interrupted after ${job.recordsRead} records.`, ExitCode.INTERRUPTED, hint);
-    throw new IntgError("SYNC_FAILED", `Sync ${jobId} failed after ${job.recordsRead} records: ${message}`, ExitCode.FAILURE, hint, { cause: error });
+    if (interrupted) throw new IntgError("INTERRUPTED", `Sync ${jobId} interrupted after ${job.recordsRead} records.`, "interrupted", hint);
+    throw new IntgError("SYNC_FAILED", `Sync ${jobId} failed after ${job.recordsRead} records: ${message}`, "failure", hint, { cause: error });
   } finally {
     await client.close();
   }
@@ -73,7 +72,7 @@ async function pull(ctx: ServiceContext, plan: SyncPlan, jobId: string, input: S
   const target = { connectionId: plan.connectionId, baseUrl: plan.baseUrl, style: plan.style, resource: plan.resource, timeoutMs: input.timeoutMs, signal: input.signal };
   const page = { jobId, connectionId: plan.connectionId, resource: plan.resource, mapping: plan.mapping, actor: ctx.actor };
   for (;;) {
-    if (input.signal?.aborted) throw new IntgError("INTERRUPTED", "Interrupted.", ExitCode.INTERRUPTED);
+    if (input.signal?.aborted) throw new IntgError("INTERRUPTED", "Interrupted.", "interrupted");
     const { items, next } = await fetchPage(ctx, client, target, at);
     const now = ctx.now();
     await ctx.sql.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
 import { findConnectionRow, providerOf } from "../connections/rows.js";

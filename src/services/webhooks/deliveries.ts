@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { DeliveryStatus } from "../../types/enums.js";
 import type { WebhookDebugInfo, WebhookDeliveryAttemptInfo, WebhookDeliveryInfo } from "../../types/integration/webhook.types.js";

@@ -1,4 +1,4 @@
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import type { DeliveryChannel, RetentionPolicy } from "../../types/enums.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { compileJsonata, TransformError } from "../../lib/webhook-transform.js";

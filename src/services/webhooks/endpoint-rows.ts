@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { DeliveryChannel, RetentionPolicy } from "../../types/enums.js";
 import { redactHeaders, storedHeaders } from "./endpoint-headers.js";

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { typed } from "../../db/kysely.js";
 import { eventTypesNamed } from "../../db/queries/webhook-event-type.js";
 import type { SqlClient } from "../../db/sql.js";

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from "../../cli/errors.js";
+import { ConflictError, NotFoundError } from "../../errors.js";
 import { jsonText, typed } from "../../db/kysely.js";
 import {
   deleteEventTypeRow,

@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../cli/errors.js";
+import { NotFoundError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { WebhookEventInfo, WebhookPayload } from "../../types/integration/webhook.types.js";
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Agent, request } from "undici";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { parseSignatureHeaders, WEBHOOK_REQUEST_HEADERS } from "../../lib/webhook-signature-headers.js";
 import { verifyRequest } from "../../lib/webhook-verify.js";
 import type { WebhookListenEvent } from "../../types/integration/webhook.types.js";

@@ -1,4 +1,4 @@
-import { ConflictError } from "../../cli/errors.js";
+import { ConflictError } from "../../errors.js";
 import { generateSigningSecret } from "../../lib/webhook-signing.js";
 import type { WebhookEndpointCreated } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";

@@ -1,4 +1,4 @@
-import { ConflictError, UsageError } from "../../cli/errors.js";
+import { ConflictError, UsageError } from "../../errors.js";
 import { col } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import type { JsonValue } from "../../types/common.js";

@@ -1,4 +1,4 @@
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { PoolError, transformPool, type TransformPool } from "../../lib/transform-pool.js";
 import type { JsonValue } from "../../types/common.js";
 import type { WebhookPayload } from "../../types/integration/webhook.types.js";

@@ -1,4 +1,4 @@
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../errors.js";
 import { compileTransformation, TransformError } from "../../lib/webhook-transform.js";
 import type { JsonValue } from "../../types/common.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";

@@ -1,4 +1,4 @@
-import { ConflictError } from "../../cli/errors.js";
+import { ConflictError } from "../../errors.js";
 import { col } from "../../db/sql.js";
 import { guardUrl, privateNetworksAllowed } from "../../lib/url-guard.js";
 import type { WebhookEndpointInfo } from "../../types/integration/webhook.types.js";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { ConflictError } from "../../../cli/errors.js";
+import { ConflictError } from "../../../errors.js";
 import type { SqlClient } from "../../../db/sql.js";
 import { newId } from "../../../lib/ids.js";
 import type { WebhookReplayRequest } from "../../../types/integration/webhook.types.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { UsageError } from "../../../cli/errors.js";
+import { UsageError } from "../../../errors.js";
 import { WEBHOOK_REQUEST_HEADERS } from "../../../lib/webhook-signature-headers.js";
 import { signatureHeaders } from "../../../lib/webhook-signing.js";
 import type { WebhookExportRecord, WebhookOfflineReplayResult } from "../../../types/integration/webhook.types.js";

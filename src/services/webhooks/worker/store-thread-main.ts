@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openSql } from "../../../db/sql.js";
 import type { DbTarget, Env } from "../../../db/url.js";
+import { errorToWire } from "../../../errors.js";
 import { flattenClaims } from "./claim.js";
 import { sqlStore, type DeliveryStore } from "./store.js";
 import type { StoreReply, StoreRequest } from "./store-thread.js";
@@ -21,7 +22,7 @@ async function main(port: NonNullable<typeof parentPort>, target: DbTarget, env:
       await sql.close();
     };
   } catch (error) {
-    port.postMessage({ id: 0, error: describe(error) } satisfies StoreReply);
+    port.postMessage({ id: 0, error: errorToWire(error) } satisfies StoreReply);
     return;
   }
   port.postMessage({ id: 0, value: null } satisfies StoreReply);
@@ -32,14 +33,9 @@ async function main(port: NonNullable<typeof parentPort>, target: DbTarget, env:
       port.postMessage({ id: m.id, value: value ?? null } satisfies StoreReply);
       if (m.op === "close") port.close();
     } catch (error) {
-      port.postMessage({ id: m.id, error: describe(error) } satisfies StoreReply);
+      port.postMessage({ id: m.id, error: errorToWire(error) } satisfies StoreReply);
     }
   });
-}
-
-function describe(error: unknown): { message: string; name?: string; code?: string } {
-  const e = error as { message?: string; name?: string; code?: string };
-  return { message: e?.message ?? String(error), name: e?.name, code: typeof e?.code === "string" ? e.code : undefined };
 }
 
 const data = workerData as { target: DbTarget; env: Env };

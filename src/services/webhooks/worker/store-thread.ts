@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { DbTarget, Env } from "../../../db/url.js";
+import { errorFromWire, type WireError } from "../../../errors.js";
 import { unflattenClaims } from "./claim.js";
 import type { DeliveryStore } from "./store.js";
 
@@ -16,7 +17,7 @@ export type StoreRequest =
   | { id: number; op: "release"; args: Parameters<DeliveryStore["release"]> }
   | { id: number; op: "close"; args: [] };
 
-export type StoreReply = { id: number; value: unknown } | { id: number; error: { message: string; name?: string; code?: string } };
+export type StoreReply = { id: number; value: unknown } | { id: number; error: WireError };
 
 /** The built thread entry beside the bundle, or null when running from source (the tests' in-process worker). */
 export function storeThreadFile(): string | null {
@@ -39,7 +40,7 @@ export async function threadStore(target: DbTarget, file: string, env: Env): Pro
     const w = waiting.get(m.id);
     if (!w) return;
     waiting.delete(m.id);
-    if ("error" in m) w.reject(Object.assign(new Error(m.error.message), { name: m.error.name ?? "Error", code: m.error.code }));
+    if ("error" in m) w.reject(errorFromWire(m.error));
     else w.resolve(m.value);
   });
   worker.on("error", failAll);
@@ -63,4 +64,27 @@ export async function threadStore(target: DbTarget, file: string, env: Env): Pro
       await worker.terminate();
     },
   };
+}
+
+/**
+ * Opens the database (`open`) and the store thread together: the thread boots a V8 isolate and
+ * its own connection on the other core meanwhile. A database that does not exist yet is left to
+ * `open` to create first. Undefined when running from source (no built thread file).
+ */
+export async function withStoreThread<T>(target: DbTarget, env: Env, open: () => Promise<T>): Promise<{ opened: T; store: DeliveryStore | undefined }> {
+  const file = storeThreadFile();
+  if (!file) return { opened: await open(), store: undefined };
+  const exists = target.provider === "postgresql" || (target.file !== undefined && existsSync(target.file));
+  if (!exists) {
+    const opened = await open();
+    return { opened, store: await threadStore(target, file, env) };
+  }
+  const thread = threadStore(target, file, env);
+  try {
+    const opened = await open();
+    return { opened, store: await thread };
+  } catch (error) {
+    await thread.then((t) => t.close(), () => undefined);
+    throw error;
+  }
 }
