@@ -79,7 +79,7 @@ describe.each(PROVIDERS)("deliveries stalled by a dead worker on %s", (provider)
 function finished(c: { id: string; eventId: string; endpointId: string }, now: Date, statusCode: number, kind: "delivered" | "gone" = "delivered"): Finished {
   return {
     deliveryId: c.id, eventId: c.eventId, endpointId: c.endpointId, attemptNumber: 1, trigger: "scheduled", startedAt: now,
-    requestHeaders: {}, result: { statusCode, headers: {}, body: "", error: null, timedOut: false, durationMs: 1 },
+    requestHeaders: {}, requestBody: null, result: { statusCode, headers: {}, body: "", error: null, timedOut: false, durationMs: 1 },
     outcome: kind === "gone" ? { kind: "gone" } : { kind: "delivered" },
   };
 }

@@ -231,6 +231,7 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
       trigger: "scheduled",
       startedAt: now,
       requestHeaders: { "webhook-id": claimed!.eventId },
+      requestBody: null,
       result: { statusCode, headers: { "content-type": "text/plain" }, body: "x", error: null, timedOut: false, durationMs: 1 },
       outcome,
     });
@@ -284,7 +285,7 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
   });
 
   it("sends (and signs) what the endpoint's transformation makes of the event; a failing one is a failed attempt", async () => {
-    const { receiver } = await endpointTo(undefined, { transformation: { kind: "jsonata", expression: '{"event": type, "amount": data.n * 100}' } });
+    const { receiver, ep: receiverEp } = await endpointTo(undefined, { transformation: { kind: "jsonata", expression: '{"event": type, "amount": data.n * 100}' } });
     const { receiver: slack } = await endpointTo(undefined, { channel: "SLACK" });
     const { ep: broken } = await endpointTo(undefined, { transformation: { kind: "jsonata", expression: 'data.n = 1 ? $error("refused") : data' } });
     await send(2);
@@ -296,6 +297,10 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     expect(JSON.parse(slack.received[0]!.body).text).toMatch(/^\*invoice\.paid\* at /);
     const failed = await ctx.sql.get<{ error: string; statusCode: unknown }>(`SELECT "error", "statusCode" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? AND "succeeded" = ?`, [broken.id, false]);
     expect(failed).toMatchObject({ error: "the JSONata transformation failed: refused", statusCode: null });
+    // Each attempt keeps the bytes it sent when they are not the payload; the failed one sent none.
+    const kept = async (id: string) => (await ctx.sql.all<{ requestBody: string | null; requestHeaders: unknown }>(`SELECT "requestBody", "requestHeaders" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ?`, [id]));
+    expect((await kept(receiverEp.id)).map((a) => a.requestBody).sort()).toEqual(receiver.received.map((r) => r.body).sort());
+    expect((await kept(broken.id)).filter((a) => a.requestHeaders === null).map((a) => a.requestBody)).toEqual([null]);
   });
 
   it("renews its leases while an attempt outlasts them, so a second worker never sends it again", async () => {

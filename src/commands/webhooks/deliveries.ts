@@ -27,7 +27,7 @@ export function registerDeliveries(noun: Command, context: ContextFactory): void
     });
   deliveries
     .command("show <id>")
-    .description("One delivery: its event, the exact body signed and sent, its endpoint and every attempt")
+    .description("One delivery: its event, the exact body its last request signed and sent, its endpoint, every attempt")
     .action(async (id: string, _flags, cmd: Command) => {
       const ctx = context(cmd);
       const info = await showDelivery(await ctx.services(), id);

@@ -63,34 +63,63 @@ async function findDelivery(sql: SqlClient, id: string): Promise<Row> {
   return row;
 }
 
-/** `deliveries show`: the delivery, its event and exact body, its endpoint, and every attempt so far. */
+/**
+ * `deliveries show`: the delivery, its event, the exact body its latest request carried, its
+ * endpoint, and every attempt so far with the bytes each one sent (an attempt that sent the
+ * event's payload as it is stores none of its own: it is resolved here).
+ */
 export async function showDelivery(ctx: Pick<ServiceContext, "sql">, id: string): Promise<WebhookDebugInfo> {
   const delivery = toDeliveryInfo(await findDelivery(ctx.sql, id));
   const eventRow = await findEventRow(ctx.sql, delivery.eventId);
   const endpoint = toEndpointInfo(await findEndpointRow(ctx.sql, delivery.endpointId));
   const attempts = await ctx.sql.all<Record<string, unknown>>(
-    `SELECT "id","attemptNumber","trigger","startedAt","durationMs","requestHeaders","statusCode","responseHeaders","responseBody","error","succeeded" FROM "WebhookDeliveryAttempt" WHERE "deliveryId" = ? ORDER BY "attemptNumber", "id"`,
+    `SELECT "id","attemptNumber","trigger","startedAt","durationMs","requestHeaders","requestBody","statusCode",
+       "responseHeaders","responseBody","error","succeeded"
+     FROM "WebhookDeliveryAttempt" WHERE "deliveryId" = ? ORDER BY "attemptNumber", "id"`,
     [id],
   );
+  const infos = attempts.map((a) => toAttemptInfo(a, eventRow.payload));
+  const latest = latestSent(infos);
   return {
     delivery,
     event: toEventInfo(eventRow),
     endpoint: { id: endpoint.id, url: endpoint.url, channel: endpoint.channel, enabled: endpoint.enabled },
-    body: eventRow.payload,
-    attempts: attempts.map(
-      (a): WebhookDeliveryAttemptInfo => ({
-        id: String(a.id),
-        attemptNumber: col.int(a.attemptNumber),
-        trigger: a.trigger === "manual" ? "manual" : "scheduled",
-        startedAt: col.iso(a.startedAt)!,
-        durationMs: col.int(a.durationMs),
-        requestHeaders: a.requestHeaders === null || a.requestHeaders === undefined ? {} : col.json<Record<string, string>>(a.requestHeaders),
-        statusCode: intOrNull(a.statusCode),
-        responseHeaders: a.responseHeaders === null || a.responseHeaders === undefined ? null : col.json<Record<string, string>>(a.responseHeaders),
-        responseBody: (a.responseBody as string | null) ?? null,
-        error: (a.error as string | null) ?? null,
-        succeeded: col.bool(a.succeeded),
-      }),
-    ),
+    body: latest?.requestBody ?? eventRow.payload,
+    bodyAttemptId: latest?.id ?? null,
+    attempts: infos,
+  };
+}
+
+/**
+ * The latest attempt that sent a request, in the order `webhooks export` picks its attempt
+ * (started, then number, then id), so both show the same request.
+ */
+function latestSent(attempts: WebhookDeliveryAttemptInfo[]): WebhookDeliveryAttemptInfo | undefined {
+  const later = (a: WebhookDeliveryAttemptInfo, b: WebhookDeliveryAttemptInfo) => {
+    if (a.startedAt !== b.startedAt) return a.startedAt > b.startedAt;
+    return a.attemptNumber !== b.attemptNumber ? a.attemptNumber > b.attemptNumber : a.id > b.id;
+  };
+  let latest: WebhookDeliveryAttemptInfo | undefined;
+  for (const a of attempts) if (a.requestBody !== null && (!latest || later(a, latest))) latest = a;
+  return latest;
+}
+
+function toAttemptInfo(a: Record<string, unknown>, payload: string): WebhookDeliveryAttemptInfo {
+  const sent = a.requestHeaders !== null && a.requestHeaders !== undefined;
+  const json = (v: unknown) => (v === null || v === undefined ? null : col.json<Record<string, string>>(v));
+  return {
+    id: String(a.id),
+    attemptNumber: col.int(a.attemptNumber),
+    trigger: a.trigger === "manual" ? "manual" : "scheduled",
+    startedAt: col.iso(a.startedAt)!,
+    durationMs: col.int(a.durationMs),
+    requestHeaders: json(a.requestHeaders) ?? {},
+    // Null when nothing went out; else the attempt's own bytes, or the payload they equalled.
+    requestBody: sent ? ((a.requestBody as string | null) ?? payload) : null,
+    statusCode: intOrNull(a.statusCode),
+    responseHeaders: json(a.responseHeaders),
+    responseBody: (a.responseBody as string | null) ?? null,
+    error: (a.error as string | null) ?? null,
+    succeeded: col.bool(a.succeeded),
   };
 }

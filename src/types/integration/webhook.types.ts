@@ -137,6 +137,12 @@ export interface WebhookDeliveryAttemptInfo {
    * endpoint's own. Issue 4 requires them; the attempt table gains a column for them with it.
    */
   requestHeaders: Record<string, string>;
+  /**
+   * The exact bytes signed and sent: the transformed body, or the event's payload when the
+   * endpoint has no transformation. Null when no request went out (the transformation failed, or
+   * the endpoint's row was refused).
+   */
+  requestBody: string | null;
   statusCode: number | null;
   responseHeaders: Record<string, string> | null;
   /** The first 20 KB. */
@@ -150,8 +156,13 @@ export interface WebhookDebugInfo {
   delivery: WebhookDeliveryInfo;
   event: WebhookEventInfo;
   endpoint: Pick<WebhookEndpointInfo, "id" | "url" | "channel" | "enabled">;
-  /** The exact bytes signed and sent. */
+  /**
+   * The exact bytes signed and sent by the latest attempt that sent a request (bodyAttemptId);
+   * before any, the event's stored payload (a transformation applies to it when it is sent).
+   */
   body: string;
+  /** The attempt whose request `body` is; null when none has sent one yet. */
+  bodyAttemptId: AttemptId | null;
   attempts: WebhookDeliveryAttemptInfo[];
 }
 

@@ -9,9 +9,10 @@ import { endpointHeaders, redactedEndpointHeaders } from "../endpoint-headers.js
 import { WEBHOOK_REQUEST_HEADERS } from "../../../lib/webhook-signature-headers.js";
 
 // `webhooks export`: deliveries as NDJSON records that `webhooks replay --from` re-sends without a
-// database. The body is the stored payload, never re-serialised (that would break signatures).
-// Headers are the last attempt's, so the exported signature is exactly what the receiver saw;
-// a delivery never attempted has none, so it is signed at export time with the endpoint's current
+// database. Headers and body are those of one request, the last attempt's that sent one: the
+// bytes it signed and sent (a transformation's output, or the event's stored payload, never
+// re-serialised), so the exported signature is exactly what the receiver saw. A delivery never
+// sent has neither, so its stored payload is signed at export time with the endpoint's current
 // secrets (the worker's own header set): either way webhook-signature verifies over the exported
 // body, webhook-id and webhook-timestamp.
 //
@@ -29,6 +30,11 @@ export interface ExportFilter {
 
 // Keyset pages: an export of millions of deliveries never holds more than one page in memory.
 const PAGE = 500;
+// The delivery's last attempt that sent a request (one that failed before sending records no
+// headers); `deliveries show` picks its body in the same order.
+const LAST_SENT = `SELECT a."id" FROM "WebhookDeliveryAttempt" a
+  WHERE a."deliveryId" = d."id" AND a."requestHeaders" IS NOT NULL
+  ORDER BY a."startedAt" DESC, a."attemptNumber" DESC, a."id" DESC LIMIT 1`;
 
 export async function exportDeliveries(
   ctx: ServiceContext,
@@ -56,20 +62,24 @@ export async function exportDeliveries(
   let count = 0;
   for (;;) {
     const rows = await ctx.sql.all(
-      `SELECT d."id", d."eventId", d."endpointId", d."status", d."attemptCount", d."createdAt", d."lastAttemptAt", d."deliveredAt", ev."type", ev."payload", ev."timestamp",
-        (SELECT a."requestHeaders" FROM "WebhookDeliveryAttempt" a WHERE a."deliveryId" = d."id" ORDER BY a."startedAt" DESC, a."attemptNumber" DESC, a."id" DESC LIMIT 1) AS "lastHeaders"
+      `SELECT d."id", d."eventId", d."endpointId", d."status", d."attemptCount", d."createdAt", d."lastAttemptAt",
+        d."deliveredAt", ev."type", ev."payload", ev."timestamp",
+        la."requestHeaders" AS "lastHeaders", la."requestBody" AS "lastBody"
        FROM "WebhookDelivery" d JOIN "WebhookEvent" ev ON ev."id" = d."eventId"
+       LEFT JOIN "WebhookDeliveryAttempt" la ON la."id" = (${LAST_SENT})
        WHERE d."id" > ?${where.map((w) => ` AND ${w}`).join("")} ORDER BY d."id" LIMIT ?`,
       [after, ...params, PAGE],
     );
     for (const r of rows) {
       const eventId = String(r.eventId);
       const endpointId = String(r.endpointId);
-      const body = String(r.payload);
+      let body = String(r.payload);
       let headers: Record<string, string>;
       let headersSource: WebhookExportRecord["headersSource"] = "last_attempt";
       const seen: string[] = [];
       if (r.lastHeaders !== null && r.lastHeaders !== undefined) {
+        // The bytes that attempt signed, when they were not the payload itself (a transformation).
+        if (r.lastBody !== null && r.lastBody !== undefined) body = String(r.lastBody);
         // Older attempt rows hold the endpoint's header values in the clear: never copied out.
         headers = {};
         for (const [k, v] of Object.entries(col.json<Record<string, string>>(r.lastHeaders))) {

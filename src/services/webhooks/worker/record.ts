@@ -18,7 +18,10 @@ export interface Finished {
   attemptNumber: number;
   trigger: "scheduled" | "manual";
   startedAt: Date;
-  requestHeaders: Record<string, string>;
+  /** Null when no request went out (a transformation failed, the endpoint was refused). */
+  requestHeaders: Record<string, string> | null;
+  /** The bytes signed and sent when they are not the event's payload; null: the payload (or nothing sent). */
+  requestBody: string | null;
   result: PostResult;
   outcome: Outcome;
 }
@@ -36,8 +39,11 @@ export interface Disabled {
  */
 export type AttemptRecords = (string | number | null)[];
 /** Where each value of an attempt sits among its ATTEMPT_FIELDS, in encodeAttempts' order. */
-const F = { delivery: 0, endpoint: 1, attemptNumber: 2, trigger: 3, startedAt: 4, durationMs: 5, statusCode: 6, responseHeaders: 7, responseBody: 8, error: 9, outcome: 10, retryAt: 11, requestHeaders: 12 } as const;
-const ATTEMPT_FIELDS = 13;
+const F = {
+  delivery: 0, endpoint: 1, attemptNumber: 2, trigger: 3, startedAt: 4, durationMs: 5, statusCode: 6,
+  responseHeaders: 7, responseBody: 8, error: 9, outcome: 10, retryAt: 11, requestHeaders: 12, requestBody: 13,
+} as const;
+const ATTEMPT_FIELDS = 14;
 
 export function encodeAttempts(batch: readonly Finished[]): AttemptRecords {
   const out: AttemptRecords = [];
@@ -45,12 +51,15 @@ export function encodeAttempts(batch: readonly Finished[]): AttemptRecords {
     const r = f.result;
     const o = f.outcome;
     out.push(f.deliveryId, f.endpointId, f.attemptNumber, f.trigger, f.startedAt.getTime(), r.durationMs, r.statusCode);
-    out.push(r.headers === null ? null : JSON.stringify(r.headers), r.body, r.error, o.kind, o.kind === "retry" ? o.at.getTime() : null, JSON.stringify(f.requestHeaders));
+    out.push(r.headers === null ? null : JSON.stringify(r.headers), r.body, r.error, o.kind);
+    const sentHeaders = f.requestHeaders === null ? null : JSON.stringify(f.requestHeaders);
+    out.push(o.kind === "retry" ? o.at.getTime() : null, sentHeaders, f.requestBody);
   }
   return out;
 }
 
-const ATTEMPT_COLUMNS = `"id","deliveryId","endpointId","attemptNumber","trigger","startedAt","durationMs","statusCode","responseHeaders","responseBody","error","succeeded","requestHeaders"`;
+const ATTEMPT_COLUMNS = `"id","deliveryId","endpointId","attemptNumber","trigger","startedAt","durationMs","statusCode",
+  "responseHeaders","responseBody","error","succeeded","requestHeaders","requestBody"`;
 const ROWS_PER_STATEMENT = 100;
 const STATUS: Record<string, string> = { delivered: "DELIVERED", retry: "PENDING", failed: "FAILED", gone: "FAILED" };
 
@@ -101,9 +110,11 @@ async function insertAttempts(tx: SqlClient, records: AttemptRecords, first: num
   for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
     const startedAt = new Date(records[i + F.startedAt] as number);
     params.push(newId("attempt", startedAt), records[i + F.delivery], records[i + F.endpoint], records[i + F.attemptNumber], records[i + F.trigger], startedAt, records[i + F.durationMs], records[i + F.statusCode]);
-    params.push(records[i + F.responseHeaders], records[i + F.responseBody], records[i + F.error], records[i + F.outcome] === "delivered", records[i + F.requestHeaders]);
+    params.push(records[i + F.responseHeaders], records[i + F.responseBody], records[i + F.error]);
+    params.push(records[i + F.outcome] === "delivered");
+    params.push(records[i + F.requestHeaders], records[i + F.requestBody]);
   }
-  const row = `(${Array(13).fill("?").join(",")})`;
+  const row = `(${Array(ATTEMPT_FIELDS).fill("?").join(",")})`;
   await tx.run(`INSERT INTO "WebhookDeliveryAttempt" (${ATTEMPT_COLUMNS}) VALUES ${Array(last - first).fill(row).join(",")}`, params);
 }
 

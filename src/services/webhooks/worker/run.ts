@@ -146,12 +146,18 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     }
   };
 
-  const refusedAttempt = (item: Claimed, error: string): Finished => {
+  // An attempt that ends before any request goes out: recorded with no request headers or body
+  // (null, not the payload by reference), so nothing reads it as the bytes a receiver got.
+  const unsentAttempt = (item: Claimed, error: string, scheduleMs: number[], startedAt: Date): Finished => {
     const attemptNumber = item.attemptCount + 1;
     const result: PostResult = { statusCode: null, headers: null, body: null, error, timedOut: false, durationMs: 0 };
-    let outcome = outcomeOf({ statusCode: null, timedOut: false, retryAfter: null }, attemptNumber, DEFAULT_SCHEDULE_MS, ctx.now());
+    const answer = { statusCode: null, timedOut: false, retryAfter: null };
+    let outcome = outcomeOf(answer, attemptNumber, scheduleMs, ctx.now());
     if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
-    return { deliveryId: item.id, eventId: item.eventId, endpointId: item.endpointId, attemptNumber, trigger, startedAt: ctx.now(), requestHeaders: {}, result, outcome };
+    const { id: deliveryId, eventId, endpointId } = item;
+    return {
+      deliveryId, eventId, endpointId, attemptNumber, trigger, startedAt, requestHeaders: null, requestBody: null, result, outcome,
+    };
   };
 
   const attempt = async (item: Claimed): Promise<Finished | undefined> => {
@@ -162,16 +168,23 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       if (error instanceof NotFoundError) return undefined; // deleted meanwhile: its deliveries went with it
       // A row changed outside intg is not sent to: the attempt fails, on the default schedule, and
       // the other endpoints are served meanwhile.
-      if (error instanceof IntgError && error.code === "CONFIG_INTEGRITY_FAILED") return refusedAttempt(item, error.message);
+      if (error instanceof IntgError && error.code === "CONFIG_INTEGRITY_FAILED") {
+        return unsentAttempt(item, error.message, DEFAULT_SCHEDULE_MS, ctx.now());
+      }
       throw error;
     }
     for (let wait = ep.bucket?.take() ?? 0; wait > 0; wait = ep.bucket!.take()) await sleep(wait);
     const startedAt = ctx.now();
     let body = item.payload;
-    let failed: PostResult | undefined;
     // A transformation that throws is recorded as a failed attempt and retried on the schedule:
     // fixing the expression lets later attempts through.
-    if (ep.transform) body = await ep.transform(item.payload).catch((e: Error) => ((failed = { statusCode: null, headers: null, body: null, error: e.message, timedOut: false, durationMs: 0 }), ""));
+    if (ep.transform) {
+      try {
+        body = await ep.transform(item.payload);
+      } catch (e) {
+        return unsentAttempt(item, (e as Error).message, ep.scheduleMs, startedAt);
+      }
+    }
     // Signed by the secrets live when the attempt starts: a cached retired one stops at its own end.
     const secrets = secretsAt(ep, startedAt.getTime());
     const own = {
@@ -184,11 +197,17 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     const plain = ep.recordedHeaders === ep.headers;
     const requestHeaders = plain ? own : { ...ep.recordedHeaders, ...own };
     const sent = plain ? own : { ...ep.headers, ...own };
-    const result = failed ?? (await http.post(ep.url, sent, body, ep.timeoutMs, ep.allowPrivate));
+    const result = await http.post(ep.url, sent, body, ep.timeoutMs, ep.allowPrivate);
     const attemptNumber = item.attemptCount + 1;
     let outcome = outcomeOf({ statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null }, attemptNumber, ep.scheduleMs, ctx.now());
     if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
-    return { deliveryId: item.id, eventId: item.eventId, endpointId: item.endpointId, attemptNumber, trigger, startedAt, requestHeaders, result, outcome };
+    // The bytes sent are kept only when they are not the event's own (the same string when no
+    // transformation ran, so this costs one comparison of references on the hot path).
+    const requestBody = body === item.payload ? null : body;
+    const { id: deliveryId, eventId, endpointId } = item;
+    return {
+      deliveryId, eventId, endpointId, attemptNumber, trigger, startedAt, requestHeaders, requestBody, result, outcome,
+    };
   };
 
   try {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WebhookDeliveryAttempt" ADD COLUMN     "requestBody" TEXT;
