@@ -7,6 +7,10 @@ import { preparedOnce, providerOf } from "../prepared-once.js";
 // Every statement on "IntegrationConnection": a connection to a provider, read joined with its
 // provider and its credential's row (never the ciphertext).
 
+const CONNECTION = [
+  "id", "providerId", "name", "environment", "status", "config", "credentialSecretId", "rateLimitPerMinute",
+  "configMac", "lastCheckedAt", "lastHealthyAt", "disabledAt", "createdAt", "updatedAt",
+] as const satisfies readonly (keyof IntegrationConnection)[];
 const PROVIDER = [
   "id", "slug", "name", "category", "status", "baseUrl", "authType", "healthCheckMethod", "healthCheckPath",
   "healthCheckExpectedStatus", "rateLimitPerMinute", "paginationStyle", "docsUrl", "config", "templateName",
@@ -14,9 +18,13 @@ const PROVIDER = [
 ] as const satisfies readonly (keyof IntegrationProvider)[];
 const SECRET = ["name", "tokenType", "masterKeyId", "expiresAt", "rotatedAt", "createdAt", "updatedAt"] as const;
 
+// The provider's and the secret's columns come back prefixed, so they never shadow the connection's.
 type Aliased<T extends string, F extends string> = F extends string ? `${T}.${F} as ${T}_${F}` : never;
 const aliased = <T extends string, F extends string>(t: T, fields: readonly F[]) =>
   fields.map((f) => `${t}.${f} as ${t}_${f}`) as Aliased<T, F>[];
+const unprefixed = (t: string, fields: readonly string[]) => fields.map((f) => [`${t}_${f}`, f] as const);
+const PROVIDER_KEYS = unprefixed("p", PROVIDER);
+const SECRET_KEYS = unprefixed("s", SECRET);
 
 export type ConnectionRow = Selectable<IntegrationConnection> & {
   provider: Selectable<IntegrationProvider>;
@@ -37,21 +45,23 @@ const joined = (db: Db) =>
     .selectFrom("IntegrationConnection as c")
     .innerJoin("IntegrationProvider as p", "p.id", "c.providerId")
     .leftJoin("IntegrationSecret as s", "s.id", "c.credentialSecretId")
-    .selectAll("c")
+    .select(CONNECTION.map((f) => `c.${f}` as const))
     .select(aliased("p", PROVIDER))
     .select(aliased("s", SECRET));
 
-// The provider's and the secret's columns come back prefixed, so they never shadow the connection's.
+function pick(flat: Record<string, unknown>, keys: readonly (readonly [string, string])[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [from, to] of keys) out[to] = flat[from];
+  return out;
+}
+
+/** The joined row nested: `provider` and `secret` (null without a credential) beside the connection's columns. */
 function nest(flat: Record<string, unknown>): ConnectionRow {
   const row: Record<string, unknown> = {};
-  const provider: Record<string, unknown> = {};
-  const secret: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(flat)) {
-    if (k.startsWith("p_")) provider[k.slice(2)] = v;
-    else if (k.startsWith("s_")) secret[k.slice(2)] = v;
-    else row[k] = v;
-  }
-  return { ...row, provider, secret: secret.name === null ? null : secret } as ConnectionRow;
+  for (const f of CONNECTION) row[f] = flat[f];
+  row.provider = pick(flat, PROVIDER_KEYS);
+  row.secret = flat.s_name === null ? null : pick(flat, SECRET_KEYS);
+  return row as ConnectionRow;
 }
 
 export async function connectionRow(db: Db, id: string): Promise<ConnectionRow | undefined> {
@@ -70,9 +80,10 @@ export async function connectionRows(db: Db, filter: ConnectionRowFilter = {}): 
   return (await q.orderBy("c.id").execute()).map(nest);
 }
 
-export async function connectionExists(db: Db, id: string): Promise<boolean> {
-  const row = await db.selectFrom("IntegrationConnection").select("id").where("id", "=", id).executeTakeFirst();
-  return row !== undefined;
+/** The connection's status and credential, without the join; undefined when there is none. */
+export function connectionState(db: Db, id: string) {
+  const q = db.selectFrom("IntegrationConnection").select(["id", "status", "credentialSecretId"]);
+  return q.where("id", "=", id).executeTakeFirst();
 }
 
 /** The id of the connection holding this provider, environment and name (other than `exceptId`), if any. */
@@ -85,16 +96,6 @@ export async function connectionIdNamed(
   q = q.where("environment", "=", key.environment).where("name", "=", key.name);
   if (exceptId !== undefined) q = q.where("id", "<>", exceptId);
   return (await q.executeTakeFirst())?.id;
-}
-
-export async function connectionStatus(db: Db, id: string): Promise<IntegrationConnectionStatus | undefined> {
-  const row = await db.selectFrom("IntegrationConnection").select("status").where("id", "=", id).executeTakeFirst();
-  return row?.status;
-}
-
-export async function connectionCredentialId(db: Db, id: string): Promise<string | null | undefined> {
-  const q = db.selectFrom("IntegrationConnection").select("credentialSecretId").where("id", "=", id);
-  return (await q.executeTakeFirst())?.credentialSecretId;
 }
 
 export async function insertConnectionRow(db: Db, row: Insertable<IntegrationConnection>): Promise<void> {
@@ -132,12 +133,7 @@ const checkedHealthy = checked(true);
 const checkedNotHealthy = checked(false);
 
 /** A check's result; a connection disabled meanwhile stays disabled. */
-export async function recordCheckedStatus(
-  db: Db,
-  id: string,
-  status: IntegrationConnectionStatus,
-  at: Date,
-): Promise<void> {
+export async function recordCheck(db: Db, id: string, status: IntegrationConnectionStatus, at: Date): Promise<void> {
   const statement = (status === IntegrationConnectionStatus.HEALTHY ? checkedHealthy : checkedNotHealthy)(db);
   await statement.run(db, { status, at, id });
 }

@@ -2,7 +2,7 @@ import { CredentialError, IntgError, NotFoundError } from "../../cli/errors.js";
 import { ExitCode } from "../../cli/exit-codes.js";
 import { IntegrationConnectionStatus } from "../../db/generated/kysely/enums.js";
 import { typed } from "../../db/kysely.js";
-import { recordCheckedStatus } from "../../db/queries/integration-connection.js";
+import { recordCheck } from "../../db/queries/integration-connection.js";
 import { insertHealthCheck } from "../../db/queries/integration-health-check.js";
 import { newId } from "../../lib/ids.js";
 import type { IntegrationHealthCheck } from "../../types/integration/integration.types.js";
@@ -73,7 +73,7 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
     const db = typed(tx);
     for (const [i, c] of checks.entries()) {
       await insertHealthCheck(db, { ...c, checkedAt: now });
-      await recordCheckedStatus(db, active[i]!.id, c.status, now);
+      await recordCheck(db, active[i]!.id, c.status, now);
       const previous = active[i]!.status;
       if (previous !== c.status) await recordEvent(tx, now, { connectionId: c.connectionId, kind: "status_changed", previousStatus: previous, status: c.status, message: c.errorMessage });
     }

@@ -1,6 +1,6 @@
 import { NotFoundError } from "../../cli/errors.js";
 import { typed } from "../../db/kysely.js";
-import { connectionExists, connectionStatus } from "../../db/queries/integration-connection.js";
+import { connectionState } from "../../db/queries/integration-connection.js";
 import { eventRows, insertEvent } from "../../db/queries/integration-event.js";
 import type { SqlClient } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
@@ -21,7 +21,7 @@ export interface EventInput {
 
 export async function recordEvent(sql: SqlClient, now: Date, input: EventInput): Promise<void> {
   const db = typed(sql);
-  const status = input.status ?? (await connectionStatus(db, input.connectionId));
+  const status = input.status ?? (await connectionState(db, input.connectionId))?.status;
   if (!status) return; // the connection is gone: nothing left to describe
   await insertEvent(db, {
     id: newId("connectionEvent", now),
@@ -36,7 +36,7 @@ export async function recordEvent(sql: SqlClient, now: Date, input: EventInput):
 
 export async function listEvents(ctx: { sql: SqlClient }, connectionId: string, options: { since?: Date; limit?: number } = {}): Promise<IntegrationEvent[]> {
   const db = typed(ctx.sql);
-  if (!(await connectionExists(db, connectionId))) {
+  if (!(await connectionState(db, connectionId))) {
     throw new NotFoundError(`There is no connection "${connectionId}".`, undefined, "CONNECTION_NOT_FOUND");
   }
   const rows = await eventRows(db, connectionId, options.since ?? new Date(0), options.limit ?? 100);

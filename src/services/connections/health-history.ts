@@ -1,6 +1,6 @@
 import { NotFoundError } from "../../cli/errors.js";
 import { typed } from "../../db/kysely.js";
-import { connectionExists } from "../../db/queries/integration-connection.js";
+import { connectionState } from "../../db/queries/integration-connection.js";
 import { healthCheckRows } from "../../db/queries/integration-health-check.js";
 import type { IntegrationHealthCheck } from "../../types/integration/integration.types.js";
 import type { ServiceContext } from "../context.js";
@@ -14,7 +14,7 @@ export interface HistoryOptions {
 
 export async function listHealthChecks(ctx: Pick<ServiceContext, "sql">, connectionId: string, options: HistoryOptions = {}): Promise<IntegrationHealthCheck[]> {
   const db = typed(ctx.sql);
-  if (!(await connectionExists(db, connectionId))) {
+  if (!(await connectionState(db, connectionId))) {
     throw new NotFoundError(`There is no connection "${connectionId}".`, undefined, "CONNECTION_NOT_FOUND");
   }
   const rows = await healthCheckRows(db, connectionId, options.since ?? new Date(0), options.limit ?? 100);

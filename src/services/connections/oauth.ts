@@ -1,7 +1,7 @@
 import { CredentialError, IntgError } from "../../cli/errors.js";
 import { TokenType } from "../../db/generated/kysely/enums.js";
 import { typed } from "../../db/kysely.js";
-import { connectionCredentialId, lockTokenRefresh } from "../../db/queries/integration-connection.js";
+import { connectionState, lockTokenRefresh } from "../../db/queries/integration-connection.js";
 import { secretCipherByName } from "../../db/queries/integration-secret.js";
 import type { SqlClient } from "../../db/sql.js";
 import { decrypt } from "../../lib/crypto.js";
@@ -79,7 +79,7 @@ async function renew(ctx: Ctx, ring: MasterKeyRing, http: ConnectionHttp, target
  * this one decrypted the credential, and the old one is spent.
  */
 async function currentRefreshCredential(tx: SqlClient, ring: MasterKeyRing, target: OAuthTarget): Promise<OAuthTarget["credential"]> {
-  const secretId = await connectionCredentialId(typed(tx), target.connectionId);
+  const secretId = (await connectionState(typed(tx), target.connectionId))?.credentialSecretId;
   const opened = secretId ? await openSecretValue(tx, ring, secretId) : undefined;
   const current = opened && deserialiseCredential("OAUTH2_REFRESH_TOKEN", opened.value);
   return current && current.kind === "refresh" ? current : target.credential;

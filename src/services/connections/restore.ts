@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ConflictError, IntgError, UsageError } from "../../cli/errors.js";
 import { jsonText, typed } from "../../db/kysely.js";
 import {
-  connectionExists,
+  connectionState,
   connectionIdNamed,
   insertConnectionRow,
   updateConnectionRow,
@@ -135,7 +135,7 @@ async function restoreProvider(ctx: ServiceContext, p: IntegrationProviderExtend
 
 async function restoreConnection(ctx: ServiceContext, c: IntegrationConnectionInfo, secrets: Record<string, string>, report: IntegrationRestoreReport): Promise<void> {
   const db = typed(ctx.sql);
-  if (await connectionExists(db, c.id)) return void report.existing.connections.push(c.id);
+  if (await connectionState(db, c.id)) return void report.existing.connections.push(c.id);
   const provider = await providerRateLimit(db, c.provider.id);
   if (!provider) return void report.conflicts.push({ id: c.id, message: `its provider ${c.provider.id} is neither in the backup nor in this database` });
   const clash = await connectionIdNamed(db, { providerId: c.provider.id, environment: c.environment, name: c.name });
@@ -165,7 +165,7 @@ async function restoreMapping(tx: SqlClient, m: IntegrationMappingInfo, report: 
   const clash = await mappingIdNamed(db, m.name);
   if (clash) return void report.conflicts.push({ id: m.id, message: `the mapping name "${m.name}" belongs to ${clash}` });
   if (!(await providerExists(db, m.providerId))) return void report.conflicts.push({ id: m.id, message: `its provider ${m.providerId} is missing` });
-  if (m.connectionId && !(await connectionExists(db, m.connectionId))) return void report.conflicts.push({ id: m.id, message: `its connection ${m.connectionId} is missing` });
+  if (m.connectionId && !(await connectionState(db, m.connectionId))) return void report.conflicts.push({ id: m.id, message: `its connection ${m.connectionId} is missing` });
   await insertMapping(tx, m);
   report.created.mappings.push(m.id);
 }
