@@ -1,5 +1,6 @@
-import type { Expression, SqlBool } from "kysely";
+import type { Expression, Selectable, SqlBool } from "kysely";
 import type { ApiKeyScope } from "../generated/kysely/enums.js";
+import type { ApiKeyScopeGrant } from "../generated/kysely/types.js";
 import type { Db } from "../kysely.js";
 import { preparedPerProvider, type Provider } from "../prepared.js";
 
@@ -13,13 +14,14 @@ export async function insertScopeGrants(db: Db, apiKeyId: string, scopes: Iterab
   if (rows.length > 0) await db.insertInto("ApiKeyScopeGrant").values(rows).execute();
 }
 
-/** [apiKeyId, scope] of many keys, a query per 500 keys. */
-export async function scopeGrantsOf(db: Db, ids: readonly string[]): Promise<[string, ApiKeyScope][]> {
-  const out: [string, ApiKeyScope][] = [];
+export type ScopeGrant = Selectable<ApiKeyScopeGrant>;
+
+/** The grants of many keys, a query per 500 keys. */
+export async function scopeGrantsOf(db: Db, ids: readonly string[]): Promise<ScopeGrant[]> {
+  const out: ScopeGrant[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const rows = await db.selectFrom("ApiKeyScopeGrant").select(["apiKeyId", "scope"]).where("apiKeyId", "in", chunk).execute();
-    for (const r of rows) out.push([r.apiKeyId, r.scope]);
+    out.push(...(await db.selectFrom("ApiKeyScopeGrant").select(["apiKeyId", "scope"]).where("apiKeyId", "in", chunk).execute()));
   }
   return out;
 }
@@ -28,14 +30,8 @@ export async function scopeGrantsOf(db: Db, ids: readonly string[]): Promise<[st
  * The same for every key a condition over `k` (queries/api-key.ts: keyFilter) selects, in one
  * join: for a long list this beats IN lists of hundreds of ids, each of which SQLite parses anew.
  */
-export async function scopeGrantsWhere(db: Db, where: Expression<SqlBool>): Promise<[string, ApiKeyScope][]> {
-  const rows = await db
-    .selectFrom("ApiKeyScopeGrant as g")
-    .innerJoin("ApiKey as k", "k.id", "g.apiKeyId")
-    .select(["g.apiKeyId", "g.scope"])
-    .where(where)
-    .execute();
-  return rows.map((r) => [r.apiKeyId, r.scope]);
+export function scopeGrantsWhere(db: Db, where: Expression<SqlBool>): Promise<ScopeGrant[]> {
+  return db.selectFrom("ApiKeyScopeGrant as g").innerJoin("ApiKey as k", "k.id", "g.apiKeyId").select(["g.apiKeyId", "g.scope"]).where(where).execute();
 }
 
 const scopesOfKey = preparedPerProvider(["id"], (db, p) => db.selectFrom("ApiKeyScopeGrant").select("scope").where("apiKeyId", "=", p.id));

@@ -96,21 +96,25 @@ export async function countRotationsSince(db: Db, since: Date): Promise<number> 
   return count(row?.n as string | number | undefined);
 }
 
-/** [rotatedFromId, id] of the keys that replaced the ones given (the unique index on rotatedFromId). */
-export async function successorsOf(db: Db, ids: readonly string[]): Promise<[string, string][]> {
-  const out: [string, string][] = [];
+/** A key and the key that replaced it (by rotation). */
+export interface Succession {
+  rotatedFromId: string | null;
+  id: string;
+}
+
+/** The keys that replaced the ones given (the unique index on rotatedFromId). */
+export async function successorsOf(db: Db, ids: readonly string[]): Promise<Succession[]> {
+  const out: Succession[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const rows = await db.selectFrom("ApiKey").select(["rotatedFromId", "id"]).where("rotatedFromId", "in", chunk).execute();
-    for (const r of rows) out.push([r.rotatedFromId!, r.id]);
+    out.push(...(await db.selectFrom("ApiKey").select(["rotatedFromId", "id"]).where("rotatedFromId", "in", chunk).execute()));
   }
   return out;
 }
 
 /** The same for every key a condition over `k` selects, in one join (a long list parses no IN lists). */
-export async function successorsWhere(db: Db, where: Expression<SqlBool>): Promise<[string, string][]> {
-  const rows = await db.selectFrom("ApiKey as n").innerJoin("ApiKey as k", "k.id", "n.rotatedFromId").select(["n.rotatedFromId", "n.id"]).where(where).execute();
-  return rows.map((r) => [r.rotatedFromId!, r.id]);
+export function successorsWhere(db: Db, where: Expression<SqlBool>): Promise<Succession[]> {
+  return db.selectFrom("ApiKey as n").innerJoin("ApiKey as k", "k.id", "n.rotatedFromId").select(["n.rotatedFromId", "n.id"]).where(where).execute();
 }
 
 export async function insertKeyRow(db: Db, row: Insertable<ApiKey>): Promise<void> {
@@ -136,7 +140,7 @@ export const keyLookup = preparedPerProvider<KeyLookupRow, "hash">(["hash"], (db
 
 /** A key by its hash: what a verification reads, every time (status and expiry change at any moment). */
 export async function findKeyByHash(db: Db, provider: Provider, hash: string): Promise<KeyLookupRow | undefined> {
-  return (await keyLookup(provider).run(db, { hash })).rows[0];
+  return keyLookup(provider).first(db, { hash });
 }
 
 const recordUse = preparedPerProvider(["id", "count", "at"], (db, p) =>

@@ -1,8 +1,7 @@
 import type { Expression, SqlBool } from "kysely";
 import { typed } from "../../db/kysely.js";
-import type { KeyRow } from "../../db/queries/api-key.js";
-import { successorsOf, successorsWhere } from "../../db/queries/api-key.js";
-import { scopeGrantsOf, scopeGrantsWhere } from "../../db/queries/api-key-scope-grant.js";
+import { type KeyRow, type Succession, successorsOf, successorsWhere } from "../../db/queries/api-key.js";
+import { type ScopeGrant, scopeGrantsOf, scopeGrantsWhere } from "../../db/queries/api-key-scope-grant.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
 import type { JsonObject } from "../../types/common.js";
@@ -49,13 +48,19 @@ export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], rotatedToId: strin
   };
 }
 
-function byKey(pairs: [string, ApiKeyScope][], ids: readonly string[] = []): Map<string, ApiKeyScope[]> {
+function byKey(grants: ScopeGrant[], ids: readonly string[] = []): Map<string, ApiKeyScope[]> {
   const out = new Map<string, ApiKeyScope[]>(ids.map((id) => [id, []]));
-  for (const [id, scope] of pairs) {
-    const list = out.get(id);
+  for (const { apiKeyId, scope } of grants) {
+    const list = out.get(apiKeyId);
     if (list) list.push(scope);
-    else out.set(id, [scope]);
+    else out.set(apiKeyId, [scope]);
   }
+  return out;
+}
+
+function successorMap(rows: Succession[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of rows) out.set(r.rotatedFromId!, r.id);
   return out;
 }
 
@@ -73,13 +78,13 @@ export interface KeyRelations {
 /** The relations of every key a condition (queries/api-key.ts: keyFilter) selects, in two joins. */
 export async function relationsWhere(sql: SqlClient, where: Expression<SqlBool>): Promise<KeyRelations> {
   const db = typed(sql);
-  return { scopes: byKey(await scopeGrantsWhere(db, where)), successors: new Map(await successorsWhere(db, where)) };
+  return { scopes: byKey(await scopeGrantsWhere(db, where)), successors: successorMap(await successorsWhere(db, where)) };
 }
 
 export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date, relations?: KeyRelations): Promise<ApiKeyInfo[]> {
   const ids = rows.map((r) => r.id);
   const scopes = relations?.scopes ?? (await scopesOf(sql, ids));
   // Successors by the unique index on rotatedFromId, rather than a subquery per row.
-  const successors = relations?.successors ?? new Map(await successorsOf(typed(sql), ids));
+  const successors = relations?.successors ?? successorMap(await successorsOf(typed(sql), ids));
   return rows.map((r) => toKeyInfo(r, scopes.get(r.id) ?? [], successors.get(r.id) ?? null, now));
 }
