@@ -82,7 +82,7 @@ export function findKeyRowById(db: Db, id: string): Promise<KeyRow | undefined> 
 
 export async function countKeysWhere(db: Db, where: Expression<SqlBool>): Promise<number> {
   const row = await db.selectFrom("ApiKey as k").select((eb) => eb.fn.countAll().as("n")).where(where).executeTakeFirst();
-  return count(row?.n as string | number | undefined);
+  return count(row?.n);
 }
 
 /** Keys created by a rotation since the date. */
@@ -93,7 +93,7 @@ export async function countRotationsSince(db: Db, since: Date): Promise<number> 
     .where("rotatedFromId", "is not", null)
     .where("createdAt", ">=", since)
     .executeTakeFirst();
-  return count(row?.n as string | number | undefined);
+  return count(row?.n);
 }
 
 /** A key and the key that replaced it (by rotation). */

@@ -78,5 +78,5 @@ export function listAuditEvents(db: Db, q: AuditFilter): Promise<AuditRow[]> {
 /** Keyed events: any means the chain was keyed once (an integrity root existed). */
 export async function countKeyedAuditEvents(db: Db): Promise<number> {
   const row = await db.selectFrom("AuditEvent").select((eb) => eb.fn.countAll().as("n")).where("hash", "like", KEYED).executeTakeFirst();
-  return count(row?.n as string | number | undefined);
+  return count(row?.n);
 }

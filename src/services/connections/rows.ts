@@ -50,7 +50,7 @@ export function effectiveRateLimit(row: ConnectionRow): number | null {
 export function toConnectionView(row: ConnectionRow): IntegrationConnectionInfo {
   const p = providerOf(row);
   const secret: SecretRow | null = row.credentialSecretId
-    ? { id: row.credentialSecretId, name: String(row.secretName), tokenType: row.secretTokenType as SecretRow["tokenType"], masterKeyId: String(row.secretMasterKeyId), expiresAt: row.secretExpiresAt, rotatedAt: row.secretRotatedAt, createdAt: row.secretCreatedAt, updatedAt: row.secretUpdatedAt }
+    ? { id: row.credentialSecretId, name: String(row.secretName), tokenType: row.secretTokenType as SecretRow["tokenType"], masterKeyId: String(row.secretMasterKeyId), expiresAt: col.dateOrNull(row.secretExpiresAt), rotatedAt: col.dateOrNull(row.secretRotatedAt), createdAt: col.date(row.secretCreatedAt), updatedAt: col.date(row.secretUpdatedAt) }
     : null;
   return {
     id: row.id,
