@@ -106,10 +106,11 @@ export function prepare<R, P extends string>(
   for (const n of names) {
     if (!slots.some((s) => s.name === n)) throw new Error(`prepare: the parameter ${n} is never used.`);
   }
-  const parameters = (values: Readonly<Record<P, unknown>>) => slots.map((s) => (s.name === null ? s.fixed : values[s.name]));
+  type Values = Readonly<Record<P, unknown>>;
+  const parameters = (values: Values) => slots.map((s) => (s.name === null ? s.fixed : values[s.name]));
   // Straight to the Db's client: Kysely's executor (a connection provider, a result transform,
   // several awaits) costs more per run than a hot lookup on SQLite does (keys: the verification).
-  const viaKysely = (db: Db, values: Readonly<Record<P, unknown>>) => db.executeQuery<R>({ ...compiled, parameters: parameters(values) });
+  const viaKysely = (db: Db, values: Values) => db.executeQuery<R>({ ...compiled, parameters: parameters(values) });
   return {
     sql: compiled.sql,
     run: async (db, values) => {

@@ -176,7 +176,8 @@ function transactions(self: SqlClient, begin: () => Promise<void>, commit: () =>
   outer.get = (sql, params) => (pending === 0 ? raw.get(sql, params) : enqueue(() => raw.get(sql, params)));
   outer.rows = (sql, params) => (pending === 0 ? raw.rows(sql, params) : enqueue(() => raw.rows(sql, params)));
   outer.run = (sql, params) => (pending === 0 ? raw.run(sql, params) : enqueue(() => raw.run(sql, params)));
-  outer.query = (sql, params, first) => (pending === 0 ? raw.query(sql, params, first) : enqueue(() => raw.query(sql, params, first)));
+  outer.query = (sql, params, first) =>
+    pending === 0 ? raw.query(sql, params, first) : enqueue(() => raw.query(sql, params, first));
   return <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> =>
     enqueue(async () => {
       await begin();

@@ -6,6 +6,8 @@ import { preparedPerProvider, type Provider } from "../prepared.js";
 
 // Every statement on "ApiKeyScopeGrant": the scopes a key was issued with (never changed after).
 
+export type ScopeGrant = Selectable<ApiKeyScopeGrant>;
+
 /** IN lists are cut into chunks: SQLite binds at most 32,766 parameters, and short lists plan well. */
 const CHUNK = 500;
 
@@ -14,27 +16,33 @@ export async function insertScopeGrants(db: Db, apiKeyId: string, scopes: Iterab
   if (rows.length > 0) await db.insertInto("ApiKeyScopeGrant").values(rows).execute();
 }
 
-export type ScopeGrant = Selectable<ApiKeyScopeGrant>;
-
 /** The grants of many keys, a query per 500 keys. */
 export async function scopeGrantsOf(db: Db, ids: readonly string[]): Promise<ScopeGrant[]> {
   const out: ScopeGrant[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    out.push(...(await db.selectFrom("ApiKeyScopeGrant").select(["apiKeyId", "scope"]).where("apiKeyId", "in", chunk).execute()));
+    const grants = db.selectFrom("ApiKeyScopeGrant").select(["apiKeyId", "scope"]).where("apiKeyId", "in", chunk);
+    out.push(...(await grants.execute()));
   }
   return out;
 }
 
 /**
- * The same for every key a condition over `k` (queries/api-key.ts: keyFilter) selects, in one
- * join: for a long list this beats IN lists of hundreds of ids, each of which SQLite parses anew.
+ * The same for every key a condition over `k` (api-key-filter.ts) selects, in one join: for a
+ * long list this beats IN lists of hundreds of ids, each of which SQLite parses anew.
  */
 export function scopeGrantsWhere(db: Db, where: Expression<SqlBool>): Promise<ScopeGrant[]> {
-  return db.selectFrom("ApiKeyScopeGrant as g").innerJoin("ApiKey as k", "k.id", "g.apiKeyId").select(["g.apiKeyId", "g.scope"]).where(where).execute();
+  return db
+    .selectFrom("ApiKeyScopeGrant as g")
+    .innerJoin("ApiKey as k", "k.id", "g.apiKeyId")
+    .select(["g.apiKeyId", "g.scope"])
+    .where(where)
+    .execute();
 }
 
-const scopesOfKey = preparedPerProvider(["id"], (db, p) => db.selectFrom("ApiKeyScopeGrant").select("scope").where("apiKeyId", "=", p.id));
+const scopesOfKey = preparedPerProvider(["id"], (db, p) =>
+  db.selectFrom("ApiKeyScopeGrant").select("scope").where("apiKeyId", "=", p.id),
+);
 
 /** One key's scopes, for verification (compiled once: the first verification of each key reads them). */
 export async function scopesOfOneKey(db: Db, provider: Provider, id: string): Promise<ApiKeyScope[]> {

@@ -5,12 +5,14 @@ import { preparedPerProvider, type Provider } from "../prepared.js";
 
 // Every statement on "ApiKeyVerification": verifications counted by key, outcome and time.
 
+export type VerificationRow = Required<Insertable<ApiKeyVerification>>;
+
 const insert = preparedPerProvider(["id", "apiKeyId", "outcome", "count", "verifiedAt"], (db, p) =>
-  db.insertInto("ApiKeyVerification").values({ id: p.id, apiKeyId: p.apiKeyId, outcome: p.outcome, count: p.count, verifiedAt: p.verifiedAt }),
+  db.insertInto("ApiKeyVerification").values({ ...p }),
 );
 
 /** One row per key and outcome per flush of the verifier (compiled once: a flush writes many). */
-export async function insertVerification(db: Db, provider: Provider, row: Required<Insertable<ApiKeyVerification>>): Promise<void> {
+export async function insertVerification(db: Db, provider: Provider, row: VerificationRow): Promise<void> {
   await insert(provider).run(db, row);
 }
 

@@ -1,67 +1,24 @@
-import { type Expression, expressionBuilder, type Insertable, type Selectable, type SqlBool, type Updateable } from "kysely";
-import type { ApiKeyFilter } from "../../types/integration/api.types.js";
+import type { Expression, Insertable, Selectable, SqlBool, Updateable } from "kysely";
 import { ApiKeyStatus } from "../generated/kysely/enums.js";
-import type { ApiKey, DB } from "../generated/kysely/types.js";
+import type { ApiKey } from "../generated/kysely/types.js";
 import { count, type Db } from "../kysely.js";
 import { preparedPerProvider, type Provider } from "../prepared.js";
 
-// Every statement on "ApiKey". Views read KEY_COLUMNS: the hash is read by the lookup alone.
+// Every statement on "ApiKey". Views read KEY_COLUMNS: the hash is read by the lookup alone. A
+// `where` is a condition over the alias `k`, from keyFilter (api-key-filter.ts).
 
 export const KEY_COLUMNS = [
-  "id", "name", "prefix", "environment", "start", "end", "formatVersion", "status", "ownerId", "metadata",
-  "expiresAt", "graceEndsAt", "revokedAt", "revokedReason", "lastUsedAt", "useCount", "rotatedFromId", "createdAt", "updatedAt",
-] as const;
+  ...["id", "name", "prefix", "environment", "start", "end", "formatVersion", "status", "ownerId"] as const,
+  ...["metadata", "expiresAt", "graceEndsAt", "revokedAt", "revokedReason", "lastUsedAt", "useCount"] as const,
+  ...["rotatedFromId", "createdAt", "updatedAt"] as const,
+];
 
 export type KeyRow = Pick<Selectable<ApiKey>, (typeof KEY_COLUMNS)[number]>;
 
 /** IN lists are cut into chunks: SQLite binds at most 32,766 parameters, and short lists plan well. */
 const CHUNK = 500;
 
-type KeyScope = DB & { k: ApiKey };
-const { ACTIVE, ROTATING, EXPIRED, REVOKED } = ApiKeyStatus;
-
-/** One effective status (see effectiveStatus in services/keys): the stored status, corrected by the clock. */
-function statusIs(status: ApiKeyStatus, now: Date): Expression<SqlBool> {
-  const eb = expressionBuilder<KeyScope, "k">();
-  const live = eb.or([eb("k.expiresAt", "is", null), eb("k.expiresAt", ">", now)]);
-  switch (status) {
-    case ACTIVE:
-      return eb.and([eb("k.status", "=", ACTIVE), live]);
-    case ROTATING:
-      return eb.and([eb("k.status", "=", ROTATING), live, eb.or([eb("k.graceEndsAt", "is", null), eb("k.graceEndsAt", ">", now)])]);
-    case EXPIRED: {
-      const lapsed = eb.or([eb("k.expiresAt", "<=", now), eb.and([eb("k.status", "=", ROTATING), eb("k.graceEndsAt", "<=", now)])]);
-      return eb.or([eb("k.status", "=", EXPIRED), eb.and([eb("k.status", "in", [ACTIVE, ROTATING]), lapsed])]);
-    }
-    case REVOKED:
-      return eb("k.status", "=", REVOKED);
-  }
-}
-
-/**
- * The keys a filter describes, all of it ANDed, as a condition over the alias `k` (every query
- * here reads ApiKey as `k`). `statusNot` leaves out the keys whose stored status is that one.
- */
-export function keyFilter(filter: ApiKeyFilter, now: Date, statusNot?: ApiKeyStatus): Expression<SqlBool> {
-  const eb = expressionBuilder<KeyScope, "k">();
-  const parts: Expression<SqlBool>[] = [];
-  if (filter.status?.length) parts.push(eb.or(filter.status.map((s) => statusIs(s, now))));
-  for (const scope of filter.scopes ?? []) {
-    const grant = eb.selectFrom("ApiKeyScopeGrant as g").select("g.scope").whereRef("g.apiKeyId", "=", "k.id");
-    parts.push(eb.exists(grant.where("g.scope", "=", scope)));
-  }
-  if (filter.environment) parts.push(eb("k.environment", "=", filter.environment));
-  if (filter.ownerId) parts.push(eb("k.ownerId", "=", filter.ownerId));
-  if (filter.expiresBefore) {
-    parts.push(eb.and([eb("k.expiresAt", "is not", null), eb("k.expiresAt", "<=", new Date(filter.expiresBefore))]));
-  }
-  // Never used counts from creation: a key made yesterday is not "unused for 90 days".
-  if (filter.notUsedSince) parts.push(eb(eb.fn.coalesce("k.lastUsedAt", "k.createdAt"), "<=", new Date(filter.notUsedSince)));
-  if (statusNot) parts.push(eb("k.status", "<>", statusNot));
-  return eb.and(parts);
-}
-
-/** The keys a condition from keyFilter selects, by id (newest first, or oldest first). */
+/** The keys a condition selects, by id (newest first, or oldest first). */
 export function keyRowsWhere(db: Db, where: Expression<SqlBool>, order: "asc" | "desc"): Promise<KeyRow[]> {
   return db.selectFrom("ApiKey as k").select(KEY_COLUMNS).where(where).orderBy("k.id", order).execute();
 }
@@ -71,7 +28,8 @@ export async function keyRowsByIds(db: Db, ids: readonly string[]): Promise<KeyR
   const byId = new Map<string, KeyRow>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    for (const r of await db.selectFrom("ApiKey as k").select(KEY_COLUMNS).where("k.id", "in", chunk).execute()) byId.set(r.id, r);
+    const rows = await db.selectFrom("ApiKey as k").select(KEY_COLUMNS).where("k.id", "in", chunk).execute();
+    for (const r of rows) byId.set(r.id, r);
   }
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
@@ -81,7 +39,11 @@ export function findKeyRowById(db: Db, id: string): Promise<KeyRow | undefined> 
 }
 
 export async function countKeysWhere(db: Db, where: Expression<SqlBool>): Promise<number> {
-  const row = await db.selectFrom("ApiKey as k").select((eb) => eb.fn.countAll().as("n")).where(where).executeTakeFirst();
+  const row = await db
+    .selectFrom("ApiKey as k")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where(where)
+    .executeTakeFirst();
   return count(row?.n);
 }
 
@@ -107,14 +69,20 @@ export async function successorsOf(db: Db, ids: readonly string[]): Promise<Succ
   const out: Succession[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    out.push(...(await db.selectFrom("ApiKey").select(["rotatedFromId", "id"]).where("rotatedFromId", "in", chunk).execute()));
+    const successors = db.selectFrom("ApiKey").select(["rotatedFromId", "id"]).where("rotatedFromId", "in", chunk);
+    out.push(...(await successors.execute()));
   }
   return out;
 }
 
-/** The same for every key a condition over `k` selects, in one join (a long list parses no IN lists). */
+/** The same for every key a condition selects, in one join (a long list parses no IN lists). */
 export function successorsWhere(db: Db, where: Expression<SqlBool>): Promise<Succession[]> {
-  return db.selectFrom("ApiKey as n").innerJoin("ApiKey as k", "k.id", "n.rotatedFromId").select(["n.rotatedFromId", "n.id"]).where(where).execute();
+  return db
+    .selectFrom("ApiKey as n")
+    .innerJoin("ApiKey as k", "k.id", "n.rotatedFromId")
+    .select(["n.rotatedFromId", "n.id"])
+    .where(where)
+    .execute();
 }
 
 export async function insertKeyRow(db: Db, row: Insertable<ApiKey>): Promise<void> {
@@ -127,8 +95,8 @@ export async function updateKeyRow(db: Db, id: string, set: Updateable<ApiKey>):
 
 /** The rotation's claim: one conditional UPDATE, so of two racing rotations one changes the row. */
 export async function claimActiveKey(db: Db, id: string, set: Updateable<ApiKey>): Promise<number> {
-  const r = await db.updateTable("ApiKey").set(set).where("id", "=", id).where("status", "=", ACTIVE).executeTakeFirst();
-  return Number(r.numUpdatedRows);
+  const q = db.updateTable("ApiKey").set(set).where("id", "=", id).where("status", "=", ApiKeyStatus.ACTIVE);
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
 }
 
 // Verification is the hot path: its statements are compiled once per provider.
@@ -139,8 +107,8 @@ export const keyLookup = preparedPerProvider<KeyLookupRow, "hash">(["hash"], (db
 );
 
 /** A key by its hash: what a verification reads, every time (status and expiry change at any moment). */
-export async function findKeyByHash(db: Db, provider: Provider, hash: string): Promise<KeyLookupRow | undefined> {
-  return keyLookup(provider).first(db, { hash });
+export function findKeyByHash(db: Db, provider: Provider, hash: string): Promise<KeyLookupRow | undefined> {
+  return keyLookup(provider).first(db, { hash }); // no async: each await is a measurable part of it
 }
 
 const recordUse = preparedPerProvider(["id", "count", "at"], (db, p) =>
@@ -149,12 +117,17 @@ const recordUse = preparedPerProvider(["id", "count", "at"], (db, p) =>
     .set((eb) => ({
       useCount: eb("useCount", "+", p.count),
       // Another process may have recorded a later use meanwhile: keep the latest.
-      lastUsedAt: eb.case().when(eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", p.at)])).then(p.at).else(eb.ref("lastUsedAt")).end(),
+      lastUsedAt: eb
+        .case()
+        .when(eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", p.at)]))
+        .then(p.at)
+        .else(eb.ref("lastUsedAt"))
+        .end(),
     }))
     .where("id", "=", p.id),
 );
 
-/** Adds `count` uses of a key, the latest at `at`. */
+/** Adds `uses` uses of a key, the latest at `at`. */
 export async function recordKeyUse(db: Db, provider: Provider, id: string, uses: number, at: Date): Promise<void> {
   await recordUse(provider).run(db, { id, count: uses, at });
 }

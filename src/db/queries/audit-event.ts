@@ -6,8 +6,10 @@ import { preparedPerProvider, type Provider } from "../prepared.js";
 // Every statement on "AuditEvent": the tamper-evident log, one chain in `seq` order.
 
 export type AuditRow = Selectable<AuditEvent>;
+export type AuditLink = Pick<AuditRow, "seq" | "hash">;
+export type NewAuditRow = Required<Insertable<AuditEvent>>;
 
-/** The prefix of a keyed link (services/audit/chain.ts). */
+/** Keyed links (services/audit/chain.ts) start so. */
 const KEYED = "k1:%";
 
 // Any constant does; it names the one lock that orders appends to the chain on PostgreSQL.
@@ -22,27 +24,28 @@ export async function lockAuditChain(db: Db): Promise<void> {
 }
 
 // The append runs in many transactions (each audited change): its two statements compile once.
-const last = preparedPerProvider<Pick<AuditRow, "seq" | "hash">, never>([], (db) =>
+const last = preparedPerProvider<AuditLink, never>([], (db) =>
   db.selectFrom("AuditEvent").select(["seq", "hash"]).orderBy("seq", "desc").limit(1),
 );
-const insert = preparedPerProvider(
-  ["id", "seq", "prevHash", "hash", "action", "actor", "targetType", "targetId", "outcome", "reason", "metadata", "createdAt"],
-  (db, p) => db.insertInto("AuditEvent").values({ ...p }),
+const COLUMNS = ["id", "seq", "prevHash", "hash", "action", "actor", "targetType", "targetId", "outcome"] as const;
+const insert = preparedPerProvider([...COLUMNS, "reason", "metadata", "createdAt"], (db, p) =>
+  db.insertInto("AuditEvent").values({ ...p }),
 );
 
 /** The newest event's place in the chain. */
-export function lastAuditEvent(db: Db, provider: Provider): Promise<Pick<AuditRow, "seq" | "hash"> | undefined> {
+export function lastAuditEvent(db: Db, provider: Provider): Promise<AuditLink | undefined> {
   return last(provider).first(db, {});
 }
 
 /** Appends one event; `metadata` as JSON text (jsonText) or null. */
-export async function insertAuditEvent(db: Db, provider: Provider, row: Required<Insertable<AuditEvent>>): Promise<void> {
+export async function insertAuditEvent(db: Db, provider: Provider, row: NewAuditRow): Promise<void> {
   await insert(provider).run(db, row);
 }
 
 /** The newest keyed event, for the head kept outside the database. */
 export function lastKeyedAuditEvent(db: Db): Promise<AuditRow | undefined> {
-  return db.selectFrom("AuditEvent").selectAll().where("hash", "like", KEYED).orderBy("seq", "desc").limit(1).executeTakeFirst();
+  const q = db.selectFrom("AuditEvent").selectAll().where("hash", "like", KEYED);
+  return q.orderBy("seq", "desc").limit(1).executeTakeFirst();
 }
 
 export async function auditHashAt(db: Db, seq: number): Promise<string | undefined> {
@@ -64,11 +67,12 @@ export interface AuditFilter {
 
 /** The newest events first. */
 export function listAuditEvents(db: Db, q: AuditFilter): Promise<AuditRow[]> {
+  const target = q.target;
   return db
     .selectFrom("AuditEvent")
     .selectAll()
     .$if(Boolean(q.since), (b) => b.where("createdAt", ">=", q.since!))
-    .$if(Boolean(q.target), (b) => b.where((eb) => eb.or([eb("targetId", "=", q.target!), eb("targetType", "=", q.target!)])))
+    .$if(Boolean(target), (b) => b.where((eb) => eb.or([eb("targetId", "=", target!), eb("targetType", "=", target!)])))
     .$if(Boolean(q.action), (b) => b.where("action", "=", q.action!))
     .orderBy("seq", "desc")
     .limit(q.limit)
@@ -77,6 +81,6 @@ export function listAuditEvents(db: Db, q: AuditFilter): Promise<AuditRow[]> {
 
 /** Keyed events: any means the chain was keyed once (an integrity root existed). */
 export async function countKeyedAuditEvents(db: Db): Promise<number> {
-  const row = await db.selectFrom("AuditEvent").select((eb) => eb.fn.countAll().as("n")).where("hash", "like", KEYED).executeTakeFirst();
-  return count(row?.n);
+  const q = db.selectFrom("AuditEvent").select((eb) => eb.fn.countAll().as("n")).where("hash", "like", KEYED);
+  return count((await q.executeTakeFirst())?.n);
 }

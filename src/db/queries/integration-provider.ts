@@ -6,8 +6,9 @@ import { count, type Db } from "../kysely.js";
 
 // ---- For the integrity services (the configuration MAC) ----
 
-type Column = keyof IntegrationProvider & string;
-export type ProviderMacRow = Pick<Selectable<IntegrationProvider>, "id"> & Partial<Selectable<IntegrationProvider>>;
+type Provider = Selectable<IntegrationProvider>;
+type Column = keyof Provider & string;
+export type ProviderMacRow = Pick<Provider, "id"> & Partial<Provider>;
 
 /** The columns the configuration MAC covers, of one provider. */
 export function providerMacFields(db: Db, id: string, columns: readonly Column[]): Promise<ProviderMacRow | undefined> {
@@ -16,7 +17,8 @@ export function providerMacFields(db: Db, id: string, columns: readonly Column[]
 
 /** The same for every provider that has no MAC yet (written before intg sealed them), by id. */
 export function unsealedProviders(db: Db, columns: readonly Column[]): Promise<ProviderMacRow[]> {
-  return db.selectFrom("IntegrationProvider").select(["id", ...columns]).where("configMac", "is", null).orderBy("id").execute();
+  const q = db.selectFrom("IntegrationProvider").select(["id", ...columns]).where("configMac", "is", null);
+  return q.orderBy("id").execute();
 }
 
 export async function setProviderConfigMac(db: Db, id: string, configMac: string): Promise<void> {
@@ -25,6 +27,6 @@ export async function setProviderConfigMac(db: Db, id: string, configMac: string
 
 /** Providers with a MAC: any means an integrity root existed once. */
 export async function countSealedProviders(db: Db): Promise<number> {
-  const row = await db.selectFrom("IntegrationProvider").select((eb) => eb.fn.countAll().as("n")).where("configMac", "is not", null).executeTakeFirst();
-  return count(row?.n);
+  const q = db.selectFrom("IntegrationProvider").select((eb) => eb.fn.countAll().as("n"));
+  return count((await q.where("configMac", "is not", null).executeTakeFirst())?.n);
 }

@@ -6,40 +6,41 @@ import { count, type Db } from "../kysely.js";
 // Every statement on "IntegrationSecret": credentials sealed under the master key. The ciphertext
 // is read only where it is opened or re-sealed (reveal, rotation, the sealing check).
 
-export const SECRET_COLUMNS = ["id", "name", "tokenType", "masterKeyId", "expiresAt", "rotatedAt", "createdAt", "updatedAt"] as const;
-export type SecretRow = Pick<Selectable<IntegrationSecret>, (typeof SECRET_COLUMNS)[number]>;
-export type SealedSecretRow = SecretRow & Pick<Selectable<IntegrationSecret>, "ciphertext">;
+type Secret = Selectable<IntegrationSecret>;
+/** Every column but the ciphertext, which leaves the service layer only through reveal. */
+const COLUMNS = ["id", "name", "tokenType", "masterKeyId", "expiresAt", "rotatedAt", "createdAt", "updatedAt"] as const;
+export type SecretRow = Pick<Secret, (typeof COLUMNS)[number]>;
+export type SealedSecretRow = SecretRow & Pick<Secret, "ciphertext">;
+type Sealed = Pick<Secret, "id" | "name" | "ciphertext" | "masterKeyId">;
+/** `lock`: lock the rows for the caller's transaction; `ciphertext`: read the sealed value too. */
+export type SecretReadOptions = { lock?: boolean; ciphertext?: boolean };
 
 // Row locks are PostgreSQL's: SQLite's one writer holds its lock from BEGIN IMMEDIATE on.
 const onPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
 
-/** By id; `lock` locks the row for the caller's transaction. */
-export function secretById(db: Db, id: string, opts: { lock?: boolean; ciphertext?: boolean } = {}): Promise<SealedSecretRow | undefined> {
+function selectSecrets(db: Db, opts: SecretReadOptions) {
   return db
     .selectFrom("IntegrationSecret")
-    .select(SECRET_COLUMNS)
-    .$if(opts.ciphertext === true, (q) => q.select("ciphertext"))
-    .where("id", "=", id)
-    .$if(opts.lock === true && onPostgres(db), (q) => q.forUpdate())
-    .executeTakeFirst() as Promise<SealedSecretRow | undefined>;
+    .select(COLUMNS)
+    .$if(opts.ciphertext === true, (q) => q.select("ciphertext"));
+}
+
+export function secretById(db: Db, id: string, opts: SecretReadOptions = {}): Promise<SealedSecretRow | undefined> {
+  const q = selectSecrets(db, opts).where("id", "=", id);
+  const locked = q.$if(opts.lock === true && onPostgres(db), (b) => b.forUpdate());
+  return locked.executeTakeFirst() as Promise<SealedSecretRow | undefined>;
 }
 
 /** By name, by id: the schema does not make names unique (another writer might add a second). */
-export function secretsNamed(db: Db, name: string, opts: { lock?: boolean; ciphertext?: boolean } = {}): Promise<SealedSecretRow[]> {
-  return db
-    .selectFrom("IntegrationSecret")
-    .select(SECRET_COLUMNS)
-    .$if(opts.ciphertext === true, (q) => q.select("ciphertext"))
-    .where("name", "=", name)
-    .orderBy("id")
-    .$if(opts.lock === true && onPostgres(db), (q) => q.forUpdate())
-    .execute() as Promise<SealedSecretRow[]>;
+export function secretsNamed(db: Db, name: string, opts: SecretReadOptions = {}): Promise<SealedSecretRow[]> {
+  const q = selectSecrets(db, opts).where("name", "=", name).orderBy("id");
+  return q.$if(opts.lock === true && onPostgres(db), (b) => b.forUpdate()).execute() as Promise<SealedSecretRow[]>;
 }
 
 export function listSecretRows(db: Db, filter: { tokenType?: TokenType; masterKeyId?: string }): Promise<SecretRow[]> {
   return db
     .selectFrom("IntegrationSecret")
-    .select(SECRET_COLUMNS)
+    .select(COLUMNS)
     .$if(Boolean(filter.tokenType), (q) => q.where("tokenType", "=", filter.tokenType!))
     .$if(Boolean(filter.masterKeyId), (q) => q.where("masterKeyId", "=", filter.masterKeyId!))
     .orderBy("name")
@@ -72,17 +73,19 @@ export async function countSecretsByMasterKey(db: Db): Promise<Map<string, numbe
 
 /** The master key ids any secret is sealed under. */
 export async function secretMasterKeyIds(db: Db): Promise<string[]> {
-  return (await db.selectFrom("IntegrationSecret").select("masterKeyId").distinct().execute()).map((r) => r.masterKeyId);
+  const rows = await db.selectFrom("IntegrationSecret").select("masterKeyId").distinct().execute();
+  return rows.map((r) => r.masterKeyId);
 }
 
 /** A few sealed secrets under the keys given, to try opening (the sealing check). */
-export async function sampleSealedSecrets(db: Db, keyIds: readonly string[], limit: number): Promise<{ id: string; ciphertext: string }[]> {
+export async function sampleSealedSecrets(db: Db, keyIds: readonly string[], limit: number): Promise<Sealed[]> {
   if (keyIds.length === 0) return [];
-  return db.selectFrom("IntegrationSecret").select(["id", "ciphertext"]).where("masterKeyId", "in", keyIds).orderBy("id").limit(limit).execute();
+  const q = db.selectFrom("IntegrationSecret").select(["id", "name", "ciphertext", "masterKeyId"]);
+  return q.where("masterKeyId", "in", keyIds).orderBy("id").limit(limit).execute();
 }
 
 /** A batch of secrets not under `keyId` yet, locked for the caller's transaction (a rotation's step). */
-export function secretsNotUnder(db: Db, keyId: string, limit: number): Promise<Pick<SealedSecretRow, "id" | "name" | "ciphertext" | "masterKeyId">[]> {
+export function secretsNotUnder(db: Db, keyId: string, limit: number): Promise<Sealed[]> {
   return db
     .selectFrom("IntegrationSecret")
     .select(["id", "name", "ciphertext", "masterKeyId"])
@@ -94,9 +97,9 @@ export function secretsNotUnder(db: Db, keyId: string, limit: number): Promise<P
 }
 
 /** Re-seals one secret unless its ciphertext changed since it was read; returns 1 or 0. */
-export async function resealSecret(db: Db, id: string, from: string, to: { ciphertext: string; masterKeyId: string }): Promise<number> {
-  const r = await db.updateTable("IntegrationSecret").set(to).where("id", "=", id).where("ciphertext", "=", from).executeTakeFirst();
-  return Number(r.numUpdatedRows);
+export async function resealSecret(db: Db, id: string, from: string, to: Omit<Sealed, "id" | "name">): Promise<number> {
+  const q = db.updateTable("IntegrationSecret").set(to).where("id", "=", id).where("ciphertext", "=", from);
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
 }
 
 // Any constant does; with the name's hash it serialises writers of one name on PostgreSQL, which
@@ -116,8 +119,8 @@ const MASTER_KEY_LOCK_CLASS = 734_018_213;
  * connection, held across the transactions of a rotation. True when taken.
  */
 export async function tryMasterKeyLock(db: Db): Promise<boolean> {
-  const r = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${MASTER_KEY_LOCK_CLASS}, 0) AS "locked"`.execute(db);
-  return r.rows[0]?.locked === true;
+  const q = sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${MASTER_KEY_LOCK_CLASS}, 0) AS "locked"`;
+  return (await q.execute(db)).rows[0]?.locked === true;
 }
 
 export async function releaseMasterKeyLock(db: Db): Promise<void> {

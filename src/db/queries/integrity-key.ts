@@ -5,6 +5,7 @@ import type { Db } from "../kysely.js";
 // Every statement on "IntegrityKey": the integrity root, sealed under the master key (one row).
 
 export type IntegrityKeyRow = Selectable<IntegrityKey>;
+type Sealed = Pick<IntegrityKeyRow, "id" | "ciphertext" | "masterKeyId">;
 
 // Row locks are PostgreSQL's: SQLite's one writer holds its lock from BEGIN IMMEDIATE on.
 const onPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
@@ -23,7 +24,7 @@ export async function insertIntegrityKey(db: Db, row: Insertable<IntegrityKey>):
 }
 
 /** The root when it is not under `keyId` yet, locked for the caller's transaction (a rotation). */
-export function integrityKeyNotUnder(db: Db, keyId: string): Promise<Pick<IntegrityKeyRow, "id" | "ciphertext" | "masterKeyId"> | undefined> {
+export function integrityKeyNotUnder(db: Db, keyId: string): Promise<Sealed | undefined> {
   return db
     .selectFrom("IntegrityKey")
     .select(["id", "ciphertext", "masterKeyId"])
@@ -33,7 +34,7 @@ export function integrityKeyNotUnder(db: Db, keyId: string): Promise<Pick<Integr
 }
 
 /** Re-seals the root unless its ciphertext changed since it was read; returns 1 or 0. */
-export async function resealIntegrityKey(db: Db, id: string, from: string, to: { ciphertext: string; masterKeyId: string }): Promise<number> {
-  const r = await db.updateTable("IntegrityKey").set(to).where("id", "=", id).where("ciphertext", "=", from).executeTakeFirst();
-  return Number(r.numUpdatedRows);
+export async function resealIntegrityKey(db: Db, id: string, from: string, to: Omit<Sealed, "id">): Promise<number> {
+  const q = db.updateTable("IntegrityKey").set(to).where("id", "=", id).where("ciphertext", "=", from);
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
 }

@@ -50,7 +50,17 @@ export function effectiveRateLimit(row: ConnectionRow): number | null {
 export function toConnectionView(row: ConnectionRow): IntegrationConnectionInfo {
   const p = providerOf(row);
   const secret: SecretRow | null = row.credentialSecretId
-    ? { id: row.credentialSecretId, name: String(row.secretName), tokenType: row.secretTokenType as SecretRow["tokenType"], masterKeyId: String(row.secretMasterKeyId), expiresAt: col.dateOrNull(row.secretExpiresAt), rotatedAt: col.dateOrNull(row.secretRotatedAt), createdAt: col.date(row.secretCreatedAt), updatedAt: col.date(row.secretUpdatedAt) }
+    ? {
+        id: row.credentialSecretId,
+        name: String(row.secretName),
+        tokenType: row.secretTokenType as SecretRow["tokenType"],
+        masterKeyId: String(row.secretMasterKeyId),
+        // toSecretInfo takes the typed layer's row: Dates, while this row is still read as SQL text.
+        expiresAt: col.dateOrNull(row.secretExpiresAt),
+        rotatedAt: col.dateOrNull(row.secretRotatedAt),
+        createdAt: col.date(row.secretCreatedAt),
+        updatedAt: col.date(row.secretUpdatedAt),
+      }
     : null;
   return {
     id: row.id,

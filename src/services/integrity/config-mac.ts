@@ -82,10 +82,11 @@ function statements(tx: SqlClient, table: SealedTable): MacStatements {
     case "WebhookEndpoint": {
       // Left as SQL text while the endpoint's statements move to their module.
       const select = `SELECT ${["id", ...FIELDS[table]].map((f) => `"${f}"`).join(",")} FROM "WebhookEndpoint"`;
+      const update = `UPDATE "WebhookEndpoint" SET "configMac" = ? WHERE "id" = ?`;
       return {
         one: (id) => tx.get<MacRow>(`${select} WHERE "id" = ?`, [id]),
         unsealed: () => tx.all<MacRow>(`${select} WHERE "configMac" IS NULL ORDER BY "id"`),
-        store: async (id, mac) => void (await tx.run(`UPDATE "WebhookEndpoint" SET "configMac" = ? WHERE "id" = ?`, [mac, id])),
+        store: async (id, mac) => void (await tx.run(update, [mac, id])),
       };
     }
   }

@@ -110,7 +110,8 @@ async function createRoot(ctx: ServicesCtx, ring: MasterKeyRing): Promise<Integr
   const keyedFromSeq = ((await lastEvent(ctx.sql))?.seq ?? 0) + 1;
   const root = nodeCrypto().randomBytes(32);
   const sealed = encrypt(ring.current, JSON.stringify({ key: root.toString("base64"), keyedFromSeq }), ROOT_CONTEXT);
-  await insertIntegrityKey(typed(ctx.sql), { id: ROOT_ID, ciphertext: sealed, masterKeyId: ring.current.id, keyedFromSeq, createdAt: ctx.now() });
+  const row = { id: ROOT_ID, ciphertext: sealed, masterKeyId: ring.current.id, keyedFromSeq, createdAt: ctx.now() };
+  await insertIntegrityKey(typed(ctx.sql), row);
   const keys = keysOf(root, keyedFromSeq);
   // Rows written before intg authenticated them are trusted once, here, and named in the event.
   const sealedRows = await sealUnsealedRows(ctx.sql, keys.config);
@@ -150,9 +151,11 @@ async function refuseStrangerKey(ctx: ServicesCtx, ring: MasterKeyRing): Promise
 // then be "wrong", and a writer who deleted it could have every row re-trusted.
 async function refuseIfOnceKeyed(ctx: ServicesCtx): Promise<void> {
   const db = typed(ctx.sql);
-  const endpoints = await ctx.sql.get<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM "WebhookEndpoint" WHERE "configMac" IS NOT NULL`);
-  const traces =
-    (await countKeyedAuditEvents(db)) + (await countSealedProviders(db)) + (await countSealedConnections(db)) + Number(endpoints?.n ?? 0);
+  const endpoints = await ctx.sql.get<{ n: number | string }>(
+    `SELECT COUNT(*) AS "n" FROM "WebhookEndpoint" WHERE "configMac" IS NOT NULL`,
+  );
+  const macs = (await countSealedProviders(db)) + (await countSealedConnections(db)) + Number(endpoints?.n ?? 0);
+  const traces = (await countKeyedAuditEvents(db)) + macs;
   const head = headFilePath(ctx);
   const anchored = head ? readHeadFile(head) !== undefined : false;
   if (traces > 0 || anchored) {

@@ -1,6 +1,7 @@
 import { ApiKeyStatus } from "../../db/generated/kysely/enums.js";
 import { typed } from "../../db/kysely.js";
-import { keyFilter, keyRowsWhere, updateKeyRow } from "../../db/queries/api-key.js";
+import { keyRowsWhere, updateKeyRow } from "../../db/queries/api-key.js";
+import { keyFilter } from "../../db/queries/api-key-filter.js";
 import type { ApiKeyInfo } from "../../types/integration/api.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";

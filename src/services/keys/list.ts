@@ -1,5 +1,6 @@
 import { typed } from "../../db/kysely.js";
-import { keyFilter, keyRowsWhere } from "../../db/queries/api-key.js";
+import { keyRowsWhere } from "../../db/queries/api-key.js";
+import { keyFilter } from "../../db/queries/api-key-filter.js";
 import type { ApiKeyFilter, ApiKeyInfo } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
 import { keyInfos, relationsWhere } from "./views.js";

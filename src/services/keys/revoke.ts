@@ -1,7 +1,8 @@
 import { ConflictError } from "../../cli/errors.js";
 import { ApiKeyStatus } from "../../db/generated/kysely/enums.js";
 import { typed } from "../../db/kysely.js";
-import { keyFilter, keyRowsByIds, keyRowsWhere, updateKeyRow } from "../../db/queries/api-key.js";
+import { keyRowsByIds, keyRowsWhere, updateKeyRow } from "../../db/queries/api-key.js";
+import { keyFilter } from "../../db/queries/api-key-filter.js";
 import type { ApiBatchRequest, ApiBatchResult, ApiKeyInfo } from "../../types/integration/api.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
@@ -35,7 +36,8 @@ export async function revokeKeys(ctx: ServiceContext, request: ApiBatchRequest):
 
 async function revokeRows(ctx: ServiceContext, tx: ServiceContext["sql"], ids: string[], reason: string | null, now: Date): Promise<void> {
   for (const id of ids) {
-    await updateKeyRow(typed(tx), id, { status: ApiKeyStatus.REVOKED, revokedAt: now, revokedReason: reason, updatedAt: now });
+    const set = { status: ApiKeyStatus.REVOKED, revokedAt: now, revokedReason: reason, updatedAt: now };
+    await updateKeyRow(typed(tx), id, set);
     await recordAudit({ ...ctx, sql: tx }, { action: "key.revoke", targetType: "api_key", targetId: id, reason });
   }
 }

@@ -40,7 +40,10 @@ export class KeyVerifier {
     const expiresAt = row.expiresAt;
     const status = effectiveStatus(row.status, expiresAt, row.graceEndsAt, now);
     let scopes = this.scopes.get(row.id);
-    if (!scopes) this.scopes.set(row.id, (scopes = (await scopesOfOneKey(this.db, this.ctx.sql.provider, row.id)).sort()));
+    if (!scopes) {
+      scopes = (await scopesOfOneKey(this.db, this.ctx.sql.provider, row.id)).sort();
+      this.scopes.set(row.id, scopes);
+    }
     const expiry = expiresAt?.toISOString() ?? null;
     if (status === "REVOKED") return this.result(now, row.id, "REVOKED", status, scopes, requiredScope, expiry, "The key has been revoked.");
     if (status === "EXPIRED") return this.result(now, row.id, "EXPIRED", status, scopes, requiredScope, expiry, "The key has expired.");
@@ -70,7 +73,8 @@ export class KeyVerifier {
       for (const u of batch) {
         // Another process may have recorded a later use meanwhile: the latest is kept.
         if (u.outcome === "VALID") await recordKeyUse(db, tx.provider, u.keyId!, u.count, u.lastAt);
-        const row = { id: newId("verification", u.lastAt), apiKeyId: u.keyId, outcome: u.outcome, count: u.count, verifiedAt: u.lastAt };
+        const id = newId("verification", u.lastAt);
+        const row = { id, apiKeyId: u.keyId, outcome: u.outcome, count: u.count, verifiedAt: u.lastAt };
         await insertVerification(db, tx.provider, row);
         if (u.outcome !== "VALID") {
           await recordAudit({ ...this.ctx, sql: tx }, { action: "key.verify", targetType: "api_key", targetId: u.keyId, outcome: "failure", reason: u.outcome, metadata: { attempts: u.count } });

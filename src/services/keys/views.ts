@@ -78,7 +78,8 @@ export interface KeyRelations {
 /** The relations of every key a condition (queries/api-key.ts: keyFilter) selects, in two joins. */
 export async function relationsWhere(sql: SqlClient, where: Expression<SqlBool>): Promise<KeyRelations> {
   const db = typed(sql);
-  return { scopes: byKey(await scopeGrantsWhere(db, where)), successors: successorMap(await successorsWhere(db, where)) };
+  const scopes = byKey(await scopeGrantsWhere(db, where));
+  return { scopes, successors: successorMap(await successorsWhere(db, where)) };
 }
 
 export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date, relations?: KeyRelations): Promise<ApiKeyInfo[]> {

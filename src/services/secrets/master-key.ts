@@ -99,7 +99,8 @@ async function createRing(ctx: ServiceContext): Promise<MasterKeyRing> {
   const orphans = await sealedUnderKeyIds(ctx);
   if (orphans.length > 0) {
     throw new CredentialError(
-      `The master key file ${file} is missing, but the database holds secrets under master key(s) ${orphans.join(", ")}.`,
+      `The master key file ${file} is missing, but the database holds secrets under master key(s) ` +
+        `${orphans.join(", ")}.`,
       `Restore ${file} from a backup, or set ${MASTER_KEY_ENV} (and ${PREVIOUS_KEYS_ENV}) to the key(s) they were sealed with.`,
       "MASTER_KEY_MISSING",
     );

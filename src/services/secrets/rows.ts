@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, UsageError } from "../../cli/errors.js";
 import { typed } from "../../db/kysely.js";
-import { type SealedSecretRow, type SecretRow, secretById, secretsNamed } from "../../db/queries/integration-secret.js";
+import { secretById, secretsNamed } from "../../db/queries/integration-secret.js";
+import type { SealedSecretRow, SecretReadOptions, SecretRow } from "../../db/queries/integration-secret.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
 
@@ -47,11 +48,11 @@ export function validateSecretName(name: string): string {
  * With `lock`, PostgreSQL locks the row for the caller's transaction (SQLite's lock is already
  * held); with `ciphertext`, the sealed value comes too (reveal).
  */
-export async function findSecret(sql: SqlClient, ref: string, options: { lock?: boolean; ciphertext?: boolean } = {}): Promise<SealedSecretRow> {
+export async function findSecret(sql: SqlClient, ref: string, opts: SecretReadOptions = {}): Promise<SealedSecretRow> {
   const db = typed(sql);
-  const byId = await secretById(db, ref, options);
+  const byId = await secretById(db, ref, opts);
   if (byId) return byId;
-  const byName = await secretsNamed(db, ref, options);
+  const byName = await secretsNamed(db, ref, opts);
   if (byName.length === 1) return byName[0]!;
   if (byName.length > 1) {
     throw new ConflictError(`${byName.length} secrets are named "${ref}": ${byName.map((r) => r.id).join(", ")}.`, "Name one by its id.", "AMBIGUOUS_NAME");

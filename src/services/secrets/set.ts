@@ -1,6 +1,7 @@
 import { ConflictError, UsageError } from "../../cli/errors.js";
 import { typed } from "../../db/kysely.js";
-import { insertSecretRow, lockSecretName, secretById, secretsNamed, updateSecretRow } from "../../db/queries/integration-secret.js";
+import { insertSecretRow, lockSecretName, secretById } from "../../db/queries/integration-secret.js";
+import { secretsNamed, updateSecretRow } from "../../db/queries/integration-secret.js";
 import { encrypt } from "../../lib/crypto.js";
 import { newId } from "../../lib/ids.js";
 import type { TokenType } from "../../types/enums.js";
@@ -59,10 +60,11 @@ export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Pro
     const ciphertext = encrypt(ring.current, input.value, id);
     if (old) {
       const expiresAt = input.expiresAt === undefined ? old.expiresAt : input.expiresAt;
-      await updateSecretRow(db, id, { tokenType, ciphertext, masterKeyId: ring.current.id, expiresAt, rotatedAt: now, updatedAt: now });
+      const set = { tokenType, ciphertext, masterKeyId: ring.current.id, expiresAt, rotatedAt: now, updatedAt: now };
+      await updateSecretRow(db, id, set);
     } else {
-      const row = { id, name, tokenType, ciphertext, masterKeyId: ring.current.id, expiresAt: input.expiresAt ?? null, rotatedAt: null };
-      await insertSecretRow(db, { ...row, createdAt: now, updatedAt: now });
+      const row = { id, name, tokenType, ciphertext, masterKeyId: ring.current.id, expiresAt: input.expiresAt ?? null };
+      await insertSecretRow(db, { ...row, rotatedAt: null, createdAt: now, updatedAt: now });
     }
     await recordAudit(
       { ...ctx, sql: tx },

@@ -22,14 +22,20 @@ export async function countByKey(ctx: Pick<ServiceContext, "sql">): Promise<Map<
   return counts;
 }
 
-/** Every master key id something stored is sealed under: secrets, endpoints' secrets, the integrity root, then headers. */
+/**
+ * Every master key id something stored is sealed under, in order: secrets, endpoints' signing
+ * secrets and the integrity root, then endpoints' sealed headers.
+ */
 export async function sealedUnderKeyIds(ctx: Pick<ServiceContext, "sql">): Promise<string[]> {
   const db = typed(ctx.sql);
   // Webhook endpoint secrets are sealed under the ring too; their envelope names the key.
-  const endpoints = await ctx.sql.all<{ masterKeyId: string }>(`SELECT DISTINCT SUBSTR("secretCiphertext", 4, 16) AS "masterKeyId" FROM "WebhookEndpoint"`);
-  const ids = new Set([...(await secretMasterKeyIds(db)), ...endpoints.map((r) => r.masterKeyId), ...(await integrityKeyMasterIds(db))]);
+  const endpoints = await ctx.sql.all<{ masterKeyId: string }>(
+    `SELECT DISTINCT SUBSTR("secretCiphertext", 4, 16) AS "masterKeyId" FROM "WebhookEndpoint"`,
+  );
+  const root = await integrityKeyMasterIds(db);
+  const ids = new Set([...(await secretMasterKeyIds(db)), ...endpoints.map((r) => r.masterKeyId), ...root]);
   const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const id of (await countHeaderKeys(ctx.sql)).keys()) if (!sorted.includes(id)) sorted.push(id); // sealed endpoint headers
+  for (const id of (await countHeaderKeys(ctx.sql)).keys()) if (!sorted.includes(id)) sorted.push(id);
   return sorted;
 }
 
