@@ -1,7 +1,7 @@
 import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import { IntegrationConnectionStatus } from "../generated/kysely/enums.js";
 import type { IntegrationConnection, IntegrationProvider, IntegrationSecret } from "../generated/kysely/types.js";
-import type { Db } from "../kysely.js";
+import { type Db, count } from "../kysely.js";
 import { preparedOnce, providerOf } from "../prepared-once.js";
 
 // Every statement on "IntegrationConnection": a connection to a provider, read joined with its
@@ -154,4 +154,46 @@ const REFRESH_LOCK = 734_018_213;
 export async function lockTokenRefresh(db: Db, connectionId: string): Promise<void> {
   if (providerOf(db) !== "postgresql") return;
   await sql`SELECT pg_advisory_xact_lock(${REFRESH_LOCK}, hashtext(${connectionId}))`.execute(db);
+}
+
+// ─── for the secrets and integrity services ───
+
+// Every statement on "IntegrationConnection".
+
+// ---- For the secrets and integrity services (secrets delete; the configuration MAC) ----
+
+type Connection = Selectable<IntegrationConnection>;
+type Column = keyof Connection & string;
+export type ConnectionMacRow = Pick<Connection, "id"> & Partial<Connection>;
+
+/** The connections whose credential is this secret, by id. */
+export async function connectionIdsWithCredential(db: Db, secretId: string): Promise<string[]> {
+  const q = db.selectFrom("IntegrationConnection").select("id").where("credentialSecretId", "=", secretId);
+  return (await q.orderBy("id").execute()).map((r) => r.id);
+}
+
+/** The columns the configuration MAC covers, of one connection. */
+export function connectionMacFields(
+  db: Db,
+  id: string,
+  columns: readonly Column[],
+): Promise<ConnectionMacRow | undefined> {
+  const q = db.selectFrom("IntegrationConnection").select(["id", ...columns]);
+  return q.where("id", "=", id).executeTakeFirst();
+}
+
+/** The same for every connection that has no MAC yet (written before intg sealed them), by id. */
+export function unsealedConnections(db: Db, columns: readonly Column[]): Promise<ConnectionMacRow[]> {
+  const q = db.selectFrom("IntegrationConnection").select(["id", ...columns]).where("configMac", "is", null);
+  return q.orderBy("id").execute();
+}
+
+export async function setConnectionConfigMac(db: Db, id: string, configMac: string): Promise<void> {
+  await db.updateTable("IntegrationConnection").set({ configMac }).where("id", "=", id).execute();
+}
+
+/** Connections with a MAC: any means an integrity root existed once. */
+export async function countSealedConnections(db: Db): Promise<number> {
+  const q = db.selectFrom("IntegrationConnection").select((eb) => eb.fn.countAll().as("n"));
+  return count((await q.where("configMac", "is not", null).executeTakeFirst())?.n);
 }

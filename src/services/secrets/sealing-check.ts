@@ -1,3 +1,5 @@
+import { typed } from "../../db/kysely.js";
+import { sampleSealedSecrets } from "../../db/queries/integration-secret.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { currentSlot, openSecret } from "../webhooks/endpoint-secret.js";
@@ -9,11 +11,8 @@ const SAMPLE = 3;
 
 /** True when at least one stored ciphertext under one of `keyIds` really opens under the ring. */
 export async function opensOneRow(ctx: Pick<ServiceContext, "sql">, ring: MasterKeyRing, keyIds: string[]) {
+  const secrets = await sampleSealedSecrets(typed(ctx.sql), keyIds, SAMPLE);
   const marks = keyIds.map(() => "?").join(",");
-  const secrets = await ctx.sql.all<{ id: string; ciphertext: string }>(
-    `SELECT "id","ciphertext" FROM "IntegrationSecret" WHERE "masterKeyId" IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
-    keyIds,
-  );
   const endpoints = await ctx.sql.all<{ id: string; ciphertext: string }>(
     `SELECT "id","secretCiphertext" AS "ciphertext" FROM "WebhookEndpoint" ` +
       `WHERE SUBSTR("secretCiphertext", 4, 16) IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
