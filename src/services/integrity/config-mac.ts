@@ -1,4 +1,6 @@
 import { CredentialError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { endpointMacFields, endpointsWithoutMac, setEndpointMac } from "../../db/queries/webhook-endpoint.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import { nodeCrypto } from "../../lib/lazy-builtins.js";
 import { sortKeys } from "../audit/chain.js";
@@ -44,6 +46,11 @@ const selectList = (table: SealedTable) => ["id", ...FIELDS[table]].map((f) => `
 
 /** Stores the MAC of the row as it is now in this transaction: call it after every write. */
 export async function sealRow(tx: SqlClient, table: SealedTable, id: string, key: Buffer): Promise<void> {
+  if (table === "WebhookEndpoint") {
+    const row = await endpointMacFields(typed(tx), id);
+    if (row) await setEndpointMac(typed(tx), id, configMac(table, row, key));
+    return;
+  }
   const row = await tx.get<Record<string, unknown>>(`SELECT ${selectList(table)} FROM "${table}" WHERE "id" = ?`, [id]);
   if (row) await tx.run(`UPDATE "${table}" SET "configMac" = ? WHERE "id" = ?`, [configMac(table, row, key), id]);
 }
@@ -52,6 +59,12 @@ export async function sealRow(tx: SqlClient, table: SealedTable, id: string, key
 export async function sealUnsealedRows(tx: SqlClient, key: Buffer): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of Object.keys(FIELDS) as SealedTable[]) {
+    if (table === "WebhookEndpoint") {
+      const rows = await endpointsWithoutMac(typed(tx));
+      for (const row of rows) await setEndpointMac(typed(tx), row.id, configMac(table, row, key));
+      counts[table] = rows.length;
+      continue;
+    }
     const rows = await tx.all<Record<string, unknown>>(
       `SELECT ${selectList(table)} FROM "${table}" WHERE "configMac" IS NULL ORDER BY "id"`,
     );

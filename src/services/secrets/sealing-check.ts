@@ -1,3 +1,5 @@
+import { typed } from "../../db/kysely.js";
+import { endpointSecretsUnder } from "../../db/queries/webhook-endpoint.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { currentSlot, openSecret } from "../webhooks/endpoint-secret.js";
@@ -14,11 +16,7 @@ export async function opensOneRow(ctx: Pick<ServiceContext, "sql">, ring: Master
     `SELECT "id","ciphertext" FROM "IntegrationSecret" WHERE "masterKeyId" IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
     keyIds,
   );
-  const endpoints = await ctx.sql.all<{ id: string; ciphertext: string }>(
-    `SELECT "id","secretCiphertext" AS "ciphertext" FROM "WebhookEndpoint" ` +
-      `WHERE SUBSTR("secretCiphertext", 4, 16) IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
-    keyIds,
-  );
+  const endpoints = await endpointSecretsUnder(typed(ctx.sql), keyIds, SAMPLE);
   // Opened exactly as their readers open them (reveal, endpoint-secret.ts), associated data included.
   const opens = (open: () => unknown) => {
     try {
