@@ -60,8 +60,11 @@ export async function insertEventRow(db: Db, row: NewEvent): Promise<void> {
 // Any constant does; with the key's hash it serialises two sends of one idempotency key on
 // PostgreSQL, so the second sees the first's event instead of failing on the unique index.
 const IDEMPOTENCY_LOCK = 734_018_213;
+// Called in FROM, so the row holds a plain 1: Prisma's raw queries (an app's client) cannot read a void column.
 const lock = preparedOnce(["key"], (db, p) =>
-  db.selectNoFrom(sql<unknown>`pg_advisory_xact_lock(${IDEMPOTENCY_LOCK}, hashtext(${p.key}))`.as("locked")),
+  db
+    .selectFrom(sql<{ l: unknown }>`pg_advisory_xact_lock(${IDEMPOTENCY_LOCK}, hashtext(${p.key}))`.as("l"))
+    .select((eb) => eb.lit(1).as("locked")),
 );
 
 /** Holds an idempotency key until the transaction ends (PostgreSQL; SQLite's write transaction already does). */
