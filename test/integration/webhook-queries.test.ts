@@ -67,7 +67,7 @@ describe.each(PROVIDERS)("webhook statements on %s", (provider) => {
     expect(Object.fromEntries(byKey)).toEqual({ ["a".repeat(16)]: 2, ["b".repeat(16)]: 1 });
   });
 
-  it("redacts a header (its name holding a dot) in attempts in place, only where present and not yet redacted", async () => {
+  it("redacts a dotted header name in attempts in place, only where present and not yet redacted", async () => {
     const k = typed(db.sql);
     const attempt = (id: string, requestHeaders: Record<string, string>) =>
       k
