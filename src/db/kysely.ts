@@ -74,6 +74,10 @@ function unsupported(): Error {
 /** A Json column's value as written: always JSON text, so a JSON string is not stored bare on SQLite. */
 export const jsonText = (value: unknown): string => JSON.stringify(value);
 
+/** A nullable Json column's value: SQL NULL for null (or undefined), JSON text otherwise. */
+export const jsonOrNull = (value: unknown): string | null =>
+  value === null || value === undefined ? null : jsonText(value);
+
 /** An aggregate's count: PostgreSQL returns COUNT as a bigint string, SQLite as a number. */
 export const count = (value: string | number | bigint | undefined): number => Number(value ?? 0);
 

@@ -2,6 +2,7 @@ import { CredentialError } from "../../errors.js";
 import { typed } from "../../db/kysely.js";
 import * as connection from "../../db/queries/integration-connection.js";
 import * as provider from "../../db/queries/integration-provider.js";
+import { endpointMacFields, endpointsWithoutMac, setEndpointMac } from "../../db/queries/webhook-endpoint.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import { nodeCrypto } from "../../lib/lazy-builtins.js";
 import { sortKeys } from "../audit/chain.js";
@@ -79,16 +80,12 @@ function statements(tx: SqlClient, table: SealedTable): MacStatements {
         unsealed: () => connection.unsealedConnections(db, CONNECTION_FIELDS),
         store: (id, mac) => connection.setConnectionConfigMac(db, id, mac),
       };
-    case "WebhookEndpoint": {
-      // Left as SQL text while the endpoint's statements move to their module.
-      const select = `SELECT ${["id", ...FIELDS[table]].map((f) => `"${f}"`).join(",")} FROM "WebhookEndpoint"`;
-      const update = `UPDATE "WebhookEndpoint" SET "configMac" = ? WHERE "id" = ?`;
+    case "WebhookEndpoint":
       return {
-        one: (id) => tx.get<MacRow>(`${select} WHERE "id" = ?`, [id]),
-        unsealed: () => tx.all<MacRow>(`${select} WHERE "configMac" IS NULL ORDER BY "id"`),
-        store: async (id, mac) => void (await tx.run(update, [mac, id])),
+        one: (id) => endpointMacFields(db, id),
+        unsealed: () => endpointsWithoutMac(db),
+        store: (id, mac) => setEndpointMac(db, id, mac),
       };
-    }
   }
 }
 

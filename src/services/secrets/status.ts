@@ -2,6 +2,7 @@ import { IntgError } from "../../errors.js";
 import { typed } from "../../db/kysely.js";
 import { integrityKeyMasterIds } from "../../db/queries/integrity-key.js";
 import { countSecretsByMasterKey, secretMasterKeyIds } from "../../db/queries/integration-secret.js";
+import { endpointSecretKeyCounts } from "../../db/queries/webhook-endpoint.js";
 import type { SecretsStatus } from "../../types/secrets.types.js";
 import type { ServiceContext } from "../context.js";
 import { findKey, loadMasterKeys, type MasterKeyRing } from "./master-key.js";
@@ -12,11 +13,8 @@ export async function countByKey(ctx: Pick<ServiceContext, "sql">): Promise<Map<
   const counts = await countSecretsByMasterKey(typed(ctx.sql));
   // Endpoint signing secrets are sealed under the same ring; their envelope names the key
   // (`v1.<keyId>.…`), so rotation progress is read from the ciphertext itself.
-  for (const column of ["secretCiphertext", "previousSecretCiphertext", "olderSecretCiphertext"]) {
-    const endpoints = await ctx.sql.all<{ masterKeyId: string; n: number | string }>(
-      `SELECT SUBSTR("${column}", 4, 16) AS "masterKeyId", COUNT(*) AS "n" FROM "WebhookEndpoint" WHERE "${column}" IS NOT NULL GROUP BY SUBSTR("${column}", 4, 16)`,
-    );
-    for (const r of endpoints) counts.set(r.masterKeyId, (counts.get(r.masterKeyId) ?? 0) + Number(r.n));
+  for (const r of await endpointSecretKeyCounts(typed(ctx.sql))) {
+    counts.set(r.masterKeyId, (counts.get(r.masterKeyId) ?? 0) + r.n);
   }
   for (const [id, n] of await countHeaderKeys(ctx.sql)) counts.set(id, (counts.get(id) ?? 0) + n); // endpoints' sealed headers
   return counts;
