@@ -1,3 +1,4 @@
+import type { Writable } from "node:stream";
 import {
   CompiledQuery,
   type Insertable,
@@ -10,6 +11,7 @@ import {
 import type { DB, ExternalReference } from "../generated/kysely/types.js";
 import { type Db, jsonText, typed } from "../kysely.js";
 import { type SqlClient, sqliteDate } from "../sql.js";
+import { copyValue, staged } from "./external-reference-stage.js";
 
 // Every statement on "ExternalReference": the links between the platform's records and a
 // provider's. Reads, the single-row writes, the counts of `refs metrics` and the bulk import.
@@ -319,8 +321,75 @@ export async function insertImported(
 export async function existingReferenceIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (let i = 0; i < ids.length; i += 1000) {
-    const rows = await db.selectFrom("ExternalReference").select("id").where("id", "in", ids.slice(i, i + 1000)).execute();
+    const chunk = ids.slice(i, i + 1000);
+    const rows = await db.selectFrom("ExternalReference").select("id").where("id", "in", chunk).execute();
     for (const r of rows) found.add(r.id);
   }
   return found;
+}
+
+/**
+ * PostgreSQL: moves the staged rows (external-reference-stage.ts) into references in file order,
+ * ON CONFLICT DO NOTHING, as the batch INSERT does; returns how many were inserted.
+ */
+export async function mergeStage(db: Db, now: Date, actor: string): Promise<number> {
+  const at = sql<Date>`cast(${now.toISOString()} as timestamp(3))`;
+  const result = await staged(db)
+    .insertInto("ExternalReference")
+    .columns([
+      "id", "connectionId", "entityType", "entityId", "externalType", "externalId", "metadata", "payloadHash",
+      "firstSeenAt", "lastModifiedAt", "remoteDeleted", "linkedBy", "linkedVia", "createdAt", "updatedAt",
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom("ExternalReferenceStage as s")
+        .select(["s.id", "s.connectionId", "s.entityType", "s.entityId", "s.externalType", "s.externalId"])
+        .select(["s.metadata", "s.payloadHash", at.as("firstSeenAt"), at.as("lastModifiedAt")])
+        .select(eb.lit(false).as("remoteDeleted"))
+        .select([sql<string>`cast(${actor} as text)`.as("linkedBy"), sql.lit("import").as("linkedVia")])
+        .select([at.as("createdAt"), at.as("updatedAt")])
+        .orderBy("s.line"),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+}
+
+// The import's fast path on PostgreSQL: rows COPYed straight into "ExternalReference" inside a
+// savepoint. COPY has no ON CONFLICT: a row that hits an existing reference fails the COPY with
+// unique_violation, the savepoint is rolled back, and those rows go through the staging table.
+const SAVEPOINT = sql.id("intg_import");
+const REFERENCE_COLUMNS = [
+  "id", "connectionId", "entityType", "entityId", "externalType", "externalId", "metadata", "payloadHash",
+  "firstSeenAt", "lastModifiedAt", "remoteDeleted", "linkedBy", "linkedVia", "createdAt", "updatedAt",
+];
+
+export async function savepoint(db: Db, action: "begin" | "release" | "rollback"): Promise<void> {
+  const statement = {
+    begin: sql`SAVEPOINT ${SAVEPOINT}`,
+    release: sql`RELEASE SAVEPOINT ${SAVEPOINT}`,
+    rollback: sql`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`,
+  };
+  await statement[action].execute(db);
+}
+
+/** A COPY into "ExternalReference", fed with referenceCopyText(); see SqlClient.copyFrom. */
+export function copyIntoReferences(tx: SqlClient): Promise<Writable> {
+  if (!tx.copyFrom) throw new Error("COPY needs PostgreSQL");
+  return tx.copyFrom(`COPY "ExternalReference" (${REFERENCE_COLUMNS.map((c) => `"${c}"`).join(", ")}) FROM STDIN`);
+}
+
+/** Imported rows as COPY text in REFERENCE_COLUMNS order (see copyText for the escapes). */
+export function referenceCopyText(rows: readonly ImportedRef[], ids: readonly string[], now: Date, actor: string): string {
+  const at = now.toISOString(); // a TIMESTAMP ignores the zone: the UTC time is kept
+  const common = `${at}\t${at}\tf\t${copyValue(actor)}\timport\t${at}\t${at}\n`;
+  let text = "";
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const metadata = r.metadata ? copyValue(jsonText(r.metadata)) : "\\N";
+    const hash = r.payloadHash === undefined || r.payloadHash === null ? "\\N" : copyValue(r.payloadHash);
+    text += `${ids[i]!}\t${copyValue(r.connectionId)}\t${copyValue(r.entityType)}\t${copyValue(r.entityId)}\t`;
+    text += `${copyValue(r.externalType)}\t${copyValue(r.externalId)}\t${metadata}\t${hash}\t${common}`;
+  }
+  return text;
 }

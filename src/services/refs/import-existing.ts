@@ -49,11 +49,32 @@ export async function applyExisting(
 }
 
 /**
+ * Rows whose insert hit an existing reference, in file order: each compared with the reference
+ * holding its external record, then unchanged, updated or rejected (see applyExisting).
+ */
+export async function resolveConflicts(
+  ctx: ServiceContext,
+  tx: SqlClient,
+  conflicted: ImportRow[],
+  s: { mode: "insert" | "upsert"; outcome: Outcome },
+  audit: Array<AuditDraft & { connectionId: string }>,
+): Promise<void> {
+  const held = await heldByExternal(tx, conflicted);
+  // A file may update one reference twice: the second row compares with the first's result.
+  const updated = new Map<string, ExternalReference>();
+  for (const row of conflicted) {
+    const key = `${row.connectionId}\u0000${row.externalType}\u0000${row.externalId}`;
+    const after = await applyExisting(ctx, tx, row, updated.get(key) ?? held.get(row), s.mode, s.outcome, audit);
+    if (after) updated.set(key, after);
+  }
+}
+
+/**
  * The references holding the external records of rows whose insert conflicted, found with one
  * query per connection and external type rather than one per row: re-importing a file makes every
  * row such a row.
  */
-export async function heldByExternal(tx: SqlClient, rows: ImportRow[]): Promise<Map<ImportRow, ExternalReference>> {
+async function heldByExternal(tx: SqlClient, rows: ImportRow[]): Promise<Map<ImportRow, ExternalReference>> {
   const groups = new Map<string, ImportRow[]>();
   for (const r of rows) {
     const group = `${r.connectionId}\u0000${r.externalType}`;
