@@ -72,7 +72,7 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
   // reference is in ExternalReferenceAudit); it commits, or rolls back, with them.
   const chunk = async (tx: SqlClient) => {
     const before = { inserted: summary.inserted, updated: summary.updated };
-    // PostgreSQL: rows are COPYed into a staging table, merged once the transaction's rows are in.
+    // PostgreSQL: rows go in through COPY (import-copy.ts); what is still staged is merged before the end.
     const reportRows = Boolean(input.onRows);
     const state: BatchState = { mode: input.mode, reportRows, defaultConnection, known, outcome, summary, stage: null };
     const merge = (staged: number, batch?: StagedBatch) => mergeStaged(ctx, tx, state, staged, batch);
