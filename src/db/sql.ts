@@ -1,4 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
+import type { Writable } from "node:stream";
 import type pg from "pg";
 import { openSqlite } from "../lib/sqlite.js";
 import { rowBuilder } from "./sqlite-types.js";
@@ -31,6 +32,14 @@ export interface SqlClient {
   query(sql: string, params: readonly unknown[], first?: boolean): Promise<{ rows: Row[]; changes: number }>;
   /** Returns the number of rows changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * PostgreSQL only: runs a `COPY … FROM STDIN` statement fed by the stream returned, which emits
+   * 'finish' once the server has the rows (end it) or 'error'. Bulk loads: the COPY protocol
+   * skips a statement's parsing and binding per row. The connection runs nothing else until the
+   * stream is done (later statements wait): use it on a transaction's `tx`, and end the stream
+   * before awaiting any other statement.
+   */
+  copyFrom?(sql: string): Promise<Writable>;
   /**
    * Runs fn in one transaction; on SQLite it takes the write lock up front (BEGIN IMMEDIATE).
    * Inside, use the `tx` given to fn (and pass it on): calling the outer client's transaction()
@@ -228,6 +237,14 @@ async function postgresClient(url: string): Promise<SqlClient> {
     query: async (sql, params) => {
       const r = await query(sql, params);
       return { rows: r.rows, changes: r.rowCount ?? 0 };
+    },
+    copyFrom: async (sql) => {
+      const { from } = await import("pg-copy-streams"); // loaded by bulk imports only
+      const stream = from(sql);
+      // In line like any statement, done when the stream closes or fails (its caller hears how).
+      const done = new Promise<void>((resolve) => stream.once("close", resolve).once("error", () => resolve()));
+      void serial(() => (conn.query(stream), done));
+      return stream;
     },
     transaction: () => Promise.reject(new Error("replaced below")),
     close: () => conn.end(),

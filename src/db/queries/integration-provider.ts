@@ -106,3 +106,15 @@ export async function countSealedProviders(db: Db): Promise<number> {
   const q = db.selectFrom("IntegrationProvider").select((eb) => eb.fn.countAll().as("n"));
   return count((await q.where("configMac", "is not", null).executeTakeFirst())?.n);
 }
+
+// ─── for the external references (refs) ───
+
+// Statements on "IntegrationProvider" that the references read: a provider named by id or slug.
+
+export function providerByIdOrSlug(db: Db, idOrSlug: string): Promise<{ id: string; slug: string } | undefined> {
+  return db
+    .selectFrom("IntegrationProvider")
+    .select(["id", "slug"])
+    .where((eb) => eb.or([eb("id", "=", idOrSlug), eb("slug", "=", idOrSlug)]))
+    .executeTakeFirst();
+}
