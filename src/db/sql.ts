@@ -1,7 +1,8 @@
 import type BetterSqlite3 from "better-sqlite3";
+import type { Writable } from "node:stream";
 import type pg from "pg";
 import { openSqlite } from "../lib/sqlite.js";
-import { schemaTyped } from "./sqlite-types.js";
+import { rowBuilder } from "./sqlite-types.js";
 import type { DbTarget, Provider } from "./url.js";
 
 export type Row = Record<string, unknown>;
@@ -26,10 +27,19 @@ export interface SqlClient {
   /**
    * One statement for the typed query layer (kysely.ts): rows come back as the schema's types on
    * both providers (on SQLite, DATETIME columns as Date, BOOLEAN as boolean, JSONB parsed).
+   * `first`: only the first row is wanted (SQLite then stops there and builds no array).
    */
-  query(sql: string, params: readonly unknown[]): Promise<{ rows: Row[]; changes: number }>;
+  query(sql: string, params: readonly unknown[], first?: boolean): Promise<{ rows: Row[]; changes: number }>;
   /** Returns the number of rows changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * PostgreSQL only: runs a `COPY … FROM STDIN` statement fed by the stream returned, which emits
+   * 'finish' once the server has the rows (end it) or 'error'. Bulk loads: the COPY protocol
+   * skips a statement's parsing and binding per row. The connection runs nothing else until the
+   * stream is done (later statements wait): use it on a transaction's `tx`, and end the stream
+   * before awaiting any other statement.
+   */
+  copyFrom?(sql: string): Promise<Writable>;
   /**
    * Runs fn in one transaction; on SQLite it takes the write lock up front (BEGIN IMMEDIATE).
    * Inside, use the `tx` given to fn (and pass it on): calling the outer client's transaction()
@@ -110,16 +120,30 @@ function sqliteClient(db: BetterSqlite3.Database): SqlClient {
     if (!s) rawCache.set(sql, (s = db.prepare(sql).raw(true)));
     return s;
   };
+  // The typed layer's statements, each with what query() needs found once: whether it reads (the
+  // getter costs a measurable part of a hot lookup) and how to build its rows (raw mode).
+  type Typed = { s: BetterSqlite3.Statement; build: ((values: unknown[]) => Row) | null };
+  const typedCache = new Map<string, Typed>();
+  const typedStmt = (sql: string) => {
+    let q = typedCache.get(sql);
+    if (!q) {
+      const s = db.prepare(sql);
+      typedCache.set(sql, (q = { s, build: s.reader ? rowBuilder(s.raw(true)) : null }));
+    }
+    return q;
+  };
   const client: SqlClient = {
     provider: "sqlite",
     all: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).all(...sqliteParams(params)) as T[],
     get: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).get(...sqliteParams(params)) as T | undefined,
     rows: async (sql, params = []) => rawStmt(sql).all(...sqliteParams(params)) as unknown[][],
     run: async (sql, params = []) => stmt(sql).run(...sqliteParams(params)).changes,
-    query: async (sql, params) => {
-      const s = stmt(sql);
-      if (!s.reader) return { rows: [], changes: s.run(...sqliteParams(params)).changes };
-      return { rows: schemaTyped(s, s.all(...sqliteParams(params)) as Row[]), changes: 0 };
+    query: async (sql, params, first) => {
+      const { s, build } = typedStmt(sql);
+      if (!build) return { rows: [], changes: s.run(...sqliteParams(params)).changes };
+      if (!first) return { rows: (s.all(...sqliteParams(params)) as unknown[][]).map(build), changes: 0 };
+      const values = s.get(...sqliteParams(params)) as unknown[] | undefined;
+      return { rows: values === undefined ? [] : [build(values)], changes: 0 };
     },
     transaction: () => Promise.reject(new Error("replaced below")),
     close: async () => void db.close(),
@@ -161,7 +185,8 @@ function transactions(self: SqlClient, begin: () => Promise<void>, commit: () =>
   outer.get = (sql, params) => (pending === 0 ? raw.get(sql, params) : enqueue(() => raw.get(sql, params)));
   outer.rows = (sql, params) => (pending === 0 ? raw.rows(sql, params) : enqueue(() => raw.rows(sql, params)));
   outer.run = (sql, params) => (pending === 0 ? raw.run(sql, params) : enqueue(() => raw.run(sql, params)));
-  outer.query = (sql, params) => (pending === 0 ? raw.query(sql, params) : enqueue(() => raw.query(sql, params)));
+  outer.query = (sql, params, first) =>
+    pending === 0 ? raw.query(sql, params, first) : enqueue(() => raw.query(sql, params, first));
   return <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> =>
     enqueue(async () => {
       await begin();
@@ -212,6 +237,14 @@ async function postgresClient(url: string): Promise<SqlClient> {
     query: async (sql, params) => {
       const r = await query(sql, params);
       return { rows: r.rows, changes: r.rowCount ?? 0 };
+    },
+    copyFrom: async (sql) => {
+      const { from } = await import("pg-copy-streams"); // loaded by bulk imports only
+      const stream = from(sql);
+      // In line like any statement, done when the stream closes or fails (its caller hears how).
+      const done = new Promise<void>((resolve) => stream.once("close", resolve).once("error", () => resolve()));
+      void serial(() => (conn.query(stream), done));
+      return stream;
     },
     transaction: () => Promise.reject(new Error("replaced below")),
     close: () => conn.end(),

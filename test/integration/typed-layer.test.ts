@@ -115,6 +115,32 @@ describe.each(PROVIDERS)("statements prepared once on %s", (provider) => {
     expect(find.sql).toContain(provider === "postgresql" ? "$1" : "?");
   });
 
+  it("reads the first row only, with the schema's types, or nothing", async () => {
+    const from = prepare(provider, ["name"], (k, p) =>
+      k.selectFrom("WebhookEventType").select(["name", "createdAt"]).where("name", ">=", p.name).orderBy("name"),
+    );
+    const at = new Date("2026-01-02T03:04:05.678Z");
+    expect(await from.first(typed(db.sql), { name: "b" })).toEqual({ name: "b.two", createdAt: at });
+    expect(await from.first(typed(db.sql), { name: "z" })).toBeUndefined();
+  });
+
+  it("runs on the transaction whose client it is given, and rolls back with it", async () => {
+    // Prepared statements skip Kysely's executor: they must still run on typed(tx)'s own client
+    // (the outer client would queue behind the open transaction and never run).
+    const insert = prepare(provider, ["name"], (k, p) =>
+      k.insertInto("WebhookEventType").values({ name: p.name, description: null, createdAt: new Date(0) }),
+    );
+    const find = prepare(provider, ["name"], (k, p) => k.selectFrom("WebhookEventType").select("name").where("name", "=", p.name));
+    await expect(
+      db.sql.transaction(async (tx) => {
+        await insert.run(typed(tx), { name: "d.rolled-back" });
+        expect(await find.first(typed(tx), { name: "d.rolled-back" })).toEqual({ name: "d.rolled-back" });
+        throw new Error("abort");
+      }),
+    ).rejects.toThrow("abort");
+    expect(await find.first(typed(db.sql), { name: "d.rolled-back" })).toBeUndefined();
+  });
+
   it("refuses a name the statement never uses", () => {
     expect(() => prepare(provider, ["name", "unused"], (k, p) => k.selectFrom("WebhookEventType").select("name").where("name", "=", p.name))).toThrow(/unused/);
   });

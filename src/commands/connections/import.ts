@@ -33,7 +33,7 @@ export function registerImport(connections: Command, context: ContextFactory): v
       const data = readJsonFile(file);
       const services = await ctx.services();
       const { connectionEntries, ConnectionConfigSchema, validateConnectionConfig } = await import("../../services/connections/validate.js");
-      const validation = await validateConnectionConfig(services.sql, data);
+      const validation = await validateConnectionConfig(services, data);
       if (!validation.valid) return reportValidation(ctx, file, validation);
       const entries = connectionEntries(data).map(({ at, entry }) => {
         const config = ConnectionConfigSchema.parse(entry);

@@ -16,10 +16,8 @@ export function registerSyncs(connections: Command, context: ContextFactory): vo
       const stalledAfterMs = parseDurationFlag("--stalled-after", flags.stalledAfter);
       const limit = parseLimit(flags.limit);
       const services = await ctx.services();
-      const { resolveConnection } = await import("../../services/refs/connections.js");
-      const { listJobs } = await import("../../services/sync/jobs.js");
-      const { id } = await resolveConnection(services.sql, connection);
-      const jobs = await listJobs(services.sql, id, { resource: flags.resource, limit, now: ctx.now(), stalledAfterMs });
+      const { listSyncJobs } = await import("../../services/sync/list.js");
+      const jobs = await listSyncJobs(services, connection, { resource: flags.resource, limit, stalledAfterMs });
       if (ctx.out.json) return ctx.out.printJson(jobs);
       if (jobs.length === 0) return ctx.out.info("No sync jobs.");
       await ctx.out.table(JOB_HEAD, jobs.map(jobRow));

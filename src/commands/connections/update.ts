@@ -3,6 +3,7 @@ import { UsageError } from "../../errors.js";
 import { collect, parseKeyValues } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { showConnection } from "../../services/connections/rows.js";
+import { showProvider } from "../../services/providers/rows.js";
 import { parseRatePerMinute, warnKeyFile } from "./create.js";
 import { addCredentialFlags, readCredential, type CredentialFlags } from "./credential-flags.js";
 import { printConnection } from "./render.js";
@@ -38,8 +39,8 @@ export function registerUpdate(connections: Command, context: ContextFactory): v
       const ctx = context(cmd);
       const services = await ctx.services();
       const current = await showConnection(services, id);
-      const provider = await services.sql.get<{ authType: string }>(`SELECT "authType" FROM "IntegrationProvider" WHERE "id" = ?`, [current.provider.id]);
-      const credential = await readCredential(ctx, provider!.authType as Parameters<typeof readCredential>[1], flags);
+      const provider = await showProvider(services, current.provider.id);
+      const credential = await readCredential(ctx, provider.connector.auth.type, flags);
       const { setConnectionCredentials } = await import("../../services/connections/write.js");
       const written = await setConnectionCredentials(services, id, credential);
       warnKeyFile(ctx, written);

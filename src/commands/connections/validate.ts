@@ -15,7 +15,7 @@ export function registerValidate(connections: Command, context: ContextFactory):
       const ctx = context(cmd);
       const data = readJsonFile(file);
       const { validateConnectionConfig } = await import("../../services/connections/validate.js");
-      const result = await validateConnectionConfig(flags.offline ? null : (await ctx.services()).sql, data);
+      const result = await validateConnectionConfig(flags.offline ? null : await ctx.services(), data);
       await reportValidation(ctx, file, result);
     });
 }

@@ -2,9 +2,8 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { collect } from "../../cli/parse.js";
 import type { CommandContext } from "../../cli/context.js";
-import { resolveConnection } from "../../services/refs/connections.js";
-import { listReferences, type RefFilter } from "../../services/refs/list.js";
-import { findRef } from "../../services/refs/rows.js";
+import { resolveConnectionIds } from "../../services/refs/connections.js";
+import { listReferences, showReference, type RefFilter } from "../../services/refs/list.js";
 import { parseLimit, parseSince, parseTypes } from "./flags.js";
 import { printRef, printRefs } from "./render.js";
 
@@ -24,9 +23,7 @@ export async function toRefFilter(ctx: CommandContext, flags: FilterFlags): Prom
   const entityTypes = parseTypes("--entity-type", flags.entityType ?? []);
   const externalTypes = parseTypes("--external-type", flags.externalType ?? []);
   const since = flags.since === undefined ? null : parseSince(flags.since, ctx.now());
-  const sql = (await ctx.services()).sql;
-  const connectionIds: string[] = [];
-  for (const c of flags.connection ?? []) connectionIds.push((await resolveConnection(sql, c)).id);
+  const connectionIds = await resolveConnectionIds(await ctx.services(), flags.connection ?? []);
   return { connectionIds, entityTypes, externalTypes, since };
 }
 
@@ -45,6 +42,6 @@ export function registerList(refs: Command, context: ContextFactory): void {
     .description("Show one reference")
     .action(async (id: string, _flags, cmd: Command) => {
       const ctx = context(cmd);
-      await printRef(ctx, await findRef((await ctx.services()).sql, id));
+      await printRef(ctx, await showReference(await ctx.services(), { id }));
     });
 }

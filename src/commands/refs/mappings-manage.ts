@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { findMapping, listMappings, resolveProvider } from "../../services/refs/mapping-rows.js";
+import { listMappingsOf, showMapping } from "../../services/refs/mapping-rows.js";
 import { deleteMapping } from "../../services/refs/mappings.js";
 import { printMapping, printMappings } from "./render-mappings.js";
 
@@ -11,7 +11,7 @@ export function registerMappingsManage(mappings: Command, context: ContextFactor
     .description("Show a mapping (by name or id)")
     .action(async (idOrName: string, _flags, cmd: Command) => {
       const ctx = context(cmd);
-      await printMapping(ctx, await findMapping((await ctx.services()).sql, idOrName));
+      await printMapping(ctx, await showMapping(await ctx.services(), { idOrName }));
     });
   mappings
     .command("list")
@@ -20,9 +20,7 @@ export function registerMappingsManage(mappings: Command, context: ContextFactor
     .option("--provider <id>", "only this provider's (id or slug)")
     .action(async (flags: { provider?: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const sql = (await ctx.services()).sql;
-      const providerId = flags.provider ? (await resolveProvider(sql, flags.provider)).id : null;
-      await printMappings(ctx, await listMappings(sql, { providerId }));
+      await printMappings(ctx, await listMappingsOf(await ctx.services(), { provider: flags.provider ?? null }));
     });
   mappings
     .command("delete <mapping>")

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { findMapping } from "../../services/refs/mapping-rows.js";
+import { showMapping } from "../../services/refs/mapping-rows.js";
 import { applyMapping } from "../../services/refs/transform.js";
 import { readJson } from "./read-json.js";
 import { printTransform } from "./render-mappings.js";
@@ -16,7 +16,7 @@ export function registerTransform(refs: Command, context: ContextFactory): void 
     .action(async (flags: { mapping: string; file?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const record = await readJson(ctx, flags.file ?? "-", "The record");
-      const mapping = await findMapping((await ctx.services()).sql, flags.mapping);
+      const mapping = await showMapping(await ctx.services(), { idOrName: flags.mapping });
       const result = await applyMapping(mapping, record);
       printTransform(ctx, result);
       if (!result.valid) throw new UsageError(`The record is invalid for mapping ${mapping.name}: ${result.issues.length} problem(s).`, undefined, "INVALID_RECORD");

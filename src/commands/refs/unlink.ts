@@ -2,10 +2,7 @@ import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
-import { NotFoundError } from "../../errors.js";
-import { refByExternal } from "../../services/refs/rows.js";
-import { resolveConnection } from "../../services/refs/connections.js";
-import { unlinkReference } from "../../services/refs/unlink.js";
+import { referenceIdOfExternal, unlinkReference } from "../../services/refs/unlink.js";
 import { parseTyped } from "./flags.js";
 import { printRef } from "./render.js";
 
@@ -26,11 +23,9 @@ export function registerUnlink(refs: Command, context: ContextFactory): void {
       const external = flags.external ? parseTyped("--external", flags.external) : undefined;
       const services = await ctx.services();
       let id = ref;
-      if (!id) {
-        const connection = await resolveConnection(services.sql, flags.connection!);
-        const found = await refByExternal(services.sql, connection.id, external!.type, external!.id);
-        if (!found) throw new NotFoundError(`No reference for ${flags.external} on ${connection.id}.`, undefined, "REF_NOT_FOUND");
-        id = found.id;
+      if (id === undefined) {
+        const record = { connection: flags.connection!, externalType: external!.type, externalId: external!.id };
+        id = await referenceIdOfExternal(services, record);
       }
       const planned = await unlinkReference(services, { id, dryRun: true }); // not found before asking
       if (flags.dryRun) return printRef(ctx, planned);

@@ -1,3 +1,5 @@
+import { jsonText, typed } from "../../db/kysely.js";
+import { insertAuditEvent, lastAuditEvent, lockAuditChain } from "../../db/queries/audit-event.js";
 import type { SqlClient } from "../../db/sql.js";
 import { nodeCrypto } from "../../lib/lazy-builtins.js";
 import type { JsonObject } from "../../types/common.js";
@@ -80,10 +82,7 @@ export function sortKeys(value: unknown): unknown {
 }
 
 export async function lastEvent(tx: SqlClient): Promise<{ seq: number; hash: string } | undefined> {
-  const row = await tx.get<{ seq: number | string; hash: string }>(
-    `SELECT "seq", "hash" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1`,
-  );
-  return row && { seq: Number(row.seq), hash: row.hash };
+  return lastAuditEvent(typed(tx), tx.provider);
 }
 
 /** Appends an event after `last`, linked keyed when a key is given. The caller holds the append lock. */
@@ -95,30 +94,16 @@ export async function appendEvent(
   const last = await lastEvent(tx);
   const event: ChainedFields = { ...e, seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? null };
   const hash = auditKey ? eventMac(event, auditKey) : eventHash(event);
-  await tx.run(
-    `INSERT INTO "AuditEvent" ("id","seq","prevHash","hash","action","actor","targetType","targetId","outcome","reason","metadata","createdAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-    [
-      event.id,
-      event.seq,
-      event.prevHash,
-      hash,
-      event.action,
-      event.actor,
-      event.targetType,
-      event.targetId,
-      event.outcome,
-      event.reason,
-      event.metadata,
-      new Date(event.createdAt),
-    ],
-  );
+  await insertAuditEvent(typed(tx), tx.provider, {
+    ...event,
+    hash,
+    metadata: event.metadata === null ? null : jsonText(event.metadata),
+    createdAt: new Date(event.createdAt),
+  });
   return { ...event, hash };
 }
 
-// Any constant does; it names the one lock that orders appends to the chain on PostgreSQL.
-const AUDIT_LOCK = 734_018_211;
-
 /** Serialises appends: SQLite's write lock is already held (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock. */
 export async function lockChain(tx: SqlClient): Promise<void> {
-  if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?)`, [AUDIT_LOCK]);
+  if (tx.provider === "postgresql") await lockAuditChain(typed(tx));
 }

@@ -1,4 +1,5 @@
-import { col } from "../../db/sql.js";
+import { typed } from "../../db/kysely.js";
+import { type AuditRow, auditHashAt, lastKeyedAuditEvent } from "../../db/queries/audit-event.js";
 import type { JsonObject } from "../../types/common.js";
 import { readIntegrity, type IntegrityKeys, type ServicesCtx } from "../integrity/root.js";
 import { linkMatches, type ChainedFields } from "./chain.js";
@@ -19,25 +20,21 @@ export function headSyncPending(): boolean {
   return pending;
 }
 
-export type AuditRowFields = Record<string, unknown> & { id: string; seq: number | string; hash: string };
-
-export function chainedFields(r: AuditRowFields): ChainedFields {
+export function chainedFields(r: AuditRow): ChainedFields {
   return {
     id: r.id,
-    seq: Number(r.seq),
-    prevHash: (r.prevHash as string | null) ?? null,
-    action: String(r.action),
-    actor: String(r.actor),
-    targetType: String(r.targetType),
-    targetId: (r.targetId as string | null) ?? null,
-    outcome: String(r.outcome),
-    reason: (r.reason as string | null) ?? null,
-    metadata: r.metadata === null || r.metadata === undefined ? null : col.json<JsonObject>(r.metadata),
-    createdAt: col.date(r.createdAt).toISOString(),
+    seq: r.seq,
+    prevHash: r.prevHash,
+    action: r.action,
+    actor: r.actor,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    outcome: r.outcome,
+    reason: r.reason,
+    metadata: (r.metadata ?? null) as JsonObject | null,
+    createdAt: r.createdAt.toISOString(),
   };
 }
-
-export const CHAIN_COLUMNS = `"id", "seq", "prevHash", "hash", "action", "actor", "targetType", "targetId", "outcome", "reason", "metadata", "createdAt"`;
 
 /** `keys`: the integrity keys when the caller holds them already (recordAudit), else they are read. */
 export async function syncAuditHead(ctx: ServicesCtx, keys?: IntegrityKeys): Promise<AuditHead | undefined> {
@@ -46,16 +43,14 @@ export async function syncAuditHead(ctx: ServicesCtx, keys?: IntegrityKeys): Pro
   if (!path) return undefined;
   const state = keys ? { kind: "open" as const, keys } : await readIntegrity(ctx);
   if (state.kind !== "open") return undefined;
-  const last = await ctx.sql.get<AuditRowFields>(
-    `SELECT ${CHAIN_COLUMNS} FROM "AuditEvent" WHERE "hash" LIKE 'k1:%' ORDER BY "seq" DESC LIMIT 1`,
-  );
+  const db = typed(ctx.sql);
+  const last = await lastKeyedAuditEvent(db);
   if (!last || !linkMatches(chainedFields(last), last.hash, state.keys.audit)) return undefined;
-  const head = { seq: Number(last.seq), hash: last.hash, id: last.id };
+  const head = { seq: last.seq, hash: last.hash, id: last.id };
   const stored = readHeadFile(path);
   if (stored && stored.seq >= head.seq) return stored;
   if (stored) {
-    const atOld = await ctx.sql.get<{ hash: string }>(`SELECT "hash" FROM "AuditEvent" WHERE "seq" = ?`, [stored.seq]);
-    if (atOld?.hash !== stored.hash) return stored;
+    if ((await auditHashAt(db, stored.seq)) !== stored.hash) return stored;
   }
   writeHeadFile(path, head);
   return head;

@@ -1,9 +1,11 @@
 import { CredentialError, UsageError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { auditEventsFrom } from "../../db/queries/audit-event.js";
 import type { ServiceContext } from "../context.js";
 import { readIntegrity } from "../integrity/root.js";
 import { isKeyed, linkMatches } from "./chain.js";
 import { formatHead, headFilePath, readHeadFile, type AuditHead } from "./head-file.js";
-import { CHAIN_COLUMNS, chainedFields, type AuditRowFields } from "./head.js";
+import { chainedFields } from "./head.js";
 
 export interface AuditAnchorCheck {
   source: "head-file" | "expect-head";
@@ -81,12 +83,9 @@ export async function verifyAuditChain(
   const hashes = new Map<number, string>();
   const anchors = anchorsOf(ctx, options.expectHead);
   for (;;) {
-    const rows = await ctx.sql.all<AuditRowFields>(
-      `SELECT ${CHAIN_COLUMNS} FROM "AuditEvent" WHERE "seq" >= ? ORDER BY "seq" LIMIT ?`,
-      [expectedSeq, PAGE],
-    );
+    const rows = await auditEventsFrom(typed(ctx.sql), expectedSeq, PAGE);
     for (const r of rows) {
-      const seq = Number(r.seq);
+      const seq = r.seq;
       if (seq !== expectedSeq) return fail(expectedSeq, null, `event #${expectedSeq} is missing (the next is #${seq})`);
       if ((r.prevHash ?? null) !== prevHash) return fail(seq, r.id, "its link to the previous event does not match");
       if (isKeyed(r.hash) && !keys)

@@ -1,5 +1,9 @@
 import { NotFoundError } from "../../errors.js";
-import { col, type SqlClient } from "../../db/sql.js";
+import { IntegrationConnectionStatus } from "../../db/generated/kysely/enums.js";
+import { typed } from "../../db/kysely.js";
+import { requestOutcomesBetween } from "../../db/queries/external-api-request.js";
+import { checkOutcomesBetween } from "../../db/queries/integration-health-check.js";
+import type { SqlClient } from "../../db/sql.js";
 import { percentiles } from "../../lib/percentiles.js";
 import type { IntegrationAnalytics } from "../../types/integration/integration.types.js";
 import { findConnectionRows } from "./rows.js";
@@ -13,30 +17,40 @@ export interface AnalyticsInput {
   until: Date;
 }
 
+/** Rows grouped by their connection, in one pass (a window can hold many requests). */
+function byConnection<T extends { connectionId: string | null }>(rows: T[]): Map<string | null, T[]> {
+  const groups = new Map<string | null, T[]>();
+  for (const r of rows) {
+    const group = groups.get(r.connectionId);
+    if (group) group.push(r);
+    else groups.set(r.connectionId, [r]);
+  }
+  return groups;
+}
+
 export async function connectionAnalytics(ctx: { sql: SqlClient }, input: AnalyticsInput): Promise<IntegrationAnalytics[]> {
   const rows = await findConnectionRows(ctx.sql, input.connectionId ? { ids: [input.connectionId] } : {});
   if (input.connectionId && rows.length === 0) throw new NotFoundError(`There is no connection "${input.connectionId}".`, undefined, "CONNECTION_NOT_FOUND");
-  const only = input.connectionId ? ` AND "connectionId" = ?` : "";
-  const extra = input.connectionId ? [input.connectionId] : [];
-  const requests = await ctx.sql.rows(`SELECT "connectionId", "statusCode", "latencyMs", "errorKind" FROM "ExternalApiRequest" WHERE "createdAt" >= ? AND "createdAt" <= ?${only}`, [input.since, input.until, ...extra]);
-  const checks = await ctx.sql.rows(`SELECT "connectionId", "status" FROM "IntegrationHealthCheck" WHERE "checkedAt" >= ? AND "checkedAt" <= ?${only}`, [input.since, input.until, ...extra]);
+  const db = typed(ctx.sql);
+  const requests = byConnection(await requestOutcomesBetween(db, input.since, input.until, input.connectionId));
+  const checks = byConnection(await checkOutcomesBetween(db, input.since, input.until, input.connectionId));
   const window = { since: input.since.toISOString(), until: input.until.toISOString() };
   return rows.map((row) => {
-    const mine = requests.filter((r) => r[0] === row.id);
-    const errors = mine.filter((r) => r[3] !== null).length;
-    const health = checks.filter((c) => c[0] === row.id);
-    const healthy = health.filter((c) => c[1] === "HEALTHY").length;
+    const mine = requests.get(row.id) ?? [];
+    const errors = mine.filter((r) => r.errorKind !== null).length;
+    const health = checks.get(row.id) ?? [];
+    const healthy = health.filter((c) => c.status === IntegrationConnectionStatus.HEALTHY).length;
     return {
       connectionId: row.id,
       connectionName: row.name,
-      providerSlug: String(row.p_slug),
+      providerSlug: row.provider.slug,
       environment: row.environment,
       window,
       requests: mine.length,
       errors,
       errorRate: mine.length ? errors / mine.length : null,
-      rateLimited: mine.filter((r) => r[1] !== null && col.int(r[1]) === 429).length,
-      latencyMs: percentiles(mine.map((r) => col.int(r[2]))),
+      rateLimited: mine.filter((r) => r.statusCode === 429).length,
+      latencyMs: percentiles(mine.map((r) => r.latencyMs)),
       healthChecks: health.length,
       uptime: health.length ? healthy / health.length : null,
     };

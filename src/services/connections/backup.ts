@@ -1,4 +1,7 @@
-import { col, type SqlClient } from "../../db/sql.js";
+import { jsonText, typed } from "../../db/kysely.js";
+import { allMappingRows, insertMappingRow } from "../../db/queries/integration-mapping.js";
+import { allProviderRows } from "../../db/queries/integration-provider.js";
+import type { SqlClient } from "../../db/sql.js";
 import { sealWithPassphrase } from "../../lib/passphrase.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
 import type { IntegrationBackup } from "../../types/integration/integration.types.js";
@@ -7,7 +10,8 @@ import type { ServiceContext } from "../context.js";
 import { checkConfig } from "../integrity/config.js";
 import { ringIfAny } from "../integrity/root.js";
 import type { SealedTable } from "../integrity/config-mac.js";
-import { listProviders, PROVIDER_COLUMNS } from "../providers/rows.js";
+import { listProviders } from "../providers/rows.js";
+import { toMapping } from "../refs/mapping-rows.js";
 import { requireMasterKeys } from "../secrets/master-key.js";
 import { signBackup } from "./backup-signature.js";
 import { openSecretValue } from "./credential.js";
@@ -17,37 +21,29 @@ import { findConnectionRows, listConnections } from "./rows.js";
 // --include-secrets the connections' credentials, sealed under a passphrase rather than the
 // master key, which the database a backup is restored into may not share.
 
-const MAPPING_COLUMNS = `"id","providerId","connectionId","name","entityType","externalType","fieldMappings","transformationRules","validationRules","syncPreferences","createdAt","updatedAt"`;
-
 export async function listMappingViews(sql: SqlClient): Promise<IntegrationMappingInfo[]> {
-  const rows = await sql.all<Record<string, unknown>>(`SELECT ${MAPPING_COLUMNS} FROM "IntegrationMapping" ORDER BY "id"`);
-  return rows.map((r) => ({
-    id: String(r.id),
-    name: String(r.name),
-    providerId: String(r.providerId),
-    connectionId: (r.connectionId as string | null) ?? null,
-    entityType: String(r.entityType),
-    externalType: String(r.externalType),
-    fieldMappings: col.json(r.fieldMappings),
-    transformationRules: col.json(r.transformationRules),
-    validationRules: col.json(r.validationRules),
-    syncPreferences: r.syncPreferences === null ? null : col.json(r.syncPreferences),
-    createdAt: col.iso(r.createdAt)!,
-    updatedAt: col.iso(r.updatedAt)!,
-  }));
+  return (await allMappingRows(typed(sql))).map(toMapping);
 }
 
 export async function insertMapping(tx: SqlClient, m: IntegrationMappingInfo): Promise<void> {
-  await tx.run(`INSERT INTO "IntegrationMapping" (${MAPPING_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, [
-    m.id, m.providerId, m.connectionId, m.name, m.entityType, m.externalType, m.fieldMappings, m.transformationRules, m.validationRules, m.syncPreferences, new Date(m.createdAt), new Date(m.updatedAt),
-  ]);
+  // Column by column: a mapping read from a backup file may carry keys that are no column.
+  await insertMappingRow(typed(tx), {
+    id: m.id, name: m.name, providerId: m.providerId, connectionId: m.connectionId,
+    entityType: m.entityType, externalType: m.externalType,
+    fieldMappings: jsonText(m.fieldMappings),
+    transformationRules: jsonText(m.transformationRules),
+    validationRules: jsonText(m.validationRules),
+    syncPreferences: m.syncPreferences == null ? null : jsonText(m.syncPreferences),
+    createdAt: new Date(m.createdAt),
+    updatedAt: new Date(m.updatedAt),
+  });
 }
 
 export async function createBackup(ctx: ServiceContext, options: { passphrase: string | null }): Promise<IntegrationBackup> {
   // A row repointed outside intg would be restored, and sealed anew, wherever the file goes. With
   // no master key at hand nothing can be checked or signed: the file says it is unauthenticated.
   const ring = options.passphrase === null ? await ringIfAny(ctx, false) : await requireMasterKeys(ctx);
-  const providerRows = await ctx.sql.all<Record<string, unknown>>(`SELECT ${PROVIDER_COLUMNS} FROM "IntegrationProvider" p ORDER BY p."id"`);
+  const providerRows = await allProviderRows(typed(ctx.sql));
   const connectionRows = await findConnectionRows(ctx.sql);
   if (ring) await checkConfig(ctx, [
     ...providerRows.map((r): [SealedTable, Record<string, unknown>] => ["IntegrationProvider", r]),

@@ -1,10 +1,12 @@
 import { CredentialError, IntgError, NotFoundError } from "../../errors.js";
-import { col } from "../../db/sql.js";
+import { IntegrationConnectionStatus } from "../../db/generated/kysely/enums.js";
+import { typed } from "../../db/kysely.js";
+import { recordCheck } from "../../db/queries/integration-connection.js";
+import { insertHealthCheck } from "../../db/queries/integration-health-check.js";
 import { newId } from "../../lib/ids.js";
-import type { IntegrationConnectionStatus } from "../../types/enums.js";
 import type { IntegrationHealthCheck } from "../../types/integration/integration.types.js";
 import type { ServiceContext } from "../context.js";
-import { providerOf, findConnectionRows, type ConnectionFilter, type ConnectionRow } from "./rows.js";
+import { findConnectionRows, type ConnectionFilter, type ConnectionRow } from "./rows.js";
 import { ConnectionClient } from "./client.js";
 import { recordEvent } from "./events.js";
 import { TokenEndpointError } from "./oauth.js";
@@ -36,6 +38,8 @@ export interface SkippedConnection {
   reason: "connection_disabled" | "provider_disabled";
 }
 
+const { CREDENTIALS_INVALID, DEGRADED, DISABLED, HEALTHY, UNHEALTHY } = IntegrationConnectionStatus;
+
 type Outcome = Pick<IntegrationHealthCheck, "status" | "latencyMs" | "httpStatus" | "errorKind" | "errorMessage">;
 
 export async function checkConnections(ctx: ServiceContext, options: CheckOptions, client = new ConnectionClient(ctx, options.signal)): Promise<CheckRun> {
@@ -43,7 +47,7 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
   const missing = (options.filter.ids ?? []).filter((id) => !rows.some((r) => r.id === id));
   if (missing.length) throw new NotFoundError(`There is no connection ${missing.map((m) => `"${m}"`).join(", ")}.`, "See the connections with: intg connections list", "CONNECTION_NOT_FOUND");
   // Neither a disabled connection nor one to a disabled provider is checked: both are off on purpose.
-  const off = (r: ConnectionRow) => r.status === "DISABLED" || r.p_status === "DISABLED";
+  const off = (r: ConnectionRow) => r.status === DISABLED || r.provider.status === DISABLED;
   const active = rows.filter((r) => !off(r));
   // A missing master key is this machine's problem, not the connections': fail before checking any.
   if (active.some((r) => r.credentialSecretId)) await client.ring();
@@ -65,39 +69,39 @@ export async function checkConnections(ctx: ServiceContext, options: CheckOption
   const now = ctx.now();
   const checks = active.map((row, i): IntegrationHealthCheck => ({ id: newId("healthCheck", now), connectionId: row.id, ...outcomes[i]!, checkedAt: now.toISOString() }));
   await ctx.sql.transaction(async (tx) => {
+    const db = typed(tx);
     for (const [i, c] of checks.entries()) {
-      await tx.run(`INSERT INTO "IntegrationHealthCheck" ("id","connectionId","status","latencyMs","httpStatus","errorKind","errorMessage","checkedAt") VALUES (?,?,?,?,?,?,?,?)`, [c.id, c.connectionId, c.status, c.latencyMs, c.httpStatus, c.errorKind, c.errorMessage, now]);
-      const healthy = c.status === "HEALTHY";
-      await tx.run(`UPDATE "IntegrationConnection" SET "status" = ?, "lastCheckedAt" = ?, "lastHealthyAt" = ${healthy ? "?" : `"lastHealthyAt"`}, "updatedAt" = ? WHERE "id" = ? AND "status" <> ?`, [c.status, now, ...(healthy ? [now] : []), now, active[i]!.id, "DISABLED"]);
+      await insertHealthCheck(db, { ...c, checkedAt: now });
+      await recordCheck(db, active[i]!.id, c.status, now);
       const previous = active[i]!.status;
       if (previous !== c.status) await recordEvent(tx, now, { connectionId: c.connectionId, kind: "status_changed", previousStatus: previous, status: c.status, message: c.errorMessage });
     }
   });
-  const labels = Object.fromEntries(active.map((r) => [r.id, { provider: String(r.p_slug), name: r.name }]));
+  const labels = Object.fromEntries(active.map((r) => [r.id, { provider: r.provider.slug, name: r.name }]));
   const skipped = rows.filter(off).map((r): SkippedConnection => ({
     id: r.id,
-    reason: r.status === "DISABLED" ? "connection_disabled" : "provider_disabled",
+    reason: r.status === DISABLED ? "connection_disabled" : "provider_disabled",
   }));
   return { checks, labels, skipped };
 }
 
 async function checkOne(client: ConnectionClient, row: ConnectionRow, timeoutMs: number): Promise<Outcome> {
-  const provider = providerOf(row);
-  const expected = col.int(provider.healthCheckExpectedStatus);
+  const provider = row.provider;
+  const expected = provider.healthCheckExpectedStatus;
   try {
     const p = await client.prepare(row, timeoutMs);
     const res = await client.send(p, provider.healthCheckMethod, provider.healthCheckPath, {});
-    if (res.statusCode === null) return { status: "UNHEALTHY", latencyMs: res.latencyMs, httpStatus: null, errorKind: res.errorKind, errorMessage: res.error };
+    if (res.statusCode === null) return { status: UNHEALTHY, latencyMs: res.latencyMs, httpStatus: null, errorKind: res.errorKind, errorMessage: res.error };
     const base = { latencyMs: res.latencyMs, httpStatus: res.statusCode };
-    if (res.statusCode === expected) return { ...base, status: "HEALTHY", errorKind: null, errorMessage: null };
-    if (res.statusCode === 401 || res.statusCode === 403) return { ...base, status: "CREDENTIALS_INVALID", errorKind: "auth", errorMessage: `the provider refused the credential (${res.statusCode})` };
+    if (res.statusCode === expected) return { ...base, status: HEALTHY, errorKind: null, errorMessage: null };
+    if (res.statusCode === 401 || res.statusCode === 403) return { ...base, status: CREDENTIALS_INVALID, errorKind: "auth", errorMessage: `the provider refused the credential (${res.statusCode})` };
     // Reachable and authenticated, but throttled: degraded rather than down.
-    const status: IntegrationConnectionStatus = res.statusCode === 429 ? "DEGRADED" : "UNHEALTHY";
+    const status: IntegrationConnectionStatus = res.statusCode === 429 ? DEGRADED : UNHEALTHY;
     return { ...base, status, errorKind: "unexpected_status", errorMessage: `expected ${expected}, got ${res.statusCode}` };
   } catch (error) {
-    if (error instanceof CredentialError) return { status: "CREDENTIALS_INVALID", latencyMs: null, httpStatus: null, errorKind: "auth", errorMessage: error.message };
-    if (error instanceof TokenEndpointError) return { status: "UNHEALTHY", latencyMs: null, httpStatus: null, errorKind: error.reason, errorMessage: error.message };
-    if (error instanceof IntgError) return { status: "UNHEALTHY", latencyMs: null, httpStatus: null, errorKind: "network", errorMessage: error.message };
+    if (error instanceof CredentialError) return { status: CREDENTIALS_INVALID, latencyMs: null, httpStatus: null, errorKind: "auth", errorMessage: error.message };
+    if (error instanceof TokenEndpointError) return { status: UNHEALTHY, latencyMs: null, httpStatus: null, errorKind: error.reason, errorMessage: error.message };
+    if (error instanceof IntgError) return { status: UNHEALTHY, latencyMs: null, httpStatus: null, errorKind: "network", errorMessage: error.message };
     throw error;
   }
 }

@@ -12,7 +12,7 @@ import { deserialiseCredential, openSecretValue, type Credential } from "./crede
 import { ConnectionHttp, type HttpResult } from "./http.js";
 import { accessToken } from "./oauth.js";
 import { checkConfig } from "../integrity/config.js";
-import { connectionConfig, effectiveRateLimit, providerOf, type ConnectionRow } from "./rows.js";
+import { connectionConfig, effectiveRateLimit, type ConnectionRow } from "./rows.js";
 
 // Calls through a connection: its base URL, its credential applied as its provider's auth type
 // says, its rate limit, and 429 Retry-After honoured. Credentials are decrypted just before use
@@ -69,9 +69,9 @@ export class ConnectionClient {
   }
 
   async prepare(row: ConnectionRow, timeoutMs: number): Promise<Prepared> {
-    const provider = providerOf(row);
+    const provider = row.provider;
     // Where the credential goes (URLs, auth placement, which secret) must be as intg wrote it.
-    await checkConfig(this.ctx, [["IntegrationProvider", provider as unknown as Record<string, unknown>], ["IntegrationConnection", row]], await this.ring());
+    await checkConfig(this.ctx, [["IntegrationProvider", provider], ["IntegrationConnection", row]], await this.ring());
     const config = connectionConfig(row);
     let credential: Credential = { kind: "none" };
     if (provider.authType !== "NONE") {
@@ -80,7 +80,7 @@ export class ConnectionClient {
       // The provider's auth type may have changed since the credential was set: say so, rather
       // than send a request that authenticates some other way or not at all.
       const wanted = CREDENTIAL_TOKEN_TYPE[provider.authType];
-      if (row.secretTokenType !== wanted) throw new CredentialError(`${row.id} holds a ${String(row.secretTokenType)} credential, but its provider now authenticates with ${provider.authType.toLowerCase()}.`, `Set a ${wanted} with: intg connections set-credentials ${row.id}`, "CREDENTIAL_TYPE_MISMATCH");
+      if (row.secret?.tokenType !== wanted) throw new CredentialError(`${row.id} holds a ${String(row.secret?.tokenType)} credential, but its provider now authenticates with ${provider.authType.toLowerCase()}.`, `Set a ${wanted} with: intg connections set-credentials ${row.id}`, "CREDENTIAL_TYPE_MISMATCH");
       credential = deserialiseCredential(provider.authType, opened.value);
     }
     const rate = effectiveRateLimit(row);

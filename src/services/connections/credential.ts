@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { UsageError } from "../../errors.js";
-import { col, type SqlClient } from "../../db/sql.js";
+import { typed } from "../../db/kysely.js";
+import { secretCipherById } from "../../db/queries/integration-secret.js";
+import type { SqlClient } from "../../db/sql.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { AuthenticationType } from "../../types/enums.js";
 import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
@@ -84,9 +86,9 @@ export const accessTokenSecretName = (connectionId: string) => `connection/${con
 
 /** Decrypts a secret row's value; only the connection client calls this, just before a request. */
 export async function openSecretValue(sql: SqlClient, ring: MasterKeyRing, secretId: string): Promise<{ value: string; expiresAt: Date | null } | undefined> {
-  const row = await sql.get<{ id: string; name: string; ciphertext: string; expiresAt: unknown }>(`SELECT "id","name","ciphertext","expiresAt" FROM "IntegrationSecret" WHERE "id" = ?`, [secretId]);
+  const row = await secretCipherById(typed(sql), secretId);
   if (!row) return undefined;
   const label = `Secret "${row.name}" (${row.id})`;
   const value = decrypt((id) => requireKey(ring, id, label), row.ciphertext, row.id, label);
-  return { value, expiresAt: col.dateOrNull(row.expiresAt) };
+  return { value, expiresAt: row.expiresAt };
 }

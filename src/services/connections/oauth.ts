@@ -1,5 +1,9 @@
 import { CredentialError, IntgError } from "../../errors.js";
-import { col, type SqlClient } from "../../db/sql.js";
+import { TokenType } from "../../db/generated/kysely/enums.js";
+import { typed } from "../../db/kysely.js";
+import { connectionState, lockTokenRefresh } from "../../db/queries/integration-connection.js";
+import { secretCipherByName } from "../../db/queries/integration-secret.js";
+import type { SqlClient } from "../../db/sql.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
@@ -16,8 +20,6 @@ import type { ConnectionHttp } from "./http.js";
 /** Renew this long before expiry, so a token never expires in flight. */
 export const EXPIRY_SKEW_MS = 60_000;
 const DEFAULT_LIFETIME_S = 3600;
-// Any constant does; with the connection id's hash it names one lock per connection on PostgreSQL.
-const REFRESH_LOCK = 734_018_213;
 
 export interface OAuthTarget {
   connectionId: string;
@@ -30,8 +32,8 @@ export interface OAuthTarget {
 type Ctx = ServiceContext;
 
 async function cached(ctx: Ctx, ring: MasterKeyRing, connectionId: string): Promise<string | undefined> {
-  const row = await ctx.sql.get<{ id: string; name: string; ciphertext: string; expiresAt: unknown }>(`SELECT "id","name","ciphertext","expiresAt" FROM "IntegrationSecret" WHERE "name" = ?`, [accessTokenSecretName(connectionId)]);
-  const expiresAt = row && col.dateOrNull(row.expiresAt);
+  const row = await secretCipherByName(typed(ctx.sql), accessTokenSecretName(connectionId));
+  const expiresAt = row?.expiresAt;
   if (!row || !expiresAt || expiresAt.getTime() - EXPIRY_SKEW_MS <= ctx.now().getTime()) return undefined;
   const label = `The access token of ${connectionId}`;
   return decrypt((id) => requireKey(ring, id, label), row.ciphertext, row.id, label);
@@ -55,14 +57,13 @@ export async function accessToken(ctx: Ctx, ring: MasterKeyRing, http: Connectio
 async function renew(ctx: Ctx, ring: MasterKeyRing, http: ConnectionHttp, target: OAuthTarget, timeoutMs: number): Promise<string> {
   return ctx.sql.transaction(async (tx) => {
     const txCtx = { ...ctx, sql: tx };
-    // SQLite: BEGIN IMMEDIATE already holds the database's write lock.
-    if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [REFRESH_LOCK, target.connectionId]);
+    await lockTokenRefresh(typed(tx), target.connectionId);
     const again = await cached(txCtx, ring, target.connectionId);
     if (again) return again; // another process renewed it while this one waited
     if (target.credential.kind === "refresh") target.credential = await currentRefreshCredential(tx, ring, target);
     const granted = await requestToken(http, target, timeoutMs);
     const expiresAt = new Date(ctx.now().getTime() + Math.max(1, granted.expiresIn ?? DEFAULT_LIFETIME_S) * 1000);
-    await setSecret(txCtx, { name: accessTokenSecretName(target.connectionId), tokenType: "OAUTH2_ACCESS_TOKEN", value: granted.accessToken, expiresAt });
+    await setSecret(txCtx, { name: accessTokenSecretName(target.connectionId), tokenType: TokenType.OAUTH2_ACCESS_TOKEN, value: granted.accessToken, expiresAt });
     if (target.credential.kind === "refresh" && granted.refreshToken && granted.refreshToken !== target.credential.refreshToken) {
       // The provider rotated the refresh token: the old one is spent, keep the new one.
       target.credential.refreshToken = granted.refreshToken;
@@ -78,8 +79,8 @@ async function renew(ctx: Ctx, ring: MasterKeyRing, http: ConnectionHttp, target
  * this one decrypted the credential, and the old one is spent.
  */
 async function currentRefreshCredential(tx: SqlClient, ring: MasterKeyRing, target: OAuthTarget): Promise<OAuthTarget["credential"]> {
-  const row = await tx.get<{ credentialSecretId: string | null }>(`SELECT "credentialSecretId" FROM "IntegrationConnection" WHERE "id" = ?`, [target.connectionId]);
-  const opened = row?.credentialSecretId ? await openSecretValue(tx, ring, row.credentialSecretId) : undefined;
+  const secretId = (await connectionState(typed(tx), target.connectionId))?.credentialSecretId;
+  const opened = secretId ? await openSecretValue(tx, ring, secretId) : undefined;
   const current = opened && deserialiseCredential("OAUTH2_REFRESH_TOKEN", opened.value);
   return current && current.kind === "refresh" ? current : target.credential;
 }

@@ -1,4 +1,5 @@
 import { ConflictError, IntgError } from "../../errors.js";
+import { IntegrationConnectionStatus, IntegrationProviderStatus } from "../../db/generated/kysely/enums.js";
 import { stripUrlCredentials } from "../../lib/url-credentials.js";
 import type { ApiResponse } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
@@ -42,8 +43,8 @@ export async function requestThrough(ctx: ServiceContext, id: string, input: Req
 
 async function send(ctx: ServiceContext, id: string, input: RequestInput, client: ConnectionClient): Promise<ApiResponse> {
   const row = await findConnectionRow(ctx.sql, id);
-  if (row.status === "DISABLED") throw new ConflictError(`${row.id} is disabled.`, `Enable it with: intg connections enable ${row.id}`, "CONNECTION_DISABLED");
-  if (row.p_status === "DISABLED") throw new ConflictError(`The provider of ${row.id} (${String(row.p_slug)}) is disabled.`, undefined, "PROVIDER_DISABLED");
+  if (row.status === IntegrationConnectionStatus.DISABLED) throw new ConflictError(`${row.id} is disabled.`, `Enable it with: intg connections enable ${row.id}`, "CONNECTION_DISABLED");
+  if (row.provider.status === IntegrationProviderStatus.DISABLED) throw new ConflictError(`The provider of ${row.id} (${row.provider.slug}) is disabled.`, undefined, "PROVIDER_DISABLED");
   const method = input.method.toUpperCase();
   const prepared = await client.prepare(row, input.timeoutMs);
   let lastRequestId = "";

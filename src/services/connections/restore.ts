@@ -1,8 +1,22 @@
 import { z } from "zod";
 import { ConflictError, IntgError, UsageError } from "../../errors.js";
+import { jsonText, typed } from "../../db/kysely.js";
+import {
+  connectionState,
+  connectionIdNamed,
+  insertConnectionRow,
+  updateConnectionRow,
+} from "../../db/queries/integration-connection.js";
+import { mappingExists, mappingIdNamed } from "../../db/queries/integration-mapping.js";
+import {
+  providerExists,
+  providerIdBySlug,
+  providerRateLimit,
+  updateProviderRow,
+} from "../../db/queries/integration-provider.js";
 import type { SqlClient } from "../../db/sql.js";
 import { openWithPassphrase } from "../../lib/passphrase.js";
-import { IntegrationConnectionStatus, IntegrationEnvironment, TokenType } from "../../types/enums.js";
+import { IntegrationConnectionStatus, IntegrationEnvironment, TokenType } from "../../db/generated/kysely/enums.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
 import type { IntegrationBackup, IntegrationConnectionInfo, IntegrationProviderExtended, IntegrationRestoreReport } from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
@@ -108,37 +122,37 @@ export async function restoreBackup(ctx: ServiceContext, backup: IntegrationBack
   return report;
 }
 
-const exists = async (tx: SqlClient, table: string, id: string) => (await tx.get(`SELECT "id" FROM "${table}" WHERE "id" = ?`, [id])) !== undefined;
-
 async function restoreProvider(ctx: ServiceContext, p: IntegrationProviderExtended, report: IntegrationRestoreReport): Promise<void> {
-  const tx = ctx.sql;
-  if (await exists(tx, "IntegrationProvider", p.id)) return void report.existing.providers.push(p.id);
-  const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationProvider" WHERE "slug" = ?`, [p.slug]);
-  if (clash) return void report.conflicts.push({ id: p.id, message: `the slug "${p.slug}" belongs to ${clash.id}` });
-  await insertProvider(tx, parseDefinition(toDefinition(p)), ctx.now(), p.id);
+  const db = typed(ctx.sql);
+  if (await providerExists(db, p.id)) return void report.existing.providers.push(p.id);
+  const clash = await providerIdBySlug(db, p.slug);
+  if (clash) return void report.conflicts.push({ id: p.id, message: `the slug "${p.slug}" belongs to ${clash}` });
+  await insertProvider(ctx.sql, parseDefinition(toDefinition(p)), ctx.now(), p.id);
   await sealConfig(ctx, "IntegrationProvider", p.id);
-  await tx.run(`UPDATE "IntegrationProvider" SET "createdAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [new Date(p.createdAt), new Date(p.updatedAt), p.id]);
+  await updateProviderRow(db, p.id, { createdAt: new Date(p.createdAt), updatedAt: new Date(p.updatedAt) });
   report.created.providers.push(p.id);
 }
 
 async function restoreConnection(ctx: ServiceContext, c: IntegrationConnectionInfo, secrets: Record<string, string>, report: IntegrationRestoreReport): Promise<void> {
-  const tx = ctx.sql;
-  if (await exists(tx, "IntegrationConnection", c.id)) return void report.existing.connections.push(c.id);
-  const provider = await tx.get<{ rateLimitPerMinute: number | string | null }>(`SELECT "rateLimitPerMinute" FROM "IntegrationProvider" WHERE "id" = ?`, [c.provider.id]);
+  const db = typed(ctx.sql);
+  if (await connectionState(db, c.id)) return void report.existing.connections.push(c.id);
+  const provider = await providerRateLimit(db, c.provider.id);
   if (!provider) return void report.conflicts.push({ id: c.id, message: `its provider ${c.provider.id} is neither in the backup nor in this database` });
-  const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationConnection" WHERE "providerId" = ? AND "environment" = ? AND "name" = ?`, [c.provider.id, c.environment, c.name]);
-  if (clash) return void report.conflicts.push({ id: c.id, message: `a ${c.environment.toLowerCase()} connection "${c.name}" to ${c.provider.slug} already exists: ${clash.id}` });
+  const clash = await connectionIdNamed(db, { providerId: c.provider.id, environment: c.environment, name: c.name });
+  if (clash) return void report.conflicts.push({ id: c.id, message: `a ${c.environment.toLowerCase()} connection "${c.name}" to ${c.provider.slug} already exists: ${clash}` });
   // The view shows the limit in force; the connection's own is only what differs from its provider's.
-  const own = c.rateLimitPerMinute !== null && c.rateLimitPerMinute !== (provider.rateLimitPerMinute === null ? null : Number(provider.rateLimitPerMinute)) ? c.rateLimitPerMinute : null;
+  const own = c.rateLimitPerMinute !== provider.rateLimitPerMinute ? c.rateLimitPerMinute : null;
   const value = c.credential ? secrets[c.credential.id] : undefined;
-  const status = c.credential && value === undefined ? "PENDING" : c.status;
-  await tx.run(
-    `INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","status","config","credentialSecretId","rateLimitPerMinute","lastCheckedAt","lastHealthyAt","disabledAt","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    [c.id, c.provider.id, c.name, c.environment, status, c.config, null, own, date(c.lastCheckedAt), date(c.lastHealthyAt), date(c.disabledAt), new Date(c.createdAt), new Date(c.updatedAt)],
-  );
+  const status = c.credential && value === undefined ? IntegrationConnectionStatus.PENDING : c.status;
+  await insertConnectionRow(db, {
+    id: c.id, providerId: c.provider.id, name: c.name, environment: c.environment, status,
+    config: c.config === null ? null : jsonText(c.config), credentialSecretId: null, rateLimitPerMinute: own,
+    lastCheckedAt: date(c.lastCheckedAt), lastHealthyAt: date(c.lastHealthyAt), disabledAt: date(c.disabledAt),
+    createdAt: new Date(c.createdAt), updatedAt: new Date(c.updatedAt),
+  });
   if (c.credential && value !== undefined) {
     const sealed = await setSecret(ctx, { name: credentialSecretName(c.id), tokenType: c.credential.tokenType, value });
-    await tx.run(`UPDATE "IntegrationConnection" SET "credentialSecretId" = ? WHERE "id" = ?`, [sealed.secret.id, c.id]);
+    await updateConnectionRow(db, c.id, { credentialSecretId: sealed.secret.id });
     report.credentials++;
   } else if (c.credential) report.withoutCredentials.push(c.id);
   await sealConfig(ctx, "IntegrationConnection", c.id);
@@ -146,11 +160,12 @@ async function restoreConnection(ctx: ServiceContext, c: IntegrationConnectionIn
 }
 
 async function restoreMapping(tx: SqlClient, m: IntegrationMappingInfo, report: IntegrationRestoreReport): Promise<void> {
-  if (await exists(tx, "IntegrationMapping", m.id)) return void report.existing.mappings.push(m.id);
-  const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationMapping" WHERE "name" = ?`, [m.name]);
-  if (clash) return void report.conflicts.push({ id: m.id, message: `the mapping name "${m.name}" belongs to ${clash.id}` });
-  if (!(await exists(tx, "IntegrationProvider", m.providerId))) return void report.conflicts.push({ id: m.id, message: `its provider ${m.providerId} is missing` });
-  if (m.connectionId && !(await exists(tx, "IntegrationConnection", m.connectionId))) return void report.conflicts.push({ id: m.id, message: `its connection ${m.connectionId} is missing` });
+  const db = typed(tx);
+  if (await mappingExists(db, m.id)) return void report.existing.mappings.push(m.id);
+  const clash = await mappingIdNamed(db, m.name);
+  if (clash) return void report.conflicts.push({ id: m.id, message: `the mapping name "${m.name}" belongs to ${clash}` });
+  if (!(await providerExists(db, m.providerId))) return void report.conflicts.push({ id: m.id, message: `its provider ${m.providerId} is missing` });
+  if (m.connectionId && !(await connectionState(db, m.connectionId))) return void report.conflicts.push({ id: m.id, message: `its connection ${m.connectionId} is missing` });
   await insertMapping(tx, m);
   report.created.mappings.push(m.id);
 }

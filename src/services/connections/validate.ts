@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { AuthenticationType, IntegrationProviderStatus } from "../../db/generated/kysely/enums.js";
+import { typed } from "../../db/kysely.js";
+import { providerByRef } from "../../db/queries/integration-provider.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { ValidationIssue } from "../../types/common.js";
 import { IntegrationEnvironment } from "../../types/enums.js";
@@ -34,7 +37,15 @@ export function connectionEntries(data: unknown): { at: string; entry: unknown }
   return Array.isArray(file.data) ? file.data.map((entry, i) => ({ at: `[${i}]`, entry })) : file.data.connections.map((entry, i) => ({ at: `connections[${i}]`, entry }));
 }
 
-export async function validateConnectionConfig(sql: SqlClient | null, data: unknown): Promise<IntegrationConfigValidation> {
+/**
+ * Checks every entry; with a database (a service context, or its client), also that each names a
+ * provider that takes the credential it gives. Null checks the file alone (--offline).
+ */
+export async function validateConnectionConfig(
+  on: { sql: SqlClient } | SqlClient | null,
+  data: unknown,
+): Promise<IntegrationConfigValidation> {
+  const db = on === null ? null : typed("sql" in on ? on.sql : on);
   const issues: ValidationIssue[] = [];
   const seen = new Map<string, string>();
   for (const { at, entry } of connectionEntries(data)) {
@@ -47,12 +58,13 @@ export async function validateConnectionConfig(sql: SqlClient | null, data: unkn
     const key = `${c.provider}/${c.environment}/${c.name}`;
     if (seen.has(key)) issues.push({ path: joinPath(at, ["name"]), message: `duplicates ${seen.get(key)} (same provider, environment and name)` });
     else seen.set(key, at || "the file");
-    if (!sql) continue;
-    const provider = await sql.get<{ authType: string; status: string }>(`SELECT "authType", "status" FROM "IntegrationProvider" WHERE "slug" = ? OR "id" = ?`, [c.provider, c.provider]);
+    if (!db) continue;
+    const provider = await providerByRef(db, c.provider);
+    const none = provider?.authType === AuthenticationType.NONE;
     if (!provider) issues.push({ path: joinPath(at, ["provider"]), message: `there is no provider "${c.provider}"` });
-    else if (provider.status === "DISABLED") issues.push({ path: joinPath(at, ["provider"]), message: `the provider "${c.provider}" is disabled` });
-    else if (provider.authType === "NONE" && c.credential) issues.push({ path: joinPath(at, ["credential"]), message: "the provider authenticates with none: remove the credential" });
-    else if (provider.authType !== "NONE" && !c.credential) issues.push({ path: joinPath(at, ["credential"]), message: `required for ${provider.authType.toLowerCase()}: {"fromEnv": "VAR"} or {"fromFile": "path"}` });
+    else if (provider.status === IntegrationProviderStatus.DISABLED) issues.push({ path: joinPath(at, ["provider"]), message: `the provider "${c.provider}" is disabled` });
+    else if (none && c.credential) issues.push({ path: joinPath(at, ["credential"]), message: "the provider authenticates with none: remove the credential" });
+    else if (!none && !c.credential) issues.push({ path: joinPath(at, ["credential"]), message: `required for ${provider.authType.toLowerCase()}: {"fromEnv": "VAR"} or {"fromFile": "path"}` });
   }
   return { valid: issues.length === 0, issues };
 }

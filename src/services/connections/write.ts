@@ -1,4 +1,15 @@
 import { ConflictError, UsageError } from "../../errors.js";
+import { IntegrationConnectionStatus, IntegrationProviderStatus } from "../../db/generated/kysely/enums.js";
+import { jsonText, typed } from "../../db/kysely.js";
+import {
+  connectionIdNamed,
+  deleteConnectionRow,
+  enableConnectionRow,
+  insertConnectionRow,
+  updateConnectionRow,
+} from "../../db/queries/integration-connection.js";
+import { countHealthChecks } from "../../db/queries/integration-health-check.js";
+import { deleteSecretsNamed } from "../../db/queries/integration-secret.js";
 import type { SqlClient } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import { parseOutboundUrl } from "../../lib/url-guard.js";
@@ -13,7 +24,7 @@ import { findProviderRow } from "../providers/rows.js";
 import { setSecret } from "../secrets/set.js";
 import { recordEvent } from "./events.js";
 import { accessTokenSecretName, credentialSecretName, parseCredential, serialiseCredential } from "./credential.js";
-import { findConnectionRow, providerOf, toConnectionView, validateConnectionName, type ConnectionRow } from "./rows.js";
+import { findConnectionRow, toConnectionView, validateConnectionName, type ConnectionRow } from "./rows.js";
 
 // Creating and changing connections. Each change and its audit event land in one transaction;
 // a credential is sealed under the master key in that same transaction, or nothing is written.
@@ -34,8 +45,14 @@ export interface ConnectionWritten {
   keyFileCreated: string | null;
 }
 
-async function sealCredential(ctx: ServiceContext, tx: SqlClient, connectionId: string, row: { authType: ConnectionRow["p_authType"] }, text: string | null) {
-  const authType = row.authType as keyof typeof CREDENTIAL_TOKEN_TYPE;
+async function sealCredential(
+  ctx: ServiceContext,
+  tx: SqlClient,
+  connectionId: string,
+  row: Pick<ConnectionRow["provider"], "authType">,
+  text: string | null,
+) {
+  const authType = row.authType;
   const tokenType = CREDENTIAL_TOKEN_TYPE[authType];
   if (!tokenType) {
     if (text !== null) throw new UsageError("This provider authenticates with none: it takes no credential; nothing was written.", undefined, "NO_CREDENTIAL_TAKEN");
@@ -45,7 +62,7 @@ async function sealCredential(ctx: ServiceContext, tx: SqlClient, connectionId: 
   const value = serialiseCredential(parseCredential(authType, text));
   const result = await setSecret({ ...ctx, sql: tx }, { name: credentialSecretName(connectionId), tokenType, value });
   // A new credential invalidates any token obtained with the old one.
-  await tx.run(`DELETE FROM "IntegrationSecret" WHERE "name" = ?`, [accessTokenSecretName(connectionId)]);
+  await deleteSecretsNamed(typed(tx), [accessTokenSecretName(connectionId)]);
   return { secretId: result.secret.id, keyFileCreated: result.keyFileCreated };
 }
 
@@ -60,16 +77,20 @@ export async function createConnection(ctx: ServiceContext, input: CreateConnect
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
     const provider = await findProviderRow(tx, input.provider);
-    if (provider.status === "DISABLED") throw new ConflictError(`The provider ${provider.slug} is disabled; no connection can be made to it.`, `Re-activate it with: intg providers update ${provider.slug} --status active`, "PROVIDER_DISABLED");
-    const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationConnection" WHERE "providerId" = ? AND "environment" = ? AND "name" = ?`, [provider.id, input.environment, input.name]);
-    if (clash) throw new ConflictError(`A ${input.environment.toLowerCase()} connection "${input.name}" to ${provider.slug} already exists: ${clash.id}.`, undefined, "CONNECTION_EXISTS");
+    if (provider.status === IntegrationProviderStatus.DISABLED) throw new ConflictError(`The provider ${provider.slug} is disabled; no connection can be made to it.`, `Re-activate it with: intg providers update ${provider.slug} --status active`, "PROVIDER_DISABLED");
+    const db = typed(tx);
+    const { environment, name, rateLimitPerMinute } = input;
+    const clash = await connectionIdNamed(db, { providerId: provider.id, environment, name });
+    if (clash) throw new ConflictError(`A ${input.environment.toLowerCase()} connection "${input.name}" to ${provider.slug} already exists: ${clash}.`, undefined, "CONNECTION_EXISTS");
     const id = newId("connection", now);
-    await tx.run(
-      `INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","status","config","credentialSecretId","rateLimitPerMinute","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?)`,
-      [id, provider.id, input.name, input.environment, "PENDING", input.config, null, input.rateLimitPerMinute, now, now],
-    );
+    const config = input.config === null ? null : jsonText(input.config);
+    const status = IntegrationConnectionStatus.PENDING;
+    await insertConnectionRow(db, {
+      id, providerId: provider.id, name, environment, status, config, credentialSecretId: null, rateLimitPerMinute,
+      createdAt: now, updatedAt: now,
+    });
     const sealed = await sealCredential(ctx, tx, id, provider, input.credential);
-    if (sealed.secretId) await tx.run(`UPDATE "IntegrationConnection" SET "credentialSecretId" = ? WHERE "id" = ?`, [sealed.secretId, id]);
+    if (sealed.secretId) await updateConnectionRow(db, id, { credentialSecretId: sealed.secretId });
     await sealConfig({ ...ctx, sql: tx }, "IntegrationConnection", id);
     await recordAudit({ ...ctx, sql: tx }, { action: "connection.create", targetType: "connection", targetId: id, metadata: { provider: provider.slug, environment: input.environment, name: input.name, configKeys: Object.keys(input.config ?? {}) } });
     return { connection: toConnectionView(await findConnectionRow(tx, id)), keyFileCreated: sealed.keyFileCreated };
@@ -80,9 +101,10 @@ export async function createConnection(ctx: ServiceContext, input: CreateConnect
 export async function setConnectionCredentials(ctx: ServiceContext, id: string, credential: string | null): Promise<ConnectionWritten> {
   return ctx.sql.transaction(async (tx) => {
     const row = await findConnectionRow(tx, id);
-    const sealed = await sealCredential(ctx, tx, row.id, providerOf(row), credential);
-    const status = row.status === "DISABLED" ? "DISABLED" : "PENDING";
-    await tx.run(`UPDATE "IntegrationConnection" SET "credentialSecretId" = ?, "status" = ?, "updatedAt" = ? WHERE "id" = ?`, [sealed.secretId, status, ctx.now(), row.id]);
+    const sealed = await sealCredential(ctx, tx, row.id, row.provider, credential);
+    const { DISABLED, PENDING } = IntegrationConnectionStatus;
+    const status = row.status === DISABLED ? DISABLED : PENDING;
+    await updateConnectionRow(typed(tx), row.id, { credentialSecretId: sealed.secretId, status, updatedAt: ctx.now() });
     await sealConfig({ ...ctx, sql: tx }, "IntegrationConnection", row.id);
     await recordEvent(tx, ctx.now(), { connectionId: row.id, kind: "credentials_updated", previousStatus: row.status === status ? null : row.status, status });
     await recordAudit({ ...ctx, sql: tx }, { action: "connection.set_credentials", targetType: "connection", targetId: row.id, metadata: { secretId: sealed.secretId } });
@@ -108,10 +130,13 @@ export async function updateConnection(ctx: ServiceContext, id: string, input: U
     else config[k] = v;
     checkConfig(config);
     const name = input.name ?? row.name;
-    const clash = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationConnection" WHERE "providerId" = ? AND "environment" = ? AND "name" = ? AND "id" <> ?`, [row.providerId, row.environment, name, row.id]);
-    if (clash) throw new ConflictError(`A ${row.environment.toLowerCase()} connection "${name}" to ${view.provider.slug} already exists: ${clash.id}.`, undefined, "CONNECTION_EXISTS");
-    const rate = input.rateLimitPerMinute === undefined ? row.rateLimitPerMinute : input.rateLimitPerMinute;
-    await tx.run(`UPDATE "IntegrationConnection" SET "name" = ?, "config" = ?, "rateLimitPerMinute" = ?, "updatedAt" = ? WHERE "id" = ?`, [name, Object.keys(config).length ? config : null, rate, ctx.now(), row.id]);
+    const db = typed(tx);
+    const clash = await connectionIdNamed(db, { ...row, name }, row.id);
+    if (clash) throw new ConflictError(`A ${row.environment.toLowerCase()} connection "${name}" to ${view.provider.slug} already exists: ${clash}.`, undefined, "CONNECTION_EXISTS");
+    const rateLimitPerMinute =
+      input.rateLimitPerMinute === undefined ? row.rateLimitPerMinute : input.rateLimitPerMinute;
+    const stored = Object.keys(config).length ? jsonText(config) : null;
+    await updateConnectionRow(db, row.id, { name, config: stored, rateLimitPerMinute, updatedAt: ctx.now() });
     await sealConfig({ ...ctx, sql: tx }, "IntegrationConnection", row.id);
     await recordAudit({ ...ctx, sql: tx }, { action: "connection.update", targetType: "connection", targetId: row.id, metadata: { fields: Object.keys(input).filter((k) => input[k as keyof UpdateConnectionInput] !== undefined) } });
     return toConnectionView(await findConnectionRow(tx, row.id));
@@ -122,9 +147,10 @@ export async function setConnectionEnabled(ctx: ServiceContext, id: string, enab
   return ctx.sql.transaction(async (tx) => {
     const row = await findConnectionRow(tx, id);
     const now = ctx.now();
-    if (enabled) await tx.run(`UPDATE "IntegrationConnection" SET "status" = ?, "disabledAt" = NULL, "updatedAt" = ? WHERE "id" = ? AND "status" = ?`, ["PENDING", now, row.id, "DISABLED"]);
-    else await tx.run(`UPDATE "IntegrationConnection" SET "status" = ?, "disabledAt" = ?, "updatedAt" = ? WHERE "id" = ?`, ["DISABLED", now, now, row.id]);
-    const status = enabled ? (row.status === "DISABLED" ? "PENDING" : row.status) : "DISABLED";
+    const { DISABLED, PENDING } = IntegrationConnectionStatus;
+    if (enabled) await enableConnectionRow(typed(tx), row.id, now);
+    else await updateConnectionRow(typed(tx), row.id, { status: DISABLED, disabledAt: now, updatedAt: now });
+    const status = enabled ? (row.status === DISABLED ? PENDING : row.status) : DISABLED;
     await recordEvent(tx, now, { connectionId: row.id, kind: enabled ? "enabled" : "disabled", previousStatus: row.status === status ? null : row.status, status, message: reason });
     await recordAudit({ ...ctx, sql: tx }, { action: enabled ? "connection.enable" : "connection.disable", targetType: "connection", targetId: row.id, reason });
     return toConnectionView(await findConnectionRow(tx, row.id));
@@ -135,11 +161,11 @@ export async function setConnectionEnabled(ctx: ServiceContext, id: string, enab
 export async function deleteConnection(ctx: ServiceContext, id: string, options: { dryRun?: boolean } = {}): Promise<IntegrationConnectionDeletion> {
   return ctx.sql.transaction(async (tx) => {
     const row = await findConnectionRow(tx, id);
-    const checks = Number((await tx.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "IntegrationHealthCheck" WHERE "connectionId" = ?`, [row.id]))!.n);
+    const checks = await countHealthChecks(typed(tx), row.id);
     const result = { connection: toConnectionView(row), healthChecks: checks, dryRun: options.dryRun === true, deleted: false };
     if (result.dryRun) return result;
-    await tx.run(`DELETE FROM "IntegrationConnection" WHERE "id" = ?`, [row.id]);
-    await tx.run(`DELETE FROM "IntegrationSecret" WHERE "name" IN (?, ?)`, [credentialSecretName(row.id), accessTokenSecretName(row.id)]);
+    await deleteConnectionRow(typed(tx), row.id);
+    await deleteSecretsNamed(typed(tx), [credentialSecretName(row.id), accessTokenSecretName(row.id)]);
     await recordAudit({ ...ctx, sql: tx }, { action: "connection.delete", targetType: "connection", targetId: row.id, metadata: { provider: result.connection.provider.slug, name: row.name } });
     return { ...result, deleted: true };
   });

@@ -1,7 +1,9 @@
 import { UsageError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { requestRows } from "../../db/queries/external-api-request.js";
 import type { ExternalApiRequestInfo } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
-import { REQUEST_COLUMNS, toRequestInfo, type RequestRow } from "./record.js";
+import { toRequestInfo } from "./record.js";
 
 export interface ListExternalRequestsInput {
   connectionId?: string;
@@ -17,17 +19,6 @@ export async function listExternalRequests(ctx: Pick<ServiceContext, "sql">, inp
   if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > MAX_REQUESTS_LIMIT) {
     throw new UsageError(`The limit must be a whole number from 1 to ${MAX_REQUESTS_LIMIT}, not ${input.limit}.`);
   }
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (input.connectionId !== undefined) {
-    where.push(`"connectionId" = ?`);
-    params.push(input.connectionId);
-  }
-  if (input.since) {
-    where.push(`"createdAt" >= ?`);
-    params.push(input.since);
-  }
-  const filter = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
-  const rows = await ctx.sql.all<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM "ExternalApiRequest"${filter} ORDER BY "createdAt" DESC, "id" DESC LIMIT ?`, [...params, input.limit]);
+  const rows = await requestRows(typed(ctx.sql), { connectionId: input.connectionId, since: input.since }, input.limit);
   return rows.map(toRequestInfo);
 }

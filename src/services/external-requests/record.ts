@@ -1,5 +1,6 @@
 import { UsageError } from "../../errors.js";
-import { col } from "../../db/sql.js";
+import { typed } from "../../db/kysely.js";
+import { insertRequest, type RequestRow } from "../../db/queries/external-api-request.js";
 import { newId } from "../../lib/ids.js";
 import { stripUrlCredentials } from "../../lib/url-credentials.js";
 import type { ExternalApiRequestInfo } from "../../types/integration/api.types.js";
@@ -20,34 +21,12 @@ export interface ExternalRequestInput {
   responseBytes?: number;
 }
 
-export const REQUEST_COLUMNS = `"id","connectionId","method","url","statusCode","latencyMs","errorKind","requestBytes","responseBytes","createdAt"`;
+export type { RequestRow };
 
-export interface RequestRow {
-  id: string;
-  connectionId: string | null;
-  method: string;
-  url: string;
-  statusCode: number | string | null;
-  latencyMs: number | string;
-  errorKind: string | null;
-  requestBytes: number | string;
-  responseBytes: number | string;
-  createdAt: unknown;
-}
-
-export function toRequestInfo(row: RequestRow): ExternalApiRequestInfo {
-  return {
-    id: row.id,
-    connectionId: row.connectionId,
-    method: row.method,
-    url: row.url,
-    statusCode: row.statusCode === null ? null : Number(row.statusCode),
-    latencyMs: Number(row.latencyMs),
-    errorKind: row.errorKind,
-    requestBytes: Number(row.requestBytes),
-    responseBytes: Number(row.responseBytes),
-    createdAt: col.date(row.createdAt).toISOString(),
-  };
+export function toRequestInfo(r: RequestRow): ExternalApiRequestInfo {
+  const { id, connectionId, method, url, statusCode, latencyMs, errorKind, requestBytes, responseBytes } = r;
+  const createdAt = r.createdAt.toISOString();
+  return { id, connectionId, method, url, statusCode, latencyMs, errorKind, requestBytes, responseBytes, createdAt };
 }
 
 /**
@@ -77,8 +56,6 @@ export async function recordExternalRequest(ctx: Pick<ServiceContext, "sql" | "n
     responseBytes: count(input.responseBytes, "responseBytes"),
     createdAt: ctx.now(),
   };
-  await ctx.sql.run(`INSERT INTO "ExternalApiRequest" (${REQUEST_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)`, [
-    row.id, row.connectionId, row.method, row.url, row.statusCode, row.latencyMs, row.errorKind, row.requestBytes, row.responseBytes, row.createdAt,
-  ]);
+  await insertRequest(typed(ctx.sql), row);
   return toRequestInfo(row);
 }

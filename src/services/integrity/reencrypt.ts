@@ -1,3 +1,5 @@
+import { typed } from "../../db/kysely.js";
+import { integrityKeyMasterIds, integrityKeyNotUnder, resealIntegrityKey } from "../../db/queries/integrity-key.js";
 import { decrypt, encrypt, type MasterKey } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
@@ -8,7 +10,7 @@ import { ROOT_CONTEXT } from "./root.js";
 
 /** The master key the root is sealed under, if there is a root: a key still in use (prune-keys). */
 export async function integrityKeyMasterId(ctx: Pick<ServiceContext, "sql">): Promise<string | null> {
-  return (await ctx.sql.get<{ masterKeyId: string }>(`SELECT "masterKeyId" FROM "IntegrityKey"`))?.masterKeyId ?? null;
+  return (await integrityKeyMasterIds(typed(ctx.sql)))[0] ?? null;
 }
 
 /** Re-seals the root under `target` when it is under another key; returns 0 or 1. */
@@ -18,11 +20,8 @@ export async function reencryptIntegrityKey(
   target: MasterKey,
 ): Promise<number> {
   return ctx.sql.transaction(async (tx) => {
-    const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";
-    const row = await tx.get<{ id: string; ciphertext: string; masterKeyId: string }>(
-      `SELECT "id","ciphertext","masterKeyId" FROM "IntegrityKey" WHERE "masterKeyId" <> ?${lock}`,
-      [target.id],
-    );
+    const db = typed(tx);
+    const row = await integrityKeyNotUnder(db, target.id);
     if (!row) return 0;
     const label = "The integrity key";
     const sealed = encrypt(
@@ -30,10 +29,6 @@ export async function reencryptIntegrityKey(
       decrypt((id) => (id === target.id ? target : requireKey(ring, id, label)), row.ciphertext, ROOT_CONTEXT, label),
       ROOT_CONTEXT,
     );
-    const n = await tx.run(
-      `UPDATE "IntegrityKey" SET "ciphertext" = ?, "masterKeyId" = ? WHERE "id" = ? AND "ciphertext" = ?`,
-      [sealed, target.id, row.id, row.ciphertext],
-    );
-    return n;
+    return resealIntegrityKey(db, row.id, row.ciphertext, { ciphertext: sealed, masterKeyId: target.id });
   });
 }

@@ -1,4 +1,9 @@
 import { CredentialError, IntgError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { countKeyedAuditEvents } from "../../db/queries/audit-event.js";
+import { countSealedConnections } from "../../db/queries/integration-connection.js";
+import { countSealedProviders } from "../../db/queries/integration-provider.js";
+import { insertIntegrityKey, integrityKeyById } from "../../db/queries/integrity-key.js";
 import { decrypt, encrypt } from "../../lib/crypto.js";
 import { newId } from "../../lib/ids.js";
 import { nodeCrypto } from "../../lib/lazy-builtins.js";
@@ -55,10 +60,7 @@ export async function ringIfAny(ctx: ServicesCtx, create: boolean): Promise<Mast
 }
 
 async function readRoot(ctx: ServicesCtx): Promise<{ id: string; ciphertext: string } | undefined> {
-  return ctx.sql.get<{ id: string; ciphertext: string }>(
-    `SELECT "id","ciphertext" FROM "IntegrityKey" WHERE "id" = ?`,
-    [ROOT_ID],
-  );
+  return integrityKeyById(typed(ctx.sql), ROOT_ID);
 }
 
 function openRoot(ring: MasterKeyRing, ciphertext: string): IntegrityKeys {
@@ -108,10 +110,8 @@ async function createRoot(ctx: ServicesCtx, ring: MasterKeyRing): Promise<Integr
   const keyedFromSeq = ((await lastEvent(ctx.sql))?.seq ?? 0) + 1;
   const root = nodeCrypto().randomBytes(32);
   const sealed = encrypt(ring.current, JSON.stringify({ key: root.toString("base64"), keyedFromSeq }), ROOT_CONTEXT);
-  await ctx.sql.run(
-    `INSERT INTO "IntegrityKey" ("id","ciphertext","masterKeyId","keyedFromSeq","createdAt") VALUES (?,?,?,?,?)`,
-    [ROOT_ID, sealed, ring.current.id, keyedFromSeq, ctx.now()],
-  );
+  const row = { id: ROOT_ID, ciphertext: sealed, masterKeyId: ring.current.id, keyedFromSeq, createdAt: ctx.now() };
+  await insertIntegrityKey(typed(ctx.sql), row);
   const keys = keysOf(root, keyedFromSeq);
   // Rows written before intg authenticated them are trusted once, here, and named in the event.
   const sealedRows = await sealUnsealedRows(ctx.sql, keys.config);
@@ -150,15 +150,15 @@ async function refuseStrangerKey(ctx: ServicesCtx, ring: MasterKeyRing): Promise
 // A root that has gone missing must not be replaced by a new one: every MAC made under it would
 // then be "wrong", and a writer who deleted it could have every row re-trusted.
 async function refuseIfOnceKeyed(ctx: ServicesCtx): Promise<void> {
-  const traces = await ctx.sql.get<{ n: number | string }>(
-    `SELECT ((SELECT COUNT(*) FROM "AuditEvent" WHERE "hash" LIKE 'k1:%')
-      + (SELECT COUNT(*) FROM "IntegrationProvider" WHERE "configMac" IS NOT NULL)
-      + (SELECT COUNT(*) FROM "IntegrationConnection" WHERE "configMac" IS NOT NULL)
-      + (SELECT COUNT(*) FROM "WebhookEndpoint" WHERE "configMac" IS NOT NULL)) AS "n"`,
+  const db = typed(ctx.sql);
+  const endpoints = await ctx.sql.get<{ n: number | string }>(
+    `SELECT COUNT(*) AS "n" FROM "WebhookEndpoint" WHERE "configMac" IS NOT NULL`,
   );
+  const macs = (await countSealedProviders(db)) + (await countSealedConnections(db)) + Number(endpoints?.n ?? 0);
+  const traces = (await countKeyedAuditEvents(db)) + macs;
   const head = headFilePath(ctx);
   const anchored = head ? readHeadFile(head) !== undefined : false;
-  if (Number(traces?.n ?? 0) > 0 || anchored) {
+  if (traces > 0 || anchored) {
     throw new CredentialError(
       "The integrity key is missing from the database, but its audit log or configuration was authenticated under one: the database was altered or restored without it.",
       "Restore the database from a backup. Nothing was written.",

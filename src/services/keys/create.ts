@@ -1,5 +1,9 @@
 import { generateKey, KEY_FORMAT_VERSION, type KeyEnvironment } from "../../lib/api-key.js";
 import { newId } from "../../lib/ids.js";
+import { jsonText, typed } from "../../db/kysely.js";
+import { insertKeyRow } from "../../db/queries/api-key.js";
+import { insertScopeGrants } from "../../db/queries/api-key-scope-grant.js";
+import { ApiKeyStatus } from "../../db/generated/kysely/enums.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { ApiKeyScope } from "../../types/enums.js";
 import type { JsonObject } from "../../types/common.js";
@@ -33,12 +37,25 @@ export async function createKey(ctx: ServiceContext, input: CreateKeyInput): Pro
 export async function insertKey(tx: SqlClient, now: Date, input: CreateKeyInput, rotatedFromId: string | null): Promise<{ id: string; key: string }> {
   const id = newId("apiKey", now);
   const generated = generateKey(input.prefix, input.environment);
-  await tx.run(
-    `INSERT INTO "ApiKey" ("id","name","prefix","environment","hash","start","end","formatVersion","status","ownerId","metadata","expiresAt","rotatedFromId","useCount","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,'ACTIVE',?,?,?,?,0,?,?)`,
-    [id, input.name, input.prefix, input.environment, generated.hash, generated.start, generated.end, KEY_FORMAT_VERSION, input.ownerId, input.metadata, input.expiresAt, rotatedFromId, now, now],
-  );
-  for (const scope of new Set(input.scopes)) {
-    await tx.run(`INSERT INTO "ApiKeyScopeGrant" ("apiKeyId","scope") VALUES (?,?)`, [id, scope]);
-  }
+  const db = typed(tx);
+  await insertKeyRow(db, {
+    id,
+    name: input.name,
+    prefix: input.prefix,
+    environment: input.environment,
+    hash: generated.hash,
+    start: generated.start,
+    end: generated.end,
+    formatVersion: KEY_FORMAT_VERSION,
+    status: ApiKeyStatus.ACTIVE,
+    ownerId: input.ownerId,
+    metadata: input.metadata === null ? null : jsonText(input.metadata),
+    expiresAt: input.expiresAt,
+    rotatedFromId,
+    useCount: 0,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await insertScopeGrants(db, id, input.scopes);
   return { id, key: generated.key };
 }

@@ -1,8 +1,11 @@
+import { ApiKeyStatus } from "../../db/generated/kysely/enums.js";
+import { typed } from "../../db/kysely.js";
+import { keyRowsWhere, updateKeyRow } from "../../db/queries/api-key.js";
+import { keyFilter } from "../../db/queries/api-key-filter.js";
 import type { ApiKeyInfo } from "../../types/integration/api.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { whereKeys } from "./filter.js";
-import { KEY_COLUMNS, keyInfos, type KeyRow } from "./views.js";
+import { keyInfos } from "./views.js";
 
 /**
  * Marks EXPIRED every key past its expiry or its rotation grace that is not marked yet. Safe to run
@@ -10,13 +13,14 @@ import { KEY_COLUMNS, keyInfos, type KeyRow } from "./views.js";
  */
 export async function expireKeys(ctx: ServiceContext): Promise<ApiKeyInfo[]> {
   const now = ctx.now();
-  const { where, params } = whereKeys({ status: ["EXPIRED"] }, now);
+  const { EXPIRED } = ApiKeyStatus;
   return ctx.sql.transaction(async (tx) => {
-    const rows = await tx.all<KeyRow>(`SELECT ${KEY_COLUMNS} FROM "ApiKey" k WHERE ${where} AND k."status" <> 'EXPIRED' ORDER BY k."id"`, params);
+    const db = typed(tx);
+    const rows = await keyRowsWhere(db, keyFilter({ status: [EXPIRED] }, now, EXPIRED), "asc");
     for (const row of rows) {
-      await tx.run(`UPDATE "ApiKey" SET "status" = 'EXPIRED', "updatedAt" = ? WHERE "id" = ?`, [now, row.id]);
+      await updateKeyRow(db, row.id, { status: EXPIRED, updatedAt: now });
       await recordAudit({ ...ctx, sql: tx }, { action: "key.expire", targetType: "api_key", targetId: row.id, metadata: { previousStatus: row.status } });
     }
-    return keyInfos(tx, rows.map((r) => ({ ...r, status: "EXPIRED" as const })), now);
+    return keyInfos(tx, rows.map((r) => ({ ...r, status: EXPIRED })), now);
   });
 }

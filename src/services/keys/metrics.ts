@@ -1,29 +1,30 @@
+import { typed } from "../../db/kysely.js";
+import { countKeysWhere, countRotationsSince } from "../../db/queries/api-key.js";
+import { keyFilter } from "../../db/queries/api-key-filter.js";
+import { verificationsByOutcome as byOutcome } from "../../db/queries/api-key-verification.js";
 import { ApiKeyStatus } from "../../types/enums.js";
 import type { ApiKeyVerificationOutcome, ApiMetrics } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
-import { whereKeys } from "./filter.js";
 
 const OUTCOMES: ApiKeyVerificationOutcome[] = ["VALID", "NOT_FOUND", "REVOKED", "EXPIRED", "INSUFFICIENT_SCOPE", "MALFORMED"];
 
 /** Keys by (effective) status, verifications by outcome and rotations in the window, keys expiring soon. */
 export async function keyMetrics(ctx: ServiceContext, input: { sinceMs: number; expiringWithinMs: number }): Promise<ApiMetrics> {
+  const db = typed(ctx.sql);
   const now = ctx.now();
   const since = new Date(now.getTime() - input.sinceMs);
   const keysByStatus = Object.fromEntries(Object.values(ApiKeyStatus).map((s) => [s, 0])) as Record<ApiKeyStatus, number>;
   for (const status of Object.values(ApiKeyStatus)) {
-    const { where, params } = whereKeys({ status: [status] }, now);
-    keysByStatus[status] = Number((await ctx.sql.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "ApiKey" k WHERE ${where}`, params))!.n);
+    keysByStatus[status] = await countKeysWhere(db, keyFilter({ status: [status] }, now));
   }
   const verificationsByOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<ApiKeyVerificationOutcome, number>;
-  const rows = await ctx.sql.all<{ outcome: ApiKeyVerificationOutcome; n: number }>(
-    `SELECT "outcome", SUM("count") AS "n" FROM "ApiKeyVerification" WHERE "verifiedAt" >= ? AND "verifiedAt" <= ? GROUP BY "outcome"`,
-    [since, now],
-  );
-  for (const r of rows) if (r.outcome in verificationsByOutcome) verificationsByOutcome[r.outcome] = Number(r.n);
-  const rotations = Number((await ctx.sql.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "ApiKey" WHERE "rotatedFromId" IS NOT NULL AND "createdAt" >= ?`, [since]))!.n);
+  for (const [outcome, n] of await byOutcome(db, since, now)) {
+    if (outcome in verificationsByOutcome) verificationsByOutcome[outcome as ApiKeyVerificationOutcome] = n;
+  }
+  const rotations = await countRotationsSince(db, since);
   const before = new Date(now.getTime() + input.expiringWithinMs);
-  const expiring = whereKeys({ status: ["ACTIVE"], expiresBefore: before.toISOString() }, now);
-  const expiringSoon = Number((await ctx.sql.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "ApiKey" k WHERE ${expiring.where}`, expiring.params))!.n);
+  const expiring = keyFilter({ status: [ApiKeyStatus.ACTIVE], expiresBefore: before.toISOString() }, now);
+  const expiringSoon = await countKeysWhere(db, expiring);
   return {
     window: { since: since.toISOString(), until: now.toISOString() },
     keysByStatus,

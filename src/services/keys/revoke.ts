@@ -1,10 +1,13 @@
 import { ConflictError } from "../../errors.js";
+import { ApiKeyStatus } from "../../db/generated/kysely/enums.js";
+import { typed } from "../../db/kysely.js";
+import { keyRowsByIds, keyRowsWhere, updateKeyRow } from "../../db/queries/api-key.js";
+import { keyFilter } from "../../db/queries/api-key-filter.js";
 import type { ApiBatchRequest, ApiBatchResult, ApiKeyInfo } from "../../types/integration/api.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { whereKeys } from "./filter.js";
 import { findKeyRow } from "./show.js";
-import { KEY_COLUMNS, keyInfos, type KeyRow } from "./views.js";
+import { keyInfos } from "./views.js";
 
 export async function revokeKey(ctx: ServiceContext, input: { id: string; reason: string | null }): Promise<ApiKeyInfo> {
   const now = ctx.now();
@@ -22,18 +25,19 @@ export async function revokeKey(ctx: ServiceContext, input: { id: string; reason
  */
 export async function revokeKeys(ctx: ServiceContext, request: ApiBatchRequest): Promise<ApiBatchResult> {
   const now = ctx.now();
-  const { where, params } = whereKeys(request.where, now);
+  const where = keyFilter(request.where, now, ApiKeyStatus.REVOKED);
   return ctx.sql.transaction(async (tx) => {
-    const rows = await tx.all<KeyRow>(`SELECT ${KEY_COLUMNS} FROM "ApiKey" k WHERE ${where} AND k."status" <> 'REVOKED' ORDER BY k."id"`, params);
+    const rows = await keyRowsWhere(typed(tx), where, "asc");
     if (!request.dryRun) await revokeRows(ctx, tx, rows.map((r) => r.id), request.reason, now);
-    const after = request.dryRun ? rows : await tx.all<KeyRow>(`SELECT ${KEY_COLUMNS} FROM "ApiKey" k WHERE k."id" IN (${rows.map(() => "?").join(",") || "NULL"}) ORDER BY k."id"`, rows.map((r) => r.id));
+    const after = request.dryRun ? rows : await keyRowsByIds(typed(tx), rows.map((r) => r.id));
     return { request, matched: rows.length, changed: request.dryRun ? 0 : rows.length, keys: await keyInfos(tx, after, now) };
   });
 }
 
 async function revokeRows(ctx: ServiceContext, tx: ServiceContext["sql"], ids: string[], reason: string | null, now: Date): Promise<void> {
   for (const id of ids) {
-    await tx.run(`UPDATE "ApiKey" SET "status" = 'REVOKED', "revokedAt" = ?, "revokedReason" = ?, "updatedAt" = ? WHERE "id" = ?`, [now, reason, now, id]);
+    const set = { status: ApiKeyStatus.REVOKED, revokedAt: now, revokedReason: reason, updatedAt: now };
+    await updateKeyRow(typed(tx), id, set);
     await recordAudit({ ...ctx, sql: tx }, { action: "key.revoke", targetType: "api_key", targetId: id, reason });
   }
 }

@@ -1,6 +1,7 @@
 import { ConflictError, CredentialError } from "../../errors.js";
-import { col } from "../../db/sql.js";
-import type { ApiKeyScope } from "../../types/enums.js";
+import { ApiKeyStatus } from "../../db/generated/kysely/enums.js";
+import { typed } from "../../db/kysely.js";
+import { claimActiveKey } from "../../db/queries/api-key.js";
 import type { JsonObject } from "../../types/common.js";
 import type { ApiKeyCreated, ApiKeyRotationRequest, ApiKeyRotationStatus } from "../../types/integration/api.types.js";
 import type { KeyEnvironment } from "../../lib/api-key.js";
@@ -20,18 +21,15 @@ export async function rotateKey(ctx: ServiceContext, input: ApiKeyRotationReques
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
     const old = await findKeyRow(tx, input.keyId);
-    const expiresAt = col.dateOrNull(old.expiresAt);
-    const status = effectiveStatus(old.status, expiresAt, col.dateOrNull(old.graceEndsAt), now);
+    const expiresAt = old.expiresAt;
+    const status = effectiveStatus(old.status, expiresAt, old.graceEndsAt, now);
     if (status === "REVOKED" || status === "EXPIRED") {
       throw new CredentialError(`Key ${old.id} is ${status.toLowerCase()}; only an active key can be rotated.`, "Create a new key with: intg keys create", "KEY_NOT_ROTATABLE");
     }
     let graceEndsAt = new Date(now.getTime() + input.graceMs);
     if (expiresAt && expiresAt < graceEndsAt) graceEndsAt = expiresAt;
-    const newStatus = input.graceMs > 0 ? "ROTATING" : "EXPIRED";
-    const claimed = await tx.run(
-      `UPDATE "ApiKey" SET "status" = ?, "graceEndsAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" = 'ACTIVE'`,
-      [newStatus, graceEndsAt, now, old.id],
-    );
+    const newStatus = input.graceMs > 0 ? ApiKeyStatus.ROTATING : ApiKeyStatus.EXPIRED;
+    const claimed = await claimActiveKey(typed(tx), old.id, { status: newStatus, graceEndsAt, updatedAt: now });
     if (claimed !== 1) {
       throw new ConflictError(`Key ${old.id} has already been rotated.`, `See: intg keys rotate status ${old.id}`, "KEY_ALREADY_ROTATED");
     }
@@ -40,12 +38,12 @@ export async function rotateKey(ctx: ServiceContext, input: ApiKeyRotationReques
       tx,
       now,
       {
-        name: String(old.name),
-        scopes: scopes as ApiKeyScope[],
+        name: old.name,
+        scopes,
         environment: old.environment as KeyEnvironment,
-        prefix: String(old.prefix),
-        ownerId: (old.ownerId as string | null) ?? null,
-        metadata: old.metadata === null || old.metadata === undefined ? null : col.json<JsonObject>(old.metadata),
+        prefix: old.prefix,
+        ownerId: old.ownerId,
+        metadata: (old.metadata ?? null) as JsonObject | null,
         expiresAt,
       },
       old.id,

@@ -1,11 +1,13 @@
 import { NotFoundError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { findKeyRowById, type KeyRow } from "../../db/queries/api-key.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { ApiKeyInfo } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
-import { KEY_COLUMNS, keyInfos, type KeyRow } from "./views.js";
+import { keyInfos } from "./views.js";
 
 export async function findKeyRow(sql: SqlClient, id: string): Promise<KeyRow> {
-  const row = await sql.get<KeyRow>(`SELECT ${KEY_COLUMNS} FROM "ApiKey" k WHERE k."id" = ?`, [id]);
+  const row = await findKeyRowById(typed(sql), id);
   if (!row) throw new NotFoundError(`No API key ${id}.`, "List keys with: intg keys list", "KEY_NOT_FOUND");
   return row;
 }

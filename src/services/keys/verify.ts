@@ -1,15 +1,14 @@
 import { identifyKey, hashKey, hashesEqual } from "../../lib/api-key.js";
 import { newId } from "../../lib/ids.js";
-import { col } from "../../db/sql.js";
+import { type Db, typed } from "../../db/kysely.js";
+import { findKeyByHash, recordKeyUse } from "../../db/queries/api-key.js";
+import { scopesOfOneKey } from "../../db/queries/api-key-scope-grant.js";
+import { insertVerification } from "../../db/queries/api-key-verification.js";
 import type { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
 import type { ApiKeyVerificationOutcome, ApiKeyVerificationResult } from "../../types/integration/api.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
-import { effectiveStatus, scopesOf } from "./views.js";
-
-export const LOOKUP = `SELECT "id", "hash", "status", "expiresAt", "graceEndsAt" FROM "ApiKey" WHERE "hash" = ?`;
-
-interface LookupRow { id: string; hash: string; status: ApiKeyStatus; expiresAt: unknown; graceEndsAt: unknown }
+import { effectiveStatus } from "./views.js";
 
 /**
  * Verifies keys and records their use. A verification is a lookup by the key's hash; what it
@@ -22,22 +21,29 @@ export class KeyVerifier {
   // kept; its status and expiry can change at any moment and are read on every verification.
   private readonly scopes = new Map<string, ApiKeyScope[]>();
 
-  constructor(private readonly ctx: ServiceContext) {}
+  private readonly db: Db;
+
+  constructor(private readonly ctx: ServiceContext) {
+    this.db = typed(ctx.sql);
+  }
 
   async verify(key: string, requiredScope: ApiKeyScope | null = null): Promise<ApiKeyVerificationResult> {
     const now = this.ctx.now();
     const hash = hashKey(key);
-    const row = await this.ctx.sql.get<LookupRow>(LOOKUP, [hash]);
+    const row = await findKeyByHash(this.db, this.ctx.sql.provider, hash);
     if (!row || !hashesEqual(row.hash, hash)) {
       // Only a miss needs the format check: every stored key was well-formed when issued.
       const id = identifyKey(key);
       if (!id.wellFormed) return this.result(now, null, "MALFORMED", null, [], requiredScope, null, `The key is malformed: ${id.reason}.`);
       return this.result(now, null, "NOT_FOUND", null, [], requiredScope, null, "No such key.");
     }
-    const expiresAt = col.dateOrNull(row.expiresAt);
-    const status = effectiveStatus(row.status, expiresAt, col.dateOrNull(row.graceEndsAt), now);
+    const expiresAt = row.expiresAt;
+    const status = effectiveStatus(row.status, expiresAt, row.graceEndsAt, now);
     let scopes = this.scopes.get(row.id);
-    if (!scopes) this.scopes.set(row.id, (scopes = ((await scopesOf(this.ctx.sql, [row.id])).get(row.id) ?? []).sort()));
+    if (!scopes) {
+      scopes = (await scopesOfOneKey(this.db, this.ctx.sql.provider, row.id)).sort();
+      this.scopes.set(row.id, scopes);
+    }
     const expiry = expiresAt?.toISOString() ?? null;
     if (status === "REVOKED") return this.result(now, row.id, "REVOKED", status, scopes, requiredScope, expiry, "The key has been revoked.");
     if (status === "EXPIRED") return this.result(now, row.id, "EXPIRED", status, scopes, requiredScope, expiry, "The key has expired.");
@@ -63,15 +69,13 @@ export class KeyVerifier {
     const batch = [...this.usage.values()];
     this.usage.clear();
     await this.ctx.sql.transaction(async (tx) => {
+      const db = typed(tx);
       for (const u of batch) {
-        if (u.outcome === "VALID") {
-          // Another process may have recorded a later use meanwhile: keep the latest.
-          await tx.run(
-            `UPDATE "ApiKey" SET "useCount" = "useCount" + ?, "lastUsedAt" = CASE WHEN "lastUsedAt" IS NULL OR "lastUsedAt" < ? THEN ? ELSE "lastUsedAt" END WHERE "id" = ?`,
-            [u.count, u.lastAt, u.lastAt, u.keyId],
-          );
-        }
-        await tx.run(`INSERT INTO "ApiKeyVerification" ("id","apiKeyId","outcome","count","verifiedAt") VALUES (?,?,?,?,?)`, [newId("verification", u.lastAt), u.keyId, u.outcome, u.count, u.lastAt]);
+        // Another process may have recorded a later use meanwhile: the latest is kept.
+        if (u.outcome === "VALID") await recordKeyUse(db, tx.provider, u.keyId!, u.count, u.lastAt);
+        const id = newId("verification", u.lastAt);
+        const row = { id, apiKeyId: u.keyId, outcome: u.outcome, count: u.count, verifiedAt: u.lastAt };
+        await insertVerification(db, tx.provider, row);
         if (u.outcome !== "VALID") {
           await recordAudit({ ...this.ctx, sql: tx }, { action: "key.verify", targetType: "api_key", targetId: u.keyId, outcome: "failure", reason: u.outcome, metadata: { attempts: u.count } });
         }

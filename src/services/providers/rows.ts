@@ -1,7 +1,14 @@
 import { NotFoundError } from "../../errors.js";
-import { col, type SqlClient } from "../../db/sql.js";
+import { typed } from "../../db/kysely.js";
+import {
+  type CountedProviderRow,
+  type ProviderRow,
+  providerByRef,
+  providerRows,
+} from "../../db/queries/integration-provider.js";
+import type { SqlClient } from "../../db/sql.js";
 import type { JsonObject } from "../../types/common.js";
-import type { AuthenticationType, IntegrationCategory, IntegrationProviderStatus } from "../../types/enums.js";
+import type { IntegrationCategory, IntegrationProviderStatus } from "../../types/enums.js";
 import type { ApiAuthConfig, PaginationStyle } from "../../types/integration/api.types.js";
 import type { IntegrationProviderExtended } from "../../types/integration/integration.types.js";
 import { CREDENTIAL_TOKEN_TYPE } from "./connector.js";
@@ -10,30 +17,10 @@ import type { ProviderDefinition } from "./definition.js";
 // What the provider services share: the row, its view, the definition it round-trips to, and
 // finding a provider by id or slug.
 
-export const PROVIDER_COLUMNS = `p."id", p."slug", p."name", p."category", p."status", p."baseUrl", p."authType", p."healthCheckMethod", p."healthCheckPath", p."healthCheckExpectedStatus", p."rateLimitPerMinute", p."paginationStyle", p."docsUrl", p."config", p."templateName", p."configMac", p."createdAt", p."updatedAt"`;
-const COUNT = `(SELECT COUNT(*) FROM "IntegrationConnection" c WHERE c."providerId" = p."id") AS "connectionCount"`;
+export type { CountedProviderRow, ProviderRow };
 
-export interface ProviderRow {
-  id: string;
-  slug: string;
-  name: string;
-  category: IntegrationCategory;
-  status: IntegrationProviderStatus;
-  baseUrl: string;
-  authType: AuthenticationType;
-  healthCheckMethod: string;
-  healthCheckPath: string;
-  healthCheckExpectedStatus: number | string;
-  rateLimitPerMinute: number | string | null;
-  paginationStyle: string | null;
-  docsUrl: string | null;
-  config: unknown;
-  templateName: string | null;
-  configMac?: string | null;
-  createdAt: unknown;
-  updatedAt: unknown;
-  connectionCount?: unknown;
-}
+/** The columns for a hand-written read of providers (the integrity tests); intg reads them typed. */
+export const PROVIDER_COLUMNS = `p."id", p."slug", p."name", p."category", p."status", p."baseUrl", p."authType", p."healthCheckMethod", p."healthCheckPath", p."healthCheckExpectedStatus", p."rateLimitPerMinute", p."paginationStyle", p."docsUrl", p."config", p."templateName", p."configMac", p."createdAt", p."updatedAt"`;
 
 interface StoredConfig {
   auth?: Record<string, unknown>;
@@ -42,7 +29,7 @@ interface StoredConfig {
 }
 
 export function storedConfig(row: Pick<ProviderRow, "config">): StoredConfig {
-  return row.config === null || row.config === undefined ? {} : col.json<StoredConfig>(row.config);
+  return (row.config ?? {}) as StoredConfig;
 }
 
 export function authOf(row: Pick<ProviderRow, "authType" | "config">): ApiAuthConfig {
@@ -53,7 +40,7 @@ export function allowsPrivateNetwork(row: Pick<ProviderRow, "config">): boolean 
   return storedConfig(row).allowPrivateNetwork === true;
 }
 
-export function toProviderView(row: ProviderRow): IntegrationProviderExtended {
+export function toProviderView(row: ProviderRow & { connectionCount?: number }): IntegrationProviderExtended {
   const { auth: _auth, ...rest } = storedConfig(row);
   return {
     id: row.id,
@@ -68,13 +55,17 @@ export function toProviderView(row: ProviderRow): IntegrationProviderExtended {
     connector: {
       auth: authOf(row),
       credentialTokenType: CREDENTIAL_TOKEN_TYPE[row.authType],
-      healthCheck: { method: row.healthCheckMethod, path: row.healthCheckPath, expectedStatus: col.int(row.healthCheckExpectedStatus) },
+      healthCheck: {
+        method: row.healthCheckMethod,
+        path: row.healthCheckPath,
+        expectedStatus: row.healthCheckExpectedStatus,
+      },
       paginationStyle: row.paginationStyle as PaginationStyle | null,
-      rateLimitPerMinute: row.rateLimitPerMinute === null ? null : col.int(row.rateLimitPerMinute),
+      rateLimitPerMinute: row.rateLimitPerMinute,
     },
-    connectionCount: col.int(row.connectionCount ?? 0),
-    createdAt: col.date(row.createdAt).toISOString(),
-    updatedAt: col.date(row.updatedAt).toISOString(),
+    connectionCount: row.connectionCount ?? 0,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
   };
 }
 
@@ -98,8 +89,8 @@ export function toDefinition(p: IntegrationProviderExtended): ProviderDefinition
   };
 }
 
-export async function findProviderRow(sql: SqlClient, ref: string): Promise<ProviderRow> {
-  const row = await sql.get<ProviderRow>(`SELECT ${PROVIDER_COLUMNS}, ${COUNT} FROM "IntegrationProvider" p WHERE p."id" = ? OR p."slug" = ?`, [ref, ref]);
+export async function findProviderRow(sql: SqlClient, ref: string): Promise<CountedProviderRow> {
+  const row = await providerByRef(typed(sql), ref);
   if (!row) throw new NotFoundError(`There is no provider "${ref}".`, "See the providers with: intg providers list", "PROVIDER_NOT_FOUND");
   return row;
 }
@@ -114,13 +105,5 @@ export interface ProviderFilter {
 }
 
 export async function listProviders(ctx: { sql: SqlClient }, filter: ProviderFilter = {}): Promise<IntegrationProviderExtended[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.status) where.push(`p."status" = ?`) && params.push(filter.status);
-  if (filter.category) where.push(`p."category" = ?`) && params.push(filter.category);
-  const rows = await ctx.sql.all<ProviderRow>(
-    `SELECT ${PROVIDER_COLUMNS}, ${COUNT} FROM "IntegrationProvider" p ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY p."slug"`,
-    params,
-  );
-  return rows.map(toProviderView);
+  return (await providerRows(typed(ctx.sql), filter)).map(toProviderView);
 }

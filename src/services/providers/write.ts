@@ -1,5 +1,9 @@
 import { isIP } from "node:net";
 import { ConflictError, UsageError } from "../../errors.js";
+import type { Insertable } from "kysely";
+import type { IntegrationProvider } from "../../db/generated/kysely/types.js";
+import { jsonText, typed } from "../../db/kysely.js";
+import { insertProviderRow, providerIdBySlug, updateProviderRow } from "../../db/queries/integration-provider.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { Env } from "../../db/url.js";
 import { resolveUnderBase } from "../../lib/bounded-path.js";
@@ -58,24 +62,37 @@ function checkPathsUnderBase(d: ProviderDefinition, where: string): void {
   }
 }
 
-function columns(d: ProviderDefinition): unknown[] {
-  const config = { auth: authSettings(d.auth), ...(d.allowPrivateNetwork ? { allowPrivateNetwork: true } : {}), ...(d.resources && Object.keys(d.resources).length ? { resources: d.resources } : {}) };
-  return [d.slug, d.name, d.category, d.status, d.baseUrl, d.auth.type, d.healthCheck.method, d.healthCheck.path, d.healthCheck.expectedStatus, d.rateLimitPerMinute, d.paginationStyle, d.docsUrl, config, d.templateName];
+/** The columns a definition sets; the config holds the auth settings and what else it declares. */
+function columns(d: ProviderDefinition): Omit<Insertable<IntegrationProvider>, "id" | "createdAt" | "updatedAt"> {
+  const resources = d.resources && Object.keys(d.resources).length ? { resources: d.resources } : {};
+  const network = d.allowPrivateNetwork ? { allowPrivateNetwork: true } : {};
+  const config = { auth: authSettings(d.auth), ...network, ...resources };
+  return {
+    slug: d.slug,
+    name: d.name,
+    category: d.category,
+    status: d.status,
+    baseUrl: d.baseUrl,
+    authType: d.auth.type,
+    healthCheckMethod: d.healthCheck.method,
+    healthCheckPath: d.healthCheck.path,
+    healthCheckExpectedStatus: d.healthCheck.expectedStatus,
+    rateLimitPerMinute: d.rateLimitPerMinute,
+    paginationStyle: d.paginationStyle,
+    docsUrl: d.docsUrl,
+    config: jsonText(config),
+    templateName: d.templateName,
+  };
 }
-const SET = `"slug" = ?, "name" = ?, "category" = ?, "status" = ?, "baseUrl" = ?, "authType" = ?, "healthCheckMethod" = ?, "healthCheckPath" = ?, "healthCheckExpectedStatus" = ?, "rateLimitPerMinute" = ?, "paginationStyle" = ?, "docsUrl" = ?, "config" = ?, "templateName" = ?`;
 
 /** Inserts a provider; `id` keeps the one a backup carries, else a new one is made. */
 export async function insertProvider(tx: SqlClient, d: ProviderDefinition, now: Date, id = newId("provider", now)): Promise<string> {
-  await tx.run(
-    `INSERT INTO "IntegrationProvider" ("slug","name","category","status","baseUrl","authType","healthCheckMethod","healthCheckPath","healthCheckExpectedStatus","rateLimitPerMinute","paginationStyle","docsUrl","config","templateName","id","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    [...columns(d), id, now, now],
-  );
+  await insertProviderRow(typed(tx), { ...columns(d), id, createdAt: now, updatedAt: now });
   return id;
 }
 
 async function slugTaken(tx: SqlClient, slug: string, exceptId?: string): Promise<boolean> {
-  const row = await tx.get(`SELECT "id" FROM "IntegrationProvider" WHERE "slug" = ? AND "id" <> ?`, [slug, exceptId ?? ""]);
-  return row !== undefined;
+  return (await providerIdBySlug(typed(tx), slug, exceptId)) !== undefined;
 }
 
 export async function createProvider(ctx: ServiceContext, input: unknown): Promise<IntegrationProviderExtended> {
@@ -98,7 +115,7 @@ export async function updateProvider(ctx: ServiceContext, ref: string, patch: Pa
     const d = parseDefinition(merged);
     checkAddressPolicy(ctx.env, d);
     if (await slugTaken(tx, d.slug, current.id)) throw new ConflictError(`A provider "${d.slug}" already exists.`, undefined, "PROVIDER_EXISTS");
-    await tx.run(`UPDATE "IntegrationProvider" SET ${SET}, "updatedAt" = ? WHERE "id" = ?`, [...columns(d), ctx.now(), current.id]);
+    await updateProviderRow(typed(tx), current.id, { ...columns(d), updatedAt: ctx.now() });
     await sealConfig({ ...ctx, sql: tx }, "IntegrationProvider", current.id);
     await recordAudit({ ...ctx, sql: tx }, { action: "provider.update", targetType: "provider", targetId: current.id, metadata: { fields: Object.keys(patch).filter((k) => patch[k as keyof ProviderDefinition] !== undefined) } });
     return toProviderView(await findProviderRow(tx, current.id));
@@ -125,11 +142,12 @@ export async function importProviders(ctx: ServiceContext, entries: unknown[], o
   const result: ProviderImportResult = { created: [], updated: [], dryRun: options.dryRun === true };
   await ctx.sql.transaction(async (tx) => {
     for (const d of defs) {
-      const existing = await tx.get<{ id: string }>(`SELECT "id" FROM "IntegrationProvider" WHERE "slug" = ?`, [d.slug]);
+      const existing = await providerIdBySlug(typed(tx), d.slug);
       (existing ? result.updated : result.created).push(d.slug);
       if (result.dryRun) continue;
-      if (existing) await tx.run(`UPDATE "IntegrationProvider" SET ${SET}, "updatedAt" = ? WHERE "id" = ?`, [...columns(d), ctx.now(), existing.id]);
-      await sealConfig({ ...ctx, sql: tx }, "IntegrationProvider", existing?.id ?? (await insertProvider(tx, d, ctx.now())));
+      if (existing) await updateProviderRow(typed(tx), existing, { ...columns(d), updatedAt: ctx.now() });
+      const id = existing ?? (await insertProvider(tx, d, ctx.now()));
+      await sealConfig({ ...ctx, sql: tx }, "IntegrationProvider", id);
     }
     if (!result.dryRun) await recordAudit({ ...ctx, sql: tx }, { action: "provider.import", targetType: "provider", targetId: null, metadata: { created: result.created, updated: result.updated } });
   });

@@ -1,8 +1,11 @@
-import { col, type SqlClient } from "../../db/sql.js";
-import { sequentialIds } from "./sequential-ids.js";
+import { jsonText, typed } from "../../db/kysely.js";
+import { referenceWithLinkById } from "../../db/queries/external-reference.js";
+import { insertReferenceAudit, referenceAuditRows } from "../../db/queries/external-reference-audit.js";
+import type { SqlClient } from "../../db/sql.js";
 import type { JsonValue } from "../../types/common.js";
 import type { ExternalReference, ReferenceAuditEntry } from "../../types/integration/external-reference.types.js";
-import { REF_COLUMNS, toReference, type RefRow } from "./rows.js";
+import { toReference } from "./rows.js";
+import { sequentialIds } from "./sequential-ids.js";
 
 export type RefChange = ReferenceAuditEntry["changes"][number];
 export type AuditDraft = Omit<ReferenceAuditEntry, "id" | "createdAt">;
@@ -22,20 +25,23 @@ export function diffRef(before: Tracked | null, after: Tracked | null): RefChang
   return changes;
 }
 
-const COLUMNS = `"id","referenceId","connectionId","action","actor","source","changes","createdAt"`;
-
 /**
  * Appends history entries in the caller's transaction, many rows per statement: an import
  * records one entry per reference it changes.
  */
 export async function writeRefAudit(tx: SqlClient, now: Date, entries: Array<AuditDraft & { connectionId: string; id?: string; at?: Date }>): Promise<void> {
-  const CHUNK = 500; // 8 parameters a row, well under both databases' limits
-  for (let i = 0; i < entries.length; i += CHUNK) {
-    const chunk = entries.slice(i, i + CHUNK);
-    const params: unknown[] = [];
-    for (const e of chunk) params.push(e.id ?? sequentialIds("audit", now, 1)[0], e.referenceId, e.connectionId, e.action, e.actor, e.source, JSON.stringify(e.changes), e.at ?? now);
-    await tx.run(`INSERT INTO "ExternalReferenceAudit" (${COLUMNS}) VALUES ${chunk.map(() => "(?,?,?,?,?,?,?,?)").join(",")}`, params);
-  }
+  if (entries.length === 0) return;
+  const rows = entries.map((e) => ({
+    id: e.id ?? sequentialIds("audit", now, 1)[0]!,
+    referenceId: e.referenceId,
+    connectionId: e.connectionId,
+    action: e.action,
+    actor: e.actor,
+    source: e.source,
+    changes: jsonText(e.changes),
+    createdAt: e.at ?? now,
+  }));
+  await insertReferenceAudit(typed(tx), rows);
 }
 
 /**
@@ -50,15 +56,15 @@ export async function referenceHistory(sql: SqlClient, referenceId: string): Pro
 }
 
 async function storedEntries(sql: SqlClient, referenceId: string): Promise<ReferenceAuditEntry[]> {
-  const rows = await sql.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM "ExternalReferenceAudit" WHERE "referenceId" = ? ORDER BY "id"`, [referenceId]);
+  const rows = await referenceAuditRows(typed(sql), referenceId);
   const entries = rows.map((r): ReferenceAuditEntry => ({
-    id: r.id as string,
-    referenceId: r.referenceId as string,
+    id: r.id,
+    referenceId: r.referenceId,
     action: r.action as ReferenceAuditEntry["action"],
-    actor: r.actor as string,
+    actor: r.actor,
     source: r.source as ReferenceAuditEntry["source"],
-    changes: col.json<RefChange[]>(r.changes),
-    createdAt: col.iso(r.createdAt)!,
+    changes: r.changes as RefChange[],
+    createdAt: r.createdAt.toISOString(),
   }));
   // A link comes first and an unlink last whatever their ids (they may share a millisecond).
   const rank = (e: ReferenceAuditEntry) => (e.action === "link" ? 0 : e.action === "unlink" ? 2 : 1);
@@ -72,7 +78,7 @@ async function storedEntries(sql: SqlClient, referenceId: string): Promise<Refer
 export async function unwrittenLink(sql: SqlClient, referenceId: string, stored?: ReferenceAuditEntry[]): Promise<ReferenceAuditEntry | undefined> {
   const later = stored ?? (await storedEntries(sql, referenceId));
   if (later.some((e) => e.action === "link")) return undefined;
-  const row = await sql.get<RefRow & { linkedBy: string | null; linkedVia: string | null }>(`SELECT ${REF_COLUMNS}, r."linkedBy", r."linkedVia" FROM "ExternalReference" r WHERE r."id" = ?`, [referenceId]);
+  const row = await referenceWithLinkById(typed(sql), referenceId);
   if (!row) return undefined;
   const reference = toReference(row);
   const state: Record<string, unknown> = { ...reference };

@@ -1,7 +1,8 @@
+import { typed } from "../../db/kysely.js";
+import { countReferenceRows, referencePages, type RefFilter } from "../../db/queries/external-reference.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
-import { whereRefs, type RefFilter } from "./list.js";
-import { REF_COLUMNS, refFromArray } from "./rows.js";
+import { refFromArray } from "./rows.js";
 
 /**
  * Every reference the filter matches, oldest first, a page at a time: keyset pagination on the
@@ -11,11 +12,11 @@ import { REF_COLUMNS, refFromArray } from "./rows.js";
  * because each page's objects lived long enough to reach the old generation.
  */
 export async function* exportReferences(ctx: ServiceContext, filter: RefFilter, pageSize = 1000): AsyncIterable<ExternalReference[]> {
-  const { where, params } = whereRefs(filter);
+  // Arrays, not objects: the driver builds wide objects several times slower.
+  const page = referencePages(ctx.sql, filter, pageSize);
   let after = "";
   for (;;) {
-    // Arrays, not objects: the driver builds wide objects several times slower.
-    const rows = await ctx.sql.rows(`SELECT ${REF_COLUMNS} FROM "ExternalReference" r WHERE ${where} AND r."id" > ? ORDER BY r."id" LIMIT ?`, [...params, after, pageSize]);
+    const rows = await page(after);
     if (rows.length === 0) return;
     yield rows.map(refFromArray);
     if (rows.length < pageSize) return;
@@ -25,6 +26,5 @@ export async function* exportReferences(ctx: ServiceContext, filter: RefFilter, 
 
 /** How many references the filter matches (for a progress bar's total). */
 export async function countReferences(ctx: ServiceContext, filter: RefFilter): Promise<number> {
-  const { where, params } = whereRefs(filter);
-  return Number((await ctx.sql.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "ExternalReference" r WHERE ${where}`, params))?.n ?? 0);
+  return countReferenceRows(typed(ctx.sql), filter);
 }

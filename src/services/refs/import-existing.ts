@@ -1,13 +1,15 @@
+import { jsonText, typed } from "../../db/kysely.js";
+import { referencesByExternalIds, updateReference } from "../../db/queries/external-reference.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { JsonValue, ValidationIssue } from "../../types/common.js";
 import type { ExternalReference, ExternalReferenceSyncOperation } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 import { diffRef, type AuditDraft } from "./audit.js";
 import type { Identity, ImportRow } from "./import-rows.js";
+import { findRef, refByEntity, toReference } from "./rows.js";
 
 /** What became of one imported row; the import counts it and reports it. */
 export type Outcome = (line: number, who: Identity, action: Exclude<ExternalReferenceSyncOperation["action"], "remote_deleted">, referenceId: string | null, issues: ValidationIssue[]) => void;
-import { findRef, REF_COLUMNS, refByEntity, toReference, type RefRow } from "./rows.js";
 
 /**
  * An imported row whose insert hit an existing reference. The same link again is unchanged, or
@@ -38,7 +40,8 @@ export async function applyExisting(
   if (sameJson(metadata, held.metadata) && payloadHash === held.payloadHash) return void outcome(row.line, row, "unchanged", held.id, []);
   if (mode === "insert") return void reject([{ path: "", message: `${held.id} already links these records with other metadata or payloadHash; --mode upsert updates it` }]);
   const now = ctx.now();
-  await tx.run(`UPDATE "ExternalReference" SET "metadata" = ?, "payloadHash" = ?, "lastModifiedAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [metadata, payloadHash, now, now, held.id]);
+  const stored = metadata === null ? null : jsonText(metadata);
+  await updateReference(typed(tx), held.id, { metadata: stored, payloadHash, lastModifiedAt: now, updatedAt: now });
   const updated = await findRef(tx, held.id);
   audit.push({ referenceId: held.id, connectionId: held.connectionId, action: "update", actor: ctx.actor, source: "import", changes: diffRef(held, updated) });
   outcome(row.line, row, "updated", held.id, []);
@@ -46,11 +49,32 @@ export async function applyExisting(
 }
 
 /**
+ * Rows whose insert hit an existing reference, in file order: each compared with the reference
+ * holding its external record, then unchanged, updated or rejected (see applyExisting).
+ */
+export async function resolveConflicts(
+  ctx: ServiceContext,
+  tx: SqlClient,
+  conflicted: ImportRow[],
+  s: { mode: "insert" | "upsert"; outcome: Outcome },
+  audit: Array<AuditDraft & { connectionId: string }>,
+): Promise<void> {
+  const held = await heldByExternal(tx, conflicted);
+  // A file may update one reference twice: the second row compares with the first's result.
+  const updated = new Map<string, ExternalReference>();
+  for (const row of conflicted) {
+    const key = `${row.connectionId}\u0000${row.externalType}\u0000${row.externalId}`;
+    const after = await applyExisting(ctx, tx, row, updated.get(key) ?? held.get(row), s.mode, s.outcome, audit);
+    if (after) updated.set(key, after);
+  }
+}
+
+/**
  * The references holding the external records of rows whose insert conflicted, found with one
  * query per connection and external type rather than one per row: re-importing a file makes every
  * row such a row.
  */
-export async function heldByExternal(tx: SqlClient, rows: ImportRow[]): Promise<Map<ImportRow, ExternalReference>> {
+async function heldByExternal(tx: SqlClient, rows: ImportRow[]): Promise<Map<ImportRow, ExternalReference>> {
   const groups = new Map<string, ImportRow[]>();
   for (const r of rows) {
     const group = `${r.connectionId}\u0000${r.externalType}`;
@@ -61,8 +85,8 @@ export async function heldByExternal(tx: SqlClient, rows: ImportRow[]): Promise<
   const held = new Map<ImportRow, ExternalReference>();
   for (const group of groups.values()) {
     const ids = [...new Set(group.map((r) => r.externalId))];
-    const found = await tx.all<RefRow>(`SELECT ${REF_COLUMNS} FROM "ExternalReference" r WHERE r."connectionId" = ? AND r."externalType" = ? AND r."externalId" IN (${ids.map(() => "?").join(",")})`, [group[0]!.connectionId, group[0]!.externalType, ...ids]);
-    const byId = new Map(found.map((f) => [f.externalId as string, toReference(f)]));
+    const found = await referencesByExternalIds(typed(tx), group[0]!.connectionId, group[0]!.externalType, ids);
+    const byId = new Map(found.map((f) => [f.externalId, toReference(f)]));
     for (const r of group) {
       const ref = byId.get(r.externalId);
       if (ref) held.set(r, ref);

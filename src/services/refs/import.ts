@@ -3,7 +3,9 @@ import type { BulkReferenceOperation, ExternalReferenceSyncOperation } from "../
 import type { ServiceContext } from "../context.js";
 import { recordAudit } from "../audit/record.js";
 import { resolveConnection } from "./connections.js";
-import { writeBatch } from "./import-batch.js";
+import { type BatchState, writeBatch } from "./import-batch.js";
+import { ImportStage, type StagedBatch } from "./import-copy.js";
+import { mergeStaged } from "./import-stage.js";
 import type { Outcome } from "./import-existing.js";
 import type { Identity } from "./import-rows.js";
 import type { RawRecord } from "./import-sources.js";
@@ -55,13 +57,13 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
   };
   const iterator = input.batches[Symbol.asyncIterator]();
   let finished = false;
-  const batches = async (tx: SqlClient) => {
+  const batches = async (tx: SqlClient, state: BatchState) => {
     for (let rows = 0; rows < ROWS_PER_TRANSACTION || input.atomic || input.dryRun; ) {
       if (input.signal?.aborted) return void (finished = summary.interrupted = true);
       const next = await iterator.next();
       if (next.done) return void (finished = true);
       rows += next.value.length;
-      await writeBatch(ctx, tx, next.value, { mode: input.mode, reportRows: Boolean(input.onRows), defaultConnection, known, outcome, summary });
+      await writeBatch(ctx, tx, next.value, state);
       if (input.onRows && ops.length) await input.onRows(ops.splice(0).sort((a, b) => a.line! - b.line!)); // conflicts are found after the rest
       input.onBatch?.(summary);
     }
@@ -70,7 +72,18 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
   // reference is in ExternalReferenceAudit); it commits, or rolls back, with them.
   const chunk = async (tx: SqlClient) => {
     const before = { inserted: summary.inserted, updated: summary.updated };
-    await batches(tx);
+    // PostgreSQL: rows go in through COPY (import-copy.ts); what is still staged is merged before the end.
+    const reportRows = Boolean(input.onRows);
+    const state: BatchState = { mode: input.mode, reportRows, defaultConnection, known, outcome, summary, stage: null };
+    const merge = (staged: number, batch?: StagedBatch) => mergeStaged(ctx, tx, state, staged, batch);
+    const direct = { now: () => ctx.now(), actor: ctx.actor, inserted: (rows: number) => void (summary.inserted += rows) };
+    const stage = (state.stage = tx.provider === "postgresql" ? new ImportStage(tx, merge, direct) : null);
+    try {
+      await batches(tx, state);
+      await stage?.flush();
+    } finally {
+      await stage?.abort();
+    }
     const inserted = summary.inserted - before.inserted;
     const updated = summary.updated - before.updated;
     if (input.dryRun || inserted + updated === 0) return;

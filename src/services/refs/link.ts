@@ -1,4 +1,6 @@
 import { ConflictError } from "../../errors.js";
+import { jsonText, typed } from "../../db/kysely.js";
+import { insertReference, updateReference } from "../../db/queries/external-reference.js";
 import type { SqlClient } from "../../db/sql.js";
 import { sequentialIds } from "./sequential-ids.js";
 import type { JsonObject } from "../../types/common.js";
@@ -53,18 +55,22 @@ export async function linkReference(ctx: ServiceContext, input: LinkInput): Prom
 async function updateMetadata(ctx: ServiceContext, tx: SqlClient, ref: ExternalReference, metadata: JsonObject | null, now: Date): Promise<LinkResult> {
   const merged = metadata === null ? ref.metadata : { ...(ref.metadata ?? {}), ...metadata };
   if (JSON.stringify(merged) === JSON.stringify(ref.metadata)) return { action: "unchanged", reference: ref };
-  await tx.run(`UPDATE "ExternalReference" SET "metadata" = ?, "lastModifiedAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [merged, now, now, ref.id]);
+  const stored = merged === null ? null : jsonText(merged);
+  await updateReference(typed(tx), ref.id, { metadata: stored, lastModifiedAt: now, updatedAt: now });
   const reference = await findRef(tx, ref.id);
   await writeRefAudit(tx, now, [{ referenceId: ref.id, connectionId: ref.connectionId, action: "update", actor: ctx.actor, source: "cli", changes: diffRef(ref, reference) }]);
   await recordAudit({ ...ctx, sql: tx }, { action: "reference.update", targetType: "reference", targetId: ref.id, metadata: { fields: ["metadata"] } });
   return { action: "updated", reference };
 }
 
-function insertRef(tx: SqlClient, id: string, connectionId: string, input: LinkInput, now: Date, actor: string): Promise<number> {
-  return tx.run(
-    `INSERT INTO "ExternalReference" ("id","connectionId","entityType","entityId","externalType","externalId","metadata","payloadHash","firstSeenAt","lastModifiedAt","remoteDeleted","linkedBy","linkedVia","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,NULL,?,?,false,?,'cli',?,?)`,
-    [id, connectionId, input.entityType, input.entityId, input.externalType, input.externalId, input.metadata, now, now, actor, now, now],
-  );
+function insertRef(tx: SqlClient, id: string, connectionId: string, input: LinkInput, now: Date, actor: string) {
+  const { entityType, entityId, externalType, externalId } = input;
+  const metadata = input.metadata === null ? null : jsonText(input.metadata);
+  return insertReference(typed(tx), {
+    id, connectionId, entityType, entityId, externalType, externalId, metadata, payloadHash: null,
+    firstSeenAt: now, lastModifiedAt: now, remoteDeleted: false, linkedBy: actor, linkedVia: "cli",
+    createdAt: now, updatedAt: now,
+  });
 }
 
 function conflict(message: string, heldBy: string): ConflictError {

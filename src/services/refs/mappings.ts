@@ -1,4 +1,6 @@
 import { UsageError } from "../../errors.js";
+import { jsonText, typed } from "../../db/kysely.js";
+import { deleteMappingRow, insertMapping, updateMappingRow } from "../../db/queries/integration-mapping.js";
 import { newId } from "../../lib/ids.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
 import { recordAudit } from "../audit/record.js";
@@ -28,13 +30,19 @@ export async function setMapping(ctx: ServiceContext, input: SetMappingInput): P
       connectionId = connection.id;
     }
     const existing = await findMapping(tx, input.name).catch(() => undefined);
-    const values = [provider.id, connectionId, spec.entityType, spec.externalType, JSON.stringify(spec.fieldMappings), JSON.stringify(spec.transformationRules), JSON.stringify(spec.validationRules), spec.syncPreferences === null ? null : JSON.stringify(spec.syncPreferences)];
+    const definition = {
+      providerId: provider.id,
+      connectionId,
+      entityType: spec.entityType!,
+      externalType: spec.externalType!,
+      fieldMappings: jsonText(spec.fieldMappings),
+      transformationRules: jsonText(spec.transformationRules),
+      validationRules: jsonText(spec.validationRules),
+      syncPreferences: spec.syncPreferences === null ? null : jsonText(spec.syncPreferences),
+    };
     const id = existing?.id ?? newId("mapping", now);
-    if (existing) {
-      await tx.run(`UPDATE "IntegrationMapping" SET "providerId" = ?, "connectionId" = ?, "entityType" = ?, "externalType" = ?, "fieldMappings" = ?, "transformationRules" = ?, "validationRules" = ?, "syncPreferences" = ?, "updatedAt" = ? WHERE "id" = ?`, [...values, now, id]);
-    } else {
-      await tx.run(`INSERT INTO "IntegrationMapping" ("id","name","providerId","connectionId","entityType","externalType","fieldMappings","transformationRules","validationRules","syncPreferences","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, [id, input.name, ...values, now, now]);
-    }
+    if (existing) await updateMappingRow(typed(tx), id, { ...definition, updatedAt: now });
+    else await insertMapping(typed(tx), { id, name: input.name, ...definition, createdAt: now, updatedAt: now });
     await recordAudit({ ...ctx, sql: tx }, { action: existing ? "mapping.update" : "mapping.create", targetType: "mapping", targetId: id, metadata: { name: input.name, provider: provider.slug } });
     return { action: existing ? "updated" : "created", mapping: await findMapping(tx, id) };
   });
@@ -44,7 +52,7 @@ export async function deleteMapping(ctx: ServiceContext, input: { idOrName: stri
   return ctx.sql.transaction(async (tx) => {
     const mapping = await findMapping(tx, input.idOrName);
     if (input.dryRun) return mapping;
-    await tx.run(`DELETE FROM "IntegrationMapping" WHERE "id" = ?`, [mapping.id]);
+    await deleteMappingRow(typed(tx), mapping.id);
     await recordAudit({ ...ctx, sql: tx }, { action: "mapping.delete", targetType: "mapping", targetId: mapping.id, metadata: { name: mapping.name } });
     return mapping;
   });

@@ -1,4 +1,11 @@
 import { NotFoundError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import {
+  referenceByEntity,
+  referenceByExternal,
+  referenceById,
+  type RefViewRow,
+} from "../../db/queries/external-reference.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { JsonObject } from "../../types/common.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
@@ -7,33 +14,32 @@ import type { ExternalReference } from "../../types/integration/external-referen
 export const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 export const MAX_ID_LENGTH = 255;
 
-// The columns every reference view is built from, in one order, so list, show, lookup and export
-// agree. Export reads them as arrays (the fast path), the rest as objects.
-export const REF_FIELDS = ["id", "connectionId", "entityType", "entityId", "externalType", "externalId", "metadata", "payloadHash", "firstSeenAt", "lastModifiedAt", "remoteDeleted", "remoteDeletedAt", "createdAt", "updatedAt"] as const;
-export const REF_COLUMNS = REF_FIELDS.map((f) => `r."${f}"`).join(", ");
+export { REF_FIELDS } from "../../db/queries/external-reference.js";
 
-export type RefRow = Record<(typeof REF_FIELDS)[number], unknown>;
-
-export function toReference(r: RefRow): ExternalReference {
+/** The view of a reference read through the typed layer (the schema's types on both databases). */
+export function toReference(r: RefViewRow): ExternalReference {
   return {
-    id: r.id as string,
-    connectionId: r.connectionId as string,
-    entityType: r.entityType as string,
-    entityId: r.entityId as string,
-    externalType: r.externalType as string,
-    externalId: r.externalId as string,
-    metadata: r.metadata === null || r.metadata === undefined ? null : col.json<JsonObject>(r.metadata),
-    payloadHash: (r.payloadHash as string | null) ?? null,
-    firstSeenAt: col.iso(r.firstSeenAt)!,
-    lastModifiedAt: col.iso(r.lastModifiedAt)!,
-    remoteDeleted: col.bool(r.remoteDeleted),
-    remoteDeletedAt: col.iso(r.remoteDeletedAt),
-    createdAt: col.iso(r.createdAt)!,
-    updatedAt: col.iso(r.updatedAt)!,
+    id: r.id,
+    connectionId: r.connectionId,
+    entityType: r.entityType,
+    entityId: r.entityId,
+    externalType: r.externalType,
+    externalId: r.externalId,
+    metadata: (r.metadata ?? null) as JsonObject | null,
+    payloadHash: r.payloadHash,
+    firstSeenAt: r.firstSeenAt.toISOString(),
+    lastModifiedAt: r.lastModifiedAt.toISOString(),
+    remoteDeleted: r.remoteDeleted,
+    remoteDeletedAt: r.remoteDeletedAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
   };
 }
 
-/** The same view from a row read as an array in REF_FIELDS order (the export's fast path). */
+/**
+ * The same view from a row read as an array in REF_FIELDS order (the export's fast path): the
+ * driver's own forms, so SQLite's dates (text), booleans (0/1) and JSON (text) are converted here.
+ */
 export function refFromArray(a: unknown[]): ExternalReference {
   return {
     id: a[0] as string,
@@ -54,19 +60,19 @@ export function refFromArray(a: unknown[]): ExternalReference {
 }
 
 export async function findRef(sql: SqlClient, id: string): Promise<ExternalReference> {
-  const row = await sql.get<RefRow>(`SELECT ${REF_COLUMNS} FROM "ExternalReference" r WHERE r."id" = ?`, [id]);
+  const row = await referenceById(typed(sql), id);
   if (!row) throw new NotFoundError(`No reference ${id}.`, "Find references with: intg refs list, or intg refs lookup --entity <type>:<id>", "REF_NOT_FOUND");
   return toReference(row);
 }
 
 /** The reference holding one side of a link, if any: the external record, or the entity for one external type. */
 export async function refByExternal(sql: SqlClient, connectionId: string, externalType: string, externalId: string): Promise<ExternalReference | undefined> {
-  const row = await sql.get<RefRow>(`SELECT ${REF_COLUMNS} FROM "ExternalReference" r WHERE r."connectionId" = ? AND r."externalType" = ? AND r."externalId" = ?`, [connectionId, externalType, externalId]);
+  const row = await referenceByExternal(typed(sql), connectionId, externalType, externalId);
   return row && toReference(row);
 }
 
 export async function refByEntity(sql: SqlClient, connectionId: string, entityType: string, entityId: string, externalType: string): Promise<ExternalReference | undefined> {
-  const row = await sql.get<RefRow>(`SELECT ${REF_COLUMNS} FROM "ExternalReference" r WHERE r."connectionId" = ? AND r."entityType" = ? AND r."entityId" = ? AND r."externalType" = ?`, [connectionId, entityType, entityId, externalType]);
+  const row = await referenceByEntity(typed(sql), connectionId, entityType, entityId, externalType);
   return row && toReference(row);
 }
 

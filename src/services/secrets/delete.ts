@@ -1,5 +1,8 @@
 import { ConflictError } from "../../errors.js";
 import type { SecretDeletion } from "../../types/secrets.types.js";
+import { typed } from "../../db/kysely.js";
+import { connectionIdsWithCredential } from "../../db/queries/integration-connection.js";
+import { deleteSecretRow } from "../../db/queries/integration-secret.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { findSecret, secretLabel, toSecretInfo } from "./rows.js";
@@ -18,8 +21,7 @@ export interface DeleteSecretInput {
 export async function deleteSecret(ctx: ServiceContext, ref: string, input: DeleteSecretInput = {}): Promise<SecretDeletion> {
   return ctx.sql.transaction(async (tx) => {
     const row = await findSecret(tx, ref, { lock: true });
-    const users = await tx.all<{ id: string }>(`SELECT "id" FROM "IntegrationConnection" WHERE "credentialSecretId" = ? ORDER BY "id"`, [row.id]);
-    const connectionIds = users.map((u) => u.id);
+    const connectionIds = await connectionIdsWithCredential(typed(tx), row.id);
     if (connectionIds.length > 0 && !input.force) {
       throw new ConflictError(
         `${secretLabel(row)} is the credential of ${connectionIds.length} connection(s): ${connectionIds.join(", ")}. Deleting it would leave them without one.`,
@@ -29,7 +31,7 @@ export async function deleteSecret(ctx: ServiceContext, ref: string, input: Dele
     }
     const secret = toSecretInfo(row);
     if (input.dryRun) return { secret, dryRun: true, deleted: false, detachedConnectionIds: connectionIds };
-    await tx.run(`DELETE FROM "IntegrationSecret" WHERE "id" = ?`, [row.id]);
+    await deleteSecretRow(typed(tx), row.id);
     await recordAudit(
       { ...ctx, sql: tx },
       { action: "secret.delete", targetType: "secret", targetId: row.id, metadata: { name: row.name, tokenType: row.tokenType, detachedConnectionIds: connectionIds } },

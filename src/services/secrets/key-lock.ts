@@ -1,4 +1,6 @@
 import { ConflictError, IntgError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { releaseMasterKeyLock, tryMasterKeyLock } from "../../db/queries/integration-secret.js";
 import { acquireFileLock, type HeldFileLock } from "../../lib/file-lock.js";
 import type { ServiceContext } from "../context.js";
 
@@ -13,8 +15,6 @@ import type { ServiceContext } from "../context.js";
 
 export const MASTER_KEY_LOCK_WAIT_MS = 120_000;
 
-// Any constant does: it names this lock among the project's advisory locks (audit: …211, names: …212).
-const LOCK_CLASS = 734_018_213;
 const POLL_MS = 50;
 
 // Within one process, callers queue here first: a PostgreSQL session may take its advisory lock
@@ -72,14 +72,14 @@ async function fileLock(path: string, waitMs: number): Promise<() => Promise<voi
 
 async function advisoryLock(ctx: Pick<ServiceContext, "sql">, waitMs: number): Promise<() => Promise<void>> {
   const deadline = Date.now() + waitMs;
+  const db = typed(ctx.sql);
   for (;;) {
-    const row = await ctx.sql.get<{ locked: boolean }>(`SELECT pg_try_advisory_lock(?, 0) AS "locked"`, [LOCK_CLASS]);
-    if (row?.locked) break;
+    if (await tryMasterKeyLock(db)) break;
     if (Date.now() >= deadline) throw busy("PostgreSQL advisory lock", waitMs);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   // A failed unlock means the connection is gone, and the lock went with it.
-  return async () => void (await ctx.sql.run(`SELECT pg_advisory_unlock(?, 0)`, [LOCK_CLASS]).catch(() => undefined));
+  return async () => void (await releaseMasterKeyLock(db).catch(() => undefined));
 }
 
 function busy(what: string, waitMs: number): ConflictError {

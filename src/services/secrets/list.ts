@@ -1,7 +1,9 @@
+import { typed } from "../../db/kysely.js";
+import { listSecretRows } from "../../db/queries/integration-secret.js";
 import type { TokenType } from "../../types/enums.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
-import { SECRET_COLUMNS, toSecretInfo, type SecretRow } from "./rows.js";
+import { toSecretInfo } from "./rows.js";
 
 export interface ListSecretsInput {
   tokenType?: TokenType;
@@ -11,17 +13,5 @@ export interface ListSecretsInput {
 
 /** `secrets list`: every secret's metadata, by name. Needs no master key: nothing is decrypted. */
 export async function listSecrets(ctx: ServiceContext, input: ListSecretsInput = {}): Promise<IntegrationSecretInfo[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (input.tokenType) {
-    where.push(`"tokenType" = ?`);
-    params.push(input.tokenType);
-  }
-  if (input.masterKeyId) {
-    where.push(`"masterKeyId" = ?`);
-    params.push(input.masterKeyId);
-  }
-  const filter = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
-  const rows = await ctx.sql.all<SecretRow>(`SELECT ${SECRET_COLUMNS} FROM "IntegrationSecret"${filter} ORDER BY "name", "id"`, params);
-  return rows.map(toSecretInfo);
+  return (await listSecretRows(typed(ctx.sql), input)).map(toSecretInfo);
 }

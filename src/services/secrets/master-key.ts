@@ -6,8 +6,7 @@ import type { ServiceContext } from "../context.js";
 import { createKeyFile, KEY_FILE_NAME, readKeyFile } from "./key-file.js";
 import { withMasterKeyLock } from "./key-lock.js";
 import { opensOneRow } from "./sealing-check.js";
-import { countByKey } from "./status.js";
-import { countHeaderKeys } from "../webhooks/endpoint-headers.js";
+import { countByKey, sealedUnderKeyIds } from "./status.js";
 
 export const MASTER_KEY_ENV = "INTG_MASTER_KEY";
 export const PREVIOUS_KEYS_ENV = "INTG_PREVIOUS_MASTER_KEYS";
@@ -97,14 +96,11 @@ async function createRing(ctx: ServiceContext): Promise<MasterKeyRing> {
   const ring = readMasterKeys(ctx.env, target); // again, under the lock: another process may have made it
   if (ring) return ring;
   const file = keyFilePath(target)!;
-  // Webhook endpoint secrets are sealed under the ring too; their envelope names the key.
-  const orphans = await ctx.sql.all<{ masterKeyId: string }>(
-    `SELECT "masterKeyId" FROM "IntegrationSecret" UNION SELECT SUBSTR("secretCiphertext", 4, 16) AS "masterKeyId" FROM "WebhookEndpoint" UNION SELECT "masterKeyId" FROM "IntegrityKey" ORDER BY 1`,
-  );
-  for (const id of (await countHeaderKeys(ctx.sql)).keys()) if (!orphans.some((o) => o.masterKeyId === id)) orphans.push({ masterKeyId: id }); // sealed endpoint headers
+  const orphans = await sealedUnderKeyIds(ctx);
   if (orphans.length > 0) {
     throw new CredentialError(
-      `The master key file ${file} is missing, but the database holds secrets under master key(s) ${orphans.map((o) => o.masterKeyId).join(", ")}.`,
+      `The master key file ${file} is missing, but the database holds secrets under master key(s) ` +
+        `${orphans.join(", ")}.`,
       `Restore ${file} from a backup, or set ${MASTER_KEY_ENV} (and ${PREVIOUS_KEYS_ENV}) to the key(s) they were sealed with.`,
       "MASTER_KEY_MISSING",
     );

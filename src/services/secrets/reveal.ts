@@ -4,7 +4,7 @@ import type { SecretRevealed } from "../../types/secrets.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, requireMasterKeys } from "./master-key.js";
-import { findSecret, SECRET_COLUMNS, secretLabel, toSecretInfo, type SecretRow } from "./rows.js";
+import { findSecret, secretLabel, toSecretInfo } from "./rows.js";
 
 /**
  * `secrets reveal <name|id>`: decrypts one secret, only because it was asked for by name. Reading a
@@ -12,7 +12,7 @@ import { findSecret, SECRET_COLUMNS, secretLabel, toSecretInfo, type SecretRow }
  * since a leak is traced through exactly these events.
  */
 export async function revealSecret(ctx: ServiceContext, ref: string): Promise<SecretRevealed> {
-  const row = await findSecret<SecretRow & { ciphertext: string }>(ctx.sql, ref, { columns: `${SECRET_COLUMNS},"ciphertext"` });
+  const row = await findSecret(ctx.sql, ref, { ciphertext: true });
   const label = secretLabel(row);
   let value: string;
   try {

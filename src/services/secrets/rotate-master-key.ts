@@ -1,4 +1,6 @@
 import { CredentialError, IntgError, UsageError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { resealSecret, secretsNotUnder } from "../../db/queries/integration-secret.js";
 import { decrypt, encrypt, generateMasterKey, type MasterKey } from "../../lib/crypto.js";
 import type { MasterKeyRotationResult } from "../../types/secrets.types.js";
 import { recordAudit } from "../audit/record.js";
@@ -147,17 +149,14 @@ async function reencryptSecretBatch(
 ): Promise<number> {
   const lookup = (label: string) => (id: string) => (id === target.id ? target : requireKey(ring, id, label));
   return ctx.sql.transaction(async (tx) => {
-    const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";
-    const rows = await tx.all<{ id: string; name: string; ciphertext: string; masterKeyId: string }>(
-      `SELECT "id","name","ciphertext","masterKeyId" FROM "IntegrationSecret" WHERE "masterKeyId" <> ? ORDER BY "id" LIMIT ?${lock}`,
-      [target.id, size],
-    );
+    const db = typed(tx);
+    const rows = await secretsNotUnder(db, target.id, size);
     let changed = 0;
     for (const row of rows) {
       const label = secretLabel(row);
       const sealed = encrypt(target, decrypt(lookup(label), row.ciphertext, row.id, label), row.id);
       // Re-encryption changes no credential: rotatedAt and updatedAt describe the value, not its envelope.
-      const n = await tx.run(`UPDATE "IntegrationSecret" SET "ciphertext" = ?, "masterKeyId" = ? WHERE "id" = ? AND "ciphertext" = ?`, [sealed, target.id, row.id, row.ciphertext]);
+      const n = await resealSecret(db, row.id, row.ciphertext, { ciphertext: sealed, masterKeyId: target.id });
       if (n > 0) moved.set(row.masterKeyId, (moved.get(row.masterKeyId) ?? 0) + 1);
       changed += n;
     }

@@ -1,23 +1,13 @@
 import { ConflictError, NotFoundError, UsageError } from "../../errors.js";
-import { col, type SqlClient } from "../../db/sql.js";
-import type { TokenType } from "../../types/enums.js";
+import { typed } from "../../db/kysely.js";
+import { secretById, secretsNamed } from "../../db/queries/integration-secret.js";
+import type { SealedSecretRow, SecretReadOptions, SecretRow } from "../../db/queries/integration-secret.js";
+import type { SqlClient } from "../../db/sql.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
 
 // What the secrets services share: the row, its view, and finding a secret by id or name.
 
-/** Every column but the ciphertext, which leaves the service layer only through reveal. */
-export const SECRET_COLUMNS = `"id","name","tokenType","masterKeyId","expiresAt","rotatedAt","createdAt","updatedAt"`;
-
-export interface SecretRow {
-  id: string;
-  name: string;
-  tokenType: TokenType;
-  masterKeyId: string;
-  expiresAt: unknown;
-  rotatedAt: unknown;
-  createdAt: unknown;
-  updatedAt: unknown;
-}
+export type { SecretRow } from "../../db/queries/integration-secret.js";
 
 export function toSecretInfo(row: SecretRow): IntegrationSecretInfo {
   return {
@@ -25,10 +15,10 @@ export function toSecretInfo(row: SecretRow): IntegrationSecretInfo {
     name: row.name,
     tokenType: row.tokenType,
     masterKeyId: row.masterKeyId,
-    expiresAt: col.dateOrNull(row.expiresAt)?.toISOString() ?? null,
-    rotatedAt: col.dateOrNull(row.rotatedAt)?.toISOString() ?? null,
-    createdAt: col.date(row.createdAt).toISOString(),
-    updatedAt: col.date(row.updatedAt).toISOString(),
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    rotatedAt: row.rotatedAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
   };
 }
 
@@ -55,18 +45,14 @@ export function validateSecretName(name: string): string {
 /**
  * A secret by id or by name. The schema does not make names unique (intg never writes two rows
  * with one name, but another writer might): several matches are a conflict naming their ids.
- * With `lock`, PostgreSQL locks the row for the caller's transaction (SQLite's lock is already held).
+ * With `lock`, PostgreSQL locks the row for the caller's transaction (SQLite's lock is already
+ * held); with `ciphertext`, the sealed value comes too (reveal).
  */
-export async function findSecret<T extends SecretRow = SecretRow>(
-  sql: SqlClient,
-  ref: string,
-  options: { columns?: string; lock?: boolean } = {},
-): Promise<T> {
-  const columns = options.columns ?? SECRET_COLUMNS;
-  const lock = options.lock && sql.provider === "postgresql" ? " FOR UPDATE" : "";
-  const byId = await sql.get<T>(`SELECT ${columns} FROM "IntegrationSecret" WHERE "id" = ?${lock}`, [ref]);
+export async function findSecret(sql: SqlClient, ref: string, opts: SecretReadOptions = {}): Promise<SealedSecretRow> {
+  const db = typed(sql);
+  const byId = await secretById(db, ref, opts);
   if (byId) return byId;
-  const byName = await sql.all<T>(`SELECT ${columns} FROM "IntegrationSecret" WHERE "name" = ? ORDER BY "id"${lock}`, [ref]);
+  const byName = await secretsNamed(db, ref, opts);
   if (byName.length === 1) return byName[0]!;
   if (byName.length > 1) {
     throw new ConflictError(`${byName.length} secrets are named "${ref}": ${byName.map((r) => r.id).join(", ")}.`, "Name one by its id.", "AMBIGUOUS_NAME");

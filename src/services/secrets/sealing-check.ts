@@ -1,3 +1,6 @@
+import { typed } from "../../db/kysely.js";
+import { sampleSealedSecrets } from "../../db/queries/integration-secret.js";
+import { endpointSecretsUnder } from "../../db/queries/webhook-endpoint.js";
 import { decrypt } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { currentSlot, openSecret } from "../webhooks/endpoint-secret.js";
@@ -9,16 +12,8 @@ const SAMPLE = 3;
 
 /** True when at least one stored ciphertext under one of `keyIds` really opens under the ring. */
 export async function opensOneRow(ctx: Pick<ServiceContext, "sql">, ring: MasterKeyRing, keyIds: string[]) {
-  const marks = keyIds.map(() => "?").join(",");
-  const secrets = await ctx.sql.all<{ id: string; ciphertext: string }>(
-    `SELECT "id","ciphertext" FROM "IntegrationSecret" WHERE "masterKeyId" IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
-    keyIds,
-  );
-  const endpoints = await ctx.sql.all<{ id: string; ciphertext: string }>(
-    `SELECT "id","secretCiphertext" AS "ciphertext" FROM "WebhookEndpoint" ` +
-      `WHERE SUBSTR("secretCiphertext", 4, 16) IN (${marks}) ORDER BY "id" LIMIT ${SAMPLE}`,
-    keyIds,
-  );
+  const secrets = await sampleSealedSecrets(typed(ctx.sql), keyIds, SAMPLE);
+  const endpoints = await endpointSecretsUnder(typed(ctx.sql), keyIds, SAMPLE);
   // Opened exactly as their readers open them (reveal, endpoint-secret.ts), associated data included.
   const opens = (open: () => unknown) => {
     try {

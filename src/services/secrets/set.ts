@@ -1,5 +1,7 @@
 import { ConflictError, UsageError } from "../../errors.js";
-import { col } from "../../db/sql.js";
+import { typed } from "../../db/kysely.js";
+import { insertSecretRow, lockSecretName, secretById } from "../../db/queries/integration-secret.js";
+import { secretsNamed, updateSecretRow } from "../../db/queries/integration-secret.js";
 import { encrypt } from "../../lib/crypto.js";
 import { newId } from "../../lib/ids.js";
 import type { TokenType } from "../../types/enums.js";
@@ -7,7 +9,7 @@ import type { IntegrationSecretInfo } from "../../types/integration/api.types.js
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { sealingRing } from "./master-key.js";
-import { SECRET_COLUMNS, toSecretInfo, validateSecretName, type SecretRow } from "./rows.js";
+import { toSecretInfo, validateSecretName } from "./rows.js";
 
 export interface SetSecretInput {
   name: string;
@@ -27,10 +29,6 @@ export interface SetSecretResult {
   keyFileCreated: string | null;
 }
 
-// Any constant does; with the name's hash it serialises writers of one name on PostgreSQL, which
-// has no unique index on names to stop two concurrent creators (SQLite's BEGIN IMMEDIATE does).
-const NAME_LOCK_CLASS = 734_018_212;
-
 /**
  * `secrets set <name>`: creates the secret, or replaces the value of the one with that name. One
  * transaction: the row and its audit event land together. The value is sealed under the current
@@ -47,8 +45,11 @@ export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Pro
     // Read inside the write transaction: on SQLite a rotation cannot then finish (and prune-keys
     // drop the key read here) before this row commits; its next batch moves the row instead.
     const ring = await sealingRing({ ...ctx, sql: tx }, { startOver: input.newMasterKey });
-    if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [NAME_LOCK_CLASS, name]);
-    const existing = await tx.all<SecretRow>(`SELECT ${SECRET_COLUMNS} FROM "IntegrationSecret" WHERE "name" = ?`, [name]);
+    const db = typed(tx);
+    // PostgreSQL has no unique index on names to stop two concurrent creators (SQLite's BEGIN
+    // IMMEDIATE does): writers of one name queue on a lock until this transaction ends.
+    await lockSecretName(db, name);
+    const existing = await secretsNamed(db, name);
     if (existing.length > 1) {
       throw new ConflictError(`${existing.length} secrets are named "${name}": ${existing.map((r) => r.id).join(", ")}.`, "Delete all but one by id first.", "AMBIGUOUS_NAME");
     }
@@ -58,16 +59,12 @@ export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Pro
     const id = old?.id ?? newId("secret", now);
     const ciphertext = encrypt(ring.current, input.value, id);
     if (old) {
-      const expiresAt = input.expiresAt === undefined ? col.dateOrNull(old.expiresAt) : input.expiresAt;
-      await tx.run(
-        `UPDATE "IntegrationSecret" SET "tokenType" = ?, "ciphertext" = ?, "masterKeyId" = ?, "expiresAt" = ?, "rotatedAt" = ?, "updatedAt" = ? WHERE "id" = ?`,
-        [tokenType, ciphertext, ring.current.id, expiresAt, now, now, id],
-      );
+      const expiresAt = input.expiresAt === undefined ? old.expiresAt : input.expiresAt;
+      const set = { tokenType, ciphertext, masterKeyId: ring.current.id, expiresAt, rotatedAt: now, updatedAt: now };
+      await updateSecretRow(db, id, set);
     } else {
-      await tx.run(
-        `INSERT INTO "IntegrationSecret" ("id","name","tokenType","ciphertext","masterKeyId","expiresAt","rotatedAt","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?)`,
-        [id, name, tokenType, ciphertext, ring.current.id, input.expiresAt ?? null, null, now, now],
-      );
+      const row = { id, name, tokenType, ciphertext, masterKeyId: ring.current.id, expiresAt: input.expiresAt ?? null };
+      await insertSecretRow(db, { ...row, rotatedAt: null, createdAt: now, updatedAt: now });
     }
     await recordAudit(
       { ...ctx, sql: tx },
@@ -79,7 +76,7 @@ export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Pro
         metadata: { name, tokenType, masterKeyId: ring.current.id, ...(input.newMasterKey && { newMasterKey: true }) },
       },
     );
-    const row = await tx.get<SecretRow>(`SELECT ${SECRET_COLUMNS} FROM "IntegrationSecret" WHERE "id" = ?`, [id]);
+    const row = await secretById(db, id);
     return { ring, secret: { info: toSecretInfo(row!), created: !old } };
   });
   return { secret: secret.info, created: secret.created, keyFileCreated: ring.created ? ring.file : null };

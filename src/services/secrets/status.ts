@@ -1,4 +1,8 @@
 import { IntgError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { integrityKeyMasterIds } from "../../db/queries/integrity-key.js";
+import { countSecretsByMasterKey, secretMasterKeyIds } from "../../db/queries/integration-secret.js";
+import { endpointSecretKeyCounts } from "../../db/queries/webhook-endpoint.js";
 import type { SecretsStatus } from "../../types/secrets.types.js";
 import type { ServiceContext } from "../context.js";
 import { findKey, loadMasterKeys, type MasterKeyRing } from "./master-key.js";
@@ -6,20 +10,31 @@ import { countHeaderKeys } from "../webhooks/endpoint-headers.js";
 
 /** Ciphertexts per master key id (secrets and endpoint signing secrets): the progress of a rotation, and what cannot be read. */
 export async function countByKey(ctx: Pick<ServiceContext, "sql">): Promise<Map<string, number>> {
-  const rows = await ctx.sql.all<{ masterKeyId: string; n: number | string }>(
-    `SELECT "masterKeyId", COUNT(*) AS "n" FROM "IntegrationSecret" GROUP BY "masterKeyId" ORDER BY "masterKeyId"`,
-  );
-  const counts = new Map(rows.map((r) => [r.masterKeyId, Number(r.n)]));
+  const counts = await countSecretsByMasterKey(typed(ctx.sql));
   // Endpoint signing secrets are sealed under the same ring; their envelope names the key
   // (`v1.<keyId>.…`), so rotation progress is read from the ciphertext itself.
-  for (const column of ["secretCiphertext", "previousSecretCiphertext", "olderSecretCiphertext"]) {
-    const endpoints = await ctx.sql.all<{ masterKeyId: string; n: number | string }>(
-      `SELECT SUBSTR("${column}", 4, 16) AS "masterKeyId", COUNT(*) AS "n" FROM "WebhookEndpoint" WHERE "${column}" IS NOT NULL GROUP BY SUBSTR("${column}", 4, 16)`,
-    );
-    for (const r of endpoints) counts.set(r.masterKeyId, (counts.get(r.masterKeyId) ?? 0) + Number(r.n));
+  for (const r of await endpointSecretKeyCounts(typed(ctx.sql))) {
+    counts.set(r.masterKeyId, (counts.get(r.masterKeyId) ?? 0) + r.n);
   }
   for (const [id, n] of await countHeaderKeys(ctx.sql)) counts.set(id, (counts.get(id) ?? 0) + n); // endpoints' sealed headers
   return counts;
+}
+
+/**
+ * Every master key id something stored is sealed under, in order: secrets, endpoints' signing
+ * secrets and the integrity root, then endpoints' sealed headers.
+ */
+export async function sealedUnderKeyIds(ctx: Pick<ServiceContext, "sql">): Promise<string[]> {
+  const db = typed(ctx.sql);
+  // Webhook endpoint secrets are sealed under the ring too; their envelope names the key.
+  const endpoints = await ctx.sql.all<{ masterKeyId: string }>(
+    `SELECT DISTINCT SUBSTR("secretCiphertext", 4, 16) AS "masterKeyId" FROM "WebhookEndpoint"`,
+  );
+  const root = await integrityKeyMasterIds(db);
+  const ids = new Set([...(await secretMasterKeyIds(db)), ...endpoints.map((r) => r.masterKeyId), ...root]);
+  const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const id of (await countHeaderKeys(ctx.sql)).keys()) if (!sorted.includes(id)) sorted.push(id);
+  return sorted;
 }
 
 /**

@@ -1,4 +1,12 @@
 import { createHash } from "node:crypto";
+import { typed } from "../../db/kysely.js";
+import {
+  insertSyncedRef,
+  markRefSeen,
+  markRefsRemoteDeleted,
+  refsUnseenBy,
+  updateSyncedRef,
+} from "../../db/queries/external-reference.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { JsonValue } from "../../types/common.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
@@ -35,6 +43,8 @@ function canonical(v: unknown): string {
 }
 
 export async function applyPage(tx: SqlClient, t: PageTarget, items: unknown[], now: Date): Promise<Applied> {
+  const db = typed(tx);
+  const seen = { jobId: t.jobId, actor: t.actor, now };
   const out: Applied = { created: 0, updated: 0, errors: [] };
   const audit: Array<AuditDraft & { connectionId: string }> = [];
   const externalType = t.resource.externalType;
@@ -67,21 +77,16 @@ export async function applyPage(tx: SqlClient, t: PageTarget, items: unknown[], 
     }
     if (!held) {
       const id = sequentialIds("reference", now, 1)[0]!;
-      await tx.run(
-        `INSERT INTO "ExternalReference" ("id","connectionId","entityType","entityId","externalType","externalId","metadata","payloadHash","firstSeenAt","lastModifiedAt","remoteDeleted","linkedBy","linkedVia","lastSeenSyncJobId","createdAt","updatedAt") VALUES (?,?,?,?,?,?,NULL,?,?,?,false,?,'sync',?,?,?)`,
-        [id, t.connectionId, entityType, entityId, externalType, externalId, hash, now, now, t.actor, t.jobId, now, now],
-      );
+      const record = { entityType, entityId, externalType, externalId, payloadHash: hash };
+      await insertSyncedRef(db, id, { ...record, connectionId: t.connectionId }, seen);
       out.created++;
       continue;
     }
     if (held.payloadHash === hash && held.entityId === entityId && held.entityType === entityType && !held.remoteDeleted) {
-      await tx.run(`UPDATE "ExternalReference" SET "lastSeenSyncJobId" = ? WHERE "id" = ?`, [t.jobId, held.id]);
+      await markRefSeen(db, held.id, t.jobId);
       continue;
     }
-    await tx.run(
-      `UPDATE "ExternalReference" SET "entityType" = ?, "entityId" = ?, "payloadHash" = ?, "remoteDeleted" = false, "remoteDeletedAt" = NULL, "lastModifiedAt" = ?, "lastSeenSyncJobId" = ?, "updatedAt" = ? WHERE "id" = ?`,
-      [entityType, entityId, hash, now, t.jobId, now, held.id],
-    );
+    await updateSyncedRef(db, held.id, { entityType, entityId, payloadHash: hash }, seen);
     audit.push({ referenceId: held.id, connectionId: t.connectionId, action: "update", actor: t.actor, source: "sync", changes: diffRef(held, await findRef(tx, held.id)) });
     out.updated++;
   }
@@ -94,16 +99,10 @@ export async function applyPage(tx: SqlClient, t: PageTarget, items: unknown[], 
  * is marked remote-deleted, with a `remote_delete` history entry. Returns how many.
  */
 export async function markDisappeared(tx: SqlClient, t: Omit<PageTarget, "mapping" | "resource"> & { externalType: string }, now: Date): Promise<number> {
-  const gone = await tx.all<{ id: string }>(
-    `SELECT "id" FROM "ExternalReference" WHERE "connectionId" = ? AND "externalType" = ? AND "remoteDeleted" = false AND ("lastSeenSyncJobId" IS NULL OR "lastSeenSyncJobId" <> ?) ORDER BY "id"`,
-    [t.connectionId, t.externalType, t.jobId],
-  );
-  if (gone.length === 0) return 0;
-  const ids = gone.map((g) => g.id);
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    await tx.run(`UPDATE "ExternalReference" SET "remoteDeleted" = true, "remoteDeletedAt" = ?, "updatedAt" = ? WHERE "id" IN (${chunk.map(() => "?").join(",")})`, [now, now, ...chunk]);
-  }
+  const db = typed(tx);
+  const ids = await refsUnseenBy(db, t.connectionId, t.externalType, t.jobId);
+  if (ids.length === 0) return 0;
+  await markRefsRemoteDeleted(db, ids, now);
   const changes = [{ field: "remoteDeleted", from: false, to: true }];
   await writeRefAudit(tx, now, ids.map((referenceId) => ({ referenceId, connectionId: t.connectionId, action: "remote_delete" as const, actor: t.actor, source: "sync" as const, changes })));
   return ids.length;

@@ -1,5 +1,16 @@
 import { hostname } from "node:os";
-import { col, type SqlClient } from "../../db/sql.js";
+import { jsonText, typed } from "../../db/kysely.js";
+import {
+  addPageToSyncJob,
+  endSyncJob,
+  insertSyncJob,
+  type SyncJobRow,
+  syncJobErrors,
+  syncJobRow,
+  syncJobRows,
+  updateSyncJob,
+} from "../../db/queries/integration-sync-job.js";
+import type { SqlClient } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import type { JsonValue } from "../../types/common.js";
 import type { IntegrationSyncJob } from "../../types/integration/integration.types.js";
@@ -10,33 +21,34 @@ import type { IntegrationSyncJob } from "../../types/integration/integration.typ
 // not alive) or its heartbeat is older than LEASE_MS.
 
 export const LEASE_MS = 2 * 60_000;
-const COLUMNS = `"id","connectionId","resource","full","status","checkpoint","recordsRead","recordsCreated","recordsUpdated","recordsDeleted","errors","leaseOwner","heartbeatAt","startedAt","finishedAt"`;
 
 export type JobStatus = IntegrationSyncJob["status"];
 export type JobError = IntegrationSyncJob["errors"][number];
 
-export function toJob(r: Record<string, unknown>, now: Date, stalledAfterMs: number): IntegrationSyncJob {
+export function toJob(r: SyncJobRow, now: Date, stalledAfterMs: number): IntegrationSyncJob {
   const status = r.status as JobStatus;
-  const heartbeat = col.dateOrNull(r.heartbeatAt) ?? col.date(r.startedAt);
+  const heartbeat = r.heartbeatAt ?? r.startedAt;
   return {
-    id: r.id as string,
-    connectionId: r.connectionId as string,
-    resource: r.resource as string,
-    full: col.bool(r.full),
+    id: r.id,
+    connectionId: r.connectionId,
+    resource: r.resource,
+    full: r.full,
     status,
     stalled: status === "running" && now.getTime() - heartbeat.getTime() > stalledAfterMs,
-    checkpoint: r.checkpoint === null || r.checkpoint === undefined ? null : col.json<JsonValue>(r.checkpoint),
-    recordsRead: col.int(r.recordsRead),
-    recordsCreated: col.int(r.recordsCreated),
-    recordsUpdated: col.int(r.recordsUpdated),
-    recordsDeleted: col.int(r.recordsDeleted),
-    errors: r.errors === null || r.errors === undefined ? [] : col.json<JobError[]>(r.errors),
-    leaseOwner: (r.leaseOwner as string | null) ?? null,
-    heartbeatAt: col.iso(r.heartbeatAt),
-    startedAt: col.iso(r.startedAt)!,
-    finishedAt: col.iso(r.finishedAt),
+    checkpoint: (r.checkpoint ?? null) as JsonValue | null,
+    recordsRead: r.recordsRead,
+    recordsCreated: r.recordsCreated,
+    recordsUpdated: r.recordsUpdated,
+    recordsDeleted: r.recordsDeleted,
+    errors: errorsOf(r.errors),
+    leaseOwner: r.leaseOwner,
+    heartbeatAt: r.heartbeatAt?.toISOString() ?? null,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
   };
 }
+
+const errorsOf = (stored: unknown): JobError[] => (stored ?? []) as JobError[];
 
 export const leaseOwner = () => `${hostname()}:${process.pid}`;
 
@@ -55,26 +67,26 @@ export function leaseLost(job: IntegrationSyncJob, now: Date): boolean {
 }
 
 export async function getJob(sql: SqlClient, id: string, now: Date): Promise<IntegrationSyncJob> {
-  const row = await sql.get<Record<string, unknown>>(`SELECT ${COLUMNS} FROM "IntegrationSyncJob" WHERE "id" = ?`, [id]);
+  const row = await syncJobRow(typed(sql), id);
   return toJob(row!, now, Number.POSITIVE_INFINITY);
 }
 
 /** The newest job of a connection's resource, if any. */
 export async function latestJob(sql: SqlClient, connectionId: string, resource: string, now: Date): Promise<IntegrationSyncJob | undefined> {
-  const row = await sql.get<Record<string, unknown>>(`SELECT ${COLUMNS} FROM "IntegrationSyncJob" WHERE "connectionId" = ? AND "resource" = ? ORDER BY "startedAt" DESC, "id" DESC LIMIT 1`, [connectionId, resource]);
+  const [row] = await syncJobRows(typed(sql), connectionId, resource, 1);
   return row && toJob(row, now, Number.POSITIVE_INFINITY);
 }
 
 export async function listJobs(sql: SqlClient, connectionId: string, opts: { resource?: string; limit: number; now: Date; stalledAfterMs: number }): Promise<IntegrationSyncJob[]> {
-  const params: unknown[] = [connectionId];
-  const byResource = opts.resource ? (params.push(opts.resource), `AND "resource" = ?`) : "";
-  const rows = await sql.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM "IntegrationSyncJob" WHERE "connectionId" = ? ${byResource} ORDER BY "startedAt" DESC, "id" DESC LIMIT ${opts.limit}`, params);
+  const rows = await syncJobRows(typed(sql), connectionId, opts.resource, opts.limit);
   return rows.map((r) => toJob(r, opts.now, opts.stalledAfterMs));
 }
 
 export async function insertJob(tx: SqlClient, connectionId: string, resource: string, full: boolean, now: Date): Promise<string> {
   const id = newId("syncJob", now);
-  await tx.run(`INSERT INTO "IntegrationSyncJob" ("id","connectionId","resource","full","status","checkpoint","errors","leaseOwner","heartbeatAt","startedAt") VALUES (?,?,?,?,'running',NULL,?,?,?,?)`, [id, connectionId, resource, full, [], leaseOwner(), now, now]);
+  const lease = { leaseOwner: leaseOwner(), heartbeatAt: now, startedAt: now };
+  const job = { id, connectionId, resource, full, status: "running", checkpoint: null, errors: jsonText([]) };
+  await insertSyncJob(typed(tx), { ...job, ...lease });
   return id;
 }
 
@@ -90,10 +102,8 @@ export async function resumeJob(tx: SqlClient, job: IntegrationSyncJob, now: Dat
     const note = { message: `abandoned (worker died): ${job.leaseOwner ?? "unknown"} last seen at ${seen}, taken over at ${now.toISOString()}`, externalId: null };
     errors = [...job.errors.slice(0, 100), note];
   }
-  await tx.run(
-    `UPDATE "IntegrationSyncJob" SET "status" = 'running', "leaseOwner" = ?, "heartbeatAt" = ?, "finishedAt" = NULL, "errors" = COALESCE(?, "errors") WHERE "id" = ?`,
-    [leaseOwner(), now, errors, job.id],
-  );
+  const lease = { status: "running", leaseOwner: leaseOwner(), heartbeatAt: now, finishedAt: null };
+  await updateSyncJob(typed(tx), job.id, errors === null ? lease : { ...lease, errors: jsonText(errors) });
 }
 
 export interface PageProgress {
@@ -106,18 +116,16 @@ export interface PageProgress {
 
 /** One page's counts and the next checkpoint, in the transaction that wrote the page's refs. */
 export async function advanceJob(tx: SqlClient, id: string, p: PageProgress, now: Date): Promise<void> {
-  const current = await tx.get<{ errors: unknown }>(`SELECT "errors" FROM "IntegrationSyncJob" WHERE "id" = ?`, [id]);
+  const db = typed(tx);
   // Only the first 100 errors are kept: a resource of bad records must not grow the row unbounded.
-  const errors = [...(current?.errors ? col.json<JobError[]>(current.errors) : []), ...p.errors].slice(0, 100);
-  await tx.run(
-    `UPDATE "IntegrationSyncJob" SET "checkpoint" = ?, "recordsRead" = "recordsRead" + ?, "recordsCreated" = "recordsCreated" + ?, "recordsUpdated" = "recordsUpdated" + ?, "errors" = ?, "heartbeatAt" = ? WHERE "id" = ?`,
-    [p.checkpoint, p.read, p.created, p.updated, errors, now, id],
-  );
+  const errors = [...errorsOf(await syncJobErrors(db, id)), ...p.errors].slice(0, 100);
+  const set = { checkpoint: jsonText(p.checkpoint), errors: jsonText(errors), heartbeatAt: now };
+  await addPageToSyncJob(db, id, { read: p.read, created: p.created, updated: p.updated }, set);
 }
 
 export async function finishJob(sql: SqlClient, id: string, status: Exclude<JobStatus, "running">, now: Date, extra: { deleted?: number; error?: JobError } = {}): Promise<void> {
-  const current = await sql.get<{ errors: unknown }>(`SELECT "errors" FROM "IntegrationSyncJob" WHERE "id" = ?`, [id]);
+  const db = typed(sql);
   // The reason this attempt stopped is always kept, even past the first 100 record errors.
-  const errors = [...(current?.errors ? col.json<JobError[]>(current.errors) : []).slice(0, 100), ...(extra.error ? [extra.error] : [])];
-  await sql.run(`UPDATE "IntegrationSyncJob" SET "status" = ?, "recordsDeleted" = "recordsDeleted" + ?, "errors" = ?, "finishedAt" = ?, "heartbeatAt" = ? WHERE "id" = ?`, [status, extra.deleted ?? 0, errors, now, now, id]);
+  const errors = [...errorsOf(await syncJobErrors(db, id)).slice(0, 100), ...(extra.error ? [extra.error] : [])];
+  await endSyncJob(db, id, extra.deleted ?? 0, { status, errors: jsonText(errors), finishedAt: now, heartbeatAt: now });
 }

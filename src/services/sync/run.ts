@@ -1,4 +1,6 @@
 import { ConflictError, IntgError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { lockConnectionRow } from "../../db/queries/integration-connection.js";
 import type { IntegrationSyncJob } from "../../types/integration/integration.types.js";
 import { ConnectionClient } from "../connections/client.js";
 import type { ServiceContext } from "../context.js";
@@ -53,7 +55,7 @@ async function claimJob(ctx: ServiceContext, plan: SyncPlan, full: boolean): Pro
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
     // Two syncs of one connection start one after the other (SQLite's BEGIN IMMEDIATE does this already).
-    if (tx.provider === "postgresql") await tx.get(`SELECT "id" FROM "IntegrationConnection" WHERE "id" = ? FOR UPDATE`, [plan.connectionId]);
+    await lockConnectionRow(typed(tx), plan.connectionId);
     const last = await latestJob(tx, plan.connectionId, plan.resourceName, now);
     if (last?.status === "running" && !leaseLost(last, now)) {
       throw new ConflictError(`Sync ${last.id} of ${plan.resourceName} is already running (${last.leaseOwner}).`, "Wait for it, or see it with: intg connections syncs " + plan.connectionId, "SYNC_RUNNING");

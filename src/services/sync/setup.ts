@@ -1,10 +1,12 @@
 import { UsageError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { mappingForSync } from "../../db/queries/integration-mapping.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
-import { findConnectionRow, providerOf } from "../connections/rows.js";
+import { findConnectionRow } from "../connections/rows.js";
 import { storedConfig } from "../providers/rows.js";
 import { resolveConnection } from "../refs/connections.js";
-import { MAPPING_COLUMNS, toMapping } from "../refs/mapping-rows.js";
+import { toMapping } from "../refs/mapping-rows.js";
 import { ResourceSchema, type Pagination, type SyncResource } from "./resource.js";
 
 // Everything a sync needs before it writes anything: the connection, the declared resource, its
@@ -23,7 +25,7 @@ export interface SyncPlan {
 export async function planSync(sql: SqlClient, connection: string, resourceName: string): Promise<SyncPlan> {
   const { id } = await resolveConnection(sql, connection);
   const row = await findConnectionRow(sql, id);
-  const provider = providerOf(row);
+  const provider = row.provider;
   const declared = (storedConfig(provider).resources ?? {}) as Record<string, unknown>;
   if (!Object.hasOwn(declared, resourceName)) {
     const known = Object.keys(declared);
@@ -39,10 +41,7 @@ export async function planSync(sql: SqlClient, connection: string, resourceName:
   const style = resource.pagination ?? (provider.paginationStyle as Pagination | null);
   if (!style) throw new UsageError(`Neither the resource ${resourceName} nor the provider ${provider.slug} says how it paginates.`, "Set pagination (page, cursor or link) on the resource, or --pagination on the provider.", "NO_PAGINATION");
   // The connection's own mapping wins over the provider-wide one.
-  const mappingRow = await sql.get<Record<string, unknown>>(
-    `SELECT ${MAPPING_COLUMNS} FROM "IntegrationMapping" m WHERE m."providerId" = ? AND m."externalType" = ? AND (m."connectionId" = ? OR m."connectionId" IS NULL) ORDER BY CASE WHEN m."connectionId" IS NULL THEN 1 ELSE 0 END, m."name" LIMIT 1`,
-    [provider.id, resource.externalType, id],
-  );
+  const mappingRow = await mappingForSync(typed(sql), provider.id, resource.externalType, id);
   if (!mappingRow) throw new UsageError(`No mapping for ${resource.externalType} records of ${provider.slug}.`, `Create one with: intg refs mappings set --provider ${provider.slug} --external-type ${resource.externalType} …`, "NO_MAPPING");
   return { connectionId: id, providerSlug: provider.slug, baseUrl: provider.baseUrl, resourceName, resource, style, mapping: toMapping(mappingRow) };
 }

@@ -1,3 +1,5 @@
+import { typed } from "../../db/kysely.js";
+import { cancelEndpointBacklogRows } from "../../db/queries/webhook-delivery.js";
 import type { SqlClient } from "../../db/sql.js";
 
 /**
@@ -8,10 +10,5 @@ import type { SqlClient } from "../../db/sql.js";
  * lease is left to its worker, whose result then lands as usual. Returns how many were cancelled.
  */
 export async function cancelEndpointBacklog(sql: SqlClient, endpointId: string, now: Date): Promise<number> {
-  return sql.run(
-    `UPDATE "WebhookDelivery"
-     SET "status" = 'CANCELLED', "nextAttemptAt" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ?
-     WHERE "endpointId" = ? AND ("status" = 'PENDING' OR ("status" = 'SENDING' AND "leaseExpiresAt" <= ?))`,
-    [now, endpointId, now],
-  );
+  return cancelEndpointBacklogRows(typed(sql), endpointId, now);
 }

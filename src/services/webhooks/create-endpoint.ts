@@ -1,3 +1,5 @@
+import { jsonOrNull, jsonText, typed } from "../../db/kysely.js";
+import { insertEndpointRow } from "../../db/queries/webhook-endpoint.js";
 import { newId } from "../../lib/ids.js";
 import { guardUrl, privateNetworksAllowed, type Lookup } from "../../lib/url-guard.js";
 import { generateSigningSecret } from "../../lib/webhook-signing.js";
@@ -35,10 +37,23 @@ export async function createEndpoint(
   const transformation = await resolveTransformation(input.channel, input.transformation, { now, warn: options.warn });
   return ctx.sql.transaction(async (tx) => {
     const ring = await sealingRing({ ...ctx, sql: tx }); // in the transaction: see secrets/set.ts
-    await tx.run(
-      `INSERT INTO "WebhookEndpoint" ("id","url","description","channel","eventFilter","headers","timeoutMs","retrySchedule","rateLimitPerSecond","transformation","secretCiphertext","allowPrivateNetwork","enabled","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      [id, input.url, input.description, input.channel, JSON.stringify(input.eventFilter), sealHeaders(ring.current, id, input.headers), input.timeoutMs, input.retryScheduleMs ? JSON.stringify(input.retryScheduleMs) : null, input.rateLimitPerSecond, transformation, sealSecret(ring.current, secret, currentSlot(id)), input.allowPrivateNetwork, true, now, now],
-    );
+    await insertEndpointRow(typed(tx), {
+      id,
+      url: input.url,
+      description: input.description,
+      channel: input.channel,
+      eventFilter: jsonText(input.eventFilter),
+      headers: jsonOrNull(sealHeaders(ring.current, id, input.headers)),
+      timeoutMs: input.timeoutMs,
+      retrySchedule: jsonOrNull(input.retryScheduleMs),
+      rateLimitPerSecond: input.rateLimitPerSecond,
+      transformation: jsonOrNull(transformation),
+      secretCiphertext: sealSecret(ring.current, secret, currentSlot(id)),
+      allowPrivateNetwork: input.allowPrivateNetwork,
+      enabled: true,
+      createdAt: now,
+      updatedAt: now,
+    });
     if (input.retentionPolicy) await setRetention(tx, id, input.retentionPolicy, now);
     await sealConfig({ ...ctx, sql: tx }, "WebhookEndpoint", id);
     await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.create", targetType: "endpoint", targetId: id, metadata: auditFields(input) });

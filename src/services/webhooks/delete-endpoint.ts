@@ -1,3 +1,6 @@
+import { typed } from "../../db/kysely.js";
+import { countEndpointDeliveries } from "../../db/queries/webhook-delivery.js";
+import { deleteEndpointRow } from "../../db/queries/webhook-endpoint.js";
 import type { WebhookEndpointInfo } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
@@ -15,10 +18,9 @@ export interface EndpointDeletion {
 export async function deleteEndpoint(ctx: ServiceContext, id: string, options: { dryRun?: boolean } = {}): Promise<EndpointDeletion> {
   return ctx.sql.transaction(async (tx) => {
     const endpoint = toEndpointInfo(await findEndpointRow(tx, id, true));
-    const count = await tx.get<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM "WebhookDelivery" WHERE "endpointId" = ?`, [id]);
-    const deliveries = Number(count?.n ?? 0);
+    const deliveries = await countEndpointDeliveries(typed(tx), id);
     if (options.dryRun) return { endpoint, dryRun: true, deleted: false, deliveries };
-    await tx.run(`DELETE FROM "WebhookEndpoint" WHERE "id" = ?`, [id]);
+    await deleteEndpointRow(typed(tx), id);
     await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.delete", targetType: "endpoint", targetId: id, metadata: { url: endpoint.url, deliveries } });
     return { endpoint, dryRun: false, deleted: true, deliveries };
   });

@@ -1,3 +1,5 @@
+import { typed } from "../../db/kysely.js";
+import { redactAttemptHeader } from "../../db/queries/webhook-delivery-attempt.js";
 import type { SqlClient } from "../../db/sql.js";
 import { REDACTED_VALUE } from "./endpoint-headers.js";
 
@@ -8,24 +10,6 @@ import { REDACTED_VALUE } from "./endpoint-headers.js";
 
 export async function scrubAttemptHeaders(sql: SqlClient, endpointId: string, names: readonly string[]) {
   let changed = 0;
-  for (const name of names) {
-    if (sql.provider === "postgresql") {
-      changed += await sql.run(
-        `UPDATE "WebhookDeliveryAttempt"
-         SET "requestHeaders" = jsonb_set("requestHeaders", ARRAY[?]::text[], to_jsonb(?::text))
-         WHERE "endpointId" = ? AND "requestHeaders" ->> ? IS NOT NULL AND "requestHeaders" ->> ? <> ?`,
-        [name, REDACTED_VALUE, endpointId, name, name, REDACTED_VALUE],
-      );
-    } else {
-      // A JSON path quotes the name: header names may hold '.', which a path would otherwise split at.
-      const path = `$."${name}"`;
-      changed += await sql.run(
-        `UPDATE "WebhookDeliveryAttempt" SET "requestHeaders" = json_set("requestHeaders", ?, ?)
-         WHERE "endpointId" = ? AND json_extract("requestHeaders", ?) IS NOT NULL
-           AND json_extract("requestHeaders", ?) <> ?`,
-        [path, REDACTED_VALUE, endpointId, path, path, REDACTED_VALUE],
-      );
-    }
-  }
+  for (const name of names) changed += await redactAttemptHeader(typed(sql), endpointId, name, REDACTED_VALUE);
   return changed;
 }

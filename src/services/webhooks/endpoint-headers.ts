@@ -1,4 +1,6 @@
-import { col, type SqlClient } from "../../db/sql.js";
+import { typed } from "../../db/kysely.js";
+import { endpointHeadersColumn, storedHeaderColumns } from "../../db/queries/webhook-endpoint.js";
+import type { SqlClient } from "../../db/sql.js";
 import { decrypt, encrypt, type MasterKey } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js";
@@ -35,10 +37,9 @@ export function sealHeaders(key: MasterKey, endpointId: string, headers: Headers
   return { names: Object.keys(headers), sealed: encrypt(key, JSON.stringify(headers), headersSlot(endpointId)) };
 }
 
-/** The column's value as stored: sealed, an older plaintext object, or null. */
+/** The column's value as read through the typed layer (parsed JSON): sealed, an older plaintext object, or null. */
 export function storedHeaders(value: unknown): Stored {
-  if (value === null || value === undefined) return null;
-  return col.json<Stored>(value);
+  return value === null || value === undefined ? null : (value as Stored);
 }
 
 export function isSealed(stored: unknown): stored is SealedHeaders {
@@ -80,10 +81,7 @@ export async function redactedEndpointHeaders(ctx: { sql: SqlClient }, endpointI
 }
 
 async function readStored(sql: SqlClient, endpointId: string): Promise<Stored> {
-  const row = await sql.get<{ headers: unknown }>(`SELECT "headers" FROM "WebhookEndpoint" WHERE "id" = ?`, [
-    endpointId,
-  ]);
-  return storedHeaders(row?.headers);
+  return storedHeaders(await endpointHeadersColumn(typed(sql), endpointId));
 }
 
 /** The master key id of a sealed value; null for none or an older plaintext row. */
@@ -95,10 +93,7 @@ export function headersKeyId(stored: unknown): string | null {
 /** Sealed header sets per master key id (for `secrets status` and the rotation's progress). */
 export async function countHeaderKeys(sql: SqlClient): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  const rows = await sql.all<{ headers: unknown }>(
-    `SELECT "headers" FROM "WebhookEndpoint" WHERE "headers" IS NOT NULL`,
-  );
-  for (const r of rows) {
+  for (const r of await storedHeaderColumns(typed(sql))) {
     const id = headersKeyId(storedHeaders(r.headers));
     if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
   }

@@ -1,3 +1,5 @@
+import { jsonOrNull, typed } from "../../db/kysely.js";
+import { endpointHeadersToReseal, endpointsToReseal, updateEndpointRow } from "../../db/queries/webhook-endpoint.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { MasterKey } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
@@ -5,13 +7,6 @@ import { requireKey, type MasterKeyRing } from "../secrets/master-key.js";
 import { currentSlot, olderSlot, openSecret, previousSlot, sealSecret } from "./endpoint-secret.js";
 import { headersKeyId, openHeaders, sealHeaders, storedHeaders } from "./endpoint-headers.js";
 import { scrubAttemptHeaders } from "./endpoint-headers-scrub.js";
-
-type Row = {
-  id: string;
-  secretCiphertext: string;
-  previousSecretCiphertext: string | null;
-  olderSecretCiphertext: string | null;
-};
 
 const keyOf = (envelope: string) => envelope.slice(3, 19);
 
@@ -25,15 +20,7 @@ export async function reencryptEndpointBatch(ctx: ServiceContext, ring: MasterKe
   const prefix = `v1.${target.id}.%`; // key ids are hex: nothing in them is a LIKE wildcard
   const withTarget: MasterKeyRing = { ...ring, previous: [ring.current, ...ring.previous].filter((k) => k.id !== target.id), current: target };
   return ctx.sql.transaction(async (tx) => {
-    const lock = tx.provider === "postgresql" ? " FOR UPDATE" : "";
-    const rows = await tx.all<Row>(
-      `SELECT "id","secretCiphertext","previousSecretCiphertext","olderSecretCiphertext" FROM "WebhookEndpoint"
-       WHERE "secretCiphertext" NOT LIKE ?
-         OR ("previousSecretCiphertext" IS NOT NULL AND "previousSecretCiphertext" NOT LIKE ?)
-         OR ("olderSecretCiphertext" IS NOT NULL AND "olderSecretCiphertext" NOT LIKE ?)
-       ORDER BY "id" LIMIT ?${lock}`,
-      [prefix, prefix, prefix, size],
-    );
+    const rows = await endpointsToReseal(typed(tx), prefix, size);
     let changed = 0;
     for (const row of rows) {
       const reseal = (envelope: string | null, slot: string): string | null => {
@@ -49,11 +36,8 @@ export async function reencryptEndpointBatch(ctx: ServiceContext, ring: MasterKe
       const previous = reseal(row.previousSecretCiphertext, previousSlot(row.id));
       const older = reseal(row.olderSecretCiphertext, olderSlot(row.id));
       // Re-encryption changes no secret: updatedAt describes the endpoint, not its envelope.
-      await tx.run(
-        `UPDATE "WebhookEndpoint"
-         SET "secretCiphertext" = ?, "previousSecretCiphertext" = ?, "olderSecretCiphertext" = ? WHERE "id" = ?`,
-        [current, previous, older, row.id],
-      );
+      const sealed = { secretCiphertext: current!, previousSecretCiphertext: previous, olderSecretCiphertext: older };
+      await updateEndpointRow(typed(tx), row.id, sealed);
     }
     return changed + (await reencryptHeaders(tx, withTarget, target, prefix, size, moved));
   });
@@ -71,14 +55,7 @@ async function reencryptHeaders(
   size: number,
   moved: Map<string, number>,
 ): Promise<number> {
-  const pg = tx.provider === "postgresql";
-  const sealed = pg ? `("headers"->>'sealed')` : `json_extract("headers", '$.sealed')`;
-  const rows = await tx.all<{ id: string; headers: unknown }>(
-    `SELECT "id","headers" FROM "WebhookEndpoint"
-     WHERE "headers" IS NOT NULL AND (${sealed} IS NULL OR ${sealed} NOT LIKE ?)
-     ORDER BY "id" LIMIT ?${pg ? " FOR UPDATE" : ""}`,
-    [prefix, size],
-  );
+  const rows = await endpointHeadersToReseal(typed(tx), prefix, size);
   for (const row of rows) {
     const stored = storedHeaders(row.headers);
     const from = headersKeyId(stored);
@@ -87,7 +64,7 @@ async function reencryptHeaders(
     const resealed = sealHeaders(target, row.id, openHeaders(ring, row.id, stored));
     if (from) moved.set(from, (moved.get(from) ?? 0) + 1);
     else if (stored) await scrubAttemptHeaders(tx, row.id, Object.keys(stored)); // plaintext sealed now
-    await tx.run(`UPDATE "WebhookEndpoint" SET "headers" = ? WHERE "id" = ?`, [resealed, row.id]);
+    await updateEndpointRow(typed(tx), row.id, { headers: jsonOrNull(resealed) });
   }
   return rows.length;
 }

@@ -1,27 +1,25 @@
 import { NotFoundError } from "../../errors.js";
-import { col, type SqlClient } from "../../db/sql.js";
-import type { DeliveryChannel, RetentionPolicy } from "../../types/enums.js";
+import { typed } from "../../db/kysely.js";
+import { RetentionPolicy } from "../../db/generated/kysely/enums.js";
+import { endpointRowById, endpointRows, type EndpointRow } from "../../db/queries/webhook-endpoint.js";
+import type { SqlClient } from "../../db/sql.js";
 import { redactHeaders, storedHeaders } from "./endpoint-headers.js";
 import type { WebhookEndpointInfo, WebhookEventTransformation, WebhookRetryConfig } from "../../types/integration/webhook.types.js";
 
-// What the endpoint services share: the columns a view reads (never a ciphertext), the view, and
-// finding one endpoint. The webhook (Svix's "application") lends its schedule and retention.
+// What the endpoint services share: the view of an endpoint (never a ciphertext), and finding one.
+// The webhook (Svix's "application") lends its schedule and retention.
+
+export type { EndpointRow } from "../../db/queries/webhook-endpoint.js";
 
 /** Svix's schedule: immediately, then 5s, 5m, 30m, 2h, 5h, 10h, 10h (8 attempts over ~27.5 h). */
 export const DEFAULT_SCHEDULE_MS = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
 export const JITTER_RATIO = 0.2;
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/** The schema's default policy, for an endpoint without a webhook. */
+export const DEFAULT_RETENTION: RetentionPolicy = RetentionPolicy.DAYS_30;
 
-export const ENDPOINT_COLUMNS = `e."id", e."webhookId", e."url", e."description", e."channel", e."eventFilter",
-  e."headers", e."timeoutMs", e."retrySchedule", e."rateLimitPerSecond", e."transformation",
-  e."previousSecretExpiresAt", e."olderSecretExpiresAt", e."allowPrivateNetwork", e."enabled", e."disabledAt",
-  e."disabledReason", e."lastSuccessAt", e."failingSince", e."configMac", e."createdAt", e."updatedAt",
-  w."retrySchedule" AS "webhookRetrySchedule", w."retentionPolicy" AS "webhookRetention"`;
-export const ENDPOINT_FROM = `"WebhookEndpoint" e LEFT JOIN "Webhook" w ON w."id" = e."webhookId"`;
-
-export type EndpointRow = Record<string, unknown> & { id: string; url: string };
-
-const jsonOrNull = <T>(v: unknown): T | null => (v === null || v === undefined ? null : col.json<T>(v));
+// A Json column read back: null for SQL NULL and for JSON null alike.
+const jsonOrNull = <T>(v: unknown): T | null => (v === undefined ? null : (v as T | null));
 
 export function retryConfig(own: number[] | null, webhook: number[] | null): WebhookRetryConfig {
   if (own) return { scheduleMs: own, source: "endpoint", jitterRatio: JITTER_RATIO };
@@ -32,34 +30,33 @@ export function retryConfig(own: number[] | null, webhook: number[] | null): Web
 export function toEndpointInfo(row: EndpointRow): WebhookEndpointInfo {
   return {
     id: row.id,
-    webhookId: (row.webhookId as string | null) ?? null,
+    webhookId: row.webhookId,
     url: row.url,
-    description: (row.description as string | null) ?? null,
-    channel: row.channel as DeliveryChannel,
-    eventFilter: col.json<string[]>(row.eventFilter),
+    description: row.description,
+    channel: row.channel,
+    eventFilter: row.eventFilter as string[],
     headers: redactHeaders(storedHeaders(row.headers)), // names only: values never leave sealed
-    timeoutMs: col.int(row.timeoutMs),
+    timeoutMs: row.timeoutMs,
     retry: retryConfig(jsonOrNull<number[]>(row.retrySchedule), jsonOrNull<number[]>(row.webhookRetrySchedule)),
-    rateLimitPerSecond: row.rateLimitPerSecond === null || row.rateLimitPerSecond === undefined ? null : col.int(row.rateLimitPerSecond),
+    rateLimitPerSecond: row.rateLimitPerSecond,
     transformation: jsonOrNull<WebhookEventTransformation>(row.transformation),
-    retentionPolicy: ((row.webhookRetention as RetentionPolicy | null) ?? "DAYS_30") as RetentionPolicy,
-    enabled: col.bool(row.enabled),
-    disabledAt: col.iso(row.disabledAt),
-    disabledReason: (row.disabledReason as string | null) ?? null,
-    lastSuccessAt: col.iso(row.lastSuccessAt),
-    failingSince: col.iso(row.failingSince),
-    previousSecretExpiresAt: col.iso(row.previousSecretExpiresAt),
-    olderSecretExpiresAt: col.iso(row.olderSecretExpiresAt),
-    allowPrivateNetwork: col.bool(row.allowPrivateNetwork),
-    createdAt: col.iso(row.createdAt)!,
-    updatedAt: col.iso(row.updatedAt)!,
+    retentionPolicy: row.webhookRetention ?? DEFAULT_RETENTION,
+    enabled: row.enabled,
+    disabledAt: row.disabledAt?.toISOString() ?? null,
+    disabledReason: row.disabledReason,
+    lastSuccessAt: row.lastSuccessAt?.toISOString() ?? null,
+    failingSince: row.failingSince?.toISOString() ?? null,
+    previousSecretExpiresAt: row.previousSecretExpiresAt?.toISOString() ?? null,
+    olderSecretExpiresAt: row.olderSecretExpiresAt?.toISOString() ?? null,
+    allowPrivateNetwork: row.allowPrivateNetwork,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
   };
 }
 
 /** One endpoint's row; with `lock`, PostgreSQL holds it for the caller's transaction. */
 export async function findEndpointRow(sql: SqlClient, id: string, lock = false): Promise<EndpointRow> {
-  const forUpdate = lock && sql.provider === "postgresql" ? ` FOR UPDATE OF e` : "";
-  const row = await sql.get<EndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM ${ENDPOINT_FROM} WHERE e."id" = ?${forUpdate}`, [id]);
+  const row = await endpointRowById(typed(sql), id, lock);
   if (!row) throw new NotFoundError(`No webhook endpoint ${id}.`, "List them with: intg webhooks endpoints list", "ENDPOINT_NOT_FOUND");
   return row;
 }
@@ -69,7 +66,5 @@ export async function showEndpoint(ctx: { sql: SqlClient }, id: string): Promise
 }
 
 export async function listEndpoints(ctx: { sql: SqlClient }, filter: { enabled?: boolean } = {}): Promise<WebhookEndpointInfo[]> {
-  const where = filter.enabled === undefined ? "" : ` WHERE e."enabled" = ?`;
-  const rows = await ctx.sql.all<EndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM ${ENDPOINT_FROM}${where} ORDER BY e."id"`, filter.enabled === undefined ? [] : [filter.enabled]);
-  return rows.map(toEndpointInfo);
+  return (await endpointRows(typed(ctx.sql), filter)).map(toEndpointInfo);
 }

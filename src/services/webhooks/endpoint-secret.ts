@@ -1,4 +1,6 @@
-import { col, type SqlClient } from "../../db/sql.js";
+import { typed } from "../../db/kysely.js";
+import { endpointSecretColumns, type SecretColumns } from "../../db/queries/webhook-endpoint.js";
+import type { SqlClient } from "../../db/sql.js";
 import { decrypt, encrypt, type MasterKey } from "../../lib/crypto.js";
 import type { ServiceContext } from "../context.js";
 import { requireKey, requireMasterKeys, type MasterKeyRing } from "../secrets/master-key.js";
@@ -33,33 +35,21 @@ export interface SigningKey {
   until: Date | null;
 }
 
-export interface SecretColumns {
-  secretCiphertext: string;
-  previousSecretCiphertext: string | null;
-  previousSecretExpiresAt: unknown;
-  olderSecretCiphertext: string | null;
-  olderSecretExpiresAt: unknown;
-}
+export type { SecretColumns } from "../../db/queries/webhook-endpoint.js";
 
 /** The ciphertexts with their ends, read in one statement so a concurrent rotation cannot pair them wrongly. */
 export async function readSecretColumns(sql: SqlClient, endpointId: string): Promise<SecretColumns | undefined> {
-  return sql.get<SecretColumns>(
-    `SELECT "secretCiphertext", "previousSecretCiphertext", "previousSecretExpiresAt",
-            "olderSecretCiphertext", "olderSecretExpiresAt"
-     FROM "WebhookEndpoint" WHERE "id" = ?`,
-    [endpointId],
-  );
+  return endpointSecretColumns(typed(sql), endpointId);
 }
 
 /** The retired secrets still inside their own grace at `now`, newest first, opened. */
 export function liveRetired(ring: MasterKeyRing, row: SecretColumns, endpointId: string, now: Date): SigningKey[] {
-  const slots: [string | null, unknown, string][] = [
+  const slots: [string | null, Date | null, string][] = [
     [row.previousSecretCiphertext, row.previousSecretExpiresAt, previousSlot(endpointId)],
     [row.olderSecretCiphertext, row.olderSecretExpiresAt, olderSlot(endpointId)],
   ];
   const live: SigningKey[] = [];
-  for (const [envelope, end, slot] of slots) {
-    const until = col.dateOrNull(end);
+  for (const [envelope, until, slot] of slots) {
     if (envelope && until && until > now) live.push({ secret: openSecret(ring, envelope, slot), until });
   }
   return live;

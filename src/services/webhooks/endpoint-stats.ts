@@ -1,4 +1,6 @@
-import { col, type SqlClient } from "../../db/sql.js";
+import { typed } from "../../db/kysely.js";
+import { deliveryBacklog } from "../../db/queries/webhook-delivery.js";
+import type { SqlClient } from "../../db/sql.js";
 import type { WebhookBacklog } from "../../types/integration/webhook.types.js";
 
 // Measures shared by `webhooks health` (the gate) and `webhooks metrics` (the report), so both
@@ -6,9 +8,8 @@ import type { WebhookBacklog } from "../../types/integration/webhook.types.js";
 
 /** Deliveries still waiting (PENDING or SENDING) and how long the oldest has waited. */
 export async function backlogOf(sql: SqlClient, endpointId: string, now: Date): Promise<WebhookBacklog> {
-  const row = await sql.get<{ n: unknown; oldest: unknown }>(`SELECT COUNT(*) AS "n", MIN("createdAt") AS "oldest" FROM "WebhookDelivery" WHERE "endpointId" = ? AND "status" IN ('PENDING','SENDING')`, [endpointId]);
-  const oldest = col.dateOrNull(row?.oldest);
-  return { size: col.int(row?.n ?? 0), oldestAgeMs: oldest ? Math.max(0, now.getTime() - oldest.getTime()) : null };
+  const { n, oldest } = await deliveryBacklog(typed(sql), endpointId);
+  return { size: n, oldestAgeMs: oldest ? Math.max(0, now.getTime() - oldest.getTime()) : null };
 }
 
 /** The failed share of attempts (0..1), null when there were none. */

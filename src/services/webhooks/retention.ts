@@ -1,3 +1,6 @@
+import { jsonText, typed } from "../../db/kysely.js";
+import { insertWebhookRow, setWebhookRetention } from "../../db/queries/webhook.js";
+import { endpointWebhookId, updateEndpointRow } from "../../db/queries/webhook-endpoint.js";
 import type { SqlClient } from "../../db/sql.js";
 import { newId } from "../../lib/ids.js";
 import type { RetentionPolicy } from "../../types/enums.js";
@@ -7,14 +10,14 @@ import type { RetentionPolicy } from "../../types/enums.js";
 // whose retry schedule is JSON null so the endpoint's (or the default) schedule still applies.
 
 export async function setRetention(tx: SqlClient, endpointId: string, policy: RetentionPolicy, now: Date): Promise<void> {
-  const row = await tx.get<{ webhookId: string | null }>(`SELECT "webhookId" FROM "WebhookEndpoint" WHERE "id" = ?`, [endpointId]);
-  if (row?.webhookId) {
-    await tx.run(`UPDATE "Webhook" SET "retentionPolicy" = ?, "updatedAt" = ? WHERE "id" = ?`, [policy, now, row.webhookId]);
-    return;
-  }
+  const db = typed(tx);
+  const webhookId = await endpointWebhookId(db, endpointId);
+  if (webhookId) return setWebhookRetention(db, webhookId, policy, now);
   const id = newId("webhook", now);
-  await tx.run(`INSERT INTO "Webhook" ("id","name","retentionPolicy","retrySchedule","createdAt","updatedAt") VALUES (?,?,?,?,?,?)`, [id, `endpoint:${endpointId}`, policy, "null", now, now]);
-  await tx.run(`UPDATE "WebhookEndpoint" SET "webhookId" = ? WHERE "id" = ?`, [id, endpointId]);
+  const name = `endpoint:${endpointId}`;
+  const retrySchedule = jsonText(null);
+  await insertWebhookRow(db, { id, name, retentionPolicy: policy, retrySchedule, createdAt: now, updatedAt: now });
+  await updateEndpointRow(db, endpointId, { webhookId: id });
 }
 
 /** `--retention 7d|30d|90d|forever`, or the enum's own names. */

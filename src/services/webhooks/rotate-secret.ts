@@ -1,4 +1,6 @@
 import { ConflictError } from "../../errors.js";
+import { typed } from "../../db/kysely.js";
+import { updateEndpointRow } from "../../db/queries/webhook-endpoint.js";
 import { generateSigningSecret } from "../../lib/webhook-signing.js";
 import type { WebhookEndpointCreated } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
@@ -46,20 +48,14 @@ export async function rotateEndpointSecret(ctx: ServiceContext, id: string, inpu
     // A retired secret may move from the previous slot to the older one: sealed again for its new slot.
     const [previous, older] = kept;
     const seal = (k: SigningKey | undefined, slot: string) => (k ? sealSecret(ring.current, k.secret, slot) : null);
-    await tx.run(
-      `UPDATE "WebhookEndpoint" SET "secretCiphertext" = ?,
-       "previousSecretCiphertext" = ?, "previousSecretExpiresAt" = ?,
-       "olderSecretCiphertext" = ?, "olderSecretExpiresAt" = ?, "updatedAt" = ? WHERE "id" = ?`,
-      [
-        sealSecret(ring.current, secret, currentSlot(id)),
-        seal(previous, previousSlot(id)),
-        previous?.until ?? null,
-        seal(older, olderSlot(id)),
-        older?.until ?? null,
-        now,
-        id,
-      ],
-    );
+    await updateEndpointRow(typed(tx), id, {
+      secretCiphertext: sealSecret(ring.current, secret, currentSlot(id)),
+      previousSecretCiphertext: seal(previous, previousSlot(id)),
+      previousSecretExpiresAt: previous?.until ?? null,
+      olderSecretCiphertext: seal(older, olderSlot(id)),
+      olderSecretExpiresAt: older?.until ?? null,
+      updatedAt: now,
+    });
     await recordAudit(
       { ...ctx, sql: tx },
       {

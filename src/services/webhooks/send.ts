@@ -1,5 +1,8 @@
 import { ConflictError, UsageError } from "../../errors.js";
-import { col } from "../../db/sql.js";
+import { typed } from "../../db/kysely.js";
+import { insertQueuedDelivery } from "../../db/queries/webhook-delivery.js";
+import { enabledEndpointFilters } from "../../db/queries/webhook-endpoint.js";
+import { insertEventRow, lockIdempotencyKey } from "../../db/queries/webhook-event.js";
 import { newId } from "../../lib/ids.js";
 import type { JsonValue } from "../../types/common.js";
 import type { WebhookBatchDeliveryRequest, WebhookDeliveryRequest, WebhookEventInfo, WebhookPayload } from "../../types/integration/webhook.types.js";
@@ -22,10 +25,6 @@ export interface SendResult {
   /** The deprecated event types among those sent: they still send, and the command warns. */
   deprecatedTypes: string[];
 }
-
-// Any constant does; with the key's hash it serialises two sends of one idempotency key on
-// PostgreSQL, so the second sees the first's event instead of failing on the unique index.
-const IDEMPOTENCY_LOCK = 734_018_213;
 
 /** `webhooks send <type>`: one event. */
 export function sendEvent(ctx: ServiceContext, request: WebhookDeliveryRequest): Promise<SendResult> {
@@ -100,15 +99,14 @@ async function send(ctx: ServiceContext, request: WebhookBatchDeliveryRequest, b
       }
     }
     await checkSchemas(tx, request.events, at);
-    const endpoints = (await tx.all<{ id: string; eventFilter: unknown }>(`SELECT "id", "eventFilter" FROM "WebhookEndpoint" WHERE "enabled" = ? ORDER BY "id"`, [true])).map((r) => ({
-      id: r.id,
-      filter: col.json<string[]>(r.eventFilter),
-    }));
+    const db = typed(tx);
+    const endpoints = (await enabledEndpointFilters(db)).map((r) => ({ id: r.id, filter: r.eventFilter as string[] }));
     const events: SentEvent[] = [];
     let queued = 0;
     for (const e of request.events) {
       if (e.idempotencyKey !== null) {
-        if (tx.provider === "postgresql") await tx.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [IDEMPOTENCY_LOCK, e.idempotencyKey]);
+        // Two sends of one key wait for each other, so the second sees the first's event.
+        await lockIdempotencyKey(db, e.idempotencyKey);
         const first = await eventByIdempotencyKey(tx, e.idempotencyKey);
         if (first) {
           const info = toEventInfo(first);
@@ -118,13 +116,11 @@ async function send(ctx: ServiceContext, request: WebhookBatchDeliveryRequest, b
         }
       }
       const id = newId("event", now);
-      await tx.run(`INSERT INTO "WebhookEvent" ("id","type","idempotencyKey","payload","timestamp","createdAt") VALUES (?,?,?,?,?,?)`, [id, e.type, e.idempotencyKey, e.rawData === undefined ? envelope(e.type, now, e.data) : envelopeAround(e.type, now, e.rawData), now, now]);
+      const payload = e.rawData === undefined ? envelope(e.type, now, e.data) : envelopeAround(e.type, now, e.rawData);
+      await insertEventRow(db, { id, type: e.type, idempotencyKey: e.idempotencyKey, payload, now });
       for (const endpoint of endpoints) {
         if (!matchesFilter(endpoint.filter, e.type)) continue;
-        await tx.run(
-          `INSERT INTO "WebhookDelivery" ("id","eventId","endpointId","status","attemptCount","nextAttemptAt","createdAt","updatedAt") VALUES (?,?,?,'PENDING',0,?,?,?)`,
-          [newId("delivery", now), id, endpoint.id, now, now, now],
-        );
+        await insertQueuedDelivery(db, { id: newId("delivery", now), eventId: id, endpointId: endpoint.id, now });
         queued++;
       }
       events.push({ event: toEventInfo(await findEventRow(tx, id)), created: true });

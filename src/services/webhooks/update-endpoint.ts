@@ -1,12 +1,14 @@
+import type { Updateable } from "kysely";
 import { ConflictError } from "../../errors.js";
-import { col } from "../../db/sql.js";
+import type { WebhookEndpoint } from "../../db/generated/kysely/types.js";
+import { jsonOrNull, jsonText, typed } from "../../db/kysely.js";
+import { updateEndpointRow } from "../../db/queries/webhook-endpoint.js";
 import { guardUrl, privateNetworksAllowed } from "../../lib/url-guard.js";
 import type { WebhookEndpointInfo } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
 import { sealConfig } from "../integrity/config.js";
 import type { ServiceContext } from "../context.js";
 import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
-import type { DeliveryChannel } from "../../types/enums.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
 import { auditFields, type EndpointOptions } from "./create-endpoint.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
@@ -15,17 +17,20 @@ import { requireMasterKeys } from "../secrets/master-key.js";
 import { setRetention } from "./retention.js";
 import { cancelEndpointBacklog } from "./cancel-deliveries.js";
 
-// Column for each field `update` may change, and how its value is stored.
-const COLUMNS: { [K in keyof Omit<EndpointInput, "retentionPolicy" | "headers">]-?: [column: string, store: (v: EndpointInput[K]) => unknown] } = {
-  url: ["url", (v) => v],
-  description: ["description", (v) => v],
-  channel: ["channel", (v) => v],
-  eventFilter: ["eventFilter", (v) => JSON.stringify(v)],
-  timeoutMs: ["timeoutMs", (v) => v],
-  retryScheduleMs: ["retrySchedule", (v) => (v ? JSON.stringify(v) : null)],
-  rateLimitPerSecond: ["rateLimitPerSecond", (v) => v],
-  allowPrivateNetwork: ["allowPrivateNetwork", (v) => v],
-  transformation: ["transformation", (v) => v ?? null],
+type RowChanges = Updateable<WebhookEndpoint>;
+type Field = keyof Omit<EndpointInput, "retentionPolicy" | "headers">;
+
+// What each field `update` may change writes to the row.
+const COLUMNS: { [K in Field]-?: (v: EndpointInput[K]) => RowChanges } = {
+  url: (v) => ({ url: v }),
+  description: (v) => ({ description: v }),
+  channel: (v) => ({ channel: v }),
+  eventFilter: (v) => ({ eventFilter: jsonText(v) }),
+  timeoutMs: (v) => ({ timeoutMs: v }),
+  retryScheduleMs: (v) => ({ retrySchedule: jsonOrNull(v) }),
+  rateLimitPerSecond: (v) => ({ rateLimitPerSecond: v }),
+  allowPrivateNetwork: (v) => ({ allowPrivateNetwork: v }),
+  transformation: (v) => ({ transformation: jsonOrNull(v) }),
 };
 
 /**
@@ -40,17 +45,17 @@ export async function updateEndpoint(
   options: EndpointOptions = {},
 ): Promise<WebhookEndpointInfo> {
   const current = await findEndpointRow(ctx.sql, id);
-  const allow = changes.allowPrivateNetwork ?? col.bool(current.allowPrivateNetwork);
+  const allow = changes.allowPrivateNetwork ?? current.allowPrivateNetwork;
   if (changes.url !== undefined || changes.allowPrivateNetwork !== undefined) {
     await guardUrl(changes.url ?? current.url, { allowPrivate: privateNetworksAllowed(ctx.env, allow), lookup: options.lookup });
   }
   if (changes.channel !== undefined || changes.transformation !== undefined) {
     // A channel change brings its own format; an expression kept across it must still fit.
-    const kept = col.json<WebhookEventTransformation | null>(current.transformation ?? null);
+    const kept = (current.transformation ?? null) as WebhookEventTransformation | null;
     const given = changes.transformation !== undefined ? changes.transformation : kept?.kind === "jsonata" ? kept : null;
     // Only a newly given expression is tried on the sample: one kept across a channel change was tried when set.
     const trial = changes.transformation !== undefined ? { now: ctx.now(), warn: options.warn } : undefined;
-    const channel = changes.channel ?? (current.channel as DeliveryChannel);
+    const channel = changes.channel ?? current.channel;
     changes = { ...changes, transformation: await resolveTransformation(channel, given, trial) };
   }
   const fields = (Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]).filter((k) => changes[k] !== undefined);
@@ -60,11 +65,11 @@ export async function updateEndpoint(
   const ring = changes.headers !== undefined || current.headers !== null && current.headers !== undefined ? await requireMasterKeys(ctx) : null;
   return ctx.sql.transaction(async (tx) => {
     const locked = await findEndpointRow(tx, id, true);
-    const sets = fields.map((k) => `"${COLUMNS[k][0]}" = ?`);
-    const values = fields.map((k) => (COLUMNS[k][1] as (v: unknown) => unknown)(changes[k]));
+    const set: RowChanges = {};
+    for (const k of fields) Object.assign(set, (COLUMNS[k] as (v: unknown) => RowChanges)(changes[k]));
     const headers = await headersUpdate(tx, ring, id, changes.headers, locked.headers);
-    if (headers !== undefined) (sets.push(`"headers" = ?`), values.push(headers));
-    await tx.run(`UPDATE "WebhookEndpoint" SET ${[...sets, `"updatedAt" = ?`].join(", ")} WHERE "id" = ?`, [...values, now, id]);
+    if (headers !== undefined) set.headers = jsonOrNull(headers);
+    await updateEndpointRow(typed(tx), id, { ...set, updatedAt: now });
     if (changes.retentionPolicy) await setRetention(tx, id, changes.retentionPolicy, now);
     await sealConfig({ ...ctx, sql: tx }, "WebhookEndpoint", id);
     await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.update", targetType: "endpoint", targetId: id, metadata: auditFields(changes) });
@@ -81,13 +86,16 @@ export async function setEndpointEnabled(ctx: ServiceContext, id: string, enable
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
     const row = await findEndpointRow(tx, id, true);
-    if (col.bool(row.enabled) === enabled) {
+    if (row.enabled === enabled) {
       throw new ConflictError(`Webhook endpoint ${id} is already ${enabled ? "enabled" : "disabled"}.`, undefined, enabled ? "ENDPOINT_ALREADY_ENABLED" : "ENDPOINT_ALREADY_DISABLED");
     }
-    await tx.run(
-      `UPDATE "WebhookEndpoint" SET "enabled" = ?, "disabledAt" = ?, "disabledReason" = ?, "failingSince" = ?, "updatedAt" = ? WHERE "id" = ?`,
-      [enabled, enabled ? null : now, enabled ? null : reason, enabled ? null : row.failingSince ?? null, now, id],
-    );
+    await updateEndpointRow(typed(tx), id, {
+      enabled,
+      disabledAt: enabled ? null : now,
+      disabledReason: enabled ? null : reason,
+      failingSince: enabled ? null : row.failingSince,
+      updatedAt: now,
+    });
     const cancelled = enabled ? 0 : await cancelEndpointBacklog(tx, id, now);
     await recordAudit({ ...ctx, sql: tx }, { action: enabled ? "endpoint.enable" : "endpoint.disable", targetType: "endpoint", targetId: id, reason, metadata: { cancelledDeliveries: cancelled } });
     return { endpoint: toEndpointInfo(await findEndpointRow(tx, id)), cancelledDeliveries: cancelled };

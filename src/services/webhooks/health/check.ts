@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { col } from "../../../db/sql.js";
+import { typed } from "../../../db/kysely.js";
+import { stalledDeliveries } from "../../../db/queries/webhook-delivery.js";
+import { attemptsSince } from "../../../db/queries/webhook-delivery-attempt.js";
 import { newId } from "../../../lib/ids.js";
 import { formatDuration } from "../../../lib/duration.js";
 import { percentiles } from "../../../lib/percentiles.js";
@@ -39,10 +41,10 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
   try {
     return await Promise.all(
       endpoints.map(async (ep) => {
-        const attempts = await ctx.sql.rows(`SELECT "durationMs", "succeeded" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? AND "startedAt" >= ?`, [ep.id, input.since]);
-        const failures = attempts.filter((a) => !col.bool(a[1])).length;
+        const attempts = await attemptsSince(typed(ctx.sql), ep.id, input.since);
+        const failures = attempts.filter((a) => !a.succeeded).length;
         const failureRate = failureRateOf(attempts.length, failures);
-        const latencyMs = percentiles(attempts.map((a) => col.int(a[0])));
+        const latencyMs = percentiles(attempts.map((a) => a.durationMs));
         const backlog = await backlogOf(ctx.sql, ep.id, now);
         const ping = http && ep.enabled ? await sendPing(ctx, http, ep, now) : null;
         const violations: WebhookHealthViolation[] = [];
@@ -72,12 +74,7 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
 type Stalled = { n: number; since: Date | null };
 
 async function stalledOf(ctx: ServiceContext, endpointId: string, now: Date): Promise<Stalled> {
-  const row = await ctx.sql.get<{ n: unknown; since: unknown }>(
-    `SELECT COUNT(*) AS "n", MIN("leaseExpiresAt") AS "since" FROM "WebhookDelivery"
-     WHERE "endpointId" = ? AND "status" = 'SENDING' AND "leaseExpiresAt" <= ?`,
-    [endpointId, now],
-  );
-  return { n: col.int(row?.n ?? 0), since: col.dateOrNull(row?.since) };
+  return stalledDeliveries(typed(ctx.sql), endpointId, now);
 }
 
 function stalledMessage(s: Stalled, now: Date, enabled: boolean): string {

@@ -1,4 +1,7 @@
-import { col } from "../../../db/sql.js";
+import { typed } from "../../../db/kysely.js";
+import { DeliveryStatus } from "../../../db/generated/kysely/enums.js";
+import { deliveryStatusCounts } from "../../../db/queries/webhook-delivery.js";
+import { attemptsOfDeliveriesCreated } from "../../../db/queries/webhook-delivery-attempt.js";
 import { percentiles } from "../../../lib/percentiles.js";
 import type { WebhookDeliveryMetrics } from "../../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../../context.js";
@@ -34,19 +37,17 @@ export async function computeMetrics(ctx: ServiceContext, input: MetricsInput): 
   const buckets = Math.ceil(windowMs / bucketMs);
   const results: WebhookDeliveryMetrics[] = [];
   for (const ep of endpoints) {
-    const counts = await ctx.sql.rows(`SELECT "status", COUNT(*) FROM "WebhookDelivery" WHERE "endpointId" = ? AND "createdAt" >= ? AND "createdAt" <= ? GROUP BY "status"`, [ep.id, input.since, now]);
-    const byStatus = new Map(counts.map((r) => [String(r[0]), col.int(r[1])]));
+    const db = typed(ctx.sql);
+    const byStatus = await deliveryStatusCounts(db, ep.id, input.since, now);
     const deliveries = [...byStatus.values()].reduce((a, b) => a + b, 0);
-    const delivered = byStatus.get("DELIVERED") ?? 0;
-    const failed = byStatus.get("FAILED") ?? 0;
-    const attempts = await ctx.sql.rows(
-      `SELECT a."durationMs", a."succeeded", a."startedAt" FROM "WebhookDeliveryAttempt" a JOIN "WebhookDelivery" d ON d."id" = a."deliveryId" WHERE d."endpointId" = ? AND d."createdAt" >= ? AND d."createdAt" <= ?`,
-      [ep.id, input.since, now],
-    );
+    const delivered = byStatus.get(DeliveryStatus.DELIVERED) ?? 0;
+    const failed = byStatus.get(DeliveryStatus.FAILED) ?? 0;
+    const attempts = await attemptsOfDeliveriesCreated(db, ep.id, input.since, now);
     const series = Array.from({ length: buckets }, (_, i) => ({ start: new Date(input.since.getTime() + i * bucketMs).toISOString(), delivered: 0, failed: 0 }));
     for (const a of attempts) {
-      const i = Math.min(buckets - 1, Math.max(0, Math.floor((col.date(a[2]).getTime() - input.since.getTime()) / bucketMs)));
-      if (col.bool(a[1])) series[i]!.delivered++;
+      const at = Math.floor((a.startedAt.getTime() - input.since.getTime()) / bucketMs);
+      const i = Math.min(buckets - 1, Math.max(0, at));
+      if (a.succeeded) series[i]!.delivered++;
       else series[i]!.failed++;
     }
     results.push({
@@ -59,7 +60,7 @@ export async function computeMetrics(ctx: ServiceContext, input: MetricsInput): 
       successRate: delivered + failed ? delivered / (delivered + failed) : null,
       attempts: attempts.length,
       attemptsPerDelivery: deliveries ? attempts.length / deliveries : null,
-      latencyMs: percentiles(attempts.map((a) => col.int(a[0]))),
+      latencyMs: percentiles(attempts.map((a) => a.durationMs)),
       backlog: await backlogOf(ctx.sql, ep.id, now),
       series,
       bucketMs,

@@ -1,0 +1,133 @@
+import type { Expression, Insertable, Selectable, SqlBool, Updateable } from "kysely";
+import { ApiKeyStatus } from "../generated/kysely/enums.js";
+import type { ApiKey } from "../generated/kysely/types.js";
+import { count, type Db } from "../kysely.js";
+import { preparedPerProvider, type Provider } from "../prepared.js";
+
+// Every statement on "ApiKey". Views read KEY_COLUMNS: the hash is read by the lookup alone. A
+// `where` is a condition over the alias `k`, from keyFilter (api-key-filter.ts).
+
+export const KEY_COLUMNS = [
+  ...["id", "name", "prefix", "environment", "start", "end", "formatVersion", "status", "ownerId"] as const,
+  ...["metadata", "expiresAt", "graceEndsAt", "revokedAt", "revokedReason", "lastUsedAt", "useCount"] as const,
+  ...["rotatedFromId", "createdAt", "updatedAt"] as const,
+];
+
+export type KeyRow = Pick<Selectable<ApiKey>, (typeof KEY_COLUMNS)[number]>;
+
+/** IN lists are cut into chunks: SQLite binds at most 32,766 parameters, and short lists plan well. */
+const CHUNK = 500;
+
+/** The keys a condition selects, by id (newest first, or oldest first). */
+export function keyRowsWhere(db: Db, where: Expression<SqlBool>, order: "asc" | "desc"): Promise<KeyRow[]> {
+  return db.selectFrom("ApiKey as k").select(KEY_COLUMNS).where(where).orderBy("k.id", order).execute();
+}
+
+/** The keys of the ids given that exist, in the order given. */
+export async function keyRowsByIds(db: Db, ids: readonly string[]): Promise<KeyRow[]> {
+  const byId = new Map<string, KeyRow>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const rows = await db.selectFrom("ApiKey as k").select(KEY_COLUMNS).where("k.id", "in", chunk).execute();
+    for (const r of rows) byId.set(r.id, r);
+  }
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+export function findKeyRowById(db: Db, id: string): Promise<KeyRow | undefined> {
+  return db.selectFrom("ApiKey as k").select(KEY_COLUMNS).where("k.id", "=", id).executeTakeFirst();
+}
+
+export async function countKeysWhere(db: Db, where: Expression<SqlBool>): Promise<number> {
+  const row = await db
+    .selectFrom("ApiKey as k")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where(where)
+    .executeTakeFirst();
+  return count(row?.n);
+}
+
+/** Keys created by a rotation since the date. */
+export async function countRotationsSince(db: Db, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom("ApiKey")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where("rotatedFromId", "is not", null)
+    .where("createdAt", ">=", since)
+    .executeTakeFirst();
+  return count(row?.n);
+}
+
+/** A key and the key that replaced it (by rotation). */
+export interface Succession {
+  rotatedFromId: string | null;
+  id: string;
+}
+
+/** The keys that replaced the ones given (the unique index on rotatedFromId). */
+export async function successorsOf(db: Db, ids: readonly string[]): Promise<Succession[]> {
+  const out: Succession[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const successors = db.selectFrom("ApiKey").select(["rotatedFromId", "id"]).where("rotatedFromId", "in", chunk);
+    out.push(...(await successors.execute()));
+  }
+  return out;
+}
+
+/** The same for every key a condition selects, in one join (a long list parses no IN lists). */
+export function successorsWhere(db: Db, where: Expression<SqlBool>): Promise<Succession[]> {
+  return db
+    .selectFrom("ApiKey as n")
+    .innerJoin("ApiKey as k", "k.id", "n.rotatedFromId")
+    .select(["n.rotatedFromId", "n.id"])
+    .where(where)
+    .execute();
+}
+
+export async function insertKeyRow(db: Db, row: Insertable<ApiKey>): Promise<void> {
+  await db.insertInto("ApiKey").values(row).execute();
+}
+
+export async function updateKeyRow(db: Db, id: string, set: Updateable<ApiKey>): Promise<void> {
+  await db.updateTable("ApiKey").set(set).where("id", "=", id).execute();
+}
+
+/** The rotation's claim: one conditional UPDATE, so of two racing rotations one changes the row. */
+export async function claimActiveKey(db: Db, id: string, set: Updateable<ApiKey>): Promise<number> {
+  const q = db.updateTable("ApiKey").set(set).where("id", "=", id).where("status", "=", ApiKeyStatus.ACTIVE);
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
+}
+
+// Verification is the hot path: its statements are compiled once per provider.
+export type KeyLookupRow = Pick<Selectable<ApiKey>, "id" | "hash" | "status" | "expiresAt" | "graceEndsAt">;
+
+export const keyLookup = preparedPerProvider<KeyLookupRow, "hash">(["hash"], (db, p) =>
+  db.selectFrom("ApiKey").select(["id", "hash", "status", "expiresAt", "graceEndsAt"]).where("hash", "=", p.hash),
+);
+
+/** A key by its hash: what a verification reads, every time (status and expiry change at any moment). */
+export function findKeyByHash(db: Db, provider: Provider, hash: string): Promise<KeyLookupRow | undefined> {
+  return keyLookup(provider).first(db, { hash }); // no async: each await is a measurable part of it
+}
+
+const recordUse = preparedPerProvider(["id", "count", "at"], (db, p) =>
+  db
+    .updateTable("ApiKey")
+    .set((eb) => ({
+      useCount: eb("useCount", "+", p.count),
+      // Another process may have recorded a later use meanwhile: keep the latest.
+      lastUsedAt: eb
+        .case()
+        .when(eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", p.at)]))
+        .then(p.at)
+        .else(eb.ref("lastUsedAt"))
+        .end(),
+    }))
+    .where("id", "=", p.id),
+);
+
+/** Adds `uses` uses of a key, the latest at `at`. */
+export async function recordKeyUse(db: Db, provider: Provider, id: string, uses: number, at: Date): Promise<void> {
+  await recordUse(provider).run(db, { id, count: uses, at });
+}
