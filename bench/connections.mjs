@@ -20,12 +20,20 @@ const PROVIDER = `require("node:http").createServer((q, s) => { q.resume(); q.on
 
 function startProvider() {
   const child = spawn(process.execPath, ["-e", PROVIDER], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve) => child.stdout.once("data", (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => child.kill() })));
+  return new Promise((resolve) =>
+    child.stdout.once("data", (d) =>
+      resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => child.kill() }),
+    ),
+  );
 }
 
 function timeCheck(args, env) {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [BIN, "connections", "check", ...args, "--json"], { env, encoding: "utf8", maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, [BIN, "connections", "check", ...args, "--json"], {
+    env,
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`connections check ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -35,14 +43,39 @@ export async function connections() {
   const dir = mkdtempSync(join(tmpdir(), "intg-bench-"));
   const provider = await startProvider();
   const url = `file:${join(dir, "conns.db")}`;
-  const env = { PATH: process.env.PATH, HOME: dir, INTG_DATABASE_URL: url, INTG_MASTER_KEY: Buffer.alloc(32, 9).toString("base64") };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    INTG_DATABASE_URL: url,
+    INTG_MASTER_KEY: Buffer.alloc(32, 9).toString("base64"),
+  };
   try {
     await tools.applyPendingMigrations(tools.parseDbUrl(url, "--db", dir));
     const db = await tools.openDatabase(tools.parseDbUrl(url, "--db", dir), { autoMigrate: false });
     const ctx = { db, sql: db.sql, now: () => new Date(), actor: "bench", env };
-    await tools.createProvider(ctx, { slug: "slow", name: "Slow", category: "OTHER", baseUrl: provider.url, auth: "bearer_token", healthCheck: { path: "/health" }, allowPrivateNetwork: true });
+    await tools.createProvider(ctx, {
+      slug: "slow",
+      name: "Slow",
+      category: "OTHER",
+      baseUrl: provider.url,
+      auth: "bearer_token",
+      healthCheck: { path: "/health" },
+      allowPrivateNetwork: true,
+    });
     const ids = [];
-    for (let i = 0; i < N; i++) ids.push((await tools.createConnection(ctx, { provider: "slow", environment: "PRODUCTION", name: `c${i}`, config: null, rateLimitPerMinute: null, credential: `token-${i}` })).connection.id);
+    for (let i = 0; i < N; i++)
+      ids.push(
+        (
+          await tools.createConnection(ctx, {
+            provider: "slow",
+            environment: "PRODUCTION",
+            name: `c${i}`,
+            config: null,
+            rateLimitPerMinute: null,
+            credential: `token-${i}`,
+          })
+        ).connection.id,
+      );
     await db.close();
     timeCheck([ids[0]], env); // warm the file cache
     const variants = [[]];
@@ -56,7 +89,15 @@ export async function connections() {
     return variants.map((flags, v) => {
       const p = median(all[v]);
       const how = flags.length ? flags.join(" ") : "default --concurrency 64";
-      return { figure: `connections check --all (${how}), ${N} connections x ${DELAY_MS} ms (${RUNS} runs)`, project: p.toFixed(0), limit: l.toFixed(0), unit: "ms", limitName: "check of 1 connection", ratio: p / l, target: "≤ 3x" };
+      return {
+        figure: `connections check --all (${how}), ${N} connections x ${DELAY_MS} ms (${RUNS} runs)`,
+        project: p.toFixed(0),
+        limit: l.toFixed(0),
+        unit: "ms",
+        limitName: "check of 1 connection",
+        ratio: p / l,
+        target: "≤ 3x",
+      };
     });
   } finally {
     provider.stop();

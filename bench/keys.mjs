@@ -21,7 +21,19 @@ export async function keys() {
     const ctx = { db, sql: db.sql, now: () => new Date(), actor: "bench", env: {} };
     const keys = [];
     for (let i = 0; i < 1000; i++) {
-      keys.push((await tools.createKey(ctx, { name: `k${i}`, scopes: ["READ", "WRITE"], environment: "live", prefix: "intg", ownerId: null, metadata: { i: String(i) }, expiresAt: null })).key);
+      keys.push(
+        (
+          await tools.createKey(ctx, {
+            name: `k${i}`,
+            scopes: ["READ", "WRITE"],
+            environment: "live",
+            prefix: "intg",
+            ownerId: null,
+            metadata: { i: String(i) },
+            expiresAt: null,
+          })
+        ).key,
+      );
     }
     const rows = [
       coldStartRow("cold start: intg keys list --json (1,000 keys)", [BIN, "keys", "list", "--json"], env),
@@ -49,12 +61,21 @@ async function throughput(ctx, target, keys) {
     rounds.limit.push(N / (Number(process.hrtime.bigint() - t) / 1e9));
     const verifier = new tools.KeyVerifier(ctx);
     t = process.hrtime.bigint();
-    for (let i = 0; i < N; i++) if (!(await verifier.verify(keys[i % keys.length], "READ")).valid) throw new Error("invalid");
+    for (let i = 0; i < N; i++)
+      if (!(await verifier.verify(keys[i % keys.length], "READ")).valid) throw new Error("invalid");
     await verifier.flush(); // the usage writes are part of the cost
     rounds.project.push(N / (Number(process.hrtime.bigint() - t) / 1e9));
   }
   raw.close();
   const p = median(rounds.project);
   const l = median(rounds.limit);
-  return { figure: `verifications/s in process (${N.toLocaleString("en")} x 5 rounds)`, project: p.toFixed(0), limit: l.toFixed(0), unit: "/s", limitName: "raw indexed SELECT", ratio: p / l, target: "≥ 0.5x" };
+  return {
+    figure: `verifications/s in process (${N.toLocaleString("en")} x 5 rounds)`,
+    project: p.toFixed(0),
+    limit: l.toFixed(0),
+    unit: "/s",
+    limitName: "raw indexed SELECT",
+    ratio: p / l,
+    target: "≥ 0.5x",
+  };
 }

@@ -31,5 +31,13 @@ export function coldStartRow(figure, args, env, input) {
   }
   const p = median(project);
   const l = median(limit);
-  return { figure: `${figure} (${RUNS} runs)`, project: p.toFixed(0), limit: l.toFixed(0), unit: "ms", limitName: "node -e 0", ratio: p / l, target: "≤ 2.5x" };
+  return {
+    figure: `${figure} (${RUNS} runs)`,
+    project: p.toFixed(0),
+    limit: l.toFixed(0),
+    unit: "ms",
+    limitName: "node -e 0",
+    ratio: p / l,
+    target: "≤ 2.5x",
+  };
 }

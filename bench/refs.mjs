@@ -36,7 +36,14 @@ export async function refs() {
       sqlite.project.push(run.rate);
       sqlite.rss.push(run.rss);
     }
-    rows.push(rateRow(`refs import, SQLite (${N.toLocaleString("en")} rows from CSV; peak RSS ${mb(Math.max(...sqlite.rss))})`, sqlite, "raw prepared inserts, 1 tx", "≥ 0.5x, RSS < 256 MB"));
+    rows.push(
+      rateRow(
+        `refs import, SQLite (${N.toLocaleString("en")} rows from CSV; peak RSS ${mb(Math.max(...sqlite.rss))})`,
+        sqlite,
+        "raw prepared inserts, 1 tx",
+        "≥ 0.5x, RSS < 256 MB",
+      ),
+    );
     rows.push(exportRow(lastDb, dir));
     const pgRows = await postgres(csv, dir);
     if (pgRows) rows.push(...pgRows);
@@ -79,15 +86,21 @@ async function freshSqlite(dir, name) {
   const url = `file:${join(dir, `${name}.db`)}`;
   intg(["db", "migrate"], url);
   const db = tools.openSqlite(join(dir, `${name}.db`));
-  db.prepare(`INSERT INTO "IntegrationProvider" ("id","slug","name","category","baseUrl","authType","createdAt","updatedAt") VALUES ('prov_bench','bench','Bench','CRM','https://api.bench.test','API_KEY',?,?)`).run(T, T);
-  db.prepare(`INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","createdAt","updatedAt") VALUES ('conn_bench','prov_bench','bench','PRODUCTION',?,?)`).run(T, T);
+  db.prepare(
+    `INSERT INTO "IntegrationProvider" ("id","slug","name","category","baseUrl","authType","createdAt","updatedAt") VALUES ('prov_bench','bench','Bench','CRM','https://api.bench.test','API_KEY',?,?)`,
+  ).run(T, T);
+  db.prepare(
+    `INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","createdAt","updatedAt") VALUES ('conn_bench','prov_bench','bench','PRODUCTION',?,?)`,
+  ).run(T, T);
   db.close();
   return url;
 }
 
 function importProcess(csv, url, dir) {
   const rssFile = join(dir, "rss");
-  const seconds = intg(["refs", "import", csv, "--connection", "conn_bench", "--quiet"], url, { BENCH_RSS_FILE: rssFile });
+  const seconds = intg(["refs", "import", csv, "--connection", "conn_bench", "--quiet"], url, {
+    BENCH_RSS_FILE: rssFile,
+  });
   return { rate: N / seconds, rss: Number(readFileSync(rssFile, "utf8")) };
 }
 
@@ -116,10 +129,19 @@ function exportRow(url, dir) {
   const db = tools.openSqlite(file);
   const start = process.hrtime.bigint();
   let n = 0;
-  for (const r of db.prepare(`SELECT * FROM "ExternalReference" ORDER BY "id"`).raw(true).iterate()) n += r.length > 0 ? 1 : 0;
+  for (const r of db.prepare(`SELECT * FROM "ExternalReference" ORDER BY "id"`).raw(true).iterate())
+    n += r.length > 0 ? 1 : 0;
   const limit = n / (Number(process.hrtime.bigint() - start) / 1e9);
   db.close();
-  return { figure: `refs export --format ndjson, SQLite (${N.toLocaleString("en")} rows; peak RSS ${mb(rss)})`, project: project.toFixed(0), limit: limit.toFixed(0), unit: "rows/s", limitName: "raw SELECT iterate", ratio: project / limit, target: "≥ 100,000 rows/s" };
+  return {
+    figure: `refs export --format ndjson, SQLite (${N.toLocaleString("en")} rows; peak RSS ${mb(rss)})`,
+    project: project.toFixed(0),
+    limit: limit.toFixed(0),
+    unit: "rows/s",
+    limitName: "raw SELECT iterate",
+    ratio: project / limit,
+    target: "≥ 100,000 rows/s",
+  };
 }
 
 async function postgres(csv, dir) {
@@ -133,8 +155,12 @@ async function postgres(csv, dir) {
         intg(["db", "migrate"], db.url);
         const c = new pg.Client({ connectionString: db.url });
         await c.connect();
-        await c.query(`INSERT INTO "IntegrationProvider" ("id","slug","name","category","baseUrl","authType","createdAt","updatedAt") VALUES ('prov_bench','bench','Bench','CRM','https://api.bench.test','API_KEY',now(),now())`);
-        await c.query(`INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","createdAt","updatedAt") VALUES ('conn_bench','prov_bench','bench','PRODUCTION',now(),now())`);
+        await c.query(
+          `INSERT INTO "IntegrationProvider" ("id","slug","name","category","baseUrl","authType","createdAt","updatedAt") VALUES ('prov_bench','bench','Bench','CRM','https://api.bench.test','API_KEY',now(),now())`,
+        );
+        await c.query(
+          `INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","createdAt","updatedAt") VALUES ('conn_bench','prov_bench','bench','PRODUCTION',now(),now())`,
+        );
         if (side === "limit") r.limit.push(await rawPg(c));
         else if (side === "copy") r.copy.push(await copyPg(c));
         else {
@@ -166,7 +192,9 @@ async function rawPg(c) {
     const values = [];
     for (let j = i; j < Math.min(N, i + BATCH); j++) {
       const k = params.length;
-      values.push(`($${k + 1},'conn_bench',$${k + 2},$${k + 3},$${k + 4},$${k + 5},NULL,NULL,$${k + 6},$${k + 6},false,$${k + 6},$${k + 6})`);
+      values.push(
+        `($${k + 1},'conn_bench',$${k + 2},$${k + 3},$${k + 4},$${k + 5},NULL,NULL,$${k + 6},$${k + 6},false,$${k + 6},$${k + 6})`,
+      );
       params.push(`ref_${String(j).padStart(26, "0")}`, ...row(j), "2026-01-01T00:00:00.000Z");
     }
     await c.query(INSERT + values.join(","), params);
@@ -181,7 +209,8 @@ async function copyPg(c) {
   const at = "2026-01-01 00:00:00.000";
   const start = process.hrtime.bigint();
   await c.query("BEGIN");
-  const columns = `"id","connectionId","entityType","entityId","externalType","externalId","metadata","payloadHash",` +
+  const columns =
+    `"id","connectionId","entityType","entityId","externalType","externalId","metadata","payloadHash",` +
     `"firstSeenAt","lastModifiedAt","remoteDeleted","createdAt","updatedAt"`;
   const stream = c.query(from(`COPY "ExternalReference" (${columns}) FROM STDIN`));
   const done = new Promise((resolve, reject) => stream.on("finish", resolve).on("error", reject));

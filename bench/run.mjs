@@ -29,10 +29,22 @@ for (const bench of benches) {
   rows.push(...(await bench()));
 }
 
-const fmt = (r) => [r.figure, `${r.project} ${r.unit}`, `${r.limit} ${r.unit}`, r.limitName, r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`, r.target ?? ""];
+const fmt = (r) => [
+  r.figure,
+  `${r.project} ${r.unit}`,
+  `${r.limit} ${r.unit}`,
+  r.limitName,
+  r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`,
+  r.target ?? "",
+];
 const table = [["figure", "project (median)", "limit (median)", "limit is", "ratio", "target"], ...rows.map(fmt)];
 const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
 for (const [i, r] of table.entries()) {
-  console.log(r.map((c, j) => String(c).padEnd(widths[j])).join("  ").trimEnd());
+  console.log(
+    r
+      .map((c, j) => String(c).padEnd(widths[j]))
+      .join("  ")
+      .trimEnd(),
+  );
   if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
 }

@@ -36,7 +36,10 @@ require("node:http").createServer((q, s) => { q.resume(); q.on("end", () => {
   .listen(0, "127.0.0.1", function () { process.stdout.write("port " + this.address().port + "\\n"); });`;
 
 function startReceiver(log = false) {
-  const child = spawn(process.execPath, ["-e", RECEIVER], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG: log ? "1" : "0" } });
+  const child = spawn(process.execPath, ["-e", RECEIVER], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, LOG: log ? "1" : "0" },
+  });
   const arrivals = new Map();
   let buffered = "";
   return new Promise((resolve) => {
@@ -66,7 +69,13 @@ async function bareUndici(url, body) {
   const start = process.hrtime.bigint();
   const lane = async () => {
     while (next++ < N) {
-      const res = await agent.request({ origin: target.origin, path: target.pathname, method: "POST", headers: { "content-type": "application/json" }, body });
+      const res = await agent.request({
+        origin: target.origin,
+        path: target.pathname,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
       await res.body.text();
       if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
     }
@@ -81,13 +90,27 @@ const DATA = { id: "ord_123", amount: 4200, currency: "EUR", customer: { id: "cu
 
 async function throughput(provider, url, dir) {
   const receiver = await startReceiver();
-  const env = { PATH: process.env.PATH, HOME: dir, INTG_DATABASE_URL: url, INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    INTG_DATABASE_URL: url,
+    INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
+  };
   try {
     intg(["db", "migrate"], env);
     intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network"], env);
     const batch = join(dir, "batch.ndjson");
-    writeFileSync(batch, Array.from({ length: N }, (_, i) => JSON.stringify({ type: "order.created", data: { ...DATA, n: i } })).join("\n"));
-    const body = JSON.stringify({ type: "order.created", timestamp: new Date().toISOString(), data: { ...DATA, n: 1 } });
+    writeFileSync(
+      batch,
+      Array.from({ length: N }, (_, i) => JSON.stringify({ type: "order.created", data: { ...DATA, n: i } })).join(
+        "\n",
+      ),
+    );
+    const body = JSON.stringify({
+      type: "order.created",
+      timestamp: new Date().toISOString(),
+      data: { ...DATA, n: 1 },
+    });
     const project = [];
     const limit = [];
     await bareUndici(receiver.url, body); // warm both sides
@@ -95,14 +118,27 @@ async function throughput(provider, url, dir) {
       intg(["webhooks", "send", "--batch-file", batch, "--allow-unknown-type"], env);
       limit.push(await bareUndici(receiver.url, body));
       const start = process.hrtime.bigint();
-      const summary = spawnSync(process.execPath, [BIN, "webhooks", "worker", "--once", "--concurrency", String(CONCURRENCY)], { env, encoding: "utf8" });
+      const summary = spawnSync(
+        process.execPath,
+        [BIN, "webhooks", "worker", "--once", "--concurrency", String(CONCURRENCY)],
+        { env, encoding: "utf8" },
+      );
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      if (summary.status !== 0 || !summary.stderr.includes(`${N} delivered`)) throw new Error(`worker: ${summary.stderr}`);
+      if (summary.status !== 0 || !summary.stderr.includes(`${N} delivered`))
+        throw new Error(`worker: ${summary.stderr}`);
       project.push(N / seconds);
     }
     const p = median(project);
     const l = median(limit);
-    return { figure: `webhook deliveries/s, 1 worker on ${provider} (${N.toLocaleString("en")} x ${ROUNDS})`, project: p.toFixed(0), limit: l.toFixed(0), unit: "/s", limitName: `bare undici POSTs, ${CONCURRENCY} in flight`, ratio: p / l, target: provider === "SQLite" ? "≥ 0.4x" : "report" };
+    return {
+      figure: `webhook deliveries/s, 1 worker on ${provider} (${N.toLocaleString("en")} x ${ROUNDS})`,
+      project: p.toFixed(0),
+      limit: l.toFixed(0),
+      unit: "/s",
+      limitName: `bare undici POSTs, ${CONCURRENCY} in flight`,
+      ratio: p / l,
+      target: provider === "SQLite" ? "≥ 0.4x" : "report",
+    };
   } finally {
     receiver.stop();
   }
@@ -110,31 +146,66 @@ async function throughput(provider, url, dir) {
 
 async function replayRate(url, dir) {
   const receiver = await startReceiver();
-  const env = { PATH: process.env.PATH, HOME: dir, INTG_DATABASE_URL: url, INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    INTG_DATABASE_URL: url,
+    INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
+  };
   const R = Number(process.env.BENCH_REPLAY ?? 10_000);
   try {
     intg(["db", "migrate"], env);
     const batch = join(dir, "replay.ndjson");
-    writeFileSync(batch, Array.from({ length: R }, (_, i) => JSON.stringify({ type: "order.created", data: { ...DATA, n: i } })).join("\n"));
+    writeFileSync(
+      batch,
+      Array.from({ length: R }, (_, i) => JSON.stringify({ type: "order.created", data: { ...DATA, n: i } })).join(
+        "\n",
+      ),
+    );
     const worker = [];
     const replay = [];
     const time = (args) => {
       const start = process.hrtime.bigint();
       const out = spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8" });
-      if (out.status !== 0 || !out.stderr.includes(`${R} delivered`)) throw new Error(`${args.join(" ")}: ${out.stderr}`);
+      if (out.status !== 0 || !out.stderr.includes(`${R} delivered`))
+        throw new Error(`${args.join(" ")}: ${out.stderr}`);
       return R / (Number(process.hrtime.bigint() - start) / 1e9);
     };
     for (let round = 0; round < REPLAY_ROUNDS; round++) {
       // A fresh endpoint per round, so each replay selects exactly this round's deliveries.
-      const ep = JSON.parse(intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", "--json"], env)).id;
+      const ep = JSON.parse(
+        intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", "--json"], env),
+      ).id;
       intg(["webhooks", "send", "--batch-file", batch, "--allow-unknown-type"], env);
       worker.push(time(["webhooks", "worker", "--once", "--concurrency", String(CONCURRENCY)]));
-      replay.push(time(["webhooks", "replay", "--endpoint", ep, "--status", "delivered", "--include-delivered", "--since", "1h", "--concurrency", String(CONCURRENCY)]));
+      replay.push(
+        time([
+          "webhooks",
+          "replay",
+          "--endpoint",
+          ep,
+          "--status",
+          "delivered",
+          "--include-delivered",
+          "--since",
+          "1h",
+          "--concurrency",
+          String(CONCURRENCY),
+        ]),
+      );
       intg(["webhooks", "endpoints", "disable", "--yes", ep], env); // the next round's batch goes to the next endpoint alone
     }
     const p = median(replay);
     const l = median(worker);
-    return { figure: `webhooks replay of ${R.toLocaleString("en")} deliveries (x ${REPLAY_ROUNDS}), SQLite`, project: p.toFixed(0), limit: l.toFixed(0), unit: "/s", limitName: "the worker, same count", ratio: p / l, target: "≥ 0.4x" };
+    return {
+      figure: `webhooks replay of ${R.toLocaleString("en")} deliveries (x ${REPLAY_ROUNDS}), SQLite`,
+      project: p.toFixed(0),
+      limit: l.toFixed(0),
+      unit: "/s",
+      limitName: "the worker, same count",
+      ratio: p / l,
+      target: "≥ 0.4x",
+    };
   } finally {
     receiver.stop();
   }
@@ -142,10 +213,18 @@ async function replayRate(url, dir) {
 
 async function latency(url, dir) {
   const receiver = await startReceiver(true);
-  const env = { PATH: process.env.PATH, HOME: dir, INTG_DATABASE_URL: url, INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    INTG_DATABASE_URL: url,
+    INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
+  };
   intg(["db", "migrate"], env);
   intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network"], env);
-  const worker = spawn(process.execPath, [BIN, "webhooks", "worker", "--poll", POLL], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const worker = spawn(process.execPath, [BIN, "webhooks", "worker", "--poll", POLL], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   const db = await tools.openDatabase(tools.parseDbUrl(url, "--db", dir), { autoMigrate: false });
   const ctx = { db, sql: db.sql, now: () => new Date(), actor: "bench", env: {} };
   try {
@@ -156,14 +235,18 @@ async function latency(url, dir) {
     for (let i = 0; i < total; i++) {
       const wait = t0 + (i * 1000) / RATE - performance.now();
       if (wait > 0) await sleep(wait);
-      const sent = await tools.sendBatch(ctx, { events: [{ line: 1, type: "order.created", data: { ...DATA, n: i }, idempotencyKey: null }], allowUnknownType: true });
+      const sent = await tools.sendBatch(ctx, {
+        events: [{ line: 1, type: "order.created", data: { ...DATA, n: i }, idempotencyKey: null }],
+        allowUnknownType: true,
+      });
       const e = sent.events[0].event;
       created.set(e.id, Date.parse(e.createdAt));
     }
     const achieved = total / ((performance.now() - t0) / 1000);
     const deadline = Date.now() + 30_000;
     while (receiver.arrivals.size < total && Date.now() < deadline) await sleep(50);
-    if (receiver.arrivals.size < total) throw new Error(`latency: ${receiver.arrivals.size} of ${total} events arrived`);
+    if (receiver.arrivals.size < total)
+      throw new Error(`latency: ${receiver.arrivals.size} of ${total} events arrived`);
     const ms = [...created].map(([id, at]) => receiver.arrivals.get(id) - at).sort((a, b) => a - b);
     const q = (p) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))];
     return {

@@ -43,7 +43,9 @@ const common = {
 const lazyChildProcess = {
   name: "lazy-child-process-for-commander",
   setup(b) {
-    b.onResolve({ filter: /^node:child_process$/ }, (args) => (args.importer.includes("/commander/") ? { path: "lazy", namespace: "lazy-child-process" } : undefined));
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes("/commander/") ? { path: "lazy", namespace: "lazy-child-process" } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
       contents: 'module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };',
       loader: "js",
@@ -51,7 +53,17 @@ const lazyChildProcess = {
   },
 };
 const out = { outdir: "dist", format: "cjs", outExtension: { ".js": ".cjs" } };
-await build({ ...common, ...out, entryPoints: { main: "src/main.ts", "dev-tools": "src/dev-tools.ts", "webhook-store": "src/services/webhooks/worker/store-thread-main.ts", "transform-thread": "src/lib/transform-thread.cjs" }, plugins: [lazyChildProcess] });
+await build({
+  ...common,
+  ...out,
+  entryPoints: {
+    main: "src/main.ts",
+    "dev-tools": "src/dev-tools.ts",
+    "webhook-store": "src/services/webhooks/worker/store-thread-main.ts",
+    "transform-thread": "src/lib/transform-thread.cjs",
+  },
+  plugins: [lazyChildProcess],
+});
 
 // The library (package.json "exports"): ES modules for apps, every dependency left to the app's
 // node_modules, beside the CLI's files so that the worker threads' files resolve the same way.
@@ -75,7 +87,8 @@ copyFileSync(join(root, "scripts/launcher.cjs"), join(root, "dist/intg.cjs"));
 const scratch = mkdtempSync(join(tmpdir(), "intg-build-"));
 try {
   const env = { PATH: process.env.PATH, HOME: scratch, XDG_DATA_HOME: scratch };
-  const intg = (args, extra = {}) => spawnSync(process.execPath, [join(root, "dist/intg.cjs"), ...args], { env: { ...env, ...extra }, stdio: "ignore" });
+  const intg = (args, extra = {}) =>
+    spawnSync(process.execPath, [join(root, "dist/intg.cjs"), ...args], { env: { ...env, ...extra }, stdio: "ignore" });
   intg(["keys", "create", "--name", "code-cache"]); // so that the list below renders a key
   intg(["keys", "list", "--json"], { INTG_WRITE_CODE_CACHE: "1" });
 } finally {

@@ -21,7 +21,8 @@ const script = new vm.Script(Module.wrap(readFileSync(file, "utf8")), {
 });
 // The build runs one representative command with this set, after which the cache also holds the
 // functions that command compiled on the way.
-if (process.env.INTG_WRITE_CODE_CACHE) process.once("exit", () => writeFileSync(`${file}.cache`, script.createCachedData()));
+if (process.env.INTG_WRITE_CODE_CACHE)
+  process.once("exit", () => writeFileSync(`${file}.cache`, script.createCachedData()));
 const mod = new Module(file, module);
 mod.filename = file;
 mod.paths = Module._nodeModulePaths(dirname(file));

@@ -48,9 +48,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const file = join(root, "prisma", provider, "schema.prisma");
     const text = schemaFor(provider);
     let current = "";
-    try { current = readFileSync(file, "utf8"); } catch {}
+    try {
+      current = readFileSync(file, "utf8");
+    } catch {}
     if (current === text) continue;
-    if (check) { console.error(`${file} is out of date: run npm run db:schemas`); stale++; continue; }
+    if (check) {
+      console.error(`${file} is out of date: run npm run db:schemas`);
+      stale++;
+      continue;
+    }
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
     console.error(`wrote prisma/${provider}/schema.prisma`);

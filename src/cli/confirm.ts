@@ -9,7 +9,10 @@ export async function confirm(ctx: CommandContext, question: string): Promise<bo
   if (ctx.globals.yes) return true;
   const { io } = ctx.deps;
   if (!io.stdinIsTTY || !io.stdoutIsTTY) {
-    throw new UsageError("--yes required when not running interactively.", "Re-run with --yes, or with --dry-run to see what would change.");
+    throw new UsageError(
+      "--yes required when not running interactively.",
+      "Re-run with --yes, or with --dry-run to see what would change.",
+    );
   }
   const { confirm: ask } = await import("@inquirer/prompts");
   return ask({ message: question, default: false }, { input: io.stdin, output: io.stderr as NodeJS.WritableStream });

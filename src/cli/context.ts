@@ -62,8 +62,15 @@ export class CommandContext {
     const db = this.#db;
     // An audit event committed inside a service's transaction moves the head kept outside the
     // database once the command is done; a failure here leaves the old head, never a wrong one.
-    if (db && headSyncPending()) await this.services().then(syncAuditHead).catch(() => undefined);
+    if (db && headSyncPending())
+      await this.services()
+        .then(syncAuditHead)
+        .catch(() => undefined);
     this.#db = undefined;
-    if (db) await db.then((d) => d.close(), () => undefined);
+    if (db)
+      await db.then(
+        (d) => d.close(),
+        () => undefined,
+      );
   }
 }

@@ -85,6 +85,9 @@ export class Output {
 
   /** A key/value listing for `show`-style commands. */
   async details(pairs: [string, string | number | null | undefined][]): Promise<void> {
-    await this.table(["FIELD", "VALUE"], pairs.map(([k, v]) => [k, v]));
+    await this.table(
+      ["FIELD", "VALUE"],
+      pairs.map(([k, v]) => [k, v]),
+    );
   }
 }

@@ -8,13 +8,22 @@ import { MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration, withinMaxDuration } 
 export function parseEnum<T extends string>(flag: string, text: string, values: Record<string, T>): T {
   const wanted = text.trim().toUpperCase().replace(/-/g, "_");
   const match = Object.values(values).find((v) => v === wanted);
-  if (!match) throw new UsageError(`${flag}: unknown value "${text}".`, `Use one of: ${Object.values(values).map((v) => v.toLowerCase()).join(", ")}.`);
+  if (!match)
+    throw new UsageError(
+      `${flag}: unknown value "${text}".`,
+      `Use one of: ${Object.values(values)
+        .map((v) => v.toLowerCase())
+        .join(", ")}.`,
+    );
   return match;
 }
 
 /** A comma-separated list of enum values; repeats are dropped. */
 export function parseEnumList<T extends string>(flag: string, text: string, values: Record<string, T>): T[] {
-  const items = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new UsageError(`${flag} needs at least one value.`);
   return [...new Set(items.map((item) => parseEnum(flag, item, values)))];
 }
@@ -22,13 +31,15 @@ export function parseEnumList<T extends string>(flag: string, text: string, valu
 /** A whole number within [min, max], e.g. --concurrency or --limit. */
 export function parseIntFlag(flag: string, text: string, min: number, max: number, hint?: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: "${text}" is not a whole number from ${min} to ${max}.`, hint);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag}: "${text}" is not a whole number from ${min} to ${max}.`, hint);
   return n;
 }
 
 export function parseDurationFlag(flag: string, text: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined) throw new UsageError(`${flag}: "${text}" is not a duration.`, "Write it like 90d, 24h, 15m, 30s or 1h30m.");
+  if (ms === undefined)
+    throw new UsageError(`${flag}: "${text}" is not a duration.`, "Write it like 90d, 24h, 15m, 30s or 1h30m.");
   if (!withinMaxDuration(ms)) {
     const message = `${flag}: "${text}" is longer than ${MAX_DURATION_TEXT}; nothing was written.`;
     throw new UsageError(message, undefined, "DURATION_TOO_LONG");
@@ -40,7 +51,10 @@ export function parseDurationFlag(flag: string, text: string): number {
 export function parseDateFlag(flag: string, text: string, now: Date = new Date()): Date {
   const d = new Date(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) {
-    throw new UsageError(`${flag}: "${text}" is not an ISO-8601 date.`, "Write it like 2026-12-31 or 2026-12-31T23:59:00Z.");
+    throw new UsageError(
+      `${flag}: "${text}" is not an ISO-8601 date.`,
+      "Write it like 2026-12-31 or 2026-12-31T23:59:00Z.",
+    );
   }
   if (Math.abs(d.getTime() - now.getTime()) > MAX_DURATION_MS) {
     const message = `${flag}: ${text} is more than ${MAX_DURATION_TEXT} from now; nothing was written.`;
@@ -67,5 +81,8 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 export function parseWhenFlag(flag: string, text: string, now: Date): Date {
   if (parseDuration(text) !== undefined) return new Date(now.getTime() - parseDurationFlag(flag, text));
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) return parseDateFlag(flag, text, now);
-  throw new UsageError(`${flag}: "${text}" is not a duration or a date.`, "Write it like 24h, 7d, 2026-01-31 or 2026-01-31T12:00:00Z.");
+  throw new UsageError(
+    `${flag}: "${text}" is not a duration or a date.`,
+    "Write it like 24h, 7d, 2026-01-31 or 2026-01-31T12:00:00Z.",
+  );
 }

@@ -17,14 +17,46 @@ type Register = (noun: Command, context: ContextFactory, verb?: string) => void 
  * start-up time for nothing. `intg --help` lists them all from the descriptions here.
  */
 const NOUNS: readonly { name: string; description: string; load: () => Promise<Register> }[] = [
-  { name: "db", description: "Manage intg's own database: which one is in use, its migrations", load: async () => (await import("../commands/db/index.js")).registerDb },
-  { name: "keys", description: "API keys: create, list, rotate with a grace period, revoke, verify, expire, metrics", load: async () => (await import("../commands/keys/index.js")).registerKeys },
-  { name: "webhooks", description: "Webhook endpoints and events: send, deliver (worker), replay, verify, listen", load: async () => (await import("../commands/webhooks/index.js")).registerWebhooks },
-  { name: "secrets", description: "Encrypted credentials and master-key rotation", load: async () => (await import("../commands/secrets/index.js")).registerSecrets },
-  { name: "connections", description: "Connections to third-party providers: encrypted credentials, health checks for CI", load: async () => (await import("../commands/connections/index.js")).registerConnections },
-  { name: "providers", description: "Provider definitions and the built-in template catalog", load: async () => (await import("../commands/providers/index.js")).registerProviders },
-  { name: "refs", description: "External references: link, lookup, history, bulk import and export, mappings, share links, metrics", load: async () => (await import("../commands/refs/index.js")).registerRefs },
-  { name: "audit", description: "The security audit log: every mutation of keys and secrets; tamper-evident", load: async () => (await import("../commands/audit/index.js")).registerAudit },
+  {
+    name: "db",
+    description: "Manage intg's own database: which one is in use, its migrations",
+    load: async () => (await import("../commands/db/index.js")).registerDb,
+  },
+  {
+    name: "keys",
+    description: "API keys: create, list, rotate with a grace period, revoke, verify, expire, metrics",
+    load: async () => (await import("../commands/keys/index.js")).registerKeys,
+  },
+  {
+    name: "webhooks",
+    description: "Webhook endpoints and events: send, deliver (worker), replay, verify, listen",
+    load: async () => (await import("../commands/webhooks/index.js")).registerWebhooks,
+  },
+  {
+    name: "secrets",
+    description: "Encrypted credentials and master-key rotation",
+    load: async () => (await import("../commands/secrets/index.js")).registerSecrets,
+  },
+  {
+    name: "connections",
+    description: "Connections to third-party providers: encrypted credentials, health checks for CI",
+    load: async () => (await import("../commands/connections/index.js")).registerConnections,
+  },
+  {
+    name: "providers",
+    description: "Provider definitions and the built-in template catalog",
+    load: async () => (await import("../commands/providers/index.js")).registerProviders,
+  },
+  {
+    name: "refs",
+    description: "External references: link, lookup, history, bulk import and export, mappings, share links, metrics",
+    load: async () => (await import("../commands/refs/index.js")).registerRefs,
+  },
+  {
+    name: "audit",
+    description: "The security audit log: every mutation of keys and secrets; tamper-evident",
+    load: async () => (await import("../commands/audit/index.js")).registerAudit,
+  },
 ];
 
 /** The words of an argv that are not flags (or the global flag's value), after `help`: noun, verb, … */
@@ -48,11 +80,18 @@ export function invokedNoun(argv: readonly string[]): string | undefined {
  * The whole command tree. Output is routed through deps.io and commander never exits the
  * process: errors surface as exceptions that run.ts turns into exit codes.
  */
-export async function buildProgram(deps: Deps, onContext: (ctx: CommandContext) => void, style: StyleFactory | undefined, argv: readonly string[]): Promise<Command> {
+export async function buildProgram(
+  deps: Deps,
+  onContext: (ctx: CommandContext) => void,
+  style: StyleFactory | undefined,
+  argv: readonly string[],
+): Promise<Command> {
   const program = new Command("intg")
     .description("Administer a platform's integrations: API keys, webhooks, connections and external references.")
     .version(VERSION, "-V, --version", "print the version")
-    .addOption(new Option("--db <url>", "database URL (file:<path> or postgresql://…); default: the embedded SQLite file"))
+    .addOption(
+      new Option("--db <url>", "database URL (file:<path> or postgresql://…); default: the embedded SQLite file"),
+    )
     .option("--json", "print results as JSON", false)
     .option("--no-color", "never use colour")
     .option("-q, --quiet", "print nothing but results and errors", false)
@@ -79,13 +118,11 @@ export async function buildProgram(deps: Deps, onContext: (ctx: CommandContext) 
 }
 
 function configureTree(command: Command, deps: Deps): void {
-  command
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => deps.io.stdout.write(s),
-      writeErr: (s) => deps.io.stderr.write(s),
-      // run.ts prints errors itself (as JSON under --json); commander's own copy is dropped.
-      outputError: () => undefined,
-    });
+  command.exitOverride().configureOutput({
+    writeOut: (s) => deps.io.stdout.write(s),
+    writeErr: (s) => deps.io.stderr.write(s),
+    // run.ts prints errors itself (as JSON under --json); commander's own copy is dropped.
+    outputError: () => undefined,
+  });
   for (const sub of command.commands) configureTree(sub, deps);
 }

@@ -11,7 +11,11 @@ export async function progressBar(ctx: CommandContext, format: string): Promise<
   const { default: progress } = await import("cli-progress");
   // cli-progress asks the stream whether it is a terminal; intg decided that already (deps.io).
   const stderr = ctx.deps.io.stderr as NodeJS.WritableStream & { columns?: number };
-  const stream = { isTTY: true, columns: stderr.columns, write: (s: string) => stderr.write(s) } as unknown as NodeJS.WritableStream;
+  const stream = {
+    isTTY: true,
+    columns: stderr.columns,
+    write: (s: string) => stderr.write(s),
+  } as unknown as NodeJS.WritableStream;
   const bar = new progress.SingleBar(
     { stream, format, hideCursor: true, clearOnComplete: true },
     progress.Presets.shades_classic,

@@ -6,7 +6,9 @@ export function readInputFile(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was written.`);
+    throw new UsageError(
+      `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was written.`,
+    );
   }
 }
 
@@ -16,6 +18,10 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}; nothing was written.`, undefined, "INVALID_FILE");
+    throw new UsageError(
+      `${file} is not valid JSON: ${(error as Error).message}; nothing was written.`,
+      undefined,
+      "INVALID_FILE",
+    );
   }
 }

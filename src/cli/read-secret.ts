@@ -28,11 +28,17 @@ const MAX_BYTES = 64 * 1024;
  */
 export async function readSecret(ctx: CommandContext, source: SecretSource): Promise<string> {
   const { what } = source;
-  if (source.file !== undefined && source.env !== undefined) throw new UsageError(`Give the ${what} in a file or in an environment variable, not both.`);
+  if (source.file !== undefined && source.env !== undefined)
+    throw new UsageError(`Give the ${what} in a file or in an environment variable, not both.`);
   let value: string;
   if (source.env !== undefined) {
     const v = ctx.deps.env[source.env];
-    if (v === undefined) throw new UsageError(`The environment variable ${source.env} is not set; nothing was written.`, undefined, "EMPTY_SECRET");
+    if (v === undefined)
+      throw new UsageError(
+        `The environment variable ${source.env} is not set; nothing was written.`,
+        undefined,
+        "EMPTY_SECRET",
+      );
     value = v;
   } else if (source.file !== undefined) {
     value = readFile(source.file);
@@ -42,8 +48,14 @@ export async function readSecret(ctx: CommandContext, source: SecretSource): Pro
     value = await readStdin(ctx, source);
   }
   value = value.replace(/\r?\n$/, "");
-  if (value.trim().length === 0) throw new UsageError(`The ${what} is empty; nothing was written.`, `${source.how[0]!.toUpperCase()}${source.how.slice(1)}.`, "EMPTY_SECRET");
-  if (Buffer.byteLength(value) > MAX_BYTES) throw new UsageError(`The ${what} is larger than ${MAX_BYTES / 1024} KiB; nothing was written.`);
+  if (value.trim().length === 0)
+    throw new UsageError(
+      `The ${what} is empty; nothing was written.`,
+      `${source.how[0]!.toUpperCase()}${source.how.slice(1)}.`,
+      "EMPTY_SECRET",
+    );
+  if (Buffer.byteLength(value) > MAX_BYTES)
+    throw new UsageError(`The ${what} is larger than ${MAX_BYTES / 1024} KiB; nothing was written.`);
   return value;
 }
 
@@ -51,23 +63,30 @@ function readFile(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new UsageError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was written.`);
+    throw new UsageError(
+      `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was written.`,
+    );
   }
 }
 
 async function readStdin(ctx: CommandContext, source: SecretSource): Promise<string> {
   const { io } = ctx.deps;
   if (io.stdinIsTTY) {
-    if (!source.prompt || !io.stdoutIsTTY) throw new UsageError(`No ${source.what}: ${source.how}.`, undefined, "EMPTY_SECRET");
+    if (!source.prompt || !io.stdoutIsTTY)
+      throw new UsageError(`No ${source.what}: ${source.how}.`, undefined, "EMPTY_SECRET");
     const { password } = await import("@inquirer/prompts");
-    return password({ message: "Value (hidden):", mask: true }, { input: io.stdin, output: io.stderr as NodeJS.WritableStream });
+    return password(
+      { message: "Value (hidden):", mask: true },
+      { input: io.stdin, output: io.stderr as NodeJS.WritableStream },
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of io.stdin) {
     const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
     size += buf.length;
-    if (size > MAX_BYTES + 2) throw new UsageError(`The ${source.what} is larger than ${MAX_BYTES / 1024} KiB; nothing was written.`);
+    if (size > MAX_BYTES + 2)
+      throw new UsageError(`The ${source.what} is larger than ${MAX_BYTES / 1024} KiB; nothing was written.`);
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString("utf8");

@@ -48,9 +48,16 @@ export async function openDatabase(target: DbTarget, options: { autoMigrate: boo
 function openError(target: DbTarget, error: unknown): Error {
   const e = error as { code?: string; message?: string };
   if (e.code === "SQLITE_CANTOPEN" || /does not exist/.test(e.message ?? "")) {
-    return new DatabaseError(`There is no SQLite database at ${target.file}.`, `Create it with: intg db migrate --db '${target.redacted}'`, { cause: error }, "DATABASE_MISSING");
+    return new DatabaseError(
+      `There is no SQLite database at ${target.file}.`,
+      `Create it with: intg db migrate --db '${target.redacted}'`,
+      { cause: error },
+      "DATABASE_MISSING",
+    );
   }
-  return new DatabaseError(`Cannot open the SQLite database ${target.file}: ${e.message ?? String(error)}`, undefined, { cause: error });
+  return new DatabaseError(`Cannot open the SQLite database ${target.file}: ${e.message ?? String(error)}`, undefined, {
+    cause: error,
+  });
 }
 
 export function behindMigrations(target: DbTarget, pending: string[]): PendingError {

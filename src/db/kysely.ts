@@ -105,7 +105,9 @@ export function prepare<R, P extends string>(
   const compiled = build(compiler(provider), markers).compile();
   // Each compiled parameter is either a named slot (filled per run) or a constant of the build.
   const slots: Array<{ name: P | null; fixed: unknown }> = compiled.parameters.map((v) =>
-    typeof v === "string" && v.startsWith(MARK) ? { name: v.slice(MARK.length) as P, fixed: null } : { name: null, fixed: v },
+    typeof v === "string" && v.startsWith(MARK)
+      ? { name: v.slice(MARK.length) as P, fixed: null }
+      : { name: null, fixed: v },
   );
   for (const n of names) {
     if (!slots.some((s) => s.name === n)) throw new Error(`prepare: the parameter ${n} is never used.`);

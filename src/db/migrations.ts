@@ -12,8 +12,17 @@ import { createPrivateSqliteFile } from "./sqlite-files.js";
 import type { SqlClient } from "./sql.js";
 import type { DbTarget, Provider } from "./url.js";
 
-export interface MigrationFile { name: string; sql: string; checksum: string }
-export interface AppliedMigration { name: string; appliedAt: Date | null; checksum: string; failed: boolean }
+export interface MigrationFile {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+export interface AppliedMigration {
+  name: string;
+  appliedAt: Date | null;
+  checksum: string;
+  failed: boolean;
+}
 export interface MigrationState {
   applied: AppliedMigration[];
   /** In the folder but not successfully applied (a failed one stays pending until it is). */
@@ -22,7 +31,12 @@ export interface MigrationState {
   drifted: string[];
 }
 
-interface Row { migration_name: string; checksum: string; finished_at: unknown; rolled_back_at: unknown }
+interface Row {
+  migration_name: string;
+  checksum: string;
+  finished_at: unknown;
+  rolled_back_at: unknown;
+}
 
 export function migrationsDir(provider: Provider): string {
   return join(PACKAGE_ROOT, "prisma", provider, "migrations");
@@ -32,7 +46,10 @@ export function migrationsDir(provider: Provider): string {
 export function migrationNames(provider: Provider): string[] {
   const dir = migrationsDir(provider);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 }
 
 /**
@@ -40,11 +57,18 @@ export function migrationNames(provider: Provider): string[] {
  * it runs, so it reads neither the SQL files nor their checksums (`db status` does that).
  */
 export async function pendingMigrations(sql: SqlClient): Promise<string[]> {
-  const exists = sql.provider === "sqlite"
-    ? await sql.get(`SELECT 1 AS "x" FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`)
-    : (await sql.get<{ x: boolean }>(`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS "x"`))?.x;
+  const exists =
+    sql.provider === "sqlite"
+      ? await sql.get(`SELECT 1 AS "x" FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`)
+      : (await sql.get<{ x: boolean }>(`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS "x"`))?.x;
   const applied = new Set(
-    exists ? (await sql.all<{ name: string }>(`SELECT "migration_name" AS "name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`)).map((r) => r.name) : [],
+    exists
+      ? (
+          await sql.all<{ name: string }>(
+            `SELECT "migration_name" AS "name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`,
+          )
+        ).map((r) => r.name)
+      : [],
   );
   return migrationNames(sql.provider).filter((name) => !applied.has(name));
 }
@@ -68,7 +92,10 @@ export function migrationsList(provider: Provider): MigrationList {
   const lockPath = join(dir, "migration_lock.toml");
   return {
     baseDir: dir,
-    lockfile: { path: "migration_lock.toml", content: existsSync(lockPath) ? readFileSync(lockPath, "utf8") : `provider = "${provider}"\n` },
+    lockfile: {
+      path: "migration_lock.toml",
+      content: existsSync(lockPath) ? readFileSync(lockPath, "utf8") : `provider = "${provider}"\n`,
+    },
     shadowDbInitScript: "",
     migrationDirectories: listMigrationFiles(provider).map((m) => ({
       path: m.name,
@@ -83,7 +110,12 @@ export async function readMigrationState(target: DbTarget): Promise<MigrationSta
   // Rolled-back rows are history only, as for Prisma; a row never finished is a failed migration.
   const applied = rows
     .filter((r) => r.rolled_back_at == null)
-    .map((r) => ({ name: r.migration_name, appliedAt: toDate(r.finished_at), checksum: r.checksum, failed: r.finished_at == null }));
+    .map((r) => ({
+      name: r.migration_name,
+      appliedAt: toDate(r.finished_at),
+      checksum: r.checksum,
+      failed: r.finished_at == null,
+    }));
   const done = new Map(applied.filter((a) => !a.failed).map((a) => [a.name, a.checksum]));
   const known = new Map(files.map((f) => [f.name, f.checksum]));
   return {
@@ -112,9 +144,15 @@ export async function applyPendingMigrations(target: DbTarget): Promise<string[]
 async function applyWithEngine(target: DbTarget, url: string): Promise<string[]> {
   const { openSchemaEngine } = await import("./schema-engine.js");
   const schemaFile = join(PACKAGE_ROOT, "prisma", target.provider, "schema.prisma");
-  const handle = await openSchemaEngine(target.provider, url, { path: "schema.prisma", content: readFileSync(schemaFile, "utf8") });
+  const handle = await openSchemaEngine(target.provider, url, {
+    path: "schema.prisma",
+    content: readFileSync(schemaFile, "utf8"),
+  });
   try {
-    const out = await handle.engine.applyMigrations({ migrationsList: migrationsList(target.provider), filters: { externalTables: [], externalEnums: [] } });
+    const out = await handle.engine.applyMigrations({
+      migrationsList: migrationsList(target.provider),
+      filters: { externalTables: [], externalEnums: [] },
+    });
     return out.appliedMigrationNames;
   } catch (error) {
     throw new DatabaseError(
@@ -134,14 +172,22 @@ async function readSqliteRows(file: string): Promise<Row[]> {
   try {
     const db = openSqlite(file, { fileMustExist: true, timeout: 5000 });
     try {
-      const present = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
+      const present = db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'")
+        .get();
       if (!present) return [];
-      return db.prepare("SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY started_at").all() as Row[];
+      return db
+        .prepare(
+          "SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY started_at",
+        )
+        .all() as Row[];
     } finally {
       db.close();
     }
   } catch (error) {
-    throw new DatabaseError(`Cannot read the SQLite database ${file}: ${(error as Error).message}`, undefined, { cause: error });
+    throw new DatabaseError(`Cannot read the SQLite database ${file}: ${(error as Error).message}`, undefined, {
+      cause: error,
+    });
   }
 }
 
@@ -151,9 +197,15 @@ async function readPostgresRows(url: string): Promise<Row[]> {
   client.on("error", () => undefined); // a dropped connection surfaces through the pending query
   try {
     await client.connect();
-    const { rows } = await client.query<{ present: boolean }>("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present");
+    const { rows } = await client.query<{ present: boolean }>(
+      "SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present",
+    );
     if (!rows[0]?.present) return [];
-    return (await client.query<Row>("SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY started_at")).rows;
+    return (
+      await client.query<Row>(
+        "SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY started_at",
+      )
+    ).rows;
   } catch (error) {
     throw postgresError(url, error);
   } finally {
@@ -175,17 +227,22 @@ export function postgresError(url: string, error: unknown): DatabaseError {
     EHOSTUNREACH: "host unreachable",
   };
   const text =
-    code && reason[code] ? `Cannot reach PostgreSQL at ${at}: ${reason[code]}.`
-    : code === "3D000" ? `PostgreSQL at ${at} has no database "${database}".`
-    : code === "28P01" || code === "28000" ? `PostgreSQL at ${at} refused the login for user "${decodeURIComponent(u.username)}".`
-    : /timeout/i.test(message ?? "") ? `Cannot reach PostgreSQL at ${at}: timed out.`
-    : `PostgreSQL at ${at} (database "${database}") failed: ${message ?? String(error)}`;
+    code && reason[code]
+      ? `Cannot reach PostgreSQL at ${at}: ${reason[code]}.`
+      : code === "3D000"
+        ? `PostgreSQL at ${at} has no database "${database}".`
+        : code === "28P01" || code === "28000"
+          ? `PostgreSQL at ${at} refused the login for user "${decodeURIComponent(u.username)}".`
+          : /timeout/i.test(message ?? "")
+            ? `Cannot reach PostgreSQL at ${at}: timed out.`
+            : `PostgreSQL at ${at} (database "${database}") failed: ${message ?? String(error)}`;
   return new DatabaseError(text, "Check the URL given by --db, INTG_DATABASE_URL or DATABASE_URL.", { cause: error });
 }
 
 function toDate(value: unknown): Date | null {
   if (value == null) return null;
-  const date = value instanceof Date ? value : new Date(typeof value === "bigint" ? Number(value) : (value as string | number));
+  const date =
+    value instanceof Date ? value : new Date(typeof value === "bigint" ? Number(value) : (value as string | number));
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
@@ -198,8 +255,10 @@ async function withLockFile<T>(path: string, fn: () => Promise<T>): Promise<T> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       // A lock older than two minutes was left by a process that died while migrating.
-      if (Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) rmSync(path, { force: true });
-      else if (Date.now() > deadline) throw new DatabaseError(`Another intg process has been migrating for two minutes (lock file ${path}).`);
+      if (Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000)
+        rmSync(path, { force: true });
+      else if (Date.now() > deadline)
+        throw new DatabaseError(`Another intg process has been migrating for two minutes (lock file ${path}).`);
       else await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

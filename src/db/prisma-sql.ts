@@ -25,7 +25,8 @@ export function sqlFromPrisma(prisma: PrismaLike, provider: Provider): SqlClient
   const pg = provider === "postgresql";
   const text = (sql: string) => (pg ? numbered(sql) : sql);
   const values = (params: readonly unknown[]) => (pg ? postgresParams(params) : [...sqliteParams(params)]);
-  const all = <T>(sql: string, params: readonly unknown[] = []) => prisma.$queryRawUnsafe<T[]>(text(sql), ...values(params));
+  const all = <T>(sql: string, params: readonly unknown[] = []) =>
+    prisma.$queryRawUnsafe<T[]>(text(sql), ...values(params));
   const joinable = "$transaction" in prisma && typeof prisma.$transaction === "function";
   const client: SqlClient = {
     provider,
@@ -39,9 +40,7 @@ export function sqlFromPrisma(prisma: PrismaLike, provider: Provider): SqlClient
       return { rows: [], changes: await prisma.$executeRawUnsafe(text(sql), ...values(params)) };
     },
     transaction: (fn) =>
-      joinable
-        ? (prisma as PrismaWithTransactions).$transaction((tx) => fn(sqlFromPrisma(tx, provider)))
-        : fn(client),
+      joinable ? (prisma as PrismaWithTransactions).$transaction((tx) => fn(sqlFromPrisma(tx, provider))) : fn(client),
     // The app owns its client: intg never disconnects it.
     close: async () => undefined,
   };

@@ -26,7 +26,8 @@ function acceptScripts(adapter: SqlDriverAdapter): SqlDriverAdapter {
     try {
       return await executeRaw(query);
     } catch (error) {
-      if (query.args.length > 0 || !(error instanceof RangeError) || !/more than one statement/.test(error.message)) throw error;
+      if (query.args.length > 0 || !(error instanceof RangeError) || !/more than one statement/.test(error.message))
+        throw error;
       await adapter.executeScript(query.sql);
       return 0;
     }

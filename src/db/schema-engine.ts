@@ -61,7 +61,10 @@ export async function openSchemaEngine(
   url: string,
   datamodel: { path: string; content: string },
 ): Promise<SchemaEngineHandle> {
-  const [mod, { bindMigrationAwareSqlAdapterFactory }] = await Promise.all([loadGlue(), import("@prisma/driver-adapter-utils")]);
+  const [mod, { bindMigrationAwareSqlAdapterFactory }] = await Promise.all([
+    loadGlue(),
+    import("@prisma/driver-adapter-utils"),
+  ]);
   const connections = new Set<SqlDriverAdapter>();
   const factory = provider === "sqlite" ? await sqliteFactory(url) : await postgresFactory(url);
   // Every connection the engine opens is tracked, so close() releases them even if it did not.
@@ -73,7 +76,11 @@ export async function openSchemaEngine(
   };
   const bound = bindMigrationAwareSqlAdapterFactory(tracked);
   // The engine's log lines repeat what its errors say; failures are reported through describeError.
-  const engine = await mod.SchemaEngine.new({ datamodels: [[datamodel.path, datamodel.content]] }, () => undefined, bound);
+  const engine = await mod.SchemaEngine.new(
+    { datamodels: [[datamodel.path, datamodel.content]] },
+    () => undefined,
+    bound,
+  );
   opened++;
   let closed = false;
   return {
@@ -121,7 +128,12 @@ function track(connections: Set<SqlDriverAdapter>, adapter: SqlDriverAdapter): S
  * when there is nothing to do. Replaying migrations needs a shadow database: `:memory:` for
  * SQLite, a fresh database on the server `url` names for PostgreSQL.
  */
-export async function diffToSchema(provider: Provider, url: string, migrations: MigrationList | null, schemaText: string): Promise<string> {
+export async function diffToSchema(
+  provider: Provider,
+  url: string,
+  migrations: MigrationList | null,
+  schemaText: string,
+): Promise<string> {
   const datamodel = { path: "schema.prisma", content: schemaText };
   const handle = await openSchemaEngine(provider, url, datamodel);
   try {

@@ -104,7 +104,17 @@ export async function openSql(target: DbTarget): Promise<SqlClient> {
 export function sqliteParams(params: readonly unknown[]): readonly unknown[] {
   // The hot lookups bind strings only; skip the copy when there is nothing to convert.
   if (params.every((p) => typeof p === "string" || typeof p === "number")) return params;
-  return params.map((p) => (p instanceof Date ? sqliteDate(p) : typeof p === "boolean" ? (p ? 1 : 0) : p !== null && typeof p === "object" ? JSON.stringify(p) : p));
+  return params.map((p) =>
+    p instanceof Date
+      ? sqliteDate(p)
+      : typeof p === "boolean"
+        ? p
+          ? 1
+          : 0
+        : p !== null && typeof p === "object"
+          ? JSON.stringify(p)
+          : p,
+  );
 }
 
 function sqliteClient(db: BetterSqlite3.Database): SqlClient {
@@ -135,7 +145,8 @@ function sqliteClient(db: BetterSqlite3.Database): SqlClient {
   const client: SqlClient = {
     provider: "sqlite",
     all: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).all(...sqliteParams(params)) as T[],
-    get: async <T>(sql: string, params: readonly unknown[] = []) => stmt(sql).get(...sqliteParams(params)) as T | undefined,
+    get: async <T>(sql: string, params: readonly unknown[] = []) =>
+      stmt(sql).get(...sqliteParams(params)) as T | undefined,
     rows: async (sql, params = []) => rawStmt(sql).all(...sqliteParams(params)) as unknown[][],
     run: async (sql, params = []) => stmt(sql).run(...sqliteParams(params)).changes,
     query: async (sql, params, first) => {
@@ -167,7 +178,12 @@ function sqliteClient(db: BetterSqlite3.Database): SqlClient {
  * heartbeat landing in a batch's transaction, and rolled back with it). With no transaction
  * pending, statements run at once, without the queue's extra promise.
  */
-function transactions(self: SqlClient, begin: () => Promise<void>, commit: () => Promise<void>, rollback: () => Promise<void>): SqlClient["transaction"] {
+function transactions(
+  self: SqlClient,
+  begin: () => Promise<void>,
+  commit: () => Promise<void>,
+  rollback: () => Promise<void>,
+): SqlClient["transaction"] {
   // AsyncLocalStorage would tell a nested call from a concurrent one too, but it turns on
   // promise hooks that slow every await in the process, key verification included.
   const raw = { all: self.all, get: self.get, rows: self.rows, run: self.run, query: self.query };
@@ -210,12 +226,21 @@ export function numbered(sql: string): string {
 export function postgresParams(params: readonly unknown[]): unknown[] {
   // Prisma's columns are TIMESTAMP(3) without time zone, holding UTC: send UTC text, not the
   // driver's local-time rendering of a Date.
-  return params.map((p) => (p instanceof Date ? p.toISOString() : p !== null && typeof p === "object" && !Buffer.isBuffer(p) ? JSON.stringify(p) : p));
+  return params.map((p) =>
+    p instanceof Date
+      ? p.toISOString()
+      : p !== null && typeof p === "object" && !Buffer.isBuffer(p)
+        ? JSON.stringify(p)
+        : p,
+  );
 }
 
 async function postgresClient(url: string): Promise<SqlClient> {
   const { default: pgm } = await import("pg");
-  const types = { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === 1114 ? (s: string) => new Date(s + "Z") : pgm.types.getTypeParser(oid, format as "text")) };
+  const types = {
+    getTypeParser: (oid: number, format?: "text" | "binary") =>
+      oid === 1114 ? (s: string) => new Date(s + "Z") : pgm.types.getTypeParser(oid, format as "text"),
+  };
   const conn: pg.Client = new pgm.Client({ connectionString: url, types: types as pg.CustomTypesConfig });
   conn.on("error", () => undefined); // surfaces through the pending query
   await conn.connect();
@@ -227,12 +252,15 @@ async function postgresClient(url: string): Promise<SqlClient> {
     last = next.catch(() => undefined);
     return next;
   };
-  const query = (sql: string, params: readonly unknown[]) => serial(() => conn.query(numbered(sql), postgresParams(params)));
+  const query = (sql: string, params: readonly unknown[]) =>
+    serial(() => conn.query(numbered(sql), postgresParams(params)));
   const client: SqlClient = {
     provider: "postgresql",
     all: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows[0] as T | undefined,
-    rows: async (sql, params = []) => (await serial(() => conn.query({ text: numbered(sql), values: postgresParams(params), rowMode: "array" }))).rows as unknown[][],
+    rows: async (sql, params = []) =>
+      (await serial(() => conn.query({ text: numbered(sql), values: postgresParams(params), rowMode: "array" })))
+        .rows as unknown[][],
     run: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
     query: async (sql, params) => {
       const r = await query(sql, params);

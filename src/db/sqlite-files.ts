@@ -43,7 +43,12 @@ function makeFolders(dir: string, mode = 0o700): void {
 export function tightenEmbeddedFiles(file: string): void {
   if (process.platform === "win32" || typeof process.getuid !== "function") return;
   const uid = process.getuid();
-  const wanted = [[dirname(file), 0o700], [file, 0o600], [`${file}-wal`, 0o600], [`${file}-shm`, 0o600]] as const;
+  const wanted = [
+    [dirname(file), 0o700],
+    [file, 0o600],
+    [`${file}-wal`, 0o600],
+    [`${file}-shm`, 0o600],
+  ] as const;
   for (const [path, mode] of wanted) {
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st || st.uid !== uid || (st.mode & 0o077) === 0) continue;

@@ -21,7 +21,10 @@ export interface DbTarget {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export function defaultDatabaseFile(env: Env): string {
-  const dataHome = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(env.HOME || homedir(), ".local", "share");
+  const dataHome =
+    env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : join(env.HOME || homedir(), ".local", "share");
   return join(dataHome, "intg", "intg.db");
 }
 
@@ -45,13 +48,19 @@ export function parseDbUrl(url: string, source: DbTarget["source"], cwd: string)
     try {
       parsed = new URL(url);
     } catch {
-      throw new UsageError(`${source} is not a valid PostgreSQL URL.`, "Use postgresql://user[:password]@host[:port]/database");
+      throw new UsageError(
+        `${source} is not a valid PostgreSQL URL.`,
+        "Use postgresql://user[:password]@host[:port]/database",
+      );
     }
     return { provider: "postgresql", url, embedded: false, source, redacted: redactUrl(parsed) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith("file:")) {
     const scheme = url.slice(0, url.indexOf(":"));
-    throw new UsageError(`${source} uses the unsupported scheme "${scheme}:".`, "Use file:<path> or a path for SQLite, or postgresql://… for PostgreSQL.");
+    throw new UsageError(
+      `${source} uses the unsupported scheme "${scheme}:".`,
+      "Use file:<path> or a path for SQLite, or postgresql://… for PostgreSQL.",
+    );
   }
   const raw = url.startsWith("file:") ? url.slice("file:".length).replace(/^\/\/(?=\/)/, "") : url;
   const path = raw.split("?")[0]!;

@@ -73,10 +73,15 @@ export type Identification =
 export function identifyKey(text: string): Identification {
   const m = KEY_PATTERN.exec(text);
   if (!m) {
-    if (!/^[a-z][a-z0-9]{1,15}_(live|test)_/.test(text)) return { wellFormed: false, reason: "not in the intg key format (<prefix>_<live|test>_<random><checksum>)" };
-    return { wellFormed: false, reason: `wrong length or characters after the prefix: expected ${RANDOM_LEN + CHECKSUM_LEN} base62 characters` };
+    if (!/^[a-z][a-z0-9]{1,15}_(live|test)_/.test(text))
+      return { wellFormed: false, reason: "not in the intg key format (<prefix>_<live|test>_<random><checksum>)" };
+    return {
+      wellFormed: false,
+      reason: `wrong length or characters after the prefix: expected ${RANDOM_LEN + CHECKSUM_LEN} base62 characters`,
+    };
   }
   const body = text.slice(0, -CHECKSUM_LEN);
-  if (checksum(body) !== text.slice(-CHECKSUM_LEN)) return { wellFormed: false, reason: "checksum mismatch: the key was mistyped or truncated" };
+  if (checksum(body) !== text.slice(-CHECKSUM_LEN))
+    return { wellFormed: false, reason: "checksum mismatch: the key was mistyped or truncated" };
   return { wellFormed: true, prefix: m[1]!, environment: m[2] as KeyEnvironment, formatVersion: KEY_FORMAT_VERSION };
 }

@@ -62,7 +62,12 @@ export function envelopeKeyId(envelope: string, label: string): string {
  * sealed under a key that is not available, or failed authentication (altered, or moved from
  * another row). Never garbage.
  */
-export function decrypt(keys: MasterKey | ((id: string) => MasterKey | undefined), envelope: string, context: string, label = context): string {
+export function decrypt(
+  keys: MasterKey | ((id: string) => MasterKey | undefined),
+  envelope: string,
+  context: string,
+  label = context,
+): string {
   const { keyId, nonce, tag, data } = parse(envelope, label);
   const key = typeof keys === "function" ? keys(keyId) : keys.id === keyId ? keys : undefined;
   if (!key) {
@@ -91,7 +96,11 @@ function parse(envelope: string, label: string): { keyId: string; nonce: Buffer;
   const m = ENVELOPE.exec(envelope);
   const raw = m ? Buffer.from(m[2]!, "base64url") : Buffer.alloc(0);
   if (!m || raw.length < NONCE_BYTES + TAG_BYTES) {
-    throw new CredentialError(`${label} does not hold a readable ciphertext (expected a ${VERSION} envelope).`, "Set it again (intg secrets set).", "CIPHERTEXT_MALFORMED");
+    throw new CredentialError(
+      `${label} does not hold a readable ciphertext (expected a ${VERSION} envelope).`,
+      "Set it again (intg secrets set).",
+      "CIPHERTEXT_MALFORMED",
+    );
   }
   return {
     keyId: m[1]!,

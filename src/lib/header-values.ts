@@ -17,8 +17,14 @@ const MAX_VALUE_CHARS = 8192;
 
 // Set by the signing itself, or by HTTP: an endpoint's own value would break delivery or verification.
 const RESERVED = new Set([
-  "webhook-id", "webhook-timestamp", "webhook-signature",
-  "content-type", "content-length", "host", "connection", "transfer-encoding",
+  "webhook-id",
+  "webhook-timestamp",
+  "webhook-signature",
+  "content-type",
+  "content-length",
+  "host",
+  "connection",
+  "transfer-encoding",
 ]);
 
 // Names that usually carry a credential: given on the command line they land in `ps` and shell history.

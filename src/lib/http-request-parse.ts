@@ -29,13 +29,16 @@ function parseJsonRequest(input: Buffer): CapturedRequest {
     throw new RequestParseError(`the request looks like JSON but does not parse (${(error as Error).message})`);
   }
   const o = value as { headers?: unknown; body?: unknown };
-  if (typeof o.headers !== "object" || o.headers === null || Array.isArray(o.headers)) throw new RequestParseError('the JSON request has no "headers" object');
+  if (typeof o.headers !== "object" || o.headers === null || Array.isArray(o.headers))
+    throw new RequestParseError('the JSON request has no "headers" object');
   // A parsed object would have to be serialised again, and those would not be the signed bytes.
-  if (typeof o.body !== "string") throw new RequestParseError('"body" must be the raw body as a string, exactly as received (not parsed JSON)');
+  if (typeof o.body !== "string")
+    throw new RequestParseError('"body" must be the raw body as a string, exactly as received (not parsed JSON)');
   const headers: Record<string, string> = {};
   for (const [name, raw] of Object.entries(o.headers as Record<string, unknown>)) {
     const values = Array.isArray(raw) ? raw : [raw];
-    if (!values.every((v) => typeof v === "string" || typeof v === "number")) throw new RequestParseError(`header "${name}" is not a string`);
+    if (!values.every((v) => typeof v === "string" || typeof v === "number"))
+      throw new RequestParseError(`header "${name}" is not a string`);
     addHeader(headers, name, values.map(String).join(", "));
   }
   return { headers, body: Buffer.from(o.body, "utf8") };
@@ -52,7 +55,10 @@ function parseHttpRequest(input: Buffer): CapturedRequest {
   else [end, sep] = [input.length, 0];
   const lines = input.toString("latin1", 0, end).replace(/^\s+/, "").split(/\r?\n/);
   if (REQUEST_LINE.test(lines[0]!)) lines.shift();
-  else if (!HEADER_LINE.test(lines[0]!)) throw new RequestParseError(`line 1 is neither a request line ("POST /path HTTP/1.1") nor a header: "${lines[0]!.slice(0, 60)}"`);
+  else if (!HEADER_LINE.test(lines[0]!))
+    throw new RequestParseError(
+      `line 1 is neither a request line ("POST /path HTTP/1.1") nor a header: "${lines[0]!.slice(0, 60)}"`,
+    );
   const headers: Record<string, string> = {};
   lines.forEach((line, i) => {
     const m = HEADER_LINE.exec(line);
@@ -64,7 +70,8 @@ function parseHttpRequest(input: Buffer): CapturedRequest {
   if (length !== undefined) {
     if (!/^\d+$/.test(length)) throw new RequestParseError(`Content-Length "${length}" is not a number`);
     // An editor adds a final newline the sender never sent: Content-Length says where the body ends.
-    if (Number(length) > body.length) throw new RequestParseError(`Content-Length says ${length} bytes but the body has ${body.length}`);
+    if (Number(length) > body.length)
+      throw new RequestParseError(`Content-Length says ${length} bytes but the body has ${body.length}`);
     body = body.subarray(0, Number(length));
   }
   if (/chunked/i.test(headers["transfer-encoding"] ?? "")) body = dechunk(body);

@@ -35,11 +35,13 @@ export function checkDepth(text: string, where: string, max = MAX_DEPTH): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 91 || c === 123) {
-      if (++depth > max) throw new UsageError(`${where} nests deeper than ${max} levels; nothing was sent.`, undefined, "JSON_TOO_DEEP");
+      if (++depth > max)
+        throw new UsageError(`${where} nests deeper than ${max} levels; nothing was sent.`, undefined, "JSON_TOO_DEEP");
     } else if (c === 93 || c === 125) depth--;
   }
 }

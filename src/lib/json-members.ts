@@ -36,7 +36,8 @@ export function topLevelMembers(text: string): MemberSpan[] {
 function stringEnd(text: string, i: number): number {
   for (let j = i + 1; j < text.length; j++) {
     const c = text.charCodeAt(j);
-    if (c === 92) j++; // a backslash: the next character is escaped, whatever it is
+    if (c === 92)
+      j++; // a backslash: the next character is escaped, whatever it is
     else if (c === 34) return j + 1;
   }
   throw notValidated(i);

@@ -26,14 +26,27 @@ export function sealWithPassphrase(passphrase: string, plaintext: string): strin
 export function openWithPassphrase(passphrase: string, envelope: string): string {
   const m = ENVELOPE.exec(envelope);
   const raw = m ? Buffer.from(m[2]!, "base64url") : Buffer.alloc(0);
-  if (!m || raw.length < 28) throw new CredentialError("The backup's secrets are not a readable envelope.", undefined, "BACKUP_SECRETS_MALFORMED");
+  if (!m || raw.length < 28)
+    throw new CredentialError(
+      "The backup's secrets are not a readable envelope.",
+      undefined,
+      "BACKUP_SECRETS_MALFORMED",
+    );
   try {
-    const decipher = createDecipheriv("aes-256-gcm", keyFor(passphrase, Buffer.from(m[1]!, "base64url")), raw.subarray(0, 12));
+    const decipher = createDecipheriv(
+      "aes-256-gcm",
+      keyFor(passphrase, Buffer.from(m[1]!, "base64url")),
+      raw.subarray(0, 12),
+    );
     decipher.setAAD(Buffer.from("p1"));
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
   } catch {
-    throw new CredentialError("The passphrase does not open the backup's secrets (or the file was altered).", "Give the passphrase the backup was written with.", "BACKUP_PASSPHRASE_WRONG");
+    throw new CredentialError(
+      "The passphrase does not open the backup's secrets (or the file was altered).",
+      "Give the passphrase the backup was written with.",
+      "BACKUP_PASSPHRASE_WRONG",
+    );
   }
 }
 

@@ -5,5 +5,7 @@
 const BARS = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
 export function sparkline(values: readonly number[], max = Math.max(0, ...values)): string {
-  return values.map((v) => (v <= 0 || max <= 0 ? "·" : BARS[Math.min(BARS.length - 1, Math.ceil((v / max) * BARS.length) - 1)]!)).join("");
+  return values
+    .map((v) => (v <= 0 || max <= 0 ? "·" : BARS[Math.min(BARS.length - 1, Math.ceil((v / max) * BARS.length) - 1)]!))
+    .join("");
 }

@@ -19,7 +19,10 @@ export const DEFAULT_BUDGET: TransformBudget = { timeoutMs: 100, maxDepth: 500, 
 
 /** An evaluation that failed: `limit` when it went over the budget rather than failing on its own. */
 export class PoolError extends Error {
-  constructor(message: string, readonly limit: boolean) {
+  constructor(
+    message: string,
+    readonly limit: boolean,
+  ) {
     super(message);
   }
 }

@@ -24,7 +24,7 @@ function compile(expression) {
 function reason(error) {
   if (error && error.code === "D1011") return `it nested deeper than ${maxDepth} levels`;
   if (error && error.code === "D1012") return `BUDGET`;
-  return (error && error.message) || String(error);
+  return error?.message || String(error);
 }
 
 parentPort.on("message", async ({ id, expression, input, bindings }) => {

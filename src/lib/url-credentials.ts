@@ -6,7 +6,18 @@
 export const REDACTED = "REDACTED";
 
 // Matched anywhere in a parameter's name: these words are never part of a harmless name.
-const ANYWHERE = ["token", "secret", "passw", "signature", "credential", "apikey", "api_key", "api-key", "session", "private"];
+const ANYWHERE = [
+  "token",
+  "secret",
+  "passw",
+  "signature",
+  "credential",
+  "apikey",
+  "api_key",
+  "api-key",
+  "session",
+  "private",
+];
 // Matched as a whole word of the name (split at - _ . and camelCase): "key" but not "monkey",
 // "auth" but not "author".
 const WORDS = new Set(["key", "auth", "authorization", "sig", "pwd", "pass", "jwt", "bearer", "hmac", "otp"]);
@@ -14,7 +25,10 @@ const WORDS = new Set(["key", "auth", "authorization", "sig", "pwd", "pass", "jw
 export function isCredentialParam(name: string): boolean {
   const lower = name.toLowerCase();
   if (ANYWHERE.some((w) => lower.includes(w))) return true;
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/);
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
   return words.some((w) => WORDS.has(w));
 }
 

@@ -23,7 +23,8 @@ for (const [net, bits] of [
   ["198.18.0.0", 15], // benchmarking
   ["224.0.0.0", 4], // multicast
   ["240.0.0.0", 4], // reserved, incl. broadcast
-] as const) BLOCKED.addSubnet(net, bits, "ipv4");
+] as const)
+  BLOCKED.addSubnet(net, bits, "ipv4");
 for (const [net, bits] of [
   ["::", 128], // unspecified
   ["::1", 128], // loopback
@@ -34,7 +35,8 @@ for (const [net, bits] of [
   // Local-use NAT64 (RFC 8215): translated by the operator's own gateway into its own network,
   // and where the IPv4 address sits depends on the prefix length chosen there; refuse it whole.
   ["64:ff9b:1::", 48],
-] as const) BLOCKED.addSubnet(net, bits, "ipv6");
+] as const)
+  BLOCKED.addSubnet(net, bits, "ipv6");
 
 /** The eight 16-bit groups of a valid IPv6 literal (a trailing dotted IPv4 part included). */
 function ipv6Groups(address: string): number[] {
@@ -101,14 +103,24 @@ export function parseOutboundUrl(text: string): URL {
     throw new UsageError(`"${text}" is not a URL.`, "Write it like https://example.com/webhooks.", "INVALID_URL");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`${url.protocol} URLs are not supported: only http and https.`, "Write it like https://example.com/webhooks.", "INVALID_URL");
+    throw new UsageError(
+      `${url.protocol} URLs are not supported: only http and https.`,
+      "Write it like https://example.com/webhooks.",
+      "INVALID_URL",
+    );
   }
-  if (url.username || url.password) throw new UsageError("The URL must not carry credentials; use --header for authentication.", undefined, "INVALID_URL");
+  if (url.username || url.password)
+    throw new UsageError(
+      "The URL must not carry credentials; use --header for authentication.",
+      undefined,
+      "INVALID_URL",
+    );
   return url;
 }
 
 export type Lookup = (host: string) => Promise<string[]>;
-const systemLookup: Lookup = async (host) => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+const systemLookup: Lookup = async (host) =>
+  (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 /**
  * Validates an outbound URL: scheme, then every address its host stands for. A host that does not
@@ -124,7 +136,11 @@ export async function guardUrl(text: string, options: { allowPrivate: boolean; l
     try {
       addresses = await (options.lookup ?? systemLookup)(host);
     } catch (error) {
-      throw new UsageError(`${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? "lookup failed"}); nothing was written.`, undefined, "UNRESOLVABLE_HOST");
+      throw new UsageError(
+        `${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? "lookup failed"}); nothing was written.`,
+        undefined,
+        "UNRESOLVABLE_HOST",
+      );
     }
   }
   for (const address of addresses) checkAddress(address, host, false);

@@ -92,13 +92,20 @@ export function bodyVariants(body: Buffer): BodyVariant[] {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+  );
 }
 
 const SCHEME_NAMES = { "standard-webhooks": "Standard Webhooks", stripe: "Stripe" } as const;
 
 /** The failure to report for a signature that only an alternative reproduced, and why. */
-export function explainFailure(signed: SignedRequest, found: Attempt): { failure: WebhookVerificationFailure; text: string } {
+export function explainFailure(
+  signed: SignedRequest,
+  found: Attempt,
+): { failure: WebhookVerificationFailure; text: string } {
   const scheme = SCHEME_NAMES[signed.scheme];
   const causes: { failure: WebhookVerificationFailure; text: string }[] = [];
   if (found.body.label !== null) {
@@ -108,12 +115,19 @@ export function explainFailure(signed: SignedRequest, found: Attempt): { failure
     });
   }
   if (found.derivation !== signed.derivation) {
-    causes.push({ failure: "secret_key_derivation", text: `The HMAC key was derived the wrong way: the signature matches ${derivationText(found.derivation)}, but ${scheme} ${schemeKeyText(signed)}.` });
+    causes.push({
+      failure: "secret_key_derivation",
+      text: `The HMAC key was derived the wrong way: the signature matches ${derivationText(found.derivation)}, but ${scheme} ${schemeKeyText(signed)}.`,
+    });
   }
   if (found.encoding !== signed.encoding) {
-    causes.push({ failure: "signature_encoding", text: `The signature is ${found.encoding.name}-encoded, but ${scheme} sends the HMAC ${signed.encoding.name}-encoded; the HMAC itself is right.` });
+    causes.push({
+      failure: "signature_encoding",
+      text: `The signature is ${found.encoding.name}-encoded, but ${scheme} sends the HMAC ${signed.encoding.name}-encoded; the HMAC itself is right.`,
+    });
   }
-  const which = found.secretIndex === 0 ? "" : ` (It was made with secret #${found.secretIndex + 1} in the file, an older one.)`;
+  const which =
+    found.secretIndex === 0 ? "" : ` (It was made with secret #${found.secretIndex + 1} in the file, an older one.)`;
   return { failure: causes[0]!.failure, text: causes.map((c) => c.text).join(" ") + which };
 }
 

@@ -40,7 +40,11 @@ export function sign(secret: string, msgId: string, timestamp: number, body: str
   if (!Number.isInteger(timestamp)) throw new RangeError("a webhook timestamp is whole seconds");
   // One update over the whole content when the body is text: each update is a call into native code.
   const hmac = createHmac("sha256", keyObject(secret));
-  const mac = (typeof body === "string" ? hmac.update(`${msgId}.${timestamp}.${body}`) : hmac.update(`${msgId}.${timestamp}.`).update(body)).digest("base64");
+  const mac = (
+    typeof body === "string"
+      ? hmac.update(`${msgId}.${timestamp}.${body}`)
+      : hmac.update(`${msgId}.${timestamp}.`).update(body)
+  ).digest("base64");
   return `v1,${mac}`;
 }
 
@@ -54,7 +58,12 @@ export interface SignedHeaders {
  * The three headers of one attempt. During rotation graces the old secrets sign too: the header
  * holds one signature per secret, space-separated, and a receiver accepts the message if any verifies.
  */
-export function signatureHeaders(secrets: readonly string[], msgId: string, timestamp: number, body: string | Buffer): SignedHeaders {
+export function signatureHeaders(
+  secrets: readonly string[],
+  msgId: string,
+  timestamp: number,
+  body: string | Buffer,
+): SignedHeaders {
   if (secrets.length === 0) throw new RangeError("at least one secret signs");
   return {
     "webhook-id": msgId,
@@ -64,7 +73,13 @@ export function signatureHeaders(secrets: readonly string[], msgId: string, time
 }
 
 /** Whether any `v1` signature in a header matches; constant-time per comparison. Tolerance is the caller's. */
-export function verifySignature(secret: string, msgId: string, timestamp: number, body: string | Buffer, header: string): boolean {
+export function verifySignature(
+  secret: string,
+  msgId: string,
+  timestamp: number,
+  body: string | Buffer,
+  header: string,
+): boolean {
   const expected = Buffer.from(sign(secret, msgId, timestamp, body));
   return header.split(" ").some((candidate) => {
     const got = Buffer.from(candidate);

@@ -39,7 +39,9 @@ export async function compileJsonata(expression: string): Promise<{ evaluate(inp
     return jsonata(expression);
   } catch (error) {
     const e = error as { message?: string; position?: number };
-    throw new TransformError(`the JSONata expression does not parse${e.position !== undefined ? ` at character ${e.position}` : ""}: ${e.message}`);
+    throw new TransformError(
+      `the JSONata expression does not parse${e.position !== undefined ? ` at character ${e.position}` : ""}: ${e.message}`,
+    );
   }
 }
 

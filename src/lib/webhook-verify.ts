@@ -2,7 +2,15 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { WebhookSecurityValidation, WebhookVerificationFailure } from "../types/integration/webhook.types.js";
 import { formatDuration } from "./duration.js";
 import type { CapturedRequest } from "./http-request-parse.js";
-import { bodyVariants, DERIVATIONS, ENCODINGS, explainFailure, type Attempt, type Derivation, type Encoding } from "./webhook-diagnose.js";
+import {
+  bodyVariants,
+  DERIVATIONS,
+  ENCODINGS,
+  explainFailure,
+  type Attempt,
+  type Derivation,
+  type Encoding,
+} from "./webhook-diagnose.js";
 import { parseSignatureHeaders, type SignedRequest } from "./webhook-signature-headers.js";
 
 // Verifies a captured request against the secrets of a secret file, for `webhooks verify` and
@@ -21,7 +29,10 @@ export interface VerifyOptions {
 
 /** The secrets of a secret file: one a line; blank lines and `#` comments are skipped. */
 export function parseSecretFile(text: string): string[] {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
 }
 
 export function verifyRequest(request: CapturedRequest, options: VerifyOptions): WebhookSecurityValidation {
@@ -49,9 +60,15 @@ export function verifyRequest(request: CapturedRequest, options: VerifyOptions):
   const exact = findMatch(signed, request.body, options.secrets, [signed.derivation], [signed.encoding], false);
   if (exact) {
     base.secretIndex = exact.secretIndex;
-    if (skew) return fail(skew.failure, `${skew.text}; the signature itself is valid (${secretName(exact.secretIndex)}), so only the clock or a delayed or replayed request is at fault.`);
+    if (skew)
+      return fail(
+        skew.failure,
+        `${skew.text}; the signature itself is valid (${secretName(exact.secretIndex)}), so only the clock or a delayed or replayed request is at fault.`,
+      );
     if (exact.secretIndex > 0) {
-      base.warnings.push(`The signature was made with ${secretName(exact.secretIndex)}, an older secret: the sender has not moved to the first one yet. Remove the old secret only once it has.`);
+      base.warnings.push(
+        `The signature was made with ${secretName(exact.secretIndex)}, an older secret: the sender has not moved to the first one yet. Remove the old secret only once it has.`,
+      );
     }
     return { ...base, valid: true, failure: null, explanation: null };
   }
@@ -76,7 +93,10 @@ export function verifyRequest(request: CapturedRequest, options: VerifyOptions):
   );
 }
 
-function skewProblem(skewMs: number, toleranceMs: number): { failure: WebhookVerificationFailure; text: string } | null {
+function skewProblem(
+  skewMs: number,
+  toleranceMs: number,
+): { failure: WebhookVerificationFailure; text: string } | null {
   if (Math.abs(skewMs) <= toleranceMs) return null;
   const by = formatSeconds(Math.abs(skewMs));
   const beyond = `beyond the tolerance of ${formatSeconds(toleranceMs)}`;
@@ -114,7 +134,8 @@ function findMatch(
       }
     }
   });
-  const departures = (a: Attempt) => Number(a.derivation !== signed.derivation) + Number(a.encoding !== signed.encoding) + Number(a.body.label !== null);
+  const departures = (a: Attempt) =>
+    Number(a.derivation !== signed.derivation) + Number(a.encoding !== signed.encoding) + Number(a.body.label !== null);
   candidates.sort((a, b) => departures(a) - departures(b) || a.secretIndex - b.secretIndex);
   for (const attempt of candidates) {
     for (const text of signed.signatures) {

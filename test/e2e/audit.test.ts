@@ -20,7 +20,12 @@ describe("intg audit through bin/intg", () => {
 
     const events = JSON.parse((await intg(["audit", "list", "--json"], { env })).stdout);
     // The embedded database keys its chain from the first event: the integrity key's creation.
-    expect(events.map((e: { action: string }) => e.action)).toEqual(["key.verify", "key.rotate", "key.create", "integrity.key_create"]);
+    expect(events.map((e: { action: string }) => e.action)).toEqual([
+      "key.verify",
+      "key.rotate",
+      "key.create",
+      "integrity.key_create",
+    ]);
     expect(events[0]).toMatchObject({ actor: "alice", outcome: "failure", reason: "MALFORMED" });
     expect(events[0].eventHash).toMatch(/^k1:/);
     expect(JSON.parse((await intg(["audit", "list", "--target", id, "--json"], { env })).stdout)).toHaveLength(2);
@@ -40,11 +45,30 @@ describe("intg audit through bin/intg", () => {
 function rewriteUnkeyed(file: string): void {
   const db = new Database(file);
   let prev: string | null = null;
-  for (const r of db.prepare(`SELECT * FROM "AuditEvent" ORDER BY "seq"`).all() as Record<string, string | number | null>[]) {
+  for (const r of db.prepare(`SELECT * FROM "AuditEvent" ORDER BY "seq"`).all() as Record<
+    string,
+    string | number | null
+  >[]) {
     const metadata = r.metadata === null ? null : JSON.parse(String(r.metadata));
-    const canonical: string = JSON.stringify([r.id, r.seq, prev, r.action, "mallory", r.targetType, r.targetId, r.outcome, r.reason, metadata, new Date(String(r.createdAt)).toISOString()]);
+    const canonical: string = JSON.stringify([
+      r.id,
+      r.seq,
+      prev,
+      r.action,
+      "mallory",
+      r.targetType,
+      r.targetId,
+      r.outcome,
+      r.reason,
+      metadata,
+      new Date(String(r.createdAt)).toISOString(),
+    ]);
     const hash: string = createHash("sha256").update(canonical).digest("hex");
-    db.prepare(`UPDATE "AuditEvent" SET "prevHash" = ?, "hash" = ?, "actor" = 'mallory' WHERE "id" = ?`).run(prev, hash, r.id);
+    db.prepare(`UPDATE "AuditEvent" SET "prevHash" = ?, "hash" = ?, "actor" = 'mallory' WHERE "id" = ?`).run(
+      prev,
+      hash,
+      r.id,
+    );
     prev = hash;
   }
   db.close();
@@ -69,7 +93,8 @@ describe("audit verify against a database writer, on the embedded database", () 
   };
 
   beforeAll(async () => {
-    for (let i = 0; i < 6; i++) expect((await intg(["keys", "create", "--name", `k${i}`, "--json"], { env })).code).toBe(0);
+    for (let i = 0; i < 6; i++)
+      expect((await intg(["keys", "create", "--name", `k${i}`, "--json"], { env })).code).toBe(0);
     const printed = await intg(["audit", "head"], { env });
     expect(printed.code).toBe(0);
     head = printed.stdout.trim();
@@ -87,7 +112,14 @@ describe("audit verify against a database writer, on the embedded database", () 
     expect((await intg(["audit", "verify"], { env })).code).toBe(0);
     expect((await intg(["audit", "verify", "--expect-head", head], { env })).code).toBe(0);
     const json = JSON.parse((await intg(["audit", "verify", "--json"], { env })).stdout);
-    expect(json).toMatchObject({ ok: true, checked: 7, keyed: true, keyedFromSeq: 1, head, anchors: [{ source: "head-file", ok: true }] });
+    expect(json).toMatchObject({
+      ok: true,
+      checked: 7,
+      keyed: true,
+      keyedFromSeq: 1,
+      head,
+      anchors: [{ source: "head-file", ok: true }],
+    });
   });
 
   it("exits 3 when the table is emptied", async () => {
@@ -134,8 +166,12 @@ describe("the worker's own audit events move the head kept outside the database"
   it("records an endpoint disabled by a 410 in the store thread, and the head reaches that event", async () => {
     const receiver = await startReceiver({ respond: () => ({ status: 410 }) });
     try {
-      const ep = JSON.parse((await intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--json"], { env })).stdout);
-      expect((await intg(["webhooks", "send", "order.placed", "--allow-unknown-type", "--data", "{}"], { env })).code).toBe(0);
+      const ep = JSON.parse(
+        (await intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--json"], { env })).stdout,
+      );
+      expect(
+        (await intg(["webhooks", "send", "order.placed", "--allow-unknown-type", "--data", "{}"], { env })).code,
+      ).toBe(0);
       expect((await intg(["webhooks", "worker", "--once"], { env })).code).toBe(0);
       const [last] = JSON.parse((await intg(["audit", "list", "--limit", "1", "--json"], { env })).stdout);
       expect(last).toMatchObject({ action: "endpoint.disable", actor: "system", targetId: ep.id });

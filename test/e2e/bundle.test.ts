@@ -30,7 +30,9 @@ describe("the built bundle", () => {
     const files = readdirSync(DIST);
     expect(files.filter((f) => /prisma/i.test(f))).toEqual([]);
     for (const f of files.filter((f) => f.endsWith(".cjs"))) {
-      expect(readFileSync(join(DIST, f), "utf8"), f).not.toMatch(/require\("@prisma\/client|generated\/(sqlite|postgresql)\/client/);
+      expect(readFileSync(join(DIST, f), "utf8"), f).not.toMatch(
+        /require\("@prisma\/client|generated\/(sqlite|postgresql)\/client/,
+      );
     }
   });
 

@@ -22,7 +22,10 @@ describe("intg without a database", () => {
   it("exits 2 on an unknown command or flag, with a one-line hint", async () => {
     const cmd = await intg(["frobnicate"]);
     expect(cmd.code).toBe(2);
-    expect(cmd.stderr.trim().split("\n")).toEqual(["intg: Unknown command 'frobnicate'", "Run 'intg --help' for usage."]);
+    expect(cmd.stderr.trim().split("\n")).toEqual([
+      "intg: Unknown command 'frobnicate'",
+      "Run 'intg --help' for usage.",
+    ]);
     const flag = await intg(["db", "status", "--nope"]);
     expect(flag.code).toBe(2);
   });
@@ -47,7 +50,12 @@ describe("the embedded default database", () => {
     const first = await intg(["db", "status", "--json"], { env });
     expect(first.code, first.stderr).toBe(0);
     const status = JSON.parse(first.stdout);
-    expect(status).toMatchObject({ provider: "sqlite", url: `file:${join(home.path, "data", "intg", "intg.db")}`, pending: [], upToDate: true });
+    expect(status).toMatchObject({
+      provider: "sqlite",
+      url: `file:${join(home.path, "data", "intg", "intg.db")}`,
+      pending: [],
+      upToDate: true,
+    });
     expect(status.applied.length).toBeGreaterThan(0);
     expect(first.stderr).toContain("Migrated the embedded database");
 
@@ -57,7 +65,13 @@ describe("the embedded default database", () => {
     expect(again.stdout).toContain(status.applied[0].name);
 
     const info = JSON.parse((await intg(["db", "info", "--json"], { env })).stdout);
-    expect(info).toMatchObject({ provider: "sqlite", source: "default", embedded: true, pendingMigrations: 0, schemaVersion: status.applied.at(-1).name });
+    expect(info).toMatchObject({
+      provider: "sqlite",
+      source: "default",
+      embedded: true,
+      pendingMigrations: 0,
+      schemaVersion: status.applied.at(-1).name,
+    });
   });
 
   it("falls back to ~/.local/share without XDG_DATA_HOME", async () => {
@@ -102,7 +116,12 @@ describe.skipIf(!PG_BASE_URL)("PostgreSQL", () => {
     expect(migrate.code, migrate.stderr).toBe(0);
     expect((await intg(["db", "status"], { env })).code).toBe(0);
     const info = JSON.parse((await intg(["db", "info", "--json"], { env })).stdout);
-    expect(info).toMatchObject({ provider: "postgresql", source: "INTG_DATABASE_URL", embedded: false, pendingMigrations: 0 });
+    expect(info).toMatchObject({
+      provider: "postgresql",
+      source: "INTG_DATABASE_URL",
+      embedded: false,
+      pendingMigrations: 0,
+    });
 
     const withPassword = new URL(pg.url);
     withPassword.password = "hunter2";

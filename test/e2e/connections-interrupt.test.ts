@@ -15,10 +15,37 @@ describe("connections check interrupted", () => {
     const env = { PATH: process.env.PATH ?? "", HOME: home.path, XDG_DATA_HOME: join(home.path, "data") };
     const fake = await startFakeProvider({ behaviour: "hang" });
     try {
-      expect((await intg(["providers", "create", "--slug", "slow", "--name", "Slow", "--category", "other", "--base-url", fake.url, "--auth", "none", "--allow-private-network"], { env })).code).toBe(0);
-      const created = await intg(["connections", "create", "--provider", "slow", "--env", "production", "--name", "x", "--json"], { env });
+      expect(
+        (
+          await intg(
+            [
+              "providers",
+              "create",
+              "--slug",
+              "slow",
+              "--name",
+              "Slow",
+              "--category",
+              "other",
+              "--base-url",
+              fake.url,
+              "--auth",
+              "none",
+              "--allow-private-network",
+            ],
+            { env },
+          )
+        ).code,
+      ).toBe(0);
+      const created = await intg(
+        ["connections", "create", "--provider", "slow", "--env", "production", "--name", "x", "--json"],
+        { env },
+      );
       const id = JSON.parse(created.stdout).id;
-      const child = spawn(process.execPath, [BIN, "connections", "check", "--all", "--timeout", "30s"], { env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [BIN, "connections", "check", "--all", "--timeout", "30s"], {
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stderr = "";
       child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
       // Wait until the provider has the request, then interrupt.

@@ -10,15 +10,41 @@ import { intg } from "../helpers/spawn.js";
 // request` processes start together against a token endpoint that rotates refresh tokens and
 // answers slowly: exactly one refresh may happen, and both requests must succeed.
 async function race(env: Record<string, string>): Promise<void> {
-  const fake = await startFakeProvider({ oauth: { clientId: "app", refreshToken: "rt-start", rotateRefreshToken: true, delayMs: 400 } });
+  const fake = await startFakeProvider({
+    oauth: { clientId: "app", refreshToken: "rt-start", rotateRefreshToken: true, delayMs: 400 },
+  });
   try {
     const run = (args: string[], input?: string) => intg(args, { env, input });
-    const provider = await run(["providers", "create", "--slug", "sheets", "--name", "Sheets", "--category", "other", "--base-url", fake.url, "--auth", "oauth2_refresh_token", "--token-url", fake.tokenUrl, "--health-path", "/health", "--allow-private-network"]);
+    const provider = await run([
+      "providers",
+      "create",
+      "--slug",
+      "sheets",
+      "--name",
+      "Sheets",
+      "--category",
+      "other",
+      "--base-url",
+      fake.url,
+      "--auth",
+      "oauth2_refresh_token",
+      "--token-url",
+      fake.tokenUrl,
+      "--health-path",
+      "/health",
+      "--allow-private-network",
+    ]);
     expect(provider.code, provider.stderr).toBe(0);
-    const created = await run(["connections", "create", "--provider", "sheets", "--env", "production", "--name", "main", "--json"], JSON.stringify({ clientId: "app", refreshToken: "rt-start" }));
+    const created = await run(
+      ["connections", "create", "--provider", "sheets", "--env", "production", "--name", "main", "--json"],
+      JSON.stringify({ clientId: "app", refreshToken: "rt-start" }),
+    );
     expect(created.code, created.stderr).toBe(0);
     const id = JSON.parse(created.stdout).id;
-    const [a, b] = await Promise.all([run(["connections", "request", id, "GET", "/rows", "--json"]), run(["connections", "request", id, "GET", "/rows", "--json"])]);
+    const [a, b] = await Promise.all([
+      run(["connections", "request", id, "GET", "/rows", "--json"]),
+      run(["connections", "request", id, "GET", "/rows", "--json"]),
+    ]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     expect(fake.grants.map((g) => g.grantType)).toEqual(["refresh_token"]);

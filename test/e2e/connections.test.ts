@@ -12,7 +12,12 @@ import { intg } from "../helpers/spawn.js";
 // any --json output or any error message.
 const secret = (label: string) => `${label}-${randomBytes(12).toString("hex")}`;
 
-async function scenario(env: Record<string, string>, dir: string, fakes: { healthy: FakeProvider; refusing: FakeProvider; hanging: FakeProvider }, token: string): Promise<string[]> {
+async function scenario(
+  env: Record<string, string>,
+  dir: string,
+  fakes: { healthy: FakeProvider; refusing: FakeProvider; hanging: FakeProvider },
+  token: string,
+): Promise<string[]> {
   const outputs: string[] = [];
   const run = async (args: string[], input?: string, extraEnv: Record<string, string> = {}) => {
     const r = await intg(args, { env: { ...env, ...extraEnv }, input });
@@ -25,14 +30,70 @@ async function scenario(env: Record<string, string>, dir: string, fakes: { healt
     return JSON.parse(r.stdout);
   };
   for (const [slug, fake] of Object.entries(fakes)) {
-    await json(["providers", "create", "--slug", slug, "--name", slug, "--category", "other", "--base-url", fake.url, "--auth", "bearer_token", "--health-path", "/health", "--allow-private-network"]);
+    await json([
+      "providers",
+      "create",
+      "--slug",
+      slug,
+      "--name",
+      slug,
+      "--category",
+      "other",
+      "--base-url",
+      fake.url,
+      "--auth",
+      "bearer_token",
+      "--health-path",
+      "/health",
+      "--allow-private-network",
+    ]);
   }
-  const ok = await json(["connections", "create", "--provider", "healthy", "--env", "production", "--name", "main", "--config", "team=billing"], token);
-  const viaEnv = await json(["connections", "create", "--provider", "healthy", "--env", "staging", "--name", "env", "--credential-env", "THE_TOKEN"], undefined, { THE_TOKEN: token });
+  const ok = await json(
+    [
+      "connections",
+      "create",
+      "--provider",
+      "healthy",
+      "--env",
+      "production",
+      "--name",
+      "main",
+      "--config",
+      "team=billing",
+    ],
+    token,
+  );
+  const viaEnv = await json(
+    [
+      "connections",
+      "create",
+      "--provider",
+      "healthy",
+      "--env",
+      "staging",
+      "--name",
+      "env",
+      "--credential-env",
+      "THE_TOKEN",
+    ],
+    undefined,
+    { THE_TOKEN: token },
+  );
   expect(viaEnv.credential.tokenType).toBe("BEARER_TOKEN");
   const file = join(dir, "token.txt");
   writeFileSync(file, `${token}\n`);
-  await json(["connections", "create", "--provider", "healthy", "--env", "sandbox", "--name", "file", "--credential-file", file]);
+  await json([
+    "connections",
+    "create",
+    "--provider",
+    "healthy",
+    "--env",
+    "sandbox",
+    "--name",
+    "file",
+    "--credential-file",
+    file,
+  ]);
   expect((await json(["connections", "show", ok.id])).credential.name).toBe(`connection/${ok.id}`);
 
   const one = await run(["connections", "check", ok.id, "--json"]);
@@ -41,32 +102,64 @@ async function scenario(env: Record<string, string>, dir: string, fakes: { healt
   expect((await run(["connections", "check", "--env", "production,staging,sandbox"])).code).toBe(0);
   expect(fakes.healthy.requests.every((r) => r.headers.authorization === `Bearer ${token}`)).toBe(true);
 
-  const hung = await json(["connections", "create", "--provider", "hanging", "--env", "production", "--name", "slow"], token);
+  const hung = await json(
+    ["connections", "create", "--provider", "hanging", "--env", "production", "--name", "slow"],
+    token,
+  );
   const t0 = Date.now();
   const three = await run(["connections", "check", "--all", "--timeout", "500ms", "--json"]);
   expect(three.code, three.stderr).toBe(3);
   expect(Date.now() - t0).toBeLessThan(4000);
-  expect(JSON.parse(three.stdout).find((c: { connectionId: string }) => c.connectionId === hung.id)).toMatchObject({ status: "UNHEALTHY", errorKind: "timeout" });
+  expect(JSON.parse(three.stdout).find((c: { connectionId: string }) => c.connectionId === hung.id)).toMatchObject({
+    status: "UNHEALTHY",
+    errorKind: "timeout",
+  });
   expect(JSON.parse(three.stderr)).toMatchObject({ error: { code: "CHECK_FAILED" } });
 
-  const refused = await json(["connections", "create", "--provider", "refusing", "--env", "production", "--name", "bad"], token);
+  const refused = await json(
+    ["connections", "create", "--provider", "refusing", "--env", "production", "--name", "bad"],
+    token,
+  );
   const four = await run(["connections", "check", "--all", "--timeout", "500ms"]);
   expect(four.code, four.stderr).toBe(4);
   expect(four.stdout).toContain("credentials_invalid");
   expect((await json(["connections", "show", refused.id])).status).toBe("CREDENTIALS_INVALID");
-  expect((await json(["connections", "checks", refused.id, "--since", "1h"])).map((c: { errorKind: string }) => c.errorKind)).toEqual(["auth"]);
+  expect(
+    (await json(["connections", "checks", refused.id, "--since", "1h"])).map((c: { errorKind: string }) => c.errorKind),
+  ).toEqual(["auth"]);
 
-  expect((await json(["connections", "events", refused.id])).map((e: { kind: string; status: string }) => [e.kind, e.status])).toEqual([["status_changed", "CREDENTIALS_INVALID"]]);
+  expect(
+    (await json(["connections", "events", refused.id])).map((e: { kind: string; status: string }) => [
+      e.kind,
+      e.status,
+    ]),
+  ).toEqual([["status_changed", "CREDENTIALS_INVALID"]]);
   const analytics = await json(["connections", "analytics", ok.id, "--since", "1h"]);
   expect(analytics).toMatchObject([{ connectionId: ok.id, providerSlug: "healthy", healthChecks: 4, uptime: 1 }]);
-  const request = await json(["connections", "request", ok.id, "POST", "/things", "--data", '{"n":1}', "--header", "X-Trace: t1"]);
+  const request = await json([
+    "connections",
+    "request",
+    ok.id,
+    "POST",
+    "/things",
+    "--data",
+    '{"n":1}',
+    "--header",
+    "X-Trace: t1",
+  ]);
   expect(request).toMatchObject({ status: 200, body: { method: "POST", path: "/things", echo: '{"n":1}' } });
   expect(fakes.healthy.requests.at(-1)!.headers["x-trace"]).toBe("t1");
-  expect((await json(["connections", "analytics", ok.id, "--since", "1h"]))[0]).toMatchObject({ requests: 1, errors: 0, errorRate: 0 });
+  expect((await json(["connections", "analytics", ok.id, "--since", "1h"]))[0]).toMatchObject({
+    requests: 1,
+    errors: 0,
+    errorRate: 0,
+  });
   const newToken = secret("rotated");
   await json(["connections", "set-credentials", ok.id], newToken);
   expect((await json(["connections", "disable", hung.id])).status).toBe("DISABLED");
-  expect((await json(["connections", "update", ok.id, "--name", "primary", "--rate-limit", "10/s"])).rateLimitPerMinute).toBe(600);
+  expect(
+    (await json(["connections", "update", ok.id, "--name", "primary", "--rate-limit", "10/s"])).rateLimitPerMinute,
+  ).toBe(600);
   expect((await run(["connections", "delete", refused.id])).code).toBe(2); // needs --yes
   expect((await run(["connections", "delete", refused.id, "--yes"])).code).toBe(0);
   // Named, a disabled connection fails the gate (exit 3, named) though the others are checked and healthy;
@@ -77,7 +170,9 @@ async function scenario(env: Record<string, string>, dir: string, fakes: { healt
   expect(named.code, named.stderr).toBe(3);
   expect(JSON.parse(named.stdout)).toMatchObject([{ connectionId: ok.id, status: "HEALTHY" }]);
   expect(named.stderr).toContain(`Skipped 1 connection(s): ${hung.id} (disabled).`);
-  expect(JSON.parse(named.stderr.trim().split("\n").at(-1)!)).toMatchObject({ error: { code: "CHECK_SKIPPED", message: expect.stringContaining(`${hung.id} (disabled)`) } });
+  expect(JSON.parse(named.stderr.trim().split("\n").at(-1)!)).toMatchObject({
+    error: { code: "CHECK_SKIPPED", message: expect.stringContaining(`${hung.id} (disabled)`) },
+  });
   expect((await json(["connections", "checks", ok.id])).length).toBe(checksBefore + 1);
   expect((await json(["connections", "checks", hung.id])).length).toBe(hungBefore); // nothing recorded for it
   const plain = await run(["connections", "check", hung.id]);
@@ -86,12 +181,22 @@ async function scenario(env: Record<string, string>, dir: string, fakes: { healt
   const all = await run(["connections", "check", "--all"]);
   expect(all.code, all.stderr).toBe(0);
   expect(all.stdout + all.stderr).toContain(`Skipped 1 connection(s): ${hung.id} (disabled).`);
-  return [...outputs, ...(await Promise.all([json(["connections", "list"]), json(["audit", "list"])])).map((o) => JSON.stringify(o)), newToken];
+  return [
+    ...outputs,
+    ...(await Promise.all([json(["connections", "list"]), json(["audit", "list"])])).map((o) => JSON.stringify(o)),
+    newToken,
+  ];
 }
 
-async function withFakes<T>(fn: (fakes: { healthy: FakeProvider; refusing: FakeProvider; hanging: FakeProvider }, token: string) => Promise<T>): Promise<T> {
+async function withFakes<T>(
+  fn: (fakes: { healthy: FakeProvider; refusing: FakeProvider; hanging: FakeProvider }, token: string) => Promise<T>,
+): Promise<T> {
   const token = secret("tok");
-  const fakes = { healthy: await startFakeProvider({ accept: (r) => String(r.headers.authorization).startsWith("Bearer ") }), refusing: await startFakeProvider({ behaviour: "unauthorized" }), hanging: await startFakeProvider({ behaviour: "hang" }) };
+  const fakes = {
+    healthy: await startFakeProvider({ accept: (r) => String(r.headers.authorization).startsWith("Bearer ") }),
+    refusing: await startFakeProvider({ behaviour: "unauthorized" }),
+    hanging: await startFakeProvider({ behaviour: "hang" }),
+  };
   try {
     return await fn(fakes, token);
   } finally {
@@ -109,7 +214,10 @@ describe("intg connections through bin/intg", () => {
       const outputs = await scenario(env, home.path, fakes, token);
       const rotated = outputs.pop()!;
       const base = join(home.path, "data", "intg", "intg.db");
-      const bytes = [base, `${base}-wal`].filter(existsSync).map((f) => readFileSync(f).toString("latin1")).join("");
+      const bytes = [base, `${base}-wal`]
+        .filter(existsSync)
+        .map((f) => readFileSync(f).toString("latin1"))
+        .join("");
       expect(bytes).toContain("v1.");
       for (const s of [token, rotated]) {
         expect(bytes.includes(s), "credential in the SQLite files").toBe(false);
@@ -123,9 +231,29 @@ describe("intg connections through bin/intg", () => {
     const leaked = secret("leak");
     const bad: [string[], RegExp][] = [
       [["connections", "create", "--provider", "healthy", "--env", "prod", "--name", "x"], /--env/],
-      [["connections", "create", "--provider", "healthy", "--env", "staging", "--name", "bad name"], /Invalid connection name/],
-      [["connections", "create", "--provider", "healthy", "--env", "staging", "--name", "x", "--rate-limit", "fast"], /not a rate/],
-      [["connections", "create", "--provider", "healthy", "--env", "staging", "--name", "x", "--credential-env", "UNSET_VAR"], /UNSET_VAR is not set/],
+      [
+        ["connections", "create", "--provider", "healthy", "--env", "staging", "--name", "bad name"],
+        /Invalid connection name/,
+      ],
+      [
+        ["connections", "create", "--provider", "healthy", "--env", "staging", "--name", "x", "--rate-limit", "fast"],
+        /not a rate/,
+      ],
+      [
+        [
+          "connections",
+          "create",
+          "--provider",
+          "healthy",
+          "--env",
+          "staging",
+          "--name",
+          "x",
+          "--credential-env",
+          "UNSET_VAR",
+        ],
+        /UNSET_VAR is not set/,
+      ],
       [["connections", "check"], /Say which connections/],
       [["connections", "check", "--all", "--timeout", "soon"], /not a duration/],
     ];
@@ -137,11 +265,28 @@ describe("intg connections through bin/intg", () => {
     }
     expect((await intg(["connections", "show", "conn_nope"], { env })).code).toBe(5);
     const config = join(home.path, "conns.json");
-    writeFileSync(config, JSON.stringify({ connections: [{ provider: "healthy", environment: "qa", name: "a" }, { provider: "ghost", environment: "staging", name: "b", credential: { fromEnv: "B" } }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        connections: [
+          { provider: "healthy", environment: "qa", name: "a" },
+          { provider: "ghost", environment: "staging", name: "b", credential: { fromEnv: "B" } },
+        ],
+      }),
+    );
     const invalid = await intg(["connections", "validate", config, "--json"], { env });
     expect(invalid.code).toBe(2);
-    expect(JSON.parse(invalid.stdout)).toEqual({ valid: false, issues: [{ path: "connections[0].environment", message: expect.any(String) }, { path: "connections[1].provider", message: 'there is no provider "ghost"' }] });
-    writeFileSync(config, JSON.stringify([{ provider: "healthy", environment: "staging", name: "a", credential: { fromEnv: "A" } }]));
+    expect(JSON.parse(invalid.stdout)).toEqual({
+      valid: false,
+      issues: [
+        { path: "connections[0].environment", message: expect.any(String) },
+        { path: "connections[1].provider", message: 'there is no provider "ghost"' },
+      ],
+    });
+    writeFileSync(
+      config,
+      JSON.stringify([{ provider: "healthy", environment: "staging", name: "a", credential: { fromEnv: "A" } }]),
+    );
     expect((await intg(["connections", "validate", config], { env })).code).toBe(0);
     expect((await intg(["connections", "list", "--json"], { env })).stdout).toBe(before);
   });
@@ -152,10 +297,27 @@ describe("intg connections through bin/intg", () => {
     mkdirSync(join(home.path, "cfg"), { recursive: true });
     writeFileSync(join(home.path, "cfg", "b.token"), `${secretB}\n`);
     const file = join(home.path, "cfg", "import.json");
-    writeFileSync(file, JSON.stringify({ connections: [
-      { provider: "healthy", environment: "development", name: "imp-a", config: { team: "x" }, credential: { fromEnv: "A_TOKEN" } },
-      { provider: "healthy", environment: "development", name: "imp-b", rateLimitPerMinute: 60, credential: { fromFile: "b.token" } },
-    ] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        connections: [
+          {
+            provider: "healthy",
+            environment: "development",
+            name: "imp-a",
+            config: { team: "x" },
+            credential: { fromEnv: "A_TOKEN" },
+          },
+          {
+            provider: "healthy",
+            environment: "development",
+            name: "imp-b",
+            rateLimitPerMinute: 60,
+            credential: { fromFile: "b.token" },
+          },
+        ],
+      }),
+    );
     const count = async () => JSON.parse((await intg(["connections", "list", "--json"], { env })).stdout).length;
     const before = await count();
     const unset = await intg(["connections", "import", file], { env });
@@ -168,13 +330,22 @@ describe("intg connections through bin/intg", () => {
     expect(await count()).toBe(before);
     const done = await intg(["connections", "import", file, "--json"], { env: withVar });
     expect(done.code, done.stderr).toBe(0);
-    expect(JSON.parse(done.stdout).created.map((c: { config: unknown; rateLimitPerMinute: number }) => [c.config, c.rateLimitPerMinute])).toEqual([[{ team: "x" }, null], [null, 60]]);
+    expect(
+      JSON.parse(done.stdout).created.map((c: { config: unknown; rateLimitPerMinute: number }) => [
+        c.config,
+        c.rateLimitPerMinute,
+      ]),
+    ).toEqual([
+      [{ team: "x" }, null],
+      [null, 60],
+    ]);
     expect(await count()).toBe(before + 2);
     const again = await intg(["connections", "import", file], { env: withVar });
     expect(again.code).toBe(6);
     expect(again.stderr).toMatch(/connections\[0\]: A development connection "imp-a"/);
     expect(await count()).toBe(before + 2);
-    for (const out of [dry.stdout, done.stdout, again.stderr, unset.stderr]) for (const s of [secretA, secretB]) expect(out).not.toContain(s);
+    for (const out of [dry.stdout, done.stdout, again.stderr, unset.stderr])
+      for (const s of [secretA, secretB]) expect(out).not.toContain(s);
   });
 });
 
@@ -190,7 +361,12 @@ describe.skipIf(!PG_BASE_URL)("intg connections on PostgreSQL", () => {
   });
 
   it("runs the same scenario; no credential in a pg_dump or any output", async () => {
-    const env = { HOME: home.path, INTG_DATABASE_URL: pg.url, INTG_MASTER_KEY: randomBytes(32).toString("base64"), INTG_ACTOR: "e2e" };
+    const env = {
+      HOME: home.path,
+      INTG_DATABASE_URL: pg.url,
+      INTG_MASTER_KEY: randomBytes(32).toString("base64"),
+      INTG_ACTOR: "e2e",
+    };
     expect((await intg(["db", "migrate"], { env })).code).toBe(0);
     await withFakes(async (fakes, token) => {
       const outputs = await scenario(env, home.path, fakes, token);

@@ -45,7 +45,12 @@ describe.each(PROVIDERS)("a database writer without the master key, on %s", (pro
     await c.end();
   }
   /** Runs an attack, checks the request is refused with nothing sent, then undoes it. */
-  async function refused(attack: [string, unknown[]], undo: [string, unknown[]], args: string[], names: RegExp): Promise<void> {
+  async function refused(
+    attack: [string, unknown[]],
+    undo: [string, unknown[]],
+    args: string[],
+    names: RegExp,
+  ): Promise<void> {
     const before = legit.requests.length;
     await exec(...attack);
     const r = await run(args);
@@ -65,12 +70,36 @@ describe.each(PROVIDERS)("a database writer without the master key, on %s", (pro
     receiver = await startReceiver();
     rogue = await startReceiver();
     expect((await run(["db", "migrate"])).code).toBe(0);
-    for (const [slug, url] of [["legit", legit.url], ["other", legit.url]] as const) {
-      const p = await json(["providers", "create", "--slug", slug, "--name", slug, "--category", "other", "--base-url", url, "--auth", "bearer_token", "--allow-private-network"]);
+    for (const [slug, url] of [
+      ["legit", legit.url],
+      ["other", legit.url],
+    ] as const) {
+      const p = await json([
+        "providers",
+        "create",
+        "--slug",
+        slug,
+        "--name",
+        slug,
+        "--category",
+        "other",
+        "--base-url",
+        url,
+        "--auth",
+        "bearer_token",
+        "--allow-private-network",
+      ]);
       ids[slug] = p.id;
     }
-    ids.conn = (await json(["connections", "create", "--provider", "legit", "--env", "production", "--name", "main"], TOKEN)).id;
-    ids.otherConn = (await json(["connections", "create", "--provider", "other", "--env", "production", "--name", "other"], "other-secret-value")).id;
+    ids.conn = (
+      await json(["connections", "create", "--provider", "legit", "--env", "production", "--name", "main"], TOKEN)
+    ).id;
+    ids.otherConn = (
+      await json(
+        ["connections", "create", "--provider", "other", "--env", "production", "--name", "other"],
+        "other-secret-value",
+      )
+    ).id;
     const ep = await json(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network"]);
     ids.endpoint = ep.id;
     receiver.secrets = [ep.secret];
@@ -129,11 +158,17 @@ describe.each(PROVIDERS)("a database writer without the master key, on %s", (pro
 
   it("does not sign or send a delivery to an endpoint URL changed in the database", async () => {
     await exec(`UPDATE "WebhookEndpoint" SET "url" = $1 WHERE "id" = $2`, [rogue.url, ids.endpoint]);
-    expect((await run(["webhooks", "send", "order.placed", "--allow-unknown-type", "--data", '{"id":1}'])).code).toBe(0);
+    expect((await run(["webhooks", "send", "order.placed", "--allow-unknown-type", "--data", '{"id":1}'])).code).toBe(
+      0,
+    );
     expect((await run(["webhooks", "worker", "--once"])).code).toBe(0);
     expect(rogue.received).toHaveLength(0);
     const [d] = await json(["webhooks", "deliveries", "list"]);
-    expect(d).toMatchObject({ status: "PENDING", attemptCount: 1, lastError: expect.stringContaining("failed its integrity check") });
+    expect(d).toMatchObject({
+      status: "PENDING",
+      attemptCount: 1,
+      lastError: expect.stringContaining("failed its integrity check"),
+    });
     const ping = await run(["webhooks", "health", "--ping", "--endpoint", ids.endpoint!]);
     expect(rogue.received).toHaveLength(0);
     expect(ping.code).not.toBe(0);
@@ -164,7 +199,25 @@ describe.each(PROVIDERS)("a database writer without the master key, on %s", (pro
 
   it("refuses a configuration write under a master key that opens nothing here", async () => {
     const stranger = { ...env, INTG_MASTER_KEY: generateMasterKey().bytes.toString("base64") };
-    const r = await intg(["providers", "create", "--slug", "x", "--name", "x", "--category", "other", "--base-url", "https://example.com", "--auth", "none", "--db", db.url], { env: stranger });
+    const r = await intg(
+      [
+        "providers",
+        "create",
+        "--slug",
+        "x",
+        "--name",
+        "x",
+        "--category",
+        "other",
+        "--base-url",
+        "https://example.com",
+        "--auth",
+        "none",
+        "--db",
+        db.url,
+      ],
+      { env: stranger },
+    );
     expect(r.code, r.stderr).toBe(4);
     expect((await json(["providers", "list"])).map((p: { slug: string }) => p.slug)).toEqual(["legit", "other"]);
   });
@@ -184,4 +237,3 @@ describe.each(PROVIDERS)("a database writer without the master key, on %s", (pro
   }
   const readConfig = (id: string) => readColumn("IntegrationProvider", "config", id);
 });
-

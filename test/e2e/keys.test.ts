@@ -14,7 +14,10 @@ describe("intg keys through bin/intg", () => {
   afterAll(() => home.dispose());
 
   it("creates a key printed once on stdout, verifies it from stdin, and refuses it with exit 4 once revoked", async () => {
-    const created = await intg(["keys", "create", "--name", "deploy", "--scopes", "read,webhooks", "--expires-in", "30d", "--meta", "team=core"], { env });
+    const created = await intg(
+      ["keys", "create", "--name", "deploy", "--scopes", "read,webhooks", "--expires-in", "30d", "--meta", "team=core"],
+      { env },
+    );
     expect(created.code, created.stderr).toBe(0);
     const key = created.stdout.trim();
     expect(key).toMatch(/^intg_live_[0-9A-Za-z]{49}$/);
@@ -62,11 +65,16 @@ describe("intg keys through bin/intg", () => {
       const key = made.stdout.trim();
       const wellFormed = await intg(["keys", "identify"], { env: e, input: key });
       expect(wellFormed.code).toBe(0);
-      const other = await intg(["keys", "create", "--name", "b", "--env", "test"], { env: { ...e, XDG_DATA_HOME: join(h.path, "other") } });
+      const other = await intg(["keys", "create", "--name", "b", "--env", "test"], {
+        env: { ...e, XDG_DATA_HOME: join(h.path, "other") },
+      });
       const notHere = await intg(["keys", "verify"], { env: e, input: other.stdout });
       expect(notHere.code).toBe(4);
       expect(notHere.stderr).toContain("NOT_FOUND");
-      const typo = await intg(["keys", "identify"], { env: e, input: key.slice(0, -1) + (key.endsWith("a") ? "b" : "a") });
+      const typo = await intg(["keys", "identify"], {
+        env: e,
+        input: key.slice(0, -1) + (key.endsWith("a") ? "b" : "a"),
+      });
       expect(typo.code).toBe(4);
       expect(typo.stderr).toContain("checksum");
       const keyFile = join(h.path, "leaked.txt");
@@ -88,9 +96,14 @@ async function raceRotations(env: Record<string, string>) {
   const created = await intg(["keys", "create", "--name", "raced", "--json"], { env });
   expect(created.code, created.stderr).toBe(0);
   const { id } = JSON.parse(created.stdout);
-  const runs = await Promise.all(Array.from({ length: 20 }, () => intg(["keys", "rotate", id, "--grace", "1h", "--json"], { env })));
+  const runs = await Promise.all(
+    Array.from({ length: 20 }, () => intg(["keys", "rotate", id, "--grace", "1h", "--json"], { env })),
+  );
   const codes = runs.map((r) => r.code).sort();
-  expect(codes.filter((c) => c === 0), runs.map((r) => r.stderr).join("")).toHaveLength(1);
+  expect(
+    codes.filter((c) => c === 0),
+    runs.map((r) => r.stderr).join(""),
+  ).toHaveLength(1);
   expect(codes.filter((c) => c === 6)).toHaveLength(19);
   const keys = JSON.parse((await intg(["keys", "list", "--json"], { env })).stdout);
   expect(keys.filter((k: { rotatedFromId: string | null }) => k.rotatedFromId === id)).toHaveLength(1);

@@ -15,7 +15,12 @@ describe.each(PROVIDERS)("intg in an app's prisma.$transaction on %s", (provider
     for (const o of open.reverse()) await o.close();
   });
 
-  async function setUp(): Promise<{ temp: TempDb; prisma: Prisma; receiver: Receiver; cli: (...a: string[]) => ReturnType<typeof intg> }> {
+  async function setUp(): Promise<{
+    temp: TempDb;
+    prisma: Prisma;
+    receiver: Receiver;
+    cli: (...a: string[]) => ReturnType<typeof intg>;
+  }> {
     const temp = await tempDb(provider);
     open.push({ close: () => temp.dispose() });
     const env = { INTG_MASTER_KEY: TEST_MASTER_KEY };
@@ -23,7 +28,15 @@ describe.each(PROVIDERS)("intg in an app's prisma.$transaction on %s", (provider
     expect((await cli("db", "migrate")).code).toBe(0);
     const receiver = await startReceiver({ strict: true });
     open.push(receiver);
-    const created = await cli("webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", "--json");
+    const created = await cli(
+      "webhooks",
+      "endpoints",
+      "create",
+      "--url",
+      receiver.url,
+      "--allow-private-network",
+      "--json",
+    );
     expect(created.code, created.stderr).toBe(0);
     receiver.secrets = [JSON.parse(created.stdout).secret];
     const prisma = await createPrismaClient(parseDbUrl(temp.url, "--db", process.cwd()));
@@ -66,8 +79,18 @@ describe.each(PROVIDERS)("intg in an app's prisma.$transaction on %s", (provider
   it("runs a service's own transaction inside Prisma's when given the client itself", async () => {
     const { prisma, receiver, cli } = await setUp();
     const ctx = intgOnPrisma(prisma, { provider, env: { INTG_MASTER_KEY: TEST_MASTER_KEY } });
-    const sent = await sendEvent(ctx, { type: "order.placed", data: { id: 3 }, idempotencyKey: "k-3", allowUnknownType: true });
-    const again = await sendEvent(ctx, { type: "order.placed", data: { id: 3 }, idempotencyKey: "k-3", allowUnknownType: true });
+    const sent = await sendEvent(ctx, {
+      type: "order.placed",
+      data: { id: 3 },
+      idempotencyKey: "k-3",
+      allowUnknownType: true,
+    });
+    const again = await sendEvent(ctx, {
+      type: "order.placed",
+      data: { id: 3 },
+      idempotencyKey: "k-3",
+      allowUnknownType: true,
+    });
     expect(again.events[0]!.event.id).toBe(sent.events[0]!.event.id);
     expect((await cli("webhooks", "worker", "--once")).code).toBe(0);
     expect(receiver.received.map((r) => r.id)).toEqual([sent.events[0]!.event.id]);

@@ -19,7 +19,9 @@ describe("the packed package", () => {
   const app = join(dir.path, "app");
 
   it("packs, and a consumer type-checks imports of intg and intg/types", () => {
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir.path], { cwd: ROOT, encoding: "utf8" }));
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--json", "--pack-destination", dir.path], { cwd: ROOT, encoding: "utf8" }),
+    );
     const tarball = join(dir.path, packed[0].filename);
     const installed = join(app, "node_modules", "intg");
     mkdirSync(installed, { recursive: true });
@@ -31,7 +33,18 @@ describe("the packed package", () => {
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", type: "module", private: true }));
     writeFileSync(
       join(app, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] }, files: ["app.ts"] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ["node"],
+        },
+        files: ["app.ts"],
+      }),
     );
     writeFileSync(
       join(app, "app.ts"),
@@ -75,7 +88,11 @@ console.log(JSON.stringify({ valid: verified.valid, active: created.status === A
 await ctx.close();
 `,
     );
-    const r = spawnSync(process.execPath, [script, db], { cwd: app, encoding: "utf8", env: { PATH: process.env.PATH, INTG_MASTER_KEY: TEST_MASTER_KEY } });
+    const r = spawnSync(process.execPath, [script, db], {
+      cwd: app,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, INTG_MASTER_KEY: TEST_MASTER_KEY },
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ valid: true, active: true, sent: 1 });
   });

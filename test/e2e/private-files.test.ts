@@ -1,5 +1,15 @@
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/databases.js";
@@ -19,7 +29,11 @@ function spawnIntg(args: string[], env: Record<string, string>, limits = "umask 
   });
 }
 
-function run(args: string[], env: Record<string, string>, options: { limits?: string; input?: string } = {}): Promise<SpawnResult> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+  options: { limits?: string; input?: string } = {},
+): Promise<SpawnResult> {
   return new Promise((resolve, reject) => {
     const child = spawnIntg(args, env, options.limits);
     let stdout = "";
@@ -80,7 +94,9 @@ describe("the embedded database's files under umask 022", () => {
 
 describe("creating a database folder where none can be made", () => {
   it("fails with a message instead of spinning (Node 20's recursive mkdir never returns under /proc)", async () => {
-    const r = await run(["db", "migrate", "--db", "file:/proc/intg-no-such/deep/intg.db"], { HOME: "/nonexistent-home" });
+    const r = await run(["db", "migrate", "--db", "file:/proc/intg-no-such/deep/intg.db"], {
+      HOME: "/nonexistent-home",
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Cannot create the SQLite database /proc/intg-no-such/deep/intg.db: ENOENT");
   });
@@ -140,7 +156,10 @@ describe("an export whose write fails part-way", () => {
 
   it("leaves the target as it was and no temporary file beside it", async () => {
     const rows = Array.from({ length: 3000 }, (_, i) => `user,${i},contact,c-${i}`).join("\n");
-    const imported = await seeded.run(["refs", "import", "-", "--format", "csv", "--connection", "conn_hubspot"], `entityType,entityId,externalType,externalId\n${rows}\n`);
+    const imported = await seeded.run(
+      ["refs", "import", "-", "--format", "csv", "--connection", "conn_hubspot"],
+      `entityType,entityId,externalType,externalId\n${rows}\n`,
+    );
     expect(imported.code, imported.stderr).toBe(0);
     const out = join(seeded.home, "refs.ndjson");
     writeFileSync(out, "the previous export\n", { mode: 0o600 });

@@ -8,7 +8,21 @@ describe.each(PROVIDERS)("intg refs share and metrics through bin/intg on %s", (
   afterAll(dispose);
 
   it("creates a link (token alone on stdout, once), resolves it from stdin, refuses it when used up or revoked (exit 4)", async () => {
-    const ref = JSON.parse((await run(["refs", "link", "--entity", "user:42", "--connection", "conn_hubspot", "--external", "contact:901", "--json"])).stdout);
+    const ref = JSON.parse(
+      (
+        await run([
+          "refs",
+          "link",
+          "--entity",
+          "user:42",
+          "--connection",
+          "conn_hubspot",
+          "--external",
+          "contact:901",
+          "--json",
+        ])
+      ).stdout,
+    );
     const created = await run(["refs", "share", "create", ref.id, "--expires-in", "1h", "--max-uses", "1"]);
     expect(created.code, created.stderr).toBe(0);
     const token = created.stdout.trim();
@@ -34,14 +48,25 @@ describe.each(PROVIDERS)("intg refs share and metrics through bin/intg on %s", (
     const revoked = await run(["refs", "share", "resolve"], second);
     expect(revoked.code).toBe(4);
     expect(revoked.stderr).toMatch(/was revoked/);
-    for (const bad of [["--expires-in", "soon"], ["--expires-in", "400d"], ["--max-uses", "0"]]) expect((await run(["refs", "share", "create", ref.id, ...bad])).code).toBe(2);
+    for (const bad of [
+      ["--expires-in", "soon"],
+      ["--expires-in", "400d"],
+      ["--max-uses", "0"],
+    ])
+      expect((await run(["refs", "share", "create", ref.id, ...bad])).code).toBe(2);
     expect((await run(["refs", "share", "create", "ref_missing"])).code).toBe(5);
   });
 
   it("prints reference metrics", async () => {
     const r = await run(["refs", "metrics", "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ total: 1, orphans: 1, remoteDeleted: 0, counts: [{ connectionId: "conn_hubspot", entityType: "user", count: 1 }], growth: [{ created: 1 }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      total: 1,
+      orphans: 1,
+      remoteDeleted: 0,
+      counts: [{ connectionId: "conn_hubspot", entityType: "user", count: 1 }],
+      growth: [{ created: 1 }],
+    });
     expect((await run(["refs", "metrics"])).stdout).toContain("orphans");
     expect((await run(["refs", "metrics", "--days", "0"])).code).toBe(2);
   });

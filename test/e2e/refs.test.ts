@@ -17,19 +17,51 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
   afterAll(dispose);
 
   it("links, shows, lists, looks up, unlinks, and keeps the history", async () => {
-    const ref = await json(["refs", "link", "--entity", "user:42", "--connection", "conn_hubspot", "--external", "contact:901", "--meta", "owner=ana"]);
-    expect(ref).toMatchObject({ id: expect.stringMatching(/^ref_/), entityType: "user", entityId: "42", externalType: "contact", externalId: "901", metadata: { owner: "ana" } });
+    const ref = await json([
+      "refs",
+      "link",
+      "--entity",
+      "user:42",
+      "--connection",
+      "conn_hubspot",
+      "--external",
+      "contact:901",
+      "--meta",
+      "owner=ana",
+    ]);
+    expect(ref).toMatchObject({
+      id: expect.stringMatching(/^ref_/),
+      entityType: "user",
+      entityId: "42",
+      externalType: "contact",
+      externalId: "901",
+      metadata: { owner: "ana" },
+    });
     await json(["refs", "link", "--entity", "user:42", "--connection", "salesforce", "--external", "lead:L-1"]);
     expect(await json(["refs", "show", ref.id])).toEqual(ref);
-    expect((await json(["refs", "list", "--connection", "conn_hubspot"])).map((r: { id: string }) => r.id)).toEqual([ref.id]);
+    expect((await json(["refs", "list", "--connection", "conn_hubspot"])).map((r: { id: string }) => r.id)).toEqual([
+      ref.id,
+    ]);
     const human = await run(["refs", "list"]);
     expect(human.stdout).toContain("user:42");
     expect(human.stdout).toContain("lead:L-1");
     const lookup = await json(["refs", "lookup", "--external", "conn_hubspot:contact:901"]);
-    expect(lookup.references.map((r: { provider: { slug: string } }) => r.provider.slug)).toEqual(["hubspot", "salesforce"]);
+    expect(lookup.references.map((r: { provider: { slug: string } }) => r.provider.slug)).toEqual([
+      "hubspot",
+      "salesforce",
+    ]);
     expect((await json(["refs", "lookup", "--entity", "user:42"])).references).toHaveLength(2);
 
-    const conflict = await run(["refs", "link", "--entity", "user:43", "--connection", "conn_hubspot", "--external", "contact:901"]);
+    const conflict = await run([
+      "refs",
+      "link",
+      "--entity",
+      "user:43",
+      "--connection",
+      "conn_hubspot",
+      "--external",
+      "contact:901",
+    ]);
     expect(conflict.code).toBe(6);
     expect(conflict.stderr).toContain(`already linked to user:42 by ${ref.id}`);
 
@@ -37,7 +69,10 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     expect((await run(["refs", "unlink", ref.id, "--yes"])).code).toBe(0);
     expect((await run(["refs", "show", ref.id])).code).toBe(5);
     const history = await json(["refs", "history", ref.id]);
-    expect(history.map((h: { action: string; actor: string }) => `${h.action}/${h.actor}`)).toEqual(["link/e2e", "unlink/e2e"]);
+    expect(history.map((h: { action: string; actor: string }) => `${h.action}/${h.actor}`)).toEqual([
+      "link/e2e",
+      "unlink/e2e",
+    ]);
     expect((await run(["refs", "lookup", "--external", "conn_hubspot:contact:901"])).code).toBe(5);
     const audit = await json(["audit", "list", "--target", ref.id]);
     expect(audit.map((e: { action: string }) => e.action).sort()).toEqual(["reference.link", "reference.unlink"]);
@@ -45,33 +80,93 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
   });
 
   it("unlinks and looks up by connection name and external record", async () => {
-    const ref = await json(["refs", "link", "--entity", "team:7", "--connection", "hubspot", "--external", "company:C7"]);
-    expect((await json(["refs", "lookup", "--connection", "hubspot", "--external", "company:C7"])).references.map((r: { id: string }) => r.id)).toEqual([ref.id]);
-    expect(await json(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--dry-run"])).toEqual(ref);
-    expect((await run(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--yes"])).code).toBe(0);
-    expect((await run(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--yes"])).code).toBe(5);
+    const ref = await json([
+      "refs",
+      "link",
+      "--entity",
+      "team:7",
+      "--connection",
+      "hubspot",
+      "--external",
+      "company:C7",
+    ]);
+    expect(
+      (await json(["refs", "lookup", "--connection", "hubspot", "--external", "company:C7"])).references.map(
+        (r: { id: string }) => r.id,
+      ),
+    ).toEqual([ref.id]);
+    expect(await json(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--dry-run"])).toEqual(
+      ref,
+    );
+    expect((await run(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--yes"])).code).toBe(
+      0,
+    );
+    expect((await run(["refs", "unlink", "--connection", "hubspot", "--external", "company:C7", "--yes"])).code).toBe(
+      5,
+    );
     expect((await run(["refs", "unlink", ref.id, "--connection", "hubspot"])).code).toBe(2);
   });
 
   it("starts without loading zod, csv-parse or jsonata unless the verb needs them", async () => {
     // The CLI starts again for every command: libraries only some verbs use load with those verbs.
     const preload = join(homePath, "loaded.cjs");
-    writeFileSync(preload, `process.on("exit", () => require("node:fs").writeSync(2, "\\nLOADED " + JSON.stringify(Object.keys(require.cache).map((f) => (/node_modules\\/(zod|csv-parse|jsonata)\\//.exec(f) || [])[1]).filter(Boolean))))`);
+    writeFileSync(
+      preload,
+      `process.on("exit", () => require("node:fs").writeSync(2, "\\nLOADED " + JSON.stringify(Object.keys(require.cache).map((f) => (/node_modules\\/(zod|csv-parse|jsonata)\\//.exec(f) || [])[1]).filter(Boolean))))`,
+    );
     const loaded = (args: string[]) => {
-      const r = spawnSync(process.execPath, ["-r", preload, BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env() }, encoding: "utf8" });
+      const r = spawnSync(process.execPath, ["-r", preload, BIN, ...args], {
+        env: { PATH: process.env.PATH ?? "", ...env() },
+        encoding: "utf8",
+      });
       return [...new Set(JSON.parse(/LOADED (.*)$/.exec(r.stderr)![1]!) as string[])].sort();
     };
     expect(loaded(["refs", "list"])).toEqual([]);
-    expect(loaded(["refs", "import", "-", "--format", "csv", "--connection", "conn_hubspot"])).toEqual(["csv-parse", "zod"]);
-    expect(loaded(["refs", "mappings", "set", "m", "--provider", "hubspot", "--entity-type", "user", "--external-type", "contact", "--field", "a=b"])).toEqual(["zod"]);
+    expect(loaded(["refs", "import", "-", "--format", "csv", "--connection", "conn_hubspot"])).toEqual([
+      "csv-parse",
+      "zod",
+    ]);
+    expect(
+      loaded([
+        "refs",
+        "mappings",
+        "set",
+        "m",
+        "--provider",
+        "hubspot",
+        "--entity-type",
+        "user",
+        "--external-type",
+        "contact",
+        "--field",
+        "a=b",
+      ]),
+    ).toEqual(["zod"]);
   });
 
   it("exits 2 on bad input and writes nothing", async () => {
     const before = await json(["refs", "list"]);
     const bad: [string[], RegExp][] = [
-      [["refs", "link", "--entity", "user", "--connection", "conn_hubspot", "--external", "contact:1"], /not <type>:<id>/],
+      [
+        ["refs", "link", "--entity", "user", "--connection", "conn_hubspot", "--external", "contact:1"],
+        /not <type>:<id>/,
+      ],
       [["refs", "link", "--entity", "user:1", "--connection", "conn_hubspot", "--external", ":1"], /not <type>:<id>/],
-      [["refs", "link", "--entity", "user:1", "--connection", "conn_hubspot", "--external", "contact:1", "--meta", "novalue"], /key=value/],
+      [
+        [
+          "refs",
+          "link",
+          "--entity",
+          "user:1",
+          "--connection",
+          "conn_hubspot",
+          "--external",
+          "contact:1",
+          "--meta",
+          "novalue",
+        ],
+        /key=value/,
+      ],
       [["refs", "list", "--since", "yesterday"], /not a duration/],
       [["refs", "lookup"], /one of them/],
       [["refs", "lookup", "--external", "contact"], /<connection>:<type>:<id>/],
@@ -81,7 +176,17 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    const missing = await run(["refs", "link", "--entity", "user:1", "--connection", "conn_nope", "--external", "contact:1", "--json"]);
+    const missing = await run([
+      "refs",
+      "link",
+      "--entity",
+      "user:1",
+      "--connection",
+      "conn_nope",
+      "--external",
+      "contact:1",
+      "--json",
+    ]);
     expect(missing.code).toBe(5);
     expect(JSON.parse(missing.stderr)).toMatchObject({ error: { code: "CONNECTION_NOT_FOUND" } });
     expect(await json(["refs", "list"])).toEqual(before);
@@ -89,7 +194,17 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
 
   it("imports a file with bad rows (each named by line; nothing with --atomic), exports, and re-imports the export", async () => {
     const csv = join(homePath, `refs-${provider}.csv`);
-    writeFileSync(csv, "entityType,entityId,externalType,externalId,metadata\n" + ["account,1,company,c1,", "account,2,company,,", "account,3,company,c3,\"{\"\"plan\"\":\"\"pro\"\"}\"", "account,4,company,c1,"].join("\n") + "\n");
+    writeFileSync(
+      csv,
+      "entityType,entityId,externalType,externalId,metadata\n" +
+        [
+          "account,1,company,c1,",
+          "account,2,company,,",
+          'account,3,company,c3,"{""plan"":""pro""}"',
+          "account,4,company,c1,",
+        ].join("\n") +
+        "\n",
+    );
     const before = await json(["refs", "list", "--entity-type", "account"]);
     const atomic = await run(["refs", "import", csv, "--connection", "conn_hubspot", "--atomic"]);
     expect(atomic.code).toBe(2);
@@ -102,38 +217,77 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     const partial = await run(["refs", "import", csv, "--connection", "hubspot", "--errors-out", errorsOut, "--json"]);
     expect(partial.code).toBe(1);
     // --json streams one line per row, then the summary.
-    const ops = partial.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(ops.slice(0, -1).map((op) => [op.line, op.action, op.externalId])).toEqual([[2, "created", "c1"], [3, "rejected", ""], [4, "created", "c3"], [5, "rejected", "c1"]]);
-    expect(ops[1]).toMatchObject({ referenceId: null, connectionId: "conn_hubspot", entityType: "account", entityId: "2", issues: [{ path: "externalId", message: "is missing" }] });
+    const ops = partial.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(ops.slice(0, -1).map((op) => [op.line, op.action, op.externalId])).toEqual([
+      [2, "created", "c1"],
+      [3, "rejected", ""],
+      [4, "created", "c3"],
+      [5, "rejected", "c1"],
+    ]);
+    expect(ops[1]).toMatchObject({
+      referenceId: null,
+      connectionId: "conn_hubspot",
+      entityType: "account",
+      entityId: "2",
+      issues: [{ path: "externalId", message: "is missing" }],
+    });
     expect(ops.at(-1)).toMatchObject({ read: 4, inserted: 2, rejected: 2, committed: true });
     expect(JSON.parse(partial.stderr)).toMatchObject({ error: { code: "IMPORT_PARTIAL" } });
-    expect(readFileSync(errorsOut, "utf8").trim().split("\n").map((l) => JSON.parse(l))).toEqual([ops[1], ops[3]]);
+    expect(
+      readFileSync(errorsOut, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ).toEqual([ops[1], ops[3]]);
 
     const exported = await run(["refs", "export", "--format", "csv", "--entity-type", "account"]);
     expect(exported.code).toBe(0);
     const lines = exported.stdout.trim().split("\n");
-    expect(lines[0]).toBe("id,connectionId,entityType,entityId,externalType,externalId,metadata,payloadHash,firstSeenAt,lastModifiedAt,remoteDeleted,remoteDeletedAt,createdAt,updatedAt");
+    expect(lines[0]).toBe(
+      "id,connectionId,entityType,entityId,externalType,externalId,metadata,payloadHash,firstSeenAt,lastModifiedAt,remoteDeleted,remoteDeletedAt,createdAt,updatedAt",
+    );
     expect(lines).toHaveLength(3);
     expect(exported.stdout).toContain('"{""plan"":""pro""}"');
     const ndjson = await run(["refs", "export", "--entity-type", "account"]);
     const again = await run(["refs", "import", "-", "--format", "ndjson", "--json"], ndjson.stdout);
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout.trim().split("\n").at(-1)!)).toMatchObject({ read: 2, inserted: 0, unchanged: 2, rejected: 0 });
+    expect(JSON.parse(again.stdout.trim().split("\n").at(-1)!)).toMatchObject({
+      read: 2,
+      inserted: 0,
+      unchanged: 2,
+      rejected: 0,
+    });
     const bad = await run(["refs", "import", join(homePath, "missing.csv")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Cannot read .*missing\.csv: ENOENT/);
   });
 
   it("rejects a record over --max-record-size by its line, in every format, without holding it", async () => {
-    const good = (n: number) => JSON.stringify({ entityType: "big", entityId: String(n), externalType: "company", externalId: `b${n}` });
+    const good = (n: number) =>
+      JSON.stringify({ entityType: "big", entityId: String(n), externalType: "company", externalId: `b${n}` });
     // A 3 MB line between two good ones: over the 1 MB default.
-    const huge = JSON.stringify({ entityType: "big", entityId: "2", externalType: "company", externalId: "x", metadata: { blob: "y".repeat(3_000_000) } });
+    const huge = JSON.stringify({
+      entityType: "big",
+      entityId: "2",
+      externalType: "company",
+      externalId: "x",
+      metadata: { blob: "y".repeat(3_000_000) },
+    });
     const ndjson = [good(1), huge, good(3)].join("\n") + "\n";
-    const atomic = await run(["refs", "import", "-", "--format", "ndjson", "--connection", "conn_hubspot", "--atomic"], ndjson);
+    const atomic = await run(
+      ["refs", "import", "-", "--format", "ndjson", "--connection", "conn_hubspot", "--atomic"],
+      ndjson,
+    );
     expect(atomic.code).toBe(2);
     expect(atomic.stderr).toMatch(/line 2: .*longer than 1048576 bytes/);
     const small = ["--connection", "conn_hubspot", "--max-record-size", "200", "--dry-run"];
-    const array = await run(["refs", "import", "-", "--format", "json", ...small], `[${good(4)},\n${huge},\n${good(5)}]`);
+    const array = await run(
+      ["refs", "import", "-", "--format", "json", ...small],
+      `[${good(4)},\n${huge},\n${good(5)}]`,
+    );
     expect(array.code).toBe(2);
     expect(array.stderr).toMatch(/line 2: .*longer than 200 bytes/);
     const csv = `entityType,entityId,externalType,externalId,metadata\nbig,6,company,c6,\nbig,7,company,c7,"{""a"":""${"z".repeat(400)}""}"\nbig,8,company,c8,\n`;
@@ -146,10 +300,18 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
 
   it("exports formula-looking cells as text with --excel-safe, and exactly without it", async () => {
     const csv = join(homePath, `formulas-${provider}.csv`);
-    writeFileSync(csv, "entityType,entityId,externalType,externalId\nsheet,1,company,\"=HYPERLINK(\"\"http://x\"\")\"\nsheet,2,company,@SUM(A1)\nsheet,3,company,-2+3\nsheet,4,company,plain\n");
+    writeFileSync(
+      csv,
+      'entityType,entityId,externalType,externalId\nsheet,1,company,"=HYPERLINK(""http://x"")"\nsheet,2,company,@SUM(A1)\nsheet,3,company,-2+3\nsheet,4,company,plain\n',
+    );
     const imported = await run(["refs", "import", csv, "--connection", "conn_hubspot"]);
     expect(imported.code, imported.stderr).toBe(0);
-    const ids = (text: string) => text.trim().split("\n").slice(1).map((l) => l.split(",").slice(5).join(",").split(",")[0]);
+    const ids = (text: string) =>
+      text
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((l) => l.split(",").slice(5).join(",").split(",")[0]);
     const exact = await run(["refs", "export", "--format", "csv", "--entity-type", "sheet"]);
     expect(ids(exact.stdout)).toEqual(['"=HYPERLINK(""http://x"")"', "@SUM(A1)", "-2+3", "plain"]);
     const safe = await run(["refs", "export", "--format", "csv", "--entity-type", "sheet", "--excel-safe"]);

@@ -32,8 +32,20 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
     try {
       const run = (args: string[], input?: string) => intg(args, { env, input });
       const providerArgs = (slug: string, health: string) => [
-        "providers", "create", "--slug", slug, "--name", slug, "--category", "other",
-        "--base-url", `${fake.url}/api/v1`, "--auth", "bearer_token", "--health-path", health,
+        "providers",
+        "create",
+        "--slug",
+        slug,
+        "--name",
+        slug,
+        "--category",
+        "other",
+        "--base-url",
+        `${fake.url}/api/v1`,
+        "--auth",
+        "bearer_token",
+        "--health-path",
+        health,
         "--allow-private-network",
       ];
       const created = await run([...providerArgs("api", "/health"), "--json"]);
@@ -51,8 +63,18 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
       expect(inside.code, inside.stderr).toBe(0);
       expect(fake.requests.at(-1)!.url).toBe("/api/v1/items/y");
       const hostile = [
-        "/../x", "/../../nope", "/%2e%2e/x", "/%2E%2e/%2e%2E/x", "/a/../../x", "/..%2f..%2fadmin", "/%2e%2e%5cx",
-        "//evil.example/x", "/\\evil.example/x", "/..\\x", "/.\t./x", "/api%2f..%2f..%2fx",
+        "/../x",
+        "/../../nope",
+        "/%2e%2e/x",
+        "/%2E%2e/%2e%2E/x",
+        "/a/../../x",
+        "/..%2f..%2fadmin",
+        "/%2e%2e%5cx",
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "/..\\x",
+        "/.\t./x",
+        "/api%2f..%2f..%2fx",
       ];
       for (const path of hostile) {
         const r = await run(["connections", "request", id, "GET", path]);
@@ -72,8 +94,15 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
       expect(shown.connector.healthCheck.path).toBe("/health");
       const file = join(home.path, `${provider}-providers.json`);
       const resource = { path: "/..%2f..%2fcontacts", externalType: "contact" };
-      const definition = { slug: "synced", name: "S", category: "crm", baseUrl: `${fake.url}/api/v1`, auth: "none",
-        allowPrivateNetwork: true, resources: { contacts: resource } };
+      const definition = {
+        slug: "synced",
+        name: "S",
+        category: "crm",
+        baseUrl: `${fake.url}/api/v1`,
+        auth: "none",
+        allowPrivateNetwork: true,
+        resources: { contacts: resource },
+      };
       writeFileSync(file, JSON.stringify({ format: "intg-providers", version: 1, providers: [definition] }));
       const imported = await run(["providers", "import", file]);
       expect(imported.code, imported.stderr).toBe(2);
@@ -94,8 +123,13 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
       const list = async () =>
         JSON.parse((await intg(["webhooks", "endpoints", "list", "--json"], { env })).stdout).length;
       const hostile = [
-        "http://[::127.0.0.1]/", "http://[::ffff:0:7f00:1]/", "http://[2002:7f00:1::]/", "http://[::ffff:127.0.0.1]/",
-        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "http://[64:ff9b::10.0.0.1]/", "http://[64:ff9b:1::808:808]/",
+        "http://[::127.0.0.1]/",
+        "http://[::ffff:0:7f00:1]/",
+        "http://[2002:7f00:1::]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+        "http://[64:ff9b::10.0.0.1]/",
+        "http://[64:ff9b:1::808:808]/",
         "http://[2002:a9fe:a9fe::]/latest/meta-data",
       ];
       for (const url of hostile) {
@@ -104,8 +138,9 @@ describe.each(PROVIDERS)("request bounds through bin/intg (%s)", (provider) => {
         expect(r.stderr).toMatch(/private, loopback, link-local or reserved/);
       }
       expect(await list()).toBe(0);
-      const open = await intg(["webhooks", "endpoints", "create", "--url", "http://[2002:808:808::1]/hook", "--json"],
-        { env });
+      const open = await intg(["webhooks", "endpoints", "create", "--url", "http://[2002:808:808::1]/hook", "--json"], {
+        env,
+      });
       expect(open.code, open.stderr).toBe(0);
       expect(await list()).toBe(1);
     } finally {

@@ -38,7 +38,9 @@ async function seed(store: Store, secrets = SECRETS): Promise<void> {
   }
   const env = { ...store.env(), INTG_ALLOW_PRIVATE_NETWORKS: "1" };
   const made = await Promise.all(
-    Array.from({ length: ENDPOINTS }, () => intg(["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/hook", "--json"], { env })),
+    Array.from({ length: ENDPOINTS }, () =>
+      intg(["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/hook", "--json"], { env }),
+    ),
   );
   for (const r of made) {
     expect(r.code, r.stderr).toBe(0);
@@ -51,7 +53,11 @@ async function seed(store: Store, secrets = SECRETS): Promise<void> {
 async function expectAllReadable(store: Store, round: number): Promise<void> {
   const ctx = store.ctx();
   const status = await secretsStatus(ctx);
-  expect({ round, unreadable: status.unreadable, total: status.total }).toEqual({ round, unreadable: 0, total: store.values.size + ENDPOINTS });
+  expect({ round, unreadable: status.unreadable, total: status.total }).toEqual({
+    round,
+    unreadable: 0,
+    total: store.values.size + ENDPOINTS,
+  });
   for (const [name, value] of store.values) expect((await revealSecret(ctx, name)).value).toBe(value);
   for (const [id, secret] of store.endpoints) expect((await signingSecrets(ctx, id))[0]).toBe(secret);
 }
@@ -62,7 +68,8 @@ async function concurrentRounds(store: Store, extra: (round: number) => string[]
     const env = store.env();
     const runs = [...Array.from({ length: 4 }, () => ["secrets", "rotate-master-key", "--yes", "--json"]), ...more];
     const results = await Promise.all(runs.map((args) => intg(args, { env })));
-    for (const r of results) expect({ round, code: r.code, stderr: r.stderr }).toEqual({ round, code: 0, stderr: expect.any(String) });
+    for (const r of results)
+      expect({ round, code: r.code, stderr: r.stderr }).toEqual({ round, code: 0, stderr: expect.any(String) });
     await expectAllReadable(store, round);
   }
   const status = await intg(["secrets", "status", "--json"], { env: store.env() });
@@ -74,7 +81,12 @@ describe("concurrent rotations on the embedded database's key file", () => {
   const home = tempDir();
   const env: Env = { HOME: home.path, XDG_DATA_HOME: join(home.path, "data") };
   let db: Database;
-  const store: Store = { env: () => ({ ...(env as Record<string, string>) }), ctx: () => ({ db, sql: db.sql, now: () => new Date(), actor: "tester", env }), values: new Map(), endpoints: new Map() };
+  const store: Store = {
+    env: () => ({ ...(env as Record<string, string>) }),
+    ctx: () => ({ db, sql: db.sql, now: () => new Date(), actor: "tester", env }),
+    values: new Map(),
+    endpoints: new Map(),
+  };
 
   beforeAll(async () => {
     db = await openDatabase(resolveDbTarget(undefined, env, "/"), { autoMigrate: true });
@@ -88,7 +100,9 @@ describe("concurrent rotations on the embedded database's key file", () => {
   it(`${ROUNDS} rounds of four rotate-master-key runs (and a prune-keys) leave every secret readable`, async () => {
     await concurrentRounds(store, (round) => (round % 2 === 0 ? [["secrets", "prune-keys", "--yes", "--json"]] : []));
     // Each run rotated in its turn: the key file names every key a run moved to, minus those pruned.
-    const file = JSON.parse(readFileSync(join(home.path, "data", "intg", "master.key"), "utf8")) as { current: { id: string } };
+    const file = JSON.parse(readFileSync(join(home.path, "data", "intg", "master.key"), "utf8")) as {
+      current: { id: string };
+    };
     expect((await secretsStatus(store.ctx())).currentKeyId).toBe(file.current.id);
   }, 240_000);
 });
@@ -99,13 +113,26 @@ function envRotation(provider: "sqlite" | "postgresql") {
     let temp: TempDb | undefined;
     let db: Database | undefined;
     try {
-      temp = provider === "postgresql" ? await tempPostgres() : { provider, url: `file:${join(dir.path, "team.db")}`, dispose: async () => undefined };
+      temp =
+        provider === "postgresql"
+          ? await tempPostgres()
+          : { provider, url: `file:${join(dir.path, "team.db")}`, dispose: async () => undefined };
       expect((await intg(["db", "migrate", "--db", temp.url])).code).toBe(0);
       const target = resolveDbTarget(temp.url, {}, "/");
       db = await openDatabase(target, { autoMigrate: false });
       let [previous, current] = [generateMasterKey(), generateMasterKey()];
-      const env = () => ({ HOME: dir.path, INTG_DATABASE_URL: temp!.url, INTG_MASTER_KEY: b64(current), INTG_PREVIOUS_MASTER_KEYS: b64(previous) });
-      const store: Store = { env, ctx: () => ({ db: db!, sql: db!.sql, now: () => new Date(), actor: "tester", env: env() }), values: new Map(), endpoints: new Map() };
+      const env = () => ({
+        HOME: dir.path,
+        INTG_DATABASE_URL: temp!.url,
+        INTG_MASTER_KEY: b64(current),
+        INTG_PREVIOUS_MASTER_KEYS: b64(previous),
+      });
+      const store: Store = {
+        env,
+        ctx: () => ({ db: db!, sql: db!.sql, now: () => new Date(), actor: "tester", env: env() }),
+        values: new Map(),
+        endpoints: new Map(),
+      };
       await seed(store);
       // Each round the operator moves to a new INTG_MASTER_KEY, the old one becoming the previous.
       await concurrentRounds(store, () => {
@@ -122,14 +149,23 @@ function envRotation(provider: "sqlite" | "postgresql") {
 
 describe("concurrent rotations with INTG_MASTER_KEY and INTG_PREVIOUS_MASTER_KEYS", () => {
   it(`SQLite: ${ROUNDS} rounds of four runs leave every secret readable`, envRotation("sqlite"), 240_000);
-  it.runIf(PG_BASE_URL)(`PostgreSQL: ${ROUNDS} rounds of four runs leave every secret readable`, envRotation("postgresql"), 240_000);
+  it.runIf(PG_BASE_URL)(
+    `PostgreSQL: ${ROUNDS} rounds of four runs leave every secret readable`,
+    envRotation("postgresql"),
+    240_000,
+  );
 });
 
 describe("a rotation killed part-way", () => {
   const home = tempDir();
   const env: Env = { HOME: home.path, XDG_DATA_HOME: join(home.path, "data") };
   let db: Database;
-  const store: Store = { env: () => ({ ...(env as Record<string, string>) }), ctx: () => ({ db, sql: db.sql, now: () => new Date(), actor: "tester", env }), values: new Map(), endpoints: new Map() };
+  const store: Store = {
+    env: () => ({ ...(env as Record<string, string>) }),
+    ctx: () => ({ db, sql: db.sql, now: () => new Date(), actor: "tester", env }),
+    values: new Map(),
+    endpoints: new Map(),
+  };
 
   beforeAll(async () => {
     db = await openDatabase(resolveDbTarget(undefined, env, "/"), { autoMigrate: true });
@@ -142,13 +178,19 @@ describe("a rotation killed part-way", () => {
 
   it("SIGKILL mid-rotation leaves every secret readable, and the next run takes the lock at once and finishes", async () => {
     const before = (await secretsStatus(store.ctx())).currentKeyId;
-    const child = spawn(process.execPath, [BIN, "secrets", "rotate-master-key", "--yes", "--batch-size", "1"], { env: { PATH: process.env.PATH ?? "", ...store.env() }, stdio: "ignore" });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    const child = spawn(process.execPath, [BIN, "secrets", "rotate-master-key", "--yes", "--batch-size", "1"], {
+      env: { PATH: process.env.PATH ?? "", ...store.env() },
+      stdio: "ignore",
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_code, signal) => resolve(signal)),
+    );
     // Killed once some rows are under the new key and some are not.
     for (;;) {
       const status = await secretsStatus(store.ctx());
       if (status.currentKeyId !== before && status.notUnderCurrent > 0 && status.notUnderCurrent < status.total) break;
-      if (child.exitCode !== null) throw new Error("the rotation finished before it could be killed: seed more secrets");
+      if (child.exitCode !== null)
+        throw new Error("the rotation finished before it could be killed: seed more secrets");
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     child.kill("SIGKILL");

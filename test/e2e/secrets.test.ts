@@ -11,7 +11,10 @@ const PLAINTEXT = "sk_live_E2E_PLAINTEXT_7f3a9c";
 
 /** Every byte SQLite holds for a database: the file, its WAL and its journal. */
 function sqliteBytes(dir: string): string {
-  return readdirSync(dir).filter((f) => f.startsWith("intg.db") || f.endsWith(".db") || f.includes(".db-")).map((f) => readFileSync(join(dir, f)).toString("latin1")).join("");
+  return readdirSync(dir)
+    .filter((f) => f.startsWith("intg.db") || f.endsWith(".db") || f.includes(".db-"))
+    .map((f) => readFileSync(join(dir, f)).toString("latin1"))
+    .join("");
 }
 
 describe("secrets on the embedded database", () => {
@@ -30,7 +33,11 @@ describe("secrets on the embedded database", () => {
     const list = await intg(["secrets", "list", "--json"], { env });
     expect(list.code).toBe(0);
     const [secret] = JSON.parse(list.stdout);
-    expect(secret).toMatchObject({ name: "stripe-live", tokenType: "API_KEY", masterKeyId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(secret).toMatchObject({
+      name: "stripe-live",
+      tokenType: "API_KEY",
+      masterKeyId: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     expect(list.stdout + list.stderr).not.toContain(PLAINTEXT);
     expect((await intg(["secrets", "show", "stripe-live", "--json"], { env })).stdout).not.toContain(PLAINTEXT);
     expect((await intg(["secrets", "reveal", "stripe-live"], { env })).stdout).toBe(`${PLAINTEXT}\n`);
@@ -42,7 +49,9 @@ describe("secrets on the embedded database", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Unknown token type "bogus"');
     expect(r.stderr).toContain("WEBHOOK_SIGNING_SECRET");
-    const names = JSON.parse((await intg(["secrets", "list", "--json"], { env })).stdout).map((s: { name: string }) => s.name);
+    const names = JSON.parse((await intg(["secrets", "list", "--json"], { env })).stdout).map(
+      (s: { name: string }) => s.name,
+    );
     expect(names).toEqual(["stripe-live"]);
   });
 
@@ -51,17 +60,36 @@ describe("secrets on the embedded database", () => {
     const r = await intg(["secrets", "rotate-master-key", "--yes", "--json"], { env });
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result).toMatchObject({ keySource: "file", newKey: "generated", fromKeyIds: { [before]: 1 }, reencrypted: 1, remaining: 0, droppedKeyIds: [] });
+    expect(result).toMatchObject({
+      keySource: "file",
+      newKey: "generated",
+      fromKeyIds: { [before]: 1 },
+      reencrypted: 1,
+      remaining: 0,
+      droppedKeyIds: [],
+    });
     // The old key stays in the file until prune-keys, which asks first (--yes off a terminal).
-    expect(JSON.parse(readFileSync(join(dataDir, "master.key"), "utf8"))).toMatchObject({ current: { id: result.toKeyId }, previous: [{ id: before }] });
+    expect(JSON.parse(readFileSync(join(dataDir, "master.key"), "utf8"))).toMatchObject({
+      current: { id: result.toKeyId },
+      previous: [{ id: before }],
+    });
     const refused = await intg(["secrets", "prune-keys"], { env });
     expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining("--yes required")]);
     const pruned = await intg(["secrets", "prune-keys", "--yes", "--json"], { env });
     expect(pruned.code, pruned.stderr).toBe(0);
     expect(JSON.parse(pruned.stdout)).toEqual({
-      dryRun: false, keySource: "file", keyFile: join(dataDir, "master.key"), currentKeyId: result.toKeyId, prunedKeyIds: [before], keptKeyIds: {}, unneededEnvKeyIds: [],
+      dryRun: false,
+      keySource: "file",
+      keyFile: join(dataDir, "master.key"),
+      currentKeyId: result.toKeyId,
+      prunedKeyIds: [before],
+      keptKeyIds: {},
+      unneededEnvKeyIds: [],
     });
-    expect(JSON.parse(readFileSync(join(dataDir, "master.key"), "utf8"))).toMatchObject({ current: { id: result.toKeyId }, previous: [] });
+    expect(JSON.parse(readFileSync(join(dataDir, "master.key"), "utf8"))).toMatchObject({
+      current: { id: result.toKeyId },
+      previous: [],
+    });
     expect((await intg(["secrets", "reveal", "stripe-live"], { env })).stdout).toBe(`${PLAINTEXT}\n`);
     expect((await intg(["secrets", "status"], { env })).code).toBe(0);
   });
@@ -79,18 +107,32 @@ describe("secrets on an explicit SQLite file with INTG_MASTER_KEY", () => {
     const missing = await intg(["secrets", "set", "a", "--type", "api_key", "--db", db], { input: PLAINTEXT });
     expect(missing.code).toBe(4);
     expect(missing.stderr).toContain("No master key: set INTG_MASTER_KEY");
-    const malformed = await intg(["secrets", "set", "a", "--type", "api_key", "--db", db], { input: PLAINTEXT, env: { INTG_MASTER_KEY: "dG9vIHNob3J0" } });
+    const malformed = await intg(["secrets", "set", "a", "--type", "api_key", "--db", db], {
+      input: PLAINTEXT,
+      env: { INTG_MASTER_KEY: "dG9vIHNob3J0" },
+    });
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain("INTG_MASTER_KEY must be base64 of exactly 32 bytes; it decodes to 9 bytes.");
     expect(readdirSync(dir.path)).not.toContain("master.key");
   });
 
   it("a wrong INTG_MASTER_KEY makes reveal exit 4 with a clear message, never garbage", async () => {
-    expect((await intg(["secrets", "set", "a", "--type", "api_key", "--db", db], { input: PLAINTEXT, env: { INTG_MASTER_KEY: key(K1) } })).code).toBe(0);
+    expect(
+      (
+        await intg(["secrets", "set", "a", "--type", "api_key", "--db", db], {
+          input: PLAINTEXT,
+          env: { INTG_MASTER_KEY: key(K1) },
+        })
+      ).code,
+    ).toBe(0);
     const wrong = await intg(["secrets", "reveal", "a", "--db", db], { env: { INTG_MASTER_KEY: key(K2) } });
     expect(wrong.code).toBe(4);
     expect(wrong.stdout).toBe("");
-    expect(wrong.stderr).toMatch(new RegExp(`^intg: Secret "a" \\(sec_\\w+\\) is encrypted under master key ${K1.id}, which is not available \\(available: ${K2.id}\\)\\.\\n`));
+    expect(wrong.stderr).toMatch(
+      new RegExp(
+        `^intg: Secret "a" \\(sec_\\w+\\) is encrypted under master key ${K1.id}, which is not available \\(available: ${K2.id}\\)\\.\\n`,
+      ),
+    );
     expect(wrong.stderr).not.toMatch(/\n\s+at /);
     const json = await intg(["secrets", "reveal", "a", "--db", db, "--json"], { env: { INTG_MASTER_KEY: key(K2) } });
     expect(JSON.parse(json.stderr).error.code).toBe("MASTER_KEY_UNAVAILABLE");
@@ -102,7 +144,9 @@ describe("secrets on an explicit SQLite file with INTG_MASTER_KEY", () => {
     const r = await intg(["secrets", "rotate-master-key", "--yes", "--json", "--db", db], { env: rotating });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ keySource: "env", toKeyId: K2.id, reencrypted: 1, remaining: 0 });
-    expect((await intg(["secrets", "reveal", "a", "--db", db], { env: { INTG_MASTER_KEY: key(K2) } })).stdout).toBe(`${PLAINTEXT}\n`);
+    expect((await intg(["secrets", "reveal", "a", "--db", db], { env: { INTG_MASTER_KEY: key(K2) } })).stdout).toBe(
+      `${PLAINTEXT}\n`,
+    );
     expect(sqliteBytes(dir.path)).not.toContain(PLAINTEXT);
   });
 });
@@ -116,9 +160,15 @@ describe.skipIf(!PG_BASE_URL)("secrets on PostgreSQL", () => {
     const [K1, K2] = [generateMasterKey(), generateMasterKey()];
     const env = { INTG_DATABASE_URL: pg.url, INTG_MASTER_KEY: K1.bytes.toString("base64") };
     expect((await intg(["db", "migrate"], { env })).code).toBe(0);
-    expect((await intg(["secrets", "set", "pg-secret", "--type", "oauth2_refresh_token"], { env, input: PLAINTEXT })).code).toBe(0);
+    expect(
+      (await intg(["secrets", "set", "pg-secret", "--type", "oauth2_refresh_token"], { env, input: PLAINTEXT })).code,
+    ).toBe(0);
     expect((await intg(["secrets", "reveal", "pg-secret"], { env })).stdout).toBe(`${PLAINTEXT}\n`);
-    const rotating = { ...env, INTG_MASTER_KEY: K2.bytes.toString("base64"), INTG_PREVIOUS_MASTER_KEYS: K1.bytes.toString("base64") };
+    const rotating = {
+      ...env,
+      INTG_MASTER_KEY: K2.bytes.toString("base64"),
+      INTG_PREVIOUS_MASTER_KEYS: K1.bytes.toString("base64"),
+    };
     expect((await intg(["secrets", "rotate-master-key", "--yes"], { env: rotating })).code).toBe(0);
     const status = JSON.parse((await intg(["secrets", "status", "--json"], { env: rotating })).stdout);
     expect(status).toMatchObject({ currentKeyId: K2.id, total: 1, notUnderCurrent: 0 });

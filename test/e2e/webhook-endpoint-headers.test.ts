@@ -27,7 +27,17 @@ describe.each(PROVIDERS)("endpoint header flags on %s", (provider) => {
     const run = (args: string[], input?: string) => intg(args, { env, input });
     try {
       expect((await run(["db", "migrate"])).code).toBe(0);
-      const plain = await run(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", "--header", "X-Team: billing", "--json"]);
+      const plain = await run([
+        "webhooks",
+        "endpoints",
+        "create",
+        "--url",
+        receiver.url,
+        "--allow-private-network",
+        "--header",
+        "X-Team: billing",
+        "--json",
+      ]);
       expect(plain.code, plain.stderr).toBe(0);
       expect(plain.stderr).not.toContain("looks like a credential");
       const endpoint = JSON.parse(plain.stdout) as { id: string; secret: string };
@@ -37,16 +47,36 @@ describe.each(PROVIDERS)("endpoint header flags on %s", (provider) => {
       expect(warned.stderr).toMatch(/--header X-Api-Key looks like a credential.*--header-file/);
       const file = join(home.path, `h-${provider}.txt`);
       writeFileSync(file, "Authorization: Bearer x\n");
-      const both = await run(["webhooks", "endpoints", "update", endpoint.id, "--header-file", file, "--headers-stdin"], "X-A: b\n");
+      const both = await run(
+        ["webhooks", "endpoints", "update", endpoint.id, "--header-file", file, "--headers-stdin"],
+        "X-A: b\n",
+      );
       expect(both.code).toBe(2);
-      const twice = await run(["webhooks", "endpoints", "update", endpoint.id, "--header", "authorization: a", "--header-file", file]);
+      const twice = await run([
+        "webhooks",
+        "endpoints",
+        "update",
+        endpoint.id,
+        "--header",
+        "authorization: a",
+        "--header-file",
+        file,
+      ]);
       expect([twice.code, twice.stderr]).toEqual([2, expect.stringContaining("given twice")]);
 
       // Four writers at once, each with its own token, while a worker delivers.
       const tokens = Array.from({ length: 4 }, () => `tok-${randomBytes(10).toString("hex")}`);
-      for (let i = 0; i < 8; i++) expect((await run(["webhooks", "send", "order.created", "--data", `{"n":${i}}`, "--allow-unknown-type"])).code).toBe(0);
+      for (let i = 0; i < 8; i++)
+        expect(
+          (await run(["webhooks", "send", "order.created", "--data", `{"n":${i}}`, "--allow-unknown-type"])).code,
+        ).toBe(0);
       const results = await Promise.all([
-        ...tokens.map((t) => run(["webhooks", "endpoints", "update", endpoint.id, "--headers-stdin"], `Authorization: Bearer ${t}\nX-Token-Id: ${t}\n`)),
+        ...tokens.map((t) =>
+          run(
+            ["webhooks", "endpoints", "update", endpoint.id, "--headers-stdin"],
+            `Authorization: Bearer ${t}\nX-Token-Id: ${t}\n`,
+          ),
+        ),
         run(["webhooks", "worker", "--once"]),
       ]);
       for (const r of results) expect(r.code, r.stderr).toBe(0);
@@ -61,8 +91,13 @@ describe.each(PROVIDERS)("endpoint header flags on %s", (provider) => {
       }
 
       const out = join(home.path, `with-${provider}.ndjson`);
-      expect((await run(["webhooks", "export", "--endpoint", endpoint.id, "--out", out, "--with-endpoint-headers"])).code).toBe(0);
-      const [record] = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as WebhookExportRecord);
+      expect(
+        (await run(["webhooks", "export", "--endpoint", endpoint.id, "--out", out, "--with-endpoint-headers"])).code,
+      ).toBe(0);
+      const [record] = readFileSync(out, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as WebhookExportRecord);
       const final = String(record!.headers["X-Token-Id"]);
       expect(tokens).toContain(final);
       expect(record!.headers.Authorization).toBe(`Bearer ${final}`);

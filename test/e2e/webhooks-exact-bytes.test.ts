@@ -71,7 +71,10 @@ describe.each(PROVIDERS)("exact bytes through send and the worker on %s", (provi
       const ep = JSON.parse((await run(["webhooks", "endpoints", "create", "--url", receiver.url, "--json"])).stdout);
       receiver.secrets = [ep.secret];
       const datas = [
-        "9007199254740993", "-0.0", "1e400", '"\\u0000"',
+        "9007199254740993",
+        "-0.0",
+        "1e400",
+        '"\\u0000"',
         '{"big": 9007199254740993, "neg": -0.0, "é": ["\\u0000", 1e400]}',
       ];
       const lines = [

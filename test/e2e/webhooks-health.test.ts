@@ -21,10 +21,12 @@ describe.each(PROVIDERS)("webhooks health through bin/intg on %s", (provider) =>
     const server = createServer((req, res) => {
       if (down) return void req.socket.destroy();
       let body = "";
-      req.on("data", (c) => (body += c)).on("end", () => {
-        if (JSON.parse(body).type === "webhook.ping") pings.push(String(req.headers["webhook-signature"]));
-        res.end("ok");
-      });
+      req
+        .on("data", (c) => (body += c))
+        .on("end", () => {
+          if (JSON.parse(body).type === "webhook.ping") pings.push(String(req.headers["webhook-signature"]));
+          res.end("ok");
+        });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
@@ -33,13 +35,34 @@ describe.each(PROVIDERS)("webhooks health through bin/intg on %s", (provider) =>
     const run = (...args: string[]) => intg(args, { env });
     try {
       expect((await run("db", "migrate")).code).toBe(0);
-      const ep = JSON.parse((await run("webhooks", "endpoints", "create", "--url", url, "--allow-private-network", "--retry-schedule", "100ms", "--json")).stdout) as { id: string };
-      expect((await run("webhooks", "send", "order.created", "--data", '{"n":1}', "--allow-unknown-type")).code).toBe(0);
+      const ep = JSON.parse(
+        (
+          await run(
+            "webhooks",
+            "endpoints",
+            "create",
+            "--url",
+            url,
+            "--allow-private-network",
+            "--retry-schedule",
+            "100ms",
+            "--json",
+          )
+        ).stdout,
+      ) as { id: string };
+      expect((await run("webhooks", "send", "order.created", "--data", '{"n":1}', "--allow-unknown-type")).code).toBe(
+        0,
+      );
       expect((await run("webhooks", "worker", "--once")).code).toBe(0); // the first attempt fails
 
       const downPing = await run("webhooks", "health", "--ping", "--json");
       expect(downPing.code).toBe(3);
-      const [result] = JSON.parse(downPing.stdout) as { healthy: boolean; failureRate: number; violations: { threshold: string }[]; ping: { succeeded: boolean } }[];
+      const [result] = JSON.parse(downPing.stdout) as {
+        healthy: boolean;
+        failureRate: number;
+        violations: { threshold: string }[];
+        ping: { succeeded: boolean };
+      }[];
       expect(result).toMatchObject({ healthy: false, failureRate: 1, ping: { succeeded: false } });
       expect(result!.violations.map((v) => v.threshold).sort()).toEqual(["max_failure_rate", "ping"]);
       expect(JSON.parse(downPing.stderr)).toMatchObject({ error: { code: "WEBHOOKS_UNHEALTHY" } });
@@ -64,7 +87,12 @@ describe.each(PROVIDERS)("webhooks health through bin/intg on %s", (provider) =>
       expect(disabled.code).toBe(3);
       expect(disabled.stdout).toContain("disabled");
 
-      for (const bad of [["--max-failure-rate", "lots"], ["--max-p95", "soon"], ["--since", "whenever"], ["--endpoint", ep.id, "--all"]]) {
+      for (const bad of [
+        ["--max-failure-rate", "lots"],
+        ["--max-p95", "soon"],
+        ["--since", "whenever"],
+        ["--endpoint", ep.id, "--all"],
+      ]) {
         expect((await run("webhooks", "health", ...bad)).code, bad.join(" ")).toBe(2);
       }
       expect((await run("webhooks", "health", "--endpoint", "ep_missing")).code).toBe(5);

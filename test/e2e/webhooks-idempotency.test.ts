@@ -29,7 +29,8 @@ describe.each(PROVIDERS)("webhooks send --idempotency-key through bin/intg on %s
     };
     try {
       expect((await run(["db", "migrate"])).code).toBe(0);
-      const send = (data: string, type = "order.paid") => run(["webhooks", "send", type, "--data", data, "--idempotency-key", "k1", "--allow-unknown-type", "--json"]);
+      const send = (data: string, type = "order.paid") =>
+        run(["webhooks", "send", type, "--data", data, "--idempotency-key", "k1", "--allow-unknown-type", "--json"]);
       const first = await send('{"a":1,"b":[1,2]}');
       expect(first.code, first.stderr).toBe(0);
       const id = (JSON.parse(first.stdout) as { id: string }).id;
@@ -39,20 +40,53 @@ describe.each(PROVIDERS)("webhooks send --idempotency-key through bin/intg on %s
 
       const changed = await send('{"a":2,"b":[1,2]}');
       expect(changed.code).toBe(6);
-      expect(JSON.parse(changed.stderr)).toMatchObject({ error: { code: "IDEMPOTENCY_KEY_REUSED", message: expect.stringContaining(id) } });
-      const plain = await run(["webhooks", "send", "order.refunded", "--data", '{"a":1,"b":[1,2]}', "--idempotency-key", "k1", "--allow-unknown-type"]);
+      expect(JSON.parse(changed.stderr)).toMatchObject({
+        error: { code: "IDEMPOTENCY_KEY_REUSED", message: expect.stringContaining(id) },
+      });
+      const plain = await run([
+        "webhooks",
+        "send",
+        "order.refunded",
+        "--data",
+        '{"a":1,"b":[1,2]}',
+        "--idempotency-key",
+        "k1",
+        "--allow-unknown-type",
+      ]);
       expect(plain.code).toBe(6);
-      expect(plain.stderr).toContain(`idempotency key "k1" was already used by event ${id} with different type (order.paid)`);
+      expect(plain.stderr).toContain(
+        `idempotency key "k1" was already used by event ${id} with different type (order.paid)`,
+      );
 
       const file = join(home.path, `batch-${provider}.ndjson`);
-      writeFileSync(file, ['{"type":"order.paid","data":{"n":1},"idempotencyKey":"k2"}', '{"type":"order.paid","data":{"a":9,"b":[1,2]},"idempotencyKey":"k1"}'].join("\n"));
+      writeFileSync(
+        file,
+        [
+          '{"type":"order.paid","data":{"n":1},"idempotencyKey":"k2"}',
+          '{"type":"order.paid","data":{"a":9,"b":[1,2]},"idempotencyKey":"k1"}',
+        ].join("\n"),
+      );
       const batch = await run(["webhooks", "send", "--batch-file", file, "--allow-unknown-type"]);
       expect(batch.code).toBe(6);
       expect(batch.stderr).toMatch(new RegExp(`line 2: idempotency key "k1" was already used by event ${id}`));
       expect(await count()).toBe(1); // line 1 was rolled back with the batch
 
       // Two processes racing with one key and different data: one records, the other exits 6 naming it.
-      const race = await Promise.all([1, 2].map((n) => run(["webhooks", "send", "order.paid", "--data", `{"n":${n}}`, "--idempotency-key", "k3", "--allow-unknown-type", "--json"])));
+      const race = await Promise.all(
+        [1, 2].map((n) =>
+          run([
+            "webhooks",
+            "send",
+            "order.paid",
+            "--data",
+            `{"n":${n}}`,
+            "--idempotency-key",
+            "k3",
+            "--allow-unknown-type",
+            "--json",
+          ]),
+        ),
+      );
       expect(race.map((r) => r.code).sort()).toEqual([0, 6]);
       const winner = (JSON.parse(race.find((r) => r.code === 0)!.stdout) as { id: string }).id;
       expect(race.find((r) => r.code === 6)!.stderr).toContain(winner);

@@ -32,9 +32,38 @@ describe.each(PROVIDERS)("webhooks metrics through bin/intg on %s", (provider) =
     };
     try {
       await ok("db", "migrate");
-      const ep = JSON.parse((await ok("webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", "--retry-schedule", "100ms", "--json")).stdout) as { id: string; secret: string };
-      const quiet = JSON.parse((await ok("webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/none", "--allow-private-network", "--events", "nothing.*", "--json")).stdout) as { id: string };
-      for (const n of [1, 2, 3]) await ok("webhooks", "send", "order.created", "--data", JSON.stringify({ n }), "--allow-unknown-type");
+      const ep = JSON.parse(
+        (
+          await ok(
+            "webhooks",
+            "endpoints",
+            "create",
+            "--url",
+            receiver.url,
+            "--allow-private-network",
+            "--retry-schedule",
+            "100ms",
+            "--json",
+          )
+        ).stdout,
+      ) as { id: string; secret: string };
+      const quiet = JSON.parse(
+        (
+          await ok(
+            "webhooks",
+            "endpoints",
+            "create",
+            "--url",
+            "http://127.0.0.1:9/none",
+            "--allow-private-network",
+            "--events",
+            "nothing.*",
+            "--json",
+          )
+        ).stdout,
+      ) as { id: string };
+      for (const n of [1, 2, 3])
+        await ok("webhooks", "send", "order.created", "--data", JSON.stringify({ n }), "--allow-unknown-type");
       await ok("webhooks", "worker", "--once");
       await sleep(150);
       await ok("webhooks", "worker", "--once"); // n=1's second and last attempt fails
@@ -42,7 +71,14 @@ describe.each(PROVIDERS)("webhooks metrics through bin/intg on %s", (provider) =
 
       const all = JSON.parse((await ok("webhooks", "metrics", "--json")).stdout) as WebhookDeliveryMetrics[];
       const m = all.find((x) => x.endpointId === ep.id)!;
-      expect(m).toMatchObject({ deliveries: 4, delivered: 2, failed: 1, attempts: 4, attemptsPerDelivery: 1, backlog: { size: 1 } });
+      expect(m).toMatchObject({
+        deliveries: 4,
+        delivered: 2,
+        failed: 1,
+        attempts: 4,
+        attemptsPerDelivery: 1,
+        backlog: { size: 1 },
+      });
       expect(m.successRate).toBeCloseTo(2 / 3);
       expect(m.latencyMs.p50!).toBeLessThan(300);
       expect(m.latencyMs.p95!).toBeGreaterThanOrEqual(300); // nearest rank of 4: the slowest
@@ -52,25 +88,39 @@ describe.each(PROVIDERS)("webhooks metrics through bin/intg on %s", (provider) =
       expect(m.series).toHaveLength(48);
       expect(m.series.reduce((s, b) => s + b.delivered, 0)).toBe(2);
       expect(m.series.reduce((s, b) => s + b.failed, 0)).toBe(2);
-      expect(all.find((x) => x.endpointId === quiet.id)).toMatchObject({ deliveries: 0, successRate: null, attemptsPerDelivery: null, latencyMs: { p50: null } });
+      expect(all.find((x) => x.endpointId === quiet.id)).toMatchObject({
+        deliveries: 0,
+        successRate: null,
+        attemptsPerDelivery: null,
+        latencyMs: { p50: null },
+      });
 
-      const one = JSON.parse((await ok("webhooks", "metrics", "--endpoint", ep.id, "--since", "2h", "--json")).stdout) as WebhookDeliveryMetrics[];
+      const one = JSON.parse(
+        (await ok("webhooks", "metrics", "--endpoint", ep.id, "--since", "2h", "--json")).stdout,
+      ) as WebhookDeliveryMetrics[];
       expect(one.map((x) => [x.endpointId, x.series.length, x.bucketMs])).toEqual([[ep.id, 24, 5 * 60_000]]);
 
       const table = await ok("webhooks", "metrics", "--endpoint", ep.id);
       expect(table.stdout).toContain("66.7%");
       expect(table.stdout).not.toContain("delivered ·"); // no chart off a TTY
 
-      const tty = await runCli(["webhooks", "metrics", "--endpoint", ep.id, "--since", "2h"], testDeps({ io: createTestIO({ stdoutIsTTY: true }), env, now: () => new Date() }));
+      const tty = await runCli(
+        ["webhooks", "metrics", "--endpoint", ep.id, "--since", "2h"],
+        testDeps({ io: createTestIO({ stdoutIsTTY: true }), env, now: () => new Date() }),
+      );
       expect(tty.code, tty.stderr).toBe(0);
       // eslint-disable-next-line no-control-regex -- colour codes: a TTY gets colour
-      const chart = tty.stdout.replace(/\x1b\[[0-9;]*m/g, "").split("\n").filter((l) => /delivered |failed {4}/.test(l));
+      const chart = tty.stdout
+        .replace(/\x1b\[[0-9;]*m/g, "")
+        .split("\n")
+        .filter((l) => /delivered |failed {4}/.test(l));
       expect(chart).toHaveLength(2);
       expect(chart[0]).toMatch(/delivered [·▁▂▃▄▅▆▇█]{24}$/);
       expect(chart[0]).toContain("█"); // both deliveries in the last bar, the tallest
       expect(chart[1]).toMatch(/failed {4}[·▁▂▃▄▅▆▇█]{24}$/);
 
-      for (const bad of [["--since", "whenever"], ["--since"], ["--since", "2999-01-01"]]) expect((await intg(["webhooks", "metrics", ...bad], { env })).code, bad.join(" ")).toBe(2);
+      for (const bad of [["--since", "whenever"], ["--since"], ["--since", "2999-01-01"]])
+        expect((await intg(["webhooks", "metrics", ...bad], { env })).code, bad.join(" ")).toBe(2);
       expect((await intg(["webhooks", "metrics", "--endpoint", "ep_missing"], { env })).code).toBe(5);
     } finally {
       await receiver.close();

@@ -33,11 +33,24 @@ describe.each(PROVIDERS)("webhooks replay through bin/intg on %s", (provider) =>
     };
     try {
       await ok(["db", "migrate"]);
-      const created = await ok(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", "--retry-schedule", "100ms", "--json"]);
+      const created = await ok([
+        "webhooks",
+        "endpoints",
+        "create",
+        "--url",
+        receiver.url,
+        "--allow-private-network",
+        "--retry-schedule",
+        "100ms",
+        "--json",
+      ]);
       const endpoint = JSON.parse(created.stdout) as { id: string; secret: string };
       receiver.secrets = [endpoint.secret];
       const file = join(home.path, `replay-${provider}.ndjson`);
-      writeFileSync(file, Array.from({ length: N }, (_, i) => JSON.stringify({ type: "order.created", data: { n: i } })).join("\n"));
+      writeFileSync(
+        file,
+        Array.from({ length: N }, (_, i) => JSON.stringify({ type: "order.created", data: { n: i } })).join("\n"),
+      );
       await ok(["webhooks", "send", "--batch-file", file, "--allow-unknown-type"]);
       await ok(["webhooks", "worker", "--once"]);
       await sleep(150);
@@ -46,7 +59,10 @@ describe.each(PROVIDERS)("webhooks replay through bin/intg on %s", (provider) =>
 
       down = false;
       const filter = ["webhooks", "replay", "--endpoint", endpoint.id, "--status", "failed", "--since", "1h"];
-      const plan = JSON.parse((await ok([...filter, "--dry-run", "--json"])).stdout) as { planHash: string; pairs: unknown[] };
+      const plan = JSON.parse((await ok([...filter, "--dry-run", "--json"])).stdout) as {
+        planHash: string;
+        pairs: unknown[];
+      };
       expect(plan.pairs).toHaveLength(N);
       expect(receiver.received).toHaveLength(2 * N); // a dry run sends nothing
 
@@ -60,9 +76,16 @@ describe.each(PROVIDERS)("webhooks replay through bin/intg on %s", (provider) =>
 
       const sql = await openSql(parseDbUrl(db.url, "--db", process.cwd()));
       try {
-        const byTrigger = await sql.all<{ trigger: string; n: unknown }>(`SELECT "trigger", COUNT(*) AS "n" FROM "WebhookDeliveryAttempt" GROUP BY "trigger" ORDER BY "trigger"`);
-        expect(byTrigger.map((r) => [r.trigger, Number(r.n)])).toEqual([["manual", N], ["scheduled", 2 * N]]);
-        const statuses = await sql.all<{ status: string; n: unknown }>(`SELECT "status", COUNT(*) AS "n" FROM "WebhookDelivery" GROUP BY "status"`);
+        const byTrigger = await sql.all<{ trigger: string; n: unknown }>(
+          `SELECT "trigger", COUNT(*) AS "n" FROM "WebhookDeliveryAttempt" GROUP BY "trigger" ORDER BY "trigger"`,
+        );
+        expect(byTrigger.map((r) => [r.trigger, Number(r.n)])).toEqual([
+          ["manual", N],
+          ["scheduled", 2 * N],
+        ]);
+        const statuses = await sql.all<{ status: string; n: unknown }>(
+          `SELECT "status", COUNT(*) AS "n" FROM "WebhookDelivery" GROUP BY "status"`,
+        );
         expect(statuses.map((r) => [r.status, Number(r.n)])).toEqual([["DELIVERED", N]]);
       } finally {
         await sql.close();
@@ -83,7 +106,14 @@ describe.each(PROVIDERS)("webhooks replay through bin/intg on %s", (provider) =>
     const env = { HOME: home.path, INTG_MASTER_KEY: KEY, INTG_DATABASE_URL: db.url };
     try {
       expect((await intg(["db", "migrate"], { env })).code).toBe(0);
-      for (const args of [[], ["--status", "failed"], ["--endpoint", "ep_1", "--since", "soon"], ["dlv_1", "--event", "evt_1"], ["--event", "evt_1", "--plan-hash", "xyz"], ["--event", "evt_1", "--routing", "sideways"]]) {
+      for (const args of [
+        [],
+        ["--status", "failed"],
+        ["--endpoint", "ep_1", "--since", "soon"],
+        ["dlv_1", "--event", "evt_1"],
+        ["--event", "evt_1", "--plan-hash", "xyz"],
+        ["--event", "evt_1", "--routing", "sideways"],
+      ]) {
         const r = await intg(["webhooks", "replay", ...args], { env });
         expect(r.code, args.join(" ")).toBe(2);
         expect(r.stderr).not.toBe("");

@@ -57,12 +57,24 @@ describe.each(PROVIDERS)("signing-secret rotation through bin/intg on %s", (prov
       const receiver = await startReceiver();
       receivers.push(receiver);
       const created = await ok(0, [
-        "webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network",
+        "webhooks",
+        "endpoints",
+        "create",
+        "--url",
+        receiver.url,
+        "--allow-private-network",
       ]);
       return { receiver, ...created };
     };
-    const rotation = (id: string, grace: string, flags: string[] = []) =>
-      ["webhooks", "endpoints", "rotate-secret", id, "--grace", grace, ...flags];
+    const rotation = (id: string, grace: string, flags: string[] = []) => [
+      "webhooks",
+      "endpoints",
+      "rotate-secret",
+      id,
+      "--grace",
+      grace,
+      ...flags,
+    ];
     const rotate = (minutes: number, id: string, grace: string, ...flags: string[]) =>
       ok(minutes, rotation(id, grace, flags));
     /** Sends one event at `minutes` and runs a worker then; returns the requests each receiver got. */
@@ -115,7 +127,11 @@ describe.each(PROVIDERS)("signing-secret rotation through bin/intg on %s", (prov
       // The main endpoint: each secret verifies exactly while its own end is ahead; one signature per live secret.
       const mine = checks.flatMap((c) => c.got[0]!);
       expect(mine).toHaveLength(5);
-      const ends = new Map([[ep.secret, originalEnd], [first.secret, firstEnd], [second.secret, Infinity]]);
+      const ends = new Map([
+        [ep.secret, originalEnd],
+        [first.secret, firstEnd],
+        [second.secret, Infinity],
+      ]);
       const live = mine.map((r) => [...ends].filter(([, end]) => r.timestamp * 1000 < end).map(([s]) => s));
       for (const [i, r] of mine.entries()) {
         for (const [secret, end] of ends) {

@@ -22,7 +22,12 @@ afterAll(() => home.dispose());
 describe.each(PROVIDERS)("the bytes each attempt sent, through bin/intg on %s", (provider) => {
   it("shows, exports and replays a transformed delivery's sent bytes; keeps untransformed ones by reference", async () => {
     const db = await tempDb(provider);
-    const [shaped, plain, slack, fixed] = await Promise.all([startReceiver(), startReceiver(), startReceiver(), startReceiver()]);
+    const [shaped, plain, slack, fixed] = await Promise.all([
+      startReceiver(),
+      startReceiver(),
+      startReceiver(),
+      startReceiver(),
+    ]);
     const offline = await startReceiver({ strict: true }); // Webhook.verify itself, timestamp tolerance too
     const env = { HOME: home.path, INTG_MASTER_KEY: KEY, INTG_DATABASE_URL: db.url, INTG_ALLOW_PRIVATE_NETWORKS: "1" };
     const ok = async (...args: string[]) => {
@@ -31,17 +36,35 @@ describe.each(PROVIDERS)("the bytes each attempt sent, through bin/intg on %s", 
       return r;
     };
     const json = async <T>(...args: string[]) => JSON.parse((await ok(...args, "--json")).stdout) as T;
-    const create = async (url: string, ...flags: string[]) => json<{ id: string; secret: string }>("webhooks", "endpoints", "create", "--url", url, ...flags);
+    const create = async (url: string, ...flags: string[]) =>
+      json<{ id: string; secret: string }>("webhooks", "endpoints", "create", "--url", url, ...flags);
     try {
       await ok("db", "migrate");
-      const a = await create(shaped.url, "--transform", '{"id": $$.type & ":" & data.id, "cents": data.amount * 100}', "--header", "x-token:tok");
+      const a = await create(
+        shaped.url,
+        "--transform",
+        '{"id": $$.type & ":" & data.id, "cents": data.amount * 100}',
+        "--header",
+        "x-token:tok",
+      );
       const b = await create(plain.url);
       const c = await create(slack.url, "--channel", "slack");
       const d = await create(fixed.url, "--transform", '$error("not yet")');
       [shaped.secrets, plain.secrets, slack.secrets, fixed.secrets] = [[a.secret], [b.secret], [c.secret], [d.secret]];
-      const event = await json<{ id: string }>("webhooks", "send", "invoice.paid", "--data", '{"id": "in_7", "amount": 42}', "--allow-unknown-type");
+      const event = await json<{ id: string }>(
+        "webhooks",
+        "send",
+        "invoice.paid",
+        "--data",
+        '{"id": "in_7", "amount": 42}',
+        "--allow-unknown-type",
+      );
       await ok("webhooks", "worker", "--once");
-      expect([shaped, plain, slack].map((r) => [r.received.length, r.received[0]?.valid])).toEqual([[1, true], [1, true], [1, true]]);
+      expect([shaped, plain, slack].map((r) => [r.received.length, r.received[0]?.valid])).toEqual([
+        [1, true],
+        [1, true],
+        [1, true],
+      ]);
       expect(fixed.received).toHaveLength(0);
       const sentA = shaped.received[0]!.body;
       expect(JSON.parse(sentA)).toEqual({ id: "invoice.paid:in_7", cents: 4200 });
@@ -50,8 +73,14 @@ describe.each(PROVIDERS)("the bytes each attempt sent, through bin/intg on %s", 
       const dlv = (ep: { id: string }) => list.find((x) => x.endpointId === ep.id)!.id;
       const sql = await openSql(parseDbUrl(db.url, "--db", process.cwd()));
       try {
-        const { payload } = (await sql.get<{ payload: string }>(`SELECT "payload" FROM "WebhookEvent" WHERE "id" = ?`, [event.id]))!;
-        const stored = async (ep: { id: string }) => sql.all<{ requestBody: string | null; requestHeaders: unknown }>(`SELECT "requestBody", "requestHeaders" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? ORDER BY "attemptNumber"`, [ep.id]);
+        const { payload } = (await sql.get<{ payload: string }>(`SELECT "payload" FROM "WebhookEvent" WHERE "id" = ?`, [
+          event.id,
+        ]))!;
+        const stored = async (ep: { id: string }) =>
+          sql.all<{ requestBody: string | null; requestHeaders: unknown }>(
+            `SELECT "requestBody", "requestHeaders" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? ORDER BY "attemptNumber"`,
+            [ep.id],
+          );
         // Sent as the event's payload: stored by reference. Transformed: the bytes themselves.
         expect((await stored(b)).map((x) => x.requestBody)).toEqual([null]);
         expect((await stored(a)).map((x) => x.requestBody)).toEqual([sentA]);
@@ -63,13 +92,19 @@ describe.each(PROVIDERS)("the bytes each attempt sent, through bin/intg on %s", 
         expect(showA.body).toBe(sentA);
         expect(showA.bodyAttemptId).toBe(showA.attempts[0]!.id);
         expect(showA.attempts.map((x) => x.requestBody)).toEqual([sentA]);
-        expect(showA.attempts[0]!.requestHeaders["webhook-signature"]).toBe(shaped.received[0]!.headers["webhook-signature"]);
+        expect(showA.attempts[0]!.requestHeaders["webhook-signature"]).toBe(
+          shaped.received[0]!.headers["webhook-signature"],
+        );
         expect((await ok("webhooks", "deliveries", "show", dlv(a))).stdout).toContain(sentA);
         const showB = await json<WebhookDebugInfo>("webhooks", "deliveries", "show", dlv(b));
         expect([showB.body, showB.attempts[0]!.requestBody]).toEqual([payload, payload]);
         expect(plain.received[0]!.body).toBe(payload);
         const showD = await json<WebhookDebugInfo>("webhooks", "deliveries", "show", dlv(d));
-        expect([showD.body, showD.bodyAttemptId, showD.attempts.map((x) => x.requestBody)]).toEqual([payload, null, [null]]);
+        expect([showD.body, showD.bodyAttemptId, showD.attempts.map((x) => x.requestBody)]).toEqual([
+          payload,
+          null,
+          [null],
+        ]);
 
         // A manual replay after the expression is fixed records what it sent, the same way.
         await ok("webhooks", "endpoints", "update", d.id, "--transform", '{"fixed": data.id}');
@@ -86,7 +121,10 @@ describe.each(PROVIDERS)("the bytes each attempt sent, through bin/intg on %s", 
       // they are, and the receiver (knowing each endpoint's secret) verifies every one.
       const file = join(home.path, `sent-${provider}.ndjson`);
       await ok("webhooks", "export", "--since", "1h", "--out", file);
-      const records = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as WebhookExportRecord);
+      const records = readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as WebhookExportRecord);
       const byEndpoint = new Map(records.map((r) => [r.endpointId, r]));
       expect(byEndpoint.get(a.id)).toMatchObject({ body: sentA, headersSource: "last_attempt" });
       expect(byEndpoint.get(a.id)!.headers["webhook-signature"]).toBe(shaped.received[0]!.headers["webhook-signature"]);

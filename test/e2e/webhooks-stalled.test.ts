@@ -27,13 +27,23 @@ describe.each(PROVIDERS)("deliveries orphaned by a SIGKILLed worker on %s", (pro
     };
     await ok(["db", "migrate"]); // before opening: the SQLite file and its directory are intg's to create
     const sql = await openSql(parseDbUrl(db.url, "--db", process.cwd()));
-    const statuses = async () => Object.fromEntries((await sql.all<{ status: string; n: unknown }>(`SELECT "status", COUNT(*) AS "n" FROM "WebhookDelivery" GROUP BY "status"`)).map((r) => [r.status, Number(r.n)]));
+    const statuses = async () =>
+      Object.fromEntries(
+        (
+          await sql.all<{ status: string; n: unknown }>(
+            `SELECT "status", COUNT(*) AS "n" FROM "WebhookDelivery" GROUP BY "status"`,
+          )
+        ).map((r) => [r.status, Number(r.n)]),
+      );
     try {
       await ok(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network"]);
       const [ep] = JSON.parse(await ok(["webhooks", "endpoints", "list", "--json"])) as { id: string }[];
       for (let i = 0; i < 3; i++) await ok(["webhooks", "send", "t.x", "--data", `{"i":${i}}`, "--allow-unknown-type"]);
 
-      const worker = spawn(process.execPath, [BIN, "webhooks", "worker", "--lease", "1s", "--poll", "50ms"], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: "ignore" });
+      const worker = spawn(process.execPath, [BIN, "webhooks", "worker", "--lease", "1s", "--poll", "50ms"], {
+        env: { PATH: process.env.PATH ?? "", ...env },
+        stdio: "ignore",
+      });
       for (let i = 0; i < 200 && receiver.received.length < 3; i++) await sleep(50);
       expect(receiver.received.length).toBe(3); // all three requests are hanging at the receiver
       worker.kill("SIGKILL");
@@ -46,11 +56,16 @@ describe.each(PROVIDERS)("deliveries orphaned by a SIGKILLed worker on %s", (pro
       const [report] = JSON.parse(health.stdout) as { violations: { threshold: string; actual: number }[] }[];
       expect(report!.violations).toEqual([expect.objectContaining({ threshold: "stalled_sending", actual: 3 })]);
 
-      const disabled = JSON.parse(await ok(["webhooks", "endpoints", "disable", ep!.id, "--json"])) as Record<string, unknown>;
+      const disabled = JSON.parse(await ok(["webhooks", "endpoints", "disable", ep!.id, "--json"])) as Record<
+        string,
+        unknown
+      >;
       expect(JSON.stringify(disabled)).toContain(ep!.id);
       expect(await statuses()).toEqual({ CANCELLED: 3 });
       const after = await intg(["webhooks", "health", "--json"], { env });
-      expect((JSON.parse(after.stdout) as { violations: { threshold: string }[] }[])[0]!.violations.map((v) => v.threshold)).toEqual(["disabled"]);
+      expect(
+        (JSON.parse(after.stdout) as { violations: { threshold: string }[] }[])[0]!.violations.map((v) => v.threshold),
+      ).toEqual(["disabled"]);
     } finally {
       await sql.close();
       await receiver.close();

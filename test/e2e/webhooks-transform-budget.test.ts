@@ -67,14 +67,24 @@ describe.each(PROVIDERS)("transform budget through bin/intg on %s", (provider) =
     try {
       expect((await run("db", "migrate")).code).toBe(0);
       const json = async (...args: string[]) => JSON.parse((await run(...args, "--json")).stdout);
-      const endpoint = await json("webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/a", "--transform", LOOP);
+      const endpoint = await json(
+        "webhooks",
+        "endpoints",
+        "create",
+        "--url",
+        "http://127.0.0.1:9/a",
+        "--transform",
+        LOOP,
+      );
       const event = await json("webhooks", "send", "a.b", "--data", DATA, "--allow-unknown-type");
       const args = [BIN, "webhooks", "transform", "--endpoint", endpoint.id, "--event", event.id];
       const child = spawn(process.execPath, args, {
         env: { PATH: process.env.PATH ?? "", ...env },
         stdio: "ignore",
       });
-      const exited = new Promise<string>((resolve) => child.on("exit", (code, signal) => resolve(signal ?? String(code))));
+      const exited = new Promise<string>((resolve) =>
+        child.on("exit", (code, signal) => resolve(signal ?? String(code))),
+      );
       setTimeout(() => child.kill("SIGTERM"), 300);
       // It ends with the budget's exit 2 or SIGTERM's 130, whichever comes first, or by the signal
       // itself when it lands before the handler is installed (a slow start-up): it never hangs.

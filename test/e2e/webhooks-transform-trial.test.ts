@@ -29,7 +29,14 @@ describe.each(PROVIDERS)("the --transform trial on a sample event through bin/in
     try {
       expect((await run("db", "migrate")).code).toBe(0);
       const created = await run(
-        "webhooks", "endpoints", "create", "--url", URL, "--transform", "{'id': data.id}", "--json",
+        "webhooks",
+        "endpoints",
+        "create",
+        "--url",
+        URL,
+        "--transform",
+        "{'id': data.id}",
+        "--json",
       );
       expect(created.code, created.stderr).toBe(0);
       expect(created.stderr).toBe(""); // a fine expression: no warning
@@ -38,7 +45,10 @@ describe.each(PROVIDERS)("the --transform trial on a sample event through bin/in
       const show = async () => (await run("webhooks", "endpoints", "show", id, "--json")).stdout;
       const [listed, shown] = [await list(), await show()];
       for (const expression of OVER) {
-        for (const args of [["create", "--url", URL], ["update", id]]) {
+        for (const args of [
+          ["create", "--url", URL],
+          ["update", id],
+        ]) {
           const r = await timed("webhooks", "endpoints", ...args, "--transform", expression);
           expect(r.code, `${args[0]} ${expression}: ${r.stderr}`).toBe(2);
           expect(r.stderr).toContain("--transform: on a sample event");

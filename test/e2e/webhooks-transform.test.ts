@@ -23,8 +23,24 @@ describe.each(PROVIDERS)("webhook transformations through bin/intg on %s", (prov
     };
     try {
       expect((await run("db", "migrate")).code).toBe(0);
-      const http = await json("webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/a", "--transform", '{"what": type, "cents": data.amount * 100}');
-      const slack = await json("webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/b", "--channel", "slack");
+      const http = await json(
+        "webhooks",
+        "endpoints",
+        "create",
+        "--url",
+        "http://127.0.0.1:9/a",
+        "--transform",
+        '{"what": type, "cents": data.amount * 100}',
+      );
+      const slack = await json(
+        "webhooks",
+        "endpoints",
+        "create",
+        "--url",
+        "http://127.0.0.1:9/b",
+        "--channel",
+        "slack",
+      );
       expect(slack.transformation).toEqual({ kind: "chat_message", format: "SLACK" });
       const sent = await json("webhooks", "send", "invoice.paid", "--data", '{"amount": 42}', "--allow-unknown-type");
       const preview = await json("webhooks", "transform", "--endpoint", http.id, "--event", sent.id);
@@ -35,7 +51,12 @@ describe.each(PROVIDERS)("webhook transformations through bin/intg on %s", (prov
       expect(human.stdout).toContain('"text": "*invoice.paid* at');
 
       const before = (await run("webhooks", "endpoints", "list", "--json")).stdout;
-      for (const bad of [["--transform", '{"a": '], ["--channel", "slack", "--transform", "data"], ["--transform", "x", "--transform-file", "f.jsonata"], ["--transform-file", "/nonexistent/f.jsonata"]]) {
+      for (const bad of [
+        ["--transform", '{"a": '],
+        ["--channel", "slack", "--transform", "data"],
+        ["--transform", "x", "--transform-file", "f.jsonata"],
+        ["--transform-file", "/nonexistent/f.jsonata"],
+      ]) {
         const r = await run("webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/c", ...bad);
         expect(r.code, bad.join(" ")).toBe(2);
       }
@@ -56,14 +77,22 @@ describe.each(PROVIDERS)("webhook transformations through bin/intg on %s", (prov
     const run = (...args: string[]) => intg(args, { env });
     try {
       expect((await run("db", "migrate")).code).toBe(0);
-      for (const [receiver, flags] of [[slack, ["--channel", "slack"]], [discord, ["--channel", "discord"]], [shaped, ["--transform", '{"id": $$.type & ":" & data.id}']]] as const) {
+      for (const [receiver, flags] of [
+        [slack, ["--channel", "slack"]],
+        [discord, ["--channel", "discord"]],
+        [shaped, ["--transform", '{"id": $$.type & ":" & data.id}']],
+      ] as const) {
         const created = await run("webhooks", "endpoints", "create", "--url", receiver.url, ...flags, "--json");
         expect(created.code, created.stderr).toBe(0);
         receiver.secrets = [JSON.parse(created.stdout).secret];
       }
-      expect((await run("webhooks", "send", "invoice.paid", "--data", '{"id": "in_7"}', "--allow-unknown-type")).code).toBe(0);
+      expect(
+        (await run("webhooks", "send", "invoice.paid", "--data", '{"id": "in_7"}', "--allow-unknown-type")).code,
+      ).toBe(0);
       expect((await run("webhooks", "worker", "--once")).stderr).toContain("3 delivered");
-      expect(JSON.parse(slack.received[0]!.body).text).toMatch(/^\*invoice\.paid\* at .*\n```\n\{\n {2}"id": "in_7"\n\}\n```$/);
+      expect(JSON.parse(slack.received[0]!.body).text).toMatch(
+        /^\*invoice\.paid\* at .*\n```\n\{\n {2}"id": "in_7"\n\}\n```$/,
+      );
       expect(JSON.parse(discord.received[0]!.body).content).toMatch(/^\*\*invoice\.paid\*\*/);
       expect(JSON.parse(shaped.received[0]!.body)).toEqual({ id: "invoice.paid:in_7" });
       expect([slack, discord, shaped].every((r) => r.received[0]!.valid)).toBe(true); // signed over the bytes sent

@@ -31,24 +31,46 @@ async function setup(provider: "sqlite" | "postgresql") {
   const endpoint = async (respond?: (r: { id: string; nth: number }) => Answer) => {
     const receiver = await startReceiver({ respond, strict: true });
     receivers.push(receiver);
-    receiver.secrets = [(await ok(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", "--retry-schedule", SCHEDULE])).stdout.trim()];
+    receiver.secrets = [
+      (
+        await ok([
+          "webhooks",
+          "endpoints",
+          "create",
+          "--url",
+          receiver.url,
+          "--allow-private-network",
+          "--retry-schedule",
+          SCHEDULE,
+        ])
+      ).stdout.trim(),
+    ];
     return receiver;
   };
   const send = async (n: number) => {
     const file = join(home.path, `batch-${Date.now()}.ndjson`);
-    writeFileSync(file, Array.from({ length: n }, (_, i) => JSON.stringify({ type: "order.created", data: { n: i } })).join("\n"));
+    writeFileSync(
+      file,
+      Array.from({ length: n }, (_, i) => JSON.stringify({ type: "order.created", data: { n: i } })).join("\n"),
+    );
     await ok(["webhooks", "send", "--batch-file", file, "--json"]);
   };
   const statuses = async () => {
     const sql = await openSql(parseDbUrl(db.url, "--db", process.cwd()));
     try {
-      const rows = await sql.all<{ status: string; n: unknown }>(`SELECT "status", COUNT(*) AS "n" FROM "WebhookDelivery" GROUP BY "status"`);
+      const rows = await sql.all<{ status: string; n: unknown }>(
+        `SELECT "status", COUNT(*) AS "n" FROM "WebhookDelivery" GROUP BY "status"`,
+      );
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     } finally {
       await sql.close();
     }
   };
-  const worker = (args: string[]): ChildProcess => spawn(process.execPath, [BIN, "webhooks", "worker", ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const worker = (args: string[]): ChildProcess =>
+    spawn(process.execPath, [BIN, "webhooks", "worker", ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   const dispose = async () => {
     await Promise.all(receivers.map((r) => r.close()));
     await db.dispose();
@@ -56,9 +78,12 @@ async function setup(provider: "sqlite" | "postgresql") {
   return { env, ok, endpoint, send, statuses, worker, dispose };
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 // About 30% of messages fail with 500, each at most twice, so every one gets through in the schedule.
-const flaky = (r: { id: string; nth: number }): Answer => ({ status: r.nth <= 2 && parseInt(r.id.slice(-2), 36) % 10 < 3 ? 500 : 200 });
+const flaky = (r: { id: string; nth: number }): Answer => ({
+  status: r.nth <= 2 && parseInt(r.id.slice(-2), 36) % 10 < 3 ? 500 : 200,
+});
 
 afterAll(() => home.dispose());
 
@@ -66,12 +91,22 @@ describe.each(PROVIDERS)("webhooks worker through bin/intg on %s", (provider) =>
   it("delivers 1,000 events to three endpoints (one failing 30%, one slow), every signature valid", async () => {
     const s = await setup(provider);
     try {
-      const [plain, failing, slow] = [await s.endpoint(), await s.endpoint(flaky), await s.endpoint(() => ({ status: 200, delayMs: 30 }))];
+      const [plain, failing, slow] = [
+        await s.endpoint(),
+        await s.endpoint(flaky),
+        await s.endpoint(() => ({ status: 200, delayMs: 30 })),
+      ];
       await s.send(1000);
       const lines: { outcome: string; statusCode: number | null }[] = [];
       for (let i = 0; i < 30 && (await s.statuses()).DELIVERED !== 3000; i++) {
         const r = await s.ok(["webhooks", "worker", "--once", "--json"]);
-        lines.push(...r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)));
+        lines.push(
+          ...r.stdout
+            .trim()
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l)),
+        );
         await sleep(150);
       }
       expect(await s.statuses()).toEqual({ DELIVERED: 3000 });
@@ -81,7 +116,9 @@ describe.each(PROVIDERS)("webhooks worker through bin/intg on %s", (provider) =>
       }
       expect(plain.received).toHaveLength(1000);
       expect(failing.received.length).toBeGreaterThan(1300);
-      expect(lines.filter((l) => l.outcome === "retry" && l.statusCode === 500).length).toBe(failing.received.length - 1000);
+      expect(lines.filter((l) => l.outcome === "retry" && l.statusCode === 500).length).toBe(
+        failing.received.length - 1000,
+      );
       expect(lines.filter((l) => l.outcome === "delivered")).toHaveLength(3000);
     } finally {
       await s.dispose();
@@ -158,7 +195,10 @@ describe("webhooks worker on the embedded default", () => {
     expect(first.stderr).toContain("0 attempt(s)");
     const status = JSON.parse((await intg(["db", "status", "--json"], { env })).stdout);
     expect(status).toMatchObject({ pending: [], upToDate: true });
-    const missing = await intg(["webhooks", "worker", "--once", "--db", `file:${join(home.path, "nowhere", "none.db")}`], { env });
+    const missing = await intg(
+      ["webhooks", "worker", "--once", "--db", `file:${join(home.path, "nowhere", "none.db")}`],
+      { env },
+    );
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });

@@ -18,19 +18,53 @@ describe("intg webhooks through bin/intg", () => {
   afterAll(() => home.dispose());
 
   it("creates an endpoint (secret once), sends events to it, and lists the queued deliveries", async () => {
-    const created = await intg(["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:4000/hook", "--allow-private-network", "--events", "invoice.*", "--retry-schedule", "5s,5m,30m", "--rate-limit", "50/s", "--header", "X-Team: billing"], { env });
+    const created = await intg(
+      [
+        "webhooks",
+        "endpoints",
+        "create",
+        "--url",
+        "http://127.0.0.1:4000/hook",
+        "--allow-private-network",
+        "--events",
+        "invoice.*",
+        "--retry-schedule",
+        "5s,5m,30m",
+        "--rate-limit",
+        "50/s",
+        "--header",
+        "X-Team: billing",
+      ],
+      { env },
+    );
     expect(created.code, created.stderr).toBe(0);
     const secret = created.stdout.trim();
     expect(secret).toMatch(/^whsec_/);
     const [endpoint] = await json(["webhooks", "endpoints", "list"]);
-    expect(endpoint).toMatchObject({ url: "http://127.0.0.1:4000/hook", eventFilter: ["invoice.*"], rateLimitPerSecond: 50, retry: { scheduleMs: [0, 5000, 300000, 1800000], source: "endpoint" }, allowPrivateNetwork: true });
+    expect(endpoint).toMatchObject({
+      url: "http://127.0.0.1:4000/hook",
+      eventFilter: ["invoice.*"],
+      rateLimitPerSecond: 50,
+      retry: { scheduleMs: [0, 5000, 300000, 1800000], source: "endpoint" },
+      allowPrivateNetwork: true,
+    });
     expect(JSON.stringify(endpoint)).not.toContain(secret);
     expect(JSON.stringify(await json(["webhooks", "endpoints", "show", endpoint.id]))).not.toContain(secret);
 
     await json(["webhooks", "event-types", "create", "invoice.paid"]);
-    const event = await json(["webhooks", "send", "invoice.paid", "--data", '{"amount":10}', "--idempotency-key", "inv-1"]);
+    const event = await json([
+      "webhooks",
+      "send",
+      "invoice.paid",
+      "--data",
+      '{"amount":10}',
+      "--idempotency-key",
+      "inv-1",
+    ]);
     expect(event).toMatchObject({ type: "invoice.paid", deliveryCount: 1, payload: { data: { amount: 10 } } });
-    expect((await json(["webhooks", "send", "invoice.paid", "--data", '{"amount":10}', "--idempotency-key", "inv-1"])).id).toBe(event.id);
+    expect(
+      (await json(["webhooks", "send", "invoice.paid", "--data", '{"amount":10}', "--idempotency-key", "inv-1"])).id,
+    ).toBe(event.id);
     const piped = await json(["webhooks", "send", "invoice.paid", "-"], '{"amount":11}');
     expect(piped.deliveryCount).toBe(1);
 
@@ -40,7 +74,10 @@ describe("intg webhooks through bin/intg", () => {
     expect(debug.event.id).toBe(event.id);
     // The stored bytes are what gets signed: a standardwebhooks receiver accepts them as they are.
     const headers = signatureHeaders([secret], event.id, Math.floor(Date.now() / 1000), debug.body);
-    expect(new Webhook(secret).verify(debug.body, { ...headers })).toMatchObject({ type: "invoice.paid", data: { amount: 10 } });
+    expect(new Webhook(secret).verify(debug.body, { ...headers })).toMatchObject({
+      type: "invoice.paid",
+      data: { amount: 10 },
+    });
 
     const rotated = await json(["webhooks", "endpoints", "rotate-secret", endpoint.id, "--grace", "1h"]);
     expect(rotated.secret).not.toBe(secret);
@@ -51,9 +88,15 @@ describe("intg webhooks through bin/intg", () => {
   });
 
   it("exits 2 and writes nothing on bad input", async () => {
-    const ep = await intg(["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:4000/x", "--allow-private-network"], { env });
+    const ep = await intg(
+      ["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:4000/x", "--allow-private-network"],
+      { env },
+    );
     expect(ep.code).toBe(0);
-    const before = { endpoints: await json(["webhooks", "endpoints", "list"]), deliveries: await json(["webhooks", "deliveries", "list"]) };
+    const before = {
+      endpoints: await json(["webhooks", "endpoints", "list"]),
+      deliveries: await json(["webhooks", "deliveries", "list"]),
+    };
     const batch = join(home.path, "bad.ndjson");
     writeFileSync(batch, '{"type":"invoice.paid","data":1}\n{"type":"invoice.paid"}\n');
     const bad: [string[], RegExp][] = [
@@ -64,10 +107,16 @@ describe("intg webhooks through bin/intg", () => {
       [["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:4000/x"], /private/],
       [["webhooks", "endpoints", "create", "--url", "http://[::ffff:10.0.0.1]/x"], /private/],
       [["webhooks", "endpoints", "create", "--url", "http://localhost:4000/x"], /private/],
-      [["webhooks", "endpoints", "create", "--url", "https://93.184.216.34/x", "--retry-schedule", "5s,soon"], /not a duration/],
+      [
+        ["webhooks", "endpoints", "create", "--url", "https://93.184.216.34/x", "--retry-schedule", "5s,soon"],
+        /not a duration/,
+      ],
       [["webhooks", "endpoints", "create", "--url", "https://93.184.216.34/x", "--rate-limit", "fast"], /not a rate/],
       [["webhooks", "endpoints", "create", "--url", "https://93.184.216.34/x", "--header", "no-colon"], /name:value/],
-      [["webhooks", "endpoints", "create", "--url", "https://93.184.216.34/x", "--events", "Invoice Paid"], /Invalid event filter/],
+      [
+        ["webhooks", "endpoints", "create", "--url", "https://93.184.216.34/x", "--events", "Invoice Paid"],
+        /Invalid event filter/,
+      ],
     ];
     for (const [args, message] of bad) {
       const r = await intg(args, { env });
@@ -77,8 +126,17 @@ describe("intg webhooks through bin/intg", () => {
     }
     const unknown = await intg(["webhooks", "send", "order.unknown", "--data", "{}", "--json"], { env });
     expect(JSON.parse(unknown.stderr)).toMatchObject({ error: { code: "UNKNOWN_EVENT_TYPE" } });
-    expect({ endpoints: await json(["webhooks", "endpoints", "list"]), deliveries: await json(["webhooks", "deliveries", "list"]) }).toEqual(before);
+    expect({
+      endpoints: await json(["webhooks", "endpoints", "list"]),
+      deliveries: await json(["webhooks", "deliveries", "list"]),
+    }).toEqual(before);
     // The same private URL is fine once allowed for every endpoint.
-    expect((await intg(["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:4000/x"], { env: { ...env, INTG_ALLOW_PRIVATE_NETWORKS: "1" } })).code).toBe(0);
+    expect(
+      (
+        await intg(["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:4000/x"], {
+          env: { ...env, INTG_ALLOW_PRIVATE_NETWORKS: "1" },
+        })
+      ).code,
+    ).toBe(0);
   });
 });

@@ -25,7 +25,12 @@ export interface FakePagedApi {
   close(): Promise<void>;
 }
 
-export const makeRecords = (n: number): PagedRecord[] => Array.from({ length: n }, (_, i) => ({ id: `c${i + 1}`, email: ` User${i + 1}@Example.com `, name: `User ${i + 1}` }));
+export const makeRecords = (n: number): PagedRecord[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `c${i + 1}`,
+    email: ` User${i + 1}@Example.com `,
+    name: `User ${i + 1}`,
+  }));
 
 export async function startFakePagedApi(records: PagedRecord[], pageSize = 2): Promise<FakePagedApi> {
   const sockets = new Set<Socket>();
@@ -48,7 +53,9 @@ export async function startFakePagedApi(records: PagedRecord[], pageSize = 2): P
     const url = new URL(req.url ?? "/", "http://x");
     api.requests.push(url.pathname + url.search);
     const cursorStyle = url.pathname === "/contacts-cursor";
-    const page = cursorStyle ? Number(url.searchParams.get("cursor") ?? "1") : Number(url.searchParams.get("page") ?? "1");
+    const page = cursorStyle
+      ? Number(url.searchParams.get("cursor") ?? "1")
+      : Number(url.searchParams.get("page") ?? "1");
     const answer = () => {
       if (failing.delete(page)) {
         res.writeHead(500, { "content-type": "application/json" });
@@ -57,7 +64,8 @@ export async function startFakePagedApi(records: PagedRecord[], pageSize = 2): P
       const slice = api.records.slice((page - 1) * pageSize, page * pageSize);
       const more = page * pageSize < api.records.length;
       const headers: Record<string, string> = { "content-type": "application/json" };
-      if (url.pathname === "/contacts-link" && more) headers.link = `<${api.url}/contacts-link?page=${page + 1}>; rel="next"`;
+      if (url.pathname === "/contacts-link" && more)
+        headers.link = `<${api.url}/contacts-link?page=${page + 1}>; rel="next"`;
       res.writeHead(200, headers);
       res.end(JSON.stringify({ data: slice, ...(cursorStyle ? { next_cursor: more ? String(page + 1) : null } : {}) }));
     };

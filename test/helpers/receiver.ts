@@ -50,7 +50,14 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       const id = String(req.headers["webhook-id"] ?? "");
       const nth = (receiver.counts.get(id) ?? 0) + 1;
       receiver.counts.set(id, nth);
-      const r: Received = { id, timestamp: Number(req.headers["webhook-timestamp"]), body, headers: req.headers, valid: verify(receiver.secrets, req.headers, body, options.strict ?? false), nth };
+      const r: Received = {
+        id,
+        timestamp: Number(req.headers["webhook-timestamp"]),
+        body,
+        headers: req.headers,
+        valid: verify(receiver.secrets, req.headers, body, options.strict ?? false),
+        nth,
+      };
       receiver.received.push(r);
       const answer = options.respond?.(r) ?? { status: 200 };
       const send = () => {

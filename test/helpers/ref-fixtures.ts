@@ -15,18 +15,31 @@ const T = new Date("2026-01-01T00:00:00.000Z");
 
 export async function seedProvider(sql: SqlClient, slug: string, category = "CRM"): Promise<string> {
   const id = `prov_${slug}`;
-  await sql.run(`INSERT INTO "IntegrationProvider" ("id","slug","name","category","baseUrl","authType","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?)`, [id, slug, slug[0]!.toUpperCase() + slug.slice(1), category, `https://api.${slug}.test`, "API_KEY", T, T]);
+  await sql.run(
+    `INSERT INTO "IntegrationProvider" ("id","slug","name","category","baseUrl","authType","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?)`,
+    [id, slug, slug[0]!.toUpperCase() + slug.slice(1), category, `https://api.${slug}.test`, "API_KEY", T, T],
+  );
   return id;
 }
 
-export async function seedConnection(sql: SqlClient, providerId: string, name: string, environment = "PRODUCTION"): Promise<SeededConnection> {
+export async function seedConnection(
+  sql: SqlClient,
+  providerId: string,
+  name: string,
+  environment = "PRODUCTION",
+): Promise<SeededConnection> {
   const connectionId = `conn_${name.replace(/[^a-z0-9]/gi, "")}`;
-  await sql.run(`INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","createdAt","updatedAt") VALUES (?,?,?,?,?,?)`, [connectionId, providerId, name, environment, T, T]);
+  await sql.run(
+    `INSERT INTO "IntegrationConnection" ("id","providerId","name","environment","createdAt","updatedAt") VALUES (?,?,?,?,?,?)`,
+    [connectionId, providerId, name, environment, T, T],
+  );
   return { providerId, connectionId, name };
 }
 
 /** Two CRM providers with one connection each: hubspot (conn_hubspot) and salesforce (conn_salesforce). */
-export async function seedTwoConnections(sql: SqlClient): Promise<{ hubspot: SeededConnection; salesforce: SeededConnection }> {
+export async function seedTwoConnections(
+  sql: SqlClient,
+): Promise<{ hubspot: SeededConnection; salesforce: SeededConnection }> {
   const hubspot = await seedConnection(sql, await seedProvider(sql, "hubspot"), "hubspot");
   const salesforce = await seedConnection(sql, await seedProvider(sql, "salesforce"), "salesforce", "STAGING");
   return { hubspot, salesforce };

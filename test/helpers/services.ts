@@ -18,14 +18,23 @@ export interface TestServices {
 export const TEST_MASTER_KEY = randomBytes(32).toString("base64");
 
 /** A migrated database of the given provider, and a service context over it with a pinned clock. */
-export async function testServices(provider: "sqlite" | "postgresql", start = new Date("2026-01-15T12:00:00.000Z")): Promise<TestServices> {
+export async function testServices(
+  provider: "sqlite" | "postgresql",
+  start = new Date("2026-01-15T12:00:00.000Z"),
+): Promise<TestServices> {
   const temp = await tempDb(provider);
   const target = parseDbUrl(temp.url, "--db", process.cwd());
   await applyPendingMigrations(target);
   const db = await openDatabase(target, { autoMigrate: false });
   let now = start;
   // Operators hold the master key: configuration writes and the audit chain are keyed under it.
-  const ctx: ServiceContext = { db, sql: db.sql, now: () => now, actor: "tester", env: { INTG_MASTER_KEY: TEST_MASTER_KEY } };
+  const ctx: ServiceContext = {
+    db,
+    sql: db.sql,
+    now: () => now,
+    actor: "tester",
+    env: { INTG_MASTER_KEY: TEST_MASTER_KEY },
+  };
   return {
     ctx,
     temp,

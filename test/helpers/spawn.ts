@@ -15,7 +15,10 @@ export interface SpawnResult {
 }
 
 /** Runs the built bin/intg with a clean environment (only what the test passes, plus PATH/HOME). */
-export function intg(args: string[], options: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<SpawnResult> {
+export function intg(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string; cwd?: string } = {},
+): Promise<SpawnResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,

@@ -9,16 +9,32 @@ import { testServices, type TestServices } from "./services.js";
 // The webhook integration tests' bed: a migrated database with a pinned clock and a master key,
 // and endpoints that each POST to a real receiver of their own, which knows the endpoint's secret.
 
-export const ENDPOINT_DEFAULTS: EndpointInput = { url: "", description: null, channel: "HTTP", eventFilter: [], headers: null, timeoutMs: 5_000, retryScheduleMs: null, rateLimitPerSecond: null, allowPrivateNetwork: true };
+export const ENDPOINT_DEFAULTS: EndpointInput = {
+  url: "",
+  description: null,
+  channel: "HTTP",
+  eventFilter: [],
+  headers: null,
+  timeoutMs: 5_000,
+  retryScheduleMs: null,
+  rateLimitPerSecond: null,
+  allowPrivateNetwork: true,
+};
 
 export interface WebhookBed {
   t: TestServices;
   ctx: ServiceContext;
-  endpoint(respond?: (r: Received) => Answer, input?: Partial<EndpointInput>): Promise<{ receiver: Receiver; ep: WebhookEndpointCreated }>;
+  endpoint(
+    respond?: (r: Received) => Answer,
+    input?: Partial<EndpointInput>,
+  ): Promise<{ receiver: Receiver; ep: WebhookEndpointCreated }>;
   dispose(): Promise<void>;
 }
 
-export async function webhookBed(provider: "sqlite" | "postgresql", defaults: Partial<EndpointInput> = {}): Promise<WebhookBed> {
+export async function webhookBed(
+  provider: "sqlite" | "postgresql",
+  defaults: Partial<EndpointInput> = {},
+): Promise<WebhookBed> {
   const t = await testServices(provider);
   const ctx: ServiceContext = { ...t.ctx, env: { INTG_MASTER_KEY: generateMasterKey().bytes.toString("base64") } };
   const receivers: Receiver[] = [];

@@ -19,7 +19,11 @@ describe("connect-time address guard", () => {
   it("refuses IPv6 literals embedding a private IPv4 address when dialling, and dials a permitted one", async () => {
     const port = new URL(fake.url).port;
     const forms = [
-      "::127.0.0.1", "::ffff:127.0.0.1", "::ffff:0:7f00:1", "2002:7f00:1::", "2001:0:4136:e378:8000:63bf:80ff:fffe",
+      "::127.0.0.1",
+      "::ffff:127.0.0.1",
+      "::ffff:0:7f00:1",
+      "2002:7f00:1::",
+      "2001:0:4136:e378:8000:63bf:80ff:fffe",
       "64:ff9b::7f00:1",
     ];
     const get = (url: string, allowPrivate: boolean) =>

@@ -9,13 +9,35 @@ describe("connections check on a terminal", () => {
   const home = tempDir();
   const env = { HOME: home.path, XDG_DATA_HOME: join(home.path, "data") };
   afterAll(() => home.dispose());
-  const cli = (argv: string[], tty = false) => runCli(argv, testDeps({ env, io: createTestIO({ stderrIsTTY: tty }), now: () => new Date() }));
+  const cli = (argv: string[], tty = false) =>
+    runCli(argv, testDeps({ env, io: createTestIO({ stderrIsTTY: tty }), now: () => new Date() }));
 
   it("draws a progress bar on stderr only when stderr is a TTY, and never under --json", async () => {
     const fake = await startFakeProvider({ delayMs: 50 });
     try {
-      expect((await cli(["providers", "create", "--slug", "open", "--name", "Open", "--category", "other", "--base-url", fake.url, "--auth", "none", "--allow-private-network"])).code).toBe(0);
-      for (const name of ["a", "b", "c"]) expect((await cli(["connections", "create", "--provider", "open", "--env", "development", "--name", name])).code).toBe(0);
+      expect(
+        (
+          await cli([
+            "providers",
+            "create",
+            "--slug",
+            "open",
+            "--name",
+            "Open",
+            "--category",
+            "other",
+            "--base-url",
+            fake.url,
+            "--auth",
+            "none",
+            "--allow-private-network",
+          ])
+        ).code,
+      ).toBe(0);
+      for (const name of ["a", "b", "c"])
+        expect(
+          (await cli(["connections", "create", "--provider", "open", "--env", "development", "--name", name])).code,
+        ).toBe(0);
       const tty = await cli(["connections", "check", "--all"], true);
       expect(tty.code, tty.stderr).toBe(0);
       expect(tty.stderr).toContain("Checking");

@@ -28,10 +28,17 @@ describe.each(PROVIDERS)("the integrity key through master-key rotations on %s",
   });
   afterAll(async () => t?.dispose());
 
-  const rows = (ctx: ServiceContext) => ctx.sql.all<Record<string, unknown>>(`SELECT ${PROVIDER_COLUMNS} FROM "IntegrationProvider" p`);
+  const rows = (ctx: ServiceContext) =>
+    ctx.sql.all<Record<string, unknown>>(`SELECT ${PROVIDER_COLUMNS} FROM "IntegrationProvider" p`);
 
   it("is made under the master key by the first configuration write, with no secret in the store", async () => {
-    await createProvider(before, { slug: "acme", name: "Acme", category: "CRM", baseUrl: "https://api.acme.example", auth: { type: "none" } });
+    await createProvider(before, {
+      slug: "acme",
+      name: "Acme",
+      category: "CRM",
+      baseUrl: "https://api.acme.example",
+      auth: { type: "none" },
+    });
     expect(await integrityKeyMasterId(before)).toBe(OLD.id);
   });
 
@@ -43,8 +50,16 @@ describe.each(PROVIDERS)("the integrity key through master-key rotations on %s",
     expect((await pruneKeys(during, { dryRun: true })).unneededEnvKeyIds).toEqual([OLD.id]);
     // Under the new key alone, every MAC and the whole chain still hold: the root did not change.
     const after = { ...t.ctx, env: { INTG_MASTER_KEY: b64(NEW) } };
-    await checkConfig(after, (await rows(after)).map((r) => ["IntegrationProvider", r]));
+    await checkConfig(
+      after,
+      (await rows(after)).map((r) => ["IntegrationProvider", r]),
+    );
     expect(await verifyAuditChain(after)).toMatchObject({ ok: true, keyed: true, unsealedTail: 0 });
-    await expect(checkConfig(before, (await rows(before)).map((r) => ["IntegrationProvider", r]))).rejects.toMatchObject({ code: "MASTER_KEY_UNAVAILABLE" });
+    await expect(
+      checkConfig(
+        before,
+        (await rows(before)).map((r) => ["IntegrationProvider", r]),
+      ),
+    ).rejects.toMatchObject({ code: "MASTER_KEY_UNAVAILABLE" });
   });
 });

@@ -13,8 +13,32 @@ import { parseDbUrl, type DbTarget } from "../../src/db/url.js";
 import { PG_BASE_URL, tempDir, tempPostgres, type TempDb } from "../helpers/databases.js";
 
 const NAMES = listMigrationFiles("sqlite").map((m) => m.name);
-const TABLES = ["ApiKey", "ExternalApiRequest", "IntegrationSecret", "Webhook", "WebhookEndpoint", "WebhookEvent", "WebhookDelivery", "IntegrationProvider", "IntegrationConnection", "IntegrationMapping", "ExternalShareLink"];
-const ENUMS = ["ApiKeyStatus", "ApiKeyScope", "TokenType", "RetentionPolicy", "DeliveryStatus", "DeliveryChannel", "IntegrationCategory", "IntegrationConnectionStatus", "IntegrationProviderStatus", "IntegrationEnvironment", "AuthenticationType"];
+const TABLES = [
+  "ApiKey",
+  "ExternalApiRequest",
+  "IntegrationSecret",
+  "Webhook",
+  "WebhookEndpoint",
+  "WebhookEvent",
+  "WebhookDelivery",
+  "IntegrationProvider",
+  "IntegrationConnection",
+  "IntegrationMapping",
+  "ExternalShareLink",
+];
+const ENUMS = [
+  "ApiKeyStatus",
+  "ApiKeyScope",
+  "TokenType",
+  "RetentionPolicy",
+  "DeliveryStatus",
+  "DeliveryChannel",
+  "IntegrationCategory",
+  "IntegrationConnectionStatus",
+  "IntegrationProviderStatus",
+  "IntegrationEnvironment",
+  "AuthenticationType",
+];
 
 const target = (url: string): DbTarget => parseDbUrl(url, "--db", process.cwd());
 
@@ -34,8 +58,12 @@ it("reading the state loads no schema engine", async () => {
 
 it("is the only way into the schema engine, and imports it dynamically", () => {
   const src = fileURLToPath(new URL("../../src", import.meta.url));
-  const files = readdirSync(src, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts") && !f.includes("generated"));
-  const engineFiles = new Set(["db/schema-engine.ts", "db/schema-engine-adapters.ts"].map((f) => join(...f.split("/"))));
+  const files = readdirSync(src, { recursive: true, encoding: "utf8" }).filter(
+    (f) => f.endsWith(".ts") && !f.includes("generated"),
+  );
+  const engineFiles = new Set(
+    ["db/schema-engine.ts", "db/schema-engine-adapters.ts"].map((f) => join(...f.split("/"))),
+  );
   for (const file of files.filter((f) => !engineFiles.has(f))) {
     const text = readFileSync(join(src, file), "utf8");
     // Type-only imports vanish when compiled; a value import would load the engine with the module.
@@ -86,7 +114,12 @@ describe.skipIf(!PG_BASE_URL)("on PostgreSQL", () => {
     await client.connect();
     try {
       let n = 0;
-      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows;
+      return (
+        await client.query(
+          sql.replace(/\?/g, () => `$${++n}`),
+          params,
+        )
+      ).rows;
     } finally {
       await client.end();
     }
@@ -103,7 +136,10 @@ describe.skipIf(!PG_BASE_URL)("on PostgreSQL", () => {
   });
 
   it("creates the eleven core tables and eleven enum types", async () => {
-    const tables = await exec("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY(?)", [TABLES]);
+    const tables = await exec(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY(?)",
+      [TABLES],
+    );
     expect(tables.map((r) => r.table_name).sort()).toEqual([...TABLES].sort());
     const enums = await exec("SELECT typname FROM pg_type WHERE typtype = 'e' AND typname = ANY(?)", [ENUMS]);
     expect(enums.map((r) => r.typname).sort()).toEqual([...ENUMS].sort());
@@ -125,7 +161,9 @@ function sharedChecks(dbOrGetter: DbTarget | (() => DbTarget), exec: Exec) {
   const db = () => (typeof dbOrGetter === "function" ? dbOrGetter() : dbOrGetter);
 
   it("records every migration in _prisma_migrations with Prisma's checksum", async () => {
-    const rows = await exec("SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name");
+    const rows = await exec(
+      "SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name",
+    );
     const files = listMigrationFiles(db().provider);
     expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(files.map((f) => [f.name, f.checksum]));
     expect(rows.every((r) => r.finished_at != null)).toBe(true);
@@ -135,7 +173,9 @@ function sharedChecks(dbOrGetter: DbTarget | (() => DbTarget), exec: Exec) {
     const state = await readMigrationState(db());
     expect(state.pending).toEqual([]);
     expect(state.drifted).toEqual([]);
-    expect(state.applied.map((a) => [a.name, a.failed, a.appliedAt instanceof Date])).toEqual(NAMES.map((n) => [n, false, true]));
+    expect(state.applied.map((a) => [a.name, a.failed, a.appliedAt instanceof Date])).toEqual(
+      NAMES.map((n) => [n, false, true]),
+    );
     const opened = schemaEngineStats().enginesOpened;
     expect(await applyPendingMigrations(db())).toEqual([]);
     expect(schemaEngineStats().enginesOpened).toBe(opened);
@@ -149,7 +189,10 @@ function sharedChecks(dbOrGetter: DbTarget | (() => DbTarget), exec: Exec) {
       expect((await readMigrationState(db())).pending).toEqual([last]);
     } finally {
       const cols = Object.keys(row!);
-      await exec(`INSERT INTO _prisma_migrations (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, cols.map((c) => row![c]));
+      await exec(
+        `INSERT INTO _prisma_migrations (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
+        cols.map((c) => row![c]),
+      );
     }
     expect((await readMigrationState(db())).pending).toEqual([]);
   });
@@ -171,7 +214,10 @@ function sharedChecks(dbOrGetter: DbTarget | (() => DbTarget), exec: Exec) {
     const first = NAMES[0]!;
     const now = new Date().toISOString();
     await exec("UPDATE _prisma_migrations SET checksum = ? WHERE migration_name = ?", ["0".repeat(64), first]);
-    await exec("INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)", ["fake-1", "1".repeat(64), "29990101000000_from_the_future", now, now]);
+    await exec(
+      "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)",
+      ["fake-1", "1".repeat(64), "29990101000000_from_the_future", now, now],
+    );
     const state = await readMigrationState(db());
     expect(state.drifted.sort()).toEqual([first, "29990101000000_from_the_future"].sort());
     expect(state.pending).toEqual([]);

@@ -38,7 +38,11 @@ it("compiles once per provider and runs with new values each time", async () => 
     expect(insert(k)).toBe(statement); // compiled once, kept
     expect(statement.sql).toContain(db.sql.provider === "postgresql" ? "$1" : "?");
     for (const name of ["a.one", "b.two"]) await statement.run(k, { name, at });
-    const rows = await k.selectFrom("WebhookEventType").select(["name", "description", "createdAt"]).orderBy("name").execute();
+    const rows = await k
+      .selectFrom("WebhookEventType")
+      .select(["name", "description", "createdAt"])
+      .orderBy("name")
+      .execute();
     expect(rows).toEqual([
       { name: "a.one", description: "fixed", createdAt: at },
       { name: "b.two", description: "fixed", createdAt: at },

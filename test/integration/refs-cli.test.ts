@@ -11,7 +11,11 @@ import { seedTwoConnectionsAt } from "../helpers/ref-fixtures.js";
 describe.each(PROVIDERS)("intg refs commands on %s", (provider) => {
   let temp: TempDb;
   const files = tempDir();
-  const cli = (args: string[], tty: Parameters<typeof createTestIO>[0] = {}) => runCli([...args, "--db", temp.url], testDeps({ io: createTestIO(tty), env: { HOME: "/nonexistent-home", INTG_ACTOR: "cli-test" } }));
+  const cli = (args: string[], tty: Parameters<typeof createTestIO>[0] = {}) =>
+    runCli(
+      [...args, "--db", temp.url],
+      testDeps({ io: createTestIO(tty), env: { HOME: "/nonexistent-home", INTG_ACTOR: "cli-test" } }),
+    );
 
   beforeAll(async () => {
     temp = await tempDb(provider);
@@ -25,8 +29,15 @@ describe.each(PROVIDERS)("intg refs commands on %s", (provider) => {
 
   it("draws a progress bar on stderr only on a terminal, never on stdout", async () => {
     const file = join(files.path, "refs.ndjson");
-    writeFileSync(file, Array.from({ length: 5000 }, (_, i) => JSON.stringify({ entityType: "user", entityId: String(i), externalType: "contact", externalId: `c${i}` })).join("\n"));
-    const onTty = await cli(["refs", "import", file, "--connection", "conn_hubspot", "--dry-run"], { stderrIsTTY: true });
+    writeFileSync(
+      file,
+      Array.from({ length: 5000 }, (_, i) =>
+        JSON.stringify({ entityType: "user", entityId: String(i), externalType: "contact", externalId: `c${i}` }),
+      ).join("\n"),
+    );
+    const onTty = await cli(["refs", "import", file, "--connection", "conn_hubspot", "--dry-run"], {
+      stderrIsTTY: true,
+    });
     expect(onTty.code, onTty.stderr).toBe(0);
     expect(onTty.stderr).toContain("Importing");
     expect(onTty.stdout).not.toContain("Importing");

@@ -17,15 +17,25 @@ import { testServices, type TestServices } from "../helpers/services.js";
 
 const none = { connectionIds: [], entityTypes: [], externalTypes: [], since: null };
 const HEADER = "entityType,entityId,externalType,externalId,metadata\n";
-const csvRows = (n: number, row: (i: number) => string = (i) => `user,${i},contact,c${i},`) => HEADER + Array.from({ length: n }, (_, i) => row(i)).join("\n") + "\n";
+const csvRows = (n: number, row: (i: number) => string = (i) => `user,${i},contact,c${i},`) =>
+  HEADER + Array.from({ length: n }, (_, i) => row(i)).join("\n") + "\n";
 
 describe.skipIf(!PG_BASE_URL)("refs import on PostgreSQL, through COPY", () => {
   let t: TestServices;
   let ctx: ServiceContext;
   let observer: pg.Client;
   const run = (text: string, format: ImportFormat, over: Partial<ImportInput> = {}, batch = 500) =>
-    importReferences(ctx, { source: "test", connection: "conn_hubspot", mode: "insert", dryRun: false, atomic: false, batches: readRecords(Readable.from([text]), format, batch), ...over });
-  const count = async (table: string) => Number((await ctx.sql.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "${table}"`))!.n);
+    importReferences(ctx, {
+      source: "test",
+      connection: "conn_hubspot",
+      mode: "insert",
+      dryRun: false,
+      atomic: false,
+      batches: readRecords(Readable.from([text]), format, batch),
+      ...over,
+    });
+  const count = async (table: string) =>
+    Number((await ctx.sql.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "${table}"`))!.n);
   const importEvents = () => ctx.sql.all(`SELECT "seq" FROM "AuditEvent" WHERE "action" = 'reference.import'`);
 
   beforeAll(async () => {
@@ -50,7 +60,8 @@ describe.skipIf(!PG_BASE_URL)("refs import on PostgreSQL, through COPY", () => {
     async function* observed(batches: AsyncIterable<RawRecord[]>) {
       for await (const batch of batches) {
         const active = `SELECT "query" FROM pg_stat_activity WHERE "datname" = current_database() AND "pid" <> pg_backend_pid() AND "state" = 'active'`;
-        for (const r of (await observer.query(active)).rows as { query: string }[]) seen.add(r.query.slice(0, r.query.indexOf("(")));
+        for (const r of (await observer.query(active)).rows as { query: string }[])
+          seen.add(r.query.slice(0, r.query.indexOf("(")));
         yield batch;
       }
     }
@@ -59,8 +70,19 @@ describe.skipIf(!PG_BASE_URL)("refs import on PostgreSQL, through COPY", () => {
     expect([...seen]).toEqual(['COPY "ExternalReference" ']);
     const refs = (await listReferences(ctx, none, 6000)).references;
     expect(refs.map((r) => r.externalId)).toEqual(Array.from({ length: 5000 }, (_, i) => `c${i}`)); // file order
-    expect(refs[0]).toMatchObject({ entityType: "user", entityId: "0", metadata: null, payloadHash: null, remoteDeleted: false, createdAt: "2026-01-15T12:00:00.000Z" });
-    expect((await ctx.sql.get<{ linkedBy: string; linkedVia: string }>(`SELECT "linkedBy", "linkedVia" FROM "ExternalReference" LIMIT 1`))).toEqual({ linkedBy: "tester", linkedVia: "import" });
+    expect(refs[0]).toMatchObject({
+      entityType: "user",
+      entityId: "0",
+      metadata: null,
+      payloadHash: null,
+      remoteDeleted: false,
+      createdAt: "2026-01-15T12:00:00.000Z",
+    });
+    expect(
+      await ctx.sql.get<{ linkedBy: string; linkedVia: string }>(
+        `SELECT "linkedBy", "linkedVia" FROM "ExternalReference" LIMIT 1`,
+      ),
+    ).toEqual({ linkedBy: "tester", linkedVia: "import" });
 
     // Again: the first row fails the direct COPY; its rows and the rest go through the staging table.
     seen.clear();
@@ -72,7 +94,14 @@ describe.skipIf(!PG_BASE_URL)("refs import on PostgreSQL, through COPY", () => {
   });
 
   it("reports a bad line mid-file by its line number, and with --atomic writes nothing", async () => {
-    await linkReference(ctx, { connection: "conn_hubspot", entityType: "user", entityId: "other", externalType: "contact", externalId: "taken", metadata: null });
+    await linkReference(ctx, {
+      connection: "conn_hubspot",
+      entityType: "user",
+      entityId: "other",
+      externalType: "contact",
+      externalId: "taken",
+      metadata: null,
+    });
     // Lines in three of the merges of 10,000 rows, the second staged while the first merges.
     const bad: Record<number, string> = {
       2500: "user,,contact,c2500,", // line 2502: no entityId
@@ -104,28 +133,75 @@ describe.skipIf(!PG_BASE_URL)("refs import on PostgreSQL, through COPY", () => {
   });
 
   it("stores what COPY's text format escapes as it was given, and keeps absent fields on upsert", async () => {
-    const meta = { tab: "a\tb", nl: "a\nb\r\n", bs: "C:\\path\\n", quote: '"q"', uni: "é ✓ 🚀", nested: { list: [1, "\\t", null] } };
+    const meta = {
+      tab: "a\tb",
+      nl: "a\nb\r\n",
+      bs: "C:\\path\\n",
+      quote: '"q"',
+      uni: "é ✓ 🚀",
+      nested: { list: [1, "\\t", null] },
+    };
     const lines = [
-      { entityType: "user", entityId: "back\\slash", externalType: "contact", externalId: "x\\ty", metadata: meta, payloadHash: "h\t\\n\n" },
-      { entityType: "user", entityId: "2", externalType: "contact", externalId: "c2", metadata: null, payloadHash: null },
-      { entityType: "user", entityId: "3", externalType: "contact", externalId: "c3", metadata: { a: 1 }, payloadHash: "p3" },
+      {
+        entityType: "user",
+        entityId: "back\\slash",
+        externalType: "contact",
+        externalId: "x\\ty",
+        metadata: meta,
+        payloadHash: "h\t\\n\n",
+      },
+      {
+        entityType: "user",
+        entityId: "2",
+        externalType: "contact",
+        externalId: "c2",
+        metadata: null,
+        payloadHash: null,
+      },
+      {
+        entityType: "user",
+        entityId: "3",
+        externalType: "contact",
+        externalId: "c3",
+        metadata: { a: 1 },
+        payloadHash: "p3",
+      },
     ];
     const ndjson = lines.map((l) => JSON.stringify(l)).join("\n");
     expect(await run(ndjson, "ndjson")).toMatchObject({ inserted: 3, rejected: 0 });
     const stored = (await listReferences(ctx, none, 10)).references;
-    expect(stored.map(({ entityId, externalId, metadata, payloadHash }) => ({ entityId, externalId, metadata, payloadHash }))).toEqual(
+    expect(
+      stored.map(({ entityId, externalId, metadata, payloadHash }) => ({
+        entityId,
+        externalId,
+        metadata,
+        payloadHash,
+      })),
+    ).toEqual(
       lines.map(({ entityId, externalId, metadata, payloadHash }) => ({ entityId, externalId, metadata, payloadHash })),
     );
     expect(await run(ndjson, "ndjson")).toMatchObject({ inserted: 0, unchanged: 3 });
     // A row without metadata or payloadHash keeps the reference's; null clears it.
-    const upsert = ['{"entityType":"user","entityId":"3","externalType":"contact","externalId":"c3"}', '{"entityType":"user","entityId":"back\\\\slash","externalType":"contact","externalId":"x\\\\ty","metadata":null}'].join("\n");
+    const upsert = [
+      '{"entityType":"user","entityId":"3","externalType":"contact","externalId":"c3"}',
+      '{"entityType":"user","entityId":"back\\\\slash","externalType":"contact","externalId":"x\\\\ty","metadata":null}',
+    ].join("\n");
     expect(await run(upsert, "ndjson", { mode: "upsert" })).toMatchObject({ unchanged: 1, updated: 1 });
     const after = (await listReferences(ctx, none, 10)).references;
-    expect(after.map((r) => [r.externalId, r.metadata, r.payloadHash])).toEqual([["x\\ty", null, "h\t\\n\n"], ["c2", null, null], ["c3", { a: 1 }, "p3"]]);
+    expect(after.map((r) => [r.externalId, r.metadata, r.payloadHash])).toEqual([
+      ["x\\ty", null, "h\t\\n\n"],
+      ["c2", null, null],
+      ["c3", { a: 1 }, "p3"],
+    ]);
   });
 
   it("stops the COPY and writes nothing when the file turns out broken, leaving the connection usable", async () => {
-    const unclosed = "[\n" + Array.from({ length: 3000 }, (_, i) => `{"entityType":"user","entityId":"${i}","externalType":"contact","externalId":"c${i}"}`).join(",\n");
+    const unclosed =
+      "[\n" +
+      Array.from(
+        { length: 3000 },
+        (_, i) => `{"entityType":"user","entityId":"${i}","externalType":"contact","externalId":"c${i}"}`,
+      ).join(",\n");
     await expect(run(unclosed, "json", { atomic: true })).rejects.toMatchObject({ code: "INVALID_IMPORT_FILE" });
     expect(await count("ExternalReference")).toBe(0);
     expect(await run(csvRows(10), "csv")).toMatchObject({ committed: true, inserted: 10 });

@@ -19,7 +19,16 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
   let ctx: ServiceContext;
   const run = (text: string, format: ImportFormat, over: Partial<ImportInput> = {}, batch = 3) => {
     const rejected: number[] = [];
-    const result = importReferences(ctx, { source: "test", connection: "conn_hubspot", mode: "insert", dryRun: false, atomic: false, batches: readRecords(Readable.from([text]), format, batch), onRejected: (op) => rejected.push(op.line!), ...over });
+    const result = importReferences(ctx, {
+      source: "test",
+      connection: "conn_hubspot",
+      mode: "insert",
+      dryRun: false,
+      atomic: false,
+      batches: readRecords(Readable.from([text]), format, batch),
+      onRejected: (op) => rejected.push(op.line!),
+      ...over,
+    });
     return result.then((summary) => ({ summary, rejected }));
   };
   const all = async () => (await listReferences(ctx, none, 1000)).references;
@@ -32,22 +41,56 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     await ctx.sql.run(`DELETE FROM "ExternalReference"`);
     await ctx.sql.run(`DELETE FROM "ExternalReferenceAudit"`);
   });
-  const importAudit = async () => (await ctx.sql.all<{ metadata: unknown }>(`SELECT "metadata" FROM "AuditEvent" WHERE "action" = 'reference.import' ORDER BY "seq"`)).map((r) => (typeof r.metadata === "string" ? JSON.parse(r.metadata) : r.metadata));
+  const importAudit = async () =>
+    (
+      await ctx.sql.all<{ metadata: unknown }>(
+        `SELECT "metadata" FROM "AuditEvent" WHERE "action" = 'reference.import' ORDER BY "seq"`,
+      )
+    ).map((r) => (typeof r.metadata === "string" ? JSON.parse(r.metadata) : r.metadata));
   afterAll(async () => t?.dispose());
 
   it("imports valid rows in batches, reports each bad line, and audits every new reference", async () => {
-    const csv = CSV_HEADER + ['user,1,contact,901,"{""tier"":""gold""}"', "user,,contact,902,", "user,3,contact,903,", "us er,4,contact,904,", "user,5,contact,905,{not json", "user,6,contact,906,", "user,7,contact,901,"].join("\n") + "\n";
+    const csv =
+      CSV_HEADER +
+      [
+        'user,1,contact,901,"{""tier"":""gold""}"',
+        "user,,contact,902,",
+        "user,3,contact,903,",
+        "us er,4,contact,904,",
+        "user,5,contact,905,{not json",
+        "user,6,contact,906,",
+        "user,7,contact,901,",
+      ].join("\n") +
+      "\n";
     const { summary, rejected } = await run(csv, "csv");
     expect(summary).toMatchObject({ committed: true, read: 7, inserted: 3, updated: 0, unchanged: 0, rejected: 4 });
     expect(rejected.sort((a, b) => a - b)).toEqual([3, 5, 6, 8]);
-    expect((await importAudit()).at(-1)).toEqual({ source: "test", connectionId: "conn_hubspot", mode: "insert", inserted: 3, updated: 0 });
-    expect(summary.firstErrors.map((e) => [e.line, e.issues[0]!.path])).toEqual([[3, "entityId"], [5, "entityType"], [6, "metadata"], [8, ""]]);
+    expect((await importAudit()).at(-1)).toEqual({
+      source: "test",
+      connectionId: "conn_hubspot",
+      mode: "insert",
+      inserted: 3,
+      updated: 0,
+    });
+    expect(summary.firstErrors.map((e) => [e.line, e.issues[0]!.path])).toEqual([
+      [3, "entityId"],
+      [5, "entityType"],
+      [6, "metadata"],
+      [8, ""],
+    ]);
     expect(summary.firstErrors[0]!.issues[0]!.message).toBe("is missing");
     expect(summary.firstErrors[3]!.issues[0]!.message).toMatch(/contact:901 is already linked to user:1 by ref_/);
     const refs = (await all()).sort((a, b) => a.externalId.localeCompare(b.externalId)); // one batch shares a millisecond: ids do not order it
     expect(refs.map((r) => `${r.entityId}:${r.externalId}`)).toEqual(["1:901", "3:903", "6:906"]);
     expect(refs[0]!.metadata).toEqual({ tier: "gold" });
-    expect(await showHistory(ctx, { id: refs[0]!.id })).toMatchObject([{ action: "link", source: "import", actor: "tester", changes: expect.arrayContaining([{ field: "metadata", from: null, to: { tier: "gold" } }]) }]);
+    expect(await showHistory(ctx, { id: refs[0]!.id })).toMatchObject([
+      {
+        action: "link",
+        source: "import",
+        actor: "tester",
+        changes: expect.arrayContaining([{ field: "metadata", from: null, to: { tier: "gold" } }]),
+      },
+    ]);
     // The link entry is read from the reference; unlinking writes it down, so it outlives it.
     const before = await showHistory(ctx, { id: refs[0]!.id });
     await unlinkReference(ctx, { id: refs[0]!.id, dryRun: false });
@@ -57,7 +100,12 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
   });
 
   it("writes nothing with --atomic when any row is bad, nor with --dry-run, but counts as if it had", async () => {
-    const ndjson = ['{"entityType":"user","entityId":1,"externalType":"contact","externalId":"901"}', '{"entityType":"user","entityId":"2","externalType":"contact","externalId":"902"}', "not json", '{"entityType":"user","entityId":"3","externalType":"contact"}'].join("\n");
+    const ndjson = [
+      '{"entityType":"user","entityId":1,"externalType":"contact","externalId":"901"}',
+      '{"entityType":"user","entityId":"2","externalType":"contact","externalId":"902"}',
+      "not json",
+      '{"entityType":"user","entityId":"3","externalType":"contact"}',
+    ].join("\n");
     const audited = (await importAudit()).length;
     const atomic = await run(ndjson, "ndjson", { atomic: true });
     expect(atomic.summary).toMatchObject({ committed: false, read: 4, inserted: 2, rejected: 2 });
@@ -72,9 +120,25 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
 
   it("reports what became of each row when asked, a batch at a time", async () => {
     const batches: string[][] = [];
-    const text = CSV_HEADER + ["user,1,contact,c1,", "user,2,contact,c2,", "user,1,contact,c1,", "user,3,contact,c1,", "user,,contact,c9,"].join("\n");
-    const { summary } = await run(text, "csv", { onRows: (ops) => void batches.push(ops.map((o) => `${o.line}:${o.action}:${o.referenceId?.slice(0, 4) ?? null}:${o.issues.length}`)) });
-    expect(batches).toEqual([["2:created:ref_:0", "3:created:ref_:0", "4:unchanged:ref_:0"], ["5:rejected:null:1", "6:rejected:null:1"]]);
+    const text =
+      CSV_HEADER +
+      [
+        "user,1,contact,c1,",
+        "user,2,contact,c2,",
+        "user,1,contact,c1,",
+        "user,3,contact,c1,",
+        "user,,contact,c9,",
+      ].join("\n");
+    const { summary } = await run(text, "csv", {
+      onRows: (ops) =>
+        void batches.push(
+          ops.map((o) => `${o.line}:${o.action}:${o.referenceId?.slice(0, 4) ?? null}:${o.issues.length}`),
+        ),
+    });
+    expect(batches).toEqual([
+      ["2:created:ref_:0", "3:created:ref_:0", "4:unchanged:ref_:0"],
+      ["5:rejected:null:1", "6:rejected:null:1"],
+    ]);
     expect(summary).toMatchObject({ inserted: 2, unchanged: 1, rejected: 2 });
   });
 
@@ -94,28 +158,47 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
   });
 
   it("re-imports as unchanged, updates with --mode upsert, and rejects changes in insert mode", async () => {
-    const json = (meta: string) => `[\n {"entityType":"user","entityId":"1","externalType":"contact","externalId":"901","metadata":${meta}},\n {"connectionId":"conn_salesforce","entityType":"user","entityId":"1","externalType":"lead","externalId":"L1"}\n]`;
-    expect((await run(json('{"a":"1"}'), "json", { connection: null })).summary).toMatchObject({ inserted: 1, rejected: 1 }); // the first row has no connection
+    const json = (meta: string) =>
+      `[\n {"entityType":"user","entityId":"1","externalType":"contact","externalId":"901","metadata":${meta}},\n {"connectionId":"conn_salesforce","entityType":"user","entityId":"1","externalType":"lead","externalId":"L1"}\n]`;
+    expect((await run(json('{"a":"1"}'), "json", { connection: null })).summary).toMatchObject({
+      inserted: 1,
+      rejected: 1,
+    }); // the first row has no connection
     await ctx.sql.run(`DELETE FROM "ExternalReference"`);
     const mismatch = await run(json('{"a":"1"}'), "json", { connection: "conn_hubspot" });
-    expect(mismatch.summary.firstErrors).toEqual([{ line: 3, issues: [{ path: "connectionId", message: "is conn_salesforce, not the --connection conn_hubspot" }] }]);
+    expect(mismatch.summary.firstErrors).toEqual([
+      { line: 3, issues: [{ path: "connectionId", message: "is conn_salesforce, not the --connection conn_hubspot" }] },
+    ]);
     await ctx.sql.run(`DELETE FROM "ExternalReference"`);
     const rows = json('{"a":"1"}').replace('"metadata"', '"connectionId":"conn_hubspot","metadata"');
     expect((await run(rows, "json", { connection: null })).summary).toMatchObject({ inserted: 2, rejected: 0 });
-    expect((await run(rows, "json", { connection: null })).summary).toMatchObject({ inserted: 0, unchanged: 2, rejected: 0 });
+    expect((await run(rows, "json", { connection: null })).summary).toMatchObject({
+      inserted: 0,
+      unchanged: 2,
+      rejected: 0,
+    });
     const changed = rows.replace('{"a":"1"}', '{"a":"2"}');
     const insert = await run(changed, "json", { connection: null });
     expect(insert.summary).toMatchObject({ unchanged: 1, rejected: 1 });
     expect(insert.summary.firstErrors[0]!.issues[0]!.message).toMatch(/--mode upsert updates it/);
-    expect((await run(changed, "json", { connection: null, mode: "upsert" })).summary).toMatchObject({ updated: 1, unchanged: 1 });
+    expect((await run(changed, "json", { connection: null, mode: "upsert" })).summary).toMatchObject({
+      updated: 1,
+      unchanged: 1,
+    });
     const ref = (await all()).find((r) => r.externalId === "901")!;
     expect(ref.metadata).toEqual({ a: "2" });
     expect((await showHistory(ctx, { id: ref.id })).map((h) => h.action)).toEqual(["link", "update"]);
     // One file updating a reference twice: the second row sees the first's result.
-    const twice = ['{"connectionId":"conn_hubspot","entityType":"user","entityId":"1","externalType":"contact","externalId":"901","metadata":{"a":"3"}}', '{"connectionId":"conn_hubspot","entityType":"user","entityId":"1","externalType":"contact","externalId":"901","metadata":{"a":"4"}}'].join("\n");
+    const twice = [
+      '{"connectionId":"conn_hubspot","entityType":"user","entityId":"1","externalType":"contact","externalId":"901","metadata":{"a":"3"}}',
+      '{"connectionId":"conn_hubspot","entityType":"user","entityId":"1","externalType":"contact","externalId":"901","metadata":{"a":"4"}}',
+    ].join("\n");
     expect((await run(twice, "ndjson", { connection: null, mode: "upsert" })).summary).toMatchObject({ updated: 2 });
     const changes = (await showHistory(ctx, { id: ref.id })).slice(-2).map((h) => h.changes);
-    expect(changes).toEqual([[{ field: "metadata", from: { a: "2" }, to: { a: "3" } }], [{ field: "metadata", from: { a: "3" }, to: { a: "4" } }]]);
+    expect(changes).toEqual([
+      [{ field: "metadata", from: { a: "2" }, to: { a: "3" } }],
+      [{ field: "metadata", from: { a: "3" }, to: { a: "4" } }],
+    ]);
   });
 
   it("exports every reference a page at a time, in a form import reads back", async () => {
@@ -128,9 +211,14 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     expect(exported.map((r) => r.externalId)).toEqual(lines.map((l) => l.split(",")[3])); // ids increase within a millisecond: file order
     expect(exported).toEqual(await all());
     const ndjson = exported.map((r) => JSON.stringify(r)).join("\n");
-    expect((await run(ndjson, "ndjson", { connection: null })).summary).toMatchObject({ read: 25, unchanged: 25, rejected: 0 });
+    expect((await run(ndjson, "ndjson", { connection: null })).summary).toMatchObject({
+      read: 25,
+      unchanged: 25,
+      rejected: 0,
+    });
     const filtered: ExternalReference[] = [];
-    for await (const page of exportReferences(ctx, { ...none, connectionIds: ["conn_salesforce"] })) filtered.push(...page);
+    for await (const page of exportReferences(ctx, { ...none, connectionIds: ["conn_salesforce"] }))
+      filtered.push(...page);
     expect(filtered).toEqual([]);
   });
 });

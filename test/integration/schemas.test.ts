@@ -56,7 +56,13 @@ function withoutLastStatement(provider: "sqlite" | "postgresql") {
   const sql = (last.migrationFile.content as { value: string }).value;
   const cut = sql.trimEnd().lastIndexOf("\n\n");
   const dropped = sql.slice(cut).trim();
-  const dirs = [{ ...last, migrationFile: { ...last.migrationFile, content: { tag: "ok" as const, value: sql.slice(0, cut) + "\n" } } }, ...list.migrationDirectories.slice(1)];
+  const dirs = [
+    {
+      ...last,
+      migrationFile: { ...last.migrationFile, content: { tag: "ok" as const, value: sql.slice(0, cut) + "\n" } },
+    },
+    ...list.migrationDirectories.slice(1),
+  ];
   return { list: { ...list, migrationDirectories: dirs }, dropped };
 }
 

@@ -16,7 +16,10 @@ describe.each(PROVIDERS)("intg secrets commands on %s", (provider) => {
   let env: Record<string, string>;
 
   /** Runs `intg <args> --db <temp>`, with `stdin` piped in and the TTY flags given. */
-  function cli(args: string[], options: { stdin?: string; env?: Record<string, string>; tty?: Parameters<typeof createTestIO>[0] } = {}) {
+  function cli(
+    args: string[],
+    options: { stdin?: string; env?: Record<string, string>; tty?: Parameters<typeof createTestIO>[0] } = {},
+  ) {
     const io = createTestIO(options.tty);
     if (options.stdin !== undefined) (io.stdin as PassThrough).end(options.stdin);
     return runCli([...args, "--db", temp.url], testDeps({ io, env: options.env ?? env }));
@@ -42,12 +45,20 @@ describe.each(PROVIDERS)("intg secrets commands on %s", (provider) => {
     const path = join(files.path, "secret.txt");
     writeFileSync(path, "line1\nline2\n\n");
     expect((await cli(["secrets", "set", "filed", "--type", "API_KEY", "--from-file", path])).code).toBe(0);
-    expect((await cli(["secrets", "set", "env", "--type", "Hmac_Secret", "--from-env", "CI_TOKEN", "--expires-in", "90d"])).code).toBe(0);
+    expect(
+      (await cli(["secrets", "set", "env", "--type", "Hmac_Secret", "--from-env", "CI_TOKEN", "--expires-in", "90d"]))
+        .code,
+    ).toBe(0);
 
     expect((await cli(["secrets", "reveal", "piped"])).stdout).toBe("tok en\n");
     expect((await cli(["secrets", "reveal", "filed"])).stdout).toBe("line1\nline2\n\n");
     const revealed = JSON.parse((await cli(["secrets", "reveal", "env", "--json"])).stdout);
-    expect(revealed).toMatchObject({ name: "env", value: "from-the-environment", tokenType: "HMAC_SECRET", expiresAt: "2026-04-15T12:00:00.000Z" });
+    expect(revealed).toMatchObject({
+      name: "env",
+      value: "from-the-environment",
+      tokenType: "HMAC_SECRET",
+      expiresAt: "2026-04-15T12:00:00.000Z",
+    });
 
     const list = await cli(["secrets", "list", "--json"]);
     expect(JSON.parse(list.stdout).map((s: { name: string }) => s.name)).toEqual(["env", "filed", "piped"]);
@@ -60,7 +71,11 @@ describe.each(PROVIDERS)("intg secrets commands on %s", (provider) => {
 
   it("refuses bad input with exit 2 before opening the database", async () => {
     for (const [args, stdin, message] of [
-      [["--type", "bogus"], "value", 'Unknown token type "bogus"; nothing was written.\nUse one of: API_KEY, BEARER_TOKEN, BASIC_AUTH, OAUTH2_CLIENT_SECRET, OAUTH2_ACCESS_TOKEN, OAUTH2_REFRESH_TOKEN, HMAC_SECRET, WEBHOOK_SIGNING_SECRET.'],
+      [
+        ["--type", "bogus"],
+        "value",
+        'Unknown token type "bogus"; nothing was written.\nUse one of: API_KEY, BEARER_TOKEN, BASIC_AUTH, OAUTH2_CLIENT_SECRET, OAUTH2_ACCESS_TOKEN, OAUTH2_REFRESH_TOKEN, HMAC_SECRET, WEBHOOK_SIGNING_SECRET.',
+      ],
       [["--type", "api_key"], "\n", "The secret value is empty; nothing was written."],
       [["--type", "api_key", "--from-env", "UNSET_VAR"], undefined, "The environment variable UNSET_VAR is not set"],
       [["--type", "api_key", "--from-file", "/nonexistent/file"], undefined, "Cannot read /nonexistent/file: ENOENT"],
@@ -75,8 +90,13 @@ describe.each(PROVIDERS)("intg secrets commands on %s", (provider) => {
     expect((await cli(["secrets", "set", "bad", "--type", "api_key", "--value", "x"])).code).toBe(2);
     // On a terminal with nothing piped and no prompt possible, it says how to give the value.
     const tty = await cli(["secrets", "set", "bad", "--type", "api_key"], { tty: { stdinIsTTY: true } });
-    expect([tty.code, tty.stderr.split("\n")[0]]).toEqual([2, "intg: No secret value: pipe it on stdin, or use --from-file <path> or --from-env <VAR>."]);
-    expect(JSON.parse((await cli(["secrets", "list", "--json"])).stdout).map((s: { name: string }) => s.name)).not.toContain("bad");
+    expect([tty.code, tty.stderr.split("\n")[0]]).toEqual([
+      2,
+      "intg: No secret value: pipe it on stdin, or use --from-file <path> or --from-env <VAR>.",
+    ]);
+    expect(
+      JSON.parse((await cli(["secrets", "list", "--json"])).stdout).map((s: { name: string }) => s.name),
+    ).not.toContain("bad");
   });
 
   it("asks for the value, hidden, on a terminal", async () => {
@@ -88,7 +108,10 @@ describe.each(PROVIDERS)("intg secrets commands on %s", (provider) => {
     stderr.end = (() => stderr) as typeof stderr.end;
     let shown = "";
     stderr.on("data", (d) => (shown += d));
-    const run = runCli(["secrets", "set", "typed", "--type", "api_key", "--db", temp.url], testDeps({ io: { ...io, stdin, stderr }, env }));
+    const run = runCli(
+      ["secrets", "set", "typed", "--type", "api_key", "--db", temp.url],
+      testDeps({ io: { ...io, stdin, stderr }, env }),
+    );
     setTimeout(() => stdin.write("typed-secret\n"), 100);
     expect((await run).code).toBe(0);
     expect(shown).toContain("Value (hidden):");
@@ -99,7 +122,10 @@ describe.each(PROVIDERS)("intg secrets commands on %s", (provider) => {
 
   it("deletes only with --yes when not interactive, and offers --dry-run", async () => {
     const refused = await cli(["secrets", "delete", "env"]);
-    expect([refused.code, refused.stderr.split("\n")[0]]).toEqual([2, "intg: --yes required when not running interactively."]);
+    expect([refused.code, refused.stderr.split("\n")[0]]).toEqual([
+      2,
+      "intg: --yes required when not running interactively.",
+    ]);
     const dry = await cli(["secrets", "delete", "env", "--dry-run", "--json"]);
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, deleted: false, secret: { name: "env" } });
     expect((await cli(["secrets", "show", "env"])).code).toBe(0);
@@ -109,14 +135,28 @@ describe.each(PROVIDERS)("intg secrets commands on %s", (provider) => {
 
   it("status and rotate-master-key: exit codes follow the rotation, the bar draws only on a TTY", async () => {
     expect((await cli(["secrets", "status"])).code).toBe(0);
-    const rotating = { ...env, INTG_MASTER_KEY: K2.bytes.toString("base64"), INTG_PREVIOUS_MASTER_KEYS: K1.bytes.toString("base64") };
+    const rotating = {
+      ...env,
+      INTG_MASTER_KEY: K2.bytes.toString("base64"),
+      INTG_PREVIOUS_MASTER_KEYS: K1.bytes.toString("base64"),
+    };
     const pending = await cli(["secrets", "status", "--json"], { env: rotating });
     expect(pending.code).toBe(8);
-    expect(JSON.parse(pending.stdout)).toMatchObject({ currentKeyId: K2.id, total: 2, notUnderCurrent: 2, unreadable: 0 });
+    expect(JSON.parse(pending.stdout)).toMatchObject({
+      currentKeyId: K2.id,
+      total: 2,
+      notUnderCurrent: 2,
+      unreadable: 0,
+    });
     expect(JSON.parse(pending.stderr).error.code).toBe("REENCRYPTION_PENDING");
-    const unreadable = await cli(["secrets", "status"], { env: { ...env, INTG_MASTER_KEY: K2.bytes.toString("base64") } });
+    const unreadable = await cli(["secrets", "status"], {
+      env: { ...env, INTG_MASTER_KEY: K2.bytes.toString("base64") },
+    });
     expect([unreadable.code, unreadable.stderr]).toEqual([4, expect.stringContaining(`not available: ${K1.id}`)]);
-    expect((await cli(["secrets", "reveal", "piped"], { env: { ...env, INTG_MASTER_KEY: K2.bytes.toString("base64") } })).code).toBe(4);
+    expect(
+      (await cli(["secrets", "reveal", "piped"], { env: { ...env, INTG_MASTER_KEY: K2.bytes.toString("base64") } }))
+        .code,
+    ).toBe(4);
 
     expect((await cli(["secrets", "rotate-master-key"], { env: rotating })).code).toBe(2);
     const plain = await cli(["secrets", "rotate-master-key", "--yes", "--batch-size", "1"], { env: rotating });
@@ -126,9 +166,19 @@ describe.each(PROVIDERS)("intg secrets commands on %s", (provider) => {
     expect((await cli(["secrets", "status"], { env: rotating })).code).toBe(0);
 
     const K3 = generateMasterKey();
-    const onTty = await cli(["secrets", "rotate-master-key", "--yes"], { env: { ...env, INTG_MASTER_KEY: K3.bytes.toString("base64"), INTG_PREVIOUS_MASTER_KEYS: K2.bytes.toString("base64") }, tty: { stderrIsTTY: true } });
+    const onTty = await cli(["secrets", "rotate-master-key", "--yes"], {
+      env: {
+        ...env,
+        INTG_MASTER_KEY: K3.bytes.toString("base64"),
+        INTG_PREVIOUS_MASTER_KEYS: K2.bytes.toString("base64"),
+      },
+      tty: { stderrIsTTY: true },
+    });
     expect(onTty.code, onTty.stderr).toBe(0);
     expect(onTty.stderr).toContain("Re-encrypting");
-    expect((await cli(["secrets", "reveal", "piped"], { env: { ...env, INTG_MASTER_KEY: K3.bytes.toString("base64") } })).stdout).toBe("tok en\n");
+    expect(
+      (await cli(["secrets", "reveal", "piped"], { env: { ...env, INTG_MASTER_KEY: K3.bytes.toString("base64") } }))
+        .stdout,
+    ).toBe("tok en\n");
   });
 });

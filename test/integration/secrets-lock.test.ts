@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IntgError } from "../../src/errors.js";
+import type { IntgError } from "../../src/errors.js";
 import { ExitCode, exitCodeOf } from "../../src/cli/exit-codes.js";
 import { openDatabase, type Database } from "../../src/db/client.js";
 import { parseDbUrl, resolveDbTarget } from "../../src/db/url.js";
@@ -23,15 +23,23 @@ const b64 = (k: MasterKey) => k.bytes.toString("base64");
 const LOCK_CLASS = 734_018_213; // key-lock.ts
 
 async function keysOf(ctx: ServiceContext): Promise<Record<string, number>> {
-  return Object.fromEntries((await secretsStatus(ctx)).keys.filter((k) => k.secrets > 0).map((k) => [k.masterKeyId, k.secrets]));
+  return Object.fromEntries(
+    (await secretsStatus(ctx)).keys.filter((k) => k.secrets > 0).map((k) => [k.masterKeyId, k.secrets]),
+  );
 }
 
 async function seed(ctx: ServiceContext, n: number, prefix = "s"): Promise<void> {
-  for (let i = 0; i < n; i++) await setSecret(ctx, { name: `${prefix}${i}`, tokenType: TokenType.API_KEY, value: `value-${prefix}${i}` });
+  for (let i = 0; i < n; i++)
+    await setSecret(ctx, { name: `${prefix}${i}`, tokenType: TokenType.API_KEY, value: `value-${prefix}${i}` });
 }
 
 async function failure(p: Promise<unknown>): Promise<IntgError> {
-  return (await p.then(() => { throw new Error("expected a failure"); }, (e: unknown) => e)) as IntgError;
+  return (await p.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (e: unknown) => e,
+  )) as IntgError;
 }
 
 describe.each(PROVIDERS)("the master-key lock on %s", (provider) => {
@@ -70,7 +78,7 @@ describe.each(PROVIDERS)("the master-key lock on %s", (provider) => {
       expect([exitCodeOf(e), e.code]).toEqual([ExitCode.CONFLICT, "MASTER_KEY_LOCKED"]);
       expect(e.message).toContain("Another intg process is changing the master key");
       expect(await keysOf(ctx)).toEqual({ [K0.id]: 4 });
-      expect([exitCodeOf((await failure(pruneKeys(ctx, { waitMs: 100 }))))]).toEqual([ExitCode.CONFLICT]);
+      expect([exitCodeOf(await failure(pruneKeys(ctx, { waitMs: 100 })))]).toEqual([ExitCode.CONFLICT]);
     } finally {
       await release();
     }
@@ -85,7 +93,10 @@ describe.each(PROVIDERS)("the master-key lock on %s", (provider) => {
     const paused = new Promise<void>((resolve) => (resume = resolve));
     let firstPaused!: () => void;
     const reachedPause = new Promise<void>((resolve) => (firstPaused = resolve));
-    const first = rotateMasterKey(under(t.ctx.db, env), { batchSize: 1, onProgress: async ({ done }) => void (done === 2 && (firstPaused(), await paused)) });
+    const first = rotateMasterKey(under(t.ctx.db, env), {
+      batchSize: 1,
+      onProgress: async ({ done }) => void (done === 2 && (firstPaused(), await paused)),
+    });
     await reachedPause;
     let secondDone = false;
     const second = rotateMasterKey(under(other, env)).then((r) => ((secondDone = true), r));
@@ -100,10 +111,24 @@ describe.each(PROVIDERS)("the master-key lock on %s", (provider) => {
 
   it("prune-keys under INTG_MASTER_KEY names the unneeded INTG_PREVIOUS_MASTER_KEYS entries and edits nothing", async () => {
     const ctx = under(t.ctx.db, { INTG_MASTER_KEY: b64(K2), INTG_PREVIOUS_MASTER_KEYS: `${b64(K1)},${b64(K0)}` });
-    await setSecret(under(t.ctx.db, { INTG_MASTER_KEY: b64(K1), INTG_PREVIOUS_MASTER_KEYS: b64(K2) }), { name: "under-k1", tokenType: TokenType.API_KEY, value: "v" });
+    await setSecret(under(t.ctx.db, { INTG_MASTER_KEY: b64(K1), INTG_PREVIOUS_MASTER_KEYS: b64(K2) }), {
+      name: "under-k1",
+      tokenType: TokenType.API_KEY,
+      value: "v",
+    });
     const r = await pruneKeys(ctx);
-    expect(r).toEqual({ dryRun: false, keySource: "env", keyFile: null, currentKeyId: K2.id, prunedKeyIds: [], keptKeyIds: { [K1.id]: 1 }, unneededEnvKeyIds: [K0.id] });
-    const audit = await t.ctx.sql.all<{ action: string }>(`SELECT "action" FROM "AuditEvent" WHERE "action" = 'secret.prune_keys'`);
+    expect(r).toEqual({
+      dryRun: false,
+      keySource: "env",
+      keyFile: null,
+      currentKeyId: K2.id,
+      prunedKeyIds: [],
+      keptKeyIds: { [K1.id]: 1 },
+      unneededEnvKeyIds: [K0.id],
+    });
+    const audit = await t.ctx.sql.all<{ action: string }>(
+      `SELECT "action" FROM "AuditEvent" WHERE "action" = 'secret.prune_keys'`,
+    );
     expect(audit).toHaveLength(1);
   });
 
@@ -111,8 +136,17 @@ describe.each(PROVIDERS)("the master-key lock on %s", (provider) => {
     // Every row relabelled, column and envelope, as sealed under K2 though K1 and K2 sealed them:
     // the ids match the ring, but nothing opens.
     const FORGED = generateMasterKey();
-    await t.ctx.sql.run(`UPDATE "IntegrationSecret" SET "masterKeyId" = ?, "ciphertext" = 'v1.' || ? || SUBSTR("ciphertext", 20)`, [FORGED.id, FORGED.id]);
-    const e = await failure(setSecret(under(t.ctx.db, { INTG_MASTER_KEY: b64(FORGED) }), { name: "new", tokenType: TokenType.API_KEY, value: "v" }));
+    await t.ctx.sql.run(
+      `UPDATE "IntegrationSecret" SET "masterKeyId" = ?, "ciphertext" = 'v1.' || ? || SUBSTR("ciphertext", 20)`,
+      [FORGED.id, FORGED.id],
+    );
+    const e = await failure(
+      setSecret(under(t.ctx.db, { INTG_MASTER_KEY: b64(FORGED) }), {
+        name: "new",
+        tokenType: TokenType.API_KEY,
+        value: "v",
+      }),
+    );
     expect([exitCodeOf(e), e.code]).toEqual([ExitCode.CREDENTIAL, "MASTER_KEY_MISMATCH"]);
     expect((await t.ctx.sql.all(`SELECT "id" FROM "IntegrationSecret" WHERE "name" = 'new'`)).length).toBe(0);
   });
@@ -123,7 +157,8 @@ describe("prune-keys on the embedded database's key file", () => {
   let db: Database;
   let ctx: ServiceContext;
   const file = join(home.path, "intg", "master.key");
-  const previousIds = () => (JSON.parse(readFileSync(file, "utf8")) as { previous: { id: string }[] }).previous.map((k) => k.id);
+  const previousIds = () =>
+    (JSON.parse(readFileSync(file, "utf8")) as { previous: { id: string }[] }).previous.map((k) => k.id);
 
   beforeAll(async () => {
     db = await openDatabase(resolveDbTarget(undefined, { XDG_DATA_HOME: home.path }, "/"), { autoMigrate: true });
@@ -137,7 +172,14 @@ describe("prune-keys on the embedded database's key file", () => {
 
   it("keeps a previous key that rows still use (a rotation stopped part-way), and drops it once none does", async () => {
     const old = (await secretsStatus(ctx)).currentKeyId!;
-    await expect(rotateMasterKey(ctx, { batchSize: 2, onProgress: ({ done }) => { if (done > 0) throw new Error("crash"); } })).rejects.toThrow("crash");
+    await expect(
+      rotateMasterKey(ctx, {
+        batchSize: 2,
+        onProgress: ({ done }) => {
+          if (done > 0) throw new Error("crash");
+        },
+      }),
+    ).rejects.toThrow("crash");
     expect(await pruneKeys(ctx)).toMatchObject({ prunedKeyIds: [], keptKeyIds: { [old]: 3 } });
     expect(previousIds()).toEqual([old]);
     for (let i = 0; i < 5; i++) expect((await revealSecret(ctx, `s${i}`)).value).toBe(`value-s${i}`);

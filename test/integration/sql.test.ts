@@ -28,7 +28,21 @@ describe.each(PROVIDERS)("driver-level SQL on %s", (provider) => {
 
   it("writes rows Prisma reads back: dates, enums and JSON", async () => {
     const at = new Date("2026-03-04T05:06:07.089Z");
-    await db.sql.run(insert, ["key_raw", "raw", "intg", "live", "hash-raw", "s", "e", 1, "REVOKED", { team: "core", n: 2 }, at, at, at]);
+    await db.sql.run(insert, [
+      "key_raw",
+      "raw",
+      "intg",
+      "live",
+      "hash-raw",
+      "s",
+      "e",
+      1,
+      "REVOKED",
+      { team: "core", n: 2 },
+      at,
+      at,
+      at,
+    ]);
     const key = await prisma.apiKey.findUniqueOrThrow({ where: { id: "key_raw" } });
     expect(key.status).toBe("REVOKED");
     expect(key.metadata).toEqual({ team: "core", n: 2 });
@@ -37,13 +51,28 @@ describe.each(PROVIDERS)("driver-level SQL on %s", (provider) => {
 
   it("reads rows Prisma wrote, and compares dates in SQL correctly", async () => {
     const expiresAt = new Date("2027-01-01T00:00:00.000Z");
-    await prisma.apiKey.create({ data: { id: "key_orm", name: "orm", prefix: "intg", environment: "test", hash: "hash-orm", start: "s", end: "e", formatVersion: 1, expiresAt, metadata: ["x"] } });
+    await prisma.apiKey.create({
+      data: {
+        id: "key_orm",
+        name: "orm",
+        prefix: "intg",
+        environment: "test",
+        hash: "hash-orm",
+        start: "s",
+        end: "e",
+        formatVersion: 1,
+        expiresAt,
+        metadata: ["x"],
+      },
+    });
     const row = await db.sql.get<Record<string, unknown>>(`SELECT * FROM "ApiKey" WHERE "hash" = ?`, ["hash-orm"]);
     expect(col.date(row!.expiresAt).toISOString()).toBe(expiresAt.toISOString());
     expect(col.iso(row!.expiresAt)).toBe(expiresAt.toISOString());
     expect(col.iso(null)).toBeNull();
     expect(col.json(row!.metadata)).toEqual(["x"]);
-    const later = await db.sql.all<{ id: string }>(`SELECT "id" FROM "ApiKey" WHERE "expiresAt" > ? ORDER BY "id"`, [new Date("2026-12-31T23:59:59.999Z")]);
+    const later = await db.sql.all<{ id: string }>(`SELECT "id" FROM "ApiKey" WHERE "expiresAt" > ? ORDER BY "id"`, [
+      new Date("2026-12-31T23:59:59.999Z"),
+    ]);
     expect(later.map((r) => r.id)).toEqual(["key_orm"]);
   });
 
@@ -59,8 +88,14 @@ describe.each(PROVIDERS)("driver-level SQL on %s", (provider) => {
   });
 
   it("reads rows as arrays in select-list order", async () => {
-    const rows = await db.sql.rows(`SELECT "id", "name" FROM "ApiKey" WHERE "id" IN (?, ?) ORDER BY "id"`, ["key_orm", "key_raw"]);
-    expect(rows).toEqual([["key_orm", "orm"], ["key_raw", "raw"]]);
+    const rows = await db.sql.rows(`SELECT "id", "name" FROM "ApiKey" WHERE "id" IN (?, ?) ORDER BY "id"`, [
+      "key_orm",
+      "key_raw",
+    ]);
+    expect(rows).toEqual([
+      ["key_orm", "orm"],
+      ["key_raw", "raw"],
+    ]);
   });
 
   it("counts changed rows, so a conditional update can tell who won", async () => {

@@ -29,9 +29,21 @@ describe.each(PROVIDERS)("the typed query layer on %s", (provider) => {
   it("reads what Prisma wrote with the schema's types: dates, booleans, JSON, enums", async () => {
     const at = new Date("2026-03-04T05:06:07.089Z");
     await prisma.webhookEndpoint.create({
-      data: { id: "ep_t", url: "https://example.test/h", eventFilter: ["a.*"], secretCiphertext: "x", enabled: false, disabledAt: at, updatedAt: at },
+      data: {
+        id: "ep_t",
+        url: "https://example.test/h",
+        eventFilter: ["a.*"],
+        secretCiphertext: "x",
+        enabled: false,
+        disabledAt: at,
+        updatedAt: at,
+      },
     });
-    const row = await typed(db.sql).selectFrom("WebhookEndpoint").selectAll().where("id", "=", "ep_t").executeTakeFirstOrThrow();
+    const row = await typed(db.sql)
+      .selectFrom("WebhookEndpoint")
+      .selectAll()
+      .where("id", "=", "ep_t")
+      .executeTakeFirstOrThrow();
     expect(row.disabledAt).toBeInstanceOf(Date);
     expect(row.disabledAt?.toISOString()).toBe(at.toISOString());
     expect(row.enabled).toBe(false);
@@ -45,7 +57,13 @@ describe.each(PROVIDERS)("the typed query layer on %s", (provider) => {
     const at = new Date("2026-05-06T07:08:09.010Z");
     await typed(db.sql)
       .insertInto("WebhookEventType")
-      .values({ name: "order.placed", description: null, schema: JSON.stringify({ type: "object" }), archivedAt: at, createdAt: at })
+      .values({
+        name: "order.placed",
+        description: null,
+        schema: JSON.stringify({ type: "object" }),
+        archivedAt: at,
+        createdAt: at,
+      })
       .execute();
     const t = await prisma.webhookEventType.findUniqueOrThrow({ where: { name: "order.placed" } });
     expect(t.schema).toEqual({ type: "object" });
@@ -53,18 +71,30 @@ describe.each(PROVIDERS)("the typed query layer on %s", (provider) => {
   });
 
   it("counts changed rows", async () => {
-    const r = await typed(db.sql).updateTable("WebhookEventType").set({ description: "d" }).where("name", "=", "order.placed").executeTakeFirst();
+    const r = await typed(db.sql)
+      .updateTable("WebhookEventType")
+      .set({ description: "d" })
+      .where("name", "=", "order.placed")
+      .executeTakeFirst();
     expect(r.numUpdatedRows).toBe(1n);
   });
 
   it("runs a builder made from a transaction's client inside it, and rolls it back with it", async () => {
     await expect(
       db.sql.transaction(async (tx) => {
-        await typed(tx).updateTable("WebhookEventType").set({ description: "rolled back" }).where("name", "=", "order.placed").execute();
+        await typed(tx)
+          .updateTable("WebhookEventType")
+          .set({ description: "rolled back" })
+          .where("name", "=", "order.placed")
+          .execute();
         throw new Error("abort");
       }),
     ).rejects.toThrow("abort");
-    const t = await typed(db.sql).selectFrom("WebhookEventType").select("description").where("name", "=", "order.placed").executeTakeFirstOrThrow();
+    const t = await typed(db.sql)
+      .selectFrom("WebhookEventType")
+      .select("description")
+      .where("name", "=", "order.placed")
+      .executeTakeFirstOrThrow();
     expect(t.description).toBe("d");
   });
 
@@ -80,10 +110,17 @@ describe.each(PROVIDERS)("the typed query layer on %s", (provider) => {
       throw new Error("the batch fails");
     });
     await opened;
-    const heartbeat = db.sql.run(`UPDATE "WebhookEventType" SET "archivedAt" = ? WHERE "name" = ?`, [null, "order.placed"]);
+    const heartbeat = db.sql.run(`UPDATE "WebhookEventType" SET "archivedAt" = ? WHERE "name" = ?`, [
+      null,
+      "order.placed",
+    ]);
     await expect(batch).rejects.toThrow("the batch fails");
     expect(await heartbeat).toBe(1);
-    const t = await typed(db.sql).selectFrom("WebhookEventType").select(["description", "archivedAt"]).where("name", "=", "order.placed").executeTakeFirstOrThrow();
+    const t = await typed(db.sql)
+      .selectFrom("WebhookEventType")
+      .select(["description", "archivedAt"])
+      .where("name", "=", "order.placed")
+      .executeTakeFirstOrThrow();
     expect(t.description).toBe("d"); // the batch rolled back
     expect(t.archivedAt).toBeNull(); // the heartbeat was not rolled back with it
   });
@@ -109,7 +146,9 @@ describe.each(PROVIDERS)("statements prepared once on %s", (provider) => {
     );
     const at = new Date("2026-01-02T03:04:05.678Z");
     for (const name of ["a.one", "b.two", "c.three"]) await insert.run(typed(db.sql), { name, at });
-    const find = prepare(provider, ["name"], (k, p) => k.selectFrom("WebhookEventType").select(["name", "description", "createdAt"]).where("name", "=", p.name));
+    const find = prepare(provider, ["name"], (k, p) =>
+      k.selectFrom("WebhookEventType").select(["name", "description", "createdAt"]).where("name", "=", p.name),
+    );
     const { rows } = await find.run(typed(db.sql), { name: "b.two" });
     expect(rows).toEqual([{ name: "b.two", description: "fixed", createdAt: at }]);
     expect(find.sql).toContain(provider === "postgresql" ? "$1" : "?");
@@ -130,7 +169,9 @@ describe.each(PROVIDERS)("statements prepared once on %s", (provider) => {
     const insert = prepare(provider, ["name"], (k, p) =>
       k.insertInto("WebhookEventType").values({ name: p.name, description: null, createdAt: new Date(0) }),
     );
-    const find = prepare(provider, ["name"], (k, p) => k.selectFrom("WebhookEventType").select("name").where("name", "=", p.name));
+    const find = prepare(provider, ["name"], (k, p) =>
+      k.selectFrom("WebhookEventType").select("name").where("name", "=", p.name),
+    );
     await expect(
       db.sql.transaction(async (tx) => {
         await insert.run(typed(tx), { name: "d.rolled-back" });
@@ -142,6 +183,10 @@ describe.each(PROVIDERS)("statements prepared once on %s", (provider) => {
   });
 
   it("refuses a name the statement never uses", () => {
-    expect(() => prepare(provider, ["name", "unused"], (k, p) => k.selectFrom("WebhookEventType").select("name").where("name", "=", p.name))).toThrow(/unused/);
+    expect(() =>
+      prepare(provider, ["name", "unused"], (k, p) =>
+        k.selectFrom("WebhookEventType").select("name").where("name", "=", p.name),
+      ),
+    ).toThrow(/unused/);
   });
 });

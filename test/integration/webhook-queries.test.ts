@@ -41,7 +41,10 @@ describe.each(PROVIDERS)("webhook statements on %s", (provider) => {
     }
     const delivery = (n: number, status: DeliveryStatus, createdAt: Date, leaseExpiresAt: Date | null) => {
       const row = { id: `dlv_${n}`, eventId: `evt_${n}`, endpointId: "ep_a", status, leaseExpiresAt };
-      return k.insertInto("WebhookDelivery").values({ ...row, createdAt, updatedAt: createdAt }).execute();
+      return k
+        .insertInto("WebhookDelivery")
+        .values({ ...row, createdAt, updatedAt: createdAt })
+        .execute();
     };
     await delivery(1, DeliveryStatus.PENDING, later, null);
     await delivery(2, DeliveryStatus.SENDING, at, at);
@@ -73,8 +76,15 @@ describe.each(PROVIDERS)("webhook statements on %s", (provider) => {
       k
         .insertInto("WebhookDeliveryAttempt")
         .values({
-          id, deliveryId: "dlv_3", endpointId: "ep_a", attemptNumber: 1, trigger: "schedule", startedAt: at,
-          durationMs: 5, succeeded: true, requestHeaders: jsonText(requestHeaders),
+          id,
+          deliveryId: "dlv_3",
+          endpointId: "ep_a",
+          attemptNumber: 1,
+          trigger: "schedule",
+          startedAt: at,
+          durationMs: 5,
+          succeeded: true,
+          requestHeaders: jsonText(requestHeaders),
         })
         .execute();
     await attempt("att_1", { "x.team": "secret", other: "kept" });

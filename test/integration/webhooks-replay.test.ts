@@ -15,7 +15,17 @@ import { webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
 // what applying it sends and records, and what it leaves alone.
 
 const options = { concurrency: 8, leaseMs: 60_000 };
-const request = (selector: WebhookReplayRequest["selector"], more: Partial<WebhookReplayRequest> = {}): WebhookReplayRequest => ({ selector, includeDelivered: false, routing: "original", dryRun: false, planHash: null, ...more });
+const request = (
+  selector: WebhookReplayRequest["selector"],
+  more: Partial<WebhookReplayRequest> = {},
+): WebhookReplayRequest => ({
+  selector,
+  includeDelivered: false,
+  routing: "original",
+  dryRun: false,
+  planHash: null,
+  ...more,
+});
 
 describe.each(PROVIDERS)("webhook replay on %s", (provider) => {
   let bed: WebhookBed;
@@ -26,9 +36,29 @@ describe.each(PROVIDERS)("webhook replay on %s", (provider) => {
   });
   afterEach(() => bed.dispose());
   const endpoint = (respond?: () => Answer, input: Partial<EndpointInput> = {}) => bed.endpoint(respond, input);
-  const send = async (type: string, n = 1) => (await sendBatch(ctx, { events: Array.from({ length: n }, (_, i) => ({ line: i + 1, type, data: { i }, idempotencyKey: null })), allowUnknownType: true })).events.map((e) => e.event.id);
-  const drain = () => runWorker(ctx, { concurrency: 8, once: true, maxTimeMs: null, leaseMs: 60_000, disableAfterMs: 5 * 86_400_000, pollMs: 20 });
-  const statusOf = async (eventId: string, endpointId: string) => (await ctx.sql.get<{ status: string }>(`SELECT "status" FROM "WebhookDelivery" WHERE "eventId" = ? AND "endpointId" = ?`, [eventId, endpointId]))?.status;
+  const send = async (type: string, n = 1) =>
+    (
+      await sendBatch(ctx, {
+        events: Array.from({ length: n }, (_, i) => ({ line: i + 1, type, data: { i }, idempotencyKey: null })),
+        allowUnknownType: true,
+      })
+    ).events.map((e) => e.event.id);
+  const drain = () =>
+    runWorker(ctx, {
+      concurrency: 8,
+      once: true,
+      maxTimeMs: null,
+      leaseMs: 60_000,
+      disableAfterMs: 5 * 86_400_000,
+      pollMs: 20,
+    });
+  const statusOf = async (eventId: string, endpointId: string) =>
+    (
+      await ctx.sql.get<{ status: string }>(
+        `SELECT "status" FROM "WebhookDelivery" WHERE "eventId" = ? AND "endpointId" = ?`,
+        [eventId, endpointId],
+      )
+    )?.status;
 
   it("routes an event to the endpoints that match it now with --routing current, creating the missing delivery", async () => {
     const { receiver: a, ep: first } = await endpoint();
@@ -37,11 +67,31 @@ describe.each(PROVIDERS)("webhook replay on %s", (provider) => {
     const { receiver: b, ep: later } = await endpoint(undefined, { eventFilter: ["invoice.*"] });
     await endpoint(undefined, { eventFilter: ["customer.*"] }); // matches nothing: left out
 
-    const original = await replay(ctx, request({ kind: "event", eventId: eventId! }, { dryRun: true, includeDelivered: true }), options);
+    const original = await replay(
+      ctx,
+      request({ kind: "event", eventId: eventId! }, { dryRun: true, includeDelivered: true }),
+      options,
+    );
     expect(original.plan.pairs).toEqual([{ eventId, endpointId: first.id, deliveryId: expect.any(String) }]);
-    const planned = await replay(ctx, request({ kind: "event", eventId: eventId! }, { routing: "current", includeDelivered: true, dryRun: true }), options);
-    expect(planned.plan.pairs.map((p) => [p.endpointId, p.deliveryId === null ? "new" : "existing"]).sort()).toEqual([[first.id, "existing"], [later.id, "new"]].sort());
-    const current = await replay(ctx, request({ kind: "event", eventId: eventId! }, { routing: "current", includeDelivered: true, planHash: planned.plan.planHash }), options);
+    const planned = await replay(
+      ctx,
+      request({ kind: "event", eventId: eventId! }, { routing: "current", includeDelivered: true, dryRun: true }),
+      options,
+    );
+    expect(planned.plan.pairs.map((p) => [p.endpointId, p.deliveryId === null ? "new" : "existing"]).sort()).toEqual(
+      [
+        [first.id, "existing"],
+        [later.id, "new"],
+      ].sort(),
+    );
+    const current = await replay(
+      ctx,
+      request(
+        { kind: "event", eventId: eventId! },
+        { routing: "current", includeDelivered: true, planHash: planned.plan.planHash },
+      ),
+      options,
+    );
     expect(current.summary).toMatchObject({ attempts: 2, delivered: 2 });
     expect(a.received.map((r) => r.id)).toEqual([eventId, eventId]);
     expect(b.received.map((r) => r.id)).toEqual([eventId]); // the original webhook-id
@@ -56,8 +106,17 @@ describe.each(PROVIDERS)("webhook replay on %s", (provider) => {
     const ids = await send("order.created", 3);
     await drain(); // ep: three FAILED (one attempt each); off: three DELIVERED
     await setEndpointEnabled(ctx, off.id, false);
-    const window = { since: new Date(ctx.now().getTime() - 3_600_000).toISOString(), until: new Date(ctx.now().getTime() + 1).toISOString() };
-    const filter = { kind: "filter" as const, endpointId: null, status: ["FAILED" as const, "DELIVERED" as const], window, typePattern: "order.*" };
+    const window = {
+      since: new Date(ctx.now().getTime() - 3_600_000).toISOString(),
+      until: new Date(ctx.now().getTime() + 1).toISOString(),
+    };
+    const filter = {
+      kind: "filter" as const,
+      endpointId: null,
+      status: ["FAILED" as const, "DELIVERED" as const],
+      window,
+      typePattern: "order.*",
+    };
 
     const dry = await replay(ctx, request(filter, { dryRun: true }), options);
     expect(dry.plan).toMatchObject({ skippedDelivered: 0, skippedDisabled: 3 });
@@ -69,17 +128,31 @@ describe.each(PROVIDERS)("webhook replay on %s", (provider) => {
     const again = await replay(ctx, request({ kind: "delivery", deliveryId: dry.plan.pairs[0]!.deliveryId! }), options);
     expect(again.summary).toMatchObject({ attempts: 1, delivered: 0, failed: 1 });
     expect(await statusOf(ids[0]!, ep.id)).toBe("FAILED");
-    const trigger = await ctx.sql.all<{ trigger: string; n: unknown }>(`SELECT "trigger", COUNT(*) AS "n" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? GROUP BY "trigger" ORDER BY "trigger"`, [ep.id]);
-    expect(trigger.map((r) => [r.trigger, col.int(r.n)])).toEqual([["manual", 1], ["scheduled", 3]]);
+    const trigger = await ctx.sql.all<{ trigger: string; n: unknown }>(
+      `SELECT "trigger", COUNT(*) AS "n" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? GROUP BY "trigger" ORDER BY "trigger"`,
+      [ep.id],
+    );
+    expect(trigger.map((r) => [r.trigger, col.int(r.n)])).toEqual([
+      ["manual", 1],
+      ["scheduled", 3],
+    ]);
 
     up = true;
-    await ctx.sql.run(`UPDATE "WebhookDelivery" SET "status" = 'SENDING', "leaseOwner" = 'another-worker' WHERE "eventId" = ? AND "endpointId" = ?`, [ids[2], ep.id]);
+    await ctx.sql.run(
+      `UPDATE "WebhookDelivery" SET "status" = 'SENDING', "leaseOwner" = 'another-worker' WHERE "eventId" = ? AND "endpointId" = ?`,
+      [ids[2], ep.id],
+    );
     const busy = await replay(ctx, request({ kind: "event", eventId: ids[2]! }, { dryRun: true }), options);
     expect(busy.plan).toMatchObject({ skippedInFlight: 1, skippedDisabled: 1, pairs: [] });
     const rest = await replay(ctx, request(filter), options);
     expect(rest.plan).toMatchObject({ skippedDisabled: 3 });
     expect(rest.summary).toMatchObject({ attempts: 2, delivered: 2 });
-    expect(receiver.received.slice(-2).map((r) => r.id).sort()).toEqual([ids[0], ids[1]].sort());
+    expect(
+      receiver.received
+        .slice(-2)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([ids[0], ids[1]].sort());
     const delivered = await replay(ctx, request(filter, { dryRun: true }), options);
     expect(delivered.plan).toMatchObject({ skippedDelivered: 2, pairs: [] });
   });

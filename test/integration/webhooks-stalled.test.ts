@@ -27,8 +27,27 @@ describe.each(PROVIDERS)("deliveries stalled by a dead worker on %s", (provider)
   afterEach(() => bed.dispose());
 
   const rows = () => ctx.sql.all<Row>(`SELECT "id","status","leaseOwner" FROM "WebhookDelivery" ORDER BY "id"`);
-  const send = (n: number) => sendBatch(ctx, { events: Array.from({ length: n }, (_, i) => ({ line: i + 1, type: "invoice.paid", data: { i }, idempotencyKey: null })), allowUnknownType: true });
-  const health = async () => (await checkHealth(ctx, { endpointId: null, since: new Date(0), ping: false, maxFailureRate: 1, maxP95Ms: 1e9, maxBacklogAgeMs: 1e12 }))[0]!;
+  const send = (n: number) =>
+    sendBatch(ctx, {
+      events: Array.from({ length: n }, (_, i) => ({
+        line: i + 1,
+        type: "invoice.paid",
+        data: { i },
+        idempotencyKey: null,
+      })),
+      allowUnknownType: true,
+    });
+  const health = async () =>
+    (
+      await checkHealth(ctx, {
+        endpointId: null,
+        since: new Date(0),
+        ping: false,
+        maxFailureRate: 1,
+        maxP95Ms: 1e9,
+        maxBacklogAgeMs: 1e12,
+      })
+    )[0]!;
 
   it("disable cancels PENDING and expired SENDING rows, leaves a live lease to its worker; health reports the stalled ones", async () => {
     const { ep } = await bed.endpoint();
@@ -43,13 +62,21 @@ describe.each(PROVIDERS)("deliveries stalled by a dead worker on %s", (provider)
     const report = await health();
     expect(report.healthy).toBe(false);
     expect(report.violations).toEqual([
-      { threshold: "stalled_sending", actual: 2, limit: 0, message: "2 deliveries SENDING under an expired lease for 4s (a worker died holding them; a running worker reclaims them)" },
+      {
+        threshold: "stalled_sending",
+        actual: 2,
+        limit: 0,
+        message:
+          "2 deliveries SENDING under an expired lease for 4s (a worker died holding them; a running worker reclaims them)",
+      },
     ]);
 
     const result = await setEndpointEnabled(ctx, ep.id, false, "maintenance");
     expect(result.cancelledDeliveries).toBe(3);
     const after = await rows();
-    expect(after.filter((r) => r.status === "SENDING")).toEqual([{ id: live[0]!.id, status: "SENDING", leaseOwner: "live" }]);
+    expect(after.filter((r) => r.status === "SENDING")).toEqual([
+      { id: live[0]!.id, status: "SENDING", leaseOwner: "live" },
+    ]);
     expect(after.filter((r) => r.status === "CANCELLED").map((r) => r.leaseOwner)).toEqual([null, null, null]);
     for (const d of dead) expect(after.find((r) => r.id === d.id)!.status).toBe("CANCELLED");
     // The dead worker's rows are gone from health; the live lease, once it expires too, is reported.
@@ -57,7 +84,12 @@ describe.each(PROVIDERS)("deliveries stalled by a dead worker on %s", (provider)
     t.advance(60_000);
     expect((await health()).violations.map((v) => v.threshold)).toEqual(["disabled", "stalled_sending"]);
     // And a live worker recording late changes nothing on a cancelled row.
-    await recordBatch({ sql: ctx.sql, now: () => ctx.now(), actor: "system", db: ctx.db, env: ctx.env }, "dead", encodeAttempts([finished(dead[0]!, ctx.now(), 200)]), 5 * DAY);
+    await recordBatch(
+      { sql: ctx.sql, now: () => ctx.now(), actor: "system", db: ctx.db, env: ctx.env },
+      "dead",
+      encodeAttempts([finished(dead[0]!, ctx.now(), 200)]),
+      5 * DAY,
+    );
     expect((await rows()).find((r) => r.id === dead[0]!.id)!.status).toBe("CANCELLED");
   });
 
@@ -68,7 +100,12 @@ describe.each(PROVIDERS)("deliveries stalled by a dead worker on %s", (provider)
     const [other] = await claimDue(ctx.sql, "w1", ctx.now(), 60_000, 1);
     expect(other!.id).not.toBe(dead!.id);
     t.advance(5_000); // the dead worker's lease has run out; w1's has not
-    const disabled = await recordBatch({ sql: ctx.sql, now: () => ctx.now(), actor: "system", db: ctx.db, env: ctx.env }, "w1", encodeAttempts([finished(other!, ctx.now(), 410, "gone")]), 5 * DAY);
+    const disabled = await recordBatch(
+      { sql: ctx.sql, now: () => ctx.now(), actor: "system", db: ctx.db, env: ctx.env },
+      "w1",
+      encodeAttempts([finished(other!, ctx.now(), 410, "gone")]),
+      5 * DAY,
+    );
     expect(disabled).toEqual([{ endpointId: ep.id, reason: "the receiver answered 410 Gone" }]);
     const after = await rows();
     expect(after.find((r) => r.id === dead!.id)).toEqual({ id: dead!.id, status: "CANCELLED", leaseOwner: null });
@@ -76,10 +113,22 @@ describe.each(PROVIDERS)("deliveries stalled by a dead worker on %s", (provider)
   });
 });
 
-function finished(c: { id: string; eventId: string; endpointId: string }, now: Date, statusCode: number, kind: "delivered" | "gone" = "delivered"): Finished {
+function finished(
+  c: { id: string; eventId: string; endpointId: string },
+  now: Date,
+  statusCode: number,
+  kind: "delivered" | "gone" = "delivered",
+): Finished {
   return {
-    deliveryId: c.id, eventId: c.eventId, endpointId: c.endpointId, attemptNumber: 1, trigger: "scheduled", startedAt: now,
-    requestHeaders: {}, requestBody: null, result: { statusCode, headers: {}, body: "", error: null, timedOut: false, durationMs: 1 },
+    deliveryId: c.id,
+    eventId: c.eventId,
+    endpointId: c.endpointId,
+    attemptNumber: 1,
+    trigger: "scheduled",
+    startedAt: now,
+    requestHeaders: {},
+    requestBody: null,
+    result: { statusCode, headers: {}, body: "", error: null, timedOut: false, durationMs: 1 },
     outcome: kind === "gone" ? { kind: "gone" } : { kind: "delivered" },
   };
 }

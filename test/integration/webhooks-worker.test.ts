@@ -23,10 +23,26 @@ import { ENDPOINT_DEFAULTS, webhookBed, type WebhookBed } from "../helpers/webho
 
 const DAY = 86_400_000;
 const base = ENDPOINT_DEFAULTS;
-const once: WorkerOptions = { concurrency: 8, once: true, maxTimeMs: null, leaseMs: 60_000, disableAfterMs: 5 * DAY, pollMs: 50 };
+const once: WorkerOptions = {
+  concurrency: 8,
+  once: true,
+  maxTimeMs: null,
+  leaseMs: 60_000,
+  disableAfterMs: 5 * DAY,
+  pollMs: 50,
+};
 
-type DeliveryRow = { id: string; status: string; attemptCount: unknown; nextAttemptAt: unknown; lastStatusCode: unknown };
-const deliveries = (ctx: ServiceContext) => ctx.sql.all<DeliveryRow>(`SELECT "id","status","attemptCount","nextAttemptAt","lastStatusCode" FROM "WebhookDelivery" ORDER BY "id"`);
+type DeliveryRow = {
+  id: string;
+  status: string;
+  attemptCount: unknown;
+  nextAttemptAt: unknown;
+  lastStatusCode: unknown;
+};
+const deliveries = (ctx: ServiceContext) =>
+  ctx.sql.all<DeliveryRow>(
+    `SELECT "id","status","attemptCount","nextAttemptAt","lastStatusCode" FROM "WebhookDelivery" ORDER BY "id"`,
+  );
 const nextIn = (row: DeliveryRow, now: Date) => col.date(row.nextAttemptAt).getTime() - now.getTime();
 
 describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
@@ -42,8 +58,18 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     await Promise.all(receivers.splice(0).map((r) => r.close()));
     await bed.dispose();
   });
-  const endpointTo = (respond: ((r: { nth: number }) => Answer) | undefined, input: Partial<EndpointInput> = {}) => bed.endpoint(respond, input);
-  const send = (n: number) => sendBatch(ctx, { events: Array.from({ length: n }, (_, i) => ({ line: i + 1, type: "invoice.paid", data: { n: i }, idempotencyKey: null })), allowUnknownType: true });
+  const endpointTo = (respond: ((r: { nth: number }) => Answer) | undefined, input: Partial<EndpointInput> = {}) =>
+    bed.endpoint(respond, input);
+  const send = (n: number) =>
+    sendBatch(ctx, {
+      events: Array.from({ length: n }, (_, i) => ({
+        line: i + 1,
+        type: "invoice.paid",
+        data: { n: i },
+        idempotencyKey: null,
+      })),
+      allowUnknownType: true,
+    });
 
   it("delivers signed payloads, records every attempt, and marks the deliveries DELIVERED", async () => {
     const { receiver, ep } = await endpointTo(undefined, { headers: { "X-Team": "billing" } });
@@ -54,19 +80,33 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     expect(receiver.received.every((r) => r.valid && r.headers["x-team"] === "billing")).toBe(true);
     const stored = new Map(sent.events.map((e) => [e.event.id, JSON.stringify(e.event.payload)]));
     expect(receiver.received.every((r) => r.body === stored.get(r.id))).toBe(true);
-    expect((await deliveries(ctx)).every((d) => d.status === "DELIVERED" && col.int(d.attemptCount) === 1 && col.int(d.lastStatusCode) === 200)).toBe(true);
+    expect(
+      (await deliveries(ctx)).every(
+        (d) => d.status === "DELIVERED" && col.int(d.attemptCount) === 1 && col.int(d.lastStatusCode) === 200,
+      ),
+    ).toBe(true);
     const attempts = await ctx.sql.all<Record<string, unknown>>(`SELECT * FROM "WebhookDeliveryAttempt"`);
     expect(attempts).toHaveLength(30);
     const a = attempts[0]!;
-    expect(a).toMatchObject({ attemptNumber: 1, trigger: "scheduled", statusCode: 200, responseBody: "ok", error: null });
+    expect(a).toMatchObject({
+      attemptNumber: 1,
+      trigger: "scheduled",
+      statusCode: 200,
+      responseBody: "ok",
+      error: null,
+    });
     expect(col.bool(a.succeeded)).toBe(true);
     expect(col.json<Record<string, string>>(a.requestHeaders)["webhook-id"]).toMatch(/^evt_/);
     // What was sent is recorded, but the endpoint's own header values only as redacted.
-    expect(attempts.map((x) => col.json<Record<string, string>>(x.requestHeaders)["X-Team"])).toEqual(Array(30).fill("[redacted]"));
+    expect(attempts.map((x) => col.json<Record<string, string>>(x.requestHeaders)["X-Team"])).toEqual(
+      Array(30).fill("[redacted]"),
+    );
     expect(JSON.stringify(attempts)).not.toContain("billing");
     expect(col.json<Record<string, string>>(a.responseHeaders)["content-type"]).toBe("text/plain");
     expect(JSON.stringify(attempts)).not.toContain(ep.secret);
-    expect((await ctx.sql.get<{ lastSuccessAt: unknown }>(`SELECT "lastSuccessAt" FROM "WebhookEndpoint"`))!.lastSuccessAt).not.toBeNull();
+    expect(
+      (await ctx.sql.get<{ lastSuccessAt: unknown }>(`SELECT "lastSuccessAt" FROM "WebhookEndpoint"`))!.lastSuccessAt,
+    ).not.toBeNull();
     expect((await runWorker(ctx, once)).attempts).toBe(0);
   });
 
@@ -86,28 +126,56 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     await runWorker(ctx, once);
     let rows = await deliveries(ctx);
     expect(rows.every((d) => d.status === "PENDING" && col.int(d.attemptCount) === 1)).toBe(true);
-    for (const d of rows) expect(nextIn(d, ctx.now())).toBeGreaterThanOrEqual(8_000), expect(nextIn(d, ctx.now())).toBeLessThanOrEqual(12_000);
+    for (const d of rows)
+      expect(nextIn(d, ctx.now())).toBeGreaterThanOrEqual(8_000),
+        expect(nextIn(d, ctx.now())).toBeLessThanOrEqual(12_000);
     expect((await runWorker(ctx, once)).attempts).toBe(0); // nothing is due yet
     t.advance(12_001);
     expect((await runWorker(ctx, once)).retrying).toBe(20);
     rows = await deliveries(ctx);
-    for (const d of rows) expect(nextIn(d, ctx.now())).toBeGreaterThanOrEqual(80_000), expect(nextIn(d, ctx.now())).toBeLessThanOrEqual(120_000);
+    for (const d of rows)
+      expect(nextIn(d, ctx.now())).toBeGreaterThanOrEqual(80_000),
+        expect(nextIn(d, ctx.now())).toBeLessThanOrEqual(120_000);
     t.advance(120_001);
     expect((await runWorker(ctx, once)).failed).toBe(20);
     rows = await deliveries(ctx);
-    expect(rows.every((d) => d.status === "FAILED" && col.int(d.attemptCount) === 3 && d.nextAttemptAt === null)).toBe(true);
+    expect(rows.every((d) => d.status === "FAILED" && col.int(d.attemptCount) === 3 && d.nextAttemptAt === null)).toBe(
+      true,
+    );
     expect(receiver.received).toHaveLength(60);
-    expect(await ctx.sql.all(`SELECT "id" FROM "WebhookDeliveryAttempt" WHERE "succeeded" = ?`, [true])).toHaveLength(0);
-    const ep = await ctx.sql.get<{ enabled: unknown; failingSince: unknown }>(`SELECT "enabled","failingSince" FROM "WebhookEndpoint"`);
+    expect(await ctx.sql.all(`SELECT "id" FROM "WebhookDeliveryAttempt" WHERE "succeeded" = ?`, [true])).toHaveLength(
+      0,
+    );
+    const ep = await ctx.sql.get<{ enabled: unknown; failingSince: unknown }>(
+      `SELECT "enabled","failingSince" FROM "WebhookEndpoint"`,
+    );
     expect(col.bool(ep!.enabled)).toBe(true);
     expect(ep!.failingSince).not.toBeNull();
   });
 
   it("waits at least a minute after 429/503/timeouts and honours Retry-After within [scheduled, 2x scheduled]", async () => {
-    const answers: Record<string, Answer> = { a: { status: 429, headers: { "retry-after": "100" } }, b: { status: 429, headers: { "retry-after": "1" } }, c: { status: 503 }, d: { status: 429, headers: { "retry-after": "3600" } } };
-    for (const [name, answer] of Object.entries(answers)) await endpointTo(() => answer, { retryScheduleMs: [0, 5_000, 5_000], eventFilter: [`t.${name}`] });
-    await endpointTo(() => ({ status: 200, delayMs: 2_000 }), { timeoutMs: 200, retryScheduleMs: [0, 5_000, 5_000], eventFilter: ["t.e"] });
-    await sendBatch(ctx, { events: ["a", "b", "c", "d", "e"].map((n, i) => ({ line: i + 1, type: `t.${n}`, data: null, idempotencyKey: null })), allowUnknownType: true });
+    const answers: Record<string, Answer> = {
+      a: { status: 429, headers: { "retry-after": "100" } },
+      b: { status: 429, headers: { "retry-after": "1" } },
+      c: { status: 503 },
+      d: { status: 429, headers: { "retry-after": "3600" } },
+    };
+    for (const [name, answer] of Object.entries(answers))
+      await endpointTo(() => answer, { retryScheduleMs: [0, 5_000, 5_000], eventFilter: [`t.${name}`] });
+    await endpointTo(() => ({ status: 200, delayMs: 2_000 }), {
+      timeoutMs: 200,
+      retryScheduleMs: [0, 5_000, 5_000],
+      eventFilter: ["t.e"],
+    });
+    await sendBatch(ctx, {
+      events: ["a", "b", "c", "d", "e"].map((n, i) => ({
+        line: i + 1,
+        type: `t.${n}`,
+        data: null,
+        idempotencyKey: null,
+      })),
+      allowUnknownType: true,
+    });
     await runWorker(ctx, once);
     const rows = await ctx.sql.all<DeliveryRow & { type: string; lastError: string | null }>(
       `SELECT d."id", d."status", d."attemptCount", d."nextAttemptAt", d."lastStatusCode", d."lastError", ev."type" FROM "WebhookDelivery" d JOIN "WebhookEvent" ev ON ev."id" = d."eventId" ORDER BY ev."type"`,
@@ -123,13 +191,23 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
 
   it("disables an endpoint that answers 410, cancels its queue, and audits it as the system", async () => {
     const { ep } = await endpointTo(() => ({ status: 410 }), { eventFilter: ["gone.*"] });
-    await sendBatch(ctx, { events: [{ line: 1, type: "gone.a", data: 1, idempotencyKey: null }], allowUnknownType: true });
+    await sendBatch(ctx, {
+      events: [{ line: 1, type: "gone.a", data: 1, idempotencyKey: null }],
+      allowUnknownType: true,
+    });
     const summary = await runWorker(ctx, once);
     expect(summary.disabledEndpoints).toEqual([{ endpointId: ep.id, reason: "the receiver answered 410 Gone" }]);
     expect((await deliveries(ctx))[0]!.status).toBe("FAILED");
-    const row = await ctx.sql.get<{ enabled: unknown; disabledReason: string }>(`SELECT "enabled","disabledReason" FROM "WebhookEndpoint"`);
+    const row = await ctx.sql.get<{ enabled: unknown; disabledReason: string }>(
+      `SELECT "enabled","disabledReason" FROM "WebhookEndpoint"`,
+    );
     expect(col.bool(row!.enabled)).toBe(false);
-    expect(await ctx.sql.all(`SELECT "action","actor" FROM "AuditEvent" WHERE "targetId" = ? AND "action" = 'endpoint.disable'`, [ep.id])).toEqual([{ action: "endpoint.disable", actor: "system" }]);
+    expect(
+      await ctx.sql.all(
+        `SELECT "action","actor" FROM "AuditEvent" WHERE "targetId" = ? AND "action" = 'endpoint.disable'`,
+        [ep.id],
+      ),
+    ).toEqual([{ action: "endpoint.disable", actor: "system" }]);
   });
 
   it("disables an endpoint without a success for the configured window", async () => {
@@ -141,7 +219,9 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     expect(summary.disabledEndpoints.map((d) => d.endpointId)).toEqual([ep.id]);
     expect(summary.disabledEndpoints[0]!.reason).toBe("no successful delivery for 6d (limit 5d)");
     expect((await deliveries(ctx)).map((d) => d.status)).toEqual(["CANCELLED", "CANCELLED"]);
-    expect(await ctx.sql.all(`SELECT "actor" FROM "AuditEvent" WHERE "action" = 'endpoint.disable'`)).toEqual([{ actor: "system" }]);
+    expect(await ctx.sql.all(`SELECT "actor" FROM "AuditEvent" WHERE "action" = 'endpoint.disable'`)).toEqual([
+      { actor: "system" },
+    ]);
   });
 
   it("states the real time without a success in the disable reason, even for a window under an hour", async () => {
@@ -187,7 +267,12 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     try {
       const seen: string[] = [];
       const drain = async (sql: typeof ctx.sql, owner: string) => {
-        for (let rows = await claimDue(sql, owner, ctx.now(), 60_000, 7); rows.length; rows = await claimDue(sql, owner, ctx.now(), 60_000, 7)) seen.push(...rows.map((r) => r.id));
+        for (
+          let rows = await claimDue(sql, owner, ctx.now(), 60_000, 7);
+          rows.length;
+          rows = await claimDue(sql, owner, ctx.now(), 60_000, 7)
+        )
+          seen.push(...rows.map((r) => r.id));
       };
       await Promise.all([drain(ctx.sql, "a"), drain(other, "b"), drain(ctx.sql, "c"), drain(other, "d")]);
       expect(seen).toHaveLength(300);
@@ -211,8 +296,14 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     await send(1);
     const before = ctx.now();
     expect((await runWorker(ctx, once)).retrying).toBe(1);
-    const a = await ctx.sql.get<{ responseHeaders: unknown; responseBody: string }>(`SELECT "responseHeaders", "responseBody" FROM "WebhookDeliveryAttempt"`);
-    expect(col.json<Record<string, string>>(a!.responseHeaders)).toMatchObject({ "x-trace": "a, b", "retry-after": "90", "content-type": "text/plain" });
+    const a = await ctx.sql.get<{ responseHeaders: unknown; responseBody: string }>(
+      `SELECT "responseHeaders", "responseBody" FROM "WebhookDeliveryAttempt"`,
+    );
+    expect(col.json<Record<string, string>>(a!.responseHeaders)).toMatchObject({
+      "x-trace": "a, b",
+      "retry-after": "90",
+      "content-type": "text/plain",
+    });
     expect(a!.responseBody).toBe("busy");
     // 503 waits at least a minute; Retry-After 90 s is within [scheduled, 2x scheduled], so it wins.
     expect(nextIn((await deliveries(ctx))[0]!, before)).toBeGreaterThanOrEqual(89_000);
@@ -232,16 +323,40 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
       startedAt: now,
       requestHeaders: { "webhook-id": claimed!.eventId },
       requestBody: null,
-      result: { statusCode, headers: { "content-type": "text/plain" }, body: "x", error: null, timedOut: false, durationMs: 1 },
+      result: {
+        statusCode,
+        headers: { "content-type": "text/plain" },
+        body: "x",
+        error: null,
+        timedOut: false,
+        durationMs: 1,
+      },
       outcome,
     });
-    const batch = encodeAttempts([attempt(200, { kind: "delivered" }), attempt(500, { kind: "retry", at: new Date(now.getTime() + 5_000) })]);
-    expect(await recordBatch({ sql: ctx.sql, now: () => now, actor: "system", db: ctx.db, env: ctx.env }, "w1", batch, 5 * DAY)).toEqual([]);
+    const batch = encodeAttempts([
+      attempt(200, { kind: "delivered" }),
+      attempt(500, { kind: "retry", at: new Date(now.getTime() + 5_000) }),
+    ]);
+    expect(
+      await recordBatch(
+        { sql: ctx.sql, now: () => now, actor: "system", db: ctx.db, env: ctx.env },
+        "w1",
+        batch,
+        5 * DAY,
+      ),
+    ).toEqual([]);
     expect(await deliveries(ctx)).toMatchObject([{ status: "DELIVERED", lastStatusCode: 200 }]);
-    const codes = await ctx.sql.all<{ statusCode: unknown }>(`SELECT "statusCode" FROM "WebhookDeliveryAttempt" ORDER BY "statusCode"`);
+    const codes = await ctx.sql.all<{ statusCode: unknown }>(
+      `SELECT "statusCode" FROM "WebhookDeliveryAttempt" ORDER BY "statusCode"`,
+    );
     expect(codes.map((c) => col.int(c.statusCode))).toEqual([200, 500]);
     // Another owner's records change nothing: the lease is this worker's no longer.
-    await recordBatch({ sql: ctx.sql, now: () => now, actor: "system", db: ctx.db, env: ctx.env }, "w2", encodeAttempts([attempt(500, { kind: "failed" })]), 5 * DAY);
+    await recordBatch(
+      { sql: ctx.sql, now: () => now, actor: "system", db: ctx.db, env: ctx.env },
+      "w2",
+      encodeAttempts([attempt(500, { kind: "failed" })]),
+      5 * DAY,
+    );
     expect(await deliveries(ctx)).toMatchObject([{ status: "DELIVERED" }]);
   });
 
@@ -256,10 +371,24 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     await endpointTo(() => answers[n++ % 3]!);
     await send(6);
     expect((await runWorker(ctx, once)).delivered).toBe(6);
-    const rows = await ctx.sql.all<{ responseBody: string; responseHeaders: unknown }>(`SELECT "responseBody", "responseHeaders" FROM "WebhookDeliveryAttempt"`);
-    const framing = rows.map((r) => `${"content-length" in col.json<Record<string, string>>(r.responseHeaders) ? "length" : "chunked"}:${Buffer.byteLength(r.responseBody)}`).sort();
+    const rows = await ctx.sql.all<{ responseBody: string; responseHeaders: unknown }>(
+      `SELECT "responseBody", "responseHeaders" FROM "WebhookDeliveryAttempt"`,
+    );
+    const framing = rows
+      .map(
+        (r) =>
+          `${"content-length" in col.json<Record<string, string>>(r.responseHeaders) ? "length" : "chunked"}:${Buffer.byteLength(r.responseBody)}`,
+      )
+      .sort();
     // 20 KB of big's bytes: 10,000 of "é" then 10,480 of "x".
-    expect(framing).toEqual(["chunked:20480", "chunked:20480", "length:20480", "length:20480", "length:400", "length:400"]);
+    expect(framing).toEqual([
+      "chunked:20480",
+      "chunked:20480",
+      "length:20480",
+      "length:20480",
+      "length:400",
+      "length:400",
+    ]);
     for (const r of rows) expect(r.responseBody.startsWith("é".repeat(100))).toBe(true);
   });
 
@@ -272,12 +401,18 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     receivers.push({ close: () => new Promise<void>((r) => server.close(() => r())) } as Receiver);
     server.on("connection", (s) => s.unref());
-    await createEndpoint(ctx, { ...base, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, timeoutMs: 600 });
+    await createEndpoint(ctx, {
+      ...base,
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+      timeoutMs: 600,
+    });
     await send(1);
     const started = performance.now();
     expect((await runWorker(ctx, once)).retrying).toBe(1);
     expect(performance.now() - started).toBeLessThan(2_000);
-    const attempt = await ctx.sql.get<{ error: string; durationMs: unknown }>(`SELECT "error", "durationMs" FROM "WebhookDeliveryAttempt"`);
+    const attempt = await ctx.sql.get<{ error: string; durationMs: unknown }>(
+      `SELECT "error", "durationMs" FROM "WebhookDeliveryAttempt"`,
+    );
     expect(attempt!.error).toBe("timed out after 600 ms");
     expect(col.int(attempt!.durationMs)).toBeGreaterThanOrEqual(590);
     expect(col.int(attempt!.durationMs)).toBeLessThan(1_000);
@@ -285,21 +420,37 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
   });
 
   it("sends (and signs) what the endpoint's transformation makes of the event; a failing one is a failed attempt", async () => {
-    const { receiver, ep: receiverEp } = await endpointTo(undefined, { transformation: { kind: "jsonata", expression: '{"event": type, "amount": data.n * 100}' } });
+    const { receiver, ep: receiverEp } = await endpointTo(undefined, {
+      transformation: { kind: "jsonata", expression: '{"event": type, "amount": data.n * 100}' },
+    });
     const { receiver: slack } = await endpointTo(undefined, { channel: "SLACK" });
-    const { ep: broken } = await endpointTo(undefined, { transformation: { kind: "jsonata", expression: 'data.n = 1 ? $error("refused") : data' } });
+    const { ep: broken } = await endpointTo(undefined, {
+      transformation: { kind: "jsonata", expression: 'data.n = 1 ? $error("refused") : data' },
+    });
     await send(2);
     const summary = await runWorker(ctx, once);
     expect(summary).toMatchObject({ attempts: 6, delivered: 5, retrying: 1 });
-    expect(receiver.received.map((r) => JSON.parse(r.body)).sort((a, b) => a.amount - b.amount)).toEqual([{ event: "invoice.paid", amount: 0 }, { event: "invoice.paid", amount: 100 }]);
+    expect(receiver.received.map((r) => JSON.parse(r.body)).sort((a, b) => a.amount - b.amount)).toEqual([
+      { event: "invoice.paid", amount: 0 },
+      { event: "invoice.paid", amount: 100 },
+    ]);
     expect(receiver.received.every((r) => r.valid)).toBe(true); // the signature covers the bytes sent
     expect(slack.received.map((r) => Object.keys(JSON.parse(r.body)))).toEqual([["text"], ["text"]]);
     expect(JSON.parse(slack.received[0]!.body).text).toMatch(/^\*invoice\.paid\* at /);
-    const failed = await ctx.sql.get<{ error: string; statusCode: unknown }>(`SELECT "error", "statusCode" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? AND "succeeded" = ?`, [broken.id, false]);
+    const failed = await ctx.sql.get<{ error: string; statusCode: unknown }>(
+      `SELECT "error", "statusCode" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ? AND "succeeded" = ?`,
+      [broken.id, false],
+    );
     expect(failed).toMatchObject({ error: "the JSONata transformation failed: refused", statusCode: null });
     // Each attempt keeps the bytes it sent when they are not the payload; the failed one sent none.
-    const kept = async (id: string) => (await ctx.sql.all<{ requestBody: string | null; requestHeaders: unknown }>(`SELECT "requestBody", "requestHeaders" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ?`, [id]));
-    expect((await kept(receiverEp.id)).map((a) => a.requestBody).sort()).toEqual(receiver.received.map((r) => r.body).sort());
+    const kept = async (id: string) =>
+      await ctx.sql.all<{ requestBody: string | null; requestHeaders: unknown }>(
+        `SELECT "requestBody", "requestHeaders" FROM "WebhookDeliveryAttempt" WHERE "endpointId" = ?`,
+        [id],
+      );
+    expect((await kept(receiverEp.id)).map((a) => a.requestBody).sort()).toEqual(
+      receiver.received.map((r) => r.body).sort(),
+    );
     expect((await kept(broken.id)).filter((a) => a.requestHeaders === null).map((a) => a.requestBody)).toEqual([null]);
   });
 
@@ -309,7 +460,14 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     const live = { ...ctx, now: () => new Date() }; // leases must run out on the real clock here
     const slow = runWorker(live, { ...once, concurrency: 1, leaseMs: 1_000, workerId: "slow" });
     await new Promise((r) => setTimeout(r, 300));
-    const other = await runWorker(live, { ...once, once: false, maxTimeMs: 3_200, leaseMs: 1_000, pollMs: 50, workerId: "other" });
+    const other = await runWorker(live, {
+      ...once,
+      once: false,
+      maxTimeMs: 3_200,
+      leaseMs: 1_000,
+      pollMs: 50,
+      workerId: "other",
+    });
     expect((await slow).delivered).toBe(1);
     expect(other.attempts).toBe(0);
     expect([...receiver.counts.values()]).toEqual([1]);
@@ -335,7 +493,12 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
   });
 
   it("reports a store thread that cannot open its database instead of hanging", async () => {
-    const target = provider === "sqlite" ? { ...ctx.db.target, file: join(PACKAGE_ROOT, "no-such-dir", "x.db") } : { ...ctx.db.target, url: ctx.db.target.url.replace(/\/[^/?]+(\?|$)/, "/intg_no_such_database$1") };
-    await expect(threadStore(target, STORE_FILE, {})).rejects.toThrow(provider === "sqlite" ? /directory does not exist|unable to open/ : /intg_no_such_database/);
+    const target =
+      provider === "sqlite"
+        ? { ...ctx.db.target, file: join(PACKAGE_ROOT, "no-such-dir", "x.db") }
+        : { ...ctx.db.target, url: ctx.db.target.url.replace(/\/[^/?]+(\?|$)/, "/intg_no_such_database$1") };
+    await expect(threadStore(target, STORE_FILE, {})).rejects.toThrow(
+      provider === "sqlite" ? /directory does not exist|unable to open/ : /intg_no_such_database/,
+    );
   });
 });

@@ -23,7 +23,10 @@ describe("API key format", () => {
     const last = key.at(-1)!;
     const typo = key.slice(0, -1) + (last === "a" ? "b" : "a");
     expect(identifyKey(typo)).toMatchObject({ wellFormed: false, reason: expect.stringContaining("checksum") });
-    expect(identifyKey(key.slice(0, -2))).toMatchObject({ wellFormed: false, reason: expect.stringContaining("length") });
+    expect(identifyKey(key.slice(0, -2))).toMatchObject({
+      wellFormed: false,
+      reason: expect.stringContaining("length"),
+    });
     expect(identifyKey("sk_live_abc")).toMatchObject({ wellFormed: false });
     expect(identifyKey("hello")).toMatchObject({ wellFormed: false, reason: expect.stringContaining("format") });
     // A flipped character inside the random part also breaks the checksum.

@@ -29,7 +29,7 @@ function files(dir: string): string[] {
 }
 
 /** Every project-internal import of every source file, as paths relative to src/. */
-export function importGraph(): Array<{ file: string; target: string }> {
+function importGraph(): Array<{ file: string; target: string }> {
   const edges: Array<{ file: string; target: string }> = [];
   for (const path of files(SRC)) {
     const info = ts.preProcessFile(readFileSync(path, "utf8"), true, true);

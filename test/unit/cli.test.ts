@@ -28,20 +28,21 @@ describe("the CLI frame", () => {
   it("prints the exit-code table from the design, as a table and as JSON", async () => {
     const table = await runCli(["help", "exit-codes"]);
     expect(table.code).toBe(0);
-    for (const [code, meaning] of EXIT_CODE_MEANINGS) expect(table.stdout).toMatch(new RegExp(`│ ${code}\\s+│ ${meaning.replace(/[()]/g, "\\$&")}`));
+    for (const [code, meaning] of EXIT_CODE_MEANINGS)
+      expect(table.stdout).toMatch(new RegExp(`│ ${code}\\s+│ ${meaning.replace(/[()]/g, "\\$&")}`));
     const json = await runCli(["help", "exit-codes", "--json"]);
     // Each entry also lists its error codes (test/unit/errors.test.ts checks those).
     expect(JSON.parse(json.stdout)).toEqual(
       [
-      { code: 0, meaning: "ok" },
-      { code: 1, meaning: "the operation failed" },
-      { code: 2, meaning: "usage error or invalid input (nothing was written)" },
-      { code: 3, meaning: "a check failed: something is unhealthy" },
-      { code: 4, meaning: "a credential is invalid, expired or revoked" },
-      { code: 5, meaning: "not found" },
-      { code: 6, meaning: "conflict (already exists, changed concurrently)" },
-      { code: 8, meaning: "pending: migrations pending, degraded, still in a grace period" },
-      { code: 130, meaning: "interrupted" },
+        { code: 0, meaning: "ok" },
+        { code: 1, meaning: "the operation failed" },
+        { code: 2, meaning: "usage error or invalid input (nothing was written)" },
+        { code: 3, meaning: "a check failed: something is unhealthy" },
+        { code: 4, meaning: "a credential is invalid, expired or revoked" },
+        { code: 5, meaning: "not found" },
+        { code: 6, meaning: "conflict (already exists, changed concurrently)" },
+        { code: 8, meaning: "pending: migrations pending, degraded, still in a grace period" },
+        { code: 130, meaning: "interrupted" },
       ].map((entry) => ({ ...entry, errors: expect.any(Array) })),
     );
   });
@@ -75,7 +76,9 @@ describe("the CLI frame", () => {
     expect(r.stdout).toBe("");
     const lines = r.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toEqual({ error: { code: "USAGE", message: "Unknown command 'nope'", hint: "Run 'intg --help' for usage." } });
+    expect(JSON.parse(lines[0]!)).toEqual({
+      error: { code: "USAGE", message: "Unknown command 'nope'", hint: "Run 'intg --help' for usage." },
+    });
   });
 
   it("refuses an unsupported database URL as a usage error", async () => {
@@ -143,7 +146,21 @@ describe("loading only the noun on the command line", () => {
       const program = await buildProgram(testDeps(), () => undefined, undefined, argv);
       return program.commands.find((c) => c.name() === "webhooks")!.commands.map((c) => c.name());
     };
-    const all = ["endpoints", "event-types", "send", "deliveries", "worker", "replay", "health", "transform", "verify", "listen", "export", "metrics", "prune"];
+    const all = [
+      "endpoints",
+      "event-types",
+      "send",
+      "deliveries",
+      "worker",
+      "replay",
+      "health",
+      "transform",
+      "verify",
+      "listen",
+      "export",
+      "metrics",
+      "prune",
+    ];
     expect(await verbs(["webhooks", "worker", "--once"])).toEqual(["worker"]);
     expect(await verbs(["--db", "file:x.db", "--json", "webhooks", "endpoints", "list"])).toEqual(["endpoints"]);
     expect(await verbs(["help", "webhooks", "replay"])).toEqual(["replay"]);
@@ -159,7 +176,8 @@ describe("loading only the noun on the command line", () => {
 
   it("still lists every noun in the root help, and still suggests one for a typo", async () => {
     const help = await runCli(["--help"]);
-    for (const noun of ["db", "keys", "secrets", "audit", "webhooks", "connections", "refs"]) expect(help.stdout).toMatch(new RegExp(`\\n  ${noun} `));
+    for (const noun of ["db", "keys", "secrets", "audit", "webhooks", "connections", "refs"])
+      expect(help.stdout).toMatch(new RegExp(`\\n  ${noun} `));
     expect((await runCli(["secrest"])).stderr).toContain("Did you mean secrets?");
   });
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { CredentialError, UsageError } from "../../src/errors.js";
 import { openWithPassphrase, sealWithPassphrase } from "../../src/lib/passphrase.js";
 import { RateLimiter, retryAfterMs } from "../../src/lib/rate-limit.js";
-import { deserialiseCredential, parseCredential, serialiseCredential } from "../../src/services/connections/credential.js";
+import {
+  deserialiseCredential,
+  parseCredential,
+  serialiseCredential,
+} from "../../src/services/connections/credential.js";
 
 describe("RateLimiter", () => {
   it("lets a burst of one second's worth through, then spaces requests evenly", () => {
@@ -82,7 +86,9 @@ describe("passphrase envelopes", () => {
     expect(sealed).not.toContain("value");
     expect(openWithPassphrase("correct horse battery staple", sealed)).toBe('{"sec_1":"value"}');
     expect(() => openWithPassphrase("wrong horse battery staple", sealed)).toThrow(CredentialError);
-    expect(() => openWithPassphrase("correct horse battery staple", sealed.slice(0, -2) + "AA")).toThrow(CredentialError);
+    expect(() => openWithPassphrase("correct horse battery staple", sealed.slice(0, -2) + "AA")).toThrow(
+      CredentialError,
+    );
     expect(() => openWithPassphrase("x", "not an envelope")).toThrow(/not a readable envelope/);
   });
 });

@@ -14,7 +14,7 @@ function credentialError(fn: () => unknown): CredentialError {
     fn();
   } catch (error) {
     expect(error).toBeInstanceOf(CredentialError);
-    expect(exitCodeOf((error as CredentialError))).toBe(ExitCode.CREDENTIAL);
+    expect(exitCodeOf(error as CredentialError)).toBe(ExitCode.CREDENTIAL);
     return error as CredentialError;
   }
   throw new Error("expected a CredentialError");
@@ -44,7 +44,9 @@ describe("AES-256-GCM envelopes", () => {
     const a = encrypt(key, "same", ROW);
     const b = encrypt(key, "same", ROW);
     expect(a).not.toBe(b);
-    expect(Buffer.from(a.split(".")[2]!, "base64url").subarray(0, 12)).not.toEqual(Buffer.from(b.split(".")[2]!, "base64url").subarray(0, 12));
+    expect(Buffer.from(a.split(".")[2]!, "base64url").subarray(0, 12)).not.toEqual(
+      Buffer.from(b.split(".")[2]!, "base64url").subarray(0, 12),
+    );
   });
 
   it("identifies a key by a fingerprint of it, never the key", () => {
@@ -57,15 +59,19 @@ describe("AES-256-GCM envelopes", () => {
   it("refuses a tampered nonce, tag or ciphertext with exit 4, never garbage", () => {
     const sealed = encrypt(key, "the real secret", ROW);
     for (const offset of [0, 11, 12, 27, 28, 30]) {
-      const e = credentialError(() => decrypt(key, flip(sealed, offset), ROW, "Secret \"s\""));
+      const e = credentialError(() => decrypt(key, flip(sealed, offset), ROW, 'Secret "s"'));
       expect(e.code).toBe("CIPHERTEXT_INVALID");
-      expect(e.message).toBe(`Secret "s" could not be decrypted with master key ${key.id}: its ciphertext was altered or belongs to another row.`);
+      expect(e.message).toBe(
+        `Secret "s" could not be decrypted with master key ${key.id}: its ciphertext was altered or belongs to another row.`,
+      );
     }
   });
 
   it("refuses a ciphertext moved to another row (wrong additional data)", () => {
     const sealed = encrypt(key, "row A's token", ROW);
-    expect(credentialError(() => decrypt(key, sealed, "sec_01HOTHERROWOTHERROWOTHERR")).code).toBe("CIPHERTEXT_INVALID");
+    expect(credentialError(() => decrypt(key, sealed, "sec_01HOTHERROWOTHERROWOTHERR")).code).toBe(
+      "CIPHERTEXT_INVALID",
+    );
   });
 
   it("names the missing key when the envelope was sealed under another", () => {
@@ -90,7 +96,15 @@ describe("AES-256-GCM envelopes", () => {
 
   it("refuses text that is not an envelope", () => {
     const sealed = encrypt(key, "value", ROW);
-    for (const bad of ["", "plaintext", "v2" + sealed.slice(2), `v1.${key.id}.`, `v1.${key.id}.AAAA`, `v1.XYZ.${sealed.split(".")[2]}`, sealed + "!"]) {
+    for (const bad of [
+      "",
+      "plaintext",
+      "v2" + sealed.slice(2),
+      `v1.${key.id}.`,
+      `v1.${key.id}.AAAA`,
+      `v1.XYZ.${sealed.split(".")[2]}`,
+      sealed + "!",
+    ]) {
       expect(credentialError(() => decrypt(key, bad, ROW)).code, bad).toBe("CIPHERTEXT_MALFORMED");
     }
   });

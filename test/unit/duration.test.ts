@@ -15,7 +15,9 @@ describe("durations", () => {
     ["0", 0],
   ])("reads %s", (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(["", "10", "d", "5x", "1h 30m", "-1h", "1h30"])("refuses %j", (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(["", "10", "d", "5x", "1h 30m", "-1h", "1h30"])("refuses %j", (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 
   it("writes the largest whole units", () => {
     expect(formatDuration(90_061_000)).toBe("1d1h1m1s");
@@ -34,12 +36,21 @@ describe("durations", () => {
 describe("duration and date flags", () => {
   const now = new Date("2026-12-03T00:00:00Z");
 
-  it.each(["1000000w", "99999999999d", "36526d", "5300w", "9".repeat(400) + "ms"])("refuses %s with exit 2, naming the bound", (text) => {
-    const error = (() => { try { parseDurationFlag("--expires-in", text); } catch (e) { return e; } })();
-    expect(error).toBeInstanceOf(UsageError);
-    expect((error as UsageError).message).toContain("longer than 100 years");
-    expect(exitCodeOf((error as UsageError))).toBe(2);
-  });
+  it.each(["1000000w", "99999999999d", "36526d", "5300w", "9".repeat(400) + "ms"])(
+    "refuses %s with exit 2, naming the bound",
+    (text) => {
+      const error = (() => {
+        try {
+          parseDurationFlag("--expires-in", text);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).message).toContain("longer than 100 years");
+      expect(exitCodeOf(error as UsageError)).toBe(2);
+    },
+  );
 
   it("accepts 100 years exactly", () => expect(parseDurationFlag("--grace", "36525d")).toBe(MAX_DURATION_MS));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ExitCode, exitCodeFor, exitCodeOf, exitCodeTable } from "../../src/cli/exit-codes.js";
+import { ExitCode, exitCodeFor, exitCodeOf, type exitCodeTable } from "../../src/cli/exit-codes.js";
 import {
   CheckFailedError,
   ConflictError,
@@ -18,7 +18,16 @@ import { runCli } from "../helpers/io.js";
 
 describe("errors below every layer", () => {
   it("map each kind to its documented exit code, in the CLI alone", () => {
-    const kinds: Record<ErrorKind, number> = { failure: 1, usage: 2, check_failed: 3, credential: 4, not_found: 5, conflict: 6, pending: 8, interrupted: 130 };
+    const kinds: Record<ErrorKind, number> = {
+      failure: 1,
+      usage: 2,
+      check_failed: 3,
+      credential: 4,
+      not_found: 5,
+      conflict: 6,
+      pending: 8,
+      interrupted: 130,
+    };
     for (const [kind, code] of Object.entries(kinds)) expect(exitCodeFor(kind as ErrorKind)).toBe(code);
     expect(exitCodeOf(new UsageError("x"))).toBe(ExitCode.USAGE);
     expect(exitCodeOf(new InterruptedError("x"))).toBe(ExitCode.INTERRUPTED);
@@ -40,7 +49,13 @@ describe("errors below every layer", () => {
       const back = errorFromWire(structuredClone(errorToWire(original)));
       expect(back).toBeInstanceOf(original.constructor);
       expect(back).toBeInstanceOf(IntgError);
-      expect(back).toMatchObject({ name: original.name, message: original.message, code: original.code, kind: original.kind, hint: original.hint });
+      expect(back).toMatchObject({
+        name: original.name,
+        message: original.message,
+        code: original.code,
+        kind: original.kind,
+        hint: original.hint,
+      });
       expect(exitCodeOf(back)).toBe(exitCodeOf(original));
     }
     const plain = errorFromWire(structuredClone(errorToWire(Object.assign(new Error("disk"), { code: "EIO" }))));

@@ -37,7 +37,8 @@ describe("acquireFileLock", () => {
   it("is released by the kernel when its holder is killed, with nothing to clean up", async () => {
     // Another process takes the lock the same way (an EXCLUSIVE transaction on the file) and is SIGKILLed.
     const sqlite = createRequire(import.meta.url).resolve("better-sqlite3");
-    const script = `const D=require(${JSON.stringify(sqlite)});const db=new D(${JSON.stringify(path)});` +
+    const script =
+      `const D=require(${JSON.stringify(sqlite)});const db=new D(${JSON.stringify(path)});` +
       `db.pragma("journal_mode = OFF");db.exec("BEGIN EXCLUSIVE");console.log("held");setInterval(()=>{},1000);`;
     const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));

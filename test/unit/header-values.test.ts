@@ -1,12 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
 import { parseHeaders } from "../../src/commands/webhooks/endpoint-flags.js";
-import { fieldValueProblem, HeaderInputError, looksLikeCredential, mergeHeaders, parseHeaderLines } from "../../src/lib/header-values.js";
+import {
+  fieldValueProblem,
+  HeaderInputError,
+  looksLikeCredential,
+  mergeHeaders,
+  parseHeaderLines,
+} from "../../src/lib/header-values.js";
 
 describe("endpoint header values (RFC 9110 fields)", () => {
   it("reads a header file: one Name: value a line, CRLF and blank lines accepted, optional whitespace dropped", () => {
-    const pairs = parseHeaderLines("Authorization: Bearer abc:def\r\n\nX-Team:\tbilling  \nX-Empty:\n", "--header-file");
-    expect(pairs).toEqual([["Authorization", "Bearer abc:def"], ["X-Team", "billing"], ["X-Empty", ""]]);
+    const pairs = parseHeaderLines(
+      "Authorization: Bearer abc:def\r\n\nX-Team:\tbilling  \nX-Empty:\n",
+      "--header-file",
+    );
+    expect(pairs).toEqual([
+      ["Authorization", "Bearer abc:def"],
+      ["X-Team", "billing"],
+      ["X-Empty", ""],
+    ]);
     expect(parseHeaderLines("X-Latin: caf\u00e9 \u00ff", "f")).toEqual([["X-Latin", "caf\u00e9 \u00ff"]]);
   });
 
@@ -40,13 +53,27 @@ describe("endpoint header values (RFC 9110 fields)", () => {
   });
 
   it("refuses a name given twice, in any case, across sources", () => {
-    expect(() => mergeHeaders([["X-Team", "a"], ["x-team", "b"]])).toThrow(/given twice/);
+    expect(() =>
+      mergeHeaders([
+        ["X-Team", "a"],
+        ["x-team", "b"],
+      ]),
+    ).toThrow(/given twice/);
     expect(() => parseHeaders(["X-Team: a", "X-TEAM: b"])).toThrow(UsageError);
     expect(() => parseHeaders(["X-A: a\u0001"])).toThrow(UsageError);
   });
 
   it("tells credential-looking names, for the --header warning", () => {
-    for (const name of ["Authorization", "X-Api-Key", "X-Auth-Token", "Cookie", "X-Client-Secret", "Proxy-Authorization"]) expect(looksLikeCredential(name), name).toBe(true);
-    for (const name of ["X-Team", "X-Request-Source", "Accept-Language"]) expect(looksLikeCredential(name), name).toBe(false);
+    for (const name of [
+      "Authorization",
+      "X-Api-Key",
+      "X-Auth-Token",
+      "Cookie",
+      "X-Client-Secret",
+      "Proxy-Authorization",
+    ])
+      expect(looksLikeCredential(name), name).toBe(true);
+    for (const name of ["X-Team", "X-Request-Source", "Accept-Language"])
+      expect(looksLikeCredential(name), name).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ const parse = (text: string) => parseCapturedRequest(Buffer.from(text, "utf8"));
 
 describe("parseCapturedRequest", () => {
   it("reads HTTP/1.1 text with CRLF, keeping the body's bytes", () => {
-    const r = parse("POST /hook HTTP/1.1\r\nWebhook-Id: msg_1\r\nX-A: 1\r\nx-a: 2\r\n\r\n{\"a\": 1}\r\n\r\ntail");
+    const r = parse('POST /hook HTTP/1.1\r\nWebhook-Id: msg_1\r\nX-A: 1\r\nx-a: 2\r\n\r\n{"a": 1}\r\n\r\ntail');
     expect(r.headers).toEqual({ "webhook-id": "msg_1", "x-a": "1, 2" });
     expect(r.body.toString()).toBe('{"a": 1}\r\n\r\ntail');
   });
@@ -21,12 +21,16 @@ describe("parseCapturedRequest", () => {
   });
 
   it("de-chunks a chunked body", () => {
-    const r = parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3\r\n: 1\r\n1\r\n}\r\n0\r\n\r\n");
+    const r = parse(
+      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"a"\r\n3\r\n: 1\r\n1\r\n}\r\n0\r\n\r\n',
+    );
     expect(r.body.toString()).toBe('{"a": 1}');
   });
 
   it("reads the JSON form; the body must be the raw string", () => {
-    const r = parse(JSON.stringify({ headers: { "Webhook-Id": "msg_1", "X-N": 5, "X-L": ["a", "b"] }, body: '{"a": 1}' }));
+    const r = parse(
+      JSON.stringify({ headers: { "Webhook-Id": "msg_1", "X-N": 5, "X-L": ["a", "b"] }, body: '{"a": 1}' }),
+    );
     expect(r.headers).toEqual({ "webhook-id": "msg_1", "x-n": "5", "x-l": "a, b" });
     expect(r.body.toString()).toBe('{"a": 1}');
     expect(() => parse(JSON.stringify({ headers: {}, body: { a: 1 } }))).toThrow(/raw body as a string/);

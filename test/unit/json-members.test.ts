@@ -10,10 +10,18 @@ describe("topLevelMembers", () => {
   it("gives each top-level value's exact text, numbers JSON.parse would change included", () => {
     const text = '{"a":9007199254740993,"b" : -0.0 ,"c":\t1e400\r\n,"d":true,"e":null,"f":-1.5E-7}';
     expect(values(text)).toEqual([
-      ["a", "9007199254740993"], ["b", "-0.0"], ["c", "1e400"], ["d", "true"], ["e", "null"], ["f", "-1.5E-7"],
+      ["a", "9007199254740993"],
+      ["b", "-0.0"],
+      ["c", "1e400"],
+      ["d", "true"],
+      ["e", "null"],
+      ["f", "-1.5E-7"],
     ]);
     expect(values(" {} ")).toEqual([]);
-    expect(values('{ "a" : [ ] , "b" : { } }')).toEqual([["a", "[ ]"], ["b", "{ }"]]);
+    expect(values('{ "a" : [ ] , "b" : { } }')).toEqual([
+      ["a", "[ ]"],
+      ["b", "{ }"],
+    ]);
   });
 
   it("is not fooled by structure inside strings, escaped quotes and backslashes, or nested keys", () => {
@@ -29,12 +37,16 @@ describe("topLevelMembers", () => {
 
   it("decodes keys and keeps duplicates in the order written", () => {
     const text = '{"d\\u0061ta":1,"data":2,"\\ud83d\\ude00":3}';
-    expect(values(text)).toEqual([["data", "1"], ["data", "2"], ["\u{1f600}", "3"]]);
+    expect(values(text)).toEqual([
+      ["data", "1"],
+      ["data", "2"],
+      ["\u{1f600}", "3"],
+    ]);
   });
 
   it("agrees with JSON.parse on random objects, however they are spaced", () => {
     let seed = 13;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
     const strings = ["", "data", '"', "\\", "}", "]", ",", ":", '{"a":1}', "\u0000", "é\u2028", '\\"', "\ud83d\ude00"];
     const value = (depth: number): unknown => {

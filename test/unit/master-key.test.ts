@@ -6,8 +6,19 @@ import { CredentialError, UsageError } from "../../src/errors.js";
 import { ExitCode, exitCodeOf } from "../../src/cli/exit-codes.js";
 import { generateMasterKey, masterKeyFrom } from "../../src/lib/crypto.js";
 import { parseDbUrl, resolveDbTarget } from "../../src/db/url.js";
-import { createKeyFile, formatKeyFile, parseKeyFile, readKeyFile, replaceKeyFile } from "../../src/services/secrets/key-file.js";
-import { keyFilePath, parseMasterKeyText, parsePreviousKeys, readMasterKeys } from "../../src/services/secrets/master-key.js";
+import {
+  createKeyFile,
+  formatKeyFile,
+  parseKeyFile,
+  readKeyFile,
+  replaceKeyFile,
+} from "../../src/services/secrets/key-file.js";
+import {
+  keyFilePath,
+  parseMasterKeyText,
+  parsePreviousKeys,
+  readMasterKeys,
+} from "../../src/services/secrets/master-key.js";
 import { tempDir } from "../helpers/databases.js";
 
 const dirs: { dispose(): void }[] = [];
@@ -45,7 +56,7 @@ describe("INTG_MASTER_KEY and INTG_PREVIOUS_MASTER_KEYS", () => {
     ] as const) {
       const e = thrown(() => parseMasterKeyText(text, "INTG_MASTER_KEY"));
       expect(e).toBeInstanceOf(UsageError);
-      expect(exitCodeOf((e as UsageError))).toBe(ExitCode.USAGE);
+      expect(exitCodeOf(e as UsageError)).toBe(ExitCode.USAGE);
       expect(e.message).toBe(`INTG_MASTER_KEY must be base64 of exactly 32 bytes; ${why}.`);
       expect(e.message + (e as UsageError).hint).not.toContain(text);
     }
@@ -53,16 +64,23 @@ describe("INTG_MASTER_KEY and INTG_PREVIOUS_MASTER_KEYS", () => {
 
   it("reads previous keys comma-separated, naming a bad entry by position", () => {
     const [a, b] = [generateMasterKey(), generateMasterKey()];
-    expect(parsePreviousKeys(`${a.bytes.toString("base64")}, ${b.bytes.toString("base64")},`).map((k) => k.id)).toEqual([a.id, b.id]);
+    expect(parsePreviousKeys(`${a.bytes.toString("base64")}, ${b.bytes.toString("base64")},`).map((k) => k.id)).toEqual(
+      [a.id, b.id],
+    );
     expect(parsePreviousKeys(undefined)).toEqual([]);
-    expect(thrown(() => parsePreviousKeys(`${a.bytes.toString("base64")},short`)).message).toContain("INTG_PREVIOUS_MASTER_KEYS entry 2");
+    expect(thrown(() => parsePreviousKeys(`${a.bytes.toString("base64")},short`)).message).toContain(
+      "INTG_PREVIOUS_MASTER_KEYS entry 2",
+    );
   });
 });
 
 describe("where the master key comes from", () => {
   it("uses INTG_MASTER_KEY with any database, with previous keys for reading", () => {
     const [cur, old] = [generateMasterKey(), generateMasterKey()];
-    const env = { INTG_MASTER_KEY: cur.bytes.toString("base64"), INTG_PREVIOUS_MASTER_KEYS: old.bytes.toString("base64") };
+    const env = {
+      INTG_MASTER_KEY: cur.bytes.toString("base64"),
+      INTG_PREVIOUS_MASTER_KEYS: old.bytes.toString("base64"),
+    };
     const ring = readMasterKeys(env, parseDbUrl("postgresql://u@h/db", "--db", "/"))!;
     expect(ring).toMatchObject({ source: "env", file: null, created: false });
     expect([ring.current.id, ring.previous.map((k) => k.id)]).toEqual([cur.id, [old.id]]);
@@ -72,7 +90,7 @@ describe("where the master key comes from", () => {
     for (const url of ["postgresql://u:pw@h/db", "file:/data/team.db"]) {
       const e = thrown(() => readMasterKeys({}, parseDbUrl(url, "--db", "/")));
       expect(e).toBeInstanceOf(CredentialError);
-      expect(exitCodeOf((e as CredentialError))).toBe(ExitCode.CREDENTIAL);
+      expect(exitCodeOf(e as CredentialError)).toBe(ExitCode.CREDENTIAL);
       expect(e.message).toContain("set INTG_MASTER_KEY");
       expect(e.message).not.toContain(":pw@");
     }
@@ -115,7 +133,11 @@ describe("the key file", () => {
     createKeyFile(path, { current: a, previous: [] });
     replaceKeyFile(path, { current: b, previous: [a] });
     const json = JSON.parse(readFileSync(path, "utf8"));
-    expect(json).toEqual({ version: 1, current: { id: b.id, key: b.bytes.toString("base64") }, previous: [{ id: a.id, key: a.bytes.toString("base64") }] });
+    expect(json).toEqual({
+      version: 1,
+      current: { id: b.id, key: b.bytes.toString("base64") },
+      previous: [{ id: a.id, key: a.bytes.toString("base64") }],
+    });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const read = readKeyFile(path)!;
     expect([read.current.id, read.previous.map((k) => k.id)]).toEqual([b.id, [a.id]]);
@@ -139,7 +161,10 @@ describe("the key file", () => {
     for (const [text, why] of [
       ["{", "it is not JSON"],
       [JSON.stringify({ ...good, version: 2 }), "expected version 1"],
-      [JSON.stringify({ ...good, current: { ...good.current, id: "0000000000000000" } }), `current is labelled 0000000000000000 but its key's id is ${a.id}`],
+      [
+        JSON.stringify({ ...good, current: { ...good.current, id: "0000000000000000" } }),
+        `current is labelled 0000000000000000 but its key's id is ${a.id}`,
+      ],
       [JSON.stringify({ ...good, previous: [{ id: "x", key: "c2hvcnQ=" }] }), "previous[0] is not 32 bytes"],
     ]) {
       const e = thrown(() => parseKeyFile(text!, "/k")) as CredentialError;

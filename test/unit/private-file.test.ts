@@ -1,4 +1,13 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
@@ -47,10 +56,12 @@ describe("private files", () => {
 
   it("keeps the target as it was when the work fails, and writes many pieces in order when it does not", async () => {
     writeFileSync(at("export.ndjson"), "previous\n");
-    await expect(withPrivateFile(at("export.ndjson"), async (f) => {
-      f.write("line 1\n");
-      throw new Error("the database went away");
-    })).rejects.toThrow("went away");
+    await expect(
+      withPrivateFile(at("export.ndjson"), async (f) => {
+        f.write("line 1\n");
+        throw new Error("the database went away");
+      }),
+    ).rejects.toThrow("went away");
     expect(readFileSync(at("export.ndjson"), "utf8")).toBe("previous\n");
     expect(leftovers()).toEqual([]);
 

@@ -21,9 +21,12 @@ describe("refs flags", () => {
     ["hs.contact_v2:A-1", { type: "hs.contact_v2", id: "A-1" }],
   ])("reads %s as <type>:<id>", (text, want) => expect(parseTyped("--entity", text)).toEqual(want));
 
-  it.each(["user", ":42", "user:", "1user:42", "us er:1", "user:a\tb", `user:${"x".repeat(256)}`])("refuses %j (exit 2)", (text) => {
-    expect(() => parseTyped("--entity", text)).toThrow(expect.objectContaining({ kind: "usage" }));
-  });
+  it.each(["user", ":42", "user:", "1user:42", "us er:1", "user:a\tb", `user:${"x".repeat(256)}`])(
+    "refuses %j (exit 2)",
+    (text) => {
+      expect(() => parseTyped("--entity", text)).toThrow(expect.objectContaining({ kind: "usage" }));
+    },
+  );
 
   it("reads <connection>:<type>:<id>, --since as a duration or a date, and type lists", () => {
     expect(parseQualifiedExternal("conn_1:contact:9:9")).toEqual({ connection: "conn_1", type: "contact", id: "9:9" });
@@ -49,24 +52,51 @@ describe("date patterns", () => {
 
 describe("import readers", () => {
   it("reads CSV in batches with the line each record ends on, across chunk boundaries and quoted newlines", async () => {
-    const batches = await records(["entityType,entityId,externalType,exter", 'nalId,metadata\nuser,1,contact,c1,\n\nuser,2,contact,c2,"{""a"":\n1}"\nuser,3,contact,c3,\n'], "csv");
+    const batches = await records(
+      [
+        "entityType,entityId,externalType,exter",
+        'nalId,metadata\nuser,1,contact,c1,\n\nuser,2,contact,c2,"{""a"":\n1}"\nuser,3,contact,c3,\n',
+      ],
+      "csv",
+    );
     expect(batches.map((b) => b.length)).toEqual([2, 1]);
     const checked = batches.flat().map((r) => checkRecord(r, "conn_1"));
-    expect(checked.map((c) => (c.ok ? [c.row.line, c.row.entityId, c.row.metadata] : c))).toEqual([[2, "1", undefined], [5, "2", { a: 1 }], [6, "3", undefined]]);
+    expect(checked.map((c) => (c.ok ? [c.row.line, c.row.entityId, c.row.metadata] : c))).toEqual([
+      [2, "1", undefined],
+      [5, "2", { a: 1 }],
+      [6, "3", undefined],
+    ]);
   });
 
   it("refuses a CSV without the required columns, or empty, before reading rows", async () => {
-    await expect(records("entityType,entityId\nuser,1\n", "csv")).rejects.toMatchObject({ kind: "usage", message: expect.stringContaining("externalType, externalId") });
-    await expect(records("", "csv")).rejects.toMatchObject({ kind: "usage", message: expect.stringContaining("empty") });
+    await expect(records("entityType,entityId\nuser,1\n", "csv")).rejects.toMatchObject({
+      kind: "usage",
+      message: expect.stringContaining("externalType, externalId"),
+    });
+    await expect(records("", "csv")).rejects.toMatchObject({
+      kind: "usage",
+      message: expect.stringContaining("empty"),
+    });
   });
 
   it("reads NDJSON and JSON arrays with line numbers; a bad element is a rejected line, a bad file an error", async () => {
     const nd = (await records('{"a":1}\n\nnot json\n[1]\n{"b":2}', "ndjson", 10)).flat();
-    expect(nd.map((r) => [r.line, "error" in r ? r.error.slice(0, 12) : "ok"])).toEqual([[1, "ok"], [3, "not valid JS"], [4, "not a JSON o"], [5, "ok"]]);
+    expect(nd.map((r) => [r.line, "error" in r ? r.error.slice(0, 12) : "ok"])).toEqual([
+      [1, "ok"],
+      [3, "not valid JS"],
+      [4, "not a JSON o"],
+      [5, "ok"],
+    ]);
     const arr = (await records(['[\n {"a":"]"},\n {"b":{"c":[1]}', "}\n]"], "json", 10)).flat();
-    expect(arr).toEqual([{ line: 2, value: { a: "]" } }, { line: 3, value: { b: { c: [1] } } }]);
+    expect(arr).toEqual([
+      { line: 2, value: { a: "]" } },
+      { line: 3, value: { b: { c: [1] } } },
+    ]);
     await expect(records("[1,2]", "json")).rejects.toMatchObject({ kind: "usage" });
-    await expect(records('[{"a":1}', "json")).rejects.toMatchObject({ kind: "usage", message: expect.stringContaining("not closed") });
+    await expect(records('[{"a":1}', "json")).rejects.toMatchObject({
+      kind: "usage",
+      message: expect.stringContaining("not closed"),
+    });
   });
 });
 

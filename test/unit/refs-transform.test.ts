@@ -20,12 +20,22 @@ const mapping = (over: Partial<IntegrationMappingInfo>): IntegrationMappingInfo 
 
 describe("applyMapping", () => {
   it("maps the whole record with a JSONata rule without a field, reading $source", async () => {
-    const m = mapping({ transformationRules: [{ kind: "jsonata", field: null, expression: '{"id": $source.id, "tags": [a, "x"]}' }] });
-    expect(await applyMapping(m, { id: 7, a: "y" })).toMatchObject({ valid: true, record: { id: 7, tags: ["y", "x"] } });
+    const m = mapping({
+      transformationRules: [{ kind: "jsonata", field: null, expression: '{"id": $source.id, "tags": [a, "x"]}' }],
+    });
+    expect(await applyMapping(m, { id: 7, a: "y" })).toMatchObject({
+      valid: true,
+      record: { id: 7, tags: ["y", "x"] },
+    });
     const notObject = mapping({ transformationRules: [{ kind: "jsonata", field: null, expression: "a" }] });
-    expect((await applyMapping(notObject, { a: 1 })).issues).toEqual([{ path: "", message: "the expression a must give an object" }]);
+    expect((await applyMapping(notObject, { a: 1 })).issues).toEqual([
+      { path: "", message: "the expression a must give an object" },
+    ]);
     const failing = mapping({ transformationRules: [{ kind: "jsonata", field: "b", expression: "$number('x')" }] });
-    expect((await applyMapping(failing, { a: 1 })).issues[0]).toMatchObject({ path: "b", message: expect.stringContaining("failed") });
+    expect((await applyMapping(failing, { a: 1 })).issues[0]).toMatchObject({
+      path: "b",
+      message: expect.stringContaining("failed"),
+    });
   });
 
   it.each([
@@ -48,9 +58,19 @@ describe("applyMapping", () => {
   });
 
   it("checks lengths and types of lists, with the rule's own message when it has one", async () => {
-    const m = mapping({ validationRules: [{ kind: "length", field: "a", min: 1, max: 2 }, { kind: "type", field: "a", type: "array", message: "a must be a list" }] });
-    expect((await applyMapping(m, { a: [1, 2, 3] })).issues).toEqual([{ path: "a", message: "has length 3, not 1..2" }]);
-    expect((await applyMapping(m, { a: 1 })).issues).toEqual([{ path: "a", message: "has no length (not text or a list)" }, { path: "a", message: "a must be a list" }]);
+    const m = mapping({
+      validationRules: [
+        { kind: "length", field: "a", min: 1, max: 2 },
+        { kind: "type", field: "a", type: "array", message: "a must be a list" },
+      ],
+    });
+    expect((await applyMapping(m, { a: [1, 2, 3] })).issues).toEqual([
+      { path: "a", message: "has length 3, not 1..2" },
+    ]);
+    expect((await applyMapping(m, { a: 1 })).issues).toEqual([
+      { path: "a", message: "has no length (not text or a list)" },
+      { path: "a", message: "a must be a list" },
+    ]);
     expect((await applyMapping(m, { a: [1] })).valid).toBe(true);
   });
 });

@@ -8,7 +8,25 @@ describe("sqliteDate", () => {
 
   it("matches toISOString with +00:00 across milliseconds, seconds and back again", () => {
     const base = Date.UTC(2026, 11, 1, 13, 22, 3, 0);
-    const times = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, 59_999, 60_000, 999, 86_400_000 - 1, 86_400_000, 5, -1, -1000];
+    const times = [
+      0,
+      1,
+      9,
+      10,
+      99,
+      100,
+      999,
+      1000,
+      1001,
+      59_999,
+      60_000,
+      999,
+      86_400_000 - 1,
+      86_400_000,
+      5,
+      -1,
+      -1000,
+    ];
     for (const offset of times) {
       const d = new Date(base + offset);
       expect(sqliteDate(d)).toBe(reference(d));
@@ -16,7 +34,14 @@ describe("sqliteDate", () => {
   });
 
   it("matches it at the edges of the four-digit years and for dates before 1970", () => {
-    for (const d of [new Date(0), new Date(-1), new Date("1969-12-31T23:59:59.999Z"), new Date("9999-12-31T23:59:59.999Z"), new Date("0000-01-01T00:00:00.000Z"), new Date(Date.UTC(2024, 1, 29, 0, 0, 0, 7))]) {
+    for (const d of [
+      new Date(0),
+      new Date(-1),
+      new Date("1969-12-31T23:59:59.999Z"),
+      new Date("9999-12-31T23:59:59.999Z"),
+      new Date("0000-01-01T00:00:00.000Z"),
+      new Date(Date.UTC(2024, 1, 29, 0, 0, 0, 7)),
+    ]) {
       expect(sqliteDate(d)).toBe(reference(d));
     }
   });
@@ -28,7 +53,16 @@ describe("sqliteDate", () => {
   });
 
   it("gives text that sorts in time order across the accepted range", () => {
-    const instants = [Date.parse("0000-01-01T00:00:00Z"), Date.parse("0999-06-01T00:00:00Z"), Date.UTC(1926, 0, 1), -1, 0, Date.UTC(2026, 0, 1), Date.UTC(2126, 0, 1), Date.UTC(9999, 11, 31)];
+    const instants = [
+      Date.parse("0000-01-01T00:00:00Z"),
+      Date.parse("0999-06-01T00:00:00Z"),
+      Date.UTC(1926, 0, 1),
+      -1,
+      0,
+      Date.UTC(2026, 0, 1),
+      Date.UTC(2126, 0, 1),
+      Date.UTC(9999, 11, 31),
+    ];
     const texts = instants.map((t) => sqliteDate(new Date(t)));
     expect([...texts].sort()).toEqual(texts);
   });

@@ -6,7 +6,8 @@ import { nextLink } from "../../src/services/sync/pages.js";
 describe("nextLink", () => {
   const base = "https://api.example.com/v2";
   it("finds rel=next among several links and strips the base URL's path", () => {
-    const header = '<https://api.example.com/v2/items?page=1>; rel="first", <https://api.example.com/v2/items?page=3>; rel="next", <https://api.example.com/v2/items?page=9>; rel="last"';
+    const header =
+      '<https://api.example.com/v2/items?page=1>; rel="first", <https://api.example.com/v2/items?page=3>; rel="next", <https://api.example.com/v2/items?page=9>; rel="last"';
     expect(nextLink(header, base)).toBe("/items?page=3");
     expect(nextLink("</v2/items?after=abc>; rel=next", base)).toBe("/items?after=abc");
   });

@@ -127,9 +127,9 @@ describe("enum-backed fields use the Prisma enum types", () => {
     expectTypeOf<T.WebhookConfig["retentionPolicy"]>().toEqualTypeOf<RetentionPolicy>();
     expectTypeOf<T.WebhookEndpointInfo["retentionPolicy"]>().toEqualTypeOf<RetentionPolicy>();
     expectTypeOf<T.WebhookDeliveryInfo["status"]>().toEqualTypeOf<DeliveryStatus>();
-    expectTypeOf<
-      Extract<T.WebhookReplayRequest["selector"], { kind: "filter" }>["status"]
-    >().toEqualTypeOf<DeliveryStatus[]>();
+    expectTypeOf<Extract<T.WebhookReplayRequest["selector"], { kind: "filter" }>["status"]>().toEqualTypeOf<
+      DeliveryStatus[]
+    >();
     expectTypeOf<T.WebhookEndpointInfo["channel"]>().toEqualTypeOf<DeliveryChannel>();
     expectTypeOf<T.IntegrationProviderInfo["category"]>().toEqualTypeOf<IntegrationCategory>();
     expectTypeOf<T.IntegrationTemplate["category"]>().toEqualTypeOf<IntegrationCategory>();

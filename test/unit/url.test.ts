@@ -3,17 +3,28 @@ import { defaultDatabaseFile, resolveDbTarget } from "../../src/db/url.js";
 import { UsageError } from "../../src/errors.js";
 
 describe("database URL resolution", () => {
-  const env = { HOME: "/home/op", XDG_DATA_HOME: "/data", INTG_DATABASE_URL: "file:/a.db", DATABASE_URL: "postgresql://u:pw@db:5432/x" };
+  const env = {
+    HOME: "/home/op",
+    XDG_DATA_HOME: "/data",
+    INTG_DATABASE_URL: "file:/a.db",
+    DATABASE_URL: "postgresql://u:pw@db:5432/x",
+  };
 
   it("prefers --db over INTG_DATABASE_URL over DATABASE_URL", () => {
     expect(resolveDbTarget("file:/flag.db", env, "/").file).toBe("/flag.db");
     expect(resolveDbTarget(undefined, env, "/")).toMatchObject({ source: "INTG_DATABASE_URL", file: "/a.db" });
-    expect(resolveDbTarget(undefined, { ...env, INTG_DATABASE_URL: "" }, "/")).toMatchObject({ source: "DATABASE_URL", provider: "postgresql" });
+    expect(resolveDbTarget(undefined, { ...env, INTG_DATABASE_URL: "" }, "/")).toMatchObject({
+      source: "DATABASE_URL",
+      provider: "postgresql",
+    });
   });
 
   it("falls back to the embedded file under XDG_DATA_HOME, then ~/.local/share", () => {
     expect(resolveDbTarget(undefined, { HOME: "/home/op", XDG_DATA_HOME: "/data" }, "/")).toMatchObject({
-      provider: "sqlite", embedded: true, source: "default", file: "/data/intg/intg.db",
+      provider: "sqlite",
+      embedded: true,
+      source: "default",
+      file: "/data/intg/intg.db",
     });
     expect(defaultDatabaseFile({ HOME: "/home/op" })).toBe("/home/op/.local/share/intg/intg.db");
     // A relative XDG_DATA_HOME is invalid per the XDG spec and ignored.
@@ -21,7 +32,11 @@ describe("database URL resolution", () => {
   });
 
   it("reads file: URLs and bare paths as SQLite, relative to the working directory", () => {
-    expect(resolveDbTarget("file:./x.db", {}, "/srv/app")).toMatchObject({ provider: "sqlite", file: "/srv/app/x.db", embedded: false });
+    expect(resolveDbTarget("file:./x.db", {}, "/srv/app")).toMatchObject({
+      provider: "sqlite",
+      file: "/srv/app/x.db",
+      embedded: false,
+    });
     expect(resolveDbTarget("data/y.db", {}, "/srv/app").file).toBe("/srv/app/data/y.db");
     expect(resolveDbTarget("file:///abs/z.db", {}, "/srv/app").file).toBe("/abs/z.db");
   });

@@ -10,7 +10,10 @@ import { startReceiver } from "../helpers/receiver.js";
 // The listener in-process, with real sockets: what the e2e test does not reach cheaply.
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-async function withListener(options: { forwardTo?: URL; secrets?: string[] | null; now?: Date }, run: (url: string, events: WebhookListenEvent[]) => Promise<void>) {
+async function withListener(
+  options: { forwardTo?: URL; secrets?: string[] | null; now?: Date },
+  run: (url: string, events: WebhookListenEvent[]) => Promise<void>,
+) {
   const stop = new AbortController();
   const events: WebhookListenEvent[] = [];
   let resolveUrl!: (url: string) => void;
@@ -33,8 +36,13 @@ async function withListener(options: { forwardTo?: URL; secrets?: string[] | nul
   return done;
 }
 
-const post = (url: string, headers: Record<string, string>, body: string) => fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
-const swHeaders = (body: string, ts = Math.floor(Date.now() / 1000)) => ({ "webhook-id": "msg_1", "webhook-timestamp": String(ts), "webhook-signature": sign(SECRET, "msg_1", ts, body) });
+const post = (url: string, headers: Record<string, string>, body: string) =>
+  fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+const swHeaders = (body: string, ts = Math.floor(Date.now() / 1000)) => ({
+  "webhook-id": "msg_1",
+  "webhook-timestamp": String(ts),
+  "webhook-signature": sign(SECRET, "msg_1", ts, body),
+});
 
 describe("webhooks listen (service)", () => {
   it("reports a forward that cannot connect, and answers the sender 502 so it retries (as stripe listen does)", async () => {
@@ -43,11 +51,14 @@ describe("webhooks listen (service)", () => {
     await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
-    const summary = await withListener({ forwardTo: new URL(`http://127.0.0.1:${port}/hooks`) }, async (url, events) => {
-      const body = '{"type":"a.b"}';
-      expect((await post(url, swHeaders(body), body)).status).toBe(502);
-      expect(events[0]).toMatchObject({ valid: true, status: 502, forward: { status: null, error: "ECONNREFUSED" } });
-    });
+    const summary = await withListener(
+      { forwardTo: new URL(`http://127.0.0.1:${port}/hooks`) },
+      async (url, events) => {
+        const body = '{"type":"a.b"}';
+        expect((await post(url, swHeaders(body), body)).status).toBe(502);
+        expect(events[0]).toMatchObject({ valid: true, status: 502, forward: { status: null, error: "ECONNREFUSED" } });
+      },
+    );
     expect(summary.events).toBe(1);
   });
 
@@ -59,7 +70,12 @@ describe("webhooks listen (service)", () => {
         const res = await post(url, swHeaders(body, Math.floor(Date.now() / 1000) - 3600), body);
         expect(res.status).toBe(401);
         expect(await res.json()).toEqual({ error: "timestamp_too_old" });
-        expect(events[0]).toMatchObject({ valid: false, cause: "timestamp_too_old", forward: null, explanation: expect.stringMatching(/signature itself is valid/) });
+        expect(events[0]).toMatchObject({
+          valid: false,
+          cause: "timestamp_too_old",
+          forward: null,
+          explanation: expect.stringMatching(/signature itself is valid/),
+        });
       });
       expect(app.received).toHaveLength(0);
     } finally {

@@ -5,7 +5,11 @@ import { runCli } from "../helpers/io.js";
 
 const now = new Date("2026-01-15T12:00:00.000Z");
 const schedule = [0, 10_000, 20_000];
-const result = (statusCode: number | null, retryAfter: string | null = null, timedOut = false) => ({ statusCode, retryAfter, timedOut });
+const result = (statusCode: number | null, retryAfter: string | null = null, timedOut = false) => ({
+  statusCode,
+  retryAfter,
+  timedOut,
+});
 const waitOf = (o: ReturnType<typeof outcomeOf>) => (o.kind === "retry" ? o.at.getTime() - now.getTime() : o.kind);
 
 describe("retry rules", () => {
@@ -23,7 +27,8 @@ describe("retry rules", () => {
   });
 
   it("waits a minute after overload answers and timeouts, and bounds Retry-After to [scheduled, 2x scheduled]", () => {
-    for (const status of [429, 502, 503, 504]) expect(waitOf(outcomeOf(result(status), 1, schedule, now, () => 0.5))).toBe(60_000);
+    for (const status of [429, 502, 503, 504])
+      expect(waitOf(outcomeOf(result(status), 1, schedule, now, () => 0.5))).toBe(60_000);
     expect(waitOf(outcomeOf(result(null, null, true), 1, schedule, now, () => 0.5))).toBe(60_000);
     expect(waitOf(outcomeOf(result(429, "90"), 1, schedule, now, () => 0.5))).toBe(90_000);
     expect(waitOf(outcomeOf(result(500, "1"), 2, schedule, now, () => 0.5))).toBe(20_000);
@@ -34,7 +39,11 @@ describe("retry rules", () => {
 });
 
 describe("webhooks worker flags", () => {
-  it.each([["--concurrency", "0"], ["--lease", "10ms"], ["--max-time", "forever"]])("rejects %s %s with exit 2 before opening the database", async (flag, value) => {
+  it.each([
+    ["--concurrency", "0"],
+    ["--lease", "10ms"],
+    ["--max-time", "forever"],
+  ])("rejects %s %s with exit 2 before opening the database", async (flag, value) => {
     const r = await runCli(["webhooks", "worker", "--once", flag, value]);
     expect(r.code).toBe(2);
     expect(r.deps.opened).toEqual([]);
@@ -43,7 +52,9 @@ describe("webhooks worker flags", () => {
 
 describe("the auto-disable reason", () => {
   it("states the real duration and the limit, never rounded to 0 h", () => {
-    expect(staleReason(6 * 86_400_000 + 3_600_000 + 999, 5 * 86_400_000)).toBe("no successful delivery for 6d1h (limit 5d)");
+    expect(staleReason(6 * 86_400_000 + 3_600_000 + 999, 5 * 86_400_000)).toBe(
+      "no successful delivery for 6d1h (limit 5d)",
+    );
     expect(staleReason(20 * 60_000, 15 * 60_000)).toBe("no successful delivery for 20m (limit 15m)");
     expect(staleReason(750, 500)).toBe("no successful delivery for 750ms (limit 500ms)");
   });

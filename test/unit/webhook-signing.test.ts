@@ -1,6 +1,12 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { generateSigningSecret, secretKey, sign, signatureHeaders, verifySignature } from "../../src/lib/webhook-signing.js";
+import {
+  generateSigningSecret,
+  secretKey,
+  sign,
+  signatureHeaders,
+  verifySignature,
+} from "../../src/lib/webhook-signing.js";
 
 // The spec's test vector, computed with the Standard Webhooks reference library.
 const VECTOR = {
@@ -15,7 +21,9 @@ describe("Standard Webhooks signing", () => {
   it("matches the spec's test vector", () => {
     expect(sign(VECTOR.secret, VECTOR.id, VECTOR.ts, VECTOR.body)).toBe(VECTOR.signature);
     expect(sign(VECTOR.secret, VECTOR.id, VECTOR.ts, Buffer.from(VECTOR.body))).toBe(VECTOR.signature);
-    expect(verifySignature(VECTOR.secret, VECTOR.id, VECTOR.ts, VECTOR.body, `v1,bm9wZQ== ${VECTOR.signature}`)).toBe(true);
+    expect(verifySignature(VECTOR.secret, VECTOR.id, VECTOR.ts, VECTOR.body, `v1,bm9wZQ== ${VECTOR.signature}`)).toBe(
+      true,
+    );
     expect(verifySignature(VECTOR.secret, VECTOR.id, VECTOR.ts, VECTOR.body + " ", VECTOR.signature)).toBe(false);
   });
 
@@ -28,7 +36,11 @@ describe("Standard Webhooks signing", () => {
 
   it("is verified by the standardwebhooks package, with one secret and with two during a rotation", () => {
     const [oldSecret, newSecret] = [generateSigningSecret(), generateSigningSecret()];
-    const body = JSON.stringify({ type: "invoice.paid", timestamp: new Date().toISOString(), data: { amount: 100, note: "é ✓" } });
+    const body = JSON.stringify({
+      type: "invoice.paid",
+      timestamp: new Date().toISOString(),
+      data: { amount: 100, note: "é ✓" },
+    });
     const ts = Math.floor(Date.now() / 1000);
     const single = signatureHeaders([newSecret], "evt_01ABC", ts, body);
     expect(new Webhook(newSecret).verify(body, { ...single })).toEqual(JSON.parse(body));

@@ -16,7 +16,9 @@ const ms = (v: number | null) => (v === null ? "" : `${v} ms`);
 export function registerActivity(connections: Command, context: ContextFactory): void {
   connections
     .command("events <id>")
-    .description("What happened to a connection: status changes, credentials replaced, refreshed or refused, disabled, enabled")
+    .description(
+      "What happened to a connection: status changes, credentials replaced, refreshed or refused, disabled, enabled",
+    )
     .option("--since <when>", "only events since a duration ago (7d) or a date")
     .option("--limit <n>", "at most this many, newest first", "100")
     .action(async (id: string, flags: { since?: string; limit: string }, cmd: Command) => {
@@ -25,7 +27,15 @@ export function registerActivity(connections: Command, context: ContextFactory):
       const events = await listEvents(await ctx.services(), id, { since, limit: parseLimit(flags.limit) });
       if (ctx.out.json) return ctx.out.printJson(events);
       if (events.length === 0) return ctx.out.info("No events.");
-      await ctx.out.table(["WHEN", "EVENT", "STATUS", "MESSAGE"], events.map((e) => [e.createdAt, e.kind, `${e.previousStatus ? `${e.previousStatus.toLowerCase()} -> ` : ""}${e.status.toLowerCase()}`, e.message ?? ""]));
+      await ctx.out.table(
+        ["WHEN", "EVENT", "STATUS", "MESSAGE"],
+        events.map((e) => [
+          e.createdAt,
+          e.kind,
+          `${e.previousStatus ? `${e.previousStatus.toLowerCase()} -> ` : ""}${e.status.toLowerCase()}`,
+          e.message ?? "",
+        ]),
+      );
     });
   connections
     .command("analytics [id]")
@@ -39,7 +49,19 @@ export function registerActivity(connections: Command, context: ContextFactory):
       if (stats.length === 0) return ctx.out.info("No connections.");
       await ctx.out.table(
         ["CONNECTION", "PROVIDER", "ENV", "REQUESTS", "ERRORS", "429", "P50", "P95", "P99", "CHECKS", "UPTIME"],
-        stats.map((s) => [s.connectionId, s.providerSlug, s.environment.toLowerCase(), s.requests, pct(s.errorRate), s.rateLimited, ms(s.latencyMs.p50), ms(s.latencyMs.p95), ms(s.latencyMs.p99), s.healthChecks, pct(s.uptime)]),
+        stats.map((s) => [
+          s.connectionId,
+          s.providerSlug,
+          s.environment.toLowerCase(),
+          s.requests,
+          pct(s.errorRate),
+          s.rateLimited,
+          ms(s.latencyMs.p50),
+          ms(s.latencyMs.p95),
+          ms(s.latencyMs.p99),
+          s.healthChecks,
+          pct(s.uptime),
+        ]),
       );
     });
 }

@@ -19,16 +19,27 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
   addSelectFlags(
     connections
       .command("check [ids...]")
-      .description("Run each connection's health request now (the CI gate): exit 0 all healthy, 3 any not, 4 a credential refused")
+      .description(
+        "Run each connection's health request now (the CI gate): exit 0 all healthy, 3 any not, 4 a credential refused",
+      )
       .option("--all", "every connection (disabled ones are skipped; named ids that are disabled exit 3)", false)
       .option("--timeout <duration>", "how long each provider has to answer", "5s")
       .option("--concurrency <n>", "how many checks run at once", "64"),
   )
-    .addHelpText("after", ["", "Examples:", "  intg connections check --all --json          # in CI: the exit code decides the build", "  intg connections check --env production --provider stripe,github --timeout 2s"].join("\n"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  intg connections check --all --json          # in CI: the exit code decides the build",
+        "  intg connections check --env production --provider stripe,github --timeout 2s",
+      ].join("\n"),
+    )
     .action(async (ids: string[], flags: CheckFlags, cmd: Command) => {
       const ctx = context(cmd);
       const selection = toSelection(flags);
-      const selects = ids.length > 0 || flags.all || selection.environments || selection.providers || selection.statuses;
+      const selects =
+        ids.length > 0 || flags.all || selection.environments || selection.providers || selection.statuses;
       if (!selects) throw new UsageError("Say which connections to check: ids, --all, --env, --provider or --status.");
       const timeoutMs = parseDurationFlag("--timeout", flags.timeout);
       const concurrency = parseIntFlag("--concurrency", flags.concurrency, 1, 1024);
@@ -37,7 +48,13 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       const bar = await progressBar(ctx, "Checking {bar} {value}/{total} connections");
       // undici loads only for the commands that send requests (start-up time).
       const { checkConnections } = await import("../../services/connections/check.js");
-      const run = await checkConnections(services, { filter: { ...selection, ids: ids.length ? ids : undefined }, timeoutMs, concurrency, onProgress: bar?.update, signal: ctx.deps.signal }).finally(() => bar?.stop());
+      const run = await checkConnections(services, {
+        filter: { ...selection, ids: ids.length ? ids : undefined },
+        timeoutMs,
+        concurrency,
+        onProgress: bar?.update,
+        signal: ctx.deps.signal,
+      }).finally(() => bar?.stop());
       const why = (k: SkippedConnection) =>
         k.reason === "connection_disabled" ? "disabled" : "its provider is disabled";
       const skipped = run.skipped.map((k) => `${k.id} (${why(k)})`);
@@ -45,8 +62,16 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       await printHealthChecks(ctx, run.checks, run.labels);
       const auth = run.checks.filter((c) => c.errorKind === "auth");
       const failed = run.checks.filter((c) => c.status !== "HEALTHY");
-      if (auth.length) throw new CredentialError(`${auth.length} of ${run.checks.length} connection(s) refused their credential: ${auth.map((c) => c.connectionId).join(", ")}.`, "Replace it with: intg connections set-credentials <id>", "CHECK_CREDENTIALS");
-      if (failed.length) throw new CheckFailedError(`${failed.length} of ${run.checks.length} connection(s) are not healthy: ${failed.map((c) => c.connectionId).join(", ")}.`);
+      if (auth.length)
+        throw new CredentialError(
+          `${auth.length} of ${run.checks.length} connection(s) refused their credential: ${auth.map((c) => c.connectionId).join(", ")}.`,
+          "Replace it with: intg connections set-credentials <id>",
+          "CHECK_CREDENTIALS",
+        );
+      if (failed.length)
+        throw new CheckFailedError(
+          `${failed.length} of ${run.checks.length} connection(s) are not healthy: ${failed.map((c) => c.connectionId).join(", ")}.`,
+        );
       // A gate that names a connection must not pass without checking it; --all and the selection
       // flags skip disabled ones on purpose, as before.
       if (ids.length && skipped.length) {
@@ -66,6 +91,9 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
     .action(async (id: string, flags: { since?: string; limit: string }, cmd: Command) => {
       const ctx = context(cmd);
       const since = flags.since === undefined ? undefined : parseSince(ctx, flags.since);
-      await printHealthChecks(ctx, await listHealthChecks(await ctx.services(), id, { since, limit: parseLimit(flags.limit) }));
+      await printHealthChecks(
+        ctx,
+        await listHealthChecks(await ctx.services(), id, { since, limit: parseLimit(flags.limit) }),
+      );
     });
 }

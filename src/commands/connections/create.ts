@@ -15,12 +15,19 @@ export function parseRatePerMinute(text: string): number {
   const m = /^\s*(\d+)\s*(?:\/\s*(s|sec|m|min|h|hour))?\s*$/.exec(text);
   const per = { s: 60, sec: 60, m: 1, min: 1, h: 1 / 60, hour: 1 / 60 }[m?.[2] ?? "min"]!;
   const n = m ? Number(m[1]) * per : NaN;
-  if (!(n >= 1)) throw new UsageError(`--rate-limit: "${text}" is not a rate; nothing was written.`, "Write it like 100, 100/min or 5/s (at least 1 per minute).");
+  if (!(n >= 1))
+    throw new UsageError(
+      `--rate-limit: "${text}" is not a rate; nothing was written.`,
+      "Write it like 100, 100/min or 5/s (at least 1 per minute).",
+    );
   return Math.floor(n);
 }
 
 export function warnKeyFile(ctx: CommandContext, written: ConnectionWritten): void {
-  if (written.keyFileCreated) ctx.out.warn(`created the master key file ${written.keyFileCreated} (mode 0600). Back it up: without it these credentials cannot be decrypted.`);
+  if (written.keyFileCreated)
+    ctx.out.warn(
+      `created the master key file ${written.keyFileCreated} (mode 0600). Back it up: without it these credentials cannot be decrypted.`,
+    );
 }
 
 interface CreateFlags extends CredentialFlags {
@@ -39,10 +46,23 @@ export function registerCreate(connections: Command, context: ContextFactory): v
       .requiredOption("--provider <slug>", "the provider (slug or id)")
       .requiredOption("--env <environment>", "production, staging, sandbox or development")
       .requiredOption("--name <name>", "unique per provider and environment")
-      .option("--config <key=value>", "a setting of the connection (repeatable); baseUrl=… overrides the provider's", collect, [])
+      .option(
+        "--config <key=value>",
+        "a setting of the connection (repeatable); baseUrl=… overrides the provider's",
+        collect,
+        [],
+      )
       .option("--rate-limit <rate>", "requests per minute through this connection (default: the provider's)"),
   )
-    .addHelpText("after", ["", "Examples:", "  printf %s \"$STRIPE_KEY\" | intg connections create --provider stripe --env production --name main", "  intg connections create --provider jira --env staging --name ops --credential-env JIRA_BASIC"].join("\n"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        '  printf %s "$STRIPE_KEY" | intg connections create --provider stripe --env production --name main',
+        "  intg connections create --provider jira --env staging --name ops --credential-env JIRA_BASIC",
+      ].join("\n"),
+    )
     .action(async (flags: CreateFlags, cmd: Command) => {
       const ctx = context(cmd);
       // Flags first: a bad one writes nothing and reads no credential.
@@ -55,9 +75,18 @@ export function registerCreate(connections: Command, context: ContextFactory): v
       if (provider.status === "DEPRECATED") ctx.out.warn(`the provider ${provider.slug} is deprecated.`);
       const credential = await readCredential(ctx, provider.connector.auth.type, flags);
       const { createConnection } = await import("../../services/connections/write.js");
-      const written = await createConnection(services, { provider: provider.id, environment, name: flags.name, config: Object.keys(config).length ? config : null, rateLimitPerMinute, credential });
+      const written = await createConnection(services, {
+        provider: provider.id,
+        environment,
+        name: flags.name,
+        config: Object.keys(config).length ? config : null,
+        rateLimitPerMinute,
+        credential,
+      });
       warnKeyFile(ctx, written);
       await printConnection(ctx, written.connection);
-      ctx.out.success(`Created connection ${written.connection.id} (${provider.slug}, ${flags.env}). Check it with: intg connections check ${written.connection.id}`);
+      ctx.out.success(
+        `Created connection ${written.connection.id} (${provider.slug}, ${flags.env}). Check it with: intg connections check ${written.connection.id}`,
+      );
     });
 }

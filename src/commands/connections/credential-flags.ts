@@ -30,9 +30,14 @@ export function addCredentialFlags(command: Command): Command {
 }
 
 /** The credential text for the auth type; null for NONE (where giving one is a usage error). */
-export async function readCredential(ctx: CommandContext, authType: AuthenticationType, flags: CredentialFlags): Promise<string | null> {
+export async function readCredential(
+  ctx: CommandContext,
+  authType: AuthenticationType,
+  flags: CredentialFlags,
+): Promise<string | null> {
   if (authType === "NONE") {
-    if (flags.credentialFile !== undefined || flags.credentialEnv !== undefined) throw new UsageError("This provider authenticates with none: it takes no credential; nothing was written.");
+    if (flags.credentialFile !== undefined || flags.credentialEnv !== undefined)
+      throw new UsageError("This provider authenticates with none: it takes no credential; nothing was written.");
     return null;
   }
   return readSecret(ctx, {

@@ -15,10 +15,16 @@ function credentialOf(ctx: CommandContext, configFile: string, at: string, c: Co
   let value: string | undefined;
   if ("fromEnv" in source) {
     value = ctx.deps.env[source.fromEnv];
-    if (value === undefined) throw new UsageError(`${at}.credential: the environment variable ${source.fromEnv} is not set; nothing was written.`, undefined, "EMPTY_SECRET");
+    if (value === undefined)
+      throw new UsageError(
+        `${at}.credential: the environment variable ${source.fromEnv} is not set; nothing was written.`,
+        undefined,
+        "EMPTY_SECRET",
+      );
   } else value = readInputFile(resolve(dirname(configFile), source.fromFile));
   value = value.replace(/\r?\n$/, "");
-  if (value.trim() === "") throw new UsageError(`${at}.credential is empty; nothing was written.`, undefined, "EMPTY_SECRET");
+  if (value.trim() === "")
+    throw new UsageError(`${at}.credential is empty; nothing was written.`, undefined, "EMPTY_SECRET");
   return value;
 }
 
@@ -27,12 +33,21 @@ export function registerImport(connections: Command, context: ContextFactory): v
     .command("import <config.json>")
     .description("Create every connection a validated connections file describes, in one transaction")
     .option("-n, --dry-run", "validate, read the credentials and report, write nothing", false)
-    .addHelpText("after", ["", "The file is the one `intg connections validate` checks; credentials come from the variables or", "files it names (fromFile is relative to the config file). Any problem writes nothing."].join("\n"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "The file is the one `intg connections validate` checks; credentials come from the variables or",
+        "files it names (fromFile is relative to the config file). Any problem writes nothing.",
+      ].join("\n"),
+    )
     .action(async (file: string, flags: { dryRun: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const data = readJsonFile(file);
       const services = await ctx.services();
-      const { connectionEntries, ConnectionConfigSchema, validateConnectionConfig } = await import("../../services/connections/validate.js");
+      const { connectionEntries, ConnectionConfigSchema, validateConnectionConfig } = await import(
+        "../../services/connections/validate.js"
+      );
       const validation = await validateConnectionConfig(services, data);
       if (!validation.valid) return reportValidation(ctx, file, validation);
       const entries = connectionEntries(data).map(({ at, entry }) => {

@@ -16,19 +16,28 @@ export function addSelectFlags(command: Command): Command {
   return command
     .option("--env <list>", "only these environments (comma-separated)")
     .option("--provider <list>", "only connections to these providers (slugs or ids, comma-separated)")
-    .option("--status <list>", "only these statuses: pending, healthy, degraded, unhealthy, credentials_invalid, disabled");
+    .option(
+      "--status <list>",
+      "only these statuses: pending, healthy, degraded, unhealthy, credentials_invalid, disabled",
+    );
 }
 
 export function toSelection(flags: SelectFlags): ConnectionFilter {
   return {
     environments: flags.env === undefined ? undefined : parseEnumList("--env", flags.env, IntegrationEnvironment),
-    providers: flags.provider?.split(",").map((s) => s.trim()).filter(Boolean),
-    statuses: flags.status === undefined ? undefined : parseEnumList("--status", flags.status, IntegrationConnectionStatus),
+    providers: flags.provider
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    statuses:
+      flags.status === undefined ? undefined : parseEnumList("--status", flags.status, IntegrationConnectionStatus),
   };
 }
 
 export function registerList(connections: Command, context: ContextFactory): void {
-  addSelectFlags(connections.command("list").alias("ls").description("List connections with their status (never their credentials)")).action(async (flags: SelectFlags, cmd: Command) => {
+  addSelectFlags(
+    connections.command("list").alias("ls").description("List connections with their status (never their credentials)"),
+  ).action(async (flags: SelectFlags, cmd: Command) => {
     const ctx = context(cmd);
     const filter = toSelection(flags);
     await printConnections(ctx, await listConnections(await ctx.services(), filter));

@@ -7,10 +7,21 @@ const lower = (s: string) => s.toLowerCase();
 
 export async function printConnections(ctx: CommandContext, connections: IntegrationConnectionInfo[]): Promise<void> {
   if (ctx.out.json) return ctx.out.printJson(connections);
-  if (connections.length === 0) return ctx.out.info("No connections. Create one with: intg connections create --provider <slug> --env <env> --name <name>");
+  if (connections.length === 0)
+    return ctx.out.info(
+      "No connections. Create one with: intg connections create --provider <slug> --env <env> --name <name>",
+    );
   await ctx.out.table(
     ["ID", "PROVIDER", "ENV", "NAME", "STATUS", "LAST CHECKED", "CREATED"],
-    connections.map((c) => [c.id, c.provider.slug, lower(c.environment), c.name, lower(c.status), c.lastCheckedAt ?? "never", c.createdAt]),
+    connections.map((c) => [
+      c.id,
+      c.provider.slug,
+      lower(c.environment),
+      c.name,
+      lower(c.status),
+      c.lastCheckedAt ?? "never",
+      c.createdAt,
+    ]),
   );
 }
 
@@ -22,9 +33,21 @@ export async function printConnection(ctx: CommandContext, c: IntegrationConnect
     ["provider", `${c.provider.slug} (${c.provider.id}, ${lower(c.provider.status)})`],
     ["environment", lower(c.environment)],
     ["status", lower(c.status)],
-    ["config", c.config ? Object.entries(c.config).map(([k, v]) => `${k}=${String(v)}`).join(", ") : ""],
+    [
+      "config",
+      c.config
+        ? Object.entries(c.config)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(", ")
+        : "",
+    ],
     // Which credential, never its value.
-    ["credential", c.credential ? `${c.credential.tokenType} ${c.credential.id} (master key ${c.credential.masterKeyId}, updated ${c.credential.updatedAt})` : "none"],
+    [
+      "credential",
+      c.credential
+        ? `${c.credential.tokenType} ${c.credential.id} (master key ${c.credential.masterKeyId}, updated ${c.credential.updatedAt})`
+        : "none",
+    ],
     ["rate limit", c.rateLimitPerMinute === null ? "" : `${c.rateLimitPerMinute}/min`],
     ["last checked", c.lastCheckedAt ?? "never"],
     ["last healthy", c.lastHealthyAt ?? "never"],
@@ -35,13 +58,30 @@ export async function printConnection(ctx: CommandContext, c: IntegrationConnect
 }
 
 /** Health checks; `labels` (provider and name per connection) adds those columns when known. */
-export async function printHealthChecks(ctx: CommandContext, checks: IntegrationHealthCheck[], labels?: Record<string, { provider: string; name: string }>): Promise<void> {
+export async function printHealthChecks(
+  ctx: CommandContext,
+  checks: IntegrationHealthCheck[],
+  labels?: Record<string, { provider: string; name: string }>,
+): Promise<void> {
   if (ctx.out.json) return ctx.out.printJson(checks);
   if (checks.length === 0) return ctx.out.info("No health checks.");
-  const colour = (s: string) => (s === "HEALTHY" ? ctx.out.color.green(lower(s)) : s === "DEGRADED" ? ctx.out.color.yellow(lower(s)) : ctx.out.color.red(lower(s)));
+  const colour = (s: string) =>
+    s === "HEALTHY"
+      ? ctx.out.color.green(lower(s))
+      : s === "DEGRADED"
+        ? ctx.out.color.yellow(lower(s))
+        : ctx.out.color.red(lower(s));
   const named = (id: string) => (labels ? [labels[id]?.provider ?? "", labels[id]?.name ?? ""] : []);
   await ctx.out.table(
     ["CONNECTION", ...(labels ? ["PROVIDER", "NAME"] : []), "STATUS", "HTTP", "LATENCY", "ERROR", "CHECKED"],
-    checks.map((h) => [h.connectionId, ...named(h.connectionId), colour(h.status), h.httpStatus ?? "", h.latencyMs === null ? "" : `${h.latencyMs} ms`, h.errorKind ? `${h.errorKind}: ${h.errorMessage ?? ""}` : "", h.checkedAt]),
+    checks.map((h) => [
+      h.connectionId,
+      ...named(h.connectionId),
+      colour(h.status),
+      h.httpStatus ?? "",
+      h.latencyMs === null ? "" : `${h.latencyMs} ms`,
+      h.errorKind ? `${h.errorKind}: ${h.errorMessage ?? ""}` : "",
+      h.checkedAt,
+    ]),
   );
 }

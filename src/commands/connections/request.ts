@@ -27,28 +27,53 @@ export function registerRequest(connections: Command, context: ContextFactory): 
     .option("-d, --data <body>", "the request body: text, @file, or - for stdin")
     .option("-H, --header <name:value>", "an extra header (repeatable)", collect, [])
     .option("--timeout <duration>", "how long the provider has to answer", "30s")
-    .addHelpText("after", ["", "The connection's credential is applied as its provider's auth type says; its rate limit is", "enforced and a 429 with Retry-After is waited out. Each attempt is logged without credentials.", "", "Examples:", "  intg connections request conn_01… GET /v1/balance", "  intg connections request conn_01… POST /v1/customers --data '{\"email\":\"a@example.com\"}'"].join("\n"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "The connection's credential is applied as its provider's auth type says; its rate limit is",
+        "enforced and a 429 with Retry-After is waited out. Each attempt is logged without credentials.",
+        "",
+        "Examples:",
+        "  intg connections request conn_01… GET /v1/balance",
+        '  intg connections request conn_01… POST /v1/customers --data \'{"email":"a@example.com"}\'',
+      ].join("\n"),
+    )
     .action(async (id: string, method: string, path: string, flags: RequestFlags, cmd: Command) => {
       const ctx = context(cmd);
       if (!/^[A-Za-z]{1,16}$/.test(method)) throw new UsageError(`"${method}" is not an HTTP method.`);
-      if (!path.startsWith("/")) throw new UsageError(`The path must start with /, relative to the provider's base URL: "${path}".`);
+      if (!path.startsWith("/"))
+        throw new UsageError(`The path must start with /, relative to the provider's base URL: "${path}".`);
       const headers = parseHeaders(flags.header);
       const timeoutMs = parseDurationFlag("--timeout", flags.timeout);
       let body: string | undefined;
       if (flags.data === "-") {
         const chunks: Buffer[] = [];
-        for await (const chunk of ctx.deps.io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+        for await (const chunk of ctx.deps.io.stdin)
+          chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
         body = Buffer.concat(chunks).toString("utf8");
       } else body = flags.data?.startsWith("@") ? readInputFile(flags.data.slice(1)) : flags.data;
-      if (body !== undefined && !headers["content-type"]) headers["content-type"] = isJson(body) ? "application/json" : "text/plain";
+      if (body !== undefined && !headers["content-type"])
+        headers["content-type"] = isJson(body) ? "application/json" : "text/plain";
       const { requestThrough } = await import("../../services/connections/request.js");
-      const res = await requestThrough(await ctx.services(), id, { method, path, headers, body, timeoutMs, signal: ctx.deps.signal });
+      const res = await requestThrough(await ctx.services(), id, {
+        method,
+        path,
+        headers,
+        body,
+        timeoutMs,
+        signal: ctx.deps.signal,
+      });
       if (ctx.out.json) ctx.out.printJson(res);
       else {
         ctx.out.info(`${res.status} ${res.method} ${res.url} (${res.latencyMs} ms)`);
         ctx.out.print(typeof res.body === "string" ? res.body : JSON.stringify(res.body, null, 2));
       }
-      if (res.status === 401 || res.status === 403) throw new CredentialError(`The provider refused the connection's credential (${res.status}).`, `Replace it with: intg connections set-credentials ${id}`);
+      if (res.status === 401 || res.status === 403)
+        throw new CredentialError(
+          `The provider refused the connection's credential (${res.status}).`,
+          `Replace it with: intg connections set-credentials ${id}`,
+        );
       if (res.status >= 400) throw new IntgError("HTTP_ERROR", `The provider answered ${res.status}.`);
     });
 }

@@ -7,7 +7,11 @@ export function registerState(connections: Command, context: ContextFactory): vo
   for (const enabled of [false, true]) {
     connections
       .command(enabled ? "enable <id>" : "disable <id>")
-      .description(enabled ? "Enable a disabled connection (pending until checked)" : "Disable a connection: checks and requests skip it")
+      .description(
+        enabled
+          ? "Enable a disabled connection (pending until checked)"
+          : "Disable a connection: checks and requests skip it",
+      )
       .option("--reason <text>", "why, kept in the audit log")
       .action(async (id: string, flags: { reason?: string }, cmd: Command) => {
         const ctx = context(cmd);
@@ -26,7 +30,12 @@ export function registerState(connections: Command, context: ContextFactory): vo
       const services = await ctx.services();
       const { deleteConnection } = await import("../../services/connections/write.js");
       const plan = await deleteConnection(services, id, { dryRun: true }); // not found before asking
-      if (!flags.dryRun) await confirmOrCancel(ctx, `Delete ${id} (${plan.connection.provider.slug} ${plan.connection.name}), its credential and ${plan.healthChecks} health checks?`, "nothing was deleted");
+      if (!flags.dryRun)
+        await confirmOrCancel(
+          ctx,
+          `Delete ${id} (${plan.connection.provider.slug} ${plan.connection.name}), its credential and ${plan.healthChecks} health checks?`,
+          "nothing was deleted",
+        );
       const result = flags.dryRun ? plan : await deleteConnection(services, id);
       if (ctx.out.json) return ctx.out.printJson(result);
       if (result.dryRun) ctx.out.info(`Would delete ${id}, its credential and ${result.healthChecks} health checks.`);

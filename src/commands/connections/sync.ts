@@ -4,8 +4,34 @@ import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import type { IntegrationSyncJob } from "../../types/integration/integration.types.js";
 
-export const jobRow = (j: IntegrationSyncJob) => [j.id, j.resource, j.full ? "full" : "incremental", j.stalled ? "running (stalled)" : j.status, j.recordsRead, j.recordsCreated, j.recordsUpdated, j.recordsDeleted, j.errors.length, JSON.stringify(j.checkpoint ?? null), j.startedAt, j.finishedAt ?? ""];
-export const JOB_HEAD = ["JOB", "RESOURCE", "KIND", "STATUS", "READ", "CREATED", "UPDATED", "DELETED", "ERRORS", "CHECKPOINT", "STARTED", "FINISHED"];
+export const jobRow = (j: IntegrationSyncJob) => [
+  j.id,
+  j.resource,
+  j.full ? "full" : "incremental",
+  j.stalled ? "running (stalled)" : j.status,
+  j.recordsRead,
+  j.recordsCreated,
+  j.recordsUpdated,
+  j.recordsDeleted,
+  j.errors.length,
+  JSON.stringify(j.checkpoint ?? null),
+  j.startedAt,
+  j.finishedAt ?? "",
+];
+export const JOB_HEAD = [
+  "JOB",
+  "RESOURCE",
+  "KIND",
+  "STATUS",
+  "READ",
+  "CREATED",
+  "UPDATED",
+  "DELETED",
+  "ERRORS",
+  "CHECKPOINT",
+  "STARTED",
+  "FINISHED",
+];
 
 export function registerSync(connections: Command, context: ContextFactory): void {
   connections
@@ -30,7 +56,8 @@ export function registerSync(connections: Command, context: ContextFactory): voi
     )
     .action(async (connection: string, flags: { resource: string; full?: boolean; timeout: string }, cmd: Command) => {
       const ctx = context(cmd);
-      if (!/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(flags.resource)) throw new UsageError(`--resource: "${flags.resource}" is not a resource name.`);
+      if (!/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(flags.resource))
+        throw new UsageError(`--resource: "${flags.resource}" is not a resource name.`);
       const timeoutMs = parseDurationFlag("--timeout", flags.timeout);
       const { runSync } = await import("../../services/sync/run.js");
       const { job, resumed } = await runSync(await ctx.services(), {

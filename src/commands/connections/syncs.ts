@@ -7,21 +7,26 @@ import { JOB_HEAD, jobRow } from "./sync.js";
 export function registerSyncs(connections: Command, context: ContextFactory): void {
   connections
     .command("syncs <connection>")
-    .description("A connection's sync jobs, newest first; a running job whose checkpoint has not moved is reported stalled")
+    .description(
+      "A connection's sync jobs, newest first; a running job whose checkpoint has not moved is reported stalled",
+    )
     .option("--resource <name>", "only this resource's jobs")
     .option("--stalled-after <duration>", "a running job whose checkpoint is older than this is stalled", "10m")
     .option("--limit <n>", "at most this many", "50")
-    .action(async (connection: string, flags: { resource?: string; stalledAfter: string; limit: string }, cmd: Command) => {
-      const ctx = context(cmd);
-      const stalledAfterMs = parseDurationFlag("--stalled-after", flags.stalledAfter);
-      const limit = parseLimit(flags.limit);
-      const services = await ctx.services();
-      const { listSyncJobs } = await import("../../services/sync/list.js");
-      const jobs = await listSyncJobs(services, connection, { resource: flags.resource, limit, stalledAfterMs });
-      if (ctx.out.json) return ctx.out.printJson(jobs);
-      if (jobs.length === 0) return ctx.out.info("No sync jobs.");
-      await ctx.out.table(JOB_HEAD, jobs.map(jobRow));
-      const stalled = jobs.filter((j) => j.stalled).length;
-      if (stalled) ctx.out.warn(`${stalled} running job(s) stalled: no checkpoint for more than ${flags.stalledAfter}.`);
-    });
+    .action(
+      async (connection: string, flags: { resource?: string; stalledAfter: string; limit: string }, cmd: Command) => {
+        const ctx = context(cmd);
+        const stalledAfterMs = parseDurationFlag("--stalled-after", flags.stalledAfter);
+        const limit = parseLimit(flags.limit);
+        const services = await ctx.services();
+        const { listSyncJobs } = await import("../../services/sync/list.js");
+        const jobs = await listSyncJobs(services, connection, { resource: flags.resource, limit, stalledAfterMs });
+        if (ctx.out.json) return ctx.out.printJson(jobs);
+        if (jobs.length === 0) return ctx.out.info("No sync jobs.");
+        await ctx.out.table(JOB_HEAD, jobs.map(jobRow));
+        const stalled = jobs.filter((j) => j.stalled).length;
+        if (stalled)
+          ctx.out.warn(`${stalled} running job(s) stalled: no checkpoint for more than ${flags.stalledAfter}.`);
+      },
+    );
 }

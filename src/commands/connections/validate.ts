@@ -10,7 +10,15 @@ export function registerValidate(connections: Command, context: ContextFactory):
     .command("validate <config.json>")
     .description("Check a connections file: every problem with its path; exit 2 when invalid")
     .option("--offline", "check the file alone, without looking providers up in the database", false)
-    .addHelpText("after", ["", "The file is one connection or {\"connections\": [...]}, each:", '  {"provider": "stripe", "environment": "production", "name": "main",', '   "config": {"k": "v"}, "rateLimitPerMinute": 100, "credential": {"fromEnv": "STRIPE_KEY"}}'].join("\n"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        'The file is one connection or {"connections": [...]}, each:',
+        '  {"provider": "stripe", "environment": "production", "name": "main",',
+        '   "config": {"k": "v"}, "rateLimitPerMinute": 100, "credential": {"fromEnv": "STRIPE_KEY"}}',
+      ].join("\n"),
+    )
     .action(async (file: string, flags: { offline: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const data = readJsonFile(file);
@@ -21,9 +29,22 @@ export function registerValidate(connections: Command, context: ContextFactory):
 }
 
 /** Prints the result (JSON, or a table of problems) and, when invalid, exits 2. */
-export async function reportValidation(ctx: CommandContext, file: string, result: IntegrationConfigValidation): Promise<void> {
+export async function reportValidation(
+  ctx: CommandContext,
+  file: string,
+  result: IntegrationConfigValidation,
+): Promise<void> {
   if (ctx.out.json) ctx.out.printJson(result);
   else if (result.valid) ctx.out.success(`${file} is valid.`);
-  else await ctx.out.table(["PATH", "PROBLEM"], result.issues.map((i) => [i.path || "(file)", i.message]));
-  if (!result.valid) throw new IntgError("INVALID_CONFIG", `${file} has ${result.issues.length} problem(s); nothing was written.`, "usage");
+  else
+    await ctx.out.table(
+      ["PATH", "PROBLEM"],
+      result.issues.map((i) => [i.path || "(file)", i.message]),
+    );
+  if (!result.valid)
+    throw new IntgError(
+      "INVALID_CONFIG",
+      `${file} has ${result.issues.length} problem(s); nothing was written.`,
+      "usage",
+    );
 }

@@ -6,9 +6,9 @@ import { registerStatus } from "./status.js";
 
 export function registerDb(db: Command, context: ContextFactory): void {
   db.addHelpText(
-      "after",
-      "\nThe database is --db, else INTG_DATABASE_URL, else DATABASE_URL, else the embedded SQLite file\n$XDG_DATA_HOME/intg/intg.db (~/.local/share/intg/intg.db), which migrates itself on first use.",
-    );
+    "after",
+    "\nThe database is --db, else INTG_DATABASE_URL, else DATABASE_URL, else the embedded SQLite file\n$XDG_DATA_HOME/intg/intg.db (~/.local/share/intg/intg.db), which migrates itself on first use.",
+  );
   registerStatus(db, context);
   registerMigrate(db, context);
   registerInfo(db, context);

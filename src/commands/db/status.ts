@@ -18,15 +18,21 @@ export async function runStatus(ctx: CommandContext): Promise<DatabaseStatus> {
   // state is read again only when something was pending.
   if (target.embedded && status.pending.length > 0) {
     const { applied } = await migrateDatabase(target, { dryRun: false });
-    if (applied.length > 0) ctx.out.info(`Migrated the embedded database at ${target.file} (${applied.length} applied).`);
+    if (applied.length > 0)
+      ctx.out.info(`Migrated the embedded database at ${target.file} (${applied.length} applied).`);
     status = await getDatabaseStatus(target);
   }
   if (ctx.out.json) ctx.out.printJson(status);
   else await renderStatus(ctx, status);
   if (status.pending.length > 0) {
-    throw new PendingError(`${status.pending.length} migration(s) pending.`, "Run: intg db migrate", "MIGRATIONS_PENDING");
+    throw new PendingError(
+      `${status.pending.length} migration(s) pending.`,
+      "Run: intg db migrate",
+      "MIGRATIONS_PENDING",
+    );
   }
-  if (status.drifted.length > 0) ctx.out.warn(`applied migrations not known to this intg: ${status.drifted.join(", ")}`);
+  if (status.drifted.length > 0)
+    ctx.out.warn(`applied migrations not known to this intg: ${status.drifted.join(", ")}`);
   return status;
 }
 

@@ -15,13 +15,21 @@ export function registerHelp(program: Command, context: ContextFactory): void {
         const out = context(cmd).out;
         // --json adds each exit code's error codes (the `code` of an error under --json).
         if (out.json) out.printJson(exitCodeTable());
-        else await out.table(["CODE", "MEANING"], exitCodeTable().map(({ code, meaning }) => [code, meaning]));
+        else
+          await out.table(
+            ["CODE", "MEANING"],
+            exitCodeTable().map(({ code, meaning }) => [code, meaning]),
+          );
         return;
       }
       let target: Command = program;
       for (const name of path) {
         const next = target.commands.find((c) => c.name() === name || c.aliases().includes(name));
-        if (!next) throw new UsageError(`No help for "${path.join(" ")}".`, `Try 'intg --help' or a topic: ${TOPICS.join(", ")}.`);
+        if (!next)
+          throw new UsageError(
+            `No help for "${path.join(" ")}".`,
+            `Try 'intg --help' or a topic: ${TOPICS.join(", ")}.`,
+          );
         target = next;
       }
       target.outputHelp();

@@ -7,14 +7,29 @@ import { createKey, type CreateKeyInput } from "../../services/keys/create.js";
 import { ApiKeyScope } from "../../types/enums.js";
 import { parseEnvironment } from "./filter-flags.js";
 
-interface CreateFlags { name?: string; scopes: string; expiresIn?: string; expiresAt?: string; env: string; prefix: string; owner?: string; meta: string[] }
+interface CreateFlags {
+  name?: string;
+  scopes: string;
+  expiresIn?: string;
+  expiresAt?: string;
+  env: string;
+  prefix: string;
+  owner?: string;
+  meta: string[];
+}
 
 export function registerCreate(keys: Command, context: ContextFactory): void {
   keys
     .command("create")
     .description("Create an API key; the key is printed once, on stdout, and never again")
     .requiredOption("--name <name>", "what the key is for")
-    .option("--scopes <s,...>", `scopes: ${Object.values(ApiKeyScope).map((s) => s.toLowerCase()).join(", ")}`, "read")
+    .option(
+      "--scopes <s,...>",
+      `scopes: ${Object.values(ApiKeyScope)
+        .map((s) => s.toLowerCase())
+        .join(", ")}`,
+      "read",
+    )
     .option("--expires-in <duration>", "expire after this long, e.g. 90d")
     .option("--expires-at <iso>", "expire at this time")
     .option("--env <env>", "live or test (part of the key's text)", "live")
@@ -30,14 +45,19 @@ export function registerCreate(keys: Command, context: ContextFactory): void {
       // stdout carries the key alone, so `KEY=$(intg keys create …)` works; the rest is for people.
       ctx.out.print(created.key);
       const scopes = created.scopes.map((s) => s.toLowerCase()).join(",");
-      ctx.out.success(`Created ${created.id} (${created.name}; ${scopes}; expires ${created.expiresAt ?? "never"}). Store the key now: it cannot be shown again.`);
+      ctx.out.success(
+        `Created ${created.id} (${created.name}; ${scopes}; expires ${created.expiresAt ?? "never"}). Store the key now: it cannot be shown again.`,
+      );
     });
 }
 
 function toInput(flags: CreateFlags, now: Date): CreateKeyInput {
   const name = flags.name!.trim();
   if (!name) throw new UsageError("--name must not be empty.");
-  if (!PREFIX_PATTERN.test(flags.prefix)) throw new UsageError(`--prefix: "${flags.prefix}" is not 2-16 lowercase letters and digits, starting with a letter.`);
+  if (!PREFIX_PATTERN.test(flags.prefix))
+    throw new UsageError(
+      `--prefix: "${flags.prefix}" is not 2-16 lowercase letters and digits, starting with a letter.`,
+    );
   if (flags.expiresIn && flags.expiresAt) throw new UsageError("Give --expires-in or --expires-at, not both.");
   let expiresAt: Date | null = null;
   if (flags.expiresIn) expiresAt = new Date(now.getTime() + parseDurationFlag("--expires-in", flags.expiresIn));

@@ -25,14 +25,20 @@ export function registerMetrics(keys: Command, context: ContextFactory): void {
     .option("--expiring-within <duration>", "what counts as expiring soon", "7d")
     .action(async (flags: { since: string; expiringWithin: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const input = { sinceMs: parseDurationFlag("--since", flags.since), expiringWithinMs: parseDurationFlag("--expiring-within", flags.expiringWithin) };
+      const input = {
+        sinceMs: parseDurationFlag("--since", flags.since),
+        expiringWithinMs: parseDurationFlag("--expiring-within", flags.expiringWithin),
+      };
       const m = await keyMetrics(await ctx.services(), input);
       if (ctx.out.json) return ctx.out.printJson(m);
-      await ctx.out.table(["METRIC", "VALUE"], [
-        ...Object.entries(m.keysByStatus).map(([s, n]) => [`keys ${s.toLowerCase()}`, n]),
-        ...Object.entries(m.verificationsByOutcome).map(([o, n]) => [`verifications ${o.toLowerCase()}`, n]),
-        ["rotations", m.rotations],
-        [`expiring before ${m.expiringSoon.before}`, m.expiringSoon.count],
-      ]);
+      await ctx.out.table(
+        ["METRIC", "VALUE"],
+        [
+          ...Object.entries(m.keysByStatus).map(([s, n]) => [`keys ${s.toLowerCase()}`, n]),
+          ...Object.entries(m.verificationsByOutcome).map(([o, n]) => [`verifications ${o.toLowerCase()}`, n]),
+          ["rotations", m.rotations],
+          [`expiring before ${m.expiringSoon.before}`, m.expiringSoon.count],
+        ],
+      );
     });
 }

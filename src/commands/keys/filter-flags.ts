@@ -30,12 +30,17 @@ export function toFilter(flags: FilterFlags, now: Date): ApiKeyFilter {
   if (flags.scope) filter.scopes = parseEnumList("--scope", flags.scope, ApiKeyScope);
   if (flags.env) filter.environment = parseEnvironment(flags.env);
   if (flags.owner) filter.ownerId = flags.owner;
-  if (flags.expiringWithin) filter.expiresBefore = new Date(now.getTime() + parseDurationFlag("--expiring-within", flags.expiringWithin)).toISOString();
-  if (flags.unusedFor) filter.notUsedSince = new Date(now.getTime() - parseDurationFlag("--unused-for", flags.unusedFor)).toISOString();
+  if (flags.expiringWithin)
+    filter.expiresBefore = new Date(
+      now.getTime() + parseDurationFlag("--expiring-within", flags.expiringWithin),
+    ).toISOString();
+  if (flags.unusedFor)
+    filter.notUsedSince = new Date(now.getTime() - parseDurationFlag("--unused-for", flags.unusedFor)).toISOString();
   return filter;
 }
 
 export function parseEnvironment(text: string): ApiKeyEnvironment {
-  if (text !== "live" && text !== "test") throw new UsageError(`--env: unknown environment "${text}".`, "Use live or test.");
+  if (text !== "live" && text !== "test")
+    throw new UsageError(`--env: unknown environment "${text}".`, "Use live or test.");
   return text;
 }

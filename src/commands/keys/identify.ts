@@ -30,10 +30,23 @@ export function registerIdentify(keys: Command, context: ContextFactory): void {
       const key = (await readSecret(ctx, { what: "key", file: flags.keyFile, how })).trim();
       const id = identifyKey(key);
       const view: ApiKeyIdentification = id.wellFormed
-        ? { wellFormed: true, prefix: id.prefix, environment: id.environment, formatVersion: id.formatVersion, reason: null }
+        ? {
+            wellFormed: true,
+            prefix: id.prefix,
+            environment: id.environment,
+            formatVersion: id.formatVersion,
+            reason: null,
+          }
         : { wellFormed: false, prefix: null, environment: null, formatVersion: null, reason: id.reason };
       if (ctx.out.json) ctx.out.printJson(view);
-      else if (view.wellFormed) await ctx.out.details([["well-formed", "yes"], ["prefix", view.prefix], ["environment", view.environment], ["format version", view.formatVersion]]);
-      if (!view.wellFormed) throw new CredentialError(`Not a well-formed intg key: ${view.reason}.`, undefined, "MALFORMED");
+      else if (view.wellFormed)
+        await ctx.out.details([
+          ["well-formed", "yes"],
+          ["prefix", view.prefix],
+          ["environment", view.environment],
+          ["format version", view.formatVersion],
+        ]);
+      if (!view.wellFormed)
+        throw new CredentialError(`Not a well-formed intg key: ${view.reason}.`, undefined, "MALFORMED");
     });
 }

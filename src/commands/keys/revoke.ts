@@ -8,7 +8,11 @@ import type { ApiBatchRequest } from "../../types/integration/api.types.js";
 import { addFilterFlags, toFilter, type FilterFlags } from "./filter-flags.js";
 import { printKey, printKeys } from "./render.js";
 
-interface RevokeFlags extends FilterFlags { reason?: string; where?: boolean; dryRun: boolean }
+interface RevokeFlags extends FilterFlags {
+  reason?: string;
+  where?: boolean;
+  dryRun: boolean;
+}
 
 export function registerRevoke(keys: Command, context: ContextFactory): void {
   addFilterFlags(
@@ -22,8 +26,17 @@ export function registerRevoke(keys: Command, context: ContextFactory): void {
     const ctx = context(cmd);
     if (flags.where) {
       if (id) throw new UsageError("Give a key id or --where, not both.");
-      const request: ApiBatchRequest = { operation: "revoke", where: toFilter(flags, ctx.now()), reason: flags.reason ?? null, dryRun: flags.dryRun };
-      if (Object.keys(request.where).length === 0) throw new UsageError("--where needs at least one filter (e.g. --status active --unused-for 90d).", "Revoking every key is not something to do by accident.");
+      const request: ApiBatchRequest = {
+        operation: "revoke",
+        where: toFilter(flags, ctx.now()),
+        reason: flags.reason ?? null,
+        dryRun: flags.dryRun,
+      };
+      if (Object.keys(request.where).length === 0)
+        throw new UsageError(
+          "--where needs at least one filter (e.g. --status active --unused-for 90d).",
+          "Revoking every key is not something to do by accident.",
+        );
       const services = await ctx.services();
       if (!request.dryRun) {
         const plan = await revokeKeys(services, { ...request, dryRun: true });
@@ -40,7 +53,11 @@ export function registerRevoke(keys: Command, context: ContextFactory): void {
     const services = await ctx.services();
     if (flags.dryRun) return printKey(ctx, await showKey(services, { id }));
     const key = await showKey(services, { id }); // not found before asking
-    await confirmOrCancel(ctx, `Revoke ${key.id} (${key.name})? Callers using it will be refused at once.`, "nothing was revoked");
+    await confirmOrCancel(
+      ctx,
+      `Revoke ${key.id} (${key.name})? Callers using it will be refused at once.`,
+      "nothing was revoked",
+    );
     const revoked = await revokeKey(services, { id, reason: flags.reason ?? null });
     if (ctx.out.json) return ctx.out.printJson(revoked);
     ctx.out.success(`Revoked ${revoked.id}.`);

@@ -5,11 +5,19 @@ import { parseDurationFlag } from "../../cli/parse.js";
 import { rotateKey, rotationStatus } from "../../services/keys/rotate.js";
 
 export function registerRotate(keys: Command, context: ContextFactory): void {
-  const rotate = keys.command("rotate").description("Rotate a key, or check a rotation's cut-over: rotate <id> | rotate status <id>");
+  const rotate = keys
+    .command("rotate")
+    .description("Rotate a key, or check a rotation's cut-over: rotate <id> | rotate status <id>");
   rotate
     .command("key <id>", { isDefault: true, hidden: true })
-    .description("Issue a successor with the same scopes, metadata and owner; the old key stays valid for the grace period")
-    .option("--grace <duration>", "how long the old key stays valid (never beyond its own expiry); 0 ends it now", "24h")
+    .description(
+      "Issue a successor with the same scopes, metadata and owner; the old key stays valid for the grace period",
+    )
+    .option(
+      "--grace <duration>",
+      "how long the old key stays valid (never beyond its own expiry); 0 ends it now",
+      "24h",
+    )
     .action(async (id: string, flags: { grace: string }, cmd: Command) => {
       const ctx = context(cmd);
       const graceMs = parseDurationFlag("--grace", flags.grace);
@@ -17,7 +25,9 @@ export function registerRotate(keys: Command, context: ContextFactory): void {
       if (ctx.out.json) return ctx.out.printJson(created);
       ctx.out.print(created.key);
       ctx.out.success(`Rotated ${id} into ${created.id}. Store the new key now: it cannot be shown again.`);
-      ctx.out.info(`The old key stays valid until the grace period ends. Check callers have switched with: intg keys rotate status ${id}`);
+      ctx.out.info(
+        `The old key stays valid until the grace period ends. Check callers have switched with: intg keys rotate status ${id}`,
+      );
     });
   rotate
     .command("status <id>")
@@ -39,7 +49,11 @@ export function registerRotate(keys: Command, context: ContextFactory): void {
         ]);
       }
       if (status.oldKeyValid && status.oldKeyUsedSinceRotation) {
-        throw new PendingError(`The old key ${status.oldKeyId} is still in use (last at ${status.oldKeyLastUsedAt}).`, "Switch the remaining callers to the new key.", "ROTATION_IN_PROGRESS");
+        throw new PendingError(
+          `The old key ${status.oldKeyId} is still in use (last at ${status.oldKeyLastUsedAt}).`,
+          "Switch the remaining callers to the new key.",
+          "ROTATION_IN_PROGRESS",
+        );
       }
     });
 }

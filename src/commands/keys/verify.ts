@@ -14,24 +14,44 @@ export function registerVerify(keys: Command, context: ContextFactory): void {
     .option("--scope <scope>", "also require this scope")
     .option("--key-file <file>", "read the key from this file")
     .addOption(new Option("--key <key>").hideHelp())
-    .addHelpText("after", "\nRecords the key's last use and use count. Refusals name the reason: NOT_FOUND, REVOKED, EXPIRED, INSUFFICIENT_SCOPE, MALFORMED.")
-    .action(async (positional: string | undefined, flags: { scope?: string; keyFile?: string; key?: string }, cmd: Command) => {
-      const ctx = context(cmd);
-      if (positional !== undefined || flags.key !== undefined) {
-        throw new UsageError("A key must not be passed on the command line: it leaks into ps and shell history.", "Pipe it on stdin, use --key-file, or set INTG_KEY.", "SECRET_IN_ARGUMENTS");
-      }
-      const scope = flags.scope ? parseEnum("--scope", flags.scope, ApiKeyScope) : null;
-      const key = (await readSecret(ctx, { what: "key", file: flags.keyFile, defaultEnv: "INTG_KEY", how: "pipe it on stdin, use --key-file <path>, or set INTG_KEY" })).trim();
-      const result = await verifyKey(await ctx.services(), { key, scope });
-      if (ctx.out.json) ctx.out.printJson(result);
-      else if (result.valid) {
-        await ctx.out.details([
-          ["key", result.keyId],
-          ["status", result.status?.toLowerCase()],
-          ["scopes", result.scopes.map((s) => s.toLowerCase()).join(", ")],
-          ["expires", result.expiresAt ?? "never"],
-        ]);
-      }
-      if (!result.valid) throw new CredentialError(`${result.outcome}: ${result.message}`, undefined, result.outcome);
-    });
+    .addHelpText(
+      "after",
+      "\nRecords the key's last use and use count. Refusals name the reason: NOT_FOUND, REVOKED, EXPIRED, INSUFFICIENT_SCOPE, MALFORMED.",
+    )
+    .action(
+      async (
+        positional: string | undefined,
+        flags: { scope?: string; keyFile?: string; key?: string },
+        cmd: Command,
+      ) => {
+        const ctx = context(cmd);
+        if (positional !== undefined || flags.key !== undefined) {
+          throw new UsageError(
+            "A key must not be passed on the command line: it leaks into ps and shell history.",
+            "Pipe it on stdin, use --key-file, or set INTG_KEY.",
+            "SECRET_IN_ARGUMENTS",
+          );
+        }
+        const scope = flags.scope ? parseEnum("--scope", flags.scope, ApiKeyScope) : null;
+        const key = (
+          await readSecret(ctx, {
+            what: "key",
+            file: flags.keyFile,
+            defaultEnv: "INTG_KEY",
+            how: "pipe it on stdin, use --key-file <path>, or set INTG_KEY",
+          })
+        ).trim();
+        const result = await verifyKey(await ctx.services(), { key, scope });
+        if (ctx.out.json) ctx.out.printJson(result);
+        else if (result.valid) {
+          await ctx.out.details([
+            ["key", result.keyId],
+            ["status", result.status?.toLowerCase()],
+            ["scopes", result.scopes.map((s) => s.toLowerCase()).join(", ")],
+            ["expires", result.expiresAt ?? "never"],
+          ]);
+        }
+        if (!result.valid) throw new CredentialError(`${result.outcome}: ${result.message}`, undefined, result.outcome);
+      },
+    );
 }

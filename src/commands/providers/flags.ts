@@ -32,11 +32,17 @@ export function addProviderFlags(command: Command): Command {
   return command
     .option("--slug <slug>", "the provider's key, e.g. stripe (lowercase letters, digits, -)")
     .option("--name <name>", "display name")
-    .option("--category <category>", "payments, crm, communication, email, ecommerce, developer_tools, project_management, support, other")
+    .option(
+      "--category <category>",
+      "payments, crm, communication, email, ecommerce, developer_tools, project_management, support, other",
+    )
     .option("--status <status>", "active, beta, deprecated, disabled")
     .option("--base-url <url>", "the API's base URL; health and ad-hoc request paths are relative to it")
     .option("--docs-url <url>", "where the API is documented")
-    .option("--auth <type>", "none, api_key, bearer_token, basic, oauth2_client_credentials, oauth2_refresh_token, hmac")
+    .option(
+      "--auth <type>",
+      "none, api_key, bearer_token, basic, oauth2_client_credentials, oauth2_refresh_token, hmac",
+    )
     .option("--auth-placement <where>", "api_key: header or query")
     .option("--auth-name <name>", "api_key: the header or query parameter name")
     .option("--token-url <url>", "oauth2: the token endpoint")
@@ -49,13 +55,17 @@ export function addProviderFlags(command: Command): Command {
     .option("--health-status <code>", "the status that means healthy (default 200)")
     .option("--rate-limit <per-minute>", "default requests per minute for its connections")
     .option("--pagination <style>", "page, cursor or link")
-    .option("--allow-private-network", "may reach private, loopback and link-local addresses (test doubles, on-premise APIs)")
+    .option(
+      "--allow-private-network",
+      "may reach private, loopback and link-local addresses (test doubles, on-premise APIs)",
+    )
     .option("--no-allow-private-network", "may not (the default)");
 }
 
 function int(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag}: "${text}" is not a whole number; nothing was written.`);
+  if (!/^\d+$/.test(text.trim()))
+    throw new UsageError(`${flag}: "${text}" is not a whole number; nothing was written.`);
   return Number(text);
 }
 
@@ -64,7 +74,11 @@ function auth(flags: ProviderFlags, base: ApiAuthConfig | undefined): Record<str
   if (flags.authPlacement !== undefined) settings.placement = flags.authPlacement;
   if (flags.authName !== undefined) settings.name = flags.authName;
   if (flags.tokenUrl !== undefined) settings.tokenUrl = flags.tokenUrl;
-  if (flags.scopes !== undefined) settings.scopes = flags.scopes.split(",").map((s) => s.trim()).filter(Boolean);
+  if (flags.scopes !== undefined)
+    settings.scopes = flags.scopes
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (flags.hmacHeader !== undefined) settings.headerName = flags.hmacHeader;
   if (flags.hmacAlgorithm !== undefined) settings.algorithm = flags.hmacAlgorithm;
   if (flags.hmacEncoding !== undefined) settings.encoding = flags.hmacEncoding;
@@ -76,7 +90,10 @@ function auth(flags: ProviderFlags, base: ApiAuthConfig | undefined): Record<str
 }
 
 /** The fields the flags set; undefined means "not given" (update keeps, create defaults). */
-export function providerPatch(flags: ProviderFlags, base?: { auth: ApiAuthConfig; healthCheck: { method: string; path: string; expectedStatus: number | null } }): Record<string, unknown> {
+export function providerPatch(
+  flags: ProviderFlags,
+  base?: { auth: ApiAuthConfig; healthCheck: { method: string; path: string; expectedStatus: number | null } },
+): Record<string, unknown> {
   const health = flags.healthMethod ?? flags.healthPath ?? flags.healthStatus;
   return {
     slug: flags.slug,
@@ -89,7 +106,12 @@ export function providerPatch(flags: ProviderFlags, base?: { auth: ApiAuthConfig
     healthCheck:
       health === undefined
         ? undefined
-        : { ...base?.healthCheck, ...(flags.healthMethod && { method: flags.healthMethod }), ...(flags.healthPath && { path: flags.healthPath }), ...(flags.healthStatus && { expectedStatus: int("--health-status", flags.healthStatus) }) },
+        : {
+            ...base?.healthCheck,
+            ...(flags.healthMethod && { method: flags.healthMethod }),
+            ...(flags.healthPath && { path: flags.healthPath }),
+            ...(flags.healthStatus && { expectedStatus: int("--health-status", flags.healthStatus) }),
+          },
     rateLimitPerMinute: int("--rate-limit", flags.rateLimit),
     paginationStyle: flags.pagination,
     allowPrivateNetwork: flags.allowPrivateNetwork,

@@ -16,7 +16,8 @@ export function registerList(providers: Command, context: ContextFactory): void 
       const ctx = context(cmd);
       const filter = {
         status: flags.status === undefined ? undefined : parseEnum("--status", flags.status, IntegrationProviderStatus),
-        category: flags.category === undefined ? undefined : parseEnum("--category", flags.category, IntegrationCategory),
+        category:
+          flags.category === undefined ? undefined : parseEnum("--category", flags.category, IntegrationCategory),
       };
       await printProviders(ctx, await listProviders(await ctx.services(), filter));
     });

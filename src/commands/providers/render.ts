@@ -7,10 +7,22 @@ const lower = (s: string) => s.toLowerCase();
 
 export async function printProviders(ctx: CommandContext, providers: IntegrationProviderExtended[]): Promise<void> {
   if (ctx.out.json) return ctx.out.printJson(providers);
-  if (providers.length === 0) return ctx.out.info("No providers. Create one with: intg providers create --from-template <name> (see intg providers templates)");
+  if (providers.length === 0)
+    return ctx.out.info(
+      "No providers. Create one with: intg providers create --from-template <name> (see intg providers templates)",
+    );
   await ctx.out.table(
     ["SLUG", "ID", "NAME", "CATEGORY", "STATUS", "AUTH", "BASE URL", "CONNECTIONS"],
-    providers.map((p) => [p.slug, p.id, p.name, lower(p.category), lower(p.status), lower(p.connector.auth.type), p.baseUrl, p.connectionCount]),
+    providers.map((p) => [
+      p.slug,
+      p.id,
+      p.name,
+      lower(p.category),
+      lower(p.status),
+      lower(p.connector.auth.type),
+      p.baseUrl,
+      p.connectionCount,
+    ]),
   );
 }
 
@@ -43,6 +55,13 @@ export async function printTemplates(ctx: CommandContext, templates: Integration
   if (ctx.out.json) return ctx.out.printJson(templates);
   await ctx.out.table(
     ["NAME", "DISPLAY NAME", "CATEGORY", "AUTH", "HEALTH CHECK", "BASE URL"],
-    templates.map((t) => [t.name, t.displayName, lower(t.category), lower(t.connector.auth.type), `${t.connector.healthCheck.method} ${t.connector.healthCheck.path}`, t.baseUrl]),
+    templates.map((t) => [
+      t.name,
+      t.displayName,
+      lower(t.category),
+      lower(t.connector.auth.type),
+      `${t.connector.healthCheck.method} ${t.connector.healthCheck.path}`,
+      t.baseUrl,
+    ]),
   );
 }

@@ -15,15 +15,25 @@ async function readEntries(file: string): Promise<{ entries: unknown[]; where: s
   try {
     data = isYaml(file) ? (await import("yaml")).parse(text) : JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file} is not valid ${isYaml(file) ? "YAML" : "JSON"}: ${(error as Error).message.split("\n")[0]}; nothing was written.`, undefined, "INVALID_FILE");
+    throw new UsageError(
+      `${file} is not valid ${isYaml(file) ? "YAML" : "JSON"}: ${(error as Error).message.split("\n")[0]}; nothing was written.`,
+      undefined,
+      "INVALID_FILE",
+    );
   }
   const { ProviderFileSchema } = await import("../../services/providers/definition.js");
   const parsed = ProviderFileSchema.safeParse(data);
   if (!parsed.success) {
     const [first] = toIssues(parsed.error);
-    throw new UsageError(`${file} is not a providers file${first?.path ? ` (at ${first.path})` : ""}: expected a list of providers or {"format":"intg-providers","version":1,"providers":[…]}; nothing was written.`, undefined, "INVALID_FILE");
+    throw new UsageError(
+      `${file} is not a providers file${first?.path ? ` (at ${first.path})` : ""}: expected a list of providers or {"format":"intg-providers","version":1,"providers":[…]}; nothing was written.`,
+      undefined,
+      "INVALID_FILE",
+    );
   }
-  return Array.isArray(parsed.data) ? { entries: parsed.data, where: "" } : { entries: parsed.data.providers, where: "providers" };
+  return Array.isArray(parsed.data)
+    ? { entries: parsed.data, where: "" }
+    : { entries: parsed.data.providers, where: "providers" };
 }
 
 export function registerTransfer(providers: Command, context: ContextFactory): void {
@@ -38,7 +48,9 @@ export function registerTransfer(providers: Command, context: ContextFactory): v
       const result = await importProviders(await ctx.services(), entries, { dryRun: flags.dryRun, where });
       if (ctx.out.json) return ctx.out.printJson(result);
       const verb = result.dryRun ? "Would create" : "Created";
-      ctx.out.success(`${verb} ${result.created.length} and ${result.dryRun ? "would replace" : "replaced"} ${result.updated.length} provider(s).`);
+      ctx.out.success(
+        `${verb} ${result.created.length} and ${result.dryRun ? "would replace" : "replaced"} ${result.updated.length} provider(s).`,
+      );
     });
   providers
     .command("export")
@@ -48,8 +60,13 @@ export function registerTransfer(providers: Command, context: ContextFactory): v
     .action(async (flags: { out?: string; format?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const format = (flags.format ?? (flags.out && isYaml(flags.out) ? "yaml" : "json")).toLowerCase();
-      if (format !== "json" && format !== "yaml") throw new UsageError(`--format: unknown value "${flags.format}".`, "Use json or yaml.");
-      const doc = { format: "intg-providers", version: 1, providers: (await listProviders(await ctx.services())).map(toDefinition) };
+      if (format !== "json" && format !== "yaml")
+        throw new UsageError(`--format: unknown value "${flags.format}".`, "Use json or yaml.");
+      const doc = {
+        format: "intg-providers",
+        version: 1,
+        providers: (await listProviders(await ctx.services())).map(toDefinition),
+      };
       const text = format === "yaml" ? (await import("yaml")).stringify(doc) : JSON.stringify(doc, null, 2) + "\n";
       if (!flags.out) return ctx.out.print(text);
       writePrivateFile(flags.out, text);

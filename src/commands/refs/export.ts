@@ -11,13 +11,19 @@ import { progressBar } from "./progress.js";
 import { writeOut } from "./write-out.js";
 
 export function registerExport(refs: Command, context: ContextFactory): void {
-  addRefFilterFlags(refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"))
+  addRefFilterFlags(
+    refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"),
+  )
     .option("--format <format>", "csv or ndjson", "ndjson")
     .option("--out <file>", "write to this file (owner-only, replaced once the export is complete) instead of stdout")
-    .option("--excel-safe", "csv: prefix cells starting with = + - @ (a spreadsheet formula) with ', for opening in a spreadsheet, not for refs import")
+    .option(
+      "--excel-safe",
+      "csv: prefix cells starting with = + - @ (a spreadsheet formula) with ', for opening in a spreadsheet, not for refs import",
+    )
     .action(async (flags: ExportFlags, cmd: Command) => {
       const ctx = context(cmd);
-      if (flags.format !== "csv" && flags.format !== "ndjson") throw new UsageError(`--format: "${flags.format}" is not csv or ndjson.`);
+      if (flags.format !== "csv" && flags.format !== "ndjson")
+        throw new UsageError(`--format: "${flags.format}" is not csv or ndjson.`);
       if (flags.out === undefined) return void (await exportTo(ctx, flags, (text) => writeOut(ctx, text)));
       // A new 0600 file renamed into place at the end: a failed export leaves no half file.
       const toFile = (file: PrivateFile) => exportTo(ctx, flags, async (text) => file.write(text));
@@ -32,7 +38,8 @@ type Write = (text: string) => Promise<void>;
 
 async function exportTo(ctx: CommandContext, flags: ExportFlags, write: Write): Promise<number> {
   if (flags.excelSafe && flags.format !== "csv") throw new UsageError("--excel-safe applies to --format csv only.");
-  const line = flags.format === "csv" ? csvLine(flags.excelSafe === true) : (r: ExternalReference) => JSON.stringify(r) + "\n";
+  const line =
+    flags.format === "csv" ? csvLine(flags.excelSafe === true) : (r: ExternalReference) => JSON.stringify(r) + "\n";
   const filter = await toRefFilter(ctx, flags);
   if (flags.format === "csv") await write(REF_FIELDS.join(",") + "\n");
   const services = await ctx.services();
@@ -66,8 +73,10 @@ const cell = (v: unknown, excelSafe: boolean): string => {
   if (excelSafe && formulaLike.test(s)) s = `'${s}`;
   return needsQuotes.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
-const csvLine = (excelSafe: boolean) => (r: ExternalReference): string => {
-  let out = "";
-  for (let i = 0; i < REF_FIELDS.length; i++) out += (i ? "," : "") + cell(r[REF_FIELDS[i]!], excelSafe);
-  return out + "\n";
-};
+const csvLine =
+  (excelSafe: boolean) =>
+  (r: ExternalReference): string => {
+    let out = "";
+    for (let i = 0; i < REF_FIELDS.length; i++) out += (i ? "," : "") + cell(r[REF_FIELDS[i]!], excelSafe);
+    return out + "\n";
+  };

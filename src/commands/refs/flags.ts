@@ -10,7 +10,11 @@ export function parseTyped(flag: string, text: string): { type: string; id: stri
   const type = colon > 0 ? text.slice(0, colon) : "";
   const id = colon > 0 ? text.slice(colon + 1) : "";
   if (!TYPE_PATTERN.test(type) || id.trim() === "" || id.length > MAX_ID_LENGTH || /[\u0000-\u001f]/.test(id)) {
-    throw new UsageError(`${flag}: "${text}" is not <type>:<id>.`, `Write it like ${flag === "--entity" ? "user:42" : "contact:901"}: a type (letters, digits, _ . -) and an id.`, "INVALID_RECORD");
+    throw new UsageError(
+      `${flag}: "${text}" is not <type>:<id>.`,
+      `Write it like ${flag === "--entity" ? "user:42" : "contact:901"}: a type (letters, digits, _ . -) and an id.`,
+      "INVALID_RECORD",
+    );
   }
   return { type, id };
 }
@@ -18,7 +22,12 @@ export function parseTyped(flag: string, text: string): { type: string; id: stri
 /** `--external <connection>:<type>:<id>` for lookup, where no --connection flag names the connection. */
 export function parseQualifiedExternal(text: string): { connection: string; type: string; id: string } {
   const colon = text.indexOf(":");
-  if (colon <= 0) throw new UsageError(`--external: "${text}" is not <connection>:<type>:<id>.`, "Write it like conn_01J…:contact:901, or give --connection and --external contact:901.", "INVALID_RECORD");
+  if (colon <= 0)
+    throw new UsageError(
+      `--external: "${text}" is not <connection>:<type>:<id>.`,
+      "Write it like conn_01J…:contact:901, or give --connection and --external contact:901.",
+      "INVALID_RECORD",
+    );
   return { connection: text.slice(0, colon), ...parseTyped("--external", text.slice(colon + 1)) };
 }
 
@@ -26,9 +35,18 @@ export function parseQualifiedExternal(text: string): { connection: string; type
 export const parseSince = (text: string, now: Date): Date => parseWhenFlag("--since", text, now);
 
 export function parseTypes(flag: string, values: string[]): string[] {
-  const out = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
-  for (const v of out) if (!TYPE_PATTERN.test(v)) throw new UsageError(`${flag}: "${v}" is not a type name.`, "Types are letters, digits, _ . and -, like user or contact.");
+  const out = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const v of out)
+    if (!TYPE_PATTERN.test(v))
+      throw new UsageError(
+        `${flag}: "${v}" is not a type name.`,
+        "Types are letters, digits, _ . and -, like user or contact.",
+      );
   return out;
 }
 
-export const parseLimit = (text: string): number => parseIntFlag("--limit", text, 1, 100_000, "For more, use: intg refs export");
+export const parseLimit = (text: string): number =>
+  parseIntFlag("--limit", text, 1, 100_000, "For more, use: intg refs export");

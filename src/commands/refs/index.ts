@@ -22,12 +22,16 @@ export function registerRefs(refs: Command, context: ContextFactory): void {
   registerHistory(refs, context);
   registerImport(refs, context);
   registerExport(refs, context);
-  const mappings = refs.command("mappings").description("How a provider's records become the platform's: field mappings, transformations, validations");
+  const mappings = refs
+    .command("mappings")
+    .description("How a provider's records become the platform's: field mappings, transformations, validations");
   registerMappingsSet(mappings, context);
   registerMappingsManage(mappings, context);
   registerTransform(refs, context);
   registerMetrics(refs, context);
-  const share = refs.command("share").description("Share links: tokens that resolve to one reference, with an expiry and a use limit");
+  const share = refs
+    .command("share")
+    .description("Share links: tokens that resolve to one reference, with an expiry and a use limit");
   registerShareCreate(share, context);
   registerShareManage(share, context);
 }

@@ -5,7 +5,12 @@ import { linkReference } from "../../services/refs/link.js";
 import { parseTyped } from "./flags.js";
 import { printRef } from "./render.js";
 
-interface LinkFlags { entity: string; connection: string; external: string; meta?: string[] }
+interface LinkFlags {
+  entity: string;
+  connection: string;
+  external: string;
+  meta?: string[];
+}
 
 export function registerLink(refs: Command, context: ContextFactory): void {
   refs
@@ -15,13 +20,23 @@ export function registerLink(refs: Command, context: ContextFactory): void {
     .requiredOption("--connection <id>", "the connection (id, or its name when unique)")
     .requiredOption("--external <type:id>", "the provider's record, e.g. contact:901")
     .option("--meta <key=value>", "metadata kept with the reference (repeatable; merged when linked again)", collect)
-    .addHelpText("after", "\nEach side is unique per connection: linking a record already linked elsewhere exits 6 and names the reference that holds it.")
+    .addHelpText(
+      "after",
+      "\nEach side is unique per connection: linking a record already linked elsewhere exits 6 and names the reference that holds it.",
+    )
     .action(async (flags: LinkFlags, cmd: Command) => {
       const ctx = context(cmd);
       const entity = parseTyped("--entity", flags.entity);
       const external = parseTyped("--external", flags.external);
       const metadata = flags.meta ? parseKeyValues("--meta", flags.meta) : null;
-      const result = await linkReference(await ctx.services(), { connection: flags.connection, entityType: entity.type, entityId: entity.id, externalType: external.type, externalId: external.id, metadata });
+      const result = await linkReference(await ctx.services(), {
+        connection: flags.connection,
+        entityType: entity.type,
+        entityId: entity.id,
+        externalType: external.type,
+        externalId: external.id,
+        metadata,
+      });
       await printRef(ctx, result.reference);
       const r = result.reference;
       const verb = { created: "Linked", updated: "Updated", unchanged: "Already linked:" }[result.action];

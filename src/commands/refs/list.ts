@@ -7,7 +7,12 @@ import { listReferences, showReference, type RefFilter } from "../../services/re
 import { parseLimit, parseSince, parseTypes } from "./flags.js";
 import { printRef, printRefs } from "./render.js";
 
-export interface FilterFlags { connection?: string[]; entityType?: string[]; externalType?: string[]; since?: string }
+export interface FilterFlags {
+  connection?: string[];
+  entityType?: string[];
+  externalType?: string[];
+  since?: string;
+}
 
 /** The filters list and export share. */
 export function addRefFilterFlags(command: Command): Command {

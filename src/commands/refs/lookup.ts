@@ -5,26 +5,37 @@ import { lookupReferences, type LookupInput } from "../../services/refs/lookup.j
 import { parseQualifiedExternal, parseTyped } from "./flags.js";
 import { printLookup } from "./render.js";
 
-interface LookupFlags { entity?: string; external?: string; connection?: string }
+interface LookupFlags {
+  entity?: string;
+  external?: string;
+  connection?: string;
+}
 
 export function registerLookup(refs: Command, context: ContextFactory): void {
   refs
     .command("lookup")
     .description("Every reference of one record across providers, found by the entity or by one external record")
     .option("--entity <type:id>", "the platform's record, e.g. user:42")
-    .option("--external <connection:type:id>", "a provider's record, e.g. conn_…:contact:901 (or contact:901 with --connection)")
+    .option(
+      "--external <connection:type:id>",
+      "a provider's record, e.g. conn_…:contact:901 (or contact:901 with --connection)",
+    )
     .option("--connection <id>", "the connection of --external")
     .addHelpText("after", "\nExits 5 when the record has no reference.")
     .action(async (flags: LookupFlags, cmd: Command) => {
       const ctx = context(cmd);
-      if (Boolean(flags.entity) === Boolean(flags.external)) throw new UsageError("Give --entity <type>:<id> or --external <connection>:<type>:<id>, one of them.");
+      if (Boolean(flags.entity) === Boolean(flags.external))
+        throw new UsageError("Give --entity <type>:<id> or --external <connection>:<type>:<id>, one of them.");
       let input: LookupInput;
       if (flags.entity) {
-        if (flags.connection) throw new UsageError("--connection goes with --external; an entity is looked up across every connection.");
+        if (flags.connection)
+          throw new UsageError("--connection goes with --external; an entity is looked up across every connection.");
         const e = parseTyped("--entity", flags.entity);
         input = { kind: "entity", entityType: e.type, entityId: e.id };
       } else {
-        const x = flags.connection ? { connection: flags.connection, ...parseTyped("--external", flags.external!) } : parseQualifiedExternal(flags.external!);
+        const x = flags.connection
+          ? { connection: flags.connection, ...parseTyped("--external", flags.external!) }
+          : parseQualifiedExternal(flags.external!);
         input = { kind: "external", connection: x.connection, externalType: x.type, externalId: x.id };
       }
       await printLookup(ctx, await lookupReferences(await ctx.services(), input));

@@ -6,14 +6,24 @@ import { referenceMetrics } from "../../services/refs/metrics.js";
 export function registerMetrics(refs: Command, context: ContextFactory): void {
   refs
     .command("metrics")
-    .description("References per connection and entity type, orphans (no mapping covers them), remote deletions, daily growth")
+    .description(
+      "References per connection and entity type, orphans (no mapping covers them), remote deletions, daily growth",
+    )
     .option("--days <n>", "days of growth to show", "30")
     .action(async (flags: { days: string }, cmd: Command) => {
       const ctx = context(cmd);
       const days = parseIntFlag("--days", flags.days, 1, 3650);
       const m = await referenceMetrics(await ctx.services(), { days });
       if (ctx.out.json) return ctx.out.printJson(m);
-      await ctx.out.table(["CONNECTION", "ENTITY TYPE", "REFERENCES"], m.counts.map((c) => [`${c.connectionName} (${c.connectionId})`, c.entityType, c.count]));
-      await ctx.out.details([["total", m.total], ["orphans", m.orphans], ["remote deleted", m.remoteDeleted], ...m.growth.map((g): [string, number] => [`created ${g.day}`, g.created])]);
+      await ctx.out.table(
+        ["CONNECTION", "ENTITY TYPE", "REFERENCES"],
+        m.counts.map((c) => [`${c.connectionName} (${c.connectionId})`, c.entityType, c.count]),
+      );
+      await ctx.out.details([
+        ["total", m.total],
+        ["orphans", m.orphans],
+        ["remote deleted", m.remoteDeleted],
+        ...m.growth.map((g): [string, number] => [`created ${g.day}`, g.created]),
+      ]);
     });
 }

@@ -10,12 +10,14 @@ const MAX_BYTES = 8 * 1024 * 1024;
 export async function readJson(ctx: CommandContext, file: string, what: string): Promise<JsonValue> {
   let text: string;
   if (file === "-") {
-    if (ctx.deps.io.stdinIsTTY) throw new UsageError(`${what} is read from stdin, but stdin is a terminal.`, "Pipe the JSON in, or give a file.");
+    if (ctx.deps.io.stdinIsTTY)
+      throw new UsageError(`${what} is read from stdin, but stdin is a terminal.`, "Pipe the JSON in, or give a file.");
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of ctx.deps.io.stdin) {
       const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
-      if ((size += buf.length) > MAX_BYTES) throw new UsageError(`stdin holds more than ${MAX_BYTES / 1024 / 1024} MiB; ${what} is smaller.`);
+      if ((size += buf.length) > MAX_BYTES)
+        throw new UsageError(`stdin holds more than ${MAX_BYTES / 1024 / 1024} MiB; ${what} is smaller.`);
       chunks.push(buf);
     }
     text = Buffer.concat(chunks).toString("utf8");
@@ -23,7 +25,9 @@ export async function readJson(ctx: CommandContext, file: string, what: string):
     try {
       text = readFileSync(file, "utf8");
     } catch (error) {
-      throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+      throw new UsageError(
+        `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      );
     }
   }
   try {

@@ -1,11 +1,26 @@
 import type { CommandContext } from "../../cli/context.js";
-import type { CrossReferenceLookupResult, ExternalReference, ReferenceAuditEntry } from "../../types/integration/external-reference.types.js";
+import type {
+  CrossReferenceLookupResult,
+  ExternalReference,
+  ReferenceAuditEntry,
+} from "../../types/integration/external-reference.types.js";
 
 // The tables every refs command prints, so link, list, show and lookup agree on columns.
 const HEADERS = ["ID", "CONNECTION", "ENTITY", "EXTERNAL", "REMOTE DELETED", "UPDATED"];
-const row = (r: ExternalReference) => [r.id, r.connectionId, `${r.entityType}:${r.entityId}`, `${r.externalType}:${r.externalId}`, r.remoteDeleted ? "yes" : "", r.updatedAt];
+const row = (r: ExternalReference) => [
+  r.id,
+  r.connectionId,
+  `${r.entityType}:${r.entityId}`,
+  `${r.externalType}:${r.externalId}`,
+  r.remoteDeleted ? "yes" : "",
+  r.updatedAt,
+];
 
-export async function printRefs(ctx: CommandContext, refs: ExternalReference[], empty = "No references found."): Promise<void> {
+export async function printRefs(
+  ctx: CommandContext,
+  refs: ExternalReference[],
+  empty = "No references found.",
+): Promise<void> {
   if (ctx.out.json) return ctx.out.printJson(refs);
   if (refs.length === 0) return ctx.out.info(empty);
   await ctx.out.table(HEADERS, refs.map(row));
@@ -32,7 +47,14 @@ export async function printLookup(ctx: CommandContext, result: CrossReferenceLoo
   if (ctx.out.json) return ctx.out.printJson(result);
   await ctx.out.table(
     ["ID", "PROVIDER", "CONNECTION", "ENTITY", "EXTERNAL", "REMOTE DELETED"],
-    result.references.map((r) => [r.id, r.provider.slug, `${r.connection.name} (${r.connection.environment.toLowerCase()})`, `${r.entityType}:${r.entityId}`, `${r.externalType}:${r.externalId}`, r.remoteDeleted ? "yes" : ""]),
+    result.references.map((r) => [
+      r.id,
+      r.provider.slug,
+      `${r.connection.name} (${r.connection.environment.toLowerCase()})`,
+      `${r.entityType}:${r.entityId}`,
+      `${r.externalType}:${r.externalId}`,
+      r.remoteDeleted ? "yes" : "",
+    ]),
   );
 }
 
@@ -41,6 +63,12 @@ export async function printHistory(ctx: CommandContext, entries: ReferenceAuditE
   const show = (v: unknown) => (v === null ? "∅" : typeof v === "string" ? v : JSON.stringify(v));
   await ctx.out.table(
     ["WHEN", "ACTION", "SOURCE", "ACTOR", "CHANGES"],
-    entries.map((e) => [e.createdAt, e.action, e.source, e.actor, e.changes.map((c) => `${c.field}: ${show(c.from)} → ${show(c.to)}`).join("\n")]),
+    entries.map((e) => [
+      e.createdAt,
+      e.action,
+      e.source,
+      e.actor,
+      e.changes.map((c) => `${c.field}: ${show(c.from)} → ${show(c.to)}`).join("\n"),
+    ]),
   );
 }

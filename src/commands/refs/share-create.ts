@@ -16,9 +16,11 @@ export function registerShareCreate(share: Command, context: ContextFactory): vo
     .action(async (ref: string, flags: { expiresIn: string; maxUses?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const expiresInMs = parseDurationFlag("--expires-in", flags.expiresIn);
-      if (expiresInMs <= 0 || expiresInMs > MAX_EXPIRY_MS) throw new UsageError(`--expires-in: ${flags.expiresIn} is not between 1s and 365d.`);
+      if (expiresInMs <= 0 || expiresInMs > MAX_EXPIRY_MS)
+        throw new UsageError(`--expires-in: ${flags.expiresIn} is not between 1s and 365d.`);
       const maxUses = flags.maxUses === undefined ? null : Number(flags.maxUses);
-      if (maxUses !== null && (!Number.isInteger(maxUses) || maxUses < 1)) throw new UsageError(`--max-uses: "${flags.maxUses}" is not a whole number of at least 1.`);
+      if (maxUses !== null && (!Number.isInteger(maxUses) || maxUses < 1))
+        throw new UsageError(`--max-uses: "${flags.maxUses}" is not a whole number of at least 1.`);
       const created = await createShareLink(await ctx.services(), { referenceId: ref, expiresInMs, maxUses });
       if (ctx.out.json) return ctx.out.printJson(created);
       // The token alone on stdout, so `intg refs share create ref_… > token` captures just it.

@@ -32,10 +32,17 @@ export function registerShareManage(share: Command, context: ContextFactory): vo
   share
     .command("resolve")
     .description("The reference a share token (read from stdin) points to; counts one use")
-    .addHelpText("after", "\nThe token is a secret: it is read from stdin, never from a flag. Exits 4 when it is unknown, expired, revoked or used up.")
+    .addHelpText(
+      "after",
+      "\nThe token is a secret: it is read from stdin, never from a flag. Exits 4 when it is unknown, expired, revoked or used up.",
+    )
     .action(async (_flags, cmd: Command) => {
       const ctx = context(cmd);
-      if (ctx.deps.io.stdinIsTTY) throw new UsageError("The token is read from stdin, but stdin is a terminal.", "Pipe it in: intg refs share resolve < token");
+      if (ctx.deps.io.stdinIsTTY)
+        throw new UsageError(
+          "The token is read from stdin, but stdin is a terminal.",
+          "Pipe it in: intg refs share resolve < token",
+        );
       let token = "";
       for await (const chunk of ctx.deps.io.stdin) {
         token += String(chunk);
@@ -44,6 +51,8 @@ export function registerShareManage(share: Command, context: ContextFactory): vo
       if (token.trim() === "") throw new UsageError("No token on stdin.");
       const { link, reference } = await resolveShareLink(await ctx.services(), { token });
       await printRef(ctx, reference);
-      ctx.out.info(`Share link ${link.id}: use ${link.accessCount}${link.maxUses === null ? "" : ` of ${link.maxUses}`}, expires ${link.expiresAt}.`);
+      ctx.out.info(
+        `Share link ${link.id}: use ${link.accessCount}${link.maxUses === null ? "" : ` of ${link.maxUses}`}, expires ${link.expiresAt}.`,
+      );
     });
 }

@@ -12,13 +12,21 @@ export function registerTransform(refs: Command, context: ContextFactory): void 
     .description("Map one remote record (JSON on stdin) through a mapping: the mapped record, or every problem with it")
     .requiredOption("--mapping <mapping>", "the mapping (name or id)")
     .option("--file <json>", "read the record from a file instead of stdin")
-    .addHelpText("after", "\nExits 2 when the record is invalid, listing every problem (under --json: a ReferenceValidationResult on stdout).")
+    .addHelpText(
+      "after",
+      "\nExits 2 when the record is invalid, listing every problem (under --json: a ReferenceValidationResult on stdout).",
+    )
     .action(async (flags: { mapping: string; file?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const record = await readJson(ctx, flags.file ?? "-", "The record");
       const mapping = await showMapping(await ctx.services(), { idOrName: flags.mapping });
       const result = await applyMapping(mapping, record);
       printTransform(ctx, result);
-      if (!result.valid) throw new UsageError(`The record is invalid for mapping ${mapping.name}: ${result.issues.length} problem(s).`, undefined, "INVALID_RECORD");
+      if (!result.valid)
+        throw new UsageError(
+          `The record is invalid for mapping ${mapping.name}: ${result.issues.length} problem(s).`,
+          undefined,
+          "INVALID_RECORD",
+        );
     });
 }

@@ -6,7 +6,11 @@ import { referenceIdOfExternal, unlinkReference } from "../../services/refs/unli
 import { parseTyped } from "./flags.js";
 import { printRef } from "./render.js";
 
-interface UnlinkFlags { connection?: string; external?: string; dryRun: boolean }
+interface UnlinkFlags {
+  connection?: string;
+  external?: string;
+  dryRun: boolean;
+}
 
 export function registerUnlink(refs: Command, context: ContextFactory): void {
   refs
@@ -19,7 +23,8 @@ export function registerUnlink(refs: Command, context: ContextFactory): void {
       const ctx = context(cmd);
       const byExternal = flags.connection !== undefined || flags.external !== undefined;
       if (ref && byExternal) throw new UsageError("Give a reference id, or --connection with --external; not both.");
-      if (!ref && !(flags.connection && flags.external)) throw new UsageError("Which reference? Give its id (ref_…), or --connection <c> --external <type>:<id>.");
+      if (!ref && !(flags.connection && flags.external))
+        throw new UsageError("Which reference? Give its id (ref_…), or --connection <c> --external <type>:<id>.");
       const external = flags.external ? parseTyped("--external", flags.external) : undefined;
       const services = await ctx.services();
       let id = ref;
@@ -29,7 +34,11 @@ export function registerUnlink(refs: Command, context: ContextFactory): void {
       }
       const planned = await unlinkReference(services, { id, dryRun: true }); // not found before asking
       if (flags.dryRun) return printRef(ctx, planned);
-      await confirmOrCancel(ctx, `Unlink ${planned.entityType}:${planned.entityId} ↔ ${planned.externalType}:${planned.externalId} (${planned.id})?`, "nothing was unlinked");
+      await confirmOrCancel(
+        ctx,
+        `Unlink ${planned.entityType}:${planned.entityId} ↔ ${planned.externalType}:${planned.externalId} (${planned.id})?`,
+        "nothing was unlinked",
+      );
       const removed = await unlinkReference(services, { id, dryRun: false });
       if (ctx.out.json) return ctx.out.printJson(removed);
       ctx.out.success(`Unlinked ${removed.id}; its history stays: intg refs history ${removed.id}`);

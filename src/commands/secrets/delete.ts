@@ -26,12 +26,15 @@ export async function runDelete(ctx: CommandContext, ref: string, opts: DeleteOp
   // The dry run finds the secret and refuses an in-use one before anyone is asked anything.
   const plan = await deleteSecret(services, ref, { dryRun: true, force: opts.force });
   const label = `secret "${plan.secret.name}" (${plan.secret.id})`;
-  if (!opts.dryRun) await confirmOrCancel(ctx, `Delete ${label}? Its value cannot be recovered.`, "nothing was deleted");
+  if (!opts.dryRun)
+    await confirmOrCancel(ctx, `Delete ${label}? Its value cannot be recovered.`, "nothing was deleted");
   const result = opts.dryRun ? plan : await deleteSecret(services, plan.secret.id, { force: opts.force });
   if (ctx.out.json) ctx.out.printJson(result);
   else await ctx.out.details(secretDetails(result.secret));
   if (result.detachedConnectionIds.length > 0) {
-    ctx.out.warn(`${result.detachedConnectionIds.length} connection(s) ${result.dryRun ? "would be" : "are now"} without a credential: ${result.detachedConnectionIds.join(", ")}`);
+    ctx.out.warn(
+      `${result.detachedConnectionIds.length} connection(s) ${result.dryRun ? "would be" : "are now"} without a credential: ${result.detachedConnectionIds.join(", ")}`,
+    );
   }
   if (result.dryRun) ctx.out.info(`Dry run: ${label} would be deleted.`);
   else ctx.out.success(`Deleted ${label}.`);

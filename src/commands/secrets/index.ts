@@ -11,19 +11,19 @@ import { registerStatus } from "./status.js";
 
 export function registerSecrets(secrets: Command, context: ContextFactory): void {
   secrets.addHelpText(
-      "after",
-      [
-        "",
-        "Secrets are encrypted with AES-256-GCM under a master key: INTG_MASTER_KEY (base64 of 32 bytes),",
-        "else, for the embedded database only, the key file master.key beside it (created with mode 0600",
-        "on first use; back it up). Any other database needs INTG_MASTER_KEY. INTG_PREVIOUS_MASTER_KEYS",
-        "(comma-separated base64) lends older keys for reading while a rotation is under way.",
-        "Values are never taken from flags, and printed only by `intg secrets reveal`.",
-        "A key that opens none of the stored secrets is refused for new ones (exit 4); `secrets set",
-        "--new-master-key` starts the store over on purpose. Key changes (rotate-master-key, prune-keys,",
-        "creating the key file) take one lock, so concurrent runs wait their turn (exit 6 after 2 min).",
-      ].join("\n"),
-    );
+    "after",
+    [
+      "",
+      "Secrets are encrypted with AES-256-GCM under a master key: INTG_MASTER_KEY (base64 of 32 bytes),",
+      "else, for the embedded database only, the key file master.key beside it (created with mode 0600",
+      "on first use; back it up). Any other database needs INTG_MASTER_KEY. INTG_PREVIOUS_MASTER_KEYS",
+      "(comma-separated base64) lends older keys for reading while a rotation is under way.",
+      "Values are never taken from flags, and printed only by `intg secrets reveal`.",
+      "A key that opens none of the stored secrets is refused for new ones (exit 4); `secrets set",
+      "--new-master-key` starts the store over on purpose. Key changes (rotate-master-key, prune-keys,",
+      "creating the key file) take one lock, so concurrent runs wait their turn (exit 6 after 2 min).",
+    ].join("\n"),
+  );
   registerSet(secrets, context);
   registerList(secrets, context);
   registerShow(secrets, context);

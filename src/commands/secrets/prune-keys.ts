@@ -59,7 +59,6 @@ async function report(ctx: CommandContext, r: MasterKeyPruneResult): Promise<Mas
   if (r.dryRun) ctx.out.info(`Dry run: ${r.prunedKeyIds.length} previous key(s) would be dropped from the key file.`);
   else if (r.prunedKeyIds.length > 0) {
     ctx.out.success(`Dropped ${r.prunedKeyIds.length} previous key(s) from ${r.keyFile}; back it up.`);
-  }
-  else ctx.out.info("No previous key in the key file is unused; nothing was changed.");
+  } else ctx.out.info("No previous key in the key file is unused; nothing was changed.");
   return r;
 }

@@ -43,7 +43,10 @@ export function registerRotateMasterKey(secrets: Command, context: ContextFactor
   secrets
     .command("rotate-master-key")
     .description("Re-encrypt every secret under a new master key, in batches; resumable")
-    .option("--new-key-file <path>", "the new key for the key file: 32 raw bytes or base64 text (default: generate one)")
+    .option(
+      "--new-key-file <path>",
+      "the new key for the key file: 32 raw bytes or base64 text (default: generate one)",
+    )
     .option("--batch-size <n>", "secrets per transaction", String(DEFAULT_BATCH_SIZE))
     .option("-n, --dry-run", "show what would be re-encrypted, change nothing", false)
     .addHelpText("after", HELP)
@@ -52,7 +55,8 @@ export function registerRotateMasterKey(secrets: Command, context: ContextFactor
 
 export async function runRotateMasterKey(ctx: CommandContext, opts: RotateOptions): Promise<MasterKeyRotationResult> {
   const batchSize = Number(opts.batchSize);
-  if (!/^\d+$/.test(opts.batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError(`--batch-size must be a whole number from 1 to 10000, not "${opts.batchSize}".`);
+  if (!/^\d+$/.test(opts.batchSize) || batchSize < 1 || batchSize > 10_000)
+    throw new UsageError(`--batch-size must be a whole number from 1 to 10000, not "${opts.batchSize}".`);
   const newKey = opts.newKeyFile === undefined ? undefined : readNewKey(opts.newKeyFile);
   const services = await ctx.services();
   const plan = await rotateMasterKey(services, { newKey, batchSize, dryRun: true });
@@ -73,9 +77,13 @@ function readNewKey(path: string): MasterKey {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new UsageError(`Cannot read --new-key-file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new UsageError(
+      `Cannot read --new-key-file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+    );
   }
-  return bytes.length === KEY_BYTES ? masterKeyFrom(bytes) : parseMasterKeyText(bytes.toString("utf8"), `--new-key-file ${path}`);
+  return bytes.length === KEY_BYTES
+    ? masterKeyFrom(bytes)
+    : parseMasterKeyText(bytes.toString("utf8"), `--new-key-file ${path}`);
 }
 
 async function report(ctx: CommandContext, r: MasterKeyRotationResult): Promise<MasterKeyRotationResult> {
@@ -93,7 +101,8 @@ async function report(ctx: CommandContext, r: MasterKeyRotationResult): Promise<
   if (r.dryRun) ctx.out.info(`Dry run: ${r.remaining} secret(s) would be re-encrypted.`);
   else if (r.remaining === 0) {
     ctx.out.success(`All secrets are under master key ${r.toKeyId} (${r.reencrypted} re-encrypted).`);
-    if (r.reencrypted > 0) ctx.out.info("The previous key(s) are kept; `intg secrets prune-keys` removes the unused ones.");
+    if (r.reencrypted > 0)
+      ctx.out.info("The previous key(s) are kept; `intg secrets prune-keys` removes the unused ones.");
   } else ctx.out.warn(`${r.remaining} secret(s) are still not under ${r.toKeyId}: run the command again.`);
   return r;
 }

@@ -40,7 +40,7 @@ export function registerSet(secrets: Command, context: ContextFactory): void {
         "the configured key on purpose; secrets sealed under the old key stay unreadable without it.",
         "",
         "Examples:",
-        "  printf %s \"$TOKEN\" | intg secrets set stripe-live --type api_key",
+        '  printf %s "$TOKEN" | intg secrets set stripe-live --type api_key',
         "  intg secrets set github-app --type oauth2_client_secret --from-file ./client-secret.txt",
         "  intg secrets set slack-signing --type webhook_signing_secret --from-env SLACK_SIGNING_SECRET",
       ].join("\n"),
@@ -53,23 +53,39 @@ export async function runSet(ctx: CommandContext, name: string, opts: SetOptions
   validateSecretName(name);
   const tokenType = opts.type === undefined ? undefined : parseTokenType(opts.type);
   const expiresAt = parseExpiry(ctx, opts);
-  const value = await readSecret(ctx, { what: "secret value", file: opts.fromFile, env: opts.fromEnv, prompt: true, how: "pipe it on stdin, or use --from-file <path> or --from-env <VAR>" });
+  const value = await readSecret(ctx, {
+    what: "secret value",
+    file: opts.fromFile,
+    env: opts.fromEnv,
+    prompt: true,
+    how: "pipe it on stdin, or use --from-file <path> or --from-env <VAR>",
+  });
   const input = { name, tokenType, value, expiresAt, newMasterKey: opts.newMasterKey };
   const result = await setSecret(await ctx.services(), input);
   if (result.keyFileCreated) {
-    ctx.out.warn(`created the master key file ${result.keyFileCreated} (mode 0600). Back it up: without it these secrets cannot be decrypted.`);
+    ctx.out.warn(
+      `created the master key file ${result.keyFileCreated} (mode 0600). Back it up: without it these secrets cannot be decrypted.`,
+    );
   }
   if (ctx.out.json) ctx.out.printJson(result.secret);
   else await ctx.out.details(secretDetails(result.secret));
-  ctx.out.success(`${result.created ? "Created" : "Replaced the value of"} secret "${name}" under master key ${result.secret.masterKeyId}.`);
+  ctx.out.success(
+    `${result.created ? "Created" : "Replaced the value of"} secret "${name}" under master key ${result.secret.masterKeyId}.`,
+  );
   return result;
 }
 
 function parseExpiry(ctx: CommandContext, opts: SetOptions): Date | undefined {
-  if (opts.expiresIn !== undefined && opts.expiresAt !== undefined) throw new UsageError("Give either --expires-in or --expires-at, not both.");
+  if (opts.expiresIn !== undefined && opts.expiresAt !== undefined)
+    throw new UsageError("Give either --expires-in or --expires-at, not both.");
   if (opts.expiresIn !== undefined) {
     const ms = parseDuration(opts.expiresIn);
-    if (ms === undefined || ms <= 0) throw new UsageError(`"${opts.expiresIn}" is not a duration; nothing was written.`, "Use e.g. 90d, 12h, 1h30m or 2w.", "INVALID_DURATION");
+    if (ms === undefined || ms <= 0)
+      throw new UsageError(
+        `"${opts.expiresIn}" is not a duration; nothing was written.`,
+        "Use e.g. 90d, 12h, 1h30m or 2w.",
+        "INVALID_DURATION",
+      );
     if (!withinMaxDuration(ms)) {
       const message = `--expires-in: "${opts.expiresIn}" is longer than ${MAX_DURATION_TEXT}; nothing was written.`;
       throw new UsageError(message, undefined, "DURATION_TOO_LONG");
@@ -78,7 +94,12 @@ function parseExpiry(ctx: CommandContext, opts: SetOptions): Date | undefined {
   }
   if (opts.expiresAt !== undefined) {
     const at = new Date(opts.expiresAt);
-    if (Number.isNaN(at.getTime())) throw new UsageError(`"${opts.expiresAt}" is not a date; nothing was written.`, "Use ISO-8601, e.g. 2027-01-31T00:00:00Z.", "INVALID_DATE");
+    if (Number.isNaN(at.getTime()))
+      throw new UsageError(
+        `"${opts.expiresAt}" is not a date; nothing was written.`,
+        "Use ISO-8601, e.g. 2027-01-31T00:00:00Z.",
+        "INVALID_DATE",
+      );
     if (!withinMaxDuration(at.getTime() - ctx.now().getTime())) {
       const message = `--expires-at: ${opts.expiresAt} is more than ${MAX_DURATION_TEXT} from now; nothing written.`;
       throw new UsageError(message, undefined, "DATE_OUT_OF_RANGE");

@@ -10,7 +10,12 @@ export const TOKEN_TYPES = Object.values(TokenType) as TokenType[];
 export function parseTokenType(text: string): TokenType {
   const wanted = text.trim().toUpperCase().replace(/-/g, "_");
   const found = TOKEN_TYPES.find((t) => t === wanted);
-  if (!found) throw new UsageError(`Unknown token type "${text}"; nothing was written.`, `Use one of: ${TOKEN_TYPES.join(", ")}.`, "INVALID_TOKEN_TYPE");
+  if (!found)
+    throw new UsageError(
+      `Unknown token type "${text}"; nothing was written.`,
+      `Use one of: ${TOKEN_TYPES.join(", ")}.`,
+      "INVALID_TOKEN_TYPE",
+    );
   return found;
 }
 

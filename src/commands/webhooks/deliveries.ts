@@ -5,10 +5,18 @@ import { listDeliveries, showDelivery, type DeliveryFilter } from "../../service
 import { DeliveryStatus } from "../../types/enums.js";
 import { printDeliveries } from "./render.js";
 
-interface ListFlags { status?: string; endpoint?: string; event?: string; since?: string; limit: string }
+interface ListFlags {
+  status?: string;
+  endpoint?: string;
+  event?: string;
+  since?: string;
+  limit: string;
+}
 
 export function registerDeliveries(noun: Command, context: ContextFactory): void {
-  const deliveries = noun.command("deliveries").description("Deliveries: one event to one endpoint, across its attempts");
+  const deliveries = noun
+    .command("deliveries")
+    .description("Deliveries: one event to one endpoint, across its attempts");
   deliveries
     .command("list")
     .alias("ls")
@@ -20,14 +28,20 @@ export function registerDeliveries(noun: Command, context: ContextFactory): void
     .option("--limit <n>", "at most this many", "100")
     .action(async (flags: ListFlags, cmd: Command) => {
       const ctx = context(cmd);
-      const filter: DeliveryFilter = { endpointId: flags.endpoint, eventId: flags.event, limit: parseIntFlag("--limit", flags.limit, 1, 10_000) };
+      const filter: DeliveryFilter = {
+        endpointId: flags.endpoint,
+        eventId: flags.event,
+        limit: parseIntFlag("--limit", flags.limit, 1, 10_000),
+      };
       if (flags.status) filter.status = parseEnumList("--status", flags.status, DeliveryStatus);
       if (flags.since) filter.since = parseWhenFlag("--since", flags.since, ctx.now());
       await printDeliveries(ctx, await listDeliveries(await ctx.services(), filter));
     });
   deliveries
     .command("show <id>")
-    .description("One delivery: its event, the exact body its last request signed and sent, its endpoint, every attempt")
+    .description(
+      "One delivery: its event, the exact body its last request signed and sent, its endpoint, every attempt",
+    )
     .action(async (id: string, _flags, cmd: Command) => {
       const ctx = context(cmd);
       const info = await showDelivery(await ctx.services(), id);
@@ -47,7 +61,16 @@ export function registerDeliveries(noun: Command, context: ContextFactory): void
         ["body", info.body],
       ]);
       if (info.attempts.length) {
-        await ctx.out.table(["#", "STARTED", "STATUS", "DURATION", "ERROR"], info.attempts.map((a) => [a.attemptNumber, a.startedAt, a.statusCode ?? "", `${a.durationMs}ms`, a.error ?? ""]));
+        await ctx.out.table(
+          ["#", "STARTED", "STATUS", "DURATION", "ERROR"],
+          info.attempts.map((a) => [
+            a.attemptNumber,
+            a.startedAt,
+            a.statusCode ?? "",
+            `${a.durationMs}ms`,
+            a.error ?? "",
+          ]),
+        );
       }
     });
 }

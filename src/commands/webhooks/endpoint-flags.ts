@@ -39,48 +39,92 @@ export function addEndpointFlags(cmd: Command, update: boolean): Command {
       "comma-separated event types, * for exactly one segment (invoice.*); ** or empty: every type",
     )
     .option("--description <text>", "what the endpoint is for")
-    .option("--channel <channel>", "http, or slack / discord: the event is sent as a chat message to an incoming-webhook URL")
-    .option("--transform <jsonata>", `a JSONata expression over the event envelope {type, timestamp, data}; its result is sent (and signed)${update ? "; 'none' to remove it" : ""}`)
+    .option(
+      "--channel <channel>",
+      "http, or slack / discord: the event is sent as a chat message to an incoming-webhook URL",
+    )
+    .option(
+      "--transform <jsonata>",
+      `a JSONata expression over the event envelope {type, timestamp, data}; its result is sent (and signed)${update ? "; 'none' to remove it" : ""}`,
+    )
     .option("--transform-file <file>", "the JSONata expression, from a file")
-    .option("--retention <policy>", `how long \`webhooks prune\` keeps deliveries: 7d, 30d, 90d or forever${update ? "" : " (default 30d)"}`)
+    .option(
+      "--retention <policy>",
+      `how long \`webhooks prune\` keeps deliveries: 7d, 30d, 90d or forever${update ? "" : " (default 30d)"}`,
+    )
     .option("--timeout <duration>", `how long one attempt may take, 1s to 2m${update ? "" : " (default 15s)"}`)
-    .option("--retry-schedule <d,...>", `delays between attempts, e.g. 5s,5m,30m,2h,5h,10h,10h (the first attempt is immediate)${update ? "; 'default' for the built-in" : "; default Svix's"}`)
-    .option("--rate-limit <n/s>", `at most this many deliveries per second, e.g. 50/s${update ? "; 'none' to lift it" : ""}`)
-    .option("--header <name:value>", `a non-secret extra header sent with every delivery, repeatable${replaces}`, collect, [])
+    .option(
+      "--retry-schedule <d,...>",
+      `delays between attempts, e.g. 5s,5m,30m,2h,5h,10h,10h (the first attempt is immediate)${update ? "; 'default' for the built-in" : "; default Svix's"}`,
+    )
+    .option(
+      "--rate-limit <n/s>",
+      `at most this many deliveries per second, e.g. 50/s${update ? "; 'none' to lift it" : ""}`,
+    )
+    .option(
+      "--header <name:value>",
+      `a non-secret extra header sent with every delivery, repeatable${replaces}`,
+      collect,
+      [],
+    )
     .option("--header-file <path>", `extra headers, one "Name: value" a line (- for stdin): for credentials${replaces}`)
     .option("--headers-stdin", "read the --header-file lines from stdin")
-    .option(update ? "--allow-private-network [bool]" : "--allow-private-network", "may reach private, loopback and link-local addresses");
+    .option(
+      update ? "--allow-private-network [bool]" : "--allow-private-network",
+      "may reach private, loopback and link-local addresses",
+    );
 }
 
 export function parseSchedule(text: string): number[] {
   const parts = text.split(",").map((s) => s.trim());
-  if (parts.length === 0 || parts.some((p) => p === "")) throw new UsageError(`--retry-schedule: "${text}" is not a list of durations.`, "Write it like 5s,5m,30m,2h.", "INVALID_SCHEDULE");
+  if (parts.length === 0 || parts.some((p) => p === ""))
+    throw new UsageError(
+      `--retry-schedule: "${text}" is not a list of durations.`,
+      "Write it like 5s,5m,30m,2h.",
+      "INVALID_SCHEDULE",
+    );
   const delays = parts.map((p) => {
     const ms = parseDurationFlag("--retry-schedule", p);
-    if (ms > 7 * 86_400_000) throw new UsageError(`--retry-schedule: ${p} is longer than a week.`, undefined, "INVALID_SCHEDULE");
+    if (ms > 7 * 86_400_000)
+      throw new UsageError(`--retry-schedule: ${p} is longer than a week.`, undefined, "INVALID_SCHEDULE");
     return ms;
   });
   // The first attempt is immediate; a schedule written with its leading 0 means the same.
   const schedule = delays[0] === 0 ? delays : [0, ...delays];
-  if (schedule.length > 50) throw new UsageError("--retry-schedule: at most 50 attempts.", undefined, "INVALID_SCHEDULE");
+  if (schedule.length > 50)
+    throw new UsageError("--retry-schedule: at most 50 attempts.", undefined, "INVALID_SCHEDULE");
   return schedule;
 }
 
 export function parseRate(text: string): number {
   const m = /^\s*(\d+)\s*(?:\/\s*s(?:ec(?:ond)?)?)?\s*$/.exec(text);
   const n = m ? Number(m[1]) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--rate-limit: "${text}" is not a rate.`, "Write it like 50/s (1 to 100000 per second).", "INVALID_RATE");
+  if (!Number.isSafeInteger(n) || n < 1 || n > 100_000)
+    throw new UsageError(
+      `--rate-limit: "${text}" is not a rate.`,
+      "Write it like 50/s (1 to 100000 per second).",
+      "INVALID_RATE",
+    );
   return n;
 }
 
 export function parseTimeout(text: string): number {
   const ms = parseDurationFlag("--timeout", text);
-  if (ms < 1000 || ms > 120_000) throw new UsageError(`--timeout: ${text} is outside 1s to 2m.`, undefined, "INVALID_TIMEOUT");
+  if (ms < 1000 || ms > 120_000)
+    throw new UsageError(`--timeout: ${text} is outside 1s to 2m.`, undefined, "INVALID_TIMEOUT");
   return ms;
 }
 
 export function parseEvents(text: string): string[] {
-  return [...new Set(text.split(",").map((s) => s.trim()).filter(Boolean).map(validatePattern))];
+  return [
+    ...new Set(
+      text
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map(validatePattern),
+    ),
+  ];
 }
 
 export function parseChannel(text: string): DeliveryChannel {
@@ -90,7 +134,8 @@ export function parseChannel(text: string): DeliveryChannel {
 
 function parseRetention(text: string): RetentionPolicy {
   const policy = RETENTION_FLAG[text.trim().toLowerCase()];
-  if (!policy) throw new UsageError(`--retention: "${text}" is not a retention policy.`, "Use 7d, 30d, 90d or forever.");
+  if (!policy)
+    throw new UsageError(`--retention: "${text}" is not a retention policy.`, "Use 7d, 30d, 90d or forever.");
   return policy;
 }
 
@@ -98,13 +143,19 @@ function readExpression(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new UsageError(`--transform-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    throw new UsageError(
+      `--transform-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+    );
   }
 }
 
 /** `--transform` / `--transform-file`: undefined when neither is given, null for 'none'. */
-export function parseTransform(flags: EndpointFlags, readFile: (path: string) => string): WebhookEventTransformation | null | undefined {
-  if (flags.transform !== undefined && flags.transformFile !== undefined) throw new UsageError("Give --transform or --transform-file, not both.");
+export function parseTransform(
+  flags: EndpointFlags,
+  readFile: (path: string) => string,
+): WebhookEventTransformation | null | undefined {
+  if (flags.transform !== undefined && flags.transformFile !== undefined)
+    throw new UsageError("Give --transform or --transform-file, not both.");
   const expression = flags.transformFile !== undefined ? readFile(flags.transformFile) : flags.transform;
   if (expression === undefined) return undefined;
   if (flags.transform === "none") return null;
@@ -137,7 +188,10 @@ export function toCreateInput(flags: EndpointFlags, headers: Headers = parseHead
 }
 
 /** Only the flags given; an empty result is a usage error (nothing to change). */
-export function toUpdateInput(flags: EndpointFlags, headers: Headers = parseHeaders(flags.header) ?? undefined): Partial<EndpointInput> {
+export function toUpdateInput(
+  flags: EndpointFlags,
+  headers: Headers = parseHeaders(flags.header) ?? undefined,
+): Partial<EndpointInput> {
   const c: Partial<EndpointInput> = {};
   if (flags.url !== undefined) {
     parseOutboundUrl(flags.url); // scheme now; its addresses are the service's to check
@@ -148,16 +202,20 @@ export function toUpdateInput(flags: EndpointFlags, headers: Headers = parseHead
   if (flags.events !== undefined) c.eventFilter = parseEvents(flags.events);
   if (headers !== undefined) c.headers = headers;
   if (flags.timeout !== undefined) c.timeoutMs = parseTimeout(flags.timeout);
-  if (flags.retrySchedule !== undefined) c.retryScheduleMs = flags.retrySchedule === "default" ? null : parseSchedule(flags.retrySchedule);
-  if (flags.rateLimit !== undefined) c.rateLimitPerSecond = flags.rateLimit === "none" ? null : parseRate(flags.rateLimit);
+  if (flags.retrySchedule !== undefined)
+    c.retryScheduleMs = flags.retrySchedule === "default" ? null : parseSchedule(flags.retrySchedule);
+  if (flags.rateLimit !== undefined)
+    c.rateLimitPerSecond = flags.rateLimit === "none" ? null : parseRate(flags.rateLimit);
   if (flags.allowPrivateNetwork !== undefined) {
     const v = flags.allowPrivateNetwork;
-    if (v !== true && v !== "true" && v !== "false") throw new UsageError(`--allow-private-network: "${String(v)}" is not true or false.`);
+    if (v !== true && v !== "true" && v !== "false")
+      throw new UsageError(`--allow-private-network: "${String(v)}" is not true or false.`);
     c.allowPrivateNetwork = v !== "false";
   }
   if (flags.retention !== undefined) c.retentionPolicy = parseRetention(flags.retention);
   const transformation = parseTransform(flags, readExpression);
   if (transformation !== undefined) c.transformation = transformation;
-  if (Object.keys(c).length === 0) throw new UsageError("Nothing to change: give at least one flag.", "See: intg webhooks endpoints update --help");
+  if (Object.keys(c).length === 0)
+    throw new UsageError("Nothing to change: give at least one flag.", "See: intg webhooks endpoints update --help");
   return c;
 }

@@ -53,8 +53,10 @@ export async function readHeaderFlags(ctx: CommandContext, flags: HeaderFlags): 
   const pairs = usage(() => flags.header.map((p) => parseHeaderPair(p, "--header")), FLAG_HINT);
   for (const [name] of pairs) {
     if (!looksLikeCredential(name)) continue;
-    ctx.out.warn(`--header ${name} looks like a credential: command-line flags show in \`ps\` and shell history. ` +
-      "Give it with --header-file instead.");
+    ctx.out.warn(
+      `--header ${name} looks like a credential: command-line flags show in \`ps\` and shell history. ` +
+        "Give it with --header-file instead.",
+    );
   }
   if (fromStdin || flags.headerFile !== undefined) {
     const text = await readSecret(ctx, {

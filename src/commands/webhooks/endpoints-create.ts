@@ -2,13 +2,25 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { createEndpoint } from "../../services/webhooks/create-endpoint.js";
 import { updateEndpoint } from "../../services/webhooks/update-endpoint.js";
-import { addEndpointFlags, readHeaderFlags, toCreateInput, toUpdateInput, type EndpointFlags } from "./endpoint-flags.js";
+import {
+  addEndpointFlags,
+  readHeaderFlags,
+  toCreateInput,
+  toUpdateInput,
+  type EndpointFlags,
+} from "./endpoint-flags.js";
 import { printEndpoint } from "./render.js";
 
 export function registerCreateUpdate(endpoints: Command, context: ContextFactory): void {
-  addEndpointFlags(endpoints.command("create").description("Create an endpoint; its whsec_ signing secret is printed once, on stdout"), false)
+  addEndpointFlags(
+    endpoints.command("create").description("Create an endpoint; its whsec_ signing secret is printed once, on stdout"),
+    false,
+  )
     .option("--url <url>", "where deliveries are POSTed (http or https)")
-    .addHelpText("after", "\nThe secret is stored encrypted under the master key, and so are extra header values (shown as [redacted]). With --json the secret is in the field `secret`, only here.\nPrivate, loopback and link-local addresses are refused unless --allow-private-network or INTG_ALLOW_PRIVATE_NETWORKS=1.")
+    .addHelpText(
+      "after",
+      "\nThe secret is stored encrypted under the master key, and so are extra header values (shown as [redacted]). With --json the secret is in the field `secret`, only here.\nPrivate, loopback and link-local addresses are refused unless --allow-private-network or INTG_ALLOW_PRIVATE_NETWORKS=1.",
+    )
     .action(async (flags: EndpointFlags, cmd: Command) => {
       const ctx = context(cmd);
       const input = toCreateInput(flags, await readHeaderFlags(ctx, flags)); // before the database: bad flags write nothing
@@ -16,9 +28,14 @@ export function registerCreateUpdate(endpoints: Command, context: ContextFactory
       if (ctx.out.json) return ctx.out.printJson(created);
       // stdout carries the secret alone, so `SECRET=$(intg webhooks endpoints create …)` works.
       ctx.out.print(created.secret);
-      ctx.out.success(`Created ${created.id} (${created.url}). Store the signing secret now: it cannot be shown again.`);
+      ctx.out.success(
+        `Created ${created.id} (${created.url}). Store the signing secret now: it cannot be shown again.`,
+      );
     });
-  addEndpointFlags(endpoints.command("update <id>").description("Change an endpoint's settings; only the flags given change"), true)
+  addEndpointFlags(
+    endpoints.command("update <id>").description("Change an endpoint's settings; only the flags given change"),
+    true,
+  )
     .option("--url <url>", "a new URL (checked like create)")
     .action(async (id: string, flags: EndpointFlags, cmd: Command) => {
       const ctx = context(cmd);

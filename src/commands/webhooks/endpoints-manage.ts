@@ -27,13 +27,21 @@ export function registerManage(endpoints: Command, context: ContextFactory): voi
   for (const enabled of [false, true]) {
     endpoints
       .command(enabled ? "enable <id>" : "disable <id>")
-      .description(enabled ? "Enable a disabled endpoint; new events reach it again" : "Stop delivering to an endpoint; its pending deliveries are cancelled (kept for replay)")
+      .description(
+        enabled
+          ? "Enable a disabled endpoint; new events reach it again"
+          : "Stop delivering to an endpoint; its pending deliveries are cancelled (kept for replay)",
+      )
       .option("--reason <text>", "why, kept with the endpoint and in the audit log")
       .action(async (id: string, flags: { reason?: string }, cmd: Command) => {
         const ctx = context(cmd);
         const result = await setEndpointEnabled(await ctx.services(), id, enabled, flags.reason ?? null);
         if (ctx.out.json) return ctx.out.printJson(result.endpoint);
-        ctx.out.success(enabled ? `Enabled ${id}.` : `Disabled ${id}; ${result.cancelledDeliveries} pending deliver${result.cancelledDeliveries === 1 ? "y" : "ies"} cancelled.`);
+        ctx.out.success(
+          enabled
+            ? `Enabled ${id}.`
+            : `Disabled ${id}; ${result.cancelledDeliveries} pending deliver${result.cancelledDeliveries === 1 ? "y" : "ies"} cancelled.`,
+        );
       });
   }
   endpoints
@@ -44,10 +52,16 @@ export function registerManage(endpoints: Command, context: ContextFactory): voi
       const ctx = context(cmd);
       const services = await ctx.services();
       const plan = await deleteEndpoint(services, id, { dryRun: true }); // not found before asking
-      if (!flags.dryRun) await confirmOrCancel(ctx, `Delete ${id} (${plan.endpoint.url}) and its ${plan.deliveries} deliveries?`, "nothing was deleted");
+      if (!flags.dryRun)
+        await confirmOrCancel(
+          ctx,
+          `Delete ${id} (${plan.endpoint.url}) and its ${plan.deliveries} deliveries?`,
+          "nothing was deleted",
+        );
       const result = flags.dryRun ? plan : await deleteEndpoint(services, id);
       if (ctx.out.json) return ctx.out.printJson(result);
-      if (result.dryRun) ctx.out.info(`Would delete ${id} (${result.endpoint.url}) and ${result.deliveries} deliveries.`);
+      if (result.dryRun)
+        ctx.out.info(`Would delete ${id} (${result.endpoint.url}) and ${result.deliveries} deliveries.`);
       else ctx.out.success(`Deleted ${id} and ${result.deliveries} deliveries.`);
     });
   endpoints

@@ -14,19 +14,28 @@ export function registerEventTypeChanges(types: Command, context: ContextFactory
     .option("--description <text>", "what the event means")
     .option("--schema-file <file>", "a JSON Schema (2020-12) for the event's data")
     .option("--no-schema", "remove the schema")
-    .action(async (name: string, flags: { description?: string; schemaFile?: string; schema: boolean }, cmd: Command) => {
-      const ctx = context(cmd);
-      if (flags.schemaFile !== undefined && !flags.schema) throw new UsageError("--schema-file and --no-schema contradict each other.");
-      const schema = flags.schemaFile !== undefined ? readSchema(flags.schemaFile) : flags.schema ? undefined : null;
-      if (flags.description === undefined && schema === undefined) throw new UsageError("Nothing to change: give --description, --schema-file or --no-schema.");
-      const updated = await updateEventType(await ctx.services(), name, { description: flags.description?.trim() || (flags.description === undefined ? undefined : null), schema });
-      if (ctx.out.json) return ctx.out.printJson(updated);
-      ctx.out.success(`Updated event type ${name}.`);
-    });
+    .action(
+      async (name: string, flags: { description?: string; schemaFile?: string; schema: boolean }, cmd: Command) => {
+        const ctx = context(cmd);
+        if (flags.schemaFile !== undefined && !flags.schema)
+          throw new UsageError("--schema-file and --no-schema contradict each other.");
+        const schema = flags.schemaFile !== undefined ? readSchema(flags.schemaFile) : flags.schema ? undefined : null;
+        if (flags.description === undefined && schema === undefined)
+          throw new UsageError("Nothing to change: give --description, --schema-file or --no-schema.");
+        const updated = await updateEventType(await ctx.services(), name, {
+          description: flags.description?.trim() || (flags.description === undefined ? undefined : null),
+          schema,
+        });
+        if (ctx.out.json) return ctx.out.printJson(updated);
+        ctx.out.success(`Updated event type ${name}.`);
+      },
+    );
   for (const deprecated of [true, false]) {
     types
       .command(deprecated ? "deprecate <name>" : "undeprecate <name>")
-      .description(deprecated ? "Mark an event type deprecated: it still sends, with a warning" : "Take the deprecation back")
+      .description(
+        deprecated ? "Mark an event type deprecated: it still sends, with a warning" : "Take the deprecation back",
+      )
       .action(async (name: string, _flags, cmd: Command) => {
         const ctx = context(cmd);
         const info = await deprecateEventType(await ctx.services(), name, deprecated);
@@ -43,6 +52,8 @@ export function registerEventTypeChanges(types: Command, context: ContextFactory
       await confirmOrCancel(ctx, `Delete the event type ${name}?`, "nothing was deleted");
       const result = await deleteEventType(await ctx.services(), name, { force: flags.force });
       if (ctx.out.json) return ctx.out.printJson(result);
-      ctx.out.success(`Deleted event type ${name}${result.events ? ` (${result.events} event(s) of it are kept)` : ""}.`);
+      ctx.out.success(
+        `Deleted event type ${name}${result.events ? ` (${result.events} event(s) of it are kept)` : ""}.`,
+      );
     });
 }

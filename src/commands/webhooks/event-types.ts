@@ -16,7 +16,11 @@ export function registerEventTypes(noun: Command, context: ContextFactory): void
     .action(async (name: string, flags: { description?: string; schemaFile?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const schema = flags.schemaFile ? readSchema(flags.schemaFile) : null;
-      const created = await createEventType(await ctx.services(), { name, description: flags.description?.trim() || null, schema });
+      const created = await createEventType(await ctx.services(), {
+        name,
+        description: flags.description?.trim() || null,
+        schema,
+      });
       if (ctx.out.json) return ctx.out.printJson(created);
       ctx.out.success(`Created event type ${created.name}.`);
     });
@@ -28,8 +32,12 @@ export function registerEventTypes(noun: Command, context: ContextFactory): void
       const ctx = context(cmd);
       const list = await listEventTypes(await ctx.services());
       if (ctx.out.json) return ctx.out.printJson(list);
-      if (list.length === 0) return ctx.out.info("No event types. Add one with: intg webhooks event-types create <name>");
-      await ctx.out.table(["NAME", "DESCRIPTION", "SCHEMA", "DEPRECATED", "CREATED"], list.map((t) => [t.name, t.description ?? "", t.schema ? "yes" : "", t.archivedAt ?? "", t.createdAt]));
+      if (list.length === 0)
+        return ctx.out.info("No event types. Add one with: intg webhooks event-types create <name>");
+      await ctx.out.table(
+        ["NAME", "DESCRIPTION", "SCHEMA", "DEPRECATED", "CREATED"],
+        list.map((t) => [t.name, t.description ?? "", t.schema ? "yes" : "", t.archivedAt ?? "", t.createdAt]),
+      );
     });
   registerEventTypeChanges(types, context);
 }
@@ -39,14 +47,21 @@ export function readSchema(file: string): JsonValue {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was written.`);
+    throw new UsageError(
+      `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was written.`,
+    );
   }
   let schema: unknown;
   try {
     schema = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file} is not JSON: ${(error as Error).message}; nothing was written.`, undefined, "INVALID_JSON");
+    throw new UsageError(
+      `${file} is not JSON: ${(error as Error).message}; nothing was written.`,
+      undefined,
+      "INVALID_JSON",
+    );
   }
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) throw new UsageError(`${file} is not a JSON Schema (an object); nothing was written.`, undefined, "INVALID_SCHEMA");
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema))
+    throw new UsageError(`${file} is not a JSON Schema (an object); nothing was written.`, undefined, "INVALID_SCHEMA");
   return schema as JsonValue;
 }

@@ -6,7 +6,15 @@ import { withPrivateFile } from "../../lib/private-file.js";
 import { exportDeliveries } from "../../services/webhooks/export/export.js";
 import { DeliveryStatus } from "../../types/enums.js";
 
-interface ExportFlags { endpoint?: string; status?: string; since?: string; until?: string; event?: string; out?: string; withEndpointHeaders?: boolean }
+interface ExportFlags {
+  endpoint?: string;
+  status?: string;
+  since?: string;
+  until?: string;
+  event?: string;
+  out?: string;
+  withEndpointHeaders?: boolean;
+}
 
 export function registerExport(noun: Command, context: ContextFactory): void {
   noun
@@ -18,7 +26,10 @@ export function registerExport(noun: Command, context: ContextFactory): void {
     .option("--until <when>", "created before this")
     .option("--event <id>", "only the deliveries of this event")
     .option("--out <file>", "write to this file (replaced only once the export is complete) instead of stdout")
-    .option("--with-endpoint-headers", "also write each endpoint's own extra headers, values in the clear (often its credentials)")
+    .option(
+      "--with-endpoint-headers",
+      "also write each endpoint's own extra headers, values in the clear (often its credentials)",
+    )
     .addHelpText(
       "after",
       "\nEach line: deliveryId, eventId, endpointId, webhookId, eventType, status, headers, body, timestamps.\n" +

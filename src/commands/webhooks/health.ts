@@ -4,12 +4,22 @@ import { parseDurationFlag, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { checkHealth } from "../../services/webhooks/health/check.js";
 
-interface HealthFlags { endpoint?: string; all?: boolean; since: string; maxFailureRate: string; maxP95: string; maxBacklogAge: string; ping?: boolean }
+interface HealthFlags {
+  endpoint?: string;
+  all?: boolean;
+  since: string;
+  maxFailureRate: string;
+  maxP95: string;
+  maxBacklogAge: string;
+  ping?: boolean;
+}
 
 export function registerHealth(noun: Command, context: ContextFactory): void {
   noun
     .command("health")
-    .description("The CI gate: each endpoint's recent failure rate, p95 latency and backlog against limits; exits 3 when any breaks one")
+    .description(
+      "The CI gate: each endpoint's recent failure rate, p95 latency and backlog against limits; exits 3 when any breaks one",
+    )
     .option("--endpoint <id>", "only this endpoint")
     .option("--all", "every endpoint, disabled ones included (the default)")
     .option("--since <when>", "the window of attempts: a duration (1h) or a date", "1h")
@@ -17,7 +27,10 @@ export function registerHealth(noun: Command, context: ContextFactory): void {
     .option("--max-p95 <duration>", "the p95 attempt latency allowed", "800ms")
     .option("--max-backlog-age <duration>", "how long the oldest undelivered delivery may wait", "5m")
     .option("--ping", "also send a signed webhook.ping to each enabled endpoint now; a failed ping breaks the gate")
-    .addHelpText("after", "\nA disabled endpoint always breaks the gate. Exit codes: 0 healthy, 3 not, 5 no such endpoint.")
+    .addHelpText(
+      "after",
+      "\nA disabled endpoint always breaks the gate. Exit codes: 0 healthy, 3 not, 5 no such endpoint.",
+    )
     .action(async (flags: HealthFlags, cmd: Command) => {
       const ctx = context(cmd);
       if (flags.endpoint && flags.all) throw new UsageError("Give --endpoint <id> or --all, not both.");
@@ -40,15 +53,26 @@ export function registerHealth(noun: Command, context: ContextFactory): void {
             r.attempts,
             r.failureRate === null ? "-" : `${(r.failureRate * 100).toFixed(1)}%`,
             r.latencyMs.p95 === null ? "-" : `${r.latencyMs.p95}ms`,
-            r.backlog.size === 0 ? "0" : `${r.backlog.size} (oldest ${Math.round((r.backlog.oldestAgeMs ?? 0) / 1000)}s)`,
-            r.ping === null ? "-" : r.ping.succeeded ? `${r.ping.statusCode} in ${r.ping.latencyMs}ms` : (r.ping.error ?? String(r.ping.statusCode)),
+            r.backlog.size === 0
+              ? "0"
+              : `${r.backlog.size} (oldest ${Math.round((r.backlog.oldestAgeMs ?? 0) / 1000)}s)`,
+            r.ping === null
+              ? "-"
+              : r.ping.succeeded
+                ? `${r.ping.statusCode} in ${r.ping.latencyMs}ms`
+                : (r.ping.error ?? String(r.ping.statusCode)),
             r.healthy ? "ok" : r.violations.map((v) => v.message).join("; "),
           ]),
         );
       }
       const unhealthy = results.filter((r) => !r.healthy);
-      if (unhealthy.length > 0) throw new CheckFailedError(`${unhealthy.length} of ${results.length} endpoint(s) unhealthy: ${unhealthy.map((r) => `${r.endpointId} (${r.violations.map((v) => v.threshold).join(", ")})`).join(", ")}.`, "WEBHOOKS_UNHEALTHY");
-      if (!ctx.out.json) ctx.out.info(results.length === 0 ? "No endpoints to check." : `${results.length} endpoint(s) healthy.`);
+      if (unhealthy.length > 0)
+        throw new CheckFailedError(
+          `${unhealthy.length} of ${results.length} endpoint(s) unhealthy: ${unhealthy.map((r) => `${r.endpointId} (${r.violations.map((v) => v.threshold).join(", ")})`).join(", ")}.`,
+          "WEBHOOKS_UNHEALTHY",
+        );
+      if (!ctx.out.json)
+        ctx.out.info(results.length === 0 ? "No endpoints to check." : `${results.length} endpoint(s) healthy.`);
     });
 }
 
@@ -56,6 +80,7 @@ export function registerHealth(noun: Command, context: ContextFactory): void {
 function parseRate(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
   const rate = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-  if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--max-failure-rate: "${text}" is not a rate.`, "Write it like 2% or 0.02.");
+  if (!(rate >= 0 && rate <= 1))
+    throw new UsageError(`--max-failure-rate: "${text}" is not a rate.`, "Write it like 2% or 0.02.");
   return rate;
 }

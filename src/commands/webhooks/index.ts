@@ -11,9 +11,14 @@ const VERBS: readonly { word: string; load: () => Promise<Register> }[] = [
   {
     word: "endpoints",
     load: async () => {
-      const [{ registerCreateUpdate }, { registerManage }] = await Promise.all([import("./endpoints-create.js"), import("./endpoints-manage.js")]);
+      const [{ registerCreateUpdate }, { registerManage }] = await Promise.all([
+        import("./endpoints-create.js"),
+        import("./endpoints-manage.js"),
+      ]);
       return (webhooks, context) => {
-        const endpoints = webhooks.command("endpoints").description("Where events are delivered: URL, filter, schedule, signing secret");
+        const endpoints = webhooks
+          .command("endpoints")
+          .description("Where events are delivered: URL, filter, schedule, signing secret");
         registerCreateUpdate(endpoints, context);
         registerManage(endpoints, context);
       };

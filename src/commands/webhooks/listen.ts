@@ -5,7 +5,12 @@ import type { ContextFactory } from "../../cli/program.js";
 import type { WebhookListenEvent } from "../../types/integration/webhook.types.js";
 import { parseTolerance, readSecretFile } from "./verify-input.js";
 
-interface ListenFlags { port: string; forwardTo?: string; secretFile?: string; tolerance: string }
+interface ListenFlags {
+  port: string;
+  forwardTo?: string;
+  secretFile?: string;
+  tolerance: string;
+}
 
 export function registerListen(noun: Command, context: ContextFactory): void {
   noun
@@ -13,7 +18,10 @@ export function registerListen(noun: Command, context: ContextFactory): void {
     .description("Receive webhooks locally on 127.0.0.1: verify, print each event, forward the exact bytes to your app")
     .option("--port <port>", "the port to listen on; 0 picks a free one", "3000")
     .option("--forward-to <url>", "forward each (valid) request, byte for byte with its webhook headers, to this URL")
-    .option("--secret-file <file>", "verify with these secrets (one a line, the current one first); invalid requests get 401")
+    .option(
+      "--secret-file <file>",
+      "verify with these secrets (one a line, the current one first); invalid requests get 401",
+    )
     .option("--tolerance <duration>", "how far the signed timestamp may be from now", "5m")
     .addHelpText(
       "after",
@@ -22,7 +30,8 @@ export function registerListen(noun: Command, context: ContextFactory): void {
     .action(async (flags: ListenFlags, cmd: Command) => {
       const ctx = context(cmd);
       const port = Number(flags.port);
-      if (!/^\d+$/.test(flags.port) || port > 65535) throw new UsageError(`--port: "${flags.port}" is not a port number (0 to 65535).`);
+      if (!/^\d+$/.test(flags.port) || port > 65535)
+        throw new UsageError(`--port: "${flags.port}" is not a port number (0 to 65535).`);
       const toleranceMs = parseTolerance(flags.tolerance);
       const forwardTo = flags.forwardTo === undefined ? null : parseForwardUrl(flags.forwardTo);
       const secrets = flags.secretFile === undefined ? null : readSecretFile(flags.secretFile);
@@ -38,7 +47,9 @@ export function registerListen(noun: Command, context: ContextFactory): void {
         onListening: (url) => {
           if (ctx.out.json) ctx.out.printNdjson({ listening: url });
           const checks = secrets ? `verifying with ${secrets.length} secret(s)` : "not verifying (no --secret-file)";
-          ctx.out.info(`Listening on ${url}, ${checks}${forwardTo ? `, forwarding to ${forwardTo.href}` : ""}. Ctrl-C to stop.`);
+          ctx.out.info(
+            `Listening on ${url}, ${checks}${forwardTo ? `, forwarding to ${forwardTo.href}` : ""}. Ctrl-C to stop.`,
+          );
         },
         onEvent: (event) => (ctx.out.json ? ctx.out.printNdjson(event) : ctx.out.print(eventLine(ctx, event))),
       });
@@ -55,7 +66,8 @@ function parseForwardUrl(text: string): URL {
   } catch {
     throw new UsageError(`--forward-to: "${text}" is not a URL.`, "Write it like http://localhost:8080/webhooks.");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--forward-to: "${text}" is not an http(s) URL.`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UsageError(`--forward-to: "${text}" is not an http(s) URL.`);
   if (url.username || url.password) throw new UsageError("--forward-to must not carry credentials in the URL.");
   return url;
 }
@@ -63,6 +75,10 @@ function parseForwardUrl(text: string): URL {
 function eventLine(ctx: CommandContext, e: WebhookListenEvent): string {
   const c = ctx.out.color;
   const verdict = e.valid === null ? c.dim("unverified") : e.valid ? c.green("valid") : c.red(`invalid (${e.cause})`);
-  const forward = !e.forward ? "" : e.forward.status !== null ? `, app answered ${e.forward.status} in ${e.forward.durationMs}ms` : `, forward failed: ${e.forward.error}`;
+  const forward = !e.forward
+    ? ""
+    : e.forward.status !== null
+      ? `, app answered ${e.forward.status} in ${e.forward.durationMs}ms`
+      : `, forward failed: ${e.forward.error}`;
   return `${e.receivedAt}  ${e.method} ${e.path}  ${e.id ?? "-"}  ${e.type ?? "-"}  ${verdict} -> ${e.status}${forward}`;
 }

@@ -8,12 +8,17 @@ import { sparkline } from "../../lib/sparkline.js";
 import { computeMetrics } from "../../services/webhooks/metrics/compute.js";
 import type { WebhookDeliveryMetrics } from "../../types/integration/webhook.types.js";
 
-interface MetricsFlags { endpoint?: string; since: string }
+interface MetricsFlags {
+  endpoint?: string;
+  since: string;
+}
 
 export function registerMetrics(noun: Command, context: ContextFactory): void {
   noun
     .command("metrics")
-    .description("Per endpoint: success rate, attempts per delivery, p50/p95/p99 latency, backlog, and deliveries/failures over time")
+    .description(
+      "Per endpoint: success rate, attempts per delivery, p50/p95/p99 latency, backlog, and deliveries/failures over time",
+    )
     .option("--endpoint <id>", "only this endpoint")
     .option("--since <when>", "the window: deliveries created since a duration ago (24h) or a date", "24h")
     .addHelpText(
@@ -61,8 +66,18 @@ export function chart(ctx: CommandContext, results: WebhookDeliveryMetrics[]): s
       const pad = " ".repeat(width);
       const first = m.series[0]?.start ?? m.window.since;
       return [
-        `${m.endpointId.padEnd(width)}  delivered ${c.green(sparkline(m.series.map((b) => b.delivered), max))}`,
-        `${pad}  failed    ${c.red(sparkline(m.series.map((b) => b.failed), max))}`,
+        `${m.endpointId.padEnd(width)}  delivered ${c.green(
+          sparkline(
+            m.series.map((b) => b.delivered),
+            max,
+          ),
+        )}`,
+        `${pad}  failed    ${c.red(
+          sparkline(
+            m.series.map((b) => b.failed),
+            max,
+          ),
+        )}`,
         `${pad}  ${c.dim(`from ${first}, ${formatDuration(m.bucketMs)} per bar, tallest ${max}`)}`,
       ].join("\n");
     })

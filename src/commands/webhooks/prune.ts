@@ -5,12 +5,17 @@ import type { ContextFactory } from "../../cli/program.js";
 import { formatDuration } from "../../lib/duration.js";
 import { prune } from "../../services/webhooks/prune/prune.js";
 
-interface PruneFlags { dryRun?: boolean; olderThan?: string }
+interface PruneFlags {
+  dryRun?: boolean;
+  olderThan?: string;
+}
 
 export function registerPrune(noun: Command, context: ContextFactory): void {
   noun
     .command("prune")
-    .description("Delete events, deliveries and their attempts (with response bodies) past each endpoint's retention policy, in batches")
+    .description(
+      "Delete events, deliveries and their attempts (with response bodies) past each endpoint's retention policy, in batches",
+    )
     .option("--dry-run", "count what would be removed; write nothing")
     .option("--older-than <duration>", "use this age instead of every finite policy's (FOREVER still keeps everything)")
     .addHelpText(
@@ -23,12 +28,28 @@ export function registerPrune(noun: Command, context: ContextFactory): void {
     .action(async (flags: PruneFlags, cmd: Command) => {
       const ctx = context(cmd);
       const olderThanMs = flags.olderThan === undefined ? null : parseDurationFlag("--older-than", flags.olderThan);
-      if (olderThanMs !== null && olderThanMs < 60_000) throw new UsageError("--older-than must be at least 1m.", "A shorter age would race deliveries being created now.");
+      if (olderThanMs !== null && olderThanMs < 60_000)
+        throw new UsageError(
+          "--older-than must be at least 1m.",
+          "A shorter age would race deliveries being created now.",
+        );
       const report = await prune(await ctx.services(), { dryRun: Boolean(flags.dryRun), olderThanMs });
       if (ctx.out.json) return ctx.out.printJson(report);
       const r = report.removed;
-      await ctx.out.table(["KIND", report.dryRun ? "WOULD REMOVE" : "REMOVED"], [["events", r.events], ["deliveries", r.deliveries], ["attempts", r.attempts], ["response bodies", r.responseBodies]]);
-      const ages = Object.entries(report.policies).map(([p, ms]) => `${p} ${ms === null ? "kept" : formatDuration(ms)}`).join(", ");
-      ctx.out.info(`${report.dryRun ? "Dry run, nothing written" : `Done in ${report.batches} batch(es)`}; retention: ${ages}.`);
+      await ctx.out.table(
+        ["KIND", report.dryRun ? "WOULD REMOVE" : "REMOVED"],
+        [
+          ["events", r.events],
+          ["deliveries", r.deliveries],
+          ["attempts", r.attempts],
+          ["response bodies", r.responseBodies],
+        ],
+      );
+      const ages = Object.entries(report.policies)
+        .map(([p, ms]) => `${p} ${ms === null ? "kept" : formatDuration(ms)}`)
+        .join(", ");
+      ctx.out.info(
+        `${report.dryRun ? "Dry run, nothing written" : `Done in ${report.batches} batch(es)`}; retention: ${ages}.`,
+      );
     });
 }

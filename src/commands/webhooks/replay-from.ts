@@ -31,14 +31,29 @@ interface FromFlags {
 // Options of the database replay that have a default: given on the command line, they clash too.
 const DB_DEFAULTED = ["status", "routing", "concurrency", "lease"] as const;
 
-export async function replayFromFile(ctx: CommandContext, deliveryId: string | undefined, flags: FromFlags, cmd: Command): Promise<void> {
+export async function replayFromFile(
+  ctx: CommandContext,
+  deliveryId: string | undefined,
+  flags: FromFlags,
+  cmd: Command,
+): Promise<void> {
   const clashing = [
     deliveryId !== undefined && "a delivery id",
-    ...(["event", "endpoint", "since", "until", "type", "includeDelivered", "dryRun", "planHash"] as const).filter((k) => flags[k] !== undefined).map((k) => `--${kebab(k)}`),
+    ...(["event", "endpoint", "since", "until", "type", "includeDelivered", "dryRun", "planHash"] as const)
+      .filter((k) => flags[k] !== undefined)
+      .map((k) => `--${kebab(k)}`),
     ...DB_DEFAULTED.filter((k) => cmd.getOptionValueSource(k) === "cli").map((k) => `--${k}`),
   ].filter(Boolean);
-  if (clashing.length) throw new UsageError(`--from/--to re-send an export file without the database; they cannot be combined with ${clashing.join(", ")}.`, "Export first (intg webhooks export --status failed --since 24h --out f.ndjson), then: intg webhooks replay --from f.ndjson --to <url>");
-  if (flags.from === undefined || flags.to === undefined) throw new UsageError("--from and --to go together: the export file and the URL to send it to.", "For example: intg webhooks replay --from failed.ndjson --to http://localhost:8080/hooks --allow-private-network");
+  if (clashing.length)
+    throw new UsageError(
+      `--from/--to re-send an export file without the database; they cannot be combined with ${clashing.join(", ")}.`,
+      "Export first (intg webhooks export --status failed --since 24h --out f.ndjson), then: intg webhooks replay --from f.ndjson --to <url>",
+    );
+  if (flags.from === undefined || flags.to === undefined)
+    throw new UsageError(
+      "--from and --to go together: the export file and the URL to send it to.",
+      "For example: intg webhooks replay --from failed.ndjson --to http://localhost:8080/hooks --allow-private-network",
+    );
   const timeoutMs = flags.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDurationFlag("--timeout", flags.timeout);
   if (timeoutMs < 1 || timeoutMs > 300_000) throw new UsageError("--timeout must be from 1ms to 5m.");
   const secrets = flags.secretFile === undefined ? null : readSecretFile(flags.secretFile);

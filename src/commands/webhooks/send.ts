@@ -10,7 +10,13 @@ import { checkDepth, decodeUtf8 } from "../../lib/json-input.js";
 import { topLevelMembers } from "../../lib/json-members.js";
 import { printEvents } from "./render.js";
 
-interface SendFlags { data?: string; dataFile?: string; batchFile?: string; idempotencyKey?: string; allowUnknownType?: boolean }
+interface SendFlags {
+  data?: string;
+  dataFile?: string;
+  batchFile?: string;
+  idempotencyKey?: string;
+  allowUnknownType?: boolean;
+}
 
 // Event data is small (Standard Webhooks advises under ~20 KB); a far larger input is a wrong file.
 const MAX_BYTES = 8 * 1024 * 1024;
@@ -24,33 +30,58 @@ export function registerSend(noun: Command, context: ContextFactory): void {
     .option("--batch-file <ndjson>", 'many events in one transaction, one {"type","data","idempotencyKey"?} per line')
     .option("--idempotency-key <key>", "the same key twice records one event; reused with other data or type: exit 6")
     .option("--allow-unknown-type", "send a type that is not in the catalog")
-    .addHelpText("after", "\nThe body is the Standard Webhooks envelope {\"type\",\"timestamp\",\"data\"}, serialised once: those bytes are signed and sent on every attempt.")
+    .addHelpText(
+      "after",
+      '\nThe body is the Standard Webhooks envelope {"type","timestamp","data"}, serialised once: those bytes are signed and sent on every attempt.',
+    )
     .action(async (type: string | undefined, source: string | undefined, flags: SendFlags, cmd: Command) => {
       const ctx = context(cmd);
       const allowUnknownType = Boolean(flags.allowUnknownType);
       let result: SendResult;
       if (flags.batchFile !== undefined) {
-        if (type || source || flags.data !== undefined || flags.dataFile !== undefined || flags.idempotencyKey !== undefined) {
+        if (
+          type ||
+          source ||
+          flags.data !== undefined ||
+          flags.dataFile !== undefined ||
+          flags.idempotencyKey !== undefined
+        ) {
           throw new UsageError("--batch-file takes the types, data and keys from the file; give nothing else.");
         }
         result = await sendBatch(await ctx.services(), parseBatch(readText(flags.batchFile), allowUnknownType));
       } else {
         if (!type) throw new UsageError("Which event type? intg webhooks send <type> --data '<json>'.");
         const given = [flags.data !== undefined, flags.dataFile !== undefined, source === "-"].filter(Boolean).length;
-        if (source !== undefined && source !== "-") throw new UsageError(`Unexpected argument "${source}": give the data with --data, --data-file, or '-' for stdin.`);
-        if (given !== 1) throw new UsageError("Give the data once: --data '<json>', --data-file <file>, or '-' to read stdin.");
+        if (source !== undefined && source !== "-")
+          throw new UsageError(
+            `Unexpected argument "${source}": give the data with --data, --data-file, or '-' for stdin.`,
+          );
+        if (given !== 1)
+          throw new UsageError("Give the data once: --data '<json>', --data-file <file>, or '-' to read stdin.");
         const text = flags.data ?? (flags.dataFile !== undefined ? readText(flags.dataFile) : await readStdin(ctx));
-        const data = parseJson(text, flags.data !== undefined ? "--data" : flags.dataFile ?? "stdin");
+        const data = parseJson(text, flags.data !== undefined ? "--data" : (flags.dataFile ?? "stdin"));
         // The bytes given are the bytes stored and sent: 9007199254740993 stays itself, -0.0 too.
-        result = await sendEvent(await ctx.services(), { type, data, rawData: text.trim(), idempotencyKey: flags.idempotencyKey ?? null, allowUnknownType });
+        result = await sendEvent(await ctx.services(), {
+          type,
+          data,
+          rawData: text.trim(),
+          idempotencyKey: flags.idempotencyKey ?? null,
+          allowUnknownType,
+        });
       }
       const events = result.events.map((e) => e.event);
-      for (const type of result.deprecatedTypes) ctx.out.warn(`the event type ${type} is deprecated: it still sends, but receivers may stop expecting it.`);
+      for (const type of result.deprecatedTypes)
+        ctx.out.warn(`the event type ${type} is deprecated: it still sends, but receivers may stop expecting it.`);
       if (ctx.out.json) return ctx.out.printJson(flags.batchFile !== undefined ? events : events[0]);
       await printEvents(ctx, events);
       const repeats = result.events.filter((e) => !e.created).length;
-      if (repeats) ctx.out.info(`${repeats} event(s) had been sent before with the same idempotency key; nothing new was queued for them.`);
-      ctx.out.success(`Recorded ${result.events.length - repeats} event(s); queued ${result.deliveriesQueued} deliver${result.deliveriesQueued === 1 ? "y" : "ies"}.`);
+      if (repeats)
+        ctx.out.info(
+          `${repeats} event(s) had been sent before with the same idempotency key; nothing new was queued for them.`,
+        );
+      ctx.out.success(
+        `Recorded ${result.events.length - repeats} event(s); queued ${result.deliveriesQueued} deliver${result.deliveriesQueued === 1 ? "y" : "ies"}.`,
+      );
     });
 }
 
@@ -59,7 +90,11 @@ function parseJson(text: string, where: string): JsonValue {
   try {
     return JSON.parse(text) as JsonValue;
   } catch (error) {
-    throw new UsageError(`${where} is not valid JSON: ${(error as Error).message}; nothing was sent.`, undefined, "INVALID_JSON");
+    throw new UsageError(
+      `${where} is not valid JSON: ${(error as Error).message}; nothing was sent.`,
+      undefined,
+      "INVALID_JSON",
+    );
   }
 }
 
@@ -71,7 +106,12 @@ export function parseBatch(text: string, allowUnknownType: boolean): WebhookBatc
     const line = lines[i]!.trim();
     if (line === "") continue;
     const n = i + 1;
-    const bad = (why: string) => new UsageError(`--batch-file line ${n}: ${why}; nothing was sent.`, 'Each line is {"type": "...", "data": ..., "idempotencyKey"?: "..."}.', "INVALID_BATCH_LINE");
+    const bad = (why: string) =>
+      new UsageError(
+        `--batch-file line ${n}: ${why}; nothing was sent.`,
+        'Each line is {"type": "...", "data": ..., "idempotencyKey"?: "..."}.',
+        "INVALID_BATCH_LINE",
+      );
     let value: unknown;
     checkDepth(line, `--batch-file line ${n}`);
     try {
@@ -83,7 +123,8 @@ export function parseBatch(text: string, allowUnknownType: boolean): WebhookBatc
     if (typeof value !== "object" || value === null || Array.isArray(value)) throw bad("not a JSON object");
     if (typeof o.type !== "string") throw bad('"type" is missing or not a string');
     if (!("data" in o)) throw bad('"data" is missing');
-    if (o.idempotencyKey !== undefined && o.idempotencyKey !== null && typeof o.idempotencyKey !== "string") throw bad('"idempotencyKey" is not a string');
+    if (o.idempotencyKey !== undefined && o.idempotencyKey !== null && typeof o.idempotencyKey !== "string")
+      throw bad('"idempotencyKey" is not a string');
     // The data's own text goes into the envelope, as for a single send: never parsed and serialised again.
     const members = topLevelMembers(line);
     for (const key of ["type", "data", "idempotencyKey"]) {
@@ -102,21 +143,29 @@ export function parseBatch(text: string, allowUnknownType: boolean): WebhookBatc
 function readText(file: string): string {
   try {
     const bytes = readFileSync(file);
-    if (bytes.length > MAX_BYTES) throw new UsageError(`${file} is larger than ${MAX_BYTES / 1024 / 1024} MiB; nothing was sent.`);
+    if (bytes.length > MAX_BYTES)
+      throw new UsageError(`${file} is larger than ${MAX_BYTES / 1024 / 1024} MiB; nothing was sent.`);
     return decodeUtf8(bytes, file);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was sent.`);
+    throw new UsageError(
+      `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was sent.`,
+    );
   }
 }
 
 async function readStdin(ctx: CommandContext): Promise<string> {
-  if (ctx.deps.io.stdinIsTTY) throw new UsageError("'-' reads the data from stdin, but stdin is a terminal.", "Pipe the JSON in, or use --data / --data-file.");
+  if (ctx.deps.io.stdinIsTTY)
+    throw new UsageError(
+      "'-' reads the data from stdin, but stdin is a terminal.",
+      "Pipe the JSON in, or use --data / --data-file.",
+    );
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.deps.io.stdin) {
     const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
-    if ((size += buf.length) > MAX_BYTES) throw new UsageError(`stdin holds more than ${MAX_BYTES / 1024 / 1024} MiB; nothing was sent.`);
+    if ((size += buf.length) > MAX_BYTES)
+      throw new UsageError(`stdin holds more than ${MAX_BYTES / 1024 / 1024} MiB; nothing was sent.`);
     chunks.push(buf);
   }
   return decodeUtf8(Buffer.concat(chunks), "stdin");

@@ -6,7 +6,9 @@ import { previewTransformation } from "../../services/webhooks/transform.js";
 export function registerTransform(noun: Command, context: ContextFactory): void {
   noun
     .command("transform")
-    .description("Show an event before and after an endpoint's transformation (what would be sent and signed); sends nothing")
+    .description(
+      "Show an event before and after an endpoint's transformation (what would be sent and signed); sends nothing",
+    )
     .option("--endpoint <id>", "the endpoint whose transformation applies")
     .option("--event <id>", "the event to transform")
     .action(async (flags: { endpoint?: string; event?: string }, cmd: Command) => {
@@ -14,7 +16,14 @@ export function registerTransform(noun: Command, context: ContextFactory): void 
       if (!flags.endpoint || !flags.event) throw new UsageError("Give both --endpoint <id> and --event <id>.");
       const preview = await previewTransformation(await ctx.services(), flags.endpoint, flags.event);
       if (ctx.out.json) return ctx.out.printJson(preview);
-      const how = preview.transformation === null ? "none: the recorded bytes are sent" : preview.transformation.kind === "jsonata" ? `JSONata: ${preview.transformation.expression}` : `${preview.transformation.format.toLowerCase()} message`;
-      ctx.out.print(`transformation: ${how}\n\nbefore:\n${JSON.stringify(preview.before, null, 2)}\n\nafter:\n${JSON.stringify(preview.after, null, 2)}`);
+      const how =
+        preview.transformation === null
+          ? "none: the recorded bytes are sent"
+          : preview.transformation.kind === "jsonata"
+            ? `JSONata: ${preview.transformation.expression}`
+            : `${preview.transformation.format.toLowerCase()} message`;
+      ctx.out.print(
+        `transformation: ${how}\n\nbefore:\n${JSON.stringify(preview.before, null, 2)}\n\nafter:\n${JSON.stringify(preview.after, null, 2)}`,
+      );
     });
 }

@@ -18,11 +18,19 @@ export function readSecretFile(file: string): string[] {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new UsageError(`Cannot read the secret file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new UsageError(
+      `Cannot read the secret file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+    );
   }
   const secrets = parseSecretFile(text);
-  if (secrets.length === 0) throw new UsageError(`The secret file ${file} holds no secret.`, "Put one signing secret (whsec_…) on each line, the current one first.", "EMPTY_SECRET");
-  if (secrets.some((s) => s.length > 1024)) throw new UsageError(`The secret file ${file} has a line longer than 1024 characters: is it the right file?`);
+  if (secrets.length === 0)
+    throw new UsageError(
+      `The secret file ${file} holds no secret.`,
+      "Put one signing secret (whsec_…) on each line, the current one first.",
+      "EMPTY_SECRET",
+    );
+  if (secrets.some((s) => s.length > 1024))
+    throw new UsageError(`The secret file ${file} has a line longer than 1024 characters: is it the right file?`);
   return secrets;
 }
 
@@ -37,17 +45,25 @@ export async function readRequestInput(ctx: CommandContext, file: string | undef
     try {
       bytes = readFileSync(file);
     } catch (error) {
-      throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+      throw new UsageError(
+        `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      );
     }
-    if (bytes.length > MAX_REQUEST_BYTES) throw new UsageError(`${file} is larger than ${MAX_REQUEST_BYTES / 1024 / 1024} MiB: is it a captured request?`);
+    if (bytes.length > MAX_REQUEST_BYTES)
+      throw new UsageError(`${file} is larger than ${MAX_REQUEST_BYTES / 1024 / 1024} MiB: is it a captured request?`);
     return bytes;
   }
-  if (ctx.deps.io.stdinIsTTY) throw new UsageError("No request to verify: stdin is a terminal.", "Pipe the captured request in, or give its file: intg webhooks verify --secret-file <f> request.http");
+  if (ctx.deps.io.stdinIsTTY)
+    throw new UsageError(
+      "No request to verify: stdin is a terminal.",
+      "Pipe the captured request in, or give its file: intg webhooks verify --secret-file <f> request.http",
+    );
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.deps.io.stdin) {
     const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
-    if ((size += buf.length) > MAX_REQUEST_BYTES) throw new UsageError(`stdin holds more than ${MAX_REQUEST_BYTES / 1024 / 1024} MiB: is it a captured request?`);
+    if ((size += buf.length) > MAX_REQUEST_BYTES)
+      throw new UsageError(`stdin holds more than ${MAX_REQUEST_BYTES / 1024 / 1024} MiB: is it a captured request?`);
     chunks.push(buf);
   }
   return Buffer.concat(chunks);

@@ -6,7 +6,11 @@ import { secretName, verifyRequest } from "../../lib/webhook-verify.js";
 import type { WebhookSecurityValidation, WebhookVerificationFailure } from "../../types/integration/webhook.types.js";
 import { parseTolerance, readRequestInput, readSecretFile } from "./verify-input.js";
 
-interface VerifyFlags { secretFile: string; tolerance: string; explain?: boolean }
+interface VerifyFlags {
+  secretFile: string;
+  tolerance: string;
+  explain?: boolean;
+}
 
 /** One phrase per failure, for the error line; --explain adds the proven cause. */
 export const FAILURE_SUMMARY: Record<WebhookVerificationFailure, string> = {
@@ -26,10 +30,18 @@ const SCHEMES = { "standard-webhooks": "Standard Webhooks", stripe: "Stripe" } a
 export function registerVerify(noun: Command, context: ContextFactory): void {
   noun
     .command("verify [request-file]")
-    .description("Check a captured webhook request's signature (Standard Webhooks or Stripe); exit 0 when valid, 4 when not")
-    .requiredOption("--secret-file <file>", "the signing secrets, one a line: the current one first, then older ones still accepted")
+    .description(
+      "Check a captured webhook request's signature (Standard Webhooks or Stripe); exit 0 when valid, 4 when not",
+    )
+    .requiredOption(
+      "--secret-file <file>",
+      "the signing secrets, one a line: the current one first, then older ones still accepted",
+    )
     .option("--tolerance <duration>", "how far the signed timestamp may be from now", "5m")
-    .option("--explain", "when it fails, say why: re-serialised body, key derivation, hex vs base64, clock skew, rotated secret…")
+    .option(
+      "--explain",
+      "when it fails, say why: re-serialised body, key derivation, hex vs base64, clock skew, rotated secret…",
+    )
     .addHelpText(
       "after",
       '\nThe request is read from the file, or stdin when none (or \'-\') is given: HTTP/1.1 text (request line, headers, a\nblank line, the body) or JSON {"headers": {...}, "body": "<raw body>"}. --json prints a WebhookSecurityValidation.',

@@ -7,7 +7,14 @@ import type { Finished } from "../../services/webhooks/worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker } from "../../services/webhooks/worker/run.js";
 import { withStoreThread } from "../../services/webhooks/worker/store-thread.js";
 
-interface WorkerFlags { concurrency: string; once?: boolean; maxTime?: string; lease: string; disableAfter: string; poll: string }
+interface WorkerFlags {
+  concurrency: string;
+  once?: boolean;
+  maxTime?: string;
+  lease: string;
+  disableAfter: string;
+  poll: string;
+}
 
 export function registerWorker(noun: Command, context: ContextFactory): void {
   noun
@@ -16,8 +23,16 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
     .option("--concurrency <n>", "requests in flight at once", "64")
     .option("--once", "send what is due now, then exit (for cron and tests)")
     .option("--max-time <duration>", "stop after this long, e.g. 10m (in-flight attempts finish)")
-    .option("--lease <duration>", "how long a claimed delivery stays this worker's; a crashed worker's claims are retried after it", "60s")
-    .option("--disable-after <duration>", "disable an endpoint after this long without a success", formatDuration(DEFAULT_DISABLE_AFTER_MS))
+    .option(
+      "--lease <duration>",
+      "how long a claimed delivery stays this worker's; a crashed worker's claims are retried after it",
+      "60s",
+    )
+    .option(
+      "--disable-after <duration>",
+      "disable an endpoint after this long without a success",
+      formatDuration(DEFAULT_DISABLE_AFTER_MS),
+    )
     .option("--poll <duration>", "how often to look for due work when idle", "250ms")
     .addHelpText(
       "after",
@@ -33,7 +48,17 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       const onAttempt = ctx.out.json ? (f: Finished) => ctx.out.printNdjson(attemptLine(f)) : undefined;
       // The built CLI keeps claims and attempt records on a thread of their own (store-thread.ts).
       const { opened: services, store } = await withStoreThread(ctx.target(), ctx.deps.env, () => ctx.services());
-      const summary = await runWorker(services, { concurrency, once: Boolean(flags.once), maxTimeMs, leaseMs, disableAfterMs, pollMs, signal: ctx.deps.signal, onAttempt, store });
+      const summary = await runWorker(services, {
+        concurrency,
+        once: Boolean(flags.once),
+        maxTimeMs,
+        leaseMs,
+        disableAfterMs,
+        pollMs,
+        signal: ctx.deps.signal,
+        onAttempt,
+        store,
+      });
       ctx.out.info(
         `${summary.attempts} attempt(s) in ${formatDuration(summary.durationMs)}: ${summary.delivered} delivered, ${summary.retrying} to retry, ${summary.failed} failed for good.`,
       );

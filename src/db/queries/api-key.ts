@@ -8,9 +8,9 @@ import { preparedPerProvider, type Provider } from "../prepared.js";
 // `where` is a condition over the alias `k`, from keyFilter (api-key-filter.ts).
 
 export const KEY_COLUMNS = [
-  ...["id", "name", "prefix", "environment", "start", "end", "formatVersion", "status", "ownerId"] as const,
-  ...["metadata", "expiresAt", "graceEndsAt", "revokedAt", "revokedReason", "lastUsedAt", "useCount"] as const,
-  ...["rotatedFromId", "createdAt", "updatedAt"] as const,
+  ...(["id", "name", "prefix", "environment", "start", "end", "formatVersion", "status", "ownerId"] as const),
+  ...(["metadata", "expiresAt", "graceEndsAt", "revokedAt", "revokedReason", "lastUsedAt", "useCount"] as const),
+  ...(["rotatedFromId", "createdAt", "updatedAt"] as const),
 ];
 
 export type KeyRow = Pick<Selectable<ApiKey>, (typeof KEY_COLUMNS)[number]>;

@@ -81,6 +81,9 @@ export function listAuditEvents(db: Db, q: AuditFilter): Promise<AuditRow[]> {
 
 /** Keyed events: any means the chain was keyed once (an integrity root existed). */
 export async function countKeyedAuditEvents(db: Db): Promise<number> {
-  const q = db.selectFrom("AuditEvent").select((eb) => eb.fn.countAll().as("n")).where("hash", "like", KEYED);
+  const q = db
+    .selectFrom("AuditEvent")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where("hash", "like", KEYED);
   return count((await q.executeTakeFirst())?.n);
 }

@@ -12,7 +12,10 @@ const CHUNK = 500;
 /** Appends entries, many rows per statement (an import records one per reference it changes). */
 export async function insertReferenceAudit(db: Db, rows: readonly Insertable<ExternalReferenceAudit>[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
-    await db.insertInto("ExternalReferenceAudit").values(rows.slice(i, i + CHUNK)).execute();
+    await db
+      .insertInto("ExternalReferenceAudit")
+      .values(rows.slice(i, i + CHUNK))
+      .execute();
   }
 }
 

@@ -28,8 +28,16 @@ export const staged = (db: Db) => db.withTables<StageTables>();
 
 const TABLE = "ExternalReferenceStage";
 const COLUMNS = [
-  "line", "id", "connectionId", "entityType", "entityId", "externalType", "externalId",
-  "metadata", "payloadHash", "given",
+  "line",
+  "id",
+  "connectionId",
+  "entityType",
+  "entityId",
+  "externalType",
+  "externalId",
+  "metadata",
+  "payloadHash",
+  "given",
 ];
 const CURSOR = "intg_import_conflicts";
 

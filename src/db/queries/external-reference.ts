@@ -1,7 +1,15 @@
 import { type Db, jsonText, typed } from "../kysely.js";
 import { preparedOnce } from "../prepared-once.js";
 import type { Writable } from "node:stream";
-import { CompiledQuery, type Insertable, PostgresAdapter, type Selectable, type SelectQueryBuilder, sql, type Updateable } from "kysely";
+import {
+  CompiledQuery,
+  type Insertable,
+  PostgresAdapter,
+  type Selectable,
+  type SelectQueryBuilder,
+  sql,
+  type Updateable,
+} from "kysely";
 import type { DB, ExternalReference } from "../generated/kysely/types.js";
 import { type SqlClient, sqliteDate } from "../sql.js";
 import { copyValue, staged } from "./external-reference-stage.js";
@@ -14,15 +22,25 @@ const CHUNK = 500;
 
 // One per record of a page, pages of thousands: compiled once.
 const SYNCED = ["id", "connectionId", "entityType", "entityId", "externalType", "externalId", "payloadHash"] as const;
-const insertSynced = preparedOnce(
-  [...SYNCED, "now", "actor", "jobId"],
-  (db, p) =>
-    db.insertInto("ExternalReference").values({
-      id: p.id, connectionId: p.connectionId, entityType: p.entityType, entityId: p.entityId,
-      externalType: p.externalType, externalId: p.externalId, metadata: null, payloadHash: p.payloadHash,
-      firstSeenAt: p.now, lastModifiedAt: p.now, remoteDeleted: false, linkedBy: p.actor, linkedVia: "sync",
-      lastSeenSyncJobId: p.jobId, createdAt: p.now, updatedAt: p.now,
-    }),
+const insertSynced = preparedOnce([...SYNCED, "now", "actor", "jobId"], (db, p) =>
+  db.insertInto("ExternalReference").values({
+    id: p.id,
+    connectionId: p.connectionId,
+    entityType: p.entityType,
+    entityId: p.entityId,
+    externalType: p.externalType,
+    externalId: p.externalId,
+    metadata: null,
+    payloadHash: p.payloadHash,
+    firstSeenAt: p.now,
+    lastModifiedAt: p.now,
+    remoteDeleted: false,
+    linkedBy: p.actor,
+    linkedVia: "sync",
+    lastSeenSyncJobId: p.jobId,
+    createdAt: p.now,
+    updatedAt: p.now,
+  }),
 );
 const markSeen = preparedOnce(["jobId", "id"], (db, p) =>
   db.updateTable("ExternalReference").set({ lastSeenSyncJobId: p.jobId }).where("id", "=", p.id),
@@ -31,8 +49,14 @@ const updateSynced = preparedOnce(["entityType", "entityId", "payloadHash", "now
   db
     .updateTable("ExternalReference")
     .set({
-      entityType: p.entityType, entityId: p.entityId, payloadHash: p.payloadHash, remoteDeleted: false,
-      remoteDeletedAt: null, lastModifiedAt: p.now, lastSeenSyncJobId: p.jobId, updatedAt: p.now,
+      entityType: p.entityType,
+      entityId: p.entityId,
+      payloadHash: p.payloadHash,
+      remoteDeleted: false,
+      remoteDeletedAt: null,
+      lastModifiedAt: p.now,
+      lastSeenSyncJobId: p.jobId,
+      updatedAt: p.now,
     })
     .where("id", "=", p.id),
 );
@@ -108,8 +132,20 @@ export async function markRefsRemoteDeleted(db: Db, ids: readonly string[], now:
 
 /** The columns every reference view is built from, in one order (export reads them as arrays). */
 export const REF_FIELDS = [
-  "id", "connectionId", "entityType", "entityId", "externalType", "externalId", "metadata", "payloadHash",
-  "firstSeenAt", "lastModifiedAt", "remoteDeleted", "remoteDeletedAt", "createdAt", "updatedAt",
+  "id",
+  "connectionId",
+  "entityType",
+  "entityId",
+  "externalType",
+  "externalId",
+  "metadata",
+  "payloadHash",
+  "firstSeenAt",
+  "lastModifiedAt",
+  "remoteDeleted",
+  "remoteDeletedAt",
+  "createdAt",
+  "updatedAt",
 ] as const;
 export type RefViewRow = Pick<Selectable<ExternalReference>, (typeof REF_FIELDS)[number]>;
 
@@ -219,8 +255,16 @@ export function referencePages(
   pageSize: number,
 ): (after: string) => Promise<unknown[][]> {
   const q = filtered(typed(sql).selectFrom("ExternalReference").select(REF_FIELDS), filter);
-  const compiled = q.where("id", ">", AFTER as unknown as string).orderBy("id").limit(pageSize).compile();
-  return (after) => sql.rows(compiled.sql, compiled.parameters.map((p) => (p === AFTER ? after : p)));
+  const compiled = q
+    .where("id", ">", AFTER as unknown as string)
+    .orderBy("id")
+    .limit(pageSize)
+    .compile();
+  return (after) =>
+    sql.rows(
+      compiled.sql,
+      compiled.parameters.map((p) => (p === AFTER ? after : p)),
+    );
 }
 
 /** The entity an external record is linked to, if any. */
@@ -361,12 +405,28 @@ function importShape(db: Db, n: number) {
   const rows = Array.from({ length: n }, (_, i) => {
     const b = 2 + i * PER_ROW;
     return {
-      id: s(b), connectionId: s(b + 1), entityType: s(b + 2), entityId: s(b + 3), externalType: s(b + 4),
-      externalId: s(b + 5), metadata: s(b + 6), payloadHash: s(b + 7), firstSeenAt: s(0), lastModifiedAt: s(0),
-      remoteDeleted: sql.lit(false), linkedBy: s(1), linkedVia: sql.lit("import"), createdAt: s(0), updatedAt: s(0),
+      id: s(b),
+      connectionId: s(b + 1),
+      entityType: s(b + 2),
+      entityId: s(b + 3),
+      externalType: s(b + 4),
+      externalId: s(b + 5),
+      metadata: s(b + 6),
+      payloadHash: s(b + 7),
+      firstSeenAt: s(0),
+      lastModifiedAt: s(0),
+      remoteDeleted: sql.lit(false),
+      linkedBy: s(1),
+      linkedVia: sql.lit("import"),
+      createdAt: s(0),
+      updatedAt: s(0),
     };
   });
-  const compiled = db.insertInto("ExternalReference").values(rows).onConflict((oc) => oc.doNothing()).compile();
+  const compiled = db
+    .insertInto("ExternalReference")
+    .values(rows)
+    .onConflict((oc) => oc.doNothing())
+    .compile();
   const order = compiled.parameters.map((p) => {
     if (!(p instanceof Slot)) throw new Error("importShape: every value of the statement is a slot");
     return p.at;
@@ -400,7 +460,12 @@ export async function insertImported(
       const hash = r.payloadHash ?? null;
       values.push(ids[i], r.connectionId, r.entityType, r.entityId, r.externalType, r.externalId, metadata, hash);
     }
-    const result = await db.executeQuery(CompiledQuery.raw(text, order.map((k) => values[k])));
+    const result = await db.executeQuery(
+      CompiledQuery.raw(
+        text,
+        order.map((k) => values[k]),
+      ),
+    );
     inserted += Number(result.numAffectedRows ?? 0n);
     start += n;
   }
@@ -427,8 +492,21 @@ export async function mergeStage(db: Db, now: Date, actor: string): Promise<numb
   const result = await staged(db)
     .insertInto("ExternalReference")
     .columns([
-      "id", "connectionId", "entityType", "entityId", "externalType", "externalId", "metadata", "payloadHash",
-      "firstSeenAt", "lastModifiedAt", "remoteDeleted", "linkedBy", "linkedVia", "createdAt", "updatedAt",
+      "id",
+      "connectionId",
+      "entityType",
+      "entityId",
+      "externalType",
+      "externalId",
+      "metadata",
+      "payloadHash",
+      "firstSeenAt",
+      "lastModifiedAt",
+      "remoteDeleted",
+      "linkedBy",
+      "linkedVia",
+      "createdAt",
+      "updatedAt",
     ])
     .expression((eb) =>
       eb
@@ -450,8 +528,21 @@ export async function mergeStage(db: Db, now: Date, actor: string): Promise<numb
 // unique_violation, the savepoint is rolled back, and those rows go through the staging table.
 const SAVEPOINT = sql.id("intg_import");
 const REFERENCE_COLUMNS = [
-  "id", "connectionId", "entityType", "entityId", "externalType", "externalId", "metadata", "payloadHash",
-  "firstSeenAt", "lastModifiedAt", "remoteDeleted", "linkedBy", "linkedVia", "createdAt", "updatedAt",
+  "id",
+  "connectionId",
+  "entityType",
+  "entityId",
+  "externalType",
+  "externalId",
+  "metadata",
+  "payloadHash",
+  "firstSeenAt",
+  "lastModifiedAt",
+  "remoteDeleted",
+  "linkedBy",
+  "linkedVia",
+  "createdAt",
+  "updatedAt",
 ];
 
 export async function savepoint(db: Db, action: "begin" | "release" | "rollback"): Promise<void> {
@@ -470,7 +561,12 @@ export function copyIntoReferences(tx: SqlClient): Promise<Writable> {
 }
 
 /** Imported rows as COPY text in REFERENCE_COLUMNS order (see copyText for the escapes). */
-export function referenceCopyText(rows: readonly ImportedRef[], ids: readonly string[], now: Date, actor: string): string {
+export function referenceCopyText(
+  rows: readonly ImportedRef[],
+  ids: readonly string[],
+  now: Date,
+  actor: string,
+): string {
   const at = now.toISOString(); // a TIMESTAMP ignores the zone: the UTC time is kept
   const common = `${at}\t${at}\tf\t${copyValue(actor)}\timport\t${at}\t${at}\n`;
   let text = "";

@@ -8,7 +8,15 @@ import type { Db } from "../kysely.js";
 export type ShareLinkRow = Omit<Selectable<ExternalShareLink>, "tokenHash">;
 
 const COLUMNS = [
-  "id", "referenceId", "expiresAt", "revokedAt", "maxUses", "accessCount", "lastAccessedAt", "createdBy", "createdAt",
+  "id",
+  "referenceId",
+  "expiresAt",
+  "revokedAt",
+  "maxUses",
+  "accessCount",
+  "lastAccessedAt",
+  "createdBy",
+  "createdAt",
 ] as const;
 
 export function shareLinkById(db: Db, id: string): Promise<ShareLinkRow | undefined> {

@@ -8,13 +8,40 @@ import { preparedOnce, providerOf } from "../prepared-once.js";
 // provider and its credential's row (never the ciphertext).
 
 const CONNECTION = [
-  "id", "providerId", "name", "environment", "status", "config", "credentialSecretId", "rateLimitPerMinute",
-  "configMac", "lastCheckedAt", "lastHealthyAt", "disabledAt", "createdAt", "updatedAt",
+  "id",
+  "providerId",
+  "name",
+  "environment",
+  "status",
+  "config",
+  "credentialSecretId",
+  "rateLimitPerMinute",
+  "configMac",
+  "lastCheckedAt",
+  "lastHealthyAt",
+  "disabledAt",
+  "createdAt",
+  "updatedAt",
 ] as const satisfies readonly (keyof IntegrationConnection)[];
 const PROVIDER = [
-  "id", "slug", "name", "category", "status", "baseUrl", "authType", "healthCheckMethod", "healthCheckPath",
-  "healthCheckExpectedStatus", "rateLimitPerMinute", "paginationStyle", "docsUrl", "config", "templateName",
-  "configMac", "createdAt", "updatedAt",
+  "id",
+  "slug",
+  "name",
+  "category",
+  "status",
+  "baseUrl",
+  "authType",
+  "healthCheckMethod",
+  "healthCheckPath",
+  "healthCheckExpectedStatus",
+  "rateLimitPerMinute",
+  "paginationStyle",
+  "docsUrl",
+  "config",
+  "templateName",
+  "configMac",
+  "createdAt",
+  "updatedAt",
 ] as const satisfies readonly (keyof IntegrationProvider)[];
 const SECRET = ["name", "tokenType", "masterKeyId", "expiresAt", "rotatedAt", "createdAt", "updatedAt"] as const;
 
@@ -184,7 +211,10 @@ export function connectionMacFields(
 
 /** The same for every connection that has no MAC yet (written before intg sealed them), by id. */
 export function unsealedConnections(db: Db, columns: readonly Column[]): Promise<ConnectionMacRow[]> {
-  const q = db.selectFrom("IntegrationConnection").select(["id", ...columns]).where("configMac", "is", null);
+  const q = db
+    .selectFrom("IntegrationConnection")
+    .select(["id", ...columns])
+    .where("configMac", "is", null);
   return q.orderBy("id").execute();
 }
 

@@ -8,7 +8,14 @@ import { preparedOnce } from "../prepared-once.js";
 export type HealthCheckRow = Selectable<IntegrationHealthCheck>;
 
 const COLUMNS = [
-  "id", "connectionId", "status", "latencyMs", "httpStatus", "errorKind", "errorMessage", "checkedAt",
+  "id",
+  "connectionId",
+  "status",
+  "latencyMs",
+  "httpStatus",
+  "errorKind",
+  "errorMessage",
+  "checkedAt",
 ] as const;
 
 // A check writes one row per connection, in one transaction: compiled once.

@@ -34,17 +34,19 @@ export function mappingForSync(
   externalType: string,
   connectionId: string,
 ): Promise<MappingRow | undefined> {
-  return db
-    .selectFrom("IntegrationMapping")
-    .selectAll()
-    .where("providerId", "=", providerId)
-    .where("externalType", "=", externalType)
-    .where((eb) => eb.or([eb("connectionId", "=", connectionId), eb("connectionId", "is", null)]))
-    // false (the connection's own) sorts before true on both providers
-    .orderBy((eb) => eb("connectionId", "is", null))
-    .orderBy("name")
-    .limit(1)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom("IntegrationMapping")
+      .selectAll()
+      .where("providerId", "=", providerId)
+      .where("externalType", "=", externalType)
+      .where((eb) => eb.or([eb("connectionId", "=", connectionId), eb("connectionId", "is", null)]))
+      // false (the connection's own) sorts before true on both providers
+      .orderBy((eb) => eb("connectionId", "is", null))
+      .orderBy("name")
+      .limit(1)
+      .executeTakeFirst()
+  );
 }
 
 // ─── for the external references (refs) ───

@@ -31,7 +31,9 @@ const withCount = <T extends { connectionCount: string | number | bigint | null 
 
 /** A provider by its id or its slug, with its connection count. */
 export async function providerByRef(db: Db, ref: string): Promise<CountedProviderRow | undefined> {
-  const row = await counted(db).where((eb) => eb.or([eb("id", "=", ref), eb("slug", "=", ref)])).executeTakeFirst();
+  const row = await counted(db)
+    .where((eb) => eb.or([eb("id", "=", ref), eb("slug", "=", ref)]))
+    .executeTakeFirst();
   return row && withCount(row);
 }
 
@@ -88,12 +90,19 @@ export type ProviderMacRow = Pick<Provider, "id"> & Partial<Provider>;
 
 /** The columns the configuration MAC covers, of one provider. */
 export function providerMacFields(db: Db, id: string, columns: readonly Column[]): Promise<ProviderMacRow | undefined> {
-  return db.selectFrom("IntegrationProvider").select(["id", ...columns]).where("id", "=", id).executeTakeFirst();
+  return db
+    .selectFrom("IntegrationProvider")
+    .select(["id", ...columns])
+    .where("id", "=", id)
+    .executeTakeFirst();
 }
 
 /** The same for every provider that has no MAC yet (written before intg sealed them), by id. */
 export function unsealedProviders(db: Db, columns: readonly Column[]): Promise<ProviderMacRow[]> {
-  const q = db.selectFrom("IntegrationProvider").select(["id", ...columns]).where("configMac", "is", null);
+  const q = db
+    .selectFrom("IntegrationProvider")
+    .select(["id", ...columns])
+    .where("configMac", "is", null);
   return q.orderBy("id").execute();
 }
 

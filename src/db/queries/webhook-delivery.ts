@@ -13,8 +13,14 @@ const WAITING = [DeliveryStatus.PENDING, DeliveryStatus.SENDING];
 // Once per delivery of a send (thousands in a batch): compiled once per provider.
 const insertQueued = preparedOnce(["id", "eventId", "endpointId", "now"], (db, p) =>
   db.insertInto("WebhookDelivery").values({
-    id: p.id, eventId: p.eventId, endpointId: p.endpointId, status: DeliveryStatus.PENDING, attemptCount: 0,
-    nextAttemptAt: p.now, createdAt: p.now, updatedAt: p.now,
+    id: p.id,
+    eventId: p.eventId,
+    endpointId: p.endpointId,
+    status: DeliveryStatus.PENDING,
+    attemptCount: 0,
+    nextAttemptAt: p.now,
+    createdAt: p.now,
+    updatedAt: p.now,
   }),
 );
 

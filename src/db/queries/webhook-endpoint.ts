@@ -20,11 +20,30 @@ const viewed = (db: Db) =>
     .selectFrom("WebhookEndpoint as e")
     .leftJoin("Webhook as w", "w.id", "e.webhookId")
     .select([
-      "e.id", "e.webhookId", "e.url", "e.description", "e.channel", "e.eventFilter", "e.headers", "e.timeoutMs",
-      "e.retrySchedule", "e.rateLimitPerSecond", "e.transformation", "e.previousSecretExpiresAt",
-      "e.olderSecretExpiresAt", "e.allowPrivateNetwork", "e.enabled", "e.disabledAt", "e.disabledReason",
-      "e.lastSuccessAt", "e.failingSince", "e.configMac", "e.createdAt", "e.updatedAt",
-      "w.retrySchedule as webhookRetrySchedule", "w.retentionPolicy as webhookRetention",
+      "e.id",
+      "e.webhookId",
+      "e.url",
+      "e.description",
+      "e.channel",
+      "e.eventFilter",
+      "e.headers",
+      "e.timeoutMs",
+      "e.retrySchedule",
+      "e.rateLimitPerSecond",
+      "e.transformation",
+      "e.previousSecretExpiresAt",
+      "e.olderSecretExpiresAt",
+      "e.allowPrivateNetwork",
+      "e.enabled",
+      "e.disabledAt",
+      "e.disabledReason",
+      "e.lastSuccessAt",
+      "e.failingSince",
+      "e.configMac",
+      "e.createdAt",
+      "e.updatedAt",
+      "w.retrySchedule as webhookRetrySchedule",
+      "w.retentionPolicy as webhookRetention",
     ]);
 
 /** One endpoint; with `lock`, PostgreSQL holds its row for the caller's transaction. */
@@ -105,11 +124,7 @@ export type SecretColumns = Pick<Selectable<WebhookEndpoint>, (typeof SECRET_COL
 
 /** The ciphertexts with their ends, read in one statement so a concurrent rotation cannot pair them wrongly. */
 export function endpointSecretColumns(db: Db, id: string): Promise<SecretColumns | undefined> {
-  return db
-    .selectFrom("WebhookEndpoint")
-    .select(SECRET_COLUMNS)
-    .where("id", "=", id)
-    .executeTakeFirst();
+  return db.selectFrom("WebhookEndpoint").select(SECRET_COLUMNS).where("id", "=", id).executeTakeFirst();
 }
 
 // The master key an envelope is sealed under, read off its text (`v1.<keyId>.…`): counting must

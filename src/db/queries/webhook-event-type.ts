@@ -18,11 +18,20 @@ export function listEventTypeRows(db: Db): Promise<EventTypeRow[]> {
 }
 
 /** The rows of the names given that exist, with their deprecation and schema. */
-export async function eventTypesNamed(db: Db, names: readonly string[]): Promise<Pick<EventTypeRow, "name" | "archivedAt" | "schema">[]> {
+export async function eventTypesNamed(
+  db: Db,
+  names: readonly string[],
+): Promise<Pick<EventTypeRow, "name" | "archivedAt" | "schema">[]> {
   const rows: Pick<EventTypeRow, "name" | "archivedAt" | "schema">[] = [];
   for (let i = 0; i < names.length; i += CHUNK) {
     const chunk = names.slice(i, i + CHUNK);
-    rows.push(...(await db.selectFrom("WebhookEventType").select(["name", "archivedAt", "schema"]).where("name", "in", chunk).execute()));
+    rows.push(
+      ...(await db
+        .selectFrom("WebhookEventType")
+        .select(["name", "archivedAt", "schema"])
+        .where("name", "in", chunk)
+        .execute()),
+    );
   }
   return rows;
 }

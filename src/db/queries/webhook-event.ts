@@ -18,7 +18,10 @@ export interface EventRow {
 
 type OfEvent = ExpressionBuilder<DB & { ev: WebhookEvent }, "ev">;
 const deliveriesOf = (eb: OfEvent) => eb.selectFrom("WebhookDelivery as d").whereRef("d.eventId", "=", "ev.id");
-const deliveryCount = (eb: OfEvent) => deliveriesOf(eb).select((d) => d.fn.countAll().as("n")).as("deliveryCount");
+const deliveryCount = (eb: OfEvent) =>
+  deliveriesOf(eb)
+    .select((d) => d.fn.countAll().as("n"))
+    .as("deliveryCount");
 
 // A send reads each event back (thousands in a batch): these are compiled once per provider.
 const viewBy = (column: "id" | "idempotencyKey") =>
@@ -41,7 +44,12 @@ export const eventRowByIdempotencyKey = (db: Db, key: string) => view(db, byIdem
 
 const insert = preparedOnce(["id", "type", "idempotencyKey", "payload", "now"], (db, p) =>
   db.insertInto("WebhookEvent").values({
-    id: p.id, type: p.type, idempotencyKey: p.idempotencyKey, payload: p.payload, timestamp: p.now, createdAt: p.now,
+    id: p.id,
+    type: p.type,
+    idempotencyKey: p.idempotencyKey,
+    payload: p.payload,
+    timestamp: p.now,
+    createdAt: p.now,
   }),
 );
 

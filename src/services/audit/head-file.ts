@@ -50,7 +50,7 @@ export function readHeadFile(path: string): AuditHead | undefined {
       return undefined;
     }
   })();
-  if (!h || h.version !== 1 || !Number.isInteger(h.seq) || typeof h.hash !== "string" || typeof h.id !== "string") {
+  if (h?.version !== 1 || !Number.isInteger(h.seq) || typeof h.hash !== "string" || typeof h.id !== "string") {
     throw new CredentialError(
       `The audit head file ${path} is not valid.`,
       "Restore it from a backup, or compare `intg audit head` with a copy you keep.",

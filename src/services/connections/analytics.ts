@@ -28,9 +28,13 @@ function byConnection<T extends { connectionId: string | null }>(rows: T[]): Map
   return groups;
 }
 
-export async function connectionAnalytics(ctx: { sql: SqlClient }, input: AnalyticsInput): Promise<IntegrationAnalytics[]> {
+export async function connectionAnalytics(
+  ctx: { sql: SqlClient },
+  input: AnalyticsInput,
+): Promise<IntegrationAnalytics[]> {
   const rows = await findConnectionRows(ctx.sql, input.connectionId ? { ids: [input.connectionId] } : {});
-  if (input.connectionId && rows.length === 0) throw new NotFoundError(`There is no connection "${input.connectionId}".`, undefined, "CONNECTION_NOT_FOUND");
+  if (input.connectionId && rows.length === 0)
+    throw new NotFoundError(`There is no connection "${input.connectionId}".`, undefined, "CONNECTION_NOT_FOUND");
   const db = typed(ctx.sql);
   const requests = byConnection(await requestOutcomesBetween(db, input.since, input.until, input.connectionId));
   const checks = byConnection(await checkOutcomesBetween(db, input.since, input.until, input.connectionId));

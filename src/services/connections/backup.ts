@@ -28,8 +28,12 @@ export async function listMappingViews(sql: SqlClient): Promise<IntegrationMappi
 export async function insertMapping(tx: SqlClient, m: IntegrationMappingInfo): Promise<void> {
   // Column by column: a mapping read from a backup file may carry keys that are no column.
   await insertMappingRow(typed(tx), {
-    id: m.id, name: m.name, providerId: m.providerId, connectionId: m.connectionId,
-    entityType: m.entityType, externalType: m.externalType,
+    id: m.id,
+    name: m.name,
+    providerId: m.providerId,
+    connectionId: m.connectionId,
+    entityType: m.entityType,
+    externalType: m.externalType,
     fieldMappings: jsonText(m.fieldMappings),
     transformationRules: jsonText(m.transformationRules),
     validationRules: jsonText(m.validationRules),
@@ -39,16 +43,20 @@ export async function insertMapping(tx: SqlClient, m: IntegrationMappingInfo): P
   });
 }
 
-export async function createBackup(ctx: ServiceContext, options: { passphrase: string | null }): Promise<IntegrationBackup> {
+export async function createBackup(
+  ctx: ServiceContext,
+  options: { passphrase: string | null },
+): Promise<IntegrationBackup> {
   // A row repointed outside intg would be restored, and sealed anew, wherever the file goes. With
   // no master key at hand nothing can be checked or signed: the file says it is unauthenticated.
   const ring = options.passphrase === null ? await ringIfAny(ctx, false) : await requireMasterKeys(ctx);
   const providerRows = await allProviderRows(typed(ctx.sql));
   const connectionRows = await findConnectionRows(ctx.sql);
-  if (ring) await checkConfig(ctx, [
-    ...providerRows.map((r): [SealedTable, Record<string, unknown>] => ["IntegrationProvider", r]),
-    ...connectionRows.map((r): [SealedTable, Record<string, unknown>] => ["IntegrationConnection", r]),
-  ]);
+  if (ring)
+    await checkConfig(ctx, [
+      ...providerRows.map((r): [SealedTable, Record<string, unknown>] => ["IntegrationProvider", r]),
+      ...connectionRows.map((r): [SealedTable, Record<string, unknown>] => ["IntegrationConnection", r]),
+    ]);
   const providers = await listProviders(ctx);
   const connections = await listConnections(ctx);
   const mappings = await listMappingViews(ctx.sql);
@@ -61,11 +69,32 @@ export async function createBackup(ctx: ServiceContext, options: { passphrase: s
       const opened = await openSecretValue(ctx.sql, ring, c.credential.id);
       if (opened) values[c.credential.id] = opened.value;
     }
-    secrets = { count: Object.keys(values).length, envelope: sealWithPassphrase(options.passphrase, JSON.stringify(values)) };
+    secrets = {
+      count: Object.keys(values).length,
+      envelope: sealWithPassphrase(options.passphrase, JSON.stringify(values)),
+    };
   }
   // Credentials leaving the database are worth a trace, like a reveal.
-  await recordAudit(ctx, { action: "connection.backup", targetType: "connection", targetId: null, metadata: { providers: providers.length, connections: connections.length, mappings: mappings.length, secrets: secrets?.count ?? 0 } });
-  const body = { format: "intg-integrations-backup" as const, version: 1 as const, createdAt: ctx.now().toISOString(), providers, connections, mappings, secrets };
+  await recordAudit(ctx, {
+    action: "connection.backup",
+    targetType: "connection",
+    targetId: null,
+    metadata: {
+      providers: providers.length,
+      connections: connections.length,
+      mappings: mappings.length,
+      secrets: secrets?.count ?? 0,
+    },
+  });
+  const body = {
+    format: "intg-integrations-backup" as const,
+    version: 1 as const,
+    createdAt: ctx.now().toISOString(),
+    providers,
+    connections,
+    mappings,
+    secrets,
+  };
   const by = options.passphrase !== null ? { passphrase: options.passphrase } : ring ? { ring } : null;
   return { ...body, signature: by ? signBackup(body, by) : null };
 }

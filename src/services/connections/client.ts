@@ -71,16 +71,35 @@ export class ConnectionClient {
   async prepare(row: ConnectionRow, timeoutMs: number): Promise<Prepared> {
     const provider = row.provider;
     // Where the credential goes (URLs, auth placement, which secret) must be as intg wrote it.
-    await checkConfig(this.ctx, [["IntegrationProvider", provider], ["IntegrationConnection", row]], await this.ring());
+    await checkConfig(
+      this.ctx,
+      [
+        ["IntegrationProvider", provider],
+        ["IntegrationConnection", row],
+      ],
+      await this.ring(),
+    );
     const config = connectionConfig(row);
     let credential: Credential = { kind: "none" };
     if (provider.authType !== "NONE") {
-      const opened = row.credentialSecretId ? await openSecretValue(this.ctx.sql, await this.ring(), row.credentialSecretId) : undefined;
-      if (!opened) throw new CredentialError(`${row.id} has no credential.`, `Set one with: intg connections set-credentials ${row.id}`, "NO_CREDENTIAL");
+      const opened = row.credentialSecretId
+        ? await openSecretValue(this.ctx.sql, await this.ring(), row.credentialSecretId)
+        : undefined;
+      if (!opened)
+        throw new CredentialError(
+          `${row.id} has no credential.`,
+          `Set one with: intg connections set-credentials ${row.id}`,
+          "NO_CREDENTIAL",
+        );
       // The provider's auth type may have changed since the credential was set: say so, rather
       // than send a request that authenticates some other way or not at all.
       const wanted = CREDENTIAL_TOKEN_TYPE[provider.authType];
-      if (row.secret?.tokenType !== wanted) throw new CredentialError(`${row.id} holds a ${String(row.secret?.tokenType)} credential, but its provider now authenticates with ${provider.authType.toLowerCase()}.`, `Set a ${wanted} with: intg connections set-credentials ${row.id}`, "CREDENTIAL_TYPE_MISMATCH");
+      if (row.secret?.tokenType !== wanted)
+        throw new CredentialError(
+          `${row.id} holds a ${String(row.secret?.tokenType)} credential, but its provider now authenticates with ${provider.authType.toLowerCase()}.`,
+          `Set a ${wanted} with: intg connections set-credentials ${row.id}`,
+          "CREDENTIAL_TYPE_MISMATCH",
+        );
       credential = deserialiseCredential(provider.authType, opened.value);
     }
     const rate = effectiveRateLimit(row);
@@ -112,26 +131,62 @@ export class ConnectionClient {
       const headers = { accept: "application/json", ...options.headers };
       const target = new URL(url);
       await this.authenticate(p, method, target, headers, options);
-      const res: Sent = { ...(await this.http.send({ url: target, method, headers, body: options.body, timeoutMs: p.config.timeoutMs, allowPrivate: p.config.allowPrivateNetworks })), method, url: target, attempts, secretParams: querySecretParams(p) };
+      const res: Sent = {
+        ...(await this.http.send({
+          url: target,
+          method,
+          headers,
+          body: options.body,
+          timeoutMs: p.config.timeoutMs,
+          allowPrivate: p.config.allowPrivateNetworks,
+        })),
+        method,
+        url: target,
+        attempts,
+        secretParams: querySecretParams(p),
+      };
       await options.onAttempt?.(res);
       const wait = res.statusCode === 429 ? retryAfterMs(res.headers["retry-after"]) : undefined;
-      if (wait === undefined || attempts > (options.retries429 ?? 0) || wait > (options.maxRetryAfterMs ?? 60_000)) return res;
+      if (wait === undefined || attempts > (options.retries429 ?? 0) || wait > (options.maxRetryAfterMs ?? 60_000))
+        return res;
       // Every request through this connection waits, not just this one.
       p.limiter?.pause(wait);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
-  private async authenticate(p: Prepared, method: string, url: URL, headers: Record<string, string>, options: SendOptions): Promise<void> {
+  private async authenticate(
+    p: Prepared,
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    options: SendOptions,
+  ): Promise<void> {
     const c = p.credential;
     const { auth, connectionId, timeoutMs, allowPrivateNetworks } = p.config;
     if (auth.type === "API_KEY" && c.kind === "value") {
       if (auth.placement === "query") url.searchParams.set(auth.name, c.value);
       else headers[auth.name] = c.value;
     } else if (auth.type === "BEARER_TOKEN" && c.kind === "value") headers.authorization = `Bearer ${c.value}`;
-    else if (auth.type === "BASIC" && c.kind === "basic") headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
-    else if ((auth.type === "OAUTH2_CLIENT_CREDENTIALS" || auth.type === "OAUTH2_REFRESH_TOKEN") && (c.kind === "client" || c.kind === "refresh")) {
-      const token = await accessToken(this.ctx, await this.ring(), this.http, { connectionId, tokenUrl: auth.tokenUrl, scopes: auth.scopes, allowPrivate: allowPrivateNetworks, credential: c }, timeoutMs);
+    else if (auth.type === "BASIC" && c.kind === "basic")
+      headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
+    else if (
+      (auth.type === "OAUTH2_CLIENT_CREDENTIALS" || auth.type === "OAUTH2_REFRESH_TOKEN") &&
+      (c.kind === "client" || c.kind === "refresh")
+    ) {
+      const token = await accessToken(
+        this.ctx,
+        await this.ring(),
+        this.http,
+        {
+          connectionId,
+          tokenUrl: auth.tokenUrl,
+          scopes: auth.scopes,
+          allowPrivate: allowPrivateNetworks,
+          credential: c,
+        },
+        timeoutMs,
+      );
       headers.authorization = `Bearer ${token}`;
     } else if (auth.type === "HMAC" && c.kind === "value") {
       // Signed: timestamp, method, path with query, body; the timestamp travels alongside.

@@ -20,9 +20,10 @@ export type Credential =
   | { kind: "refresh"; clientId: string; clientSecret: string | null; refreshToken: string };
 
 const Client = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict();
-const Refresh = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1).optional(), refreshToken: z.string().min(1) }).strict();
+const Refresh = z
+  .object({ clientId: z.string().min(1), clientSecret: z.string().min(1).optional(), refreshToken: z.string().min(1) })
+  .strict();
 const Basic = z.object({ username: z.string().min(1), password: z.string() }).strict();
-
 
 function json(text: string, type: AuthenticationType): unknown {
   try {
@@ -33,13 +34,21 @@ function json(text: string, type: AuthenticationType): unknown {
 }
 
 function invalid(type: AuthenticationType, why: string): UsageError {
-  return new UsageError(`The credential for ${type.toLowerCase()} is not valid: ${why}; nothing was written.`, `Give ${CREDENTIAL_FORMAT[type]}.`, "INVALID_CREDENTIAL");
+  return new UsageError(
+    `The credential for ${type.toLowerCase()} is not valid: ${why}; nothing was written.`,
+    `Give ${CREDENTIAL_FORMAT[type]}.`,
+    "INVALID_CREDENTIAL",
+  );
 }
 
 function fields<T>(schema: z.ZodType<T>, text: string, type: AuthenticationType): T {
   const parsed = schema.safeParse(json(text, type));
   // Only the paths are named: a message could quote a value.
-  if (!parsed.success) throw invalid(type, `check ${[...new Set(parsed.error.issues.map((i) => i.path.join(".") || "the document"))].join(", ")}`);
+  if (!parsed.success)
+    throw invalid(
+      type,
+      `check ${[...new Set(parsed.error.issues.map((i) => i.path.join(".") || "the document"))].join(", ")}`,
+    );
   return parsed.data;
 }
 
@@ -63,7 +72,12 @@ export function parseCredential(type: AuthenticationType, text: string): Credent
       return { kind: "client", ...fields(Client, text, type) };
     case "OAUTH2_REFRESH_TOKEN": {
       const r = fields(Refresh, text, type);
-      return { kind: "refresh", clientId: r.clientId, clientSecret: r.clientSecret ?? null, refreshToken: r.refreshToken };
+      return {
+        kind: "refresh",
+        clientId: r.clientId,
+        clientSecret: r.clientSecret ?? null,
+        refreshToken: r.refreshToken,
+      };
     }
   }
 }
@@ -85,7 +99,11 @@ export const credentialSecretName = (connectionId: string) => `connection/${conn
 export const accessTokenSecretName = (connectionId: string) => `connection/${connectionId}/access-token`;
 
 /** Decrypts a secret row's value; only the connection client calls this, just before a request. */
-export async function openSecretValue(sql: SqlClient, ring: MasterKeyRing, secretId: string): Promise<{ value: string; expiresAt: Date | null } | undefined> {
+export async function openSecretValue(
+  sql: SqlClient,
+  ring: MasterKeyRing,
+  secretId: string,
+): Promise<{ value: string; expiresAt: Date | null } | undefined> {
   const row = await secretCipherById(typed(sql), secretId);
   if (!row) return undefined;
   const label = `Secret "${row.name}" (${row.id})`;

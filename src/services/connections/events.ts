@@ -34,7 +34,11 @@ export async function recordEvent(sql: SqlClient, now: Date, input: EventInput):
   });
 }
 
-export async function listEvents(ctx: { sql: SqlClient }, connectionId: string, options: { since?: Date; limit?: number } = {}): Promise<IntegrationEvent[]> {
+export async function listEvents(
+  ctx: { sql: SqlClient },
+  connectionId: string,
+  options: { since?: Date; limit?: number } = {},
+): Promise<IntegrationEvent[]> {
   const db = typed(ctx.sql);
   if (!(await connectionState(db, connectionId))) {
     throw new NotFoundError(`There is no connection "${connectionId}".`, undefined, "CONNECTION_NOT_FOUND");

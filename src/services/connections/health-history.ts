@@ -12,7 +12,11 @@ export interface HistoryOptions {
   limit?: number;
 }
 
-export async function listHealthChecks(ctx: Pick<ServiceContext, "sql">, connectionId: string, options: HistoryOptions = {}): Promise<IntegrationHealthCheck[]> {
+export async function listHealthChecks(
+  ctx: Pick<ServiceContext, "sql">,
+  connectionId: string,
+  options: HistoryOptions = {},
+): Promise<IntegrationHealthCheck[]> {
   const db = typed(ctx.sql);
   if (!(await connectionState(db, connectionId))) {
     throw new NotFoundError(`There is no connection "${connectionId}".`, undefined, "CONNECTION_NOT_FOUND");

@@ -55,13 +55,34 @@ export class ConnectionHttp {
         size += (chunk as Buffer).length;
       }
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-      return { statusCode: res.statusCode, headers, body: Buffer.concat(chunks).toString("utf8"), errorKind: null, error: null, latencyMs: latency(), responseBytes: size };
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+      return {
+        statusCode: res.statusCode,
+        headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        errorKind: null,
+        error: null,
+        latencyMs: latency(),
+        responseBytes: size,
+      };
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const timedOut = deadline.aborted || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
+      const timedOut =
+        deadline.aborted ||
+        code === "UND_ERR_HEADERS_TIMEOUT" ||
+        code === "UND_ERR_BODY_TIMEOUT" ||
+        code === "UND_ERR_CONNECT_TIMEOUT";
       const message = timedOut ? `no answer within ${req.timeoutMs} ms` : describe(error);
-      return { statusCode: null, headers: {}, body: "", errorKind: timedOut ? "timeout" : "network", error: message, latencyMs: latency(), responseBytes: 0 };
+      return {
+        statusCode: null,
+        headers: {},
+        body: "",
+        errorKind: timedOut ? "timeout" : "network",
+        error: message,
+        latencyMs: latency(),
+        responseBytes: 0,
+      };
     }
   }
 

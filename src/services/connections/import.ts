@@ -17,17 +17,32 @@ export interface ConnectionToImport {
 
 class RollBack extends Error {}
 
-export async function importConnections(ctx: ServiceContext, entries: ConnectionToImport[], options: { dryRun: boolean }): Promise<IntegrationConnectionImportResult> {
+export async function importConnections(
+  ctx: ServiceContext,
+  entries: ConnectionToImport[],
+  options: { dryRun: boolean },
+): Promise<IntegrationConnectionImportResult> {
   const result: IntegrationConnectionImportResult = { created: [], dryRun: options.dryRun };
   try {
     await ctx.sql.transaction(async (tx) => {
       for (const { at, config: c, credential } of entries) {
         try {
-          const written = await createConnection({ ...ctx, sql: tx }, { provider: c.provider, environment: c.environment, name: c.name, config: c.config ?? null, rateLimitPerMinute: c.rateLimitPerMinute ?? null, credential });
+          const written = await createConnection(
+            { ...ctx, sql: tx },
+            {
+              provider: c.provider,
+              environment: c.environment,
+              name: c.name,
+              config: c.config ?? null,
+              rateLimitPerMinute: c.rateLimitPerMinute ?? null,
+              credential,
+            },
+          );
           result.created.push(written.connection);
         } catch (error) {
           // Name the entry: a file of fifty connections needs the place, not just the reason.
-          if (error instanceof IntgError) throw new IntgError(error.code, `${at || "The connection"}: ${error.message}`, error.kind, error.hint);
+          if (error instanceof IntgError)
+            throw new IntgError(error.code, `${at || "The connection"}: ${error.message}`, error.kind, error.hint);
           throw error;
         }
       }

@@ -32,7 +32,12 @@ export function requestErrorKind(res: Pick<Sent, "statusCode" | "errorKind">): s
 }
 
 /** With `client`, requests share its pools, rate limiters and tokens (the caller closes it). */
-export async function requestThrough(ctx: ServiceContext, id: string, input: RequestInput, client?: ConnectionClient): Promise<ApiResponse> {
+export async function requestThrough(
+  ctx: ServiceContext,
+  id: string,
+  input: RequestInput,
+  client?: ConnectionClient,
+): Promise<ApiResponse> {
   const own = client ?? new ConnectionClient(ctx, input.signal);
   try {
     return await send(ctx, id, input, own);
@@ -41,10 +46,25 @@ export async function requestThrough(ctx: ServiceContext, id: string, input: Req
   }
 }
 
-async function send(ctx: ServiceContext, id: string, input: RequestInput, client: ConnectionClient): Promise<ApiResponse> {
+async function send(
+  ctx: ServiceContext,
+  id: string,
+  input: RequestInput,
+  client: ConnectionClient,
+): Promise<ApiResponse> {
   const row = await findConnectionRow(ctx.sql, id);
-  if (row.status === IntegrationConnectionStatus.DISABLED) throw new ConflictError(`${row.id} is disabled.`, `Enable it with: intg connections enable ${row.id}`, "CONNECTION_DISABLED");
-  if (row.provider.status === IntegrationProviderStatus.DISABLED) throw new ConflictError(`The provider of ${row.id} (${row.provider.slug}) is disabled.`, undefined, "PROVIDER_DISABLED");
+  if (row.status === IntegrationConnectionStatus.DISABLED)
+    throw new ConflictError(
+      `${row.id} is disabled.`,
+      `Enable it with: intg connections enable ${row.id}`,
+      "CONNECTION_DISABLED",
+    );
+  if (row.provider.status === IntegrationProviderStatus.DISABLED)
+    throw new ConflictError(
+      `The provider of ${row.id} (${row.provider.slug}) is disabled.`,
+      undefined,
+      "PROVIDER_DISABLED",
+    );
   const method = input.method.toUpperCase();
   const prepared = await client.prepare(row, input.timeoutMs);
   let lastRequestId = "";
@@ -68,8 +88,13 @@ async function send(ctx: ServiceContext, id: string, input: RequestInput, client
     },
   });
   const url = stripUrlCredentials(res.url.toString(), res.secretParams);
-  if (res.statusCode === null && input.signal?.aborted) throw new IntgError("INTERRUPTED", `Interrupted: ${method} ${url} was abandoned.`, "interrupted");
-  if (res.statusCode === null) throw new IntgError(res.errorKind === "timeout" ? "REQUEST_TIMEOUT" : "REQUEST_FAILED", `${method} ${url} failed: ${res.error}`);
+  if (res.statusCode === null && input.signal?.aborted)
+    throw new IntgError("INTERRUPTED", `Interrupted: ${method} ${url} was abandoned.`, "interrupted");
+  if (res.statusCode === null)
+    throw new IntgError(
+      res.errorKind === "timeout" ? "REQUEST_TIMEOUT" : "REQUEST_FAILED",
+      `${method} ${url} failed: ${res.error}`,
+    );
   let body: unknown = res.body;
   if (/json/i.test(res.headers["content-type"] ?? "")) {
     try {
@@ -78,5 +103,14 @@ async function send(ctx: ServiceContext, id: string, input: RequestInput, client
       /* served as JSON but is not: keep the text */
     }
   }
-  return { requestId: lastRequestId, connectionId: row.id, method, url, status: res.statusCode, headers: res.headers, body, latencyMs: res.latencyMs };
+  return {
+    requestId: lastRequestId,
+    connectionId: row.id,
+    method,
+    url,
+    status: res.statusCode,
+    headers: res.headers,
+    body,
+    latencyMs: res.latencyMs,
+  };
 }

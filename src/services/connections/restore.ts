@@ -18,7 +18,12 @@ import type { SqlClient } from "../../db/sql.js";
 import { openWithPassphrase } from "../../lib/passphrase.js";
 import { IntegrationConnectionStatus, IntegrationEnvironment, TokenType } from "../../db/generated/kysely/enums.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";
-import type { IntegrationBackup, IntegrationConnectionInfo, IntegrationProviderExtended, IntegrationRestoreReport } from "../../types/integration/integration.types.js";
+import type {
+  IntegrationBackup,
+  IntegrationConnectionInfo,
+  IntegrationProviderExtended,
+  IntegrationRestoreReport,
+} from "../../types/integration/integration.types.js";
 import { recordAudit } from "../audit/record.js";
 import { sealConfig } from "../integrity/config.js";
 import type { ServiceContext } from "../context.js";
@@ -40,7 +45,14 @@ const BackupSchema = z.object({
   format: z.literal("intg-integrations-backup"),
   version: z.literal(1),
   createdAt: iso,
-  providers: z.array(z.looseObject({ id: z.string().startsWith("prov_"), connector: z.looseObject({ auth: z.looseObject({}), healthCheck: z.looseObject({}) }), createdAt: iso, updatedAt: iso })),
+  providers: z.array(
+    z.looseObject({
+      id: z.string().startsWith("prov_"),
+      connector: z.looseObject({ auth: z.looseObject({}), healthCheck: z.looseObject({}) }),
+      createdAt: iso,
+      updatedAt: iso,
+    }),
+  ),
   connections: z.array(
     z.looseObject({
       id: z.string().startsWith("conn_"),
@@ -49,7 +61,9 @@ const BackupSchema = z.object({
       environment: z.enum(Object.values(IntegrationEnvironment) as [string, ...string[]]),
       status: z.enum(Object.values(IntegrationConnectionStatus) as [string, ...string[]]),
       config: z.record(z.string(), z.unknown()).nullable(),
-      credential: z.looseObject({ id: z.string(), tokenType: z.enum(Object.values(TokenType) as [string, ...string[]]) }).nullable(),
+      credential: z
+        .looseObject({ id: z.string(), tokenType: z.enum(Object.values(TokenType) as [string, ...string[]]) })
+        .nullable(),
       rateLimitPerMinute: z.number().int().positive().nullable(),
       lastCheckedAt: iso.nullable(),
       lastHealthyAt: iso.nullable(),
@@ -58,7 +72,21 @@ const BackupSchema = z.object({
       updatedAt: iso,
     }),
   ),
-  mappings: z.array(z.looseObject({ id: z.string(), name: z.string(), providerId: z.string(), connectionId: z.string().nullable(), entityType: z.string(), externalType: z.string(), fieldMappings: z.array(z.unknown()), transformationRules: z.array(z.unknown()), validationRules: z.array(z.unknown()), createdAt: iso, updatedAt: iso })),
+  mappings: z.array(
+    z.looseObject({
+      id: z.string(),
+      name: z.string(),
+      providerId: z.string(),
+      connectionId: z.string().nullable(),
+      entityType: z.string(),
+      externalType: z.string(),
+      fieldMappings: z.array(z.unknown()),
+      transformationRules: z.array(z.unknown()),
+      validationRules: z.array(z.unknown()),
+      createdAt: iso,
+      updatedAt: iso,
+    }),
+  ),
   secrets: z.object({ count: z.number().int().nonnegative(), envelope: z.string() }).nullable(),
   signature: z.looseObject({}).nullable().optional(),
 });
@@ -71,7 +99,11 @@ export function parseBackup(data: unknown): IntegrationBackup {
   const parsed = BackupSchema.safeParse(data);
   if (!parsed.success) {
     const [first] = toIssues(parsed.error);
-    throw new UsageError(`Not an intg backup${first!.path ? ` (at ${first!.path})` : ""}: ${first!.message}; nothing was written.`, undefined, "INVALID_BACKUP");
+    throw new UsageError(
+      `Not an intg backup${first!.path ? ` (at ${first!.path})` : ""}: ${first!.message}; nothing was written.`,
+      undefined,
+      "INVALID_BACKUP",
+    );
   }
   const backup = parsed.data as unknown as IntegrationBackup;
   rawOf.set(backup, data);
@@ -92,26 +124,62 @@ export interface RestoreOptions {
   allowUnsigned?: boolean;
 }
 
-export async function restoreBackup(ctx: ServiceContext, backup: IntegrationBackup, options: RestoreOptions): Promise<IntegrationRestoreReport> {
+export async function restoreBackup(
+  ctx: ServiceContext,
+  backup: IntegrationBackup,
+  options: RestoreOptions,
+): Promise<IntegrationRestoreReport> {
   const raw = (rawOf.get(backup) ?? backup) as IntegrationBackup;
   try {
     await verifyBackup(raw, { passphrase: options.passphrase, ring: () => requireMasterKeys(ctx) });
   } catch (error) {
     // --allow-unsigned covers a file nothing here can check, never one whose signature fails.
-    const uncheckable = error instanceof IntgError && ["BACKUP_UNSIGNED", "MASTER_KEY_UNAVAILABLE"].includes(error.code);
+    const uncheckable =
+      error instanceof IntgError && ["BACKUP_UNSIGNED", "MASTER_KEY_UNAVAILABLE"].includes(error.code);
     if (!(options.allowUnsigned && uncheckable)) throw error;
   }
   let secrets: Record<string, string> = {};
-  if (backup.secrets && options.passphrase === null) throw new UsageError("The backup holds credentials: give its passphrase on stdin or with --passphrase-file; nothing was written.", undefined, "PASSPHRASE_REQUIRED");
-  if (backup.secrets) secrets = JSON.parse(openWithPassphrase(options.passphrase!, backup.secrets.envelope)) as Record<string, string>;
-  const report: IntegrationRestoreReport = { dryRun: options.dryRun, created: { providers: [], connections: [], mappings: [] }, existing: { providers: [], connections: [], mappings: [] }, credentials: 0, withoutCredentials: [], conflicts: [] };
+  if (backup.secrets && options.passphrase === null)
+    throw new UsageError(
+      "The backup holds credentials: give its passphrase on stdin or with --passphrase-file; nothing was written.",
+      undefined,
+      "PASSPHRASE_REQUIRED",
+    );
+  if (backup.secrets)
+    secrets = JSON.parse(openWithPassphrase(options.passphrase!, backup.secrets.envelope)) as Record<string, string>;
+  const report: IntegrationRestoreReport = {
+    dryRun: options.dryRun,
+    created: { providers: [], connections: [], mappings: [] },
+    existing: { providers: [], connections: [], mappings: [] },
+    credentials: 0,
+    withoutCredentials: [],
+    conflicts: [],
+  };
   try {
     await ctx.sql.transaction(async (tx) => {
       for (const p of backup.providers) await restoreProvider({ ...ctx, sql: tx }, p, report);
       for (const c of backup.connections) await restoreConnection({ ...ctx, sql: tx }, c, secrets, report);
       for (const m of backup.mappings) await restoreMapping(tx, m, report);
-      if (report.conflicts.length) throw new ConflictError(`The backup conflicts with this database in ${report.conflicts.length} place(s): ${report.conflicts.map((c) => `${c.id}: ${c.message}`).join("; ")}. Nothing was restored.`, "See them all with --dry-run --json.", "RESTORE_CONFLICT");
-      await recordAudit({ ...ctx, sql: tx }, { action: "connection.restore", targetType: "connection", targetId: null, metadata: { providers: report.created.providers.length, connections: report.created.connections.length, mappings: report.created.mappings.length, credentials: report.credentials } });
+      if (report.conflicts.length)
+        throw new ConflictError(
+          `The backup conflicts with this database in ${report.conflicts.length} place(s): ${report.conflicts.map((c) => `${c.id}: ${c.message}`).join("; ")}. Nothing was restored.`,
+          "See them all with --dry-run --json.",
+          "RESTORE_CONFLICT",
+        );
+      await recordAudit(
+        { ...ctx, sql: tx },
+        {
+          action: "connection.restore",
+          targetType: "connection",
+          targetId: null,
+          metadata: {
+            providers: report.created.providers.length,
+            connections: report.created.connections.length,
+            mappings: report.created.mappings.length,
+            credentials: report.credentials,
+          },
+        },
+      );
       if (options.dryRun) throw new DryRun(report);
     });
   } catch (error) {
@@ -122,7 +190,11 @@ export async function restoreBackup(ctx: ServiceContext, backup: IntegrationBack
   return report;
 }
 
-async function restoreProvider(ctx: ServiceContext, p: IntegrationProviderExtended, report: IntegrationRestoreReport): Promise<void> {
+async function restoreProvider(
+  ctx: ServiceContext,
+  p: IntegrationProviderExtended,
+  report: IntegrationRestoreReport,
+): Promise<void> {
   const db = typed(ctx.sql);
   if (await providerExists(db, p.id)) return void report.existing.providers.push(p.id);
   const clash = await providerIdBySlug(db, p.slug);
@@ -133,22 +205,44 @@ async function restoreProvider(ctx: ServiceContext, p: IntegrationProviderExtend
   report.created.providers.push(p.id);
 }
 
-async function restoreConnection(ctx: ServiceContext, c: IntegrationConnectionInfo, secrets: Record<string, string>, report: IntegrationRestoreReport): Promise<void> {
+async function restoreConnection(
+  ctx: ServiceContext,
+  c: IntegrationConnectionInfo,
+  secrets: Record<string, string>,
+  report: IntegrationRestoreReport,
+): Promise<void> {
   const db = typed(ctx.sql);
   if (await connectionState(db, c.id)) return void report.existing.connections.push(c.id);
   const provider = await providerRateLimit(db, c.provider.id);
-  if (!provider) return void report.conflicts.push({ id: c.id, message: `its provider ${c.provider.id} is neither in the backup nor in this database` });
+  if (!provider)
+    return void report.conflicts.push({
+      id: c.id,
+      message: `its provider ${c.provider.id} is neither in the backup nor in this database`,
+    });
   const clash = await connectionIdNamed(db, { providerId: c.provider.id, environment: c.environment, name: c.name });
-  if (clash) return void report.conflicts.push({ id: c.id, message: `a ${c.environment.toLowerCase()} connection "${c.name}" to ${c.provider.slug} already exists: ${clash}` });
+  if (clash)
+    return void report.conflicts.push({
+      id: c.id,
+      message: `a ${c.environment.toLowerCase()} connection "${c.name}" to ${c.provider.slug} already exists: ${clash}`,
+    });
   // The view shows the limit in force; the connection's own is only what differs from its provider's.
   const own = c.rateLimitPerMinute !== provider.rateLimitPerMinute ? c.rateLimitPerMinute : null;
   const value = c.credential ? secrets[c.credential.id] : undefined;
   const status = c.credential && value === undefined ? IntegrationConnectionStatus.PENDING : c.status;
   await insertConnectionRow(db, {
-    id: c.id, providerId: c.provider.id, name: c.name, environment: c.environment, status,
-    config: c.config === null ? null : jsonText(c.config), credentialSecretId: null, rateLimitPerMinute: own,
-    lastCheckedAt: date(c.lastCheckedAt), lastHealthyAt: date(c.lastHealthyAt), disabledAt: date(c.disabledAt),
-    createdAt: new Date(c.createdAt), updatedAt: new Date(c.updatedAt),
+    id: c.id,
+    providerId: c.provider.id,
+    name: c.name,
+    environment: c.environment,
+    status,
+    config: c.config === null ? null : jsonText(c.config),
+    credentialSecretId: null,
+    rateLimitPerMinute: own,
+    lastCheckedAt: date(c.lastCheckedAt),
+    lastHealthyAt: date(c.lastHealthyAt),
+    disabledAt: date(c.disabledAt),
+    createdAt: new Date(c.createdAt),
+    updatedAt: new Date(c.updatedAt),
   });
   if (c.credential && value !== undefined) {
     const sealed = await setSecret(ctx, { name: credentialSecretName(c.id), tokenType: c.credential.tokenType, value });
@@ -159,13 +253,20 @@ async function restoreConnection(ctx: ServiceContext, c: IntegrationConnectionIn
   report.created.connections.push(c.id);
 }
 
-async function restoreMapping(tx: SqlClient, m: IntegrationMappingInfo, report: IntegrationRestoreReport): Promise<void> {
+async function restoreMapping(
+  tx: SqlClient,
+  m: IntegrationMappingInfo,
+  report: IntegrationRestoreReport,
+): Promise<void> {
   const db = typed(tx);
   if (await mappingExists(db, m.id)) return void report.existing.mappings.push(m.id);
   const clash = await mappingIdNamed(db, m.name);
-  if (clash) return void report.conflicts.push({ id: m.id, message: `the mapping name "${m.name}" belongs to ${clash}` });
-  if (!(await providerExists(db, m.providerId))) return void report.conflicts.push({ id: m.id, message: `its provider ${m.providerId} is missing` });
-  if (m.connectionId && !(await connectionState(db, m.connectionId))) return void report.conflicts.push({ id: m.id, message: `its connection ${m.connectionId} is missing` });
+  if (clash)
+    return void report.conflicts.push({ id: m.id, message: `the mapping name "${m.name}" belongs to ${clash}` });
+  if (!(await providerExists(db, m.providerId)))
+    return void report.conflicts.push({ id: m.id, message: `its provider ${m.providerId} is missing` });
+  if (m.connectionId && !(await connectionState(db, m.connectionId)))
+    return void report.conflicts.push({ id: m.id, message: `its connection ${m.connectionId} is missing` });
   await insertMapping(tx, m);
   report.created.mappings.push(m.id);
 }

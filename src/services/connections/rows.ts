@@ -19,7 +19,12 @@ export type { ConnectionRow };
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function validateConnectionName(name: string): string {
-  if (!NAME.test(name)) throw new UsageError(`Invalid connection name "${name}".`, "Use 1-100 letters, digits and . _ -, starting with a letter or digit.", "INVALID_NAME");
+  if (!NAME.test(name))
+    throw new UsageError(
+      `Invalid connection name "${name}".`,
+      "Use 1-100 letters, digits and . _ -, starting with a letter or digit.",
+      "INVALID_NAME",
+    );
   return name;
 }
 
@@ -54,7 +59,12 @@ export function toConnectionView(row: ConnectionRow): IntegrationConnectionInfo 
 
 export async function findConnectionRow(sql: SqlClient, id: string): Promise<ConnectionRow> {
   const row = await connectionRow(typed(sql), id);
-  if (!row) throw new NotFoundError(`There is no connection "${id}".`, "See the connections with: intg connections list", "CONNECTION_NOT_FOUND");
+  if (!row)
+    throw new NotFoundError(
+      `There is no connection "${id}".`,
+      "See the connections with: intg connections list",
+      "CONNECTION_NOT_FOUND",
+    );
   return row;
 }
 
@@ -64,7 +74,10 @@ export async function findConnectionRows(sql: SqlClient, filter: ConnectionFilte
   return connectionRows(typed(sql), filter);
 }
 
-export async function listConnections(ctx: { sql: SqlClient }, filter: ConnectionFilter = {}): Promise<IntegrationConnectionInfo[]> {
+export async function listConnections(
+  ctx: { sql: SqlClient },
+  filter: ConnectionFilter = {},
+): Promise<IntegrationConnectionInfo[]> {
   return (await findConnectionRows(ctx.sql, filter)).map(toConnectionView);
 }
 

@@ -32,5 +32,11 @@ export async function getDatabaseInfo(target: DbTarget): Promise<DatabaseInfo> {
 
 export async function migrateDatabase(target: DbTarget, input: { dryRun: boolean }): Promise<MigrateResult> {
   const applied = input.dryRun ? (await readMigrationState(target)).pending : await applyPendingMigrations(target);
-  return { provider: target.provider, url: target.redacted, applied, dryRun: input.dryRun, upToDate: !input.dryRun || applied.length === 0 };
+  return {
+    provider: target.provider,
+    url: target.redacted,
+    applied,
+    dryRun: input.dryRun,
+    upToDate: !input.dryRun || applied.length === 0,
+  };
 }

@@ -15,7 +15,10 @@ export interface ListExternalRequestsInput {
 export const MAX_REQUESTS_LIMIT = 10_000;
 
 /** Outbound calls, newest first (both filters are served by the table's indexes). */
-export async function listExternalRequests(ctx: Pick<ServiceContext, "sql">, input: ListExternalRequestsInput): Promise<ExternalApiRequestInfo[]> {
+export async function listExternalRequests(
+  ctx: Pick<ServiceContext, "sql">,
+  input: ListExternalRequestsInput,
+): Promise<ExternalApiRequestInfo[]> {
   if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > MAX_REQUESTS_LIMIT) {
     throw new UsageError(`The limit must be a whole number from 1 to ${MAX_REQUESTS_LIMIT}, not ${input.limit}.`);
   }

@@ -33,10 +33,16 @@ export function toRequestInfo(r: RequestRow): ExternalApiRequestInfo {
  * Logs one outbound API call made through a connection (the connections feature calls this after
  * every request). The URL is stored without credentials; nothing else of the request is kept.
  */
-export async function recordExternalRequest(ctx: Pick<ServiceContext, "sql" | "now">, input: ExternalRequestInput): Promise<ExternalApiRequestInfo> {
+export async function recordExternalRequest(
+  ctx: Pick<ServiceContext, "sql" | "now">,
+  input: ExternalRequestInput,
+): Promise<ExternalApiRequestInfo> {
   const method = input.method.trim().toUpperCase();
   if (!/^[A-Z]{1,16}$/.test(method)) throw new UsageError(`"${input.method}" is not an HTTP method.`);
-  if (input.statusCode !== null && !(Number.isInteger(input.statusCode) && input.statusCode >= 100 && input.statusCode <= 599)) {
+  if (
+    input.statusCode !== null &&
+    !(Number.isInteger(input.statusCode) && input.statusCode >= 100 && input.statusCode <= 599)
+  ) {
     throw new UsageError(`${input.statusCode} is not an HTTP status code.`);
   }
   const count = (n: number | undefined, what: string) => {

@@ -11,7 +11,11 @@ export async function sealConfig(ctx: ServicesCtx, table: SealedTable, id: strin
 }
 
 /** `ring`: the caller's ring when it has one already (the connection client keeps one per command). */
-export async function checkConfig(ctx: ServicesCtx, checks: [SealedTable, Record<string, unknown>][], ring?: MasterKeyRing): Promise<void> {
+export async function checkConfig(
+  ctx: ServicesCtx,
+  checks: [SealedTable, Record<string, unknown>][],
+  ring?: MasterKeyRing,
+): Promise<void> {
   const key = (await integrityKeys(ctx, ring)).config;
   for (const [table, row] of checks) checkRow(table, row, key);
 }

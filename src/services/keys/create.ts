@@ -27,14 +27,27 @@ export interface CreateKeyInput {
 export async function createKey(ctx: ServiceContext, input: CreateKeyInput): Promise<ApiKeyCreated> {
   return ctx.sql.transaction(async (tx) => {
     const { id, key } = await insertKey(tx, ctx.now(), input, null);
-    await recordAudit({ ...ctx, sql: tx }, { action: "key.create", targetType: "api_key", targetId: id, metadata: { name: input.name, scopes: input.scopes, environment: input.environment } });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      {
+        action: "key.create",
+        targetType: "api_key",
+        targetId: id,
+        metadata: { name: input.name, scopes: input.scopes, environment: input.environment },
+      },
+    );
     const [info] = await keyInfos(tx, [await findKeyRow(tx, id)], ctx.now());
     return { ...info!, key };
   });
 }
 
 /** The insert shared by create and rotate; only the hash and display fragments are stored. */
-export async function insertKey(tx: SqlClient, now: Date, input: CreateKeyInput, rotatedFromId: string | null): Promise<{ id: string; key: string }> {
+export async function insertKey(
+  tx: SqlClient,
+  now: Date,
+  input: CreateKeyInput,
+  rotatedFromId: string | null,
+): Promise<{ id: string; key: string }> {
   const id = newId("apiKey", now);
   const generated = generateKey(input.prefix, input.environment);
   const db = typed(tx);

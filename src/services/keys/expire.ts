@@ -19,8 +19,15 @@ export async function expireKeys(ctx: ServiceContext): Promise<ApiKeyInfo[]> {
     const rows = await keyRowsWhere(db, keyFilter({ status: [EXPIRED] }, now, EXPIRED), "asc");
     for (const row of rows) {
       await updateKeyRow(db, row.id, { status: EXPIRED, updatedAt: now });
-      await recordAudit({ ...ctx, sql: tx }, { action: "key.expire", targetType: "api_key", targetId: row.id, metadata: { previousStatus: row.status } });
+      await recordAudit(
+        { ...ctx, sql: tx },
+        { action: "key.expire", targetType: "api_key", targetId: row.id, metadata: { previousStatus: row.status } },
+      );
     }
-    return keyInfos(tx, rows.map((r) => ({ ...r, status: EXPIRED })), now);
+    return keyInfos(
+      tx,
+      rows.map((r) => ({ ...r, status: EXPIRED })),
+      now,
+    );
   });
 }

@@ -6,18 +6,34 @@ import { ApiKeyStatus } from "../../types/enums.js";
 import type { ApiKeyVerificationOutcome, ApiMetrics } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
 
-const OUTCOMES: ApiKeyVerificationOutcome[] = ["VALID", "NOT_FOUND", "REVOKED", "EXPIRED", "INSUFFICIENT_SCOPE", "MALFORMED"];
+const OUTCOMES: ApiKeyVerificationOutcome[] = [
+  "VALID",
+  "NOT_FOUND",
+  "REVOKED",
+  "EXPIRED",
+  "INSUFFICIENT_SCOPE",
+  "MALFORMED",
+];
 
 /** Keys by (effective) status, verifications by outcome and rotations in the window, keys expiring soon. */
-export async function keyMetrics(ctx: ServiceContext, input: { sinceMs: number; expiringWithinMs: number }): Promise<ApiMetrics> {
+export async function keyMetrics(
+  ctx: ServiceContext,
+  input: { sinceMs: number; expiringWithinMs: number },
+): Promise<ApiMetrics> {
   const db = typed(ctx.sql);
   const now = ctx.now();
   const since = new Date(now.getTime() - input.sinceMs);
-  const keysByStatus = Object.fromEntries(Object.values(ApiKeyStatus).map((s) => [s, 0])) as Record<ApiKeyStatus, number>;
+  const keysByStatus = Object.fromEntries(Object.values(ApiKeyStatus).map((s) => [s, 0])) as Record<
+    ApiKeyStatus,
+    number
+  >;
   for (const status of Object.values(ApiKeyStatus)) {
     keysByStatus[status] = await countKeysWhere(db, keyFilter({ status: [status] }, now));
   }
-  const verificationsByOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<ApiKeyVerificationOutcome, number>;
+  const verificationsByOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<
+    ApiKeyVerificationOutcome,
+    number
+  >;
   for (const [outcome, n] of await byOutcome(db, since, now)) {
     if (outcome in verificationsByOutcome) verificationsByOutcome[outcome as ApiKeyVerificationOutcome] = n;
   }

@@ -24,14 +24,22 @@ export async function rotateKey(ctx: ServiceContext, input: ApiKeyRotationReques
     const expiresAt = old.expiresAt;
     const status = effectiveStatus(old.status, expiresAt, old.graceEndsAt, now);
     if (status === "REVOKED" || status === "EXPIRED") {
-      throw new CredentialError(`Key ${old.id} is ${status.toLowerCase()}; only an active key can be rotated.`, "Create a new key with: intg keys create", "KEY_NOT_ROTATABLE");
+      throw new CredentialError(
+        `Key ${old.id} is ${status.toLowerCase()}; only an active key can be rotated.`,
+        "Create a new key with: intg keys create",
+        "KEY_NOT_ROTATABLE",
+      );
     }
     let graceEndsAt = new Date(now.getTime() + input.graceMs);
     if (expiresAt && expiresAt < graceEndsAt) graceEndsAt = expiresAt;
     const newStatus = input.graceMs > 0 ? ApiKeyStatus.ROTATING : ApiKeyStatus.EXPIRED;
     const claimed = await claimActiveKey(typed(tx), old.id, { status: newStatus, graceEndsAt, updatedAt: now });
     if (claimed !== 1) {
-      throw new ConflictError(`Key ${old.id} has already been rotated.`, `See: intg keys rotate status ${old.id}`, "KEY_ALREADY_ROTATED");
+      throw new ConflictError(
+        `Key ${old.id} has already been rotated.`,
+        `See: intg keys rotate status ${old.id}`,
+        "KEY_ALREADY_ROTATED",
+      );
     }
     const scopes = (await scopesOf(tx, [old.id])).get(old.id) ?? [];
     const created = await insertKey(
@@ -48,7 +56,15 @@ export async function rotateKey(ctx: ServiceContext, input: ApiKeyRotationReques
       },
       old.id,
     );
-    await recordAudit({ ...ctx, sql: tx }, { action: "key.rotate", targetType: "api_key", targetId: old.id, metadata: { newKeyId: created.id, graceEndsAt: graceEndsAt.toISOString() } });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      {
+        action: "key.rotate",
+        targetType: "api_key",
+        targetId: old.id,
+        metadata: { newKeyId: created.id, graceEndsAt: graceEndsAt.toISOString() },
+      },
+    );
     const [info] = await keyInfos(tx, [await findKeyRow(tx, created.id)], now);
     return { ...info!, key: created.key };
   });
@@ -61,7 +77,12 @@ export async function rotationStatus(ctx: ServiceContext, input: { id: string })
   let oldInfo = await info(input.id);
   // Given the new key's id, answer for the rotation that produced it.
   if (!oldInfo.rotatedToId && oldInfo.rotatedFromId) oldInfo = await info(oldInfo.rotatedFromId);
-  if (!oldInfo.rotatedToId) throw new ConflictError(`Key ${input.id} has not been rotated.`, `Rotate it with: intg keys rotate ${input.id}`, "KEY_NOT_ROTATED");
+  if (!oldInfo.rotatedToId)
+    throw new ConflictError(
+      `Key ${input.id} has not been rotated.`,
+      `Rotate it with: intg keys rotate ${input.id}`,
+      "KEY_NOT_ROTATED",
+    );
   const newInfo = await info(oldInfo.rotatedToId);
   const usedSince = oldInfo.lastUsedAt !== null && oldInfo.lastUsedAt > newInfo.createdAt;
   return {

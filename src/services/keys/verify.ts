@@ -16,7 +16,10 @@ import { effectiveStatus } from "./views.js";
  * written by flush() in one transaction, so a burst of verifications costs one write, not one each.
  */
 export class KeyVerifier {
-  private readonly usage = new Map<string, { keyId: string | null; outcome: ApiKeyVerificationOutcome; count: number; lastAt: Date }>();
+  private readonly usage = new Map<
+    string,
+    { keyId: string | null; outcome: ApiKeyVerificationOutcome; count: number; lastAt: Date }
+  >();
   // A key's scopes never change (rotation makes a new key), so they are read once per key and
   // kept; its status and expiry can change at any moment and are read on every verification.
   private readonly scopes = new Map<string, ApiKeyScope[]>();
@@ -34,7 +37,17 @@ export class KeyVerifier {
     if (!row || !hashesEqual(row.hash, hash)) {
       // Only a miss needs the format check: every stored key was well-formed when issued.
       const id = identifyKey(key);
-      if (!id.wellFormed) return this.result(now, null, "MALFORMED", null, [], requiredScope, null, `The key is malformed: ${id.reason}.`);
+      if (!id.wellFormed)
+        return this.result(
+          now,
+          null,
+          "MALFORMED",
+          null,
+          [],
+          requiredScope,
+          null,
+          `The key is malformed: ${id.reason}.`,
+        );
       return this.result(now, null, "NOT_FOUND", null, [], requiredScope, null, "No such key.");
     }
     const expiresAt = row.expiresAt;
@@ -45,15 +58,35 @@ export class KeyVerifier {
       this.scopes.set(row.id, scopes);
     }
     const expiry = expiresAt?.toISOString() ?? null;
-    if (status === "REVOKED") return this.result(now, row.id, "REVOKED", status, scopes, requiredScope, expiry, "The key has been revoked.");
-    if (status === "EXPIRED") return this.result(now, row.id, "EXPIRED", status, scopes, requiredScope, expiry, "The key has expired.");
+    if (status === "REVOKED")
+      return this.result(now, row.id, "REVOKED", status, scopes, requiredScope, expiry, "The key has been revoked.");
+    if (status === "EXPIRED")
+      return this.result(now, row.id, "EXPIRED", status, scopes, requiredScope, expiry, "The key has expired.");
     if (requiredScope && !scopes.includes(requiredScope) && !scopes.includes("ADMIN")) {
-      return this.result(now, row.id, "INSUFFICIENT_SCOPE", status, scopes, requiredScope, expiry, `The key lacks the ${requiredScope} scope.`);
+      return this.result(
+        now,
+        row.id,
+        "INSUFFICIENT_SCOPE",
+        status,
+        scopes,
+        requiredScope,
+        expiry,
+        `The key lacks the ${requiredScope} scope.`,
+      );
     }
     return this.result(now, row.id, "VALID", status, scopes, requiredScope, expiry, null);
   }
 
-  private result(now: Date, keyId: string | null, outcome: ApiKeyVerificationOutcome, status: ApiKeyStatus | null, scopes: ApiKeyScope[], requiredScope: ApiKeyScope | null, expiresAt: string | null, message: string | null): ApiKeyVerificationResult {
+  private result(
+    now: Date,
+    keyId: string | null,
+    outcome: ApiKeyVerificationOutcome,
+    status: ApiKeyStatus | null,
+    scopes: ApiKeyScope[],
+    requiredScope: ApiKeyScope | null,
+    expiresAt: string | null,
+    message: string | null,
+  ): ApiKeyVerificationResult {
     const slot = `${keyId}\u0000${outcome}`;
     const u = this.usage.get(slot);
     if (u) {
@@ -77,14 +110,27 @@ export class KeyVerifier {
         const row = { id, apiKeyId: u.keyId, outcome: u.outcome, count: u.count, verifiedAt: u.lastAt };
         await insertVerification(db, tx.provider, row);
         if (u.outcome !== "VALID") {
-          await recordAudit({ ...this.ctx, sql: tx }, { action: "key.verify", targetType: "api_key", targetId: u.keyId, outcome: "failure", reason: u.outcome, metadata: { attempts: u.count } });
+          await recordAudit(
+            { ...this.ctx, sql: tx },
+            {
+              action: "key.verify",
+              targetType: "api_key",
+              targetId: u.keyId,
+              outcome: "failure",
+              reason: u.outcome,
+              metadata: { attempts: u.count },
+            },
+          );
         }
       }
     });
   }
 }
 
-export async function verifyKey(ctx: ServiceContext, input: { key: string; scope: ApiKeyScope | null }): Promise<ApiKeyVerificationResult> {
+export async function verifyKey(
+  ctx: ServiceContext,
+  input: { key: string; scope: ApiKeyScope | null },
+): Promise<ApiKeyVerificationResult> {
   const verifier = new KeyVerifier(ctx);
   try {
     return await verifier.verify(input.key, input.scope);

@@ -13,7 +13,12 @@ export type { KeyRow } from "../../db/queries/api-key.js";
  * The status a key has now. `keys expire` writes EXPIRED for good, but a key past its expiry (or
  * its rotation grace) is expired whether or not that has run yet.
  */
-export function effectiveStatus(status: ApiKeyStatus, expiresAt: Date | null, graceEndsAt: Date | null, now: Date): ApiKeyStatus {
+export function effectiveStatus(
+  status: ApiKeyStatus,
+  expiresAt: Date | null,
+  graceEndsAt: Date | null,
+  now: Date,
+): ApiKeyStatus {
   if (status !== "ACTIVE" && status !== "ROTATING") return status;
   if (expiresAt && expiresAt <= now) return "EXPIRED";
   if (status === "ROTATING" && graceEndsAt && graceEndsAt <= now) return "EXPIRED";
@@ -82,7 +87,12 @@ export async function relationsWhere(sql: SqlClient, where: Expression<SqlBool>)
   return { scopes, successors: successorMap(await successorsWhere(db, where)) };
 }
 
-export async function keyInfos(sql: SqlClient, rows: KeyRow[], now: Date, relations?: KeyRelations): Promise<ApiKeyInfo[]> {
+export async function keyInfos(
+  sql: SqlClient,
+  rows: KeyRow[],
+  now: Date,
+  relations?: KeyRelations,
+): Promise<ApiKeyInfo[]> {
   const ids = rows.map((r) => r.id);
   const scopes = relations?.scopes ?? (await scopesOf(sql, ids));
   // Successors by the unique index on rotatedFromId, rather than a subquery per row.

@@ -7,7 +7,10 @@ import { AuthenticationType, IntegrationCategory, IntegrationProviderStatus } fr
 
 /** Enum values are written in any case, with - or _: `oauth2-client-credentials`. */
 const enumOf = <T extends Record<string, string>>(values: T) =>
-  z.preprocess((v) => (typeof v === "string" ? v.trim().toUpperCase().replace(/-/g, "_") : v), z.enum(Object.values(values) as [T[keyof T], ...T[keyof T][]]));
+  z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().toUpperCase().replace(/-/g, "_") : v),
+    z.enum(Object.values(values) as [T[keyof T], ...T[keyof T][]]),
+  );
 
 const httpUrl = z.string().refine((s) => {
   try {
@@ -21,12 +24,21 @@ const httpUrl = z.string().refine((s) => {
 const scopes = z.array(z.string().min(1)).default([]);
 export const AuthSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal(AuthenticationType.NONE) }),
-  z.object({ type: z.literal(AuthenticationType.API_KEY), placement: z.enum(["header", "query"]).default("header"), name: z.string().min(1).max(100).default("X-API-Key") }),
+  z.object({
+    type: z.literal(AuthenticationType.API_KEY),
+    placement: z.enum(["header", "query"]).default("header"),
+    name: z.string().min(1).max(100).default("X-API-Key"),
+  }),
   z.object({ type: z.literal(AuthenticationType.BEARER_TOKEN) }),
   z.object({ type: z.literal(AuthenticationType.BASIC) }),
   z.object({ type: z.literal(AuthenticationType.OAUTH2_CLIENT_CREDENTIALS), tokenUrl: httpUrl, scopes }),
   z.object({ type: z.literal(AuthenticationType.OAUTH2_REFRESH_TOKEN), tokenUrl: httpUrl, scopes }),
-  z.object({ type: z.literal(AuthenticationType.HMAC), headerName: z.string().min(1).default("X-Signature"), algorithm: z.enum(["sha256", "sha512"]).default("sha256"), encoding: z.enum(["hex", "base64"]).default("hex") }),
+  z.object({
+    type: z.literal(AuthenticationType.HMAC),
+    headerName: z.string().min(1).default("X-Signature"),
+    algorithm: z.enum(["sha256", "sha512"]).default("sha256"),
+    encoding: z.enum(["hex", "base64"]).default("hex"),
+  }),
 ]);
 
 const authInput = z.preprocess((v) => {
@@ -51,7 +63,11 @@ export const ProviderDefinitionSchema = z
     auth: authInput,
     healthCheck: z
       .object({
-        method: z.string().regex(/^[A-Za-z]{1,16}$/, "must be an HTTP method").transform((s) => s.toUpperCase()).default("GET"),
+        method: z
+          .string()
+          .regex(/^[A-Za-z]{1,16}$/, "must be an HTTP method")
+          .transform((s) => s.toUpperCase())
+          .default("GET"),
         path: z.string().startsWith("/", "must start with /").default("/"),
         expectedStatus: z.number().int().min(100).max(599).default(200),
       })

@@ -79,7 +79,11 @@ export function toDefinition(p: IntegrationProviderExtended): ProviderDefinition
     baseUrl: p.baseUrl,
     docsUrl: p.docsUrl,
     auth: p.connector.auth,
-    healthCheck: { method: p.connector.healthCheck.method, path: p.connector.healthCheck.path, expectedStatus: p.connector.healthCheck.expectedStatus ?? 200 },
+    healthCheck: {
+      method: p.connector.healthCheck.method,
+      path: p.connector.healthCheck.path,
+      expectedStatus: p.connector.healthCheck.expectedStatus ?? 200,
+    },
     rateLimitPerMinute: p.connector.rateLimitPerMinute,
     paginationStyle: p.connector.paginationStyle,
     allowPrivateNetwork: p.config?.allowPrivateNetwork === true,
@@ -91,7 +95,12 @@ export function toDefinition(p: IntegrationProviderExtended): ProviderDefinition
 
 export async function findProviderRow(sql: SqlClient, ref: string): Promise<CountedProviderRow> {
   const row = await providerByRef(typed(sql), ref);
-  if (!row) throw new NotFoundError(`There is no provider "${ref}".`, "See the providers with: intg providers list", "PROVIDER_NOT_FOUND");
+  if (!row)
+    throw new NotFoundError(
+      `There is no provider "${ref}".`,
+      "See the providers with: intg providers list",
+      "PROVIDER_NOT_FOUND",
+    );
   return row;
 }
 
@@ -104,6 +113,9 @@ export interface ProviderFilter {
   category?: IntegrationCategory;
 }
 
-export async function listProviders(ctx: { sql: SqlClient }, filter: ProviderFilter = {}): Promise<IntegrationProviderExtended[]> {
+export async function listProviders(
+  ctx: { sql: SqlClient },
+  filter: ProviderFilter = {},
+): Promise<IntegrationProviderExtended[]> {
   return (await providerRows(typed(ctx.sql), filter)).map(toProviderView);
 }

@@ -26,7 +26,11 @@ export function parseDefinition(input: unknown, where = ""): ProviderDefinition 
   const result = ProviderDefinitionSchema.safeParse(input);
   if (result.success) return result.data;
   const [first] = toIssues(result.error, where);
-  throw new UsageError(`Invalid provider${first!.path ? ` at ${first!.path}` : ""}: ${first!.message}; nothing was written.`, undefined, "INVALID_PROVIDER");
+  throw new UsageError(
+    `Invalid provider${first!.path ? ` at ${first!.path}` : ""}: ${first!.message}; nothing was written.`,
+    undefined,
+    "INVALID_PROVIDER",
+  );
 }
 
 /**
@@ -42,7 +46,11 @@ export function checkAddressPolicy(env: Env, d: ProviderDefinition, where = ""):
   for (const [field, url] of urls) {
     const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
     if (host === "localhost" || host.endsWith(".localhost") || (isIP(host) !== 0 && isPrivateAddress(host))) {
-      throw new UsageError(`Invalid provider at ${where ? `${where}.` : ""}${field}: ${host} is a private, loopback or link-local address; nothing was written.`, `Allow it with --allow-private-network (allowPrivateNetwork: true), or everywhere with ${ALLOW_PRIVATE_ENV}=1.`, "PRIVATE_ADDRESS");
+      throw new UsageError(
+        `Invalid provider at ${where ? `${where}.` : ""}${field}: ${host} is a private, loopback or link-local address; nothing was written.`,
+        `Allow it with --allow-private-network (allowPrivateNetwork: true), or everywhere with ${ALLOW_PRIVATE_ENV}=1.`,
+        "PRIVATE_ADDRESS",
+      );
     }
   }
 }
@@ -86,7 +94,12 @@ function columns(d: ProviderDefinition): Omit<Insertable<IntegrationProvider>, "
 }
 
 /** Inserts a provider; `id` keeps the one a backup carries, else a new one is made. */
-export async function insertProvider(tx: SqlClient, d: ProviderDefinition, now: Date, id = newId("provider", now)): Promise<string> {
+export async function insertProvider(
+  tx: SqlClient,
+  d: ProviderDefinition,
+  now: Date,
+  id = newId("provider", now),
+): Promise<string> {
   await insertProviderRow(typed(tx), { ...columns(d), id, createdAt: now, updatedAt: now });
   return id;
 }
@@ -99,25 +112,54 @@ export async function createProvider(ctx: ServiceContext, input: unknown): Promi
   const d = parseDefinition(input);
   checkAddressPolicy(ctx.env, d);
   return ctx.sql.transaction(async (tx) => {
-    if (await slugTaken(tx, d.slug)) throw new ConflictError(`A provider "${d.slug}" already exists.`, "Choose another --slug, or change it with: intg providers update", "PROVIDER_EXISTS");
+    if (await slugTaken(tx, d.slug))
+      throw new ConflictError(
+        `A provider "${d.slug}" already exists.`,
+        "Choose another --slug, or change it with: intg providers update",
+        "PROVIDER_EXISTS",
+      );
     const id = await insertProvider(tx, d, ctx.now());
     await sealConfig({ ...ctx, sql: tx }, "IntegrationProvider", id);
-    await recordAudit({ ...ctx, sql: tx }, { action: "provider.create", targetType: "provider", targetId: id, metadata: { slug: d.slug, template: d.templateName } });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      {
+        action: "provider.create",
+        targetType: "provider",
+        targetId: id,
+        metadata: { slug: d.slug, template: d.templateName },
+      },
+    );
     return toProviderView(await findProviderRow(tx, id));
   });
 }
 
 /** Applies a partial change (flags) to the provider's definition and re-validates the whole. */
-export async function updateProvider(ctx: ServiceContext, ref: string, patch: Partial<Record<keyof ProviderDefinition, unknown>>): Promise<IntegrationProviderExtended> {
+export async function updateProvider(
+  ctx: ServiceContext,
+  ref: string,
+  patch: Partial<Record<keyof ProviderDefinition, unknown>>,
+): Promise<IntegrationProviderExtended> {
   return ctx.sql.transaction(async (tx) => {
     const current = toProviderView(await findProviderRow(tx, ref));
-    const merged = { ...toDefinition(current), ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+    const merged = {
+      ...toDefinition(current),
+      ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+    };
     const d = parseDefinition(merged);
     checkAddressPolicy(ctx.env, d);
-    if (await slugTaken(tx, d.slug, current.id)) throw new ConflictError(`A provider "${d.slug}" already exists.`, undefined, "PROVIDER_EXISTS");
+    if (await slugTaken(tx, d.slug, current.id))
+      throw new ConflictError(`A provider "${d.slug}" already exists.`, undefined, "PROVIDER_EXISTS");
     await updateProviderRow(typed(tx), current.id, { ...columns(d), updatedAt: ctx.now() });
     await sealConfig({ ...ctx, sql: tx }, "IntegrationProvider", current.id);
-    await recordAudit({ ...ctx, sql: tx }, { action: "provider.update", targetType: "provider", targetId: current.id, metadata: { fields: Object.keys(patch).filter((k) => patch[k as keyof ProviderDefinition] !== undefined) } });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      {
+        action: "provider.update",
+        targetType: "provider",
+        targetId: current.id,
+        metadata: { fields: Object.keys(patch).filter((k) => patch[k as keyof ProviderDefinition] !== undefined) },
+      },
+    );
     return toProviderView(await findProviderRow(tx, current.id));
   });
 }
@@ -130,13 +172,22 @@ export function deprecateProvider(ctx: ServiceContext, ref: string): Promise<Int
  * Imports definitions: new slugs are created, known ones replaced. Every entry is validated before
  * anything is written (the first invalid one is named by its path), then all land in one transaction.
  */
-export async function importProviders(ctx: ServiceContext, entries: unknown[], options: { dryRun?: boolean; where?: string } = {}): Promise<ProviderImportResult> {
+export async function importProviders(
+  ctx: ServiceContext,
+  entries: unknown[],
+  options: { dryRun?: boolean; where?: string } = {},
+): Promise<ProviderImportResult> {
   const at = (i: number) => `${options.where ?? "providers"}[${i}]`;
   const defs = entries.map((e, i) => parseDefinition(e, at(i)));
   defs.forEach((d, i) => checkAddressPolicy(ctx.env, d, at(i)));
   const seen = new Map<string, number>();
   defs.forEach((d, i) => {
-    if (seen.has(d.slug)) throw new UsageError(`Invalid provider at ${options.where ?? "providers"}[${i}].slug: "${d.slug}" is also entry ${seen.get(d.slug)}; nothing was written.`, undefined, "INVALID_PROVIDER");
+    if (seen.has(d.slug))
+      throw new UsageError(
+        `Invalid provider at ${options.where ?? "providers"}[${i}].slug: "${d.slug}" is also entry ${seen.get(d.slug)}; nothing was written.`,
+        undefined,
+        "INVALID_PROVIDER",
+      );
     seen.set(d.slug, i);
   });
   const result: ProviderImportResult = { created: [], updated: [], dryRun: options.dryRun === true };
@@ -149,7 +200,16 @@ export async function importProviders(ctx: ServiceContext, entries: unknown[], o
       const id = existing ?? (await insertProvider(tx, d, ctx.now()));
       await sealConfig({ ...ctx, sql: tx }, "IntegrationProvider", id);
     }
-    if (!result.dryRun) await recordAudit({ ...ctx, sql: tx }, { action: "provider.import", targetType: "provider", targetId: null, metadata: { created: result.created, updated: result.updated } });
+    if (!result.dryRun)
+      await recordAudit(
+        { ...ctx, sql: tx },
+        {
+          action: "provider.import",
+          targetType: "provider",
+          targetId: null,
+          metadata: { created: result.created, updated: result.updated },
+        },
+      );
   });
   return result;
 }

@@ -11,7 +11,15 @@ export type RefChange = ReferenceAuditEntry["changes"][number];
 export type AuditDraft = Omit<ReferenceAuditEntry, "id" | "createdAt">;
 
 // The fields of a reference whose changes the history records.
-const TRACKED = ["entityType", "entityId", "externalType", "externalId", "metadata", "payloadHash", "remoteDeleted"] as const;
+const TRACKED = [
+  "entityType",
+  "entityId",
+  "externalType",
+  "externalId",
+  "metadata",
+  "payloadHash",
+  "remoteDeleted",
+] as const;
 type Tracked = Pick<ExternalReference, (typeof TRACKED)[number]>;
 
 /** Field-by-field differences; a missing side (link, unlink) is null. */
@@ -29,7 +37,11 @@ export function diffRef(before: Tracked | null, after: Tracked | null): RefChang
  * Appends history entries in the caller's transaction, many rows per statement: an import
  * records one entry per reference it changes.
  */
-export async function writeRefAudit(tx: SqlClient, now: Date, entries: Array<AuditDraft & { connectionId: string; id?: string; at?: Date }>): Promise<void> {
+export async function writeRefAudit(
+  tx: SqlClient,
+  now: Date,
+  entries: Array<AuditDraft & { connectionId: string; id?: string; at?: Date }>,
+): Promise<void> {
   if (entries.length === 0) return;
   const rows = entries.map((e) => ({
     id: e.id ?? sequentialIds("audit", now, 1)[0]!,
@@ -57,15 +69,17 @@ export async function referenceHistory(sql: SqlClient, referenceId: string): Pro
 
 async function storedEntries(sql: SqlClient, referenceId: string): Promise<ReferenceAuditEntry[]> {
   const rows = await referenceAuditRows(typed(sql), referenceId);
-  const entries = rows.map((r): ReferenceAuditEntry => ({
-    id: r.id,
-    referenceId: r.referenceId,
-    action: r.action as ReferenceAuditEntry["action"],
-    actor: r.actor,
-    source: r.source as ReferenceAuditEntry["source"],
-    changes: r.changes as RefChange[],
-    createdAt: r.createdAt.toISOString(),
-  }));
+  const entries = rows.map(
+    (r): ReferenceAuditEntry => ({
+      id: r.id,
+      referenceId: r.referenceId,
+      action: r.action as ReferenceAuditEntry["action"],
+      actor: r.actor,
+      source: r.source as ReferenceAuditEntry["source"],
+      changes: r.changes as RefChange[],
+      createdAt: r.createdAt.toISOString(),
+    }),
+  );
   // A link comes first and an unlink last whatever their ids (they may share a millisecond).
   const rank = (e: ReferenceAuditEntry) => (e.action === "link" ? 0 : e.action === "unlink" ? 2 : 1);
   return entries.sort((a, b) => rank(a) - rank(b));
@@ -75,7 +89,11 @@ async function storedEntries(sql: SqlClient, referenceId: string): Promise<Refer
  * The link entry of a reference that exists and has none written yet, read from the reference
  * with every later change undone. Unlinking writes it down (pass the stored entries if known).
  */
-export async function unwrittenLink(sql: SqlClient, referenceId: string, stored?: ReferenceAuditEntry[]): Promise<ReferenceAuditEntry | undefined> {
+export async function unwrittenLink(
+  sql: SqlClient,
+  referenceId: string,
+  stored?: ReferenceAuditEntry[],
+): Promise<ReferenceAuditEntry | undefined> {
   const later = stored ?? (await storedEntries(sql, referenceId));
   if (later.some((e) => e.action === "link")) return undefined;
   const row = await referenceWithLinkById(typed(sql), referenceId);

@@ -16,8 +16,17 @@ export async function resolveConnection(sql: SqlClient, idOrName: string): Promi
   if (byId) return byId;
   const byName = await connectionsNamed(db, idOrName, 2);
   if (byName.length === 1) return byName[0]!;
-  if (byName.length > 1) throw new UsageError(`More than one connection is named "${idOrName}".`, "Give the connection's id (conn_…) instead.", "AMBIGUOUS_CONNECTION");
-  throw new NotFoundError(`No connection ${idOrName}.`, "List connections with: intg connections list", "CONNECTION_NOT_FOUND");
+  if (byName.length > 1)
+    throw new UsageError(
+      `More than one connection is named "${idOrName}".`,
+      "Give the connection's id (conn_…) instead.",
+      "AMBIGUOUS_CONNECTION",
+    );
+  throw new NotFoundError(
+    `No connection ${idOrName}.`,
+    "List connections with: intg connections list",
+    "CONNECTION_NOT_FOUND",
+  );
 }
 
 /** The ids of connections given by id or name, in order (for the filters of list and export). */

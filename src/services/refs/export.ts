@@ -11,7 +11,11 @@ import { refFromArray } from "./rows.js";
  * Pages of 1,000: with 5,000 a million-row export ran ~2x slower at ~1.8x the peak memory,
  * because each page's objects lived long enough to reach the old generation.
  */
-export async function* exportReferences(ctx: ServiceContext, filter: RefFilter, pageSize = 1000): AsyncIterable<ExternalReference[]> {
+export async function* exportReferences(
+  ctx: ServiceContext,
+  filter: RefFilter,
+  pageSize = 1000,
+): AsyncIterable<ExternalReference[]> {
   // Arrays, not objects: the driver builds wide objects several times slower.
   const page = referencePages(ctx.sql, filter, pageSize);
   let after = "";

@@ -56,9 +56,17 @@ export async function writeBatch(ctx: ServiceContext, tx: SqlClient, raws: RawRe
   // New references need no history row: their link entry is read from linkedBy and linkedVia.
   const audit: Array<AuditDraft & { connectionId: string }> = [];
   const inserted = count === rows.length ? null : await existingReferenceIds(db, ids);
-  if (s.reportRows) rows.forEach((r, i) => (!inserted || inserted.has(ids[i]!)) && s.outcome(r.line, r, "created", ids[i]!, []));
+  if (s.reportRows)
+    rows.forEach((r, i) => (!inserted || inserted.has(ids[i]!)) && s.outcome(r.line, r, "created", ids[i]!, []));
   else s.summary.inserted += count; // the fast path: no object per row
-  if (inserted) await resolveConflicts(ctx, tx, rows.filter((_, i) => !inserted.has(ids[i]!)), s, audit);
+  if (inserted)
+    await resolveConflicts(
+      ctx,
+      tx,
+      rows.filter((_, i) => !inserted.has(ids[i]!)),
+      s,
+      audit,
+    );
   await writeRefAudit(tx, now, audit);
 }
 

@@ -2,14 +2,23 @@ import { jsonText, typed } from "../../db/kysely.js";
 import { referencesByExternalIds, updateReference } from "../../db/queries/external-reference.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { JsonValue, ValidationIssue } from "../../types/common.js";
-import type { ExternalReference, ExternalReferenceSyncOperation } from "../../types/integration/external-reference.types.js";
+import type {
+  ExternalReference,
+  ExternalReferenceSyncOperation,
+} from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 import { diffRef, type AuditDraft } from "./audit.js";
 import type { Identity, ImportRow } from "./import-rows.js";
 import { findRef, refByEntity, toReference } from "./rows.js";
 
 /** What became of one imported row; the import counts it and reports it. */
-export type Outcome = (line: number, who: Identity, action: Exclude<ExternalReferenceSyncOperation["action"], "remote_deleted">, referenceId: string | null, issues: ValidationIssue[]) => void;
+export type Outcome = (
+  line: number,
+  who: Identity,
+  action: Exclude<ExternalReferenceSyncOperation["action"], "remote_deleted">,
+  referenceId: string | null,
+  issues: ValidationIssue[],
+) => void;
 
 /**
  * An imported row whose insert hit an existing reference. The same link again is unchanged, or
@@ -37,13 +46,27 @@ export async function applyExisting(
   }
   const metadata = row.metadata === undefined ? held.metadata : row.metadata;
   const payloadHash = row.payloadHash === undefined ? held.payloadHash : row.payloadHash;
-  if (sameJson(metadata, held.metadata) && payloadHash === held.payloadHash) return void outcome(row.line, row, "unchanged", held.id, []);
-  if (mode === "insert") return void reject([{ path: "", message: `${held.id} already links these records with other metadata or payloadHash; --mode upsert updates it` }]);
+  if (sameJson(metadata, held.metadata) && payloadHash === held.payloadHash)
+    return void outcome(row.line, row, "unchanged", held.id, []);
+  if (mode === "insert")
+    return void reject([
+      {
+        path: "",
+        message: `${held.id} already links these records with other metadata or payloadHash; --mode upsert updates it`,
+      },
+    ]);
   const now = ctx.now();
   const stored = metadata === null ? null : jsonText(metadata);
   await updateReference(typed(tx), held.id, { metadata: stored, payloadHash, lastModifiedAt: now, updatedAt: now });
   const updated = await findRef(tx, held.id);
-  audit.push({ referenceId: held.id, connectionId: held.connectionId, action: "update", actor: ctx.actor, source: "import", changes: diffRef(held, updated) });
+  audit.push({
+    referenceId: held.id,
+    connectionId: held.connectionId,
+    action: "update",
+    actor: ctx.actor,
+    source: "import",
+    changes: diffRef(held, updated),
+  });
   outcome(row.line, row, "updated", held.id, []);
   return updated;
 }
@@ -97,6 +120,13 @@ async function heldByExternal(tx: SqlClient, rows: ImportRow[]): Promise<Map<Imp
 
 /** PostgreSQL's jsonb reorders keys: compare with sorted keys. */
 function sameJson(a: JsonValue | null, b: JsonValue | null): boolean {
-  const canonical = (v: unknown): unknown => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v);
+  const canonical = (v: unknown): unknown =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
+      : v;
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }

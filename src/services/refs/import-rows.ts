@@ -6,11 +6,16 @@ import { MAX_ID_LENGTH, TYPE_PATTERN } from "./rows.js";
 // One row of an import, checked with zod before anything is written. CSV gives every value as
 // text: an empty cell is an absent value and metadata is JSON text; NDJSON and JSON give values.
 
-
 // "is missing" rather than zod's "expected string, received undefined": a person reads these.
 const text = () => z.string({ error: (issue) => (issue.input === undefined ? "is missing" : "must be text") });
-const typeName = text().regex(TYPE_PATTERN, "must be a type name: a letter, then letters, digits, _ . or - (at most 64)");
-const recordId = text().min(1, "must not be empty").max(MAX_ID_LENGTH).regex(/^[^\u0000-\u001f]*$/, "must not hold control characters");
+const typeName = text().regex(
+  TYPE_PATTERN,
+  "must be a type name: a letter, then letters, digits, _ . or - (at most 64)",
+);
+const recordId = text()
+  .min(1, "must not be empty")
+  .max(MAX_ID_LENGTH)
+  .regex(/^[^\u0000-\u001f]*$/, "must not hold control characters");
 
 const RowSchema = z.object({
   connectionId: z.string().min(1).max(64).optional(),
@@ -58,14 +63,40 @@ export function checkRecord(raw: RawRecord, defaultConnection: string | null): C
     }
   }
   const parsed = RowSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, line: raw.line, issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
+  if (!parsed.success)
+    return {
+      ok: false,
+      line: raw.line,
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    };
   const row = parsed.data;
   const connectionId = row.connectionId ?? defaultConnection;
-  if (!connectionId) return { ok: false, line: raw.line, issues: [{ path: "connectionId", message: "is missing: give a connectionId column or --connection" }] };
+  if (!connectionId)
+    return {
+      ok: false,
+      line: raw.line,
+      issues: [{ path: "connectionId", message: "is missing: give a connectionId column or --connection" }],
+    };
   if (row.connectionId && defaultConnection && row.connectionId !== defaultConnection) {
-    return { ok: false, line: raw.line, issues: [{ path: "connectionId", message: `is ${row.connectionId}, not the --connection ${defaultConnection}` }] };
+    return {
+      ok: false,
+      line: raw.line,
+      issues: [{ path: "connectionId", message: `is ${row.connectionId}, not the --connection ${defaultConnection}` }],
+    };
   }
-  return { ok: true, row: { line: raw.line, connectionId, entityType: row.entityType, entityId: row.entityId, externalType: row.externalType, externalId: row.externalId, metadata: row.metadata as JsonObject | null | undefined, payloadHash: row.payloadHash } };
+  return {
+    ok: true,
+    row: {
+      line: raw.line,
+      connectionId,
+      entityType: row.entityType,
+      entityId: row.entityId,
+      externalType: row.externalType,
+      externalId: row.externalId,
+      metadata: row.metadata as JsonObject | null | undefined,
+      payloadHash: row.payloadHash,
+    },
+  };
 }
 
 export type Identity = Pick<ImportRow, "connectionId" | "entityType" | "entityId" | "externalType" | "externalId">;
@@ -73,8 +104,21 @@ export type Identity = Pick<ImportRow, "connectionId" | "entityType" | "entityId
 /** What a record that failed validation says it is, as text, for the report of its rejection. */
 export function rawIdentity(raw: RawRecord, defaultConnection: string | null): Identity {
   const get = (key: (typeof IMPORT_FIELDS)[number]): string => {
-    const v = "fields" in raw ? (raw.columns[key] < 0 ? undefined : raw.fields[raw.columns[key]]) : "value" in raw ? raw.value[key] : undefined;
+    const v =
+      "fields" in raw
+        ? raw.columns[key] < 0
+          ? undefined
+          : raw.fields[raw.columns[key]]
+        : "value" in raw
+          ? raw.value[key]
+          : undefined;
     return v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v);
   };
-  return { connectionId: get("connectionId") || (defaultConnection ?? ""), entityType: get("entityType"), entityId: get("entityId"), externalType: get("externalType"), externalId: get("externalId") };
+  return {
+    connectionId: get("connectionId") || (defaultConnection ?? ""),
+    entityType: get("entityType"),
+    entityId: get("entityId"),
+    externalType: get("externalType"),
+    externalId: get("externalId"),
+  };
 }

@@ -6,7 +6,10 @@ import { jsonArraySplitter, ndjsonSplitter, textBatches } from "./import-text.js
 // numbers, holding one batch at a time whatever the file's size. A record that cannot even be
 // parsed arrives as an error for its line, so it is reported like any invalid row.
 
-export type RawRecord = { line: number; value: Record<string, unknown> } | { line: number; fields: string[]; columns: CsvColumns } | { line: number; error: string };
+export type RawRecord =
+  | { line: number; value: Record<string, unknown> }
+  | { line: number; fields: string[]; columns: CsvColumns }
+  | { line: number; error: string };
 /** Where each known column is in a CSV row (-1: absent), worked out once from the header. */
 export type CsvColumns = Record<(typeof IMPORT_FIELDS)[number], number>;
 export type ImportFormat = "csv" | "ndjson" | "json";
@@ -17,7 +20,12 @@ export const IMPORT_FIELDS = ["connectionId", ...REQUIRED_COLUMNS, "metadata", "
 /** The default --max-record-size: a reference is a few hundred bytes; a 50 MB line is an accident or an attack. */
 export const DEFAULT_MAX_RECORD = 1024 * 1024;
 
-export function readRecords(input: Readable, format: ImportFormat, batchSize: number, maxRecord = DEFAULT_MAX_RECORD): AsyncIterable<RawRecord[]> {
+export function readRecords(
+  input: Readable,
+  format: ImportFormat,
+  batchSize: number,
+  maxRecord = DEFAULT_MAX_RECORD,
+): AsyncIterable<RawRecord[]> {
   if (format === "csv") return csvBatches(input, batchSize, maxRecord);
   return textBatches(input, batchSize, format === "ndjson" ? ndjsonSplitter(maxRecord) : jsonArraySplitter(maxRecord));
 }
@@ -25,13 +33,21 @@ export function readRecords(input: Readable, format: ImportFormat, batchSize: nu
 async function* csvBatches(input: Readable, batchSize: number, maxRecord: number): AsyncIterable<RawRecord[]> {
   const { parse } = await import("csv-parse");
   const skipped: RawRecord[] = [];
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, max_record_size: maxRecord });
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: maxRecord,
+  });
   // Each record with the line it ends on. csv-parse's on_record hook would give the line too, but
   // builds a context object per record for it: a tenth of a million-row import. Its counter is
   // current when it pushes the record, so the push is wrapped instead.
   const push = parser.push.bind(parser);
   parser.push = (fields: unknown) => push(fields === null ? null : { line: parser.info.lines, fields });
-  parser.on("skip", (error: Error & { lines?: number }) => skipped.push({ line: error.lines ?? 0, error: `not valid CSV (${error.message})` }));
+  parser.on("skip", (error: Error & { lines?: number }) =>
+    skipped.push({ line: error.lines ?? 0, error: `not valid CSV (${error.message})` }),
+  );
   input.on("error", (error) => parser.destroy(error));
   input.pipe(parser);
   let columns: CsvColumns | undefined;
@@ -55,14 +71,24 @@ async function* csvBatches(input: Readable, batchSize: number, maxRecord: number
     await readableOrEnd(parser);
   }
   if (parser.errored) throw parser.errored;
-  if (!columns) throw new UsageError("The CSV file is empty: it needs a header line naming the columns.", undefined, "INVALID_IMPORT_HEADER");
+  if (!columns)
+    throw new UsageError(
+      "The CSV file is empty: it needs a header line naming the columns.",
+      undefined,
+      "INVALID_IMPORT_HEADER",
+    );
   batch.push(...skipped.splice(0));
   if (batch.length) yield batch;
 }
 
 function checkHeader(header: string[]): CsvColumns {
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length) throw new UsageError(`The CSV header lacks ${missing.join(", ")}; nothing was imported.`, `The first line names the columns: ${REQUIRED_COLUMNS.join(",")}[,connectionId,metadata,payloadHash].`, "INVALID_IMPORT_HEADER");
+  if (missing.length)
+    throw new UsageError(
+      `The CSV header lacks ${missing.join(", ")}; nothing was imported.`,
+      `The first line names the columns: ${REQUIRED_COLUMNS.join(",")}[,connectionId,metadata,payloadHash].`,
+      "INVALID_IMPORT_HEADER",
+    );
   return Object.fromEntries(IMPORT_FIELDS.map((f) => [f, header.indexOf(f)])) as CsvColumns;
 }
 

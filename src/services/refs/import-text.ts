@@ -28,7 +28,8 @@ export async function* textBatches(input: Readable, batchSize: number, splitter:
 function parseRecord(text: string, line: number): RawRecord {
   try {
     const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return { line, error: "not a JSON object" };
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      return { line, error: "not a JSON object" };
     return { line, value: value as Record<string, unknown> };
   } catch (error) {
     return { line, error: `not valid JSON (${(error as Error).message})` };
@@ -36,7 +37,10 @@ function parseRecord(text: string, line: number): RawRecord {
 }
 
 /** A record over the limit, reported for its line without being held (string length ≤ its UTF-8 bytes). */
-const tooLong = (line: number, max: number): RawRecord => ({ line, error: `longer than ${max} bytes (--max-record-size)` });
+const tooLong = (line: number, max: number): RawRecord => ({
+  line,
+  error: `longer than ${max} bytes (--max-record-size)`,
+});
 
 export function ndjsonSplitter(maxRecord = Infinity): Splitter {
   let rest = "";
@@ -97,7 +101,8 @@ export function jsonArraySplitter(maxRecord = Infinity): Splitter {
               state = "between";
             }
           }
-        } else if (ch === " " || ch === "\n" || ch === "\r" || ch === "\t" || (ch === "," && state === "between")) continue;
+        } else if (ch === " " || ch === "\n" || ch === "\r" || ch === "\t" || (ch === "," && state === "between"))
+          continue;
         else if (state === "start" && ch === "[") state = "between";
         else if (state === "between" && ch === "]") state = "done";
         else if (state === "between" && (ch === "{" || ch === "[")) {
@@ -105,11 +110,17 @@ export function jsonArraySplitter(maxRecord = Infinity): Splitter {
           depth = 1;
           element = ch;
           startLine = line;
-        } else throw new UsageError(`Line ${line}: the JSON file must be one array of objects; found "${ch}".`, "Use NDJSON (one object per line) for anything else.", "INVALID_IMPORT_FILE");
+        } else
+          throw new UsageError(
+            `Line ${line}: the JSON file must be one array of objects; found "${ch}".`,
+            "Use NDJSON (one object per line) for anything else.",
+            "INVALID_IMPORT_FILE",
+          );
       }
     },
     end() {
-      if (state !== "done") throw new UsageError("The JSON array is not closed: the file ends early.", undefined, "INVALID_IMPORT_FILE");
+      if (state !== "done")
+        throw new UsageError("The JSON array is not closed: the file ends early.", undefined, "INVALID_IMPORT_FILE");
     },
   };
 }

@@ -1,5 +1,8 @@
 import type { SqlClient } from "../../db/sql.js";
-import type { BulkReferenceOperation, ExternalReferenceSyncOperation } from "../../types/integration/external-reference.types.js";
+import type {
+  BulkReferenceOperation,
+  ExternalReferenceSyncOperation,
+} from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 import { recordAudit } from "../audit/record.js";
 import { resolveConnection } from "./connections.js";
@@ -39,16 +42,39 @@ const ROLLBACK = Symbol("rollback");
  * path (compare, update or reject). With --atomic or --dry-run everything runs in one
  * transaction that is rolled back on any rejection (or always, for a dry run).
  */
-const identity = (w: Identity): Identity => ({ connectionId: w.connectionId, entityType: w.entityType, entityId: w.entityId, externalType: w.externalType, externalId: w.externalId });
+const identity = (w: Identity): Identity => ({
+  connectionId: w.connectionId,
+  entityType: w.entityType,
+  entityId: w.entityId,
+  externalType: w.externalType,
+  externalId: w.externalId,
+});
 
 export async function importReferences(ctx: ServiceContext, input: ImportInput): Promise<BulkReferenceOperation> {
   const defaultConnection = input.connection ? (await resolveConnection(ctx.sql, input.connection)).id : null;
-  const summary: BulkReferenceOperation = { source: input.source, connectionId: defaultConnection, mode: input.mode, dryRun: input.dryRun, atomic: input.atomic, committed: false, interrupted: false, read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, firstErrors: [] };
+  const summary: BulkReferenceOperation = {
+    source: input.source,
+    connectionId: defaultConnection,
+    mode: input.mode,
+    dryRun: input.dryRun,
+    atomic: input.atomic,
+    committed: false,
+    interrupted: false,
+    read: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    firstErrors: [],
+  };
   const known = new Map<string, boolean>();
   const ops: ExternalReferenceSyncOperation[] = [];
   const outcome: Outcome = (line, who, action, referenceId, issues) => {
     summary[action === "created" ? "inserted" : action]++;
-    const op = input.onRows || (action === "rejected" && input.onRejected) ? { action, referenceId, ...identity(who), issues, line } : undefined;
+    const op =
+      input.onRows || (action === "rejected" && input.onRejected)
+        ? { action, referenceId, ...identity(who), issues, line }
+        : undefined;
     if (action === "rejected") {
       if (summary.firstErrors.length < FIRST_ERRORS) summary.firstErrors.push({ line, issues });
       input.onRejected?.(op!);
@@ -76,7 +102,11 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
     const reportRows = Boolean(input.onRows);
     const state: BatchState = { mode: input.mode, reportRows, defaultConnection, known, outcome, summary, stage: null };
     const merge = (staged: number, batch?: StagedBatch) => mergeStaged(ctx, tx, state, staged, batch);
-    const direct = { now: () => ctx.now(), actor: ctx.actor, inserted: (rows: number) => void (summary.inserted += rows) };
+    const direct = {
+      now: () => ctx.now(),
+      actor: ctx.actor,
+      inserted: (rows: number) => void (summary.inserted += rows),
+    };
     const stage = (state.stage = tx.provider === "postgresql" ? new ImportStage(tx, merge, direct) : null);
     try {
       await batches(tx, state);
@@ -87,7 +117,15 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
     const inserted = summary.inserted - before.inserted;
     const updated = summary.updated - before.updated;
     if (input.dryRun || inserted + updated === 0) return;
-    await recordAudit({ ...ctx, sql: tx }, { action: "reference.import", targetType: "reference", targetId: null, metadata: { source: input.source, connectionId: defaultConnection, mode: input.mode, inserted, updated } });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      {
+        action: "reference.import",
+        targetType: "reference",
+        targetId: null,
+        metadata: { source: input.source, connectionId: defaultConnection, mode: input.mode, inserted, updated },
+      },
+    );
   };
   if (input.atomic || input.dryRun) {
     try {

@@ -9,7 +9,11 @@ import { findRef, toReference } from "./rows.js";
 export type { RefFilter } from "../../db/queries/external-reference.js";
 
 /** Oldest first (ids sort by creation); one more than the limit tells the caller there is more. */
-export async function listReferences(ctx: ServiceContext, filter: RefFilter, limit: number): Promise<{ references: ExternalReference[]; more: boolean }> {
+export async function listReferences(
+  ctx: ServiceContext,
+  filter: RefFilter,
+  limit: number,
+): Promise<{ references: ExternalReference[]; more: boolean }> {
   const rows = await referenceRows(typed(ctx.sql), filter, limit + 1);
   return { references: rows.slice(0, limit).map(toReference), more: rows.length > limit };
 }
@@ -22,6 +26,11 @@ export function showReference(ctx: Pick<ServiceContext, "sql">, input: { id: str
 /** Every change of a reference, oldest first; still there after it was unlinked. */
 export async function showHistory(ctx: ServiceContext, input: { id: string }): Promise<ReferenceAuditEntry[]> {
   const entries = await referenceHistory(ctx.sql, input.id);
-  if (entries.length === 0) throw new NotFoundError(`No reference ${input.id}, and no history of one.`, "Find references with: intg refs list", "REF_NOT_FOUND");
+  if (entries.length === 0)
+    throw new NotFoundError(
+      `No reference ${input.id}, and no history of one.`,
+      "Find references with: intg refs list",
+      "REF_NOT_FOUND",
+    );
   return entries;
 }

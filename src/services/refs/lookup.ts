@@ -7,7 +7,9 @@ import { entityOfExternal, referencesOfEntity } from "../../db/queries/external-
 import { toReference } from "./rows.js";
 
 type Query = CrossReferenceLookupResult["query"];
-export type LookupInput = { kind: "entity"; entityType: string; entityId: string } | { kind: "external"; connection: string; externalType: string; externalId: string };
+export type LookupInput =
+  | { kind: "entity"; entityType: string; entityId: string }
+  | { kind: "external"; connection: string; externalType: string; externalId: string };
 
 /**
  * Every reference of one of the platform's records, across connections and providers. Looked up
@@ -22,7 +24,12 @@ export async function lookupReferences(ctx: ServiceContext, input: LookupInput):
     entity = { type: input.entityType, id: input.entityId };
   } else {
     const connection = await resolveConnection(ctx.sql, input.connection);
-    query = { kind: "external", connectionId: connection.id, externalType: input.externalType, externalId: input.externalId };
+    query = {
+      kind: "external",
+      connectionId: connection.id,
+      externalType: input.externalType,
+      externalId: input.externalId,
+    };
     const held = await entityOfExternal(typed(ctx.sql), connection.id, input.externalType, input.externalId);
     if (!held) throw notFound(`${input.externalType}:${input.externalId} on ${connection.id}`);
     entity = { type: held.entityType, id: held.entityId };
@@ -45,4 +52,9 @@ export async function lookupReferences(ctx: ServiceContext, input: LookupInput):
   };
 }
 
-const notFound = (what: string) => new NotFoundError(`No reference for ${what}.`, "Link one with: intg refs link --entity <type>:<id> --connection <c> --external <type>:<id>", "REF_NOT_FOUND");
+const notFound = (what: string) =>
+  new NotFoundError(
+    `No reference for ${what}.`,
+    "Link one with: intg refs link --entity <type>:<id> --connection <c> --external <type>:<id>",
+    "REF_NOT_FOUND",
+  );

@@ -51,18 +51,31 @@ export function toMapping(r: Record<string, unknown>): IntegrationMappingInfo {
 /** A mapping by its id (map_…) or its name. */
 export async function findMapping(sql: SqlClient, idOrName: string): Promise<IntegrationMappingInfo> {
   const row = await mappingByIdOrName(typed(sql), idOrName);
-  if (!row) throw new NotFoundError(`No mapping ${idOrName}.`, "List mappings with: intg refs mappings list", "MAPPING_NOT_FOUND");
+  if (!row)
+    throw new NotFoundError(
+      `No mapping ${idOrName}.`,
+      "List mappings with: intg refs mappings list",
+      "MAPPING_NOT_FOUND",
+    );
   return mappingView(row);
 }
 
-export async function listMappings(sql: SqlClient, filter: { providerId: string | null }): Promise<IntegrationMappingInfo[]> {
+export async function listMappings(
+  sql: SqlClient,
+  filter: { providerId: string | null },
+): Promise<IntegrationMappingInfo[]> {
   return (await mappingRows(typed(sql), filter.providerId)).map(mappingView);
 }
 
 /** A provider by id or slug. */
 export async function resolveProvider(sql: SqlClient, idOrSlug: string): Promise<{ id: string; slug: string }> {
   const row = await providerByIdOrSlug(typed(sql), idOrSlug);
-  if (!row) throw new NotFoundError(`No provider ${idOrSlug}.`, "List providers with: intg providers list", "PROVIDER_NOT_FOUND");
+  if (!row)
+    throw new NotFoundError(
+      `No provider ${idOrSlug}.`,
+      "List providers with: intg providers list",
+      "PROVIDER_NOT_FOUND",
+    );
   return row;
 }
 

@@ -11,7 +11,10 @@ import { TYPE_PATTERN } from "./rows.js";
 const path = z
   .string()
   .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "must be a dot path such as properties.email")
-  .refine((p) => !p.split(".").some((s) => s === "__proto__" || s === "constructor" || s === "prototype"), "must not name __proto__, constructor or prototype");
+  .refine(
+    (p) => !p.split(".").some((s) => s === "__proto__" || s === "constructor" || s === "prototype"),
+    "must not name __proto__, constructor or prototype",
+  );
 const field = path;
 
 const FieldMappingSchema = z.strictObject({
@@ -21,14 +24,27 @@ const FieldMappingSchema = z.strictObject({
   default: z.json().optional(),
 });
 
-const datePattern = z.string().min(1).refine(isDateFormat, "must be iso, unix, unix_ms or a pattern such as yyyy-MM-dd");
+const datePattern = z
+  .string()
+  .min(1)
+  .refine(isDateFormat, "must be iso, unix, unix_ms or a pattern such as yyyy-MM-dd");
 
 const TransformationRuleSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("trim"), field }),
   z.strictObject({ kind: z.literal("lowercase"), field }),
   z.strictObject({ kind: z.literal("uppercase"), field }),
-  z.strictObject({ kind: z.literal("date_format"), field, from: datePattern.nullable().default(null), to: datePattern }),
-  z.strictObject({ kind: z.literal("enum_map"), field, map: z.record(z.string(), z.string()), otherwise: z.enum(["keep", "null", "error"]).default("keep") }),
+  z.strictObject({
+    kind: z.literal("date_format"),
+    field,
+    from: datePattern.nullable().default(null),
+    to: datePattern,
+  }),
+  z.strictObject({
+    kind: z.literal("enum_map"),
+    field,
+    map: z.record(z.string(), z.string()),
+    otherwise: z.enum(["keep", "null", "error"]).default("keep"),
+  }),
   z.strictObject({ kind: z.literal("default"), field, value: z.json() }),
   z.strictObject({ kind: z.literal("jsonata"), field: field.nullable().default(null), expression: z.string().min(1) }),
 ]);
@@ -36,10 +52,21 @@ const TransformationRuleSchema = z.discriminatedUnion("kind", [
 const message = z.string().optional();
 const ValidationRuleSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("required"), field, message }),
-  z.strictObject({ kind: z.literal("type"), field, type: z.enum(["string", "number", "boolean", "object", "array"]), message }),
+  z.strictObject({
+    kind: z.literal("type"),
+    field,
+    type: z.enum(["string", "number", "boolean", "object", "array"]),
+    message,
+  }),
   z.strictObject({ kind: z.literal("pattern"), field, pattern: z.string().min(1), message }),
   z.strictObject({ kind: z.literal("one_of"), field, values: z.array(z.json()).min(1), message }),
-  z.strictObject({ kind: z.literal("length"), field, min: z.number().int().min(0).nullable().default(null), max: z.number().int().min(0).nullable().default(null), message }),
+  z.strictObject({
+    kind: z.literal("length"),
+    field,
+    min: z.number().int().min(0).nullable().default(null),
+    max: z.number().int().min(0).nullable().default(null),
+    message,
+  }),
 ]);
 
 const SyncPreferencesSchema = z.strictObject({

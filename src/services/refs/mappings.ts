@@ -15,10 +15,18 @@ export interface SetMappingInput {
 }
 
 /** Creates the mapping of that name, or replaces its definition (keeping its id). */
-export async function setMapping(ctx: ServiceContext, input: SetMappingInput): Promise<{ action: "created" | "updated"; mapping: IntegrationMappingInfo }> {
+export async function setMapping(
+  ctx: ServiceContext,
+  input: SetMappingInput,
+): Promise<{ action: "created" | "updated"; mapping: IntegrationMappingInfo }> {
   const { spec } = input;
   const missing = (["provider", "entityType", "externalType"] as const).filter((k) => !spec[k]);
-  if (missing.length) throw new UsageError(`The mapping needs ${missing.join(", ")}: give them as flags or in the file.`, undefined, "INVALID_MAPPING");
+  if (missing.length)
+    throw new UsageError(
+      `The mapping needs ${missing.join(", ")}: give them as flags or in the file.`,
+      undefined,
+      "INVALID_MAPPING",
+    );
   await checkExpressions(spec);
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
@@ -26,7 +34,12 @@ export async function setMapping(ctx: ServiceContext, input: SetMappingInput): P
     let connectionId: string | null = null;
     if (spec.connection) {
       const connection = await resolveConnection(tx, spec.connection);
-      if (connection.providerId !== provider.id) throw new UsageError(`Connection ${connection.id} is not a connection of ${provider.slug}.`, undefined, "INVALID_MAPPING");
+      if (connection.providerId !== provider.id)
+        throw new UsageError(
+          `Connection ${connection.id} is not a connection of ${provider.slug}.`,
+          undefined,
+          "INVALID_MAPPING",
+        );
       connectionId = connection.id;
     }
     const existing = await findMapping(tx, input.name).catch(() => undefined);
@@ -43,17 +56,31 @@ export async function setMapping(ctx: ServiceContext, input: SetMappingInput): P
     const id = existing?.id ?? newId("mapping", now);
     if (existing) await updateMappingRow(typed(tx), id, { ...definition, updatedAt: now });
     else await insertMapping(typed(tx), { id, name: input.name, ...definition, createdAt: now, updatedAt: now });
-    await recordAudit({ ...ctx, sql: tx }, { action: existing ? "mapping.update" : "mapping.create", targetType: "mapping", targetId: id, metadata: { name: input.name, provider: provider.slug } });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      {
+        action: existing ? "mapping.update" : "mapping.create",
+        targetType: "mapping",
+        targetId: id,
+        metadata: { name: input.name, provider: provider.slug },
+      },
+    );
     return { action: existing ? "updated" : "created", mapping: await findMapping(tx, id) };
   });
 }
 
-export async function deleteMapping(ctx: ServiceContext, input: { idOrName: string; dryRun: boolean }): Promise<IntegrationMappingInfo> {
+export async function deleteMapping(
+  ctx: ServiceContext,
+  input: { idOrName: string; dryRun: boolean },
+): Promise<IntegrationMappingInfo> {
   return ctx.sql.transaction(async (tx) => {
     const mapping = await findMapping(tx, input.idOrName);
     if (input.dryRun) return mapping;
     await deleteMappingRow(typed(tx), mapping.id);
-    await recordAudit({ ...ctx, sql: tx }, { action: "mapping.delete", targetType: "mapping", targetId: mapping.id, metadata: { name: mapping.name } });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      { action: "mapping.delete", targetType: "mapping", targetId: mapping.id, metadata: { name: mapping.name } },
+    );
     return mapping;
   });
 }
@@ -80,5 +107,10 @@ async function checkExpressions(spec: MappingSpec): Promise<void> {
       }
     }
   }
-  if (issues.length) throw new UsageError(`The mapping is invalid; nothing was saved:\n  ${issues.join("\n  ")}`, undefined, "INVALID_MAPPING");
+  if (issues.length)
+    throw new UsageError(
+      `The mapping is invalid; nothing was saved:\n  ${issues.join("\n  ")}`,
+      undefined,
+      "INVALID_MAPPING",
+    );
 }

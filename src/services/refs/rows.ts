@@ -61,20 +61,37 @@ export function refFromArray(a: unknown[]): ExternalReference {
 
 export async function findRef(sql: SqlClient, id: string): Promise<ExternalReference> {
   const row = await referenceById(typed(sql), id);
-  if (!row) throw new NotFoundError(`No reference ${id}.`, "Find references with: intg refs list, or intg refs lookup --entity <type>:<id>", "REF_NOT_FOUND");
+  if (!row)
+    throw new NotFoundError(
+      `No reference ${id}.`,
+      "Find references with: intg refs list, or intg refs lookup --entity <type>:<id>",
+      "REF_NOT_FOUND",
+    );
   return toReference(row);
 }
 
 /** The reference holding one side of a link, if any: the external record, or the entity for one external type. */
-export async function refByExternal(sql: SqlClient, connectionId: string, externalType: string, externalId: string): Promise<ExternalReference | undefined> {
+export async function refByExternal(
+  sql: SqlClient,
+  connectionId: string,
+  externalType: string,
+  externalId: string,
+): Promise<ExternalReference | undefined> {
   const row = await referenceByExternal(typed(sql), connectionId, externalType, externalId);
   return row && toReference(row);
 }
 
-export async function refByEntity(sql: SqlClient, connectionId: string, entityType: string, entityId: string, externalType: string): Promise<ExternalReference | undefined> {
+export async function refByEntity(
+  sql: SqlClient,
+  connectionId: string,
+  entityType: string,
+  entityId: string,
+  externalType: string,
+): Promise<ExternalReference | undefined> {
   const row = await referenceByEntity(typed(sql), connectionId, entityType, entityId, externalType);
   return row && toReference(row);
 }
 
 /** Which record a reference ties, for messages: "user:42 ↔ contact:901". */
-export const describeRef = (r: Pick<ExternalReference, "entityType" | "entityId" | "externalType" | "externalId">) => `${r.entityType}:${r.entityId} ↔ ${r.externalType}:${r.externalId}`;
+export const describeRef = (r: Pick<ExternalReference, "entityType" | "entityId" | "externalType" | "externalId">) =>
+  `${r.entityType}:${r.entityId} ↔ ${r.externalType}:${r.externalId}`;

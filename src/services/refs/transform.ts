@@ -1,14 +1,20 @@
 import { formatDate, parseDate } from "../../lib/date-pattern.js";
 import { transformPool } from "../../lib/transform-pool.js";
 import type { JsonObject, JsonValue, ValidationIssue } from "../../types/common.js";
-import type { ExternalReferenceValidationRule, IntegrationMappingInfo, ReferenceValidationResult, TransformationRule } from "../../types/integration/external-reference.types.js";
+import type {
+  ExternalReferenceValidationRule,
+  IntegrationMappingInfo,
+  ReferenceValidationResult,
+  TransformationRule,
+} from "../../types/integration/external-reference.types.js";
 
 // Applying a mapping to one remote record: field mappings, then transformation rules in order,
 // then validation rules. Every problem is collected, so one run reports all of them.
 
 const get = (o: JsonValue | undefined, path: string): JsonValue | undefined => {
   let v = o;
-  for (const key of path.split(".")) v = v !== null && typeof v === "object" && !Array.isArray(v) && Object.hasOwn(v, key) ? v[key] : undefined;
+  for (const key of path.split("."))
+    v = v !== null && typeof v === "object" && !Array.isArray(v) && Object.hasOwn(v, key) ? v[key] : undefined;
   return v;
 };
 
@@ -24,7 +30,10 @@ function set(o: JsonObject, path: string, value: JsonValue): void {
 
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === "object" && !Array.isArray(v);
 
-export async function applyMapping(mapping: IntegrationMappingInfo, source: JsonValue): Promise<ReferenceValidationResult> {
+export async function applyMapping(
+  mapping: IntegrationMappingInfo,
+  source: JsonValue,
+): Promise<ReferenceValidationResult> {
   const issues: ValidationIssue[] = [];
   let out: JsonObject = {};
   if (!isObject(source)) issues.push({ path: "", message: "the record must be a JSON object" });
@@ -38,10 +47,17 @@ export async function applyMapping(mapping: IntegrationMappingInfo, source: Json
     for (const rule of mapping.transformationRules) out = await transform(rule, out, source, issues);
     for (const rule of mapping.validationRules) validate(rule, out, issues);
   }
-  return issues.length ? { valid: false, mappingId: mapping.id, record: null, issues } : { valid: true, mappingId: mapping.id, record: out, issues: [] };
+  return issues.length
+    ? { valid: false, mappingId: mapping.id, record: null, issues }
+    : { valid: true, mappingId: mapping.id, record: out, issues: [] };
 }
 
-async function transform(rule: TransformationRule, out: JsonObject, source: JsonObject, issues: ValidationIssue[]): Promise<JsonObject> {
+async function transform(
+  rule: TransformationRule,
+  out: JsonObject,
+  source: JsonObject,
+  issues: ValidationIssue[],
+): Promise<JsonObject> {
   if (rule.kind === "jsonata") return jsonata(rule, out, source, issues);
   const v = get(out, rule.field);
   const fail = (message: string) => void issues.push({ path: rule.field, message });
@@ -55,11 +71,17 @@ async function transform(rule: TransformationRule, out: JsonObject, source: Json
     case "lowercase":
     case "uppercase":
       if (typeof v !== "string") fail(`is ${typeof v}, not text (${rule.kind})`);
-      else set(out, rule.field, rule.kind === "trim" ? v.trim() : rule.kind === "lowercase" ? v.toLowerCase() : v.toUpperCase());
+      else
+        set(
+          out,
+          rule.field,
+          rule.kind === "trim" ? v.trim() : rule.kind === "lowercase" ? v.toLowerCase() : v.toUpperCase(),
+        );
       break;
     case "date_format": {
       const d = parseDate(v, rule.from);
-      if (!d) fail(`${JSON.stringify(v)} is not a date${rule.from ? ` in the format ${rule.from}` : " (ISO-8601 or epoch)"}`);
+      if (!d)
+        fail(`${JSON.stringify(v)} is not a date${rule.from ? ` in the format ${rule.from}` : " (ISO-8601 or epoch)"}`);
       else set(out, rule.field, formatDate(d, rule.to));
       break;
     }
@@ -67,7 +89,8 @@ async function transform(rule: TransformationRule, out: JsonObject, source: Json
       const key = String(v);
       if (Object.hasOwn(rule.map, key)) set(out, rule.field, rule.map[key]!);
       else if (rule.otherwise === "null") set(out, rule.field, null);
-      else if (rule.otherwise === "error") fail(`${JSON.stringify(v)} is not one of ${Object.keys(rule.map).join(", ")}`);
+      else if (rule.otherwise === "error")
+        fail(`${JSON.stringify(v)} is not one of ${Object.keys(rule.map).join(", ")}`);
       break;
     }
   }
@@ -75,7 +98,12 @@ async function transform(rule: TransformationRule, out: JsonObject, source: Json
 }
 
 /** $source is the remote record as it came; the input is the mapped record so far. */
-async function jsonata(rule: Extract<TransformationRule, { kind: "jsonata" }>, out: JsonObject, source: JsonObject, issues: ValidationIssue[]): Promise<JsonObject> {
+async function jsonata(
+  rule: Extract<TransformationRule, { kind: "jsonata" }>,
+  out: JsonObject,
+  source: JsonObject,
+  issues: ValidationIssue[],
+): Promise<JsonObject> {
   try {
     // On the transform pool's thread, with its time, depth and size budget (see transform-pool.ts).
     const text = await transformPool().evaluate(rule.expression, JSON.stringify(out), JSON.stringify({ source }));
@@ -85,7 +113,10 @@ async function jsonata(rule: Extract<TransformationRule, { kind: "jsonata" }>, o
       issues.push({ path: "", message: `the expression ${rule.expression} must give an object` });
     } else if (result !== undefined) set(out, rule.field, result);
   } catch (error) {
-    issues.push({ path: rule.field ?? "", message: `the expression ${rule.expression} failed: ${(error as Error).message}` });
+    issues.push({
+      path: rule.field ?? "",
+      message: `the expression ${rule.expression} failed: ${(error as Error).message}`,
+    });
   }
   return out;
 }
@@ -104,10 +135,12 @@ function validate(rule: ExternalReferenceValidationRule, out: JsonObject, issues
   } else if (rule.kind === "pattern") {
     if (typeof v !== "string" || !new RegExp(rule.pattern).test(v)) fail(`does not match ${rule.pattern}`);
   } else if (rule.kind === "one_of") {
-    if (!rule.values.some((x) => JSON.stringify(x) === JSON.stringify(v))) fail(`is ${JSON.stringify(v)}, not one of ${rule.values.map((x) => JSON.stringify(x)).join(", ")}`);
+    if (!rule.values.some((x) => JSON.stringify(x) === JSON.stringify(v)))
+      fail(`is ${JSON.stringify(v)}, not one of ${rule.values.map((x) => JSON.stringify(x)).join(", ")}`);
   } else if (rule.kind === "length") {
     const n = typeof v === "string" || Array.isArray(v) ? v.length : undefined;
     if (n === undefined) fail("has no length (not text or a list)");
-    else if ((rule.min !== null && n < rule.min) || (rule.max !== null && n > rule.max)) fail(`has length ${n}, not ${rule.min ?? 0}..${rule.max ?? "∞"}`);
+    else if ((rule.min !== null && n < rule.min) || (rule.max !== null && n > rule.max))
+      fail(`has length ${n}, not ${rule.min ?? 0}..${rule.max ?? "∞"}`);
   }
 }

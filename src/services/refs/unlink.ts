@@ -12,7 +12,10 @@ import { findRef, refByExternal } from "./rows.js";
  * Deletes a reference and its share links; its history stays (the unlink entry records every
  * field it had). Returns the reference as it was.
  */
-export async function unlinkReference(ctx: ServiceContext, input: { id: string; dryRun: boolean }): Promise<ExternalReference> {
+export async function unlinkReference(
+  ctx: ServiceContext,
+  input: { id: string; dryRun: boolean },
+): Promise<ExternalReference> {
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
     const ref = await findRef(tx, input.id);
@@ -21,8 +24,30 @@ export async function unlinkReference(ctx: ServiceContext, input: { id: string; 
     const link = await unwrittenLink(tx, ref.id);
     const written = link ? [{ ...link, connectionId: ref.connectionId, at: new Date(link.createdAt) }] : [];
     await deleteReference(typed(tx), ref.id);
-    await writeRefAudit(tx, now, [...written, { referenceId: ref.id, connectionId: ref.connectionId, action: "unlink", actor: ctx.actor, source: "cli", changes: diffRef(ref, null) }]);
-    await recordAudit({ ...ctx, sql: tx }, { action: "reference.unlink", targetType: "reference", targetId: ref.id, metadata: { connectionId: ref.connectionId, entity: `${ref.entityType}:${ref.entityId}`, external: `${ref.externalType}:${ref.externalId}` } });
+    await writeRefAudit(tx, now, [
+      ...written,
+      {
+        referenceId: ref.id,
+        connectionId: ref.connectionId,
+        action: "unlink",
+        actor: ctx.actor,
+        source: "cli",
+        changes: diffRef(ref, null),
+      },
+    ]);
+    await recordAudit(
+      { ...ctx, sql: tx },
+      {
+        action: "reference.unlink",
+        targetType: "reference",
+        targetId: ref.id,
+        metadata: {
+          connectionId: ref.connectionId,
+          entity: `${ref.entityType}:${ref.entityId}`,
+          external: `${ref.externalType}:${ref.externalId}`,
+        },
+      },
+    );
     return ref;
   });
 }

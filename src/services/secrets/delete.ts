@@ -18,7 +18,11 @@ export interface DeleteSecretInput {
  * to null on delete, which would silently leave the connection unable to authenticate: that needs
  * `force`. The row and its audit event go in one transaction.
  */
-export async function deleteSecret(ctx: ServiceContext, ref: string, input: DeleteSecretInput = {}): Promise<SecretDeletion> {
+export async function deleteSecret(
+  ctx: ServiceContext,
+  ref: string,
+  input: DeleteSecretInput = {},
+): Promise<SecretDeletion> {
   return ctx.sql.transaction(async (tx) => {
     const row = await findSecret(tx, ref, { lock: true });
     const connectionIds = await connectionIdsWithCredential(typed(tx), row.id);
@@ -34,7 +38,12 @@ export async function deleteSecret(ctx: ServiceContext, ref: string, input: Dele
     await deleteSecretRow(typed(tx), row.id);
     await recordAudit(
       { ...ctx, sql: tx },
-      { action: "secret.delete", targetType: "secret", targetId: row.id, metadata: { name: row.name, tokenType: row.tokenType, detachedConnectionIds: connectionIds } },
+      {
+        action: "secret.delete",
+        targetType: "secret",
+        targetId: row.id,
+        metadata: { name: row.name, tokenType: row.tokenType, detachedConnectionIds: connectionIds },
+      },
     );
     return { secret, dryRun: false, deleted: true, detachedConnectionIds: connectionIds };
   });

@@ -1,5 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { syncDir } from "../../lib/private-file.js";
 import { CredentialError } from "../../errors.js";
@@ -31,7 +42,11 @@ export function readKeyFile(path: string): KeyFileContents | undefined {
     mode = statSync(path).mode;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new CredentialError(`The master key file ${path} cannot be read: ${(error as Error).message}.`, undefined, "MASTER_KEY_FILE_UNREADABLE");
+    throw new CredentialError(
+      `The master key file ${path} cannot be read: ${(error as Error).message}.`,
+      undefined,
+      "MASTER_KEY_FILE_UNREADABLE",
+    );
   }
   if (process.platform !== "win32" && (mode & 0o077) !== 0) {
     throw new CredentialError(
@@ -44,7 +59,12 @@ export function readKeyFile(path: string): KeyFileContents | undefined {
 }
 
 export function parseKeyFile(text: string, path: string): KeyFileContents {
-  const bad = (why: string) => new CredentialError(`The master key file ${path} is not valid: ${why}.`, "Restore it from a backup.", "MASTER_KEY_FILE_INVALID");
+  const bad = (why: string) =>
+    new CredentialError(
+      `The master key file ${path} is not valid: ${why}.`,
+      "Restore it from a backup.",
+      "MASTER_KEY_FILE_INVALID",
+    );
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -55,7 +75,10 @@ export function parseKeyFile(text: string, path: string): KeyFileContents {
   if (typeof data !== "object" || data === null || file.version !== 1) throw bad("expected version 1");
   const previous = file.previous ?? [];
   if (!Array.isArray(previous)) throw bad('"previous" is not a list');
-  return { current: entry(file.current, "current", bad), previous: previous.map((p, i) => entry(p, `previous[${i}]`, bad)) };
+  return {
+    current: entry(file.current, "current", bad),
+    previous: previous.map((p, i) => entry(p, `previous[${i}]`, bad)),
+  };
 }
 
 function entry(value: unknown, where: string, bad: (why: string) => Error): MasterKey {
@@ -70,14 +93,23 @@ function entry(value: unknown, where: string, bad: (why: string) => Error): Mast
 
 export function formatKeyFile(contents: KeyFileContents): string {
   const entryOf = (k: MasterKey) => ({ id: k.id, key: k.bytes.toString("base64") });
-  return JSON.stringify({ version: 1, current: entryOf(contents.current), previous: contents.previous.map(entryOf) }, null, 2) + "\n";
+  return (
+    JSON.stringify(
+      { version: 1, current: entryOf(contents.current), previous: contents.previous.map(entryOf) },
+      null,
+      2,
+    ) + "\n"
+  );
 }
 
 /**
  * Creates the key file unless it exists. Returns what the file holds afterwards, and whether this
  * call created it (when two processes race, one creates and the other reads the winner's key).
  */
-export function createKeyFile(path: string, contents: KeyFileContents): { contents: KeyFileContents; created: boolean } {
+export function createKeyFile(
+  path: string,
+  contents: KeyFileContents,
+): { contents: KeyFileContents; created: boolean } {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = writeTemp(path, formatKeyFile(contents));
   try {

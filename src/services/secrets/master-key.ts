@@ -34,19 +34,27 @@ export function parseMasterKeyText(text: string, what: string): MasterKey {
   const bytes = /^[A-Za-z0-9+/_-]+={0,2}$/.test(t) ? Buffer.from(t, "base64") : undefined;
   if (!bytes || bytes.length !== KEY_BYTES) {
     const got = bytes ? `it decodes to ${bytes.length} bytes` : "it is not base64";
-    throw new UsageError(`${what} must be base64 of exactly ${KEY_BYTES} bytes; ${got}.`, "Generate one with: openssl rand -base64 32", "MASTER_KEY_MALFORMED");
+    throw new UsageError(
+      `${what} must be base64 of exactly ${KEY_BYTES} bytes; ${got}.`,
+      "Generate one with: openssl rand -base64 32",
+      "MASTER_KEY_MALFORMED",
+    );
   }
   return masterKeyFrom(bytes);
 }
 
 export function parsePreviousKeys(text: string | undefined): MasterKey[] {
   const parts = (text ?? "").split(",").map((s) => s.trim());
-  return parts.flatMap((part, i) => (part === "" ? [] : [parseMasterKeyText(part, `${PREVIOUS_KEYS_ENV} entry ${i + 1}`)]));
+  return parts.flatMap((part, i) =>
+    part === "" ? [] : [parseMasterKeyText(part, `${PREVIOUS_KEYS_ENV} entry ${i + 1}`)],
+  );
 }
 
 /** `<dir of the embedded database>/master.key`; only the embedded database has one. */
 export function keyFilePath(target: DbTarget): string | null {
-  return target.embedded && target.file && target.file !== ":memory:" ? join(dirname(target.file), KEY_FILE_NAME) : null;
+  return target.embedded && target.file && target.file !== ":memory:"
+    ? join(dirname(target.file), KEY_FILE_NAME)
+    : null;
 }
 
 /**
@@ -63,7 +71,13 @@ export function readMasterKeys(env: Env, target: DbTarget): MasterKeyRing | unde
   const stored = file ? readKeyFile(file) : undefined;
   if (fromEnv) {
     const previous = [...envPrevious, ...(stored ? [stored.current, ...stored.previous] : [])];
-    return { current: fromEnv, previous: distinct(fromEnv, previous), source: "env", file: stored ? file : null, created: false };
+    return {
+      current: fromEnv,
+      previous: distinct(fromEnv, previous),
+      source: "env",
+      file: stored ? file : null,
+      created: false,
+    };
   }
   if (!file) {
     throw new CredentialError(
@@ -73,7 +87,13 @@ export function readMasterKeys(env: Env, target: DbTarget): MasterKeyRing | unde
     );
   }
   if (!stored) return undefined;
-  return { current: stored.current, previous: distinct(stored.current, [...stored.previous, ...envPrevious]), source: "file", file, created: false };
+  return {
+    current: stored.current,
+    previous: distinct(stored.current, [...stored.previous, ...envPrevious]),
+    source: "file",
+    file,
+    created: false,
+  };
 }
 
 /**
@@ -106,7 +126,13 @@ async function createRing(ctx: ServiceContext): Promise<MasterKeyRing> {
     );
   }
   const { contents, created } = createKeyFile(file, { current: generateMasterKey(), previous: [] });
-  return { current: contents.current, previous: distinct(contents.current, parsePreviousKeys(ctx.env[PREVIOUS_KEYS_ENV])), source: "file", file, created };
+  return {
+    current: contents.current,
+    previous: distinct(contents.current, parsePreviousKeys(ctx.env[PREVIOUS_KEYS_ENV])),
+    source: "file",
+    file,
+    created,
+  };
 }
 
 /** Like loadMasterKeys, but a missing key is an error: for commands that must read secrets. */
@@ -114,7 +140,11 @@ export async function requireMasterKeys(ctx: ServiceContext): Promise<MasterKeyR
   const ring = await loadMasterKeys(ctx, { create: false });
   if (ring) return ring;
   const file = keyFilePath(ctx.db.target);
-  throw new CredentialError(`No master key: the key file ${file} does not exist.`, `Restore it from a backup, or set ${MASTER_KEY_ENV}.`, "MASTER_KEY_MISSING");
+  throw new CredentialError(
+    `No master key: the key file ${file} does not exist.`,
+    `Restore it from a backup, or set ${MASTER_KEY_ENV}.`,
+    "MASTER_KEY_MISSING",
+  );
 }
 
 export function findKey(ring: MasterKeyRing, id: string): MasterKey | undefined {

@@ -22,10 +22,22 @@ export async function revealSecret(ctx: ServiceContext, ref: string): Promise<Se
     // A credential failure is worth a trace (a wrong key, a tampered row); a malformed
     // INTG_MASTER_KEY is a usage error, and those write nothing.
     if (error instanceof CredentialError) {
-      await recordAudit(ctx, { action: "secret.reveal", targetType: "secret", targetId: row.id, outcome: "failure", reason: error.code, metadata: { name: row.name } });
+      await recordAudit(ctx, {
+        action: "secret.reveal",
+        targetType: "secret",
+        targetId: row.id,
+        outcome: "failure",
+        reason: error.code,
+        metadata: { name: row.name },
+      });
     }
     throw error;
   }
-  await recordAudit(ctx, { action: "secret.reveal", targetType: "secret", targetId: row.id, metadata: { name: row.name, masterKeyId: row.masterKeyId } });
+  await recordAudit(ctx, {
+    action: "secret.reveal",
+    targetType: "secret",
+    targetId: row.id,
+    metadata: { name: row.name, masterKeyId: row.masterKeyId },
+  });
   return { ...toSecretInfo(row), value };
 }

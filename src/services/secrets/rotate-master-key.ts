@@ -7,7 +7,14 @@ import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { readKeyFile, replaceKeyFile } from "./key-file.js";
 import { withMasterKeyLock } from "./key-lock.js";
-import { findKey, loadMasterKeys, MASTER_KEY_ENV, PREVIOUS_KEYS_ENV, requireKey, type MasterKeyRing } from "./master-key.js";
+import {
+  findKey,
+  loadMasterKeys,
+  MASTER_KEY_ENV,
+  PREVIOUS_KEYS_ENV,
+  requireKey,
+  type MasterKeyRing,
+} from "./master-key.js";
 import { reencryptEndpointBatch } from "../webhooks/endpoint-reencrypt.js";
 import { reencryptIntegrityKey } from "../integrity/reencrypt.js";
 import { secretLabel } from "./rows.js";
@@ -58,9 +65,13 @@ interface Plan {
  * the master-key lock throughout and reads the key file under it, so a second run waits and then
  * plans from what the first one left. No key is ever dropped here: see prune-keys.ts.
  */
-export async function rotateMasterKey(ctx: ServiceContext, input: RotateMasterKeyInput = {}): Promise<MasterKeyRotationResult> {
+export async function rotateMasterKey(
+  ctx: ServiceContext,
+  input: RotateMasterKeyInput = {},
+): Promise<MasterKeyRotationResult> {
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError(`The batch size must be a whole number from 1 to 10000, not ${batchSize}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+    throw new UsageError(`The batch size must be a whole number from 1 to 10000, not ${batchSize}.`);
   // A dry run takes the lock too: read while another run moves rows, the key file and the rows
   // could disagree (rows already under a key the file did not name yet when it was read).
   return withMasterKeyLock(ctx, () => rotateLocked(ctx, input, batchSize), { waitMs: input.lockWaitMs });
@@ -71,7 +82,12 @@ async function rotateLocked(ctx: ServiceContext, input: RotateMasterKeyInput, ba
   let ring = await loadMasterKeys(ctx, { create: !dryRun, locked: true });
   if (!ring) {
     // A dry run on an embedded database that has no key file yet: there is nothing to re-encrypt.
-    return result({ dryRun, keySource: "file", toKeyId: input.newKey?.id ?? null, newKey: input.newKey ? "file" : "generated" });
+    return result({
+      dryRun,
+      keySource: "file",
+      toKeyId: input.newKey?.id ?? null,
+      newKey: input.newKey ? "file" : "generated",
+    });
   }
   if (input.newKey && ring.source === "env") {
     throw new UsageError(
@@ -81,17 +97,35 @@ async function rotateLocked(ctx: ServiceContext, input: RotateMasterKeyInput, ba
   }
   const plan = await planRotation(ctx, ring, input.newKey);
   const missing = [...plan.pending.keys()].filter((id) => !findKey(ring!, id));
-  if (missing.length > 0) throw unavailable(ring, missing.map((id) => `${id} (${plan.pending.get(id)} secret(s))`));
+  if (missing.length > 0)
+    throw unavailable(
+      ring,
+      missing.map((id) => `${id} (${plan.pending.get(id)} secret(s))`),
+    );
   const fromTotal = sum(plan.pending);
   if (dryRun) {
-    return result({ dryRun, keySource: ring.source, toKeyId: plan.target?.id ?? null, newKey: plan.newKey, fromKeyIds: Object.fromEntries(plan.pending), remaining: fromTotal });
+    return result({
+      dryRun,
+      keySource: ring.source,
+      toKeyId: plan.target?.id ?? null,
+      newKey: plan.newKey,
+      fromKeyIds: Object.fromEntries(plan.pending),
+      remaining: fromTotal,
+    });
   }
   const target = plan.target ?? generateMasterKey();
   if (plan.install) ring = installKey(ring, target);
 
   const moved = new Map<string, number>();
   let batches = 0;
-  const progress = () => ({ keySource: ring!.source, toKeyId: target.id, newKey: plan.newKey, fromKeyIds: Object.fromEntries(moved), reencrypted: sum(moved), batches });
+  const progress = () => ({
+    keySource: ring!.source,
+    toKeyId: target.id,
+    newKey: plan.newKey,
+    fromKeyIds: Object.fromEntries(moved),
+    reencrypted: sum(moved),
+    batches,
+  });
   try {
     await input.onProgress?.({ done: 0, total: fromTotal });
     // The integrity root first: it is one row, not a secret of the operator's, and not counted.
@@ -109,7 +143,14 @@ async function rotateLocked(ctx: ServiceContext, input: RotateMasterKeyInput, ba
     }
   } catch (error) {
     const reason = error instanceof IntgError ? error.code : "INTERRUPTED";
-    await recordAudit(ctx, { action: "secret.rotate_master_key", targetType: "secret", targetId: null, outcome: "failure", reason, metadata: progress() });
+    await recordAudit(ctx, {
+      action: "secret.rotate_master_key",
+      targetType: "secret",
+      targetId: null,
+      outcome: "failure",
+      reason,
+      metadata: progress(),
+    });
     throw error;
   }
   const after = await countByKey(ctx);
@@ -123,8 +164,10 @@ async function planRotation(ctx: ServiceContext, ring: MasterKeyRing, newKey: Ma
   const counts = await countByKey(ctx);
   const pendingUnder = (id: string | null) => new Map([...counts].filter(([k]) => k !== id));
   const current = ring.current;
-  if (ring.source === "env") return { target: current, newKey: "current", install: false, pending: pendingUnder(current.id) };
-  if (newKey) return { target: newKey, newKey: "file", install: newKey.id !== current.id, pending: pendingUnder(newKey.id) };
+  if (ring.source === "env")
+    return { target: current, newKey: "current", install: false, pending: pendingUnder(current.id) };
+  if (newKey)
+    return { target: newKey, newKey: "file", install: newKey.id !== current.id, pending: pendingUnder(newKey.id) };
   // Secrets still under older keys mean an earlier rotation stopped: finish it before starting another.
   const unfinished = pendingUnder(current.id);
   if (unfinished.size > 0) return { target: current, newKey: "current", install: false, pending: unfinished };
@@ -134,7 +177,8 @@ async function planRotation(ctx: ServiceContext, ring: MasterKeyRing, newKey: Ma
 /** The key file names the new key as current, the old ones as previous, before any row moves. */
 function installKey(ring: MasterKeyRing, target: MasterKey): MasterKeyRing {
   const stored = readKeyFile(ring.file!)!;
-  const keep = (keys: MasterKey[]) => keys.filter((k, i) => k.id !== target.id && keys.findIndex((o) => o.id === k.id) === i);
+  const keep = (keys: MasterKey[]) =>
+    keys.filter((k, i) => k.id !== target.id && keys.findIndex((o) => o.id === k.id) === i);
   replaceKeyFile(ring.file!, { current: target, previous: keep([stored.current, ...stored.previous]) });
   return { ...ring, current: target, previous: keep([ring.current, ...ring.previous]) };
 }
@@ -179,7 +223,9 @@ function sum(counts: Map<string, number>): number {
   return [...counts.values()].reduce((a, b) => a + b, 0);
 }
 
-function result(r: Partial<MasterKeyRotationResult> & Pick<MasterKeyRotationResult, "dryRun" | "keySource" | "toKeyId" | "newKey">): MasterKeyRotationResult {
+function result(
+  r: Partial<MasterKeyRotationResult> & Pick<MasterKeyRotationResult, "dryRun" | "keySource" | "toKeyId" | "newKey">,
+): MasterKeyRotationResult {
   // Spelled out so that --json prints the fields in one order whatever the path.
   return {
     dryRun: r.dryRun,

@@ -55,7 +55,15 @@ export async function findSecret(sql: SqlClient, ref: string, opts: SecretReadOp
   const byName = await secretsNamed(db, ref, opts);
   if (byName.length === 1) return byName[0]!;
   if (byName.length > 1) {
-    throw new ConflictError(`${byName.length} secrets are named "${ref}": ${byName.map((r) => r.id).join(", ")}.`, "Name one by its id.", "AMBIGUOUS_NAME");
+    throw new ConflictError(
+      `${byName.length} secrets are named "${ref}": ${byName.map((r) => r.id).join(", ")}.`,
+      "Name one by its id.",
+      "AMBIGUOUS_NAME",
+    );
   }
-  throw new NotFoundError(`No secret with id or name "${ref}".`, "List them with: intg secrets list", "SECRET_NOT_FOUND");
+  throw new NotFoundError(
+    `No secret with id or name "${ref}".`,
+    "List them with: intg secrets list",
+    "SECRET_NOT_FOUND",
+  );
 }

@@ -36,10 +36,15 @@ export interface SetSecretResult {
  */
 export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Promise<SetSecretResult> {
   const name = validateSecretName(input.name);
-  if (input.value.length === 0) throw new UsageError("The secret value is empty; nothing was written.", undefined, "EMPTY_SECRET");
+  if (input.value.length === 0)
+    throw new UsageError("The secret value is empty; nothing was written.", undefined, "EMPTY_SECRET");
   const now = ctx.now();
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
-    throw new UsageError(`The expiry ${input.expiresAt.toISOString()} is not in the future; nothing was written.`, undefined, "INVALID_EXPIRY");
+    throw new UsageError(
+      `The expiry ${input.expiresAt.toISOString()} is not in the future; nothing was written.`,
+      undefined,
+      "INVALID_EXPIRY",
+    );
   }
   const { ring, secret } = await ctx.sql.transaction(async (tx) => {
     // Read inside the write transaction: on SQLite a rotation cannot then finish (and prune-keys
@@ -51,11 +56,20 @@ export async function setSecret(ctx: ServiceContext, input: SetSecretInput): Pro
     await lockSecretName(db, name);
     const existing = await secretsNamed(db, name);
     if (existing.length > 1) {
-      throw new ConflictError(`${existing.length} secrets are named "${name}": ${existing.map((r) => r.id).join(", ")}.`, "Delete all but one by id first.", "AMBIGUOUS_NAME");
+      throw new ConflictError(
+        `${existing.length} secrets are named "${name}": ${existing.map((r) => r.id).join(", ")}.`,
+        "Delete all but one by id first.",
+        "AMBIGUOUS_NAME",
+      );
     }
     const old = existing[0];
     const tokenType = input.tokenType ?? old?.tokenType;
-    if (!tokenType) throw new UsageError(`--type is required to create the secret "${name}"; nothing was written.`, undefined, "TYPE_REQUIRED");
+    if (!tokenType)
+      throw new UsageError(
+        `--type is required to create the secret "${name}"; nothing was written.`,
+        undefined,
+        "TYPE_REQUIRED",
+      );
     const id = old?.id ?? newId("secret", now);
     const ciphertext = encrypt(ring.current, input.value, id);
     if (old) {

@@ -55,7 +55,12 @@ export async function secretsStatus(ctx: ServiceContext): Promise<SecretsStatus>
   const currentId = ring?.current.id ?? null;
   if (currentId && !counts.has(currentId)) counts.set(currentId, 0);
   const keys = [...counts]
-    .map(([masterKeyId, secrets]) => ({ masterKeyId, secrets, current: masterKeyId === currentId, available: ring ? findKey(ring, masterKeyId) !== undefined : false }))
+    .map(([masterKeyId, secrets]) => ({
+      masterKeyId,
+      secrets,
+      current: masterKeyId === currentId,
+      available: ring ? findKey(ring, masterKeyId) !== undefined : false,
+    }))
     .sort((a, b) => Number(b.current) - Number(a.current) || a.masterKeyId.localeCompare(b.masterKeyId));
   const total = keys.reduce((sum, k) => sum + k.secrets, 0);
   return {

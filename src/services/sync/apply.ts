@@ -38,7 +38,11 @@ export interface Applied {
 /** Stable whatever the key order: the same record hashes the same on every run. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v !== null && typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  if (v !== null && typeof v === "object")
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v);
 }
 
@@ -58,7 +62,10 @@ export async function applyPage(tx: SqlClient, t: PageTarget, items: unknown[], 
     const externalId = String(rawId);
     const mapped = await applyMapping(t.mapping, item as JsonValue);
     if (!mapped.valid) {
-      out.errors.push({ message: mapped.issues.map((i) => `${i.path || "record"} ${i.message}`).join("; "), externalId });
+      out.errors.push({
+        message: mapped.issues.map((i) => `${i.path || "record"} ${i.message}`).join("; "),
+        externalId,
+      });
       continue;
     }
     const rawEntity = pick(mapped.record, t.resource.entityIdField);
@@ -72,7 +79,10 @@ export async function applyPage(tx: SqlClient, t: PageTarget, items: unknown[], 
     const taken = await refByEntity(tx, t.connectionId, entityType, entityId, externalType);
     if (taken && taken.id !== held?.id) {
       // Another external record already holds this entity: reported, never silently moved.
-      out.errors.push({ message: `${entityType}:${entityId} is already linked to ${externalType}:${taken.externalId} by ${taken.id}`, externalId });
+      out.errors.push({
+        message: `${entityType}:${entityId} is already linked to ${externalType}:${taken.externalId} by ${taken.id}`,
+        externalId,
+      });
       continue;
     }
     if (!held) {
@@ -82,12 +92,24 @@ export async function applyPage(tx: SqlClient, t: PageTarget, items: unknown[], 
       out.created++;
       continue;
     }
-    if (held.payloadHash === hash && held.entityId === entityId && held.entityType === entityType && !held.remoteDeleted) {
+    if (
+      held.payloadHash === hash &&
+      held.entityId === entityId &&
+      held.entityType === entityType &&
+      !held.remoteDeleted
+    ) {
       await markRefSeen(db, held.id, t.jobId);
       continue;
     }
     await updateSyncedRef(db, held.id, { entityType, entityId, payloadHash: hash }, seen);
-    audit.push({ referenceId: held.id, connectionId: t.connectionId, action: "update", actor: t.actor, source: "sync", changes: diffRef(held, await findRef(tx, held.id)) });
+    audit.push({
+      referenceId: held.id,
+      connectionId: t.connectionId,
+      action: "update",
+      actor: t.actor,
+      source: "sync",
+      changes: diffRef(held, await findRef(tx, held.id)),
+    });
     out.updated++;
   }
   await writeRefAudit(tx, now, audit);
@@ -98,12 +120,27 @@ export async function applyPage(tx: SqlClient, t: PageTarget, items: unknown[], 
  * After the last page of a full sync: every live ref of the resource that this job did not see
  * is marked remote-deleted, with a `remote_delete` history entry. Returns how many.
  */
-export async function markDisappeared(tx: SqlClient, t: Omit<PageTarget, "mapping" | "resource"> & { externalType: string }, now: Date): Promise<number> {
+export async function markDisappeared(
+  tx: SqlClient,
+  t: Omit<PageTarget, "mapping" | "resource"> & { externalType: string },
+  now: Date,
+): Promise<number> {
   const db = typed(tx);
   const ids = await refsUnseenBy(db, t.connectionId, t.externalType, t.jobId);
   if (ids.length === 0) return 0;
   await markRefsRemoteDeleted(db, ids, now);
   const changes = [{ field: "remoteDeleted", from: false, to: true }];
-  await writeRefAudit(tx, now, ids.map((referenceId) => ({ referenceId, connectionId: t.connectionId, action: "remote_delete" as const, actor: t.actor, source: "sync" as const, changes })));
+  await writeRefAudit(
+    tx,
+    now,
+    ids.map((referenceId) => ({
+      referenceId,
+      connectionId: t.connectionId,
+      action: "remote_delete" as const,
+      actor: t.actor,
+      source: "sync" as const,
+      changes,
+    })),
+  );
   return ids.length;
 }

@@ -72,17 +72,32 @@ export async function getJob(sql: SqlClient, id: string, now: Date): Promise<Int
 }
 
 /** The newest job of a connection's resource, if any. */
-export async function latestJob(sql: SqlClient, connectionId: string, resource: string, now: Date): Promise<IntegrationSyncJob | undefined> {
+export async function latestJob(
+  sql: SqlClient,
+  connectionId: string,
+  resource: string,
+  now: Date,
+): Promise<IntegrationSyncJob | undefined> {
   const [row] = await syncJobRows(typed(sql), connectionId, resource, 1);
   return row && toJob(row, now, Number.POSITIVE_INFINITY);
 }
 
-export async function listJobs(sql: SqlClient, connectionId: string, opts: { resource?: string; limit: number; now: Date; stalledAfterMs: number }): Promise<IntegrationSyncJob[]> {
+export async function listJobs(
+  sql: SqlClient,
+  connectionId: string,
+  opts: { resource?: string; limit: number; now: Date; stalledAfterMs: number },
+): Promise<IntegrationSyncJob[]> {
   const rows = await syncJobRows(typed(sql), connectionId, opts.resource, opts.limit);
   return rows.map((r) => toJob(r, opts.now, opts.stalledAfterMs));
 }
 
-export async function insertJob(tx: SqlClient, connectionId: string, resource: string, full: boolean, now: Date): Promise<string> {
+export async function insertJob(
+  tx: SqlClient,
+  connectionId: string,
+  resource: string,
+  full: boolean,
+  now: Date,
+): Promise<string> {
   const id = newId("syncJob", now);
   const lease = { leaseOwner: leaseOwner(), heartbeatAt: now, startedAt: now };
   const job = { id, connectionId, resource, full, status: "running", checkpoint: null, errors: jsonText([]) };
@@ -99,7 +114,10 @@ export async function resumeJob(tx: SqlClient, job: IntegrationSyncJob, now: Dat
   let errors: JobError[] | null = null;
   if (job.status === "running") {
     const seen = job.heartbeatAt ?? job.startedAt;
-    const note = { message: `abandoned (worker died): ${job.leaseOwner ?? "unknown"} last seen at ${seen}, taken over at ${now.toISOString()}`, externalId: null };
+    const note = {
+      message: `abandoned (worker died): ${job.leaseOwner ?? "unknown"} last seen at ${seen}, taken over at ${now.toISOString()}`,
+      externalId: null,
+    };
     errors = [...job.errors.slice(0, 100), note];
   }
   const lease = { status: "running", leaseOwner: leaseOwner(), heartbeatAt: now, finishedAt: null };
@@ -123,7 +141,13 @@ export async function advanceJob(tx: SqlClient, id: string, p: PageProgress, now
   await addPageToSyncJob(db, id, { read: p.read, created: p.created, updated: p.updated }, set);
 }
 
-export async function finishJob(sql: SqlClient, id: string, status: Exclude<JobStatus, "running">, now: Date, extra: { deleted?: number; error?: JobError } = {}): Promise<void> {
+export async function finishJob(
+  sql: SqlClient,
+  id: string,
+  status: Exclude<JobStatus, "running">,
+  now: Date,
+  extra: { deleted?: number; error?: JobError } = {},
+): Promise<void> {
   const db = typed(sql);
   // The reason this attempt stopped is always kept, even past the first 100 record errors.
   const errors = [...errorsOf(await syncJobErrors(db, id)).slice(0, 100), ...(extra.error ? [extra.error] : [])];

@@ -42,23 +42,62 @@ export function nextLink(header: string | undefined, baseUrl: string): string | 
     const base = new URL(baseUrl);
     const url = new URL(m[1]!, base);
     // Only the provider's own origin: the credential must not follow a link elsewhere.
-    if (url.origin !== base.origin) throw new IntgError("SYNC_BAD_LINK", `The provider's next link ${url.origin}${url.pathname} leaves its base URL ${base.origin}.`);
+    if (url.origin !== base.origin)
+      throw new IntgError(
+        "SYNC_BAD_LINK",
+        `The provider's next link ${url.origin}${url.pathname} leaves its base URL ${base.origin}.`,
+      );
     const prefix = base.pathname.replace(/\/+$/, "");
     return (url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname) + url.search;
   }
   return null;
 }
 
-export async function fetchPage(ctx: ServiceContext, client: ConnectionClient, target: { connectionId: string; baseUrl: string; style: Pagination; resource: SyncResource; timeoutMs: number; signal?: AbortSignal }, at: Checkpoint): Promise<Page> {
+export async function fetchPage(
+  ctx: ServiceContext,
+  client: ConnectionClient,
+  target: {
+    connectionId: string;
+    baseUrl: string;
+    style: Pagination;
+    resource: SyncResource;
+    timeoutMs: number;
+    signal?: AbortSignal;
+  },
+  at: Checkpoint,
+): Promise<Page> {
   const { style, resource } = target;
   const path = pathFor(style, resource, at);
-  const res = await requestThrough(ctx, target.connectionId, { method: "GET", path, headers: { accept: "application/json" }, timeoutMs: target.timeoutMs, signal: target.signal }, client);
-  if (res.status < 200 || res.status >= 300) throw new IntgError("SYNC_HTTP_ERROR", `GET ${path} answered ${res.status}.`);
-  if (typeof res.body !== "object" || res.body === null) throw new IntgError("SYNC_BAD_PAGE", `GET ${path} did not answer JSON.`);
+  const res = await requestThrough(
+    ctx,
+    target.connectionId,
+    {
+      method: "GET",
+      path,
+      headers: { accept: "application/json" },
+      timeoutMs: target.timeoutMs,
+      signal: target.signal,
+    },
+    client,
+  );
+  if (res.status < 200 || res.status >= 300)
+    throw new IntgError("SYNC_HTTP_ERROR", `GET ${path} answered ${res.status}.`);
+  if (typeof res.body !== "object" || res.body === null)
+    throw new IntgError("SYNC_BAD_PAGE", `GET ${path} did not answer JSON.`);
   const items = pick(res.body, resource.itemsPath);
-  if (!Array.isArray(items)) throw new IntgError("SYNC_BAD_PAGE", `GET ${path}: no list at "${resource.itemsPath}" in the answer.`, undefined, "Set the resource's itemsPath to where the records are.");
+  if (!Array.isArray(items))
+    throw new IntgError(
+      "SYNC_BAD_PAGE",
+      `GET ${path}: no list at "${resource.itemsPath}" in the answer.`,
+      undefined,
+      "Set the resource's itemsPath to where the records are.",
+    );
   let next: Checkpoint | null = null;
-  if (style === "page") next = items.length === 0 || (resource.pageSize !== null && items.length < resource.pageSize) ? null : { page: (at as { page: number }).page + 1 };
+  if (style === "page")
+    next =
+      items.length === 0 || (resource.pageSize !== null && items.length < resource.pageSize)
+        ? null
+        : { page: (at as { page: number }).page + 1 };
   else if (style === "cursor") {
     const c = pick(res.body as JsonObject, resource.nextCursorPath);
     next = typeof c === "string" && c !== "" ? { cursor: c } : typeof c === "number" ? { cursor: String(c) } : null;

@@ -17,7 +17,9 @@ import { z } from "zod";
 // provider (a connection's own first) whose externalType matches, and the mapped record's
 // entityIdField is the platform entity's id.
 
-const dotted = z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "must be a dotted path such as data or result.items");
+const dotted = z
+  .string()
+  .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "must be a dotted path such as data or result.items");
 
 export const ResourceSchema = z
   .object({
@@ -36,7 +38,10 @@ export const ResourceSchema = z
   })
   .strict();
 
-export const ResourcesSchema = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "a resource name is a letter then letters, digits, _ . -"), ResourceSchema);
+export const ResourcesSchema = z.record(
+  z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "a resource name is a letter then letters, digits, _ . -"),
+  ResourceSchema,
+);
 
 export type SyncResource = z.output<typeof ResourceSchema>;
 export type Pagination = "page" | "cursor" | "link";
@@ -44,6 +49,10 @@ export type Pagination = "page" | "cursor" | "link";
 /** Reads a dotted path out of a decoded JSON body. */
 export function pick(value: unknown, path: string): unknown {
   let v = value;
-  for (const key of path.split(".")) v = v !== null && typeof v === "object" && !Array.isArray(v) && Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
+  for (const key of path.split("."))
+    v =
+      v !== null && typeof v === "object" && !Array.isArray(v) && Object.hasOwn(v, key)
+        ? (v as Record<string, unknown>)[key]
+        : undefined;
   return v;
 }

@@ -39,11 +39,25 @@ export async function runSync(ctx: ServiceContext, input: SyncInput): Promise<Sy
   } catch (error) {
     const interrupted = input.signal?.aborted === true || (error as IntgError).code === "INTERRUPTED";
     const message = (error as Error).message;
-    await finishJob(ctx.sql, jobId, interrupted ? "interrupted" : "failed", ctx.now(), { error: { message, externalId: null } });
+    await finishJob(ctx.sql, jobId, interrupted ? "interrupted" : "failed", ctx.now(), {
+      error: { message, externalId: null },
+    });
     const job = await getJob(ctx.sql, jobId, ctx.now());
     const hint = `Run the same command again to resume ${jobId} from ${JSON.stringify(job.checkpoint ?? "the first page")}.`;
-    if (interrupted) throw new IntgError("INTERRUPTED", `Sync ${jobId} interrupted after ${job.recordsRead} records.`, "interrupted", hint);
-    throw new IntgError("SYNC_FAILED", `Sync ${jobId} failed after ${job.recordsRead} records: ${message}`, "failure", hint, { cause: error });
+    if (interrupted)
+      throw new IntgError(
+        "INTERRUPTED",
+        `Sync ${jobId} interrupted after ${job.recordsRead} records.`,
+        "interrupted",
+        hint,
+      );
+    throw new IntgError(
+      "SYNC_FAILED",
+      `Sync ${jobId} failed after ${job.recordsRead} records: ${message}`,
+      "failure",
+      hint,
+      { cause: error },
+    );
   } finally {
     await client.close();
   }
@@ -51,14 +65,22 @@ export async function runSync(ctx: ServiceContext, input: SyncInput): Promise<Sy
 }
 
 /** Continues the unfinished job of this connection+resource, or starts one. */
-async function claimJob(ctx: ServiceContext, plan: SyncPlan, full: boolean): Promise<{ jobId: string; resumed: boolean }> {
+async function claimJob(
+  ctx: ServiceContext,
+  plan: SyncPlan,
+  full: boolean,
+): Promise<{ jobId: string; resumed: boolean }> {
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
     // Two syncs of one connection start one after the other (SQLite's BEGIN IMMEDIATE does this already).
     await lockConnectionRow(typed(tx), plan.connectionId);
     const last = await latestJob(tx, plan.connectionId, plan.resourceName, now);
     if (last?.status === "running" && !leaseLost(last, now)) {
-      throw new ConflictError(`Sync ${last.id} of ${plan.resourceName} is already running (${last.leaseOwner}).`, "Wait for it, or see it with: intg connections syncs " + plan.connectionId, "SYNC_RUNNING");
+      throw new ConflictError(
+        `Sync ${last.id} of ${plan.resourceName} is already running (${last.leaseOwner}).`,
+        "Wait for it, or see it with: intg connections syncs " + plan.connectionId,
+        "SYNC_RUNNING",
+      );
     }
     if (last && last.status !== "succeeded" && last.full === full) {
       await resumeJob(tx, last, now);
@@ -68,11 +90,30 @@ async function claimJob(ctx: ServiceContext, plan: SyncPlan, full: boolean): Pro
   });
 }
 
-async function pull(ctx: ServiceContext, plan: SyncPlan, jobId: string, input: SyncInput, client: ConnectionClient): Promise<void> {
+async function pull(
+  ctx: ServiceContext,
+  plan: SyncPlan,
+  jobId: string,
+  input: SyncInput,
+  client: ConnectionClient,
+): Promise<void> {
   const started = await getJob(ctx.sql, jobId, ctx.now());
   let at = (started.checkpoint as Checkpoint | null) ?? firstCheckpoint(plan.style, plan.resource);
-  const target = { connectionId: plan.connectionId, baseUrl: plan.baseUrl, style: plan.style, resource: plan.resource, timeoutMs: input.timeoutMs, signal: input.signal };
-  const page = { jobId, connectionId: plan.connectionId, resource: plan.resource, mapping: plan.mapping, actor: ctx.actor };
+  const target = {
+    connectionId: plan.connectionId,
+    baseUrl: plan.baseUrl,
+    style: plan.style,
+    resource: plan.resource,
+    timeoutMs: input.timeoutMs,
+    signal: input.signal,
+  };
+  const page = {
+    jobId,
+    connectionId: plan.connectionId,
+    resource: plan.resource,
+    mapping: plan.mapping,
+    actor: ctx.actor,
+  };
   for (;;) {
     if (input.signal?.aborted) throw new IntgError("INTERRUPTED", "Interrupted.", "interrupted");
     const { items, next } = await fetchPage(ctx, client, target, at);
@@ -80,9 +121,26 @@ async function pull(ctx: ServiceContext, plan: SyncPlan, jobId: string, input: S
     await ctx.sql.transaction(async (tx) => {
       const applied = await applyPage(tx, page, items, now);
       // The last page keeps its own checkpoint: a job is only ever resumed before it succeeds.
-      await advanceJob(tx, jobId, { checkpoint: next ?? at, read: items.length, created: applied.created, updated: applied.updated, errors: applied.errors }, now);
+      await advanceJob(
+        tx,
+        jobId,
+        {
+          checkpoint: next ?? at,
+          read: items.length,
+          created: applied.created,
+          updated: applied.updated,
+          errors: applied.errors,
+        },
+        now,
+      );
       if (next !== null) return;
-      const deleted = input.full ? await markDisappeared(tx, { jobId, connectionId: plan.connectionId, externalType: plan.resource.externalType, actor: ctx.actor }, now) : 0;
+      const deleted = input.full
+        ? await markDisappeared(
+            tx,
+            { jobId, connectionId: plan.connectionId, externalType: plan.resource.externalType, actor: ctx.actor },
+            now,
+          )
+        : 0;
       await finishJob(tx, jobId, "succeeded", now, { deleted });
     });
     input.onPage?.(await getJob(ctx.sql, jobId, ctx.now()), items.length);

@@ -36,12 +36,35 @@ export async function planSync(sql: SqlClient, connection: string, resourceName:
     );
   }
   const parsed = ResourceSchema.safeParse(declared[resourceName]);
-  if (!parsed.success) throw new UsageError(`The resource ${resourceName} of ${provider.slug} is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}.`, undefined, "INVALID_RESOURCE");
+  if (!parsed.success)
+    throw new UsageError(
+      `The resource ${resourceName} of ${provider.slug} is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}.`,
+      undefined,
+      "INVALID_RESOURCE",
+    );
   const resource = parsed.data;
   const style = resource.pagination ?? (provider.paginationStyle as Pagination | null);
-  if (!style) throw new UsageError(`Neither the resource ${resourceName} nor the provider ${provider.slug} says how it paginates.`, "Set pagination (page, cursor or link) on the resource, or --pagination on the provider.", "NO_PAGINATION");
+  if (!style)
+    throw new UsageError(
+      `Neither the resource ${resourceName} nor the provider ${provider.slug} says how it paginates.`,
+      "Set pagination (page, cursor or link) on the resource, or --pagination on the provider.",
+      "NO_PAGINATION",
+    );
   // The connection's own mapping wins over the provider-wide one.
   const mappingRow = await mappingForSync(typed(sql), provider.id, resource.externalType, id);
-  if (!mappingRow) throw new UsageError(`No mapping for ${resource.externalType} records of ${provider.slug}.`, `Create one with: intg refs mappings set --provider ${provider.slug} --external-type ${resource.externalType} …`, "NO_MAPPING");
-  return { connectionId: id, providerSlug: provider.slug, baseUrl: provider.baseUrl, resourceName, resource, style, mapping: toMapping(mappingRow) };
+  if (!mappingRow)
+    throw new UsageError(
+      `No mapping for ${resource.externalType} records of ${provider.slug}.`,
+      `Create one with: intg refs mappings set --provider ${provider.slug} --external-type ${resource.externalType} …`,
+      "NO_MAPPING",
+    );
+  return {
+    connectionId: id,
+    providerSlug: provider.slug,
+    baseUrl: provider.baseUrl,
+    resourceName,
+    resource,
+    style,
+    mapping: toMapping(mappingRow),
+  };
 }

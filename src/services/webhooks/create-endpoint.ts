@@ -30,7 +30,10 @@ export async function createEndpoint(
   input: EndpointInput,
   options: EndpointOptions = {},
 ): Promise<WebhookEndpointCreated> {
-  await guardUrl(input.url, { allowPrivate: privateNetworksAllowed(ctx.env, input.allowPrivateNetwork), lookup: options.lookup });
+  await guardUrl(input.url, {
+    allowPrivate: privateNetworksAllowed(ctx.env, input.allowPrivateNetwork),
+    lookup: options.lookup,
+  });
   const now = ctx.now();
   const id = newId("endpoint", now);
   const secret = generateSigningSecret();
@@ -56,13 +59,18 @@ export async function createEndpoint(
     });
     if (input.retentionPolicy) await setRetention(tx, id, input.retentionPolicy, now);
     await sealConfig({ ...ctx, sql: tx }, "WebhookEndpoint", id);
-    await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.create", targetType: "endpoint", targetId: id, metadata: auditFields(input) });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      { action: "endpoint.create", targetType: "endpoint", targetId: id, metadata: auditFields(input) },
+    );
     return { ...toEndpointInfo(await findEndpointRow(tx, id)), secret };
   });
 }
 
 /** What the audit log keeps of an endpoint's settings: header names, never their values (they often carry credentials). */
-export function auditFields(input: Partial<EndpointInput>): Record<string, string | number | boolean | string[] | number[] | null> {
+export function auditFields(
+  input: Partial<EndpointInput>,
+): Record<string, string | number | boolean | string[] | number[] | null> {
   const out: Record<string, string | number | boolean | string[] | number[] | null> = {};
   if (input.url !== undefined) out.url = input.url;
   if (input.description !== undefined) out.description = input.description;

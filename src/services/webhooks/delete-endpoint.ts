@@ -15,13 +15,20 @@ export interface EndpointDeletion {
 }
 
 /** Deletes an endpoint and, by cascade, its deliveries; with dryRun only says what would go. */
-export async function deleteEndpoint(ctx: ServiceContext, id: string, options: { dryRun?: boolean } = {}): Promise<EndpointDeletion> {
+export async function deleteEndpoint(
+  ctx: ServiceContext,
+  id: string,
+  options: { dryRun?: boolean } = {},
+): Promise<EndpointDeletion> {
   return ctx.sql.transaction(async (tx) => {
     const endpoint = toEndpointInfo(await findEndpointRow(tx, id, true));
     const deliveries = await countEndpointDeliveries(typed(tx), id);
     if (options.dryRun) return { endpoint, dryRun: true, deleted: false, deliveries };
     await deleteEndpointRow(typed(tx), id);
-    await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.delete", targetType: "endpoint", targetId: id, metadata: { url: endpoint.url, deliveries } });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      { action: "endpoint.delete", targetType: "endpoint", targetId: id, metadata: { url: endpoint.url, deliveries } },
+    );
     return { endpoint, dryRun: false, deleted: true, deliveries };
   });
 }

@@ -1,7 +1,11 @@
 import { NotFoundError } from "../../errors.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { DeliveryStatus } from "../../types/enums.js";
-import type { WebhookDebugInfo, WebhookDeliveryAttemptInfo, WebhookDeliveryInfo } from "../../types/integration/webhook.types.js";
+import type {
+  WebhookDebugInfo,
+  WebhookDeliveryAttemptInfo,
+  WebhookDeliveryInfo,
+} from "../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../context.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { findEventRow, toEventInfo } from "./events.js";
@@ -9,7 +13,13 @@ import { findEventRow, toEventInfo } from "./events.js";
 const COLUMNS = `d."id", d."eventId", ev."type" AS "eventType", d."endpointId", d."status", d."attemptCount", d."nextAttemptAt", d."leaseOwner", d."leaseExpiresAt", d."lastAttemptAt", d."lastStatusCode", d."lastError", d."deliveredAt", d."createdAt", d."updatedAt"`;
 const FROM = `"WebhookDelivery" d JOIN "WebhookEvent" ev ON ev."id" = d."eventId"`;
 
-type Row = Record<string, unknown> & { id: string; eventId: string; eventType: string; endpointId: string; status: DeliveryStatus };
+type Row = Record<string, unknown> & {
+  id: string;
+  eventId: string;
+  eventType: string;
+  endpointId: string;
+  status: DeliveryStatus;
+};
 
 const intOrNull = (v: unknown) => (v === null || v === undefined ? null : col.int(v));
 
@@ -42,24 +52,35 @@ export interface DeliveryFilter {
 }
 
 /** Deliveries matching every given filter, newest first. */
-export async function listDeliveries(ctx: Pick<ServiceContext, "sql">, filter: DeliveryFilter = {}): Promise<WebhookDeliveryInfo[]> {
+export async function listDeliveries(
+  ctx: Pick<ServiceContext, "sql">,
+  filter: DeliveryFilter = {},
+): Promise<WebhookDeliveryInfo[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.status?.length) {
     where.push(`d."status" IN (${filter.status.map(() => "?").join(",")})`);
     params.push(...filter.status);
   }
-  if (filter.endpointId) (where.push(`d."endpointId" = ?`), params.push(filter.endpointId));
-  if (filter.eventId) (where.push(`d."eventId" = ?`), params.push(filter.eventId));
-  if (filter.since) (where.push(`d."createdAt" >= ?`), params.push(filter.since));
+  if (filter.endpointId) where.push(`d."endpointId" = ?`), params.push(filter.endpointId);
+  if (filter.eventId) where.push(`d."eventId" = ?`), params.push(filter.eventId);
+  if (filter.since) where.push(`d."createdAt" >= ?`), params.push(filter.since);
   const clause = where.length ? ` WHERE ${where.join(" AND ")}` : "";
-  const rows = await ctx.sql.all<Row>(`SELECT ${COLUMNS} FROM ${FROM}${clause} ORDER BY d."id" DESC LIMIT ?`, [...params, filter.limit ?? 100]);
+  const rows = await ctx.sql.all<Row>(`SELECT ${COLUMNS} FROM ${FROM}${clause} ORDER BY d."id" DESC LIMIT ?`, [
+    ...params,
+    filter.limit ?? 100,
+  ]);
   return rows.map(toDeliveryInfo);
 }
 
 async function findDelivery(sql: SqlClient, id: string): Promise<Row> {
   const row = await sql.get<Row>(`SELECT ${COLUMNS} FROM ${FROM} WHERE d."id" = ?`, [id]);
-  if (!row) throw new NotFoundError(`No webhook delivery ${id}.`, "List them with: intg webhooks deliveries list", "DELIVERY_NOT_FOUND");
+  if (!row)
+    throw new NotFoundError(
+      `No webhook delivery ${id}.`,
+      "List them with: intg webhooks deliveries list",
+      "DELIVERY_NOT_FOUND",
+    );
   return row;
 }
 

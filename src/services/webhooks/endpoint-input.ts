@@ -33,14 +33,22 @@ export async function resolveTransformation(
   trial?: TransformTrial,
 ): Promise<WebhookEventTransformation | null> {
   if (channel !== "HTTP") {
-    if (given && given.kind === "jsonata") throw new UsageError(`A ${channel.toLowerCase()} endpoint formats its own messages; --transform is for http endpoints.`);
+    if (given && given.kind === "jsonata")
+      throw new UsageError(
+        `A ${channel.toLowerCase()} endpoint formats its own messages; --transform is for http endpoints.`,
+      );
     return { kind: "chat_message", format: channel };
   }
-  if (!given || given.kind !== "jsonata") return null;
+  if (given?.kind !== "jsonata") return null;
   try {
     await compileJsonata(given.expression);
   } catch (error) {
-    if (error instanceof TransformError) throw new UsageError(`--transform: ${error.message}.`, "See https://docs.jsonata.org for the syntax; the input is the event envelope {type, timestamp, data}.", "INVALID_TRANSFORMATION");
+    if (error instanceof TransformError)
+      throw new UsageError(
+        `--transform: ${error.message}.`,
+        "See https://docs.jsonata.org for the syntax; the input is the event envelope {type, timestamp, data}.",
+        "INVALID_TRANSFORMATION",
+      );
     throw error;
   }
   if (trial) await trySampleEvent(given.expression, trial);
@@ -52,7 +60,11 @@ const SEGMENT = /^[a-z0-9][a-z0-9_-]*$/;
 /** Event type names: dot-separated lowercase segments, e.g. "invoice.paid". */
 export function validateEventTypeName(name: string, where = "event type"): string {
   if (name.length > 128 || !name.split(".").every((s) => SEGMENT.test(s))) {
-    throw new UsageError(`Invalid ${where} "${name}".`, "Use dot-separated lowercase segments of letters, digits, _ and -, e.g. invoice.paid.", "INVALID_EVENT_TYPE");
+    throw new UsageError(
+      `Invalid ${where} "${name}".`,
+      "Use dot-separated lowercase segments of letters, digits, _ and -, e.g. invoice.paid.",
+      "INVALID_EVENT_TYPE",
+    );
   }
   return name;
 }

@@ -16,9 +16,19 @@ const keyOf = (envelope: string) => envelope.slice(3, 19);
  * envelope names its key, so the next batch (or the next run, after a crash) starts where this
  * one stopped. Returns how many ciphertexts moved; 0 means done. `moved` counts them per old key.
  */
-export async function reencryptEndpointBatch(ctx: ServiceContext, ring: MasterKeyRing, target: MasterKey, size: number, moved: Map<string, number>): Promise<number> {
+export async function reencryptEndpointBatch(
+  ctx: ServiceContext,
+  ring: MasterKeyRing,
+  target: MasterKey,
+  size: number,
+  moved: Map<string, number>,
+): Promise<number> {
   const prefix = `v1.${target.id}.%`; // key ids are hex: nothing in them is a LIKE wildcard
-  const withTarget: MasterKeyRing = { ...ring, previous: [ring.current, ...ring.previous].filter((k) => k.id !== target.id), current: target };
+  const withTarget: MasterKeyRing = {
+    ...ring,
+    previous: [ring.current, ...ring.previous].filter((k) => k.id !== target.id),
+    current: target,
+  };
   return ctx.sql.transaction(async (tx) => {
     const rows = await endpointsToReseal(typed(tx), prefix, size);
     let changed = 0;
@@ -68,4 +78,3 @@ async function reencryptHeaders(
   }
   return rows.length;
 }
-

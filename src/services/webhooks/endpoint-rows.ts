@@ -4,7 +4,11 @@ import { RetentionPolicy } from "../../db/generated/kysely/enums.js";
 import { endpointRowById, endpointRows, type EndpointRow } from "../../db/queries/webhook-endpoint.js";
 import type { SqlClient } from "../../db/sql.js";
 import { redactHeaders, storedHeaders } from "./endpoint-headers.js";
-import type { WebhookEndpointInfo, WebhookEventTransformation, WebhookRetryConfig } from "../../types/integration/webhook.types.js";
+import type {
+  WebhookEndpointInfo,
+  WebhookEventTransformation,
+  WebhookRetryConfig,
+} from "../../types/integration/webhook.types.js";
 
 // What the endpoint services share: the view of an endpoint (never a ciphertext), and finding one.
 // The webhook (Svix's "application") lends its schedule and retention.
@@ -57,7 +61,12 @@ export function toEndpointInfo(row: EndpointRow): WebhookEndpointInfo {
 /** One endpoint's row; with `lock`, PostgreSQL holds it for the caller's transaction. */
 export async function findEndpointRow(sql: SqlClient, id: string, lock = false): Promise<EndpointRow> {
   const row = await endpointRowById(typed(sql), id, lock);
-  if (!row) throw new NotFoundError(`No webhook endpoint ${id}.`, "List them with: intg webhooks endpoints list", "ENDPOINT_NOT_FOUND");
+  if (!row)
+    throw new NotFoundError(
+      `No webhook endpoint ${id}.`,
+      "List them with: intg webhooks endpoints list",
+      "ENDPOINT_NOT_FOUND",
+    );
   return row;
 }
 
@@ -65,6 +74,9 @@ export async function showEndpoint(ctx: { sql: SqlClient }, id: string): Promise
   return toEndpointInfo(await findEndpointRow(ctx.sql, id));
 }
 
-export async function listEndpoints(ctx: { sql: SqlClient }, filter: { enabled?: boolean } = {}): Promise<WebhookEndpointInfo[]> {
+export async function listEndpoints(
+  ctx: { sql: SqlClient },
+  filter: { enabled?: boolean } = {},
+): Promise<WebhookEndpointInfo[]> {
   return (await endpointRows(typed(ctx.sql), filter)).map(toEndpointInfo);
 }

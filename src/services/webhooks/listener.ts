@@ -22,12 +22,15 @@ export interface ListenOptions {
   onEvent(event: WebhookListenEvent): void;
 }
 
-
 const MAX_BODY = 8 * 1024 * 1024;
 const FORWARD_TIMEOUT_MS = 30_000;
 
 export async function listen(options: ListenOptions): Promise<{ events: number }> {
-  const agent = new Agent({ keepAliveTimeout: 1000, headersTimeout: FORWARD_TIMEOUT_MS, bodyTimeout: FORWARD_TIMEOUT_MS });
+  const agent = new Agent({
+    keepAliveTimeout: 1000,
+    headersTimeout: FORWARD_TIMEOUT_MS,
+    bodyTimeout: FORWARD_TIMEOUT_MS,
+  });
   const pending = new Set<Promise<unknown>>();
   let events = 0;
   const server = createServer((req, res) => {
@@ -43,12 +46,21 @@ export async function listen(options: ListenOptions): Promise<{ events: number }
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new UsageError(`Port ${options.port} is in use.`, "Pick another with --port, or --port 0 for any free port.", "PORT_IN_USE") : error),
+      reject(
+        error.code === "EADDRINUSE"
+          ? new UsageError(
+              `Port ${options.port} is in use.`,
+              "Pick another with --port, or --port 0 for any free port.",
+              "PORT_IN_USE",
+            )
+          : error,
+      ),
     );
     server.listen(options.port, "127.0.0.1", () => resolve());
   });
   options.onListening(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  if (!options.signal.aborted) await new Promise((resolve) => options.signal.addEventListener("abort", resolve, { once: true }));
+  if (!options.signal.aborted)
+    await new Promise((resolve) => options.signal.addEventListener("abort", resolve, { once: true }));
   // Stop accepting, let the requests in flight finish (their forward is bounded), then close.
   const closed = new Promise((resolve) => server.close(resolve));
   server.closeIdleConnections();
@@ -59,7 +71,12 @@ export async function listen(options: ListenOptions): Promise<{ events: number }
   return { events };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: ListenOptions, agent: Agent): Promise<WebhookListenEvent | null> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ListenOptions,
+  agent: Agent,
+): Promise<WebhookListenEvent | null> {
   const receivedAt = options.now().toISOString();
   const body = await readBody(req);
   if (!body) {
@@ -67,7 +84,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
     return null;
   }
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
   const parsed = parseSignatureHeaders(headers);
   const event: WebhookListenEvent = {
     receivedAt,
@@ -86,7 +104,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   event.type = envelope.type;
   event.id ??= envelope.id;
   if (options.secrets) {
-    const result = verifyRequest({ headers, body }, { secrets: options.secrets, now: options.now(), toleranceMs: options.toleranceMs, explain: true });
+    const result = verifyRequest(
+      { headers, body },
+      { secrets: options.secrets, now: options.now(), toleranceMs: options.toleranceMs, explain: true },
+    );
     event.valid = result.valid;
     if (!result.valid) [event.cause, event.explanation, event.status] = [result.failure, result.explanation, 401];
   }
@@ -102,16 +123,38 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   return event;
 }
 
-async function forward(url: URL, method: string, headers: Record<string, string>, body: Buffer, agent: Agent): Promise<NonNullable<WebhookListenEvent["forward"]>> {
+async function forward(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  agent: Agent,
+): Promise<NonNullable<WebhookListenEvent["forward"]>> {
   const started = performance.now();
   const sent = Object.fromEntries(Object.entries(headers).filter(([name]) => WEBHOOK_REQUEST_HEADERS.test(name)));
   try {
-    const answer = await request(url, { method: method as "POST", headers: sent, body, dispatcher: agent, signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) });
+    const answer = await request(url, {
+      method: method as "POST",
+      headers: sent,
+      body,
+      dispatcher: agent,
+      signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+    });
     await answer.body.dump();
-    return { url: url.href, status: answer.statusCode, error: null, durationMs: Math.round(performance.now() - started) };
+    return {
+      url: url.href,
+      status: answer.statusCode,
+      error: null,
+      durationMs: Math.round(performance.now() - started),
+    };
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    return { url: url.href, status: null, error: e.code ?? e.message, durationMs: Math.round(performance.now() - started) };
+    return {
+      url: url.href,
+      status: null,
+      error: e.code ?? e.message,
+      durationMs: Math.round(performance.now() - started),
+    };
   }
 }
 

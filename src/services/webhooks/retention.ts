@@ -9,7 +9,12 @@ import type { RetentionPolicy } from "../../types/enums.js";
 // Setting it on an endpoint without one gives the endpoint a webhook of its own, named after it,
 // whose retry schedule is JSON null so the endpoint's (or the default) schedule still applies.
 
-export async function setRetention(tx: SqlClient, endpointId: string, policy: RetentionPolicy, now: Date): Promise<void> {
+export async function setRetention(
+  tx: SqlClient,
+  endpointId: string,
+  policy: RetentionPolicy,
+  now: Date,
+): Promise<void> {
   const db = typed(tx);
   const webhookId = await endpointWebhookId(db, endpointId);
   if (webhookId) return setWebhookRetention(db, webhookId, policy, now);
@@ -21,4 +26,12 @@ export async function setRetention(tx: SqlClient, endpointId: string, policy: Re
 }
 
 /** `--retention 7d|30d|90d|forever`, or the enum's own names. */
-export const RETENTION_FLAG: Record<string, RetentionPolicy> = { "7d": "DAYS_7", "30d": "DAYS_30", "90d": "DAYS_90", forever: "FOREVER", days_7: "DAYS_7", days_30: "DAYS_30", days_90: "DAYS_90" };
+export const RETENTION_FLAG: Record<string, RetentionPolicy> = {
+  "7d": "DAYS_7",
+  "30d": "DAYS_30",
+  "90d": "DAYS_90",
+  forever: "FOREVER",
+  days_7: "DAYS_7",
+  days_30: "DAYS_30",
+  days_90: "DAYS_90",
+};

@@ -26,7 +26,11 @@ import {
  * later rotation neither shortens nor extends it. Two retired secrets live at most (three signatures):
  * a rotation that would need a third is refused (exit 6), unless forced, which drops the oldest.
  */
-export async function rotateEndpointSecret(ctx: ServiceContext, id: string, input: { graceMs: number; force?: boolean }): Promise<WebhookEndpointCreated> {
+export async function rotateEndpointSecret(
+  ctx: ServiceContext,
+  id: string,
+  input: { graceMs: number; force?: boolean },
+): Promise<WebhookEndpointCreated> {
   const now = ctx.now();
   const secret = generateSigningSecret();
   return ctx.sql.transaction(async (tx) => {

@@ -5,7 +5,12 @@ import { enabledEndpointFilters } from "../../db/queries/webhook-endpoint.js";
 import { insertEventRow, lockIdempotencyKey } from "../../db/queries/webhook-event.js";
 import { newId } from "../../lib/ids.js";
 import type { JsonValue } from "../../types/common.js";
-import type { WebhookBatchDeliveryRequest, WebhookDeliveryRequest, WebhookEventInfo, WebhookPayload } from "../../types/integration/webhook.types.js";
+import type {
+  WebhookBatchDeliveryRequest,
+  WebhookDeliveryRequest,
+  WebhookEventInfo,
+  WebhookPayload,
+} from "../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../context.js";
 import { matchesFilter, validateEventTypeName } from "./endpoint-input.js";
 import { checkSchemas } from "./event-schemas.js";
@@ -28,7 +33,13 @@ export interface SendResult {
 
 /** `webhooks send <type>`: one event. */
 export function sendEvent(ctx: ServiceContext, request: WebhookDeliveryRequest): Promise<SendResult> {
-  const event = { line: 1, type: request.type, data: request.data, rawData: request.rawData, idempotencyKey: request.idempotencyKey };
+  const event = {
+    line: 1,
+    type: request.type,
+    data: request.data,
+    rawData: request.rawData,
+    idempotencyKey: request.idempotencyKey,
+  };
   return send(ctx, { events: [event], allowUnknownType: request.allowUnknownType }, false);
 }
 
@@ -81,13 +92,21 @@ async function send(ctx: ServiceContext, request: WebhookBatchDeliveryRequest, b
     try {
       validateEventTypeName(e.type);
     } catch (error) {
-      throw new UsageError(`${at(e.line)}${(error as Error).message} Nothing was sent.`, (error as UsageError).hint, "INVALID_EVENT_TYPE");
+      throw new UsageError(
+        `${at(e.line)}${(error as Error).message} Nothing was sent.`,
+        (error as UsageError).hint,
+        "INVALID_EVENT_TYPE",
+      );
     }
   }
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
     const deprecated = new Set<string>();
-    const known = await knownTypes(tx, request.events.map((e) => e.type), deprecated);
+    const known = await knownTypes(
+      tx,
+      request.events.map((e) => e.type),
+      deprecated,
+    );
     if (!request.allowUnknownType) {
       const unknown = request.events.find((e) => !known.has(e.type));
       if (unknown) {

@@ -35,7 +35,8 @@ export function sampleEnvelope(now: Date): string {
   return JSON.stringify(payload);
 }
 
-const KEPT = "; it is saved all the same, since it may rely on fields your events carry. " +
+const KEPT =
+  "; it is saved all the same, since it may rely on fields your events carry. " +
   "Try it on a real event with: intg webhooks transform --endpoint <id> --event <id>";
 
 /** Refuses (usage error, exit 2) an expression that goes over the transform budget on the sample event. */

@@ -17,7 +17,11 @@ export interface TransformPreview {
 }
 
 /** `webhooks transform`: an event through an endpoint's transformation, without sending anything. */
-export async function previewTransformation(ctx: Pick<ServiceContext, "sql">, endpointId: string, eventId: string): Promise<TransformPreview> {
+export async function previewTransformation(
+  ctx: Pick<ServiceContext, "sql">,
+  endpointId: string,
+  eventId: string,
+): Promise<TransformPreview> {
   const endpoint = await showEndpoint(ctx, endpointId);
   const event = await findEventRow(ctx.sql, eventId);
   const payload = String(event.payload);
@@ -26,9 +30,20 @@ export async function previewTransformation(ctx: Pick<ServiceContext, "sql">, en
     try {
       sent = await (await compileTransformation(endpoint.transformation))(payload);
     } catch (error) {
-      if (error instanceof TransformError) throw new UsageError(`Endpoint ${endpointId}: ${error.message}.`, "Change it with: intg webhooks endpoints update <id> --transform '<expression>'", "TRANSFORMATION_FAILED");
+      if (error instanceof TransformError)
+        throw new UsageError(
+          `Endpoint ${endpointId}: ${error.message}.`,
+          "Change it with: intg webhooks endpoints update <id> --transform '<expression>'",
+          "TRANSFORMATION_FAILED",
+        );
       throw error;
     }
   }
-  return { endpointId, eventId, transformation: endpoint.transformation, before: JSON.parse(payload) as JsonValue, after: JSON.parse(sent) as JsonValue };
+  return {
+    endpointId,
+    eventId,
+    transformation: endpoint.transformation,
+    before: JSON.parse(payload) as JsonValue,
+    after: JSON.parse(sent) as JsonValue,
+  };
 }

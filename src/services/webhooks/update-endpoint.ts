@@ -47,12 +47,16 @@ export async function updateEndpoint(
   const current = await findEndpointRow(ctx.sql, id);
   const allow = changes.allowPrivateNetwork ?? current.allowPrivateNetwork;
   if (changes.url !== undefined || changes.allowPrivateNetwork !== undefined) {
-    await guardUrl(changes.url ?? current.url, { allowPrivate: privateNetworksAllowed(ctx.env, allow), lookup: options.lookup });
+    await guardUrl(changes.url ?? current.url, {
+      allowPrivate: privateNetworksAllowed(ctx.env, allow),
+      lookup: options.lookup,
+    });
   }
   if (changes.channel !== undefined || changes.transformation !== undefined) {
     // A channel change brings its own format; an expression kept across it must still fit.
     const kept = (current.transformation ?? null) as WebhookEventTransformation | null;
-    const given = changes.transformation !== undefined ? changes.transformation : kept?.kind === "jsonata" ? kept : null;
+    const given =
+      changes.transformation !== undefined ? changes.transformation : kept?.kind === "jsonata" ? kept : null;
     // Only a newly given expression is tried on the sample: one kept across a channel change was tried when set.
     const trial = changes.transformation !== undefined ? { now: ctx.now(), warn: options.warn } : undefined;
     const channel = changes.channel ?? current.channel;
@@ -62,7 +66,10 @@ export async function updateEndpoint(
   const now = ctx.now();
   // Headers are sealed under the ring; an older row's plaintext headers are sealed by any update
   // (the row is read again under the lock, so the ring is at hand whenever it holds headers).
-  const ring = changes.headers !== undefined || current.headers !== null && current.headers !== undefined ? await requireMasterKeys(ctx) : null;
+  const ring =
+    changes.headers !== undefined || (current.headers !== null && current.headers !== undefined)
+      ? await requireMasterKeys(ctx)
+      : null;
   return ctx.sql.transaction(async (tx) => {
     const locked = await findEndpointRow(tx, id, true);
     const set: RowChanges = {};
@@ -72,7 +79,10 @@ export async function updateEndpoint(
     await updateEndpointRow(typed(tx), id, { ...set, updatedAt: now });
     if (changes.retentionPolicy) await setRetention(tx, id, changes.retentionPolicy, now);
     await sealConfig({ ...ctx, sql: tx }, "WebhookEndpoint", id);
-    await recordAudit({ ...ctx, sql: tx }, { action: "endpoint.update", targetType: "endpoint", targetId: id, metadata: auditFields(changes) });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      { action: "endpoint.update", targetType: "endpoint", targetId: id, metadata: auditFields(changes) },
+    );
     return toEndpointInfo(await findEndpointRow(tx, id));
   });
 }
@@ -82,12 +92,21 @@ export async function updateEndpoint(
  * SENDING (CANCELLED, kept for replay) so that re-enabling does not fire a backlog of stale events at
  * the receiver, and nothing stays SENDING forever.
  */
-export async function setEndpointEnabled(ctx: ServiceContext, id: string, enabled: boolean, reason: string | null = null): Promise<{ endpoint: WebhookEndpointInfo; cancelledDeliveries: number }> {
+export async function setEndpointEnabled(
+  ctx: ServiceContext,
+  id: string,
+  enabled: boolean,
+  reason: string | null = null,
+): Promise<{ endpoint: WebhookEndpointInfo; cancelledDeliveries: number }> {
   const now = ctx.now();
   return ctx.sql.transaction(async (tx) => {
     const row = await findEndpointRow(tx, id, true);
     if (row.enabled === enabled) {
-      throw new ConflictError(`Webhook endpoint ${id} is already ${enabled ? "enabled" : "disabled"}.`, undefined, enabled ? "ENDPOINT_ALREADY_ENABLED" : "ENDPOINT_ALREADY_DISABLED");
+      throw new ConflictError(
+        `Webhook endpoint ${id} is already ${enabled ? "enabled" : "disabled"}.`,
+        undefined,
+        enabled ? "ENDPOINT_ALREADY_ENABLED" : "ENDPOINT_ALREADY_DISABLED",
+      );
     }
     await updateEndpointRow(typed(tx), id, {
       enabled,
@@ -97,7 +116,16 @@ export async function setEndpointEnabled(ctx: ServiceContext, id: string, enable
       updatedAt: now,
     });
     const cancelled = enabled ? 0 : await cancelEndpointBacklog(tx, id, now);
-    await recordAudit({ ...ctx, sql: tx }, { action: enabled ? "endpoint.enable" : "endpoint.disable", targetType: "endpoint", targetId: id, reason, metadata: { cancelledDeliveries: cancelled } });
+    await recordAudit(
+      { ...ctx, sql: tx },
+      {
+        action: enabled ? "endpoint.enable" : "endpoint.disable",
+        targetType: "endpoint",
+        targetId: id,
+        reason,
+        metadata: { cancelledDeliveries: cancelled },
+      },
+    );
     return { endpoint: toEndpointInfo(await findEndpointRow(tx, id)), cancelledDeliveries: cancelled };
   });
 }

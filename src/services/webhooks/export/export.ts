@@ -45,11 +45,12 @@ export async function exportDeliveries(
   if (filter.endpointId) await showEndpoint(ctx, filter.endpointId); // exit 5 for an unknown endpoint
   const where: string[] = [];
   const params: unknown[] = [];
-  if (filter.endpointId) (where.push(`d."endpointId" = ?`), params.push(filter.endpointId));
-  if (filter.eventId) (where.push(`d."eventId" = ?`), params.push(filter.eventId));
-  if (filter.status?.length) (where.push(`d."status" IN (${filter.status.map(() => "?").join(",")})`), params.push(...filter.status));
-  if (filter.since) (where.push(`d."createdAt" >= ?`), params.push(filter.since));
-  if (filter.until) (where.push(`d."createdAt" < ?`), params.push(filter.until));
+  if (filter.endpointId) where.push(`d."endpointId" = ?`), params.push(filter.endpointId);
+  if (filter.eventId) where.push(`d."eventId" = ?`), params.push(filter.eventId);
+  if (filter.status?.length)
+    where.push(`d."status" IN (${filter.status.map(() => "?").join(",")})`), params.push(...filter.status);
+  if (filter.since) where.push(`d."createdAt" >= ?`), params.push(filter.since);
+  if (filter.until) where.push(`d."createdAt" < ?`), params.push(filter.until);
   const exportedAt = ctx.now();
   // Per endpoint, looked up once: its secrets (for deliveries never attempted) and own headers.
   const signers = new Map<string, Promise<string[]>>();
@@ -89,7 +90,11 @@ export async function exportDeliveries(
       } else {
         headersSource = "signed_at_export";
         const secrets = await once(signers, endpointId, () => signingSecrets(ctx, endpointId));
-        headers = { "content-type": "application/json", "user-agent": "intg-webhooks/1", ...signatureHeaders(secrets, eventId, Math.floor(exportedAt.getTime() / 1000), body) };
+        headers = {
+          "content-type": "application/json",
+          "user-agent": "intg-webhooks/1",
+          ...signatureHeaders(secrets, eventId, Math.floor(exportedAt.getTime() / 1000), body),
+        };
       }
       // Opened only when asked for: without the flag the names (readable at rest) are enough.
       const own = await once(endpointHeadersOf, endpointId, () =>

@@ -7,7 +7,11 @@ import { formatDuration } from "../../../lib/duration.js";
 import { percentiles } from "../../../lib/percentiles.js";
 import { privateNetworksAllowed } from "../../../lib/url-guard.js";
 import { signatureHeaders } from "../../../lib/webhook-signing.js";
-import type { WebhookEndpointInfo, WebhookHealthCheckResult, WebhookHealthViolation } from "../../../types/integration/webhook.types.js";
+import type {
+  WebhookEndpointInfo,
+  WebhookHealthCheckResult,
+  WebhookHealthViolation,
+} from "../../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../../context.js";
 import { listEndpoints, showEndpoint } from "../endpoint-rows.js";
 import { backlogOf, failureRateOf } from "../endpoint-stats.js";
@@ -48,17 +52,60 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
         const backlog = await backlogOf(ctx.sql, ep.id, now);
         const ping = http && ep.enabled ? await sendPing(ctx, http, ep, now) : null;
         const violations: WebhookHealthViolation[] = [];
-        if (!ep.enabled) violations.push({ threshold: "disabled", actual: null, limit: null, message: `disabled${ep.disabledReason ? `: ${ep.disabledReason}` : ""}` });
-        if (failureRate !== null && failureRate > input.maxFailureRate) violations.push({ threshold: "max_failure_rate", actual: failureRate, limit: input.maxFailureRate, message: `${pct(failureRate)} of ${attempts.length} attempts failed (limit ${pct(input.maxFailureRate)})` });
-        if (latencyMs.p95 !== null && latencyMs.p95 > input.maxP95Ms) violations.push({ threshold: "max_p95", actual: latencyMs.p95, limit: input.maxP95Ms, message: `p95 latency ${latencyMs.p95} ms (limit ${input.maxP95Ms} ms)` });
-        if (backlog.oldestAgeMs !== null && backlog.oldestAgeMs > input.maxBacklogAgeMs) violations.push({ threshold: "max_backlog_age", actual: backlog.oldestAgeMs, limit: input.maxBacklogAgeMs, message: `${backlog.size} undelivered, the oldest for ${Math.round(backlog.oldestAgeMs / 1000)} s (limit ${Math.round(input.maxBacklogAgeMs / 1000)} s)` });
+        if (!ep.enabled)
+          violations.push({
+            threshold: "disabled",
+            actual: null,
+            limit: null,
+            message: `disabled${ep.disabledReason ? `: ${ep.disabledReason}` : ""}`,
+          });
+        if (failureRate !== null && failureRate > input.maxFailureRate)
+          violations.push({
+            threshold: "max_failure_rate",
+            actual: failureRate,
+            limit: input.maxFailureRate,
+            message: `${pct(failureRate)} of ${attempts.length} attempts failed (limit ${pct(input.maxFailureRate)})`,
+          });
+        if (latencyMs.p95 !== null && latencyMs.p95 > input.maxP95Ms)
+          violations.push({
+            threshold: "max_p95",
+            actual: latencyMs.p95,
+            limit: input.maxP95Ms,
+            message: `p95 latency ${latencyMs.p95} ms (limit ${input.maxP95Ms} ms)`,
+          });
+        if (backlog.oldestAgeMs !== null && backlog.oldestAgeMs > input.maxBacklogAgeMs)
+          violations.push({
+            threshold: "max_backlog_age",
+            actual: backlog.oldestAgeMs,
+            limit: input.maxBacklogAgeMs,
+            message: `${backlog.size} undelivered, the oldest for ${Math.round(backlog.oldestAgeMs / 1000)} s (limit ${Math.round(input.maxBacklogAgeMs / 1000)} s)`,
+          });
         const stalled = await stalledOf(ctx, ep.id, now);
         if (stalled.n > 0) {
           const message = stalledMessage(stalled, now, ep.enabled);
           violations.push({ threshold: "stalled_sending", actual: stalled.n, limit: 0, message });
         }
-        if (ping && !ping.succeeded) violations.push({ threshold: "ping", actual: null, limit: null, message: `ping failed: ${ping.error ?? `HTTP ${ping.statusCode}`}` });
-        return { endpointId: ep.id, url: ep.url, enabled: ep.enabled, healthy: violations.length === 0, window: { since: input.since.toISOString(), until: now.toISOString() }, attempts: attempts.length, failureRate, latencyMs, backlog, ping, violations, checkedAt: now.toISOString() };
+        if (ping && !ping.succeeded)
+          violations.push({
+            threshold: "ping",
+            actual: null,
+            limit: null,
+            message: `ping failed: ${ping.error ?? `HTTP ${ping.statusCode}`}`,
+          });
+        return {
+          endpointId: ep.id,
+          url: ep.url,
+          enabled: ep.enabled,
+          healthy: violations.length === 0,
+          window: { since: input.since.toISOString(), until: now.toISOString() },
+          attempts: attempts.length,
+          failureRate,
+          latencyMs,
+          backlog,
+          ping,
+          violations,
+          checkedAt: now.toISOString(),
+        };
       }),
     );
   } finally {
@@ -87,9 +134,25 @@ function stalledMessage(s: Stalled, now: Date, enabled: boolean): string {
 
 const pct = (r: number) => `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%`;
 
-async function sendPing(ctx: ServiceContext, http: HttpClient, ep: WebhookEndpointInfo, now: Date): Promise<NonNullable<WebhookHealthCheckResult["ping"]>> {
+async function sendPing(
+  ctx: ServiceContext,
+  http: HttpClient,
+  ep: WebhookEndpointInfo,
+  now: Date,
+): Promise<NonNullable<WebhookHealthCheckResult["ping"]>> {
   const body = envelope("webhook.ping", now, { endpointId: ep.id, nonce: randomBytes(8).toString("hex") });
-  const headers = { ...(await endpointHeaders(ctx, ep.id)), "content-type": "application/json", "user-agent": "intg-webhooks/1", ...signatureHeaders(await signingSecrets(ctx, ep.id), newId("event", now), Math.floor(now.getTime() / 1000), body) };
-  const r = await http.post(new URL(ep.url), headers, body, ep.timeoutMs, privateNetworksAllowed(ctx.env, ep.allowPrivateNetwork));
+  const headers = {
+    ...(await endpointHeaders(ctx, ep.id)),
+    "content-type": "application/json",
+    "user-agent": "intg-webhooks/1",
+    ...signatureHeaders(await signingSecrets(ctx, ep.id), newId("event", now), Math.floor(now.getTime() / 1000), body),
+  };
+  const r = await http.post(
+    new URL(ep.url),
+    headers,
+    body,
+    ep.timeoutMs,
+    privateNetworksAllowed(ctx.env, ep.allowPrivateNetwork),
+  );
   return { statusCode: r.statusCode, latencyMs: r.durationMs, error: r.error, succeeded: isSuccess(r.statusCode) };
 }

@@ -22,7 +22,19 @@ export interface MetricsInput {
 
 // Bucket widths a person reads easily; the first that gives at most MAX_BUCKETS wins.
 const MINUTE = 60_000;
-const BUCKETS_MS = [MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, 60 * MINUTE, 180 * MINUTE, 360 * MINUTE, 720 * MINUTE, 1440 * MINUTE, 7 * 1440 * MINUTE, 30 * 1440 * MINUTE];
+const BUCKETS_MS = [
+  MINUTE,
+  5 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  60 * MINUTE,
+  180 * MINUTE,
+  360 * MINUTE,
+  720 * MINUTE,
+  1440 * MINUTE,
+  7 * 1440 * MINUTE,
+  30 * 1440 * MINUTE,
+];
 const MAX_BUCKETS = 48;
 
 export function bucketSize(windowMs: number): number {
@@ -43,7 +55,11 @@ export async function computeMetrics(ctx: ServiceContext, input: MetricsInput): 
     const delivered = byStatus.get(DeliveryStatus.DELIVERED) ?? 0;
     const failed = byStatus.get(DeliveryStatus.FAILED) ?? 0;
     const attempts = await attemptsOfDeliveriesCreated(db, ep.id, input.since, now);
-    const series = Array.from({ length: buckets }, (_, i) => ({ start: new Date(input.since.getTime() + i * bucketMs).toISOString(), delivered: 0, failed: 0 }));
+    const series = Array.from({ length: buckets }, (_, i) => ({
+      start: new Date(input.since.getTime() + i * bucketMs).toISOString(),
+      delivered: 0,
+      failed: 0,
+    }));
     for (const a of attempts) {
       const at = Math.floor((a.startedAt.getTime() - input.since.getTime()) / bucketMs);
       const i = Math.min(buckets - 1, Math.max(0, at));

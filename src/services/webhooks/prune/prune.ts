@@ -25,7 +25,12 @@ import { DEFAULT_RETENTION } from "../endpoint-rows.js";
 // holds a long lock; --dry-run counts the same predicates and writes nothing.
 
 const DAY = 86_400_000;
-export const RETENTION_MS: Record<RetentionPolicy, number | null> = { DAYS_7: 7 * DAY, DAYS_30: 30 * DAY, DAYS_90: 90 * DAY, FOREVER: null };
+export const RETENTION_MS: Record<RetentionPolicy, number | null> = {
+  DAYS_7: 7 * DAY,
+  DAYS_30: 30 * DAY,
+  DAYS_90: 90 * DAY,
+  FOREVER: null,
+};
 const DEFAULT_POLICY: RetentionPolicy = DEFAULT_RETENTION;
 const BATCH = 1000;
 
@@ -43,15 +48,30 @@ function cutoffs(policies: Record<RetentionPolicy, number | null>, now: Date): P
 
 export async function prune(ctx: ServiceContext, input: PruneInput): Promise<WebhookPruneReport> {
   const now = ctx.now();
-  const policies = Object.fromEntries(Object.values(RetentionPolicy).map((p) => [p, RETENTION_MS[p] === null ? null : (input.olderThanMs ?? RETENTION_MS[p])])) as Record<RetentionPolicy, number | null>;
+  const policies = Object.fromEntries(
+    Object.values(RetentionPolicy).map((p) => [
+      p,
+      RETENTION_MS[p] === null ? null : (input.olderThanMs ?? RETENTION_MS[p]),
+    ]),
+  ) as Record<RetentionPolicy, number | null>;
   const db = typed(ctx.sql);
   const inUse = await endpointRetentionPolicies(db, DEFAULT_POLICY);
   const finiteInUse = inUse.map((p) => policies[p]).filter((ms): ms is number => ms !== null);
   // No endpoint at all: orphan events follow the default policy. Only FOREVER endpoints: keep them.
-  const orphanEventMaxAgeMs = finiteInUse.length ? Math.min(...finiteInUse) : inUse.length ? null : policies[DEFAULT_POLICY];
+  const orphanEventMaxAgeMs = finiteInUse.length
+    ? Math.min(...finiteInUse)
+    : inUse.length
+      ? null
+      : policies[DEFAULT_POLICY];
   const gone = (d: typeof db) => prunable(d, cutoffs(policies, now), DEFAULT_POLICY);
   const eventCutoff = orphanEventMaxAgeMs === null ? null : new Date(now.getTime() - orphanEventMaxAgeMs);
-  const report: WebhookPruneReport = { dryRun: input.dryRun, policies, orphanEventMaxAgeMs, removed: { events: 0, deliveries: 0, attempts: 0, responseBodies: 0 }, batches: 0 };
+  const report: WebhookPruneReport = {
+    dryRun: input.dryRun,
+    policies,
+    orphanEventMaxAgeMs,
+    removed: { events: 0, deliveries: 0, attempts: 0, responseBodies: 0 },
+    batches: 0,
+  };
 
   if (input.dryRun) {
     const deliveries = await countPrunableDeliveries(db, gone(db));

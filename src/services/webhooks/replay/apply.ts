@@ -37,17 +37,27 @@ export interface ReplayResult {
   lost: number;
 }
 
-export async function replay(ctx: ServiceContext, request: WebhookReplayRequest, options: ReplayOptions): Promise<ReplayResult> {
+export async function replay(
+  ctx: ServiceContext,
+  request: WebhookReplayRequest,
+  options: ReplayOptions,
+): Promise<ReplayResult> {
   const owner = `replay:${hostname()}:${randomBytes(6).toString("hex")}`;
   const { plan, held } = await ctx.sql.transaction(async (tx) => {
     const plan = await planReplay({ sql: tx }, request);
     if (request.planHash !== null && request.planHash !== plan.planHash) {
-      throw new ConflictError(`The replay plan changed since it was hashed (${request.planHash}; it is now ${plan.planHash}).`, "Run the same replay with --dry-run again, check the plan, and apply its new hash.", "PLAN_CHANGED");
+      throw new ConflictError(
+        `The replay plan changed since it was hashed (${request.planHash}; it is now ${plan.planHash}).`,
+        "Run the same replay with --dry-run again, check the plan, and apply its new hash.",
+        "PLAN_CHANGED",
+      );
     }
     return { plan, held: request.dryRun ? [] : await hold(tx, owner, plan, ctx.now(), options.leaseMs) };
   });
   if (request.dryRun) return { plan, summary: null, lost: 0 };
-  const base = options.openStore ? await options.openStore() : sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
+  const base = options.openStore
+    ? await options.openStore()
+    : sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
   const store: DeliveryStore = { ...base, claim: nextHeld(ctx.sql, held) };
   const summary = await runWorker(ctx, {
     concurrency: options.concurrency,
@@ -76,10 +86,13 @@ async function hold(tx: SqlClient, owner: string, plan: ReplayPlan, now: Date, l
         `INSERT INTO "WebhookDelivery" ("id","eventId","endpointId","status","attemptCount","leaseOwner","leaseExpiresAt","createdAt","updatedAt") VALUES (?,?,?,'SENDING',0,?,?,?,?) ON CONFLICT ("eventId","endpointId") DO NOTHING`,
         [id, pair.eventId, pair.endpointId, owner, lease, now, now],
       );
-      if (n > 0) (held.push(id), (pair.deliveryId = id));
+      if (n > 0) held.push(id), (pair.deliveryId = id);
       continue;
     }
-    const n = await tx.run(`UPDATE "WebhookDelivery" SET "status" = 'SENDING', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" <> 'SENDING'`, [owner, lease, now, pair.deliveryId]);
+    const n = await tx.run(
+      `UPDATE "WebhookDelivery" SET "status" = 'SENDING', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" <> 'SENDING'`,
+      [owner, lease, now, pair.deliveryId],
+    );
     if (n > 0) held.push(pair.deliveryId);
   }
   return held;
@@ -99,7 +112,16 @@ function nextHeld(sql: SqlClient, held: readonly string[]): DeliveryStore["claim
          RETURNING "id", "eventId", "endpointId", "attemptCount", (SELECT ev."payload" FROM "WebhookEvent" ev WHERE ev."id" = "WebhookDelivery"."eventId")`,
         [new Date(now.getTime() + leaseMs), now, owner, ...chunk],
       );
-      if (rows.length > 0) return rows.map((r): Claimed => ({ id: r[0] as string, eventId: r[1] as string, endpointId: r[2] as string, attemptCount: Number(r[3]), payload: r[4] as string }));
+      if (rows.length > 0)
+        return rows.map(
+          (r): Claimed => ({
+            id: r[0] as string,
+            eventId: r[1] as string,
+            endpointId: r[2] as string,
+            attemptCount: Number(r[3]),
+            payload: r[4] as string,
+          }),
+        );
     }
   };
 }

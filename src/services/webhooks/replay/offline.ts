@@ -24,7 +24,8 @@ const RecordSchema = z.object({
 
 // Set by the connection itself; an exported value would be wrong for the new request.
 const HOP_BY_HOP = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive"]);
-const sendable = (name: string, withEndpointHeaders: boolean) => !HOP_BY_HOP.has(name) && (withEndpointHeaders || WEBHOOK_REQUEST_HEADERS.test(name));
+const sendable = (name: string, withEndpointHeaders: boolean) =>
+  !HOP_BY_HOP.has(name) && (withEndpointHeaders || WEBHOOK_REQUEST_HEADERS.test(name));
 
 /** Every record of an export file, all checked before anything is sent (a bad line is exit 2). */
 export function readExport(file: string): Pick<WebhookExportRecord, "deliveryId" | "webhookId" | "headers" | "body">[] {
@@ -32,7 +33,9 @@ export function readExport(file: string): Pick<WebhookExportRecord, "deliveryId"
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new UsageError(`--from: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new UsageError(
+      `--from: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+    );
   }
   const records = text.split("\n").flatMap((line, i) => {
     if (line.trim() === "") return [];
@@ -40,10 +43,17 @@ export function readExport(file: string): Pick<WebhookExportRecord, "deliveryId"
     try {
       parsed = JSON.parse(line);
     } catch {
-      throw new UsageError(`--from: line ${i + 1} of ${file} is not JSON.`, "Give a file written by: intg webhooks export --out <file>");
+      throw new UsageError(
+        `--from: line ${i + 1} of ${file} is not JSON.`,
+        "Give a file written by: intg webhooks export --out <file>",
+      );
     }
     const r = RecordSchema.safeParse(parsed);
-    if (!r.success) throw new UsageError(`--from: line ${i + 1} of ${file} is not an exported delivery (${r.error.issues.map((x) => `${x.path.join(".") || "line"}: ${x.message}`).join("; ")}).`, "Give a file written by: intg webhooks export --out <file>");
+    if (!r.success)
+      throw new UsageError(
+        `--from: line ${i + 1} of ${file} is not an exported delivery (${r.error.issues.map((x) => `${x.path.join(".") || "line"}: ${x.message}`).join("; ")}).`,
+        "Give a file written by: intg webhooks export --out <file>",
+      );
     return [r.data];
   });
   if (records.length === 0) throw new UsageError(`--from: ${file} holds no delivery.`);
@@ -70,14 +80,28 @@ export async function replayOffline(input: OfflineReplayInput): Promise<{ sent: 
   try {
     for (const record of input.records) {
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(record.headers)) if (sendable(k.toLowerCase(), input.withEndpointHeaders)) headers[k.toLowerCase()] = v;
+      for (const [k, v] of Object.entries(record.headers))
+        if (sendable(k.toLowerCase(), input.withEndpointHeaders)) headers[k.toLowerCase()] = v;
       headers["webhook-id"] = record.webhookId;
-      if (input.secrets) Object.assign(headers, signatureHeaders(input.secrets, record.webhookId, Math.floor(input.now().getTime() / 1000), record.body));
+      if (input.secrets)
+        Object.assign(
+          headers,
+          signatureHeaders(input.secrets, record.webhookId, Math.floor(input.now().getTime() / 1000), record.body),
+        );
       headers["content-type"] ??= "application/json";
       const r = await http.post(input.to, headers, record.body, input.timeoutMs, input.allowPrivate);
       const succeeded = isSuccess(r.statusCode);
       if (!succeeded) failed++;
-      input.onResult({ deliveryId: record.deliveryId, webhookId: record.webhookId, url: input.to.href, signed: input.secrets ? "resigned" : "exported", statusCode: r.statusCode, durationMs: r.durationMs, error: r.error, succeeded });
+      input.onResult({
+        deliveryId: record.deliveryId,
+        webhookId: record.webhookId,
+        url: input.to.href,
+        signed: input.secrets ? "resigned" : "exported",
+        statusCode: r.statusCode,
+        durationMs: r.durationMs,
+        error: r.error,
+        succeeded,
+      });
     }
   } finally {
     await http.close();

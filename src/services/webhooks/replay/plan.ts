@@ -11,7 +11,15 @@ import { matchesFilter } from "../endpoint-input.js";
 // pairs and the state of each delivery, so `--plan-hash` from a dry run refuses to apply once
 // anything it would touch has changed (a retry went out, a replay already ran).
 
-interface Candidate { id: string; eventId: string; endpointId: string; status: DeliveryStatus; attemptCount: number; type: string; enabled: boolean }
+interface Candidate {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  type: string;
+  enabled: boolean;
+}
 
 const CANDIDATE = `SELECT d."id", d."eventId", d."endpointId", d."status", d."attemptCount", ev."type", e."enabled"
   FROM "WebhookDelivery" d JOIN "WebhookEvent" ev ON ev."id" = d."eventId" JOIN "WebhookEndpoint" e ON e."id" = d."endpointId"`;
@@ -36,7 +44,9 @@ export async function planReplay(ctx: Pick<ServiceContext, "sql">, request: Webh
       state.push(`${c.eventId}:${c.endpointId}:${c.id}:${c.status}:${c.attemptCount}`);
     }
   }
-  plan.planHash = nodeCrypto().hash("sha256", `intg-replay-v1\n${request.routing}\n${state.join("\n")}`, "hex").slice(0, 32);
+  plan.planHash = nodeCrypto()
+    .hash("sha256", `intg-replay-v1\n${request.routing}\n${state.join("\n")}`, "hex")
+    .slice(0, 32);
   return plan;
 }
 
@@ -45,31 +55,62 @@ async function select(sql: SqlClient, request: WebhookReplayRequest): Promise<Ca
   let rows: Candidate[];
   if (s.kind === "delivery") {
     rows = await candidates(sql, `d."id" = ?`, [s.deliveryId]);
-    if (rows.length === 0) throw new NotFoundError(`No webhook delivery ${s.deliveryId}.`, "List them with: intg webhooks deliveries list", "DELIVERY_NOT_FOUND");
+    if (rows.length === 0)
+      throw new NotFoundError(
+        `No webhook delivery ${s.deliveryId}.`,
+        "List them with: intg webhooks deliveries list",
+        "DELIVERY_NOT_FOUND",
+      );
     return rows; // one delivery is its own routing
   }
   if (s.kind === "event") {
     const event = await sql.get<{ id: string }>(`SELECT "id" FROM "WebhookEvent" WHERE "id" = ?`, [s.eventId]);
-    if (!event) throw new NotFoundError(`No webhook event ${s.eventId}.`, "Events are listed with their deliveries: intg webhooks deliveries list", "EVENT_NOT_FOUND");
+    if (!event)
+      throw new NotFoundError(
+        `No webhook event ${s.eventId}.`,
+        "Events are listed with their deliveries: intg webhooks deliveries list",
+        "EVENT_NOT_FOUND",
+      );
     rows = await candidates(sql, `d."eventId" = ?`, [s.eventId]);
   } else {
     const where = [`d."status" IN (${s.status.map(() => "?").join(",")})`, `d."createdAt" >= ?`, `d."createdAt" < ?`];
     const params: unknown[] = [...s.status, new Date(s.window.since), new Date(s.window.until)];
-    if (s.endpointId) (where.push(`d."endpointId" = ?`), params.push(s.endpointId));
-    rows = (await candidates(sql, where.join(" AND "), params)).filter((r) => s.typePattern === null || matchesFilter([s.typePattern], r.type));
+    if (s.endpointId) where.push(`d."endpointId" = ?`), params.push(s.endpointId);
+    rows = (await candidates(sql, where.join(" AND "), params)).filter(
+      (r) => s.typePattern === null || matchesFilter([s.typePattern], r.type),
+    );
   }
   if (request.routing === "original") return rows;
   return currentRouting(sql, rows, s.kind === "filter" ? s.endpointId : null);
 }
 
 async function candidates(sql: SqlClient, where: string, params: unknown[]): Promise<Candidate[]> {
-  const rows = await sql.all<Record<string, unknown>>(`${CANDIDATE} WHERE ${where} ORDER BY d."eventId", d."endpointId"`, params);
-  return rows.map((r) => ({ id: String(r.id), eventId: String(r.eventId), endpointId: String(r.endpointId), status: r.status as DeliveryStatus, attemptCount: col.int(r.attemptCount), type: String(r.type), enabled: col.bool(r.enabled) }));
+  const rows = await sql.all<Record<string, unknown>>(
+    `${CANDIDATE} WHERE ${where} ORDER BY d."eventId", d."endpointId"`,
+    params,
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    eventId: String(r.eventId),
+    endpointId: String(r.endpointId),
+    status: r.status as DeliveryStatus,
+    attemptCount: col.int(r.attemptCount),
+    type: String(r.type),
+    enabled: col.bool(r.enabled),
+  }));
 }
 
 /** The selected events, each sent to the endpoints whose filter matches it now. */
-async function currentRouting(sql: SqlClient, selected: Candidate[], onlyEndpoint: string | null): Promise<Candidate[]> {
-  const endpoints = (await sql.all<{ id: string; eventFilter: unknown; enabled: unknown }>(`SELECT "id", "eventFilter", "enabled" FROM "WebhookEndpoint" ORDER BY "id"`))
+async function currentRouting(
+  sql: SqlClient,
+  selected: Candidate[],
+  onlyEndpoint: string | null,
+): Promise<Candidate[]> {
+  const endpoints = (
+    await sql.all<{ id: string; eventFilter: unknown; enabled: unknown }>(
+      `SELECT "id", "eventFilter", "enabled" FROM "WebhookEndpoint" ORDER BY "id"`,
+    )
+  )
     .filter((e) => onlyEndpoint === null || e.id === onlyEndpoint)
     .map((e) => ({ id: e.id, filter: col.json<string[] | null>(e.eventFilter) ?? [], enabled: col.bool(e.enabled) }));
   const events = new Map<string, string>();
@@ -79,14 +120,25 @@ async function currentRouting(sql: SqlClient, selected: Candidate[], onlyEndpoin
   const existing = new Map<string, Candidate>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    for (const c of await candidates(sql, `d."eventId" IN (${chunk.map(() => "?").join(",")})`, chunk)) existing.set(`${c.eventId}\u0000${c.endpointId}`, c);
+    for (const c of await candidates(sql, `d."eventId" IN (${chunk.map(() => "?").join(",")})`, chunk))
+      existing.set(`${c.eventId}\u0000${c.endpointId}`, c);
   }
   const out: Candidate[] = [];
   for (const eventId of ids) {
     const type = events.get(eventId)!;
     for (const e of endpoints) {
       if (!matchesFilter(e.filter, type)) continue;
-      out.push(existing.get(`${eventId}\u0000${e.id}`) ?? { id: "", eventId, endpointId: e.id, status: "PENDING", attemptCount: 0, type, enabled: e.enabled });
+      out.push(
+        existing.get(`${eventId}\u0000${e.id}`) ?? {
+          id: "",
+          eventId,
+          endpointId: e.id,
+          status: "PENDING",
+          attemptCount: 0,
+          type,
+          enabled: e.enabled,
+        },
+      );
     }
   }
   return out;

@@ -15,16 +15,49 @@ export interface Claimed {
   payload: string;
 }
 
-export async function claimDue(sql: SqlClient, owner: string, now: Date, leaseMs: number, limit: number): Promise<Claimed[]> {
+export async function claimDue(
+  sql: SqlClient,
+  owner: string,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): Promise<Claimed[]> {
   // Expired leases first (a dead worker's claims, usually none), then due deliveries, oldest first.
   // Two statements rather than one with OR: each walks its own index in order and stops at the
   // limit, where an OR would sort every due row on every claim.
-  const expired = await claimWhere(sql, owner, now, leaseMs, limit, `d."status" = 'SENDING' AND d."leaseExpiresAt" <= ?`, `d."leaseExpiresAt"`);
+  const expired = await claimWhere(
+    sql,
+    owner,
+    now,
+    leaseMs,
+    limit,
+    `d."status" = 'SENDING' AND d."leaseExpiresAt" <= ?`,
+    `d."leaseExpiresAt"`,
+  );
   if (expired.length >= limit) return expired;
-  return [...expired, ...(await claimWhere(sql, owner, now, leaseMs, limit - expired.length, `d."status" = 'PENDING' AND d."nextAttemptAt" <= ?`, `d."nextAttemptAt"`))];
+  return [
+    ...expired,
+    ...(await claimWhere(
+      sql,
+      owner,
+      now,
+      leaseMs,
+      limit - expired.length,
+      `d."status" = 'PENDING' AND d."nextAttemptAt" <= ?`,
+      `d."nextAttemptAt"`,
+    )),
+  ];
 }
 
-async function claimWhere(sql: SqlClient, owner: string, now: Date, leaseMs: number, limit: number, due: string, order: string): Promise<Claimed[]> {
+async function claimWhere(
+  sql: SqlClient,
+  owner: string,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+  due: string,
+  order: string,
+): Promise<Claimed[]> {
   const pg = sql.provider === "postgresql";
   const skipLocked = pg ? " FOR UPDATE SKIP LOCKED" : "";
   // SQLite picks the rows by rowid: by "id" each would be found through its text index first.
@@ -40,7 +73,13 @@ async function claimWhere(sql: SqlClient, owner: string, now: Date, leaseMs: num
      ) RETURNING "id", "eventId", "endpointId", "attemptCount", (SELECT ev."payload" FROM "WebhookEvent" ev WHERE ev."id" = "WebhookDelivery"."eventId")`,
     [owner, lease, now, now, true, limit],
   );
-  return rows.map((r) => ({ id: r[0] as string, eventId: r[1] as string, endpointId: r[2] as string, attemptCount: Number(r[3]), payload: r[4] as string }));
+  return rows.map((r) => ({
+    id: r[0] as string,
+    eventId: r[1] as string,
+    endpointId: r[2] as string,
+    attemptCount: Number(r[3]),
+    payload: r[4] as string,
+  }));
 }
 
 // Claims cross to the store thread's caller as one flat array, CLAIM_FIELDS values a delivery:
@@ -56,7 +95,13 @@ export function flattenClaims(claims: readonly Claimed[]): (string | number)[] {
 export function unflattenClaims(flat: readonly (string | number)[]): Claimed[] {
   const out: Claimed[] = [];
   for (let i = 0; i < flat.length; i += CLAIM_FIELDS) {
-    out.push({ id: flat[i] as string, eventId: flat[i + 1] as string, endpointId: flat[i + 2] as string, attemptCount: flat[i + 3] as number, payload: flat[i + 4] as string });
+    out.push({
+      id: flat[i] as string,
+      eventId: flat[i + 1] as string,
+      endpointId: flat[i + 2] as string,
+      attemptCount: flat[i + 3] as number,
+      payload: flat[i + 4] as string,
+    });
   }
   return out;
 }

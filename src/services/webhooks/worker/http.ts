@@ -10,7 +10,11 @@ import { checkAddress } from "../../../lib/url-guard.js";
 // (the entry adds that): callers that want request() import it from "undici" and pass the agent.
 const require = createRequire(import.meta.url);
 let undici: { Agent: typeof Agent; buildConnector: typeof BuildConnector } | undefined;
-const undiciParts = () => (undici ??= { Agent: require("undici/lib/dispatcher/agent.js"), buildConnector: require("undici/lib/core/connect.js") });
+const undiciParts = () =>
+  (undici ??= {
+    Agent: require("undici/lib/dispatcher/agent.js"),
+    buildConnector: require("undici/lib/core/connect.js"),
+  });
 
 // The worker's HTTP client: undici over keep-alive connections (the global fetch is ~7x slower
 // here, DESIGN §7). The address guard runs at connect time on the address actually dialled, so a
@@ -90,7 +94,13 @@ export class HttpClient {
    * thousands a second. undici's timers give the receiver timeoutMs to answer and to send each
    * chunk; one deadline over the whole exchange cuts off a receiver trickling its body.
    */
-  post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, allowPrivate: boolean): Promise<PostResult> {
+  post(
+    url: URL,
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+    allowPrivate: boolean,
+  ): Promise<PostResult> {
     return new Promise<PostResult>((resolve) => {
       const exchange = new Exchange(timeoutMs, (r) => {
         this.#inFlight.delete(exchange);
@@ -99,7 +109,15 @@ export class HttpClient {
       this.#watch(exchange);
       try {
         this.agent(allowPrivate).dispatch(
-          { origin: url.origin, path: url.pathname + url.search, method: "POST", headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+          {
+            origin: url.origin,
+            path: url.pathname + url.search,
+            method: "POST",
+            headers,
+            body,
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+          },
           exchange as unknown as Dispatcher.DispatchHandlers,
         );
       } catch (error) {
@@ -171,7 +189,8 @@ class Exchange {
   /** The first 20 KB are kept; the rest is read to the end so the connection is reused. */
   onData(chunk: Buffer): boolean {
     const size = this.#size;
-    if (size < MAX_RESPONSE_BODY) this.#chunks.push(size + chunk.length <= MAX_RESPONSE_BODY ? chunk : chunk.subarray(0, MAX_RESPONSE_BODY - size));
+    if (size < MAX_RESPONSE_BODY)
+      this.#chunks.push(size + chunk.length <= MAX_RESPONSE_BODY ? chunk : chunk.subarray(0, MAX_RESPONSE_BODY - size));
     this.#size = size + chunk.length;
     return true;
   }
@@ -184,14 +203,31 @@ class Exchange {
 
   onError(error: unknown): void {
     const code = (error as { code?: string }).code;
-    const timedOut = code === ATTEMPT_TIMEOUT || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
+    const timedOut =
+      code === ATTEMPT_TIMEOUT ||
+      code === "UND_ERR_HEADERS_TIMEOUT" ||
+      code === "UND_ERR_BODY_TIMEOUT" ||
+      code === "UND_ERR_CONNECT_TIMEOUT";
     this.#settle(null, null, null, timedOut ? `timed out after ${this.timeoutMs} ms` : describe(error), timedOut);
   }
 
-  #settle(statusCode: number | null, headers: Record<string, string> | null, body: string | null, error: string | null, timedOut: boolean): void {
+  #settle(
+    statusCode: number | null,
+    headers: Record<string, string> | null,
+    body: string | null,
+    error: string | null,
+    timedOut: boolean,
+  ): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.done({ statusCode, headers, body, error, timedOut, durationMs: Math.round(performance.now() - this.#started) });
+    this.done({
+      statusCode,
+      headers,
+      body,
+      error,
+      timedOut,
+      durationMs: Math.round(performance.now() - this.#started),
+    });
   }
 }
 

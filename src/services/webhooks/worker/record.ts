@@ -40,8 +40,20 @@ export interface Disabled {
 export type AttemptRecords = (string | number | null)[];
 /** Where each value of an attempt sits among its ATTEMPT_FIELDS, in encodeAttempts' order. */
 const F = {
-  delivery: 0, endpoint: 1, attemptNumber: 2, trigger: 3, startedAt: 4, durationMs: 5, statusCode: 6,
-  responseHeaders: 7, responseBody: 8, error: 9, outcome: 10, retryAt: 11, requestHeaders: 12, requestBody: 13,
+  delivery: 0,
+  endpoint: 1,
+  attemptNumber: 2,
+  trigger: 3,
+  startedAt: 4,
+  durationMs: 5,
+  statusCode: 6,
+  responseHeaders: 7,
+  responseBody: 8,
+  error: 9,
+  outcome: 10,
+  retryAt: 11,
+  requestHeaders: 12,
+  requestBody: 13,
 } as const;
 const ATTEMPT_FIELDS = 14;
 
@@ -65,12 +77,18 @@ const STATUS: Record<string, string> = { delivered: "DELIVERED", retry: "PENDING
 
 export type RecordContext = ServicesCtx;
 
-export async function recordBatch(ctx: RecordContext, owner: string, records: AttemptRecords, disableAfterMs: number): Promise<Disabled[]> {
+export async function recordBatch(
+  ctx: RecordContext,
+  owner: string,
+  records: AttemptRecords,
+  disableAfterMs: number,
+): Promise<Disabled[]> {
   const count = records.length / ATTEMPT_FIELDS;
   if (count === 0) return [];
   const now = ctx.now();
   const outcomes: { endpointId: string; kind: string }[] = [];
-  for (let i = 0; i < records.length; i += ATTEMPT_FIELDS) outcomes.push({ endpointId: records[i + F.endpoint] as string, kind: records[i + F.outcome] as string });
+  for (let i = 0; i < records.length; i += ATTEMPT_FIELDS)
+    outcomes.push({ endpointId: records[i + F.endpoint] as string, kind: records[i + F.outcome] as string });
   return ctx.sql.transaction(async (tx) => {
     // With no index for the status test (see updateDeliveries), a young PostgreSQL table's planner
     // still chose a scan of the whole table, joined to every value row; with seq scans priced out
@@ -84,12 +102,18 @@ export async function recordBatch(ctx: RecordContext, owner: string, records: At
 
     const succeeded = new Set(outcomes.filter((o) => o.kind === "delivered").map((o) => o.endpointId));
     const gone = new Set(outcomes.filter((o) => o.kind === "gone").map((o) => o.endpointId));
-    const failing = new Set(outcomes.filter((o) => o.kind !== "delivered" && !succeeded.has(o.endpointId)).map((o) => o.endpointId));
-    for (const id of succeeded) await tx.run(`UPDATE "WebhookEndpoint" SET "lastSuccessAt" = ?, "failingSince" = NULL WHERE "id" = ?`, [now, id]);
+    const failing = new Set(
+      outcomes.filter((o) => o.kind !== "delivered" && !succeeded.has(o.endpointId)).map((o) => o.endpointId),
+    );
+    for (const id of succeeded)
+      await tx.run(`UPDATE "WebhookEndpoint" SET "lastSuccessAt" = ?, "failingSince" = NULL WHERE "id" = ?`, [now, id]);
     // 410 is the receiver saying stop: disable at once, whatever else the batch saw.
     const disabled: Disabled[] = [...gone].map((id) => ({ endpointId: id, reason: "the receiver answered 410 Gone" }));
     for (const id of failing) {
-      await tx.run(`UPDATE "WebhookEndpoint" SET "failingSince" = COALESCE("failingSince", ?) WHERE "id" = ?`, [now, id]);
+      await tx.run(`UPDATE "WebhookEndpoint" SET "failingSince" = COALESCE("failingSince", ?) WHERE "id" = ?`, [
+        now,
+        id,
+      ]);
       if (gone.has(id)) continue;
       const cutoff = new Date(now.getTime() - disableAfterMs);
       const stale = await tx.get<{ failingSince: unknown }>(
@@ -109,13 +133,27 @@ async function insertAttempts(tx: SqlClient, records: AttemptRecords, first: num
   const params: unknown[] = [];
   for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
     const startedAt = new Date(records[i + F.startedAt] as number);
-    params.push(newId("attempt", startedAt), records[i + F.delivery], records[i + F.endpoint], records[i + F.attemptNumber], records[i + F.trigger], startedAt, records[i + F.durationMs], records[i + F.statusCode]);
+    params.push(
+      newId("attempt", startedAt),
+      records[i + F.delivery],
+      records[i + F.endpoint],
+      records[i + F.attemptNumber],
+      records[i + F.trigger],
+      startedAt,
+      records[i + F.durationMs],
+      records[i + F.statusCode],
+    );
     params.push(records[i + F.responseHeaders], records[i + F.responseBody], records[i + F.error]);
     params.push(records[i + F.outcome] === "delivered");
     params.push(records[i + F.requestHeaders], records[i + F.requestBody]);
   }
   const row = `(${Array(ATTEMPT_FIELDS).fill("?").join(",")})`;
-  await tx.run(`INSERT INTO "WebhookDeliveryAttempt" (${ATTEMPT_COLUMNS}) VALUES ${Array(last - first).fill(row).join(",")}`, params);
+  await tx.run(
+    `INSERT INTO "WebhookDeliveryAttempt" (${ATTEMPT_COLUMNS}) VALUES ${Array(last - first)
+      .fill(row)
+      .join(",")}`,
+    params,
+  );
 }
 
 /**
@@ -128,7 +166,14 @@ async function insertAttempts(tx: SqlClient, records: AttemptRecords, first: num
  * every value row, where it should find each delivery by its id (recordBatch prices out the
  * other wrong plan, a sequential scan).
  */
-async function updateDeliveries(tx: SqlClient, owner: string, records: AttemptRecords, first: number, last: number, now: Date): Promise<void> {
+async function updateDeliveries(
+  tx: SqlClient,
+  owner: string,
+  records: AttemptRecords,
+  first: number,
+  last: number,
+  now: Date,
+): Promise<void> {
   const params: unknown[] = [now];
   const seen = new Set<string>();
   for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
@@ -139,10 +184,22 @@ async function updateDeliveries(tx: SqlClient, owner: string, records: AttemptRe
     const statusCode = records[i + F.statusCode];
     const error = records[i + F.error] ?? (kind === "delivered" ? null : `HTTP ${statusCode}`);
     const retryAt = records[i + F.retryAt];
-    params.push(id, STATUS[kind], records[i + F.attemptNumber], retryAt === null ? null : new Date(retryAt as number), new Date(records[i + F.startedAt] as number), statusCode, error, kind === "delivered" ? now : null);
+    params.push(
+      id,
+      STATUS[kind],
+      records[i + F.attemptNumber],
+      retryAt === null ? null : new Date(retryAt as number),
+      new Date(records[i + F.startedAt] as number),
+      statusCode,
+      error,
+      kind === "delivered" ? now : null,
+    );
   }
   params.push(owner);
-  const row = tx.provider === "postgresql" ? `(?::text,?::"DeliveryStatus",?::int,?::timestamp(3),?::timestamp(3),?::int,?::text,?::timestamp(3))` : "(?,?,?,?,?,?,?,?)";
+  const row =
+    tx.provider === "postgresql"
+      ? `(?::text,?::"DeliveryStatus",?::int,?::timestamp(3),?::timestamp(3),?::int,?::text,?::timestamp(3))`
+      : "(?,?,?,?,?,?,?,?)";
   await tx.run(
     `UPDATE "WebhookDelivery" AS d SET "status" = v.column2, "attemptCount" = v.column3, "nextAttemptAt" = v.column4, "leaseOwner" = NULL, "leaseExpiresAt" = NULL,
        "lastAttemptAt" = v.column5, "lastStatusCode" = v.column6, "lastError" = v.column7, "deliveredAt" = v.column8, "updatedAt" = ?
@@ -164,9 +221,19 @@ export function staleReason(failingForMs: number, disableAfterMs: number): strin
 
 /** Disables an endpoint on the worker's own decision, as `endpoints disable` would, audited as "system". */
 async function disableEndpoint(ctx: RecordContext, d: Disabled, now: Date): Promise<boolean> {
-  const changed = await ctx.sql.run(`UPDATE "WebhookEndpoint" SET "enabled" = ?, "disabledAt" = ?, "disabledReason" = ?, "updatedAt" = ? WHERE "id" = ? AND "enabled" = ?`, [false, now, d.reason, now, d.endpointId, true]);
+  const changed = await ctx.sql.run(
+    `UPDATE "WebhookEndpoint" SET "enabled" = ?, "disabledAt" = ?, "disabledReason" = ?, "updatedAt" = ? WHERE "id" = ? AND "enabled" = ?`,
+    [false, now, d.reason, now, d.endpointId, true],
+  );
   if (changed === 0) return false;
   const cancelled = await cancelEndpointBacklog(ctx.sql, d.endpointId, now);
-  await recordAudit(ctx, { action: "endpoint.disable", actor: "system", targetType: "endpoint", targetId: d.endpointId, reason: d.reason, metadata: { cancelledDeliveries: cancelled } });
+  await recordAudit(ctx, {
+    action: "endpoint.disable",
+    actor: "system",
+    targetType: "endpoint",
+    targetId: d.endpointId,
+    reason: d.reason,
+    metadata: { cancelledDeliveries: cancelled },
+  });
   return true;
 }

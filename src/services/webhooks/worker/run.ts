@@ -59,7 +59,15 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const trigger = options.trigger ?? "scheduled";
   const http = new HttpClient();
   const endpoints = new EndpointCache(ctx);
-  const summary: WorkerSummary = { workerId: owner, attempts: 0, delivered: 0, retrying: 0, failed: 0, disabledEndpoints: [], durationMs: 0 };
+  const summary: WorkerSummary = {
+    workerId: owner,
+    attempts: 0,
+    delivered: 0,
+    retrying: 0,
+    failed: 0,
+    disabledEndpoints: [],
+    durationMs: 0,
+  };
   const queue: { item: Claimed; leaseEnds: number }[] = [];
   // Time an attempt needs to start and its result to be written before the lease runs out.
   const leaseMargin = Math.min(1000, options.leaseMs / 4);
@@ -80,20 +88,26 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       else await sleep(options.pollMs, undefined, { signal: options.signal }).catch(() => undefined);
     }
   };
-  const startRefill = () => (refilling ??= refill().catch((e) => void (fatal ??= e)).finally(() => (refilling = undefined)));
+  const startRefill = () =>
+    (refilling ??= refill()
+      .catch((e) => void (fatal ??= e))
+      .finally(() => (refilling = undefined)));
 
   // The heartbeat: every third of a lease, this worker's leases (queued and in flight) are pushed
   // out again, so an attempt slower than the lease (timeouts go up to 2 minutes) is never taken
   // and sent a second time by another worker. A worker that dies stops renewing; its leases run out.
-  const heartbeat = setInterval(() => {
-    const now = ctx.now();
-    store.renew(owner, now, options.leaseMs).then(
-      () => {
-        for (const q of queue) q.leaseEnds = now.getTime() + options.leaseMs;
-      },
-      (e) => void (stopped || (fatal ??= e)), // a renewal cut short by the store closing is no failure
-    );
-  }, Math.max(250, options.leaseMs / 3));
+  const heartbeat = setInterval(
+    () => {
+      const now = ctx.now();
+      store.renew(owner, now, options.leaseMs).then(
+        () => {
+          for (const q of queue) q.leaseEnds = now.getTime() + options.leaseMs;
+        },
+        (e) => void (stopped || (fatal ??= e)), // a renewal cut short by the store closing is no failure
+      );
+    },
+    Math.max(250, options.leaseMs / 3),
+  );
   let stopped = false;
   heartbeat.unref();
 
@@ -108,7 +122,9 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     writing = writing.then(async () => {
       if (batch.length === 0 || fatal !== undefined) return;
       try {
-        summary.disabledEndpoints.push(...(await store.record(owner, encodeAttempts(batch), ctx.now(), options.disableAfterMs)));
+        summary.disabledEndpoints.push(
+          ...(await store.record(owner, encodeAttempts(batch), ctx.now(), options.disableAfterMs)),
+        );
       } catch (error) {
         fatal ??= error;
         return;
@@ -156,7 +172,16 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
     const { id: deliveryId, eventId, endpointId } = item;
     return {
-      deliveryId, eventId, endpointId, attemptNumber, trigger, startedAt, requestHeaders: null, requestBody: null, result, outcome,
+      deliveryId,
+      eventId,
+      endpointId,
+      attemptNumber,
+      trigger,
+      startedAt,
+      requestHeaders: null,
+      requestBody: null,
+      result,
+      outcome,
     };
   };
 
@@ -199,14 +224,28 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     const sent = plain ? own : { ...ep.headers, ...own };
     const result = await http.post(ep.url, sent, body, ep.timeoutMs, ep.allowPrivate);
     const attemptNumber = item.attemptCount + 1;
-    let outcome = outcomeOf({ statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null }, attemptNumber, ep.scheduleMs, ctx.now());
+    let outcome = outcomeOf(
+      { statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null },
+      attemptNumber,
+      ep.scheduleMs,
+      ctx.now(),
+    );
     if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
     // The bytes sent are kept only when they are not the event's own (the same string when no
     // transformation ran, so this costs one comparison of references on the hot path).
     const requestBody = body === item.payload ? null : body;
     const { id: deliveryId, eventId, endpointId } = item;
     return {
-      deliveryId, eventId, endpointId, attemptNumber, trigger, startedAt, requestHeaders, requestBody, result, outcome,
+      deliveryId,
+      eventId,
+      endpointId,
+      attemptNumber,
+      trigger,
+      startedAt,
+      requestHeaders,
+      requestBody,
+      result,
+      outcome,
     };
   };
 
@@ -217,7 +256,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     await Promise.all(Array.from({ length: options.concurrency }, () => lane().catch((e) => void (fatal ??= e))));
     await refilling;
     await flush();
-    await store.release(owner, queue.map((q) => q.item.id));
+    await store.release(
+      owner,
+      queue.map((q) => q.item.id),
+    );
   } finally {
     stopped = true;
     clearInterval(heartbeat);

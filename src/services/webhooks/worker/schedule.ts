@@ -41,12 +41,19 @@ export function parseRetryAfter(value: string | null, now: Date): number | undef
  * The outcome of attempt number `attempt` (1-based) under `schedule` (schedule[0] is the first
  * attempt's delay, always 0; schedule[n] is the wait after attempt n). `random` is in [0, 1).
  */
-export function outcomeOf(result: AttemptResult, attempt: number, schedule: readonly number[], now: Date, random: () => number = Math.random): Outcome {
+export function outcomeOf(
+  result: AttemptResult,
+  attempt: number,
+  schedule: readonly number[],
+  now: Date,
+  random: () => number = Math.random,
+): Outcome {
   if (isSuccess(result.statusCode)) return DELIVERED;
   if (result.statusCode === 410) return { kind: "gone" };
   if (attempt >= schedule.length) return { kind: "failed" };
   let delay = schedule[attempt]! * (1 + (random() * 2 - 1) * JITTER_RATIO);
-  if (result.timedOut || (result.statusCode !== null && OVERLOADED.has(result.statusCode))) delay = Math.max(delay, OVERLOAD_MIN_DELAY_MS);
+  if (result.timedOut || (result.statusCode !== null && OVERLOADED.has(result.statusCode)))
+    delay = Math.max(delay, OVERLOAD_MIN_DELAY_MS);
   const asked = parseRetryAfter(result.retryAfter, now);
   if (asked !== undefined) delay = Math.min(Math.max(asked, delay), 2 * delay);
   return { kind: "retry", at: new Date(now.getTime() + Math.round(delay)) };

@@ -29,7 +29,11 @@ async function main(port: NonNullable<typeof parentPort>, target: DbTarget, env:
   port.on("message", async (m: StoreRequest) => {
     try {
       const value =
-        m.op === "close" ? await close() : m.op === "claim" ? flattenClaims(await store.claim(...m.args)) : await (store[m.op] as (...a: unknown[]) => Promise<unknown>)(...m.args);
+        m.op === "close"
+          ? await close()
+          : m.op === "claim"
+            ? flattenClaims(await store.claim(...m.args))
+            : await (store[m.op] as (...a: unknown[]) => Promise<unknown>)(...m.args);
       port.postMessage({ id: m.id, value: value ?? null } satisfies StoreReply);
       if (m.op === "close") port.close();
     } catch (error) {

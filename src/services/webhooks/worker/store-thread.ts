@@ -71,7 +71,11 @@ export async function threadStore(target: DbTarget, file: string, env: Env): Pro
  * its own connection on the other core meanwhile. A database that does not exist yet is left to
  * `open` to create first. Undefined when running from source (no built thread file).
  */
-export async function withStoreThread<T>(target: DbTarget, env: Env, open: () => Promise<T>): Promise<{ opened: T; store: DeliveryStore | undefined }> {
+export async function withStoreThread<T>(
+  target: DbTarget,
+  env: Env,
+  open: () => Promise<T>,
+): Promise<{ opened: T; store: DeliveryStore | undefined }> {
   const file = storeThreadFile();
   if (!file) return { opened: await open(), store: undefined };
   const exists = target.provider === "postgresql" || (target.file !== undefined && existsSync(target.file));
@@ -84,7 +88,10 @@ export async function withStoreThread<T>(target: DbTarget, env: Env, open: () =>
     const opened = await open();
     return { opened, store: await thread };
   } catch (error) {
-    await thread.then((t) => t.close(), () => undefined);
+    await thread.then(
+      (t) => t.close(),
+      () => undefined,
+    );
     throw error;
   }
 }

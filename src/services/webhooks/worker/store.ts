@@ -22,13 +22,22 @@ export interface DeliveryStore {
 
 /** `keys`: where the master key comes from, so the worker's audit events are keyed like any other. */
 export function sqlStore(sql: SqlClient, keys: { target: DbTarget; env: Env }): DeliveryStore {
-  const auditCtx = (now: Date) => ({ sql, now: () => now, actor: "system", db: { target: keys.target }, env: keys.env });
+  const auditCtx = (now: Date) => ({
+    sql,
+    now: () => now,
+    actor: "system",
+    db: { target: keys.target },
+    env: keys.env,
+  });
   return {
     claim: (owner, now, leaseMs, limit) => claimDue(sql, owner, now, leaseMs, limit),
     // The worker's own decisions (disabling an endpoint) are audited as "system", whoever runs it.
     record: (owner, records, now, disableAfterMs) => recordBatch(auditCtx(now), owner, records, disableAfterMs),
     renew: (owner, now, leaseMs) =>
-      sql.run(`UPDATE "WebhookDelivery" SET "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND "status" = 'SENDING'`, [new Date(now.getTime() + leaseMs), owner]),
+      sql.run(`UPDATE "WebhookDelivery" SET "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND "status" = 'SENDING'`, [
+        new Date(now.getTime() + leaseMs),
+        owner,
+      ]),
     release: (owner, ids) => release(sql, owner, ids),
     // An endpoint disabled inside a batch's transaction was audited there: move the head kept
     // outside the database now that it is committed (this thread may have no command to end).
