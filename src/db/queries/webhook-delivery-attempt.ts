@@ -40,11 +40,11 @@ export async function insertAttempts(db: Db, provider: Provider, attempts: reado
 function prepareInsert(provider: Provider, count: number): Prepared<unknown, `${number}`> {
   const fields = ATTEMPT_COLUMNS.length;
   const names = Array.from({ length: count * fields }, (_, i) => `${i}` as const);
-  return prepare(provider, names, (db, p) =>
-    db
-      .insertInto("WebhookDeliveryAttempt")
-      .values(Array.from({ length: count }, (_, r) => Object.fromEntries(ATTEMPT_COLUMNS.map((c, i) => [c, p[`${r * fields + i}`]!])) as Record<keyof NewAttempt, never>)),
-  );
+  return prepare(provider, names, (k, p) => {
+    const row = (r: number) => Object.fromEntries(ATTEMPT_COLUMNS.map((c, i) => [c, p[`${r * fields + i}`]!]));
+    const rows = Array.from({ length: count }, (_, r) => row(r) as Record<keyof NewAttempt, never>);
+    return k.insertInto("WebhookDeliveryAttempt").values(rows);
+  });
 }
 
 export type AttemptRow = Selectable<WebhookDeliveryAttempt>;

@@ -18,7 +18,7 @@ export interface ClaimedDelivery {
   payload: string;
 }
 
-/** Expired: a dead worker's leases, oldest first. Due: pending deliveries whose time has come, oldest first. */
+/** Expired: a dead worker's leases. Due: pending deliveries whose time has come. Oldest first, both. */
 export type ClaimKind = "expired" | "due";
 type ClaimValues = { owner: string; lease: Date; now: Date; limit: number };
 
@@ -30,7 +30,12 @@ const claims = new Map<string, Prepared<ClaimedDelivery, keyof ClaimValues>>();
  * inner SELECT is FOR UPDATE SKIP LOCKED, so concurrent workers take rows the others have not
  * locked, and none waits or double-claims. Compiled once per provider and kind: it runs per refill.
  */
-export async function claimDeliveries(db: Db, provider: Provider, kind: ClaimKind, values: ClaimValues): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(
+  db: Db,
+  provider: Provider,
+  kind: ClaimKind,
+  values: ClaimValues,
+): Promise<ClaimedDelivery[]> {
   const key = `${provider}:${kind}`;
   let statement = claims.get(key);
   if (!statement) claims.set(key, (statement = prepareClaim(provider, kind)));
@@ -44,18 +49,18 @@ function prepareClaim(provider: Provider, kind: ClaimKind): Prepared<ClaimedDeli
   const [status, at] = kind === "expired"
     ? ([DeliveryStatus.SENDING, "d.leaseExpiresAt"] as const)
     : ([DeliveryStatus.PENDING, "d.nextAttemptAt"] as const);
-  return prepare(provider, ["owner", "lease", "now", "limit"], (db, p) => {
+  return prepare(provider, ["owner", "lease", "now", "limit"], (k, p) => {
     // Each kind walks its own index in order and stops at the limit (an OR of both would sort
     // every due row on every claim).
-    const picked = db
+    const picked = k
       .selectFrom("WebhookDelivery as d")
       .select(sql.ref<string>(`d.${key}`).as("key"))
       .where("d.status", "=", status)
       .where(at, "<=", p.now)
-      .where("d.endpointId", "in", db.selectFrom("WebhookEndpoint as e").select("e.id").where("e.enabled", "=", true))
+      .where("d.endpointId", "in", k.selectFrom("WebhookEndpoint as e").select("e.id").where("e.enabled", "=", true))
       .orderBy(at)
       .limit(p.limit);
-    return db
+    return k
       .updateTable("WebhookDelivery")
       .set({ status: DeliveryStatus.SENDING, leaseOwner: p.owner, leaseExpiresAt: p.lease, updatedAt: p.now })
       .where(sql.ref(key), "in", pg ? picked.forUpdate().skipLocked() : picked)
@@ -65,20 +70,29 @@ function prepareClaim(provider: Provider, kind: ClaimKind): Prepared<ClaimedDeli
 
 /** The payload of a delivery's event, for the RETURNING of a statement on "WebhookDelivery". */
 const eventPayload = (eb: ExpressionBuilder<DB, "WebhookDelivery">) =>
-  eb.selectFrom("WebhookEvent as ev").select("ev.payload").whereRef("ev.id", "=", "WebhookDelivery.eventId").$asScalar();
+  eb
+    .selectFrom("WebhookEvent as ev")
+    .select("ev.payload")
+    .whereRef("ev.id", "=", "WebhookDelivery.eventId")
+    .$asScalar();
+
+const renewals = new Map<Provider, Prepared<unknown, "owner" | "lease">>();
 
 /** Pushes out the lease of every delivery `owner` still holds (the worker's heartbeat); returns how many. */
 export async function renewLeases(db: Db, provider: Provider, owner: string, lease: Date): Promise<number> {
   let statement = renewals.get(provider);
   if (!statement) {
     statement = prepare(provider, ["owner", "lease"], (k, p) =>
-      k.updateTable("WebhookDelivery").set({ leaseExpiresAt: p.lease }).where("leaseOwner", "=", p.owner).where("status", "=", DeliveryStatus.SENDING),
+      k
+        .updateTable("WebhookDelivery")
+        .set({ leaseExpiresAt: p.lease })
+        .where("leaseOwner", "=", p.owner)
+        .where("status", "=", DeliveryStatus.SENDING),
     );
     renewals.set(provider, statement);
   }
   return Number((await statement.run(db, { owner, lease })).numAffectedRows ?? 0n);
 }
-const renewals = new Map<Provider, Prepared<unknown, "owner" | "lease">>();
 
 /** IN lists are cut into chunks: SQLite binds at most 32,766 parameters, and short lists plan well. */
 const RELEASE_CHUNK = 500;
@@ -101,6 +115,7 @@ export type DeliveryOutcome = Pick<
   Selectable<WebhookDelivery>,
   "id" | "status" | "attemptCount" | "nextAttemptAt" | "lastStatusCode" | "lastError" | "deliveredAt"
 > & { lastAttemptAt: Date };
+
 // The VALUES columns in order, with the type PostgreSQL must be told (a bare parameter there is text).
 const OUTCOME_COLUMNS = [
   ["id", "text"], ["status", `"DeliveryStatus"`], ["attemptCount", "int"], ["nextAttemptAt", "timestamp(3)"],
@@ -123,7 +138,13 @@ const outcomeStatements = new Map<string, Prepared<unknown, OutcomeNames>>();
  * status index and joins each to every value row, where it should find each delivery by its id
  * (priceOutSeqScans prices out the other wrong plan, a sequential scan).
  */
-export async function recordOutcomes(db: Db, provider: Provider, owner: string, now: Date, outcomes: readonly DeliveryOutcome[]): Promise<void> {
+export async function recordOutcomes(
+  db: Db,
+  provider: Provider,
+  owner: string,
+  now: Date,
+  outcomes: readonly DeliveryOutcome[],
+): Promise<void> {
   const key = `${provider}:${outcomes.length}`;
   let statement = outcomeStatements.get(key);
   if (!statement) outcomeStatements.set(key, (statement = prepareOutcomes(provider, outcomes.length)));
@@ -138,11 +159,14 @@ function prepareOutcomes(provider: Provider, count: number): Prepared<unknown, O
   const pg = provider === "postgresql";
   const fields = OUTCOME_COLUMNS.length;
   const names: OutcomeNames[] = ["owner", "now", ...Array.from({ length: count * fields }, (_, i) => `${i}` as const)];
-  return prepare(provider, names, (db, p) => {
-    const row = (r: number) =>
-      sql`(${sql.join(OUTCOME_COLUMNS.map(([, type], i) => (pg ? sql`${p[`${r * fields + i}`]}::${sql.raw(type)}` : sql`${p[`${r * fields + i}`]}`)))})`;
+  return prepare(provider, names, (k, p) => {
+    const value = (r: number, i: number, type: string) => {
+      const v = p[`${r * fields + i}`];
+      return pg ? sql`${v}::${sql.raw(type)}` : sql`${v}`;
+    };
+    const row = (r: number) => sql`(${sql.join(OUTCOME_COLUMNS.map(([, type], i) => value(r, i, type)))})`;
     const rows = sql<OutcomeRow>`(VALUES ${sql.join(Array.from({ length: count }, (_, r) => row(r)))})`;
-    return db
+    return k
       .updateTable("WebhookDelivery as d")
       .from(rows.as("v"))
       .set((eb) => ({
@@ -169,21 +193,25 @@ export async function priceOutSeqScans(db: Db): Promise<void> {
 
 type HoldValues = { id: string; owner: string; lease: Date; now: Date };
 type NewHoldValues = HoldValues & { eventId: string; endpointId: string };
-const holds = new Map<Provider, { existing: Prepared<unknown, keyof HoldValues>; created: Prepared<unknown, keyof NewHoldValues> }>();
+type HoldStatements = {
+  existing: Prepared<unknown, keyof HoldValues>;
+  created: Prepared<unknown, keyof NewHoldValues>;
+};
+const holds = new Map<Provider, HoldStatements>();
 
-function holdStatements(provider: Provider) {
+function holdStatements(provider: Provider): HoldStatements {
   let s = holds.get(provider);
   if (!s) {
     s = {
-      existing: prepare(provider, ["id", "owner", "lease", "now"], (db, p) =>
-        db
+      existing: prepare(provider, ["id", "owner", "lease", "now"], (k, p) =>
+        k
           .updateTable("WebhookDelivery")
           .set({ status: DeliveryStatus.SENDING, leaseOwner: p.owner, leaseExpiresAt: p.lease, updatedAt: p.now })
           .where("id", "=", p.id)
           .where("status", "<>", DeliveryStatus.SENDING),
       ),
-      created: prepare(provider, ["id", "eventId", "endpointId", "owner", "lease", "now"], (db, p) =>
-        db
+      created: prepare(provider, ["id", "eventId", "endpointId", "owner", "lease", "now"], (k, p) =>
+        k
           .insertInto("WebhookDelivery")
           .values({
             id: p.id, eventId: p.eventId, endpointId: p.endpointId, status: DeliveryStatus.SENDING, attemptCount: 0,
@@ -211,7 +239,13 @@ export async function insertHeldDelivery(db: Db, provider: Provider, values: New
 }
 
 /** The replay's claim: renews the lease of those of `ids` that `owner` still holds, and hands them out. */
-export function renewHeld(db: Db, owner: string, ids: readonly string[], lease: Date, now: Date): Promise<ClaimedDelivery[]> {
+export function renewHeld(
+  db: Db,
+  owner: string,
+  ids: readonly string[],
+  lease: Date,
+  now: Date,
+): Promise<ClaimedDelivery[]> {
   return db
     .updateTable("WebhookDelivery")
     .set({ leaseExpiresAt: lease, updatedAt: now })
@@ -301,8 +335,9 @@ export function exportPage(db: Db, m: DeliveryMatch, after: string, limit: numbe
         ),
       ),
     )
-    .select(["d.id", "d.eventId", "d.endpointId", "d.status", "d.attemptCount", "d.createdAt", "d.lastAttemptAt", "d.deliveredAt"])
-    .select(["ev.type", "ev.payload", "ev.timestamp", "la.requestHeaders as lastHeaders", "la.requestBody as lastBody"])
+    .select(["d.id", "d.eventId", "d.endpointId", "d.status", "d.attemptCount", "d.createdAt", "d.lastAttemptAt"])
+    .select(["d.deliveredAt", "ev.type", "ev.payload", "ev.timestamp"])
+    .select(["la.requestHeaders as lastHeaders", "la.requestBody as lastBody"])
     .where((eb) => eb.and([eb("d.id", ">", after), ...matchConditions(eb, m)]))
     .orderBy("d.id")
     .limit(limit)

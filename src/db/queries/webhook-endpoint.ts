@@ -7,28 +7,34 @@ import type { Provider } from "../url.js";
 
 // ─── the worker, deliveries, export and replay ───
 
-type HealthNames = "id" | "now";
-const healthStatements = new Map<
-  Provider,
-  { succeeded: Prepared<unknown, HealthNames>; failing: Prepared<unknown, HealthNames>; stale: Prepared<{ failingSince: Date | null }, "id" | "cutoff"> }
->();
+type HealthStatements = {
+  succeeded: Prepared<unknown, "id" | "now">;
+  failing: Prepared<unknown, "id" | "now">;
+  stale: Prepared<{ failingSince: Date | null }, "id" | "cutoff">;
+};
+const healthStatements = new Map<Provider, HealthStatements>();
 
 // The worker records each batch's effect on its endpoints: compiled once per provider.
-function health(provider: Provider) {
+function health(provider: Provider): HealthStatements {
   let s = healthStatements.get(provider);
   if (!s) {
     s = {
-      succeeded: prepare(provider, ["id", "now"], (db, p) =>
-        db.updateTable("WebhookEndpoint").set({ lastSuccessAt: p.now, failingSince: null }).where("id", "=", p.id),
+      succeeded: prepare(provider, ["id", "now"], (k, p) =>
+        k.updateTable("WebhookEndpoint").set({ lastSuccessAt: p.now, failingSince: null }).where("id", "=", p.id),
       ),
-      failing: prepare(provider, ["id", "now"], (db, p) =>
-        db
+      failing: prepare(provider, ["id", "now"], (k, p) =>
+        k
           .updateTable("WebhookEndpoint")
           .set((eb) => ({ failingSince: eb.fn.coalesce("failingSince", eb.val(p.now)) }))
           .where("id", "=", p.id),
       ),
-      stale: prepare(provider, ["id", "cutoff"], (db, p) =>
-        db.selectFrom("WebhookEndpoint").select("failingSince").where("id", "=", p.id).where("enabled", "=", true).where("failingSince", "<=", p.cutoff),
+      stale: prepare(provider, ["id", "cutoff"], (k, p) =>
+        k
+          .selectFrom("WebhookEndpoint")
+          .select("failingSince")
+          .where("id", "=", p.id)
+          .where("enabled", "=", true)
+          .where("failingSince", "<=", p.cutoff),
       ),
     };
     healthStatements.set(provider, s);
@@ -41,13 +47,18 @@ export async function markEndpointSucceeded(db: Db, provider: Provider, id: stri
   await health(provider).succeeded.run(db, { id, now });
 }
 
-/** An attempt failed with no success in the same batch: the endpoint is failing since now, unless it already was. */
+/** An attempt failed, and none to it succeeded in the batch: failing since now, unless it already was. */
 export async function markEndpointFailing(db: Db, provider: Provider, id: string, now: Date): Promise<void> {
   await health(provider).failing.run(db, { id, now });
 }
 
 /** When an enabled endpoint began failing, if that is at or before `cutoff`. */
-export async function endpointFailingSince(db: Db, provider: Provider, id: string, cutoff: Date): Promise<Date | undefined> {
+export async function endpointFailingSince(
+  db: Db,
+  provider: Provider,
+  id: string,
+  cutoff: Date,
+): Promise<Date | undefined> {
   return (await health(provider).stale.run(db, { id, cutoff })).rows[0]?.failingSince ?? undefined;
 }
 
@@ -62,7 +73,9 @@ export async function disableEnabledEndpoint(db: Db, id: string, reason: string,
   return r.numUpdatedRows > 0n;
 }
 
+type EndpointRowOf = Selectable<WebhookEndpoint>;
+
 /** Every endpoint's routing: its event filter, and whether it is enabled. */
-export function endpointRoutes(db: Db): Promise<Pick<Selectable<WebhookEndpoint>, "id" | "eventFilter" | "enabled">[]> {
+export function endpointRoutes(db: Db): Promise<Pick<EndpointRowOf, "id" | "eventFilter" | "enabled">[]> {
   return db.selectFrom("WebhookEndpoint").select(["id", "eventFilter", "enabled"]).orderBy("id").execute();
 }

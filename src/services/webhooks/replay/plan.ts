@@ -49,10 +49,14 @@ async function select(db: Db, request: WebhookReplayRequest): Promise<Candidate[
     return rows; // one delivery is its own routing
   }
   if (s.kind === "event") {
-    if (!(await eventExists(db, s.eventId))) throw new NotFoundError(`No webhook event ${s.eventId}.`, "Events are listed with their deliveries: intg webhooks deliveries list", "EVENT_NOT_FOUND");
+    if (!(await eventExists(db, s.eventId))) {
+      const hint = "Events are listed with their deliveries: intg webhooks deliveries list";
+      throw new NotFoundError(`No webhook event ${s.eventId}.`, hint, "EVENT_NOT_FOUND");
+    }
     rows = await replayCandidateRows(db, { eventId: s.eventId });
   } else {
-    const window = { status: s.status, since: new Date(s.window.since), until: new Date(s.window.until), endpointId: s.endpointId };
+    const { since, until } = s.window;
+    const window = { status: s.status, since: new Date(since), until: new Date(until), endpointId: s.endpointId };
     // An empty status list selects nothing (to the query, no list means any status).
     const found = s.status.length === 0 ? [] : await replayCandidateRows(db, window);
     rows = found.filter((r) => s.typePattern === null || matchesFilter([s.typePattern], r.type));
@@ -73,14 +77,17 @@ async function currentRouting(db: Db, selected: Candidate[], onlyEndpoint: strin
   const existing = new Map<string, Candidate>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    for (const c of await replayCandidateRows(db, { eventIds: chunk })) existing.set(`${c.eventId}\u0000${c.endpointId}`, c);
+    const found = await replayCandidateRows(db, { eventIds: chunk });
+    for (const c of found) existing.set(`${c.eventId}\u0000${c.endpointId}`, c);
   }
   const out: Candidate[] = [];
   for (const eventId of ids) {
     const type = events.get(eventId)!;
     for (const e of endpoints) {
       if (!matchesFilter(e.filter, type)) continue;
-      out.push(existing.get(`${eventId}\u0000${e.id}`) ?? { id: "", eventId, endpointId: e.id, status: DeliveryStatus.PENDING, attemptCount: 0, type, enabled: e.enabled });
+      const found = existing.get(`${eventId}\u0000${e.id}`);
+      const { PENDING } = DeliveryStatus;
+      out.push(found ?? { id: "", eventId, endpointId: e.id, status: PENDING, attemptCount: 0, type, enabled: e.enabled });
     }
   }
   return out;

@@ -18,7 +18,8 @@ export async function claimDue(sql: SqlClient, owner: string, now: Date, leaseMs
   // limit, where an OR would sort every due row on every claim.
   const expired = await claimDeliveries(db, sql.provider, "expired", values);
   if (expired.length >= limit) return expired;
-  return [...expired, ...(await claimDeliveries(db, sql.provider, "due", { ...values, limit: limit - expired.length }))];
+  const due = await claimDeliveries(db, sql.provider, "due", { ...values, limit: limit - expired.length });
+  return [...expired, ...due];
 }
 
 // Claims cross to the store thread's caller as one flat array, CLAIM_FIELDS values a delivery:

@@ -69,7 +69,10 @@ export function encodeAttempts(batch: readonly Finished[]): AttemptRecords {
 
 const ROWS_PER_STATEMENT = 100;
 const STATUS: Record<string, DeliveryStatus> = {
-  delivered: DeliveryStatus.DELIVERED, retry: DeliveryStatus.PENDING, failed: DeliveryStatus.FAILED, gone: DeliveryStatus.FAILED,
+  delivered: DeliveryStatus.DELIVERED,
+  retry: DeliveryStatus.PENDING,
+  failed: DeliveryStatus.FAILED,
+  gone: DeliveryStatus.FAILED,
 };
 
 export type RecordContext = ServicesCtx;
@@ -101,7 +104,8 @@ export async function recordBatch(ctx: RecordContext, owner: string, records: At
       await markEndpointFailing(db, provider, id, now);
       if (gone.has(id)) continue;
       const since = await endpointFailingSince(db, provider, id, new Date(now.getTime() - disableAfterMs));
-      if (since) disabled.push({ endpointId: id, reason: staleReason(now.getTime() - since.getTime(), disableAfterMs) });
+      const failingFor = since ? now.getTime() - since.getTime() : 0;
+      if (since) disabled.push({ endpointId: id, reason: staleReason(failingFor, disableAfterMs) });
     }
     const done: Disabled[] = [];
     for (const d of disabled) if (await disableEndpoint({ ...ctx, sql: tx }, db, d, now)) done.push(d);
