@@ -1,4 +1,5 @@
-import { col } from "../../../db/sql.js";
+import { typed } from "../../../db/kysely.js";
+import { exportPage } from "../../../db/queries/webhook-delivery.js";
 import { signatureHeaders } from "../../../lib/webhook-signing.js";
 import type { DeliveryStatus } from "../../../types/enums.js";
 import type { WebhookExportRecord } from "../../../types/integration/webhook.types.js";
@@ -30,11 +31,6 @@ export interface ExportFilter {
 
 // Keyset pages: an export of millions of deliveries never holds more than one page in memory.
 const PAGE = 500;
-// The delivery's last attempt that sent a request (one that failed before sending records no
-// headers); `deliveries show` picks its body in the same order.
-const LAST_SENT = `SELECT a."id" FROM "WebhookDeliveryAttempt" a
-  WHERE a."deliveryId" = d."id" AND a."requestHeaders" IS NOT NULL
-  ORDER BY a."startedAt" DESC, a."attemptNumber" DESC, a."id" DESC LIMIT 1`;
 
 export async function exportDeliveries(
   ctx: ServiceContext,
@@ -43,14 +39,6 @@ export async function exportDeliveries(
   options: { withEndpointHeaders?: boolean } = {},
 ): Promise<number> {
   if (filter.endpointId) await showEndpoint(ctx, filter.endpointId); // exit 5 for an unknown endpoint
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.endpointId) where.push(`d."endpointId" = ?`), params.push(filter.endpointId);
-  if (filter.eventId) where.push(`d."eventId" = ?`), params.push(filter.eventId);
-  if (filter.status?.length)
-    where.push(`d."status" IN (${filter.status.map(() => "?").join(",")})`), params.push(...filter.status);
-  if (filter.since) where.push(`d."createdAt" >= ?`), params.push(filter.since);
-  if (filter.until) where.push(`d."createdAt" < ?`), params.push(filter.until);
   const exportedAt = ctx.now();
   // Per endpoint, looked up once: its secrets (for deliveries never attempted) and own headers.
   const signers = new Map<string, Promise<string[]>>();
@@ -62,28 +50,20 @@ export async function exportDeliveries(
   let after = "";
   let count = 0;
   for (;;) {
-    const rows = await ctx.sql.all(
-      `SELECT d."id", d."eventId", d."endpointId", d."status", d."attemptCount", d."createdAt", d."lastAttemptAt",
-        d."deliveredAt", ev."type", ev."payload", ev."timestamp",
-        la."requestHeaders" AS "lastHeaders", la."requestBody" AS "lastBody"
-       FROM "WebhookDelivery" d JOIN "WebhookEvent" ev ON ev."id" = d."eventId"
-       LEFT JOIN "WebhookDeliveryAttempt" la ON la."id" = (${LAST_SENT})
-       WHERE d."id" > ?${where.map((w) => ` AND ${w}`).join("")} ORDER BY d."id" LIMIT ?`,
-      [after, ...params, PAGE],
-    );
+    // Each delivery with the request of its last attempt that sent one (see exportPage).
+    const rows = await exportPage(typed(ctx.sql), filter, after, PAGE);
     for (const r of rows) {
-      const eventId = String(r.eventId);
-      const endpointId = String(r.endpointId);
-      let body = String(r.payload);
+      const { eventId, endpointId } = r;
+      let body = r.payload;
       let headers: Record<string, string>;
       let headersSource: WebhookExportRecord["headersSource"] = "last_attempt";
       const seen: string[] = [];
-      if (r.lastHeaders !== null && r.lastHeaders !== undefined) {
+      if (r.lastHeaders !== null) {
         // The bytes that attempt signed, when they were not the payload itself (a transformation).
-        if (r.lastBody !== null && r.lastBody !== undefined) body = String(r.lastBody);
+        if (r.lastBody !== null) body = r.lastBody;
         // Older attempt rows hold the endpoint's header values in the clear: never copied out.
         headers = {};
-        for (const [k, v] of Object.entries(col.json<Record<string, string>>(r.lastHeaders))) {
+        for (const [k, v] of Object.entries(r.lastHeaders as Record<string, string>)) {
           if (WEBHOOK_REQUEST_HEADERS.test(k.toLowerCase())) headers[k] = v;
           else seen.push(k);
         }
@@ -104,26 +84,26 @@ export async function exportDeliveries(
       const names = [...new Set([...Object.keys(own), ...seen])];
       if (options.withEndpointHeaders) headers = { ...own, ...headers };
       await write({
-        deliveryId: String(r.id),
+        deliveryId: r.id,
         eventId,
         endpointId,
         webhookId: headers["webhook-id"] ?? eventId,
-        eventType: String(r.type),
-        status: r.status as DeliveryStatus,
-        attemptCount: col.int(r.attemptCount),
+        eventType: r.type,
+        status: r.status,
+        attemptCount: r.attemptCount,
         headersSource,
         headers,
         endpointHeaderNames: names,
         body,
-        eventTimestamp: col.iso(r.timestamp)!,
-        createdAt: col.iso(r.createdAt)!,
-        lastAttemptAt: col.iso(r.lastAttemptAt),
-        deliveredAt: col.iso(r.deliveredAt),
+        eventTimestamp: r.timestamp.toISOString(),
+        createdAt: r.createdAt.toISOString(),
+        lastAttemptAt: r.lastAttemptAt?.toISOString() ?? null,
+        deliveredAt: r.deliveredAt?.toISOString() ?? null,
         exportedAt: exportedAt.toISOString(),
       });
       count++;
     }
     if (rows.length < PAGE) return count;
-    after = String(rows[rows.length - 1]!.id);
+    after = rows[rows.length - 1]!.id;
   }
 }

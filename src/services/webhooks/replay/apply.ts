@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { ConflictError } from "../../../errors.js";
+import { typed } from "../../../db/kysely.js";
+import { holdDelivery, insertHeldDelivery, renewHeld } from "../../../db/queries/webhook-delivery.js";
 import type { SqlClient } from "../../../db/sql.js";
 import { newId } from "../../../lib/ids.js";
 import type { WebhookReplayRequest } from "../../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../../context.js";
-import type { Claimed } from "../worker/claim.js";
 import type { Finished } from "../worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker, type WorkerSummary } from "../worker/run.js";
 import { sqlStore, type DeliveryStore } from "../worker/store.js";
@@ -77,23 +78,17 @@ export async function replay(
 
 /** Leases every planned delivery to the replay (creating the missing ones); returns the ids it holds. */
 async function hold(tx: SqlClient, owner: string, plan: ReplayPlan, now: Date, leaseMs: number): Promise<string[]> {
+  const db = typed(tx);
   const lease = new Date(now.getTime() + leaseMs);
   const held: string[] = [];
   for (const pair of plan.pairs) {
     if (pair.deliveryId === null) {
       const id = newId("delivery", now);
-      const n = await tx.run(
-        `INSERT INTO "WebhookDelivery" ("id","eventId","endpointId","status","attemptCount","leaseOwner","leaseExpiresAt","createdAt","updatedAt") VALUES (?,?,?,'SENDING',0,?,?,?,?) ON CONFLICT ("eventId","endpointId") DO NOTHING`,
-        [id, pair.eventId, pair.endpointId, owner, lease, now, now],
-      );
-      if (n > 0) held.push(id), (pair.deliveryId = id);
+      const values = { id, eventId: pair.eventId, endpointId: pair.endpointId, owner, lease, now };
+      if (await insertHeldDelivery(db, tx.provider, values)) held.push(id), (pair.deliveryId = id);
       continue;
     }
-    const n = await tx.run(
-      `UPDATE "WebhookDelivery" SET "status" = 'SENDING', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" <> 'SENDING'`,
-      [owner, lease, now, pair.deliveryId],
-    );
-    if (n > 0) held.push(pair.deliveryId);
+    if (await holdDelivery(db, tx.provider, { id: pair.deliveryId, owner, lease, now })) held.push(pair.deliveryId);
   }
   return held;
 }
@@ -107,21 +102,8 @@ function nextHeld(sql: SqlClient, held: readonly string[]): DeliveryStore["claim
       const chunk = held.slice(next, next + Math.min(limit, 500));
       next += chunk.length;
       if (chunk.length === 0) return [];
-      const rows = await sql.rows(
-        `UPDATE "WebhookDelivery" SET "leaseExpiresAt" = ?, "updatedAt" = ? WHERE "leaseOwner" = ? AND "status" = 'SENDING' AND "id" IN (${chunk.map(() => "?").join(",")})
-         RETURNING "id", "eventId", "endpointId", "attemptCount", (SELECT ev."payload" FROM "WebhookEvent" ev WHERE ev."id" = "WebhookDelivery"."eventId")`,
-        [new Date(now.getTime() + leaseMs), now, owner, ...chunk],
-      );
-      if (rows.length > 0)
-        return rows.map(
-          (r): Claimed => ({
-            id: r[0] as string,
-            eventId: r[1] as string,
-            endpointId: r[2] as string,
-            attemptCount: Number(r[3]),
-            payload: r[4] as string,
-          }),
-        );
+      const rows = await renewHeld(typed(sql), owner, chunk, new Date(now.getTime() + leaseMs), now);
+      if (rows.length > 0) return rows;
     }
   };
 }

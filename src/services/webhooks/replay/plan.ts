@@ -1,7 +1,10 @@
 import { NotFoundError } from "../../../errors.js";
-import { col, type SqlClient } from "../../../db/sql.js";
+import { DeliveryStatus } from "../../../db/generated/kysely/enums.js";
+import { type Db, typed } from "../../../db/kysely.js";
+import { replayCandidateRows } from "../../../db/queries/webhook-delivery.js";
+import { endpointRoutes } from "../../../db/queries/webhook-endpoint.js";
+import { eventExists } from "../../../db/queries/webhook-event.js";
 import { nodeCrypto } from "../../../lib/lazy-builtins.js";
-import type { DeliveryStatus } from "../../../types/enums.js";
 import type { WebhookReplayPlan, WebhookReplayRequest } from "../../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../../context.js";
 import { matchesFilter } from "../endpoint-input.js";
@@ -21,9 +24,6 @@ interface Candidate {
   enabled: boolean;
 }
 
-const CANDIDATE = `SELECT d."id", d."eventId", d."endpointId", d."status", d."attemptCount", ev."type", e."enabled"
-  FROM "WebhookDelivery" d JOIN "WebhookEvent" ev ON ev."id" = d."eventId" JOIN "WebhookEndpoint" e ON e."id" = d."endpointId"`;
-
 export interface ReplayPlan extends WebhookReplayPlan {
   /** Pairs left out because their endpoint is disabled (enable it to replay them). */
   skippedDisabled: number;
@@ -32,13 +32,13 @@ export interface ReplayPlan extends WebhookReplayPlan {
 }
 
 export async function planReplay(ctx: Pick<ServiceContext, "sql">, request: WebhookReplayRequest): Promise<ReplayPlan> {
-  const candidates = await select(ctx.sql, request);
+  const candidates = await select(typed(ctx.sql), request);
   const plan: ReplayPlan = { planHash: "", pairs: [], skippedDelivered: 0, skippedDisabled: 0, skippedInFlight: 0 };
   const state: string[] = [];
   for (const c of candidates) {
     if (!c.enabled) plan.skippedDisabled++;
-    else if (c.status === "SENDING") plan.skippedInFlight++;
-    else if (c.status === "DELIVERED" && !request.includeDelivered) plan.skippedDelivered++;
+    else if (c.status === DeliveryStatus.SENDING) plan.skippedInFlight++;
+    else if (c.status === DeliveryStatus.DELIVERED && !request.includeDelivered) plan.skippedDelivered++;
     else {
       plan.pairs.push({ eventId: c.eventId, endpointId: c.endpointId, deliveryId: c.id || null });
       state.push(`${c.eventId}:${c.endpointId}:${c.id}:${c.status}:${c.attemptCount}`);
@@ -50,11 +50,11 @@ export async function planReplay(ctx: Pick<ServiceContext, "sql">, request: Webh
   return plan;
 }
 
-async function select(sql: SqlClient, request: WebhookReplayRequest): Promise<Candidate[]> {
+async function select(db: Db, request: WebhookReplayRequest): Promise<Candidate[]> {
   const s = request.selector;
   let rows: Candidate[];
   if (s.kind === "delivery") {
-    rows = await candidates(sql, `d."id" = ?`, [s.deliveryId]);
+    rows = await replayCandidateRows(db, { id: s.deliveryId });
     if (rows.length === 0)
       throw new NotFoundError(
         `No webhook delivery ${s.deliveryId}.`,
@@ -64,55 +64,27 @@ async function select(sql: SqlClient, request: WebhookReplayRequest): Promise<Ca
     return rows; // one delivery is its own routing
   }
   if (s.kind === "event") {
-    const event = await sql.get<{ id: string }>(`SELECT "id" FROM "WebhookEvent" WHERE "id" = ?`, [s.eventId]);
-    if (!event)
-      throw new NotFoundError(
-        `No webhook event ${s.eventId}.`,
-        "Events are listed with their deliveries: intg webhooks deliveries list",
-        "EVENT_NOT_FOUND",
-      );
-    rows = await candidates(sql, `d."eventId" = ?`, [s.eventId]);
+    if (!(await eventExists(db, s.eventId))) {
+      const hint = "Events are listed with their deliveries: intg webhooks deliveries list";
+      throw new NotFoundError(`No webhook event ${s.eventId}.`, hint, "EVENT_NOT_FOUND");
+    }
+    rows = await replayCandidateRows(db, { eventId: s.eventId });
   } else {
-    const where = [`d."status" IN (${s.status.map(() => "?").join(",")})`, `d."createdAt" >= ?`, `d."createdAt" < ?`];
-    const params: unknown[] = [...s.status, new Date(s.window.since), new Date(s.window.until)];
-    if (s.endpointId) where.push(`d."endpointId" = ?`), params.push(s.endpointId);
-    rows = (await candidates(sql, where.join(" AND "), params)).filter(
-      (r) => s.typePattern === null || matchesFilter([s.typePattern], r.type),
-    );
+    const { since, until } = s.window;
+    const window = { status: s.status, since: new Date(since), until: new Date(until), endpointId: s.endpointId };
+    // An empty status list selects nothing (to the query, no list means any status).
+    const found = s.status.length === 0 ? [] : await replayCandidateRows(db, window);
+    rows = found.filter((r) => s.typePattern === null || matchesFilter([s.typePattern], r.type));
   }
   if (request.routing === "original") return rows;
-  return currentRouting(sql, rows, s.kind === "filter" ? s.endpointId : null);
-}
-
-async function candidates(sql: SqlClient, where: string, params: unknown[]): Promise<Candidate[]> {
-  const rows = await sql.all<Record<string, unknown>>(
-    `${CANDIDATE} WHERE ${where} ORDER BY d."eventId", d."endpointId"`,
-    params,
-  );
-  return rows.map((r) => ({
-    id: String(r.id),
-    eventId: String(r.eventId),
-    endpointId: String(r.endpointId),
-    status: r.status as DeliveryStatus,
-    attemptCount: col.int(r.attemptCount),
-    type: String(r.type),
-    enabled: col.bool(r.enabled),
-  }));
+  return currentRouting(db, rows, s.kind === "filter" ? s.endpointId : null);
 }
 
 /** The selected events, each sent to the endpoints whose filter matches it now. */
-async function currentRouting(
-  sql: SqlClient,
-  selected: Candidate[],
-  onlyEndpoint: string | null,
-): Promise<Candidate[]> {
-  const endpoints = (
-    await sql.all<{ id: string; eventFilter: unknown; enabled: unknown }>(
-      `SELECT "id", "eventFilter", "enabled" FROM "WebhookEndpoint" ORDER BY "id"`,
-    )
-  )
+async function currentRouting(db: Db, selected: Candidate[], onlyEndpoint: string | null): Promise<Candidate[]> {
+  const endpoints = (await endpointRoutes(db))
     .filter((e) => onlyEndpoint === null || e.id === onlyEndpoint)
-    .map((e) => ({ id: e.id, filter: col.json<string[] | null>(e.eventFilter) ?? [], enabled: col.bool(e.enabled) }));
+    .map((e) => ({ id: e.id, filter: (e.eventFilter ?? []) as string[], enabled: e.enabled }));
   const events = new Map<string, string>();
   for (const c of selected) events.set(c.eventId, c.type);
   // Every delivery of the selected events, in a few queries rather than one per event.
@@ -120,24 +92,18 @@ async function currentRouting(
   const existing = new Map<string, Candidate>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    for (const c of await candidates(sql, `d."eventId" IN (${chunk.map(() => "?").join(",")})`, chunk))
-      existing.set(`${c.eventId}\u0000${c.endpointId}`, c);
+    const found = await replayCandidateRows(db, { eventIds: chunk });
+    for (const c of found) existing.set(`${c.eventId}\u0000${c.endpointId}`, c);
   }
   const out: Candidate[] = [];
   for (const eventId of ids) {
     const type = events.get(eventId)!;
     for (const e of endpoints) {
       if (!matchesFilter(e.filter, type)) continue;
+      const found = existing.get(`${eventId}\u0000${e.id}`);
+      const { PENDING } = DeliveryStatus;
       out.push(
-        existing.get(`${eventId}\u0000${e.id}`) ?? {
-          id: "",
-          eventId,
-          endpointId: e.id,
-          status: "PENDING",
-          attemptCount: 0,
-          type,
-          enabled: e.enabled,
-        },
+        found ?? { id: "", eventId, endpointId: e.id, status: PENDING, attemptCount: 0, type, enabled: e.enabled },
       );
     }
   }

@@ -1,3 +1,5 @@
+import { typed } from "../../../db/kysely.js";
+import { claimDeliveries, type ClaimedDelivery } from "../../../db/queries/webhook-delivery.js";
 import type { SqlClient } from "../../../db/sql.js";
 
 // Claiming due work with a lease. One statement picks and marks the rows: on SQLite it takes the
@@ -6,14 +8,7 @@ import type { SqlClient } from "../../../db/sql.js";
 // others have not locked and none waits or double-claims. A worker that dies keeps its rows only
 // until leaseExpiresAt; then they are due again (at-least-once).
 
-export interface Claimed {
-  id: string;
-  eventId: string;
-  endpointId: string;
-  /** Attempts made before this one. */
-  attemptCount: number;
-  payload: string;
-}
+export type Claimed = ClaimedDelivery;
 
 export async function claimDue(
   sql: SqlClient,
@@ -22,64 +17,15 @@ export async function claimDue(
   leaseMs: number,
   limit: number,
 ): Promise<Claimed[]> {
+  const db = typed(sql);
+  const values = { owner, lease: new Date(now.getTime() + leaseMs), now, limit };
   // Expired leases first (a dead worker's claims, usually none), then due deliveries, oldest first.
   // Two statements rather than one with OR: each walks its own index in order and stops at the
   // limit, where an OR would sort every due row on every claim.
-  const expired = await claimWhere(
-    sql,
-    owner,
-    now,
-    leaseMs,
-    limit,
-    `d."status" = 'SENDING' AND d."leaseExpiresAt" <= ?`,
-    `d."leaseExpiresAt"`,
-  );
+  const expired = await claimDeliveries(db, sql.provider, "expired", values);
   if (expired.length >= limit) return expired;
-  return [
-    ...expired,
-    ...(await claimWhere(
-      sql,
-      owner,
-      now,
-      leaseMs,
-      limit - expired.length,
-      `d."status" = 'PENDING' AND d."nextAttemptAt" <= ?`,
-      `d."nextAttemptAt"`,
-    )),
-  ];
-}
-
-async function claimWhere(
-  sql: SqlClient,
-  owner: string,
-  now: Date,
-  leaseMs: number,
-  limit: number,
-  due: string,
-  order: string,
-): Promise<Claimed[]> {
-  const pg = sql.provider === "postgresql";
-  const skipLocked = pg ? " FOR UPDATE SKIP LOCKED" : "";
-  // SQLite picks the rows by rowid: by "id" each would be found through its text index first.
-  const key = pg ? `"id"` : "rowid";
-  const lease = new Date(now.getTime() + leaseMs);
-  // One statement, so one atomic step on either provider; the payload rides along in RETURNING.
-  const rows = await sql.rows(
-    `UPDATE "WebhookDelivery" SET "status" = 'SENDING', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
-     WHERE ${key} IN (
-       SELECT d.${key} FROM "WebhookDelivery" d
-       WHERE ${due} AND d."endpointId" IN (SELECT e."id" FROM "WebhookEndpoint" e WHERE e."enabled" = ?)
-       ORDER BY ${order} LIMIT ?${skipLocked}
-     ) RETURNING "id", "eventId", "endpointId", "attemptCount", (SELECT ev."payload" FROM "WebhookEvent" ev WHERE ev."id" = "WebhookDelivery"."eventId")`,
-    [owner, lease, now, now, true, limit],
-  );
-  return rows.map((r) => ({
-    id: r[0] as string,
-    eventId: r[1] as string,
-    endpointId: r[2] as string,
-    attemptCount: Number(r[3]),
-    payload: r[4] as string,
-  }));
+  const due = await claimDeliveries(db, sql.provider, "due", { ...values, limit: limit - expired.length });
+  return [...expired, ...due];
 }
 
 // Claims cross to the store thread's caller as one flat array, CLAIM_FIELDS values a delivery:

@@ -1,4 +1,13 @@
-import { col, type SqlClient } from "../../../db/sql.js";
+import { DeliveryStatus } from "../../../db/generated/kysely/enums.js";
+import { type Db, typed } from "../../../db/kysely.js";
+import { insertAttempts, type NewAttempt } from "../../../db/queries/webhook-delivery-attempt.js";
+import { type DeliveryOutcome, priceOutSeqScans, recordOutcomes } from "../../../db/queries/webhook-delivery.js";
+import {
+  disableEnabledEndpoint,
+  endpointFailingSince,
+  markEndpointFailing,
+  markEndpointSucceeded,
+} from "../../../db/queries/webhook-endpoint.js";
 import { formatDuration } from "../../../lib/duration.js";
 import { newId } from "../../../lib/ids.js";
 import { recordAudit } from "../../audit/record.js";
@@ -70,10 +79,13 @@ export function encodeAttempts(batch: readonly Finished[]): AttemptRecords {
   return out;
 }
 
-const ATTEMPT_COLUMNS = `"id","deliveryId","endpointId","attemptNumber","trigger","startedAt","durationMs","statusCode",
-  "responseHeaders","responseBody","error","succeeded","requestHeaders","requestBody"`;
 const ROWS_PER_STATEMENT = 100;
-const STATUS: Record<string, string> = { delivered: "DELIVERED", retry: "PENDING", failed: "FAILED", gone: "FAILED" };
+const STATUS: Record<string, DeliveryStatus> = {
+  delivered: DeliveryStatus.DELIVERED,
+  retry: DeliveryStatus.PENDING,
+  failed: DeliveryStatus.FAILED,
+  gone: DeliveryStatus.FAILED,
+};
 
 export type RecordContext = ServicesCtx;
 
@@ -90,14 +102,14 @@ export async function recordBatch(
   for (let i = 0; i < records.length; i += ATTEMPT_FIELDS)
     outcomes.push({ endpointId: records[i + F.endpoint] as string, kind: records[i + F.outcome] as string });
   return ctx.sql.transaction(async (tx) => {
-    // With no index for the status test (see updateDeliveries), a young PostgreSQL table's planner
-    // still chose a scan of the whole table, joined to every value row; with seq scans priced out
-    // it finds each delivery by its primary key. For this transaction only.
-    if (tx.provider === "postgresql") await tx.run(`SET LOCAL enable_seqscan = off`);
+    const db = typed(tx);
+    const provider = tx.provider;
+    // Each delivery is found by its primary key (see recordOutcomes), for this transaction only.
+    if (provider === "postgresql") await priceOutSeqScans(db);
     for (let first = 0; first < count; first += ROWS_PER_STATEMENT) {
       const last = Math.min(count, first + ROWS_PER_STATEMENT);
-      await insertAttempts(tx, records, first, last);
-      await updateDeliveries(tx, owner, records, first, last, now);
+      await insertAttempts(db, provider, attemptRows(records, first, last));
+      await recordOutcomes(db, provider, owner, now, outcomeRows(records, first, last, now));
     }
 
     const succeeded = new Set(outcomes.filter((o) => o.kind === "delivered").map((o) => o.endpointId));
@@ -105,108 +117,74 @@ export async function recordBatch(
     const failing = new Set(
       outcomes.filter((o) => o.kind !== "delivered" && !succeeded.has(o.endpointId)).map((o) => o.endpointId),
     );
-    for (const id of succeeded)
-      await tx.run(`UPDATE "WebhookEndpoint" SET "lastSuccessAt" = ?, "failingSince" = NULL WHERE "id" = ?`, [now, id]);
+    for (const id of succeeded) await markEndpointSucceeded(db, provider, id, now);
     // 410 is the receiver saying stop: disable at once, whatever else the batch saw.
     const disabled: Disabled[] = [...gone].map((id) => ({ endpointId: id, reason: "the receiver answered 410 Gone" }));
     for (const id of failing) {
-      await tx.run(`UPDATE "WebhookEndpoint" SET "failingSince" = COALESCE("failingSince", ?) WHERE "id" = ?`, [
-        now,
-        id,
-      ]);
+      await markEndpointFailing(db, provider, id, now);
       if (gone.has(id)) continue;
-      const cutoff = new Date(now.getTime() - disableAfterMs);
-      const stale = await tx.get<{ failingSince: unknown }>(
-        `SELECT "failingSince" FROM "WebhookEndpoint" WHERE "id" = ? AND "enabled" = ? AND "failingSince" <= ?`,
-        [id, true, cutoff],
-      );
-      const failingFor = stale ? now.getTime() - col.date(stale.failingSince).getTime() : 0;
-      if (stale) disabled.push({ endpointId: id, reason: staleReason(failingFor, disableAfterMs) });
+      const since = await endpointFailingSince(db, provider, id, new Date(now.getTime() - disableAfterMs));
+      const failingFor = since ? now.getTime() - since.getTime() : 0;
+      if (since) disabled.push({ endpointId: id, reason: staleReason(failingFor, disableAfterMs) });
     }
     const done: Disabled[] = [];
-    for (const d of disabled) if (await disableEndpoint({ ...ctx, sql: tx }, d, now)) done.push(d);
+    for (const d of disabled) if (await disableEndpoint({ ...ctx, sql: tx }, db, d, now)) done.push(d);
     return done;
   });
 }
 
-async function insertAttempts(tx: SqlClient, records: AttemptRecords, first: number, last: number): Promise<void> {
-  const params: unknown[] = [];
+/** The attempts of records[first..last), as rows. */
+function attemptRows(records: AttemptRecords, first: number, last: number): NewAttempt[] {
+  const rows: NewAttempt[] = [];
   for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
     const startedAt = new Date(records[i + F.startedAt] as number);
-    params.push(
-      newId("attempt", startedAt),
-      records[i + F.delivery],
-      records[i + F.endpoint],
-      records[i + F.attemptNumber],
-      records[i + F.trigger],
+    rows.push({
+      id: newId("attempt", startedAt),
+      deliveryId: records[i + F.delivery] as string,
+      endpointId: records[i + F.endpoint] as string,
+      attemptNumber: records[i + F.attemptNumber] as number,
+      trigger: records[i + F.trigger] as string,
       startedAt,
-      records[i + F.durationMs],
-      records[i + F.statusCode],
-    );
-    params.push(records[i + F.responseHeaders], records[i + F.responseBody], records[i + F.error]);
-    params.push(records[i + F.outcome] === "delivered");
-    params.push(records[i + F.requestHeaders], records[i + F.requestBody]);
+      durationMs: records[i + F.durationMs] as number,
+      statusCode: records[i + F.statusCode] as number | null,
+      responseHeaders: records[i + F.responseHeaders] as string | null,
+      responseBody: records[i + F.responseBody] as string | null,
+      error: records[i + F.error] as string | null,
+      succeeded: records[i + F.outcome] === "delivered",
+      requestHeaders: records[i + F.requestHeaders] as string | null,
+      requestBody: records[i + F.requestBody] as string | null,
+    });
   }
-  const row = `(${Array(ATTEMPT_FIELDS).fill("?").join(",")})`;
-  await tx.run(
-    `INSERT INTO "WebhookDeliveryAttempt" (${ATTEMPT_COLUMNS}) VALUES ${Array(last - first)
-      .fill(row)
-      .join(",")}`,
-    params,
-  );
+  return rows;
 }
 
 /**
- * One UPDATE for up to ROWS_PER_STATEMENT deliveries, joined to their new values (a statement per
- * delivery cost twice as much on SQLite, and a round trip each on PostgreSQL). Only deliveries
- * this worker still holds change. A delivery twice in a batch (its lease ran out while it waited,
- * and this worker claimed it again) keeps the first attempt's outcome, as one UPDATE each would.
- * The status test is written so no index can serve it: a planner without statistics (a young
- * PostgreSQL table) otherwise walks every SENDING row through the status index and joins each to
- * every value row, where it should find each delivery by its id (recordBatch prices out the
- * other wrong plan, a sequential scan).
+ * What the attempts of records[first..last) made of their deliveries, one row per delivery. A
+ * delivery twice in a batch (its lease ran out while it waited, and this worker claimed it again)
+ * keeps the first attempt's outcome, as one UPDATE each would.
  */
-async function updateDeliveries(
-  tx: SqlClient,
-  owner: string,
-  records: AttemptRecords,
-  first: number,
-  last: number,
-  now: Date,
-): Promise<void> {
-  const params: unknown[] = [now];
+function outcomeRows(records: AttemptRecords, first: number, last: number, now: Date): DeliveryOutcome[] {
+  const rows: DeliveryOutcome[] = [];
   const seen = new Set<string>();
   for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
     const id = records[i + F.delivery] as string;
     if (seen.has(id)) continue;
     seen.add(id);
     const kind = records[i + F.outcome] as string;
-    const statusCode = records[i + F.statusCode];
-    const error = records[i + F.error] ?? (kind === "delivered" ? null : `HTTP ${statusCode}`);
-    const retryAt = records[i + F.retryAt];
-    params.push(
+    const statusCode = records[i + F.statusCode] as number | null;
+    const retryAt = records[i + F.retryAt] as number | null;
+    rows.push({
       id,
-      STATUS[kind],
-      records[i + F.attemptNumber],
-      retryAt === null ? null : new Date(retryAt as number),
-      new Date(records[i + F.startedAt] as number),
-      statusCode,
-      error,
-      kind === "delivered" ? now : null,
-    );
+      status: STATUS[kind]!,
+      attemptCount: records[i + F.attemptNumber] as number,
+      nextAttemptAt: retryAt === null ? null : new Date(retryAt),
+      lastAttemptAt: new Date(records[i + F.startedAt] as number),
+      lastStatusCode: statusCode,
+      lastError: (records[i + F.error] as string | null) ?? (kind === "delivered" ? null : `HTTP ${statusCode}`),
+      deliveredAt: kind === "delivered" ? now : null,
+    });
   }
-  params.push(owner);
-  const row =
-    tx.provider === "postgresql"
-      ? `(?::text,?::"DeliveryStatus",?::int,?::timestamp(3),?::timestamp(3),?::int,?::text,?::timestamp(3))`
-      : "(?,?,?,?,?,?,?,?)";
-  await tx.run(
-    `UPDATE "WebhookDelivery" AS d SET "status" = v.column2, "attemptCount" = v.column3, "nextAttemptAt" = v.column4, "leaseOwner" = NULL, "leaseExpiresAt" = NULL,
-       "lastAttemptAt" = v.column5, "lastStatusCode" = v.column6, "lastError" = v.column7, "deliveredAt" = v.column8, "updatedAt" = ?
-     FROM (VALUES ${Array(seen.size).fill(row).join(",")}) AS v
-     WHERE d."id" = v.column1 AND d."leaseOwner" = ? AND (d."status" = 'SENDING') IS TRUE`,
-    params,
-  );
+  return rows;
 }
 
 /**
@@ -220,12 +198,8 @@ export function staleReason(failingForMs: number, disableAfterMs: number): strin
 }
 
 /** Disables an endpoint on the worker's own decision, as `endpoints disable` would, audited as "system". */
-async function disableEndpoint(ctx: RecordContext, d: Disabled, now: Date): Promise<boolean> {
-  const changed = await ctx.sql.run(
-    `UPDATE "WebhookEndpoint" SET "enabled" = ?, "disabledAt" = ?, "disabledReason" = ?, "updatedAt" = ? WHERE "id" = ? AND "enabled" = ?`,
-    [false, now, d.reason, now, d.endpointId, true],
-  );
-  if (changed === 0) return false;
+async function disableEndpoint(ctx: RecordContext, db: Db, d: Disabled, now: Date): Promise<boolean> {
+  if (!(await disableEnabledEndpoint(db, d.endpointId, d.reason, now))) return false;
   const cancelled = await cancelEndpointBacklog(ctx.sql, d.endpointId, now);
   await recordAudit(ctx, {
     action: "endpoint.disable",

@@ -1,3 +1,5 @@
+import { typed } from "../../../db/kysely.js";
+import { releaseDeliveries, renewLeases } from "../../../db/queries/webhook-delivery.js";
 import type { SqlClient } from "../../../db/sql.js";
 import type { DbTarget, Env } from "../../../db/url.js";
 import { headSyncPending, syncAuditHead } from "../../audit/head.js";
@@ -33,26 +35,12 @@ export function sqlStore(sql: SqlClient, keys: { target: DbTarget; env: Env }): 
     claim: (owner, now, leaseMs, limit) => claimDue(sql, owner, now, leaseMs, limit),
     // The worker's own decisions (disabling an endpoint) are audited as "system", whoever runs it.
     record: (owner, records, now, disableAfterMs) => recordBatch(auditCtx(now), owner, records, disableAfterMs),
-    renew: (owner, now, leaseMs) =>
-      sql.run(`UPDATE "WebhookDelivery" SET "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND "status" = 'SENDING'`, [
-        new Date(now.getTime() + leaseMs),
-        owner,
-      ]),
-    release: (owner, ids) => release(sql, owner, ids),
+    renew: (owner, now, leaseMs) => renewLeases(typed(sql), sql.provider, owner, new Date(now.getTime() + leaseMs)),
+    release: (owner, ids) => releaseDeliveries(typed(sql), owner, ids),
     // An endpoint disabled inside a batch's transaction was audited there: move the head kept
     // outside the database now that it is committed (this thread may have no command to end).
     close: async () => {
       if (headSyncPending()) await syncAuditHead(auditCtx(new Date())).catch(() => undefined);
     },
   };
-}
-
-async function release(sql: SqlClient, owner: string, ids: readonly string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    await sql.run(
-      `UPDATE "WebhookDelivery" SET "status" = 'PENDING', "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "leaseOwner" = ? AND "status" = 'SENDING' AND "id" IN (${chunk.map(() => "?").join(",")})`,
-      [owner, ...chunk],
-    );
-  }
 }
