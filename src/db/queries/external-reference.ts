@@ -1,5 +1,5 @@
 import { type Db, jsonText, typed } from "../kysely.js";
-import { preparedOnce } from "../prepared-once.js";
+import { prepared } from "../prepared.js";
 import type { Writable } from "node:stream";
 import {
   CompiledQuery,
@@ -22,7 +22,7 @@ const CHUNK = 500;
 
 // One per record of a page, pages of thousands: compiled once.
 const SYNCED = ["id", "connectionId", "entityType", "entityId", "externalType", "externalId", "payloadHash"] as const;
-const insertSynced = preparedOnce([...SYNCED, "now", "actor", "jobId"], (db, p) =>
+const insertSynced = prepared([...SYNCED, "now", "actor", "jobId"], (db, p) =>
   db.insertInto("ExternalReference").values({
     id: p.id,
     connectionId: p.connectionId,
@@ -42,10 +42,10 @@ const insertSynced = preparedOnce([...SYNCED, "now", "actor", "jobId"], (db, p) 
     updatedAt: p.now,
   }),
 );
-const markSeen = preparedOnce(["jobId", "id"], (db, p) =>
+const markSeen = prepared(["jobId", "id"], (db, p) =>
   db.updateTable("ExternalReference").set({ lastSeenSyncJobId: p.jobId }).where("id", "=", p.id),
 );
-const updateSynced = preparedOnce(["entityType", "entityId", "payloadHash", "now", "jobId", "id"], (db, p) =>
+const updateSynced = prepared(["entityType", "entityId", "payloadHash", "now", "jobId", "id"], (db, p) =>
   db
     .updateTable("ExternalReference")
     .set({
@@ -77,12 +77,12 @@ export async function insertSyncedRef(
   r: SyncedRecord,
   seen: { jobId: string; actor: string; now: Date },
 ): Promise<void> {
-  await insertSynced(db).run(db, { id, ...r, ...seen });
+  await insertSynced.run(db, { id, ...r, ...seen });
 }
 
 /** A reference seen unchanged: only the job's stamp moves. */
 export async function markRefSeen(db: Db, id: string, jobId: string): Promise<void> {
-  await markSeen(db).run(db, { jobId, id });
+  await markSeen.run(db, { jobId, id });
 }
 
 /** A reference seen changed (or back after a remote deletion): what the record maps to now. */
@@ -92,7 +92,7 @@ export async function updateSyncedRef(
   r: Pick<SyncedRecord, "entityType" | "entityId" | "payloadHash">,
   seen: { jobId: string; now: Date },
 ): Promise<void> {
-  await updateSynced(db).run(db, { id, ...r, ...seen });
+  await updateSynced.run(db, { id, ...r, ...seen });
 }
 
 /** The live references of an external type that the job did not see, by id. */

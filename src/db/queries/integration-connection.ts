@@ -2,7 +2,7 @@ import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import { IntegrationConnectionStatus } from "../generated/kysely/enums.js";
 import type { IntegrationConnection, IntegrationProvider, IntegrationSecret } from "../generated/kysely/types.js";
 import { type Db, count } from "../kysely.js";
-import { preparedOnce, providerOf } from "../prepared-once.js";
+import { prepared, providerOf } from "../prepared.js";
 
 // Every statement on "IntegrationConnection": a connection to a provider, read joined with its
 // provider and its credential's row (never the ciphertext).
@@ -149,7 +149,7 @@ export async function deleteConnectionRow(db: Db, id: string): Promise<void> {
 
 // A check writes one of these per connection, in one transaction: compiled once.
 const checked = (healthy: boolean) =>
-  preparedOnce(["status", "at", "id"], (db, p) =>
+  prepared(["status", "at", "id"], (db, p) =>
     db
       .updateTable("IntegrationConnection")
       .set({ status: p.status, lastCheckedAt: p.at, ...(healthy ? { lastHealthyAt: p.at } : {}), updatedAt: p.at })
@@ -161,7 +161,7 @@ const checkedNotHealthy = checked(false);
 
 /** A check's result; a connection disabled meanwhile stays disabled. */
 export async function recordCheck(db: Db, id: string, status: IntegrationConnectionStatus, at: Date): Promise<void> {
-  const statement = (status === IntegrationConnectionStatus.HEALTHY ? checkedHealthy : checkedNotHealthy)(db);
+  const statement = status === IntegrationConnectionStatus.HEALTHY ? checkedHealthy : checkedNotHealthy;
   await statement.run(db, { status, at, id });
 }
 

@@ -9,8 +9,8 @@ import {
 } from "kysely";
 import { DeliveryStatus, type RetentionPolicy } from "../generated/kysely/enums.js";
 import type { DB, WebhookDelivery } from "../generated/kysely/types.js";
-import { count, type Db, type Prepared, prepare } from "../kysely.js";
-import { preparedOnce, providerOf } from "../prepared-once.js";
+import { count, type Db } from "../kysely.js";
+import { type Compiled, compileFor, prepared, providerOf } from "../prepared.js";
 import { endpointIdsUnderPolicy } from "./webhook-endpoint.js";
 import type { Provider } from "../url.js";
 
@@ -20,7 +20,7 @@ import type { Provider } from "../url.js";
 const WAITING = [DeliveryStatus.PENDING, DeliveryStatus.SENDING];
 
 // Once per delivery of a send (thousands in a batch): compiled once per provider.
-const insertQueued = preparedOnce(["id", "eventId", "endpointId", "now"], (db, p) =>
+const insertQueued = prepared(["id", "eventId", "endpointId", "now"], (db, p) =>
   db.insertInto("WebhookDelivery").values({
     id: p.id,
     eventId: p.eventId,
@@ -38,7 +38,7 @@ export async function insertQueuedDelivery(
   db: Db,
   row: { id: string; eventId: string; endpointId: string; now: Date },
 ): Promise<void> {
-  await insertQueued(db).run(db, row);
+  await insertQueued.run(db, row);
 }
 
 /**
@@ -176,7 +176,7 @@ export interface ClaimedDelivery {
 export type ClaimKind = "expired" | "due";
 type ClaimValues = { owner: string; lease: Date; now: Date; limit: number };
 
-const claims = new Map<string, Prepared<ClaimedDelivery, keyof ClaimValues>>();
+const claims = new Map<string, Compiled<ClaimedDelivery, keyof ClaimValues>>();
 
 /**
  * Leases up to `limit` deliveries of enabled endpoints to `owner` in one statement, so one atomic
@@ -196,7 +196,7 @@ export async function claimDeliveries(
   return (await statement.run(db, values)).rows;
 }
 
-function prepareClaim(provider: Provider, kind: ClaimKind): Prepared<ClaimedDelivery, keyof ClaimValues> {
+function prepareClaim(provider: Provider, kind: ClaimKind): Compiled<ClaimedDelivery, keyof ClaimValues> {
   const pg = provider === "postgresql";
   // SQLite picks the rows by rowid: by "id" each would be found through its text index first.
   const key = pg ? "id" : "rowid";
@@ -204,7 +204,7 @@ function prepareClaim(provider: Provider, kind: ClaimKind): Prepared<ClaimedDeli
     kind === "expired"
       ? ([DeliveryStatus.SENDING, "d.leaseExpiresAt"] as const)
       : ([DeliveryStatus.PENDING, "d.nextAttemptAt"] as const);
-  return prepare(provider, ["owner", "lease", "now", "limit"], (k, p) => {
+  return compileFor(provider, ["owner", "lease", "now", "limit"], (k, p) => {
     // Each kind walks its own index in order and stops at the limit (an OR of both would sort
     // every due row on every claim).
     const picked = k
@@ -231,22 +231,17 @@ const eventPayload = (eb: ExpressionBuilder<DB, "WebhookDelivery">) =>
     .whereRef("ev.id", "=", "WebhookDelivery.eventId")
     .$asScalar();
 
-const renewals = new Map<Provider, Prepared<unknown, "owner" | "lease">>();
+const renewal = prepared(["owner", "lease"], (k, p) =>
+  k
+    .updateTable("WebhookDelivery")
+    .set({ leaseExpiresAt: p.lease })
+    .where("leaseOwner", "=", p.owner)
+    .where("status", "=", DeliveryStatus.SENDING),
+);
 
 /** Pushes out the lease of every delivery `owner` still holds (the worker's heartbeat); returns how many. */
-export async function renewLeases(db: Db, provider: Provider, owner: string, lease: Date): Promise<number> {
-  let statement = renewals.get(provider);
-  if (!statement) {
-    statement = prepare(provider, ["owner", "lease"], (k, p) =>
-      k
-        .updateTable("WebhookDelivery")
-        .set({ leaseExpiresAt: p.lease })
-        .where("leaseOwner", "=", p.owner)
-        .where("status", "=", DeliveryStatus.SENDING),
-    );
-    renewals.set(provider, statement);
-  }
-  return Number((await statement.run(db, { owner, lease })).numAffectedRows ?? 0n);
+export async function renewLeases(db: Db, owner: string, lease: Date): Promise<number> {
+  return Number((await renewal.run(db, { owner, lease })).numAffectedRows ?? 0n);
 }
 
 /** IN lists are cut into chunks: SQLite binds at most 32,766 parameters, and short lists plan well. */
@@ -294,7 +289,7 @@ type OutcomeRow = {
 };
 // Named by position (`${number}`) for the values, by name for the rest.
 type OutcomeNames = "owner" | "now" | `${number}`;
-const outcomeStatements = new Map<string, Prepared<unknown, OutcomeNames>>();
+const outcomeStatements = new Map<string, Compiled<unknown, OutcomeNames>>();
 
 /**
  * One UPDATE for a run of deliveries, joined to their new values (a statement per delivery cost
@@ -322,11 +317,11 @@ export async function recordOutcomes(
   await statement.run(db, values);
 }
 
-function prepareOutcomes(provider: Provider, count: number): Prepared<unknown, OutcomeNames> {
+function prepareOutcomes(provider: Provider, count: number): Compiled<unknown, OutcomeNames> {
   const pg = provider === "postgresql";
   const fields = OUTCOME_COLUMNS.length;
   const names: OutcomeNames[] = ["owner", "now", ...Array.from({ length: count * fields }, (_, i) => `${i}` as const)];
-  return prepare(provider, names, (k, p) => {
+  return compileFor(provider, names, (k, p) => {
     const value = (r: number, i: number, type: string) => {
       const v = p[`${r * fields + i}`];
       return pg ? sql`${v}::${sql.raw(type)}` : sql`${v}`;
@@ -367,56 +362,42 @@ export async function priceOutSeqScans(db: Db): Promise<void> {
 
 type HoldValues = { id: string; owner: string; lease: Date; now: Date };
 type NewHoldValues = HoldValues & { eventId: string; endpointId: string };
-type HoldStatements = {
-  existing: Prepared<unknown, keyof HoldValues>;
-  created: Prepared<unknown, keyof NewHoldValues>;
-};
-const holds = new Map<Provider, HoldStatements>();
 
-function holdStatements(provider: Provider): HoldStatements {
-  let s = holds.get(provider);
-  if (!s) {
-    s = {
-      existing: prepare(provider, ["id", "owner", "lease", "now"], (k, p) =>
-        k
-          .updateTable("WebhookDelivery")
-          .set({ status: DeliveryStatus.SENDING, leaseOwner: p.owner, leaseExpiresAt: p.lease, updatedAt: p.now })
-          .where("id", "=", p.id)
-          .where("status", "<>", DeliveryStatus.SENDING),
-      ),
-      created: prepare(provider, ["id", "eventId", "endpointId", "owner", "lease", "now"], (k, p) =>
-        k
-          .insertInto("WebhookDelivery")
-          .values({
-            id: p.id,
-            eventId: p.eventId,
-            endpointId: p.endpointId,
-            status: DeliveryStatus.SENDING,
-            attemptCount: 0,
-            leaseOwner: p.owner,
-            leaseExpiresAt: p.lease,
-            createdAt: p.now,
-            updatedAt: p.now,
-          })
-          .onConflict((oc) => oc.columns(["eventId", "endpointId"]).doNothing()),
-      ),
-    };
-    holds.set(provider, s);
-  }
-  return s;
-}
+// A replay holds each of its deliveries in turn, thousands in one transaction: compiled once.
+const holdExisting = prepared(["id", "owner", "lease", "now"], (k, p) =>
+  k
+    .updateTable("WebhookDelivery")
+    .set({ status: DeliveryStatus.SENDING, leaseOwner: p.owner, leaseExpiresAt: p.lease, updatedAt: p.now })
+    .where("id", "=", p.id)
+    .where("status", "<>", DeliveryStatus.SENDING),
+);
+const holdCreated = prepared(["id", "eventId", "endpointId", "owner", "lease", "now"], (k, p) =>
+  k
+    .insertInto("WebhookDelivery")
+    .values({
+      id: p.id,
+      eventId: p.eventId,
+      endpointId: p.endpointId,
+      status: DeliveryStatus.SENDING,
+      attemptCount: 0,
+      leaseOwner: p.owner,
+      leaseExpiresAt: p.lease,
+      createdAt: p.now,
+      updatedAt: p.now,
+    })
+    .onConflict((oc) => oc.columns(["eventId", "endpointId"]).doNothing()),
+);
 
 /**
- * Leases a delivery to a replay unless a worker is sending it. Compiled once: a replay holds each
- * of its deliveries in turn, thousands in one transaction. False when it was not taken.
+ * Leases a delivery to a replay unless a worker is sending it. False when it was not taken.
  */
-export async function holdDelivery(db: Db, provider: Provider, values: HoldValues): Promise<boolean> {
-  return ((await holdStatements(provider).existing.run(db, values)).numAffectedRows ?? 0n) > 0n;
+export async function holdDelivery(db: Db, values: HoldValues): Promise<boolean> {
+  return ((await holdExisting.run(db, values)).numAffectedRows ?? 0n) > 0n;
 }
 
 /** A new delivery, leased to a replay from the start; false when the pair already has one. */
-export async function insertHeldDelivery(db: Db, provider: Provider, values: NewHoldValues): Promise<boolean> {
-  return ((await holdStatements(provider).created.run(db, values)).numAffectedRows ?? 0n) > 0n;
+export async function insertHeldDelivery(db: Db, values: NewHoldValues): Promise<boolean> {
+  return ((await holdCreated.run(db, values)).numAffectedRows ?? 0n) > 0n;
 }
 
 /** The replay's claim: renews the lease of those of `ids` that `owner` still holds, and hands them out. */
