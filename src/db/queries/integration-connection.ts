@@ -183,11 +183,7 @@ export async function lockTokenRefresh(db: Db, connectionId: string): Promise<vo
   await sql`SELECT pg_advisory_xact_lock(${REFRESH_LOCK}, hashtext(${connectionId}))`.execute(db);
 }
 
-// ─── for the secrets and integrity services ───
-
-// Every statement on "IntegrationConnection".
-
-// ---- For the secrets and integrity services (secrets delete; the configuration MAC) ----
+// For the secrets and integrity services (secrets delete; the configuration MAC).
 
 type Connection = Selectable<IntegrationConnection>;
 type Column = keyof Connection & string;
@@ -227,8 +223,6 @@ export async function countSealedConnections(db: Db): Promise<number> {
   const q = db.selectFrom("IntegrationConnection").select((eb) => eb.fn.countAll().as("n"));
   return count((await q.where("configMac", "is not", null).executeTakeFirst())?.n);
 }
-
-// ─── for the external references (refs) ───
 
 // Statements on "IntegrationConnection" that the references read: a connection named by id or name.
 

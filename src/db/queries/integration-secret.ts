@@ -128,8 +128,6 @@ export async function releaseMasterKeyLock(db: Db): Promise<void> {
   await sql`SELECT pg_advisory_unlock(${MASTER_KEY_LOCK_CLASS}, 0)`.execute(db);
 }
 
-// ─── for the connections (a credential, a cached access token) ───
-
 // Statements on "IntegrationSecret" that the connections make: a connection's credential and its
 // cached OAuth2 access token are secrets named after the connection.
 

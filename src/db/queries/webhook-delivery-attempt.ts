@@ -87,8 +87,6 @@ export async function deleteAttemptsOf(db: Db, deliveryIds: readonly string[]): 
 // Every statement on "WebhookDeliveryAttempt": each request made for a delivery (or tried and
 // refused before sending), with what it sent and what came back.
 
-// ─── the worker, deliveries, export and replay ───
-
 /** An attempt as the worker records it; the headers as JSON text (see jsonText), null when none. */
 export type NewAttempt = Omit<Selectable<WebhookDeliveryAttempt>, "requestHeaders" | "responseHeaders"> & {
   requestHeaders: string | null;

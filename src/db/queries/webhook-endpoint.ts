@@ -214,8 +214,6 @@ export async function setEndpointMac(db: Db, id: string, mac: string): Promise<v
 
 // Every statement on "WebhookEndpoint": where deliveries go, how they are signed, and its health.
 
-// ─── the worker, deliveries, export and replay ───
-
 // The worker records each batch's effect on its endpoints: compiled once.
 const succeeded = prepared(["id", "now"], (k, p) =>
   k.updateTable("WebhookEndpoint").set({ lastSuccessAt: p.now, failingSince: null }).where("id", "=", p.id),

@@ -126,8 +126,6 @@ export async function deleteOrphanEvents(db: Db, ids: readonly string[]): Promis
   return Number(r.numDeletedRows);
 }
 
-// ─── the worker, deliveries, export and replay ───
-
 export async function eventExists(db: Db, id: string): Promise<boolean> {
   return (await db.selectFrom("WebhookEvent").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;
 }

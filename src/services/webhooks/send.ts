@@ -1,6 +1,6 @@
 import { ConflictError, UsageError } from "../../errors.js";
 import { typed } from "../../db/kysely.js";
-import { insertQueuedDelivery } from "../../db/queries/webhook-delivery.js";
+import { insertQueuedDelivery } from "../../db/queries/webhook-delivery/queue.js";
 import { enabledEndpointFilters } from "../../db/queries/webhook-endpoint.js";
 import { insertEventRow, lockIdempotencyKey } from "../../db/queries/webhook-event.js";
 import { newId } from "../../lib/ids.js";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { ConflictError } from "../../../errors.js";
 import { typed } from "../../../db/kysely.js";
-import { holdDelivery, insertHeldDelivery, renewHeld } from "../../../db/queries/webhook-delivery.js";
+import { holdDelivery, insertHeldDelivery, renewHeld } from "../../../db/queries/webhook-delivery/replay.js";
 import type { SqlClient } from "../../../db/sql.js";
 import { newId } from "../../../lib/ids.js";
 import type { WebhookReplayRequest } from "../../../types/integration/webhook.types.js";

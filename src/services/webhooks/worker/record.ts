@@ -1,7 +1,7 @@
 import { DeliveryStatus } from "../../../db/generated/kysely/enums.js";
 import { type Db, typed } from "../../../db/kysely.js";
 import { insertAttempts, type NewAttempt } from "../../../db/queries/webhook-delivery-attempt.js";
-import { type DeliveryOutcome, priceOutSeqScans, recordOutcomes } from "../../../db/queries/webhook-delivery.js";
+import { type DeliveryOutcome, priceOutSeqScans, recordOutcomes } from "../../../db/queries/webhook-delivery/record.js";
 import {
   disableEnabledEndpoint,
   endpointFailingSince,

@@ -1,5 +1,5 @@
 import { typed } from "../../../db/kysely.js";
-import { releaseDeliveries, renewLeases } from "../../../db/queries/webhook-delivery.js";
+import { releaseDeliveries, renewLeases } from "../../../db/queries/webhook-delivery/claim.js";
 import type { SqlClient } from "../../../db/sql.js";
 import type { DbTarget, Env } from "../../../db/url.js";
 import { headSyncPending, syncAuditHead } from "../../audit/head.js";

@@ -1,13 +1,13 @@
 import type { Writable } from "node:stream";
 import { sql } from "kysely";
-import { type Db, jsonText } from "../kysely.js";
-import type { SqlClient } from "../sql.js";
-import type { ImportedRef } from "./external-reference.js";
+import { type Db, jsonText } from "../../kysely.js";
+import type { SqlClient } from "../../sql.js";
+import type { ImportedRef } from "./import.js";
 
 // Every statement on "ExternalReferenceStage", the bulk import's staging table on PostgreSQL: a
 // temporary table, dropped at the end of the transaction, that the import's rows are streamed
 // into with COPY … FROM STDIN and then merged into "ExternalReference" with one INSERT … SELECT
-// (external-reference.ts). COPY skips a statement's parsing and binding per row.
+// (import.ts). COPY skips a statement's parsing and binding per row.
 
 export interface StageRow {
   /** The row's line in the imported file. */
