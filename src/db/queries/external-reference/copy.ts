@@ -4,28 +4,12 @@ import { sql } from "kysely";
 import type { SqlClient } from "../../sql.js";
 import { copyValue } from "./stage.js";
 import type { ImportedRef } from "./import.js";
+import { WRITTEN_COLUMNS } from "./columns.js";
 
 // The import's fast path on PostgreSQL: rows COPYed straight into "ExternalReference" inside a
 // savepoint. COPY has no ON CONFLICT: a row that hits an existing reference fails the COPY with
 // unique_violation, the savepoint is rolled back, and those rows go through the staging table.
 const SAVEPOINT = sql.id("intg_import");
-const REFERENCE_COLUMNS = [
-  "id",
-  "connectionId",
-  "entityType",
-  "entityId",
-  "externalType",
-  "externalId",
-  "metadata",
-  "payloadHash",
-  "firstSeenAt",
-  "lastModifiedAt",
-  "remoteDeleted",
-  "linkedBy",
-  "linkedVia",
-  "createdAt",
-  "updatedAt",
-];
 
 export async function savepoint(db: Db, action: "begin" | "release" | "rollback"): Promise<void> {
   const statement = {
@@ -39,10 +23,10 @@ export async function savepoint(db: Db, action: "begin" | "release" | "rollback"
 /** A COPY into "ExternalReference", fed with referenceCopyText(); see SqlClient.copyFrom. */
 export function copyIntoReferences(tx: SqlClient): Promise<Writable> {
   if (!tx.copyFrom) throw new Error("COPY needs PostgreSQL");
-  return tx.copyFrom(`COPY "ExternalReference" (${REFERENCE_COLUMNS.map((c) => `"${c}"`).join(", ")}) FROM STDIN`);
+  return tx.copyFrom(`COPY "ExternalReference" (${WRITTEN_COLUMNS.map((c) => `"${c}"`).join(", ")}) FROM STDIN`);
 }
 
-/** Imported rows as COPY text in REFERENCE_COLUMNS order (see copyText for the escapes). */
+/** Imported rows as COPY text in WRITTEN_COLUMNS order (see copyText for the escapes). */
 export function referenceCopyText(
   rows: readonly ImportedRef[],
   ids: readonly string[],

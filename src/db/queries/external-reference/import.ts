@@ -3,6 +3,7 @@ import { CompiledQuery, sql } from "kysely";
 import { sqliteDate } from "../../sql.js";
 import { staged } from "./stage.js";
 import { providerOf } from "../../prepared.js";
+import { WRITTEN_COLUMNS } from "./columns.js";
 
 // `refs import`: multi-row inserts of a batch, and the merge of the staging table.
 /** What the bulk import writes of each row; the times and the actor are the batch's. */
@@ -121,23 +122,7 @@ export async function mergeStage(db: Db, now: Date, actor: string): Promise<numb
   const at = sql<Date>`cast(${now.toISOString()} as timestamp(3))`;
   const result = await staged(db)
     .insertInto("ExternalReference")
-    .columns([
-      "id",
-      "connectionId",
-      "entityType",
-      "entityId",
-      "externalType",
-      "externalId",
-      "metadata",
-      "payloadHash",
-      "firstSeenAt",
-      "lastModifiedAt",
-      "remoteDeleted",
-      "linkedBy",
-      "linkedVia",
-      "createdAt",
-      "updatedAt",
-    ])
+    .columns(WRITTEN_COLUMNS)
     .expression((eb) =>
       eb
         .selectFrom("ExternalReferenceStage as s")

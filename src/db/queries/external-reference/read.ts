@@ -2,6 +2,7 @@ import { type Db, typed } from "../../kysely.js";
 import type { Selectable, SelectQueryBuilder } from "kysely";
 import type { DB, ExternalReference } from "../../generated/kysely/types.js";
 import type { SqlClient } from "../../sql.js";
+import { LINK_COLUMNS } from "./columns.js";
 
 // Reads of "ExternalReference": the links between the platform's records and a provider's.
 // The folder holds every statement on the table, one file per purpose.
@@ -9,11 +10,7 @@ import type { SqlClient } from "../../sql.js";
 /** The columns every reference view is built from, in one order (export reads them as arrays). */
 export const REF_FIELDS = [
   "id",
-  "connectionId",
-  "entityType",
-  "entityId",
-  "externalType",
-  "externalId",
+  ...LINK_COLUMNS,
   "metadata",
   "payloadHash",
   "firstSeenAt",

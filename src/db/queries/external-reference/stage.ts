@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { type Db, jsonText } from "../../kysely.js";
 import type { SqlClient } from "../../sql.js";
 import type { ImportedRef } from "./import.js";
+import { LINK_COLUMNS } from "./columns.js";
 
 // Every statement on "ExternalReferenceStage", the bulk import's staging table on PostgreSQL: a
 // temporary table, dropped at the end of the transaction, that the import's rows are streamed
@@ -27,18 +28,7 @@ export type StageTables = { ExternalReferenceStage: StageRow };
 export const staged = (db: Db) => db.withTables<StageTables>();
 
 const TABLE = "ExternalReferenceStage";
-const COLUMNS = [
-  "line",
-  "id",
-  "connectionId",
-  "entityType",
-  "entityId",
-  "externalType",
-  "externalId",
-  "metadata",
-  "payloadHash",
-  "given",
-];
+const COLUMNS = ["line", "id", ...LINK_COLUMNS, "metadata", "payloadHash", "given"];
 const CURSOR = "intg_import_conflicts";
 
 /** Creates the staging table for this transaction (dropped when it ends). */
