@@ -1,26 +1,8 @@
 import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { printConnection } from "./render.js";
 
-export function registerState(connections: Command, context: ContextFactory): void {
-  for (const enabled of [false, true]) {
-    connections
-      .command(enabled ? "enable <id>" : "disable <id>")
-      .description(
-        enabled
-          ? "Enable a disabled connection (pending until checked)"
-          : "Disable a connection: checks and requests skip it",
-      )
-      .option("--reason <text>", "why, kept in the audit log")
-      .action(async (id: string, flags: { reason?: string }, cmd: Command) => {
-        const ctx = context(cmd);
-        const { setConnectionEnabled } = await import("../../services/connections/write.js");
-        const connection = await setConnectionEnabled(await ctx.services(), id, enabled, flags.reason ?? null);
-        await printConnection(ctx, connection);
-        ctx.out.success(`${enabled ? "Enabled" : "Disabled"} ${id}.`);
-      });
-  }
+export function registerDelete(connections: Command, context: ContextFactory): void {
   connections
     .command("delete <id>")
     .description("Delete a connection, its credential and its health history")
