@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { UsageError } from "../../errors.js";
-import { collect } from "../../cli/parse.js";
-import type { ContextFactory } from "../../cli/program.js";
-import { setMapping } from "../../services/refs/mappings.js";
-import { readJson } from "./read-json.js";
-import { printMapping } from "./render-mappings.js";
+import { UsageError } from "../../../errors.js";
+import { collect } from "../../../cli/parse.js";
+import type { ContextFactory } from "../../../cli/program.js";
+import { setMapping } from "../../../services/refs/mappings.js";
+import { readJson } from "../read-json.js";
+import { printMapping } from "./render.js";
 
 interface SetFlags {
   file?: string;
@@ -15,7 +15,7 @@ interface SetFlags {
   field?: string[];
 }
 
-export function registerMappingsSet(mappings: Command, context: ContextFactory): void {
+export function registerSet(mappings: Command, context: ContextFactory): void {
   mappings
     .command("set <name>")
     .description("Create a mapping, or replace the definition of the one with that name")
@@ -55,7 +55,7 @@ export function registerMappingsSet(mappings: Command, context: ContextFactory):
         ...(fields.length && { fieldMappings: [...((body.fieldMappings as unknown[]) ?? []), ...fields] }),
       };
       // zod loads with the schema, only for this verb: every refs command would pay its start-up cost.
-      const { MappingSpecSchema } = await import("../../services/refs/mapping-schema.js");
+      const { MappingSpecSchema } = await import("../../../services/refs/mapping-schema.js");
       const parsed = MappingSpecSchema.safeParse(merged);
       if (!parsed.success) {
         const lines = parsed.error.issues.map((i) => `${i.path.join(".") || "(mapping)"}: ${i.message}`);

@@ -1,13 +1,13 @@
 import type { Command } from "commander";
-import { UsageError } from "../../errors.js";
-import { parseDurationFlag } from "../../cli/parse.js";
-import type { ContextFactory } from "../../cli/program.js";
-import { createShareLink } from "../../services/refs/share.js";
-import { printShareLinks } from "./render-share.js";
+import { UsageError } from "../../../errors.js";
+import { parseDurationFlag } from "../../../cli/parse.js";
+import type { ContextFactory } from "../../../cli/program.js";
+import { createShareLink } from "../../../services/refs/share.js";
+import { printShareLinks } from "./render.js";
 
 const MAX_EXPIRY_MS = 365 * 86_400_000;
 
-export function registerShareCreate(share: Command, context: ContextFactory): void {
+export function registerCreate(share: Command, context: ContextFactory): void {
   share
     .command("create <ref>")
     .description("Make a token that resolves to one reference; printed once, stored hashed")

@@ -1,5 +1,5 @@
-import type { CommandContext } from "../../cli/context.js";
-import type { ExternalShareLinkInfo } from "../../types/integration/external-reference.types.js";
+import type { CommandContext } from "../../../cli/context.js";
+import type { ExternalShareLinkInfo } from "../../../types/integration/external-reference.types.js";
 
 /** The links as a table: on stdout, or on stderr beside a token that alone goes to stdout. */
 export async function printShareLinks(

@@ -1,8 +1,5 @@
-import type { CommandContext } from "../../cli/context.js";
-import type {
-  IntegrationMappingInfo,
-  ReferenceValidationResult,
-} from "../../types/integration/external-reference.types.js";
+import type { CommandContext } from "../../../cli/context.js";
+import type { IntegrationMappingInfo } from "../../../types/integration/external-reference.types.js";
 
 export async function printMappings(ctx: CommandContext, mappings: IntegrationMappingInfo[]): Promise<void> {
   if (ctx.out.json) return ctx.out.printJson(mappings);
@@ -55,11 +52,4 @@ export async function printMapping(ctx: CommandContext, m: IntegrationMappingInf
     ["created", m.createdAt],
     ["updated", m.updatedAt],
   ]);
-}
-
-/** The mapped record on stdout; the problems on stderr (the command then exits 2). */
-export function printTransform(ctx: CommandContext, r: ReferenceValidationResult): void {
-  if (ctx.out.json) return ctx.out.printJson(r);
-  if (r.valid) return ctx.out.printJson(r.record);
-  for (const issue of r.issues) ctx.out.warn(`${issue.path || "(record)"}: ${issue.message}`);
 }
