@@ -1,17 +1,9 @@
 import type { Command } from "commander";
-import type { ContextFactory } from "../../cli/program.js";
-import { createEndpoint } from "../../services/webhooks/create-endpoint.js";
-import { updateEndpoint } from "../../services/webhooks/update-endpoint.js";
-import {
-  addEndpointFlags,
-  readHeaderFlags,
-  toCreateInput,
-  toUpdateInput,
-  type EndpointFlags,
-} from "./endpoint-flags.js";
-import { printEndpoint } from "./render.js";
+import type { ContextFactory } from "../../../cli/program.js";
+import { createEndpoint } from "../../../services/webhooks/create-endpoint.js";
+import { addEndpointFlags, readHeaderFlags, toCreateInput, type EndpointFlags } from "../endpoint-flags.js";
 
-export function registerCreateUpdate(endpoints: Command, context: ContextFactory): void {
+export function registerCreate(endpoints: Command, context: ContextFactory): void {
   addEndpointFlags(
     endpoints.command("create").description("Create an endpoint; its whsec_ signing secret is printed once, on stdout"),
     false,
@@ -31,18 +23,5 @@ export function registerCreateUpdate(endpoints: Command, context: ContextFactory
       ctx.out.success(
         `Created ${created.id} (${created.url}). Store the signing secret now: it cannot be shown again.`,
       );
-    });
-  addEndpointFlags(
-    endpoints.command("update <id>").description("Change an endpoint's settings; only the flags given change"),
-    true,
-  )
-    .option("--url <url>", "a new URL (checked like create)")
-    .action(async (id: string, flags: EndpointFlags, cmd: Command) => {
-      const ctx = context(cmd);
-      const changes = toUpdateInput(flags, await readHeaderFlags(ctx, flags));
-      const updated = await updateEndpoint(await ctx.services(), id, changes, { warn: (m) => ctx.out.warn(m) });
-      if (ctx.out.json) return ctx.out.printJson(updated);
-      await printEndpoint(ctx, updated);
-      ctx.out.success(`Updated ${id}.`);
     });
 }
