@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../../cli/program.js";
 import { showDelivery } from "../../../services/webhooks/deliveries.js";
+import { attemptsText } from "./attempts.js";
 
 export function registerShow(deliveries: Command, context: ContextFactory): void {
   deliveries
@@ -26,17 +27,7 @@ export function registerShow(deliveries: Command, context: ContextFactory): void
         ["created", d.createdAt],
         ["body", info.body],
       ]);
-      if (info.attempts.length) {
-        await ctx.out.table(
-          ["#", "STARTED", "STATUS", "DURATION", "ERROR"],
-          info.attempts.map((a) => [
-            a.attemptNumber,
-            a.startedAt,
-            a.statusCode ?? "",
-            `${a.durationMs}ms`,
-            a.error ?? "",
-          ]),
-        );
-      }
+      // The debugging view: every attempt with its headers and the start of each response.
+      if (info.attempts.length) ctx.out.print(`\n${attemptsText(info.attempts)}`);
     });
 }
