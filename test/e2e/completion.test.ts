@@ -1,4 +1,5 @@
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Argument, Command, Option } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -124,13 +125,16 @@ describe("intg completion fish", () => {
 
 describe("enum values declared with .choices()", () => {
   // The same generators over a tree that declares choices on options, as the flag vocabulary will.
+  // A description that a shell would run, were it not quoted: no script may create the file.
+  const pwned = join(dir.path, "pwned");
+  const hostile = `it's $(touch ${pwned}) \`touch ${pwned}\` \\ "; touch ${pwned}`;
   const program = new Command("intg")
     .addOption(new Option("--mode <when>", "colour").choices(["auto", "never"]))
     .helpCommand(false);
   const hooks = program.command("hooks");
   hooks
     .command("create")
-    .addOption(new Option("--channel <channel>", "where").choices(["http", "slack", "discord"]))
+    .addOption(new Option("--channel <channel>", hostile).choices(["http", "slack", "discord"]))
     .option("--url <url>", "target");
   hooks.command("list").alias("ls").addOption(new Option("--secret").hideHelp());
   hooks.command("send").addArgument(new Argument("<types...>").choices(["a.b", "c.d"]));
@@ -147,6 +151,7 @@ describe("enum values declared with .choices()", () => {
     expect(bashComplete(script, ["intg", "hooks", "create", "--url", ""])).toEqual([]);
     expect(bashComplete(script, ["intg", ""])).toEqual(["hooks"]);
     expect(bashComplete(script, ["intg", "hooks", "ls", "--"])).toEqual(["--help", "--mode"]);
+    expect(existsSync(pwned)).toBe(false);
   });
 
   it("zsh offers them, `--flag=value` included", () => {
@@ -159,6 +164,8 @@ describe("enum values declared with .choices()", () => {
     expect(zshComplete(script, ["intg", "hooks", "create", "--channel=sl"], "source")).toEqual(["slack"]);
     expect(zshComplete(script, ["intg", "hooks", "ls", "--mode", "n"], "fpath")).toEqual(["never"]);
     expect(zshComplete(script, ["intg", "hooks", "ls", "--"], "fpath")).toEqual(["--help", "--mode"]);
+    expect(zshComplete(script, ["intg", "hooks", "create", "--c"], "fpath")).toEqual(["--channel"]);
+    expect(existsSync(pwned)).toBe(false);
   });
 
   it("fish offers them, `--flag=value` included", () => {
@@ -168,6 +175,12 @@ describe("enum values declared with .choices()", () => {
     expect(fishComplete(script, "intg hooks ls --mode a")).toEqual(["auto"]);
     expect(fishComplete(script, "intg hooks send a.b ")).toEqual(["a.b", "c.d"]);
     expect(fishComplete(script, "intg ")).toEqual(["hooks"]);
+    expect(
+      execFileSync("fish", ["--no-config", "-c", `source ${script}; complete -C "intg hooks create --c"`], {
+        encoding: "utf8",
+      }),
+    ).toBe(`--channel\t${hostile}\n`);
+    expect(existsSync(pwned)).toBe(false);
   });
 });
 
