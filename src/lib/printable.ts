@@ -3,7 +3,6 @@
 // earlier lines or, on some terminals, write files. Control characters are shown escaped instead.
 
 // C0 controls but tab and newline, DEL, and the C1 range (0x9b is a one-byte CSI on some terminals).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** The text with every control character but \t and \n shown as \xNN (\r as \r). */

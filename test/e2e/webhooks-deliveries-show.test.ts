@@ -44,7 +44,7 @@ describe.each(PROVIDERS)("deliveries show on %s", (provider) => {
       expect(shown).toContain("retry-after: 7");
       expect(shown).toContain("first 2048 of 3049 bytes stored");
       expect(shown).toContain("\\x1b]0;pwned\\x07");
-      expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/); // biome-ignore lint: the point
+      expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
       expect(shown).toContain(`${"a".repeat(2037)}\n`); // cut before the two-byte "é", not through it
       expect(shown).not.toContain("é");
       expect(shown).not.toContain("zz");
