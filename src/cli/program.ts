@@ -57,6 +57,11 @@ const NOUNS: readonly { name: string; description: string; load: () => Promise<R
     description: "The security audit log: every mutation of keys and secrets; tamper-evident",
     load: async () => (await import("../commands/audit/index.js")).registerAudit,
   },
+  {
+    name: "doctor",
+    description: "Check the whole installation at once, each check with the command that fixes it (CI gate)",
+    load: async () => (await import("../commands/doctor/index.js")).registerDoctor,
+  },
 ];
 
 /** The words of an argv that are not flags (or the global flag's value), after `help`: noun, verb, … */

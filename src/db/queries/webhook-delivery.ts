@@ -537,3 +537,28 @@ export function replayCandidateRows(db: Db, m: DeliveryMatch) {
     .orderBy("d.endpointId")
     .execute();
 }
+
+// ─── intg doctor ───
+
+/** Every endpoint's backlog (PENDING or SENDING) in one statement: its size and oldest creation. */
+export async function backlogPerEndpoint(db: Db): Promise<{ endpointId: string; n: number; oldest: Date | null }[]> {
+  const rows = await db
+    .selectFrom("WebhookDelivery")
+    .select((eb) => ["endpointId", eb.fn.countAll().as("n"), eb.fn.min("createdAt").as("oldest")])
+    .where("status", "in", WAITING)
+    .groupBy("endpointId")
+    .execute();
+  return rows.map((r) => ({ endpointId: r.endpointId, n: count(r.n), oldest: dateOf(r.oldest) }));
+}
+
+/** SENDING deliveries whose lease ran out by `now`, per endpoint: a worker died holding them. */
+export async function stalledPerEndpoint(db: Db, now: Date): Promise<{ endpointId: string; n: number }[]> {
+  const rows = await db
+    .selectFrom("WebhookDelivery")
+    .select((eb) => ["endpointId", eb.fn.countAll().as("n")])
+    .where("leaseExpiresAt", "<=", now)
+    .where("status", "=", DeliveryStatus.SENDING)
+    .groupBy("endpointId")
+    .execute();
+  return rows.map((r) => ({ endpointId: r.endpointId, n: count(r.n) }));
+}
