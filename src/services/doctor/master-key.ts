@@ -46,7 +46,7 @@ export async function checkMasterKey(ctx: ServiceContext): Promise<DoctorCheck> 
       `${plural(notCurrent, "secret")} not under the current master key ${ring.current.id} yet`,
       "secrets rotate-master-key",
     );
-  return pass("master-key", `${keyName(ring)} opens a sample under each key id (${plural(total, "secret")} sealed)`);
+  return pass("master-key", `${keyName(ring)} opens a sample under each key id (${plural(total, "sealed value")})`);
 }
 
 async function ringOrNone(ctx: ServiceContext): Promise<MasterKeyRing | undefined> {
