@@ -1,5 +1,4 @@
 import type { CommandContext } from "../../cli/context.js";
-import type { DbTarget } from "../../db/url.js";
 import type { DoctorCheck, DoctorCheckStatus } from "../../types/doctor.types.js";
 
 /**
@@ -7,7 +6,7 @@ import type { DoctorCheck, DoctorCheckStatus } from "../../types/doctor.types.js
  * command line is repeated (redacted: a password never reaches a log), an environment variable
  * is inherited by the next command anyway.
  */
-export function withDbFlag(target: DbTarget, words: string): string {
+export function withDbFlag(target: { source: string; redacted: string }, words: string): string {
   return target.source === "--db" ? `intg --db ${shellWord(target.redacted)} ${words}` : `intg ${words}`;
 }
 

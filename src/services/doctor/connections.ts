@@ -53,6 +53,6 @@ export async function checkConnectionHealth(ctx: ServiceContext, input: Connecti
   if (parts.length > 0) return warn("connections", reason, never.length > 0 ? "connections check --all" : null);
   return pass(
     "connections",
-    input.now ? "every connection checked now is healthy" : "every connection was healthy at its last check",
+    input.now ? "every connection checked now is healthy" : "no connection was unhealthy at its last check",
   );
 }

@@ -54,6 +54,7 @@ export async function guarded(name: DoctorCheckName, run: () => Promise<DoctorCh
   try {
     return await run();
   } catch (error) {
+    if (error instanceof IntgError && error.kind === "interrupted") throw error; // Ctrl-C ends the doctor, not a check
     if (!(error instanceof IntgError)) {
       const message = error instanceof Error ? error.message : String(error);
       return fail(name, `the check itself failed: ${message}`, null);
