@@ -1,5 +1,5 @@
 import { typed } from "../../db/kysely.js";
-import { backlogPerEndpoint, stalledPerEndpoint } from "../../db/queries/webhook-delivery.js";
+import { backlogPerEndpoint, stalledPerEndpoint } from "../../db/queries/webhook-delivery/backlog.js";
 import { endpointsDisabledOrFailing } from "../../db/queries/webhook-endpoint.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { DoctorCheck } from "../../types/doctor.types.js";
