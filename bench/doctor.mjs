@@ -53,8 +53,10 @@ async function seed(url, dir, env) {
         ${d.enumOf("CASE WHEN i % 100 = 0 THEN 'ROTATING' ELSE 'ACTIVE' END", "ApiKeyStatus")}, ${t("-(i * 3153)")},
         CASE WHEN i % 100 = 0 THEN ${t("-86400")} ELSE NULL END, 0, ${t(0)}, ${t(0)} FROM ${d.from}`);
     await ctx.sql.run(`${d.series(EVENTS)} INSERT INTO "WebhookEvent" ("id","type","payload","timestamp","createdAt")
-      SELECT 'evt_bench' || i, 'order.created', '{"n":1}', ${t("(10000 - i) * 8")}, ${t("(10000 - i) * 8")} FROM ${d.from}`);
-    const status = `CASE WHEN e."createdAt" > ${t(60)} THEN 'PENDING' WHEN e."id" LIKE '%37' THEN 'FAILED' ELSE 'DELIVERED' END`;
+      SELECT 'evt_bench' || i, 'order.created', '{"n":1}', ${t("(10000 - i) * 8")}, ${t("(10000 - i) * 8")}
+      FROM ${d.from}`);
+    const status = `CASE WHEN e."createdAt" > ${t(60)} THEN 'PENDING'
+      WHEN e."id" LIKE '%37' THEN 'FAILED' ELSE 'DELIVERED' END`;
     // Deliveries: all delivered but the newest events' (a live backlog, under a minute old) and a few failed.
     await ctx.sql.run(`INSERT INTO "WebhookDelivery" ("id","eventId","endpointId","status","attemptCount",
       "nextAttemptAt","createdAt","updatedAt")

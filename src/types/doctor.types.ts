@@ -20,7 +20,7 @@ export interface DoctorCheck {
   status: DoctorCheckStatus;
   /** One line: what was found. */
   reason: string;
-  /** The command that fixes it (or shows what to fix), as it runs against the same database; null when none is needed. */
+  /** The command that fixes it (or shows what to fix), run against the same database; null when none is needed. */
   fix: string | null;
   /** A failure caused by a credential or the master key (exit 4) rather than by the installation's health (exit 3). */
   credential: boolean;

@@ -149,7 +149,8 @@ describe.each(PROVIDERS)("intg doctor on %s", (provider) => {
     const hourAgo = stamp(new Date(Date.now() - 3_600_000));
     await write(
       db,
-      `INSERT INTO "IntegrationSyncJob" ("id","connectionId","resource","full","status","leaseOwner","heartbeatAt","startedAt") VALUES (?,?,?,false,'running',?,?,?)`,
+      `INSERT INTO "IntegrationSyncJob" ("id","connectionId","resource","full","status","leaseOwner","heartbeatAt",
+        "startedAt") VALUES (?,?,?,false,'running',?,?,?)`,
       ["sync_01STALLED00000000000000000", conn.id, "contacts", "elsewhere:1", hourAgo, hourAgo],
     );
     const r = await doctor();
@@ -217,7 +218,7 @@ describe.each(PROVIDERS)("intg doctor on %s", (provider) => {
     expect((await doctor()).code).toBe(0);
   });
 
-  it("fails database (3) with a migration pending, skips the rest, and names db migrate with the same --db", async () => {
+  it("fails database (3) with a migration pending, skips the rest, naming db migrate with the same --db", async () => {
     const [last] = (await write(
       db,
       `SELECT "migration_name" FROM "_prisma_migrations" ORDER BY "migration_name" DESC LIMIT 1`,

@@ -41,7 +41,8 @@ export async function checkBacklog(ctx: ServiceContext, maxAgeMs: number): Promi
   const stuck = stalled.reduce((sum, r) => sum + r.n, 0);
   if (stuck > 0) {
     const where = few(stalled.map((r) => r.endpointId));
-    const reason = `${plural(stuck, "delivery", "deliveries")} SENDING under an expired lease (a worker died holding them) on ${where}`;
+    const rows = plural(stuck, "delivery", "deliveries");
+    const reason = `${rows} SENDING under an expired lease (a worker died holding them) on ${where}`;
     return fail("webhook-backlog", reason, "webhooks worker");
   }
   const size = backlog.reduce((sum, r) => sum + r.n, 0);
