@@ -25,6 +25,18 @@ export function withDbFlag(text: string, argv: readonly string[], cwd: string): 
   } catch {
     return text; // an unusable --db already failed with its own message
   }
-  const quoted = `'${shown.replace(/'/g, `'\\''`)}'`;
-  return text.replace(/\bintg (?=[a-z])/g, `intg --db ${quoted} `);
+  return text.replace(/\bintg (?=[a-z])/g, `intg --db ${shellWord(shown)} `);
+}
+
+/**
+ * `intg <words>` as it runs against the database this invocation used: a `--db` given on the
+ * command line is repeated (redacted), an environment variable is inherited by the next command.
+ */
+export function intgCommand(target: { source: string; redacted: string }, words: string): string {
+  return target.source === "--db" ? `intg --db ${shellWord(target.redacted)} ${words}` : `intg ${words}`;
+}
+
+/** The text as one word for a POSIX shell: bare when it is plain, else single-quoted. */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9_\-.,:/@=+%]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

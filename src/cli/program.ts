@@ -58,6 +58,11 @@ const NOUNS: readonly { name: string; description: string; load: () => Promise<R
     load: async () => (await import("../commands/audit/index.js")).registerAudit,
   },
   {
+    name: "doctor",
+    description: "Check the whole installation at once, each check with the command that fixes it (CI gate)",
+    load: async () => (await import("../commands/doctor/index.js")).registerDoctor,
+  },
+  {
     name: "completion",
     description: "Print a script that completes intg's commands, flags and values in bash, zsh or fish",
     load: async () => {
