@@ -28,8 +28,9 @@ export function registerActivity(connections: Command, context: ContextFactory):
       if (ctx.out.json) return ctx.out.printJson(events);
       if (events.length === 0) return ctx.out.info("No events.");
       await ctx.out.table(
-        ["WHEN", "EVENT", "STATUS", "MESSAGE"],
+        ["ID", "WHEN", "EVENT", "STATUS", "MESSAGE"],
         events.map((e) => [
+          e.id,
           e.createdAt,
           e.kind,
           `${e.previousStatus ? `${e.previousStatus.toLowerCase()} -> ` : ""}${e.status.toLowerCase()}`,
