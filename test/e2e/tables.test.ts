@@ -37,7 +37,7 @@ describe("tables through bin/intg", () => {
   const home = tempDir();
   const env = { HOME: home.path, XDG_DATA_HOME: join(home.path, "data"), INTG_ACTOR: "e2e" };
   let fake: FakeProvider;
-  const ids: Record<string, string> = {};
+  const ids = { connection: "" };
   const long = "a key named at such length that no 80-column terminal can show it whole";
 
   const json = async (args: string[], input?: string) => {
@@ -113,7 +113,7 @@ describe("tables through bin/intg", () => {
     ["webhooks endpoints list", ["webhooks", "endpoints", "list"], /^ep_[0-9A-Z]{26}$/],
     ["refs list", ["refs", "list"], /^ref_[0-9A-Z]{26}$/],
   ];
-  const argsOf = (args: string[]) => args.map((a) => (a === "<connection>" ? ids.connection! : a));
+  const argsOf = (args: string[]) => args.map((a) => (a === "<connection>" ? ids.connection : a));
 
   it.each(lists)("%s fits 80 columns on a terminal, with a header and no rules", async (_name, args) => {
     const r = await onTerminal(argsOf(args), env);
@@ -255,7 +255,7 @@ describe("tables through bin/intg", () => {
   });
 
   it("a wait longer than a second shows a status line on a terminal, and none in a pipe", async () => {
-    const request = ["connections", "request", ids.connection!, "GET", "/v1/things"];
+    const request = ["connections", "request", ids.connection, "GET", "/v1/things"];
     await new Promise((resolve) => setTimeout(resolve, 1600)); // the window the check used is over
     expect((await intg(request, { env })).code).toBe(0);
     const waited = await onTerminal(request, env);
