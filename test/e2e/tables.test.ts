@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { displayWidth, stripAnsi } from "../../src/lib/display-width.js";
 import { tempDir } from "../helpers/databases.js";
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.js";
-import { BIN, intg } from "../helpers/spawn.js";
+import { BIN, collect, intg } from "../helpers/spawn.js";
 
 // Lists as a person and a script see them, through bin/intg: on a pseudo-terminal (script(1))
 // 80 columns wide, and piped into cut.
@@ -12,22 +12,9 @@ import { BIN, intg } from "../helpers/spawn.js";
 const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 const command = (args: string[]) => [process.execPath, BIN, ...args].map(quote).join(" ");
 
-/** Runs a shell command line; resolves with its output and exit code, stdin closed. */
-function sh(
-  line: string,
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", line], { env: { PATH: process.env.PATH ?? "", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+/** Runs a shell command line with stdin closed. */
+const sh = (line: string, env: Record<string, string>) =>
+  collect(spawn("bash", ["-c", line], { env: { PATH: process.env.PATH ?? "", ...env } }));
 
 /** intg on a pseudo-terminal: stdout and stderr are the terminal, both captured together. */
 const onTerminal = (args: string[], env: Record<string, string>) =>
