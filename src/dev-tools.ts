@@ -10,7 +10,7 @@ export { openSqlite } from "./lib/sqlite.js";
 export { createKey } from "./services/keys/create.js";
 export { KeyVerifier } from "./services/keys/verify.js";
 /** The verification's lookup on SQLite, for the benchmark's raw indexed SELECT. */
-export const KEY_LOOKUP = keyLookup("sqlite").sql;
+export const KEY_LOOKUP = keyLookup.sqlFor("sqlite");
 export { sendBatch } from "./services/webhooks/send.js";
 export { createProvider } from "./services/providers/write.js";
 export { createConnection } from "./services/connections/write.js";

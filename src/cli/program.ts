@@ -58,6 +58,15 @@ const NOUNS: readonly { name: string; description: string; load: () => Promise<R
     description: "The security audit log: every mutation of keys and secrets; tamper-evident",
     load: async () => (await import("../commands/audit/index.js")).registerAudit,
   },
+  {
+    name: "completion",
+    description: "Print a script that completes intg's commands, flags and values in bash, zsh or fish",
+    load: async () => {
+      const { registerCompletion } = await import("../commands/completion/index.js");
+      // The script is generated from the whole tree, so this noun alone needs every noun loaded.
+      return (noun, context) => registerCompletion(noun, context, buildFullProgram);
+    },
+  },
 ];
 
 /** The words of an argv that are not flags (or the global flag's value), after `help`: noun, verb, … */
@@ -86,6 +95,7 @@ export async function buildProgram(
   onContext: (ctx: CommandContext) => void,
   style: StyleFactory | undefined,
   argv: readonly string[],
+  everyNoun = false,
 ): Promise<Command> {
   const program = new Command("intg")
     .description("Administer a platform's integrations: API keys, webhooks, connections and external references.")
@@ -120,12 +130,17 @@ export async function buildProgram(
   const [wanted, verb] = invokedWords(argv);
   for (const noun of NOUNS) {
     const command = program.command(noun.name).description(noun.description);
-    if (noun.name === wanted) await (await noun.load())(command, context, verb);
+    if (everyNoun || noun.name === wanted) await (await noun.load())(command, context, verb);
   }
   registerHelp(program, context);
 
   configureTree(program, deps);
   return program;
+}
+
+/** The whole command tree with every noun's verbs loaded: `intg completion` walks it, and so can a test. */
+export function buildFullProgram(deps: Deps): Promise<Command> {
+  return buildProgram(deps, () => undefined, undefined, [], true);
 }
 
 /** The global flags as commander parses them: `--json` alone is true, `--json a,b` the list. */

@@ -1,5 +1,4 @@
 import {
-  type Compilable,
   type CompiledQuery,
   type DatabaseConnection,
   type Driver,
@@ -31,10 +30,20 @@ export function typed(client: SqlClient): Db {
 }
 
 const cache = new WeakMap<SqlClient, Db>();
-/** The client under each Db, for prepared statements to run on directly (see prepare). */
+/** The client under each Db, for prepared statements to run on directly (src/db/prepared.ts). */
 const clients = new WeakMap<Db, SqlClient>();
 
-function build(client: SqlClient): Db {
+/** The SqlClient a Db runs on, when typed() made it (an app's Kysely instance has none). */
+export const clientOf = (db: Db): SqlClient | undefined => clients.get(db);
+
+/** The provider a typed instance runs on: its client's, or read from its dialect. */
+export function providerOf(db: Db): SqlClient["provider"] {
+  const client = clients.get(db);
+  if (client) return client.provider;
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgresql" : "sqlite";
+}
+
+export function build(client: SqlClient): Db {
   const connection: DatabaseConnection = {
     async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
       const r = await client.query(q.sql, q.parameters);
@@ -80,67 +89,3 @@ export const jsonOrNull = (value: unknown): string | null =>
 
 /** An aggregate's count: PostgreSQL returns COUNT as a bigint string, SQLite as a number. */
 export const count = (value: string | number | bigint | undefined): number => Number(value ?? 0);
-
-const MARK = "\u0000intg-parameter:";
-
-/** A statement built and compiled once, then run many times with new values (hot loops). */
-export interface Prepared<R, P extends string> {
-  readonly sql: string;
-  run(db: Db, values: Readonly<Record<P, unknown>>): Promise<QueryResult<R>>;
-  /** The first row only (a lookup by a unique column): on SQLite no array of rows is built. */
-  first(db: Db, values: Readonly<Record<P, unknown>>): Promise<R | undefined>;
-}
-
-/**
- * Builds a statement once per provider: `build` receives a placeholder per name, typed to fit any
- * column, and the compiled statement is run with the values given each time. The worker's claim
- * and record run per batch; building the query each time would cost more than the statement.
- */
-export function prepare<R, P extends string>(
-  provider: SqlClient["provider"],
-  names: readonly P[],
-  build: (db: Db, p: Readonly<Record<P, never>>) => Compilable<R>,
-): Prepared<R, P> {
-  const markers = Object.fromEntries(names.map((n) => [n, `${MARK}${n}`])) as unknown as Record<P, never>;
-  const compiled = build(compiler(provider), markers).compile();
-  // Each compiled parameter is either a named slot (filled per run) or a constant of the build.
-  const slots: Array<{ name: P | null; fixed: unknown }> = compiled.parameters.map((v) =>
-    typeof v === "string" && v.startsWith(MARK)
-      ? { name: v.slice(MARK.length) as P, fixed: null }
-      : { name: null, fixed: v },
-  );
-  for (const n of names) {
-    if (!slots.some((s) => s.name === n)) throw new Error(`prepare: the parameter ${n} is never used.`);
-  }
-  type Values = Readonly<Record<P, unknown>>;
-  const parameters = (values: Values) => slots.map((s) => (s.name === null ? s.fixed : values[s.name]));
-  // Straight to the Db's client: Kysely's executor (a connection provider, a result transform,
-  // several awaits) costs more per run than a hot lookup on SQLite does (keys: the verification).
-  const viaKysely = (db: Db, values: Values) => db.executeQuery<R>({ ...compiled, parameters: parameters(values) });
-  return {
-    sql: compiled.sql,
-    run: async (db, values) => {
-      const client = clients.get(db);
-      if (!client) return viaKysely(db, values);
-      const r = await client.query(compiled.sql, parameters(values));
-      return { rows: r.rows as R[], numAffectedRows: BigInt(r.changes) };
-    },
-    // No async here: each await on the way is a measurable part of such a lookup.
-    first: (db, values) => {
-      const client = clients.get(db);
-      if (!client) return viaKysely(db, values).then((r) => r.rows[0]);
-      return client.query(compiled.sql, parameters(values), true).then((r) => r.rows[0] as R | undefined);
-    },
-  };
-}
-
-const compilers = new Map<SqlClient["provider"], Db>();
-function compiler(provider: SqlClient["provider"]): Db {
-  let db = compilers.get(provider);
-  if (!db) {
-    const never = (): Promise<never> => Promise.reject(new Error("a compiling-only client runs nothing"));
-    const client = { provider, query: never } as unknown as SqlClient;
-    compilers.set(provider, (db = build(client)));
-  }
-  return db;
-}

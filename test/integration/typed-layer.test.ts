@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/client.js";
-import { prepare, typed } from "../../src/db/kysely.js";
+import { typed } from "../../src/db/kysely.js";
+import { compileFor } from "../../src/db/prepared.js";
 import { applyPendingMigrations } from "../../src/db/migrations.js";
 import { parseDbUrl } from "../../src/db/url.js";
 import { PROVIDERS, tempDb, type TempDb } from "../helpers/databases.js";
@@ -141,12 +142,12 @@ describe.each(PROVIDERS)("statements prepared once on %s", (provider) => {
   });
 
   it("run with new values each time, constants of the build kept", async () => {
-    const insert = prepare(provider, ["name", "at"], (k, p) =>
+    const insert = compileFor(provider, ["name", "at"], (k, p) =>
       k.insertInto("WebhookEventType").values({ name: p.name, description: "fixed", createdAt: p.at }),
     );
     const at = new Date("2026-01-02T03:04:05.678Z");
     for (const name of ["a.one", "b.two", "c.three"]) await insert.run(typed(db.sql), { name, at });
-    const find = prepare(provider, ["name"], (k, p) =>
+    const find = compileFor(provider, ["name"], (k, p) =>
       k.selectFrom("WebhookEventType").select(["name", "description", "createdAt"]).where("name", "=", p.name),
     );
     const { rows } = await find.run(typed(db.sql), { name: "b.two" });
@@ -155,7 +156,7 @@ describe.each(PROVIDERS)("statements prepared once on %s", (provider) => {
   });
 
   it("reads the first row only, with the schema's types, or nothing", async () => {
-    const from = prepare(provider, ["name"], (k, p) =>
+    const from = compileFor(provider, ["name"], (k, p) =>
       k.selectFrom("WebhookEventType").select(["name", "createdAt"]).where("name", ">=", p.name).orderBy("name"),
     );
     const at = new Date("2026-01-02T03:04:05.678Z");
@@ -166,10 +167,10 @@ describe.each(PROVIDERS)("statements prepared once on %s", (provider) => {
   it("runs on the transaction whose client it is given, and rolls back with it", async () => {
     // Prepared statements skip Kysely's executor: they must still run on typed(tx)'s own client
     // (the outer client would queue behind the open transaction and never run).
-    const insert = prepare(provider, ["name"], (k, p) =>
+    const insert = compileFor(provider, ["name"], (k, p) =>
       k.insertInto("WebhookEventType").values({ name: p.name, description: null, createdAt: new Date(0) }),
     );
-    const find = prepare(provider, ["name"], (k, p) =>
+    const find = compileFor(provider, ["name"], (k, p) =>
       k.selectFrom("WebhookEventType").select("name").where("name", "=", p.name),
     );
     await expect(
@@ -184,7 +185,7 @@ describe.each(PROVIDERS)("statements prepared once on %s", (provider) => {
 
   it("refuses a name the statement never uses", () => {
     expect(() =>
-      prepare(provider, ["name", "unused"], (k, p) =>
+      compileFor(provider, ["name", "unused"], (k, p) =>
         k.selectFrom("WebhookEventType").select("name").where("name", "=", p.name),
       ),
     ).toThrow(/unused/);

@@ -4,7 +4,7 @@ import { DeliveryStatus } from "../../src/db/generated/kysely/enums.js";
 import { jsonText, typed } from "../../src/db/kysely.js";
 import { applyPendingMigrations } from "../../src/db/migrations.js";
 import { redactAttemptHeader } from "../../src/db/queries/webhook-delivery-attempt.js";
-import { deliveryBacklog, stalledDeliveries } from "../../src/db/queries/webhook-delivery.js";
+import { deliveryBacklog, stalledDeliveries } from "../../src/db/queries/webhook-delivery/backlog.js";
 import { endpointSecretKeyCounts, insertEndpointRow } from "../../src/db/queries/webhook-endpoint.js";
 import { insertEventRow } from "../../src/db/queries/webhook-event.js";
 import { parseDbUrl } from "../../src/db/url.js";

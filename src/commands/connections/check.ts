@@ -3,10 +3,8 @@ import { CheckFailedError, CredentialError, UsageError } from "../../errors.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { progressBar } from "../../cli/progress.js";
-import { listHealthChecks } from "../../services/connections/health-history.js";
-import { parseLimit, parseSince } from "./activity.js";
-import { addSelectFlags, toSelection, type SelectFlags } from "./list.js";
 import { printHealthChecks } from "./render.js";
+import { addSelectFlags, type SelectFlags, toSelection } from "./select-flags.js";
 import type { SkippedConnection } from "../../services/connections/check.js";
 
 interface CheckFlags extends SelectFlags {
@@ -81,19 +79,5 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       }
       if (run.checks.length) ctx.out.success(`All ${run.checks.length} connection(s) are healthy.`);
       else ctx.out.info("No connections matched.");
-    });
-
-  connections
-    .command("checks <id>")
-    .description("A connection's health-check history, newest first")
-    .option("--since <when>", "only checks since a duration ago (7d) or a date (2026-01-31)")
-    .option("--limit <n>", "at most this many", "100")
-    .action(async (id: string, flags: { since?: string; limit: string }, cmd: Command) => {
-      const ctx = context(cmd);
-      const since = flags.since === undefined ? undefined : parseSince(ctx, flags.since);
-      await printHealthChecks(
-        ctx,
-        await listHealthChecks(await ctx.services(), id, { since, limit: parseLimit(flags.limit) }),
-      );
     });
 }

@@ -1,34 +1,13 @@
 import type { Command } from "commander";
-import type { CommandContext } from "../../cli/context.js";
-import { UsageError } from "../../errors.js";
 import { collect, parseEnum, parseKeyValues } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { validateConnectionName } from "../../services/connections/rows.js";
-import type { ConnectionWritten } from "../../services/connections/write.js";
 import { showProvider } from "../../services/providers/rows.js";
 import { IntegrationEnvironment } from "../../types/enums.js";
 import { addCredentialFlags, readCredential, type CredentialFlags } from "./credential-flags.js";
+import { parseRatePerMinute } from "./flags.js";
+import { warnKeyFile } from "./key-file.js";
 import { printConnection } from "./render.js";
-
-/** `--rate-limit 100`, `100/min` or `5/s`: requests per minute. */
-export function parseRatePerMinute(text: string): number {
-  const m = /^\s*(\d+)\s*(?:\/\s*(s|sec|m|min|h|hour))?\s*$/.exec(text);
-  const per = { s: 60, sec: 60, m: 1, min: 1, h: 1 / 60, hour: 1 / 60 }[m?.[2] ?? "min"]!;
-  const n = m ? Number(m[1]) * per : NaN;
-  if (!(n >= 1))
-    throw new UsageError(
-      `--rate-limit: "${text}" is not a rate; nothing was written.`,
-      "Write it like 100, 100/min or 5/s (at least 1 per minute).",
-    );
-  return Math.floor(n);
-}
-
-export function warnKeyFile(ctx: CommandContext, written: ConnectionWritten): void {
-  if (written.keyFileCreated)
-    ctx.out.warn(
-      `created the master key file ${written.keyFileCreated} (mode 0600). Back it up: without it these credentials cannot be decrypted.`,
-    );
-}
 
 interface CreateFlags extends CredentialFlags {
   provider: string;

@@ -6,7 +6,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { readInputFile, readJsonFile } from "../../cli/read-file.js";
 import type { ConnectionConfig } from "../../services/connections/validate.js";
 import { printConnections } from "./render.js";
-import { reportValidation } from "./validate.js";
+import { reportValidation } from "./validation-report.js";
 
 /** An entry's credential from where the file says: a variable, or a file beside the config file. */
 function credentialOf(ctx: CommandContext, configFile: string, at: string, c: ConnectionConfig): string | null {

@@ -1,5 +1,9 @@
 import type { CommandContext } from "../../cli/context.js";
-import type { IntegrationConnectionInfo, IntegrationHealthCheck } from "../../types/integration/integration.types.js";
+import type {
+  IntegrationConnectionInfo,
+  IntegrationHealthCheck,
+  IntegrationSyncJob,
+} from "../../types/integration/integration.types.js";
 
 // The tables every connections command prints, so list, show and the writers agree on columns.
 
@@ -85,3 +89,33 @@ export async function printHealthChecks(
     ]),
   );
 }
+
+/** A sync job's row, for `sync` (the job it ran) and `syncs` (the history). */
+export const jobRow = (j: IntegrationSyncJob) => [
+  j.id,
+  j.resource,
+  j.full ? "full" : "incremental",
+  j.stalled ? "running (stalled)" : j.status,
+  j.recordsRead,
+  j.recordsCreated,
+  j.recordsUpdated,
+  j.recordsDeleted,
+  j.errors.length,
+  JSON.stringify(j.checkpoint ?? null),
+  j.startedAt,
+  j.finishedAt ?? "",
+];
+export const JOB_HEAD = [
+  "JOB",
+  "RESOURCE",
+  "KIND",
+  "STATUS",
+  "READ",
+  "CREATED",
+  "UPDATED",
+  "DELETED",
+  "ERRORS",
+  "CHECKPOINT",
+  "STARTED",
+  "FINISHED",
+];

@@ -2,36 +2,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
-import type { IntegrationSyncJob } from "../../types/integration/integration.types.js";
-
-export const jobRow = (j: IntegrationSyncJob) => [
-  j.id,
-  j.resource,
-  j.full ? "full" : "incremental",
-  j.stalled ? "running (stalled)" : j.status,
-  j.recordsRead,
-  j.recordsCreated,
-  j.recordsUpdated,
-  j.recordsDeleted,
-  j.errors.length,
-  JSON.stringify(j.checkpoint ?? null),
-  j.startedAt,
-  j.finishedAt ?? "",
-];
-export const JOB_HEAD = [
-  "JOB",
-  "RESOURCE",
-  "KIND",
-  "STATUS",
-  "READ",
-  "CREATED",
-  "UPDATED",
-  "DELETED",
-  "ERRORS",
-  "CHECKPOINT",
-  "STARTED",
-  "FINISHED",
-];
+import { JOB_HEAD, jobRow } from "./render.js";
 
 export function registerSync(connections: Command, context: ContextFactory): void {
   connections

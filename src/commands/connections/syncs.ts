@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { parseLimit } from "./activity.js";
-import { JOB_HEAD, jobRow } from "./sync.js";
+import { parseLimit } from "./flags.js";
+import { JOB_HEAD, jobRow } from "./render.js";
 
 export function registerSyncs(connections: Command, context: ContextFactory): void {
   connections

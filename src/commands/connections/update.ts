@@ -2,10 +2,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { collect, parseKeyValues } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { showConnection } from "../../services/connections/rows.js";
-import { showProvider } from "../../services/providers/rows.js";
-import { parseRatePerMinute, warnKeyFile } from "./create.js";
-import { addCredentialFlags, readCredential, type CredentialFlags } from "./credential-flags.js";
+import { parseRatePerMinute } from "./flags.js";
 import { printConnection } from "./render.js";
 
 interface UpdateFlags {
@@ -44,20 +41,4 @@ export function registerUpdate(connections: Command, context: ContextFactory): v
       await printConnection(ctx, updated);
       ctx.out.success(`Updated connection ${id}.`);
     });
-  addCredentialFlags(
-    connections
-      .command("set-credentials <id>")
-      .description("Replace a connection's credential (stored encrypted; its status returns to pending)"),
-  ).action(async (id: string, flags: CredentialFlags, cmd: Command) => {
-    const ctx = context(cmd);
-    const services = await ctx.services();
-    const current = await showConnection(services, id);
-    const provider = await showProvider(services, current.provider.id);
-    const credential = await readCredential(ctx, provider.connector.auth.type, flags);
-    const { setConnectionCredentials } = await import("../../services/connections/write.js");
-    const written = await setConnectionCredentials(services, id, credential);
-    warnKeyFile(ctx, written);
-    await printConnection(ctx, written.connection);
-    ctx.out.success(`Replaced the credential of ${id}. Check it with: intg connections check ${id}`);
-  });
 }

@@ -1,9 +1,8 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { listKeys } from "../../services/keys/list.js";
-import { showKey } from "../../services/keys/show.js";
 import { addFilterFlags, toFilter, type FilterFlags } from "./filter-flags.js";
-import { printKey, printKeys } from "./render.js";
+import { printKeys } from "./render.js";
 
 export function registerList(keys: Command, context: ContextFactory): void {
   addFilterFlags(keys.command("list").alias("ls").description("List API keys (never their secrets)")).action(
@@ -13,11 +12,4 @@ export function registerList(keys: Command, context: ContextFactory): void {
       await printKeys(ctx, await listKeys(await ctx.services(), filter));
     },
   );
-  keys
-    .command("show <id>")
-    .description("Show one key: status, scopes, expiry, last use")
-    .action(async (id: string, _flags, cmd: Command) => {
-      const ctx = context(cmd);
-      await printKey(ctx, await showKey(await ctx.services(), { id }));
-    });
 }

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
-import { showProvider } from "../../services/providers/rows.js";
 import { addProviderFlags, providerPatch, type ProviderFlags } from "./flags.js";
 import { printProvider } from "./render.js";
 
@@ -41,31 +40,5 @@ export function registerCreate(providers: Command, context: ContextFactory): voi
       const created = await createProvider(await ctx.services(), input);
       await printProvider(ctx, created);
       ctx.out.success(`Created provider ${created.slug} (${created.id}).`);
-    });
-
-  addProviderFlags(
-    providers.command("update <id-or-slug>").description("Change a provider's settings; the result is validated whole"),
-  ).action(async (ref: string, flags: ProviderFlags, cmd: Command) => {
-    const ctx = context(cmd);
-    const services = await ctx.services();
-    const current = await showProvider(services, ref);
-    const patch = providerPatch(flags, current.connector);
-    if (Object.values(patch).every((v) => v === undefined))
-      throw new UsageError("Nothing to update: give at least one setting flag.", "See: intg providers update --help");
-    const { updateProvider } = await import("../../services/providers/write.js");
-    const updated = await updateProvider(services, current.id, patch);
-    await printProvider(ctx, updated);
-    ctx.out.success(`Updated provider ${updated.slug}.`);
-  });
-
-  providers
-    .command("deprecate <id-or-slug>")
-    .description("Mark a provider deprecated: its connections keep working, new ones are warned")
-    .action(async (ref: string, _flags, cmd: Command) => {
-      const ctx = context(cmd);
-      const { deprecateProvider } = await import("../../services/providers/write.js");
-      const updated = await deprecateProvider(await ctx.services(), ref);
-      await printProvider(ctx, updated);
-      ctx.out.success(`Deprecated provider ${updated.slug}.`);
     });
 }

@@ -6,7 +6,7 @@ import { withPrivateFile, type PrivateFile } from "../../lib/private-file.js";
 import { countReferences, exportReferences } from "../../services/refs/export.js";
 import { REF_FIELDS } from "../../services/refs/rows.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
-import { addRefFilterFlags, toRefFilter, type FilterFlags } from "./list.js";
+import { addRefFilterFlags, toRefFilter, type FilterFlags } from "./filter-flags.js";
 import { progressBar } from "./progress.js";
 import { writeOut } from "./write-out.js";
 

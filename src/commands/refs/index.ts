@@ -6,11 +6,10 @@ import { registerImport } from "./import.js";
 import { registerLink } from "./link.js";
 import { registerList } from "./list.js";
 import { registerLookup } from "./lookup.js";
+import { registerMappings } from "./mappings/index.js";
 import { registerMetrics } from "./metrics.js";
-import { registerMappingsManage } from "./mappings-manage.js";
-import { registerMappingsSet } from "./mappings-set.js";
-import { registerShareCreate } from "./share-create.js";
-import { registerShareManage } from "./share-manage.js";
+import { registerShare } from "./share/index.js";
+import { registerShow } from "./show.js";
 import { registerTransform } from "./transform.js";
 import { registerUnlink } from "./unlink.js";
 
@@ -18,20 +17,13 @@ export function registerRefs(refs: Command, context: ContextFactory): void {
   registerLink(refs, context);
   registerUnlink(refs, context);
   registerList(refs, context);
+  registerShow(refs, context);
   registerLookup(refs, context);
   registerHistory(refs, context);
   registerImport(refs, context);
   registerExport(refs, context);
-  const mappings = refs
-    .command("mappings")
-    .description("How a provider's records become the platform's: field mappings, transformations, validations");
-  registerMappingsSet(mappings, context);
-  registerMappingsManage(mappings, context);
+  registerMappings(refs, context);
   registerTransform(refs, context);
   registerMetrics(refs, context);
-  const share = refs
-    .command("share")
-    .description("Share links: tokens that resolve to one reference, with an expiry and a use limit");
-  registerShareCreate(share, context);
-  registerShareManage(share, context);
+  registerShare(refs, context);
 }

@@ -3,6 +3,7 @@ import type {
   CrossReferenceLookupResult,
   ExternalReference,
   ReferenceAuditEntry,
+  ReferenceValidationResult,
 } from "../../types/integration/external-reference.types.js";
 
 // The tables every refs command prints, so link, list, show and lookup agree on columns.
@@ -71,4 +72,11 @@ export async function printHistory(ctx: CommandContext, entries: ReferenceAuditE
       e.changes.map((c) => `${c.field}: ${show(c.from)} → ${show(c.to)}`).join("\n"),
     ]),
   );
+}
+
+/** The mapped record on stdout; the problems on stderr (the command then exits 2). */
+export function printTransform(ctx: CommandContext, r: ReferenceValidationResult): void {
+  if (ctx.out.json) return ctx.out.printJson(r);
+  if (r.valid) return ctx.out.printJson(r.record);
+  for (const issue of r.issues) ctx.out.warn(`${issue.path || "(record)"}: ${issue.message}`);
 }

@@ -4,7 +4,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { showMapping } from "../../services/refs/mapping-rows.js";
 import { applyMapping } from "../../services/refs/transform.js";
 import { readJson } from "./read-json.js";
-import { printTransform } from "./render-mappings.js";
+import { printTransform } from "./render.js";
 
 export function registerTransform(refs: Command, context: ContextFactory): void {
   refs

@@ -4,7 +4,7 @@ import type { CommandContext } from "../../cli/context.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { deleteSecret } from "../../services/secrets/delete.js";
 import type { SecretDeletion } from "../../types/secrets.types.js";
-import { secretDetails } from "./shared.js";
+import { secretDetails } from "./render.js";
 
 interface DeleteOptions {
   dryRun: boolean;

@@ -3,7 +3,8 @@ import type { CommandContext } from "../../cli/context.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listSecrets } from "../../services/secrets/list.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
-import { parseTokenType, SECRET_HEADERS, secretRow, TOKEN_TYPES } from "./shared.js";
+import { SECRET_HEADERS, secretRow } from "./render.js";
+import { parseTokenType, TOKEN_TYPES } from "./token-type.js";
 
 interface ListOptions {
   type?: string;

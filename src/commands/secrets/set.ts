@@ -6,9 +6,12 @@ import { MAX_DURATION_TEXT, parseDuration, withinMaxDuration } from "../../lib/d
 import { setSecret, type SetSecretResult } from "../../services/secrets/set.js";
 import { validateSecretName } from "../../services/secrets/rows.js";
 import { readSecret } from "../../cli/read-secret.js";
-import { secretDetails, TOKEN_TYPES, parseTokenType, type ValueSource } from "./shared.js";
+import { secretDetails } from "./render.js";
+import { parseTokenType, TOKEN_TYPES } from "./token-type.js";
 
-interface SetOptions extends ValueSource {
+interface SetOptions {
+  fromFile?: string;
+  fromEnv?: string;
   type?: string;
   expiresIn?: string;
   expiresAt?: string;

@@ -3,7 +3,7 @@ import type { CommandContext } from "../../cli/context.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { getSecret } from "../../services/secrets/show.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
-import { secretDetails } from "./shared.js";
+import { secretDetails } from "./render.js";
 
 export function registerShow(secrets: Command, context: ContextFactory): void {
   secrets

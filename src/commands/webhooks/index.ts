@@ -8,25 +8,10 @@ type Register = (noun: Command, context: ContextFactory) => void;
 // start-up otherwise. Help, an unknown verb or none at all loads them all, in this order, so the
 // list and commander's suggestions are complete.
 const VERBS: readonly { word: string; load: () => Promise<Register> }[] = [
-  {
-    word: "endpoints",
-    load: async () => {
-      const [{ registerCreateUpdate }, { registerManage }] = await Promise.all([
-        import("./endpoints-create.js"),
-        import("./endpoints-manage.js"),
-      ]);
-      return (webhooks, context) => {
-        const endpoints = webhooks
-          .command("endpoints")
-          .description("Where events are delivered: URL, filter, schedule, signing secret");
-        registerCreateUpdate(endpoints, context);
-        registerManage(endpoints, context);
-      };
-    },
-  },
-  { word: "event-types", load: async () => (await import("./event-types.js")).registerEventTypes },
+  { word: "endpoints", load: async () => (await import("./endpoints/index.js")).registerEndpoints },
+  { word: "event-types", load: async () => (await import("./event-types/index.js")).registerEventTypes },
   { word: "send", load: async () => (await import("./send.js")).registerSend },
-  { word: "deliveries", load: async () => (await import("./deliveries.js")).registerDeliveries },
+  { word: "deliveries", load: async () => (await import("./deliveries/index.js")).registerDeliveries },
   { word: "worker", load: async () => (await import("./worker.js")).registerWorker },
   { word: "replay", load: async () => (await import("./replay.js")).registerReplay },
   { word: "health", load: async () => (await import("./health.js")).registerHealth },

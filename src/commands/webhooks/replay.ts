@@ -8,7 +8,8 @@ import { storeThreadFile, threadStore } from "../../services/webhooks/worker/sto
 import { DeliveryStatus } from "../../types/enums.js";
 import type { WebhookReplayRequest } from "../../types/integration/webhook.types.js";
 import { replayFromFile } from "./replay-from.js";
-import { attemptLine, parseLease } from "./worker.js";
+import { attemptLine } from "./attempt-line.js";
+import { parseLease } from "./lease-flag.js";
 
 interface ReplayFlags {
   event?: string;

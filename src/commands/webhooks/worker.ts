@@ -1,11 +1,12 @@
 import type { Command } from "commander";
-import { UsageError } from "../../errors.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { Finished } from "../../services/webhooks/worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker } from "../../services/webhooks/worker/run.js";
 import { withStoreThread } from "../../services/webhooks/worker/store-thread.js";
+import { attemptLine } from "./attempt-line.js";
+import { parseLease } from "./lease-flag.js";
 
 interface WorkerFlags {
   concurrency: string;
@@ -64,28 +65,4 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       );
       for (const d of summary.disabledEndpoints) ctx.out.warn(`endpoint ${d.endpointId} was disabled: ${d.reason}.`);
     });
-}
-
-/** --lease of the worker and of replays: shorter than a second would expire between renewals. */
-export function parseLease(text: string): number {
-  const leaseMs = parseDurationFlag("--lease", text);
-  if (leaseMs < 1000) throw new UsageError("--lease must be at least 1s.");
-  return leaseMs;
-}
-
-/** One NDJSON line per attempt (`worker --json`, `replay --json`). */
-export function attemptLine(f: Finished) {
-  return {
-    deliveryId: f.deliveryId,
-    eventId: f.eventId,
-    endpointId: f.endpointId,
-    attempt: f.attemptNumber,
-    startedAt: f.startedAt.toISOString(),
-    durationMs: f.result.durationMs,
-    statusCode: f.result.statusCode,
-    error: f.result.error,
-    trigger: f.trigger,
-    outcome: f.outcome.kind,
-    nextAttemptAt: f.outcome.kind === "retry" ? f.outcome.at.toISOString() : null,
-  };
 }

@@ -2,7 +2,7 @@ import type { Expression, Selectable, SqlBool } from "kysely";
 import type { ApiKeyScope } from "../generated/kysely/enums.js";
 import type { ApiKeyScopeGrant } from "../generated/kysely/types.js";
 import type { Db } from "../kysely.js";
-import { preparedPerProvider, type Provider } from "../prepared.js";
+import { prepared } from "../prepared.js";
 
 // Every statement on "ApiKeyScopeGrant": the scopes a key was issued with (never changed after).
 
@@ -40,11 +40,11 @@ export function scopeGrantsWhere(db: Db, where: Expression<SqlBool>): Promise<Sc
     .execute();
 }
 
-const scopesOfKey = preparedPerProvider(["id"], (db, p) =>
+const scopesOfKey = prepared(["id"], (db, p) =>
   db.selectFrom("ApiKeyScopeGrant").select("scope").where("apiKeyId", "=", p.id),
 );
 
 /** One key's scopes, for verification (compiled once: the first verification of each key reads them). */
-export async function scopesOfOneKey(db: Db, provider: Provider, id: string): Promise<ApiKeyScope[]> {
-  return (await scopesOfKey(provider).run(db, { id })).rows.map((r) => r.scope);
+export async function scopesOfOneKey(db: Db, id: string): Promise<ApiKeyScope[]> {
+  return (await scopesOfKey.run(db, { id })).rows.map((r) => r.scope);
 }

@@ -1,19 +1,19 @@
 import type { Insertable } from "kysely";
 import type { ApiKeyVerification } from "../generated/kysely/types.js";
 import type { Db } from "../kysely.js";
-import { preparedPerProvider, type Provider } from "../prepared.js";
+import { prepared } from "../prepared.js";
 
 // Every statement on "ApiKeyVerification": verifications counted by key, outcome and time.
 
 export type VerificationRow = Required<Insertable<ApiKeyVerification>>;
 
-const insert = preparedPerProvider(["id", "apiKeyId", "outcome", "count", "verifiedAt"], (db, p) =>
+const insert = prepared(["id", "apiKeyId", "outcome", "count", "verifiedAt"], (db, p) =>
   db.insertInto("ApiKeyVerification").values({ ...p }),
 );
 
 /** One row per key and outcome per flush of the verifier (compiled once: a flush writes many). */
-export async function insertVerification(db: Db, provider: Provider, row: VerificationRow): Promise<void> {
-  await insert(provider).run(db, row);
+export async function insertVerification(db: Db, row: VerificationRow): Promise<void> {
+  await insert.run(db, row);
 }
 
 /** Verifications by outcome within [since, until]. */

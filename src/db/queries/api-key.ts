@@ -2,7 +2,7 @@ import type { Expression, Insertable, Selectable, SqlBool, Updateable } from "ky
 import { ApiKeyStatus } from "../generated/kysely/enums.js";
 import type { ApiKey } from "../generated/kysely/types.js";
 import { count, type Db } from "../kysely.js";
-import { preparedPerProvider, type Provider } from "../prepared.js";
+import { prepared } from "../prepared.js";
 
 // Every statement on "ApiKey". Views read KEY_COLUMNS: the hash is read by the lookup alone. A
 // `where` is a condition over the alias `k`, from keyFilter (api-key-filter.ts).
@@ -102,16 +102,16 @@ export async function claimActiveKey(db: Db, id: string, set: Updateable<ApiKey>
 // Verification is the hot path: its statements are compiled once per provider.
 export type KeyLookupRow = Pick<Selectable<ApiKey>, "id" | "hash" | "status" | "expiresAt" | "graceEndsAt">;
 
-export const keyLookup = preparedPerProvider<KeyLookupRow, "hash">(["hash"], (db, p) =>
+export const keyLookup = prepared<KeyLookupRow, "hash">(["hash"], (db, p) =>
   db.selectFrom("ApiKey").select(["id", "hash", "status", "expiresAt", "graceEndsAt"]).where("hash", "=", p.hash),
 );
 
 /** A key by its hash: what a verification reads, every time (status and expiry change at any moment). */
-export function findKeyByHash(db: Db, provider: Provider, hash: string): Promise<KeyLookupRow | undefined> {
-  return keyLookup(provider).first(db, { hash }); // no async: each await is a measurable part of it
+export function findKeyByHash(db: Db, hash: string): Promise<KeyLookupRow | undefined> {
+  return keyLookup.first(db, { hash }); // no async: each await is a measurable part of it
 }
 
-const recordUse = preparedPerProvider(["id", "count", "at"], (db, p) =>
+const recordUse = prepared(["id", "count", "at"], (db, p) =>
   db
     .updateTable("ApiKey")
     .set((eb) => ({
@@ -128,6 +128,6 @@ const recordUse = preparedPerProvider(["id", "count", "at"], (db, p) =>
 );
 
 /** Adds `uses` uses of a key, the latest at `at`. */
-export async function recordKeyUse(db: Db, provider: Provider, id: string, uses: number, at: Date): Promise<void> {
-  await recordUse(provider).run(db, { id, count: uses, at });
+export async function recordKeyUse(db: Db, id: string, uses: number, at: Date): Promise<void> {
+  await recordUse.run(db, { id, count: uses, at });
 }

@@ -1,7 +1,7 @@
 import { type Insertable, type Selectable, sql } from "kysely";
 import type { AuditEvent } from "../generated/kysely/types.js";
 import { count, type Db } from "../kysely.js";
-import { preparedPerProvider, type Provider } from "../prepared.js";
+import { prepared } from "../prepared.js";
 
 // Every statement on "AuditEvent": the tamper-evident log, one chain in `seq` order.
 
@@ -24,22 +24,22 @@ export async function lockAuditChain(db: Db): Promise<void> {
 }
 
 // The append runs in many transactions (each audited change): its two statements compile once.
-const last = preparedPerProvider<AuditLink, never>([], (db) =>
+const last = prepared<AuditLink, never>([], (db) =>
   db.selectFrom("AuditEvent").select(["seq", "hash"]).orderBy("seq", "desc").limit(1),
 );
 const COLUMNS = ["id", "seq", "prevHash", "hash", "action", "actor", "targetType", "targetId", "outcome"] as const;
-const insert = preparedPerProvider([...COLUMNS, "reason", "metadata", "createdAt"], (db, p) =>
+const insert = prepared([...COLUMNS, "reason", "metadata", "createdAt"], (db, p) =>
   db.insertInto("AuditEvent").values({ ...p }),
 );
 
 /** The newest event's place in the chain. */
-export function lastAuditEvent(db: Db, provider: Provider): Promise<AuditLink | undefined> {
-  return last(provider).first(db, {});
+export function lastAuditEvent(db: Db): Promise<AuditLink | undefined> {
+  return last.first(db, {});
 }
 
 /** Appends one event; `metadata` as JSON text (jsonText) or null. */
-export async function insertAuditEvent(db: Db, provider: Provider, row: NewAuditRow): Promise<void> {
-  await insert(provider).run(db, row);
+export async function insertAuditEvent(db: Db, row: NewAuditRow): Promise<void> {
+  await insert.run(db, row);
 }
 
 /** The newest keyed event, for the head kept outside the database. */

@@ -2,7 +2,7 @@ import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import { IntegrationConnectionStatus } from "../generated/kysely/enums.js";
 import type { IntegrationConnection, IntegrationProvider, IntegrationSecret } from "../generated/kysely/types.js";
 import { type Db, count } from "../kysely.js";
-import { preparedOnce, providerOf } from "../prepared-once.js";
+import { prepared, providerOf } from "../prepared.js";
 
 // Every statement on "IntegrationConnection": a connection to a provider, read joined with its
 // provider and its credential's row (never the ciphertext).
@@ -149,7 +149,7 @@ export async function deleteConnectionRow(db: Db, id: string): Promise<void> {
 
 // A check writes one of these per connection, in one transaction: compiled once.
 const checked = (healthy: boolean) =>
-  preparedOnce(["status", "at", "id"], (db, p) =>
+  prepared(["status", "at", "id"], (db, p) =>
     db
       .updateTable("IntegrationConnection")
       .set({ status: p.status, lastCheckedAt: p.at, ...(healthy ? { lastHealthyAt: p.at } : {}), updatedAt: p.at })
@@ -161,7 +161,7 @@ const checkedNotHealthy = checked(false);
 
 /** A check's result; a connection disabled meanwhile stays disabled. */
 export async function recordCheck(db: Db, id: string, status: IntegrationConnectionStatus, at: Date): Promise<void> {
-  const statement = (status === IntegrationConnectionStatus.HEALTHY ? checkedHealthy : checkedNotHealthy)(db);
+  const statement = status === IntegrationConnectionStatus.HEALTHY ? checkedHealthy : checkedNotHealthy;
   await statement.run(db, { status, at, id });
 }
 
@@ -183,11 +183,7 @@ export async function lockTokenRefresh(db: Db, connectionId: string): Promise<vo
   await sql`SELECT pg_advisory_xact_lock(${REFRESH_LOCK}, hashtext(${connectionId}))`.execute(db);
 }
 
-// ─── for the secrets and integrity services ───
-
-// Every statement on "IntegrationConnection".
-
-// ---- For the secrets and integrity services (secrets delete; the configuration MAC) ----
+// For the secrets and integrity services (secrets delete; the configuration MAC).
 
 type Connection = Selectable<IntegrationConnection>;
 type Column = keyof Connection & string;
@@ -227,8 +223,6 @@ export async function countSealedConnections(db: Db): Promise<number> {
   const q = db.selectFrom("IntegrationConnection").select((eb) => eb.fn.countAll().as("n"));
   return count((await q.where("configMac", "is not", null).executeTakeFirst())?.n);
 }
-
-// ─── for the external references (refs) ───
 
 // Statements on "IntegrationConnection" that the references read: a connection named by id or name.
 

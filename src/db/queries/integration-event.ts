@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from "kysely";
 import type { IntegrationEvent } from "../generated/kysely/types.js";
 import type { Db } from "../kysely.js";
-import { preparedOnce } from "../prepared-once.js";
+import { prepared } from "../prepared.js";
 
 // Every statement on "IntegrationEvent": what happened to a connection (`connections events`).
 
@@ -10,11 +10,11 @@ export type EventRow = Selectable<IntegrationEvent>;
 const COLUMNS = ["id", "connectionId", "kind", "previousStatus", "status", "message", "createdAt"] as const;
 
 // A check records one per connection whose status moved, in one transaction: compiled once.
-const insert = preparedOnce(COLUMNS, (db, p) => db.insertInto("IntegrationEvent").values({ ...p }));
+const insert = prepared(COLUMNS, (db, p) => db.insertInto("IntegrationEvent").values({ ...p }));
 
 export async function insertEvent(db: Db, row: Insertable<IntegrationEvent>): Promise<void> {
   const { previousStatus = null, message = null } = row;
-  await insert(db).run(db, { ...row, previousStatus, message });
+  await insert.run(db, { ...row, previousStatus, message });
 }
 
 /** A connection's events since a time, newest first. */

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from "kysely";
 import type { IntegrationHealthCheck } from "../generated/kysely/types.js";
 import { count, type Db } from "../kysely.js";
-import { preparedOnce } from "../prepared-once.js";
+import { prepared } from "../prepared.js";
 
 // Every statement on "IntegrationHealthCheck": what each `connections check` found.
 
@@ -19,11 +19,11 @@ const COLUMNS = [
 ] as const;
 
 // A check writes one row per connection, in one transaction: compiled once.
-const insert = preparedOnce(COLUMNS, (db, p) => db.insertInto("IntegrationHealthCheck").values({ ...p }));
+const insert = prepared(COLUMNS, (db, p) => db.insertInto("IntegrationHealthCheck").values({ ...p }));
 
 export async function insertHealthCheck(db: Db, row: Insertable<IntegrationHealthCheck>): Promise<void> {
   const { latencyMs = null, httpStatus = null, errorKind = null, errorMessage = null } = row;
-  await insert(db).run(db, { ...row, latencyMs, httpStatus, errorKind, errorMessage });
+  await insert.run(db, { ...row, latencyMs, httpStatus, errorKind, errorMessage });
 }
 
 export async function countHealthChecks(db: Db, connectionId: string): Promise<number> {

@@ -49,8 +49,6 @@ export function mappingForSync(
   );
 }
 
-// ─── for the external references (refs) ───
-
 // Every statement on "IntegrationMapping" made by `refs mappings`: how a provider's records map
 // onto the platform's (field mappings, transformation and validation rules, sync preferences).
 

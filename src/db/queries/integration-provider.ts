@@ -78,11 +78,7 @@ export async function updateProviderRow(db: Db, id: string, set: Updateable<Inte
   await db.updateTable("IntegrationProvider").set(set).where("id", "=", id).execute();
 }
 
-// ─── for the integrity services ───
-
-// Every statement on "IntegrationProvider".
-
-// ---- For the integrity services (the configuration MAC) ----
+// For the integrity services (the configuration MAC).
 
 type Provider = Selectable<IntegrationProvider>;
 type Column = keyof Provider & string;
@@ -115,8 +111,6 @@ export async function countSealedProviders(db: Db): Promise<number> {
   const q = db.selectFrom("IntegrationProvider").select((eb) => eb.fn.countAll().as("n"));
   return count((await q.where("configMac", "is not", null).executeTakeFirst())?.n);
 }
-
-// ─── for the external references (refs) ───
 
 // Statements on "IntegrationProvider" that the references read: a provider named by id or slug.
 

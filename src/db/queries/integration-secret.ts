@@ -1,7 +1,8 @@
-import { type Insertable, PostgresAdapter, type Selectable, sql, type Updateable } from "kysely";
+import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import type { TokenType } from "../generated/kysely/enums.js";
 import type { IntegrationSecret } from "../generated/kysely/types.js";
 import { count, type Db } from "../kysely.js";
+import { providerOf } from "../prepared.js";
 
 // Every statement on "IntegrationSecret": credentials sealed under the master key. The ciphertext
 // is read only where it is opened or re-sealed (reveal, rotation, the sealing check).
@@ -16,7 +17,7 @@ type Sealed = Pick<Secret, "id" | "name" | "ciphertext" | "masterKeyId">;
 export type SecretReadOptions = { lock?: boolean; ciphertext?: boolean };
 
 // Row locks are PostgreSQL's: SQLite's one writer holds its lock from BEGIN IMMEDIATE on.
-const onPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+const onPostgres = (db: Db): boolean => providerOf(db) === "postgresql";
 
 function selectSecrets(db: Db, opts: SecretReadOptions) {
   return db
@@ -126,8 +127,6 @@ export async function tryMasterKeyLock(db: Db): Promise<boolean> {
 export async function releaseMasterKeyLock(db: Db): Promise<void> {
   await sql`SELECT pg_advisory_unlock(${MASTER_KEY_LOCK_CLASS}, 0)`.execute(db);
 }
-
-// ─── for the connections (a credential, a cached access token) ───
 
 // Statements on "IntegrationSecret" that the connections make: a connection's credential and its
 // cached OAuth2 access token are secrets named after the connection.

@@ -1,6 +1,7 @@
-import { type Insertable, PostgresAdapter, type Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import type { IntegrityKey } from "../generated/kysely/types.js";
 import type { Db } from "../kysely.js";
+import { providerOf } from "../prepared.js";
 
 // Every statement on "IntegrityKey": the integrity root, sealed under the master key (one row).
 
@@ -8,7 +9,7 @@ export type IntegrityKeyRow = Selectable<IntegrityKey>;
 type Sealed = Pick<IntegrityKeyRow, "id" | "ciphertext" | "masterKeyId">;
 
 // Row locks are PostgreSQL's: SQLite's one writer holds its lock from BEGIN IMMEDIATE on.
-const onPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+const onPostgres = (db: Db): boolean => providerOf(db) === "postgresql";
 
 export function integrityKeyById(db: Db, id: string): Promise<Pick<IntegrityKeyRow, "id" | "ciphertext"> | undefined> {
   return db.selectFrom("IntegrityKey").select(["id", "ciphertext"]).where("id", "=", id).executeTakeFirst();

@@ -1,6 +1,6 @@
 import { type Expression, sql, type SqlBool, type Selectable } from "kysely";
-import { count, type Db, type Prepared, prepare } from "../kysely.js";
-import { providerOf } from "../prepared-once.js";
+import { count, type Db } from "../kysely.js";
+import { type Compiled, compileFor, providerOf } from "../prepared.js";
 import type { WebhookDeliveryAttempt } from "../generated/kysely/types.js";
 import type { Provider } from "../url.js";
 
@@ -87,8 +87,6 @@ export async function deleteAttemptsOf(db: Db, deliveryIds: readonly string[]): 
 // Every statement on "WebhookDeliveryAttempt": each request made for a delivery (or tried and
 // refused before sending), with what it sent and what came back.
 
-// ─── the worker, deliveries, export and replay ───
-
 /** An attempt as the worker records it; the headers as JSON text (see jsonText), null when none. */
 export type NewAttempt = Omit<Selectable<WebhookDeliveryAttempt>, "requestHeaders" | "responseHeaders"> & {
   requestHeaders: string | null;
@@ -113,7 +111,7 @@ const ATTEMPT_COLUMNS = Object.keys({
   requestBody: 1,
 } satisfies Record<keyof NewAttempt, 1>) as (keyof NewAttempt)[];
 
-const inserts = new Map<string, Prepared<unknown, `${number}`>>();
+const inserts = new Map<string, Compiled<unknown, `${number}`>>();
 
 /**
  * Inserts a run of attempts in one statement (a few hundred at most: every value is a parameter),
@@ -130,10 +128,10 @@ export async function insertAttempts(db: Db, provider: Provider, attempts: reado
   await statement.run(db, values);
 }
 
-function prepareInsert(provider: Provider, count: number): Prepared<unknown, `${number}`> {
+function prepareInsert(provider: Provider, count: number): Compiled<unknown, `${number}`> {
   const fields = ATTEMPT_COLUMNS.length;
   const names = Array.from({ length: count * fields }, (_, i) => `${i}` as const);
-  return prepare(provider, names, (k, p) => {
+  return compileFor(provider, names, (k, p) => {
     const row = (r: number) => Object.fromEntries(ATTEMPT_COLUMNS.map((c, i) => [c, p[`${r * fields + i}`]!]));
     const rows = Array.from({ length: count }, (_, r) => row(r) as Record<keyof NewAttempt, never>);
     return k.insertInto("WebhookDeliveryAttempt").values(rows);

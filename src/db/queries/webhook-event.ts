@@ -1,7 +1,7 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import type { DB, WebhookEvent } from "../generated/kysely/types.js";
 import { count, type Db } from "../kysely.js";
-import { preparedOnce, providerOf } from "../prepared-once.js";
+import { prepared, providerOf } from "../prepared.js";
 
 // Every statement on "WebhookEvent": the events sent, each with its exact payload.
 
@@ -25,7 +25,7 @@ const deliveryCount = (eb: OfEvent) =>
 
 // A send reads each event back (thousands in a batch): these are compiled once per provider.
 const viewBy = (column: "id" | "idempotencyKey") =>
-  preparedOnce(["value"], (db, p) =>
+  prepared(["value"], (db, p) =>
     db
       .selectFrom("WebhookEvent as ev")
       .select(["ev.id", "ev.type", "ev.idempotencyKey", "ev.payload", "ev.timestamp", "ev.createdAt", deliveryCount])
@@ -35,14 +35,14 @@ const byId = viewBy("id");
 const byIdempotencyKey = viewBy("idempotencyKey");
 
 async function view(db: Db, prepared: typeof byId, value: string): Promise<EventRow | undefined> {
-  const row = (await prepared(db).run(db, { value })).rows[0];
+  const row = (await prepared.run(db, { value })).rows[0];
   return row && { ...row, deliveryCount: count(row.deliveryCount ?? 0) };
 }
 
 export const eventRowById = (db: Db, id: string) => view(db, byId, id);
 export const eventRowByIdempotencyKey = (db: Db, key: string) => view(db, byIdempotencyKey, key);
 
-const insert = preparedOnce(["id", "type", "idempotencyKey", "payload", "now"], (db, p) =>
+const insert = prepared(["id", "type", "idempotencyKey", "payload", "now"], (db, p) =>
   db.insertInto("WebhookEvent").values({
     id: p.id,
     type: p.type,
@@ -62,14 +62,14 @@ export interface NewEvent {
 }
 
 export async function insertEventRow(db: Db, row: NewEvent): Promise<void> {
-  await insert(db).run(db, row);
+  await insert.run(db, row);
 }
 
 // Any constant does; with the key's hash it serialises two sends of one idempotency key on
 // PostgreSQL, so the second sees the first's event instead of failing on the unique index.
 const IDEMPOTENCY_LOCK = 734_018_213;
 // Called in FROM, so the row holds a plain 1: Prisma's raw queries (an app's client) cannot read a void column.
-const lock = preparedOnce(["key"], (db, p) =>
+const lock = prepared(["key"], (db, p) =>
   db
     .selectFrom(sql<{ l: unknown }>`pg_advisory_xact_lock(${IDEMPOTENCY_LOCK}, hashtext(${p.key}))`.as("l"))
     .select((eb) => eb.lit(1).as("locked")),
@@ -77,7 +77,7 @@ const lock = preparedOnce(["key"], (db, p) =>
 
 /** Holds an idempotency key until the transaction ends (PostgreSQL; SQLite's write transaction already does). */
 export async function lockIdempotencyKey(db: Db, key: string): Promise<void> {
-  if (providerOf(db) === "postgresql") await lock(db).run(db, { key });
+  if (providerOf(db) === "postgresql") await lock.run(db, { key });
 }
 
 export async function countEventsOfType(db: Db, type: string): Promise<number> {
@@ -125,8 +125,6 @@ export async function deleteOrphanEvents(db: Db, ids: readonly string[]): Promis
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
-
-// ─── the worker, deliveries, export and replay ───
 
 export async function eventExists(db: Db, id: string): Promise<boolean> {
   return (await db.selectFrom("WebhookEvent").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;

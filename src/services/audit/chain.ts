@@ -82,7 +82,7 @@ export function sortKeys(value: unknown): unknown {
 }
 
 export async function lastEvent(tx: SqlClient): Promise<{ seq: number; hash: string } | undefined> {
-  return lastAuditEvent(typed(tx), tx.provider);
+  return lastAuditEvent(typed(tx));
 }
 
 /** Appends an event after `last`, linked keyed when a key is given. The caller holds the append lock. */
@@ -94,7 +94,7 @@ export async function appendEvent(
   const last = await lastEvent(tx);
   const event: ChainedFields = { ...e, seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? null };
   const hash = auditKey ? eventMac(event, auditKey) : eventHash(event);
-  await insertAuditEvent(typed(tx), tx.provider, {
+  await insertAuditEvent(typed(tx), {
     ...event,
     hash,
     metadata: event.metadata === null ? null : jsonText(event.metadata),

@@ -33,7 +33,7 @@ export class KeyVerifier {
   async verify(key: string, requiredScope: ApiKeyScope | null = null): Promise<ApiKeyVerificationResult> {
     const now = this.ctx.now();
     const hash = hashKey(key);
-    const row = await findKeyByHash(this.db, this.ctx.sql.provider, hash);
+    const row = await findKeyByHash(this.db, hash);
     if (!row || !hashesEqual(row.hash, hash)) {
       // Only a miss needs the format check: every stored key was well-formed when issued.
       const id = identifyKey(key);
@@ -54,7 +54,7 @@ export class KeyVerifier {
     const status = effectiveStatus(row.status, expiresAt, row.graceEndsAt, now);
     let scopes = this.scopes.get(row.id);
     if (!scopes) {
-      scopes = (await scopesOfOneKey(this.db, this.ctx.sql.provider, row.id)).sort();
+      scopes = (await scopesOfOneKey(this.db, row.id)).sort();
       this.scopes.set(row.id, scopes);
     }
     const expiry = expiresAt?.toISOString() ?? null;
@@ -105,10 +105,10 @@ export class KeyVerifier {
       const db = typed(tx);
       for (const u of batch) {
         // Another process may have recorded a later use meanwhile: the latest is kept.
-        if (u.outcome === "VALID") await recordKeyUse(db, tx.provider, u.keyId!, u.count, u.lastAt);
+        if (u.outcome === "VALID") await recordKeyUse(db, u.keyId!, u.count, u.lastAt);
         const id = newId("verification", u.lastAt);
         const row = { id, apiKeyId: u.keyId, outcome: u.outcome, count: u.count, verifiedAt: u.lastAt };
-        await insertVerification(db, tx.provider, row);
+        await insertVerification(db, row);
         if (u.outcome !== "VALID") {
           await recordAudit(
             { ...this.ctx, sql: tx },

@@ -1,5 +1,5 @@
 import { jsonText, typed } from "../../db/kysely.js";
-import { referenceWithLinkById } from "../../db/queries/external-reference.js";
+import { referenceWithLinkById } from "../../db/queries/external-reference/read.js";
 import { insertReferenceAudit, referenceAuditRows } from "../../db/queries/external-reference-audit.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { JsonValue } from "../../types/common.js";

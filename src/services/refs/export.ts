@@ -1,5 +1,5 @@
 import { typed } from "../../db/kysely.js";
-import { countReferenceRows, referencePages, type RefFilter } from "../../db/queries/external-reference.js";
+import { countReferenceRows, referencePages, type RefFilter } from "../../db/queries/external-reference/read.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 import { refFromArray } from "./rows.js";

@@ -1,5 +1,5 @@
 import { typed } from "../../db/kysely.js";
-import { existingReferenceIds, insertImported } from "../../db/queries/external-reference.js";
+import { existingReferenceIds, insertImported } from "../../db/queries/external-reference/import.js";
 import { existingConnectionIds } from "../../db/queries/integration-connection.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { BulkReferenceOperation } from "../../types/integration/external-reference.types.js";

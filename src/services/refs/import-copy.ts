@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import { typed } from "../../db/kysely.js";
-import { copyIntoReferences, referenceCopyText, savepoint } from "../../db/queries/external-reference.js";
-import { copyIntoStage, copyText, createStage } from "../../db/queries/external-reference-stage.js";
+import { copyIntoReferences, referenceCopyText, savepoint } from "../../db/queries/external-reference/copy.js";
+import { copyIntoStage, copyText, createStage } from "../../db/queries/external-reference/stage.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { ImportRow } from "./import-rows.js";
 

@@ -1,5 +1,6 @@
 import { jsonText, typed } from "../../db/kysely.js";
-import { referencesByExternalIds, updateReference } from "../../db/queries/external-reference.js";
+import { referencesByExternalIds } from "../../db/queries/external-reference/read.js";
+import { updateReference } from "../../db/queries/external-reference/write.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { JsonValue, ValidationIssue } from "../../types/common.js";
 import type {

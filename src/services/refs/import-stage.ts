@@ -1,12 +1,12 @@
 import { jsonText, typed } from "../../db/kysely.js";
-import { mergeStage } from "../../db/queries/external-reference.js";
+import { mergeStage } from "../../db/queries/external-reference/import.js";
 import {
   clearStage,
   closeUnmerged,
   fetchUnmerged,
   openUnmerged,
   type StageRow,
-} from "../../db/queries/external-reference-stage.js";
+} from "../../db/queries/external-reference/stage.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { JsonObject, ValidationIssue } from "../../types/common.js";
 import type { ServiceContext } from "../context.js";

@@ -1,6 +1,6 @@
 import { ConflictError } from "../../errors.js";
 import { jsonText, typed } from "../../db/kysely.js";
-import { insertReference, updateReference } from "../../db/queries/external-reference.js";
+import { insertReference, updateReference } from "../../db/queries/external-reference/write.js";
 import type { SqlClient } from "../../db/sql.js";
 import { sequentialIds } from "./sequential-ids.js";
 import type { JsonObject } from "../../types/common.js";

@@ -1,12 +1,12 @@
 import { NotFoundError } from "../../errors.js";
 import { typed } from "../../db/kysely.js";
-import { referenceRows, type RefFilter } from "../../db/queries/external-reference.js";
+import { referenceRows, type RefFilter } from "../../db/queries/external-reference/read.js";
 import type { ExternalReference, ReferenceAuditEntry } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 import { referenceHistory } from "./audit.js";
 import { findRef, toReference } from "./rows.js";
 
-export type { RefFilter } from "../../db/queries/external-reference.js";
+export type { RefFilter } from "../../db/queries/external-reference/read.js";
 
 /** Oldest first (ids sort by creation); one more than the limit tells the caller there is more. */
 export async function listReferences(

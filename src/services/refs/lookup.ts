@@ -3,7 +3,7 @@ import type { CrossReferenceLookupResult } from "../../types/integration/externa
 import type { ServiceContext } from "../context.js";
 import { resolveConnection } from "./connections.js";
 import { typed } from "../../db/kysely.js";
-import { entityOfExternal, referencesOfEntity } from "../../db/queries/external-reference.js";
+import { entityOfExternal, referencesOfEntity } from "../../db/queries/external-reference/read.js";
 import { toReference } from "./rows.js";
 
 type Query = CrossReferenceLookupResult["query"];

@@ -4,7 +4,7 @@ import {
   countsByConnection,
   createdPerDay,
   referenceTotals,
-} from "../../db/queries/external-reference.js";
+} from "../../db/queries/external-reference/metrics.js";
 import type { ReferenceMetrics } from "../../types/integration/external-reference.types.js";
 import type { ServiceContext } from "../context.js";
 

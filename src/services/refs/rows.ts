@@ -5,7 +5,7 @@ import {
   referenceByExternal,
   referenceById,
   type RefViewRow,
-} from "../../db/queries/external-reference.js";
+} from "../../db/queries/external-reference/read.js";
 import { col, type SqlClient } from "../../db/sql.js";
 import type { JsonObject } from "../../types/common.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
@@ -14,7 +14,7 @@ import type { ExternalReference } from "../../types/integration/external-referen
 export const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 export const MAX_ID_LENGTH = 255;
 
-export { REF_FIELDS } from "../../db/queries/external-reference.js";
+export { REF_FIELDS } from "../../db/queries/external-reference/read.js";
 
 /** The view of a reference read through the typed layer (the schema's types on both databases). */
 export function toReference(r: RefViewRow): ExternalReference {

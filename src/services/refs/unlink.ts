@@ -1,6 +1,6 @@
 import { NotFoundError } from "../../errors.js";
 import { typed } from "../../db/kysely.js";
-import { deleteReference } from "../../db/queries/external-reference.js";
+import { deleteReference } from "../../db/queries/external-reference/write.js";
 import type { ExternalReference } from "../../types/integration/external-reference.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";

@@ -6,7 +6,7 @@ import {
   markRefsRemoteDeleted,
   refsUnseenBy,
   updateSyncedRef,
-} from "../../db/queries/external-reference.js";
+} from "../../db/queries/external-reference/sync.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { JsonValue } from "../../types/common.js";
 import type { IntegrationMappingInfo } from "../../types/integration/external-reference.types.js";

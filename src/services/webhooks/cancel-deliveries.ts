@@ -1,5 +1,5 @@
 import { typed } from "../../db/kysely.js";
-import { cancelEndpointBacklogRows } from "../../db/queries/webhook-delivery.js";
+import { cancelEndpointBacklogRows } from "../../db/queries/webhook-delivery/queue.js";
 import type { SqlClient } from "../../db/sql.js";
 
 /**

@@ -1,5 +1,5 @@
 import { typed } from "../../db/kysely.js";
-import { countEndpointDeliveries } from "../../db/queries/webhook-delivery.js";
+import { countEndpointDeliveries } from "../../db/queries/webhook-delivery/queue.js";
 import { deleteEndpointRow } from "../../db/queries/webhook-endpoint.js";
 import type { WebhookEndpointInfo } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";

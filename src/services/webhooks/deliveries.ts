@@ -1,7 +1,11 @@
 import { NotFoundError } from "../../errors.js";
 import { typed } from "../../db/kysely.js";
 import { type AttemptRow, attemptsOfDelivery } from "../../db/queries/webhook-delivery-attempt.js";
-import { deliveryWithType, type ListedDelivery, listDeliveriesWithType } from "../../db/queries/webhook-delivery.js";
+import {
+  deliveryWithType,
+  type ListedDelivery,
+  listDeliveriesWithType,
+} from "../../db/queries/webhook-delivery/select.js";
 import type { DeliveryStatus } from "../../types/enums.js";
 import type {
   WebhookDebugInfo,

@@ -1,5 +1,5 @@
 import { typed } from "../../db/kysely.js";
-import { deliveryBacklog } from "../../db/queries/webhook-delivery.js";
+import { deliveryBacklog } from "../../db/queries/webhook-delivery/backlog.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { WebhookBacklog } from "../../types/integration/webhook.types.js";
 

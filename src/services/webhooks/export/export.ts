@@ -1,5 +1,5 @@
 import { typed } from "../../../db/kysely.js";
-import { exportPage } from "../../../db/queries/webhook-delivery.js";
+import { exportPage } from "../../../db/queries/webhook-delivery/select.js";
 import { signatureHeaders } from "../../../lib/webhook-signing.js";
 import type { DeliveryStatus } from "../../../types/enums.js";
 import type { WebhookExportRecord } from "../../../types/integration/webhook.types.js";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { typed } from "../../../db/kysely.js";
-import { stalledDeliveries } from "../../../db/queries/webhook-delivery.js";
+import { stalledDeliveries } from "../../../db/queries/webhook-delivery/backlog.js";
 import { attemptsSince } from "../../../db/queries/webhook-delivery-attempt.js";
 import { newId } from "../../../lib/ids.js";
 import { formatDuration } from "../../../lib/duration.js";

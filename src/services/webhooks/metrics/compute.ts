@@ -1,6 +1,6 @@
 import { typed } from "../../../db/kysely.js";
 import { DeliveryStatus } from "../../../db/generated/kysely/enums.js";
-import { deliveryStatusCounts } from "../../../db/queries/webhook-delivery.js";
+import { deliveryStatusCounts } from "../../../db/queries/webhook-delivery/backlog.js";
 import { attemptsOfDeliveriesCreated } from "../../../db/queries/webhook-delivery-attempt.js";
 import { percentiles } from "../../../lib/percentiles.js";
 import type { WebhookDeliveryMetrics } from "../../../types/integration/webhook.types.js";

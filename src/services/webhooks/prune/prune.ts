@@ -6,7 +6,7 @@ import {
   prunable,
   prunableDeliveryIds,
   type PruneCutoffs,
-} from "../../../db/queries/webhook-delivery.js";
+} from "../../../db/queries/webhook-delivery/prune.js";
 import { endpointRetentionPolicies } from "../../../db/queries/webhook-endpoint.js";
 import { countOrphanEvents, deleteOrphanEvents, orphanEventIds } from "../../../db/queries/webhook-event.js";
 import { RetentionPolicy } from "../../../types/enums.js";

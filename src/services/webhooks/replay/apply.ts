@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { ConflictError } from "../../../errors.js";
 import { typed } from "../../../db/kysely.js";
-import { holdDelivery, insertHeldDelivery, renewHeld } from "../../../db/queries/webhook-delivery.js";
+import { holdDelivery, insertHeldDelivery, renewHeld } from "../../../db/queries/webhook-delivery/replay.js";
 import type { SqlClient } from "../../../db/sql.js";
 import { newId } from "../../../lib/ids.js";
 import type { WebhookReplayRequest } from "../../../types/integration/webhook.types.js";
@@ -85,10 +85,10 @@ async function hold(tx: SqlClient, owner: string, plan: ReplayPlan, now: Date, l
     if (pair.deliveryId === null) {
       const id = newId("delivery", now);
       const values = { id, eventId: pair.eventId, endpointId: pair.endpointId, owner, lease, now };
-      if (await insertHeldDelivery(db, tx.provider, values)) held.push(id), (pair.deliveryId = id);
+      if (await insertHeldDelivery(db, values)) held.push(id), (pair.deliveryId = id);
       continue;
     }
-    if (await holdDelivery(db, tx.provider, { id: pair.deliveryId, owner, lease, now })) held.push(pair.deliveryId);
+    if (await holdDelivery(db, { id: pair.deliveryId, owner, lease, now })) held.push(pair.deliveryId);
   }
   return held;
 }

@@ -1,7 +1,7 @@
 import { NotFoundError } from "../../../errors.js";
 import { DeliveryStatus } from "../../../db/generated/kysely/enums.js";
 import { type Db, typed } from "../../../db/kysely.js";
-import { replayCandidateRows } from "../../../db/queries/webhook-delivery.js";
+import { replayCandidateRows } from "../../../db/queries/webhook-delivery/select.js";
 import { endpointRoutes } from "../../../db/queries/webhook-endpoint.js";
 import { eventExists } from "../../../db/queries/webhook-event.js";
 import { nodeCrypto } from "../../../lib/lazy-builtins.js";

@@ -1,5 +1,5 @@
 import { typed } from "../../../db/kysely.js";
-import { claimDeliveries, type ClaimedDelivery } from "../../../db/queries/webhook-delivery.js";
+import { claimDeliveries, type ClaimedDelivery } from "../../../db/queries/webhook-delivery/claim.js";
 import type { SqlClient } from "../../../db/sql.js";
 
 // Claiming due work with a lease. One statement picks and marks the rows: on SQLite it takes the

@@ -1,7 +1,7 @@
 import { DeliveryStatus } from "../../../db/generated/kysely/enums.js";
 import { type Db, typed } from "../../../db/kysely.js";
 import { insertAttempts, type NewAttempt } from "../../../db/queries/webhook-delivery-attempt.js";
-import { type DeliveryOutcome, priceOutSeqScans, recordOutcomes } from "../../../db/queries/webhook-delivery.js";
+import { type DeliveryOutcome, priceOutSeqScans, recordOutcomes } from "../../../db/queries/webhook-delivery/record.js";
 import {
   disableEnabledEndpoint,
   endpointFailingSince,
@@ -117,13 +117,13 @@ export async function recordBatch(
     const failing = new Set(
       outcomes.filter((o) => o.kind !== "delivered" && !succeeded.has(o.endpointId)).map((o) => o.endpointId),
     );
-    for (const id of succeeded) await markEndpointSucceeded(db, provider, id, now);
+    for (const id of succeeded) await markEndpointSucceeded(db, id, now);
     // 410 is the receiver saying stop: disable at once, whatever else the batch saw.
     const disabled: Disabled[] = [...gone].map((id) => ({ endpointId: id, reason: "the receiver answered 410 Gone" }));
     for (const id of failing) {
-      await markEndpointFailing(db, provider, id, now);
+      await markEndpointFailing(db, id, now);
       if (gone.has(id)) continue;
-      const since = await endpointFailingSince(db, provider, id, new Date(now.getTime() - disableAfterMs));
+      const since = await endpointFailingSince(db, id, new Date(now.getTime() - disableAfterMs));
       const failingFor = since ? now.getTime() - since.getTime() : 0;
       if (since) disabled.push({ endpointId: id, reason: staleReason(failingFor, disableAfterMs) });
     }

@@ -1,5 +1,5 @@
 import { typed } from "../../../db/kysely.js";
-import { releaseDeliveries, renewLeases } from "../../../db/queries/webhook-delivery.js";
+import { releaseDeliveries, renewLeases } from "../../../db/queries/webhook-delivery/claim.js";
 import type { SqlClient } from "../../../db/sql.js";
 import type { DbTarget, Env } from "../../../db/url.js";
 import { headSyncPending, syncAuditHead } from "../../audit/head.js";
@@ -35,7 +35,7 @@ export function sqlStore(sql: SqlClient, keys: { target: DbTarget; env: Env }): 
     claim: (owner, now, leaseMs, limit) => claimDue(sql, owner, now, leaseMs, limit),
     // The worker's own decisions (disabling an endpoint) are audited as "system", whoever runs it.
     record: (owner, records, now, disableAfterMs) => recordBatch(auditCtx(now), owner, records, disableAfterMs),
-    renew: (owner, now, leaseMs) => renewLeases(typed(sql), sql.provider, owner, new Date(now.getTime() + leaseMs)),
+    renew: (owner, now, leaseMs) => renewLeases(typed(sql), owner, new Date(now.getTime() + leaseMs)),
     release: (owner, ids) => releaseDeliveries(typed(sql), owner, ids),
     // An endpoint disabled inside a batch's transaction was audited there: move the head kept
     // outside the database now that it is committed (this thread may have no command to end).

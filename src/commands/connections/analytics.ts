@@ -1,0 +1,37 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { connectionAnalytics } from "../../services/connections/analytics.js";
+import { parseSince } from "./flags.js";
+
+const pct = (v: number | null) => (v === null ? "" : `${(v * 100).toFixed(1)}%`);
+const ms = (v: number | null) => (v === null ? "" : `${v} ms`);
+
+export function registerAnalytics(connections: Command, context: ContextFactory): void {
+  connections
+    .command("analytics [id]")
+    .description("Requests, error rate, latency percentiles and health-check uptime, per connection")
+    .option("--since <when>", "the window's start: a duration ago (7d) or a date", "7d")
+    .action(async (id: string | undefined, flags: { since: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const since = parseSince(ctx, flags.since);
+      const stats = await connectionAnalytics(await ctx.services(), { connectionId: id, since, until: ctx.now() });
+      if (ctx.out.json) return ctx.out.printJson(stats);
+      if (stats.length === 0) return ctx.out.info("No connections.");
+      await ctx.out.table(
+        ["CONNECTION", "PROVIDER", "ENV", "REQUESTS", "ERRORS", "429", "P50", "P95", "P99", "CHECKS", "UPTIME"],
+        stats.map((s) => [
+          s.connectionId,
+          s.providerSlug,
+          s.environment.toLowerCase(),
+          s.requests,
+          pct(s.errorRate),
+          s.rateLimited,
+          ms(s.latencyMs.p50),
+          ms(s.latencyMs.p95),
+          ms(s.latencyMs.p99),
+          s.healthChecks,
+          pct(s.uptime),
+        ]),
+      );
+    });
+}

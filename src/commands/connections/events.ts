@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { listEvents } from "../../services/connections/events.js";
+import { parseLimit, parseSince } from "./flags.js";
+
+export function registerEvents(connections: Command, context: ContextFactory): void {
+  connections
+    .command("events <id>")
+    .description(
+      "What happened to a connection: status changes, credentials replaced, refreshed or refused, disabled, enabled",
+    )
+    .option("--since <when>", "only events since a duration ago (7d) or a date")
+    .option("--limit <n>", "at most this many, newest first", "100")
+    .action(async (id: string, flags: { since?: string; limit: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const since = flags.since === undefined ? undefined : parseSince(ctx, flags.since);
+      const events = await listEvents(await ctx.services(), id, { since, limit: parseLimit(flags.limit) });
+      if (ctx.out.json) return ctx.out.printJson(events);
+      if (events.length === 0) return ctx.out.info("No events.");
+      await ctx.out.table(
+        ["ID", "WHEN", "EVENT", "STATUS", "MESSAGE"],
+        events.map((e) => [
+          e.id,
+          e.createdAt,
+          e.kind,
+          `${e.previousStatus ? `${e.previousStatus.toLowerCase()} -> ` : ""}${e.status.toLowerCase()}`,
+          e.message ?? "",
+        ]),
+      );
+    });
+}

@@ -1,0 +1,30 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { parseDurationFlag } from "../../cli/parse.js";
+import { keyMetrics } from "../../services/keys/metrics.js";
+
+export function registerMetrics(keys: Command, context: ContextFactory): void {
+  keys
+    .command("metrics")
+    .description("Keys by status, verifications by outcome, rotations, keys expiring soon")
+    .option("--since <duration>", "window for verifications and rotations", "30d")
+    .option("--expiring-within <duration>", "what counts as expiring soon", "7d")
+    .action(async (flags: { since: string; expiringWithin: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const input = {
+        sinceMs: parseDurationFlag("--since", flags.since),
+        expiringWithinMs: parseDurationFlag("--expiring-within", flags.expiringWithin),
+      };
+      const m = await keyMetrics(await ctx.services(), input);
+      if (ctx.out.json) return ctx.out.printJson(m);
+      await ctx.out.table(
+        ["METRIC", "VALUE"],
+        [
+          ...Object.entries(m.keysByStatus).map(([s, n]) => [`keys ${s.toLowerCase()}`, n]),
+          ...Object.entries(m.verificationsByOutcome).map(([o, n]) => [`verifications ${o.toLowerCase()}`, n]),
+          ["rotations", m.rotations],
+          [`expiring before ${m.expiringSoon.before}`, m.expiringSoon.count],
+        ],
+      );
+    });
+}

@@ -1,0 +1,34 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../../cli/program.js";
+import { PendingError } from "../../../errors.js";
+import { rotationStatus } from "../../../services/keys/rotate.js";
+
+export function registerStatus(rotate: Command, context: ContextFactory): void {
+  rotate
+    .command("status <id>")
+    .description("Whether the old key was used after its successor was issued; exits 8 while it still is")
+    .action(async (id: string, _flags, cmd: Command) => {
+      const ctx = context(cmd);
+      const status = await rotationStatus(await ctx.services(), { id });
+      if (ctx.out.json) ctx.out.printJson(status);
+      else {
+        await ctx.out.details([
+          ["old key", status.oldKeyId],
+          ["new key", status.newKeyId],
+          ["rotated at", status.rotatedAt],
+          ["grace ends", status.graceEndsAt ?? ""],
+          ["old key valid", status.oldKeyValid ? "yes" : "no"],
+          ["old key last used", status.oldKeyLastUsedAt ?? "never"],
+          ["old key used since rotation", status.oldKeyUsedSinceRotation ? "yes" : "no"],
+          ["new key last used", status.newKeyLastUsedAt ?? "never"],
+        ]);
+      }
+      if (status.oldKeyValid && status.oldKeyUsedSinceRotation) {
+        throw new PendingError(
+          `The old key ${status.oldKeyId} is still in use (last at ${status.oldKeyLastUsedAt}).`,
+          "Switch the remaining callers to the new key.",
+          "ROTATION_IN_PROGRESS",
+        );
+      }
+    });
+}

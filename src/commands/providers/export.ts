@@ -1,0 +1,30 @@
+import type { Command } from "commander";
+import { UsageError } from "../../errors.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { writePrivateFile } from "../../lib/private-file.js";
+import { listProviders, toDefinition } from "../../services/providers/rows.js";
+import { isYaml } from "./file-format.js";
+
+export function registerExport(providers: Command, context: ContextFactory): void {
+  providers
+    .command("export")
+    .description("Write every provider as a file `providers import` reads back (JSON, or YAML for .yaml/.yml)")
+    .option("--out <file>", "write to this file instead of stdout")
+    .option("--format <format>", "json or yaml (default: from --out's extension, else json)")
+    .action(async (flags: { out?: string; format?: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const format = (flags.format ?? (flags.out && isYaml(flags.out) ? "yaml" : "json")).toLowerCase();
+      if (format !== "json" && format !== "yaml")
+        throw new UsageError(`--format: unknown value "${flags.format}".`, "Use json or yaml.");
+      const doc = {
+        format: "intg-providers",
+        version: 1,
+        providers: (await listProviders(await ctx.services())).map(toDefinition),
+      };
+      const text = format === "yaml" ? (await import("yaml")).stringify(doc) : JSON.stringify(doc, null, 2) + "\n";
+      if (!flags.out) return ctx.out.print(text);
+      writePrivateFile(flags.out, text);
+      if (ctx.out.json) return ctx.out.printJson({ file: flags.out, format, providers: doc.providers.length });
+      ctx.out.success(`Wrote ${doc.providers.length} provider(s) to ${flags.out}.`);
+    });
+}

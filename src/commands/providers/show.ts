@@ -1,0 +1,14 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { showProvider } from "../../services/providers/rows.js";
+import { printProvider } from "./render.js";
+
+export function registerShow(providers: Command, context: ContextFactory): void {
+  providers
+    .command("show <id-or-slug>")
+    .description("Show one provider: auth, health check, rate limit, pagination")
+    .action(async (ref: string, _flags, cmd: Command) => {
+      const ctx = context(cmd);
+      await printProvider(ctx, await showProvider(await ctx.services(), ref));
+    });
+}

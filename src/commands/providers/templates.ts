@@ -1,0 +1,14 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { printTemplates } from "./render.js";
+
+export function registerTemplates(providers: Command, context: ContextFactory): void {
+  providers
+    .command("templates")
+    .description("List the built-in catalog of well-known APIs (create one with --from-template)")
+    .action(async (_flags, cmd: Command) => {
+      // The catalog is built in: no database is opened.
+      const { listTemplates } = await import("../../services/providers/catalog.js");
+      await printTemplates(context(cmd), listTemplates());
+    });
+}

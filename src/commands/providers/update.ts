@@ -1,0 +1,23 @@
+import type { Command } from "commander";
+import { UsageError } from "../../errors.js";
+import type { ContextFactory } from "../../cli/program.js";
+import { showProvider } from "../../services/providers/rows.js";
+import { addProviderFlags, providerPatch, type ProviderFlags } from "./flags.js";
+import { printProvider } from "./render.js";
+
+export function registerUpdate(providers: Command, context: ContextFactory): void {
+  addProviderFlags(
+    providers.command("update <id-or-slug>").description("Change a provider's settings; the result is validated whole"),
+  ).action(async (ref: string, flags: ProviderFlags, cmd: Command) => {
+    const ctx = context(cmd);
+    const services = await ctx.services();
+    const current = await showProvider(services, ref);
+    const patch = providerPatch(flags, current.connector);
+    if (Object.values(patch).every((v) => v === undefined))
+      throw new UsageError("Nothing to update: give at least one setting flag.", "See: intg providers update --help");
+    const { updateProvider } = await import("../../services/providers/write.js");
+    const updated = await updateProvider(services, current.id, patch);
+    await printProvider(ctx, updated);
+    ctx.out.success(`Updated provider ${updated.slug}.`);
+  });
+}

@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+import { UsageError } from "../../../errors.js";
+import { parseDurationFlag } from "../../../cli/parse.js";
+import type { ContextFactory } from "../../../cli/program.js";
+import { createShareLink } from "../../../services/refs/share.js";
+import { printShareLinks } from "./render.js";
+
+const MAX_EXPIRY_MS = 365 * 86_400_000;
+
+export function registerCreate(share: Command, context: ContextFactory): void {
+  share
+    .command("create <ref>")
+    .description("Make a token that resolves to one reference; printed once, stored hashed")
+    .option("--expires-in <duration>", "how long it works (at most 365d)", "7d")
+    .option("--max-uses <n>", "how many times it can be resolved (default: until it expires)")
+    .action(async (ref: string, flags: { expiresIn: string; maxUses?: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const expiresInMs = parseDurationFlag("--expires-in", flags.expiresIn);
+      if (expiresInMs <= 0 || expiresInMs > MAX_EXPIRY_MS)
+        throw new UsageError(`--expires-in: ${flags.expiresIn} is not between 1s and 365d.`);
+      const maxUses = flags.maxUses === undefined ? null : Number(flags.maxUses);
+      if (maxUses !== null && (!Number.isInteger(maxUses) || maxUses < 1))
+        throw new UsageError(`--max-uses: "${flags.maxUses}" is not a whole number of at least 1.`);
+      const created = await createShareLink(await ctx.services(), { referenceId: ref, expiresInMs, maxUses });
+      if (ctx.out.json) return ctx.out.printJson(created);
+      // The token alone on stdout, so `intg refs share create ref_… > token` captures just it.
+      ctx.out.print(created.token);
+      await printShareLinks(ctx, [created], true);
+      ctx.out.info("Store the token now: it is not shown again. Resolve it with: intg refs share resolve < token");
+    });
+}

@@ -1,0 +1,15 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../../cli/program.js";
+import { listShareLinks } from "../../../services/refs/share.js";
+import { printShareLinks } from "./render.js";
+
+export function registerList(share: Command, context: ContextFactory): void {
+  share
+    .command("list [ref]")
+    .alias("ls")
+    .description("List share links (never their tokens), of one reference or all")
+    .action(async (ref: string | undefined, _flags, cmd: Command) => {
+      const ctx = context(cmd);
+      await printShareLinks(ctx, await listShareLinks(await ctx.services(), { referenceId: ref ?? null }));
+    });
+}

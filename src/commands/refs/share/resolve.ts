@@ -1,0 +1,34 @@
+import type { Command } from "commander";
+import { UsageError } from "../../../errors.js";
+import type { ContextFactory } from "../../../cli/program.js";
+import { resolveShareLink } from "../../../services/refs/share.js";
+import { printRef } from "../render.js";
+
+export function registerResolve(share: Command, context: ContextFactory): void {
+  share
+    .command("resolve")
+    .description("The reference a share token (read from stdin) points to; counts one use")
+    .addHelpText(
+      "after",
+      "\nThe token is a secret: it is read from stdin, never from a flag. Exits 4 when it is unknown, expired, revoked or used up.",
+    )
+    .action(async (_flags, cmd: Command) => {
+      const ctx = context(cmd);
+      if (ctx.deps.io.stdinIsTTY)
+        throw new UsageError(
+          "The token is read from stdin, but stdin is a terminal.",
+          "Pipe it in: intg refs share resolve < token",
+        );
+      let token = "";
+      for await (const chunk of ctx.deps.io.stdin) {
+        token += String(chunk);
+        if (token.length > 1024) throw new UsageError("stdin holds more than a share token.");
+      }
+      if (token.trim() === "") throw new UsageError("No token on stdin.");
+      const { link, reference } = await resolveShareLink(await ctx.services(), { token });
+      await printRef(ctx, reference);
+      ctx.out.info(
+        `Share link ${link.id}: use ${link.accessCount}${link.maxUses === null ? "" : ` of ${link.maxUses}`}, expires ${link.expiresAt}.`,
+      );
+    });
+}

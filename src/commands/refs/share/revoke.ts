@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import { confirmOrCancel } from "../../../cli/confirm.js";
+import type { ContextFactory } from "../../../cli/program.js";
+import { revokeShareLink } from "../../../services/refs/share.js";
+import { printShareLinks } from "./render.js";
+
+export function registerRevoke(share: Command, context: ContextFactory): void {
+  share
+    .command("revoke <id>")
+    .description("Stop a share link from working, at once")
+    .option("-n, --dry-run", "show the link, change nothing", false)
+    .action(async (id: string, flags: { dryRun: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      const services = await ctx.services();
+      const link = await revokeShareLink(services, { id, dryRun: true }); // not found before asking
+      if (flags.dryRun) return printShareLinks(ctx, [link]);
+      await confirmOrCancel(ctx, `Revoke share link ${link.id} of ${link.referenceId}?`, "nothing was revoked");
+      const revoked = await revokeShareLink(services, { id, dryRun: false });
+      if (ctx.out.json) return ctx.out.printJson(revoked);
+      ctx.out.success(`Revoked ${revoked.id}.`);
+    });
+}

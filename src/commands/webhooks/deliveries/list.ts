@@ -1,0 +1,37 @@
+import type { Command } from "commander";
+import { parseEnumList, parseIntFlag, parseWhenFlag } from "../../../cli/parse.js";
+import type { ContextFactory } from "../../../cli/program.js";
+import { listDeliveries, type DeliveryFilter } from "../../../services/webhooks/deliveries.js";
+import { DeliveryStatus } from "../../../types/enums.js";
+import { printDeliveries } from "../render.js";
+
+interface ListFlags {
+  status?: string;
+  endpoint?: string;
+  event?: string;
+  since?: string;
+  limit: string;
+}
+
+export function registerList(deliveries: Command, context: ContextFactory): void {
+  deliveries
+    .command("list")
+    .alias("ls")
+    .description("List deliveries, newest first")
+    .option("--status <s,...>", "pending, sending, delivered, failed, cancelled")
+    .option("--endpoint <id>", "deliveries to this endpoint")
+    .option("--event <id>", "deliveries of this event")
+    .option("--since <when>", "created within a duration (24h) or since a date (2026-01-31)")
+    .option("--limit <n>", "at most this many", "100")
+    .action(async (flags: ListFlags, cmd: Command) => {
+      const ctx = context(cmd);
+      const filter: DeliveryFilter = {
+        endpointId: flags.endpoint,
+        eventId: flags.event,
+        limit: parseIntFlag("--limit", flags.limit, 1, 10_000),
+      };
+      if (flags.status) filter.status = parseEnumList("--status", flags.status, DeliveryStatus);
+      if (flags.since) filter.since = parseWhenFlag("--since", flags.since, ctx.now());
+      await printDeliveries(ctx, await listDeliveries(await ctx.services(), filter));
+    });
+}

@@ -1,0 +1,27 @@
+import type { Command } from "commander";
+import { confirmOrCancel } from "../../../cli/confirm.js";
+import type { ContextFactory } from "../../../cli/program.js";
+import { deleteEndpoint } from "../../../services/webhooks/delete-endpoint.js";
+
+export function registerDelete(endpoints: Command, context: ContextFactory): void {
+  endpoints
+    .command("delete <id>")
+    .description("Delete an endpoint and its delivery history")
+    .option("-n, --dry-run", "show what would be deleted, change nothing", false)
+    .action(async (id: string, flags: { dryRun: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      const services = await ctx.services();
+      const plan = await deleteEndpoint(services, id, { dryRun: true }); // not found before asking
+      if (!flags.dryRun)
+        await confirmOrCancel(
+          ctx,
+          `Delete ${id} (${plan.endpoint.url}) and its ${plan.deliveries} deliveries?`,
+          "nothing was deleted",
+        );
+      const result = flags.dryRun ? plan : await deleteEndpoint(services, id);
+      if (ctx.out.json) return ctx.out.printJson(result);
+      if (result.dryRun)
+        ctx.out.info(`Would delete ${id} (${result.endpoint.url}) and ${result.deliveries} deliveries.`);
+      else ctx.out.success(`Deleted ${id} and ${result.deliveries} deliveries.`);
+    });
+}

@@ -1,0 +1,35 @@
+import type { Command } from "commander";
+import { parseDurationFlag } from "../../../cli/parse.js";
+import type { ContextFactory } from "../../../cli/program.js";
+import { rotateEndpointSecret } from "../../../services/webhooks/rotate-secret.js";
+
+export function registerRotateSecret(endpoints: Command, context: ContextFactory): void {
+  endpoints
+    .command("rotate-secret <id>")
+    .description("Issue a new signing secret, printed once; the old one keeps signing until its grace period ends")
+    .option("--grace <duration>", "how long deliveries carry the old secret's signature too; 0 drops it now", "24h")
+    .option("--force", "rotate even when two earlier secrets still sign, dropping the oldest of them now", false)
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Each rotated-out secret keeps signing until the end its own rotation promised: a later rotation",
+        "with a shorter --grace does not cut it short, nor does a longer one extend it. Deliveries carry one",
+        "signature per live secret, three at most (the current one and two rotated out). A rotation that",
+        "would need a fourth is refused (exit 6) and changes nothing; --grace 0 needs no room, and --force",
+        "drops the oldest rotated-out secret before its promised end (recorded in the audit log).",
+      ].join("\n"),
+    )
+    .action(async (id: string, flags: { grace: string; force: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      const graceMs = parseDurationFlag("--grace", flags.grace);
+      const rotated = await rotateEndpointSecret(await ctx.services(), id, { graceMs, force: flags.force });
+      if (ctx.out.json) return ctx.out.printJson(rotated);
+      ctx.out.print(rotated.secret);
+      ctx.out.success(`Rotated the signing secret of ${id}. Store it now: it cannot be shown again.`);
+      const { previousSecretExpiresAt: previous, olderSecretExpiresAt: older } = rotated;
+      const beforeIt = older ? `, and with the one before it until ${older}` : "";
+      if (previous) ctx.out.info(`Deliveries are also signed with the previous secret until ${previous}${beforeIt}.`);
+      else if (older) ctx.out.info(`Deliveries are also signed with an earlier secret until ${older}.`);
+    });
+}

@@ -1,0 +1,23 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../../cli/program.js";
+import { createEventType } from "../../../services/webhooks/event-types.js";
+import { readSchema } from "./schema-file.js";
+
+export function registerCreate(types: Command, context: ContextFactory): void {
+  types
+    .command("create <name>")
+    .description("Add an event type: dot-separated lowercase segments, e.g. invoice.paid")
+    .option("--description <text>", "what the event means")
+    .option("--schema-file <file>", "a JSON Schema for the event's data, stored with the type")
+    .action(async (name: string, flags: { description?: string; schemaFile?: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const schema = flags.schemaFile ? readSchema(flags.schemaFile) : null;
+      const created = await createEventType(await ctx.services(), {
+        name,
+        description: flags.description?.trim() || null,
+        schema,
+      });
+      if (ctx.out.json) return ctx.out.printJson(created);
+      ctx.out.success(`Created event type ${created.name}.`);
+    });
+}

@@ -1,0 +1,20 @@
+import type { Command } from "commander";
+import { confirmOrCancel } from "../../../cli/confirm.js";
+import type { ContextFactory } from "../../../cli/program.js";
+import { deleteEventType } from "../../../services/webhooks/event-types.js";
+
+export function registerDelete(types: Command, context: ContextFactory): void {
+  types
+    .command("delete <name>")
+    .description("Remove an event type; refused (exit 6) while events of it are kept, unless --force")
+    .option("--force", "delete even though events of the type are kept", false)
+    .action(async (name: string, flags: { force: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      await confirmOrCancel(ctx, `Delete the event type ${name}?`, "nothing was deleted");
+      const result = await deleteEventType(await ctx.services(), name, { force: flags.force });
+      if (ctx.out.json) return ctx.out.printJson(result);
+      ctx.out.success(
+        `Deleted event type ${name}${result.events ? ` (${result.events} event(s) of it are kept)` : ""}.`,
+      );
+    });
+}

@@ -1,0 +1,21 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../../cli/program.js";
+import { listEventTypes } from "../../../services/webhooks/event-types.js";
+
+export function registerList(types: Command, context: ContextFactory): void {
+  types
+    .command("list")
+    .alias("ls")
+    .description("List the event types")
+    .action(async (_flags, cmd: Command) => {
+      const ctx = context(cmd);
+      const list = await listEventTypes(await ctx.services());
+      if (ctx.out.json) return ctx.out.printJson(list);
+      if (list.length === 0)
+        return ctx.out.info("No event types. Add one with: intg webhooks event-types create <name>");
+      await ctx.out.table(
+        ["NAME", "DESCRIPTION", "SCHEMA", "DEPRECATED", "CREATED"],
+        list.map((t) => [t.name, t.description ?? "", t.schema ? "yes" : "", t.archivedAt ?? "", t.createdAt]),
+      );
+    });
+}

@@ -1,0 +1,49 @@
+import { DeliveryStatus } from "../../generated/kysely/enums.js";
+import { count, type Db } from "../../kysely.js";
+import { WAITING } from "./queue.js";
+
+// The counts that health, metrics and endpoint views read.
+
+// An aggregate's column has no declared type on SQLite, so MIN of a date comes back as its text.
+const dateOf = (v: Date | string | null | undefined) => (v === null || v === undefined ? null : new Date(v));
+
+/** Deliveries still waiting (PENDING or SENDING), and when the oldest was created. */
+export async function deliveryBacklog(db: Db, endpointId: string): Promise<{ n: number; oldest: Date | null }> {
+  const row = await db
+    .selectFrom("WebhookDelivery")
+    .select((eb) => [eb.fn.countAll().as("n"), eb.fn.min("createdAt").as("oldest")])
+    .where("endpointId", "=", endpointId)
+    .where("status", "in", WAITING)
+    .executeTakeFirst();
+  return { n: count(row?.n), oldest: dateOf(row?.oldest) };
+}
+
+/** SENDING deliveries whose lease ran out by `now` (a worker died holding them), and the first lease's end. */
+export async function stalledDeliveries(db: Db, endpointId: string, now: Date) {
+  const row = await db
+    .selectFrom("WebhookDelivery")
+    .select((eb) => [eb.fn.countAll().as("n"), eb.fn.min("leaseExpiresAt").as("since")])
+    .where("endpointId", "=", endpointId)
+    .where("status", "=", DeliveryStatus.SENDING)
+    .where("leaseExpiresAt", "<=", now)
+    .executeTakeFirst();
+  return { n: count(row?.n), since: dateOf(row?.since) };
+}
+
+/** How many of an endpoint's deliveries created in [since, until] are in each status. */
+export async function deliveryStatusCounts(
+  db: Db,
+  endpointId: string,
+  since: Date,
+  until: Date,
+): Promise<Map<DeliveryStatus, number>> {
+  const rows = await db
+    .selectFrom("WebhookDelivery")
+    .select((eb) => ["status", eb.fn.countAll().as("n")])
+    .where("endpointId", "=", endpointId)
+    .where("createdAt", ">=", since)
+    .where("createdAt", "<=", until)
+    .groupBy("status")
+    .execute();
+  return new Map(rows.map((r) => [r.status, count(r.n)]));
+}

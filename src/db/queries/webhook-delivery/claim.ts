@@ -1,0 +1,106 @@
+import { type ExpressionBuilder, sql } from "kysely";
+import { DeliveryStatus } from "../../generated/kysely/enums.js";
+import type { DB } from "../../generated/kysely/types.js";
+import type { Db } from "../../kysely.js";
+import { type Compiled, compileFor, prepared } from "../../prepared.js";
+import type { Provider } from "../../url.js";
+
+// The worker's claim, lease heartbeat and release.
+
+/** A delivery as a claim hands it to the worker: the event's payload rides along. */
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  /** Attempts made before this one. */
+  attemptCount: number;
+  payload: string;
+}
+
+/** Expired: a dead worker's leases. Due: pending deliveries whose time has come. Oldest first, both. */
+export type ClaimKind = "expired" | "due";
+type ClaimValues = { owner: string; lease: Date; now: Date; limit: number };
+
+const claims = new Map<string, Compiled<ClaimedDelivery, keyof ClaimValues>>();
+
+/**
+ * Leases up to `limit` deliveries of enabled endpoints to `owner` in one statement, so one atomic
+ * step on either provider: on SQLite it holds the write lock for its duration; on PostgreSQL the
+ * inner SELECT is FOR UPDATE SKIP LOCKED, so concurrent workers take rows the others have not
+ * locked, and none waits or double-claims. Compiled once per provider and kind: it runs per refill.
+ */
+export async function claimDeliveries(
+  db: Db,
+  provider: Provider,
+  kind: ClaimKind,
+  values: ClaimValues,
+): Promise<ClaimedDelivery[]> {
+  const key = `${provider}:${kind}`;
+  let statement = claims.get(key);
+  if (!statement) claims.set(key, (statement = prepareClaim(provider, kind)));
+  return (await statement.run(db, values)).rows;
+}
+
+function prepareClaim(provider: Provider, kind: ClaimKind): Compiled<ClaimedDelivery, keyof ClaimValues> {
+  const pg = provider === "postgresql";
+  // SQLite picks the rows by rowid: by "id" each would be found through its text index first.
+  const key = pg ? "id" : "rowid";
+  const [status, at] =
+    kind === "expired"
+      ? ([DeliveryStatus.SENDING, "d.leaseExpiresAt"] as const)
+      : ([DeliveryStatus.PENDING, "d.nextAttemptAt"] as const);
+  return compileFor(provider, ["owner", "lease", "now", "limit"], (k, p) => {
+    // Each kind walks its own index in order and stops at the limit (an OR of both would sort
+    // every due row on every claim).
+    const picked = k
+      .selectFrom("WebhookDelivery as d")
+      .select(sql.ref<string>(`d.${key}`).as("key"))
+      .where("d.status", "=", status)
+      .where(at, "<=", p.now)
+      .where("d.endpointId", "in", k.selectFrom("WebhookEndpoint as e").select("e.id").where("e.enabled", "=", true))
+      .orderBy(at)
+      .limit(p.limit);
+    return k
+      .updateTable("WebhookDelivery")
+      .set({ status: DeliveryStatus.SENDING, leaseOwner: p.owner, leaseExpiresAt: p.lease, updatedAt: p.now })
+      .where(sql.ref(key), "in", pg ? picked.forUpdate().skipLocked() : picked)
+      .returning(["id", "eventId", "endpointId", "attemptCount", (eb) => eventPayload(eb).as("payload")]);
+  });
+}
+
+/** The payload of a delivery's event, for the RETURNING of a statement on "WebhookDelivery". */
+export const eventPayload = (eb: ExpressionBuilder<DB, "WebhookDelivery">) =>
+  eb
+    .selectFrom("WebhookEvent as ev")
+    .select("ev.payload")
+    .whereRef("ev.id", "=", "WebhookDelivery.eventId")
+    .$asScalar();
+
+const renewal = prepared(["owner", "lease"], (k, p) =>
+  k
+    .updateTable("WebhookDelivery")
+    .set({ leaseExpiresAt: p.lease })
+    .where("leaseOwner", "=", p.owner)
+    .where("status", "=", DeliveryStatus.SENDING),
+);
+
+/** Pushes out the lease of every delivery `owner` still holds (the worker's heartbeat); returns how many. */
+export async function renewLeases(db: Db, owner: string, lease: Date): Promise<number> {
+  return Number((await renewal.run(db, { owner, lease })).numAffectedRows ?? 0n);
+}
+
+/** IN lists are cut into chunks: SQLite binds at most 32,766 parameters, and short lists plan well. */
+const RELEASE_CHUNK = 500;
+
+/** Hands deliveries `owner` claimed but never attempted back, due at once, for any worker. */
+export async function releaseDeliveries(db: Db, owner: string, ids: readonly string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += RELEASE_CHUNK) {
+    await db
+      .updateTable("WebhookDelivery")
+      .set({ status: DeliveryStatus.PENDING, leaseOwner: null, leaseExpiresAt: null })
+      .where("leaseOwner", "=", owner)
+      .where("status", "=", DeliveryStatus.SENDING)
+      .where("id", "in", ids.slice(i, i + RELEASE_CHUNK))
+      .execute();
+  }
+}
