@@ -18,8 +18,9 @@ export function registerEvents(connections: Command, context: ContextFactory): v
       if (ctx.out.json) return ctx.out.printJson(events);
       if (events.length === 0) return ctx.out.info("No events.");
       await ctx.out.table(
-        ["WHEN", "EVENT", "STATUS", "MESSAGE"],
+        ["ID", "WHEN", "EVENT", "STATUS", "MESSAGE"],
         events.map((e) => [
+          e.id,
           e.createdAt,
           e.kind,
           `${e.previousStatus ? `${e.previousStatus.toLowerCase()} -> ` : ""}${e.status.toLowerCase()}`,
