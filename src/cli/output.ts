@@ -63,11 +63,20 @@ export class Output {
   /**
    * The command's result as JSON: the serialised view type(s), dates as ISO-8601 strings.
    * Indented for a person at a terminal; compact for a program reading a pipe, as gh does.
-   * `--json a,b` keeps only those fields; `--jq` filters what is left.
+   * `--json a,b` keeps only those fields; `--jq` filters what is left. `shownOnce`: the result
+   * holds a secret printed this once, so a wrong field name must not swallow it.
    */
-  printJson(value: unknown): void {
+  printJson(value: unknown, opts: { shownOnce?: boolean } = {}): void {
     const fields = this.globals.jsonFields;
-    const selected = fields ? selectFields(value, fields) : value;
+    let selected = value;
+    try {
+      if (fields) selected = selectFields(value, fields);
+    } catch (error) {
+      // The names are known only from the result, after the command ran. A result that holds
+      // something shown once (a new key's secret) is printed whole rather than lost, then it fails.
+      if (opts.shownOnce) this.io.stdout.write(JSON.stringify(value, null, this.io.stdoutIsTTY ? 2 : undefined) + "\n");
+      throw error;
+    }
     if (this.extras.jq) return this.writeJq(JSON.stringify(selected));
     this.io.stdout.write(JSON.stringify(selected, null, this.io.stdoutIsTTY ? 2 : undefined) + "\n");
   }

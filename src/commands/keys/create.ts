@@ -41,7 +41,7 @@ export function registerCreate(keys: Command, context: ContextFactory): void {
       const ctx = context(cmd);
       const input = toInput(flags, ctx.now());
       const created = await createKey(await ctx.services(), input);
-      if (ctx.out.json) return ctx.out.printJson(created);
+      if (ctx.out.json) return ctx.out.printJson(created, { shownOnce: true });
       // stdout carries the key alone, so `KEY=$(intg keys create …)` works; the rest is for people.
       ctx.out.print(created.key);
       const scopes = created.scopes.map((s) => s.toLowerCase()).join(",");

@@ -18,7 +18,7 @@ export function registerKey(rotate: Command, context: ContextFactory): void {
       const ctx = context(cmd);
       const graceMs = parseDurationFlag("--grace", flags.grace);
       const created = await rotateKey(await ctx.services(), { keyId: id, graceMs });
-      if (ctx.out.json) return ctx.out.printJson(created);
+      if (ctx.out.json) return ctx.out.printJson(created, { shownOnce: true });
       ctx.out.print(created.key);
       ctx.out.success(`Rotated ${id} into ${created.id}. Store the new key now: it cannot be shown again.`);
       ctx.out.info(

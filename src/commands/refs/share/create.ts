@@ -22,7 +22,7 @@ export function registerCreate(share: Command, context: ContextFactory): void {
       if (maxUses !== null && (!Number.isInteger(maxUses) || maxUses < 1))
         throw new UsageError(`--max-uses: "${flags.maxUses}" is not a whole number of at least 1.`);
       const created = await createShareLink(await ctx.services(), { referenceId: ref, expiresInMs, maxUses });
-      if (ctx.out.json) return ctx.out.printJson(created);
+      if (ctx.out.json) return ctx.out.printJson(created, { shownOnce: true });
       // The token alone on stdout, so `intg refs share create ref_… > token` captures just it.
       ctx.out.print(created.token);
       await printShareLinks(ctx, [created], true);

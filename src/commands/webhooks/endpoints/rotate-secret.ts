@@ -24,7 +24,7 @@ export function registerRotateSecret(endpoints: Command, context: ContextFactory
       const ctx = context(cmd);
       const graceMs = parseDurationFlag("--grace", flags.grace);
       const rotated = await rotateEndpointSecret(await ctx.services(), id, { graceMs, force: flags.force });
-      if (ctx.out.json) return ctx.out.printJson(rotated);
+      if (ctx.out.json) return ctx.out.printJson(rotated, { shownOnce: true });
       ctx.out.print(rotated.secret);
       ctx.out.success(`Rotated the signing secret of ${id}. Store it now: it cannot be shown again.`);
       const { previousSecretExpiresAt: previous, olderSecretExpiresAt: older } = rotated;
