@@ -156,11 +156,6 @@ describe("tables through bin/intg", () => {
     const { error } = JSON.parse(wrong.stderr);
     expect(error).toMatchObject({ code: "INVALID_JSON_FIELD", message: 'Unknown JSON field: "nmae".' });
     expect(error.hint).toMatch(/^Available fields:\n(\s+\w+\n)*\s+name\n/);
-    // A key is created before its fields are known: a typo must not swallow the secret shown once.
-    const created = await intg(["keys", "create", "--name", "typo", "--json", "id,kye"], { env });
-    expect(created.code).toBe(2);
-    expect(JSON.parse(created.stdout).key).toMatch(/^intg_live_/);
-    expect(JSON.parse(created.stderr).error.code).toBe("INVALID_JSON_FIELD");
     expect(JSON.parse((await intg(["keys", "list", "--json=id"], { env })).stdout)[0]).toEqual({ id: rows[0]!.id });
     expect((await intg(["keys", "list", "--json=id;drop"], { env })).code).toBe(2);
 
@@ -180,6 +175,11 @@ describe("tables through bin/intg", () => {
     const failing = await intg(["keys", "list", "--jq", 'error("boom")'], { env });
     expect([failing.code, failing.stderr]).toEqual([1, expect.stringContaining("boom")]);
     expect(JSON.parse((await intg(["keys", "list", "--json"], { env })).stdout)).toHaveLength(2);
+    // A key is created before its fields are known: a typo must not swallow the secret shown once.
+    const created = await intg(["keys", "create", "--name", "typo", "--json", "id,kye"], { env });
+    expect(created.code).toBe(2);
+    expect(JSON.parse(created.stdout).key).toMatch(/^intg_live_/);
+    expect(JSON.parse(created.stderr).error.code).toBe("INVALID_JSON_FIELD");
   });
 
   it("-q leaves results and errors; --json leaves the JSON, with no ✓ line", async () => {
