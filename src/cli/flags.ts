@@ -78,7 +78,8 @@ export function enumOption(
 
 /** A comma-separated list of enum values, in either case: --status failed,DELIVERED. */
 export function enumListOption(flags: string, description: string, values: Values): Option {
-  const check: Check = (flag, text) => parseEnumList(flag, text, values).join(",");
+  // Kept as given: commands read lists with parseEnumList, and some compare the text to a default.
+  const check: Check = (flag, text) => (parseEnumList(flag, text, values), text);
   return withChoices(checked(flags, description, check), values);
 }
 
@@ -92,9 +93,6 @@ export const KEY_ENVIRONMENTS = ["live", "test"] as const;
 export const fromFileOption = (what: string) => new Option("--from-file <path>", `read ${what} from a file`);
 export const fromEnvOption = (what: string) =>
   new Option("--from-env <VAR>", `read ${what} from an environment variable`);
-
-/** -n, --dry-run on every command that can write. */
-export const dryRunOption = (description: string) => new Option("-n, --dry-run", description).default(false);
 
 /**
  * Adds `current` to the command, and its old name as a hidden flag that works the same for one
