@@ -9,14 +9,14 @@ import { parseDateFlag, parseDurationFlag, parseEnum, parseEnumList, parseRateFl
 
 type Check = (flag: string, text: string) => string;
 
+/** How each shared option checks its value, so that a renamed flag's old name checks it the same way. */
+const CHECKS = new WeakMap<Option, Check>();
+
 function checked(flags: string, description: string, check: Check): Option {
   const option = new Option(flags, description);
   CHECKS.set(option, check);
   return option.argParser((text: string) => check(option.long ?? option.flags, text));
 }
-
-/** How each shared option checks its value, so that a renamed flag's old name checks it the same way. */
-const CHECKS = new WeakMap<Option, Check>();
 
 /** A duration: 90d, 24h, 15m, 30s, 500ms, 1h30m. */
 export function durationOption(flags: string, description: string, defaultText?: string): Option {
@@ -97,7 +97,7 @@ export const fromEnvOption = (what: string) =>
 /**
  * Adds `current` to the command, and its old name as a hidden flag that works the same for one
  * release: its value (checked alike) becomes the current flag's, and the command prints one line
- * on stderr naming the new flag. Like any warning, -q silences it.
+ * on stderr naming the new flag (a warning: -q, results and errors only, silences it).
  */
 export function addRenamedOption(command: Command, current: Option, oldFlags: string): Command {
   const check = CHECKS.get(current);
