@@ -49,8 +49,10 @@ export interface RateOptions {
 
 /** --rate-limit: 50/s, 3000/m or 100/h on every noun. */
 export function rateLimitOption(description: string, { unit, max, keyword }: RateOptions): Option {
-  return checked("--rate-limit <rate>", `${description}; 50/s or 3000/m, a bare number per ${unit}`, (flag, text) =>
-    text === keyword ? text : (parseRateFlag(flag, text, unit, max), text),
+  return checked(
+    "--rate-limit <rate>",
+    `${description}, e.g. 50/s or 3000/m; a bare number is per ${unit}`,
+    (flag, text) => (text === keyword ? text : (parseRateFlag(flag, text, unit, max), text)),
   );
 }
 

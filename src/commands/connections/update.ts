@@ -21,7 +21,7 @@ export function registerUpdate(connections: Command, context: ContextFactory): v
     .option("--config <key=value>", "set a setting (repeatable)", collect, [])
     .option("--unset <key>", "remove a setting (repeatable)", collect, [])
     .addOption(
-      rateLimitOption("requests through it; 'default' uses the provider's", { unit: "minute", keyword: "default" }),
+      rateLimitOption("requests through it ('default': the provider's)", { unit: "minute", keyword: "default" }),
     )
     .action(async (id: string, flags: UpdateFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -71,7 +71,7 @@ export function addEndpointFlags(cmd: Command, update: boolean): Command {
       `delays between attempts, e.g. 5s,5m,30m,2h,5h,10h,10h (the first attempt is immediate)${update ? "; 'default' for the built-in" : "; default Svix's"}`,
     )
     .addOption(
-      rateLimitOption(`deliveries at most${update ? "; 'none' to lift it" : ""}`, {
+      rateLimitOption(`the most deliveries sent${update ? " ('none' lifts it)" : ""}`, {
         unit: "second",
         max: RATE_MAX,
         keyword: update ? "none" : undefined,
