@@ -1,4 +1,5 @@
-import { Command, Option } from "commander";
+import { Command, Help, Option } from "commander";
+import { examples } from "../commands/examples.js";
 import { registerHelp } from "../commands/help/index.js";
 import { CommandContext } from "./context.js";
 import type { Deps, GlobalOptions } from "./deps.js";
@@ -77,14 +78,35 @@ export function invokedNoun(argv: readonly string[]): string | undefined {
 }
 
 /**
- * The whole command tree. Output is routed through deps.io and commander never exits the
- * process: errors surface as exceptions that run.ts turns into exit codes.
+ * The command tree for one argv: only the noun on the command line is loaded. Output is routed
+ * through deps.io and commander never exits the process: errors surface as exceptions that run.ts
+ * turns into exit codes.
  */
 export async function buildProgram(
   deps: Deps,
   onContext: (ctx: CommandContext) => void,
   style: StyleFactory | undefined,
   argv: readonly string[],
+): Promise<Command> {
+  const [wanted, verb] = invokedWords(argv);
+  return assemble(deps, onContext, style, (noun) => noun === wanted, verb);
+}
+
+/** The whole command tree, every noun with every verb: for what walks it (help examples, completion). */
+export function buildFullProgram(
+  deps: Deps,
+  onContext: (ctx: CommandContext) => void = () => undefined,
+  style?: StyleFactory,
+): Promise<Command> {
+  return assemble(deps, onContext, style, () => true, undefined);
+}
+
+async function assemble(
+  deps: Deps,
+  onContext: (ctx: CommandContext) => void,
+  style: StyleFactory | undefined,
+  load: (noun: string) => boolean,
+  verb: string | undefined,
 ): Promise<Command> {
   const program = new Command("intg")
     .description("Administer a platform's integrations: API keys, webhooks, connections and external references.")
@@ -98,7 +120,8 @@ export async function buildProgram(
     .option("-y, --yes", "answer yes to confirmations (needed when not interactive)", false)
     .showSuggestionAfterError(true)
     .helpCommand(false)
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true, optionDescription: markRequired })
+    .addHelpText("after", examples(ROOT_EXAMPLES));
 
   const context: ContextFactory = (command) => {
     const ctx = new CommandContext(deps, command.optsWithGlobals() as GlobalOptions, style);
@@ -106,15 +129,27 @@ export async function buildProgram(
     return ctx;
   };
 
-  const [wanted, verb] = invokedWords(argv);
   for (const noun of NOUNS) {
     const command = program.command(noun.name).description(noun.description);
-    if (noun.name === wanted) await (await noun.load())(command, context, verb);
+    if (load(noun.name)) await (await noun.load())(command, context, verb);
   }
   registerHelp(program, context);
 
   configureTree(program, deps);
   return program;
+}
+
+const ROOT_EXAMPLES = [
+  ["Create an API key for CI; the key is printed once, on stdout", "intg keys create --name ci --expires-in 90d"],
+  ["The CI health gate: exit 0 when every connection is healthy", "intg connections check --all --json"],
+  ["Deliver queued webhook events", "intg webhooks worker"],
+  ["Use a shared PostgreSQL database instead of the embedded file", "intg --db postgresql://intg@db/intg db status"],
+] as const;
+
+/** Commander lists a mandatory option like any other; the help says it is needed. */
+function markRequired(this: Help, option: Option): string {
+  const text = Help.prototype.optionDescription.call(this, option);
+  return option.mandatory ? `${text} (required)` : text;
 }
 
 function configureTree(command: Command, deps: Deps): void {
