@@ -1,12 +1,23 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../../cli/program.js";
 import { showDelivery } from "../../../services/webhooks/deliveries.js";
+import { examples } from "../../examples.js";
 
 export function registerShow(deliveries: Command, context: ContextFactory): void {
   deliveries
     .command("show <id>")
     .description(
       "One delivery: its event, the exact body its last request signed and sent, its endpoint, every attempt",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["One delivery: its event, the body it sent, every attempt", "intg webhooks deliveries show dlv_01JD8RA1QZ"],
+        [
+          "The same as JSON, with each attempt's headers and response",
+          "intg webhooks deliveries show dlv_01JD8RA1QZ --json",
+        ],
+      ]),
     )
     .action(async (id: string, _flags, cmd: Command) => {
       const ctx = context(cmd);
