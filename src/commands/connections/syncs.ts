@@ -3,6 +3,7 @@ import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { parseLimit } from "./flags.js";
 import { JOB_HEAD, jobRow } from "./render.js";
+import { examples } from "../examples.js";
 
 export function registerSyncs(connections: Command, context: ContextFactory): void {
   connections
@@ -13,6 +14,16 @@ export function registerSyncs(connections: Command, context: ContextFactory): vo
     .option("--resource <name>", "only this resource's jobs")
     .option("--stalled-after <duration>", "a running job whose checkpoint is older than this is stalled", "10m")
     .option("--limit <n>", "at most this many", "50")
+    .addHelpText(
+      "after",
+      examples([
+        ["A connection's sync jobs", "intg connections syncs conn_01JD8T6B9C"],
+        [
+          "Its contacts jobs, stalled after 5 minutes without progress, as JSON",
+          "intg connections syncs conn_01JD8T6B9C --resource contacts --stalled-after 5m --json",
+        ],
+      ]),
+    )
     .action(
       async (connection: string, flags: { resource?: string; stalledAfter: string; limit: string }, cmd: Command) => {
         const ctx = context(cmd);
