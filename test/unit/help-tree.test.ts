@@ -29,7 +29,14 @@ describe("the command tree's help", () => {
 
 describe("the example checker", () => {
   it("splits words as a shell does and stops at a pipe or redirection", () => {
-    expect(shellWords(`intg a --x 'b c' "d \\"e\\"" f\\ g | jq .`)).toEqual(["intg", "a", "--x", "b c", 'd "e"', "f g"]);
+    expect(shellWords(`intg a --x 'b c' "d \\"e\\"" f\\ g | jq .`)).toEqual([
+      "intg",
+      "a",
+      "--x",
+      "b c",
+      'd "e"',
+      "f g",
+    ]);
     expect(shellWords("intg refs import --file - < refs.csv")).toEqual(["intg", "refs", "import", "--file", "-"]);
     expect(shellWords("intg keys list  # a comment")).toEqual(["intg", "keys", "list"]);
   });
