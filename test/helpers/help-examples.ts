@@ -43,11 +43,11 @@ export function shellWords(line: string): string[] {
     const c = line[i]!;
     if (quote === "'") {
       if (c === "'") quote = undefined;
-      else word += c;
+      else word = (word ?? "") + c;
     } else if (quote === '"') {
       if (c === '"') quote = undefined;
-      else if (c === "\\" && '"\\$`'.includes(line[i + 1] ?? "")) word += line[++i];
-      else word += c;
+      else if (c === "\\" && '"\\$`'.includes(line[i + 1] ?? "")) word = (word ?? "") + line[++i];
+      else word = (word ?? "") + c;
     } else if (c === "'" || c === '"') {
       quote = c;
       word ??= "";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildFullProgram } from "../../src/cli/program.js";
 import { examplesOf, exampleProblem, helpText, shellWords, walk } from "../helpers/help-examples.js";
-import { testDeps } from "../helpers/io.js";
+import { runCli, testDeps } from "../helpers/io.js";
 
 // Issue 15: every help page, the top level, each noun and each leaf, ends with examples that run
 // as written. Each one is parsed against the whole command tree, actions replaced by no-ops.
@@ -62,5 +62,24 @@ describe("the example checker", () => {
       "intg x",
       "intg x --y",
     ]);
+  });
+});
+
+describe("what the help shows", () => {
+  it("lists keys rotate's own argument and --grace beside its status verb", async () => {
+    const { stdout, code } = await runCli(["keys", "rotate", "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Usage: intg keys rotate [options] <id> | status <id>");
+    expect(stdout).toMatch(/\n {2}--grace <duration> +how long the old key stays valid/);
+    expect(stdout).toMatch(/\n {2}status <id> +Whether the old key was used/);
+    expect(await exampleProblem("intg keys rotate key_01 --grace 1h")).toBeUndefined();
+    expect(await exampleProblem("intg keys rotate status key_01")).toBeUndefined();
+    expect(await exampleProblem("intg keys rotate status key_01 --grace 1h")).toMatch(/takes no --grace/);
+  });
+
+  it("marks a mandatory option (required), and only those", async () => {
+    const { stdout } = await runCli(["keys", "create", "--help"]);
+    expect(stdout).toMatch(/--name <name> +what the key is for \(required\)/);
+    expect(stdout).not.toMatch(/--scopes[^\n]*\(required\)/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../../cli/program.js";
+import { UsageError } from "../../../errors.js";
 import { examples } from "../../examples.js";
 import { addKeyRotation } from "./key.js";
 import { registerStatus } from "./status.js";
@@ -10,7 +11,13 @@ export function registerRotate(keys: Command, context: ContextFactory): void {
   const rotate = keys
     .command("rotate")
     .description("Rotate a key, or check a rotation's cut-over: rotate <id> | rotate status <id>")
-    .usage("[options] <id> | status <id>");
+    .usage("[options] <id> | status <id>")
+    // The root parses options wherever they stand, so `rotate status <id> --grace 1h` would hand
+    // --grace to rotate: refused, as status takes none, rather than ignored.
+    .hook("preSubcommand", (command) => {
+      if (command.getOptionValueSource("grace") === "cli")
+        throw new UsageError("--grace is for keys rotate <id>; keys rotate status takes no --grace.");
+    });
   addKeyRotation(rotate, context);
   registerStatus(rotate, context);
   rotate.addHelpText(
