@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { coldStart } from "./cold-start.mjs";
 import { connections } from "./connections.mjs";
+import { doctor } from "./doctor.mjs";
 import { keys } from "./keys.mjs";
 import { refs } from "./refs.mjs";
 import { webhooks } from "./webhooks.mjs";
@@ -15,7 +16,7 @@ if (!existsSync(fileURLToPath(new URL("../dist/intg.cjs", import.meta.url)))) {
 }
 
 // `npm run bench -- keys webhooks` runs only the named benchmarks.
-const all = [coldStart, keys, webhooks, connections, refs];
+const all = [coldStart, keys, webhooks, connections, refs, doctor];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !all.some((b) => b.name === w));
 if (unknown.length > 0) {

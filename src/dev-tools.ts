@@ -12,5 +12,6 @@ export { KeyVerifier } from "./services/keys/verify.js";
 /** The verification's lookup on SQLite, for the benchmark's raw indexed SELECT. */
 export const KEY_LOOKUP = keyLookup.sqlFor("sqlite");
 export { sendBatch } from "./services/webhooks/send.js";
+export { createEndpoint } from "./services/webhooks/create-endpoint.js";
 export { createProvider } from "./services/providers/write.js";
 export { createConnection } from "./services/connections/write.js";

@@ -58,6 +58,20 @@ const NOUNS: readonly { name: string; description: string; load: () => Promise<R
     description: "The security audit log: every mutation of keys and secrets; tamper-evident",
     load: async () => (await import("../commands/audit/index.js")).registerAudit,
   },
+  {
+    name: "doctor",
+    description: "Check the whole installation at once, each check with the command that fixes it (CI gate)",
+    load: async () => (await import("../commands/doctor/index.js")).registerDoctor,
+  },
+  {
+    name: "completion",
+    description: "Print a script that completes intg's commands, flags and values in bash, zsh or fish",
+    load: async () => {
+      const { registerCompletion } = await import("../commands/completion/index.js");
+      // The script is generated from the whole tree, so this noun alone needs every noun loaded.
+      return (noun, context) => registerCompletion(noun, context, buildFullProgram);
+    },
+  },
 ];
 
 /** The words of an argv that are not flags (or the global flag's value), after `help`: noun, verb, … */
@@ -78,35 +92,15 @@ export function invokedNoun(argv: readonly string[]): string | undefined {
 }
 
 /**
- * The command tree for one argv: only the noun on the command line is loaded. Output is routed
- * through deps.io and commander never exits the process: errors surface as exceptions that run.ts
- * turns into exit codes.
+ * The whole command tree. Output is routed through deps.io and commander never exits the
+ * process: errors surface as exceptions that run.ts turns into exit codes.
  */
 export async function buildProgram(
   deps: Deps,
   onContext: (ctx: CommandContext) => void,
   style: StyleFactory | undefined,
   argv: readonly string[],
-): Promise<Command> {
-  const [wanted, verb] = invokedWords(argv);
-  return assemble(deps, onContext, style, (noun) => noun === wanted, verb);
-}
-
-/** The whole command tree, every noun with every verb: for what walks it (help examples, completion). */
-export function buildFullProgram(
-  deps: Deps,
-  onContext: (ctx: CommandContext) => void = () => undefined,
-  style?: StyleFactory,
-): Promise<Command> {
-  return assemble(deps, onContext, style, () => true, undefined);
-}
-
-async function assemble(
-  deps: Deps,
-  onContext: (ctx: CommandContext) => void,
-  style: StyleFactory | undefined,
-  load: (noun: string) => boolean,
-  verb: string | undefined,
+  everyNoun = false,
 ): Promise<Command> {
   const program = new Command("intg")
     .description("Administer a platform's integrations: API keys, webhooks, connections and external references.")
@@ -129,9 +123,10 @@ async function assemble(
     return ctx;
   };
 
+  const [wanted, verb] = invokedWords(argv);
   for (const noun of NOUNS) {
     const command = program.command(noun.name).description(noun.description);
-    if (load(noun.name)) await (await noun.load())(command, context, verb);
+    if (everyNoun || noun.name === wanted) await (await noun.load())(command, context, verb);
   }
   registerHelp(program, context);
 
@@ -139,10 +134,15 @@ async function assemble(
   return program;
 }
 
+/** The whole command tree with every noun's verbs loaded: `intg completion` walks it, and so can a test. */
+export function buildFullProgram(deps: Deps): Promise<Command> {
+  return buildProgram(deps, () => undefined, undefined, [], true);
+}
+
 const ROOT_EXAMPLES = [
   ["Create an API key for CI; the key is printed once, on stdout", "intg keys create --name ci --expires-in 90d"],
   ["The CI health gate: exit 0 when every connection is healthy", "intg connections check --all --json"],
-  ["Deliver queued webhook events", "intg webhooks worker"],
+  ["Check the whole installation, each failure with the command that fixes it", "intg doctor"],
   ["Use a shared PostgreSQL database instead of the embedded file", "intg --db postgresql://intg@db/intg db status"],
 ] as const;
 

@@ -2,6 +2,7 @@ import { CommanderError } from "commander";
 import type { CommandContext } from "./context.js";
 import type { Deps } from "./deps.js";
 import { IntgError, UsageError } from "../errors.js";
+import { withDbFlag } from "./db-hint.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { colourPossible, type StyleFactory } from "./output.js";
 import { buildProgram } from "./program.js";
@@ -18,7 +19,7 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.OK;
   } catch (err) {
-    return report(toIntgError(err), deps, json);
+    return report(toIntgError(err), deps, json, argv);
   } finally {
     await Promise.all(contexts.map((c) => c.close()));
   }
@@ -44,14 +45,15 @@ function toIntgError(err: unknown): IntgError | CommanderError | Error {
   return new Error(String(err));
 }
 
-function report(err: IntgError | CommanderError | Error, deps: Deps, json: boolean): number {
+function report(err: IntgError | CommanderError | Error, deps: Deps, json: boolean, argv: string[]): number {
   if (err instanceof CommanderError) return ExitCode.OK;
   const { stderr } = deps.io;
   const debug = deps.env.INTG_DEBUG === "1";
   const known = err instanceof IntgError;
   const code = known ? err.code : "INTERNAL";
-  const message = known ? err.message : `internal error: ${err.message}`;
-  const hint = known ? err.hint : "Run again with INTG_DEBUG=1 to see the stack trace.";
+  const message = withDbFlag(known ? err.message : `internal error: ${err.message}`, argv, deps.cwd);
+  const given = known ? err.hint : "Run again with INTG_DEBUG=1 to see the stack trace.";
+  const hint = given === undefined ? undefined : withDbFlag(given, argv, deps.cwd);
   if (json) {
     stderr.write(JSON.stringify({ error: { code, message, ...(hint ? { hint } : {}) } }) + "\n");
   } else {

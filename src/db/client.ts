@@ -61,10 +61,9 @@ function openError(target: DbTarget, error: unknown): Error {
 }
 
 export function behindMigrations(target: DbTarget, pending: string[]): PendingError {
-  const flag = target.source === "--db" ? ` --db '${target.redacted}'` : "";
   return new PendingError(
     `The database ${target.redacted} is behind its migrations (${pending.length} pending: ${pending.join(", ")}).`,
-    `Run: intg db migrate${flag}`,
+    "Run: intg db migrate",
     "MIGRATIONS_PENDING",
   );
 }

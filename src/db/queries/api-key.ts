@@ -131,3 +131,15 @@ const recordUse = prepared(["id", "count", "at"], (db, p) =>
 export async function recordKeyUse(db: Db, id: string, uses: number, at: Date): Promise<void> {
   await recordUse.run(db, { id, count: uses, at });
 }
+
+/** `intg doctor`: the first keys a condition selects, soonest first by an end (expiry or grace). */
+export function keysEndingFirst(db: Db, where: Expression<SqlBool>, by: "expiresAt" | "graceEndsAt", limit: number) {
+  return db
+    .selectFrom("ApiKey as k")
+    .select(["k.id", "k.name", "k.expiresAt", "k.graceEndsAt"])
+    .where(where)
+    .orderBy(`k.${by}`)
+    .orderBy("k.id")
+    .limit(limit)
+    .execute();
+}

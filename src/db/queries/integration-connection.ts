@@ -1,5 +1,5 @@
 import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
-import { IntegrationConnectionStatus } from "../generated/kysely/enums.js";
+import { IntegrationConnectionStatus, IntegrationProviderStatus } from "../generated/kysely/enums.js";
 import type { IntegrationConnection, IntegrationProvider, IntegrationSecret } from "../generated/kysely/types.js";
 import { type Db, count } from "../kysely.js";
 import { prepared, providerOf } from "../prepared.js";
@@ -256,4 +256,20 @@ export async function existingConnectionIds(db: Db, ids: readonly string[]): Pro
   if (ids.length === 0) return [];
   const rows = await db.selectFrom("IntegrationConnection").select("id").where("id", "in", ids).execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * `intg doctor`: connections whose last check was not healthy, or that were never checked, with
+ * their provider's slug; disabled ones (or of a disabled provider) are off on purpose and left out.
+ */
+export function connectionsNotHealthy(db: Db) {
+  const { HEALTHY, DISABLED } = IntegrationConnectionStatus;
+  return db
+    .selectFrom("IntegrationConnection as c")
+    .innerJoin("IntegrationProvider as p", "p.id", "c.providerId")
+    .select(["c.id", "c.name", "c.status", "c.lastCheckedAt", "p.slug"])
+    .where("c.status", "not in", [HEALTHY, DISABLED])
+    .where("p.status", "<>", IntegrationProviderStatus.DISABLED)
+    .orderBy("c.id")
+    .execute();
 }

@@ -69,3 +69,8 @@ export async function endSyncJob(
     .where("id", "=", id)
     .execute();
 }
+
+/** `intg doctor`: every job still marked running (a few at most); services/sync/jobs.ts says which stalled. */
+export function runningSyncJobs(db: Db): Promise<SyncJobRow[]> {
+  return db.selectFrom("IntegrationSyncJob").selectAll().where("status", "=", "running").orderBy("id").execute();
+}

@@ -265,3 +265,13 @@ type EndpointRowOf = Selectable<WebhookEndpoint>;
 export function endpointRoutes(db: Db): Promise<Pick<EndpointRowOf, "id" | "eventFilter" | "enabled">[]> {
   return db.selectFrom("WebhookEndpoint").select(["id", "eventFilter", "enabled"]).orderBy("id").execute();
 }
+
+/** `intg doctor`: the endpoints that are disabled or failing (enabled, with no success since a failure). */
+export function endpointsDisabledOrFailing(db: Db) {
+  return db
+    .selectFrom("WebhookEndpoint")
+    .select(["id", "url", "enabled", "disabledReason", "failingSince"])
+    .where((eb) => eb.or([eb("enabled", "=", false), eb("failingSince", "is not", null)]))
+    .orderBy("id")
+    .execute();
+}

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../../cli/program.js";
 import { showDelivery } from "../../../services/webhooks/deliveries.js";
 import { examples } from "../../examples.js";
+import { attemptsText } from "./attempts.js";
 
 export function registerShow(deliveries: Command, context: ContextFactory): void {
   deliveries
@@ -12,11 +13,11 @@ export function registerShow(deliveries: Command, context: ContextFactory): void
     .addHelpText(
       "after",
       examples([
-        ["One delivery: its event, the body it sent, every attempt", "intg webhooks deliveries show dlv_01JD8RA1QZ"],
         [
-          "The same as JSON, with each attempt's headers and response",
-          "intg webhooks deliveries show dlv_01JD8RA1QZ --json",
+          "One delivery: its event, the body it sent, every attempt with its headers and response",
+          "intg webhooks deliveries show dlv_01JD8RA1QZ",
         ],
+        ["The same as JSON", "intg webhooks deliveries show dlv_01JD8RA1QZ --json"],
       ]),
     )
     .action(async (id: string, _flags, cmd: Command) => {
@@ -37,17 +38,7 @@ export function registerShow(deliveries: Command, context: ContextFactory): void
         ["created", d.createdAt],
         ["body", info.body],
       ]);
-      if (info.attempts.length) {
-        await ctx.out.table(
-          ["#", "STARTED", "STATUS", "DURATION", "ERROR"],
-          info.attempts.map((a) => [
-            a.attemptNumber,
-            a.startedAt,
-            a.statusCode ?? "",
-            `${a.durationMs}ms`,
-            a.error ?? "",
-          ]),
-        );
-      }
+      // The debugging view: every attempt with its headers and the start of each response.
+      if (info.attempts.length) ctx.out.print(`\n${attemptsText(info.attempts)}`);
     });
 }

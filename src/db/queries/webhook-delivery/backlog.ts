@@ -47,3 +47,26 @@ export async function deliveryStatusCounts(
     .execute();
   return new Map(rows.map((r) => [r.status, count(r.n)]));
 }
+
+/** `intg doctor`: every endpoint's backlog (PENDING or SENDING) in one statement, its size and oldest creation. */
+export async function backlogPerEndpoint(db: Db): Promise<{ endpointId: string; n: number; oldest: Date | null }[]> {
+  const rows = await db
+    .selectFrom("WebhookDelivery")
+    .select((eb) => ["endpointId", eb.fn.countAll().as("n"), eb.fn.min("createdAt").as("oldest")])
+    .where("status", "in", WAITING)
+    .groupBy("endpointId")
+    .execute();
+  return rows.map((r) => ({ endpointId: r.endpointId, n: count(r.n), oldest: dateOf(r.oldest) }));
+}
+
+/** `intg doctor`: SENDING deliveries whose lease ran out by `now`, per endpoint (a worker died holding them). */
+export async function stalledPerEndpoint(db: Db, now: Date): Promise<{ endpointId: string; n: number }[]> {
+  const rows = await db
+    .selectFrom("WebhookDelivery")
+    .select((eb) => ["endpointId", eb.fn.countAll().as("n")])
+    .where("leaseExpiresAt", "<=", now)
+    .where("status", "=", DeliveryStatus.SENDING)
+    .groupBy("endpointId")
+    .execute();
+  return rows.map((r) => ({ endpointId: r.endpointId, n: count(r.n) }));
+}
