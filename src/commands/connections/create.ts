@@ -43,7 +43,8 @@ export function registerCreate(connections: Command, context: ContextFactory): v
         ],
         [
           "Connect to Jira in staging, overriding its base URL and rate limit",
-          "intg connections create --provider jira --env staging --name ops --config baseUrl=https://acme.atlassian.net --rate-limit 100 --credential-file ./jira-basic.txt",
+          "intg connections create --provider jira --env staging --name ops " +
+            "--config baseUrl=https://acme.atlassian.net --rate-limit 100 --credential-file ./jira-basic.txt",
         ],
         [
           "Take the credential from an environment variable",

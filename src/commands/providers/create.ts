@@ -26,7 +26,8 @@ export function registerCreate(providers: Command, context: ContextFactory): voi
         ],
         [
           "From flags alone",
-          "intg providers create --slug billing --name Billing --category payments --base-url https://billing.example.com --auth bearer_token --health-path /health",
+          "intg providers create --slug billing --name Billing --category payments " +
+            "--base-url https://billing.example.com --auth bearer_token --health-path /health",
         ],
       ]),
     )

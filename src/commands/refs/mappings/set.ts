@@ -42,7 +42,8 @@ export function registerSet(mappings: Command, context: ContextFactory): void {
       examples([
         [
           "Map HubSpot contacts to users, field by field (! marks a required field)",
-          "intg refs mappings set hubspot-contacts --provider hubspot --entity-type user --external-type contact --field 'properties.email=email!' --field properties.firstname=firstName",
+          "intg refs mappings set hubspot-contacts --provider hubspot --entity-type user --external-type contact " +
+            "--field 'properties.email=email!' --field properties.firstname=firstName",
         ],
         ["Create or replace a mapping from a file", "intg refs mappings set hubspot-contacts --file mapping.json"],
       ]),

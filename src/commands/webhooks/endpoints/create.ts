@@ -19,7 +19,7 @@ export function registerCreate(endpoints: Command, context: ContextFactory): voi
       examples([
         [
           "Deliver invoice events to an HTTPS endpoint; the signing secret is printed once",
-          "intg webhooks endpoints create --url https://api.example.com/webhooks --events 'invoice.*' --description billing",
+          "intg webhooks endpoints create --url https://api.example.com/webhooks --events 'invoice.*'",
         ],
         [
           "Post every event to a Slack channel as a chat message",
@@ -27,7 +27,7 @@ export function registerCreate(endpoints: Command, context: ContextFactory): voi
         ],
         [
           "Send a credential header read from a file, at most 50 deliveries a second",
-          "intg webhooks endpoints create --url https://api.example.com/hooks --header-file ./auth-headers.txt --rate-limit 50/s",
+          "intg webhooks endpoints create --url https://api.example.com/hooks --header-file auth.txt --rate-limit 50/s",
         ],
       ]),
     )
