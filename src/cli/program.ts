@@ -1,4 +1,5 @@
-import { Command, Option } from "commander";
+import { Command, Help, Option } from "commander";
+import { examples } from "../commands/examples.js";
 import { registerHelp } from "../commands/help/index.js";
 import { CommandContext } from "./context.js";
 import type { Deps, GlobalOptions } from "./deps.js";
@@ -115,7 +116,8 @@ export async function buildProgram(
     .option("-y, --yes", "answer yes to confirmations (needed when not interactive)", false)
     .showSuggestionAfterError(true)
     .helpCommand(false)
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true, optionDescription: markRequired })
+    .addHelpText("after", examples(ROOT_EXAMPLES));
 
   // Flag values that must be right before anything is written: the field list's shape, and the
   // jq expression (compiled here, so the command's own output can be filtered synchronously).
@@ -154,6 +156,19 @@ type RawGlobals = Omit<GlobalOptions, "json"> & { json: boolean | string };
 function globalOptions(raw: RawGlobals): GlobalOptions {
   const fields = typeof raw.json === "string" ? parseJsonFields(raw.json) : undefined;
   return { ...raw, json: raw.json !== false || raw.jq !== undefined, jsonFields: fields };
+}
+
+const ROOT_EXAMPLES = [
+  ["Create an API key for CI; the key is printed once, on stdout", "intg keys create --name ci --expires-in 90d"],
+  ["The CI health gate: exit 0 when every connection is healthy", "intg connections check --all --json"],
+  ["Check the whole installation, each failure with the command that fixes it", "intg doctor"],
+  ["Use a shared PostgreSQL database instead of the embedded file", "intg --db postgresql://intg@db/intg db status"],
+] as const;
+
+/** Commander lists a mandatory option like any other; the help says it is needed. */
+function markRequired(this: Help, option: Option): string {
+  const text = Help.prototype.optionDescription.call(this, option);
+  return option.mandatory ? `${text} (required)` : text;
 }
 
 function configureTree(command: Command, deps: Deps): void {

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { CheckFailedError } from "../../errors.js";
 import { verifyAuditChain } from "../../services/audit/verify.js";
+import { examples } from "../examples.js";
 
 export function registerHead(audit: Command, context: ContextFactory): void {
   audit
@@ -10,6 +11,13 @@ export function registerHead(audit: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       "\nStore it where the database's writers cannot reach (CI secrets, another system), then:\n  intg audit verify --expect-head <seq>:<hash>",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Print the newest event as <seq>:<hash>", "intg audit head"],
+        ["Store it where the database's writers cannot reach", "intg audit head > last-audit-head"],
+      ]),
     )
     .action(async (_flags, cmd: Command) => {
       const ctx = context(cmd);

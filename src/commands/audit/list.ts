@@ -4,6 +4,7 @@ import { UsageError } from "../../errors.js";
 import { sinceOption } from "../../cli/flags.js";
 import { parseWhenFlag } from "../../cli/parse.js";
 import { listAudit } from "../../services/audit/list.js";
+import { examples } from "../examples.js";
 
 export function registerList(audit: Command, context: ContextFactory): void {
   audit
@@ -13,6 +14,14 @@ export function registerList(audit: Command, context: ContextFactory): void {
     .option("--target <id-or-type>", "only events about this target id (key_…) or target type (api_key)")
     .option("--action <action>", "only this action, e.g. key.rotate")
     .option("--limit <n>", "at most this many", "100")
+    .addHelpText(
+      "after",
+      examples([
+        ["The newest audit events", "intg audit list"],
+        ["Everything that happened to one key in the last week", "intg audit list --target key_01JD8Q3ZK7 --since 7d"],
+        ["The last 20 key rotations, as JSON", "intg audit list --action key.rotate --limit 20 --json"],
+      ]),
+    )
     .action(async (flags: { since?: string; target?: string; action?: string; limit: string }, cmd: Command) => {
       const ctx = context(cmd);
       const limit = Number(flags.limit);

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { CheckFailedError } from "../../errors.js";
 import { parseHead, verifyAuditChain } from "../../services/audit/verify.js";
+import { examples } from "../examples.js";
 
 const HELP = `
 Each event is linked to the one before it under a key derived from the master key, so nobody
@@ -26,6 +27,16 @@ export function registerVerify(audit: Command, context: ContextFactory): void {
       "the head `intg audit head` printed earlier: the log must still hold that event",
     )
     .addHelpText("after", HELP)
+    .addHelpText(
+      "after",
+      examples([
+        ["Check the chain (exit 3 naming the first tampered event)", "intg audit verify"],
+        [
+          "Check that the log still reaches a head stored elsewhere",
+          'intg audit verify --expect-head "$(cat last-audit-head)"',
+        ],
+      ]),
+    )
     .action(async (flags: { expectHead?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const expectHead = flags.expectHead === undefined ? undefined : parseHead(flags.expectHead);

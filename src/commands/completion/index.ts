@@ -5,6 +5,7 @@ import { completionTree } from "../../cli/completion/tree.js";
 import { zshScript } from "../../cli/completion/zsh.js";
 import type { Deps } from "../../cli/deps.js";
 import type { ContextFactory } from "../../cli/program.js";
+import { examples } from "../examples.js";
 
 const SCRIPTS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 type Shell = keyof typeof SCRIPTS;
@@ -24,12 +25,7 @@ Install it once per shell (write it again after upgrading intg):
 
   fish    intg completion fish > ~/.config/fish/completions/intg.fish
 
-Then open a new shell. With --json it prints {"shell", "script"}.
-
-Examples:
-  intg completion bash > ~/.local/share/bash-completion/completions/intg
-  intg completion zsh > ~/.zfunc/_intg
-  intg completion fish > ~/.config/fish/completions/intg.fish`;
+Then open a new shell. With --json it prints {"shell", "script"}.`;
 
 /**
  * `intg completion <shell>`. The script holds the whole command tree, written out when it is
@@ -46,6 +42,14 @@ export function registerCompletion(
   completion
     .addArgument(new Argument("<shell>", "the shell to complete in").choices(Object.keys(SCRIPTS)))
     .addHelpText("after", HELP)
+    .addHelpText(
+      "after",
+      examples([
+        ["Install bash completion", "intg completion bash > ~/.local/share/bash-completion/completions/intg"],
+        ["Install zsh completion into a directory on $fpath", "intg completion zsh > ~/.zfunc/_intg"],
+        ["Install fish completion", "intg completion fish > ~/.config/fish/completions/intg.fish"],
+      ]),
+    )
     .action(async (shell: Shell, _opts, cmd: Command) => {
       const ctx = context(cmd);
       const script = SCRIPTS[shell](completionTree(await fullProgram(ctx.deps)));

@@ -3,6 +3,7 @@ import { sinceOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { connectionAnalytics } from "../../services/connections/analytics.js";
 import { parseSince } from "./flags.js";
+import { examples } from "../examples.js";
 
 const pct = (v: number | null) => (v === null ? "" : `${(v * 100).toFixed(1)}%`);
 const ms = (v: number | null) => (v === null ? "" : `${v} ms`);
@@ -12,6 +13,13 @@ export function registerAnalytics(connections: Command, context: ContextFactory)
     .command("analytics [id]")
     .description("Requests, error rate, latency percentiles and health-check uptime, per connection")
     .addOption(sinceOption("the window's start", "7d"))
+    .addHelpText(
+      "after",
+      examples([
+        ["Requests, errors, latency and uptime of every connection over 7 days", "intg connections analytics"],
+        ["One connection over 30 days, as JSON", "intg connections analytics conn_01JD8T6B9C --since 30d --json"],
+      ]),
+    )
     .action(async (id: string | undefined, flags: { since: string }, cmd: Command) => {
       const ctx = context(cmd);
       const since = parseSince(ctx, flags.since);

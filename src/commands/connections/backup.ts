@@ -4,6 +4,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { withPrivateFile } from "../../lib/private-file.js";
 import type { IntegrationBackupSummary } from "../../types/integration/integration.types.js";
 import { readPassphrase } from "./passphrase.js";
+import { examples } from "../examples.js";
 
 export function registerBackup(connections: Command, context: ContextFactory): void {
   connections
@@ -18,6 +19,19 @@ export function registerBackup(connections: Command, context: ContextFactory): v
       false,
     )
     .option("--passphrase-file <path>", "read the passphrase from a file")
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Back up providers, connections and mappings (no credentials)",
+          "intg connections backup --out intg-backup.json",
+        ],
+        [
+          "Include the credentials, under a passphrase read from a file",
+          "intg connections backup --out intg-backup.json --include-secrets --passphrase-file ./passphrase.txt",
+        ],
+      ]),
+    )
     .action(async (flags: { out: string; includeSecrets: boolean; passphraseFile?: string }, cmd: Command) => {
       const ctx = context(cmd);
       if (flags.passphraseFile && !flags.includeSecrets)

@@ -7,6 +7,7 @@ import { progressBar } from "../../cli/progress.js";
 import { printHealthChecks } from "./render.js";
 import { addSelectFlags, type SelectFlags, toSelection } from "./select-flags.js";
 import type { SkippedConnection } from "../../services/connections/check.js";
+import { examples } from "../examples.js";
 
 interface CheckFlags extends SelectFlags {
   all: boolean;
@@ -27,12 +28,14 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
   )
     .addHelpText(
       "after",
-      [
-        "",
-        "Examples:",
-        "  intg connections check --all --json          # in CI: the exit code decides the build",
-        "  intg connections check --environment production --provider stripe,github --timeout 2s",
-      ].join("\n"),
+      examples([
+        ["In CI: check every connection; the exit code decides the build", "intg connections check --all --json"],
+        [
+          "Production connections to two providers, with a shorter timeout",
+          "intg connections check --environment production --provider stripe,github --timeout 2s",
+        ],
+        ["One connection", "intg connections check conn_01JD8T6B9C"],
+      ]),
     )
     .action(async (ids: string[], flags: CheckFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -9,6 +9,7 @@ import { addCredentialFlags, readCredential, type CredentialFlags } from "./cred
 import { parseRatePerMinute } from "./flags.js";
 import { warnKeyFile } from "./key-file.js";
 import { printConnection } from "./render.js";
+import { examples } from "../examples.js";
 
 interface CreateFlags extends CredentialFlags {
   provider: string;
@@ -37,12 +38,21 @@ export function registerCreate(connections: Command, context: ContextFactory): v
   )
     .addHelpText(
       "after",
-      [
-        "",
-        "Examples:",
-        '  printf %s "$STRIPE_KEY" | intg connections create --provider stripe --environment production --name main',
-        "  intg connections create --provider jira --environment staging --name ops --from-env JIRA_BASIC",
-      ].join("\n"),
+      examples([
+        [
+          "Connect to Stripe in production with a key read from stdin",
+          "intg connections create --provider stripe --environment production --name main < stripe-key.txt",
+        ],
+        [
+          "Connect to Jira in staging, overriding its base URL and rate limit",
+          "intg connections create --provider jira --environment staging --name ops " +
+            "--config baseUrl=https://acme.atlassian.net --rate-limit 100 --from-file ./jira-basic.txt",
+        ],
+        [
+          "Take the credential from an environment variable",
+          "intg connections create --provider github --environment production --name ci --from-env GITHUB_TOKEN",
+        ],
+      ]),
     )
     .action(async (flags: CreateFlags, cmd: Command) => {
       const ctx = context(cmd);

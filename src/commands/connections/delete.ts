@@ -1,12 +1,20 @@
 import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
+import { examples } from "../examples.js";
 
 export function registerDelete(connections: Command, context: ContextFactory): void {
   connections
     .command("delete <id>")
     .description("Delete a connection, its credential and its health history")
     .option("-n, --dry-run", "show what would be deleted, change nothing", false)
+    .addHelpText(
+      "after",
+      examples([
+        ["See what deleting a connection would remove", "intg connections delete conn_01JD8T6B9C --dry-run"],
+        ["Delete it from a script, without the prompt", "intg connections delete conn_01JD8T6B9C --yes"],
+      ]),
+    )
     .action(async (id: string, flags: { dryRun: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const services = await ctx.services();

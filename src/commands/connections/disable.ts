@@ -1,9 +1,21 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { addReasonFlag, setStateAction } from "./connection-state.js";
+import { examples } from "../examples.js";
 
 export function registerDisable(connections: Command, context: ContextFactory): void {
-  addReasonFlag(
+  const command = addReasonFlag(
     connections.command("disable <id>").description("Disable a connection: checks and requests skip it"),
-  ).action(setStateAction(context, false));
+  );
+  command.addHelpText(
+    "after",
+    examples([
+      [
+        "Disable a connection, saying why",
+        "intg connections disable conn_01JD8T6B9C --reason 'key revoked by the provider'",
+      ],
+      ["The same as JSON", "intg connections disable conn_01JD8T6B9C --json"],
+    ]),
+  );
+  command.action(setStateAction(context, false));
 }

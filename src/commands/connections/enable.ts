@@ -1,9 +1,18 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { addReasonFlag, setStateAction } from "./connection-state.js";
+import { examples } from "../examples.js";
 
 export function registerEnable(connections: Command, context: ContextFactory): void {
-  addReasonFlag(
+  const command = addReasonFlag(
     connections.command("enable <id>").description("Enable a disabled connection (pending until checked)"),
-  ).action(setStateAction(context, true));
+  );
+  command.addHelpText(
+    "after",
+    examples([
+      ["Enable a connection again (pending until checked)", "intg connections enable conn_01JD8T6B9C"],
+      ["Saying why, for the audit log", "intg connections enable conn_01JD8T6B9C --reason 'new key set'"],
+    ]),
+  );
+  command.action(setStateAction(context, true));
 }

@@ -3,6 +3,7 @@ import { sinceOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listEvents } from "../../services/connections/events.js";
 import { parseLimit, parseSince } from "./flags.js";
+import { examples } from "../examples.js";
 
 export function registerEvents(connections: Command, context: ContextFactory): void {
   connections
@@ -12,6 +13,13 @@ export function registerEvents(connections: Command, context: ContextFactory): v
     )
     .addOption(sinceOption("only events since"))
     .option("--limit <n>", "at most this many, newest first", "100")
+    .addHelpText(
+      "after",
+      examples([
+        ["What happened to a connection", "intg connections events conn_01JD8T6B9C"],
+        ["Events since a date, at most 20", "intg connections events conn_01JD8T6B9C --since 2026-01-01 --limit 20"],
+      ]),
+    )
     .action(async (id: string, flags: { since?: string; limit: string }, cmd: Command) => {
       const ctx = context(cmd);
       const since = flags.since === undefined ? undefined : parseSince(ctx, flags.since);

@@ -7,6 +7,7 @@ import { readInputFile, readJsonFile } from "../../cli/read-file.js";
 import type { ConnectionConfig } from "../../services/connections/validate.js";
 import { printConnections } from "./render.js";
 import { reportValidation } from "./validation-report.js";
+import { examples } from "../examples.js";
 
 /** An entry's credential from where the file says: a variable, or a file beside the config file. */
 function credentialOf(ctx: CommandContext, configFile: string, at: string, c: ConnectionConfig): string | null {
@@ -40,6 +41,13 @@ export function registerImport(connections: Command, context: ContextFactory): v
         "The file is the one `intg connections validate` checks; credentials come from the variables or",
         "files it names (fromFile is relative to the config file). Any problem writes nothing.",
       ].join("\n"),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["See what importing a connections file would create", "intg connections import connections.json --dry-run"],
+        ["Create them, in one transaction", "intg connections import connections.json"],
+      ]),
     )
     .action(async (file: string, flags: { dryRun: boolean }, cmd: Command) => {
       const ctx = context(cmd);

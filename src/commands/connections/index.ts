@@ -19,6 +19,7 @@ import { registerSync } from "./sync.js";
 import { registerSyncs } from "./syncs.js";
 import { registerUpdate } from "./update.js";
 import { registerValidate } from "./validate.js";
+import { examples } from "../examples.js";
 
 export function registerConnections(connections: Command, context: ContextFactory): void {
   connections.addHelpText(
@@ -30,6 +31,24 @@ export function registerConnections(connections: Command, context: ContextFactor
       "(see intg secrets --help), and never printed. `intg connections check --all --json` is the CI gate:",
       "exit 0 when every connection is healthy, 3 when any is not, 4 when a provider refused a credential.",
     ].join("\n"),
+  );
+  connections.addHelpText(
+    "after",
+    examples([
+      [
+        "Connect to Stripe in production with a key read from stdin",
+        "intg connections create --provider stripe --environment production --name main < stripe-key.txt",
+      ],
+      ["In CI: check every connection; the exit code decides the build", "intg connections check --all --json"],
+      [
+        "Send an authenticated request through a connection",
+        "intg connections request conn_01JD8T6B9C GET /v1/balance",
+      ],
+      [
+        "Pull a resource's records into external references",
+        "intg connections sync conn_01JD8T6B9C --resource contacts",
+      ],
+    ]),
   );
   registerCreate(connections, context);
   registerList(connections, context);

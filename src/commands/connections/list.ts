@@ -3,11 +3,24 @@ import type { ContextFactory } from "../../cli/program.js";
 import { listConnections } from "../../services/connections/rows.js";
 import { printConnections } from "./render.js";
 import { addSelectFlags, type SelectFlags, toSelection } from "./select-flags.js";
+import { examples } from "../examples.js";
 
 export function registerList(connections: Command, context: ContextFactory): void {
-  addSelectFlags(
+  const command = addSelectFlags(
     connections.command("list").alias("ls").description("List connections with their status (never their credentials)"),
-  ).action(async (flags: SelectFlags, cmd: Command) => {
+  );
+  command.addHelpText(
+    "after",
+    examples([
+      ["List connections and their status", "intg connections list"],
+      [
+        "Production connections that are unhealthy or whose credential was refused",
+        "intg connections list --environment production --status unhealthy,credentials_invalid",
+      ],
+      ["Connections to Stripe, as JSON", "intg connections list --provider stripe --json"],
+    ]),
+  );
+  command.action(async (flags: SelectFlags, cmd: Command) => {
     const ctx = context(cmd);
     const filter = toSelection(flags);
     await printConnections(ctx, await listConnections(await ctx.services(), filter));

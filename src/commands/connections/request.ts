@@ -4,6 +4,7 @@ import { durationOption } from "../../cli/flags.js";
 import { collect, parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readInputFile } from "../../cli/read-file.js";
+import { examples } from "../examples.js";
 
 interface RequestFlags {
   data?: string;
@@ -34,11 +35,21 @@ export function registerRequest(connections: Command, context: ContextFactory): 
         "",
         "The connection's credential is applied as its provider's auth type says; its rate limit is",
         "enforced and a 429 with Retry-After is waited out. Each attempt is logged without credentials.",
-        "",
-        "Examples:",
-        "  intg connections request conn_01… GET /v1/balance",
-        '  intg connections request conn_01… POST /v1/customers --data \'{"email":"a@example.com"}\'',
       ].join("\n"),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Read a resource through a connection", "intg connections request conn_01JD8T6B9C GET /v1/balance"],
+        [
+          "Send a JSON body",
+          `intg connections request conn_01JD8T6B9C POST /v1/customers --data '{"email":"a@example.com"}'`,
+        ],
+        [
+          "Send a body read from a file, with an extra header",
+          "intg connections request conn_01JD8T6B9C PUT /v1/items/42 --data @item.json -H 'Idempotency-Key: 42-v2'",
+        ],
+      ]),
     )
     .action(async (id: string, method: string, path: string, flags: RequestFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -3,6 +3,7 @@ import { ConflictError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readJsonFile } from "../../cli/read-file.js";
 import { readPassphrase } from "./passphrase.js";
+import { examples } from "../examples.js";
 
 export function registerRestore(connections: Command, context: ContextFactory): void {
   connections
@@ -14,6 +15,16 @@ export function registerRestore(connections: Command, context: ContextFactory): 
       "--allow-unsigned",
       "restore a file with no signature, or one signed under a master key this database does not have (never an altered one)",
       false,
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["See what a backup would restore, and every conflict", "intg connections restore intg-backup.json --dry-run"],
+        [
+          "Restore it, with the passphrase from a file",
+          "intg connections restore intg-backup.json --passphrase-file ./passphrase.txt",
+        ],
+      ]),
     )
     .action(
       async (

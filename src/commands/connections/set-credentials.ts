@@ -5,13 +5,28 @@ import { showProvider } from "../../services/providers/rows.js";
 import { addCredentialFlags, readCredential, type CredentialFlags } from "./credential-flags.js";
 import { warnKeyFile } from "./key-file.js";
 import { printConnection } from "./render.js";
+import { examples } from "../examples.js";
 
 export function registerSetCredentials(connections: Command, context: ContextFactory): void {
-  addCredentialFlags(
+  const command = addCredentialFlags(
     connections
       .command("set-credentials <id>")
       .description("Replace a connection's credential (stored encrypted; its status returns to pending)"),
-  ).action(async (id: string, flags: CredentialFlags, cmd: Command) => {
+  );
+  command.addHelpText(
+    "after",
+    examples([
+      [
+        "Replace a connection's credential with one read from stdin",
+        "intg connections set-credentials conn_01JD8T6B9C < new-key.txt",
+      ],
+      [
+        "Read it from a file instead",
+        "intg connections set-credentials conn_01JD8T6B9C --from-file ./new-key.txt",
+      ],
+    ]),
+  );
+  command.action(async (id: string, flags: CredentialFlags, cmd: Command) => {
     const ctx = context(cmd);
     const services = await ctx.services();
     const current = await showConnection(services, id);

@@ -4,6 +4,7 @@ import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { JOB_HEAD, jobRow } from "./render.js";
+import { examples } from "../examples.js";
 
 export function registerSync(connections: Command, context: ContextFactory): void {
   connections
@@ -25,6 +26,19 @@ export function registerSync(connections: Command, context: ContextFactory): voi
         "Each page is committed with the job's checkpoint. A failed or interrupted run leaves its job",
         "failed/interrupted; running the same command again resumes it from that checkpoint.",
       ].join("\n"),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Pull a resource's records into external references (run again to resume)",
+          "intg connections sync conn_01JD8T6B9C --resource contacts",
+        ],
+        [
+          "A full sync: references whose records are gone are marked remote-deleted",
+          "intg connections sync conn_01JD8T6B9C --resource contacts --full",
+        ],
+      ]),
     )
     .action(async (connection: string, flags: { resource: string; full?: boolean; timeout: string }, cmd: Command) => {
       const ctx = context(cmd);

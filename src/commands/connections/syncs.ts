@@ -4,6 +4,7 @@ import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { parseLimit } from "./flags.js";
 import { JOB_HEAD, jobRow } from "./render.js";
+import { examples } from "../examples.js";
 
 export function registerSyncs(connections: Command, context: ContextFactory): void {
   connections
@@ -20,6 +21,16 @@ export function registerSyncs(connections: Command, context: ContextFactory): vo
       ),
     )
     .option("--limit <n>", "at most this many", "50")
+    .addHelpText(
+      "after",
+      examples([
+        ["A connection's sync jobs", "intg connections syncs conn_01JD8T6B9C"],
+        [
+          "Its contacts jobs, stalled after 5 minutes without progress, as JSON",
+          "intg connections syncs conn_01JD8T6B9C --resource contacts --stalled-after 5m --json",
+        ],
+      ]),
+    )
     .action(
       async (connection: string, flags: { resource?: string; stalledAfter: string; limit: string }, cmd: Command) => {
         const ctx = context(cmd);

@@ -5,6 +5,7 @@ import { collect, parseKeyValues } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { parseRatePerMinute } from "./flags.js";
 import { printConnection } from "./render.js";
+import { examples } from "../examples.js";
 
 interface UpdateFlags {
   name?: string;
@@ -22,6 +23,17 @@ export function registerUpdate(connections: Command, context: ContextFactory): v
     .option("--unset <key>", "remove a setting (repeatable)", collect, [])
     .addOption(
       rateLimitOption("requests through it ('default': the provider's)", { unit: "minute", keyword: "default" }),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Rename a connection", "intg connections update conn_01JD8T6B9C --name billing-main"],
+        [
+          "Set one setting and remove another",
+          "intg connections update conn_01JD8T6B9C --config region=eu --unset sandbox",
+        ],
+        ["Go back to the provider's rate limit", "intg connections update conn_01JD8T6B9C --rate-limit default"],
+      ]),
     )
     .action(async (id: string, flags: UpdateFlags, cmd: Command) => {
       const ctx = context(cmd);

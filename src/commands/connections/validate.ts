@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { readJsonFile } from "../../cli/read-file.js";
 import { reportValidation } from "./validation-report.js";
+import { examples } from "../examples.js";
 
 export function registerValidate(connections: Command, context: ContextFactory): void {
   connections
@@ -16,6 +17,16 @@ export function registerValidate(connections: Command, context: ContextFactory):
         '  {"provider": "stripe", "environment": "production", "name": "main",',
         '   "config": {"k": "v"}, "rateLimitPerMinute": 100, "credential": {"fromEnv": "STRIPE_KEY"}}',
       ].join("\n"),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Check a connections file against the providers in the database",
+          "intg connections validate connections.json",
+        ],
+        ["Check the file alone, e.g. in a pull request", "intg connections validate connections.json --offline --json"],
+      ]),
     )
     .action(async (file: string, flags: { offline: boolean }, cmd: Command) => {
       const ctx = context(cmd);

@@ -3,10 +3,18 @@ import type { ContextFactory } from "../../cli/program.js";
 import type { CommandContext } from "../../cli/context.js";
 import { getDatabaseInfo } from "../../services/db/status.js";
 import type { DatabaseInfo } from "../../types/database.types.js";
+import { examples } from "../examples.js";
 
 export function registerInfo(db: Command, context: ContextFactory): void {
   db.command("info")
     .description("Show which database is in use: provider, URL (password hidden), schema version")
+    .addHelpText(
+      "after",
+      examples([
+        ["Show which database is in use and its schema version", "intg db info"],
+        ["The same for a SQLite file of your own, as JSON", "intg db info --db file:./intg.db --json"],
+      ]),
+    )
     .action(async (_opts, cmd: Command) => void (await runInfo(context(cmd))));
 }
 

@@ -3,11 +3,20 @@ import type { ContextFactory } from "../../cli/program.js";
 import type { CommandContext } from "../../cli/context.js";
 import { migrateDatabase } from "../../services/db/status.js";
 import type { MigrateResult } from "../../types/database.types.js";
+import { examples } from "../examples.js";
 
 export function registerMigrate(db: Command, context: ContextFactory): void {
   db.command("migrate")
     .description("Apply pending migrations with Prisma's schema engine (recorded in _prisma_migrations)")
     .option("-n, --dry-run", "list what would be applied, change nothing", false)
+    .addHelpText(
+      "after",
+      examples([
+        ["Apply pending migrations to the database in use", "intg db migrate"],
+        ["List what would be applied, change nothing", "intg db migrate --dry-run"],
+        ["Migrate a shared PostgreSQL database", "intg db migrate --db postgresql://intg@db.internal:5432/intg"],
+      ]),
+    )
     .action(async (opts: { dryRun: boolean }, cmd: Command) => void (await runMigrate(context(cmd), opts)));
 }
 

@@ -4,10 +4,21 @@ import type { ContextFactory } from "../../cli/program.js";
 import type { CommandContext } from "../../cli/context.js";
 import { getDatabaseStatus, migrateDatabase } from "../../services/db/status.js";
 import type { DatabaseStatus } from "../../types/database.types.js";
+import { examples } from "../examples.js";
 
 export function registerStatus(db: Command, context: ContextFactory): void {
   db.command("status")
     .description("List applied and pending migrations; exits 8 when any is pending")
+    .addHelpText(
+      "after",
+      examples([
+        ["List applied and pending migrations (exit 8 when any is pending)", "intg db status"],
+        [
+          "Check a shared PostgreSQL database, as JSON",
+          "intg db status --db postgresql://intg@db.internal:5432/intg --json",
+        ],
+      ]),
+    )
     .action(async (_opts, cmd: Command) => void (await runStatus(context(cmd))));
 }
 

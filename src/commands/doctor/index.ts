@@ -5,6 +5,7 @@ import { CheckFailedError, CredentialError } from "../../errors.js";
 import { runDoctor } from "../../services/doctor/run.js";
 import { intgCommand } from "../../cli/db-hint.js";
 import { renderChecks } from "./render.js";
+import { examples } from "../examples.js";
 
 interface DoctorFlags {
   expiringWithin: string;
@@ -22,12 +23,7 @@ their last check, or now with --check) and sync-jobs (stalled). Each prints pass
 fail (✗) with a reason and the command that fixes it.
 
 Exit codes: 0 nothing failed (warnings allowed), 3 a check failed, 4 a credential or the master
-key is the cause. With --json: one object per check, {name, status, reason, fix, credential}.
-
-Examples:
-  intg doctor
-  intg doctor --json --expiring-within 30d
-  intg --db postgresql://intg@db.internal/intg doctor --check --timeout 2s`;
+key is the cause. With --json: one object per check, {name, status, reason, fix, credential}.`;
 
 export function registerDoctor(doctor: Command, context: ContextFactory): void {
   doctor
@@ -38,6 +34,17 @@ export function registerDoctor(doctor: Command, context: ContextFactory): void {
     .option("--check", "run every connection's health request now, rather than reading its last check")
     .option("--timeout <duration>", "with --check: how long each provider has to answer", "5s")
     .addHelpText("after", HELP)
+    .addHelpText(
+      "after",
+      examples([
+        ["Check the whole installation", "intg doctor"],
+        ["In CI, warning about keys that expire within 30 days", "intg doctor --json --expiring-within 30d"],
+        [
+          "A shared database, running every connection's health check now",
+          "intg --db postgresql://intg@db.internal/intg doctor --check --timeout 2s",
+        ],
+      ]),
+    )
     .action(async (flags: DoctorFlags, cmd: Command) => {
       const ctx = context(cmd);
       const input = {

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
 import { exitCodeTable } from "../../cli/exit-codes.js";
+import { examples } from "../examples.js";
 
 const TOPICS = ["exit-codes"];
 
@@ -10,6 +11,14 @@ export function registerHelp(program: Command, context: ContextFactory): void {
   program
     .command("help [path...]")
     .description(`show help for a command, or a topic: ${TOPICS.join(", ")}`)
+    .addHelpText(
+      "after",
+      examples([
+        ["Help for a command, as with --help", "intg help keys create"],
+        ["What each exit code means", "intg help exit-codes"],
+        ["The exit codes with their error codes, as JSON", "intg help exit-codes --json"],
+      ]),
+    )
     .action(async (path: string[], _opts, cmd: Command) => {
       if (path.length === 1 && path[0] === "exit-codes") {
         const out = context(cmd).out;

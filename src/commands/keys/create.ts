@@ -7,6 +7,7 @@ import { DEFAULT_KEY_PREFIX, PREFIX_PATTERN } from "../../lib/api-key.js";
 import { createKey, type CreateKeyInput } from "../../services/keys/create.js";
 import { ApiKeyScope } from "../../types/enums.js";
 import { parseEnvironment } from "./filter-flags.js";
+import { examples } from "../examples.js";
 
 interface CreateFlags {
   name?: string;
@@ -32,6 +33,20 @@ export function registerCreate(keys: Command, context: ContextFactory): void {
     .option("--owner <id>", "who the key belongs to")
     .option("--meta <key=value>", "metadata, repeatable", collect, [])
     .addHelpText("after", "\nOnly a hash of the key is stored. With --json the key is in the field `key`, only here.")
+    .addHelpText(
+      "after",
+      examples([
+        ["Create a read-only key for CI that expires in 90 days", "intg keys create --name ci-deploy --expires-in 90d"],
+        [
+          "A test-mode key that can read and write, owned by a user",
+          "intg keys create --name staging-sync --scopes read,write --env test --owner user_42",
+        ],
+        [
+          "Print only the key from the JSON, e.g. to store it in a vault",
+          "intg keys create --name billing --meta team=billing --json | jq -r .key",
+        ],
+      ]),
+    )
     .action(async (flags: CreateFlags, cmd: Command) => {
       const ctx = context(cmd);
       const input = toInput(flags, ctx.now());

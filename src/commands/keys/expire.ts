@@ -2,11 +2,19 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { expireKeys } from "../../services/keys/expire.js";
 import { printKeys } from "./render.js";
+import { examples } from "../examples.js";
 
 export function registerExpire(keys: Command, context: ContextFactory): void {
   keys
     .command("expire")
     .description("Mark keys past their expiry or rotation grace as EXPIRED (idempotent; for cron)")
+    .addHelpText(
+      "after",
+      examples([
+        ["Mark keys past their expiry or grace as expired", "intg keys expire"],
+        ["From cron: print nothing but errors", "intg keys expire --quiet"],
+      ]),
+    )
     .action(async (_flags, cmd: Command) => {
       const ctx = context(cmd);
       const expired = await expireKeys(await ctx.services());

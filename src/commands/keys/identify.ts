@@ -4,6 +4,7 @@ import { CredentialError, UsageError } from "../../errors.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { identifyKey } from "../../lib/api-key.js";
 import type { ApiKeyIdentification } from "../../types/integration/api.types.js";
+import { examples } from "../examples.js";
 
 export function registerIdentify(keys: Command, context: ContextFactory): void {
   keys
@@ -15,6 +16,13 @@ export function registerIdentify(keys: Command, context: ContextFactory): void {
       "after",
       "\nFor a key found in a log or a leak: pipe it in (pbpaste | intg keys identify) or use --key-file.\n" +
         "Exit 0 when well-formed, 4 when not.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Tell whether a key found in a log is an intg key", "intg keys identify --key-file ./suspect.txt"],
+        ["The same from stdin, as JSON", "intg keys identify --json < suspect.txt"],
+      ]),
     )
     .action(async (positional: string | undefined, flags: { keyFile?: string }, cmd: Command) => {
       const ctx = context(cmd);

@@ -3,13 +3,21 @@ import type { ContextFactory } from "../../cli/program.js";
 import { listKeys } from "../../services/keys/list.js";
 import { addFilterFlags, toFilter, type FilterFlags } from "./filter-flags.js";
 import { printKeys } from "./render.js";
+import { examples } from "../examples.js";
 
 export function registerList(keys: Command, context: ContextFactory): void {
-  addFilterFlags(keys.command("list").alias("ls").description("List API keys (never their secrets)")).action(
-    async (flags: FilterFlags, cmd: Command) => {
-      const ctx = context(cmd);
-      const filter = toFilter(flags, ctx.now()); // before the database: bad flags write nothing
-      await printKeys(ctx, await listKeys(await ctx.services(), filter));
-    },
+  const list = keys.command("list").alias("ls").description("List API keys (never their secrets)");
+  list.addHelpText(
+    "after",
+    examples([
+      ["List every key", "intg keys list"],
+      ["Active keys that nobody used for 90 days", "intg keys list --status active --unused-for 90d"],
+      ["Keys expiring within a week, as JSON", "intg keys list --expiring-within 7d --json"],
+    ]),
   );
+  addFilterFlags(list).action(async (flags: FilterFlags, cmd: Command) => {
+    const ctx = context(cmd);
+    const filter = toFilter(flags, ctx.now()); // before the database: bad flags write nothing
+    await printKeys(ctx, await listKeys(await ctx.services(), filter));
+  });
 }

@@ -3,6 +3,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { durationOption, sinceOption } from "../../cli/flags.js";
 import { parseDurationFlag, parseWhenFlag } from "../../cli/parse.js";
 import { keyMetrics } from "../../services/keys/metrics.js";
+import { examples } from "../examples.js";
 
 export function registerMetrics(keys: Command, context: ContextFactory): void {
   keys
@@ -10,6 +11,16 @@ export function registerMetrics(keys: Command, context: ContextFactory): void {
     .description("Keys by status, verifications by outcome, rotations, keys expiring soon")
     .addOption(sinceOption("the window of verifications and rotations", "30d"))
     .addOption(durationOption("--expiring-within <duration>", "what counts as expiring soon", "7d"))
+    .addHelpText(
+      "after",
+      examples([
+        ["Key metrics over the last 30 days", "intg keys metrics"],
+        [
+          "Over the last week, counting keys expiring within 30 days, as JSON",
+          "intg keys metrics --since 7d --expiring-within 30d --json",
+        ],
+      ]),
+    )
     .action(async (flags: { since: string; expiringWithin: string }, cmd: Command) => {
       const ctx = context(cmd);
       const input = {

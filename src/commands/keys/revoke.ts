@@ -7,6 +7,7 @@ import { showKey } from "../../services/keys/show.js";
 import type { ApiBatchRequest } from "../../types/integration/api.types.js";
 import { addFilterFlags, toFilter, type FilterFlags } from "./filter-flags.js";
 import { printKey, printKeys } from "./render.js";
+import { examples } from "../examples.js";
 
 interface RevokeFlags extends FilterFlags {
   reason?: string;
@@ -21,7 +22,24 @@ export function registerRevoke(keys: Command, context: ContextFactory): void {
       .description("Revoke a key at once, or every key matching --where filters")
       .option("--reason <text>", "why, kept with the key and in the audit log")
       .option("--where", "revoke every key matching the filter flags below (bulk)")
-      .option("-n, --dry-run", "show what would be revoked, change nothing", false),
+      .option("-n, --dry-run", "show what would be revoked, change nothing", false)
+      .addHelpText(
+        "after",
+        examples([
+          [
+            "Revoke one key, with a reason for the audit log",
+            "intg keys revoke key_01JD8Q3ZK7 --reason 'leaked in a CI log'",
+          ],
+          [
+            "See which active keys unused for 90 days would be revoked",
+            "intg keys revoke --where --status active --unused-for 90d --dry-run",
+          ],
+          [
+            "Revoke them from a script, without the prompt",
+            "intg keys revoke --where --status active --unused-for 90d --yes",
+          ],
+        ]),
+      ),
   ).action(async (id: string | undefined, flags: RevokeFlags, cmd: Command) => {
     const ctx = context(cmd);
     if (flags.where) {

@@ -6,6 +6,7 @@ import { parseEnum } from "../../cli/parse.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { verifyKey } from "../../services/keys/verify.js";
 import { ApiKeyScope } from "../../types/enums.js";
+import { examples } from "../examples.js";
 
 export function registerVerify(keys: Command, context: ContextFactory): void {
   keys
@@ -18,6 +19,14 @@ export function registerVerify(keys: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       "\nRecords the key's last use and use count. Refusals name the reason: NOT_FOUND, REVOKED, EXPIRED, INSUFFICIENT_SCOPE, MALFORMED.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Verify a key kept in a file", "intg keys verify --key-file ./key.txt"],
+        ["Verify a key on stdin and require the write scope", "intg keys verify --scope write < key.txt"],
+        ["Verify the key in $INTG_KEY, as JSON", "intg keys verify --json"],
+      ]),
     )
     .action(
       async (

@@ -3,6 +3,7 @@ import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { addProviderFlags, providerPatch, type ProviderFlags } from "./flags.js";
 import { printProvider } from "./render.js";
+import { examples } from "../examples.js";
 
 const defined = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -14,15 +15,21 @@ export function registerCreate(providers: Command, context: ContextFactory): voi
       .description("Create a provider from flags, or from a built-in template (flags override the template)")
       .option("--from-template <name>", "start from a template of the catalog (intg providers templates)"),
   )
+    .addHelpText("after", "\nWithout --from-template, --slug, --name, --category, --base-url and --auth are required.")
     .addHelpText(
       "after",
-      [
-        "",
-        "Examples:",
-        "  intg providers create --from-template stripe",
-        "  intg providers create --from-template zendesk --slug zendesk-eu --base-url https://acme.zendesk.com",
-        "  intg providers create --slug billing --name Billing --category payments --base-url https://billing.example.com --auth bearer_token --health-path /health",
-      ].join("\n"),
+      examples([
+        ["Create a provider from a built-in template", "intg providers create --from-template stripe"],
+        [
+          "From a template, with its own slug and base URL",
+          "intg providers create --from-template zendesk --slug zendesk-eu --base-url https://acme.zendesk.com",
+        ],
+        [
+          "From flags alone",
+          "intg providers create --slug billing --name Billing --category payments " +
+            "--base-url https://billing.example.com --auth bearer_token --health-path /health",
+        ],
+      ]),
     )
     .action(async (flags: ProviderFlags & { fromTemplate?: string }, cmd: Command) => {
       const ctx = context(cmd);

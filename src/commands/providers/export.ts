@@ -5,6 +5,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { writePrivateFile } from "../../lib/private-file.js";
 import { listProviders, toDefinition } from "../../services/providers/rows.js";
 import { isYaml } from "./file-format.js";
+import { examples } from "../examples.js";
 
 export function registerExport(providers: Command, context: ContextFactory): void {
   providers
@@ -12,6 +13,13 @@ export function registerExport(providers: Command, context: ContextFactory): voi
     .description("Write every provider as a file `providers import` reads back (JSON, or YAML for .yaml/.yml)")
     .option("--out <file>", "write to this file instead of stdout")
     .addOption(enumOption("--format <format>", "default: from --out's extension, else json", ["json", "yaml"]))
+    .addHelpText(
+      "after",
+      examples([
+        ["Write every provider to a YAML file", "intg providers export --out providers.yaml"],
+        ["As JSON on stdout", "intg providers export --format json"],
+      ]),
+    )
     .action(async (flags: { out?: string; format?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const format = (flags.format ?? (flags.out && isYaml(flags.out) ? "yaml" : "json")).toLowerCase();

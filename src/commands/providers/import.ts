@@ -4,6 +4,7 @@ import { readInputFile } from "../../cli/read-file.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { toIssues } from "../../services/providers/connector.js";
 import { isYaml } from "./file-format.js";
+import { examples } from "../examples.js";
 
 /** The file's entries: a `{format, version, providers}` document or a bare list, JSON or YAML. */
 async function readEntries(file: string): Promise<{ entries: unknown[]; where: string }> {
@@ -38,6 +39,13 @@ export function registerImport(providers: Command, context: ContextFactory): voi
     .command("import <file>")
     .description("Create or replace providers from a JSON or YAML file; all or nothing")
     .option("-n, --dry-run", "validate and report, write nothing", false)
+    .addHelpText(
+      "after",
+      examples([
+        ["Check a providers file, write nothing", "intg providers import providers.yaml --dry-run"],
+        ["Create or replace the providers it holds", "intg providers import providers.yaml"],
+      ]),
+    )
     .action(async (file: string, flags: { dryRun: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const { entries, where } = await readEntries(file);

@@ -5,6 +5,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { listProviders } from "../../services/providers/rows.js";
 import { IntegrationCategory, IntegrationProviderStatus } from "../../types/enums.js";
 import { printProviders } from "./render.js";
+import { examples } from "../examples.js";
 
 export function registerList(providers: Command, context: ContextFactory): void {
   providers
@@ -13,6 +14,13 @@ export function registerList(providers: Command, context: ContextFactory): void 
     .description("List providers with their auth type and connection count")
     .addOption(enumOption("--status <status>", "only this status", IntegrationProviderStatus))
     .addOption(enumOption("--category <category>", "only this category", IntegrationCategory))
+    .addHelpText(
+      "after",
+      examples([
+        ["List providers", "intg providers list"],
+        ["Active payment providers, as JSON", "intg providers list --status active --category payments --json"],
+      ]),
+    )
     .action(async (flags: { status?: string; category?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const filter = {

@@ -4,11 +4,27 @@ import type { ContextFactory } from "../../cli/program.js";
 import { showProvider } from "../../services/providers/rows.js";
 import { addProviderFlags, providerPatch, type ProviderFlags } from "./flags.js";
 import { printProvider } from "./render.js";
+import { examples } from "../examples.js";
 
 export function registerUpdate(providers: Command, context: ContextFactory): void {
-  addProviderFlags(
+  const command = addProviderFlags(
     providers.command("update <id-or-slug>").description("Change a provider's settings; the result is validated whole"),
-  ).action(async (ref: string, flags: ProviderFlags, cmd: Command) => {
+  );
+  command.addHelpText(
+    "after",
+    examples([
+      ["Lower a provider's default rate limit", "intg providers update stripe --rate-limit 50"],
+      [
+        "Send its API key in a header of your choice",
+        "intg providers update billing --auth api_key --auth-placement header --auth-name X-Api-Key",
+      ],
+      [
+        "Point its health check somewhere else",
+        "intg providers update billing --health-path /status --health-status 204",
+      ],
+    ]),
+  );
+  command.action(async (ref: string, flags: ProviderFlags, cmd: Command) => {
     const ctx = context(cmd);
     const services = await ctx.services();
     const current = await showProvider(services, ref);

@@ -10,6 +10,7 @@ import type { ExternalReference } from "../../types/integration/external-referen
 import { addRefFilterFlags, toRefFilter, type FilterFlags } from "./filter-flags.js";
 import { progressBar } from "./progress.js";
 import { writeOut } from "./write-out.js";
+import { examples } from "../examples.js";
 
 export function registerExport(refs: Command, context: ContextFactory): void {
   addRefFilterFlags(
@@ -20,6 +21,16 @@ export function registerExport(refs: Command, context: ContextFactory): void {
     .option(
       "--excel-safe",
       "csv: prefix cells starting with = + - @ (a spreadsheet formula) with ', for opening in a spreadsheet, not for refs import",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Export one connection's references as CSV",
+          "intg refs export --connection conn_01JD8T6B9C --format csv --out refs.csv",
+        ],
+        ["Stream what changed in the last week, compressed", "intg refs export --since 7d | gzip > refs.ndjson.gz"],
+      ]),
     )
     .action(async (flags: ExportFlags, cmd: Command) => {
       const ctx = context(cmd);

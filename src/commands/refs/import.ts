@@ -11,6 +11,7 @@ import { DEFAULT_MAX_RECORD, readRecords, type ImportFormat } from "../../servic
 import type { BulkReferenceOperation } from "../../types/integration/external-reference.types.js";
 import { progressBar } from "./progress.js";
 import { writeOut } from "./write-out.js";
+import { examples } from "../examples.js";
 
 interface ImportFlags {
   connection?: string;
@@ -51,6 +52,20 @@ export function registerImport(refs: Command, context: ContextFactory): void {
         "With --json: one line per row {action, referenceId, line, issues, …}, then the summary {read, inserted, updated, unchanged, rejected, …}.",
         "Exit codes: 0 every row imported; 2 rows rejected with --atomic or --dry-run (nothing was written); 1 rows rejected otherwise (the valid rows were written).",
       ].join("\n"),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Import a CSV of references for one connection", "intg refs import refs.csv --connection conn_01JD8T6B9C"],
+        [
+          "Check a file first: count everything, write nothing",
+          "intg refs import refs.ndjson --dry-run --errors-out rejected.ndjson",
+        ],
+        [
+          "Update existing links' metadata, all or nothing, from stdin",
+          "intg refs import - --format ndjson --mode upsert --atomic < refs.ndjson",
+        ],
+      ]),
     )
     .action(async (file: string, flags: ImportFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -4,6 +4,7 @@ import { collect, parseKeyValues } from "../../cli/parse.js";
 import { linkReference } from "../../services/refs/link.js";
 import { parseTyped } from "./flags.js";
 import { printRef } from "./render.js";
+import { examples } from "../examples.js";
 
 interface LinkFlags {
   entity: string;
@@ -23,6 +24,19 @@ export function registerLink(refs: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       "\nEach side is unique per connection: linking a record already linked elsewhere exits 6 and names the reference that holds it.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Tie user 42 to contact 901 in a connection",
+          "intg refs link --entity user:42 --connection conn_01JD8T6B9C --external contact:901",
+        ],
+        [
+          "By the connection's name, with metadata",
+          "intg refs link --entity user:42 --connection hubspot-main --external contact:901 --meta source=signup",
+        ],
+      ]),
     )
     .action(async (flags: LinkFlags, cmd: Command) => {
       const ctx = context(cmd);

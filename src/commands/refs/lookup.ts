@@ -4,6 +4,7 @@ import { UsageError } from "../../errors.js";
 import { lookupReferences, type LookupInput } from "../../services/refs/lookup.js";
 import { parseQualifiedExternal, parseTyped } from "./flags.js";
 import { printLookup } from "./render.js";
+import { examples } from "../examples.js";
 
 interface LookupFlags {
   entity?: string;
@@ -22,6 +23,16 @@ export function registerLookup(refs: Command, context: ContextFactory): void {
     )
     .option("--connection <id>", "the connection of --external")
     .addHelpText("after", "\nExits 5 when the record has no reference.")
+    .addHelpText(
+      "after",
+      examples([
+        ["Every provider record of one user", "intg refs lookup --entity user:42"],
+        [
+          "The platform's record behind a provider's contact",
+          "intg refs lookup --external contact:901 --connection conn_01JD8T6B9C",
+        ],
+      ]),
+    )
     .action(async (flags: LookupFlags, cmd: Command) => {
       const ctx = context(cmd);
       if (Boolean(flags.entity) === Boolean(flags.external))

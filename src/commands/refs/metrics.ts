@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { referenceMetrics } from "../../services/refs/metrics.js";
+import { examples } from "../examples.js";
 
 export function registerMetrics(refs: Command, context: ContextFactory): void {
   refs
@@ -10,6 +11,13 @@ export function registerMetrics(refs: Command, context: ContextFactory): void {
       "References per connection and entity type, orphans (no mapping covers them), remote deletions, daily growth",
     )
     .option("--days <n>", "days of growth to show", "30")
+    .addHelpText(
+      "after",
+      examples([
+        ["Reference metrics, with 30 days of growth", "intg refs metrics"],
+        ["A week of growth, as JSON", "intg refs metrics --days 7 --json"],
+      ]),
+    )
     .action(async (flags: { days: string }, cmd: Command) => {
       const ctx = context(cmd);
       const days = parseIntFlag("--days", flags.days, 1, 3650);

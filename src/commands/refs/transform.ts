@@ -5,6 +5,7 @@ import { showMapping } from "../../services/refs/mapping-rows.js";
 import { applyMapping } from "../../services/refs/transform.js";
 import { readJson } from "./read-json.js";
 import { printTransform } from "./render.js";
+import { examples } from "../examples.js";
 
 export function registerTransform(refs: Command, context: ContextFactory): void {
   refs
@@ -15,6 +16,19 @@ export function registerTransform(refs: Command, context: ContextFactory): void 
     .addHelpText(
       "after",
       "\nExits 2 when the record is invalid, listing every problem (under --json: a ReferenceValidationResult on stdout).",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Map a record read from stdin through a mapping",
+          "intg refs transform --mapping hubspot-contacts < contact.json",
+        ],
+        [
+          "Read it from a file; every problem as JSON",
+          "intg refs transform --mapping hubspot-contacts --file contact.json --json",
+        ],
+      ]),
     )
     .action(async (flags: { mapping: string; file?: string }, cmd: Command) => {
       const ctx = context(cmd);

@@ -5,6 +5,7 @@ import { UsageError } from "../../errors.js";
 import { referenceIdOfExternal, unlinkReference } from "../../services/refs/unlink.js";
 import { parseTyped } from "./flags.js";
 import { printRef } from "./render.js";
+import { examples } from "../examples.js";
 
 interface UnlinkFlags {
   connection?: string;
@@ -19,6 +20,16 @@ export function registerUnlink(refs: Command, context: ContextFactory): void {
     .option("--connection <id>", "with --external: the reference of that external record")
     .option("--external <type:id>", "the provider's record, e.g. contact:901")
     .option("-n, --dry-run", "show the reference that would be removed, change nothing", false)
+    .addHelpText(
+      "after",
+      examples([
+        ["Remove a reference by id", "intg refs unlink ref_01JD8W3H7N"],
+        [
+          "By its external record, showing what would go first",
+          "intg refs unlink --connection conn_01JD8T6B9C --external contact:901 --dry-run",
+        ],
+      ]),
+    )
     .action(async (ref: string | undefined, flags: UnlinkFlags, cmd: Command) => {
       const ctx = context(cmd);
       const byExternal = flags.connection !== undefined || flags.external !== undefined;

@@ -5,6 +5,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { deleteSecret } from "../../services/secrets/delete.js";
 import type { SecretDeletion } from "../../types/secrets.types.js";
 import { secretDetails } from "./render.js";
+import { examples } from "../examples.js";
 
 interface DeleteOptions {
   dryRun: boolean;
@@ -18,6 +19,14 @@ export function registerDelete(secrets: Command, context: ContextFactory): void 
     .argument("<name-or-id>", "the secret's name or sec_ id")
     .option("-n, --dry-run", "show what would be deleted, change nothing", false)
     .option("--force", "delete it even when connections use it as their credential", false)
+    .addHelpText(
+      "after",
+      examples([
+        ["Delete a secret (asks first)", "intg secrets delete stripe-live"],
+        ["See what would be deleted", "intg secrets delete stripe-live --dry-run"],
+        ["From a script, even though connections use it", "intg secrets delete stripe-live --force --yes"],
+      ]),
+    )
     .action(async (ref: string, opts: DeleteOptions, cmd: Command) => void (await runDelete(context(cmd), ref, opts)));
 }
 

@@ -8,6 +8,7 @@ import { registerRotateMasterKey } from "./rotate-master-key.js";
 import { registerSet } from "./set.js";
 import { registerShow } from "./show.js";
 import { registerStatus } from "./status.js";
+import { examples } from "../examples.js";
 
 export function registerSecrets(secrets: Command, context: ContextFactory): void {
   secrets.addHelpText(
@@ -23,6 +24,15 @@ export function registerSecrets(secrets: Command, context: ContextFactory): void
       "--new-master-key` starts the store over on purpose. Key changes (rotate-master-key, prune-keys,",
       "creating the key file) take one lock, so concurrent runs wait their turn (exit 6 after 2 min).",
     ].join("\n"),
+  );
+  secrets.addHelpText(
+    "after",
+    examples([
+      ["Store an API key read from stdin", "intg secrets set stripe-live --type api_key < stripe-key.txt"],
+      ["List secrets (never their values)", "intg secrets list"],
+      ["Print a value (recorded in the audit log)", "intg secrets reveal stripe-live"],
+      ["Re-encrypt every secret under a new master key", "intg secrets rotate-master-key --yes"],
+    ]),
   );
   registerSet(secrets, context);
   registerList(secrets, context);

@@ -5,6 +5,7 @@ import { listSecrets } from "../../services/secrets/list.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
 import { SECRET_HEADERS, secretRow } from "./render.js";
 import { parseTokenType, tokenTypeOption } from "./token-type.js";
+import { examples } from "../examples.js";
 
 interface ListOptions {
   type?: string;
@@ -17,6 +18,13 @@ export function registerList(secrets: Command, context: ContextFactory): void {
     .description("List secrets (names, types, master key ids; never values)")
     .addOption(tokenTypeOption("only this kind"))
     .option("--key-id <id>", "only the secrets under this master key id")
+    .addHelpText(
+      "after",
+      examples([
+        ["List secrets (never their values)", "intg secrets list"],
+        ["Only API keys, as JSON", "intg secrets list --type api_key --json"],
+      ]),
+    )
     .action(async (opts: ListOptions, cmd: Command) => void (await runList(context(cmd), opts)));
 }
 

@@ -4,6 +4,7 @@ import type { CommandContext } from "../../cli/context.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { pruneKeys } from "../../services/secrets/prune-keys.js";
 import type { MasterKeyPruneResult } from "../../types/secrets.types.js";
+import { examples } from "../examples.js";
 
 interface PruneOptions {
   dryRun: boolean;
@@ -17,11 +18,7 @@ every previous key that a row still uses. It runs under the master-key lock, so 
 rotation. Back the key file up before and after: a removed key cannot be recovered from intg.
 
 With INTG_MASTER_KEY, nothing is edited: it names the INTG_PREVIOUS_MASTER_KEYS entries that no row
-needs, for you to remove from the environment.
-
-Examples:
-  intg secrets prune-keys --dry-run
-  intg secrets prune-keys --yes --json`;
+needs, for you to remove from the environment.`;
 
 export function registerPruneKeys(secrets: Command, context: ContextFactory): void {
   secrets
@@ -29,6 +26,13 @@ export function registerPruneKeys(secrets: Command, context: ContextFactory): vo
     .description("Drop previous master keys that no secret uses from the key file (asks first; --yes off a terminal)")
     .option("-n, --dry-run", "show which keys would be dropped, change nothing", false)
     .addHelpText("after", HELP)
+    .addHelpText(
+      "after",
+      examples([
+        ["See which previous master keys nothing uses any more", "intg secrets prune-keys --dry-run"],
+        ["Drop them from the key file, from a script", "intg secrets prune-keys --yes --json"],
+      ]),
+    )
     .action(async (opts: PruneOptions, cmd: Command) => void (await runPruneKeys(context(cmd), opts)));
 }
 

@@ -3,6 +3,7 @@ import type { CommandContext } from "../../cli/context.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { revealSecret } from "../../services/secrets/reveal.js";
 import type { SecretRevealed } from "../../types/secrets.types.js";
+import { examples } from "../examples.js";
 
 export function registerReveal(secrets: Command, context: ContextFactory): void {
   secrets
@@ -12,6 +13,13 @@ export function registerReveal(secrets: Command, context: ContextFactory): void 
     .addHelpText(
       "after",
       "\nPrints the value and a newline, nothing else; --json prints the secret's view with a `value` field.\nExits 4 when the master key is missing or wrong, or the stored ciphertext was altered.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Print a secret's value (recorded in the audit log)", "intg secrets reveal stripe-live"],
+        ["Copy it to the clipboard instead of the screen", "intg secrets reveal stripe-live | pbcopy"],
+      ]),
     )
     .action(async (ref: string, _opts, cmd: Command) => void (await runReveal(context(cmd), ref)));
 }

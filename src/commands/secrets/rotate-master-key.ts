@@ -9,6 +9,7 @@ import { KEY_BYTES, masterKeyFrom, type MasterKey } from "../../lib/crypto.js";
 import { parseMasterKeyText } from "../../services/secrets/master-key.js";
 import { DEFAULT_BATCH_SIZE, rotateMasterKey } from "../../services/secrets/rotate-master-key.js";
 import type { MasterKeyRotationResult } from "../../types/secrets.types.js";
+import { examples } from "../examples.js";
 
 interface RotateOptions {
   newKeyFile?: string;
@@ -50,6 +51,17 @@ export function registerRotateMasterKey(secrets: Command, context: ContextFactor
     .option("--batch-size <n>", "secrets per transaction", String(DEFAULT_BATCH_SIZE))
     .option("-n, --dry-run", "show what would be re-encrypted, change nothing", false)
     .addHelpText("after", HELP)
+    .addHelpText(
+      "after",
+      examples([
+        ["See what would be re-encrypted", "intg secrets rotate-master-key --dry-run"],
+        ["Rotate the key file's key to a newly generated one", "intg secrets rotate-master-key --yes"],
+        [
+          "Rotate to a key of your own, 100 secrets per transaction",
+          "intg secrets rotate-master-key --new-key-file new.key --batch-size 100 --yes",
+        ],
+      ]),
+    )
     .action(async (opts: RotateOptions, cmd: Command) => void (await runRotateMasterKey(context(cmd), opts)));
 }
 

@@ -9,6 +9,7 @@ import { validateSecretName } from "../../services/secrets/rows.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { secretDetails } from "./render.js";
 import { parseTokenType, tokenTypeOption } from "./token-type.js";
+import { examples } from "../examples.js";
 
 interface SetOptions {
   fromFile?: string;
@@ -42,12 +43,24 @@ export function registerSet(secrets: Command, context: ContextFactory): void {
         "exist and the key opens none of them (an unrelated INTG_MASTER_KEY, a replaced key file), it",
         "exits 4 (MASTER_KEY_MISMATCH) and writes nothing. --new-master-key starts the store over under",
         "the configured key on purpose; secrets sealed under the old key stay unreadable without it.",
-        "",
-        "Examples:",
-        '  printf %s "$TOKEN" | intg secrets set stripe-live --type api_key',
-        "  intg secrets set github-app --type oauth2_client_secret --from-file ./client-secret.txt",
-        "  intg secrets set slack-signing --type webhook_signing_secret --from-env SLACK_SIGNING_SECRET",
       ].join("\n"),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Store an API key read from stdin (a trailing newline is dropped)",
+          "intg secrets set stripe-live --type api_key < stripe-key.txt",
+        ],
+        [
+          "Store an OAuth client secret kept in a file",
+          "intg secrets set github-app --type oauth2_client_secret --from-file ./client-secret.txt",
+        ],
+        [
+          "Replace a value from an environment variable, expiring in 90 days",
+          "intg secrets set slack-signing --from-env SLACK_SIGNING_SECRET --expires-in 90d",
+        ],
+      ]),
     )
     .action(async (name: string, opts: SetOptions, cmd: Command) => void (await runSet(context(cmd), name, opts)));
 }

@@ -4,12 +4,20 @@ import type { ContextFactory } from "../../cli/program.js";
 import { getSecret } from "../../services/secrets/show.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
 import { secretDetails } from "./render.js";
+import { examples } from "../examples.js";
 
 export function registerShow(secrets: Command, context: ContextFactory): void {
   secrets
     .command("show")
     .description("Show a secret's metadata (not its value: see reveal)")
     .argument("<name-or-id>", "the secret's name or sec_ id")
+    .addHelpText(
+      "after",
+      examples([
+        ["Show a secret's metadata", "intg secrets show stripe-live"],
+        ["By id, as JSON", "intg secrets show sec_01JD8S4M2P --json"],
+      ]),
+    )
     .action(async (ref: string, _opts, cmd: Command) => void (await runShow(context(cmd), ref)));
 }
 

@@ -5,11 +5,19 @@ import type { ContextFactory } from "../../cli/program.js";
 import { MASTER_KEY_ENV } from "../../services/secrets/master-key.js";
 import { secretsStatus } from "../../services/secrets/status.js";
 import type { SecretsStatus } from "../../types/secrets.types.js";
+import { examples } from "../examples.js";
 
 export function registerStatus(secrets: Command, context: ContextFactory): void {
   secrets
     .command("status")
     .description("Count secrets per master key id; exits 8 while some await re-encryption, 4 when some cannot be read")
+    .addHelpText(
+      "after",
+      examples([
+        ["Count secrets per master key (exit 8 while some await re-encryption)", "intg secrets status"],
+        ["As JSON", "intg secrets status --json"],
+      ]),
+    )
     .action(async (_opts, cmd: Command) => void (await runStatus(context(cmd))));
 }
 

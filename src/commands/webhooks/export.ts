@@ -6,6 +6,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { withPrivateFile } from "../../lib/private-file.js";
 import { exportDeliveries } from "../../services/webhooks/export/export.js";
 import { DeliveryStatus } from "../../types/enums.js";
+import { examples } from "../examples.js";
 
 interface ExportFlags {
   endpoint?: string;
@@ -40,6 +41,16 @@ export function registerExport(noun: Command, context: ContextFactory): void {
         "is signed at export time with its endpoint's current secrets (signed_at_export). Either way the\n" +
         "signature verifies over the exported body, so `replay --from` can send it as it is.\n" +
         "The endpoint's own extra headers are left out (named in endpointHeaderNames) unless --with-endpoint-headers.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Export one endpoint's failed deliveries of the last day",
+          "intg webhooks export --endpoint ep_01JD8R2N5T --status failed --since 24h --out failed.ndjson",
+        ],
+        ["Export every delivery of one event to stdout", "intg webhooks export --event evt_01JD8R7W3K"],
+      ]),
     )
     .action(async (flags: ExportFlags, cmd: Command) => {
       const ctx = context(cmd);

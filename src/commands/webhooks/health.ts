@@ -4,6 +4,7 @@ import { durationOption, sinceOption } from "../../cli/flags.js";
 import { parseDurationFlag, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { checkHealth } from "../../services/webhooks/health/check.js";
+import { examples } from "../examples.js";
 
 interface HealthFlags {
   endpoint?: string;
@@ -33,6 +34,17 @@ export function registerHealth(noun: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       "\nA disabled endpoint always breaks the gate. Exit codes: 0 healthy, 3 not, 5 no such endpoint.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["The CI gate over every endpoint's last hour (exit 3 when one breaks a limit)", "intg webhooks health"],
+        [
+          "Stricter limits for one endpoint, pinging it too",
+          "intg webhooks health --endpoint ep_01JD8R2N5T --max-failure-rate 1% --max-p95 500ms --ping",
+        ],
+        ["Over the last day, as JSON", "intg webhooks health --since 24h --json"],
+      ]),
     )
     .action(async (flags: HealthFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
+import { examples } from "../examples.js";
 
 type Register = (noun: Command, context: ContextFactory) => void;
 
@@ -25,6 +26,21 @@ const VERBS: readonly { word: string; load: () => Promise<Register> }[] = [
 
 /** `verb` is the word after `webhooks` on the command line, if any. */
 export async function registerWebhooks(webhooks: Command, context: ContextFactory, verb?: string): Promise<void> {
+  webhooks.addHelpText(
+    "after",
+    examples([
+      [
+        "Deliver invoice events to an endpoint",
+        "intg webhooks endpoints create --url https://api.example.com/webhooks --events 'invoice.*'",
+      ],
+      ["Send an event", 'intg webhooks send invoice.paid --data \'{"id":"in_123"}\''],
+      ["Run the delivery worker", "intg webhooks worker"],
+      [
+        "Send one endpoint's failures of the last hour again",
+        "intg webhooks replay --endpoint ep_01JD8R2N5T --since 1h",
+      ],
+    ]),
+  );
   const one = VERBS.find((v) => v.word === verb);
   const wanted = one ? [one] : VERBS;
   const registers = await Promise.all(wanted.map((v) => v.load()));

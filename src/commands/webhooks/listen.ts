@@ -5,6 +5,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import type { WebhookListenEvent } from "../../types/integration/webhook.types.js";
 import { durationOption } from "../../cli/flags.js";
 import { parseTolerance, readSecretFile } from "./verify-input.js";
+import { examples } from "../examples.js";
 
 interface ListenFlags {
   port: string;
@@ -27,6 +28,16 @@ export function registerListen(noun: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       '\nRuns until Ctrl-C (SIGINT) or SIGTERM, then exits 0. The URL goes to stderr; --json prints {"listening": "<url>"}\nand then one line per event: id, type, timestamp, valid, cause, status, forward.',
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Receive webhooks on port 3000 and print each event", "intg webhooks listen"],
+        [
+          "Verify signatures and forward valid requests to your app",
+          "intg webhooks listen --port 4000 --secret-file ./whsec.txt --forward-to http://127.0.0.1:8080/webhooks",
+        ],
+      ]),
     )
     .action(async (flags: ListenFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -8,6 +8,7 @@ import { formatDuration } from "../../lib/duration.js";
 import { sparkline } from "../../lib/sparkline.js";
 import { computeMetrics } from "../../services/webhooks/metrics/compute.js";
 import type { WebhookDeliveryMetrics } from "../../types/integration/webhook.types.js";
+import { examples } from "../examples.js";
 
 interface MetricsFlags {
   endpoint?: string;
@@ -26,6 +27,16 @@ export function registerMetrics(noun: Command, context: ContextFactory): void {
       "after",
       "\nsuccess = delivered / (delivered + failed); deliveries still retrying are the backlog. On a terminal a\n" +
         "chart follows the table: attempts that delivered and that failed, per time bucket (--json has the series).",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Per-endpoint metrics over the last 24 hours", "intg webhooks metrics"],
+        [
+          "One endpoint over the last week, as JSON",
+          "intg webhooks metrics --endpoint ep_01JD8R2N5T --since 7d --json",
+        ],
+      ]),
     )
     .action(async (flags: MetricsFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -5,6 +5,7 @@ import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { formatDuration } from "../../lib/duration.js";
 import { prune } from "../../services/webhooks/prune/prune.js";
+import { examples } from "../examples.js";
 
 interface PruneFlags {
   dryRun?: boolean;
@@ -30,6 +31,14 @@ export function registerPrune(noun: Command, context: ContextFactory): void {
         "for 7, 30 and 90 days after they were created; FOREVER keeps them. Deliveries still PENDING or SENDING are\n" +
         "never removed. An event goes once no delivery refers to it and it is older than the shortest retention in use.\n" +
         "Removes 1,000 rows per transaction. --json prints the counts.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Count what the retention policies would remove", "intg webhooks prune --dry-run"],
+        ["Remove it (e.g. nightly from cron)", "intg webhooks prune --quiet"],
+        ["Remove everything older than 14 days, whatever the policy", "intg webhooks prune --older-than 14d"],
+      ]),
     )
     .action(async (flags: PruneFlags, cmd: Command) => {
       const ctx = context(cmd);

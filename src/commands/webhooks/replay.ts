@@ -11,6 +11,7 @@ import type { WebhookReplayRequest } from "../../types/integration/webhook.types
 import { replayFromFile } from "./replay-from.js";
 import { attemptLine } from "./attempt-line.js";
 import { parseLease } from "./lease-flag.js";
+import { examples } from "../examples.js";
 
 interface ReplayFlags {
   event?: string;
@@ -79,6 +80,24 @@ export function registerReplay(noun: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       "\nExits 3 when any replayed delivery failed again, 6 when --plan-hash no longer matches.\n--from/--to cannot be combined with the database selectors (delivery id, --event, filters, plans).",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Send one delivery again", "intg webhooks replay dlv_01JD8RA1QZ"],
+        [
+          "Plan a replay of one endpoint's failures in the last 6 hours, then apply that plan",
+          "intg webhooks replay --endpoint ep_01JD8R2N5T --since 6h --dry-run",
+        ],
+        [
+          "Apply the plan only if it has not changed since the dry run",
+          "intg webhooks replay --endpoint ep_01JD8R2N5T --since 6h --plan-hash 3f9a1c",
+        ],
+        [
+          "Offline: send an export's deliveries to a local receiver",
+          "intg webhooks replay --from deliveries.ndjson --to http://127.0.0.1:3000/webhooks --allow-private-network",
+        ],
+      ]),
     )
     .action(async (deliveryId: string | undefined, flags: ReplayFlags, cmd: Command) => {
       const ctx = context(cmd);

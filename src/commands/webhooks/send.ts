@@ -9,6 +9,7 @@ import type { WebhookBatchDeliveryRequest } from "../../types/integration/webhoo
 import { checkDepth, decodeUtf8 } from "../../lib/json-input.js";
 import { topLevelMembers } from "../../lib/json-members.js";
 import { printEvents } from "./render.js";
+import { examples } from "../examples.js";
 
 interface SendFlags {
   data?: string;
@@ -33,6 +34,20 @@ export function registerSend(noun: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       '\nThe body is the Standard Webhooks envelope {"type","timestamp","data"}, serialised once: those bytes are signed and sent on every attempt.',
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Send an event to every endpoint whose filter matches",
+          'intg webhooks send invoice.paid --data \'{"id":"in_123","amount":4200}\'',
+        ],
+        [
+          "Read the data from stdin; a retry with the same key records one event",
+          "intg webhooks send invoice.paid - --idempotency-key in_123-paid < invoice.json",
+        ],
+        ["Send many events in one transaction", "intg webhooks send --batch-file ./events.ndjson"],
+      ]),
     )
     .action(async (type: string | undefined, source: string | undefined, flags: SendFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
 import { previewTransformation } from "../../services/webhooks/transform.js";
+import { examples } from "../examples.js";
 
 export function registerTransform(noun: Command, context: ContextFactory): void {
   noun
@@ -9,8 +10,18 @@ export function registerTransform(noun: Command, context: ContextFactory): void 
     .description(
       "Show an event before and after an endpoint's transformation (what would be sent and signed); sends nothing",
     )
-    .option("--endpoint <id>", "the endpoint whose transformation applies")
-    .option("--event <id>", "the event to transform")
+    .option("--endpoint <id>", "the endpoint whose transformation applies (required)")
+    .option("--event <id>", "the event to transform (required)")
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "See what an endpoint's transformation makes of an event",
+          "intg webhooks transform --endpoint ep_01JD8R2N5T --event evt_01JD8R7W3K",
+        ],
+        ["The same as JSON", "intg webhooks transform --endpoint ep_01JD8R2N5T --event evt_01JD8R7W3K --json"],
+      ]),
+    )
     .action(async (flags: { endpoint?: string; event?: string }, cmd: Command) => {
       const ctx = context(cmd);
       if (!flags.endpoint || !flags.event) throw new UsageError("Give both --endpoint <id> and --event <id>.");

@@ -6,6 +6,7 @@ import { secretName, verifyRequest } from "../../lib/webhook-verify.js";
 import type { WebhookSecurityValidation, WebhookVerificationFailure } from "../../types/integration/webhook.types.js";
 import { durationOption } from "../../cli/flags.js";
 import { parseTolerance, readRequestInput, readSecretFile } from "./verify-input.js";
+import { examples } from "../examples.js";
 
 interface VerifyFlags {
   secretFile: string;
@@ -46,6 +47,16 @@ export function registerVerify(noun: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       '\nThe request is read from the file, or stdin when none (or \'-\') is given: HTTP/1.1 text (request line, headers, a\nblank line, the body) or JSON {"headers": {...}, "body": "<raw body>"}. --json prints a WebhookSecurityValidation.',
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Check a captured request's signature", "intg webhooks verify request.http --secret-file ./whsec.txt"],
+        [
+          "Read the request from stdin and say why it fails",
+          "intg webhooks verify --secret-file ./whsec.txt --explain < request.json",
+        ],
+      ]),
     )
     .action(async (file: string | undefined, flags: VerifyFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -8,6 +8,7 @@ import { DEFAULT_DISABLE_AFTER_MS, runWorker } from "../../services/webhooks/wor
 import { withStoreThread } from "../../services/webhooks/worker/store-thread.js";
 import { attemptLine } from "./attempt-line.js";
 import { parseLease } from "./lease-flag.js";
+import { examples } from "../examples.js";
 
 interface WorkerFlags {
   concurrency: string;
@@ -43,6 +44,17 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       "\nSeveral workers may share one database (processes on one SQLite file, or machines on one PostgreSQL database); each\ndelivery is claimed by one of them. SIGINT or SIGTERM stops it after the attempts in flight. --json prints one line per attempt.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Deliver until stopped (Ctrl-C finishes the attempts in flight)", "intg webhooks worker"],
+        ["From cron: send what is due now, then exit", "intg webhooks worker --once"],
+        [
+          "A worker on a shared PostgreSQL database, one JSON line per attempt",
+          "intg webhooks worker --db postgresql://intg@db.internal:5432/intg --concurrency 128 --json",
+        ],
+      ]),
     )
     .action(async (flags: WorkerFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -4,11 +4,12 @@ import { durationOption } from "../../../cli/flags.js";
 import { parseDurationFlag } from "../../../cli/parse.js";
 import { rotateKey } from "../../../services/keys/rotate.js";
 
-export function registerKey(rotate: Command, context: ContextFactory): void {
+/** What `keys rotate <id>` does, on the rotate command itself (beside its `status` verb). */
+export function addKeyRotation(rotate: Command, context: ContextFactory): void {
   rotate
-    .command("key <id>", { isDefault: true, hidden: true })
-    .description(
-      "Issue a successor with the same scopes, metadata and owner; the old key stays valid for the grace period",
+    .argument(
+      "<id>",
+      "the key to rotate: a successor gets its scopes, metadata and owner; it stays valid for the grace period",
     )
     .addOption(
       durationOption(

@@ -2,11 +2,22 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../../cli/program.js";
 import { PendingError } from "../../../errors.js";
 import { rotationStatus } from "../../../services/keys/rotate.js";
+import { examples } from "../../examples.js";
 
 export function registerStatus(rotate: Command, context: ContextFactory): void {
   rotate
     .command("status <id>")
     .description("Whether the old key was used after its successor was issued; exits 8 while it still is")
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Has every caller switched to the new key? Exit 8 while the old one is still used",
+          "intg keys rotate status key_01JD8Q3ZK7",
+        ],
+        ["The same as JSON, e.g. to poll from a deploy script", "intg keys rotate status key_01JD8Q3ZK7 --json"],
+      ]),
+    )
     .action(async (id: string, _flags, cmd: Command) => {
       const ctx = context(cmd);
       const status = await rotationStatus(await ctx.services(), { id });

@@ -3,12 +3,20 @@ import { confirmOrCancel } from "../../../cli/confirm.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { deleteMapping } from "../../../services/refs/mappings.js";
 import { printMapping } from "./render.js";
+import { examples } from "../../examples.js";
 
 export function registerDelete(mappings: Command, context: ContextFactory): void {
   mappings
     .command("delete <mapping>")
     .description("Delete a mapping; references made with it stay")
     .option("-n, --dry-run", "show the mapping that would be deleted, change nothing", false)
+    .addHelpText(
+      "after",
+      examples([
+        ["See which mapping would be deleted", "intg refs mappings delete hubspot-contacts --dry-run"],
+        ["Delete it from a script, without the prompt", "intg refs mappings delete hubspot-contacts --yes"],
+      ]),
+    )
     .action(async (idOrName: string, flags: { dryRun: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const services = await ctx.services();

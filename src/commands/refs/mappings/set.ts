@@ -5,6 +5,7 @@ import type { ContextFactory } from "../../../cli/program.js";
 import { setMapping } from "../../../services/refs/mappings.js";
 import { readJson } from "../read-json.js";
 import { printMapping } from "./render.js";
+import { examples } from "../../examples.js";
 
 interface SetFlags {
   file?: string;
@@ -35,6 +36,17 @@ export function registerSet(mappings: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       '\nExample file: {"fieldMappings":[{"source":"properties.email","target":"email","required":true}],\n  "transformationRules":[{"kind":"lowercase","field":"email"}],\n  "validationRules":[{"kind":"pattern","field":"email","pattern":"@"}]}',
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Map HubSpot contacts to users, field by field (! marks a required field)",
+          "intg refs mappings set hubspot-contacts --provider hubspot --entity-type user --external-type contact " +
+            "--field 'properties.email=email!' --field properties.firstname=firstName",
+        ],
+        ["Create or replace a mapping from a file", "intg refs mappings set hubspot-contacts --file mapping.json"],
+      ]),
     )
     .action(async (name: string, flags: SetFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -5,6 +5,7 @@ import { parseDurationFlag } from "../../../cli/parse.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { createShareLink } from "../../../services/refs/share.js";
 import { printShareLinks } from "./render.js";
+import { examples } from "../../examples.js";
 
 const MAX_EXPIRY_MS = 365 * 86_400_000;
 
@@ -14,6 +15,19 @@ export function registerCreate(share: Command, context: ContextFactory): void {
     .description("Make a token that resolves to one reference; printed once, stored hashed")
     .addOption(durationOption("--expires-in <duration>", "how long it works (at most 365d)", "7d"))
     .option("--max-uses <n>", "how many times it can be resolved (default: until it expires)")
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "A share link for a reference, working for 7 days; the token is printed once",
+          "intg refs share create ref_01JD8W3H7N",
+        ],
+        [
+          "A single-use link that works for one day",
+          "intg refs share create ref_01JD8W3H7N --expires-in 24h --max-uses 1",
+        ],
+      ]),
+    )
     .action(async (ref: string, flags: { expiresIn: string; maxUses?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const expiresInMs = parseDurationFlag("--expires-in", flags.expiresIn);

@@ -3,6 +3,7 @@ import { UsageError } from "../../../errors.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { resolveShareLink } from "../../../services/refs/share.js";
 import { printRef } from "../render.js";
+import { examples } from "../../examples.js";
 
 export function registerResolve(share: Command, context: ContextFactory): void {
   share
@@ -11,6 +12,13 @@ export function registerResolve(share: Command, context: ContextFactory): void {
     .addHelpText(
       "after",
       "\nThe token is a secret: it is read from stdin, never from a flag. Exits 4 when it is unknown, expired, revoked or used up.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["Find the reference behind a token read from stdin (counts one use)", "intg refs share resolve < token.txt"],
+        ["As JSON", "intg refs share resolve --json < token.txt"],
+      ]),
     )
     .action(async (_flags, cmd: Command) => {
       const ctx = context(cmd);

@@ -3,12 +3,20 @@ import { confirmOrCancel } from "../../../cli/confirm.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { revokeShareLink } from "../../../services/refs/share.js";
 import { printShareLinks } from "./render.js";
+import { examples } from "../../examples.js";
 
 export function registerRevoke(share: Command, context: ContextFactory): void {
   share
     .command("revoke <id>")
     .description("Stop a share link from working, at once")
     .option("-n, --dry-run", "show the link, change nothing", false)
+    .addHelpText(
+      "after",
+      examples([
+        ["Stop a share link from working", "intg refs share revoke shl_01JD8X5K2D"],
+        ["Show the link first, change nothing", "intg refs share revoke shl_01JD8X5K2D --dry-run"],
+      ]),
+    )
     .action(async (id: string, flags: { dryRun: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const services = await ctx.services();

@@ -5,6 +5,7 @@ import type { ContextFactory } from "../../../cli/program.js";
 import { listDeliveries, type DeliveryFilter } from "../../../services/webhooks/deliveries.js";
 import { DeliveryStatus } from "../../../types/enums.js";
 import { printDeliveries } from "../render.js";
+import { examples } from "../../examples.js";
 
 interface ListFlags {
   status?: string;
@@ -24,6 +25,17 @@ export function registerList(deliveries: Command, context: ContextFactory): void
     .option("--event <id>", "deliveries of this event")
     .addOption(sinceOption("deliveries created since"))
     .option("--limit <n>", "at most this many", "100")
+    .addHelpText(
+      "after",
+      examples([
+        ["The latest deliveries", "intg webhooks deliveries list"],
+        [
+          "Failed deliveries to one endpoint in the last day",
+          "intg webhooks deliveries list --status failed --endpoint ep_01JD8R2N5T --since 24h",
+        ],
+        ["Every delivery of one event, as JSON", "intg webhooks deliveries list --event evt_01JD8R7W3K --json"],
+      ]),
+    )
     .action(async (flags: ListFlags, cmd: Command) => {
       const ctx = context(cmd);
       const filter: DeliveryFilter = {

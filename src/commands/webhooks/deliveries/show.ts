@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../../cli/program.js";
 import { showDelivery } from "../../../services/webhooks/deliveries.js";
+import { examples } from "../../examples.js";
 import { attemptsText } from "./attempts.js";
 
 export function registerShow(deliveries: Command, context: ContextFactory): void {
@@ -8,6 +9,16 @@ export function registerShow(deliveries: Command, context: ContextFactory): void
     .command("show <id>")
     .description(
       "One delivery: its event, the exact body its last request signed and sent, its endpoint, every attempt",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "One delivery: its event, the body it sent, every attempt with its headers and response",
+          "intg webhooks deliveries show dlv_01JD8RA1QZ",
+        ],
+        ["The same as JSON", "intg webhooks deliveries show dlv_01JD8RA1QZ --json"],
+      ]),
     )
     .action(async (id: string, _flags, cmd: Command) => {
       const ctx = context(cmd);

@@ -2,16 +2,34 @@ import type { Command } from "commander";
 import type { ContextFactory } from "../../../cli/program.js";
 import { createEndpoint } from "../../../services/webhooks/create-endpoint.js";
 import { addEndpointFlags, readHeaderFlags, toCreateInput, type EndpointFlags } from "../endpoint-flags.js";
+import { examples } from "../../examples.js";
 
 export function registerCreate(endpoints: Command, context: ContextFactory): void {
   addEndpointFlags(
     endpoints.command("create").description("Create an endpoint; its whsec_ signing secret is printed once, on stdout"),
     false,
   )
-    .option("--url <url>", "where deliveries are POSTed (http or https)")
+    .option("--url <url>", "where deliveries are POSTed (http or https) (required)")
     .addHelpText(
       "after",
       "\nThe secret is stored encrypted under the master key, and so are extra header values (shown as [redacted]). With --json the secret is in the field `secret`, only here.\nPrivate, loopback and link-local addresses are refused unless --allow-private-network or INTG_ALLOW_PRIVATE_NETWORKS=1.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Deliver invoice events to an HTTPS endpoint; the signing secret is printed once",
+          "intg webhooks endpoints create --url https://api.example.com/webhooks --events 'invoice.*'",
+        ],
+        [
+          "Post every event to a Slack channel as a chat message",
+          "intg webhooks endpoints create --url https://hooks.slack.com/services/T000/B000/XXXX --channel slack",
+        ],
+        [
+          "Send a credential header read from a file, at most 50 deliveries a second",
+          "intg webhooks endpoints create --url https://api.example.com/hooks --header-file auth.txt --rate-limit 50/s",
+        ],
+      ]),
     )
     .action(async (flags: EndpointFlags, cmd: Command) => {
       const ctx = context(cmd);

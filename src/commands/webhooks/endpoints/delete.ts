@@ -2,12 +2,20 @@ import type { Command } from "commander";
 import { confirmOrCancel } from "../../../cli/confirm.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { deleteEndpoint } from "../../../services/webhooks/delete-endpoint.js";
+import { examples } from "../../examples.js";
 
 export function registerDelete(endpoints: Command, context: ContextFactory): void {
   endpoints
     .command("delete <id>")
     .description("Delete an endpoint and its delivery history")
     .option("-n, --dry-run", "show what would be deleted, change nothing", false)
+    .addHelpText(
+      "after",
+      examples([
+        ["See what deleting an endpoint would remove", "intg webhooks endpoints delete ep_01JD8R2N5T --dry-run"],
+        ["Delete it from a script, without the prompt", "intg webhooks endpoints delete ep_01JD8R2N5T --yes"],
+      ]),
+    )
     .action(async (id: string, flags: { dryRun: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const services = await ctx.services();

@@ -3,6 +3,7 @@ import { durationOption } from "../../../cli/flags.js";
 import { parseDurationFlag } from "../../../cli/parse.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { rotateEndpointSecret } from "../../../services/webhooks/rotate-secret.js";
+import { examples } from "../../examples.js";
 
 export function registerRotateSecret(endpoints: Command, context: ContextFactory): void {
   endpoints
@@ -26,6 +27,20 @@ export function registerRotateSecret(endpoints: Command, context: ContextFactory
         "would need a fourth is refused (exit 6) and changes nothing; --grace 0 needs no room, and --force",
         "drops the oldest rotated-out secret before its promised end (recorded in the audit log).",
       ].join("\n"),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Issue a new signing secret; the old one keeps signing for 24 hours",
+          "intg webhooks endpoints rotate-secret ep_01JD8R2N5T",
+        ],
+        ["A leaked secret: stop signing with it now", "intg webhooks endpoints rotate-secret ep_01JD8R2N5T --grace 0"],
+        [
+          "Give receivers a week to switch, as JSON (the secret is in `secret`)",
+          "intg webhooks endpoints rotate-secret ep_01JD8R2N5T --grace 7d --json",
+        ],
+      ]),
     )
     .action(async (id: string, flags: { grace: string; force: boolean }, cmd: Command) => {
       const ctx = context(cmd);

@@ -3,6 +3,7 @@ import type { ContextFactory } from "../../../cli/program.js";
 import { updateEndpoint } from "../../../services/webhooks/update-endpoint.js";
 import { addEndpointFlags, readHeaderFlags, toUpdateInput, type EndpointFlags } from "../endpoint-flags.js";
 import { printEndpoint } from "../render.js";
+import { examples } from "../../examples.js";
 
 export function registerUpdate(endpoints: Command, context: ContextFactory): void {
   addEndpointFlags(
@@ -10,6 +11,23 @@ export function registerUpdate(endpoints: Command, context: ContextFactory): voi
     true,
   )
     .option("--url <url>", "a new URL (checked like create)")
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Change which events an endpoint receives",
+          "intg webhooks endpoints update ep_01JD8R2N5T --events 'invoice.*,customer.created'",
+        ],
+        [
+          "Give it a longer timeout and a shorter retry schedule",
+          "intg webhooks endpoints update ep_01JD8R2N5T --timeout 30s --retry-schedule 10s,1m,10m,1h",
+        ],
+        [
+          "Remove its transformation and its rate limit",
+          "intg webhooks endpoints update ep_01JD8R2N5T --transform none --rate-limit none",
+        ],
+      ]),
+    )
     .action(async (id: string, flags: EndpointFlags, cmd: Command) => {
       const ctx = context(cmd);
       const changes = toUpdateInput(flags, await readHeaderFlags(ctx, flags));

@@ -2,12 +2,20 @@ import type { Command } from "commander";
 import { confirmOrCancel } from "../../../cli/confirm.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { deleteEventType } from "../../../services/webhooks/event-types.js";
+import { examples } from "../../examples.js";
 
 export function registerDelete(types: Command, context: ContextFactory): void {
   types
     .command("delete <name>")
     .description("Remove an event type; refused (exit 6) while events of it are kept, unless --force")
     .option("--force", "delete even though events of the type are kept", false)
+    .addHelpText(
+      "after",
+      examples([
+        ["Remove an event type no event uses", "intg webhooks event-types delete invoice.legacy"],
+        ["Remove it although events of it are kept", "intg webhooks event-types delete invoice.legacy --force --yes"],
+      ]),
+    )
     .action(async (name: string, flags: { force: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       await confirmOrCancel(ctx, `Delete the event type ${name}?`, "nothing was deleted");

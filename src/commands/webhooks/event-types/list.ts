@@ -1,12 +1,20 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../../cli/program.js";
 import { listEventTypes } from "../../../services/webhooks/event-types.js";
+import { examples } from "../../examples.js";
 
 export function registerList(types: Command, context: ContextFactory): void {
   types
     .command("list")
     .alias("ls")
     .description("List the event types")
+    .addHelpText(
+      "after",
+      examples([
+        ["List the event types", "intg webhooks event-types list"],
+        ["As JSON", "intg webhooks event-types list --json"],
+      ]),
+    )
     .action(async (_flags, cmd: Command) => {
       const ctx = context(cmd);
       const list = await listEventTypes(await ctx.services());

@@ -3,6 +3,7 @@ import { UsageError } from "../../../errors.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { updateEventType } from "../../../services/webhooks/event-types.js";
 import { readSchema } from "./schema-file.js";
+import { examples } from "../../examples.js";
 
 export function registerUpdate(types: Command, context: ContextFactory): void {
   types
@@ -11,6 +12,20 @@ export function registerUpdate(types: Command, context: ContextFactory): void {
     .option("--description <text>", "what the event means")
     .option("--schema-file <file>", "a JSON Schema (2020-12) for the event's data")
     .option("--no-schema", "remove the schema")
+    .addHelpText(
+      "after",
+      examples([
+        [
+          "Change an event type's description",
+          "intg webhooks event-types update invoice.paid --description 'An invoice was paid'",
+        ],
+        [
+          "Replace its schema",
+          "intg webhooks event-types update invoice.paid --schema-file ./schemas/invoice.paid.v2.json",
+        ],
+        ["Remove its schema", "intg webhooks event-types update invoice.paid --no-schema"],
+      ]),
+    )
     .action(
       async (name: string, flags: { description?: string; schemaFile?: string; schema: boolean }, cmd: Command) => {
         const ctx = context(cmd);
