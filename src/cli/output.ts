@@ -60,6 +60,11 @@ export class Output {
     return this.globals.json;
   }
 
+  /** -q: results and errors only. A command that writes then prints what it made by its id alone. */
+  get quiet(): boolean {
+    return this.globals.quiet;
+  }
+
   /**
    * The command's result as JSON: the serialised view type(s), dates as ISO-8601 strings.
    * Indented for a person at a terminal; compact for a program reading a pipe, as gh does.

@@ -75,7 +75,8 @@ export function registerCreate(connections: Command, context: ContextFactory): v
         credential,
       });
       warnKeyFile(ctx, written);
-      await printConnection(ctx, written.connection);
+      if (ctx.out.quiet && !ctx.out.json) ctx.out.print(written.connection.id);
+      else await printConnection(ctx, written.connection);
       ctx.out.success(
         `Created connection ${written.connection.id} (${provider.slug}, ${environment.toLowerCase()}). Check it with: intg connections check ${written.connection.id}`,
       );

@@ -45,7 +45,8 @@ export function registerCreate(providers: Command, context: ContextFactory): voi
       const patch = defined(providerPatch(flags, template));
       const input = template ? { ...template, ...patch } : { name: flags.slug, ...patch };
       const created = await createProvider(await ctx.services(), input);
-      await printProvider(ctx, created);
+      if (ctx.out.quiet && !ctx.out.json) ctx.out.print(created.id);
+      else await printProvider(ctx, created);
       ctx.out.success(`Created provider ${created.slug} (${created.id}).`);
     });
 }

@@ -85,6 +85,7 @@ export async function runSet(ctx: CommandContext, name: string, opts: SetOptions
     );
   }
   if (ctx.out.json) ctx.out.printJson(result.secret);
+  else if (ctx.out.quiet) ctx.out.print(result.secret.name);
   else await ctx.out.details(secretDetails(result.secret));
   ctx.out.success(
     `${result.created ? "Created" : "Replaced the value of"} secret "${name}" under master key ${result.secret.masterKeyId}.`,
