@@ -1,0 +1,49 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { formatDuration } from "../../lib/duration.js";
+import { listWorkers } from "../../services/webhooks/workers.js";
+
+interface WorkersFlags {
+  all?: boolean;
+}
+
+export function registerWorkers(noun: Command, context: ContextFactory): void {
+  noun
+    .command("workers")
+    .description("List the delivery workers on this database from their heartbeats: live, or gone")
+    .option("--all", "include workers that stopped cleanly")
+    .addHelpText(
+      "after",
+      "\nA worker writes a heartbeat each time it renews its leases (a third of its --lease). One silent for three\n" +
+        "heartbeats is gone: killed, crashed or cut off from the database; its leases have run out and other workers\n" +
+        "take its deliveries. Workers silent for a day are forgotten.",
+    )
+    .action(async (flags: WorkersFlags, cmd: Command) => {
+      const ctx = context(cmd);
+      const workers = await listWorkers(await ctx.services(), { all: Boolean(flags.all) });
+      if (ctx.out.json) return ctx.out.printJson(workers);
+      if (workers.length === 0)
+        return ctx.out.info(
+          `No ${flags.all ? "" : "running "}workers seen in the last day. Start one with: intg webhooks worker`,
+        );
+      const now = ctx.now().getTime();
+      const ago = (iso: string | null) =>
+        iso === null ? "never" : `${formatDuration(Math.round((now - Date.parse(iso)) / 1000) * 1000)} ago`;
+      const c = ctx.out.color;
+      const paint = { live: c.green, gone: c.red, stopped: c.dim } as const;
+      await ctx.out.table(
+        ["ID", "HOST", "PID", "STATE", "LANES BUSY", "LAST CLAIM", "HEARTBEAT", "STARTED", "VERSION"],
+        workers.map((w) => [
+          w.id,
+          w.host,
+          w.pid,
+          paint[w.state](w.state),
+          `${w.lanesBusy}/${w.lanesTotal}`,
+          ago(w.lastClaimAt),
+          ago(w.lastHeartbeatAt),
+          w.startedAt,
+          w.version,
+        ]),
+      );
+    });
+}
