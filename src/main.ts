@@ -13,13 +13,16 @@ const deps: Deps = {
     get stdin() {
       return process.stdin;
     },
-    stdout: process.stdout,
+    stdout: quietOnClosedPipe(process.stdout),
     get stderr() {
-      return process.stderr;
+      return quietOnClosedPipe(process.stderr);
     },
     stdinIsTTY: isatty(0),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: isatty(2),
+    get columns() {
+      return process.stdout.columns;
+    },
   },
   env: process.env,
   cwd: process.cwd(),
@@ -30,6 +33,19 @@ const deps: Deps = {
     interrupted = false;
   },
 };
+
+/**
+ * A reader that went away (`intg keys list | head -1`) ends the command: exit 0 and no trace, as
+ * gh and the shell's own tools do. Node ignores SIGPIPE, so the closed pipe arrives as EPIPE.
+ */
+function quietOnClosedPipe<T extends NodeJS.WriteStream>(stream: T): T {
+  if (stream.listenerCount("error") === 0)
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(interrupted ? ExitCode.INTERRUPTED : ExitCode.OK);
+      throw err;
+    });
+  return stream;
+}
 
 let interrupted = false;
 process.once("SIGINT", () => {

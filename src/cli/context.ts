@@ -4,7 +4,9 @@ import type { ServiceContext } from "../services/context.js";
 import { resolveDbTarget, type DbTarget } from "../db/url.js";
 import { headSyncPending, syncAuditHead } from "../services/audit/head.js";
 import type { Deps, GlobalOptions } from "./deps.js";
+import type { JqFilter } from "./json-filter.js";
 import { Output, type StyleFactory } from "./output.js";
+import { waitStatus } from "./wait-status.js";
 
 /**
  * What a command's action receives: the dependencies, the global flags, an output helper, and a
@@ -20,8 +22,9 @@ export class CommandContext {
     readonly deps: Deps,
     readonly globals: GlobalOptions,
     style?: StyleFactory,
+    jq?: JqFilter,
   ) {
-    this.out = new Output(deps.io, deps.env, globals, style);
+    this.out = new Output(deps.io, deps.env, globals, style, { now: () => this.now(), jq });
   }
 
   now(): Date {
@@ -55,7 +58,8 @@ export class CommandContext {
   /** The context services take: the open database, the clock, the actor. */
   async services(): Promise<ServiceContext> {
     const db = await this.db();
-    return { db, sql: db.sql, now: () => this.now(), actor: this.actor(), env: this.deps.env };
+    const onWait = waitStatus(this.deps, this.globals);
+    return { db, sql: db.sql, now: () => this.now(), actor: this.actor(), env: this.deps.env, onWait };
   }
 
   async close(): Promise<void> {

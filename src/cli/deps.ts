@@ -9,6 +9,8 @@ export interface IO {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width when stdout is one (tables fit it); COLUMNS overrides it. */
+  columns?: number;
 }
 
 /**
@@ -34,7 +36,12 @@ export interface Deps {
 /** Global flags, parsed once by the program and shared by every command. */
 export interface GlobalOptions {
   db?: string;
+  /** JSON output: `--json`, `--json a,b` or `--jq`. */
   json: boolean;
+  /** `--json a,b`: only these fields of each object. */
+  jsonFields?: string[];
+  /** `--jq <expr>`: the filter, loaded before the command runs. */
+  jq?: string;
   color: boolean;
   quiet: boolean;
   yes: boolean;

@@ -1,5 +1,7 @@
 import type { Env } from "../db/url.js";
 import type { GlobalOptions, IO } from "./deps.js";
+import { type JqFilter, selectFields } from "./json-filter.js";
+import { type Cell, renderDetails, renderTable } from "./table.js";
 
 /** The few styles intg uses; chalk's instances have this shape. */
 export interface Style {
@@ -19,9 +21,24 @@ export function colourPossible(io: IO, env: Env, argv: readonly string[]): boole
   return (io.stdoutIsTTY || io.stderrIsTTY) && !env.NO_COLOR && env.TERM !== "dumb" && !argv.includes("--no-color");
 }
 
+/** The terminal's width: COLUMNS when set (as gh reads it), else the terminal's own, else 80. */
+export function terminalWidth(io: IO, env: Env): number {
+  const fromEnv = Number(env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return io.columns && io.columns > 0 ? io.columns : 80;
+}
+
+export interface OutputExtras {
+  /** The clock tables show relative times against on a TTY. */
+  now?: () => Date;
+  /** --jq, loaded and compiled before the command ran. */
+  jq?: JqFilter;
+}
+
 /**
  * stdout carries the result and nothing else; messages go to stderr. Colour only on a TTY, and
  * never with NO_COLOR, TERM=dumb or --no-color. Tables have the same columns on and off a TTY.
+ * -q leaves results and errors; --json leaves the JSON (and errors) and no success lines.
  */
 export class Output {
   readonly color: Style;
@@ -29,9 +46,10 @@ export class Output {
 
   constructor(
     private readonly io: IO,
-    env: Env,
+    private readonly env: Env,
     private readonly globals: GlobalOptions,
     style?: StyleFactory,
+    private readonly extras: OutputExtras = {},
   ) {
     const allowed = Boolean(style) && globals.color && !env.NO_COLOR && env.TERM !== "dumb";
     this.color = style && allowed && io.stdoutIsTTY ? style(true) : PLAIN;
@@ -45,14 +63,40 @@ export class Output {
   /**
    * The command's result as JSON: the serialised view type(s), dates as ISO-8601 strings.
    * Indented for a person at a terminal; compact for a program reading a pipe, as gh does.
+   * `--json a,b` keeps only those fields; `--jq` filters what is left. `shownOnce`: the result
+   * holds a secret printed this once, so a wrong field name must not swallow it.
    */
-  printJson(value: unknown): void {
-    this.io.stdout.write(JSON.stringify(value, null, this.io.stdoutIsTTY ? 2 : undefined) + "\n");
+  printJson(value: unknown, opts: { shownOnce?: boolean } = {}): void {
+    const fields = this.globals.jsonFields;
+    let selected = value;
+    try {
+      if (fields) selected = selectFields(value, fields);
+    } catch (error) {
+      // The names are known only from the result, after the command ran. A result that holds
+      // something shown once (a new key's secret) is printed whole rather than lost, then it fails.
+      if (opts.shownOnce) this.io.stdout.write(JSON.stringify(value, null, this.io.stdoutIsTTY ? 2 : undefined) + "\n");
+      throw error;
+    }
+    if (this.extras.jq) return this.writeJq(JSON.stringify(selected));
+    this.io.stdout.write(JSON.stringify(selected, null, this.io.stdoutIsTTY ? 2 : undefined) + "\n");
   }
 
-  /** One object per line, for streams. */
+  /** One object per line, for streams. Lines may differ in shape: fields are kept where present. */
   printNdjson(value: unknown): void {
-    this.io.stdout.write(JSON.stringify(value) + "\n");
+    const fields = this.globals.jsonFields;
+    const record = typeof value === "object" && value !== null && !Array.isArray(value);
+    const selected =
+      fields && record
+        ? Object.fromEntries(fields.filter((f) => f in value).map((f) => [f, (value as Record<string, unknown>)[f]]))
+        : value;
+    if (this.extras.jq) return this.writeJq(JSON.stringify(selected));
+    this.io.stdout.write(JSON.stringify(selected) + "\n");
+  }
+
+  private writeJq(json: string): void {
+    const { output, error } = this.extras.jq!.run(json);
+    if (output) this.io.stdout.write(output);
+    if (error) throw error;
   }
 
   print(text: string): void {
@@ -64,30 +108,26 @@ export class Output {
     if (!this.globals.quiet) this.io.stderr.write(text + "\n");
   }
 
+  /** "✓ done": not under --quiet, and not under --json, whose output is the JSON alone. */
   success(text: string): void {
-    this.info(this.errColor.green("✓ ") + text);
+    if (!this.globals.json) this.info(this.errColor.green("✓ ") + text);
   }
 
+  /** --quiet leaves results and errors only, so warnings go too. */
   warn(text: string): void {
-    this.io.stderr.write(this.errColor.yellow("warning: ") + text + "\n");
+    if (!this.globals.quiet) this.io.stderr.write(this.errColor.yellow("warning: ") + text + "\n");
   }
 
-  async table(headers: string[], rows: (string | number | null | undefined)[][]): Promise<void> {
-    // Loaded on demand: most JSON and error paths never draw a table.
-    const { default: Table } = await import("cli-table3");
-    const table = new Table({
-      head: headers.map((h) => this.color.bold(h)),
-      style: { head: [], border: [] },
-    });
-    for (const row of rows) table.push(row.map((cell) => (cell === null || cell === undefined ? "" : String(cell))));
-    this.io.stdout.write(table.toString() + "\n");
+  /** Async for the callers written when the table library loaded on demand. */
+  async table(headers: string[], rows: Cell[][]): Promise<void> {
+    const tty = this.io.stdoutIsTTY;
+    const width = terminalWidth(this.io, this.env);
+    const now = this.extras.now?.();
+    this.io.stdout.write(renderTable(headers, rows, { tty, width, header: this.color.bold, now }));
   }
 
   /** A key/value listing for `show`-style commands. */
-  async details(pairs: [string, string | number | null | undefined][]): Promise<void> {
-    await this.table(
-      ["FIELD", "VALUE"],
-      pairs.map(([k, v]) => [k, v]),
-    );
+  async details(pairs: [string, Cell][]): Promise<void> {
+    this.io.stdout.write(renderDetails(pairs, { tty: this.io.stdoutIsTTY, header: this.color.bold }));
   }
 }

@@ -4,10 +4,13 @@ import { MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration, withinMaxDuration } 
 // Flag values checked before anything is written: a bad one is a usage error (exit 2) that says
 // what was wrong and what would be right.
 
-/** One value of a Prisma enum, case-insensitive: `--status active` is ACTIVE. */
-export function parseEnum<T extends string>(flag: string, text: string, values: Record<string, T>): T {
-  const wanted = text.trim().toUpperCase().replace(/-/g, "_");
-  const match = Object.values(values).find((v) => v === wanted);
+/** Enum text compared without case, and with - for _: `bearer-token` is BEARER_TOKEN. */
+const enumKey = (text: string) => text.trim().toUpperCase().replace(/-/g, "_");
+
+/** One value of an enum (a Prisma enum or a list of words), in either case: `--status active` is ACTIVE. */
+export function parseEnum<T extends string>(flag: string, text: string, values: Record<string, T> | readonly T[]): T {
+  const wanted = enumKey(text);
+  const match = Object.values(values).find((v) => enumKey(v) === wanted);
   if (!match)
     throw new UsageError(
       `${flag}: unknown value "${text}".`,
@@ -19,7 +22,11 @@ export function parseEnum<T extends string>(flag: string, text: string, values: 
 }
 
 /** A comma-separated list of enum values; repeats are dropped. */
-export function parseEnumList<T extends string>(flag: string, text: string, values: Record<string, T>): T[] {
+export function parseEnumList<T extends string>(
+  flag: string,
+  text: string,
+  values: Record<string, T> | readonly T[],
+): T[] {
   const items = text
     .split(",")
     .map((s) => s.trim())
@@ -85,4 +92,37 @@ export function parseWhenFlag(flag: string, text: string, now: Date): Date {
     `${flag}: "${text}" is not a duration or a date.`,
     "Write it like 24h, 7d, 2026-01-31 or 2026-01-31T12:00:00Z.",
   );
+}
+
+/** Requests per minute in one of each unit a rate may be written in. */
+const PER_MINUTE: Record<string, number> = {
+  s: 60,
+  sec: 60,
+  second: 60,
+  m: 1,
+  min: 1,
+  minute: 1,
+  h: 1 / 60,
+  hour: 1 / 60,
+};
+
+/**
+ * A rate: `50/s`, `3000/m`, `100/h`, or a bare number counted in `unit`. Whole requests per `unit`
+ * (rounded down), from 1 to `max`: connections count per minute, webhook endpoints per second.
+ */
+export function parseRateFlag(flag: string, text: string, unit: "second" | "minute", max = Infinity): number {
+  const m = /^\s*(\d+)\s*(?:\/\s*([a-z]+))?\s*$/i.exec(text);
+  const perMinute = m
+    ? Number(m[1]) * (m[2] === undefined ? (unit === "second" ? 60 : 1) : (PER_MINUTE[m[2].toLowerCase()] ?? NaN))
+    : NaN;
+  const n = Math.floor(unit === "second" ? perMinute / 60 : perMinute);
+  if (!(n >= 1 && n <= max)) {
+    const range = max === Infinity ? `at least 1 per ${unit}` : `1 to ${max} per ${unit}`;
+    throw new UsageError(
+      `${flag}: "${text}" is not a rate; nothing was written.`,
+      `Write a whole number per second or per minute, like 50/s or 3000/m (${range}; a bare number is per ${unit}).`,
+      "INVALID_RATE",
+    );
+  }
+  return n;
 }

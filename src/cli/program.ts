@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { registerHelp } from "../commands/help/index.js";
 import { CommandContext } from "./context.js";
 import type { Deps, GlobalOptions } from "./deps.js";
+import { type JqFilter, loadJqFilter, parseJsonFields } from "./json-filter.js";
 import type { StyleFactory } from "./output.js";
 import { VERSION } from "./version.js";
 
@@ -107,7 +108,8 @@ export async function buildProgram(
     .addOption(
       new Option("--db <url>", "database URL (file:<path> or postgresql://…); default: the embedded SQLite file"),
     )
-    .option("--json", "print results as JSON", false)
+    .option("--json [fields]", "print results as JSON; --json id,name prints only those fields", false)
+    .option("--jq <expression>", "filter the JSON output with a jq expression (implies --json)")
     .option("--no-color", "never use colour")
     .option("-q, --quiet", "print nothing but results and errors", false)
     .option("-y, --yes", "answer yes to confirmations (needed when not interactive)", false)
@@ -115,8 +117,17 @@ export async function buildProgram(
     .helpCommand(false)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
 
+  // Flag values that must be right before anything is written: the field list's shape, and the
+  // jq expression (compiled here, so the command's own output can be filtered synchronously).
+  let jq: JqFilter | undefined;
+  program.hook("preAction", async (_program, action) => {
+    const raw = action.optsWithGlobals() as RawGlobals;
+    if (typeof raw.json === "string") parseJsonFields(raw.json);
+    if (raw.jq !== undefined) jq = await loadJqFilter(raw.jq, deps.io.stdoutIsTTY);
+  });
+
   const context: ContextFactory = (command) => {
-    const ctx = new CommandContext(deps, command.optsWithGlobals() as GlobalOptions, style);
+    const ctx = new CommandContext(deps, globalOptions(command.optsWithGlobals() as RawGlobals), style, jq);
     onContext(ctx);
     return ctx;
   };
@@ -135,6 +146,14 @@ export async function buildProgram(
 /** The whole command tree with every noun's verbs loaded: `intg completion` walks it, and so can a test. */
 export function buildFullProgram(deps: Deps): Promise<Command> {
   return buildProgram(deps, () => undefined, undefined, [], true);
+}
+
+/** The global flags as commander parses them: `--json` alone is true, `--json a,b` the list. */
+type RawGlobals = Omit<GlobalOptions, "json"> & { json: boolean | string };
+
+function globalOptions(raw: RawGlobals): GlobalOptions {
+  const fields = typeof raw.json === "string" ? parseJsonFields(raw.json) : undefined;
+  return { ...raw, json: raw.json !== false || raw.jq !== undefined, jsonFields: fields };
 }
 
 function configureTree(command: Command, deps: Deps): void {

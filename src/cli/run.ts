@@ -5,6 +5,7 @@ import { IntgError, UsageError } from "../errors.js";
 import { withDbFlag } from "./db-hint.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { colourPossible, type StyleFactory } from "./output.js";
+import { moveJsonValue, placeJsonValue } from "./json-flag.js";
 import { buildProgram } from "./program.js";
 
 /**
@@ -13,10 +14,19 @@ import { buildProgram } from "./program.js";
  */
 export async function run(argv: string[], deps: Deps): Promise<number> {
   const contexts: CommandContext[] = [];
-  const json = argv.includes("--json");
+  const json = argv.some((a) => /^--(json|jq)(=|$)/.test(a));
+  const parse = async (args: readonly string[]) => {
+    const program = await buildProgram(deps, (ctx) => contexts.push(ctx), await loadStyle(deps, args), args);
+    await program.parseAsync(placeJsonValue(args, program), { from: "user" });
+  };
   try {
-    const program = await buildProgram(deps, (ctx) => contexts.push(ctx), await loadStyle(deps, argv), argv);
-    await program.parseAsync(argv, { from: "user" });
+    await parse(argv).catch((err) => {
+      // `secrets show --json db`: "db" was read as a field list, and the name is missing. Nothing
+      // ran (commander checks arguments before any action): parse again with it as the argument.
+      const moved = moveJsonValue(argv);
+      if (!(err instanceof CommanderError && err.code === "commander.missingArgument" && moved)) throw err;
+      return parse(moved);
+    });
     return ExitCode.OK;
   } catch (err) {
     return report(toIntgError(err), deps, json, argv);
@@ -25,7 +35,7 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
   }
 }
 
-async function loadStyle(deps: Deps, argv: string[]): Promise<StyleFactory | undefined> {
+async function loadStyle(deps: Deps, argv: readonly string[]): Promise<StyleFactory | undefined> {
   if (!colourPossible(deps.io, deps.env, argv)) return undefined;
   const { Chalk } = await import("chalk");
   return (enabled) => new Chalk({ level: enabled ? 1 : 0 });

@@ -27,9 +27,16 @@ export class RateLimiter {
     return Math.max(0, allowedAt - now);
   }
 
-  async acquire(): Promise<void> {
+  /** Waits for the next slot; `onWait` hears of a wait before it starts and may return its end. */
+  async acquire(onWait?: (ms: number) => (() => void) | undefined): Promise<void> {
     const wait = this.reserve();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait <= 0) return;
+    const done = onWait?.(wait);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    } finally {
+      done?.();
+    }
   }
 
   /** The provider said stop (429 Retry-After): nothing new goes out before `ms` from now. */

@@ -14,4 +14,9 @@ export interface ServiceContext {
   /** Who is acting, for the audit log: INTG_ACTOR, else the OS user. */
   actor: string;
   env: Env;
+  /**
+   * Told before a service sleeps (a rate limit, a provider's Retry-After), with what it waits for;
+   * the returned function is called when the wait ends. The CLI shows a status line on a terminal.
+   */
+  onWait?(wait: { reason: string; ms: number }): (() => void) | undefined;
 }

@@ -44,8 +44,8 @@ describe("connections check on a terminal", () => {
       const plain = await cli(["connections", "check", "--all"]);
       expect(plain.stderr).not.toContain("Checking");
       // The table names each connection's provider and name, in the same columns on and off a TTY.
-      expect(plain.stdout).toMatch(/CONNECTION\s+│\s+PROVIDER\s+│\s+NAME\s+│\s+STATUS/);
-      expect(plain.stdout).toMatch(/│\s+open\s+│\s+a\s+│\s+healthy/);
+      // Piped: tab-separated rows without the header (it shows on a terminal: test/e2e/tables.test.ts).
+      expect(plain.stdout).toMatch(/^conn_\w+\topen\ta\thealthy\t/m);
       const json = await cli(["connections", "check", "--all", "--json"], true);
       expect(json.stderr).not.toContain("Checking");
       expect(JSON.parse(json.stdout)).toHaveLength(3);

@@ -1,14 +1,15 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
-import { parseDurationFlag } from "../../cli/parse.js";
+import { sinceOption } from "../../cli/flags.js";
+import { parseWhenFlag } from "../../cli/parse.js";
 import { listAudit } from "../../services/audit/list.js";
 
 export function registerList(audit: Command, context: ContextFactory): void {
   audit
     .command("list")
     .description("Newest events first")
-    .option("--since <duration>", "only events newer than this, e.g. 24h")
+    .addOption(sinceOption("only events since"))
     .option("--target <id-or-type>", "only events about this target id (key_…) or target type (api_key)")
     .option("--action <action>", "only this action, e.g. key.rotate")
     .option("--limit <n>", "at most this many", "100")
@@ -17,7 +18,7 @@ export function registerList(audit: Command, context: ContextFactory): void {
       const limit = Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1)
         throw new UsageError(`--limit: "${flags.limit}" is not a positive whole number.`);
-      const since = flags.since ? new Date(ctx.now().getTime() - parseDurationFlag("--since", flags.since)) : undefined;
+      const since = flags.since ? parseWhenFlag("--since", flags.since, ctx.now()) : undefined;
       const events = await listAudit(await ctx.services(), {
         since,
         target: flags.target,

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { sinceOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { connectionAnalytics } from "../../services/connections/analytics.js";
 import { parseSince } from "./flags.js";
@@ -10,7 +11,7 @@ export function registerAnalytics(connections: Command, context: ContextFactory)
   connections
     .command("analytics [id]")
     .description("Requests, error rate, latency percentiles and health-check uptime, per connection")
-    .option("--since <when>", "the window's start: a duration ago (7d) or a date", "7d")
+    .addOption(sinceOption("the window's start", "7d"))
     .action(async (id: string | undefined, flags: { since: string }, cmd: Command) => {
       const ctx = context(cmd);
       const since = parseSince(ctx, flags.since);

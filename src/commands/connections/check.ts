@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { CheckFailedError, CredentialError, UsageError } from "../../errors.js";
+import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { progressBar } from "../../cli/progress.js";
@@ -21,7 +22,7 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
         "Run each connection's health request now (the CI gate): exit 0 all healthy, 3 any not, 4 a credential refused",
       )
       .option("--all", "every connection (disabled ones are skipped; named ids that are disabled exit 3)", false)
-      .option("--timeout <duration>", "how long each provider has to answer", "5s")
+      .addOption(durationOption("--timeout <duration>", "how long each provider has to answer", "5s"))
       .option("--concurrency <n>", "how many checks run at once", "64"),
   )
     .addHelpText(
@@ -30,7 +31,7 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
         "",
         "Examples:",
         "  intg connections check --all --json          # in CI: the exit code decides the build",
-        "  intg connections check --env production --provider stripe,github --timeout 2s",
+        "  intg connections check --environment production --provider stripe,github --timeout 2s",
       ].join("\n"),
     )
     .action(async (ids: string[], flags: CheckFlags, cmd: Command) => {
@@ -38,7 +39,8 @@ export function registerCheck(connections: Command, context: ContextFactory): vo
       const selection = toSelection(flags);
       const selects =
         ids.length > 0 || flags.all || selection.environments || selection.providers || selection.statuses;
-      if (!selects) throw new UsageError("Say which connections to check: ids, --all, --env, --provider or --status.");
+      if (!selects)
+        throw new UsageError("Say which connections to check: ids, --all, --environment, --provider or --status.");
       const timeoutMs = parseDurationFlag("--timeout", flags.timeout);
       const concurrency = parseIntFlag("--concurrency", flags.concurrency, 1, 1024);
       if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0.");

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { sinceOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listHealthChecks } from "../../services/connections/health-history.js";
 import { parseLimit, parseSince } from "./flags.js";
@@ -8,7 +9,7 @@ export function registerChecks(connections: Command, context: ContextFactory): v
   connections
     .command("checks <id>")
     .description("A connection's health-check history, newest first")
-    .option("--since <when>", "only checks since a duration ago (7d) or a date (2026-01-31)")
+    .addOption(sinceOption("only checks since"))
     .option("--limit <n>", "at most this many", "100")
     .action(async (id: string, flags: { since?: string; limit: string }, cmd: Command) => {
       const ctx = context(cmd);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { addRenamedOption, enumOption, rateLimitOption } from "../../cli/flags.js";
 import { collect, parseEnum, parseKeyValues } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { validateConnectionName } from "../../services/connections/rows.js";
@@ -11,19 +12,20 @@ import { printConnection } from "./render.js";
 
 interface CreateFlags extends CredentialFlags {
   provider: string;
-  env: string;
+  environment: string;
   name: string;
   config?: string[];
   rateLimit?: string;
 }
 
 export function registerCreate(connections: Command, context: ContextFactory): void {
+  const command = connections
+    .command("create")
+    .description("Connect to a provider: its credential is stored encrypted and never printed")
+    .requiredOption("--provider <slug>", "the provider (slug or id)");
+  const environment = enumOption("--environment <environment>", "where it is used", IntegrationEnvironment);
   addCredentialFlags(
-    connections
-      .command("create")
-      .description("Connect to a provider: its credential is stored encrypted and never printed")
-      .requiredOption("--provider <slug>", "the provider (slug or id)")
-      .requiredOption("--env <environment>", "production, staging, sandbox or development")
+    addRenamedOption(command, environment.makeOptionMandatory(), "--env <environment>")
       .requiredOption("--name <name>", "unique per provider and environment")
       .option(
         "--config <key=value>",
@@ -31,21 +33,21 @@ export function registerCreate(connections: Command, context: ContextFactory): v
         collect,
         [],
       )
-      .option("--rate-limit <rate>", "requests per minute through this connection (default: the provider's)"),
+      .addOption(rateLimitOption("requests through this connection (default: the provider's)", { unit: "minute" })),
   )
     .addHelpText(
       "after",
       [
         "",
         "Examples:",
-        '  printf %s "$STRIPE_KEY" | intg connections create --provider stripe --env production --name main',
-        "  intg connections create --provider jira --env staging --name ops --credential-env JIRA_BASIC",
+        '  printf %s "$STRIPE_KEY" | intg connections create --provider stripe --environment production --name main',
+        "  intg connections create --provider jira --environment staging --name ops --from-env JIRA_BASIC",
       ].join("\n"),
     )
     .action(async (flags: CreateFlags, cmd: Command) => {
       const ctx = context(cmd);
       // Flags first: a bad one writes nothing and reads no credential.
-      const environment = parseEnum("--env", flags.env, IntegrationEnvironment);
+      const environment = parseEnum("--environment", flags.environment, IntegrationEnvironment);
       validateConnectionName(flags.name);
       const config = parseKeyValues("--config", flags.config ?? []);
       const rateLimitPerMinute = flags.rateLimit === undefined ? null : parseRatePerMinute(flags.rateLimit);
@@ -65,7 +67,7 @@ export function registerCreate(connections: Command, context: ContextFactory): v
       warnKeyFile(ctx, written);
       await printConnection(ctx, written.connection);
       ctx.out.success(
-        `Created connection ${written.connection.id} (${provider.slug}, ${flags.env}). Check it with: intg connections check ${written.connection.id}`,
+        `Created connection ${written.connection.id} (${provider.slug}, ${environment.toLowerCase()}). Check it with: intg connections check ${written.connection.id}`,
       );
     });
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { addRenamedOption, fromEnvOption, fromFileOption } from "../../cli/flags.js";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../errors.js";
 import { readSecret } from "../../cli/read-secret.js";
@@ -9,24 +10,24 @@ import type { AuthenticationType } from "../../types/enums.js";
 // variable; never a flag. What is read depends on the provider's authentication type.
 
 export interface CredentialFlags {
-  credentialFile?: string;
-  credentialEnv?: string;
+  fromFile?: string;
+  fromEnv?: string;
 }
 
 export function addCredentialFlags(command: Command): Command {
-  return command
-    .option("--credential-file <path>", "read the credential from a file")
-    .option("--credential-env <VAR>", "read the credential from an environment variable")
-    .addHelpText(
-      "after",
-      [
-        "",
-        "The credential is never taken from a flag: it is read from stdin, --credential-file or",
-        "--credential-env (or asked for, hidden, on a terminal). What it holds depends on the provider's",
-        "authentication type:",
-        ...Object.entries(CREDENTIAL_FORMAT).map(([type, format]) => `  ${type.toLowerCase().padEnd(26)} ${format}`),
-      ].join("\n"),
-    );
+  // --from-file and --from-env, as on `secrets set`; the old names work for one release.
+  addRenamedOption(command, fromFileOption("the credential"), "--credential-file <path>");
+  addRenamedOption(command, fromEnvOption("the credential"), "--credential-env <VAR>");
+  return command.addHelpText(
+    "after",
+    [
+      "",
+      "The credential is never taken from a flag: it is read from stdin, --from-file or",
+      "--from-env (or asked for, hidden, on a terminal). What it holds depends on the provider's",
+      "authentication type:",
+      ...Object.entries(CREDENTIAL_FORMAT).map(([type, format]) => `  ${type.toLowerCase().padEnd(26)} ${format}`),
+    ].join("\n"),
+  );
 }
 
 /** The credential text for the auth type; null for NONE (where giving one is a usage error). */
@@ -36,15 +37,15 @@ export async function readCredential(
   flags: CredentialFlags,
 ): Promise<string | null> {
   if (authType === "NONE") {
-    if (flags.credentialFile !== undefined || flags.credentialEnv !== undefined)
+    if (flags.fromFile !== undefined || flags.fromEnv !== undefined)
       throw new UsageError("This provider authenticates with none: it takes no credential; nothing was written.");
     return null;
   }
   return readSecret(ctx, {
     what: `${authType.toLowerCase()} credential`,
-    file: flags.credentialFile,
-    env: flags.credentialEnv,
+    file: flags.fromFile,
+    env: flags.fromEnv,
     prompt: true,
-    how: `pipe ${CREDENTIAL_FORMAT[authType]} on stdin, or use --credential-file <path> or --credential-env <VAR>`,
+    how: `pipe ${CREDENTIAL_FORMAT[authType]} on stdin, or use --from-file <path> or --from-env <VAR>`,
   });
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { sinceOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listEvents } from "../../services/connections/events.js";
 import { parseLimit, parseSince } from "./flags.js";
@@ -9,7 +10,7 @@ export function registerEvents(connections: Command, context: ContextFactory): v
     .description(
       "What happened to a connection: status changes, credentials replaced, refreshed or refused, disabled, enabled",
     )
-    .option("--since <when>", "only events since a duration ago (7d) or a date")
+    .addOption(sinceOption("only events since"))
     .option("--limit <n>", "at most this many, newest first", "100")
     .action(async (id: string, flags: { since?: string; limit: string }, cmd: Command) => {
       const ctx = context(cmd);
@@ -18,8 +19,9 @@ export function registerEvents(connections: Command, context: ContextFactory): v
       if (ctx.out.json) return ctx.out.printJson(events);
       if (events.length === 0) return ctx.out.info("No events.");
       await ctx.out.table(
-        ["WHEN", "EVENT", "STATUS", "MESSAGE"],
+        ["ID", "WHEN", "EVENT", "STATUS", "MESSAGE"],
         events.map((e) => [
+          e.id,
           e.createdAt,
           e.kind,
           `${e.previousStatus ? `${e.previousStatus.toLowerCase()} -> ` : ""}${e.status.toLowerCase()}`,

@@ -13,7 +13,7 @@ export async function printConnections(ctx: CommandContext, connections: Integra
   if (ctx.out.json) return ctx.out.printJson(connections);
   if (connections.length === 0)
     return ctx.out.info(
-      "No connections. Create one with: intg connections create --provider <slug> --env <env> --name <name>",
+      "No connections. Create one with: intg connections create --provider <slug> --environment <environment> --name <name>",
     );
   await ctx.out.table(
     ["ID", "PROVIDER", "ENV", "NAME", "STATUS", "LAST CHECKED", "CREATED"],

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { CredentialError, IntgError, UsageError } from "../../errors.js";
+import { durationOption } from "../../cli/flags.js";
 import { collect, parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readInputFile } from "../../cli/read-file.js";
@@ -26,7 +27,7 @@ export function registerRequest(connections: Command, context: ContextFactory): 
     .description("Send an authenticated request through a connection and print the answer (like gh api)")
     .option("-d, --data <body>", "the request body: text, @file, or - for stdin")
     .option("-H, --header <name:value>", "an extra header (repeatable)", collect, [])
-    .option("--timeout <duration>", "how long the provider has to answer", "30s")
+    .addOption(durationOption("--timeout <duration>", "how long the provider has to answer", "30s"))
     .addHelpText(
       "after",
       [

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
+import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { JOB_HEAD, jobRow } from "./render.js";
@@ -10,7 +11,7 @@ export function registerSync(connections: Command, context: ContextFactory): voi
     .description("Pull a resource's records page by page, map them and upsert external references (resumable)")
     .requiredOption("--resource <name>", "a resource the provider declares (resources in its definition)")
     .option("--full", "a full sync: references whose records are gone are marked remote-deleted")
-    .option("--timeout <duration>", "how long the provider has to answer each page", "30s")
+    .addOption(durationOption("--timeout <duration>", "how long the provider has to answer each page", "30s"))
     .addHelpText(
       "after",
       [

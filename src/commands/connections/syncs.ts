@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { parseLimit } from "./flags.js";
@@ -11,7 +12,13 @@ export function registerSyncs(connections: Command, context: ContextFactory): vo
       "A connection's sync jobs, newest first; a running job whose checkpoint has not moved is reported stalled",
     )
     .option("--resource <name>", "only this resource's jobs")
-    .option("--stalled-after <duration>", "a running job whose checkpoint is older than this is stalled", "10m")
+    .addOption(
+      durationOption(
+        "--stalled-after <duration>",
+        "a running job whose checkpoint is older than this is stalled",
+        "10m",
+      ),
+    )
     .option("--limit <n>", "at most this many", "50")
     .action(
       async (connection: string, flags: { resource?: string; stalledAfter: string; limit: string }, cmd: Command) => {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
+import { rateLimitOption } from "../../cli/flags.js";
 import { collect, parseKeyValues } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { parseRatePerMinute } from "./flags.js";
@@ -19,7 +20,9 @@ export function registerUpdate(connections: Command, context: ContextFactory): v
     .option("--name <name>", "a new name")
     .option("--config <key=value>", "set a setting (repeatable)", collect, [])
     .option("--unset <key>", "remove a setting (repeatable)", collect, [])
-    .option("--rate-limit <rate>", "requests per minute; 'default' uses the provider's")
+    .addOption(
+      rateLimitOption("requests through it ('default': the provider's)", { unit: "minute", keyword: "default" }),
+    )
     .action(async (id: string, flags: UpdateFlags, cmd: Command) => {
       const ctx = context(cmd);
       const config: Record<string, string | null> = parseKeyValues("--config", flags.config);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
+import { dateOption, durationOption, enumListOption, enumOption, KEY_ENVIRONMENTS } from "../../cli/flags.js";
 import { collect, parseDateFlag, parseDurationFlag, parseEnumList, parseKeyValues } from "../../cli/parse.js";
 import { DEFAULT_KEY_PREFIX, PREFIX_PATTERN } from "../../lib/api-key.js";
 import { createKey, type CreateKeyInput } from "../../services/keys/create.js";
@@ -23,16 +24,10 @@ export function registerCreate(keys: Command, context: ContextFactory): void {
     .command("create")
     .description("Create an API key; the key is printed once, on stdout, and never again")
     .requiredOption("--name <name>", "what the key is for")
-    .option(
-      "--scopes <s,...>",
-      `scopes: ${Object.values(ApiKeyScope)
-        .map((s) => s.toLowerCase())
-        .join(", ")}`,
-      "read",
-    )
-    .option("--expires-in <duration>", "expire after this long, e.g. 90d")
-    .option("--expires-at <iso>", "expire at this time")
-    .option("--env <env>", "live or test (part of the key's text)", "live")
+    .addOption(enumListOption("--scopes <s,...>", "what the key may do", ApiKeyScope).default("read"))
+    .addOption(durationOption("--expires-in <duration>", "expire after this long, e.g. 90d"))
+    .addOption(dateOption("--expires-at <iso>", "expire at this time"))
+    .addOption(enumOption("--env <env>", "part of the key's text", KEY_ENVIRONMENTS).default("live"))
     .option("--prefix <prefix>", "the key's prefix: 2-16 lowercase letters and digits", DEFAULT_KEY_PREFIX)
     .option("--owner <id>", "who the key belongs to")
     .option("--meta <key=value>", "metadata, repeatable", collect, [])
@@ -41,7 +36,7 @@ export function registerCreate(keys: Command, context: ContextFactory): void {
       const ctx = context(cmd);
       const input = toInput(flags, ctx.now());
       const created = await createKey(await ctx.services(), input);
-      if (ctx.out.json) return ctx.out.printJson(created);
+      if (ctx.out.json) return ctx.out.printJson(created, { shownOnce: true });
       // stdout carries the key alone, so `KEY=$(intg keys create …)` works; the rest is for people.
       ctx.out.print(created.key);
       const scopes = created.scopes.map((s) => s.toLowerCase()).join(",");

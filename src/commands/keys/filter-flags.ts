@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { parseDurationFlag, parseEnumList } from "../../cli/parse.js";
-import { UsageError } from "../../errors.js";
+import { durationOption, enumListOption, enumOption, KEY_ENVIRONMENTS } from "../../cli/flags.js";
+import { parseDurationFlag, parseEnum, parseEnumList } from "../../cli/parse.js";
 import { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
 import type { ApiKeyEnvironment, ApiKeyFilter } from "../../types/integration/api.types.js";
 
@@ -16,12 +16,14 @@ export interface FilterFlags {
 /** The filter flags `keys list` and `keys revoke --where` share. */
 export function addFilterFlags(cmd: Command): Command {
   return cmd
-    .option("--status <s,...>", "active, rotating, expired, revoked")
-    .option("--scope <s,...>", "keys holding all these scopes")
-    .option("--env <env>", "live or test")
+    .addOption(enumListOption("--status <s,...>", "keys in these states", ApiKeyStatus))
+    .addOption(enumListOption("--scope <s,...>", "keys holding all these scopes", ApiKeyScope))
+    .addOption(enumOption("--env <env>", "keys of this environment", KEY_ENVIRONMENTS))
     .option("--owner <id>", "keys of this owner")
-    .option("--expiring-within <duration>", "keys expiring within this time, e.g. 7d")
-    .option("--unused-for <duration>", "keys not used (or, never used, created) for this long, e.g. 90d");
+    .addOption(durationOption("--expiring-within <duration>", "keys expiring within this time, e.g. 7d"))
+    .addOption(
+      durationOption("--unused-for <duration>", "keys not used (or, never used, created) for this long, e.g. 90d"),
+    );
 }
 
 export function toFilter(flags: FilterFlags, now: Date): ApiKeyFilter {
@@ -39,8 +41,4 @@ export function toFilter(flags: FilterFlags, now: Date): ApiKeyFilter {
   return filter;
 }
 
-export function parseEnvironment(text: string): ApiKeyEnvironment {
-  if (text !== "live" && text !== "test")
-    throw new UsageError(`--env: unknown environment "${text}".`, "Use live or test.");
-  return text;
-}
+export const parseEnvironment = (text: string): ApiKeyEnvironment => parseEnum("--env", text, KEY_ENVIRONMENTS);

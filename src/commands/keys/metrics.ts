@@ -1,18 +1,19 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { parseDurationFlag } from "../../cli/parse.js";
+import { durationOption, sinceOption } from "../../cli/flags.js";
+import { parseDurationFlag, parseWhenFlag } from "../../cli/parse.js";
 import { keyMetrics } from "../../services/keys/metrics.js";
 
 export function registerMetrics(keys: Command, context: ContextFactory): void {
   keys
     .command("metrics")
     .description("Keys by status, verifications by outcome, rotations, keys expiring soon")
-    .option("--since <duration>", "window for verifications and rotations", "30d")
-    .option("--expiring-within <duration>", "what counts as expiring soon", "7d")
+    .addOption(sinceOption("the window of verifications and rotations", "30d"))
+    .addOption(durationOption("--expiring-within <duration>", "what counts as expiring soon", "7d"))
     .action(async (flags: { since: string; expiringWithin: string }, cmd: Command) => {
       const ctx = context(cmd);
       const input = {
-        sinceMs: parseDurationFlag("--since", flags.since),
+        sinceMs: ctx.now().getTime() - parseWhenFlag("--since", flags.since, ctx.now()).getTime(),
         expiringWithinMs: parseDurationFlag("--expiring-within", flags.expiringWithin),
       };
       const m = await keyMetrics(await ctx.services(), input);

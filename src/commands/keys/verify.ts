@@ -1,6 +1,7 @@
 import { Option, type Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { CredentialError, UsageError } from "../../errors.js";
+import { enumOption } from "../../cli/flags.js";
 import { parseEnum } from "../../cli/parse.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { verifyKey } from "../../services/keys/verify.js";
@@ -11,7 +12,7 @@ export function registerVerify(keys: Command, context: ContextFactory): void {
     .command("verify")
     .description("Verify a key read from stdin, --key-file or INTG_KEY: exit 0 when valid, 4 otherwise")
     .argument("[key]", "refused: a key on the command line leaks into ps and shell history")
-    .option("--scope <scope>", "also require this scope")
+    .addOption(enumOption("--scope <scope>", "also require this scope", ApiKeyScope))
     .option("--key-file <file>", "read the key from this file")
     .addOption(new Option("--key <key>").hideHelp())
     .addHelpText(

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
+import { enumOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { writePrivateFile } from "../../lib/private-file.js";
 import { listProviders, toDefinition } from "../../services/providers/rows.js";
@@ -10,7 +11,7 @@ export function registerExport(providers: Command, context: ContextFactory): voi
     .command("export")
     .description("Write every provider as a file `providers import` reads back (JSON, or YAML for .yaml/.yml)")
     .option("--out <file>", "write to this file instead of stdout")
-    .option("--format <format>", "json or yaml (default: from --out's extension, else json)")
+    .addOption(enumOption("--format <format>", "default: from --out's extension, else json", ["json", "yaml"]))
     .action(async (flags: { out?: string; format?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const format = (flags.format ?? (flags.out && isYaml(flags.out) ? "yaml" : "json")).toLowerCase();

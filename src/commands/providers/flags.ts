@@ -1,5 +1,8 @@
 import type { Command } from "commander";
+import { enumOption, rateLimitOption } from "../../cli/flags.js";
+import { parseRateFlag } from "../../cli/parse.js";
 import { UsageError } from "../../errors.js";
+import { AuthenticationType, IntegrationCategory, IntegrationProviderStatus } from "../../types/enums.js";
 import type { ApiAuthConfig } from "../../types/integration/api.types.js";
 
 // The flags `providers create` and `providers update` share, and the partial definition they make.
@@ -32,29 +35,23 @@ export function addProviderFlags(command: Command): Command {
   return command
     .option("--slug <slug>", "the provider's key, e.g. stripe (lowercase letters, digits, -)")
     .option("--name <name>", "display name")
-    .option(
-      "--category <category>",
-      "payments, crm, communication, email, ecommerce, developer_tools, project_management, support, other",
-    )
-    .option("--status <status>", "active, beta, deprecated, disabled")
+    .addOption(enumOption("--category <category>", "what kind of API it is", IntegrationCategory))
+    .addOption(enumOption("--status <status>", "whether new connections should use it", IntegrationProviderStatus))
     .option("--base-url <url>", "the API's base URL; health and ad-hoc request paths are relative to it")
     .option("--docs-url <url>", "where the API is documented")
-    .option(
-      "--auth <type>",
-      "none, api_key, bearer_token, basic, oauth2_client_credentials, oauth2_refresh_token, hmac",
-    )
-    .option("--auth-placement <where>", "api_key: header or query")
+    .addOption(enumOption("--auth <type>", "how its connections authenticate", AuthenticationType))
+    .addOption(enumOption("--auth-placement <where>", "api_key: where the key goes", ["header", "query"]))
     .option("--auth-name <name>", "api_key: the header or query parameter name")
     .option("--token-url <url>", "oauth2: the token endpoint")
     .option("--scopes <list>", "oauth2: comma-separated scopes")
     .option("--hmac-header <name>", "hmac: the header carrying the signature")
-    .option("--hmac-algorithm <alg>", "hmac: sha256 or sha512")
-    .option("--hmac-encoding <enc>", "hmac: hex or base64")
+    .addOption(enumOption("--hmac-algorithm <alg>", "hmac: the signature's hash", ["sha256", "sha512"]))
+    .addOption(enumOption("--hmac-encoding <enc>", "hmac: how the signature is written", ["hex", "base64"]))
     .option("--health-method <method>", "the health request's method (default GET)")
     .option("--health-path <path>", "the health request's path (default /)")
     .option("--health-status <code>", "the status that means healthy (default 200)")
-    .option("--rate-limit <per-minute>", "default requests per minute for its connections")
-    .option("--pagination <style>", "page, cursor or link")
+    .addOption(rateLimitOption("the default limit of its connections", { unit: "minute" }))
+    .addOption(enumOption("--pagination <style>", "how its lists page", ["page", "cursor", "link"]))
     .option(
       "--allow-private-network",
       "may reach private, loopback and link-local addresses (test doubles, on-premise APIs)",
@@ -112,7 +109,8 @@ export function providerPatch(
             ...(flags.healthPath && { path: flags.healthPath }),
             ...(flags.healthStatus && { expectedStatus: int("--health-status", flags.healthStatus) }),
           },
-    rateLimitPerMinute: int("--rate-limit", flags.rateLimit),
+    rateLimitPerMinute:
+      flags.rateLimit === undefined ? undefined : parseRateFlag("--rate-limit", flags.rateLimit, "minute"),
     paginationStyle: flags.pagination,
     allowPrivateNetwork: flags.allowPrivateNetwork,
   };

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { enumOption } from "../../cli/flags.js";
 import { parseEnum } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listProviders } from "../../services/providers/rows.js";
@@ -10,8 +11,8 @@ export function registerList(providers: Command, context: ContextFactory): void 
     .command("list")
     .alias("ls")
     .description("List providers with their auth type and connection count")
-    .option("--status <status>", "only this status: active, beta, deprecated, disabled")
-    .option("--category <category>", "only this category")
+    .addOption(enumOption("--status <status>", "only this status", IntegrationProviderStatus))
+    .addOption(enumOption("--category <category>", "only this category", IntegrationCategory))
     .action(async (flags: { status?: string; category?: string }, cmd: Command) => {
       const ctx = context(cmd);
       const filter = {

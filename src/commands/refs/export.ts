@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../errors.js";
+import { enumOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { withPrivateFile, type PrivateFile } from "../../lib/private-file.js";
 import { countReferences, exportReferences } from "../../services/refs/export.js";
@@ -14,7 +15,7 @@ export function registerExport(refs: Command, context: ContextFactory): void {
   addRefFilterFlags(
     refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"),
   )
-    .option("--format <format>", "csv or ndjson", "ndjson")
+    .addOption(enumOption("--format <format>", "the file's format", ["csv", "ndjson"]).default("ndjson"))
     .option("--out <file>", "write to this file (owner-only, replaced once the export is complete) instead of stdout")
     .option(
       "--excel-safe",

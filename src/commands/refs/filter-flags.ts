@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
+import { sinceOption } from "../../cli/flags.js";
 import { collect } from "../../cli/parse.js";
 import { resolveConnectionIds } from "../../services/refs/connections.js";
 import type { RefFilter } from "../../services/refs/list.js";
@@ -18,7 +19,7 @@ export function addRefFilterFlags(command: Command): Command {
     .option("--connection <id>", "only this connection's references (repeatable)", collect)
     .option("--entity-type <type>", "only these entity types (repeatable or comma-separated)", collect)
     .option("--external-type <type>", "only these external types (repeatable or comma-separated)", collect)
-    .option("--since <when>", "changed since a duration ago (7d) or a date (2026-01-31)");
+    .addOption(sinceOption("changed since"));
 }
 
 /** Flags checked before the database is touched; connection names resolved after. */

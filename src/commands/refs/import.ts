@@ -3,6 +3,7 @@ import { Transform, type Readable } from "node:stream";
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { IntgError, UsageError } from "../../errors.js";
+import { enumOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { parseIntFlag } from "../../cli/parse.js";
 import { PrivateFile } from "../../lib/private-file.js";
@@ -28,12 +29,13 @@ export function registerImport(refs: Command, context: ContextFactory): void {
     .command("import <file>")
     .description("Import references from CSV, NDJSON or a JSON array ('-' reads stdin), streaming")
     .option("--connection <id>", "the connection of rows without a connectionId column")
-    .option(
-      "--mode <mode>",
-      "insert: existing links are unchanged or rejected; upsert: update their metadata",
-      "insert",
+    .addOption(
+      enumOption("--mode <mode>", "insert: existing links are unchanged or rejected; upsert: update their metadata", [
+        "insert",
+        "upsert",
+      ]).default("insert"),
     )
-    .option("--format <format>", "csv, ndjson or json (default: from the file's extension)")
+    .addOption(enumOption("--format <format>", "default: from the file's extension", ["csv", "ndjson", "json"]))
     .option("-n, --dry-run", "validate and count everything, write nothing", false)
     .option("--atomic", "all or nothing: one rejected row writes nothing", false)
     .option("--errors-out <file>", "write every rejected row as NDJSON {action, line, issues, …}")

@@ -4,7 +4,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { listSecrets } from "../../services/secrets/list.js";
 import type { IntegrationSecretInfo } from "../../types/integration/api.types.js";
 import { SECRET_HEADERS, secretRow } from "./render.js";
-import { parseTokenType, TOKEN_TYPES } from "./token-type.js";
+import { parseTokenType, tokenTypeOption } from "./token-type.js";
 
 interface ListOptions {
   type?: string;
@@ -15,7 +15,7 @@ export function registerList(secrets: Command, context: ContextFactory): void {
   secrets
     .command("list")
     .description("List secrets (names, types, master key ids; never values)")
-    .option("--type <type>", `only this kind: ${TOKEN_TYPES.join(", ")}`)
+    .addOption(tokenTypeOption("only this kind"))
     .option("--key-id <id>", "only the secrets under this master key id")
     .action(async (opts: ListOptions, cmd: Command) => void (await runList(context(cmd), opts)));
 }

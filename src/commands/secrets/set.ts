@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
+import { dateOption, durationOption, fromEnvOption, fromFileOption } from "../../cli/flags.js";
 import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { MAX_DURATION_TEXT, parseDuration, withinMaxDuration } from "../../lib/duration.js";
@@ -7,7 +8,7 @@ import { setSecret, type SetSecretResult } from "../../services/secrets/set.js";
 import { validateSecretName } from "../../services/secrets/rows.js";
 import { readSecret } from "../../cli/read-secret.js";
 import { secretDetails } from "./render.js";
-import { parseTokenType, TOKEN_TYPES } from "./token-type.js";
+import { parseTokenType, tokenTypeOption } from "./token-type.js";
 
 interface SetOptions {
   fromFile?: string;
@@ -23,11 +24,11 @@ export function registerSet(secrets: Command, context: ContextFactory): void {
     .command("set")
     .description("Store a credential encrypted: create the secret, or replace the value of the one with that name")
     .argument("<name>", "the secret's name (letters, digits and . _ : / @ -)")
-    .option("--type <type>", `what kind of credential (needed to create): ${TOKEN_TYPES.join(", ")}`)
-    .option("--from-file <path>", "read the value from a file")
-    .option("--from-env <VAR>", "read the value from an environment variable")
-    .option("--expires-in <duration>", "when the credential expires, from now: 90d, 12h, 2w…")
-    .option("--expires-at <iso-time>", "when the credential expires, e.g. 2027-01-31T00:00:00Z")
+    .addOption(tokenTypeOption("what kind of credential (needed to create)"))
+    .addOption(fromFileOption("the value"))
+    .addOption(fromEnvOption("the value"))
+    .addOption(durationOption("--expires-in <duration>", "when the credential expires, from now: 90d, 12h, 2w…"))
+    .addOption(dateOption("--expires-at <iso-time>", "when the credential expires, e.g. 2027-01-31T00:00:00Z"))
     .option("--new-master-key", "seal under the configured master key even if it opens no stored secret", false)
     .addHelpText(
       "after",

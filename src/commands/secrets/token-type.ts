@@ -1,3 +1,4 @@
+import { enumOption } from "../../cli/flags.js";
 import { UsageError } from "../../errors.js";
 import { TokenType } from "../../types/enums.js";
 
@@ -17,3 +18,7 @@ export function parseTokenType(text: string): TokenType {
     );
   return found;
 }
+
+/** --type, listed in lower case like every enum flag; the refusal keeps its own code and wording. */
+export const tokenTypeOption = (description: string) =>
+  enumOption("--type <type>", description, TOKEN_TYPES, parseTokenType);

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { parseHeaders } from "./endpoint-header-flags.js";
-import { collect, parseDurationFlag, parseEnum } from "../../cli/parse.js";
+import { durationOption, enumOption, rateLimitOption } from "../../cli/flags.js";
+import { collect, parseDurationFlag, parseEnum, parseRateFlag } from "../../cli/parse.js";
 import { parseOutboundUrl } from "../../lib/url-guard.js";
 import { DeliveryChannel, type RetentionPolicy } from "../../types/enums.js";
 import { RETENTION_FLAG } from "../../services/webhooks/retention.js";
@@ -39,27 +40,42 @@ export function addEndpointFlags(cmd: Command, update: boolean): Command {
       "comma-separated event types, * for exactly one segment (invoice.*); ** or empty: every type",
     )
     .option("--description <text>", "what the endpoint is for")
-    .option(
-      "--channel <channel>",
-      "http, or slack / discord: the event is sent as a chat message to an incoming-webhook URL",
+    .addOption(
+      enumOption(
+        "--channel <channel>",
+        "http, or slack / discord: the event is sent as a chat message to an incoming-webhook URL",
+        DeliveryChannel,
+      ),
     )
     .option(
       "--transform <jsonata>",
       `a JSONata expression over the event envelope {type, timestamp, data}; its result is sent (and signed)${update ? "; 'none' to remove it" : ""}`,
     )
     .option("--transform-file <file>", "the JSONata expression, from a file")
-    .option(
-      "--retention <policy>",
-      `how long \`webhooks prune\` keeps deliveries: 7d, 30d, 90d or forever${update ? "" : " (default 30d)"}`,
+    .addOption(
+      enumOption(
+        "--retention <policy>",
+        `how long \`webhooks prune\` keeps deliveries${update ? "" : " (default 30d)"}`,
+        ["7d", "30d", "90d", "forever"],
+        (text) => (parseRetention(text), text), // days_30 and the other enum names are taken too
+      ),
     )
-    .option("--timeout <duration>", `how long one attempt may take, 1s to 2m${update ? "" : " (default 15s)"}`)
+    .addOption(
+      durationOption(
+        "--timeout <duration>",
+        `how long one attempt may take, 1s to 2m${update ? "" : " (default 15s)"}`,
+      ),
+    )
     .option(
       "--retry-schedule <d,...>",
       `delays between attempts, e.g. 5s,5m,30m,2h,5h,10h,10h (the first attempt is immediate)${update ? "; 'default' for the built-in" : "; default Svix's"}`,
     )
-    .option(
-      "--rate-limit <n/s>",
-      `at most this many deliveries per second, e.g. 50/s${update ? "; 'none' to lift it" : ""}`,
+    .addOption(
+      rateLimitOption(`the most deliveries sent${update ? " ('none' lifts it)" : ""}`, {
+        unit: "second",
+        max: RATE_MAX,
+        keyword: update ? "none" : undefined,
+      }),
     )
     .option(
       "--header <name:value>",
@@ -96,17 +112,10 @@ export function parseSchedule(text: string): number[] {
   return schedule;
 }
 
-export function parseRate(text: string): number {
-  const m = /^\s*(\d+)\s*(?:\/\s*s(?:ec(?:ond)?)?)?\s*$/.exec(text);
-  const n = m ? Number(m[1]) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > 100_000)
-    throw new UsageError(
-      `--rate-limit: "${text}" is not a rate.`,
-      "Write it like 50/s (1 to 100000 per second).",
-      "INVALID_RATE",
-    );
-  return n;
-}
+const RATE_MAX = 100_000;
+
+/** Deliveries per second: 50/s, 3000/m, or a bare 50. */
+export const parseRate = (text: string): number => parseRateFlag("--rate-limit", text, "second", RATE_MAX);
 
 export function parseTimeout(text: string): number {
   const ms = parseDurationFlag("--timeout", text);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
+import { enumListOption, sinceOption, untilOption } from "../../cli/flags.js";
 import { parseEnumList, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { withPrivateFile } from "../../lib/private-file.js";
@@ -21,9 +22,11 @@ export function registerExport(noun: Command, context: ContextFactory): void {
     .command("export")
     .description("Write deliveries as NDJSON (exact body bytes, headers, ids, timestamps) for `webhooks replay --from`")
     .option("--endpoint <id>", "only deliveries to this endpoint")
-    .option("--status <s,...>", "only deliveries in these states, e.g. failed,delivered")
-    .option("--since <when>", "created since a duration ago (24h) or a date")
-    .option("--until <when>", "created before this")
+    .addOption(
+      enumListOption("--status <s,...>", "only deliveries in these states, e.g. failed,delivered", DeliveryStatus),
+    )
+    .addOption(sinceOption("only deliveries created since"))
+    .addOption(untilOption("only deliveries created before"))
     .option("--event <id>", "only the deliveries of this event")
     .option("--out <file>", "write to this file (replaced only once the export is complete) instead of stdout")
     .option(

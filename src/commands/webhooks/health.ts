@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { CheckFailedError, UsageError } from "../../errors.js";
+import { durationOption, sinceOption } from "../../cli/flags.js";
 import { parseDurationFlag, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { checkHealth } from "../../services/webhooks/health/check.js";
@@ -22,10 +23,12 @@ export function registerHealth(noun: Command, context: ContextFactory): void {
     )
     .option("--endpoint <id>", "only this endpoint")
     .option("--all", "every endpoint, disabled ones included (the default)")
-    .option("--since <when>", "the window of attempts: a duration (1h) or a date", "1h")
+    .addOption(sinceOption("the window of attempts", "1h"))
     .option("--max-failure-rate <rate>", "the failed share of attempts allowed, e.g. 2% or 0.02", "2%")
-    .option("--max-p95 <duration>", "the p95 attempt latency allowed", "800ms")
-    .option("--max-backlog-age <duration>", "how long the oldest undelivered delivery may wait", "5m")
+    .addOption(durationOption("--max-p95 <duration>", "the p95 attempt latency allowed", "800ms"))
+    .addOption(
+      durationOption("--max-backlog-age <duration>", "how long the oldest undelivered delivery may wait", "5m"),
+    )
     .option("--ping", "also send a signed webhook.ping to each enabled endpoint now; a failed ping breaks the gate")
     .addHelpText(
       "after",

@@ -3,6 +3,7 @@ import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import type { WebhookListenEvent } from "../../types/integration/webhook.types.js";
+import { durationOption } from "../../cli/flags.js";
 import { parseTolerance, readSecretFile } from "./verify-input.js";
 
 interface ListenFlags {
@@ -22,7 +23,7 @@ export function registerListen(noun: Command, context: ContextFactory): void {
       "--secret-file <file>",
       "verify with these secrets (one a line, the current one first); invalid requests get 401",
     )
-    .option("--tolerance <duration>", "how far the signed timestamp may be from now", "5m")
+    .addOption(durationOption("--tolerance <duration>", "how far the signed timestamp may be from now", "5m"))
     .addHelpText(
       "after",
       '\nRuns until Ctrl-C (SIGINT) or SIGTERM, then exits 0. The URL goes to stderr; --json prints {"listening": "<url>"}\nand then one line per event: id, type, timestamp, valid, cause, status, forward.',

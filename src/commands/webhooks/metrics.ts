@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../errors.js";
+import { sinceOption } from "../../cli/flags.js";
 import { parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { formatDuration } from "../../lib/duration.js";
@@ -20,7 +21,7 @@ export function registerMetrics(noun: Command, context: ContextFactory): void {
       "Per endpoint: success rate, attempts per delivery, p50/p95/p99 latency, backlog, and deliveries/failures over time",
     )
     .option("--endpoint <id>", "only this endpoint")
-    .option("--since <when>", "the window: deliveries created since a duration ago (24h) or a date", "24h")
+    .addOption(sinceOption("the window: deliveries created since", "24h"))
     .addHelpText(
       "after",
       "\nsuccess = delivered / (delivered + failed); deliveries still retrying are the backlog. On a terminal a\n" +

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
+import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { formatDuration } from "../../lib/duration.js";
@@ -16,8 +17,13 @@ export function registerPrune(noun: Command, context: ContextFactory): void {
     .description(
       "Delete events, deliveries and their attempts (with response bodies) past each endpoint's retention policy, in batches",
     )
-    .option("--dry-run", "count what would be removed; write nothing")
-    .option("--older-than <duration>", "use this age instead of every finite policy's (FOREVER still keeps everything)")
+    .option("-n, --dry-run", "count what would be removed; write nothing")
+    .addOption(
+      durationOption(
+        "--older-than <duration>",
+        "use this age instead of every finite policy's (FOREVER still keeps everything)",
+      ),
+    )
     .addHelpText(
       "after",
       "\nRetention comes from the endpoint's webhook (DAYS_30 without one): DAYS_7, DAYS_30 and DAYS_90 keep deliveries\n" +

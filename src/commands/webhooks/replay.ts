@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { CheckFailedError, UsageError } from "../../errors.js";
+import { durationOption, enumListOption, enumOption, sinceOption, untilOption } from "../../cli/flags.js";
 import { parseEnumList, parseIntFlag, parseWhenFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { replay } from "../../services/webhooks/replay/apply.js";
@@ -40,20 +41,26 @@ export function registerReplay(noun: Command, context: ContextFactory): void {
     )
     .option("--event <id>", "every delivery of this event")
     .option("--endpoint <id>", "filter: deliveries to this endpoint")
-    .option("--status <s,...>", "filter: deliveries in these states", "failed")
-    .option("--since <when>", "filter: created since a duration ago (24h) or a date; required with a filter")
-    .option("--until <when>", "filter: created before this (default now)")
+    .addOption(
+      enumListOption("--status <s,...>", "filter: deliveries in these states", DeliveryStatus).default("failed"),
+    )
+    .addOption(sinceOption("filter: created since; required with a filter"))
+    .addOption(untilOption("filter: created before this (default now)"))
     .option("--type <pattern>", "filter: event types, e.g. 'invoice.*'")
     .option("--include-delivered", "also re-send deliveries that already succeeded")
-    .option(
-      "--routing <r>",
-      "original: the endpoints the event went to; current: those whose filter matches it now",
-      "original",
+    .addOption(
+      enumOption(
+        "--routing <r>",
+        "original: the endpoints the event went to; current: those whose filter matches it now",
+        ["original", "current"],
+      ).default("original"),
     )
-    .option("--dry-run", "print the plan (event x endpoint pairs) and its hash; send nothing")
+    .option("-n, --dry-run", "print the plan (event x endpoint pairs) and its hash; send nothing")
     .option("--plan-hash <hash>", "apply only if the plan still has this hash (from --dry-run)")
     .option("--concurrency <n>", "requests in flight at once", "64")
-    .option("--lease <duration>", "how long the replay holds each delivery it has not sent yet", "60s")
+    .addOption(
+      durationOption("--lease <duration>", "how long the replay holds each delivery it has not sent yet", "60s"),
+    )
     .option(
       "--from <file.ndjson>",
       "offline: re-send the deliveries of a `webhooks export` file (no database is opened); needs --to",
@@ -68,7 +75,7 @@ export function registerReplay(noun: Command, context: ContextFactory): void {
       "--with-endpoint-headers",
       "offline: also send the endpoint's own exported headers (often its credentials) to --to",
     )
-    .option("--timeout <duration>", "offline: how long each request may take (default 15s)")
+    .addOption(durationOption("--timeout <duration>", "offline: how long each request may take (default 15s)"))
     .addHelpText(
       "after",
       "\nExits 3 when any replayed delivery failed again, 6 when --plan-hash no longer matches.\n--from/--to cannot be combined with the database selectors (delivery id, --event, filters, plans).",

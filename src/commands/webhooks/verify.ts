@@ -4,6 +4,7 @@ import type { ContextFactory } from "../../cli/program.js";
 import { parseCapturedRequest, RequestParseError } from "../../lib/http-request-parse.js";
 import { secretName, verifyRequest } from "../../lib/webhook-verify.js";
 import type { WebhookSecurityValidation, WebhookVerificationFailure } from "../../types/integration/webhook.types.js";
+import { durationOption } from "../../cli/flags.js";
 import { parseTolerance, readRequestInput, readSecretFile } from "./verify-input.js";
 
 interface VerifyFlags {
@@ -37,7 +38,7 @@ export function registerVerify(noun: Command, context: ContextFactory): void {
       "--secret-file <file>",
       "the signing secrets, one a line: the current one first, then older ones still accepted",
     )
-    .option("--tolerance <duration>", "how far the signed timestamp may be from now", "5m")
+    .addOption(durationOption("--tolerance <duration>", "how far the signed timestamp may be from now", "5m"))
     .option(
       "--explain",
       "when it fails, say why: re-serialised body, key derivation, hex vs base64, clock skew, rotated secret…",

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { VERSION } from "../../cli/version.js";
@@ -29,18 +30,22 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
     .description("Send due deliveries: signed POSTs, retries on the endpoint's schedule, every attempt recorded")
     .option("--concurrency <n>", "requests in flight at once", "64")
     .option("--once", "send what is due now, then exit (for cron and tests)")
-    .option("--max-time <duration>", "stop after this long, e.g. 10m (in-flight attempts finish)")
-    .option(
-      "--lease <duration>",
-      "how long a claimed delivery stays this worker's; a crashed worker's claims are retried after it",
-      "60s",
+    .addOption(durationOption("--max-time <duration>", "stop after this long, e.g. 10m (in-flight attempts finish)"))
+    .addOption(
+      durationOption(
+        "--lease <duration>",
+        "how long a claimed delivery stays this worker's; a crashed worker's claims are retried after it",
+        "60s",
+      ),
     )
-    .option(
-      "--disable-after <duration>",
-      "disable an endpoint after this long without a success",
-      formatDuration(DEFAULT_DISABLE_AFTER_MS),
+    .addOption(
+      durationOption(
+        "--disable-after <duration>",
+        "disable an endpoint after this long without a success",
+        formatDuration(DEFAULT_DISABLE_AFTER_MS),
+      ),
     )
-    .option("--poll <duration>", "how often to look for due work when idle", "250ms")
+    .addOption(durationOption("--poll <duration>", "how often to look for due work when idle", "250ms"))
     .option("--metrics-port <port>", "serve Prometheus metrics on this port, at /metrics (0 picks a free one)")
     .option("--metrics-host <host>", "the address the metrics listen on (default: 127.0.0.1)")
     .addHelpText(

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { formatDuration } from "../../lib/duration.js";
 import { listWorkers } from "../../services/webhooks/workers.js";
 
 interface WorkersFlags {
@@ -26,9 +25,6 @@ export function registerWorkers(noun: Command, context: ContextFactory): void {
         return ctx.out.info(
           `No ${flags.all ? "" : "running "}workers seen in the last day. Start one with: intg webhooks worker`,
         );
-      const now = ctx.now().getTime();
-      const ago = (iso: string | null) =>
-        iso === null ? "never" : `${formatDuration(Math.round((now - Date.parse(iso)) / 1000) * 1000)} ago`;
       const c = ctx.out.color;
       const paint = { live: c.green, gone: c.red, stopped: c.dim } as const;
       await ctx.out.table(
@@ -39,8 +35,9 @@ export function registerWorkers(noun: Command, context: ContextFactory): void {
           w.pid,
           paint[w.state](w.state),
           `${w.lanesBusy}/${w.lanesTotal}`,
-          ago(w.lastClaimAt),
-          ago(w.lastHeartbeatAt),
+          // Instants: "3s ago" on a terminal, ISO-8601 in a pipe.
+          w.lastClaimAt ?? "",
+          w.lastHeartbeatAt,
           w.startedAt,
           w.version,
         ]),

@@ -127,7 +127,9 @@ export class ConnectionClient {
     let attempts = 0;
     for (;;) {
       attempts++;
-      await p.limiter?.acquire();
+      await p.limiter?.acquire((ms) =>
+        this.ctx.onWait?.({ reason: `Waiting for ${p.config.connectionId}'s rate limit`, ms }),
+      );
       const headers = { accept: "application/json", ...options.headers };
       const target = new URL(url);
       await this.authenticate(p, method, target, headers, options);
@@ -151,7 +153,12 @@ export class ConnectionClient {
         return res;
       // Every request through this connection waits, not just this one.
       p.limiter?.pause(wait);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      const done = this.ctx.onWait?.({ reason: `The provider asked ${p.config.connectionId} to wait (429)`, ms: wait });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      } finally {
+        done?.();
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../../errors.js";
+import { durationOption } from "../../../cli/flags.js";
 import { parseDurationFlag } from "../../../cli/parse.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { createShareLink } from "../../../services/refs/share.js";
@@ -11,7 +12,7 @@ export function registerCreate(share: Command, context: ContextFactory): void {
   share
     .command("create <ref>")
     .description("Make a token that resolves to one reference; printed once, stored hashed")
-    .option("--expires-in <duration>", "how long it works (at most 365d)", "7d")
+    .addOption(durationOption("--expires-in <duration>", "how long it works (at most 365d)", "7d"))
     .option("--max-uses <n>", "how many times it can be resolved (default: until it expires)")
     .action(async (ref: string, flags: { expiresIn: string; maxUses?: string }, cmd: Command) => {
       const ctx = context(cmd);
@@ -22,7 +23,7 @@ export function registerCreate(share: Command, context: ContextFactory): void {
       if (maxUses !== null && (!Number.isInteger(maxUses) || maxUses < 1))
         throw new UsageError(`--max-uses: "${flags.maxUses}" is not a whole number of at least 1.`);
       const created = await createShareLink(await ctx.services(), { referenceId: ref, expiresInMs, maxUses });
-      if (ctx.out.json) return ctx.out.printJson(created);
+      if (ctx.out.json) return ctx.out.printJson(created, { shownOnce: true });
       // The token alone on stdout, so `intg refs share create ref_… > token` captures just it.
       ctx.out.print(created.token);
       await printShareLinks(ctx, [created], true);

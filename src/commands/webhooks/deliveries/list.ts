@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { enumListOption, sinceOption } from "../../../cli/flags.js";
 import { parseEnumList, parseIntFlag, parseWhenFlag } from "../../../cli/parse.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { listDeliveries, type DeliveryFilter } from "../../../services/webhooks/deliveries.js";
@@ -18,10 +19,10 @@ export function registerList(deliveries: Command, context: ContextFactory): void
     .command("list")
     .alias("ls")
     .description("List deliveries, newest first")
-    .option("--status <s,...>", "pending, sending, delivered, failed, cancelled")
+    .addOption(enumListOption("--status <s,...>", "deliveries in these states", DeliveryStatus))
     .option("--endpoint <id>", "deliveries to this endpoint")
     .option("--event <id>", "deliveries of this event")
-    .option("--since <when>", "created within a duration (24h) or since a date (2026-01-31)")
+    .addOption(sinceOption("deliveries created since"))
     .option("--limit <n>", "at most this many", "100")
     .action(async (flags: ListFlags, cmd: Command) => {
       const ctx = context(cmd);

@@ -17,7 +17,7 @@ export function registerCreate(endpoints: Command, context: ContextFactory): voi
       const ctx = context(cmd);
       const input = toCreateInput(flags, await readHeaderFlags(ctx, flags)); // before the database: bad flags write nothing
       const created = await createEndpoint(await ctx.services(), input, { warn: (m) => ctx.out.warn(m) });
-      if (ctx.out.json) return ctx.out.printJson(created);
+      if (ctx.out.json) return ctx.out.printJson(created, { shownOnce: true });
       // stdout carries the secret alone, so `SECRET=$(intg webhooks endpoints create …)` works.
       ctx.out.print(created.secret);
       ctx.out.success(

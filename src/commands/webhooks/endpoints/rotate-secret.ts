@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { durationOption } from "../../../cli/flags.js";
 import { parseDurationFlag } from "../../../cli/parse.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { rotateEndpointSecret } from "../../../services/webhooks/rotate-secret.js";
@@ -7,7 +8,13 @@ export function registerRotateSecret(endpoints: Command, context: ContextFactory
   endpoints
     .command("rotate-secret <id>")
     .description("Issue a new signing secret, printed once; the old one keeps signing until its grace period ends")
-    .option("--grace <duration>", "how long deliveries carry the old secret's signature too; 0 drops it now", "24h")
+    .addOption(
+      durationOption(
+        "--grace <duration>",
+        "how long deliveries carry the old secret's signature too; 0 drops it now",
+        "24h",
+      ),
+    )
     .option("--force", "rotate even when two earlier secrets still sign, dropping the oldest of them now", false)
     .addHelpText(
       "after",
@@ -24,7 +31,7 @@ export function registerRotateSecret(endpoints: Command, context: ContextFactory
       const ctx = context(cmd);
       const graceMs = parseDurationFlag("--grace", flags.grace);
       const rotated = await rotateEndpointSecret(await ctx.services(), id, { graceMs, force: flags.force });
-      if (ctx.out.json) return ctx.out.printJson(rotated);
+      if (ctx.out.json) return ctx.out.printJson(rotated, { shownOnce: true });
       ctx.out.print(rotated.secret);
       ctx.out.success(`Rotated the signing secret of ${id}. Store it now: it cannot be shown again.`);
       const { previousSecretExpiresAt: previous, olderSecretExpiresAt: older } = rotated;

@@ -1,0 +1,82 @@
+import { IntgError, UsageError } from "../errors.js";
+
+// `--json a,b` and `--jq <expr>`, as gh has them: field selection on the view types a command
+// prints, then a jq filter over the result. The filter is jq itself, compiled to WebAssembly
+// (jq-wasm): the real language, with nothing to download, loaded only when --jq is given.
+
+const FIELD = /^[A-Za-z_$][\w$]*$/;
+
+/** `--json id,name`: the field names, checked for shape before the command runs. */
+export function parseJsonFields(text: string): string[] {
+  const fields = text
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean);
+  const bad = fields.find((f) => !FIELD.test(f));
+  if (fields.length === 0 || bad !== undefined)
+    throw new UsageError(
+      `--json: "${bad ?? text}" is not a field name.`,
+      "Write --json alone for every field, or --json id,name for some.",
+      "INVALID_JSON_FIELD",
+    );
+  return [...new Set(fields)];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Only the named fields of an object, or of each object of an array. A name the output does not
+ * have is a usage error listing the names it has. An empty array has none to check against.
+ */
+export function selectFields(value: unknown, fields: string[]): unknown {
+  const items = Array.isArray(value) ? value : [value];
+  const objects = items.filter(isRecord);
+  if (objects.length < items.length)
+    throw new UsageError("--json: this command's output has no fields to select.", "Use --json alone.");
+  const available = new Set(objects.flatMap((o) => Object.keys(o)));
+  const unknown = fields.filter((f) => !available.has(f));
+  if (objects.length > 0 && unknown.length > 0)
+    throw new UsageError(
+      `Unknown JSON field${unknown.length > 1 ? "s" : ""}: ${unknown.map((f) => `"${f}"`).join(", ")}.`,
+      `Available fields:\n  ${[...available].sort().join("\n  ")}`,
+      "INVALID_JSON_FIELD",
+    );
+  const pick = (o: Record<string, unknown>) => Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]]));
+  return Array.isArray(value) ? objects.map(pick) : pick(value as Record<string, unknown>);
+}
+
+/** A compiled jq filter: JSON text in, jq's output out (strings raw, as `gh --jq` prints them). */
+export interface JqFilter {
+  /** jq's output, and its error when it failed (what it printed before failing is still output). */
+  run(json: string): { output: string; error?: IntgError };
+}
+
+/**
+ * Loads jq and checks the expression compiles, before the command runs: a typo is a usage error
+ * with nothing written. Indented for a terminal, compact for a pipe, as gh does.
+ */
+export async function loadJqFilter(expression: string, pretty: boolean): Promise<JqFilter> {
+  const { loadJq } = await import("jq-wasm");
+  const jq = await loadJq();
+  const flags = pretty ? ["-r"] : ["-r", "-c"];
+  // jq exits 3 on a compile error; running on null reports it without touching real data.
+  const probe = jq.raw("null", expression, flags);
+  if (probe.exitCode === 3)
+    throw new UsageError(
+      `--jq: ${firstLine(probe.stderr)}`,
+      "See the jq manual for the filter language.",
+      "INVALID_JQ",
+    );
+  return {
+    run: (json) => {
+      const result = jq.raw(json, expression, flags);
+      const output = result.stdout === "" ? "" : `${result.stdout}\n`;
+      if (result.exitCode === 0) return { output };
+      return { output, error: new IntgError("JQ_ERROR", `--jq: ${firstLine(result.stderr)}`) };
+    },
+  };
+}
+
+function firstLine(stderr: string): string {
+  return (stderr.split("\n").find((l) => l.trim()) ?? "jq failed").replace(/^jq: (error: )?/, "");
+}
