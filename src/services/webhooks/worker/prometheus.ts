@@ -1,19 +1,16 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { typed } from "../../../db/kysely.js";
-import { backlogPerEndpoint } from "../../../db/queries/webhook-delivery/backlog.js";
 import { UsageError } from "../../../errors.js";
 import type { ServiceContext } from "../../context.js";
 import type { WorkerIdentity } from "./presence.js";
+import { backlogGauges } from "./prometheus-backlog.js";
 import type { Finished } from "./record.js";
 
 // `webhooks worker --metrics-port`: the worker's Prometheus metrics over HTTP. Loaded only by a
 // worker asked for them (prom-client costs start-up). Counters move as attempts are recorded; the
-// backlog is read on scrape, one grouped query for every endpoint, kept briefly so that several
-// scrapers (an HA pair of Prometheus servers) cost one query.
+// backlog is read on scrape (prometheus-backlog.ts).
 
-const BACKLOG_CACHE_MS = 2000;
 // Attempt latency: a local receiver answers in milliseconds, a timeout takes up to two minutes.
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const OUTCOMES = ["delivered", "retrying", "failed"] as const;
@@ -134,47 +131,6 @@ export async function serveMetrics(ctx: ServiceContext, options: MetricsOptions)
       await closed;
     },
   };
-}
-
-/** The backlog per endpoint and its oldest delivery's age, both from one cached grouped query. */
-function backlogGauges(ctx: ServiceContext, registers: Registry[]): void {
-  let cached: { at: number; rows: ReturnType<typeof backlogPerEndpoint> } | undefined;
-  const backlog = () => {
-    const now = Date.now();
-    if (!cached || now - cached.at >= BACKLOG_CACHE_MS) {
-      const rows = backlogPerEndpoint(typed(ctx.sql)).catch((error) => {
-        cached = undefined; // the next scrape asks again
-        throw error;
-      });
-      cached = { at: now, rows };
-    }
-    return cached.rows;
-  };
-  const labelNames = ["endpoint"] as const;
-  new Gauge({
-    name: "intg_webhook_backlog_deliveries",
-    help: "Deliveries waiting (pending or being sent), per endpoint with any; read from the database on scrape.",
-    labelNames,
-    registers,
-    async collect() {
-      const rows = await backlog();
-      this.reset();
-      for (const r of rows) this.set({ endpoint: r.endpointId }, r.n);
-    },
-  });
-  new Gauge({
-    name: "intg_webhook_backlog_oldest_age_seconds",
-    help: "Age of the oldest waiting delivery, per endpoint with any; read from the database on scrape.",
-    labelNames,
-    registers,
-    async collect() {
-      const rows = await backlog();
-      const now = ctx.now().getTime();
-      this.reset();
-      for (const r of rows)
-        if (r.oldest) this.set({ endpoint: r.endpointId }, Math.max(0, (now - r.oldest.getTime()) / 1000));
-    },
-  });
 }
 
 function listenError(error: NodeJS.ErrnoException, options: MetricsOptions): Error {
