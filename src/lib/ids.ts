@@ -22,6 +22,7 @@ export const ID_PREFIXES = {
   mapping: "map",
   reference: "ref",
   shareLink: "shl",
+  worker: "wkr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

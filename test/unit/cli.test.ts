@@ -152,6 +152,7 @@ describe("loading only the noun on the command line", () => {
       "send",
       "deliveries",
       "worker",
+      "workers",
       "replay",
       "health",
       "transform",

@@ -14,6 +14,7 @@ const VERBS: readonly { word: string; load: () => Promise<Register> }[] = [
   { word: "send", load: async () => (await import("./send.js")).registerSend },
   { word: "deliveries", load: async () => (await import("./deliveries/index.js")).registerDeliveries },
   { word: "worker", load: async () => (await import("./worker.js")).registerWorker },
+  { word: "workers", load: async () => (await import("./workers.js")).registerWorkers },
   { word: "replay", load: async () => (await import("./replay.js")).registerReplay },
   { word: "health", load: async () => (await import("./health.js")).registerHealth },
   { word: "transform", load: async () => (await import("./transform.js")).registerTransform },

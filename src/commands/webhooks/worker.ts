@@ -2,10 +2,14 @@ import type { Command } from "commander";
 import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
+import { VERSION } from "../../cli/version.js";
+import { UsageError } from "../../errors.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { Finished } from "../../services/webhooks/worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker } from "../../services/webhooks/worker/run.js";
 import { withStoreThread } from "../../services/webhooks/worker/store-thread.js";
+import { workerIdentity } from "../../services/webhooks/worker/presence.js";
+import { watchWorker } from "../../services/webhooks/worker/watch.js";
 import { attemptLine } from "./attempt-line.js";
 import { parseLease } from "./lease-flag.js";
 import { examples } from "../examples.js";
@@ -17,6 +21,8 @@ interface WorkerFlags {
   lease: string;
   disableAfter: string;
   poll: string;
+  metricsPort?: string;
+  metricsHost?: string;
 }
 
 export function registerWorker(noun: Command, context: ContextFactory): void {
@@ -41,9 +47,14 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       ),
     )
     .addOption(durationOption("--poll <duration>", "how often to look for due work when idle", "250ms"))
+    .option("--metrics-port <port>", "serve Prometheus metrics on this port, at /metrics (0 picks a free one)")
+    .option("--metrics-host <host>", "the address the metrics listen on (default: 127.0.0.1)")
     .addHelpText(
       "after",
-      "\nSeveral workers may share one database (processes on one SQLite file, or machines on one PostgreSQL database); each\ndelivery is claimed by one of them. SIGINT or SIGTERM stops it after the attempts in flight. --json prints one line per attempt.",
+      "\nSeveral workers may share one database (processes on one SQLite file, or machines on one PostgreSQL database); each\n" +
+        "delivery is claimed by one of them. Each renews its leases every third of --lease, and that heartbeat is what\n" +
+        "`intg webhooks workers` lists. SIGINT or SIGTERM stops it after the attempts in flight. --json prints one line\n" +
+        "per attempt.",
     )
     .addHelpText(
       "after",
@@ -63,9 +74,29 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       const maxTimeMs = flags.maxTime === undefined ? null : parseDurationFlag("--max-time", flags.maxTime);
       const disableAfterMs = parseDurationFlag("--disable-after", flags.disableAfter);
       const pollMs = Math.max(10, parseDurationFlag("--poll", flags.poll));
+      const metricsPort =
+        flags.metricsPort === undefined ? undefined : parseIntFlag("--metrics-port", flags.metricsPort, 0, 65535);
+      if (flags.metricsHost !== undefined && metricsPort === undefined)
+        throw new UsageError("--metrics-host needs --metrics-port.");
       const onAttempt = ctx.out.json ? (f: Finished) => ctx.out.printNdjson(attemptLine(f)) : undefined;
       // The built CLI keeps claims and attempt records on a thread of their own (store-thread.ts).
       const { opened: services, store } = await withStoreThread(ctx.target(), ctx.deps.env, () => ctx.services());
+      let warned = false;
+      const watch = await watchWorker(services, {
+        identity: workerIdentity(VERSION, ctx.now()),
+        lanesTotal: concurrency,
+        leaseMs,
+        metrics: metricsPort === undefined ? undefined : { host: flags.metricsHost ?? "127.0.0.1", port: metricsPort },
+        onAttempt,
+        onHeartbeatError: (e) => {
+          if (!warned) ctx.out.warn(`the heartbeat could not be written (${(e as Error).message}); still delivering.`);
+          warned = true;
+        },
+      }).catch(async (error) => {
+        await store?.close(); // nothing was claimed: the store thread has nothing to finish
+        throw error;
+      });
+      if (watch.metricsUrl) ctx.out.info(`Metrics at ${watch.metricsUrl}`);
       const summary = await runWorker(services, {
         concurrency,
         once: Boolean(flags.once),
@@ -74,9 +105,9 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
         disableAfterMs,
         pollMs,
         signal: ctx.deps.signal,
-        onAttempt,
+        ...watch.observers,
         store,
-      });
+      }).finally(() => watch.close());
       ctx.out.info(
         `${summary.attempts} attempt(s) in ${formatDuration(summary.durationMs)}: ${summary.delivered} delivered, ${summary.retrying} to retry, ${summary.failed} failed for good.`,
       );

@@ -401,3 +401,24 @@ export interface WebhookPruneReport {
   removed: { events: number; deliveries: number; attempts: number; responseBodies: number };
   batches: number;
 }
+
+/**
+ * `webhooks workers`: a worker as its heartbeats describe it. live: its last heartbeat is within
+ * three heartbeat intervals (its lease); gone: it is not and it never said it stopped (killed,
+ * crashed or cut off; its leases have run out); stopped: it exited cleanly.
+ */
+export interface WebhookWorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  version: string;
+  state: "live" | "gone" | "stopped";
+  lanesBusy: number;
+  lanesTotal: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  startedAt: string;
+  lastHeartbeatAt: string;
+  lastClaimAt: string | null;
+  stoppedAt: string | null;
+}

@@ -21,6 +21,9 @@ export const DEFAULT_DISABLE_AFTER_MS = 5 * 86_400_000;
 const FLUSH_ROWS = 512;
 const FLUSH_MS = 50;
 
+/** How often a worker renews its leases (its heartbeat): three times a lease. */
+export const heartbeatInterval = (leaseMs: number): number => Math.max(250, leaseMs / 3);
+
 export interface WorkerOptions {
   concurrency: number;
   once: boolean;
@@ -31,6 +34,10 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** Called for every attempt once it is recorded. */
   onAttempt?: (f: Finished) => void;
+  /** Called after every claim with how many deliveries it took, and how many lanes are sending. */
+  onClaim?: (taken: number, at: Date, lanesBusy: number) => void;
+  /** Called after every heartbeat's renewal with how many leases it pushed out, and how many lanes are sending. */
+  onLeaseRenewed?: (renewed: number, at: Date, lanesBusy: number) => void;
   workerId?: string;
   /**
    * "manual" for replays: attempts are recorded as manual, and one that fails leaves its delivery
@@ -72,6 +79,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   // Time an attempt needs to start and its result to be written before the lease runs out.
   const leaseMargin = Math.min(1000, options.leaseMs / 4);
   let exhausted = false;
+  let busy = 0; // lanes inside an attempt, for the observers
   let refilling: Promise<void> | undefined;
   let fatal: unknown;
   // Halting leaves the queue unsent; running out of due work (--once) still sends what is queued.
@@ -82,6 +90,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     const want = options.concurrency * 16 - queue.length;
     const rows = await store.claim(owner, now, options.leaseMs, want);
     const leaseEnds = now.getTime() + options.leaseMs;
+    options.onClaim?.(rows.length, now, busy);
     for (const item of rows) queue.push({ item, leaseEnds });
     if (rows.length === 0) {
       if (options.once) exhausted = true;
@@ -96,18 +105,16 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   // The heartbeat: every third of a lease, this worker's leases (queued and in flight) are pushed
   // out again, so an attempt slower than the lease (timeouts go up to 2 minutes) is never taken
   // and sent a second time by another worker. A worker that dies stops renewing; its leases run out.
-  const heartbeat = setInterval(
-    () => {
-      const now = ctx.now();
-      store.renew(owner, now, options.leaseMs).then(
-        () => {
-          for (const q of queue) q.leaseEnds = now.getTime() + options.leaseMs;
-        },
-        (e) => void (stopped || (fatal ??= e)), // a renewal cut short by the store closing is no failure
-      );
-    },
-    Math.max(250, options.leaseMs / 3),
-  );
+  const heartbeat = setInterval(() => {
+    const now = ctx.now();
+    store.renew(owner, now, options.leaseMs).then(
+      (renewed) => {
+        for (const q of queue) q.leaseEnds = now.getTime() + options.leaseMs;
+        options.onLeaseRenewed?.(renewed, now, busy);
+      },
+      (e) => void (stopped || (fatal ??= e)), // a renewal cut short by the store closing is no failure
+    );
+  }, heartbeatInterval(options.leaseMs));
   let stopped = false;
   heartbeat.unref();
 
@@ -154,7 +161,13 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       }
       // A lease that ran out while the delivery waited here may be another worker's now.
       if (ctx.now().getTime() >= next.leaseEnds - leaseMargin) continue;
-      const finished = await attempt(next.item);
+      let finished: Finished | undefined;
+      busy++;
+      try {
+        finished = await attempt(next.item);
+      } finally {
+        busy--;
+      }
       if (!finished) continue;
       buffer.push(finished);
       if (buffer.length >= FLUSH_ROWS) void flush();

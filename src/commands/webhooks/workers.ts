@@ -1,0 +1,46 @@
+import type { Command } from "commander";
+import type { ContextFactory } from "../../cli/program.js";
+import { listWorkers } from "../../services/webhooks/workers.js";
+
+interface WorkersFlags {
+  all?: boolean;
+}
+
+export function registerWorkers(noun: Command, context: ContextFactory): void {
+  noun
+    .command("workers")
+    .description("List the delivery workers on this database from their heartbeats: live, or gone")
+    .option("--all", "include workers that stopped cleanly")
+    .addHelpText(
+      "after",
+      "\nA worker writes a heartbeat each time it renews its leases (a third of its --lease). One silent for three\n" +
+        "heartbeats is gone: killed, crashed or cut off from the database; its leases have run out and other workers\n" +
+        "take its deliveries. Workers silent for a day are forgotten.",
+    )
+    .action(async (flags: WorkersFlags, cmd: Command) => {
+      const ctx = context(cmd);
+      const workers = await listWorkers(await ctx.services(), { all: Boolean(flags.all) });
+      if (ctx.out.json) return ctx.out.printJson(workers);
+      if (workers.length === 0)
+        return ctx.out.info(
+          `No ${flags.all ? "" : "running "}workers seen in the last day. Start one with: intg webhooks worker`,
+        );
+      const c = ctx.out.color;
+      const paint = { live: c.green, gone: c.red, stopped: c.dim } as const;
+      await ctx.out.table(
+        ["ID", "HOST", "PID", "STATE", "LANES BUSY", "LAST CLAIM", "HEARTBEAT", "STARTED", "VERSION"],
+        workers.map((w) => [
+          w.id,
+          w.host,
+          w.pid,
+          paint[w.state](w.state),
+          `${w.lanesBusy}/${w.lanesTotal}`,
+          // Instants: "3s ago" on a terminal, ISO-8601 in a pipe.
+          w.lastClaimAt ?? "",
+          w.lastHeartbeatAt,
+          w.startedAt,
+          w.version,
+        ]),
+      );
+    });
+}
