@@ -20,10 +20,7 @@ export function registerSetCredentials(connections: Command, context: ContextFac
         "Replace a connection's credential with one read from stdin",
         "intg connections set-credentials conn_01JD8T6B9C < new-key.txt",
       ],
-      [
-        "Read it from a file instead",
-        "intg connections set-credentials conn_01JD8T6B9C --from-file ./new-key.txt",
-      ],
+      ["Read it from a file instead", "intg connections set-credentials conn_01JD8T6B9C --from-file ./new-key.txt"],
     ]),
   );
   command.action(async (id: string, flags: CredentialFlags, cmd: Command) => {
