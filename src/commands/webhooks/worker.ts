@@ -65,6 +65,7 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
           "A worker on a shared PostgreSQL database, one JSON line per attempt",
           "intg webhooks worker --db postgresql://intg@db.internal:5432/intg --concurrency 128 --json",
         ],
+        ["Serve Prometheus metrics for scraping on port 9464", "intg webhooks worker --metrics-port 9464"],
       ]),
     )
     .action(async (flags: WorkerFlags, cmd: Command) => {

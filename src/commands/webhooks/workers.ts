@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { listWorkers } from "../../services/webhooks/workers.js";
+import { examples } from "../examples.js";
 
 interface WorkersFlags {
   all?: boolean;
@@ -16,6 +17,13 @@ export function registerWorkers(noun: Command, context: ContextFactory): void {
       "\nA worker writes a heartbeat each time it renews its leases (a third of its --lease). One silent for three\n" +
         "heartbeats is gone: killed, crashed or cut off from the database; its leases have run out and other workers\n" +
         "take its deliveries. Workers silent for a day are forgotten.",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["The workers running on this database", "intg webhooks workers"],
+        ["Include those that stopped cleanly, as JSON", "intg webhooks workers --all --json"],
+      ]),
     )
     .action(async (flags: WorkersFlags, cmd: Command) => {
       const ctx = context(cmd);
