@@ -45,6 +45,8 @@ function toIntgError(err: unknown): IntgError | CommanderError | Error {
   if (err instanceof CommanderError) {
     // --help and --version end parsing through an exception too; they are not failures.
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return err;
+    // `intg db help status` prints that help and ends with code 0; a noun without a verb ends with 1.
+    if (err.code === "commander.help" && err.exitCode === 0) return err;
     if (err.code === "commander.help" || err.code === "commander.executeSubCommandAsync") {
       return new UsageError("A subcommand is required.", "Run with --help to see the subcommands.");
     }

@@ -52,6 +52,10 @@ describe("the CLI frame", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Usage: intg db status");
     expect((await runCli(["help", "nope"])).code).toBe(2);
+    // Commander's own `help` verb under a noun, as the help pages list it.
+    const under = await runCli(["db", "help", "status"]);
+    expect([under.code, under.stderr]).toEqual([0, ""]);
+    expect(under.stdout).toContain("Usage: intg db status");
   });
 
   it("exits 2 with a one-line message and a hint on an unknown command or flag", async () => {
