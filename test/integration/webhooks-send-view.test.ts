@@ -1,25 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEndpoint } from "../../src/services/webhooks/create-endpoint.js";
-import type { EndpointInput } from "../../src/services/webhooks/endpoint-input.js";
 import { createEventType } from "../../src/services/webhooks/event-types.js";
 import { findEventRow, toEventInfo } from "../../src/services/webhooks/events.js";
 import { sendBatch } from "../../src/services/webhooks/send.js";
 import { PROVIDERS } from "../helpers/databases.js";
 import { testServices, type TestServices } from "../helpers/services.js";
+import { ENDPOINT_DEFAULTS } from "../helpers/webhook-bed.js";
 
 // A send builds each new event's view from what it wrote instead of reading the row back (half of
 // a batch's statements). The view must still be exactly what a later read of the row gives.
-const base: EndpointInput = {
-  url: "http://127.0.0.1:9/hook",
-  description: null,
-  channel: "HTTP",
-  eventFilter: [],
-  headers: null,
-  timeoutMs: 15_000,
-  retryScheduleMs: null,
-  rateLimitPerSecond: null,
-  allowPrivateNetwork: true,
-};
 
 describe.each(PROVIDERS)("a send's view on %s", (provider) => {
   let t: TestServices;
@@ -28,8 +17,12 @@ describe.each(PROVIDERS)("a send's view on %s", (provider) => {
     await createEventType(t.ctx, { name: "invoice.paid", description: null, schema: null });
     await createEventType(t.ctx, { name: "customer.created", description: null, schema: null });
     await createEventType(t.ctx, { name: "order.shipped", description: null, schema: null });
-    await createEndpoint(t.ctx, { ...base, eventFilter: ["invoice.*"] });
-    await createEndpoint(t.ctx, { ...base, eventFilter: ["invoice.*", "customer.*"] });
+    await createEndpoint(t.ctx, { ...ENDPOINT_DEFAULTS, url: "http://127.0.0.1:9/hook", eventFilter: ["invoice.*"] });
+    await createEndpoint(t.ctx, {
+      ...ENDPOINT_DEFAULTS,
+      url: "http://127.0.0.1:9/hook",
+      eventFilter: ["invoice.*", "customer.*"],
+    });
   });
   afterAll(async () => t?.dispose());
 
