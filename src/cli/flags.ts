@@ -116,7 +116,9 @@ export function addRenamedOption(command: Command, current: Option, oldFlags: st
     command.setOptionValueWithSource(current.attributeName(), value, "cli");
   });
   return command.hook("preAction", (_self, action) => {
-    if (used && !action.optsWithGlobals().quiet)
+    // A note for a person: not under -q, nor under --json, where stderr holds only a JSON error.
+    const globals = action.optsWithGlobals();
+    if (used && !globals.quiet && globals.json === false && globals.jq === undefined)
       command.configureOutput().writeErr?.(`intg: ${old.long} is deprecated; use ${current.long}\n`);
   });
 }

@@ -61,13 +61,16 @@ describe("one flag vocabulary through bin/intg", () => {
   it("keeps the old connections flags working, each with one deprecation note, and -q silences it", async () => {
     const file = join(home.path, "credential.txt");
     writeFileSync(file, "key_from_file\n");
+    // Not under --json: there stderr holds a JSON error alone, so the note is left out (tested below).
     const create = (name: string, ...flags: string[]) =>
-      intg(["connections", "create", "--provider", "billing", "--name", name, ...flags, "--json"], { env });
+      intg(["connections", "create", "--provider", "billing", "--name", name, ...flags], { env });
+    /** A field of the view the command printed (piped: `field:<TAB>value` lines). */
+    const field = (stdout: string, name: string) => stdout.match(new RegExp(`^${name}:\t(.*)$`, "m"))?.[1];
 
     const old = await create("old", "--env", "Staging", "--credential-env", "TOKEN");
     expect(old.code, old.stderr).toBe(0);
     expect(notes(old.stderr)).toEqual([note("--env", "--environment"), note("--credential-env", "--from-env")]);
-    expect(JSON.parse(old.stdout)).toMatchObject({ environment: "STAGING" });
+    expect(field(old.stdout, "environment")).toBe("staging");
 
     const current = await create("new", "--environment", "production", "--from-file", file);
     expect([current.code, notes(current.stderr)]).toEqual([0, []]);
@@ -76,14 +79,31 @@ describe("one flag vocabulary through bin/intg", () => {
       { env, input: "key" },
     );
     expect([quiet.code, quiet.stderr]).toEqual([0, ""]);
+    // Under --json stderr is for a JSON error alone: the note stays out of it, as it does of a refusal.
+    const asJson = await intg(
+      ["connections", "create", "--provider", "billing", "--name", "j", "--env", "development", "--json"],
+      { env, input: "key" },
+    );
+    expect([asJson.code, asJson.stderr]).toEqual([0, ""]);
+    const refusedJson = await intg(
+      ["connections", "create", "--provider", "nope", "--name", "x", "--env", "sandbox", "--json"],
+      {
+        env,
+        input: "key",
+      },
+    );
+    expect(refusedJson.code).not.toBe(0);
+    expect(JSON.parse(refusedJson.stderr).error.code).toEqual(expect.any(String));
 
-    const { id } = JSON.parse(old.stdout);
+    const id = field(old.stdout, "id")!;
     const replaced = await intg(["connections", "set-credentials", id, "--credential-file", file], { env });
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(notes(replaced.stderr)).toEqual([note("--credential-file", "--from-file")]);
 
+    const listedByOld = await intg(["connections", "list", "--env", "staging,SANDBOX"], { env });
+    expect(notes(listedByOld.stderr)).toEqual([note("--env", "--environment")]);
     const byOld = await intg(["connections", "list", "--env", "staging,SANDBOX", "--json"], { env });
-    expect(notes(byOld.stderr)).toEqual([note("--env", "--environment")]);
+    expect(byOld.stderr).toBe("");
     const names = JSON.parse(byOld.stdout).map((c: { name: string }) => c.name);
     expect(names.sort()).toEqual(["old", "q"]);
     expect((await json(["connections", "list", "--environment", "production"])).length).toBe(1);
