@@ -85,11 +85,11 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   let wake: (() => void) | undefined;
   // Lanes with nothing to do wait for the refill or for a paced delivery's time, whichever is first
   // (a claim in progress must not hold back a delivery whose slot has come).
-  const signal = () => {
+  const latch = () => {
     let resolve!: () => void;
     return { promise: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
   };
-  let arrival = signal();
+  let arrival = latch();
   const idle = (ms: number) => {
     const ac = new AbortController();
     wake = () => ac.abort();
@@ -113,7 +113,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
           queue.unshift(entry);
           wake?.();
           arrival.resolve();
-          arrival = signal();
+          arrival = latch();
         }, wait);
         later.set(entry, timer);
       }
@@ -186,14 +186,16 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       const next = queue.shift();
       if (!next) {
         if (exhausted) return;
-        await Promise.race([refilling, arrival.promise]);
+        // Only while a paced delivery waits: each race leaves a reaction on the promise until it settles.
+        await (later.size > 0 ? Promise.race([refilling, arrival.promise]) : refilling);
         continue;
       }
       // A lease that ran out while the delivery waited here may be another worker's now.
       if (ctx.now().getTime() >= next.leaseEnds - leaseMargin) continue;
       // Past its rate-limit slot: handed back for a later slot, not sent bunched with the next ones.
+      // Awaited, so a run that stops when nothing is due (--once) finds it due again.
       if (next.item.sendBy !== undefined && Date.now() > next.item.sendBy) {
-        store.release(owner, [next.item.id]).catch((e) => void (fatal ??= e));
+        await store.release(owner, [next.item.id]);
         continue;
       }
       const finished = await attempt(next.item);
