@@ -8,9 +8,11 @@ import { prepared, providerOf } from "../prepared.js";
 // Reads that join the endpoint's webhook (its retry schedule and retention) live here too.
 
 type Ciphertexts = "secretCiphertext" | "previousSecretCiphertext" | "olderSecretCiphertext";
+/** The worker's own bookkeeping (the claim's rate-limit clock): no part of an endpoint's view. */
+type WorkerState = "rateLimitTat";
 
 /** What a view reads of an endpoint (never a ciphertext), with its webhook's schedule and retention. */
-export type EndpointRow = Omit<Selectable<WebhookEndpoint>, Ciphertexts> & {
+export type EndpointRow = Omit<Selectable<WebhookEndpoint>, Ciphertexts | WorkerState> & {
   webhookRetrySchedule: unknown;
   webhookRetention: RetentionPolicy | null;
 };
@@ -274,4 +276,23 @@ export function endpointsDisabledOrFailing(db: Db) {
     .where((eb) => eb.or([eb("enabled", "=", false), eb("failingSince", "is not", null)]))
     .orderBy("id")
     .execute();
+}
+
+/**
+ * The enabled rate-limited endpoints with their GCRA clocks, for the worker's claim. PostgreSQL holds
+ * them for the claim's transaction, skipping those another worker's claim holds (it paces them now);
+ * FOR NO KEY UPDATE, so deliveries queued for them meanwhile (a foreign key's share lock) do not wait.
+ */
+export function rateLimitedEndpoints(db: Db): Promise<{ id: string; rate: number; tat: Date | null }[]> {
+  const q = db
+    .selectFrom("WebhookEndpoint")
+    .select(["id", "rateLimitPerSecond as rate", "rateLimitTat as tat"])
+    .where("enabled", "=", true)
+    .where("rateLimitPerSecond", "is not", null)
+    .$narrowType<{ rate: number }>();
+  return (providerOf(db) === "postgresql" ? q.forNoKeyUpdate().skipLocked() : q).execute();
+}
+
+export async function setRateLimitTat(db: Db, id: string, tat: Date): Promise<void> {
+  await db.updateTable("WebhookEndpoint").set({ rateLimitTat: tat }).where("id", "=", id).execute();
 }

@@ -20,14 +20,16 @@ export interface ClaimedDelivery {
 /** Expired: a dead worker's leases. Due: pending deliveries whose time has come. Oldest first, both. */
 export type ClaimKind = "expired" | "due";
 type ClaimValues = { owner: string; lease: Date; now: Date; limit: number };
+type EndpointClaimValues = ClaimValues & { endpoint: string };
 
-const claims = new Map<string, Compiled<ClaimedDelivery, keyof ClaimValues>>();
+const claims = new Map<string, Compiled<ClaimedDelivery, keyof EndpointClaimValues>>();
 
 /**
- * Leases up to `limit` deliveries of enabled endpoints to `owner` in one statement, so one atomic
- * step on either provider: on SQLite it holds the write lock for its duration; on PostgreSQL the
- * inner SELECT is FOR UPDATE SKIP LOCKED, so concurrent workers take rows the others have not
- * locked, and none waits or double-claims. Compiled once per provider and kind: it runs per refill.
+ * Leases up to `limit` deliveries of enabled endpoints without a rate limit to `owner` in one
+ * statement, so one atomic step on either provider: on SQLite it holds the write lock for its
+ * duration; on PostgreSQL the inner SELECT is FOR UPDATE SKIP LOCKED, so concurrent workers take
+ * rows the others have not locked, and none waits or double-claims. Compiled once per provider and
+ * kind: it runs per refill. Rate-limited endpoints are claimed one at a time (claimEndpointDeliveries).
  */
 export async function claimDeliveries(
   db: Db,
@@ -35,13 +37,31 @@ export async function claimDeliveries(
   kind: ClaimKind,
   values: ClaimValues,
 ): Promise<ClaimedDelivery[]> {
-  const key = `${provider}:${kind}`;
-  let statement = claims.get(key);
-  if (!statement) claims.set(key, (statement = prepareClaim(provider, kind)));
-  return (await statement.run(db, values)).rows;
+  return (await statementFor(provider, kind, false).run(db, { ...values, endpoint: null })).rows;
 }
 
-function prepareClaim(provider: Provider, kind: ClaimKind): Compiled<ClaimedDelivery, keyof ClaimValues> {
+/** The same claim for one endpoint's deliveries only, whatever its limit (the caller paces them). */
+export async function claimEndpointDeliveries(
+  db: Db,
+  provider: Provider,
+  kind: ClaimKind,
+  values: EndpointClaimValues,
+): Promise<ClaimedDelivery[]> {
+  return (await statementFor(provider, kind, true).run(db, values)).rows;
+}
+
+function statementFor(provider: Provider, kind: ClaimKind, scoped: boolean) {
+  const key = `${provider}:${kind}:${scoped}`;
+  let statement = claims.get(key);
+  if (!statement) claims.set(key, (statement = prepareClaim(provider, kind, scoped)));
+  return statement;
+}
+
+function prepareClaim(
+  provider: Provider,
+  kind: ClaimKind,
+  scoped: boolean,
+): Compiled<ClaimedDelivery, keyof EndpointClaimValues> {
   const pg = provider === "postgresql";
   // SQLite picks the rows by rowid: by "id" each would be found through its text index first.
   const key = pg ? "id" : "rowid";
@@ -49,15 +69,21 @@ function prepareClaim(provider: Provider, kind: ClaimKind): Compiled<ClaimedDeli
     kind === "expired"
       ? ([DeliveryStatus.SENDING, "d.leaseExpiresAt"] as const)
       : ([DeliveryStatus.PENDING, "d.nextAttemptAt"] as const);
-  return compileFor(provider, ["owner", "lease", "now", "limit"], (k, p) => {
+  const names = ["owner", "lease", "now", "limit", ...(scoped ? (["endpoint"] as const) : [])] as const;
+  return compileFor(provider, names, (k, p) => {
     // Each kind walks its own index in order and stops at the limit (an OR of both would sort
     // every due row on every claim).
-    const picked = k
+    const base = k
       .selectFrom("WebhookDelivery as d")
       .select(sql.ref<string>(`d.${key}`).as("key"))
       .where("d.status", "=", status)
-      .where(at, "<=", p.now)
-      .where("d.endpointId", "in", k.selectFrom("WebhookEndpoint as e").select("e.id").where("e.enabled", "=", true))
+      .where(at, "<=", p.now);
+    const unlimited = k
+      .selectFrom("WebhookEndpoint as e")
+      .select("e.id")
+      .where("e.enabled", "=", true)
+      .where("e.rateLimitPerSecond", "is", null);
+    const picked = (scoped ? base.where("d.endpointId", "=", p.endpoint) : base.where("d.endpointId", "in", unlimited))
       .orderBy(at)
       .limit(p.limit);
     return k

@@ -1,15 +1,31 @@
 import { typed } from "../../../db/kysely.js";
 import { claimDeliveries, type ClaimedDelivery } from "../../../db/queries/webhook-delivery/claim.js";
 import type { SqlClient } from "../../../db/sql.js";
+import { claimLimited } from "./claim-limited.js";
 
 // Claiming due work with a lease. One statement picks and marks the rows: on SQLite it takes the
 // write lock for its duration (so workers on one file take turns, never share a row); on
 // PostgreSQL the inner SELECT is FOR UPDATE SKIP LOCKED, so concurrent workers each take rows the
 // others have not locked and none waits or double-claims. A worker that dies keeps its rows only
-// until leaseExpiresAt; then they are due again (at-least-once).
+// until leaseExpiresAt; then they are due again (at-least-once). Rate-limited endpoints are claimed
+// apart, paced by a clock all workers share (claim-limited.ts).
 
-export type Claimed = ClaimedDelivery;
+/**
+ * A claimed delivery. sendAt, sendBy (epoch ms): its endpoint's rate limit gave it a slot, so it
+ * goes at sendAt, not before, and not after sendBy (claim-limited.ts).
+ */
+export type Claimed = ClaimedDelivery & { sendAt?: number; sendBy?: number };
 
+export interface ClaimResult {
+  items: Claimed[];
+  /**
+   * Due deliveries were held back by their endpoints' rate limits: claim again within this many
+   * ms (a run that stops when nothing is due must wait for them). Null: nothing was held back.
+   */
+  heldMs: number | null;
+}
+
+/** Claims deliveries of endpoints without a rate limit (the rate-limited ones: claimLimited). */
 export async function claimDue(
   sql: SqlClient,
   owner: string,
@@ -28,26 +44,57 @@ export async function claimDue(
   return [...expired, ...due];
 }
 
-// Claims cross to the store thread's caller as one flat array, CLAIM_FIELDS values a delivery:
-// cheaper to copy between threads than an object each.
-const CLAIM_FIELDS = 5;
+/** How often the rate-limited endpoints are claimed for: their claim reserves slots ahead (claim-limited.ts). */
+const LIMITED_EVERY_MS = 100;
 
-export function flattenClaims(claims: readonly Claimed[]): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (const c of claims) out.push(c.id, c.eventId, c.endpointId, c.attemptCount, c.payload);
+/**
+ * The store's claim: unlimited endpoints' deliveries on every call, rate-limited endpoints' at most
+ * every LIMITED_EVERY_MS (a transaction of its own, which a busy worker need not pay per refill).
+ */
+export function claimer(sql: SqlClient) {
+  let limitedAt = -Infinity;
+  let held: number | null = null;
+  return async (owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimResult> => {
+    const t = Date.now(); // the rate limits' clock: real time (claim-limited.ts)
+    const items: Claimed[] = [];
+    if (t - limitedAt >= LIMITED_EVERY_MS) {
+      limitedAt = t;
+      const limited = await claimLimited(sql, owner, now, leaseMs, limit);
+      items.push(...limited.items);
+      held = limited.heldMs === null ? null : t + limited.heldMs;
+    }
+    if (items.length < limit) items.push(...(await claimDue(sql, owner, now, leaseMs, limit - items.length)));
+    const next = held === null ? null : Math.max(held, limitedAt + LIMITED_EVERY_MS);
+    return { items, heldMs: next === null ? null : Math.max(1, next - t) };
+  };
+}
+
+// Claims cross to the store thread's caller as one flat array, CLAIM_FIELDS values a delivery
+// after heldMs (-1 for null): cheaper to copy between threads than an object each.
+const CLAIM_FIELDS = 7;
+
+export function flattenClaims(claim: ClaimResult): (string | number)[] {
+  const out: (string | number)[] = [claim.heldMs ?? -1];
+  for (const c of claim.items) {
+    out.push(c.id, c.eventId, c.endpointId, c.attemptCount, c.payload, c.sendAt ?? 0, c.sendBy ?? 0);
+  }
   return out;
 }
 
-export function unflattenClaims(flat: readonly (string | number)[]): Claimed[] {
-  const out: Claimed[] = [];
-  for (let i = 0; i < flat.length; i += CLAIM_FIELDS) {
-    out.push({
+export function unflattenClaims(flat: readonly (string | number)[]): ClaimResult {
+  const items: Claimed[] = [];
+  for (let i = 1; i < flat.length; i += CLAIM_FIELDS) {
+    const sendAt = flat[i + 5] as number;
+    const sendBy = flat[i + 6] as number;
+    items.push({
       id: flat[i] as string,
       eventId: flat[i + 1] as string,
       endpointId: flat[i + 2] as string,
       attemptCount: flat[i + 3] as number,
       payload: flat[i + 4] as string,
+      ...(sendAt ? { sendAt, sendBy } : {}),
     });
   }
-  return out;
+  const heldMs = flat[0] as number;
+  return { items, heldMs: heldMs < 0 ? null : heldMs };
 }

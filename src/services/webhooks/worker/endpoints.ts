@@ -28,7 +28,6 @@ export interface EndpointConfig {
   secretsUntil: number;
   /** The same secrets with their ends (null: the current one). */
   signers: SigningKey[];
-  bucket: TokenBucket | null;
   /** The endpoint's transformation, compiled; null sends the recorded bytes as they are. */
   transform: Transformer | null;
 }
@@ -42,13 +41,13 @@ export class EndpointCache {
     const now = Date.now();
     const entry = this.#entries.get(id);
     if (entry && now - entry.loadedAt < REFRESH_MS) return entry.config;
-    const config = this.#load(id, entry?.config);
+    const config = this.#load(id);
     this.#entries.set(id, { config, loadedAt: now });
     config.catch(() => this.#entries.delete(id));
     return config;
   }
 
-  async #load(id: string, previous: Promise<EndpointConfig> | undefined): Promise<EndpointConfig> {
+  async #load(id: string): Promise<EndpointConfig> {
     const row = await findEndpointRow(this.ctx.sql, id);
     const info = toEndpointInfo(row);
     const signers = await signingKeys(this.ctx, id);
@@ -58,10 +57,6 @@ export class EndpointCache {
     // there are none, so an attempt then builds one header set, not two.
     const names = Object.keys(headers);
     const recordedHeaders = names.length ? Object.fromEntries(names.map((n) => [n, REDACTED_VALUE])) : headers;
-    const rate = info.rateLimitPerSecond;
-    // Keep the bucket across refreshes, or a refresh would hand out a fresh burst.
-    const old = await previous?.catch(() => undefined);
-    const bucket = rate ? (old?.bucket?.rate === rate ? old.bucket : new TokenBucket(rate)) : null;
     return {
       id,
       url: new URL(info.url),
@@ -73,7 +68,6 @@ export class EndpointCache {
       secrets: signers.map((k) => k.secret),
       secretsUntil: Math.min(...signers.map((k) => k.until?.getTime() ?? Infinity)),
       signers,
-      bucket,
       transform: info.transformation ? await compileTransformation(info.transformation) : null,
     };
   }
@@ -86,26 +80,4 @@ export class EndpointCache {
 export function secretsAt(ep: EndpointConfig, at: number): readonly string[] {
   if (at < ep.secretsUntil) return ep.secrets; // the usual case: no allocation per attempt
   return ep.signers.filter((k) => k.until === null || k.until.getTime() > at).map((k) => k.secret);
-}
-
-/** `rate` requests per second, with a burst of one second's worth. */
-export class TokenBucket {
-  #tokens: number;
-  #at = performance.now();
-
-  constructor(readonly rate: number) {
-    this.#tokens = rate;
-  }
-
-  /** Milliseconds to wait before a request may go; 0 takes a token now. */
-  take(): number {
-    const now = performance.now();
-    this.#tokens = Math.min(this.rate, this.#tokens + ((now - this.#at) / 1000) * this.rate);
-    this.#at = now;
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.#tokens) / this.rate) * 1000);
-  }
 }

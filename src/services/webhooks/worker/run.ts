@@ -75,7 +75,11 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     disabledEndpoints: [],
     durationMs: 0,
   };
-  const queue: { item: Claimed; leaseEnds: number }[] = [];
+  type Entry = { item: Claimed; leaseEnds: number };
+  const queue: Entry[] = [];
+  // Deliveries whose endpoint's rate limit gives them a later slot, each on a timer that moves it
+  // to the front of the queue at its time (claim-limited.ts).
+  const later = new Map<Entry, NodeJS.Timeout>();
   // Time an attempt needs to start and its result to be written before the lease runs out.
   const leaseMargin = Math.min(1000, options.leaseMs / 4);
   let exhausted = false;
@@ -85,16 +89,48 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   // Halting leaves the queue unsent; running out of due work (--once) still sends what is queued.
   const halted = () => fatal !== undefined || options.signal?.aborted === true || performance.now() >= deadline;
 
+  // An idle refill waits for the poll, or less: a rate-limited delivery coming due wakes it.
+  let wake: (() => void) | undefined;
+  // Lanes with nothing to do wait for the refill or for a paced delivery's time, whichever is first
+  // (a claim in progress must not hold back a delivery whose slot has come).
+  const latch = () => {
+    let resolve!: () => void;
+    return { promise: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
+  };
+  let arrival = latch();
+  const idle = (ms: number) => {
+    const ac = new AbortController();
+    wake = () => ac.abort();
+    const signal = options.signal ? AbortSignal.any([options.signal, ac.signal]) : ac.signal;
+    return sleep(ms, undefined, { signal })
+      .catch(() => undefined)
+      .finally(() => (wake = undefined));
+  };
   const refill = async () => {
     const now = ctx.now();
-    const want = options.concurrency * 16 - queue.length;
-    const rows = await store.claim(owner, now, options.leaseMs, want);
+    const want = options.concurrency * 16 - queue.length - later.size;
+    const { items, heldMs } = await store.claim(owner, now, options.leaseMs, want);
     const leaseEnds = now.getTime() + options.leaseMs;
-    options.onClaim?.(rows.length, now, busy);
-    for (const item of rows) queue.push({ item, leaseEnds });
-    if (rows.length === 0) {
-      if (options.once) exhausted = true;
-      else await sleep(options.pollMs, undefined, { signal: options.signal }).catch(() => undefined);
+    options.onClaim?.(items.length, now, busy);
+    for (const item of items) {
+      const entry = { item, leaseEnds };
+      const wait = (item.sendAt ?? 0) - Date.now(); // the rate limits' clock is real time
+      if (wait <= 0) queue.push(entry);
+      else {
+        const timer = setTimeout(() => {
+          later.delete(entry);
+          queue.unshift(entry);
+          wake?.();
+          arrival.resolve();
+          arrival = latch();
+        }, wait);
+        later.set(entry, timer);
+      }
+    }
+    if (items.length === 0) {
+      // Under --once, work held back by a rate limit, or waiting for its slot, is still due now.
+      if (options.once && heldMs === null && later.size === 0) exhausted = true;
+      else await idle(Math.min(options.pollMs, heldMs ?? Infinity));
     }
   };
   const startRefill = () =>
@@ -110,6 +146,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     store.renew(owner, now, options.leaseMs).then(
       (renewed) => {
         for (const q of queue) q.leaseEnds = now.getTime() + options.leaseMs;
+        for (const q of later.keys()) q.leaseEnds = now.getTime() + options.leaseMs;
         options.onLeaseRenewed?.(renewed, now, busy);
       },
       (e) => void (stopped || (fatal ??= e)), // a renewal cut short by the store closing is no failure
@@ -156,11 +193,18 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       const next = queue.shift();
       if (!next) {
         if (exhausted) return;
-        await refilling;
+        // Only while a paced delivery waits: each race leaves a reaction on the promise until it settles.
+        await (later.size > 0 ? Promise.race([refilling, arrival.promise]) : refilling);
         continue;
       }
       // A lease that ran out while the delivery waited here may be another worker's now.
       if (ctx.now().getTime() >= next.leaseEnds - leaseMargin) continue;
+      // Past its rate-limit slot: handed back for a later slot, not sent bunched with the next ones.
+      // Awaited, so a run that stops when nothing is due (--once) finds it due again.
+      if (next.item.sendBy !== undefined && Date.now() > next.item.sendBy) {
+        await store.release(owner, [next.item.id]);
+        continue;
+      }
       let finished: Finished | undefined;
       busy++;
       try {
@@ -211,7 +255,6 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       }
       throw error;
     }
-    for (let wait = ep.bucket?.take() ?? 0; wait > 0; wait = ep.bucket!.take()) await sleep(wait);
     const startedAt = ctx.now();
     let body = item.payload;
     // A transformation that throws is recorded as a failed attempt and retried on the schedule:
@@ -269,13 +312,15 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     await Promise.all(Array.from({ length: options.concurrency }, () => lane().catch((e) => void (fatal ??= e))));
     await refilling;
     await flush();
+    for (const timer of later.values()) clearTimeout(timer);
     await store.release(
       owner,
-      queue.map((q) => q.item.id),
+      [...queue, ...later.keys()].map((q) => q.item.id),
     );
   } finally {
     stopped = true;
     clearInterval(heartbeat);
+    for (const timer of later.values()) clearTimeout(timer);
     clearTimeout(timer);
     await http.close();
     await store.close();

@@ -3,7 +3,7 @@ import { releaseDeliveries, renewLeases } from "../../../db/queries/webhook-deli
 import type { SqlClient } from "../../../db/sql.js";
 import type { DbTarget, Env } from "../../../db/url.js";
 import { headSyncPending, syncAuditHead } from "../../audit/head.js";
-import { claimDue, type Claimed } from "./claim.js";
+import { claimer, type ClaimResult } from "./claim.js";
 import { recordBatch, type AttemptRecords, type Disabled } from "./record.js";
 
 // Where the worker's lanes get due deliveries and leave finished attempts. The SQL store runs
@@ -12,7 +12,7 @@ import { recordBatch, type AttemptRecords, type Disabled } from "./record.js";
 // HTTP work instead of taking turns with it on one event loop.
 
 export interface DeliveryStore {
-  claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<Claimed[]>;
+  claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimResult>;
   /** Records a batch of attempts (encodeAttempts) in one transaction; returns the endpoints that batch disabled. */
   record(owner: string, records: AttemptRecords, now: Date, disableAfterMs: number): Promise<Disabled[]>;
   /** Extends the lease of every delivery the owner still holds (a heartbeat); returns how many. */
@@ -32,7 +32,7 @@ export function sqlStore(sql: SqlClient, keys: { target: DbTarget; env: Env }): 
     env: keys.env,
   });
   return {
-    claim: (owner, now, leaseMs, limit) => claimDue(sql, owner, now, leaseMs, limit),
+    claim: claimer(sql),
     // The worker's own decisions (disabling an endpoint) are audited as "system", whoever runs it.
     record: (owner, records, now, disableAfterMs) => recordBatch(auditCtx(now), owner, records, disableAfterMs),
     renew: (owner, now, leaseMs) => renewLeases(typed(sql), owner, new Date(now.getTime() + leaseMs)),
