@@ -118,7 +118,7 @@ export function addRenamedOption(command: Command, current: Option, oldFlags: st
   return command.hook("preAction", (_self, action) => {
     // A note for a person: not under -q, nor under --json, where stderr holds only a JSON error.
     const globals = action.optsWithGlobals();
-    if (used && !globals.quiet && globals.json === false && globals.jq === undefined)
+    if (used && !globals.quiet && !globals.json && globals.jq === undefined)
       command.configureOutput().writeErr?.(`intg: ${old.long} is deprecated; use ${current.long}\n`);
   });
 }

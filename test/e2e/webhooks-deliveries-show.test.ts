@@ -47,7 +47,7 @@ describe.each(PROVIDERS)("deliveries show on %s", (provider) => {
       expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
       expect(shown).toContain(`${"a".repeat(2037)}\n`); // cut before the two-byte "é", not through it
       expect(shown).not.toContain("é");
-      expect(shown).not.toContain("zz");
+      expect(shown).not.toContain("z".repeat(16)); // none of the body past the cut
     } finally {
       await receiver.close();
       await db.dispose();
