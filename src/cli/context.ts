@@ -2,7 +2,7 @@ import { userInfo } from "node:os";
 import type { Database } from "../db/client.js";
 import type { ServiceContext } from "../services/context.js";
 import { resolveDbTarget, type DbTarget } from "../db/url.js";
-import { headSyncPending, syncAuditHead } from "../services/audit/head.js";
+import { headSyncPending } from "../services/audit/head-pending.js";
 import type { Deps, GlobalOptions } from "./deps.js";
 import type { JqFilter } from "./json-filter.js";
 import { Output, type StyleFactory } from "./output.js";
@@ -68,7 +68,7 @@ export class CommandContext {
     // database once the command is done; a failure here leaves the old head, never a wrong one.
     if (db && headSyncPending())
       await this.services()
-        .then(syncAuditHead)
+        .then(async (ctx) => (await import("../services/audit/head.js")).syncAuditHead(ctx))
         .catch(() => undefined);
     this.#db = undefined;
     if (db)

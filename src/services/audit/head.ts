@@ -4,21 +4,11 @@ import type { JsonObject } from "../../types/common.js";
 import { readIntegrity, type IntegrityKeys, type ServicesCtx } from "../integrity/root.js";
 import { linkMatches, type ChainedFields } from "./chain.js";
 import { headFilePath, readHeadFile, writeHeadFile, type AuditHead } from "./head-file.js";
+import { clearHeadSyncPending } from "./head-pending.js";
 
 // Moves the head kept outside the database forward to the newest keyed event. Only forward, only
 // to an event whose MAC holds, and only while the event at the old head is still the one recorded:
 // a log that was cut or rewritten keeps the old head, for `audit verify` to report.
-
-let pending = false;
-
-/** An event was appended inside a transaction still open: sync when the command ends. */
-export function noteAppended(): void {
-  pending = true;
-}
-
-export function headSyncPending(): boolean {
-  return pending;
-}
 
 export function chainedFields(r: AuditRow): ChainedFields {
   return {
@@ -38,7 +28,7 @@ export function chainedFields(r: AuditRow): ChainedFields {
 
 /** `keys`: the integrity keys when the caller holds them already (recordAudit), else they are read. */
 export async function syncAuditHead(ctx: ServicesCtx, keys?: IntegrityKeys): Promise<AuditHead | undefined> {
-  pending = false;
+  clearHeadSyncPending();
   const path = headFilePath(ctx);
   if (!path) return undefined;
   const state = keys ? { kind: "open" as const, keys } : await readIntegrity(ctx);

@@ -4,7 +4,8 @@ import type { JsonObject } from "../../types/common.js";
 import type { ServiceContext } from "../context.js";
 import { integrityKeys, ringIfAny, type IntegrityKeys, type ServicesCtx } from "../integrity/root.js";
 import { appendEvent, lockChain } from "./chain.js";
-import { noteAppended, syncAuditHead } from "./head.js";
+import { syncAuditHead } from "./head.js";
+import { noteAppended } from "./head-pending.js";
 
 export { eventHash, type ChainedFields } from "./chain.js";
 

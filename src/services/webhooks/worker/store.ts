@@ -2,7 +2,8 @@ import { typed } from "../../../db/kysely.js";
 import { releaseDeliveries, renewLeases } from "../../../db/queries/webhook-delivery/claim.js";
 import type { SqlClient } from "../../../db/sql.js";
 import type { DbTarget, Env } from "../../../db/url.js";
-import { headSyncPending, syncAuditHead } from "../../audit/head.js";
+import { syncAuditHead } from "../../audit/head.js";
+import { headSyncPending } from "../../audit/head-pending.js";
 import { claimer, type ClaimResult } from "./claim.js";
 import { recordBatch, type AttemptRecords, type Disabled } from "./record.js";
 
