@@ -14,7 +14,9 @@ const ALLOWED = [
 ];
 const SQL_CALL =
   /\.(all|get|run|rows|query)(<[^>]*>)?\(\s*[`"'](\s*)(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|DROP|ALTER|BEGIN|PRAGMA|SET|LOCK)\b/i;
-const SQL_TEXT = /[`"']\s*(SELECT\s+[^`"']*\bFROM\b|INSERT\s+INTO\b|UPDATE\s+"[A-Za-z]+"\s+SET\b|DELETE\s+FROM\b)/i;
+// In a template literal a statement quotes its identifiers ("n", "WebhookEndpoint"): only a backtick ends it.
+const SQL_TEXT =
+  /`\s*SELECT\s+[^`]*\bFROM\b|[`"']\s*(SELECT\s+[^`"']*\bFROM\b|INSERT\s+INTO\b|UPDATE\s+"[A-Za-z]+"\s+SET\b|DELETE\s+FROM\b)/i;
 const ENUM_LITERAL =
   /'(PENDING|SENDING|SUCCEEDED|FAILED|CANCELLED|ACTIVE|ROTATING|EXPIRED|REVOKED|DISABLED|HEALTHY|UNHEALTHY)'/;
 
@@ -33,6 +35,7 @@ describe("statements live in their table's module", () => {
     expect(sources.length).toBeGreaterThan(100);
     expect(SQL_CALL.test('sql.all(`SELECT "id" FROM "ApiKey"`)')).toBe(true);
     expect(SQL_TEXT.test('const q = `DELETE FROM "WebhookDelivery" WHERE "id" = ?`;')).toBe(true);
+    expect(SQL_TEXT.test('  `SELECT COUNT(*) AS "n" FROM "WebhookEndpoint"`,')).toBe(true);
     expect(ENUM_LITERAL.test(`WHERE "status" = 'SENDING'`)).toBe(true);
   });
 

@@ -151,6 +151,26 @@ export async function endpointSecretKeyCounts(db: Db): Promise<{ masterKeyId: st
   return out;
 }
 
+/** The master key ids the endpoints' current secrets are sealed under. */
+export async function endpointSecretMasterKeyIds(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom("WebhookEndpoint")
+    .select((eb) => eb.fn<string>("SUBSTR", [eb.ref("secretCiphertext"), eb.lit(4), eb.lit(16)]).as("masterKeyId"))
+    .distinct()
+    .execute();
+  return rows.map((r) => r.masterKeyId);
+}
+
+/** Endpoints whose configuration carries an integrity MAC. */
+export async function countMacedEndpoints(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom("WebhookEndpoint")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where("configMac", "is not", null)
+    .executeTakeFirst();
+  return count(row?.n);
+}
+
 /** A few endpoints whose current secret is sealed under one of `keyIds` (does the ring open any?). */
 export function endpointSecretsUnder(db: Db, keyIds: readonly string[], limit: number) {
   return db

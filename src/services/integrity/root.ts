@@ -3,6 +3,7 @@ import { typed } from "../../db/kysely.js";
 import { countKeyedAuditEvents } from "../../db/queries/audit-event.js";
 import { countSealedConnections } from "../../db/queries/integration-connection.js";
 import { countSealedProviders } from "../../db/queries/integration-provider.js";
+import { countMacedEndpoints } from "../../db/queries/webhook-endpoint.js";
 import { insertIntegrityKey, integrityKeyById } from "../../db/queries/integrity-key.js";
 import { decrypt, encrypt } from "../../lib/crypto.js";
 import { newId } from "../../lib/ids.js";
@@ -151,10 +152,7 @@ async function refuseStrangerKey(ctx: ServicesCtx, ring: MasterKeyRing): Promise
 // then be "wrong", and a writer who deleted it could have every row re-trusted.
 async function refuseIfOnceKeyed(ctx: ServicesCtx): Promise<void> {
   const db = typed(ctx.sql);
-  const endpoints = await ctx.sql.get<{ n: number | string }>(
-    `SELECT COUNT(*) AS "n" FROM "WebhookEndpoint" WHERE "configMac" IS NOT NULL`,
-  );
-  const macs = (await countSealedProviders(db)) + (await countSealedConnections(db)) + Number(endpoints?.n ?? 0);
+  const macs = (await countSealedProviders(db)) + (await countSealedConnections(db)) + (await countMacedEndpoints(db));
   const traces = (await countKeyedAuditEvents(db)) + macs;
   const head = headFilePath(ctx);
   const anchored = head ? readHeadFile(head) !== undefined : false;

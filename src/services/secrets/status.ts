@@ -2,7 +2,7 @@ import { IntgError } from "../../errors.js";
 import { typed } from "../../db/kysely.js";
 import { integrityKeyMasterIds } from "../../db/queries/integrity-key.js";
 import { countSecretsByMasterKey, secretMasterKeyIds } from "../../db/queries/integration-secret.js";
-import { endpointSecretKeyCounts } from "../../db/queries/webhook-endpoint.js";
+import { endpointSecretKeyCounts, endpointSecretMasterKeyIds } from "../../db/queries/webhook-endpoint.js";
 import type { SecretsStatus } from "../../types/secrets.types.js";
 import type { ServiceContext } from "../context.js";
 import { findKey, loadMasterKeys, type MasterKeyRing } from "./master-key.js";
@@ -27,11 +27,9 @@ export async function countByKey(ctx: Pick<ServiceContext, "sql">): Promise<Map<
 export async function sealedUnderKeyIds(ctx: Pick<ServiceContext, "sql">): Promise<string[]> {
   const db = typed(ctx.sql);
   // Webhook endpoint secrets are sealed under the ring too; their envelope names the key.
-  const endpoints = await ctx.sql.all<{ masterKeyId: string }>(
-    `SELECT DISTINCT SUBSTR("secretCiphertext", 4, 16) AS "masterKeyId" FROM "WebhookEndpoint"`,
-  );
+  const endpoints = await endpointSecretMasterKeyIds(db);
   const root = await integrityKeyMasterIds(db);
-  const ids = new Set([...(await secretMasterKeyIds(db)), ...endpoints.map((r) => r.masterKeyId), ...root]);
+  const ids = new Set([...(await secretMasterKeyIds(db)), ...endpoints, ...root]);
   const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const id of (await countHeaderKeys(ctx.sql)).keys()) if (!sorted.includes(id)) sorted.push(id);
   return sorted;
