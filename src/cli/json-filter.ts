@@ -28,6 +28,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * Only the named fields of an object, or of each object of an array. A name the output does not
  * have is a usage error listing the names it has. An empty array has none to check against.
  */
+/** The given fields of one object, those it has, in the order asked. */
+export function pickFields(o: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]]));
+}
+
 export function selectFields(value: unknown, fields: string[]): unknown {
   const items = Array.isArray(value) ? value : [value];
   const objects = items.filter(isRecord);
@@ -41,7 +46,7 @@ export function selectFields(value: unknown, fields: string[]): unknown {
       `Available fields:\n  ${[...available].sort().join("\n  ")}`,
       "INVALID_JSON_FIELD",
     );
-  const pick = (o: Record<string, unknown>) => Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]]));
+  const pick = (o: Record<string, unknown>) => pickFields(o, fields);
   return Array.isArray(value) ? objects.map(pick) : pick(value as Record<string, unknown>);
 }
 

@@ -1,6 +1,6 @@
 import type { Env } from "../db/url.js";
 import type { GlobalOptions, IO } from "./deps.js";
-import { type JqFilter, selectFields } from "./json-filter.js";
+import { type JqFilter, pickFields, selectFields } from "./json-filter.js";
 import { type Cell, renderDetails, renderTable } from "./table.js";
 
 /** The few styles intg uses; chalk's instances have this shape. */
@@ -90,10 +90,7 @@ export class Output {
   printNdjson(value: unknown): void {
     const fields = this.globals.jsonFields;
     const record = typeof value === "object" && value !== null && !Array.isArray(value);
-    const selected =
-      fields && record
-        ? Object.fromEntries(fields.filter((f) => f in value).map((f) => [f, (value as Record<string, unknown>)[f]]))
-        : value;
+    const selected = fields && record ? pickFields(value as Record<string, unknown>, fields) : value;
     if (this.extras.jq) return this.writeJq(JSON.stringify(selected));
     this.io.stdout.write(JSON.stringify(selected) + "\n");
   }

@@ -2,7 +2,7 @@ import { type Db, typed } from "../../kysely.js";
 import type { Selectable, SelectQueryBuilder } from "kysely";
 import type { DB, ExternalReference } from "../../generated/kysely/types.js";
 import type { SqlClient } from "../../sql.js";
-import { LINK_COLUMNS } from "./columns.js";
+import { LINK_COLUMNS, RECORD_COLUMNS } from "./columns.js";
 
 // Reads of "ExternalReference": the links between the platform's records and a provider's.
 // The folder holds every statement on the table, one file per purpose.
@@ -11,11 +11,7 @@ import { LINK_COLUMNS } from "./columns.js";
 export const REF_FIELDS = [
   "id",
   ...LINK_COLUMNS,
-  "metadata",
-  "payloadHash",
-  "firstSeenAt",
-  "lastModifiedAt",
-  "remoteDeleted",
+  ...RECORD_COLUMNS,
   "remoteDeletedAt",
   "createdAt",
   "updatedAt",
