@@ -1,6 +1,7 @@
 import { typed } from "../../../db/kysely.js";
 import { claimDeliveries, type ClaimedDelivery } from "../../../db/queries/webhook-delivery/claim.js";
 import type { SqlClient } from "../../../db/sql.js";
+import { claimRotating } from "../../../db/queries/webhook-delivery/claim-rotating.js";
 import { claimLimited } from "./claim-limited.js";
 
 // Claiming due work with a lease. One statement picks and marks the rows: on SQLite it takes the
@@ -25,13 +26,18 @@ export interface ClaimResult {
   heldMs: number | null;
 }
 
-/** Claims deliveries of endpoints without a rate limit (the rate-limited ones: claimLimited). */
+/**
+ * Claims deliveries of endpoints without a rate limit (the rate-limited ones: claimLimited), the
+ * endpoints taking turns (claim-rotating.ts). `held`: of one endpoint, the most deliveries `owner`
+ * may hold; an endpoint at it offers no more (its cap keeps them from being sent sooner).
+ */
 export async function claimDue(
   sql: SqlClient,
   owner: string,
   now: Date,
   leaseMs: number,
   limit: number,
+  held = limit,
 ): Promise<Claimed[]> {
   const db = typed(sql);
   const values = { owner, lease: new Date(now.getTime() + leaseMs), now, limit };
@@ -40,7 +46,7 @@ export async function claimDue(
   // limit, where an OR would sort every due row on every claim.
   const expired = await claimDeliveries(db, sql.provider, "expired", values);
   if (expired.length >= limit) return expired;
-  const due = await claimDeliveries(db, sql.provider, "due", { ...values, limit: limit - expired.length });
+  const due = await claimRotating(db, sql.provider, { ...values, limit: limit - expired.length, per: Math.min(limit, held), held });
   return [...expired, ...due];
 }
 
@@ -54,7 +60,7 @@ const LIMITED_EVERY_MS = 100;
 export function claimer(sql: SqlClient) {
   let limitedAt = -Infinity;
   let held: number | null = null;
-  return async (owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimResult> => {
+  return async (owner: string, now: Date, leaseMs: number, limit: number, perEndpoint = limit): Promise<ClaimResult> => {
     const t = Date.now(); // the rate limits' clock: real time (claim-limited.ts)
     const items: Claimed[] = [];
     if (t - limitedAt >= LIMITED_EVERY_MS) {
@@ -63,7 +69,7 @@ export function claimer(sql: SqlClient) {
       items.push(...limited.items);
       held = limited.heldMs === null ? null : t + limited.heldMs;
     }
-    if (items.length < limit) items.push(...(await claimDue(sql, owner, now, leaseMs, limit - items.length)));
+    if (items.length < limit) items.push(...(await claimDue(sql, owner, now, leaseMs, limit - items.length, perEndpoint)));
     const next = held === null ? null : Math.max(held, limitedAt + LIMITED_EVERY_MS);
     return { items, heldMs: next === null ? null : Math.max(1, next - t) };
   };
