@@ -41,17 +41,18 @@ describe.each(PROVIDERS)("the rotating claim on %s", (provider) => {
   });
 
   it("offers nothing more of an endpoint of which the worker holds its share; another worker still gets them", async () => {
-    const { ep: slow } = await bed.endpoint(undefined, { eventFilter: ["slow.*"] });
+    // Two in flight, four times that held: 8.
+    const { ep: slow } = await bed.endpoint(undefined, { eventFilter: ["slow.*"], maxInFlight: 2 });
     const { ep: fast } = await bed.endpoint(undefined, { eventFilter: ["fast.*"] });
     await send("slow.x", 50);
     bed.t.advance(1_000);
-    const first = await claimDue(ctx.sql, "w1", ctx.now(), 60_000, 100, 8);
+    const first = await claimDue(ctx.sql, "w1", ctx.now(), 60_000, 100, 4);
     expect(first).toHaveLength(8);
     await send("fast.x", 3);
     bed.t.advance(1_000);
-    const second = await claimDue(ctx.sql, "w1", ctx.now(), 60_000, 100, 8);
+    const second = await claimDue(ctx.sql, "w1", ctx.now(), 60_000, 100, 4);
     expect(second.map((c) => c.endpointId)).toEqual([fast.id, fast.id, fast.id]);
-    const other = await claimDue(ctx.sql, "w2", ctx.now(), 60_000, 100, 8);
+    const other = await claimDue(ctx.sql, "w2", ctx.now(), 60_000, 100, 4);
     expect(other.map((c) => c.endpointId)).toEqual(Array(8).fill(slow.id));
     // Each delivery went to one worker only.
     const ids = [...first, ...second, ...other].map((c) => c.id);

@@ -27,9 +27,15 @@ export interface ClaimResult {
 }
 
 /**
+ * Of one endpoint, a worker holds at most its in-flight cap times this many deliveries: enough that
+ * a fast endpoint's lanes never wait for the next claim (64 in flight: a full refill), few enough
+ * that a slow endpoint's backlog stays where other workers can take it.
+ */
+export const HELD_PER_IN_FLIGHT = 16;
+
+/**
  * Claims deliveries of endpoints without a rate limit (the rate-limited ones: claimLimited), the
- * endpoints taking turns (claim-rotating.ts). `held`: of one endpoint, the most deliveries `owner`
- * may hold; an endpoint at it offers no more (its cap keeps them from being sent sooner).
+ * endpoints taking turns (claim-rotating.ts). `factor`: HELD_PER_IN_FLIGHT, or a test's own.
  */
 export async function claimDue(
   sql: SqlClient,
@@ -37,7 +43,7 @@ export async function claimDue(
   now: Date,
   leaseMs: number,
   limit: number,
-  held = limit,
+  factor = HELD_PER_IN_FLIGHT,
 ): Promise<Claimed[]> {
   const db = typed(sql);
   const values = { owner, lease: new Date(now.getTime() + leaseMs), now, limit };
@@ -46,7 +52,7 @@ export async function claimDue(
   // limit, where an OR would sort every due row on every claim.
   const expired = await claimDeliveries(db, sql.provider, "expired", values);
   if (expired.length >= limit) return expired;
-  const due = await claimRotating(db, sql.provider, { ...values, limit: limit - expired.length, per: Math.min(limit, held), held });
+  const due = await claimRotating(db, sql.provider, { ...values, limit: limit - expired.length, factor });
   return [...expired, ...due];
 }
 
@@ -60,7 +66,7 @@ const LIMITED_EVERY_MS = 100;
 export function claimer(sql: SqlClient) {
   let limitedAt = -Infinity;
   let held: number | null = null;
-  return async (owner: string, now: Date, leaseMs: number, limit: number, perEndpoint = limit): Promise<ClaimResult> => {
+  return async (owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimResult> => {
     const t = Date.now(); // the rate limits' clock: real time (claim-limited.ts)
     const items: Claimed[] = [];
     if (t - limitedAt >= LIMITED_EVERY_MS) {
@@ -69,7 +75,7 @@ export function claimer(sql: SqlClient) {
       items.push(...limited.items);
       held = limited.heldMs === null ? null : t + limited.heldMs;
     }
-    if (items.length < limit) items.push(...(await claimDue(sql, owner, now, leaseMs, limit - items.length, perEndpoint)));
+    if (items.length < limit) items.push(...(await claimDue(sql, owner, now, leaseMs, limit - items.length)));
     const next = held === null ? null : Math.max(held, limitedAt + LIMITED_EVERY_MS);
     return { items, heldMs: next === null ? null : Math.max(1, next - t) };
   };

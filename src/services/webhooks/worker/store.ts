@@ -13,8 +13,7 @@ import { recordBatch, type AttemptRecords, type Disabled } from "./record.js";
 // HTTP work instead of taking turns with it on one event loop.
 
 export interface DeliveryStore {
-  /** `held`: the most deliveries of one endpoint the owner may hold (claimDue). */
-  claim(owner: string, now: Date, leaseMs: number, limit: number, held?: number): Promise<ClaimResult>;
+  claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimResult>;
   /** Records a batch of attempts (encodeAttempts) in one transaction; returns the endpoints that batch disabled. */
   record(owner: string, records: AttemptRecords, now: Date, disableAfterMs: number): Promise<Disabled[]>;
   /** Extends the lease of every delivery the owner still holds (a heartbeat); returns how many. */
