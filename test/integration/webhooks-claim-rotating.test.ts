@@ -34,7 +34,9 @@ describe.each(PROVIDERS)("the rotating claim on %s", (provider) => {
     await send("quiet.x", 2); // queued after the whole backlog
     bed.t.advance(1_000);
     const claimed = await claimDue(ctx.sql, "w1", ctx.now(), 60_000, 6);
-    expect(claimed.map((c) => c.endpointId).sort()).toEqual([busy.id, busy.id, busy.id, busy.id, quiet.id, quiet.id].sort());
+    expect(claimed.map((c) => c.endpointId).sort()).toEqual(
+      [busy.id, busy.id, busy.id, busy.id, quiet.id, quiet.id].sort(),
+    );
     // Oldest first within an endpoint: the busy endpoint's first four events.
     const busyTypes = claimed.filter((c) => c.endpointId === busy.id).map((c) => JSON.parse(c.payload).type);
     expect(busyTypes).toEqual(Array(4).fill("busy.first"));

@@ -37,7 +37,12 @@ describe("the worker's fair queue", () => {
     q.push(entry("a", 0), true);
     q.push(entry("b", 0));
     expect(q.take()?.n).toBe(0);
-    expect(q.drain().map((e) => `${e.item.endpointId}${e.n}`).sort()).toEqual(["a1", "b0"]);
+    expect(
+      q
+        .drain()
+        .map((e) => `${e.item.endpointId}${e.n}`)
+        .sort(),
+    ).toEqual(["a1", "b0"]);
     expect([q.size, q.sendable]).toEqual([0, 0]);
   });
 

@@ -8,11 +8,7 @@ import { parseOutboundUrl } from "../../lib/url-guard.js";
 import { DeliveryChannel, type RetentionPolicy } from "../../types/enums.js";
 import { RETENTION_FLAG } from "../../services/webhooks/retention.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
-import {
-  DEFAULT_MAX_IN_FLIGHT,
-  validatePattern,
-  type EndpointInput,
-} from "../../services/webhooks/endpoint-input.js";
+import { DEFAULT_MAX_IN_FLIGHT, validatePattern, type EndpointInput } from "../../services/webhooks/endpoint-input.js";
 
 export { parseHeaders, readHeaderFlags } from "./endpoint-header-flags.js";
 
