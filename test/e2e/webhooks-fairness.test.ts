@@ -119,6 +119,32 @@ function expectFair(r: Awaited<ReturnType<typeof noisyNeighbour>>) {
   expect(r.slowMostOpen).toBe(CAP);
 }
 
+describe("webhooks endpoints --max-in-flight", () => {
+  it("is a whole number from 1 to 1024, defaults to 16, and update changes it alone", async () => {
+    const db = await tempDb("sqlite");
+    const env = { HOME: home.path, INTG_MASTER_KEY: KEY, INTG_DATABASE_URL: db.url };
+    try {
+      expect((await intg(["db", "migrate"], { env })).code).toBe(0);
+      const url = "http://127.0.0.1:9/hooks";
+      const create = ["webhooks", "endpoints", "create", "--url", url, "--allow-private-network", "--json"];
+      const bad = await intg([...create, "--max-in-flight", "0"], { env });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain("--max-in-flight");
+      expect(JSON.parse((await intg(["webhooks", "endpoints", "list", "--json"], { env })).stdout)).toEqual([]);
+      const made = JSON.parse((await intg(create, { env })).stdout);
+      expect(made.maxInFlight).toBe(16);
+      const updated = await intg(["webhooks", "endpoints", "update", made.id, "--max-in-flight", "4", "--json"], {
+        env,
+      });
+      expect(JSON.parse(updated.stdout)).toMatchObject({ maxInFlight: 4, url });
+      const shown = await intg(["webhooks", "endpoints", "show", made.id], { env });
+      expect(shown.stdout).toMatch(/max in flight:\t4\n/);
+    } finally {
+      await db.dispose();
+    }
+  });
+});
+
 describe("webhooks worker: a slow endpoint beside fast ones", () => {
   it("keeps the slow one to its cap and the fast ones' p99 under 250 ms on SQLite", async () => {
     expectFair(await noisyNeighbour("sqlite"));
