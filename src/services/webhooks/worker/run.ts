@@ -106,6 +106,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     return { promise: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
   };
   let arrival = latch();
+  let waiting = 0; // lanes waiting on it
   const idle = (ms: number) => {
     const ac = new AbortController();
     wake = () => ac.abort();
@@ -214,8 +215,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
         if (exhausted && queue.size === 0) return;
         // Only while a paced delivery or one held back by its endpoint's cap waits: each race leaves
         // a reaction on the promise until it settles.
-        const waiting = later.size > 0 || queue.size > 0;
-        await (waiting ? Promise.race([refilling, arrival.promise]) : refilling);
+        if (later.size > 0 || queue.size > 0) {
+          waiting++;
+          await Promise.race([refilling, arrival.promise]).finally(() => waiting--);
+        } else await refilling;
         continue;
       }
       try {
@@ -223,7 +226,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       } finally {
         queue.done(next.item.endpointId);
         // A lane may be waiting for this endpoint's turn.
-        if (queue.size > 0) {
+        if (waiting > 0 && queue.size > 0) {
           arrival.resolve();
           arrival = latch();
         }
