@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { coldStart } from "./cold-start.mjs";
 import { connections } from "./connections.mjs";
 import { doctor } from "./doctor.mjs";
+import { fairness } from "./fairness.mjs";
 import { keys } from "./keys.mjs";
 import { refs } from "./refs.mjs";
 import { webhooks } from "./webhooks.mjs";
@@ -16,7 +17,7 @@ if (!existsSync(fileURLToPath(new URL("../dist/intg.cjs", import.meta.url)))) {
 }
 
 // `npm run bench -- keys webhooks` runs only the named benchmarks.
-const all = [coldStart, keys, webhooks, connections, refs, doctor];
+const all = [coldStart, keys, webhooks, fairness, connections, refs, doctor];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !all.some((b) => b.name === w));
 if (unknown.length > 0) {

@@ -3,12 +3,12 @@ import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { parseHeaders } from "./endpoint-header-flags.js";
 import { durationOption, enumOption, rateLimitOption } from "../../cli/flags.js";
-import { collect, parseDurationFlag, parseEnum, parseRateFlag } from "../../cli/parse.js";
+import { collect, parseDurationFlag, parseEnum, parseIntFlag, parseRateFlag } from "../../cli/parse.js";
 import { parseOutboundUrl } from "../../lib/url-guard.js";
 import { DeliveryChannel, type RetentionPolicy } from "../../types/enums.js";
 import { RETENTION_FLAG } from "../../services/webhooks/retention.js";
 import type { WebhookEventTransformation } from "../../types/integration/webhook.types.js";
-import { validatePattern, type EndpointInput } from "../../services/webhooks/endpoint-input.js";
+import { DEFAULT_MAX_IN_FLIGHT, validatePattern, type EndpointInput } from "../../services/webhooks/endpoint-input.js";
 
 export { parseHeaders, readHeaderFlags } from "./endpoint-header-flags.js";
 
@@ -20,6 +20,7 @@ export interface EndpointFlags {
   timeout?: string;
   retrySchedule?: string;
   rateLimit?: string;
+  maxInFlight?: string;
   header: string[];
   /** A file of `Name: value` lines, or "-" for stdin: values that must not appear in `ps`. */
   headerFile?: string;
@@ -78,6 +79,10 @@ export function addEndpointFlags(cmd: Command, update: boolean): Command {
       }),
     )
     .option(
+      "--max-in-flight <n>",
+      `requests one worker sends it at once, 1 to ${IN_FLIGHT_MAX}, so a slow endpoint cannot take every lane${update ? "" : ` (default ${DEFAULT_MAX_IN_FLIGHT})`}`,
+    )
+    .option(
       "--header <name:value>",
       `a non-secret extra header sent with every delivery, repeatable${replaces}`,
       collect,
@@ -113,6 +118,9 @@ export function parseSchedule(text: string): number[] {
 }
 
 const RATE_MAX = 100_000;
+const IN_FLIGHT_MAX = 1024;
+
+const parseMaxInFlight = (text: string): number => parseIntFlag("--max-in-flight", text, 1, IN_FLIGHT_MAX);
 
 /** Deliveries per second: 50/s, 3000/m, or a bare 50. */
 export const parseRate = (text: string): number => parseRateFlag("--rate-limit", text, "second", RATE_MAX);
@@ -190,6 +198,7 @@ export function toCreateInput(flags: EndpointFlags, headers: Headers = parseHead
     timeoutMs: flags.timeout ? parseTimeout(flags.timeout) : 15_000,
     retryScheduleMs: flags.retrySchedule ? parseSchedule(flags.retrySchedule) : null,
     rateLimitPerSecond: flags.rateLimit ? parseRate(flags.rateLimit) : null,
+    maxInFlight: flags.maxInFlight ? parseMaxInFlight(flags.maxInFlight) : undefined,
     allowPrivateNetwork: flags.allowPrivateNetwork === true,
     transformation: parseTransform(flags, readExpression),
     retentionPolicy: flags.retention === undefined ? undefined : parseRetention(flags.retention),
@@ -215,6 +224,7 @@ export function toUpdateInput(
     c.retryScheduleMs = flags.retrySchedule === "default" ? null : parseSchedule(flags.retrySchedule);
   if (flags.rateLimit !== undefined)
     c.rateLimitPerSecond = flags.rateLimit === "none" ? null : parseRate(flags.rateLimit);
+  if (flags.maxInFlight !== undefined) c.maxInFlight = parseMaxInFlight(flags.maxInFlight);
   if (flags.allowPrivateNetwork !== undefined) {
     const v = flags.allowPrivateNetwork;
     if (v !== true && v !== "true" && v !== "false")

@@ -37,6 +37,7 @@ export async function printEndpoint(ctx: CommandContext, e: WebhookEndpointInfo)
     ["timeout", formatDuration(e.timeoutMs)],
     ["retry schedule", `${e.retry.scheduleMs.map(formatDuration).join(",")} (${e.retry.source})`],
     ["rate limit", e.rateLimitPerSecond === null ? "" : `${e.rateLimitPerSecond}/s`],
+    ["max in flight", String(e.maxInFlight)],
     ["private network", e.allowPrivateNetwork ? "allowed" : "refused"],
     [
       "enabled",

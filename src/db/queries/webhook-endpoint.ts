@@ -32,6 +32,7 @@ const viewed = (db: Db) =>
       "e.timeoutMs",
       "e.retrySchedule",
       "e.rateLimitPerSecond",
+      "e.maxInFlight",
       "e.transformation",
       "e.previousSecretExpiresAt",
       "e.olderSecretExpiresAt",

@@ -8,7 +8,7 @@ import { recordAudit } from "../audit/record.js";
 import { sealConfig } from "../integrity/config.js";
 import type { ServiceContext } from "../context.js";
 import { sealingRing } from "../secrets/master-key.js";
-import { resolveTransformation, type EndpointInput } from "./endpoint-input.js";
+import { DEFAULT_MAX_IN_FLIGHT, resolveTransformation, type EndpointInput } from "./endpoint-input.js";
 import { findEndpointRow, toEndpointInfo } from "./endpoint-rows.js";
 import { currentSlot, sealSecret } from "./endpoint-secret.js";
 import { sealHeaders } from "./endpoint-headers.js";
@@ -50,6 +50,7 @@ export async function createEndpoint(
       timeoutMs: input.timeoutMs,
       retrySchedule: jsonOrNull(input.retryScheduleMs),
       rateLimitPerSecond: input.rateLimitPerSecond,
+      maxInFlight: input.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
       transformation: jsonOrNull(transformation),
       secretCiphertext: sealSecret(ring.current, secret, currentSlot(id)),
       allowPrivateNetwork: input.allowPrivateNetwork,
@@ -82,6 +83,7 @@ export function auditFields(
   if (input.timeoutMs !== undefined) out.timeoutMs = input.timeoutMs;
   if (input.retryScheduleMs !== undefined) out.retryScheduleMs = input.retryScheduleMs;
   if (input.rateLimitPerSecond !== undefined) out.rateLimitPerSecond = input.rateLimitPerSecond;
+  if (input.maxInFlight !== undefined) out.maxInFlight = input.maxInFlight;
   if (input.allowPrivateNetwork !== undefined) out.allowPrivateNetwork = input.allowPrivateNetwork;
   return out;
 }

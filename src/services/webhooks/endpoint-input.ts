@@ -15,12 +15,17 @@ export interface EndpointInput {
   /** null: the webhook's or the default schedule. */
   retryScheduleMs: number[] | null;
   rateLimitPerSecond: number | null;
+  /** Requests one worker has in flight to it at once; DEFAULT_MAX_IN_FLIGHT when not given. */
+  maxInFlight?: number;
   allowPrivateNetwork: boolean;
   /** A JSONata expression for HTTP endpoints; chat channels get their built-in message format. */
   transformation?: WebhookEventTransformation | null;
   /** How long `webhooks prune` keeps its deliveries; stored on the endpoint's webhook. */
   retentionPolicy?: RetentionPolicy;
 }
+
+/** The column's default (models.prisma): a quarter of a worker's default lanes. */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
 
 /**
  * The transformation an endpoint stores: a chat channel always formats its own messages; an

@@ -43,6 +43,7 @@ export function toEndpointInfo(row: EndpointRow): WebhookEndpointInfo {
     timeoutMs: row.timeoutMs,
     retry: retryConfig(jsonOrNull<number[]>(row.retrySchedule), jsonOrNull<number[]>(row.webhookRetrySchedule)),
     rateLimitPerSecond: row.rateLimitPerSecond,
+    maxInFlight: row.maxInFlight,
     transformation: jsonOrNull<WebhookEventTransformation>(row.transformation),
     retentionPolicy: row.webhookRetention ?? DEFAULT_RETENTION,
     enabled: row.enabled,

@@ -29,6 +29,7 @@ const COLUMNS: { [K in Field]-?: (v: EndpointInput[K]) => RowChanges } = {
   timeoutMs: (v) => ({ timeoutMs: v }),
   retryScheduleMs: (v) => ({ retrySchedule: jsonOrNull(v) }),
   rateLimitPerSecond: (v) => ({ rateLimitPerSecond: v }),
+  maxInFlight: (v) => ({ maxInFlight: v }),
   allowPrivateNetwork: (v) => ({ allowPrivateNetwork: v }),
   transformation: (v) => ({ transformation: jsonOrNull(v) }),
 };

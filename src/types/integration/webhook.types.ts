@@ -59,6 +59,8 @@ export interface WebhookEndpointInfo {
   timeoutMs: number;
   retry: WebhookRetryConfig;
   rateLimitPerSecond: number | null;
+  /** Requests one worker has in flight to this endpoint at most (--max-in-flight), so a slow one cannot take every lane. */
+  maxInFlight: number;
   transformation: WebhookEventTransformation | null;
   /** The webhook's policy, or the default (DAYS_30) for an endpoint without one; `webhooks prune` applies it. */
   retentionPolicy: RetentionPolicy;

@@ -23,6 +23,10 @@ export function registerUpdate(endpoints: Command, context: ContextFactory): voi
           "intg webhooks endpoints update ep_01JD8R2N5T --timeout 30s --retry-schedule 10s,1m,10m,1h",
         ],
         [
+          "Let a slow receiver hold at most 4 of a worker's lanes at once",
+          "intg webhooks endpoints update ep_01JD8R2N5T --max-in-flight 4",
+        ],
+        [
           "Remove its transformation and its rate limit",
           "intg webhooks endpoints update ep_01JD8R2N5T --transform none --rate-limit none",
         ],

@@ -1,6 +1,7 @@
 import { typed } from "../../../db/kysely.js";
 import { claimDeliveries, type ClaimedDelivery } from "../../../db/queries/webhook-delivery/claim.js";
 import type { SqlClient } from "../../../db/sql.js";
+import { claimRotating } from "../../../db/queries/webhook-delivery/claim-rotating.js";
 import { claimLimited } from "./claim-limited.js";
 
 // Claiming due work with a lease. One statement picks and marks the rows: on SQLite it takes the
@@ -25,13 +26,24 @@ export interface ClaimResult {
   heldMs: number | null;
 }
 
-/** Claims deliveries of endpoints without a rate limit (the rate-limited ones: claimLimited). */
+/**
+ * Of one endpoint, a worker holds at most its in-flight cap times this many deliveries: enough that
+ * a fast endpoint's lanes never wait for the next claim (64 in flight: a full refill), few enough
+ * that a slow endpoint's backlog stays where other workers can take it.
+ */
+export const HELD_PER_IN_FLIGHT = 16;
+
+/**
+ * Claims deliveries of endpoints without a rate limit (the rate-limited ones: claimLimited), the
+ * endpoints taking turns (claim-rotating.ts). `factor`: HELD_PER_IN_FLIGHT, or a test's own.
+ */
 export async function claimDue(
   sql: SqlClient,
   owner: string,
   now: Date,
   leaseMs: number,
   limit: number,
+  factor = HELD_PER_IN_FLIGHT,
 ): Promise<Claimed[]> {
   const db = typed(sql);
   const values = { owner, lease: new Date(now.getTime() + leaseMs), now, limit };
@@ -40,7 +52,7 @@ export async function claimDue(
   // limit, where an OR would sort every due row on every claim.
   const expired = await claimDeliveries(db, sql.provider, "expired", values);
   if (expired.length >= limit) return expired;
-  const due = await claimDeliveries(db, sql.provider, "due", { ...values, limit: limit - expired.length });
+  const due = await claimRotating(db, sql.provider, { ...values, limit: limit - expired.length, factor });
   return [...expired, ...due];
 }
 

@@ -20,6 +20,8 @@ export interface EndpointConfig {
   /** The same names with each value redacted: what an attempt record keeps of them. */
   recordedHeaders: Record<string, string>;
   timeoutMs: number;
+  /** Requests this worker may have in flight to it at once. */
+  maxInFlight: number;
   scheduleMs: number[];
   allowPrivate: boolean;
   /** The secrets that signed at load, current first: what `secretsAt` hands out before `secretsUntil`. */
@@ -63,6 +65,7 @@ export class EndpointCache {
       headers,
       recordedHeaders,
       timeoutMs: info.timeoutMs,
+      maxInFlight: info.maxInFlight,
       scheduleMs: info.retry.scheduleMs,
       allowPrivate: privateNetworksAllowed(this.ctx.env, info.allowPrivateNetwork),
       secrets: signers.map((k) => k.secret),

@@ -114,13 +114,16 @@ export async function recordBatch(
 
     const succeeded = new Set(outcomes.filter((o) => o.kind === "delivered").map((o) => o.endpointId));
     const gone = new Set(outcomes.filter((o) => o.kind === "gone").map((o) => o.endpointId));
-    const failing = new Set(
-      outcomes.filter((o) => o.kind !== "delivered" && !succeeded.has(o.endpointId)).map((o) => o.endpointId),
-    );
-    for (const id of succeeded) await markEndpointSucceeded(db, id, now);
     // 410 is the receiver saying stop: disable at once, whatever else the batch saw.
     const disabled: Disabled[] = [...gone].map((id) => ({ endpointId: id, reason: "the receiver answered 410 Gone" }));
-    for (const id of failing) {
+    // The endpoints' rows in one order, by id, in every batch: two workers' batches that touched the
+    // same endpoints in different orders would deadlock on PostgreSQL (claims take turns between
+    // endpoints, so a batch's order is any).
+    for (const id of [...new Set(outcomes.map((o) => o.endpointId))].sort()) {
+      if (succeeded.has(id)) {
+        await markEndpointSucceeded(db, id, now);
+        continue;
+      }
       await markEndpointFailing(db, id, now);
       if (gone.has(id)) continue;
       const since = await endpointFailingSince(db, id, new Date(now.getTime() - disableAfterMs));

@@ -6,14 +6,17 @@ import { signatureHeaders } from "../../../lib/webhook-signing.js";
 import type { ServiceContext } from "../../context.js";
 import type { Claimed } from "./claim.js";
 import { DEFAULT_SCHEDULE_MS } from "../endpoint-rows.js";
+import { DEFAULT_MAX_IN_FLIGHT } from "../endpoint-input.js";
 import { EndpointCache, secretsAt } from "./endpoints.js";
+import { FairQueue } from "./fair-queue.js";
 import { HttpClient, type PostResult } from "./http.js";
 import { encodeAttempts, type Disabled, type Finished } from "./record.js";
 import { outcomeOf } from "./schedule.js";
 import { sqlStore, type DeliveryStore } from "./store.js";
 
 // The delivery loop: `concurrency` lanes take claimed deliveries from a local queue, which is
-// refilled ahead of need (one claim at a time); finished attempts are written in batches. On
+// refilled ahead of need (one claim at a time); finished attempts are written in batches. The queue
+// serves endpoints in turns, each below its cap on requests in flight (fair-queue.ts). On
 // stop (signal, --max-time, or nothing due under --once) no new attempt starts, those in flight
 // finish and are recorded, and claimed-but-unsent deliveries are handed back.
 
@@ -76,7 +79,12 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     durationMs: 0,
   };
   type Entry = { item: Claimed; leaseEnds: number };
-  const queue: Entry[] = [];
+  // Each endpoint's cap, as its configuration was last loaded (an endpoint not loaded yet: the default).
+  const caps = new Map<string, number>();
+  const queue = new FairQueue<Entry>((id) => caps.get(id) ?? DEFAULT_MAX_IN_FLIGHT);
+  // Attempts finished but not yet recorded: their deliveries still count against their endpoint's
+  // share in the claim (claim-rotating.ts), so a run that stops when nothing is due waits for them.
+  let unrecorded = 0;
   // Deliveries whose endpoint's rate limit gives them a later slot, each on a timer that moves it
   // to the front of the queue at its time (claim-limited.ts).
   const later = new Map<Entry, NodeJS.Timeout>();
@@ -98,6 +106,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     return { promise: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
   };
   let arrival = latch();
+  let waiting = 0; // lanes waiting on it
   const idle = (ms: number) => {
     const ac = new AbortController();
     wake = () => ac.abort();
@@ -108,8 +117,14 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   };
   const refill = async () => {
     const now = ctx.now();
-    const want = options.concurrency * 16 - queue.length - later.size;
+    // Deliveries held back by their endpoint's cap do not count: the claim gives the other endpoints room.
+    const want = options.concurrency * 16 - queue.sendable - later.size;
     const { items, heldMs } = await store.claim(owner, now, options.leaseMs, want);
+    for (const id of new Set(items.map((i) => i.endpointId))) {
+      if (caps.has(id)) continue;
+      const ep = await endpoints.get(id).catch(() => undefined); // an attempt reports what failed
+      caps.set(id, ep?.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    }
     const leaseEnds = now.getTime() + options.leaseMs;
     options.onClaim?.(items.length, now, busy);
     for (const item of items) {
@@ -119,7 +134,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       else {
         const timer = setTimeout(() => {
           later.delete(entry);
-          queue.unshift(entry);
+          queue.push(entry, true);
           wake?.();
           arrival.resolve();
           arrival = latch();
@@ -128,8 +143,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       }
     }
     if (items.length === 0) {
-      // Under --once, work held back by a rate limit, or waiting for its slot, is still due now.
-      if (options.once && heldMs === null && later.size === 0) exhausted = true;
+      // Under --once, work held back by a rate limit, or waiting for its slot, is still due now; so
+      // is work held back while this worker holds its endpoint's share (until those are recorded).
+      const holding = queue.size + later.size + busy + unrecorded;
+      if (options.once && heldMs === null && holding === 0) exhausted = true;
       else await idle(Math.min(options.pollMs, heldMs ?? Infinity));
     }
   };
@@ -172,7 +189,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       } catch (error) {
         fatal ??= error;
         return;
+      } finally {
+        unrecorded -= batch.length;
       }
+      wake?.(); // an endpoint's share may have room again
       for (const f of batch) {
         summary.attempts++;
         if (f.outcome.kind === "delivered") summary.delivered++;
@@ -189,34 +209,52 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       if (halted()) return;
       // Refill well ahead: a claim may wait behind a batch being recorded on the store's connection,
       // and at 4 lanes' worth lanes still ran dry while it did (7% of their time, measured).
-      if (queue.length <= options.concurrency * 8 && !exhausted) void startRefill();
-      const next = queue.shift();
+      if (queue.sendable <= options.concurrency * 8 && !exhausted) void startRefill();
+      const next = queue.take();
       if (!next) {
-        if (exhausted) return;
-        // Only while a paced delivery waits: each race leaves a reaction on the promise until it settles.
-        await (later.size > 0 ? Promise.race([refilling, arrival.promise]) : refilling);
+        if (exhausted && queue.size === 0) return;
+        // Only while a paced delivery or one held back by its endpoint's cap waits: each race leaves
+        // a reaction on the promise until it settles.
+        if (later.size > 0 || queue.size > 0) {
+          waiting++;
+          await Promise.race([refilling, arrival.promise]).finally(() => waiting--);
+        } else await refilling;
         continue;
       }
-      // A lease that ran out while the delivery waited here may be another worker's now.
-      if (ctx.now().getTime() >= next.leaseEnds - leaseMargin) continue;
-      // Past its rate-limit slot: handed back for a later slot, not sent bunched with the next ones.
-      // Awaited, so a run that stops when nothing is due (--once) finds it due again.
-      if (next.item.sendBy !== undefined && Date.now() > next.item.sendBy) {
-        await store.release(owner, [next.item.id]);
-        continue;
-      }
-      let finished: Finished | undefined;
-      busy++;
       try {
-        finished = await attempt(next.item);
+        await send(next);
       } finally {
-        busy--;
+        queue.done(next.item.endpointId);
+        // A lane may be waiting for this endpoint's turn.
+        if (waiting > 0 && queue.size > 0) {
+          arrival.resolve();
+          arrival = latch();
+        }
       }
-      if (!finished) continue;
-      buffer.push(finished);
-      if (buffer.length >= FLUSH_ROWS) void flush();
-      else timer ??= setTimeout(flush, FLUSH_MS);
     }
+  };
+
+  const send = async (next: Entry) => {
+    // A lease that ran out while the delivery waited here may be another worker's now.
+    if (ctx.now().getTime() >= next.leaseEnds - leaseMargin) return;
+    // Past its rate-limit slot: handed back for a later slot, not sent bunched with the next ones.
+    // Awaited, so a run that stops when nothing is due (--once) finds it due again.
+    if (next.item.sendBy !== undefined && Date.now() > next.item.sendBy) {
+      await store.release(owner, [next.item.id]);
+      return;
+    }
+    let finished: Finished | undefined;
+    busy++;
+    try {
+      finished = await attempt(next.item);
+    } finally {
+      busy--;
+    }
+    if (!finished) return;
+    buffer.push(finished);
+    unrecorded++;
+    if (buffer.length >= FLUSH_ROWS) void flush();
+    else timer ??= setTimeout(flush, FLUSH_MS);
   };
 
   // An attempt that ends before any request goes out: recorded with no request headers or body
@@ -246,6 +284,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     let ep;
     try {
       ep = await endpoints.get(item.endpointId);
+      caps.set(item.endpointId, ep.maxInFlight); // a changed cap applies within the cache's refresh
     } catch (error) {
       if (error instanceof NotFoundError) return undefined; // deleted meanwhile: its deliveries went with it
       // A row changed outside intg is not sent to: the attempt fails, on the default schedule, and
@@ -315,7 +354,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     for (const timer of later.values()) clearTimeout(timer);
     await store.release(
       owner,
-      [...queue, ...later.keys()].map((q) => q.item.id),
+      [...queue.drain(), ...later.keys()].map((q) => q.item.id),
     );
   } finally {
     stopped = true;
