@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ServiceContext } from "../../src/services/context.js";
 import { sendBatch } from "../../src/services/webhooks/send.js";
+import { updateEndpoint } from "../../src/services/webhooks/update-endpoint.js";
 import { claimDue } from "../../src/services/webhooks/worker/claim.js";
+import { claimLimited } from "../../src/services/webhooks/worker/claim-limited.js";
 import { PROVIDERS } from "../helpers/databases.js";
 import { webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
 
@@ -59,5 +61,26 @@ describe.each(PROVIDERS)("the rotating claim on %s", (provider) => {
     // Each delivery went to one worker only.
     const ids = [...first, ...second, ...other].map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe.each(PROVIDERS)("the rate-limited claim on %s", (provider) => {
+  it("opens no transaction while no endpoint has a rate limit (an idle worker takes no write lock)", async () => {
+    const bed = await webhookBed(provider);
+    try {
+      const { ep } = await bed.endpoint();
+      const sql = bed.ctx.sql;
+      const original = sql.transaction.bind(sql);
+      let transactions = 0;
+      sql.transaction = ((fn: never) => (transactions++, original(fn))) as typeof sql.transaction;
+      expect(await claimLimited(sql, "w1", bed.ctx.now(), 60_000, 10)).toEqual({ items: [], heldMs: null });
+      expect(transactions).toBe(0);
+      await updateEndpoint(bed.ctx, ep.id, { rateLimitPerSecond: 5 });
+      transactions = 0;
+      await claimLimited(sql, "w1", bed.ctx.now(), 60_000, 10);
+      expect(transactions).toBe(1);
+    } finally {
+      await bed.dispose();
+    }
   });
 });

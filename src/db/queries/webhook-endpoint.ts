@@ -314,6 +314,20 @@ export function rateLimitedEndpoints(db: Db): Promise<{ id: string; rate: number
   return (providerOf(db) === "postgresql" ? q.forNoKeyUpdate().skipLocked() : q).execute();
 }
 
+const anyLimited = prepared([], (k) =>
+  k
+    .selectFrom("WebhookEndpoint")
+    .select("id")
+    .where("enabled", "=", true)
+    .where("rateLimitPerSecond", "is not", null)
+    .limit(1),
+);
+
+/** Whether any enabled endpoint has a rate limit: a read, so an idle worker need not open a write transaction. */
+export async function anyRateLimitedEndpoint(db: Db): Promise<boolean> {
+  return (await anyLimited.first(db, {})) !== undefined;
+}
+
 export async function setRateLimitTat(db: Db, id: string, tat: Date): Promise<void> {
   await db.updateTable("WebhookEndpoint").set({ rateLimitTat: tat }).where("id", "=", id).execute();
 }

@@ -1,6 +1,6 @@
 import { typed } from "../../../db/kysely.js";
 import { type ClaimKind, claimEndpointDeliveries } from "../../../db/queries/webhook-delivery/claim.js";
-import { rateLimitedEndpoints, setRateLimitTat } from "../../../db/queries/webhook-endpoint.js";
+import { anyRateLimitedEndpoint, rateLimitedEndpoints, setRateLimitTat } from "../../../db/queries/webhook-endpoint.js";
 import type { SqlClient } from "../../../db/sql.js";
 import type { Claimed } from "./claim.js";
 
@@ -70,13 +70,16 @@ export interface LimitedClaim {
  * (on SQLite the write lock; on PostgreSQL each endpoint's row, so two workers never read one clock
  * at once). An expired lease is claimed first, as in the unlimited claim; either kind takes a slot.
  */
-export function claimLimited(
+export async function claimLimited(
   sql: SqlClient,
   owner: string,
   now: Date,
   leaseMs: number,
   limit: number,
 ): Promise<LimitedClaim> {
+  // Without a rate-limited endpoint there is nothing to pace: no transaction (on SQLite the write
+  // lock, which an idle worker would otherwise take ten times a second).
+  if (!(await anyRateLimitedEndpoint(typed(sql)))) return { items: [], heldMs: null };
   return sql.transaction(async (tx) => {
     const db = typed(tx);
     const items: Claimed[] = [];
