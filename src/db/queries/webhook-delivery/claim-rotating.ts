@@ -46,13 +46,19 @@ function prepare(provider: Provider): Compiled<ClaimedDelivery, keyof RotatingVa
   // The subqueries are correlated with the endpoint of the outer query.
   const endpointId = sql.ref<string>("e.id");
   return compileFor(provider, names, (k, p) => {
-    // How many more of the endpoint's deliveries the owner may hold.
-    const room = sql<number>`${sql.ref("e.maxInFlight")} * ${p.factor} - (${k
+    // Each endpoint's room (how many more of its deliveries the owner may hold), counted once per
+    // endpoint in a materialised CTE: counted per candidate row, it cost ten times the claim.
+    const holding = k
       .selectFrom("WebhookDelivery as h")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("h.endpointId", "=", endpointId)
       .where("h.status", "=", DeliveryStatus.SENDING)
-      .where("h.leaseOwner", "=", p.owner)})`;
+      .where("h.leaseOwner", "=", p.owner);
+    const rooms = k
+      .selectFrom("WebhookEndpoint as e")
+      .select(["e.id", sql<number>`${sql.ref("e.maxInFlight")} * ${p.factor} - (${holding})`.as("room")])
+      .where("e.enabled", "=", true)
+      .where("e.rateLimitPerSecond", "is", null);
     const candidates = k
       .selectFrom("WebhookDelivery as x")
       .where("x.endpointId", "=", endpointId)
@@ -60,10 +66,8 @@ function prepare(provider: Provider): Compiled<ClaimedDelivery, keyof RotatingVa
       .where("x.nextAttemptAt", "<=", p.now)
       .orderBy("x.nextAttemptAt");
     const endpoints = k
-      .selectFrom("WebhookEndpoint as e")
-      .where("e.enabled", "=", true)
-      .where("e.rateLimitPerSecond", "is", null)
-      .where(room, ">", 0);
+      .selectFrom(sql<{ id: string; room: number }>`${sql.table("ep")}`.as("e"))
+      .where("e.room", ">", 0);
     // PostgreSQL: a LATERAL join locks each endpoint's candidates, no more than its room. SQLite has
     // no LATERAL, and its LIMIT cannot read the outer row: a CROSS JOIN keeps the endpoints as the
     // outer loop (its planner never reorders one), each endpoint's candidates are a correlated list
@@ -73,7 +77,7 @@ function prepare(provider: Provider): Compiled<ClaimedDelivery, keyof RotatingVa
           .crossJoinLateral(
             candidates
               .select(["x.id as key", "x.endpointId", "x.nextAttemptAt"])
-              .limit(sql<number>`least(${p.limit}, greatest(0, ${room}))`)
+              .limit(sql<number>`least(${p.limit}, ${sql.ref("e.room")})`)
               .forUpdate()
               .skipLocked()
               .as("d"),
@@ -87,7 +91,7 @@ function prepare(provider: Provider): Compiled<ClaimedDelivery, keyof RotatingVa
       .selectFrom(
         offered
           .select((eb) => [
-            room.as("room"),
+            "e.room",
             eb.fn
               .agg<number>("row_number")
               .over((o) => o.partitionBy("d.endpointId").orderBy("d.nextAttemptAt"))
@@ -101,6 +105,10 @@ function prepare(provider: Provider): Compiled<ClaimedDelivery, keyof RotatingVa
       .orderBy(sql.ref("r.nextAttemptAt"))
       .limit(p.limit);
     return k
+      .with(
+        (w) => w("ep").materialized(),
+        () => rooms,
+      )
       .updateTable("WebhookDelivery")
       .set({ status: DeliveryStatus.SENDING, leaseOwner: p.owner, leaseExpiresAt: p.lease, updatedAt: p.now })
       .where(sql.ref(key), "in", ranked)
