@@ -79,7 +79,6 @@ export function encodeAttempts(batch: readonly Finished[]): AttemptRecords {
   return out;
 }
 
-const ROWS_PER_STATEMENT = 100;
 const STATUS: Record<string, DeliveryStatus> = {
   delivered: DeliveryStatus.DELIVERED,
   retry: DeliveryStatus.PENDING,
@@ -106,11 +105,8 @@ export async function recordBatch(
     const provider = tx.provider;
     // Each delivery is found by its primary key (see recordOutcomes), for this transaction only.
     if (provider === "postgresql") await priceOutSeqScans(db);
-    for (let first = 0; first < count; first += ROWS_PER_STATEMENT) {
-      const last = Math.min(count, first + ROWS_PER_STATEMENT);
-      await insertAttempts(db, provider, attemptRows(records, first, last));
-      await recordOutcomes(db, provider, owner, now, outcomeRows(records, first, last, now));
-    }
+    await insertAttempts(db, provider, attemptRows(records, count));
+    await recordOutcomes(db, provider, owner, now, outcomeRows(records, count, now));
 
     const succeeded = new Set(outcomes.filter((o) => o.kind === "delivered").map((o) => o.endpointId));
     const gone = new Set(outcomes.filter((o) => o.kind === "gone").map((o) => o.endpointId));
@@ -133,10 +129,10 @@ export async function recordBatch(
   });
 }
 
-/** The attempts of records[first..last), as rows. */
-function attemptRows(records: AttemptRecords, first: number, last: number): NewAttempt[] {
+/** The first `count` attempts of records, as rows. */
+function attemptRows(records: AttemptRecords, count: number): NewAttempt[] {
   const rows: NewAttempt[] = [];
-  for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
+  for (let i = 0; i < count * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
     const startedAt = new Date(records[i + F.startedAt] as number);
     rows.push({
       id: newId("attempt", startedAt),
@@ -159,14 +155,14 @@ function attemptRows(records: AttemptRecords, first: number, last: number): NewA
 }
 
 /**
- * What the attempts of records[first..last) made of their deliveries, one row per delivery. A
+ * What the first `count` attempts of records made of their deliveries, one row per delivery. A
  * delivery twice in a batch (its lease ran out while it waited, and this worker claimed it again)
  * keeps the first attempt's outcome, as one UPDATE each would.
  */
-function outcomeRows(records: AttemptRecords, first: number, last: number, now: Date): DeliveryOutcome[] {
+function outcomeRows(records: AttemptRecords, count: number, now: Date): DeliveryOutcome[] {
   const rows: DeliveryOutcome[] = [];
   const seen = new Set<string>();
-  for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
+  for (let i = 0; i < count * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
     const id = records[i + F.delivery] as string;
     if (seen.has(id)) continue;
     seen.add(id);
