@@ -110,13 +110,15 @@ export async function recordBatch(
 
     const succeeded = new Set(outcomes.filter((o) => o.kind === "delivered").map((o) => o.endpointId));
     const gone = new Set(outcomes.filter((o) => o.kind === "gone").map((o) => o.endpointId));
-    const failing = new Set(
-      outcomes.filter((o) => o.kind !== "delivered" && !succeeded.has(o.endpointId)).map((o) => o.endpointId),
-    );
-    for (const id of succeeded) await markEndpointSucceeded(db, id, now);
     // 410 is the receiver saying stop: disable at once, whatever else the batch saw.
     const disabled: Disabled[] = [...gone].map((id) => ({ endpointId: id, reason: "the receiver answered 410 Gone" }));
-    for (const id of failing) {
+    // Every batch updates its endpoints' rows in one order, by id: two batches that took the same
+    // endpoints' row locks in different orders deadlocked on PostgreSQL, and one worker died.
+    for (const id of [...new Set(outcomes.map((o) => o.endpointId))].sort()) {
+      if (succeeded.has(id)) {
+        await markEndpointSucceeded(db, id, now);
+        continue;
+      }
       await markEndpointFailing(db, id, now);
       if (gone.has(id)) continue;
       const since = await endpointFailingSince(db, id, new Date(now.getTime() - disableAfterMs));
