@@ -64,12 +64,24 @@ export function signatureHeaders(
   timestamp: number,
   body: string | Buffer,
 ): SignedHeaders {
-  if (secrets.length === 0) throw new RangeError("at least one secret signs");
   return {
     "webhook-id": msgId,
     "webhook-timestamp": String(timestamp),
-    "webhook-signature": secrets.map((s) => sign(s, msgId, timestamp, body)).join(" "),
+    "webhook-signature": signatureHeader(secrets, msgId, timestamp, body),
   };
+}
+
+/** The `webhook-signature` header alone (the delivery worker builds the rest of its headers itself). */
+export function signatureHeader(
+  secrets: readonly string[],
+  msgId: string,
+  timestamp: number,
+  body: string | Buffer,
+): string {
+  if (secrets.length === 0) throw new RangeError("at least one secret signs");
+  // Outside a rotation's grace one secret signs: no array and no join per attempt.
+  if (secrets.length === 1) return sign(secrets[0]!, msgId, timestamp, body);
+  return secrets.map((s) => sign(s, msgId, timestamp, body)).join(" ");
 }
 
 /** Whether any `v1` signature in a header matches; constant-time per comparison. Tolerance is the caller's. */

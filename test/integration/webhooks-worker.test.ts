@@ -309,12 +309,13 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     expect(nextIn((await deliveries(ctx))[0]!, before)).toBeGreaterThanOrEqual(89_000);
   });
 
-  it("keeps the first attempt's outcome when one batch holds the same delivery twice, and records both attempts", async () => {
+  /** One delivery claimed by "w1", and a first attempt at it, finished as `parts` say. */
+  const claimOne = async () => {
     await endpointTo(undefined);
     await send(1);
     const now = ctx.now();
     const [claimed] = await claimDue(ctx.sql, "w1", now, 60_000, 1);
-    const attempt = (statusCode: number, outcome: Finished["outcome"]): Finished => ({
+    const finished = (parts: Pick<Finished, "result" | "outcome"> & Partial<Finished>): Finished => ({
       deliveryId: claimed!.id,
       eventId: claimed!.eventId,
       endpointId: claimed!.endpointId,
@@ -323,16 +324,25 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
       startedAt: now,
       requestHeaders: { "webhook-id": claimed!.eventId },
       requestBody: null,
-      result: {
-        statusCode,
-        headers: { "content-type": "text/plain" },
-        body: "x",
-        error: null,
-        timedOut: false,
-        durationMs: 1,
-      },
-      outcome,
+      ...parts,
     });
+    return { now, finished };
+  };
+
+  it("keeps the first attempt's outcome when one batch holds the same delivery twice, and records both attempts", async () => {
+    const { now, finished } = await claimOne();
+    const attempt = (statusCode: number, outcome: Finished["outcome"]): Finished =>
+      finished({
+        result: {
+          statusCode,
+          headers: { "content-type": "text/plain" },
+          body: "x",
+          error: null,
+          timedOut: false,
+          durationMs: 1,
+        },
+        outcome,
+      });
     const batch = encodeAttempts([
       attempt(200, { kind: "delivered" }),
       attempt(500, { kind: "retry", at: new Date(now.getTime() + 5_000) }),
@@ -358,6 +368,30 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
       5 * DAY,
     );
     expect(await deliveries(ctx)).toMatchObject([{ status: "DELIVERED" }]);
+  });
+
+  it("records an attempt whose sent bytes and error hold a lone surrogate, with U+FFFD in its place", async () => {
+    const { now, finished } = await claimOne();
+    // A transformation's output and a thrown message are any JS string; PostgreSQL refuses the
+    // escape JSON writes for a lone surrogate, and one such attempt must not fail its whole batch.
+    const attempt = finished({
+      requestBody: '{"a":"\ud800"}',
+      result: { statusCode: null, headers: null, body: null, error: "bad \udc00", timedOut: false, durationMs: 1 },
+      outcome: { kind: "failed" },
+    });
+    const recordCtx = { sql: ctx.sql, now: () => now, actor: "system", db: ctx.db, env: ctx.env };
+    await recordBatch(recordCtx, "w1", encodeAttempts([attempt]), 5 * DAY);
+    const rows = await ctx.sql.all<{ requestBody: string; error: string }>(
+      `SELECT "requestBody", "error" FROM "WebhookDeliveryAttempt"`,
+    );
+    // PostgreSQL stores what the driver stored for a bound string; SQLite keeps the surrogate's
+    // bytes, read back as replacement characters too.
+    if (provider === "postgresql") expect(rows).toEqual([{ requestBody: '{"a":"\ufffd"}', error: "bad \ufffd" }]);
+    else
+      expect(rows).toEqual([
+        { requestBody: expect.stringMatching(/^\{"a":"\ufffd+"\}$/), error: expect.stringMatching(/^bad \ufffd+$/) },
+      ]);
+    expect(await deliveries(ctx)).toMatchObject([{ status: "FAILED" }]);
   });
 
   it("keeps the first 20 KB of a response body, with or without a content-length", async () => {

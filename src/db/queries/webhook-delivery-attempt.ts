@@ -1,6 +1,7 @@
 import { type Expression, sql, type SqlBool, type Selectable } from "kysely";
 import { count, type Db } from "../kysely.js";
-import { type Compiled, compileFor, providerOf } from "../prepared.js";
+import { prepared, providerOf } from "../prepared.js";
+import { jsonRows } from "../json-rows.js";
 import type { WebhookDeliveryAttempt } from "../generated/kysely/types.js";
 import type { Provider } from "../url.js";
 
@@ -111,31 +112,47 @@ const ATTEMPT_COLUMNS = Object.keys({
   requestBody: 1,
 } satisfies Record<keyof NewAttempt, 1>) as (keyof NewAttempt)[];
 
-const inserts = new Map<string, Compiled<unknown, `${number}`>>();
+// PostgreSQL's type for each column of the JSON rows insertAttempts sends (JSON has no dates).
+const ATTEMPT_TYPES: Record<keyof NewAttempt, string> = {
+  id: "text",
+  deliveryId: "text",
+  endpointId: "text",
+  attemptNumber: "int",
+  trigger: "text",
+  startedAt: "timestamp(3)",
+  durationMs: "int",
+  statusCode: "int",
+  responseHeaders: "text",
+  responseBody: "text",
+  error: "text",
+  succeeded: "boolean",
+  requestHeaders: "text",
+  requestBody: "text",
+};
 
-/**
- * Inserts a run of attempts in one statement (a few hundred at most: every value is a parameter),
- * compiled once per provider and row count: the worker records thousands a second.
- */
+// SQLite: one row a statement, the same statement for every attempt. Measured against 100-row
+// statements there it costs less per row, and it is compiled once, where a statement per row count
+// was compiled again for nearly every batch's last chunk.
+const insertOne = prepared(ATTEMPT_COLUMNS, (k, p) => k.insertInto("WebhookDeliveryAttempt").values(p));
+
+// PostgreSQL: every row in one statement, sent as one JSON array (one round trip, one shape).
+const insertAll = prepared(["rows"], (k, p) => {
+  const record = sql.join(ATTEMPT_COLUMNS.map((c) => sql`${sql.ref(c)} ${sql.raw(ATTEMPT_TYPES[c])}`));
+  const json = (c: keyof NewAttempt) => (c === "requestHeaders" || c === "responseHeaders" ? sql`::jsonb` : sql``);
+  const columns = sql.join(ATTEMPT_COLUMNS.map((c) => sql`${sql.ref(`v.${c}`)}${json(c)}`));
+  return k
+    .insertInto("WebhookDeliveryAttempt")
+    .columns(ATTEMPT_COLUMNS)
+    .expression(sql`select ${columns} from json_to_recordset(${p.rows}::json) as v(${record})`);
+});
+
+/** Inserts a batch's attempts: the worker records thousands a second. */
 export async function insertAttempts(db: Db, provider: Provider, attempts: readonly NewAttempt[]): Promise<void> {
-  const key = `${provider}:${attempts.length}`;
-  let statement = inserts.get(key);
-  if (!statement) inserts.set(key, (statement = prepareInsert(provider, attempts.length)));
-  // A value's name is its position: numeric keys, stored as an array's elements are.
-  const values: Record<number, unknown> = {};
-  let n = 0;
-  for (const a of attempts) for (const column of ATTEMPT_COLUMNS) values[n++] = a[column];
-  await statement.run(db, values);
-}
-
-function prepareInsert(provider: Provider, count: number): Compiled<unknown, `${number}`> {
-  const fields = ATTEMPT_COLUMNS.length;
-  const names = Array.from({ length: count * fields }, (_, i) => `${i}` as const);
-  return compileFor(provider, names, (k, p) => {
-    const row = (r: number) => Object.fromEntries(ATTEMPT_COLUMNS.map((c, i) => [c, p[`${r * fields + i}`]!]));
-    const rows = Array.from({ length: count }, (_, r) => row(r) as Record<keyof NewAttempt, never>);
-    return k.insertInto("WebhookDeliveryAttempt").values(rows);
-  });
+  if (provider === "postgresql") {
+    if (attempts.length > 0) await insertAll.run(db, { rows: jsonRows(attempts) });
+    return;
+  }
+  for (const a of attempts) await insertOne.run(db, a);
 }
 
 export type AttemptRow = Selectable<WebhookDeliveryAttempt>;

@@ -2,7 +2,8 @@ import { CompiledQuery, type Selectable, sql } from "kysely";
 import { DeliveryStatus } from "../../generated/kysely/enums.js";
 import type { WebhookDelivery } from "../../generated/kysely/types.js";
 import type { Db } from "../../kysely.js";
-import { type Compiled, compileFor } from "../../prepared.js";
+import { prepared } from "../../prepared.js";
+import { jsonRows } from "../../json-rows.js";
 import type { Provider } from "../../url.js";
 
 // The worker's record of each batch's outcomes.
@@ -13,39 +14,74 @@ export type DeliveryOutcome = Pick<
   "id" | "status" | "attemptCount" | "nextAttemptAt" | "lastStatusCode" | "lastError" | "deliveredAt"
 > & { lastAttemptAt: Date };
 
-// The VALUES columns in order, with the type PostgreSQL must be told (a bare parameter there is text).
-const OUTCOME_COLUMNS = [
-  ["id", "text"],
-  ["status", `"DeliveryStatus"`],
-  ["attemptCount", "int"],
-  ["nextAttemptAt", "timestamp(3)"],
-  ["lastAttemptAt", "timestamp(3)"],
-  ["lastStatusCode", "int"],
-  ["lastError", "text"],
-  ["deliveredAt", "timestamp(3)"],
-] as const satisfies readonly (readonly [keyof DeliveryOutcome, string])[];
-type OutcomeRow = {
-  column1: string;
-  column2: DeliveryStatus;
-  column3: number;
-  column4: Date | null;
-  column5: Date;
-  column6: number | null;
-  column7: string | null;
-  column8: Date | null;
-};
-// Named by position (`${number}`) for the values, by name for the rest.
-type OutcomeNames = "owner" | "now" | `${number}`;
-const outcomeStatements = new Map<string, Compiled<unknown, OutcomeNames>>();
+// Each outcome's columns, with the type PostgreSQL reads it as from the JSON rows.
+const OUTCOME_TYPES = {
+  id: "text",
+  status: `"DeliveryStatus"`,
+  attemptCount: "int",
+  nextAttemptAt: "timestamp(3)",
+  lastAttemptAt: "timestamp(3)",
+  lastStatusCode: "int",
+  lastError: "text",
+  deliveredAt: "timestamp(3)",
+} as const satisfies Record<keyof DeliveryOutcome, string>;
+type OutcomeColumn = keyof typeof OUTCOME_TYPES;
+const OUTCOME_COLUMNS = Object.keys(OUTCOME_TYPES) as OutcomeColumn[];
+
+// SQLite: one UPDATE per delivery by its primary key, the same statement for every one (measured
+// there it costs less than an UPDATE … FROM VALUES over a hundred, which was compiled again for
+// nearly every batch's last chunk). Only a delivery `owner` still holds changes.
+const updateOne = prepared([...OUTCOME_COLUMNS, "owner", "now"], (k, p) =>
+  k
+    .updateTable("WebhookDelivery")
+    .set({
+      status: p.status,
+      attemptCount: p.attemptCount,
+      nextAttemptAt: p.nextAttemptAt,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      lastAttemptAt: p.lastAttemptAt,
+      lastStatusCode: p.lastStatusCode,
+      lastError: p.lastError,
+      deliveredAt: p.deliveredAt,
+      updatedAt: p.now,
+    })
+    .where("id", "=", p.id)
+    .where("leaseOwner", "=", p.owner)
+    .where("status", "=", DeliveryStatus.SENDING),
+);
+
+// PostgreSQL: one UPDATE for the whole batch, joined to its rows sent as one JSON array (one round
+// trip and one statement shape for any count). The status test is written so no index can serve
+// it: a planner without statistics (a young table) otherwise walks every SENDING row through the
+// status index and joins each to every row, where it should find each delivery by its id
+// (priceOutSeqScans prices out the other wrong plan, a sequential scan).
+const updateAll = prepared(["rows", "owner", "now"], (k, p) => {
+  const record = sql.join(OUTCOME_COLUMNS.map((c) => sql`${sql.ref(c)} ${sql.raw(OUTCOME_TYPES[c])}`));
+  const rows = sql<DeliveryOutcome>`json_to_recordset(${p.rows}::json)`;
+  return k
+    .updateTable("WebhookDelivery as d")
+    .from(rows.as<"v">(sql`v(${record})`))
+    .set((eb) => ({
+      status: eb.ref("v.status"),
+      attemptCount: eb.ref("v.attemptCount"),
+      nextAttemptAt: eb.ref("v.nextAttemptAt"),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      lastAttemptAt: eb.ref("v.lastAttemptAt"),
+      lastStatusCode: eb.ref("v.lastStatusCode"),
+      lastError: eb.ref("v.lastError"),
+      deliveredAt: eb.ref("v.deliveredAt"),
+      updatedAt: p.now,
+    }))
+    .whereRef("d.id", "=", "v.id")
+    .where("d.leaseOwner", "=", p.owner)
+    .where((eb) => eb(eb.parens("d.status", "=", DeliveryStatus.SENDING), "is", true));
+});
 
 /**
- * One UPDATE for a run of deliveries, joined to their new values (a statement per delivery cost
- * twice as much on SQLite, and a round trip each on PostgreSQL), compiled once per provider and
- * row count. Only deliveries `owner` still holds change; each id at most once (with an id twice,
- * which values win is undefined). The status test is written so no index can serve it: a planner
- * without statistics (a young PostgreSQL table) otherwise walks every SENDING row through the
- * status index and joins each to every value row, where it should find each delivery by its id
- * (priceOutSeqScans prices out the other wrong plan, a sequential scan).
+ * Writes what a batch's attempts made of their deliveries. Only deliveries `owner` still holds
+ * change; each id at most once (with an id twice, which outcome wins is undefined).
  */
 export async function recordOutcomes(
   db: Db,
@@ -54,46 +90,11 @@ export async function recordOutcomes(
   now: Date,
   outcomes: readonly DeliveryOutcome[],
 ): Promise<void> {
-  const key = `${provider}:${outcomes.length}`;
-  let statement = outcomeStatements.get(key);
-  if (!statement) outcomeStatements.set(key, (statement = prepareOutcomes(provider, outcomes.length)));
-  // A value's name is its position: numeric keys, stored as an array's elements are.
-  const values: Record<OutcomeNames, unknown> & Record<number, unknown> = { owner, now };
-  let n = 0;
-  for (const o of outcomes) for (const [column] of OUTCOME_COLUMNS) values[n++] = o[column];
-  await statement.run(db, values);
-}
-
-function prepareOutcomes(provider: Provider, count: number): Compiled<unknown, OutcomeNames> {
-  const pg = provider === "postgresql";
-  const fields = OUTCOME_COLUMNS.length;
-  const names: OutcomeNames[] = ["owner", "now", ...Array.from({ length: count * fields }, (_, i) => `${i}` as const)];
-  return compileFor(provider, names, (k, p) => {
-    const value = (r: number, i: number, type: string) => {
-      const v = p[`${r * fields + i}`];
-      return pg ? sql`${v}::${sql.raw(type)}` : sql`${v}`;
-    };
-    const row = (r: number) => sql`(${sql.join(OUTCOME_COLUMNS.map(([, type], i) => value(r, i, type)))})`;
-    const rows = sql<OutcomeRow>`(VALUES ${sql.join(Array.from({ length: count }, (_, r) => row(r)))})`;
-    return k
-      .updateTable("WebhookDelivery as d")
-      .from(rows.as("v"))
-      .set((eb) => ({
-        status: eb.ref("v.column2"),
-        attemptCount: eb.ref("v.column3"),
-        nextAttemptAt: eb.ref("v.column4"),
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        lastAttemptAt: eb.ref("v.column5"),
-        lastStatusCode: eb.ref("v.column6"),
-        lastError: eb.ref("v.column7"),
-        deliveredAt: eb.ref("v.column8"),
-        updatedAt: p.now,
-      }))
-      .whereRef("d.id", "=", "v.column1")
-      .where("d.leaseOwner", "=", p.owner)
-      .where((eb) => eb(eb.parens("d.status", "=", DeliveryStatus.SENDING), "is", true));
-  });
+  if (provider === "postgresql") {
+    if (outcomes.length > 0) await updateAll.run(db, { rows: jsonRows(outcomes), owner, now });
+    return;
+  }
+  for (const o of outcomes) await updateOne.run(db, { ...o, owner, now });
 }
 
 const SEQSCAN_OFF = CompiledQuery.raw("SET LOCAL enable_seqscan = off");

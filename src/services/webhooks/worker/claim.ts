@@ -1,5 +1,5 @@
 import { typed } from "../../../db/kysely.js";
-import { claimDeliveries, type ClaimedDelivery } from "../../../db/queries/webhook-delivery/claim.js";
+import { claimDeliveries, type ClaimedDelivery, priceOutSorts } from "../../../db/queries/webhook-delivery/claim.js";
 import type { SqlClient } from "../../../db/sql.js";
 import { claimRotating } from "../../../db/queries/webhook-delivery/claim-rotating.js";
 import { claimLimited } from "./claim-limited.js";
@@ -45,15 +45,23 @@ export async function claimDue(
   limit: number,
   factor = HELD_PER_IN_FLIGHT,
 ): Promise<Claimed[]> {
-  const db = typed(sql);
   const values = { owner, lease: new Date(now.getTime() + leaseMs), now, limit };
   // Expired leases first (a dead worker's claims, usually none), then due deliveries, oldest first.
   // Two statements rather than one with OR: each walks its own index in order and stops at the
   // limit, where an OR would sort every due row on every claim.
-  const expired = await claimDeliveries(db, sql.provider, "expired", values);
-  if (expired.length >= limit) return expired;
-  const due = await claimRotating(db, sql.provider, { ...values, limit: limit - expired.length, factor });
-  return [...expired, ...due];
+  const claim = async (on: SqlClient) => {
+    const db = typed(on);
+    const expired = await claimDeliveries(db, on.provider, "expired", values);
+    if (expired.length >= limit) return expired;
+    const due = await claimRotating(db, on.provider, { ...values, limit: limit - expired.length, factor });
+    return [...expired, ...due];
+  };
+  if (sql.provider !== "postgresql") return claim(sql);
+  // PostgreSQL plans them well only with sorts priced out, which holds inside a transaction.
+  return sql.transaction(async (tx) => {
+    await priceOutSorts(typed(tx));
+    return claim(tx);
+  });
 }
 
 /** How often the rate-limited endpoints are claimed for: their claim reserves slots ahead (claim-limited.ts). */

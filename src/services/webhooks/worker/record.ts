@@ -79,7 +79,6 @@ export function encodeAttempts(batch: readonly Finished[]): AttemptRecords {
   return out;
 }
 
-const ROWS_PER_STATEMENT = 100;
 const STATUS: Record<string, DeliveryStatus> = {
   delivered: DeliveryStatus.DELIVERED,
   retry: DeliveryStatus.PENDING,
@@ -106,19 +105,15 @@ export async function recordBatch(
     const provider = tx.provider;
     // Each delivery is found by its primary key (see recordOutcomes), for this transaction only.
     if (provider === "postgresql") await priceOutSeqScans(db);
-    for (let first = 0; first < count; first += ROWS_PER_STATEMENT) {
-      const last = Math.min(count, first + ROWS_PER_STATEMENT);
-      await insertAttempts(db, provider, attemptRows(records, first, last));
-      await recordOutcomes(db, provider, owner, now, outcomeRows(records, first, last, now));
-    }
+    await insertAttempts(db, provider, attemptRows(records, count));
+    await recordOutcomes(db, provider, owner, now, outcomeRows(records, count, now));
 
     const succeeded = new Set(outcomes.filter((o) => o.kind === "delivered").map((o) => o.endpointId));
     const gone = new Set(outcomes.filter((o) => o.kind === "gone").map((o) => o.endpointId));
     // 410 is the receiver saying stop: disable at once, whatever else the batch saw.
     const disabled: Disabled[] = [...gone].map((id) => ({ endpointId: id, reason: "the receiver answered 410 Gone" }));
-    // The endpoints' rows in one order, by id, in every batch: two workers' batches that touched the
-    // same endpoints in different orders would deadlock on PostgreSQL (claims take turns between
-    // endpoints, so a batch's order is any).
+    // Every batch updates its endpoints' rows in one order, by id: two batches that took the same
+    // endpoints' row locks in different orders deadlocked on PostgreSQL, and one worker died.
     for (const id of [...new Set(outcomes.map((o) => o.endpointId))].sort()) {
       if (succeeded.has(id)) {
         await markEndpointSucceeded(db, id, now);
@@ -136,10 +131,10 @@ export async function recordBatch(
   });
 }
 
-/** The attempts of records[first..last), as rows. */
-function attemptRows(records: AttemptRecords, first: number, last: number): NewAttempt[] {
+/** The first `count` attempts of records, as rows. */
+function attemptRows(records: AttemptRecords, count: number): NewAttempt[] {
   const rows: NewAttempt[] = [];
-  for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
+  for (let i = 0; i < count * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
     const startedAt = new Date(records[i + F.startedAt] as number);
     rows.push({
       id: newId("attempt", startedAt),
@@ -162,14 +157,14 @@ function attemptRows(records: AttemptRecords, first: number, last: number): NewA
 }
 
 /**
- * What the attempts of records[first..last) made of their deliveries, one row per delivery. A
+ * What the first `count` attempts of records made of their deliveries, one row per delivery. A
  * delivery twice in a batch (its lease ran out while it waited, and this worker claimed it again)
  * keeps the first attempt's outcome, as one UPDATE each would.
  */
-function outcomeRows(records: AttemptRecords, first: number, last: number, now: Date): DeliveryOutcome[] {
+function outcomeRows(records: AttemptRecords, count: number, now: Date): DeliveryOutcome[] {
   const rows: DeliveryOutcome[] = [];
   const seen = new Set<string>();
-  for (let i = first * ATTEMPT_FIELDS; i < last * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
+  for (let i = 0; i < count * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
     const id = records[i + F.delivery] as string;
     if (seen.has(id)) continue;
     seen.add(id);

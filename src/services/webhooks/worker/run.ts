@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { IntgError, NotFoundError } from "../../../errors.js";
-import { signatureHeaders } from "../../../lib/webhook-signing.js";
+import { signatureHeader } from "../../../lib/webhook-signing.js";
 import type { ServiceContext } from "../../context.js";
 import type { Claimed } from "./claim.js";
 import { DEFAULT_SCHEDULE_MS } from "../endpoint-rows.js";
@@ -307,10 +307,14 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     }
     // Signed by the secrets live when the attempt starts: a cached retired one stops at its own end.
     const secrets = secretsAt(ep, startedAt.getTime());
+    // One object literal per attempt, in the order signatureHeaders gives (no spread of a second).
+    const timestamp = Math.floor(startedAt.getTime() / 1000);
     const own = {
       "content-type": "application/json",
       "user-agent": "intg-webhooks/1",
-      ...signatureHeaders(secrets, item.eventId, Math.floor(startedAt.getTime() / 1000), body),
+      "webhook-id": item.eventId,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": signatureHeader(secrets, item.eventId, timestamp, body),
     };
     // The endpoint's headers go out as they are but are recorded redacted: they are often its
     // credential. An endpoint without any (the same object twice) sends and records one set.

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SqlClient } from "../../src/db/sql.js";
+import { sendBatch } from "../../src/services/webhooks/send.js";
+import { claimDue } from "../../src/services/webhooks/worker/claim.js";
+import { PG_BASE_URL } from "../helpers/databases.js";
+import { webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
+
+// The worker's claim on a young PostgreSQL queue (no statistics yet, as after a burst of sends):
+// its planner read every due delivery through the endpoint index and sorted them all on each
+// claim, a cost that grows with the backlog. The claim must walk the (status, time) index in order
+// and stop at its limit.
+
+/** The client with each claim statement (an UPDATE) explained instead of run; plans go to `plans`. */
+function explaining(client: SqlClient, plans: string[]): SqlClient {
+  return {
+    ...client,
+    query: async (text, params, first) => {
+      if (!/^update /i.test(text)) return client.query(text, params, first);
+      const r = await client.query(`EXPLAIN (FORMAT JSON) ${text}`, params);
+      plans.push(JSON.stringify(r.rows[0]));
+      return { rows: [], changes: 0 };
+    },
+    transaction: (fn) => client.transaction((tx) => fn(explaining(tx, plans))),
+  };
+}
+
+describe.runIf(PG_BASE_URL)("the worker's claim on PostgreSQL", () => {
+  let bed: WebhookBed;
+  beforeAll(async () => {
+    bed = await webhookBed("postgresql");
+    await bed.endpoint(undefined);
+    await sendBatch(bed.ctx, {
+      events: Array.from({ length: 500 }, (_, i) => ({ line: i + 1, type: "a.b", data: { i }, idempotencyKey: null })),
+      allowUnknownType: true,
+    });
+  });
+  afterAll(() => bed.dispose());
+
+  it("takes the oldest due deliveries by walking an index in order, with no sort of the backlog", async () => {
+    const plans: string[] = [];
+    await claimDue(explaining(bed.ctx.sql, plans), "w1", bed.ctx.now(), 60_000, 5);
+    expect(plans).toHaveLength(2); // expired leases, then due deliveries
+    for (const plan of plans) expect(plan).not.toContain('"Node Type":"Sort"');
+    expect(plans[1]).toContain('"Index Name":"WebhookDelivery_status_nextAttemptAt_idx"');
+  });
+});
