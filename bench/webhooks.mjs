@@ -8,6 +8,8 @@
 //   rate on 10,000 fresh ones, alternating, in the same run; both whole processes.
 // - latency from an event's creation to its arrival at the receiver, p50/p95/p99, with events
 //   sent through intg's own send service at a fixed 200 per second to a running worker.
+// The endpoints allow as many requests in flight as the worker has lanes (--max-in-flight, default
+// 16), so the worker meets bare undici at the same concurrency.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +26,7 @@ const N = Number(process.env.BENCH_DELIVERIES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 5);
 const REPLAY_ROUNDS = Number(process.env.BENCH_REPLAY_ROUNDS ?? 3);
 const CONCURRENCY = 64;
+const CAP = ["--max-in-flight", String(CONCURRENCY)];
 const RATE = 200;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const POLL = "20ms";
@@ -132,7 +135,7 @@ async function throughput(provider, url, dir, pairs = false) {
   };
   try {
     intg(["db", "migrate"], env);
-    intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network"], env);
+    intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", ...CAP], env);
     const batch = join(dir, "batch.ndjson");
     writeFileSync(
       batch,
@@ -218,7 +221,10 @@ async function replayRate(url, dir) {
     for (let round = 0; round < REPLAY_ROUNDS; round++) {
       // A fresh endpoint per round, so each replay selects exactly this round's deliveries.
       const ep = JSON.parse(
-        intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", "--json"], env),
+        intg(
+          ["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", ...CAP, "--json"],
+          env,
+        ),
       ).id;
       intg(["webhooks", "send", "--batch-file", batch, "--allow-unknown-type"], env);
       worker.push(time(["webhooks", "worker", "--once", "--concurrency", String(CONCURRENCY)]));
@@ -264,7 +270,7 @@ async function latency(url, dir) {
     INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
   };
   intg(["db", "migrate"], env);
-  intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network"], env);
+  intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", ...CAP], env);
   const worker = spawn(process.execPath, [BIN, "webhooks", "worker", "--poll", POLL], {
     env,
     stdio: ["ignore", "ignore", "pipe"],
