@@ -1,27 +1,31 @@
-import { isatty } from "node:tty";
 import { openDatabase } from "./db/client.js";
 import type { Deps } from "./cli/deps.js";
 import { ExitCode } from "./cli/exit-codes.js";
 import { run } from "./cli/run.js";
+import { descriptorWriter, isTerminal } from "./cli/stdio.js";
 
 // The only module that reads process.*: it builds the real dependencies and sets the exit code.
 const stop = new AbortController();
+const stdoutIsTTY = isTerminal(1);
 const deps: Deps = {
   io: {
     // process.stdin and process.stderr are built on first touch (stdin loads fs streams, ~3 ms):
-    // most commands never read stdin, and print nothing on stderr. isatty() asks without building.
+    // most commands never read stdin, and print nothing on stderr. isTerminal() asks without
+    // building. A stdout that is no terminal is written to directly (see descriptorWriter).
     get stdin() {
       return process.stdin;
     },
-    stdout: quietOnClosedPipe(process.stdout),
+    stdout: stdoutIsTTY
+      ? quietOnClosedPipe(process.stdout)
+      : descriptorWriter(1, () => quietOnClosedPipe(process.stdout), closedPipe),
     get stderr() {
       return quietOnClosedPipe(process.stderr);
     },
-    stdinIsTTY: isatty(0),
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: isatty(2),
+    stdinIsTTY: isTerminal(0),
+    stdoutIsTTY,
+    stderrIsTTY: isTerminal(2),
     get columns() {
-      return process.stdout.columns;
+      return stdoutIsTTY ? process.stdout.columns : undefined;
     },
   },
   env: process.env,
@@ -39,12 +43,13 @@ const deps: Deps = {
  * gh and the shell's own tools do. Node ignores SIGPIPE, so the closed pipe arrives as EPIPE.
  */
 function quietOnClosedPipe<T extends NodeJS.WriteStream>(stream: T): T {
-  if (stream.listenerCount("error") === 0)
-    stream.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EPIPE") process.exit(interrupted ? ExitCode.INTERRUPTED : ExitCode.OK);
-      throw err;
-    });
+  if (stream.listenerCount("error") === 0) stream.on("error", closedPipe);
   return stream;
+}
+
+function closedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === "EPIPE") process.exit(interrupted ? ExitCode.INTERRUPTED : ExitCode.OK);
+  throw err;
 }
 
 let interrupted = false;
