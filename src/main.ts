@@ -2,7 +2,7 @@ import { openDatabase } from "./db/client.js";
 import type { Deps } from "./cli/deps.js";
 import { ExitCode } from "./cli/exit-codes.js";
 import { run } from "./cli/run.js";
-import { descriptorWriter, isTerminal } from "./cli/stdio.js";
+import { descriptorWriter, isTerminal, readDescriptor } from "./cli/stdio.js";
 
 // The only module that reads process.*: it builds the real dependencies and sets the exit code.
 const stop = new AbortController();
@@ -15,6 +15,7 @@ const deps: Deps = {
     get stdin() {
       return process.stdin;
     },
+    readStdin: (max) => readDescriptor(0, max, () => process.stdin),
     stdout: stdoutIsTTY
       ? quietOnClosedPipe(process.stdout)
       : descriptorWriter(1, () => quietOnClosedPipe(process.stdout), closedPipe),

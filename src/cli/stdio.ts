@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from "node:fs";
+import { fstatSync, read, writeSync } from "node:fs";
 import { nodeTty } from "../lib/lazy-builtins.js";
 
 /**
@@ -54,4 +54,50 @@ export function descriptorWriter(fd: number, fallback: () => ByteWriter, onError
       return true;
     },
   };
+}
+
+/**
+ * All of a descriptor that is no terminal (a pipe, a socket or a file) up to `max` bytes and a
+ * few more (so that the caller can tell "too large"), read without building process.stdin, whose
+ * net.Socket loads net and the stream modules. Reads go through libuv's thread pool, so signals
+ * are still handled while a writer takes its time. A non-blocking descriptor that has nothing
+ * yet (EAGAIN) is read on through the stream `fallback` returns, which waits for data.
+ */
+export function readDescriptor(
+  fd: number,
+  max: number,
+  fallback: () => AsyncIterable<string | Uint8Array>,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const done = () => Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const next = () => {
+      const buffer = Buffer.allocUnsafe(16 * 1024);
+      read(fd, buffer, 0, buffer.length, null, (error, n) => {
+        if (error?.code === "EAGAIN") return resolve(readRest(fallback(), chunks, size, max));
+        if (error) return reject(error);
+        chunks.push(buffer.subarray(0, n));
+        size += n;
+        if (n === 0 || size > max) resolve(done());
+        else next();
+      });
+    };
+    next();
+  });
+}
+
+async function readRest(
+  stream: AsyncIterable<string | Uint8Array>,
+  chunks: Buffer[],
+  size: number,
+  max: number,
+): Promise<Buffer> {
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk);
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size > max) break;
+  }
+  return Buffer.concat(chunks);
 }

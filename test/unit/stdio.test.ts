@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, readSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { descriptorWriter, isTerminal } from "../../src/cli/stdio.js";
+import { descriptorWriter, isTerminal, readDescriptor } from "../../src/cli/stdio.js";
 import { tempDir } from "../helpers/databases.js";
 
 // main.ts writes a stdout that is no terminal through descriptorWriter: every byte, in order; a
@@ -86,5 +86,35 @@ describe("stdio without process.stdout", () => {
     closeSync(writer);
     expect(handed.length).toBe(2);
     expect(Buffer.concat([...chunks, ...handed]).toString("utf8")).toBe(`${text}end\n`);
+  });
+
+  it("reads all of a descriptor, and stops soon after the limit", async () => {
+    const path = join(dir.path, "in");
+    writeFileSync(path, text);
+    const noStream = () => expect.fail("no fallback for a file");
+    let fd = openSync(path, "r");
+    expect((await readDescriptor(fd, 1024 * 1024, noStream)).toString("utf8")).toBe(text);
+    closeSync(fd);
+    fd = openSync(path, "r");
+    const head = await readDescriptor(fd, 1000, noStream);
+    closeSync(fd);
+    expect(head.length).toBeGreaterThan(1000);
+    expect(head.length).toBeLessThan(Buffer.byteLength(text));
+    expect(text.startsWith(head.toString("utf8").slice(0, 100))).toBe(true);
+  });
+
+  it("reads on through the fallback stream when a non-blocking descriptor has nothing yet (EAGAIN)", async () => {
+    const path = fifo("slow");
+    const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(path, constants.O_WRONLY);
+    writeSync(writer, "first ");
+    async function* rest() {
+      yield "second ";
+      yield Buffer.from("third");
+    }
+    const bytes = await readDescriptor(reader, 1000, rest);
+    closeSync(reader);
+    closeSync(writer);
+    expect(bytes.toString("utf8")).toBe("first second third");
   });
 });
