@@ -37,21 +37,23 @@ export function descriptorWriter(fd: number, fallback: () => ByteWriter, onError
   return {
     write(chunk) {
       if (stream) return stream.write(chunk);
-      const bytes = Buffer.from(chunk, "utf8");
+      let bytes: Buffer | undefined;
       let done = 0;
-      while (done < bytes.length) {
-        try {
-          done += writeSync(fd, bytes, done);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== "EAGAIN") {
-            onError(error as Error);
-            return false;
-          }
-          stream = fallback();
-          return stream.write(bytes.subarray(done));
+      try {
+        // A write nearly always goes whole: the text is then written with no Buffer made of it.
+        done = writeSync(fd, chunk);
+        if (done === Buffer.byteLength(chunk)) return true;
+        bytes = Buffer.from(chunk, "utf8");
+        while (done < bytes.length) done += writeSync(fd, bytes, done);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") {
+          onError(error as Error);
+          return false;
         }
+        stream = fallback();
+        return stream.write((bytes ?? Buffer.from(chunk, "utf8")).subarray(done));
       }
-      return true;
     },
   };
 }
