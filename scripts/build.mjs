@@ -4,7 +4,7 @@
 // ES modules read asynchronously (measured with `npm run bench`). Dependencies stay in node_modules
 // but for the few nearly every command needs. The CLI never loads Prisma's client.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -53,6 +53,45 @@ const lazyChildProcess = {
   },
 };
 const out = { outdir: "dist", format: "cjs", outExtension: { ".js": ".cjs" } };
+
+// Every keyed prepared statement (src/db/prepared.ts) compiled on both providers now, from the
+// query modules as they are, so that the CLI runs them without building them with Kysely first.
+// The same text goes to dist/prepared-sql.json, which a test holds to what Kysely compiles.
+async function keyedStatements() {
+  const queries = join(root, "src/db/queries");
+  const modules = readdirSync(queries, { recursive: true }).filter((f) => f.endsWith(".ts"));
+  const entry = join(root, "dist", ".prepared-sql.cjs");
+  await build({
+    ...common,
+    format: "cjs",
+    outfile: entry,
+    stdin: {
+      contents: [
+        ...modules.map((f) => `import ${JSON.stringify(`./src/db/queries/${f.replaceAll("\\", "/")}`)};`),
+        'export { keyedStatementTexts } from "./src/db/prepared.ts";',
+      ].join("\n"),
+      resolveDir: root,
+      loader: "ts",
+    },
+  });
+  try {
+    return require(entry).keyedStatementTexts();
+  } finally {
+    rmSync(entry);
+  }
+}
+mkdirSync(join(root, "dist"), { recursive: true });
+const statements = await keyedStatements();
+writeFileSync(join(root, "dist/prepared-sql.json"), `${JSON.stringify(statements, null, 2)}\n`);
+const precompiled = {
+  name: "precompiled-statements",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]db[\\/]precompiled\.ts$/ }, () => ({
+      contents: `export const PRECOMPILED = ${JSON.stringify(statements)};`,
+      loader: "js",
+    }));
+  },
+};
 // Every command reads and deserialises the code it loads before it runs: without whitespace and
 // with shorter syntax it starts ~4 ms sooner (names are kept, so a stack trace still reads).
 const minify = { minifyWhitespace: true, minifySyntax: true };
@@ -74,9 +113,8 @@ const cli = await build({
   define: {},
   banner: {},
   supported: {},
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, precompiled],
 });
-mkdirSync(join(root, "dist"), { recursive: true });
 for (const file of cli.outputFiles) {
   const { code } = await transform(file.text, {
     ...minify,

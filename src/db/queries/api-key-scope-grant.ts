@@ -41,8 +41,10 @@ export async function scopeGrantsWhere(db: Db, where: Expression<SqlBool>): Prom
   return (await arraysOf(db, query)) as Array<[string, ApiKeyScope]>;
 }
 
-const scopesOfKey = prepared(["id"], (db, p) =>
-  db.selectFrom("ApiKeyScopeGrant").select("scope").where("apiKeyId", "=", p.id),
+const scopesOfKey = prepared(
+  ["id"],
+  (db, p) => db.selectFrom("ApiKeyScopeGrant").select("scope").where("apiKeyId", "=", p.id),
+  { key: "api-key-scope-grant.of-key" },
 );
 
 /** One key's scopes, for verification (compiled once: the first verification of each key reads them). */

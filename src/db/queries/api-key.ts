@@ -143,8 +143,11 @@ export async function claimActiveKey(db: Db, id: string, set: Updateable<ApiKey>
 // Verification is the hot path: its statements are compiled once per provider.
 export type KeyLookupRow = Pick<Selectable<ApiKey>, "id" | "hash" | "status" | "expiresAt" | "graceEndsAt">;
 
-export const keyLookup = prepared<KeyLookupRow, "hash">(["hash"], (db, p) =>
-  db.selectFrom("ApiKey").select(["id", "hash", "status", "expiresAt", "graceEndsAt"]).where("hash", "=", p.hash),
+export const keyLookup = prepared<KeyLookupRow, "hash">(
+  ["hash"],
+  (db, p) =>
+    db.selectFrom("ApiKey").select(["id", "hash", "status", "expiresAt", "graceEndsAt"]).where("hash", "=", p.hash),
+  { key: "api-key.lookup" },
 );
 
 /** A key by its hash: what a verification reads, every time (status and expiry change at any moment). */
@@ -152,20 +155,23 @@ export function findKeyByHash(db: Db, hash: string): Promise<KeyLookupRow | unde
   return keyLookup.first(db, { hash }); // no async: each await is a measurable part of it
 }
 
-const recordUse = prepared(["id", "count", "at"], (db, p) =>
-  db
-    .updateTable("ApiKey")
-    .set((eb) => ({
-      useCount: eb("useCount", "+", p.count),
-      // Another process may have recorded a later use meanwhile: keep the latest.
-      lastUsedAt: eb
-        .case()
-        .when(eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", p.at)]))
-        .then(p.at)
-        .else(eb.ref("lastUsedAt"))
-        .end(),
-    }))
-    .where("id", "=", p.id),
+const recordUse = prepared(
+  ["id", "count", "at"],
+  (db, p) =>
+    db
+      .updateTable("ApiKey")
+      .set((eb) => ({
+        useCount: eb("useCount", "+", p.count),
+        // Another process may have recorded a later use meanwhile: keep the latest.
+        lastUsedAt: eb
+          .case()
+          .when(eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", p.at)]))
+          .then(p.at)
+          .else(eb.ref("lastUsedAt"))
+          .end(),
+      }))
+      .where("id", "=", p.id),
+  { key: "api-key.record-use" },
 );
 
 /** Adds `uses` uses of a key, the latest at `at`. */
