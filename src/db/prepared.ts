@@ -62,8 +62,12 @@ export function compileFor<R, P extends string>(
 
 /** A compiled statement from its text. */
 function fromText<R, P extends string>(text: StatementText): Compiled<R, P> {
-  const { sql, slots } = text;
-  const parameters = (values: Values<P>) => slots.map((s) => ("name" in s ? values[s.name as P] : s.fixed));
+  const { sql } = text;
+  // One shape for every slot: a key verification binds them on every run.
+  const slots = text.slots.map((s) =>
+    "name" in s ? { name: s.name as P, fixed: null } : { name: null, fixed: s.fixed },
+  );
+  const parameters = (values: Values<P>) => slots.map((s) => (s.name === null ? s.fixed : values[s.name]));
   // Straight to the Db's client: Kysely's executor (a connection provider, a result transform,
   // several awaits) costs more per run than a hot lookup on SQLite does (keys: the verification).
   const viaKysely = (db: Db, values: Values<P>) => db.executeQuery<R>(CompiledQuery.raw(sql, parameters(values)));
