@@ -30,9 +30,10 @@ const common = {
   platform: "node",
   target: "node20",
   external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name)),
-  // CommonJS has no import.meta; every use of it here only needs this file's URL.
-  define: { "import.meta.url": "__intgFileUrl" },
-  banner: { js: 'const __intgFileUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // CommonJS has no import.meta; every use of it here only needs this file's URL. Worked out on
+  // use: a command loads dozens of chunks, and few of them ask.
+  define: { "import.meta.url": "__intgMeta.url" },
+  banner: { js: 'var __intgMeta={get url(){return require("node:url").pathToFileURL(__filename).href}};' },
   // import() becomes require(): the launcher runs the bundle as a vm.Script (for its code cache),
   // where Node 20 cannot import(); and Node 20.19+ require()s ES modules such as chalk.
   supported: { "dynamic-import": false },
