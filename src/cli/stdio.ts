@@ -1,4 +1,4 @@
-import { fstatSync, read, writeSync } from "node:fs";
+import { fstatSync, read, statSync, writeSync } from "node:fs";
 import { nodeTty } from "../lib/lazy-builtins.js";
 
 /**
@@ -8,11 +8,23 @@ import { nodeTty } from "../lib/lazy-builtins.js";
  */
 export function isTerminal(fd: number): boolean {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    const stat = fstatSync(fd);
+    // /dev/null is a character device too, and the usual stdin of scripts and services.
+    if (!stat.isCharacterDevice() || stat.rdev === nullDevice()) return false;
   } catch {
     return false; // not open: no terminal, as isatty says
   }
   return nodeTty().isatty(fd);
+}
+
+let devNull: number | undefined;
+function nullDevice(): number {
+  try {
+    devNull ??= statSync("/dev/null").rdev;
+  } catch {
+    devNull = -1; // no /dev/null (Windows): every character device is asked
+  }
+  return devNull;
 }
 
 export interface Writer {
