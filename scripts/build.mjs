@@ -84,6 +84,20 @@ async function keyedStatements() {
 mkdirSync(join(root, "dist"), { recursive: true });
 const statements = await keyedStatements();
 writeFileSync(join(root, "dist/prepared-sql.json"), `${JSON.stringify(statements, null, 2)}\n`);
+// The CLI's createRequire(import.meta.url) is the require the launcher gives each chunk (they all
+// sit in dist/, so both resolve alike): node:module would load Node's ES module loader on start-up.
+const chunkRequire = {
+  name: "chunk-require",
+  setup(b) {
+    b.onResolve({ filter: /^node:module$/ }, (args) =>
+      args.importer.includes(`${root}/src/`) ? { path: "chunk-require", namespace: "chunk-require" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "chunk-require" }, () => ({
+      contents: "export const createRequire = () => require;",
+      loader: "js",
+    }));
+  },
+};
 const precompiled = {
   name: "precompiled-statements",
   setup(b) {
@@ -114,7 +128,7 @@ const cli = await build({
   define: {},
   banner: {},
   supported: {},
-  plugins: [lazyChildProcess, precompiled],
+  plugins: [lazyChildProcess, precompiled, chunkRequire],
 });
 for (const file of cli.outputFiles) {
   const { code } = await transform(file.text, {

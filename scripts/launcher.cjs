@@ -6,13 +6,15 @@
 // cache made by another Node or for other source; that chunk is then compiled as usual.
 "use strict";
 const { readFileSync, writeFileSync } = require("node:fs");
-const Module = require("node:module");
 const { join } = require("node:path");
 const vm = require("node:vm");
 
 // The chunks require one another by a relative name ("./cli-….cjs"); Node's own require would
-// stat and resolve each one first. Everything else (node:*, the externals) goes to Node's.
-const nodeRequire = Module.createRequire(join(__dirname, "main.cjs"));
+// stat and resolve each one first. Everything else (node:*, the externals) goes to this file's
+// require: the chunks sit beside it. (node:module, for createRequire, loads Node's ES module
+// loader: the build gives the chunks this require for it instead.)
+const nodeRequire = require;
+const wrap = (source) => `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
 const CHUNK = /^\.\/((?:main|cli-[\w-]+)\.cjs)$/;
 const loaded = new Map();
 const scripts = [];
@@ -29,7 +31,7 @@ function load(name) {
   } catch {
     // no cache yet: compile as usual
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, "utf8")), { filename: file, cachedData });
+  const script = new vm.Script(wrap(readFileSync(file, "utf8")), { filename: file, cachedData });
   scripts.push({ file, script });
   script.runInThisContext().call(mod.exports, mod.exports, chunkRequire, mod, file, __dirname);
   mod.loaded = true;

@@ -5,7 +5,14 @@ import { run } from "./cli/run.js";
 import { descriptorWriter, isTerminal, readDescriptor } from "./cli/stdio.js";
 
 // The only module that reads process.*: it builds the real dependencies and sets the exit code.
-const stop = new AbortController();
+
+// Made when a command first asks for the signal (few do): AbortController loads a module of its own.
+let stop: AbortController | undefined;
+let stopped = false;
+const abort = () => {
+  stopped = true;
+  stop?.abort();
+};
 const stdoutIsTTY = isTerminal(1);
 const deps: Deps = {
   io: {
@@ -33,7 +40,13 @@ const deps: Deps = {
   cwd: process.cwd(),
   now: () => new Date(),
   openDatabase,
-  signal: stop.signal,
+  get signal() {
+    if (!stop) {
+      stop = new AbortController();
+      if (stopped) stop.abort();
+    }
+    return stop.signal;
+  },
   interruptExpected: () => {
     interrupted = false;
   },
@@ -57,7 +70,7 @@ let interrupted = false;
 process.once("SIGINT", () => {
   interrupted = true;
   process.exitCode = ExitCode.INTERRUPTED;
-  stop.abort();
+  abort();
   // A second Ctrl-C stops at once, skipping cleanup (clig.dev).
   process.once("SIGINT", () => process.exit(ExitCode.INTERRUPTED));
 });
@@ -66,7 +79,7 @@ process.once("SIGINT", () => {
 process.once("SIGTERM", () => {
   interrupted = true;
   process.exitCode = ExitCode.INTERRUPTED;
-  stop.abort();
+  abort();
   process.once("SIGTERM", () => process.exit(ExitCode.INTERRUPTED));
 });
 
