@@ -86,6 +86,7 @@ const statements = await keyedStatements();
 writeFileSync(join(root, "dist/prepared-sql.json"), `${JSON.stringify(statements, null, 2)}\n`);
 // The CLI's createRequire(import.meta.url) is the require the launcher gives each chunk (they all
 // sit in dist/, so both resolve alike): node:module would load Node's ES module loader on start-up.
+// A require for any other place is still made by node:module.
 const chunkRequire = {
   name: "chunk-require",
   setup(b) {
@@ -93,7 +94,12 @@ const chunkRequire = {
       args.importer.includes(`${root}/src/`) ? { path: "chunk-require", namespace: "chunk-require" } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "chunk-require" }, () => ({
-      contents: "export const createRequire = () => require;",
+      contents: [
+        "export function createRequire(from) {",
+        "  const chunk = /[\\\\/]dist[\\\\/][^\\\\/]+\\.cjs$/.test(String(from));",
+        '  return chunk ? require : require("node:module").createRequire(from);',
+        "}",
+      ].join("\n"),
       loader: "js",
     }));
   },
