@@ -195,6 +195,8 @@ try {
   intg(["keys", "list", "--json"], cache);
   intg(["keys", "verify", "--json"], cache, "ignore", created.stdout);
   intg(["db", "status", "--json"], cache);
+  // Every other chunk: a cache of its top level, so that no command compiles a chunk from nothing.
+  intg(["--version"], { INTG_WRITE_CODE_CACHE: "rest" });
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -5,7 +5,7 @@
 // deserialises only the chunks it runs (`keys list` ~0.4 MB of the CLI's 1.1 MB). V8 refuses a
 // cache made by another Node or for other source; that chunk is then compiled as usual.
 "use strict";
-const { readFileSync, writeFileSync } = require("node:fs");
+const { existsSync, readdirSync, readFileSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 const vm = require("node:vm");
 
@@ -48,8 +48,17 @@ chunkRequire.main = require.main;
 
 // The build runs representative commands with this set; each writes, for every chunk it loaded,
 // a cache that also holds the functions the command compiled on the way.
+// With "rest", every chunk that has no cache yet gets one of its top level (the functions a
+// command runs are then compiled on their first call), so that no command compiles one from nothing.
 if (process.env.INTG_WRITE_CODE_CACHE)
   process.once("exit", () => {
     for (const { file, script } of scripts) writeFileSync(`${file}.cache`, script.createCachedData());
+    if (process.env.INTG_WRITE_CODE_CACHE !== "rest") return;
+    for (const name of readdirSync(__dirname)) {
+      const file = join(__dirname, name);
+      if (!CHUNK.test(`./${name}`) || existsSync(`${file}.cache`)) continue;
+      const script = new vm.Script(wrap(readFileSync(file, "utf8")), { filename: file });
+      writeFileSync(`${file}.cache`, script.createCachedData());
+    }
   });
 load("main.cjs");
