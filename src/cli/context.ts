@@ -1,7 +1,7 @@
-import { userInfo } from "node:os";
 import type { Database } from "../db/client.js";
 import type { ServiceContext } from "../services/context.js";
 import { resolveDbTarget, type DbTarget } from "../db/url.js";
+import { nodeOs } from "../lib/lazy-builtins.js";
 import { headSyncPending } from "../services/audit/head-pending.js";
 import type { Deps, GlobalOptions } from "./deps.js";
 import type { JqFilter } from "./json-filter.js";
@@ -49,7 +49,7 @@ export class CommandContext {
     if (env.INTG_ACTOR) return env.INTG_ACTOR;
     if (env.USER || env.LOGNAME) return (env.USER || env.LOGNAME)!;
     try {
-      return userInfo().username;
+      return nodeOs().userInfo().username;
     } catch {
       return "unknown";
     }
@@ -59,7 +59,20 @@ export class CommandContext {
   async services(): Promise<ServiceContext> {
     const db = await this.db();
     const onWait = waitStatus(this.deps, this.globals);
-    return { db, sql: db.sql, now: () => this.now(), actor: this.actor(), env: this.deps.env, onWait };
+    // The actor is only asked for what writes the audit log; finding the OS user reads the
+    // user database (a key verification that succeeds never needs it).
+    let who: string | undefined;
+    const actor = () => (who ??= this.actor());
+    return {
+      db,
+      sql: db.sql,
+      now: () => this.now(),
+      get actor() {
+        return actor();
+      },
+      env: this.deps.env,
+      onWait,
+    };
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,11 @@ export interface IO {
   stdin: NodeJS.ReadableStream;
   stdout: { write(chunk: string): unknown };
   stderr: { write(chunk: string): unknown };
+  /**
+   * All of stdin when it is no terminal, up to `max` bytes and possibly a few more: without it,
+   * stdin is read as a stream. main.ts reads the descriptor itself (see stdio.ts); tests give a stream.
+   */
+  readStdin?(max: number): Promise<Buffer>;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;

@@ -80,13 +80,19 @@ async function readStdin(ctx: CommandContext, source: SecretSource): Promise<str
       { input: io.stdin, output: io.stderr as NodeJS.WritableStream },
     );
   }
+  const tooLarge = () =>
+    new UsageError(`The ${source.what} is larger than ${MAX_BYTES / 1024} KiB; nothing was written.`);
+  if (io.readStdin) {
+    const bytes = await io.readStdin(MAX_BYTES + 2);
+    if (bytes.length > MAX_BYTES + 2) throw tooLarge();
+    return bytes.toString("utf8");
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of io.stdin) {
     const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
     size += buf.length;
-    if (size > MAX_BYTES + 2)
-      throw new UsageError(`The ${source.what} is larger than ${MAX_BYTES / 1024} KiB; nothing was written.`);
+    if (size > MAX_BYTES + 2) throw tooLarge();
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString("utf8");

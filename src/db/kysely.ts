@@ -1,4 +1,5 @@
 import {
+  type Compilable,
   type CompiledQuery,
   type DatabaseConnection,
   type Driver,
@@ -41,6 +42,20 @@ export function providerOf(db: Db): SqlClient["provider"] {
   const client = clients.get(db);
   if (client) return client.provider;
   return db.getExecutor().adapter instanceof PostgresAdapter ? "postgresql" : "sqlite";
+}
+
+/**
+ * A typed query's rows as arrays, in the order of its select list, straight from the driver and
+ * without the schema's types: on SQLite dates and JSON stay text (read them through `col`). For
+ * long lists printed at once (`keys list`): building a row object, and a Date per date only to
+ * format it again, costs more than reading the row.
+ */
+export async function arraysOf(db: Db, query: Compilable<unknown>): Promise<unknown[][]> {
+  const compiled = query.compile();
+  const client = clients.get(db);
+  if (client) return client.rows(compiled.sql, compiled.parameters);
+  const { rows } = await db.executeQuery<Record<string, unknown>>(compiled);
+  return rows.map((row) => Object.values(row));
 }
 
 export function build(client: SqlClient): Db {

@@ -79,7 +79,7 @@ export function sqliteDate(d: Date): string {
 }
 
 export const col = {
-  date: (v: unknown): Date => (v instanceof Date ? v : new Date(String(v))),
+  date: (v: unknown): Date => (v instanceof Date ? v : new Date(typeof v === "number" ? v : String(v))),
   dateOrNull: (v: unknown): Date | null => (v === null || v === undefined ? null : col.date(v)),
   bool: (v: unknown): boolean => v === true || v === 1 || v === "1" || v === "t",
   int: (v: unknown): number => Number(v),

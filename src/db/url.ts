@@ -1,6 +1,6 @@
-import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
+import { nodeOs } from "../lib/lazy-builtins.js";
 
 export type Provider = "sqlite" | "postgresql";
 
@@ -24,7 +24,7 @@ export function defaultDatabaseFile(env: Env): string {
   const dataHome =
     env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME)
       ? env.XDG_DATA_HOME
-      : join(env.HOME || homedir(), ".local", "share");
+      : join(env.HOME || nodeOs().homedir(), ".local", "share");
   return join(dataHome, "intg", "intg.db");
 }
 

@@ -6,6 +6,11 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 let crypto: typeof import("node:crypto") | undefined;
 let zlib: typeof import("node:zlib") | undefined;
+let tty: typeof import("node:tty") | undefined;
+let os: typeof import("node:os") | undefined;
 
 export const nodeCrypto = (): typeof import("node:crypto") => (crypto ??= require("node:crypto"));
 export const nodeZlib = (): typeof import("node:zlib") => (zlib ??= require("node:zlib"));
+// node:tty loads net and the stream modules: only a descriptor that may be a terminal asks it.
+export const nodeTty = (): typeof import("node:tty") => (tty ??= require("node:tty"));
+export const nodeOs = (): typeof import("node:os") => (os ??= require("node:os"));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sqliteDate } from "../../src/db/sql.js";
+import { col, sqliteDate } from "../../src/db/sql.js";
 
 // sqliteDate keeps the text up to the second between calls: every call must still give exactly
 // the stored form Prisma's adapter writes, whatever came before it.
@@ -78,5 +78,18 @@ describe("sqliteDate", () => {
 
   it("refuses an invalid date as toISOString does", () => {
     expect(() => sqliteDate(new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
+
+describe("col.iso", () => {
+  // keys list prints dates read as the driver gives them: SQLite's stored text, PostgreSQL's Date,
+  // and epoch milliseconds as the typed layer's DATETIME conversion reads a number.
+  it("gives the ISO text of stored text, a Date or epoch milliseconds, as new Date() would", () => {
+    const at = new Date("2026-12-04T16:06:43.438Z");
+    expect(col.iso("2026-12-04T16:06:43.438+00:00")).toBe(at.toISOString());
+    expect(col.iso(at)).toBe(at.toISOString());
+    expect(col.iso(at.getTime())).toBe(at.toISOString());
+    expect(col.iso("2026-12-04T16:06:43Z")).toBe("2026-12-04T16:06:43.000Z");
+    expect(col.iso(null)).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import type { Expression, Selectable, SqlBool } from "kysely";
 import type { ApiKeyScope } from "../generated/kysely/enums.js";
 import type { ApiKeyScopeGrant } from "../generated/kysely/types.js";
-import type { Db } from "../kysely.js";
+import { arraysOf, type Db } from "../kysely.js";
 import { prepared } from "../prepared.js";
 
 // Every statement on "ApiKeyScopeGrant": the scopes a key was issued with (never changed after).
@@ -29,19 +29,22 @@ export async function scopeGrantsOf(db: Db, ids: readonly string[]): Promise<Sco
 
 /**
  * The same for every key a condition over `k` (api-key-filter.ts) selects, in one join: for a
- * long list this beats IN lists of hundreds of ids, each of which SQLite parses anew.
+ * long list this beats IN lists of hundreds of ids, each of which SQLite parses anew. Pairs of
+ * (apiKeyId, scope) as the driver reads them: `keys list` reads two per key.
  */
-export function scopeGrantsWhere(db: Db, where: Expression<SqlBool>): Promise<ScopeGrant[]> {
-  return db
+export async function scopeGrantsWhere(db: Db, where: Expression<SqlBool>): Promise<Array<[string, ApiKeyScope]>> {
+  const query = db
     .selectFrom("ApiKeyScopeGrant as g")
     .innerJoin("ApiKey as k", "k.id", "g.apiKeyId")
     .select(["g.apiKeyId", "g.scope"])
-    .where(where)
-    .execute();
+    .where(where);
+  return (await arraysOf(db, query)) as Array<[string, ApiKeyScope]>;
 }
 
-const scopesOfKey = prepared(["id"], (db, p) =>
-  db.selectFrom("ApiKeyScopeGrant").select("scope").where("apiKeyId", "=", p.id),
+const scopesOfKey = prepared(
+  ["id"],
+  (db, p) => db.selectFrom("ApiKeyScopeGrant").select("scope").where("apiKeyId", "=", p.id),
+  { key: "api-key-scope-grant.of-key" },
 );
 
 /** One key's scopes, for verification (compiled once: the first verification of each key reads them). */

@@ -7,8 +7,10 @@ import { prepared } from "../prepared.js";
 
 export type VerificationRow = Required<Insertable<ApiKeyVerification>>;
 
-const insert = prepared(["id", "apiKeyId", "outcome", "count", "verifiedAt"], (db, p) =>
-  db.insertInto("ApiKeyVerification").values({ ...p }),
+const insert = prepared(
+  ["id", "apiKeyId", "outcome", "count", "verifiedAt"],
+  (db, p) => db.insertInto("ApiKeyVerification").values({ ...p }),
+  { key: "api-key-verification.insert" },
 );
 
 /** One row per key and outcome per flush of the verifier (compiled once: a flush writes many). */

@@ -1,8 +1,9 @@
 import type { Expression, Insertable, Selectable, SqlBool, Updateable } from "kysely";
 import { ApiKeyStatus } from "../generated/kysely/enums.js";
 import type { ApiKey } from "../generated/kysely/types.js";
-import { count, type Db } from "../kysely.js";
+import { arraysOf, count, type Db } from "../kysely.js";
 import { prepared } from "../prepared.js";
+import { col } from "../sql.js";
 
 // Every statement on "ApiKey". Views read KEY_COLUMNS: the hash is read by the lookup alone. A
 // `where` is a condition over the alias `k`, from keyFilter (api-key-filter.ts).
@@ -22,6 +23,46 @@ const CHUNK = 500;
 export function keyRowsWhere(db: Db, where: Expression<SqlBool>, order: "asc" | "desc"): Promise<KeyRow[]> {
   return db.selectFrom("ApiKey as k").select(KEY_COLUMNS).where(where).orderBy("k.id", order).execute();
 }
+
+type KeyDate = "expiresAt" | "graceEndsAt" | "revokedAt" | "lastUsedAt" | "createdAt" | "updatedAt";
+/** A key's view columns with its dates as ISO-8601 text in UTC, as views print them. */
+export type KeyText = Omit<KeyRow, KeyDate> &
+  Record<Exclude<KeyDate, "createdAt" | "updatedAt">, string | null> & { createdAt: string; updatedAt: string };
+
+/**
+ * keyRowsWhere for a list printed at once (`keys list`): rows read as arrays and dates kept as
+ * text (SQLite stores ISO-8601), with no Date parsed and formatted again per date and per key.
+ */
+export async function keyTextsWhere(db: Db, where: Expression<SqlBool>, order: "asc" | "desc"): Promise<KeyText[]> {
+  const query = db.selectFrom("ApiKey as k").select(KEY_COLUMNS).where(where).orderBy("k.id", order);
+  return (await arraysOf(db, query)).map(
+    (v) =>
+      ({
+        id: v[AT.id],
+        name: v[AT.name],
+        prefix: v[AT.prefix],
+        environment: v[AT.environment],
+        start: v[AT.start],
+        end: v[AT.end],
+        formatVersion: v[AT.formatVersion],
+        status: v[AT.status],
+        ownerId: v[AT.ownerId],
+        metadata: v[AT.metadata] === null ? null : col.json(v[AT.metadata]),
+        expiresAt: col.iso(v[AT.expiresAt]),
+        graceEndsAt: col.iso(v[AT.graceEndsAt]),
+        revokedAt: col.iso(v[AT.revokedAt]),
+        revokedReason: v[AT.revokedReason],
+        lastUsedAt: col.iso(v[AT.lastUsedAt]),
+        useCount: v[AT.useCount],
+        rotatedFromId: v[AT.rotatedFromId],
+        createdAt: col.iso(v[AT.createdAt]),
+        updatedAt: col.iso(v[AT.updatedAt]),
+      }) as KeyText,
+  );
+}
+
+/** Where each of KEY_COLUMNS is in a row read as an array. */
+const AT = Object.fromEntries(KEY_COLUMNS.map((c, i) => [c, i])) as Record<(typeof KEY_COLUMNS)[number], number>;
 
 /** The keys of the ids given that exist, in the order given. */
 export async function keyRowsByIds(db: Db, ids: readonly string[]): Promise<KeyRow[]> {
@@ -102,8 +143,11 @@ export async function claimActiveKey(db: Db, id: string, set: Updateable<ApiKey>
 // Verification is the hot path: its statements are compiled once per provider.
 export type KeyLookupRow = Pick<Selectable<ApiKey>, "id" | "hash" | "status" | "expiresAt" | "graceEndsAt">;
 
-export const keyLookup = prepared<KeyLookupRow, "hash">(["hash"], (db, p) =>
-  db.selectFrom("ApiKey").select(["id", "hash", "status", "expiresAt", "graceEndsAt"]).where("hash", "=", p.hash),
+export const keyLookup = prepared<KeyLookupRow, "hash">(
+  ["hash"],
+  (db, p) =>
+    db.selectFrom("ApiKey").select(["id", "hash", "status", "expiresAt", "graceEndsAt"]).where("hash", "=", p.hash),
+  { key: "api-key.lookup" },
 );
 
 /** A key by its hash: what a verification reads, every time (status and expiry change at any moment). */
@@ -111,20 +155,23 @@ export function findKeyByHash(db: Db, hash: string): Promise<KeyLookupRow | unde
   return keyLookup.first(db, { hash }); // no async: each await is a measurable part of it
 }
 
-const recordUse = prepared(["id", "count", "at"], (db, p) =>
-  db
-    .updateTable("ApiKey")
-    .set((eb) => ({
-      useCount: eb("useCount", "+", p.count),
-      // Another process may have recorded a later use meanwhile: keep the latest.
-      lastUsedAt: eb
-        .case()
-        .when(eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", p.at)]))
-        .then(p.at)
-        .else(eb.ref("lastUsedAt"))
-        .end(),
-    }))
-    .where("id", "=", p.id),
+const recordUse = prepared(
+  ["id", "count", "at"],
+  (db, p) =>
+    db
+      .updateTable("ApiKey")
+      .set((eb) => ({
+        useCount: eb("useCount", "+", p.count),
+        // Another process may have recorded a later use meanwhile: keep the latest.
+        lastUsedAt: eb
+          .case()
+          .when(eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", p.at)]))
+          .then(p.at)
+          .else(eb.ref("lastUsedAt"))
+          .end(),
+      }))
+      .where("id", "=", p.id),
+  { key: "api-key.record-use" },
 );
 
 /** Adds `uses` uses of a key, the latest at `at`. */

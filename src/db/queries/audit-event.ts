@@ -24,12 +24,16 @@ export async function lockAuditChain(db: Db): Promise<void> {
 }
 
 // The append runs in many transactions (each audited change): its two statements compile once.
-const last = prepared<AuditLink, never>([], (db) =>
-  db.selectFrom("AuditEvent").select(["seq", "hash"]).orderBy("seq", "desc").limit(1),
+const last = prepared<AuditLink, never>(
+  [],
+  (db) => db.selectFrom("AuditEvent").select(["seq", "hash"]).orderBy("seq", "desc").limit(1),
+  { key: "audit-event.last" },
 );
 const COLUMNS = ["id", "seq", "prevHash", "hash", "action", "actor", "targetType", "targetId", "outcome"] as const;
-const insert = prepared([...COLUMNS, "reason", "metadata", "createdAt"], (db, p) =>
-  db.insertInto("AuditEvent").values({ ...p }),
+const insert = prepared(
+  [...COLUMNS, "reason", "metadata", "createdAt"],
+  (db, p) => db.insertInto("AuditEvent").values({ ...p }),
+  { key: "audit-event.insert" },
 );
 
 /** The newest event's place in the chain. */

@@ -149,12 +149,15 @@ export async function deleteConnectionRow(db: Db, id: string): Promise<void> {
 
 // A check writes one of these per connection, in one transaction: compiled once.
 const checked = (healthy: boolean) =>
-  prepared(["status", "at", "id"], (db, p) =>
-    db
-      .updateTable("IntegrationConnection")
-      .set({ status: p.status, lastCheckedAt: p.at, ...(healthy ? { lastHealthyAt: p.at } : {}), updatedAt: p.at })
-      .where("id", "=", p.id)
-      .where("status", "<>", IntegrationConnectionStatus.DISABLED),
+  prepared(
+    ["status", "at", "id"],
+    (db, p) =>
+      db
+        .updateTable("IntegrationConnection")
+        .set({ status: p.status, lastCheckedAt: p.at, ...(healthy ? { lastHealthyAt: p.at } : {}), updatedAt: p.at })
+        .where("id", "=", p.id)
+        .where("status", "<>", IntegrationConnectionStatus.DISABLED),
+    { key: `integration-connection.checked-${healthy ? "healthy" : "not-healthy"}` },
   );
 const checkedHealthy = checked(true);
 const checkedNotHealthy = checked(false);

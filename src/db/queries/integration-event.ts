@@ -10,7 +10,9 @@ export type EventRow = Selectable<IntegrationEvent>;
 const COLUMNS = ["id", "connectionId", "kind", "previousStatus", "status", "message", "createdAt"] as const;
 
 // A check records one per connection whose status moved, in one transaction: compiled once.
-const insert = prepared(COLUMNS, (db, p) => db.insertInto("IntegrationEvent").values({ ...p }));
+const insert = prepared(COLUMNS, (db, p) => db.insertInto("IntegrationEvent").values({ ...p }), {
+  key: "integration-event.insert",
+});
 
 export async function insertEvent(db: Db, row: Insertable<IntegrationEvent>): Promise<void> {
   const { previousStatus = null, message = null } = row;

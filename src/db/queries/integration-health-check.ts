@@ -19,7 +19,9 @@ const COLUMNS = [
 ] as const;
 
 // A check writes one row per connection, in one transaction: compiled once.
-const insert = prepared(COLUMNS, (db, p) => db.insertInto("IntegrationHealthCheck").values({ ...p }));
+const insert = prepared(COLUMNS, (db, p) => db.insertInto("IntegrationHealthCheck").values({ ...p }), {
+  key: "integration-health-check.insert",
+});
 
 export async function insertHealthCheck(db: Db, row: Insertable<IntegrationHealthCheck>): Promise<void> {
   const { latencyMs = null, httpStatus = null, errorKind = null, errorMessage = null } = row;

@@ -1,7 +1,7 @@
 import type { Expression, SqlBool } from "kysely";
 import { typed } from "../../db/kysely.js";
-import { type KeyRow, type Succession, successorsOf, successorsWhere } from "../../db/queries/api-key.js";
-import { type ScopeGrant, scopeGrantsOf, scopeGrantsWhere } from "../../db/queries/api-key-scope-grant.js";
+import { type KeyRow, type KeyText, type Succession, successorsOf, successorsWhere } from "../../db/queries/api-key.js";
+import { scopeGrantsOf, scopeGrantsWhere } from "../../db/queries/api-key-scope-grant.js";
 import type { SqlClient } from "../../db/sql.js";
 import type { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
 import type { JsonObject } from "../../types/common.js";
@@ -26,8 +26,24 @@ export function effectiveStatus(
 }
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
+const dateOf = (text: string | null): Date | null => (text === null ? null : new Date(text));
+
+/** A key's row with its dates as views print them. */
+const textOf = (row: KeyRow): KeyText => ({
+  ...row,
+  expiresAt: iso(row.expiresAt),
+  graceEndsAt: iso(row.graceEndsAt),
+  revokedAt: iso(row.revokedAt),
+  lastUsedAt: iso(row.lastUsedAt),
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
 
 export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], rotatedToId: string | null, now: Date): ApiKeyInfo {
+  return infoOf(textOf(row), scopes, rotatedToId, now);
+}
+
+function infoOf(row: KeyText, scopes: ApiKeyScope[], rotatedToId: string | null, now: Date): ApiKeyInfo {
   return {
     id: row.id,
     name: row.name,
@@ -36,26 +52,29 @@ export function toKeyInfo(row: KeyRow, scopes: ApiKeyScope[], rotatedToId: strin
     start: row.start,
     end: row.end,
     formatVersion: row.formatVersion,
-    status: effectiveStatus(row.status, row.expiresAt, row.graceEndsAt, now),
+    status: effectiveStatus(row.status, dateOf(row.expiresAt), dateOf(row.graceEndsAt), now),
     scopes: scopes.length > 1 ? [...scopes].sort() : scopes,
     ownerId: row.ownerId,
     metadata: (row.metadata ?? null) as JsonObject | null,
-    expiresAt: iso(row.expiresAt),
-    graceEndsAt: iso(row.graceEndsAt),
-    revokedAt: iso(row.revokedAt),
+    expiresAt: row.expiresAt,
+    graceEndsAt: row.graceEndsAt,
+    revokedAt: row.revokedAt,
     revokedReason: row.revokedReason,
-    lastUsedAt: iso(row.lastUsedAt),
+    lastUsedAt: row.lastUsedAt,
     useCount: row.useCount,
     rotatedFromId: row.rotatedFromId,
     rotatedToId,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   };
 }
 
-function byKey(grants: ScopeGrant[], ids: readonly string[] = []): Map<string, ApiKeyScope[]> {
+function byKey(
+  grants: Iterable<readonly [string, ApiKeyScope]>,
+  ids: readonly string[] = [],
+): Map<string, ApiKeyScope[]> {
   const out = new Map<string, ApiKeyScope[]>(ids.map((id) => [id, []]));
-  for (const { apiKeyId, scope } of grants) {
+  for (const [apiKeyId, scope] of grants) {
     const list = out.get(apiKeyId);
     if (list) list.push(scope);
     else out.set(apiKeyId, [scope]);
@@ -71,7 +90,11 @@ function successorMap(rows: Succession[]): Map<string, string> {
 
 /** Scopes of many keys, a query per 500 keys. */
 export async function scopesOf(sql: SqlClient, ids: string[]): Promise<Map<string, ApiKeyScope[]>> {
-  return byKey(await scopeGrantsOf(typed(sql), ids), ids);
+  const grants = await scopeGrantsOf(typed(sql), ids);
+  return byKey(
+    grants.map((g) => [g.apiKeyId, g.scope] as const),
+    ids,
+  );
 }
 
 /** What a key's view needs beyond its row: its scopes and the key that replaced it. */
@@ -98,4 +121,10 @@ export async function keyInfos(
   // Successors by the unique index on rotatedFromId, rather than a subquery per row.
   const successors = relations?.successors ?? successorMap(await successorsOf(typed(sql), ids));
   return rows.map((r) => toKeyInfo(r, scopes.get(r.id) ?? [], successors.get(r.id) ?? null, now));
+}
+
+/** The views of keys read with their dates as text (keyTextsWhere), with their relations. */
+export function keyTextInfos(rows: KeyText[], now: Date, relations: KeyRelations): ApiKeyInfo[] {
+  const { scopes, successors } = relations;
+  return rows.map((r) => infoOf(r, scopes.get(r.id) ?? [], successors.get(r.id) ?? null, now));
 }
