@@ -38,6 +38,6 @@ export function coldStartRow(figure, args, env, input) {
     unit: "ms",
     limitName: "node -e 0",
     ratio: p / l,
-    target: "≤ 2.5x",
+    target: "≤ 2.0x",
   };
 }
