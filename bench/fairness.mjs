@@ -3,13 +3,13 @@
 // Reports the fast endpoints' event-created → received p50/p95/p99 and the most requests the slow
 // endpoint had open at once, on SQLite and, when a server is configured, PostgreSQL. The limit is
 // the same run without the slow endpoint: what the fast ones get when nothing competes.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BIN } from "./lib.mjs";
+import { BIN, intg, webhookEnv } from "./lib.mjs";
 import { tempPostgres } from "./postgres.mjs";
 
 const tools = await import("../dist/dev-tools.cjs");
@@ -36,19 +36,8 @@ async function receiver(delayMs) {
   return s;
 }
 
-function intg(args, env) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`intg ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout;
-}
-
 async function run(url, dir, withSlow) {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    INTG_DATABASE_URL: url,
-    INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
-  };
+  const env = webhookEnv(url, dir);
   intg(["db", "migrate"], env);
   const slow = await receiver(5_000);
   const fast = await Promise.all(Array.from({ length: FAST }, () => receiver(0)));

@@ -13,6 +13,23 @@ export function timeProcess(args, env, input) {
   return ms;
 }
 
+/** Runs `intg` to completion; its stdout, or an error naming the command and its stderr. */
+export function intg(args, env) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`intg ${args.join(" ")} exited ${r.status}: ${String(r.stderr).slice(0, 2000)}`);
+  return r.stdout.toString();
+}
+
+/** The environment of a webhook benchmark's commands: its own home and database, a fixed master key. */
+export function webhookEnv(url, dir) {
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    INTG_DATABASE_URL: url,
+    INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
+  };
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent } from "undici";
-import { BIN, median } from "./lib.mjs";
+import { BIN, intg, median, webhookEnv } from "./lib.mjs";
 import { tempPostgres } from "./postgres.mjs";
 
 const tools = await import("../dist/dev-tools.cjs");
@@ -58,12 +58,6 @@ function startReceiver(log = false) {
       }
     });
   });
-}
-
-function intg(args, env) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`intg ${args.join(" ")} exited ${r.status}: ${String(r.stderr).slice(0, 2000)}`);
-  return r.stdout.toString();
 }
 
 async function bareUndici(url, body) {
@@ -127,12 +121,7 @@ async function workers(count, env) {
 /** `pairs`: also two workers on the same database, against one (the claim's scaling). */
 async function throughput(provider, url, dir, pairs = false) {
   const receiver = await startReceiver();
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    INTG_DATABASE_URL: url,
-    INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
-  };
+  const env = webhookEnv(url, dir);
   try {
     intg(["db", "migrate"], env);
     intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", ...CAP], env);
@@ -193,12 +182,7 @@ async function throughput(provider, url, dir, pairs = false) {
 
 async function replayRate(url, dir) {
   const receiver = await startReceiver();
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    INTG_DATABASE_URL: url,
-    INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
-  };
+  const env = webhookEnv(url, dir);
   const R = Number(process.env.BENCH_REPLAY ?? 10_000);
   try {
     intg(["db", "migrate"], env);
@@ -263,12 +247,7 @@ async function replayRate(url, dir) {
 
 async function latency(url, dir) {
   const receiver = await startReceiver(true);
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    INTG_DATABASE_URL: url,
-    INTG_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
-  };
+  const env = webhookEnv(url, dir);
   intg(["db", "migrate"], env);
   intg(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network", ...CAP], env);
   const worker = spawn(process.execPath, [BIN, "webhooks", "worker", "--poll", POLL], {

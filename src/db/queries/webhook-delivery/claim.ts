@@ -25,19 +25,16 @@ type EndpointClaimValues = ClaimValues & { endpoint: string };
 const claims = new Map<string, Compiled<ClaimedDelivery, keyof EndpointClaimValues>>();
 
 /**
- * Leases up to `limit` deliveries of enabled endpoints without a rate limit to `owner` in one
- * statement, so one atomic step on either provider: on SQLite it holds the write lock for its
- * duration; on PostgreSQL the inner SELECT is FOR UPDATE SKIP LOCKED, so concurrent workers take
- * rows the others have not locked, and none waits or double-claims. Compiled once per provider and
- * kind: it runs per refill. Rate-limited endpoints are claimed one at a time (claimEndpointDeliveries).
+ * Leases up to `limit` of the deliveries whose lease expired (a dead worker's), of enabled endpoints
+ * without a rate limit, to `owner` in one statement, so one atomic step on either provider: on
+ * SQLite it holds the write lock for its duration; on PostgreSQL the inner SELECT is FOR UPDATE SKIP
+ * LOCKED, so concurrent workers take rows the others have not locked, and none waits or
+ * double-claims. Compiled once per provider: it runs per refill. Due deliveries are claimed with
+ * endpoints taking turns (claim-rotating.ts); rate-limited endpoints' one endpoint at a time
+ * (claimEndpointDeliveries).
  */
-export async function claimDeliveries(
-  db: Db,
-  provider: Provider,
-  kind: ClaimKind,
-  values: ClaimValues,
-): Promise<ClaimedDelivery[]> {
-  return (await statementFor(provider, kind, false).run(db, { ...values, endpoint: null })).rows;
+export async function claimExpired(db: Db, provider: Provider, values: ClaimValues): Promise<ClaimedDelivery[]> {
+  return (await statementFor(provider, "expired", false).run(db, { ...values, endpoint: null })).rows;
 }
 
 /** The same claim for one endpoint's deliveries only, whatever its limit (the caller paces them). */

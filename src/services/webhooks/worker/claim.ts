@@ -1,5 +1,5 @@
 import { typed } from "../../../db/kysely.js";
-import { claimDeliveries, type ClaimedDelivery, priceOutSorts } from "../../../db/queries/webhook-delivery/claim.js";
+import { claimExpired, type ClaimedDelivery, priceOutSorts } from "../../../db/queries/webhook-delivery/claim.js";
 import type { SqlClient } from "../../../db/sql.js";
 import { claimRotating } from "../../../db/queries/webhook-delivery/claim-rotating.js";
 import { claimLimited } from "./claim-limited.js";
@@ -50,14 +50,14 @@ export async function claimDue(
   // Expired leases first (a dead worker's claims, usually none), then due deliveries, endpoints
   // taking turns. Two statements rather than one with OR: each walks its own index in order and
   // stops at its limit, where an OR would sort every due row on every claim.
+  // PostgreSQL plans the expired claim well only with sorts priced out, which holds inside a transaction.
   const expired =
     sql.provider === "postgresql"
-      ? // PostgreSQL plans this one well only with sorts priced out, which holds inside a transaction.
-        await sql.transaction(async (tx) => {
+      ? await sql.transaction(async (tx) => {
           await priceOutSorts(typed(tx));
-          return claimDeliveries(typed(tx), tx.provider, "expired", values);
+          return claimExpired(typed(tx), tx.provider, values);
         })
-      : await claimDeliveries(typed(sql), sql.provider, "expired", values);
+      : await claimExpired(typed(sql), sql.provider, values);
   if (expired.length >= limit) return expired;
   // Each endpoint's candidates come from its own index range, at most the limit: the sorts this
   // statement needs are of those, never of the backlog (webhooks-claim-plan.test.ts).
