@@ -86,6 +86,20 @@ export class Output {
     this.io.stdout.write(JSON.stringify(selected, null, this.io.stdoutIsTTY ? 2 : undefined) + "\n");
   }
 
+  /**
+   * Whether printJson would print the whole value, compact (--json to a pipe or a file, no fields,
+   * no --jq): a command may then hand over JSON text it got without building the value.
+   */
+  get plainJson(): boolean {
+    const { json, jsonFields, jq } = this.globals;
+    return json && !jsonFields && !jq && !this.extras.jq && !this.io.stdoutIsTTY;
+  }
+
+  /** JSON text that is exactly what printJson would print of the value (see plainJson). */
+  printJsonText(text: string): void {
+    this.io.stdout.write(text + "\n");
+  }
+
   /** One object per line, for streams. Lines may differ in shape: fields are kept where present. */
   printNdjson(value: unknown): void {
     const fields = this.globals.jsonFields;

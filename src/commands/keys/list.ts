@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { listKeys } from "../../services/keys/list.js";
+import { listKeys, listKeysJson } from "../../services/keys/list.js";
 import { addFilterFlags, toFilter, type FilterFlags } from "./filter-flags.js";
 import { printKeys } from "./render.js";
 import { examples } from "../examples.js";
@@ -18,6 +18,7 @@ export function registerList(keys: Command, context: ContextFactory): void {
   addFilterFlags(list).action(async (flags: FilterFlags, cmd: Command) => {
     const ctx = context(cmd);
     const filter = toFilter(flags, ctx.now()); // before the database: bad flags write nothing
+    if (ctx.out.plainJson) return ctx.out.printJsonText(await listKeysJson(await ctx.services(), filter));
     await printKeys(ctx, await listKeys(await ctx.services(), filter));
   });
 }
