@@ -6,7 +6,6 @@ import { scopesOfOneKey } from "../../db/queries/api-key-scope-grant.js";
 import { insertVerification } from "../../db/queries/api-key-verification.js";
 import type { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
 import type { ApiKeyVerificationOutcome, ApiKeyVerificationResult } from "../../types/integration/api.types.js";
-import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { effectiveStatus } from "./views.js";
 
@@ -110,6 +109,8 @@ export class KeyVerifier {
         const row = { id, apiKeyId: u.keyId, outcome: u.outcome, count: u.count, verifiedAt: u.lastAt };
         await insertVerification(db, row);
         if (u.outcome !== "VALID") {
+          // Loaded for a failure only: the audit chain's code is a third of what `keys verify` would load.
+          const { recordAudit } = await import("../audit/record.js");
           await recordAudit(
             { ...this.ctx, sql: tx },
             {
