@@ -10,6 +10,8 @@ let tty: typeof import("node:tty") | undefined;
 let os: typeof import("node:os") | undefined;
 
 export const nodeCrypto = (): typeof import("node:crypto") => (crypto ??= require("node:crypto"));
+/** Whether node:crypto was loaded through nodeCrypto (sha256.ts then uses it). */
+export const cryptoLoaded = (): boolean => crypto !== undefined;
 export const nodeZlib = (): typeof import("node:zlib") => (zlib ??= require("node:zlib"));
 // node:tty loads net and the stream modules: only a descriptor that may be a terminal asks it.
 export const nodeTty = (): typeof import("node:tty") => (tty ??= require("node:tty"));
