@@ -192,6 +192,9 @@ try {
     });
   const created = intg(["-q", "keys", "create", "--name", "code-cache"], {}, "pipe"); // a key to list and verify
   const cache = { INTG_WRITE_CODE_CACHE: "1" };
+  // First, as the commands below write the caches of the chunks they share with it: the webhook
+  // store thread's cache (nothing is queued: it opens, claims nothing and stops).
+  intg(["webhooks", "worker", "--once"], cache);
   intg(["keys", "list", "--json"], cache);
   intg(["keys", "verify", "--json"], cache, "ignore", created.stdout);
   intg(["db", "status", "--json"], cache);

@@ -16,9 +16,11 @@ describe("the built bundle", () => {
 
   it("ships a V8 code cache for every chunk of the CLI, that this Node accepts", () => {
     // If a cache were missing or rejected, every command would silently compile that code again.
-    const chunks = readdirSync(DIST).filter((f) => /^(main|cli-[\w-]+)\.cjs$/.test(f));
+    // The webhook store thread's bundle too: the launcher starts that thread (store-thread.ts).
+    const chunks = readdirSync(DIST).filter((f) => /^(main|cli-[\w-]+|webhook-store)\.cjs$/.test(f));
     const cached = chunks.filter((f) => existsSync(join(DIST, `${f}.cache`)));
     expect(chunks.length).toBeGreaterThan(10); // a noun, its verbs, the data layer, …
+    expect(chunks).toContain("webhook-store.cjs");
     expect(cached).toEqual(chunks); // every chunk: none is compiled from nothing
     const script = `
       const vm = require("node:vm"), fs = require("node:fs"), Module = require("node:module");

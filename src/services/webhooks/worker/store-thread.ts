@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { DbTarget, Env } from "../../../db/url.js";
@@ -25,9 +26,19 @@ export function storeThreadFile(): string | null {
   return existsSync(file) ? file : null;
 }
 
+/**
+ * The built CLI's launcher runs the thread's bundle with the code cache the build made for it
+ * (scripts/launcher.cjs); beside a bundle without one (a library's copy), the bundle itself.
+ */
+function startThread(file: string, workerData: unknown): Worker {
+  const launcher = join(dirname(file), "intg.cjs");
+  if (!existsSync(launcher)) return new Worker(file, { workerData });
+  return new Worker(launcher, { workerData, argv: ["--intg-thread", basename(file)] });
+}
+
 export async function threadStore(target: DbTarget, file: string, env: Env): Promise<DeliveryStore> {
   // env: where the master key comes from, for the audit events the store thread writes.
-  const worker = new Worker(file, { workerData: { target, env } });
+  const worker = startThread(file, { target, env });
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let nextId = 1;
   let dead: Error | undefined;
