@@ -13,6 +13,7 @@ import {
   SqliteQueryCompiler,
 } from "kysely";
 import type { DB } from "./generated/kysely/types.js";
+import { clientOf, installAppProvider, registerClient } from "./prepared-run.js";
 import type { SqlClient } from "./sql.js";
 
 export type { DB } from "./generated/kysely/types.js";
@@ -31,18 +32,10 @@ export function typed(client: SqlClient): Db {
 }
 
 const cache = new WeakMap<SqlClient, Db>();
-/** The client under each Db, for prepared statements to run on directly (src/db/prepared.ts). */
-const clients = new WeakMap<Db, SqlClient>();
 
-/** The SqlClient a Db runs on, when typed() made it (an app's Kysely instance has none). */
-export const clientOf = (db: Db): SqlClient | undefined => clients.get(db);
-
-/** The provider a typed instance runs on: its client's, or read from its dialect. */
-export function providerOf(db: Db): SqlClient["provider"] {
-  const client = clients.get(db);
-  if (client) return client.provider;
-  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgresql" : "sqlite";
-}
+export { clientOf, providerOf } from "./prepared-run.js";
+// An app's own Kysely instance has no client of intg's: its provider is read from its dialect.
+installAppProvider((db) => (db.getExecutor().adapter instanceof PostgresAdapter ? "postgresql" : "sqlite"));
 
 /**
  * A typed query's rows as arrays, in the order of its select list, straight from the driver and
@@ -52,7 +45,7 @@ export function providerOf(db: Db): SqlClient["provider"] {
  */
 export async function arraysOf(db: Db, query: Compilable<unknown>): Promise<unknown[][]> {
   const compiled = query.compile();
-  const client = clients.get(db);
+  const client = clientOf(db);
   if (client) return client.rows(compiled.sql, compiled.parameters);
   const { rows } = await db.executeQuery<Record<string, unknown>>(compiled);
   return rows.map((row) => Object.values(row));
@@ -87,7 +80,7 @@ export function build(client: SqlClient): Db {
       createQueryCompiler: () => (pg ? new PostgresQueryCompiler() : new SqliteQueryCompiler()),
     },
   });
-  clients.set(db, client);
+  registerClient(db, client);
   return db;
 }
 

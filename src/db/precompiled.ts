@@ -1,4 +1,4 @@
-import type { StatementText } from "./prepared.js";
+import type { StatementText } from "./prepared-run.js";
 
 /**
  * The keyed prepared statements' text on both providers, by key. Empty here, so that code run

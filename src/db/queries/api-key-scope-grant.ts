@@ -2,7 +2,6 @@ import type { Expression, Selectable, SqlBool } from "kysely";
 import type { ApiKeyScope } from "../generated/kysely/enums.js";
 import type { ApiKeyScopeGrant } from "../generated/kysely/types.js";
 import { arraysOf, type Db } from "../kysely.js";
-import { prepared } from "../prepared.js";
 
 // Every statement on "ApiKeyScopeGrant": the scopes a key was issued with (never changed after).
 
@@ -41,13 +40,5 @@ export async function scopeGrantsWhere(db: Db, where: Expression<SqlBool>): Prom
   return (await arraysOf(db, query)) as Array<[string, ApiKeyScope]>;
 }
 
-const scopesOfKey = prepared(
-  ["id"],
-  (db, p) => db.selectFrom("ApiKeyScopeGrant").select("scope").where("apiKeyId", "=", p.id),
-  { key: "api-key-scope-grant.of-key" },
-);
-
-/** One key's scopes, for verification (compiled once: the first verification of each key reads them). */
-export async function scopesOfOneKey(db: Db, id: string): Promise<ApiKeyScope[]> {
-  return (await scopesOfKey.run(db, { id })).rows.map((r) => r.scope);
-}
+// One key's scopes, for verification: api-key-verify.ts.
+export { scopesOfOneKey } from "./api-key-verify.js";

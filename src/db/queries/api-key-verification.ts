@@ -1,13 +1,13 @@
 import type { Insertable } from "kysely";
 import type { ApiKeyVerification } from "../generated/kysely/types.js";
 import type { Db } from "../kysely.js";
-import { prepared } from "../prepared.js";
+import { prepared } from "../prepared-run.js";
 
 // Every statement on "ApiKeyVerification": verifications counted by key, outcome and time.
 
 export type VerificationRow = Required<Insertable<ApiKeyVerification>>;
 
-const insert = prepared(
+export const verificationInsert = prepared(
   ["id", "apiKeyId", "outcome", "count", "verifiedAt"],
   (db, p) => db.insertInto("ApiKeyVerification").values({ ...p }),
   { key: "api-key-verification.insert" },
@@ -15,7 +15,7 @@ const insert = prepared(
 
 /** One row per key and outcome per flush of the verifier (compiled once: a flush writes many). */
 export async function insertVerification(db: Db, row: VerificationRow): Promise<void> {
-  await insert.run(db, row);
+  await verificationInsert.run(db, row);
 }
 
 /** Verifications by outcome within [since, until]. */

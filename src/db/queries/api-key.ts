@@ -2,7 +2,6 @@ import type { Expression, Insertable, Selectable, SqlBool, Updateable } from "ky
 import { ApiKeyStatus } from "../generated/kysely/enums.js";
 import type { ApiKey } from "../generated/kysely/types.js";
 import { arraysOf, count, type Db } from "../kysely.js";
-import { prepared } from "../prepared.js";
 import { col } from "../sql.js";
 
 // Every statement on "ApiKey". Views read KEY_COLUMNS: the hash is read by the lookup alone. A
@@ -140,44 +139,8 @@ export async function claimActiveKey(db: Db, id: string, set: Updateable<ApiKey>
   return Number((await q.executeTakeFirst()).numUpdatedRows);
 }
 
-// Verification is the hot path: its statements are compiled once per provider.
-export type KeyLookupRow = Pick<Selectable<ApiKey>, "id" | "hash" | "status" | "expiresAt" | "graceEndsAt">;
-
-export const keyLookup = prepared<KeyLookupRow, "hash">(
-  ["hash"],
-  (db, p) =>
-    db.selectFrom("ApiKey").select(["id", "hash", "status", "expiresAt", "graceEndsAt"]).where("hash", "=", p.hash),
-  { key: "api-key.lookup" },
-);
-
-/** A key by its hash: what a verification reads, every time (status and expiry change at any moment). */
-export function findKeyByHash(db: Db, hash: string): Promise<KeyLookupRow | undefined> {
-  return keyLookup.first(db, { hash }); // no async: each await is a measurable part of it
-}
-
-const recordUse = prepared(
-  ["id", "count", "at"],
-  (db, p) =>
-    db
-      .updateTable("ApiKey")
-      .set((eb) => ({
-        useCount: eb("useCount", "+", p.count),
-        // Another process may have recorded a later use meanwhile: keep the latest.
-        lastUsedAt: eb
-          .case()
-          .when(eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", p.at)]))
-          .then(p.at)
-          .else(eb.ref("lastUsedAt"))
-          .end(),
-      }))
-      .where("id", "=", p.id),
-  { key: "api-key.record-use" },
-);
-
-/** Adds `uses` uses of a key, the latest at `at`. */
-export async function recordKeyUse(db: Db, id: string, uses: number, at: Date): Promise<void> {
-  await recordUse.run(db, { id, count: uses, at });
-}
+// Verification's statements: api-key-verify.ts, a module that loads no Kysely.
+export { findKeyByHash, type KeyLookupRow, keyLookup, recordKeyUse } from "./api-key-verify.js";
 
 /** `intg doctor`: the first keys a condition selects, soonest first by an end (expiry or grace). */
 export function keysEndingFirst(db: Db, where: Expression<SqlBool>, by: "expiresAt" | "graceEndsAt", limit: number) {

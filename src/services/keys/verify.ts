@@ -1,13 +1,13 @@
 import { identifyKey, hashKey, hashesEqual } from "../../lib/api-key.js";
 import { newId } from "../../lib/ids.js";
-import { type Db, typed } from "../../db/kysely.js";
-import { findKeyByHash, recordKeyUse } from "../../db/queries/api-key.js";
-import { scopesOfOneKey } from "../../db/queries/api-key-scope-grant.js";
-import { insertVerification } from "../../db/queries/api-key-verification.js";
+import type { Db } from "../../db/kysely.js";
+import { ensureCompiled, preparedDb } from "../../db/prepared-run.js";
+import { findKeyByHash, recordKeyUse, scopesOfOneKey, VERIFY_STATEMENTS } from "../../db/queries/api-key-verify.js";
+import { insertVerification, verificationInsert } from "../../db/queries/api-key-verification.js";
 import type { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
 import type { ApiKeyVerificationOutcome, ApiKeyVerificationResult } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
-import { effectiveStatus } from "./views.js";
+import { effectiveStatus } from "./status.js";
 
 /**
  * Verifies keys and records their use. A verification is a lookup by the key's hash; what it
@@ -24,12 +24,21 @@ export class KeyVerifier {
   private readonly scopes = new Map<string, ApiKeyScope[]>();
 
   private readonly db: Db;
+  private compiled = false;
+
+  /** Its statements come compiled in the CLI; from source, Kysely compiles them (loaded only then). */
+  private async compile(): Promise<void> {
+    await ensureCompiled(this.ctx.sql.provider, [...VERIFY_STATEMENTS, verificationInsert]);
+    this.compiled = true;
+  }
 
   constructor(private readonly ctx: ServiceContext) {
-    this.db = typed(ctx.sql);
+    // Its statements run straight on the connection, as the build compiled them: no Kysely.
+    this.db = preparedDb(ctx.sql);
   }
 
   async verify(key: string, requiredScope: ApiKeyScope | null = null): Promise<ApiKeyVerificationResult> {
+    if (!this.compiled) await this.compile();
     const now = this.ctx.now();
     const hash = hashKey(key);
     const row = await findKeyByHash(this.db, hash);
@@ -98,10 +107,11 @@ export class KeyVerifier {
   /** Writes the buffered usage. Call it before the process ends; nothing is lost between flushes. */
   async flush(): Promise<void> {
     if (this.usage.size === 0) return;
+    if (!this.compiled) await this.compile();
     const batch = [...this.usage.values()];
     this.usage.clear();
     await this.ctx.sql.transaction(async (tx) => {
-      const db = typed(tx);
+      const db = preparedDb(tx);
       for (const u of batch) {
         // Another process may have recorded a later use meanwhile: the latest is kept.
         if (u.outcome === "VALID") await recordKeyUse(db, u.keyId!, u.count, u.lastAt);

@@ -3,27 +3,14 @@ import { typed } from "../../db/kysely.js";
 import { type KeyRow, type KeyText, type Succession, successorsOf, successorsWhere } from "../../db/queries/api-key.js";
 import { scopeGrantsOf, scopeGrantsWhere } from "../../db/queries/api-key-scope-grant.js";
 import type { SqlClient } from "../../db/sql.js";
-import type { ApiKeyScope, ApiKeyStatus } from "../../types/enums.js";
+import type { ApiKeyScope } from "../../types/enums.js";
+import { effectiveStatus } from "./status.js";
 import type { JsonObject } from "../../types/common.js";
 import type { ApiKeyEnvironment, ApiKeyInfo } from "../../types/integration/api.types.js";
 
 export type { KeyRow } from "../../db/queries/api-key.js";
 
-/**
- * The status a key has now. `keys expire` writes EXPIRED for good, but a key past its expiry (or
- * its rotation grace) is expired whether or not that has run yet.
- */
-export function effectiveStatus(
-  status: ApiKeyStatus,
-  expiresAt: Date | null,
-  graceEndsAt: Date | null,
-  now: Date,
-): ApiKeyStatus {
-  if (status !== "ACTIVE" && status !== "ROTATING") return status;
-  if (expiresAt && expiresAt <= now) return "EXPIRED";
-  if (status === "ROTATING" && graceEndsAt && graceEndsAt <= now) return "EXPIRED";
-  return status;
-}
+export { effectiveStatus } from "./status.js";
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 const dateOf = (text: string | null): Date | null => (text === null ? null : new Date(text));

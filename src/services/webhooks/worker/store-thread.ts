@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import type { DbTarget, Env } from "../../../db/url.js";
 import { errorFromWire, type WireError } from "../../../errors.js";
@@ -36,6 +37,9 @@ function startThread(file: string, workerData: unknown): Worker {
   return new Worker(launcher, { workerData, argv: ["--intg-thread", basename(file)] });
 }
 
+/** How long a closed store thread has to end by itself before it is stopped. */
+const THREAD_EXIT_MS = 1000;
+
 export async function threadStore(target: DbTarget, file: string, env: Env): Promise<DeliveryStore> {
   // env: where the master key comes from, for the audit events the store thread writes.
   const worker = startThread(file, { target, env });
@@ -55,6 +59,7 @@ export async function threadStore(target: DbTarget, file: string, env: Env): Pro
     else w.resolve(m.value);
   });
   worker.on("error", failAll);
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   worker.on("exit", (code) => failAll(new Error(`the webhook store thread stopped (exit code ${code})`)));
   const call = <T>(op: StoreRequest["op"], args: unknown[]): Promise<T> =>
     new Promise<T>((resolve, reject) => {
@@ -72,6 +77,9 @@ export async function threadStore(target: DbTarget, file: string, env: Env): Pro
     release: (...args) => call("release", args),
     close: async () => {
       if (!dead) await call("close", []).catch(() => undefined);
+      // Having closed its connection the thread ends by itself (so its exit handlers run: the
+      // build writes the thread's code cache there); one that does not is stopped.
+      if (!dead) await Promise.race([exited, sleep(THREAD_EXIT_MS, undefined, { ref: false })]);
       await worker.terminate();
     },
   };
