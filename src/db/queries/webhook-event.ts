@@ -65,6 +65,28 @@ export async function insertEventRow(db: Db, row: NewEvent): Promise<void> {
   await insert.run(db, row);
 }
 
+// The worker's claims: the payloads of the events of the deliveries a claim leased, each event's
+// once. The ids go as one JSON array parameter: one statement shape for any count.
+const payloads = prepared(["ids"], (db, p) =>
+  db
+    .selectFrom("WebhookEvent as ev")
+    .select(["ev.id", "ev.payload"])
+    .where(
+      "ev.id",
+      "in",
+      providerOf(db) === "postgresql"
+        ? sql<string>`(select json_array_elements_text(${p.ids}::json))`
+        : sql<string>`(select value from json_each(${p.ids}))`,
+    ),
+);
+
+/** Each event's payload by its id: each of `ids` once, whatever the number of its deliveries. */
+export async function eventPayloads(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await payloads.run(db, { ids: JSON.stringify(ids) });
+  return new Map(rows.map((r) => [r.id, r.payload]));
+}
+
 // Any constant does; with the key's hash it serialises two sends of one idempotency key on
 // PostgreSQL, so the second sees the first's event instead of failing on the unique index.
 const IDEMPOTENCY_LOCK = 734_018_213;

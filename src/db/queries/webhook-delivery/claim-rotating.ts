@@ -3,7 +3,7 @@ import { DeliveryStatus } from "../../generated/kysely/enums.js";
 import type { Db } from "../../kysely.js";
 import { type Compiled, compileFor } from "../../prepared.js";
 import type { Provider } from "../../url.js";
-import { type ClaimedDelivery, eventPayload } from "./claim.js";
+import { CLAIMED_COLUMNS, type ClaimedDelivery } from "./claim.js";
 
 // The claim of due deliveries that takes turns between endpoints: every enabled endpoint without a
 // rate limit offers its oldest due deliveries, and the claim takes each endpoint's first, then each
@@ -112,6 +112,6 @@ function prepare(provider: Provider): Compiled<ClaimedDelivery, keyof RotatingVa
       .updateTable("WebhookDelivery")
       .set({ status: DeliveryStatus.SENDING, leaseOwner: p.owner, leaseExpiresAt: p.lease, updatedAt: p.now })
       .where(sql.ref(key), "in", ranked)
-      .returning(["id", "eventId", "endpointId", "attemptCount", (eb) => eventPayload(eb).as("payload")]);
+      .returning(CLAIMED_COLUMNS);
   });
 }

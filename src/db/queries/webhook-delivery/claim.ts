@@ -1,21 +1,26 @@
-import { CompiledQuery, type ExpressionBuilder, sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import { DeliveryStatus } from "../../generated/kysely/enums.js";
-import type { DB } from "../../generated/kysely/types.js";
 import type { Db } from "../../kysely.js";
 import { type Compiled, compileFor, prepared } from "../../prepared.js";
 import type { Provider } from "../../url.js";
 
 // The worker's claim, lease heartbeat and release.
 
-/** A delivery as a claim hands it to the worker: the event's payload rides along. */
+/**
+ * A delivery as a claim leases it. Without its event's payload: with fan-out (one event, many
+ * endpoints) a payload per row read and shipped the same bytes once per endpoint; the worker reads
+ * each event's once (eventPayloads).
+ */
 export interface ClaimedDelivery {
   id: string;
   eventId: string;
   endpointId: string;
   /** Attempts made before this one. */
   attemptCount: number;
-  payload: string;
 }
+
+/** What a statement leasing deliveries returns (ClaimedDelivery). */
+export const CLAIMED_COLUMNS = ["id", "eventId", "endpointId", "attemptCount"] as const;
 
 /** Expired: a dead worker's leases. Due: pending deliveries whose time has come. Oldest first, both. */
 export type ClaimKind = "expired" | "due";
@@ -91,17 +96,9 @@ function prepareClaim(
       .updateTable("WebhookDelivery")
       .set({ status: DeliveryStatus.SENDING, leaseOwner: p.owner, leaseExpiresAt: p.lease, updatedAt: p.now })
       .where(sql.ref(key), "in", pg ? picked.forUpdate().skipLocked() : picked)
-      .returning(["id", "eventId", "endpointId", "attemptCount", (eb) => eventPayload(eb).as("payload")]);
+      .returning(CLAIMED_COLUMNS);
   });
 }
-
-/** The payload of a delivery's event, for the RETURNING of a statement on "WebhookDelivery". */
-export const eventPayload = (eb: ExpressionBuilder<DB, "WebhookDelivery">) =>
-  eb
-    .selectFrom("WebhookEvent as ev")
-    .select("ev.payload")
-    .whereRef("ev.id", "=", "WebhookDelivery.eventId")
-    .$asScalar();
 
 const renewal = prepared(["owner", "lease"], (k, p) =>
   k

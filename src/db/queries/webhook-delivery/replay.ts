@@ -1,7 +1,7 @@
 import { DeliveryStatus } from "../../generated/kysely/enums.js";
 import type { Db } from "../../kysely.js";
 import { prepared } from "../../prepared.js";
-import { type ClaimedDelivery, eventPayload } from "./claim.js";
+import { CLAIMED_COLUMNS, type ClaimedDelivery } from "./claim.js";
 
 // A replay's hold on the deliveries it sends.
 
@@ -59,6 +59,6 @@ export function renewHeld(
     .where("leaseOwner", "=", owner)
     .where("status", "=", DeliveryStatus.SENDING)
     .where("id", "in", ids)
-    .returning(["id", "eventId", "endpointId", "attemptCount", (eb) => eventPayload(eb).as("payload")])
+    .returning(CLAIMED_COLUMNS)
     .execute();
 }

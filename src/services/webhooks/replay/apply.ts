@@ -9,6 +9,7 @@ import type { WebhookReplayRequest } from "../../../types/integration/webhook.ty
 import type { ServiceContext } from "../../context.js";
 import type { Finished } from "../worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker, type WorkerSummary } from "../worker/run.js";
+import { withPayloads } from "../worker/payloads.js";
 import { sqlStore, type DeliveryStore } from "../worker/store.js";
 import { planReplay, type ReplayPlan } from "./plan.js";
 
@@ -104,7 +105,8 @@ function nextHeld(sql: SqlClient, held: readonly string[]): DeliveryStore["claim
       // A replay is one more try each, sent at once: no endpoint's rate limit paces it.
       if (chunk.length === 0) return { items: [], heldMs: null };
       const rows = await renewHeld(typed(sql), owner, chunk, new Date(now.getTime() + leaseMs), now);
-      if (rows.length > 0) return { items: rows, heldMs: null };
+      const items = await withPayloads(sql, rows);
+      if (items.length > 0) return { items, heldMs: null };
     }
   };
 }

@@ -2,7 +2,8 @@ import { typed } from "../../../db/kysely.js";
 import { type ClaimKind, claimEndpointDeliveries } from "../../../db/queries/webhook-delivery/claim.js";
 import { anyRateLimitedEndpoint, rateLimitedEndpoints, setRateLimitTat } from "../../../db/queries/webhook-endpoint.js";
 import type { SqlClient } from "../../../db/sql.js";
-import type { Claimed } from "./claim.js";
+import type { Claimed, Leased } from "./claim.js";
+import { withPayloads } from "./payloads.js";
 
 // Rate limits that hold across workers: each rate-limited endpoint keeps one GCRA clock in its row
 // (rateLimitTat, the theoretical arrival time of its next send), and the claim advances it, in the
@@ -80,9 +81,9 @@ export async function claimLimited(
   // Without a rate-limited endpoint there is nothing to pace: no transaction (on SQLite the write
   // lock, which an idle worker would otherwise take ten times a second).
   if (!(await anyRateLimitedEndpoint(typed(sql)))) return { items: [], heldMs: null };
-  return sql.transaction(async (tx) => {
+  const claim = await sql.transaction(async (tx) => {
     const db = typed(tx);
-    const items: Claimed[] = [];
+    const items: Leased[] = [];
     let heldMs: number | null = null;
     const horizon = slotHorizonMs(leaseMs);
     const lease = new Date(now.getTime() + leaseMs);
@@ -93,7 +94,7 @@ export async function claimLimited(
       // requests. Read once the endpoint is held, so time spent waiting for it is not lost.
       const t = Date.now();
       const slots = gcraSlots(ep.tat?.getTime() ?? null, t, ep.rate, horizon, room);
-      const taken: Claimed[] = [];
+      const taken: Leased[] = [];
       for (const kind of ["expired", "due"] as ClaimKind[]) {
         const want = slots.sendAt.length - taken.length;
         if (want <= 0) break;
@@ -117,4 +118,6 @@ export async function claimLimited(
     }
     return { items, heldMs };
   });
+  // The payloads are read after the transaction: the endpoints' rows are not held meanwhile.
+  return { items: await withPayloads(sql, claim.items), heldMs: claim.heldMs };
 }

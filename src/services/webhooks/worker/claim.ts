@@ -3,6 +3,7 @@ import { claimExpired, type ClaimedDelivery, priceOutSorts } from "../../../db/q
 import type { SqlClient } from "../../../db/sql.js";
 import { claimRotating } from "../../../db/queries/webhook-delivery/claim-rotating.js";
 import { claimLimited } from "./claim-limited.js";
+import { withPayloads } from "./payloads.js";
 
 // Claiming due work with a lease. One statement picks and marks the rows: on SQLite it takes the
 // write lock for its duration (so workers on one file take turns, never share a row); on
@@ -12,10 +13,12 @@ import { claimLimited } from "./claim-limited.js";
 // apart, paced by a clock all workers share (claim-limited.ts).
 
 /**
- * A claimed delivery. sendAt, sendBy (epoch ms): its endpoint's rate limit gave it a slot, so it
+ * A leased delivery. sendAt, sendBy (epoch ms): its endpoint's rate limit gave it a slot, so it
  * goes at sendAt, not before, and not after sendBy (claim-limited.ts).
  */
-export type Claimed = ClaimedDelivery & { sendAt?: number; sendBy?: number };
+export type Leased = ClaimedDelivery & { sendAt?: number; sendBy?: number };
+/** A leased delivery with its event's payload (one string per event, shared by its deliveries). */
+export type Claimed = Leased & { payload: string };
 
 export interface ClaimResult {
   items: Claimed[];
@@ -58,11 +61,11 @@ export async function claimDue(
           return claimExpired(typed(tx), tx.provider, values);
         })
       : await claimExpired(typed(sql), sql.provider, values);
-  if (expired.length >= limit) return expired;
+  if (expired.length >= limit) return withPayloads(sql, expired);
   // Each endpoint's candidates come from its own index range, at most the limit: the sorts this
   // statement needs are of those, never of the backlog (webhooks-claim-plan.test.ts).
   const due = await claimRotating(typed(sql), sql.provider, { ...values, limit: limit - expired.length, factor });
-  return [...expired, ...due];
+  return withPayloads(sql, [...expired, ...due]);
 }
 
 /** How often the rate-limited endpoints are claimed for: their claim reserves slots ahead (claim-limited.ts). */
@@ -91,28 +94,36 @@ export function claimer(sql: SqlClient) {
 }
 
 // Claims cross to the store thread's caller as one flat array, CLAIM_FIELDS values a delivery
-// after heldMs (-1 for null): cheaper to copy between threads than an object each.
+// after heldMs (-1 for null): cheaper to copy between threads than an object each. An event's
+// payload is copied once: its later deliveries carry 0 in its place.
 const CLAIM_FIELDS = 7;
 
 export function flattenClaims(claim: ClaimResult): (string | number)[] {
   const out: (string | number)[] = [claim.heldMs ?? -1];
+  const shipped = new Set<string>();
   for (const c of claim.items) {
-    out.push(c.id, c.eventId, c.endpointId, c.attemptCount, c.payload, c.sendAt ?? 0, c.sendBy ?? 0);
+    const payload = shipped.has(c.eventId) ? 0 : (shipped.add(c.eventId), c.payload);
+    out.push(c.id, c.eventId, c.endpointId, c.attemptCount, payload, c.sendAt ?? 0, c.sendBy ?? 0);
   }
   return out;
 }
 
 export function unflattenClaims(flat: readonly (string | number)[]): ClaimResult {
   const items: Claimed[] = [];
+  const payloads = new Map<string, string>();
   for (let i = 1; i < flat.length; i += CLAIM_FIELDS) {
     const sendAt = flat[i + 5] as number;
     const sendBy = flat[i + 6] as number;
+    const eventId = flat[i + 1] as string;
+    let payload = flat[i + 4];
+    if (typeof payload === "string") payloads.set(eventId, payload);
+    else payload = payloads.get(eventId)!;
     items.push({
       id: flat[i] as string,
-      eventId: flat[i + 1] as string,
+      eventId,
       endpointId: flat[i + 2] as string,
       attemptCount: flat[i + 3] as number,
-      payload: flat[i + 4] as string,
+      payload,
       ...(sendAt ? { sendAt, sendBy } : {}),
     });
   }

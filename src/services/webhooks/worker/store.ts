@@ -23,8 +23,11 @@ export interface DeliveryStore {
   close(): Promise<void>;
 }
 
-/** `keys`: where the master key comes from, so the worker's audit events are keyed like any other. */
-export function sqlStore(sql: SqlClient, keys: { target: DbTarget; env: Env }): DeliveryStore {
+/**
+ * `keys`: where the master key comes from, so the worker's audit events are keyed like any other.
+ * `claims`: the connection claims run on, when not `sql` (the store thread's on PostgreSQL).
+ */
+export function sqlStore(sql: SqlClient, keys: { target: DbTarget; env: Env }, claims = sql): DeliveryStore {
   const auditCtx = (now: Date) => ({
     sql,
     now: () => now,
@@ -33,7 +36,7 @@ export function sqlStore(sql: SqlClient, keys: { target: DbTarget; env: Env }): 
     env: keys.env,
   });
   return {
-    claim: claimer(sql),
+    claim: claimer(claims),
     // The worker's own decisions (disabling an endpoint) are audited as "system", whoever runs it.
     record: (owner, records, now, disableAfterMs) => recordBatch(auditCtx(now), owner, records, disableAfterMs),
     renew: (owner, now, leaseMs) => renewLeases(typed(sql), owner, new Date(now.getTime() + leaseMs)),
