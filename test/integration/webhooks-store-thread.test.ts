@@ -6,7 +6,7 @@ import type { ServiceContext } from "../../src/services/context.js";
 import { sendBatch } from "../../src/services/webhooks/send.js";
 import { encodeAttempts } from "../../src/services/webhooks/worker/record.js";
 import { threadStore } from "../../src/services/webhooks/worker/store-thread.js";
-import { PROVIDERS } from "../helpers/databases.js";
+import { PG_BASE_URL } from "../helpers/databases.js";
 import { webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
 
 // The store thread on PostgreSQL claims on a connection of its own: a claim does not wait for the
@@ -15,7 +15,8 @@ import { webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
 const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");
 const DAY = 86_400_000;
 
-describe.each(PROVIDERS.filter((p) => p === "postgresql"))("the store thread on %s", (provider) => {
+// Skipped, not empty, without PostgreSQL: a file with no suite fails the README's `npm test`.
+describe.skipIf(!PG_BASE_URL).each(["postgresql" as const])("the store thread on %s", (provider) => {
   let bed: WebhookBed;
   let ctx: ServiceContext;
   beforeEach(async () => {
