@@ -33,7 +33,6 @@ export function typed(client: SqlClient): Db {
 
 const cache = new WeakMap<SqlClient, Db>();
 
-export { clientOf, providerOf } from "./prepared-run.js";
 // An app's own Kysely instance has no client of intg's: its provider is read from its dialect.
 installAppProvider((db) => (db.getExecutor().adapter instanceof PostgresAdapter ? "postgresql" : "sqlite"));
 

@@ -1,6 +1,6 @@
 import { type Expression, sql, type SqlBool, type Selectable } from "kysely";
-import { clientOf, count, type Db } from "../kysely.js";
-import { prepared, providerOf } from "../prepared.js";
+import { count, type Db } from "../kysely.js";
+import { clientOf, prepared, providerOf } from "../prepared.js";
 import { jsonRows } from "../json-rows.js";
 import type { WebhookDeliveryAttempt } from "../generated/kysely/types.js";
 import type { Provider } from "../url.js";
