@@ -1,4 +1,4 @@
-import type { Compilable, QueryResult } from "kysely";
+import type { Compilable, QueryResult, sql } from "kysely";
 import type { Db } from "./kysely.js";
 import { PRECOMPILED } from "./precompiled.js";
 import type { SqlClient } from "./sql.js";
@@ -11,7 +11,9 @@ import type { SqlClient } from "./sql.js";
 
 export type Provider = SqlClient["provider"];
 type Values<P extends string> = Readonly<Record<P, unknown>>;
-export type Build<R, P extends string> = (db: Db, p: Readonly<Record<P, never>>) => Compilable<R>;
+/** What a statement's build gets besides the Db: Kysely's `sql` tag, so its module need not load Kysely. */
+export type BuildTools = { readonly sql: typeof sql };
+export type Build<R, P extends string> = (db: Db, p: Readonly<Record<P, never>>, t: BuildTools) => Compilable<R>;
 
 /** A statement compiled once for one provider, then run many times with new values (hot loops). */
 export interface Compiled<R, P extends string> {

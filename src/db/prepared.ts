@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { build, type Db } from "./kysely.js";
 import {
   type Build,
@@ -34,7 +35,7 @@ export function statementText<P extends string>(
   build: Build<unknown, P>,
 ): StatementText {
   const markers = Object.fromEntries(names.map((n) => [n, `${MARK}${n}`])) as unknown as Record<P, never>;
-  const compiled = build(compiler(provider), markers).compile();
+  const compiled = build(compiler(provider), markers, { sql }).compile();
   // Each compiled parameter is either a named slot (filled per run) or a constant of the build.
   const slots = compiled.parameters.map((v) =>
     typeof v === "string" && v.startsWith(MARK) ? { name: v.slice(MARK.length) } : { fixed: v },

@@ -49,40 +49,63 @@ describe("the built bundle", () => {
     expect(loaded.length).toBeLessThan(chunks.length / 2);
   });
 
-  it("verifies a key without loading node:crypto or Kysely (~4 ms and ~2 ms of every keys verify)", () => {
-    const env = { PATH: process.env.PATH ?? "", HOME: dir.path, INTG_DATABASE_URL: `file:${join(dir.path, "v.db")}` };
-    const cli = (...args: string[]) => {
-      const r = spawnSync(process.execPath, [join(DIST, "../bin/intg.js"), ...args], { env, encoding: "utf8" });
-      expect(r.status, r.stderr).toBe(0);
-      return r.stdout;
-    };
-    cli("db", "migrate");
-    const created = { stdout: cli("keys", "create", "--name", "v", "--json") };
-    const { key } = JSON.parse(created.stdout);
+  const env = { PATH: process.env.PATH ?? "", HOME: dir.path, INTG_DATABASE_URL: `file:${join(dir.path, "v.db")}` };
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [join(DIST, "../bin/intg.js"), ...args], { env, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout;
+  };
+  /** Runs the built CLI with `args`; its stdout, and the modules it required and the chunks it ran. */
+  const probe = (args: string[], input?: string) => {
     const script = `
       const Module = require("node:module"), required = [], plain = Module.prototype.require;
       Module.prototype.require = function (id) { required.push(id); return plain.call(this, id); };
       const vm = require("node:vm"), Script = vm.Script, chunks = [];
       vm.Script = class extends Script { constructor(s, o) { super(s, o); chunks.push(o.filename); } };
       process.on("exit", () => process.stderr.write(JSON.stringify({ required, chunks })));
-      process.argv.push("intg", "keys", "verify", "--json");
+      process.argv.push("intg", ...${JSON.stringify(args)});
       require(${JSON.stringify(join(DIST, "intg.cjs"))});`;
-    const r = spawnSync(process.execPath, ["-e", script], { env, input: key, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["-e", script], { env, input, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, outcome: "VALID" });
     const { required, chunks } = JSON.parse(r.stderr) as { required: string[]; chunks: string[] };
     expect(required).toContain("node:fs"); // the hook saw the CLI's requires
-    expect(required.filter((id) => /^(node:)?crypto$/.test(id))).toEqual([]);
-    // Nor Kysely (prepared-run.ts): the chunk that holds its query builders is not among those run.
+    expect(chunks.length).toBeGreaterThan(3);
+    return { stdout: r.stdout, required, chunks: chunks.map((f) => f.slice(DIST.length)) };
+  };
+  /** The one chunk that holds Kysely's query builders. */
+  const kyselyChunk = () => {
     const kysely = readdirSync(DIST).filter(
       (f) => /^cli-.*\.cjs$/.test(f) && readFileSync(join(DIST, f), "utf8").includes("SelectQueryBuilderImpl"),
     );
     expect(kysely).toHaveLength(1);
-    expect(chunks.length).toBeGreaterThan(3);
-    expect(chunks.map((f) => f.slice(DIST.length))).not.toContain(kysely[0]);
+    return kysely[0]!;
+  };
+
+  it("verifies a key without loading node:crypto or Kysely (~4 ms and ~2 ms of every keys verify)", () => {
+    cli("db", "migrate");
+    const { key } = JSON.parse(cli("keys", "create", "--name", "v", "--json"));
+    const r = probe(["keys", "verify", "--json"], key);
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, outcome: "VALID" });
+    expect(r.required.filter((id) => /^(node:)?crypto$/.test(id))).toEqual([]);
+    // Nor Kysely (prepared-run.ts): the chunk that holds its query builders is not among those run.
+    expect(r.chunks).not.toContain(kyselyChunk());
     // The verification was recorded, with an id drawn from the kernel's generator.
     const listed = { stdout: cli("keys", "list", "--json") };
     expect(JSON.parse(listed.stdout)[0]).toMatchObject({ useCount: 1 });
+  });
+
+  it("lists every key as JSON without loading Kysely; a filter or the table loads it", () => {
+    cli("db", "migrate");
+    cli("keys", "create", "--name", "listed", "--meta", "team=a", "--json");
+    const all = probe(["keys", "list", "--json"]);
+    expect(all.chunks).not.toContain(kyselyChunk());
+    const views = JSON.parse(all.stdout) as { name: string; metadata: unknown }[];
+    expect(views.find((v) => v.name === "listed")?.metadata).toEqual({ team: "a" });
+    // The same keys through the query builder and the views, as the table and fields print them.
+    const filtered = probe(["keys", "list", "--env", "live", "--json"]);
+    expect(filtered.chunks).toContain(kyselyChunk());
+    expect(filtered.stdout).toBe(all.stdout);
+    expect(probe(["keys", "list", "--json", "id,name"]).chunks).toContain(kyselyChunk());
   });
 
   it("holds no Prisma client: the CLI never loads one", () => {

@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
-import { listKeys, listKeysJson } from "../../services/keys/list.js";
+import { listKeysJson } from "../../services/keys/list-json.js";
 import { addFilterFlags, toFilter, type FilterFlags } from "./filter-flags.js";
-import { printKeys } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerList(keys: Command, context: ContextFactory): void {
@@ -19,6 +18,11 @@ export function registerList(keys: Command, context: ContextFactory): void {
     const ctx = context(cmd);
     const filter = toFilter(flags, ctx.now()); // before the database: bad flags write nothing
     if (ctx.out.plainJson) return ctx.out.printJsonText(await listKeysJson(await ctx.services(), filter));
+    // The table, fields and --jq take the views (and Kysely), which a plain JSON list does without.
+    const [{ listKeys }, { printKeys }] = await Promise.all([
+      import("../../services/keys/list.js"),
+      import("./render.js"),
+    ]);
     await printKeys(ctx, await listKeys(await ctx.services(), filter));
   });
 }

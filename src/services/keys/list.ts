@@ -1,6 +1,5 @@
 import { typed } from "../../db/kysely.js";
 import { keyTextsWhere } from "../../db/queries/api-key.js";
-import { keysJsonWhere } from "../../db/queries/api-key-json.js";
 import { keyFilter } from "../../db/queries/api-key-filter.js";
 import type { ApiKeyFilter, ApiKeyInfo } from "../../types/integration/api.types.js";
 import type { ServiceContext } from "../context.js";
@@ -12,18 +11,4 @@ export async function listKeys(ctx: ServiceContext, filter: ApiKeyFilter): Promi
   const where = keyFilter(filter, now);
   const rows = await keyTextsWhere(typed(ctx.sql), where, "desc");
   return keyTextInfos(rows, now, await relationsWhere(ctx.sql, where));
-}
-
-/**
- * listKeys as the compact JSON `keys list --json` prints: on SQLite written by the database in one
- * string (a cold-start benchmark; api-key-json.ts), else, or for rows it leaves to the views, the
- * views serialised.
- */
-export async function listKeysJson(ctx: ServiceContext, filter: ApiKeyFilter): Promise<string> {
-  if (ctx.sql.provider === "sqlite") {
-    const now = ctx.now();
-    const text = await keysJsonWhere(typed(ctx.sql), keyFilter(filter, now), now);
-    if (text !== null) return text;
-  }
-  return JSON.stringify(await listKeys(ctx, filter));
 }
