@@ -140,3 +140,16 @@ const SORTS_OFF = CompiledQuery.raw("SET LOCAL enable_sort = off");
 export async function priceOutSorts(db: Db): Promise<void> {
   await db.executeQuery(SORTS_OFF);
 }
+
+const BITMAPS_OFF = CompiledQuery.raw("SET LOCAL enable_bitmapscan = off");
+
+/**
+ * PostgreSQL, inside a transaction: the rotating claim counts what its worker holds of each endpoint
+ * through the (endpointId, status, …) index, where every claim and record leaves an entry for a row
+ * version that is now dead. A bitmap scan reads those entries again on every claim (57,799 after
+ * 60,000 deliveries: 5 ms of a 16 ms claim); a plain index scan marks each dead one it meets, and
+ * later scans pass over it. For the open transaction only.
+ */
+export async function priceOutBitmapScans(db: Db): Promise<void> {
+  await db.executeQuery(BITMAPS_OFF);
+}

@@ -1,5 +1,10 @@
 import { typed } from "../../../db/kysely.js";
-import { claimExpired, type ClaimedDelivery, priceOutSorts } from "../../../db/queries/webhook-delivery/claim.js";
+import {
+  claimExpired,
+  type ClaimedDelivery,
+  priceOutBitmapScans,
+  priceOutSorts,
+} from "../../../db/queries/webhook-delivery/claim.js";
 import type { SqlClient } from "../../../db/sql.js";
 import { claimRotating } from "../../../db/queries/webhook-delivery/claim-rotating.js";
 import { claimLimited } from "./claim-limited.js";
@@ -64,7 +69,14 @@ export async function claimDue(
   if (expired.length >= limit) return withPayloads(sql, expired);
   // Each endpoint's candidates come from its own index range, at most the limit: the sorts this
   // statement needs are of those, never of the backlog (webhooks-claim-plan.test.ts).
-  const due = await claimRotating(typed(sql), sql.provider, { ...values, limit: limit - expired.length, factor });
+  const rotating = { ...values, limit: limit - expired.length, factor };
+  const due =
+    sql.provider === "postgresql"
+      ? await sql.transaction(async (tx) => {
+          await priceOutBitmapScans(typed(tx));
+          return claimRotating(typed(tx), tx.provider, rotating);
+        })
+      : await claimRotating(typed(sql), sql.provider, rotating);
   return withPayloads(sql, [...expired, ...due]);
 }
 
