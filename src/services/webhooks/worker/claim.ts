@@ -1,4 +1,4 @@
-import { typed } from "../../../db/kysely.js";
+import { type Db, typed } from "../../../db/kysely.js";
 import {
   claimExpired,
   type ClaimedDelivery,
@@ -59,25 +59,26 @@ export async function claimDue(
   // taking turns. Two statements rather than one with OR: each walks its own index in order and
   // stops at its limit, where an OR would sort every due row on every claim.
   // PostgreSQL plans the expired claim well only with sorts priced out, which holds inside a transaction.
-  const expired =
-    sql.provider === "postgresql"
-      ? await sql.transaction(async (tx) => {
-          await priceOutSorts(typed(tx));
-          return claimExpired(typed(tx), tx.provider, values);
-        })
-      : await claimExpired(typed(sql), sql.provider, values);
+  const expired = await planned(sql, priceOutSorts, (db, provider) => claimExpired(db, provider, values));
   if (expired.length >= limit) return withPayloads(sql, expired);
   // Each endpoint's candidates come from its own index range, at most the limit: the sorts this
   // statement needs are of those, never of the backlog (webhooks-claim-plan.test.ts).
   const rotating = { ...values, limit: limit - expired.length, factor };
-  const due =
-    sql.provider === "postgresql"
-      ? await sql.transaction(async (tx) => {
-          await priceOutBitmapScans(typed(tx));
-          return claimRotating(typed(tx), tx.provider, rotating);
-        })
-      : await claimRotating(typed(sql), sql.provider, rotating);
+  const due = await planned(sql, priceOutBitmapScans, (db, provider) => claimRotating(db, provider, rotating));
   return withPayloads(sql, [...expired, ...due]);
+}
+
+/** Runs `claim`; on PostgreSQL in a transaction of its own, after `plan` (a planner setting for it alone). */
+function planned<T>(
+  sql: SqlClient,
+  plan: (db: Db) => Promise<void>,
+  claim: (db: Db, provider: SqlClient["provider"]) => Promise<T>,
+): Promise<T> {
+  if (sql.provider !== "postgresql") return claim(typed(sql), sql.provider);
+  return sql.transaction(async (tx) => {
+    await plan(typed(tx));
+    return claim(typed(tx), tx.provider);
+  });
 }
 
 /** How often the rate-limited endpoints are claimed for: their claim reserves slots ahead (claim-limited.ts). */
