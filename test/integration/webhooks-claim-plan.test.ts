@@ -63,16 +63,14 @@ describe.runIf(PG_BASE_URL)("the worker's claim on PostgreSQL", () => {
     const { sql } = bed.ctx;
     // 20,000 more deliveries of the endpoint, a tenth of them held by another worker when the
     // statistics were taken.
-    const [{ endpointId }] = await sql.all<{ endpointId: string }>(
-      `SELECT "endpointId" FROM "WebhookDelivery" LIMIT 1`,
-    );
+    const [first] = await sql.all<{ endpointId: string }>(`SELECT "endpointId" FROM "WebhookDelivery" LIMIT 1`);
     await sql.run(`INSERT INTO "WebhookEvent" ("id", "type", "payload", "timestamp")
       SELECT 'evt_plan' || g, 'a.b', '{}', now() FROM generate_series(1, 20000) g`);
     await sql.run(
       `INSERT INTO "WebhookDelivery" ("id", "eventId", "endpointId", "status", "leaseOwner", "updatedAt")
       SELECT 'dlv_plan' || g, 'evt_plan' || g, $1, CASE WHEN g % 10 = 0 THEN 'SENDING' ELSE 'DELIVERED' END::"DeliveryStatus",
         CASE WHEN g % 10 = 0 THEN 'w0' END, now() FROM generate_series(1, 20000) g`,
-      [endpointId],
+      [first!.endpointId],
     );
     await sql.run(`ANALYZE "WebhookDelivery"`);
     const plans: string[] = [];
