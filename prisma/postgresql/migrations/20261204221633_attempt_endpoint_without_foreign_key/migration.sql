@@ -1,0 +1,2 @@
+-- DropForeignKey
+ALTER TABLE "WebhookDeliveryAttempt" DROP CONSTRAINT "WebhookDeliveryAttempt_endpointId_fkey";
