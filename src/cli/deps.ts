@@ -45,6 +45,8 @@ export interface GlobalOptions {
   json: boolean;
   /** `--json a,b`: only these fields of each object. */
   jsonFields?: string[];
+  /** The fields the command declares (json-fields.ts), checked before it ran: its output may leave some out. */
+  jsonFieldsDeclared?: readonly string[];
   /** `--jq <expr>`: the filter, loaded before the command runs. */
   jq?: string;
   color: boolean;

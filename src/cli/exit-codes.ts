@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ErrorCode, type ErrorKind, IntgError } from "../errors.js";
+import { fieldsOf } from "../types/fields.js";
 
 /** DESIGN §5. Never reuse a code for another meaning; CI scripts depend on them. */
 export const ExitCode = {
@@ -49,7 +50,15 @@ export function exitCodeOf(error: unknown): ExitCode {
 }
 
 /** `intg help exit-codes --json`: every exit code, its meaning, and the error codes that end with it. */
-export function exitCodeTable(): Array<{ code: ExitCode; meaning: string; errors: ErrorCode[] }> {
+/** A row of `intg help exit-codes --json`: an exit code and the error codes that end with it. */
+export interface ExitCodeInfo {
+  code: ExitCode;
+  meaning: string;
+  errors: ErrorCode[];
+}
+export const EXIT_CODE_FIELDS = fieldsOf<ExitCodeInfo>()({ code: true, meaning: true, errors: true });
+
+export function exitCodeTable(): ExitCodeInfo[] {
   const codes = Object.entries(ERROR_CODES) as Array<[ErrorCode, readonly ErrorKind[]]>;
   return EXIT_CODE_MEANINGS.map(([code, meaning]) => ({
     code,

@@ -24,28 +24,42 @@ export function parseJsonFields(text: string): string[] {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/**
- * Only the named fields of an object, or of each object of an array. A name the output does not
- * have is a usage error listing the names it has. An empty array has none to check against.
- */
+/** The error for names that are not fields, listing those there are (as gh does). */
+export function unknownFieldsError(unknown: readonly string[], available: Iterable<string>): UsageError {
+  return new UsageError(
+    `Unknown JSON field${unknown.length > 1 ? "s" : ""}: ${unknown.map((f) => `"${f}"`).join(", ")}.`,
+    `Available fields:\n  ${[...available].sort().join("\n  ")}`,
+    "INVALID_JSON_FIELD",
+  );
+}
+
+/** The error for `--json a,b` on a command whose output is not objects with fields. */
+export function noFieldsError(): UsageError {
+  return new UsageError(
+    "--json: this command's output has no fields to select.",
+    "Use --json alone.",
+    "INVALID_JSON_FIELD",
+  );
+}
+
 /** The given fields of one object, those it has, in the order asked. */
 export function pickFields(o: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]]));
 }
 
-export function selectFields(value: unknown, fields: string[]): unknown {
+/**
+ * Only the named fields of an object, or of each object of an array. A name the output does not
+ * have is a usage error listing the names it has; `declared` (the command's fields, checked before
+ * it ran) are names it may leave out. An empty array has none to check against. The check before
+ * the command ran (json-fields.ts) is the rule; this one is the backstop for output that varies.
+ */
+export function selectFields(value: unknown, fields: string[], declared: readonly string[] = []): unknown {
   const items = Array.isArray(value) ? value : [value];
   const objects = items.filter(isRecord);
-  if (objects.length < items.length)
-    throw new UsageError("--json: this command's output has no fields to select.", "Use --json alone.");
-  const available = new Set(objects.flatMap((o) => Object.keys(o)));
+  if (objects.length < items.length) throw noFieldsError();
+  const available = new Set([...declared, ...objects.flatMap((o) => Object.keys(o))]);
   const unknown = fields.filter((f) => !available.has(f));
-  if (objects.length > 0 && unknown.length > 0)
-    throw new UsageError(
-      `Unknown JSON field${unknown.length > 1 ? "s" : ""}: ${unknown.map((f) => `"${f}"`).join(", ")}.`,
-      `Available fields:\n  ${[...available].sort().join("\n  ")}`,
-      "INVALID_JSON_FIELD",
-    );
+  if (objects.length > 0 && unknown.length > 0) throw unknownFieldsError(unknown, available);
   const pick = (o: Record<string, unknown>) => pickFields(o, fields);
   return Array.isArray(value) ? objects.map(pick) : pick(value as Record<string, unknown>);
 }

@@ -75,10 +75,11 @@ export class Output {
     const fields = this.globals.jsonFields;
     let selected = value;
     try {
-      if (fields) selected = selectFields(value, fields);
+      if (fields) selected = selectFields(value, fields, this.globals.jsonFieldsDeclared);
     } catch (error) {
-      // The names are known only from the result, after the command ran. A result that holds
-      // something shown once (a new key's secret) is printed whole rather than lost, then it fails.
+      // The names were checked before the command ran when it declares its fields; this is the
+      // backstop for one that does not. A result holding something shown once (a new key's
+      // secret) is printed whole rather than lost, then it fails.
       if (opts.shownOnce) this.io.stdout.write(JSON.stringify(value, null, this.io.stdoutIsTTY ? 2 : undefined) + "\n");
       throw error;
     }

@@ -4,6 +4,7 @@ import { registerHelp } from "../commands/help/index.js";
 import { CommandContext } from "./context.js";
 import type { Deps, GlobalOptions } from "./deps.js";
 import { type JqFilter, loadJqFilter, parseJsonFields } from "./json-filter.js";
+import { checkJsonFields, declaredJsonFields, NO_FIELDS } from "./json-fields.js";
 import type { StyleFactory } from "./output.js";
 import { VERSION } from "./version.js";
 
@@ -119,17 +120,18 @@ export async function buildProgram(
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true, optionDescription: markRequired })
     .addHelpText("after", examples(ROOT_EXAMPLES));
 
-  // Flag values that must be right before anything is written: the field list's shape, and the
-  // jq expression (compiled here, so the command's own output can be filtered synchronously).
+  // Flag values that must be right before anything is written: the field list (its shape, and
+  // names the command declares), and the jq expression (compiled here, so the command's own output
+  // can be filtered synchronously).
   let jq: JqFilter | undefined;
   program.hook("preAction", async (_program, action) => {
     const raw = action.optsWithGlobals() as RawGlobals;
-    if (typeof raw.json === "string") parseJsonFields(raw.json);
+    if (typeof raw.json === "string") checkJsonFields(action, parseJsonFields(raw.json));
     if (raw.jq !== undefined) jq = await loadJqFilter(raw.jq, deps.io.stdoutIsTTY);
   });
 
   const context: ContextFactory = (command) => {
-    const ctx = new CommandContext(deps, globalOptions(command.optsWithGlobals() as RawGlobals), style, jq);
+    const ctx = new CommandContext(deps, globalOptions(command), style, jq);
     onContext(ctx);
     return ctx;
   };
@@ -153,9 +155,12 @@ export function buildFullProgram(deps: Deps): Promise<Command> {
 /** The global flags as commander parses them: `--json` alone is true, `--json a,b` the list. */
 type RawGlobals = Omit<GlobalOptions, "json"> & { json: boolean | string };
 
-function globalOptions(raw: RawGlobals): GlobalOptions {
+function globalOptions(command: Command): GlobalOptions {
+  const raw = command.optsWithGlobals() as RawGlobals;
   const fields = typeof raw.json === "string" ? parseJsonFields(raw.json) : undefined;
-  return { ...raw, json: raw.json !== false || raw.jq !== undefined, jsonFields: fields };
+  const declared = declaredJsonFields(command);
+  const known = declared === NO_FIELDS ? undefined : declared;
+  return { ...raw, json: raw.json !== false || raw.jq !== undefined, jsonFields: fields, jsonFieldsDeclared: known };
 }
 
 const ROOT_EXAMPLES = [

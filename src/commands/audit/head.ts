@@ -1,12 +1,14 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { AUDIT_HEAD_FIELDS } from "../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { CheckFailedError } from "../../errors.js";
 import { verifyAuditChain } from "../../services/audit/verify.js";
+import type { ApiAuditHead } from "../../types/integration/api.types.js";
 import { examples } from "../examples.js";
 
 export function registerHead(audit: Command, context: ContextFactory): void {
-  audit
-    .command("head")
+  jsonFields(audit.command("head"), AUDIT_HEAD_FIELDS)
     .description("Print the newest event as <seq>:<hash>, after verifying the chain, for --expect-head")
     .addHelpText(
       "after",
@@ -28,13 +30,13 @@ export function registerHead(audit: Command, context: ContextFactory): void {
           "AUDIT_CHAIN_BROKEN",
         );
       const [seq, ...rest] = (report.head ?? "0:").split(":");
-      if (ctx.out.json)
-        return ctx.out.printJson({
-          seq: Number(seq),
-          hash: rest.join(":") || null,
-          head: report.head,
-          keyed: report.keyed,
-        });
+      const view: ApiAuditHead = {
+        seq: Number(seq),
+        hash: rest.join(":") || null,
+        head: report.head,
+        keyed: report.keyed,
+      };
+      if (ctx.out.json) return ctx.out.printJson(view);
       if (!report.head) return ctx.out.info("The audit log is empty.");
       ctx.out.print(report.head);
     });

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { AUDIT_EVENT_FIELDS } from "../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
 import { sinceOption } from "../../cli/flags.js";
@@ -7,8 +9,7 @@ import { listAudit } from "../../services/audit/list.js";
 import { examples } from "../examples.js";
 
 export function registerList(audit: Command, context: ContextFactory): void {
-  audit
-    .command("list")
+  jsonFields(audit.command("list"), AUDIT_EVENT_FIELDS)
     .description("Newest events first")
     .addOption(sinceOption("only events since"))
     .option("--target <id-or-type>", "only events about this target id (key_…) or target type (api_key)")

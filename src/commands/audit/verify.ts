@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { AUDIT_CHAIN_FIELDS } from "../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { CheckFailedError } from "../../errors.js";
 import { parseHead, verifyAuditChain } from "../../services/audit/verify.js";
@@ -17,8 +19,7 @@ Exit 0 when whole, 3 naming the first event that was edited, deleted, inserted o
 the head the log no longer reaches; 4 when the log is keyed and no master key is at hand.`;
 
 export function registerVerify(audit: Command, context: ContextFactory): void {
-  audit
-    .command("verify")
+  jsonFields(audit.command("verify"), AUDIT_CHAIN_FIELDS)
     .description(
       "Recompute the keyed chain and check it reaches its head; exits 3 naming the first event that was tampered with",
     )

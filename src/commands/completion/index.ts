@@ -6,9 +6,18 @@ import { zshScript } from "../../cli/completion/zsh.js";
 import type { Deps } from "../../cli/deps.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { examples } from "../examples.js";
+import { jsonFields } from "../../cli/json-fields.js";
+import { fieldsOf } from "../../types/fields.js";
 
 const SCRIPTS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 type Shell = keyof typeof SCRIPTS;
+
+/** `intg completion <shell> --json`: the script, for a tool that installs it. */
+interface CompletionScript {
+  shell: Shell;
+  script: string;
+}
+const COMPLETION_FIELDS = fieldsOf<CompletionScript>()({ shell: true, script: true });
 
 const HELP = `
 Install it once per shell (write it again after upgrading intg):
@@ -39,7 +48,7 @@ export function registerCompletion(
   context: ContextFactory,
   fullProgram: (deps: Deps) => Promise<Command>,
 ): void {
-  completion
+  jsonFields(completion, COMPLETION_FIELDS)
     .addArgument(new Argument("<shell>", "the shell to complete in").choices(Object.keys(SCRIPTS)))
     .addHelpText("after", HELP)
     .addHelpText(
@@ -53,7 +62,8 @@ export function registerCompletion(
     .action(async (shell: Shell, _opts, cmd: Command) => {
       const ctx = context(cmd);
       const script = SCRIPTS[shell](completionTree(await fullProgram(ctx.deps)));
-      if (ctx.out.json) ctx.out.printJson({ shell, script });
+      const view: CompletionScript = { shell, script };
+      if (ctx.out.json) ctx.out.printJson(view);
       else ctx.out.print(script);
     });
 }

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { ANALYTICS_FIELDS } from "../../types/integration/integration.fields.js";
 import { sinceOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { connectionAnalytics } from "../../services/connections/analytics.js";
@@ -9,8 +11,7 @@ const pct = (v: number | null) => (v === null ? "" : `${(v * 100).toFixed(1)}%`)
 const ms = (v: number | null) => (v === null ? "" : `${v} ms`);
 
 export function registerAnalytics(connections: Command, context: ContextFactory): void {
-  connections
-    .command("analytics [id]")
+  jsonFields(connections.command("analytics [id]"), ANALYTICS_FIELDS)
     .description("Requests, error rate, latency percentiles and health-check uptime, per connection")
     .addOption(sinceOption("the window's start", "7d"))
     .addHelpText(

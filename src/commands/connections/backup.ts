@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { BACKUP_FIELDS } from "../../types/integration/integration.fields.js";
 import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { withPrivateFile } from "../../lib/private-file.js";
@@ -7,8 +9,7 @@ import { readPassphrase } from "./passphrase.js";
 import { examples } from "../examples.js";
 
 export function registerBackup(connections: Command, context: ContextFactory): void {
-  connections
-    .command("backup")
+  jsonFields(connections.command("backup"), BACKUP_FIELDS)
     .description(
       "Write providers, connections and mappings to a file; credentials only with --include-secrets, under a passphrase",
     )

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { HEALTH_CHECK_FIELDS } from "../../types/integration/integration.fields.js";
 import { CheckFailedError, CredentialError, UsageError } from "../../errors.js";
 import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
@@ -17,8 +19,7 @@ interface CheckFlags extends SelectFlags {
 
 export function registerCheck(connections: Command, context: ContextFactory): void {
   addSelectFlags(
-    connections
-      .command("check [ids...]")
+    jsonFields(connections.command("check [ids...]"), HEALTH_CHECK_FIELDS)
       .description(
         "Run each connection's health request now (the CI gate): exit 0 all healthy, 3 any not, 4 a credential refused",
       )

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { HEALTH_CHECK_FIELDS } from "../../types/integration/integration.fields.js";
 import { sinceOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listHealthChecks } from "../../services/connections/health-history.js";
@@ -7,8 +9,7 @@ import { printHealthChecks } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerChecks(connections: Command, context: ContextFactory): void {
-  connections
-    .command("checks <id>")
+  jsonFields(connections.command("checks <id>"), HEALTH_CHECK_FIELDS)
     .description("A connection's health-check history, newest first")
     .addOption(sinceOption("only checks since"))
     .option("--limit <n>", "at most this many", "100")

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONNECTION_FIELDS } from "../../types/integration/integration.fields.js";
 import { addRenamedOption, enumOption, rateLimitOption } from "../../cli/flags.js";
 import { collect, parseEnum, parseKeyValues } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
@@ -20,8 +22,7 @@ interface CreateFlags extends CredentialFlags {
 }
 
 export function registerCreate(connections: Command, context: ContextFactory): void {
-  const command = connections
-    .command("create")
+  const command = jsonFields(connections.command("create"), CONNECTION_FIELDS)
     .description("Connect to a provider: its credential is stored encrypted and never printed")
     .requiredOption("--provider <slug>", "the provider (slug or id)");
   const environment = enumOption("--environment <environment>", "where it is used", IntegrationEnvironment);

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONNECTION_DELETION_FIELDS } from "../../types/integration/integration.fields.js";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { examples } from "../examples.js";
 
 export function registerDelete(connections: Command, context: ContextFactory): void {
-  connections
-    .command("delete <id>")
+  jsonFields(connections.command("delete <id>"), CONNECTION_DELETION_FIELDS)
     .description("Delete a connection, its credential and its health history")
     .option("-n, --dry-run", "show what would be deleted, change nothing", false)
     .addHelpText(

@@ -1,11 +1,15 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONNECTION_FIELDS } from "../../types/integration/integration.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { addReasonFlag, setStateAction } from "./connection-state.js";
 import { examples } from "../examples.js";
 
 export function registerDisable(connections: Command, context: ContextFactory): void {
   const command = addReasonFlag(
-    connections.command("disable <id>").description("Disable a connection: checks and requests skip it"),
+    jsonFields(connections.command("disable <id>"), CONNECTION_FIELDS).description(
+      "Disable a connection: checks and requests skip it",
+    ),
   );
   command.addHelpText(
     "after",

@@ -1,11 +1,15 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONNECTION_FIELDS } from "../../types/integration/integration.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { addReasonFlag, setStateAction } from "./connection-state.js";
 import { examples } from "../examples.js";
 
 export function registerEnable(connections: Command, context: ContextFactory): void {
   const command = addReasonFlag(
-    connections.command("enable <id>").description("Enable a disabled connection (pending until checked)"),
+    jsonFields(connections.command("enable <id>"), CONNECTION_FIELDS).description(
+      "Enable a disabled connection (pending until checked)",
+    ),
   );
   command.addHelpText(
     "after",

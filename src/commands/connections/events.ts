@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONNECTION_EVENT_FIELDS } from "../../types/integration/integration.fields.js";
 import { sinceOption } from "../../cli/flags.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listEvents } from "../../services/connections/events.js";
@@ -6,8 +8,7 @@ import { parseLimit, parseSince } from "./flags.js";
 import { examples } from "../examples.js";
 
 export function registerEvents(connections: Command, context: ContextFactory): void {
-  connections
-    .command("events <id>")
+  jsonFields(connections.command("events <id>"), CONNECTION_EVENT_FIELDS)
     .description(
       "What happened to a connection: status changes, credentials replaced, refreshed or refused, disabled, enabled",
     )

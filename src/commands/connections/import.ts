@@ -1,4 +1,6 @@
 import { dirname, resolve } from "node:path";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONNECTION_IMPORT_FIELDS } from "../../types/integration/integration.fields.js";
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../errors.js";
@@ -30,8 +32,7 @@ function credentialOf(ctx: CommandContext, configFile: string, at: string, c: Co
 }
 
 export function registerImport(connections: Command, context: ContextFactory): void {
-  connections
-    .command("import <config.json>")
+  jsonFields(connections.command("import <config.json>"), CONNECTION_IMPORT_FIELDS)
     .description("Create every connection a validated connections file describes, in one transaction")
     .option("-n, --dry-run", "validate, read the credentials and report, write nothing", false)
     .addHelpText(

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONNECTION_FIELDS } from "../../types/integration/integration.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listConnections } from "../../services/connections/rows.js";
 import { printConnections } from "./render.js";
@@ -7,7 +9,9 @@ import { examples } from "../examples.js";
 
 export function registerList(connections: Command, context: ContextFactory): void {
   const command = addSelectFlags(
-    connections.command("list").alias("ls").description("List connections with their status (never their credentials)"),
+    jsonFields(connections.command("list"), CONNECTION_FIELDS)
+      .alias("ls")
+      .description("List connections with their status (never their credentials)"),
   );
   command.addHelpText(
     "after",

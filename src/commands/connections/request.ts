@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { API_RESPONSE_FIELDS } from "../../types/integration/api.fields.js";
 import { CredentialError, IntgError, UsageError } from "../../errors.js";
 import { durationOption } from "../../cli/flags.js";
 import { collect, parseDurationFlag } from "../../cli/parse.js";
@@ -23,8 +25,7 @@ function parseHeaders(values: string[]): Record<string, string> {
 }
 
 export function registerRequest(connections: Command, context: ContextFactory): void {
-  connections
-    .command("request <id> <method> <path>")
+  jsonFields(connections.command("request <id> <method> <path>"), API_RESPONSE_FIELDS)
     .description("Send an authenticated request through a connection and print the answer (like gh api)")
     .option("-d, --data <body>", "the request body: text, @file, or - for stdin")
     .option("-H, --header <name:value>", "an extra header (repeatable)", collect, [])

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { RESTORE_FIELDS } from "../../types/integration/integration.fields.js";
 import { ConflictError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readJsonFile } from "../../cli/read-file.js";
@@ -6,8 +8,7 @@ import { readPassphrase } from "./passphrase.js";
 import { examples } from "../examples.js";
 
 export function registerRestore(connections: Command, context: ContextFactory): void {
-  connections
-    .command("restore <file>")
+  jsonFields(connections.command("restore <file>"), RESTORE_FIELDS)
     .description("Restore a backup into this database: all or nothing; conflicts are reported and nothing is written")
     .option("-n, --dry-run", "report what would be restored and every conflict, write nothing", false)
     .option("--passphrase-file <path>", "read the backup's passphrase from a file (else stdin)")

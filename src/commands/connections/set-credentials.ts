@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONNECTION_FIELDS } from "../../types/integration/integration.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { showConnection } from "../../services/connections/rows.js";
 import { showProvider } from "../../services/providers/rows.js";
@@ -9,9 +11,9 @@ import { examples } from "../examples.js";
 
 export function registerSetCredentials(connections: Command, context: ContextFactory): void {
   const command = addCredentialFlags(
-    connections
-      .command("set-credentials <id>")
-      .description("Replace a connection's credential (stored encrypted; its status returns to pending)"),
+    jsonFields(connections.command("set-credentials <id>"), CONNECTION_FIELDS).description(
+      "Replace a connection's credential (stored encrypted; its status returns to pending)",
+    ),
   );
   command.addHelpText(
     "after",

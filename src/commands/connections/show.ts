@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONNECTION_FIELDS } from "../../types/integration/integration.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { showConnection } from "../../services/connections/rows.js";
 import { printConnection } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerShow(connections: Command, context: ContextFactory): void {
-  connections
-    .command("show <id>")
+  jsonFields(connections.command("show <id>"), CONNECTION_FIELDS)
     .description("Show one connection: provider, status, which credential (never its value)")
     .addHelpText(
       "after",

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { SYNC_JOB_FIELDS } from "../../types/integration/integration.fields.js";
 import { UsageError } from "../../errors.js";
 import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag } from "../../cli/parse.js";
@@ -7,8 +9,7 @@ import { JOB_HEAD, jobRow } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerSync(connections: Command, context: ContextFactory): void {
-  connections
-    .command("sync <connection>")
+  jsonFields(connections.command("sync <connection>"), SYNC_JOB_FIELDS)
     .description("Pull a resource's records page by page, map them and upsert external references (resumable)")
     .requiredOption("--resource <name>", "a resource the provider declares (resources in its definition)")
     .option("--full", "a full sync: references whose records are gone are marked remote-deleted")

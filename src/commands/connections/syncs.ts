@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { SYNC_JOB_FIELDS } from "../../types/integration/integration.fields.js";
 import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
@@ -7,8 +9,7 @@ import { JOB_HEAD, jobRow } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerSyncs(connections: Command, context: ContextFactory): void {
-  connections
-    .command("syncs <connection>")
+  jsonFields(connections.command("syncs <connection>"), SYNC_JOB_FIELDS)
     .description(
       "A connection's sync jobs, newest first; a running job whose checkpoint has not moved is reported stalled",
     )

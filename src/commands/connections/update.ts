@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONNECTION_FIELDS } from "../../types/integration/integration.fields.js";
 import { UsageError } from "../../errors.js";
 import { rateLimitOption } from "../../cli/flags.js";
 import { collect, parseKeyValues } from "../../cli/parse.js";
@@ -15,8 +17,7 @@ interface UpdateFlags {
 }
 
 export function registerUpdate(connections: Command, context: ContextFactory): void {
-  connections
-    .command("update <id>")
+  jsonFields(connections.command("update <id>"), CONNECTION_FIELDS)
     .description("Rename a connection, change its settings or its rate limit")
     .option("--name <name>", "a new name")
     .option("--config <key=value>", "set a setting (repeatable)", collect, [])

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { CONFIG_VALIDATION_FIELDS } from "../../types/integration/integration.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { readJsonFile } from "../../cli/read-file.js";
 import { reportValidation } from "./validation-report.js";
 import { examples } from "../examples.js";
 
 export function registerValidate(connections: Command, context: ContextFactory): void {
-  connections
-    .command("validate <config.json>")
+  jsonFields(connections.command("validate <config.json>"), CONFIG_VALIDATION_FIELDS)
     .description("Check a connections file: every problem with its path; exit 2 when invalid")
     .option("--offline", "check the file alone, without looking providers up in the database", false)
     .addHelpText(

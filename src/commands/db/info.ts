@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { DATABASE_INFO_FIELDS } from "../../types/database.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import type { CommandContext } from "../../cli/context.js";
 import { getDatabaseInfo } from "../../services/db/status.js";
@@ -6,7 +8,7 @@ import type { DatabaseInfo } from "../../types/database.types.js";
 import { examples } from "../examples.js";
 
 export function registerInfo(db: Command, context: ContextFactory): void {
-  db.command("info")
+  jsonFields(db.command("info"), DATABASE_INFO_FIELDS)
     .description("Show which database is in use: provider, URL (password hidden), schema version")
     .addHelpText(
       "after",

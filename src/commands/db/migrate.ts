@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { MIGRATE_FIELDS } from "../../types/database.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import type { CommandContext } from "../../cli/context.js";
 import { migrateDatabase } from "../../services/db/status.js";
@@ -6,7 +8,7 @@ import type { MigrateResult } from "../../types/database.types.js";
 import { examples } from "../examples.js";
 
 export function registerMigrate(db: Command, context: ContextFactory): void {
-  db.command("migrate")
+  jsonFields(db.command("migrate"), MIGRATE_FIELDS)
     .description("Apply pending migrations with Prisma's schema engine (recorded in _prisma_migrations)")
     .option("-n, --dry-run", "list what would be applied, change nothing", false)
     .addHelpText(

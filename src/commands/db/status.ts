@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { DATABASE_STATUS_FIELDS } from "../../types/database.fields.js";
 import { PendingError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import type { CommandContext } from "../../cli/context.js";
@@ -7,7 +9,7 @@ import type { DatabaseStatus } from "../../types/database.types.js";
 import { examples } from "../examples.js";
 
 export function registerStatus(db: Command, context: ContextFactory): void {
-  db.command("status")
+  jsonFields(db.command("status"), DATABASE_STATUS_FIELDS)
     .description("List applied and pending migrations; exits 8 when any is pending")
     .addHelpText(
       "after",

@@ -6,6 +6,8 @@ import { runDoctor } from "../../services/doctor/run.js";
 import { intgCommand } from "../../cli/db-hint.js";
 import { renderChecks } from "./render.js";
 import { examples } from "../examples.js";
+import { jsonFields } from "../../cli/json-fields.js";
+import { DOCTOR_CHECK_FIELDS } from "../../types/database.fields.js";
 
 interface DoctorFlags {
   expiringWithin: string;
@@ -26,7 +28,7 @@ Exit codes: 0 nothing failed (warnings allowed), 3 a check failed, 4 a credentia
 key is the cause. With --json: one object per check, {name, status, reason, fix, credential}.`;
 
 export function registerDoctor(doctor: Command, context: ContextFactory): void {
-  doctor
+  jsonFields(doctor, DOCTOR_CHECK_FIELDS)
     .description("Check the whole installation at once (the CI gate): exits 3 when a check fails, 4 for a credential")
     .option("--expiring-within <duration>", "warn about active keys expiring within this time", "7d")
     .option("--max-backlog-age <duration>", "how long the oldest undelivered delivery may wait", "5m")

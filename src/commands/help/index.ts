@@ -1,15 +1,16 @@
 import type { Command } from "commander";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
-import { exitCodeTable } from "../../cli/exit-codes.js";
+import { EXIT_CODE_FIELDS, exitCodeTable } from "../../cli/exit-codes.js";
+import { jsonFields } from "../../cli/json-fields.js";
 import { examples } from "../examples.js";
 
 const TOPICS = ["exit-codes"];
 
 /** `intg help [command…]` as commander's, plus topics: `intg help exit-codes`. */
 export function registerHelp(program: Command, context: ContextFactory): void {
-  program
-    .command("help [path...]")
+  // Only `help exit-codes` prints JSON; a command's help page is text whatever the flags.
+  jsonFields(program.command("help [path...]"), EXIT_CODE_FIELDS)
     .description(`show help for a command, or a topic: ${TOPICS.join(", ")}`)
     .addHelpText(
       "after",

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { API_KEY_CREATED_FIELDS } from "../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
 import { dateOption, durationOption, enumListOption, enumOption, KEY_ENVIRONMENTS } from "../../cli/flags.js";
@@ -21,8 +23,7 @@ interface CreateFlags {
 }
 
 export function registerCreate(keys: Command, context: ContextFactory): void {
-  keys
-    .command("create")
+  jsonFields(keys.command("create"), API_KEY_CREATED_FIELDS)
     .description("Create an API key; the key is printed once, on stdout, and never again")
     .requiredOption("--name <name>", "what the key is for")
     .addOption(enumListOption("--scopes <s,...>", "what the key may do", ApiKeyScope).default("read"))

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { API_KEY_FIELDS } from "../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { expireKeys } from "../../services/keys/expire.js";
 import { printKeys } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerExpire(keys: Command, context: ContextFactory): void {
-  keys
-    .command("expire")
+  jsonFields(keys.command("expire"), API_KEY_FIELDS)
     .description("Mark keys past their expiry or rotation grace as EXPIRED (idempotent; for cron)")
     .addHelpText(
       "after",

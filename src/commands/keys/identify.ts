@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { API_KEY_IDENTIFICATION_FIELDS } from "../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { CredentialError, UsageError } from "../../errors.js";
 import { readSecret } from "../../cli/read-secret.js";
@@ -7,8 +9,7 @@ import type { ApiKeyIdentification } from "../../types/integration/api.types.js"
 import { examples } from "../examples.js";
 
 export function registerIdentify(keys: Command, context: ContextFactory): void {
-  keys
-    .command("identify")
+  jsonFields(keys.command("identify"), API_KEY_IDENTIFICATION_FIELDS)
     .description("Tell offline whether a key read from stdin or --key-file is a well-formed intg key; no database")
     .argument("[key]", "refused: a key on the command line leaks into ps and shell history")
     .option("--key-file <file>", "read the key from this file")

@@ -1,11 +1,15 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { API_KEY_FIELDS } from "../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listKeysJson } from "../../services/keys/list-json.js";
 import { addFilterFlags, toFilter, type FilterFlags } from "./filter-flags.js";
 import { examples } from "../examples.js";
 
 export function registerList(keys: Command, context: ContextFactory): void {
-  const list = keys.command("list").alias("ls").description("List API keys (never their secrets)");
+  const list = jsonFields(keys.command("list"), API_KEY_FIELDS)
+    .alias("ls")
+    .description("List API keys (never their secrets)");
   list.addHelpText(
     "after",
     examples([

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { API_METRICS_FIELDS } from "../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { durationOption, sinceOption } from "../../cli/flags.js";
 import { parseDurationFlag, parseWhenFlag } from "../../cli/parse.js";
@@ -6,8 +8,7 @@ import { keyMetrics } from "../../services/keys/metrics.js";
 import { examples } from "../examples.js";
 
 export function registerMetrics(keys: Command, context: ContextFactory): void {
-  keys
-    .command("metrics")
+  jsonFields(keys.command("metrics"), API_METRICS_FIELDS)
     .description("Keys by status, verifications by outcome, rotations, keys expiring soon")
     .addOption(sinceOption("the window of verifications and rotations", "30d"))
     .addOption(durationOption("--expiring-within <duration>", "what counts as expiring soon", "7d"))

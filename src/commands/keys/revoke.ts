@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { API_KEY_REVOKE_FIELDS } from "../../types/integration/api.fields.js";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
@@ -17,8 +19,7 @@ interface RevokeFlags extends FilterFlags {
 
 export function registerRevoke(keys: Command, context: ContextFactory): void {
   addFilterFlags(
-    keys
-      .command("revoke [id]")
+    jsonFields(keys.command("revoke [id]"), API_KEY_REVOKE_FIELDS)
       .description("Revoke a key at once, or every key matching --where filters")
       .option("--reason <text>", "why, kept with the key and in the audit log")
       .option("--where", "revoke every key matching the filter flags below (bulk)")

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { API_KEY_FIELDS } from "../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { showKey } from "../../services/keys/show.js";
 import { printKey } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerShow(keys: Command, context: ContextFactory): void {
-  keys
-    .command("show <id>")
+  jsonFields(keys.command("show <id>"), API_KEY_FIELDS)
     .description("Show one key: status, scopes, expiry, last use")
     .addHelpText(
       "after",

@@ -1,4 +1,6 @@
 import { Option, type Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { API_KEY_VERIFICATION_FIELDS } from "../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { CredentialError, UsageError } from "../../errors.js";
 import { enumOption } from "../../cli/flags.js";
@@ -9,8 +11,7 @@ import { ApiKeyScope } from "../../types/enums.js";
 import { examples } from "../examples.js";
 
 export function registerVerify(keys: Command, context: ContextFactory): void {
-  keys
-    .command("verify")
+  jsonFields(keys.command("verify"), API_KEY_VERIFICATION_FIELDS)
     .description("Verify a key read from stdin, --key-file or INTG_KEY: exit 0 when valid, 4 otherwise")
     .argument("[key]", "refused: a key on the command line leaks into ps and shell history")
     .addOption(enumOption("--scope <scope>", "also require this scope", ApiKeyScope))

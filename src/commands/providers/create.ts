@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { PROVIDER_FIELDS } from "../../types/integration/integration.fields.js";
 import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { addProviderFlags, providerPatch, type ProviderFlags } from "./flags.js";
@@ -10,8 +12,7 @@ const defined = (o: Record<string, unknown>) =>
 
 export function registerCreate(providers: Command, context: ContextFactory): void {
   addProviderFlags(
-    providers
-      .command("create")
+    jsonFields(providers.command("create"), PROVIDER_FIELDS)
       .description("Create a provider from flags, or from a built-in template (flags override the template)")
       .option("--from-template <name>", "start from a template of the catalog (intg providers templates)"),
   )

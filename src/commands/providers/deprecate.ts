@@ -1,11 +1,12 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { PROVIDER_FIELDS } from "../../types/integration/integration.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { printProvider } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerDeprecate(providers: Command, context: ContextFactory): void {
-  providers
-    .command("deprecate <id-or-slug>")
+  jsonFields(providers.command("deprecate <id-or-slug>"), PROVIDER_FIELDS)
     .description("Mark a provider deprecated: its connections keep working, new ones are warned")
     .addHelpText(
       "after",

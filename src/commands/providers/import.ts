@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { PROVIDER_IMPORT_FIELDS } from "../../types/integration/integration.fields.js";
 import { UsageError } from "../../errors.js";
 import { readInputFile } from "../../cli/read-file.js";
 import type { ContextFactory } from "../../cli/program.js";
@@ -35,8 +37,7 @@ async function readEntries(file: string): Promise<{ entries: unknown[]; where: s
 }
 
 export function registerImport(providers: Command, context: ContextFactory): void {
-  providers
-    .command("import <file>")
+  jsonFields(providers.command("import <file>"), PROVIDER_IMPORT_FIELDS)
     .description("Create or replace providers from a JSON or YAML file; all or nothing")
     .option("-n, --dry-run", "validate and report, write nothing", false)
     .addHelpText(

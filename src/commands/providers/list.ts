@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { PROVIDER_FIELDS } from "../../types/integration/integration.fields.js";
 import { enumOption } from "../../cli/flags.js";
 import { parseEnum } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
@@ -8,8 +10,7 @@ import { printProviders } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerList(providers: Command, context: ContextFactory): void {
-  providers
-    .command("list")
+  jsonFields(providers.command("list"), PROVIDER_FIELDS)
     .alias("ls")
     .description("List providers with their auth type and connection count")
     .addOption(enumOption("--status <status>", "only this status", IntegrationProviderStatus))

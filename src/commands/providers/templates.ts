@@ -1,11 +1,12 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { TEMPLATE_FIELDS } from "../../types/integration/integration.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { printTemplates } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerTemplates(providers: Command, context: ContextFactory): void {
-  providers
-    .command("templates")
+  jsonFields(providers.command("templates"), TEMPLATE_FIELDS)
     .description("List the built-in catalog of well-known APIs (create one with --from-template)")
     .addHelpText(
       "after",

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { PROVIDER_FIELDS } from "../../types/integration/integration.fields.js";
 import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { showProvider } from "../../services/providers/rows.js";
@@ -8,7 +10,9 @@ import { examples } from "../examples.js";
 
 export function registerUpdate(providers: Command, context: ContextFactory): void {
   const command = addProviderFlags(
-    providers.command("update <id-or-slug>").description("Change a provider's settings; the result is validated whole"),
+    jsonFields(providers.command("update <id-or-slug>"), PROVIDER_FIELDS).description(
+      "Change a provider's settings; the result is validated whole",
+    ),
   );
   command.addHelpText(
     "after",

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { NO_FIELDS, jsonFields } from "../../cli/json-fields.js";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../errors.js";
 import { enumOption } from "../../cli/flags.js";
@@ -14,7 +15,10 @@ import { examples } from "../examples.js";
 
 export function registerExport(refs: Command, context: ContextFactory): void {
   addRefFilterFlags(
-    refs.command("export").description("Stream references to stdout as CSV or NDJSON (the format refs import reads)"),
+    // It writes the file format refs import reads, whatever --json says: no view to pick fields from.
+    jsonFields(refs.command("export"), NO_FIELDS).description(
+      "Stream references to stdout as CSV or NDJSON (the format refs import reads)",
+    ),
   )
     .addOption(enumOption("--format <format>", "the file's format", ["csv", "ndjson"]).default("ndjson"))
     .option("--out <file>", "write to this file (owner-only, replaced once the export is complete) instead of stdout")

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { REFERENCE_FIELDS } from "../../types/integration/external-reference.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { collect, parseKeyValues } from "../../cli/parse.js";
 import { linkReference } from "../../services/refs/link.js";
@@ -14,8 +16,7 @@ interface LinkFlags {
 }
 
 export function registerLink(refs: Command, context: ContextFactory): void {
-  refs
-    .command("link")
+  jsonFields(refs.command("link"), REFERENCE_FIELDS)
     .description("Tie one of the platform's records to a record in a provider, through a connection")
     .requiredOption("--entity <type:id>", "the platform's record, e.g. user:42")
     .requiredOption("--connection <id>", "the connection (id, or its name when unique)")

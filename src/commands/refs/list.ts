@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { REFERENCE_FIELDS } from "../../types/integration/external-reference.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listReferences } from "../../services/refs/list.js";
 import { addRefFilterFlags, type FilterFlags, toRefFilter } from "./filter-flags.js";
@@ -7,7 +9,9 @@ import { printRefs } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerList(refs: Command, context: ContextFactory): void {
-  addRefFilterFlags(refs.command("list").alias("ls").description("List references, oldest first"))
+  addRefFilterFlags(
+    jsonFields(refs.command("list"), REFERENCE_FIELDS).alias("ls").description("List references, oldest first"),
+  )
     .option("--limit <n>", "at most this many (default 100); for all of them use: intg refs export", "100")
     .addHelpText(
       "after",

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { LOOKUP_FIELDS } from "../../types/integration/external-reference.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
 import { lookupReferences, type LookupInput } from "../../services/refs/lookup.js";
@@ -13,8 +15,7 @@ interface LookupFlags {
 }
 
 export function registerLookup(refs: Command, context: ContextFactory): void {
-  refs
-    .command("lookup")
+  jsonFields(refs.command("lookup"), LOOKUP_FIELDS)
     .description("Every reference of one record across providers, found by the entity or by one external record")
     .option("--entity <type:id>", "the platform's record, e.g. user:42")
     .option(

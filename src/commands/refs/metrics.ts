@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { REFERENCE_METRICS_FIELDS } from "../../types/integration/external-reference.fields.js";
 import { parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { referenceMetrics } from "../../services/refs/metrics.js";
 import { examples } from "../examples.js";
 
 export function registerMetrics(refs: Command, context: ContextFactory): void {
-  refs
-    .command("metrics")
+  jsonFields(refs.command("metrics"), REFERENCE_METRICS_FIELDS)
     .description(
       "References per connection and entity type, orphans (no mapping covers them), remote deletions, daily growth",
     )

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { REFERENCE_FIELDS } from "../../types/integration/external-reference.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { showReference } from "../../services/refs/list.js";
 import { printRef } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerShow(refs: Command, context: ContextFactory): void {
-  refs
-    .command("show <ref>")
+  jsonFields(refs.command("show <ref>"), REFERENCE_FIELDS)
     .description("Show one reference")
     .addHelpText(
       "after",

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { REFERENCE_VALIDATION_FIELDS } from "../../types/integration/external-reference.fields.js";
 import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { showMapping } from "../../services/refs/mapping-rows.js";
@@ -8,8 +10,7 @@ import { printTransform } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerTransform(refs: Command, context: ContextFactory): void {
-  refs
-    .command("transform")
+  jsonFields(refs.command("transform"), REFERENCE_VALIDATION_FIELDS)
     .description("Map one remote record (JSON on stdin) through a mapping: the mapped record, or every problem with it")
     .requiredOption("--mapping <mapping>", "the mapping (name or id)")
     .option("--file <json>", "read the record from a file instead of stdin")

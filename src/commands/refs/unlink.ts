@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { REFERENCE_FIELDS } from "../../types/integration/external-reference.fields.js";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
@@ -14,8 +16,7 @@ interface UnlinkFlags {
 }
 
 export function registerUnlink(refs: Command, context: ContextFactory): void {
-  refs
-    .command("unlink [ref]")
+  jsonFields(refs.command("unlink [ref]"), REFERENCE_FIELDS)
     .description("Remove a reference (its history is kept)")
     .option("--connection <id>", "with --external: the reference of that external record")
     .option("--external <type:id>", "the provider's record, e.g. contact:901")

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { SECRET_DELETION_FIELDS } from "../../types/secrets.fields.js";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { CommandContext } from "../../cli/context.js";
 import type { ContextFactory } from "../../cli/program.js";
@@ -13,8 +15,7 @@ interface DeleteOptions {
 }
 
 export function registerDelete(secrets: Command, context: ContextFactory): void {
-  secrets
-    .command("delete")
+  jsonFields(secrets.command("delete"), SECRET_DELETION_FIELDS)
     .description("Delete a secret (asks first; needs --yes when not interactive)")
     .argument("<name-or-id>", "the secret's name or sec_ id")
     .option("-n, --dry-run", "show what would be deleted, change nothing", false)

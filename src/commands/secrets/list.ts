@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { SECRET_FIELDS } from "../../types/integration/api.fields.js";
 import type { CommandContext } from "../../cli/context.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listSecrets } from "../../services/secrets/list.js";
@@ -13,8 +15,7 @@ interface ListOptions {
 }
 
 export function registerList(secrets: Command, context: ContextFactory): void {
-  secrets
-    .command("list")
+  jsonFields(secrets.command("list"), SECRET_FIELDS)
     .description("List secrets (names, types, master key ids; never values)")
     .addOption(tokenTypeOption("only this kind"))
     .option("--key-id <id>", "only the secrets under this master key id")

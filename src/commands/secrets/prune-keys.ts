@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { MASTER_KEY_PRUNE_FIELDS } from "../../types/secrets.fields.js";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { CommandContext } from "../../cli/context.js";
 import type { ContextFactory } from "../../cli/program.js";
@@ -21,8 +23,7 @@ With INTG_MASTER_KEY, nothing is edited: it names the INTG_PREVIOUS_MASTER_KEYS 
 needs, for you to remove from the environment.`;
 
 export function registerPruneKeys(secrets: Command, context: ContextFactory): void {
-  secrets
-    .command("prune-keys")
+  jsonFields(secrets.command("prune-keys"), MASTER_KEY_PRUNE_FIELDS)
     .description("Drop previous master keys that no secret uses from the key file (asks first; --yes off a terminal)")
     .option("-n, --dry-run", "show which keys would be dropped, change nothing", false)
     .addHelpText("after", HELP)

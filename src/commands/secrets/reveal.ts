@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { SECRET_REVEALED_FIELDS } from "../../types/secrets.fields.js";
 import type { CommandContext } from "../../cli/context.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { revealSecret } from "../../services/secrets/reveal.js";
@@ -6,8 +8,7 @@ import type { SecretRevealed } from "../../types/secrets.types.js";
 import { examples } from "../examples.js";
 
 export function registerReveal(secrets: Command, context: ContextFactory): void {
-  secrets
-    .command("reveal")
+  jsonFields(secrets.command("reveal"), SECRET_REVEALED_FIELDS)
     .description("Decrypt a secret and print its value on stdout (recorded in the audit log)")
     .argument("<name-or-id>", "the secret's name or sec_ id")
     .addHelpText(

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { jsonFields } from "../../cli/json-fields.js";
+import { MASTER_KEY_ROTATION_FIELDS } from "../../types/secrets.fields.js";
 import type { Command } from "commander";
 import { confirmOrCancel } from "../../cli/confirm.js";
 import type { CommandContext } from "../../cli/context.js";
@@ -41,8 +43,7 @@ plans again from the key file as the first run left it. A run killed part-way is
 running the command again.`;
 
 export function registerRotateMasterKey(secrets: Command, context: ContextFactory): void {
-  secrets
-    .command("rotate-master-key")
+  jsonFields(secrets.command("rotate-master-key"), MASTER_KEY_ROTATION_FIELDS)
     .description("Re-encrypt every secret under a new master key, in batches; resumable")
     .option(
       "--new-key-file <path>",

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { SECRET_FIELDS } from "../../types/integration/api.fields.js";
 import type { CommandContext } from "../../cli/context.js";
 import { dateOption, durationOption, fromEnvOption, fromFileOption } from "../../cli/flags.js";
 import { UsageError } from "../../errors.js";
@@ -21,8 +23,7 @@ interface SetOptions {
 }
 
 export function registerSet(secrets: Command, context: ContextFactory): void {
-  secrets
-    .command("set")
+  jsonFields(secrets.command("set"), SECRET_FIELDS)
     .description("Store a credential encrypted: create the secret, or replace the value of the one with that name")
     .argument("<name>", "the secret's name (letters, digits and . _ : / @ -)")
     .addOption(tokenTypeOption("what kind of credential (needed to create)"))

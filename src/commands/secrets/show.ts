@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { SECRET_FIELDS } from "../../types/integration/api.fields.js";
 import type { CommandContext } from "../../cli/context.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { getSecret } from "../../services/secrets/show.js";
@@ -7,8 +9,7 @@ import { secretDetails } from "./render.js";
 import { examples } from "../examples.js";
 
 export function registerShow(secrets: Command, context: ContextFactory): void {
-  secrets
-    .command("show")
+  jsonFields(secrets.command("show"), SECRET_FIELDS)
     .description("Show a secret's metadata (not its value: see reveal)")
     .argument("<name-or-id>", "the secret's name or sec_ id")
     .addHelpText(

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { SECRETS_STATUS_FIELDS } from "../../types/secrets.fields.js";
 import type { CommandContext } from "../../cli/context.js";
 import { CredentialError, PendingError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
@@ -8,8 +10,7 @@ import type { SecretsStatus } from "../../types/secrets.types.js";
 import { examples } from "../examples.js";
 
 export function registerStatus(secrets: Command, context: ContextFactory): void {
-  secrets
-    .command("status")
+  jsonFields(secrets.command("status"), SECRETS_STATUS_FIELDS)
     .description("Count secrets per master key id; exits 8 while some await re-encryption, 4 when some cannot be read")
     .addHelpText(
       "after",

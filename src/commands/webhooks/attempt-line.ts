@@ -1,7 +1,8 @@
 import type { Finished } from "../../services/webhooks/worker/record.js";
+import type { WebhookAttemptLine } from "../../types/integration/webhook.types.js";
 
 /** One NDJSON line per attempt (`worker --json`, `replay --json`). */
-export function attemptLine(f: Finished) {
+export function attemptLine(f: Finished): WebhookAttemptLine {
   return {
     deliveryId: f.deliveryId,
     eventId: f.eventId,

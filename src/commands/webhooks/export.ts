@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { EXPORT_RECORD_FIELDS } from "../../types/integration/webhook-delivery.fields.js";
 import { UsageError } from "../../errors.js";
 import { enumListOption, sinceOption, untilOption } from "../../cli/flags.js";
 import { parseEnumList, parseWhenFlag } from "../../cli/parse.js";
@@ -19,8 +21,7 @@ interface ExportFlags {
 }
 
 export function registerExport(noun: Command, context: ContextFactory): void {
-  noun
-    .command("export")
+  jsonFields(noun.command("export"), EXPORT_RECORD_FIELDS)
     .description("Write deliveries as NDJSON (exact body bytes, headers, ids, timestamps) for `webhooks replay --from`")
     .option("--endpoint <id>", "only deliveries to this endpoint")
     .addOption(

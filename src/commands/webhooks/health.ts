@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { HEALTH_FIELDS } from "../../types/integration/webhook-delivery.fields.js";
 import { CheckFailedError, UsageError } from "../../errors.js";
 import { durationOption, sinceOption } from "../../cli/flags.js";
 import { parseDurationFlag, parseWhenFlag } from "../../cli/parse.js";
@@ -17,8 +19,7 @@ interface HealthFlags {
 }
 
 export function registerHealth(noun: Command, context: ContextFactory): void {
-  noun
-    .command("health")
+  jsonFields(noun.command("health"), HEALTH_FIELDS)
     .description(
       "The CI gate: each endpoint's recent failure rate, p95 latency and backlog against limits; exits 3 when any breaks one",
     )

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { LISTEN_FIELDS } from "../../types/integration/webhook-delivery.fields.js";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
@@ -15,8 +17,7 @@ interface ListenFlags {
 }
 
 export function registerListen(noun: Command, context: ContextFactory): void {
-  noun
-    .command("listen")
+  jsonFields(noun.command("listen"), LISTEN_FIELDS)
     .description("Receive webhooks locally on 127.0.0.1: verify, print each event, forward the exact bytes to your app")
     .option("--port <port>", "the port to listen on; 0 picks a free one", "3000")
     .option("--forward-to <url>", "forward each (valid) request, byte for byte with its webhook headers, to this URL")

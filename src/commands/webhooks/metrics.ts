@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { DELIVERY_METRICS_FIELDS } from "../../types/integration/webhook-delivery.fields.js";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../errors.js";
 import { sinceOption } from "../../cli/flags.js";
@@ -16,8 +18,7 @@ interface MetricsFlags {
 }
 
 export function registerMetrics(noun: Command, context: ContextFactory): void {
-  noun
-    .command("metrics")
+  jsonFields(noun.command("metrics"), DELIVERY_METRICS_FIELDS)
     .description(
       "Per endpoint: success rate, attempts per delivery, p50/p95/p99 latency, backlog, and deliveries/failures over time",
     )

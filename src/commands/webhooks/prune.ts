@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { PRUNE_FIELDS } from "../../types/integration/webhook-delivery.fields.js";
 import { UsageError } from "../../errors.js";
 import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag } from "../../cli/parse.js";
@@ -13,8 +15,7 @@ interface PruneFlags {
 }
 
 export function registerPrune(noun: Command, context: ContextFactory): void {
-  noun
-    .command("prune")
+  jsonFields(noun.command("prune"), PRUNE_FIELDS)
     .description(
       "Delete events, deliveries and their attempts (with response bodies) past each endpoint's retention policy, in batches",
     )

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { REPLAY_FIELDS } from "../../types/integration/webhook-delivery.fields.js";
 import { CheckFailedError, UsageError } from "../../errors.js";
 import { durationOption, enumListOption, enumOption, sinceOption, untilOption } from "../../cli/flags.js";
 import { parseEnumList, parseIntFlag, parseWhenFlag } from "../../cli/parse.js";
@@ -35,8 +37,7 @@ interface ReplayFlags {
 }
 
 export function registerReplay(noun: Command, context: ContextFactory): void {
-  noun
-    .command("replay [delivery-id]")
+  jsonFields(noun.command("replay [delivery-id]"), REPLAY_FIELDS)
     .description(
       "Send deliveries again now: one, every delivery of an event, or a filtered window; same webhook-id, current secret",
     )

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { jsonFields } from "../../cli/json-fields.js";
+import { EVENT_FIELDS } from "../../types/integration/webhook.fields.js";
 import type { Command } from "commander";
 import type { CommandContext } from "../../cli/context.js";
 import { UsageError } from "../../errors.js";
@@ -23,8 +25,7 @@ interface SendFlags {
 const MAX_BYTES = 8 * 1024 * 1024;
 
 export function registerSend(noun: Command, context: ContextFactory): void {
-  noun
-    .command("send [type] [source]")
+  jsonFields(noun.command("send [type] [source]"), EVENT_FIELDS)
     .description("Record an event and queue a delivery to every enabled endpoint whose filter matches")
     .option("--data <json>", "the event's data, as JSON")
     .option("--data-file <file>", "read the data from a file ('-' as source reads stdin)")

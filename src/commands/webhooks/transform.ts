@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { TRANSFORM_PREVIEW_FIELDS } from "../../types/integration/webhook-delivery.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { UsageError } from "../../errors.js";
 import { previewTransformation } from "../../services/webhooks/transform.js";
 import { examples } from "../examples.js";
 
 export function registerTransform(noun: Command, context: ContextFactory): void {
-  noun
-    .command("transform")
+  jsonFields(noun.command("transform"), TRANSFORM_PREVIEW_FIELDS)
     .description(
       "Show an event before and after an endpoint's transformation (what would be sent and signed); sends nothing",
     )

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { SIGNATURE_VALIDATION_FIELDS } from "../../types/integration/webhook-delivery.fields.js";
 import { CredentialError, UsageError } from "../../errors.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { parseCapturedRequest, RequestParseError } from "../../lib/http-request-parse.js";
@@ -30,8 +32,7 @@ export const FAILURE_SUMMARY: Record<WebhookVerificationFailure, string> = {
 const SCHEMES = { "standard-webhooks": "Standard Webhooks", stripe: "Stripe" } as const;
 
 export function registerVerify(noun: Command, context: ContextFactory): void {
-  noun
-    .command("verify [request-file]")
+  jsonFields(noun.command("verify [request-file]"), SIGNATURE_VALIDATION_FIELDS)
     .description(
       "Check a captured webhook request's signature (Standard Webhooks or Stripe); exit 0 when valid, 4 when not",
     )

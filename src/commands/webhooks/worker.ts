@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { ATTEMPT_LINE_FIELDS } from "../../types/integration/webhook-delivery.fields.js";
 import { durationOption } from "../../cli/flags.js";
 import { parseDurationFlag, parseIntFlag } from "../../cli/parse.js";
 import type { ContextFactory } from "../../cli/program.js";
@@ -26,8 +28,7 @@ interface WorkerFlags {
 }
 
 export function registerWorker(noun: Command, context: ContextFactory): void {
-  noun
-    .command("worker")
+  jsonFields(noun.command("worker"), ATTEMPT_LINE_FIELDS)
     .description("Send due deliveries: signed POSTs, retries on the endpoint's schedule, every attempt recorded")
     .option("--concurrency <n>", "requests in flight at once", "64")
     .option("--once", "send what is due now, then exit (for cron and tests)")

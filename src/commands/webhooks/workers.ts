@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../cli/json-fields.js";
+import { WORKER_FIELDS } from "../../types/integration/webhook-delivery.fields.js";
 import type { ContextFactory } from "../../cli/program.js";
 import { listWorkers } from "../../services/webhooks/workers.js";
 import { examples } from "../examples.js";
@@ -8,8 +10,7 @@ interface WorkersFlags {
 }
 
 export function registerWorkers(noun: Command, context: ContextFactory): void {
-  noun
-    .command("workers")
+  jsonFields(noun.command("workers"), WORKER_FIELDS)
     .description("List the delivery workers on this database from their heartbeats: live, or gone")
     .option("--all", "include workers that stopped cleanly")
     .addHelpText(

@@ -11,7 +11,7 @@ import {
 } from "../../db/queries/webhook-event-type.js";
 import { countEventsOfType } from "../../db/queries/webhook-event.js";
 import type { JsonValue } from "../../types/common.js";
-import type { WebhookEventTypeInfo } from "../../types/integration/webhook.types.js";
+import type { WebhookEventTypeDeletion, WebhookEventTypeInfo } from "../../types/integration/webhook.types.js";
 import { recordAudit } from "../audit/record.js";
 import type { ServiceContext } from "../context.js";
 import { validateEventTypeName } from "./endpoint-input.js";
@@ -140,7 +140,7 @@ export async function deleteEventType(
   ctx: ServiceContext,
   name: string,
   options: { force?: boolean } = {},
-): Promise<{ name: string; events: number }> {
+): Promise<WebhookEventTypeDeletion> {
   return ctx.sql.transaction(async (tx) => {
     await findType(tx, name);
     const events = await countEventsOfType(typed(tx), name);

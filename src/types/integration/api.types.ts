@@ -124,6 +124,15 @@ export interface ApiSecurityAuditEvent {
   eventHash: string;
 }
 
+/** `audit head`: the chain's newest event as its head is kept outside the database (`<seq>:<hash>`). */
+export interface ApiAuditHead {
+  seq: number;
+  hash: string | null;
+  /** `<seq>:<hash>`; null while the log is empty. */
+  head: string | null;
+  keyed: boolean;
+}
+
 /** An IntegrationSecret without its ciphertext: which credential, of what kind, under which master key. */
 export interface IntegrationSecretInfo {
   id: SecretId;

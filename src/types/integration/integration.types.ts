@@ -188,6 +188,13 @@ export interface BackupSignature {
   mac: string;
 }
 
+/** `providers export --out <file> --json`: what was written where. */
+export interface ProviderExportSummary {
+  file: string;
+  format: string;
+  providers: number;
+}
+
 /** `providers import [--dry-run]`: the slugs created and replaced (or that would be). */
 export interface ProviderImportResult {
   created: string[];

@@ -343,6 +343,28 @@ export interface WebhookReplayPlan {
   skippedDelivered: number;
 }
 
+/** `webhooks event-types delete`: the type removed, and how many kept events were of it (with --force). */
+export interface WebhookEventTypeDeletion {
+  name: string;
+  events: number;
+}
+
+/** One NDJSON line per delivery attempt: `webhooks worker --json`, `webhooks replay --json`. */
+export interface WebhookAttemptLine {
+  deliveryId: DeliveryId;
+  eventId: EventId;
+  endpointId: EndpointId;
+  attempt: number;
+  startedAt: IsoDateTime;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  trigger: "scheduled" | "manual";
+  outcome: "delivered" | "retry" | "failed" | "gone";
+  /** When the next attempt is due; null unless the outcome is "retry". */
+  nextAttemptAt: IsoDateTime | null;
+}
+
 /** A WebhookEventType: the catalog `webhooks send` checks types against. */
 export interface WebhookEventTypeInfo {
   name: string;

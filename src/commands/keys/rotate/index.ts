@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { API_KEY_CREATED_FIELDS } from "../../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { UsageError } from "../../../errors.js";
 import { examples } from "../../examples.js";
@@ -8,8 +10,7 @@ import { registerStatus } from "./status.js";
 // `keys rotate <id>` rotates: the argument, --grace and the action sit on `rotate` itself, so its
 // help lists them; `keys rotate status <id>` checks a rotation's cut-over.
 export function registerRotate(keys: Command, context: ContextFactory): void {
-  const rotate = keys
-    .command("rotate")
+  const rotate = jsonFields(keys.command("rotate"), API_KEY_CREATED_FIELDS)
     .description("Rotate a key, or check a rotation's cut-over: rotate <id> | rotate status <id>")
     .usage("[options] <id> | status <id>")
     // The root parses options wherever they stand, so `rotate status <id> --grace 1h` would hand

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { API_KEY_ROTATION_STATUS_FIELDS } from "../../../types/integration/api.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { PendingError } from "../../../errors.js";
 import { rotationStatus } from "../../../services/keys/rotate.js";
 import { examples } from "../../examples.js";
 
 export function registerStatus(rotate: Command, context: ContextFactory): void {
-  rotate
-    .command("status <id>")
+  jsonFields(rotate.command("status <id>"), API_KEY_ROTATION_STATUS_FIELDS)
     .description("Whether the old key was used after its successor was issued; exits 8 while it still is")
     .addHelpText(
       "after",

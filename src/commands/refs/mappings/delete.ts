@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { MAPPING_FIELDS } from "../../../types/integration/external-reference.fields.js";
 import { confirmOrCancel } from "../../../cli/confirm.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { deleteMapping } from "../../../services/refs/mappings.js";
@@ -6,8 +8,7 @@ import { printMapping } from "./render.js";
 import { examples } from "../../examples.js";
 
 export function registerDelete(mappings: Command, context: ContextFactory): void {
-  mappings
-    .command("delete <mapping>")
+  jsonFields(mappings.command("delete <mapping>"), MAPPING_FIELDS)
     .description("Delete a mapping; references made with it stay")
     .option("-n, --dry-run", "show the mapping that would be deleted, change nothing", false)
     .addHelpText(

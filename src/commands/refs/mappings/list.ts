@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { MAPPING_FIELDS } from "../../../types/integration/external-reference.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { listMappingsOf } from "../../../services/refs/mapping-rows.js";
 import { printMappings } from "./render.js";
 import { examples } from "../../examples.js";
 
 export function registerList(mappings: Command, context: ContextFactory): void {
-  mappings
-    .command("list")
+  jsonFields(mappings.command("list"), MAPPING_FIELDS)
     .alias("ls")
     .description("List mappings")
     .option("--provider <id>", "only this provider's (id or slug)")

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { MAPPING_FIELDS } from "../../../types/integration/external-reference.fields.js";
 import { UsageError } from "../../../errors.js";
 import { collect } from "../../../cli/parse.js";
 import type { ContextFactory } from "../../../cli/program.js";
@@ -17,8 +19,7 @@ interface SetFlags {
 }
 
 export function registerSet(mappings: Command, context: ContextFactory): void {
-  mappings
-    .command("set <name>")
+  jsonFields(mappings.command("set <name>"), MAPPING_FIELDS)
     .description("Create a mapping, or replace the definition of the one with that name")
     .option(
       "--file <json>",

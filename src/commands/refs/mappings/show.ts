@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { MAPPING_FIELDS } from "../../../types/integration/external-reference.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { showMapping } from "../../../services/refs/mapping-rows.js";
 import { printMapping } from "./render.js";
 import { examples } from "../../examples.js";
 
 export function registerShow(mappings: Command, context: ContextFactory): void {
-  mappings
-    .command("show <mapping>")
+  jsonFields(mappings.command("show <mapping>"), MAPPING_FIELDS)
     .description("Show a mapping (by name or id)")
     .addHelpText(
       "after",

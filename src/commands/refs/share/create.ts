@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { SHARE_LINK_CREATED_FIELDS } from "../../../types/integration/external-reference.fields.js";
 import { UsageError } from "../../../errors.js";
 import { durationOption } from "../../../cli/flags.js";
 import { parseDurationFlag } from "../../../cli/parse.js";
@@ -10,8 +12,7 @@ import { examples } from "../../examples.js";
 const MAX_EXPIRY_MS = 365 * 86_400_000;
 
 export function registerCreate(share: Command, context: ContextFactory): void {
-  share
-    .command("create <ref>")
+  jsonFields(share.command("create <ref>"), SHARE_LINK_CREATED_FIELDS)
     .description("Make a token that resolves to one reference; printed once, stored hashed")
     .addOption(durationOption("--expires-in <duration>", "how long it works (at most 365d)", "7d"))
     .option("--max-uses <n>", "how many times it can be resolved (default: until it expires)")

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { SHARE_LINK_FIELDS } from "../../../types/integration/external-reference.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { listShareLinks } from "../../../services/refs/share.js";
 import { printShareLinks } from "./render.js";
 import { examples } from "../../examples.js";
 
 export function registerList(share: Command, context: ContextFactory): void {
-  share
-    .command("list [ref]")
+  jsonFields(share.command("list [ref]"), SHARE_LINK_FIELDS)
     .alias("ls")
     .description("List share links (never their tokens), of one reference or all")
     .addHelpText(

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { REFERENCE_FIELDS } from "../../../types/integration/external-reference.fields.js";
 import { UsageError } from "../../../errors.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { resolveShareLink } from "../../../services/refs/share.js";
@@ -6,8 +8,7 @@ import { printRef } from "../render.js";
 import { examples } from "../../examples.js";
 
 export function registerResolve(share: Command, context: ContextFactory): void {
-  share
-    .command("resolve")
+  jsonFields(share.command("resolve"), REFERENCE_FIELDS)
     .description("The reference a share token (read from stdin) points to; counts one use")
     .addHelpText(
       "after",

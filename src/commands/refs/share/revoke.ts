@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { SHARE_LINK_FIELDS } from "../../../types/integration/external-reference.fields.js";
 import { confirmOrCancel } from "../../../cli/confirm.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { revokeShareLink } from "../../../services/refs/share.js";
@@ -6,8 +8,7 @@ import { printShareLinks } from "./render.js";
 import { examples } from "../../examples.js";
 
 export function registerRevoke(share: Command, context: ContextFactory): void {
-  share
-    .command("revoke <id>")
+  jsonFields(share.command("revoke <id>"), SHARE_LINK_FIELDS)
     .description("Stop a share link from working, at once")
     .option("-n, --dry-run", "show the link, change nothing", false)
     .addHelpText(

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { DELIVERY_FIELDS } from "../../../types/integration/webhook.fields.js";
 import { enumListOption, sinceOption } from "../../../cli/flags.js";
 import { parseEnumList, parseIntFlag, parseWhenFlag } from "../../../cli/parse.js";
 import type { ContextFactory } from "../../../cli/program.js";
@@ -16,8 +18,7 @@ interface ListFlags {
 }
 
 export function registerList(deliveries: Command, context: ContextFactory): void {
-  deliveries
-    .command("list")
+  jsonFields(deliveries.command("list"), DELIVERY_FIELDS)
     .alias("ls")
     .description("List deliveries, newest first")
     .addOption(enumListOption("--status <s,...>", "deliveries in these states", DeliveryStatus))

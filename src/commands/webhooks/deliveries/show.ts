@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { DELIVERY_DEBUG_FIELDS } from "../../../types/integration/webhook.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { showDelivery } from "../../../services/webhooks/deliveries.js";
 import { examples } from "../../examples.js";
 import { attemptsText } from "./attempts.js";
 
 export function registerShow(deliveries: Command, context: ContextFactory): void {
-  deliveries
-    .command("show <id>")
+  jsonFields(deliveries.command("show <id>"), DELIVERY_DEBUG_FIELDS)
     .description(
       "One delivery: its event, the exact body its last request signed and sent, its endpoint, every attempt",
     )

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { ENDPOINT_CREATED_FIELDS } from "../../../types/integration/webhook.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { createEndpoint } from "../../../services/webhooks/create-endpoint.js";
 import { addEndpointFlags, readHeaderFlags, toCreateInput, type EndpointFlags } from "../endpoint-flags.js";
@@ -6,7 +8,9 @@ import { examples } from "../../examples.js";
 
 export function registerCreate(endpoints: Command, context: ContextFactory): void {
   addEndpointFlags(
-    endpoints.command("create").description("Create an endpoint; its whsec_ signing secret is printed once, on stdout"),
+    jsonFields(endpoints.command("create"), ENDPOINT_CREATED_FIELDS).description(
+      "Create an endpoint; its whsec_ signing secret is printed once, on stdout",
+    ),
     false,
   )
     .option("--url <url>", "where deliveries are POSTed (http or https) (required)")

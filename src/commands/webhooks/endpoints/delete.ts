@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { ENDPOINT_DELETION_FIELDS } from "../../../types/integration/webhook.fields.js";
 import { confirmOrCancel } from "../../../cli/confirm.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { deleteEndpoint } from "../../../services/webhooks/delete-endpoint.js";
 import { examples } from "../../examples.js";
 
 export function registerDelete(endpoints: Command, context: ContextFactory): void {
-  endpoints
-    .command("delete <id>")
+  jsonFields(endpoints.command("delete <id>"), ENDPOINT_DELETION_FIELDS)
     .description("Delete an endpoint and its delivery history")
     .option("-n, --dry-run", "show what would be deleted, change nothing", false)
     .addHelpText(

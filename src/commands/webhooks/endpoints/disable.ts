@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { ENDPOINT_FIELDS } from "../../../types/integration/webhook.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { addReasonFlag, setStateAction } from "./endpoint-state.js";
 import { examples } from "../../examples.js";
 
 export function registerDisable(endpoints: Command, context: ContextFactory): void {
   addReasonFlag(
-    endpoints
-      .command("disable <id>")
+    jsonFields(endpoints.command("disable <id>"), ENDPOINT_FIELDS)
       .description("Stop delivering to an endpoint; its pending deliveries are cancelled (kept for replay)")
       .addHelpText(
         "after",

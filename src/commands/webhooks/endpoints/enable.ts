@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { ENDPOINT_FIELDS } from "../../../types/integration/webhook.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { addReasonFlag, setStateAction } from "./endpoint-state.js";
 import { examples } from "../../examples.js";
 
 export function registerEnable(endpoints: Command, context: ContextFactory): void {
   addReasonFlag(
-    endpoints
-      .command("enable <id>")
+    jsonFields(endpoints.command("enable <id>"), ENDPOINT_FIELDS)
       .description("Enable a disabled endpoint; new events reach it again")
       .addHelpText(
         "after",

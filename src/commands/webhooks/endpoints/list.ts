@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { ENDPOINT_FIELDS } from "../../../types/integration/webhook.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { listEndpoints } from "../../../services/webhooks/endpoint-rows.js";
 import { printEndpoints } from "../render.js";
 import { examples } from "../../examples.js";
 
 export function registerList(endpoints: Command, context: ContextFactory): void {
-  endpoints
-    .command("list")
+  jsonFields(endpoints.command("list"), ENDPOINT_FIELDS)
     .alias("ls")
     .description("List endpoints (never their secrets)")
     .addHelpText(

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { ENDPOINT_CREATED_FIELDS } from "../../../types/integration/webhook.fields.js";
 import { durationOption } from "../../../cli/flags.js";
 import { parseDurationFlag } from "../../../cli/parse.js";
 import type { ContextFactory } from "../../../cli/program.js";
@@ -6,8 +8,7 @@ import { rotateEndpointSecret } from "../../../services/webhooks/rotate-secret.j
 import { examples } from "../../examples.js";
 
 export function registerRotateSecret(endpoints: Command, context: ContextFactory): void {
-  endpoints
-    .command("rotate-secret <id>")
+  jsonFields(endpoints.command("rotate-secret <id>"), ENDPOINT_CREATED_FIELDS)
     .description("Issue a new signing secret, printed once; the old one keeps signing until its grace period ends")
     .addOption(
       durationOption(

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { ENDPOINT_FIELDS } from "../../../types/integration/webhook.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { showEndpoint } from "../../../services/webhooks/endpoint-rows.js";
 import { printEndpoint } from "../render.js";
 import { examples } from "../../examples.js";
 
 export function registerShow(endpoints: Command, context: ContextFactory): void {
-  endpoints
-    .command("show <id>")
+  jsonFields(endpoints.command("show <id>"), ENDPOINT_FIELDS)
     .description("Show one endpoint's settings (never its secret)")
     .addHelpText(
       "after",

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { ENDPOINT_FIELDS } from "../../../types/integration/webhook.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { updateEndpoint } from "../../../services/webhooks/update-endpoint.js";
 import { addEndpointFlags, readHeaderFlags, toUpdateInput, type EndpointFlags } from "../endpoint-flags.js";
@@ -7,7 +9,9 @@ import { examples } from "../../examples.js";
 
 export function registerUpdate(endpoints: Command, context: ContextFactory): void {
   addEndpointFlags(
-    endpoints.command("update <id>").description("Change an endpoint's settings; only the flags given change"),
+    jsonFields(endpoints.command("update <id>"), ENDPOINT_FIELDS).description(
+      "Change an endpoint's settings; only the flags given change",
+    ),
     true,
   )
     .option("--url <url>", "a new URL (checked like create)")

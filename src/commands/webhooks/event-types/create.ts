@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { EVENT_TYPE_FIELDS } from "../../../types/integration/webhook.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { createEventType } from "../../../services/webhooks/event-types.js";
 import { readSchema } from "./schema-file.js";
 import { examples } from "../../examples.js";
 
 export function registerCreate(types: Command, context: ContextFactory): void {
-  types
-    .command("create <name>")
+  jsonFields(types.command("create <name>"), EVENT_TYPE_FIELDS)
     .description("Add an event type: dot-separated lowercase segments, e.g. invoice.paid")
     .option("--description <text>", "what the event means")
     .option("--schema-file <file>", "a JSON Schema for the event's data, stored with the type")

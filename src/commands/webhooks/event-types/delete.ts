@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { EVENT_TYPE_DELETION_FIELDS } from "../../../types/integration/webhook.fields.js";
 import { confirmOrCancel } from "../../../cli/confirm.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { deleteEventType } from "../../../services/webhooks/event-types.js";
 import { examples } from "../../examples.js";
 
 export function registerDelete(types: Command, context: ContextFactory): void {
-  types
-    .command("delete <name>")
+  jsonFields(types.command("delete <name>"), EVENT_TYPE_DELETION_FIELDS)
     .description("Remove an event type; refused (exit 6) while events of it are kept, unless --force")
     .option("--force", "delete even though events of the type are kept", false)
     .addHelpText(

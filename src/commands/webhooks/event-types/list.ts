@@ -1,11 +1,12 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { EVENT_TYPE_FIELDS } from "../../../types/integration/webhook.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { listEventTypes } from "../../../services/webhooks/event-types.js";
 import { examples } from "../../examples.js";
 
 export function registerList(types: Command, context: ContextFactory): void {
-  types
-    .command("list")
+  jsonFields(types.command("list"), EVENT_TYPE_FIELDS)
     .alias("ls")
     .description("List the event types")
     .addHelpText(

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { EVENT_TYPE_FIELDS } from "../../../types/integration/webhook.fields.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { deprecationAction } from "./deprecation.js";
 import { examples } from "../../examples.js";
 
 export function registerUndeprecate(types: Command, context: ContextFactory): void {
-  types
-    .command("undeprecate <name>")
+  jsonFields(types.command("undeprecate <name>"), EVENT_TYPE_FIELDS)
     .description("Take the deprecation back")
     .addHelpText(
       "after",

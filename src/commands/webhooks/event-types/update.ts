@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { jsonFields } from "../../../cli/json-fields.js";
+import { EVENT_TYPE_FIELDS } from "../../../types/integration/webhook.fields.js";
 import { UsageError } from "../../../errors.js";
 import type { ContextFactory } from "../../../cli/program.js";
 import { updateEventType } from "../../../services/webhooks/event-types.js";
@@ -6,8 +8,7 @@ import { readSchema } from "./schema-file.js";
 import { examples } from "../../examples.js";
 
 export function registerUpdate(types: Command, context: ContextFactory): void {
-  types
-    .command("update <name>")
+  jsonFields(types.command("update <name>"), EVENT_TYPE_FIELDS)
     .description("Change an event type's description or schema (checked before it is stored)")
     .option("--description <text>", "what the event means")
     .option("--schema-file <file>", "a JSON Schema (2020-12) for the event's data")
