@@ -94,7 +94,23 @@ export async function recordOutcomes(
     if (outcomes.length > 0) await updateAll.run(db, { rows: jsonRows(outcomes), owner, now });
     return;
   }
-  for (const o of outcomes) await updateOne.run(db, { ...o, owner, now });
+  // Each row's values as one literal, not `{ ...o, owner, now }`: in the store thread's profile that
+  // spread made this loop ~3 µs a delivery of its own.
+  for (const o of outcomes) {
+    const { id, status, attemptCount, nextAttemptAt, lastAttemptAt, lastStatusCode, lastError, deliveredAt } = o;
+    await updateOne.run(db, {
+      id,
+      status,
+      attemptCount,
+      nextAttemptAt,
+      lastAttemptAt,
+      lastStatusCode,
+      lastError,
+      deliveredAt,
+      owner,
+      now,
+    });
+  }
 }
 
 const SEQSCAN_OFF = CompiledQuery.raw("SET LOCAL enable_seqscan = off");

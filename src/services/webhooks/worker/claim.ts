@@ -131,14 +131,19 @@ export function unflattenClaims(flat: readonly (string | number)[]): ClaimResult
     let payload = flat[i + 4];
     if (typeof payload === "string") payloads.set(eventId, payload);
     else payload = payloads.get(eventId)!;
-    items.push({
+    const item: Claimed = {
       id: flat[i] as string,
       eventId,
       endpointId: flat[i + 2] as string,
       attemptCount: flat[i + 3] as number,
       payload,
-      ...(sendAt ? { sendAt, sendBy } : {}),
-    });
+    };
+    // Only a paced delivery has its slot (no object spread per delivery for the others).
+    if (sendAt) {
+      item.sendAt = sendAt;
+      item.sendBy = sendBy;
+    }
+    items.push(item);
   }
   const heldMs = flat[0] as number;
   return { items, heldMs: heldMs < 0 ? null : heldMs };

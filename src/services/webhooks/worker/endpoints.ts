@@ -34,8 +34,11 @@ export interface EndpointConfig {
   transform: Transformer | null;
 }
 
+/** A load of an endpoint: its promise, when it started, and its value once it has come. */
+type Entry = { config: Promise<EndpointConfig>; loadedAt: number; value?: EndpointConfig };
+
 export class EndpointCache {
-  readonly #entries = new Map<string, { config: Promise<EndpointConfig>; loadedAt: number }>();
+  readonly #entries = new Map<string, Entry>();
 
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -44,9 +47,22 @@ export class EndpointCache {
     const entry = this.#entries.get(id);
     if (entry && now - entry.loadedAt < REFRESH_MS) return entry.config;
     const config = this.#load(id);
-    this.#entries.set(id, { config, loadedAt: now });
-    config.catch(() => this.#entries.delete(id));
+    const loading: Entry = { config, loadedAt: now };
+    this.#entries.set(id, loading);
+    config.then(
+      (value) => void (loading.value = value),
+      () => this.#entries.delete(id),
+    );
     return config;
+  }
+
+  /**
+   * What get() would give when it is loaded already and fresh, without a promise: the worker
+   * asks once per attempt, and an await per attempt is garbage and a turn of the microtask queue.
+   */
+  ready(id: string): EndpointConfig | undefined {
+    const entry = this.#entries.get(id);
+    return entry && Date.now() - entry.loadedAt < REFRESH_MS ? entry.value : undefined;
   }
 
   async #load(id: string): Promise<EndpointConfig> {

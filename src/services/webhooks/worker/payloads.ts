@@ -9,7 +9,9 @@ import type { SqlClient } from "../../../db/sql.js";
 
 /**
  * The rows, each with its event's payload. A row whose event is gone (deleted meanwhile, and its
- * deliveries with it) is left out: there is nothing to send.
+ * deliveries with it) is left out: there is nothing to send. The payload is set on the caller's
+ * rows themselves (each is a claim's own): a copy of each row by spread was ~1.5 µs a delivery
+ * in the store thread's profile.
  */
 export async function withPayloads<T extends ClaimedDelivery>(
   sql: SqlClient,
@@ -20,7 +22,10 @@ export async function withPayloads<T extends ClaimedDelivery>(
   const out: (T & { payload: string })[] = [];
   for (const r of rows) {
     const payload = byEvent.get(r.eventId);
-    if (payload !== undefined) out.push({ ...r, payload });
+    if (payload === undefined) continue;
+    const row = r as T & { payload: string };
+    row.payload = payload;
+    out.push(row);
   }
   return out;
 }

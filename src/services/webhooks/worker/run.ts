@@ -281,9 +281,9 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   };
 
   const attempt = async (item: Claimed): Promise<Finished | undefined> => {
-    let ep;
+    let ep = endpoints.ready(item.endpointId);
     try {
-      ep = await endpoints.get(item.endpointId);
+      ep ??= await endpoints.get(item.endpointId);
       caps.set(item.endpointId, ep.maxInFlight); // a changed cap applies within the cache's refresh
     } catch (error) {
       if (error instanceof NotFoundError) return undefined; // deleted meanwhile: its deliveries went with it
