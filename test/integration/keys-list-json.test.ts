@@ -106,6 +106,13 @@ describe("keys list --json written by SQLite", () => {
       expect(await written({ environment: "live" }), stored).toBeNull();
       expect(await listKeysJson(t.ctx, {})).toBe(await views({}));
     }
+    // Text that is no JSON (or JSON5 only, which SQLite reads): the views report it, as before.
+    for (const stored of ['{"a":', "{a:1}"]) {
+      await t.ctx.sql.run(`UPDATE "ApiKey" SET "metadata" = ? WHERE "id" = ?`, [stored, k.id]);
+      expect(await written({}), stored).toBeNull();
+      expect(await written({ environment: "live" }), stored).toBeNull();
+      await expect(listKeysJson(t.ctx, {})).rejects.toThrow(SyntaxError);
+    }
     await t.ctx.sql.run(`UPDATE "ApiKey" SET "metadata" = ? WHERE "id" = ?`, ['{"a":1}', k.id]);
     expect(await written({})).toBe(await views({}));
   });
@@ -118,5 +125,9 @@ describe("keys list --json written by SQLite", () => {
     const text = await listKeysJson(t.ctx, {});
     expect(text).toBe(await views({}));
     expect(JSON.parse(text).find((v: { id: string }) => v.id === k.id).lastUsedAt).toBe("2026-01-15T12:00:00.000Z");
+    // A number where a date's text should be (written by hand): SQLite's GLOB reads it as text.
+    await t.ctx.sql.run(`UPDATE "ApiKey" SET "lastUsedAt" = ? WHERE "id" = ?`, [1768478400000, k.id]);
+    expect(await written({})).toBeNull();
+    expect(await listKeysJson(t.ctx, {})).toBe(await views({}));
   });
 });

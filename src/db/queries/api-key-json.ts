@@ -16,29 +16,21 @@ import { type BuildTools, ensureCompiled, prepared } from "../prepared-run.js";
 const { ACTIVE, ROTATING, EXPIRED } = ApiKeyStatus;
 /** The adapter's stored form (col.iso converts it by text): anything else is formatted by a Date. */
 const STORED_DATE = "[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]+00:00";
-const DATES = ["expiresAt", "graceEndsAt", "revokedAt", "lastUsedAt", "createdAt", "updatedAt"] as const;
 
 /**
- * The keys' metadata as stored, which JavaScript must print as it is (see keysJsonWhere). Cast, so
- * that the column's declared type (JSON) does not have it parsed on the way.
- */
-function metadataQuery(k: Db, { sql }: BuildTools, where?: Expression<SqlBool>) {
-  const text = sql<string>`CAST(${sql.ref("k.metadata")} AS TEXT)`.as("text");
-  const query = k.selectFrom("ApiKey as k").select(text).where("k.metadata", "is not", null);
-  return where ? query.where(where) : query;
-}
-
-/**
- * A row per key, newest first: `view`, its view as JSON text; `odd`, 1 if a date is not in the stored
- * form. Not one json_group_array: its ORDER BY sorts every view's text in a temporary B-tree (a
- * third of the statement's time); the index gives the rows in order, and JavaScript joins them.
+ * One row: `views`, the keys' views as JSON texts joined by commas, newest first; `metadata`, their
+ * metadata as stored (cast, so that the column's declared type does not have it parsed on the
+ * way), joined likewise; `count`, how many have metadata. The rows come in order from a subquery
+ * (SQLite never flattens an ordered subquery into an aggregate, so that group_concat keeps its
+ * order: ticket #2942). An ORDER BY inside the aggregate sorted every view's text in a temporary
+ * B-tree, a third of the statement's time; a row per key cost JavaScript a string and an object each.
+ * A date not in the stored form stops the statement (json('') fails): the views print it.
  */
 function listQuery(k: Db, { sql }: BuildTools, now: unknown, where?: Expression<SqlBool>) {
   const ref = (column: string) => sql.ref(`k.${column}`);
   const iso = (column: string) =>
-    sql`CASE WHEN ${ref(column)} IS NULL THEN NULL ELSE substr(${ref(column)}, 1, 23) || 'Z' END`;
-  const odd = (column: string) =>
-    sql<number>`(${ref(column)} IS NOT NULL AND NOT (typeof(${ref(column)}) = 'text' AND ${ref(column)} GLOB ${STORED_DATE}))`;
+    sql`CASE WHEN ${ref(column)} IS NULL THEN NULL
+      WHEN ${ref(column)} GLOB ${STORED_DATE} THEN substr(${ref(column)}, 1, 23) || 'Z' ELSE json('') END`;
   const status = sql<string>`CASE
     WHEN ${ref("status")} IN (${ACTIVE}, ${ROTATING}) AND ${ref("expiresAt")} <= ${now} THEN ${EXPIRED}
     WHEN ${ref("status")} = ${ROTATING} AND ${ref("graceEndsAt")} <= ${now} THEN ${EXPIRED}
@@ -63,31 +55,40 @@ function listQuery(k: Db, { sql }: BuildTools, now: unknown, where?: Expression<
     ["updatedAt", iso("updatedAt")],
   ] as Array<[string, unknown]>;
   const view = sql<string>`json_object(${sql.join(fields.map(([name, value]) => sql`${sql.lit(name)}, ${value}`))})`;
-  const query = k
+  const metadata = sql<string | null>`CAST(${ref("metadata")} AS TEXT)`;
+  const keys = k
     .selectFrom("ApiKey as k")
-    .select([view.as("view"), sql<number>`${sql.join(DATES.map(odd), sql` OR `)}`.as("odd")])
+    .select([view.as("view"), metadata.as("metadata")])
     .orderBy("k.id", "desc");
-  return where ? query.where(where) : query;
+  const r = (column: string) => sql.ref(`r.${column}`);
+  return k
+    .selectFrom((where ? keys.where(where) : keys).as("r"))
+    .select([
+      sql<string | null>`group_concat(${r("view")}, ',')`.as("views"),
+      sql<string | null>`group_concat(${r("metadata")}, ',')`.as("metadata"),
+      sql<number>`count(${r("metadata")})`.as("count"),
+    ]);
 }
 
-// Every key: the statements of a plain `keys list --json`, compiled by the build.
-const allMetadata = prepared([], (k, _, t) => metadataQuery(k, t), { key: "api-key.json-metadata" });
+// Every key: the statement of a plain `keys list --json`, compiled by the build.
 const allKeys = prepared(["now"], (k, p, t) => listQuery(k, t, p.now), { key: "api-key.json-list" });
 
 /**
- * Whether JSON.stringify prints each metadata text exactly as stored. Text written by hand (`1.0`,
- * `\u00e9`, number-like keys out of order, spaces) SQLite would print as stored.
+ * Whether JSON.stringify prints each of `count` metadata texts, joined by commas, exactly as stored;
+ * text written by hand (`1.0`, `\u00e9`, number-like keys out of order, spaces) SQLite would print
+ * as stored. Checked as one array, a parse and a print for the lot: SQLite read each text as a JSON
+ * value (JSON5, which strict JSON refuses), so the array's elements are the texts, and the array
+ * prints as it reads only if each does.
  */
-function canonical(texts: readonly unknown[]): boolean {
-  for (const text of texts) {
-    if (typeof text !== "string") return false;
-    try {
-      if (JSON.stringify(JSON.parse(text)) !== text) return false;
-    } catch {
-      return false; // the views report what is wrong with it
-    }
+function canonical(joined: string | null, count: number): boolean {
+  if (joined === null) return count === 0;
+  const array = `[${joined}]`;
+  try {
+    const values = JSON.parse(array) as unknown[];
+    return values.length === count && JSON.stringify(values) === array;
+  } catch {
+    return false;
   }
-  return true;
 }
 
 /**
@@ -97,20 +98,18 @@ function canonical(texts: readonly unknown[]): boolean {
  * JSON.stringify would print otherwise. SQLite only.
  */
 export async function keysJsonWhere(db: Db, where: Expression<SqlBool> | null, now: Date): Promise<string | null> {
-  let rows: { view: string; odd: number }[];
-  if (where === null) {
-    await ensureCompiled("sqlite", [allMetadata, allKeys]);
-    if (!canonical((await allMetadata.run(db, {})).rows.map((r) => r.text))) return null;
-    rows = (await allKeys.run(db, { now })).rows;
-  } else {
-    const tools = await import("kysely"); // loaded already: the condition was built with it
-    if (!canonical((await metadataQuery(db, tools, where).execute()).map((r) => r.text))) return null;
-    rows = await listQuery(db, tools, now, where).execute();
+  let row: { views: string | null; metadata: string | null; count: number } | undefined;
+  try {
+    if (where === null) {
+      await ensureCompiled("sqlite", [allKeys]);
+      row = await allKeys.first(db, { now });
+    } else {
+      // Kysely is loaded already: the condition was built with it.
+      row = await listQuery(db, await import("kysely"), now, where).executeTakeFirst();
+    }
+  } catch {
+    return null; // a date not in the stored form, metadata SQLite cannot read: the views say what is wrong
   }
-  const views = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    if (rows[i]!.odd) return null;
-    views[i] = rows[i]!.view;
-  }
-  return `[${views.join(",")}]`;
+  if (!row || !canonical(row.metadata, row.count)) return null;
+  return `[${row.views ?? ""}]`;
 }
