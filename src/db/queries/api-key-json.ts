@@ -11,7 +11,7 @@ import { type BuildTools, ensureCompiled, prepared } from "../prepared-run.js";
 // SQLite writes strings exactly as JSON.stringify does, and a stored date in the adapter's form
 // converts by text (col.iso). Anything else is left to the views: see keysJsonWhere.
 // This module loads no Kysely (the build hands it `sql`): the unfiltered list runs the build's
-// compiled statements, so a plain `keys list --json` starts without Kysely's ~0.3 MB.
+// compiled statement, so a plain `keys list --json` starts without Kysely's ~0.3 MB.
 
 const { ACTIVE, ROTATING, EXPIRED } = ApiKeyStatus;
 /** The adapter's stored form (col.iso converts it by text): anything else is formatted by a Date. */
