@@ -2,9 +2,9 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { headerRecord } from "../../src/services/webhooks/worker/response-headers.js";
 
-// The worker lower-cases a response's common header names through undici's table of well-known
-// names, on the raw bytes; what it records must be the very bytes decoding and lower-casing each
-// name gave (the record below, as it was written before), whatever the receiver sent.
+// What the worker records of a response's headers must be the very bytes decoding and lower-casing
+// each name gives (the record below), whatever the receiver sent: names in any case, repeated,
+// not ASCII, or special to an object.
 
 /** The record as decoding every name gave it: the reference. */
 function decodedRecord(raw: readonly (Buffer | string | Buffer[])[]): Record<string, string> {
