@@ -5,17 +5,11 @@ import type { Agent, buildConnector as BuildConnector, Dispatcher } from "undici
 import { checkAddress } from "../../../lib/url-guard.js";
 import { headerRecord } from "./response-headers.js";
 
-// undici's package entry loads all of it (fetch, WebSocket, caches, mocks: ~60 ms here); an agent
-// and its connector are ~26 ms, and every worker, replay and health check pays this at start-up.
-// The two files are required directly, on first use. Their agent has dispatch() but not request()
-// (the entry adds that): callers that want request() import it from "undici" and pass the agent.
+// undici loads on first use, not with the module: the commands that import this one (the worker,
+// replay, health checks) start before they send anything, and its entry is ~40 ms here.
 const require = createRequire(import.meta.url);
-let undici: { Agent: typeof Agent; buildConnector: typeof BuildConnector } | undefined;
-const undiciParts = () =>
-  (undici ??= {
-    Agent: require("undici/lib/dispatcher/agent.js"),
-    buildConnector: require("undici/lib/core/connect.js"),
-  });
+let undici: typeof import("undici") | undefined;
+const undiciParts = () => (undici ??= require("undici") as typeof import("undici"));
 
 // The worker's HTTP client: undici over keep-alive connections (the global fetch is ~7x slower
 // here, DESIGN §7). The address guard runs at connect time on the address actually dialled, so a
