@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ServiceContext } from "../../src/services/context.js";
 import { checkHealth } from "../../src/services/webhooks/health/check.js";
 import { sendBatch } from "../../src/services/webhooks/send.js";
 import { setEndpointEnabled } from "../../src/services/webhooks/update-endpoint.js";
-import { claimDue } from "../../src/services/webhooks/worker/claim.js";
+import { claimDue, claimer, EXPIRED_EVERY_MS } from "../../src/services/webhooks/worker/claim.js";
 import { encodeAttempts, recordBatch, type Finished } from "../../src/services/webhooks/worker/record.js";
 import { PROVIDERS } from "../helpers/databases.js";
 import type { TestServices } from "../helpers/services.js";
@@ -91,6 +91,33 @@ describe.each(PROVIDERS)("deliveries stalled by a dead worker on %s", (provider)
       5 * DAY,
     );
     expect((await rows()).find((r) => r.id === dead[0]!.id)!.status).toBe("CANCELLED");
+  });
+
+  it("a running worker takes up a dead worker's expired leases within EXPIRED_EVERY_MS, not on every refill", async () => {
+    await bed.endpoint();
+    await send(3);
+    const dead = await claimDue(ctx.sql, "dead", ctx.now(), 1_000, 2);
+    expect(dead).toHaveLength(2);
+    const claim = claimer(ctx.sql); // a live worker's store, as it refills
+    const ids = async () => (await claim("live", ctx.now(), 60_000, 10)).items.map((c) => c.id).sort();
+    const start = Date.now();
+    const clock = vi.spyOn(Date, "now").mockReturnValue(start);
+    try {
+      expect(await ids()).toHaveLength(1); // the one still PENDING; nothing had expired yet
+      t.advance(5_000); // the dead worker's leases have run out
+      clock.mockReturnValue(start + EXPIRED_EVERY_MS - 1);
+      expect(await ids()).toEqual([]); // this refill does not look for them
+      clock.mockReturnValue(start + EXPIRED_EVERY_MS);
+      expect(await ids()).toEqual(dead.map((d) => d.id).sort());
+    } finally {
+      clock.mockRestore();
+    }
+    const held = await rows();
+    expect(held.map((r) => [r.status, r.leaseOwner])).toEqual([
+      ["SENDING", "live"],
+      ["SENDING", "live"],
+      ["SENDING", "live"],
+    ]);
   });
 
   it("the worker's own disable (410 Gone) also cancels rows a dead worker left SENDING", async () => {

@@ -53,13 +53,16 @@ export async function claimDue(
   leaseMs: number,
   limit: number,
   factor = HELD_PER_IN_FLIGHT,
+  expiredToo = true,
 ): Promise<Claimed[]> {
   const values = { owner, lease: new Date(now.getTime() + leaseMs), now, limit };
   // Expired leases first (a dead worker's claims, usually none), then due deliveries, endpoints
   // taking turns. Two statements rather than one with OR: each walks its own index in order and
   // stops at its limit, where an OR would sort every due row on every claim.
   // PostgreSQL plans the expired claim well only with sorts priced out, which holds inside a transaction.
-  const expired = await planned(sql, priceOutSorts, (db, provider) => claimExpired(db, provider, values));
+  const expired = expiredToo
+    ? await planned(sql, priceOutSorts, (db, provider) => claimExpired(db, provider, values))
+    : [];
   if (expired.length >= limit) return withPayloads(sql, expired);
   // Each endpoint's candidates come from its own index range, at most the limit: the sorts this
   // statement needs are of those, never of the backlog (webhooks-claim-plan.test.ts).
@@ -85,11 +88,19 @@ function planned<T>(
 const LIMITED_EVERY_MS = 100;
 
 /**
+ * How often a worker looks for a dead worker's expired leases. Usually there are none, and on
+ * PostgreSQL the look is a transaction of its own (four round trips and a commit) on the claim's
+ * critical path: every refill paid it. A lease that ran out is then taken up to this much later.
+ */
+export const EXPIRED_EVERY_MS = 1000;
+
+/**
  * The store's claim: unlimited endpoints' deliveries on every call, rate-limited endpoints' at most
  * every LIMITED_EVERY_MS (a transaction of its own, which a busy worker need not pay per refill).
  */
 export function claimer(sql: SqlClient) {
   let limitedAt = -Infinity;
+  let expiredAt = -Infinity;
   let held: number | null = null;
   return async (owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimResult> => {
     const t = Date.now(); // the rate limits' clock: real time (claim-limited.ts)
@@ -100,7 +111,11 @@ export function claimer(sql: SqlClient) {
       items.push(...limited.items);
       held = limited.heldMs === null ? null : t + limited.heldMs;
     }
-    if (items.length < limit) items.push(...(await claimDue(sql, owner, now, leaseMs, limit - items.length)));
+    if (items.length < limit) {
+      const expiredToo = t - expiredAt >= EXPIRED_EVERY_MS;
+      if (expiredToo) expiredAt = t;
+      items.push(...(await claimDue(sql, owner, now, leaseMs, limit - items.length, HELD_PER_IN_FLIGHT, expiredToo)));
+    }
     const next = held === null ? null : Math.max(held, limitedAt + LIMITED_EVERY_MS);
     return { items, heldMs: next === null ? null : Math.max(1, next - t) };
   };
