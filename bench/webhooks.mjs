@@ -2,8 +2,9 @@
 // - end-to-end deliveries per second of one `intg webhooks worker --once` process (claim, sign,
 //   POST, every attempt persisted) on SQLite, and on PostgreSQL when a server is configured,
 //   against bare undici POSTs with the same concurrency and body to the same receiver, which runs
-//   in a process of its own. The worker's figure is its whole process, start-up included. On
-//   PostgreSQL, two worker processes on the same queue against one, in the same run.
+//   in a process of its own. The worker's figure is its whole process, start-up included; a
+//   second row gives a worker kept running (warm), so the two show what start-up and the JIT's
+//   warm-up cost. On PostgreSQL, two worker processes on the same queue against one, in the same run.
 // - `webhooks replay` of 10,000 deliveries (a filtered replay, applied) against the worker's own
 //   rate on 10,000 fresh ones, alternating, in the same run; both whole processes.
 // - latency from an event's creation to its arrival at the receiver, p50/p95/p99, with events
@@ -32,9 +33,17 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const POLL = "20ms";
 
 // The receiver answers 200 to every POST once it has read the body, as a real one would. With
-// LOG set it writes "<webhook-id> <arrival ms>" per request, for the latency figure.
-const RECEIVER = `const log = process.env.LOG === "1";
+// LOG set it writes "<webhook-id> <arrival ms>" per request, for the latency figure. It also counts
+// the requests that carry a webhook-id (bare undici's carry none): at every N-th since the last
+// POST to /reset it writes "batch <ms from the first to the N-th>", for the warm worker's figure.
+const RECEIVER = `const log = process.env.LOG === "1"; const n = Number(process.env.BATCH);
+let seen = 0, first = 0;
 require("node:http").createServer((q, s) => { q.resume(); q.on("end", () => {
+  if (q.url === "/reset") seen = 0;
+  else if (q.headers["webhook-id"]) {
+    if (seen++ === 0) first = performance.now();
+    if (seen === n) { process.stdout.write("batch " + (performance.now() - first) + "\\n"); seen = 0; }
+  }
   if (log) process.stdout.write(q.headers["webhook-id"] + " " + Date.now() + "\\n");
   s.writeHead(200, { "content-type": "text/plain" }); s.end("ok"); }); })
   .listen(0, "127.0.0.1", function () { process.stdout.write("port " + this.address().port + "\\n"); });`;
@@ -42,9 +51,10 @@ require("node:http").createServer((q, s) => { q.resume(); q.on("end", () => {
 function startReceiver(log = false) {
   const child = spawn(process.execPath, ["-e", RECEIVER], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, LOG: log ? "1" : "0" },
+    env: { ...process.env, LOG: log ? "1" : "0", BATCH: String(N) },
   });
   const arrivals = new Map();
+  let onBatch = () => {};
   let buffered = "";
   return new Promise((resolve) => {
     child.stdout.on("data", (d) => {
@@ -53,7 +63,18 @@ function startReceiver(log = false) {
       buffered = lines.pop();
       for (const line of lines) {
         const [a, b] = line.split(" ");
-        if (a === "port") resolve({ url: `http://127.0.0.1:${b}/hook`, arrivals, stop: () => child.kill() });
+        if (a === "port") {
+          const url = `http://127.0.0.1:${b}/hook`;
+          resolve({
+            url,
+            arrivals,
+            /** Counting starts again from the next request with a webhook-id. */
+            reset: async () => void (await fetch(new URL("/reset", url), { method: "POST" })).text(),
+            /** Milliseconds from the first to the N-th request of the next batch. */
+            nextBatch: () => new Promise((done) => (onBatch = done)),
+            stop: () => child.kill(),
+          });
+        } else if (a === "batch") onBatch(Number(b));
         else if (!arrivals.has(a)) arrivals.set(a, Number(b));
       }
     });
@@ -118,6 +139,42 @@ async function workers(count, env) {
   return N / seconds;
 }
 
+/**
+ * One worker process left running (--poll 20ms) and fed a batch per round; each round's rate is
+ * the receiver's, from the batch's first request to its N-th. The first round is not counted: it
+ * is the worker's warm-up. What the whole-process figure pays that this one does not is the
+ * process's start-up, the JIT compiling its hot code, and its stop.
+ */
+async function warmWorker(env, receiver, batch) {
+  const worker = spawn(
+    process.execPath,
+    [BIN, "webhooks", "worker", "--concurrency", String(CONCURRENCY), "--poll", POLL],
+    {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let stderr = "";
+  worker.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise((resolve) => worker.once("exit", resolve));
+  const died = exited.then(() => Promise.reject(new Error(`warm worker stopped: ${stderr}`)));
+  died.catch(() => undefined);
+  try {
+    const rates = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      await receiver.reset();
+      const arrived = receiver.nextBatch();
+      intg(["webhooks", "send", "--batch-file", batch, "--allow-unknown-type"], env);
+      const ms = await Promise.race([arrived, died]);
+      if (round > 0) rates.push(N / (ms / 1000));
+    }
+    return median(rates);
+  } finally {
+    worker.kill("SIGTERM");
+    await exited;
+  }
+}
+
 /** `pairs`: also two workers on the same database, against one (the claim's scaling). */
 async function throughput(provider, url, dir, pairs = false) {
   const receiver = await startReceiver();
@@ -151,6 +208,7 @@ async function throughput(provider, url, dir, pairs = false) {
     }
     const p = median(project);
     const l = median(limit);
+    const warm = await warmWorker(env, receiver, batch);
     const rows = [
       {
         figure: `webhook deliveries/s, 1 worker on ${provider} (${N.toLocaleString("en")} x ${ROUNDS})`,
@@ -160,6 +218,15 @@ async function throughput(provider, url, dir, pairs = false) {
         limitName: `bare undici POSTs, ${CONCURRENCY} in flight`,
         ratio: p / l,
         target: provider === "SQLite" ? "≥ 0.45x" : "≥ 0.35x",
+      },
+      {
+        figure: `… the same worker kept running, first to last arrival of each batch (x ${ROUNDS} after one)`,
+        project: warm.toFixed(0),
+        limit: l.toFixed(0),
+        unit: "/s",
+        limitName: `bare undici POSTs, ${CONCURRENCY} in flight`,
+        ratio: warm / l,
+        target: "report",
       },
     ];
     if (pairs) {
