@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-const BUNDLED = ["commander", "better-sqlite3", "kysely", "@noble/hashes"];
+const BUNDLED = ["commander", "better-sqlite3", "kysely", "@noble/hashes", "undici"];
 const require = createRequire(import.meta.url);
 function step(args) {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });

@@ -39,6 +39,7 @@ export class ConnectionHttp {
     const deadline = AbortSignal.timeout(req.timeoutMs);
     const signal = this.stop ? AbortSignal.any([deadline, this.stop]) : deadline;
     try {
+      await this.#client.preload();
       const res = await request(req.url, {
         dispatcher: this.#client.agent(req.allowPrivate),
         method: req.method as "GET",

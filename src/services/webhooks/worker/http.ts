@@ -1,15 +1,21 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import { createRequire } from "node:module";
 import { isIP } from "node:net";
 import type { Agent, buildConnector as BuildConnector, Dispatcher } from "undici";
 import { checkAddress } from "../../../lib/url-guard.js";
 import { headerRecord } from "./response-headers.js";
 
 // undici loads on first use, not with the module: the commands that import this one (the worker,
-// replay, health checks) start before they send anything, and its entry is ~40 ms here.
-const require = createRequire(import.meta.url);
-let undici: typeof import("undici") | undefined;
-const undiciParts = () => (undici ??= require("undici") as typeof import("undici"));
+// replay, health checks) have work to start before they send anything (the worker's first claim).
+// The build bundles it into a chunk of its own with a code cache: ~2x faster to load than the package.
+let undici: { Agent: typeof Agent; buildConnector: typeof BuildConnector } | undefined;
+let loading: Promise<void> | undefined;
+const loadUndici = () =>
+  (loading ??= import("undici").then((m) => {
+    // A CommonJS package: its exports object is the default export, under Node's loader and in
+    // the build (whose chunk for this import exports nothing else).
+    const { Agent, buildConnector } = m.default;
+    undici = { Agent, buildConnector };
+  }));
 
 // The worker's HTTP client: undici over keep-alive connections (the global fetch is ~7x slower
 // here, DESIGN §7). The address guard runs at connect time on the address actually dialled, so a
@@ -54,15 +60,16 @@ export class HttpClient {
   readonly #inFlight = new Set<Exchange>();
   #sweeper: NodeJS.Timeout | undefined;
 
-  /** Loads undici now, so the first request does not wait for it. */
-  preload(): void {
-    undiciParts();
+  /** Loads undici now, so the first request does not wait for it; agent() needs it loaded. */
+  preload(): Promise<void> {
+    return loadUndici();
   }
 
   agent(allowPrivate: boolean): Agent {
     let agent = this.#agents.get(allowPrivate);
     if (!agent) {
-      const { Agent: UndiciAgent, buildConnector } = undiciParts();
+      if (!undici) throw new Error("undici is not loaded yet: await preload() first");
+      const { Agent: UndiciAgent, buildConnector } = undici;
       const base = buildConnector({ lookup: guardedLookup(allowPrivate) } as BuildConnector.BuildOptions);
       // An IP literal is dialled without a lookup: check it here.
       const connect: BuildConnector.connector = (opts, callback) => {
@@ -96,6 +103,7 @@ export class HttpClient {
     timeoutMs: number,
     allowPrivate: boolean,
   ): Promise<PostResult> {
+    if (!undici) return this.preload().then(() => this.post(url, headers, body, timeoutMs, allowPrivate));
     return new Promise<PostResult>((resolve) => {
       const exchange = new Exchange(timeoutMs, (r) => {
         this.#inFlight.delete(exchange);

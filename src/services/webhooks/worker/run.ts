@@ -351,7 +351,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   try {
     // The first claim goes out to the store while this thread loads the HTTP client.
     void startRefill();
-    http.preload();
+    void http.preload().catch((e) => void (fatal ??= e));
     await Promise.all(Array.from({ length: options.concurrency }, () => lane().catch((e) => void (fatal ??= e))));
     await refilling;
     await flush();
