@@ -108,6 +108,19 @@ describe("the built bundle", () => {
     expect(probe(["keys", "list", "--json", "id,name"]).chunks).toContain(kyselyChunk());
   });
 
+  it("sends through undici from a code-cached chunk of its own, not from node_modules", () => {
+    // From the package, its 60 files were compiled from source on every start of the worker, replay,
+    // health checks and connections; its internal files must not be reached into either.
+    const bundled = readdirSync(DIST).filter(
+      (f) => /^cli-.*\.cjs$/.test(f) && readFileSync(join(DIST, f), "utf8").includes('"node_modules/undici/index.js"'),
+    );
+    expect(bundled).toHaveLength(1);
+    cli("db", "migrate");
+    const worker = probe(["-q", "webhooks", "worker", "--once"]);
+    expect(worker.chunks).toContain(bundled[0]);
+    expect(worker.required.filter((id) => /^undici($|\/)/.test(id))).toEqual([]);
+  });
+
   it("holds no Prisma client: the CLI never loads one", () => {
     const files = readdirSync(DIST);
     expect(files.filter((f) => /prisma/i.test(f))).toEqual([]);
