@@ -107,29 +107,23 @@ async function bareUndici(url, body) {
 
 const DATA = { id: "ord_123", amount: 4200, currency: "EUR", customer: { id: "cus_1", email: "a@example.com" } };
 
+/** One `intg webhooks worker` process at the bench's concurrency; `ended` gives its exit status and stderr. */
+function startWorker(env, flags) {
+  const child = spawn(process.execPath, [BIN, "webhooks", "worker", "--concurrency", String(CONCURRENCY), ...flags], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const ended = new Promise((resolve) => child.on("close", (status) => resolve({ status, stderr })));
+  return { ended, stop: () => child.kill("SIGTERM") };
+}
+
 // `count` worker processes started together on the queued batch; deliveries per second until the
 // last one exits (whole processes, start-up included).
 async function workers(count, env) {
   const start = process.hrtime.bigint();
-  const runs = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise((resolve) => {
-          const child = spawn(
-            process.execPath,
-            [BIN, "webhooks", "worker", "--once", "--concurrency", String(CONCURRENCY)],
-            {
-              env,
-              stdio: ["ignore", "ignore", "pipe"],
-            },
-          );
-          let stderr = "";
-          child.stderr.on("data", (d) => (stderr += d));
-          child.on("close", (status) => resolve({ status, stderr }));
-        }),
-    ),
-  );
+  const runs = await Promise.all(Array.from({ length: count }, () => startWorker(env, ["--once"]).ended));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   // The summary line, the last "<n> delivered" of each worker's stderr.
   const deliveredBy = (text) => Number([...text.matchAll(/(\d+) delivered/g)].at(-1)?.[1] ?? 0);
@@ -146,18 +140,8 @@ async function workers(count, env) {
  * process's start-up, the JIT compiling its hot code, and its stop.
  */
 async function warmWorker(env, receiver, batch) {
-  const worker = spawn(
-    process.execPath,
-    [BIN, "webhooks", "worker", "--concurrency", String(CONCURRENCY), "--poll", POLL],
-    {
-      env,
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  let stderr = "";
-  worker.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise((resolve) => worker.once("exit", resolve));
-  const died = exited.then(() => Promise.reject(new Error(`warm worker stopped: ${stderr}`)));
+  const worker = startWorker(env, ["--poll", POLL]);
+  const died = worker.ended.then((r) => Promise.reject(new Error(`warm worker stopped: ${r.stderr}`)));
   died.catch(() => undefined);
   try {
     const rates = [];
@@ -170,8 +154,8 @@ async function warmWorker(env, receiver, batch) {
     }
     return median(rates);
   } finally {
-    worker.kill("SIGTERM");
-    await exited;
+    worker.stop();
+    await worker.ended;
   }
 }
 
