@@ -44,8 +44,10 @@ describe.each(PROVIDERS)("webhooks health through bin/intg on %s", (provider) =>
             "--url",
             url,
             "--allow-private-network",
+            // Long enough that the first `worker --once` ends before the retry is due: at 100ms a
+            // run slowed by a loaded machine took the retry itself, and the delivery failed for good.
             "--retry-schedule",
-            "100ms",
+            "1s",
             "--json",
           )
         ).stdout,
@@ -54,6 +56,7 @@ describe.each(PROVIDERS)("webhooks health through bin/intg on %s", (provider) =>
         0,
       );
       expect((await run("webhooks", "worker", "--once")).code).toBe(0); // the first attempt fails
+      const retryDue = Date.now() + 1000; // at the latest: the attempt ended before the worker did
 
       const downPing = await run("webhooks", "health", "--ping", "--json");
       expect(downPing.code).toBe(3);
@@ -69,7 +72,7 @@ describe.each(PROVIDERS)("webhooks health through bin/intg on %s", (provider) =>
 
       down = false;
       const back = new Date(Date.now() - 1).toISOString();
-      await sleep(150);
+      await sleep(Math.max(0, retryDue - Date.now()) + 50);
       expect((await run("webhooks", "worker", "--once")).stderr).toContain("1 delivered");
       const upPing = await run("webhooks", "health", "--ping", "--since", back);
       expect(upPing.code, upPing.stderr).toBe(0);
