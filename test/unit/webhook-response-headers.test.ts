@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { headerRecord } from "../../src/services/webhooks/worker/response-headers.js";
 
@@ -20,18 +19,43 @@ function decodedRecord(raw: readonly (Buffer | string | Buffer[])[]): Record<str
 
 const b = (s: string) => Buffer.from(s, "utf8");
 const raw = (...pairs: string[]) => pairs.map(b);
-const { wellknownHeaderNames } = createRequire(import.meta.url)("undici/lib/core/constants.js") as {
-  wellknownHeaderNames: readonly string[];
-};
+// Names receivers commonly send, spelled as registered (test data of our own: undici's table of
+// well-known names is a private file of the package).
+const COMMON = [
+  "Accept-Ranges",
+  "Access-Control-Allow-Origin",
+  "Age",
+  "Cache-Control",
+  "Connection",
+  "Content-Encoding",
+  "Content-Length",
+  "Content-Type",
+  "Date",
+  "ETag",
+  "Expires",
+  "Keep-Alive",
+  "Last-Modified",
+  "Location",
+  "Retry-After",
+  "Server",
+  "Set-Cookie",
+  "Strict-Transport-Security",
+  "Transfer-Encoding",
+  "Vary",
+  "WWW-Authenticate",
+  "X-Content-Type-Options",
+  "X-Frame-Options",
+  "X-Request-Id",
+];
 const upper = (s: string) => s.toUpperCase();
 const alternate = (s: string) => [...s].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join("");
 
 const CASES: Record<string, (Buffer | string | Buffer[])[]> = {
   "none at all": [],
   "node:http's own": raw("Content-Type", "text/plain", "Date", "Fri, 04 Dec 2026 22:00:00 GMT", "Connection", "close"),
-  "every well-known name, as undici spells it": wellknownHeaderNames.flatMap((n, i) => [b(n), b(`v${i}`)]),
-  "every well-known name, upper case": wellknownHeaderNames.flatMap((n, i) => [b(upper(n)), b(`u${i}`)]),
-  "every well-known name, mixed case": wellknownHeaderNames.flatMap((n, i) => [b(alternate(n)), b(`m${i}`)]),
+  "common names, as registered": COMMON.flatMap((n, i) => [b(n), b(`v${i}`)]),
+  "common names, upper case": COMMON.flatMap((n, i) => [b(upper(n)), b(`u${i}`)]),
+  "common names, mixed case": COMMON.flatMap((n, i) => [b(alternate(n)), b(`m${i}`)]),
   "near misses": raw("Content", "prefix", "Content-Typex", "longer", "Dat", "short", "Content_Type", "underscore"),
   "a header repeated, in other cases": raw("Set-Cookie", "a=1", "X-A", "1", "set-cookie", "b=2", "SET-COOKIE", "c=3"),
   "bytes that are not ASCII": [
