@@ -1,7 +1,8 @@
-import { type Insertable, type Selectable, sql } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import type { AuditEvent } from "../generated/kysely/types.js";
 import { count, type Db } from "../kysely.js";
 import { prepared } from "../prepared.js";
+import { LOCK, transactionLock } from "./advisory-lock.js";
 
 // Every statement on "AuditEvent": the tamper-evident log, one chain in `seq` order.
 
@@ -12,15 +13,12 @@ export type NewAuditRow = Required<Insertable<AuditEvent>>;
 /** Keyed links (services/audit/chain.ts) start so. */
 const KEYED = "k1:%";
 
-// Any constant does; it names the one lock that orders appends to the chain on PostgreSQL.
-const AUDIT_LOCK = 734_018_211;
-
 /**
  * Serialises appends to the chain until the caller's transaction ends. PostgreSQL only: on SQLite
  * the write lock (BEGIN IMMEDIATE) is already held.
  */
 export async function lockAuditChain(db: Db): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(db);
+  await transactionLock(db, LOCK.auditChain);
 }
 
 // The append runs in many transactions (each audited change): its two statements compile once.

@@ -1,8 +1,9 @@
-import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import type { Insertable, Selectable, Updateable } from "kysely";
 import { IntegrationConnectionStatus, IntegrationProviderStatus } from "../generated/kysely/enums.js";
 import type { IntegrationConnection, IntegrationProvider, IntegrationSecret } from "../generated/kysely/types.js";
 import { type Db, count } from "../kysely.js";
 import { prepared, providerOf } from "../prepared.js";
+import { LOCK, transactionLock } from "./advisory-lock.js";
 
 // Every statement on "IntegrationConnection": a connection to a provider, read joined with its
 // provider and its credential's row (never the ciphertext).
@@ -174,16 +175,13 @@ export async function lockConnectionRow(db: Db, id: string): Promise<void> {
   await db.selectFrom("IntegrationConnection").select("id").where("id", "=", id).forUpdate().execute();
 }
 
-// Any constant does; with the connection id's hash it names one lock per connection on PostgreSQL.
-const REFRESH_LOCK = 734_018_213;
-
 /**
  * PostgreSQL: one refresher of a connection's access token at a time, until the caller's
  * transaction ends (SQLite's BEGIN IMMEDIATE already holds the database's write lock).
  */
 export async function lockTokenRefresh(db: Db, connectionId: string): Promise<void> {
   if (providerOf(db) !== "postgresql") return;
-  await sql`SELECT pg_advisory_xact_lock(${REFRESH_LOCK}, hashtext(${connectionId}))`.execute(db);
+  await transactionLock(db, LOCK.tokenRefresh, connectionId);
 }
 
 // For the secrets and integrity services (secrets delete; the configuration MAC).

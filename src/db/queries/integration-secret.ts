@@ -3,6 +3,7 @@ import type { TokenType } from "../generated/kysely/enums.js";
 import type { IntegrationSecret } from "../generated/kysely/types.js";
 import { count, type Db } from "../kysely.js";
 import { providerOf } from "../prepared.js";
+import { LOCK, transactionLock } from "./advisory-lock.js";
 
 // Every statement on "IntegrationSecret": credentials sealed under the master key. The ciphertext
 // is read only where it is opened or re-sealed (reveal, rotation, the sealing check).
@@ -103,29 +104,25 @@ export async function resealSecret(db: Db, id: string, from: string, to: Omit<Se
   return Number((await q.executeTakeFirst()).numUpdatedRows);
 }
 
-// Any constant does; with the name's hash it serialises writers of one name on PostgreSQL, which
-// has no unique index on names to stop two concurrent creators (SQLite's BEGIN IMMEDIATE does).
-const NAME_LOCK_CLASS = 734_018_212;
-
-/** Until the caller's transaction ends, no other writer of this name gets past here (PostgreSQL). */
+/**
+ * Until the caller's transaction ends, no other writer of this name gets past here (PostgreSQL has
+ * no unique index on names to stop two concurrent creators; SQLite's BEGIN IMMEDIATE does).
+ */
 export async function lockSecretName(db: Db, name: string): Promise<void> {
-  if (onPostgres(db)) await sql`SELECT pg_advisory_xact_lock(${NAME_LOCK_CLASS}, hashtext(${name}))`.execute(db);
+  if (onPostgres(db)) await transactionLock(db, LOCK.secretName, name);
 }
-
-// Any constant does: it names the master-key lock among the project's advisory locks.
-const MASTER_KEY_LOCK_CLASS = 734_018_213;
 
 /**
  * The master-key lock on PostgreSQL (services/secrets/key-lock.ts): a session lock on the
  * connection, held across the transactions of a rotation. True when taken.
  */
 export async function tryMasterKeyLock(db: Db): Promise<boolean> {
-  const q = sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${MASTER_KEY_LOCK_CLASS}, 0) AS "locked"`;
+  const q = sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${LOCK.masterKey}, 0) AS "locked"`;
   return (await q.execute(db)).rows[0]?.locked === true;
 }
 
 export async function releaseMasterKeyLock(db: Db): Promise<void> {
-  await sql`SELECT pg_advisory_unlock(${MASTER_KEY_LOCK_CLASS}, 0)`.execute(db);
+  await sql`SELECT pg_advisory_unlock(${LOCK.masterKey}, 0)`.execute(db);
 }
 
 // Statements on "IntegrationSecret" that the connections make: a connection's credential and its

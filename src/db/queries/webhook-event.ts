@@ -2,6 +2,7 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kyse
 import type { DB, WebhookEvent } from "../generated/kysely/types.js";
 import { count, type Db } from "../kysely.js";
 import { prepared, providerOf } from "../prepared.js";
+import { LOCK } from "./advisory-lock.js";
 
 // Every statement on "WebhookEvent": the events sent, each with its exact payload.
 
@@ -87,13 +88,12 @@ export async function eventPayloads(db: Db, ids: readonly string[]): Promise<Map
   return new Map(rows.map((r) => [r.id, r.payload]));
 }
 
-// Any constant does; with the key's hash it serialises two sends of one idempotency key on
-// PostgreSQL, so the second sees the first's event instead of failing on the unique index.
-const IDEMPOTENCY_LOCK = 734_018_213;
-// Called in FROM, so the row holds a plain 1: Prisma's raw queries (an app's client) cannot read a void column.
+// With the key's hash it serialises two sends of one idempotency key on PostgreSQL, so the second
+// sees the first's event instead of failing on the unique index. Compiled once, unlike
+// transactionLock: it is taken on every send with a key. Called in FROM, as transactionLock says.
 const lock = prepared(["key"], (db, p) =>
   db
-    .selectFrom(sql<{ l: unknown }>`pg_advisory_xact_lock(${IDEMPOTENCY_LOCK}, hashtext(${p.key}))`.as("l"))
+    .selectFrom(sql<{ l: unknown }>`pg_advisory_xact_lock(${LOCK.idempotencyKey}, hashtext(${p.key}))`.as("l"))
     .select((eb) => eb.lit(1).as("locked")),
 );
 
