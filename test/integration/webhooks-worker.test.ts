@@ -12,6 +12,7 @@ import { claimDue } from "../../src/services/webhooks/worker/claim.js";
 import { encodeAttempts, recordBatch, type Finished } from "../../src/services/webhooks/worker/record.js";
 import { runWorker, type WorkerOptions } from "../../src/services/webhooks/worker/run.js";
 import { threadStore } from "../../src/services/webhooks/worker/store-thread.js";
+import { type DeliveryStore, sqlStore } from "../../src/services/webhooks/worker/store.js";
 import { PACKAGE_ROOT } from "../../src/lib/package-root.js";
 import { join } from "node:path";
 import { createServer } from "node:http";
@@ -505,6 +506,45 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     expect((await slow).delivered).toBe(1);
     expect(other.attempts).toBe(0);
     expect([...receiver.counts.values()]).toEqual([1]);
+  });
+
+  it("renews only the leases it still holds: a delivery another worker took while it stalled is not sent", async () => {
+    // One lane, 600 ms an answer: the first two deliveries are sent under the claim's lease, the
+    // third (at ~1.2 s) only if a heartbeat (every 500 ms) renewed it. At the first heartbeat every
+    // delivery not sent yet is taken by another worker, as after a stall longer than the lease.
+    const { receiver } = await endpointTo(() => ({ status: 200, delayMs: 600 }), { maxInFlight: 1 });
+    await send(6);
+    const live = { ...ctx, now: () => new Date() }; // leases must run out on the real clock here
+    const inner = sqlStore(live.sql, { target: live.db.target, env: live.env });
+    let stolen = 0;
+    const store: DeliveryStore = {
+      ...inner,
+      renew: async (owner, now, leaseMs) => {
+        if (stolen === 0) {
+          // Every one it holds that has not reached the receiver (the one in flight has).
+          const held = await live.sql.all<{ id: string; eventId: string }>(
+            `SELECT "id", "eventId" FROM "WebhookDelivery" WHERE "leaseOwner" = ?`,
+            [owner],
+          );
+          const sent = new Set(receiver.received.map((r) => r.id));
+          const ids = held.filter((h) => !sent.has(h.eventId)).map((h) => h.id);
+          const far = new Date(Date.now() + 3_600_000);
+          for (const id of ids)
+            stolen += await live.sql.run(
+              `UPDATE "WebhookDelivery" SET "leaseOwner" = ?, "leaseExpiresAt" = ? WHERE "id" = ?`,
+              ["thief", far, id],
+            );
+        }
+        return inner.renew(owner, now, leaseMs);
+      },
+    };
+    const summary = await runWorker(live, { ...once, concurrency: 1, leaseMs: 1_500, workerId: "stalled", store });
+    expect(stolen).toBe(5);
+    // The first, and the second (sent at ~0.6 s, inside the claim's lease); never the rest.
+    expect(summary.attempts).toBeLessThanOrEqual(2);
+    expect(receiver.received.length).toBe(summary.attempts);
+    const thief = await live.sql.all(`SELECT "id" FROM "WebhookDelivery" WHERE "leaseOwner" = ?`, ["thief"]);
+    expect(thief.length).toBeGreaterThanOrEqual(4); // the ones it never recorded either
   });
 
   // The built CLI's worker keeps its claims and records on a thread with its own connection.

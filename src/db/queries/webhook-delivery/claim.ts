@@ -105,12 +105,16 @@ const renewal = prepared(["owner", "lease"], (k, p) =>
     .updateTable("WebhookDelivery")
     .set({ leaseExpiresAt: p.lease })
     .where("leaseOwner", "=", p.owner)
-    .where("status", "=", DeliveryStatus.SENDING),
+    .where("status", "=", DeliveryStatus.SENDING)
+    .returning("id"),
 );
 
-/** Pushes out the lease of every delivery `owner` still holds (the worker's heartbeat); returns how many. */
-export async function renewLeases(db: Db, owner: string, lease: Date): Promise<number> {
-  return Number((await renewal.run(db, { owner, lease })).numAffectedRows ?? 0n);
+/**
+ * Pushes out the lease of every delivery `owner` still holds (the worker's heartbeat); returns their
+ * ids. One it held and does not any more (its lease ran out and another worker took it) is not among them.
+ */
+export async function renewLeases(db: Db, owner: string, lease: Date): Promise<string[]> {
+  return (await renewal.run(db, { owner, lease })).rows.map((r) => r.id);
 }
 
 /** IN lists are cut into chunks: SQLite binds at most 32,766 parameters, and short lists plan well. */

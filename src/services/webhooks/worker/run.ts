@@ -161,10 +161,14 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const heartbeat = setInterval(() => {
     const now = ctx.now();
     store.renew(owner, now, options.leaseMs).then(
-      (renewed) => {
-        for (const q of queue) q.leaseEnds = now.getTime() + options.leaseMs;
-        for (const q of later.keys()) q.leaseEnds = now.getTime() + options.leaseMs;
-        options.onLeaseRenewed?.(renewed, now, busy);
+      (ids) => {
+        // Only the leases renewed: one that ran out while this worker stalled (a pause longer than
+        // the lease) may be another worker's now, and keeps its old end, so it is not sent from here.
+        const renewed = new Set(ids);
+        const leaseEnds = now.getTime() + options.leaseMs;
+        for (const q of queue) if (renewed.has(q.item.id)) q.leaseEnds = leaseEnds;
+        for (const q of later.keys()) if (renewed.has(q.item.id)) q.leaseEnds = leaseEnds;
+        options.onLeaseRenewed?.(ids.length, now, busy);
       },
       (e) => void (stopped || (fatal ??= e)), // a renewal cut short by the store closing is no failure
     );

@@ -16,8 +16,8 @@ export interface DeliveryStore {
   claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimResult>;
   /** Records a batch of attempts (encodeAttempts) in one transaction; returns the endpoints that batch disabled. */
   record(owner: string, records: AttemptRecords, now: Date, disableAfterMs: number): Promise<Disabled[]>;
-  /** Extends the lease of every delivery the owner still holds (a heartbeat); returns how many. */
-  renew(owner: string, now: Date, leaseMs: number): Promise<number>;
+  /** Extends the lease of every delivery the owner still holds (a heartbeat); returns their ids. */
+  renew(owner: string, now: Date, leaseMs: number): Promise<string[]>;
   /** Hands claimed deliveries that were never attempted back, due at once, for any worker. */
   release(owner: string, ids: readonly string[]): Promise<void>;
   close(): Promise<void>;
