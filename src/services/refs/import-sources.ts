@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { UsageError } from "../../errors.js";
-import { jsonArraySplitter, ndjsonSplitter, textBatches } from "./import-text.js";
+import { CsvRecordLimit } from "./import-csv-limit.js";
+import { jsonArraySplitter, ndjsonSplitter, textBatches, tooLong } from "./import-text.js";
 
 // Readers for `refs import`: each turns a byte stream into batches of raw records with their line
 // numbers, holding one batch at a time whatever the file's size. A record that cannot even be
@@ -38,7 +39,6 @@ async function* csvBatches(input: Readable, batchSize: number, maxRecord: number
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    max_record_size: maxRecord,
   });
   // Each record with the line it ends on. csv-parse's on_record hook would give the line too, but
   // builds a context object per record for it: a tenth of a million-row import. Its counter is
@@ -48,8 +48,11 @@ async function* csvBatches(input: Readable, batchSize: number, maxRecord: number
   parser.on("skip", (error: Error & { lines?: number }) =>
     skipped.push({ line: error.lines ?? 0, error: `not valid CSV (${error.message})` }),
   );
+  // The limit is kept ahead of the parser (import-csv-limit.ts says why), its reports in line order.
+  const limit = new CsvRecordLimit(maxRecord, (line) => skipped.push(tooLong(line, maxRecord)));
   input.on("error", (error) => parser.destroy(error));
-  input.pipe(parser);
+  limit.on("error", (error) => parser.destroy(error));
+  input.pipe(limit).pipe(parser);
   let columns: CsvColumns | undefined;
   let batch: RawRecord[] = [];
   // read() in a loop rather than `for await` over records: one promise per batch, not per row.
@@ -60,7 +63,11 @@ async function* csvBatches(input: Readable, batchSize: number, maxRecord: number
         columns = checkHeader(item.fields);
         continue;
       }
-      if (skipped.length) batch.push(...skipped.splice(0));
+      // Skipped records in line order among the rows: the limit reports ahead of the parser.
+      if (skipped.length) {
+        skipped.sort((a, b) => a.line - b.line);
+        while (skipped.length && skipped[0]!.line < item.line) batch.push(skipped.shift()!);
+      }
       batch.push({ line: item.line, fields: item.fields, columns });
       if (batch.length >= batchSize) {
         yield batch;
@@ -77,7 +84,7 @@ async function* csvBatches(input: Readable, batchSize: number, maxRecord: number
       undefined,
       "INVALID_IMPORT_HEADER",
     );
-  batch.push(...skipped.splice(0));
+  batch.push(...skipped.splice(0).sort((a, b) => a.line - b.line));
   if (batch.length) yield batch;
 }
 

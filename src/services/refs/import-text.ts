@@ -37,7 +37,7 @@ function parseRecord(text: string, line: number): RawRecord {
 }
 
 /** A record over the limit, reported for its line without being held (string length ≤ its UTF-8 bytes). */
-const tooLong = (line: number, max: number): RawRecord => ({
+export const tooLong = (line: number, max: number): RawRecord => ({
   line,
   error: `longer than ${max} bytes (--max-record-size)`,
 });
