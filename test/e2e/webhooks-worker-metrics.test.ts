@@ -188,13 +188,40 @@ describe("--metrics-port refused", () => {
         ["--metrics-port", "http"],
         ["--metrics-port", "70000"],
         ["--metrics-host", "0.0.0.0"],
+        // Empty, it listened on every interface.
+        ["--metrics-port", "0", "--metrics-host", ""],
+        ["--metrics-port", "0", "--metrics-host", " "],
       ]) {
         const r = await intg(["webhooks", "worker", "--once", ...args], { env });
         expect(r.code, args.join(" ")).toBe(2);
         expect(r.stderr).toMatch(/--metrics-(port|host)/);
       }
+      // Past Node's longest timer, the heartbeat (a third of --lease) and the idle poll fired every
+      // millisecond; either is refused before the worker starts.
+      for (const args of [
+        ["--lease", "100d"],
+        ["--lease", "25h"],
+        ["--poll", "30d"],
+        ["--poll", "61m"],
+      ]) {
+        const r = await intg(["webhooks", "worker", "--once", ...args], { env });
+        expect(r.code, args.join(" ")).toBe(2);
+        expect(r.stderr).toContain(`${args[0]} must be at most`);
+      }
       const all = await intg(["webhooks", "workers", "--all", "--json"], { env });
       expect(JSON.parse(all.stdout)).toEqual([]);
+      // The longest of each runs.
+      for (const args of [
+        ["--lease", "1d"],
+        ["--poll", "1h"],
+      ]) {
+        const r = await intg(["webhooks", "worker", "--once", ...args], { env });
+        expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      }
+      const ran = JSON.parse((await intg(["webhooks", "workers", "--all", "--json"], { env })).stdout);
+      expect(ran.map((w: { leaseMs: number }) => w.leaseMs).sort((a: number, b: number) => a - b)).toEqual([
+        60_000, 86_400_000,
+      ]);
     } finally {
       await busy.close();
       await db.dispose();

@@ -13,7 +13,7 @@ import { withStoreThread } from "../../services/webhooks/worker/store-thread.js"
 import { workerIdentity } from "../../services/webhooks/worker/presence.js";
 import { watchWorker } from "../../services/webhooks/worker/watch.js";
 import { attemptLine } from "./attempt-line.js";
-import { parseLease } from "./lease-flag.js";
+import { parseLease, parsePoll } from "./lease-flag.js";
 import { examples } from "../examples.js";
 
 interface WorkerFlags {
@@ -36,7 +36,7 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
     .addOption(
       durationOption(
         "--lease <duration>",
-        "how long a claimed delivery stays this worker's; a crashed worker's claims are retried after it",
+        "how long a claimed delivery stays this worker's (1s to 1d); a crashed worker's claims are retried after it",
         "60s",
       ),
     )
@@ -47,7 +47,7 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
         formatDuration(DEFAULT_DISABLE_AFTER_MS),
       ),
     )
-    .addOption(durationOption("--poll <duration>", "how often to look for due work when idle", "250ms"))
+    .addOption(durationOption("--poll <duration>", "how often to look for due work when idle (at most 1h)", "250ms"))
     .option("--metrics-port <port>", "serve Prometheus metrics on this port, at /metrics (0 picks a free one)")
     .option("--metrics-host <host>", "the address the metrics listen on (default: 127.0.0.1)")
     .addHelpText(
@@ -75,11 +75,14 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       const leaseMs = parseLease(flags.lease);
       const maxTimeMs = flags.maxTime === undefined ? null : parseDurationFlag("--max-time", flags.maxTime);
       const disableAfterMs = parseDurationFlag("--disable-after", flags.disableAfter);
-      const pollMs = Math.max(10, parseDurationFlag("--poll", flags.poll));
+      const pollMs = parsePoll(flags.poll);
       const metricsPort =
         flags.metricsPort === undefined ? undefined : parseIntFlag("--metrics-port", flags.metricsPort, 0, 65535);
       if (flags.metricsHost !== undefined && metricsPort === undefined)
         throw new UsageError("--metrics-host needs --metrics-port.");
+      // An empty host listens on every interface: the unauthenticated metrics were then open to all.
+      if (flags.metricsHost !== undefined && flags.metricsHost.trim() === "")
+        throw new UsageError("--metrics-host is empty.", "Name the address to listen on, e.g. 127.0.0.1 or ::1.");
       const onAttempt = ctx.out.json ? (f: Finished) => ctx.out.printNdjson(attemptLine(f)) : undefined;
       // The built CLI keeps claims and attempt records on a thread of their own (store-thread.ts).
       const { opened: services, store } = await withStoreThread(ctx.target(), ctx.deps.env, () => ctx.services());

@@ -24,8 +24,11 @@ export const DEFAULT_DISABLE_AFTER_MS = 5 * 86_400_000;
 const FLUSH_ROWS = 512;
 const FLUSH_MS = 50;
 
+/** Node's longest timer: a longer one fires after 1 ms, so a worker would spin. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** How often a worker renews its leases (its heartbeat): three times a lease. */
-export const heartbeatInterval = (leaseMs: number): number => Math.max(250, leaseMs / 3);
+export const heartbeatInterval = (leaseMs: number): number => Math.min(MAX_TIMER_MS, Math.max(250, leaseMs / 3));
 
 export interface WorkerOptions {
   concurrency: number;
@@ -147,7 +150,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       // is work held back while this worker holds its endpoint's share (until those are recorded).
       const holding = queue.size + later.size + busy + unrecorded;
       if (options.once && heldMs === null && holding === 0) exhausted = true;
-      else await idle(Math.min(options.pollMs, heldMs ?? Infinity));
+      else await idle(Math.min(options.pollMs, heldMs ?? Infinity, MAX_TIMER_MS));
     }
   };
   const startRefill = () =>
