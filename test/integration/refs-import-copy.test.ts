@@ -132,6 +132,26 @@ describe.skipIf(!PG_BASE_URL)("refs import on PostgreSQL, through COPY", () => {
     expect(again.firstErrors.map((e) => e.line)).toEqual([2502, 14002, 25001]);
   });
 
+  it("rejects metadata holding a lone surrogate by its line; a pair, or the same text escaped, is stored", async () => {
+    // A lone \ud83d failed the COPY (jsonb refuses it), and with it the whole import, with no line.
+    const line = (n: number, metadata: string) =>
+      `{"entityType":"user","entityId":"s${n}","externalType":"contact","externalId":"s${n}","metadata":${metadata}}`;
+    const text = [
+      line(1, '{"s":"\\ud83d"}'),
+      line(2, '{"s":"\\ud83d\\ude00"}'),
+      line(3, '{"s":"\\\\ud83d"}'),
+      line(4, '{"\\udc00":1}'),
+      line(5, "{}"),
+    ].join("\n");
+    const result = await run(text, "ndjson");
+    expect(result).toMatchObject({ committed: true, read: 5, inserted: 3, rejected: 2 });
+    const lone = "holds a lone surrogate (an unpaired \\ud800-\\udfff), which PostgreSQL cannot store";
+    expect(result.firstErrors.map((e) => [e.line, e.issues[0]!.path, e.issues[0]!.message])).toEqual([
+      [1, "metadata", lone],
+      [4, "metadata", lone],
+    ]);
+  });
+
   it("stores what COPY's text format escapes as it was given, and keeps absent fields on upsert", async () => {
     const meta = {
       tab: "a\tb",

@@ -56,24 +56,35 @@ export async function mergeStaged(
 }
 
 /**
- * PostgreSQL cannot store the character U+0000 in text or jsonb: a row holding one is rejected by
- * its line, rather than failing the COPY and with it the transaction's every row. (The ids and
- * types cannot hold control characters at all.)
+ * PostgreSQL cannot store the character U+0000 in text or jsonb, nor a lone surrogate (a \ud83d
+ * escape with no pair) in jsonb: a row holding one is rejected by its line, rather than failing the
+ * COPY and with it the transaction's every row (a lone surrogate failed the whole import, with no
+ * line). The ids and types cannot hold control characters at all.
  */
 export function unstorable(row: ImportRow): ValidationIssue | null {
   if (row.payloadHash?.includes("\u0000")) return { path: "payloadHash", message: NUL };
-  // JSON text shows the character as \u0000; only then is the record walked.
-  if (row.metadata && jsonText(row.metadata).includes("u0000") && holdsNul(row.metadata)) {
+  if (!row.metadata) return null;
+  // JSON text shows either as an escape (\u0000, \udXXX); only then is the record walked.
+  const text = jsonText(row.metadata);
+  if (text.includes("u0000") && holds(row.metadata, (s) => s.includes("\u0000"))) {
     return { path: "metadata", message: NUL };
+  }
+  if (/\\ud[89a-f]/i.test(text) && holds(row.metadata, (s) => LONE.test(s))) {
+    return {
+      path: "metadata",
+      message: "holds a lone surrogate (an unpaired \\ud800-\\udfff), which PostgreSQL cannot store",
+    };
   }
   return null;
 }
 
 const NUL = "holds the character U+0000, which PostgreSQL cannot store";
-const holdsNul = (v: unknown): boolean =>
+/** A surrogate code unit without its pair: with the u flag a pair is one code point, never Cs. */
+const LONE = /\p{Cs}/u;
+const holds = (v: unknown, bad: (s: string) => boolean): boolean =>
   typeof v === "string"
-    ? v.includes("\u0000")
-    : v !== null && typeof v === "object" && Object.entries(v).some(([k, x]) => k.includes("\u0000") || holdsNul(x));
+    ? bad(v)
+    : v !== null && typeof v === "object" && Object.entries(v).some(([k, x]) => bad(k) || holds(x, bad));
 
 function toImportRow(r: StageRow): ImportRow {
   return {
