@@ -1,8 +1,10 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { Writable } from "node:stream";
 import type pg from "pg";
+import { DatabaseError } from "../errors.js";
 import { openSqlite } from "../lib/sqlite.js";
 import { rowBuilder } from "./sqlite-types.js";
+import { lostConnection } from "./transient.js";
 import type { DbTarget, Provider } from "./url.js";
 
 export type Row = Record<string, unknown>;
@@ -241,25 +243,50 @@ async function postgresClient(url: string): Promise<SqlClient> {
     getTypeParser: (oid: number, format?: "text" | "binary") =>
       oid === 1114 ? (s: string) => new Date(s + "Z") : pgm.types.getTypeParser(oid, format as "text"),
   };
-  const conn: pg.Client = new pgm.Client({ connectionString: url, types: types as pg.CustomTypesConfig });
-  conn.on("error", () => undefined); // surfaces through the pending query
-  await conn.connect();
+  let broken = false;
+  let inTransaction = false;
+  const open = async () => {
+    const c: pg.Client = new pgm.Client({ connectionString: url, types: types as pg.CustomTypesConfig });
+    c.on("error", () => void (broken = c === conn || broken)); // the pending query hears why
+    await c.connect();
+    return c;
+  };
+  let conn: pg.Client = await open();
+  // A connection the server or the network cut (a restart, a failover, pg_terminate_backend) is
+  // opened again by the next statement outside a transaction, so a long-running worker lives on;
+  // inside one the transaction fails, as it must: its earlier statements went with the connection.
+  const live = async (): Promise<pg.Client> => {
+    if (!broken) return conn;
+    if (inTransaction) throw new DatabaseError("The connection to PostgreSQL was lost inside a transaction.");
+    void conn.end().catch(() => undefined);
+    conn = await open();
+    broken = false;
+    return conn;
+  };
   // pg queues concurrent queries itself but deprecates it (a warning on stderr): callers that run
   // in parallel (connections check) are put in line here instead, in the same order.
   let last: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = last.then(fn, fn);
+  const serial = <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const run = async () => {
+      try {
+        return await fn(await live());
+      } catch (error) {
+        if (lostConnection(error)) broken = true;
+        throw error;
+      }
+    };
+    const next = last.then(run, run);
     last = next.catch(() => undefined);
     return next;
   };
   const query = (sql: string, params: readonly unknown[]) =>
-    serial(() => conn.query(numbered(sql), postgresParams(params)));
+    serial((c) => c.query(numbered(sql), postgresParams(params)));
   const client: SqlClient = {
     provider: "postgresql",
     all: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params: readonly unknown[] = []) => (await query(sql, params)).rows[0] as T | undefined,
     rows: async (sql, params = []) =>
-      (await serial(() => conn.query({ text: numbered(sql), values: postgresParams(params), rowMode: "array" })))
+      (await serial((c) => c.query({ text: numbered(sql), values: postgresParams(params), rowMode: "array" })))
         .rows as unknown[][],
     run: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
     query: async (sql, params) => {
@@ -271,7 +298,7 @@ async function postgresClient(url: string): Promise<SqlClient> {
       const stream = from(sql);
       // In line like any statement, done when the stream closes or fails (its caller hears how).
       const done = new Promise<void>((resolve) => stream.once("close", resolve).once("error", () => resolve()));
-      void serial(() => (conn.query(stream), done));
+      void serial((c) => (c.query(stream), done));
       return stream;
     },
     transaction: () => Promise.reject(new Error("replaced below")),
@@ -279,9 +306,16 @@ async function postgresClient(url: string): Promise<SqlClient> {
   };
   client.transaction = transactions(
     client,
-    async () => void (await serial(() => conn.query("BEGIN"))),
-    async () => void (await serial(() => conn.query("COMMIT"))),
-    async () => void (await serial(() => conn.query("ROLLBACK")).catch(() => undefined)),
+    async () =>
+      void (await serial(async (c) => {
+        await c.query("BEGIN");
+        inTransaction = true;
+      })),
+    async () => void (await serial((c) => c.query("COMMIT")).finally(() => (inTransaction = false))),
+    async () =>
+      void (await serial((c) => c.query("ROLLBACK"))
+        .catch(() => undefined)
+        .finally(() => (inTransaction = false))),
   );
   return client;
 }

@@ -87,6 +87,7 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
       // The built CLI keeps claims and attempt records on a thread of their own (store-thread.ts).
       const { opened: services, store } = await withStoreThread(ctx.target(), ctx.deps.env, () => ctx.services());
       let warned = false;
+      let retryWarnedAt = -Infinity;
       const watch = await watchWorker(services, {
         identity: workerIdentity(VERSION, ctx.now()),
         lanesTotal: concurrency,
@@ -110,6 +111,14 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
         disableAfterMs,
         pollMs,
         signal: ctx.deps.signal,
+        // Said once every 10 s at most while the database refuses: a locked or restarting database
+        // must not flood stderr, nor go unsaid.
+        onRetry: (e) => {
+          const now = Date.now();
+          if (now - retryWarnedAt < 10_000) return;
+          retryWarnedAt = now;
+          ctx.out.warn(`the database refused for now (${(e as Error).message}); trying again.`);
+        },
         ...watch.observers,
         store,
       }).finally(() => watch.close());

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
+import { transientDbError } from "../../../db/transient.js";
 import { IntgError, NotFoundError } from "../../../errors.js";
 import { signatureHeader } from "../../../lib/webhook-signing.js";
 import type { ServiceContext } from "../../context.js";
@@ -22,6 +23,8 @@ import { sqlStore, type DeliveryStore } from "./store.js";
 
 export const DEFAULT_DISABLE_AFTER_MS = 5 * 86_400_000;
 const FLUSH_ROWS = 512;
+/** The pause before a claim, or an endpoint's load, that the database refused for now is tried again. */
+const RETRY_MS = 1000;
 const FLUSH_MS = 50;
 
 /** Node's longest timer: a longer one fires after 1 ms, so a worker would spin. */
@@ -42,6 +45,11 @@ export interface WorkerOptions {
   onAttempt?: (f: Finished) => void;
   /** Called after every claim with how many deliveries it took, and how many lanes are sending. */
   onClaim?: (taken: number, at: Date, lanesBusy: number) => void;
+  /**
+   * Called when the database refused for now (a lock held past the busy timeout, a lost connection):
+   * the worker waits and tries again (transient.ts) instead of stopping with attempts unrecorded.
+   */
+  onRetry?: (error: unknown) => void;
   /** Called after every heartbeat's renewal with how many leases it pushed out, and how many lanes are sending. */
   onLeaseRenewed?: (renewed: number, at: Date, lanesBusy: number) => void;
   workerId?: string;
@@ -153,9 +161,14 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       else await idle(Math.min(options.pollMs, heldMs ?? Infinity, MAX_TIMER_MS));
     }
   };
+  // A claim the database refused for now is tried again after a pause (lanes wait for it meanwhile).
   const startRefill = () =>
     (refilling ??= refill()
-      .catch((e) => void (fatal ??= e))
+      .catch(async (e) => {
+        if (!transientDbError(e)) return void (fatal ??= e);
+        options.onRetry?.(e);
+        await idle(RETRY_MS);
+      })
       .finally(() => (refilling = undefined)));
 
   // The heartbeat: every third of a lease, this worker's leases (queued and in flight) are pushed
@@ -173,7 +186,12 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
         for (const q of later.keys()) if (renewed.has(q.item.id)) q.leaseEnds = leaseEnds;
         options.onLeaseRenewed?.(ids.length, now, busy);
       },
-      (e) => void (stopped || (fatal ??= e)), // a renewal cut short by the store closing is no failure
+      // A renewal cut short by the store closing is no failure; one refused for now, the next beat repeats.
+      (e) => {
+        if (stopped) return;
+        if (transientDbError(e)) options.onRetry?.(e);
+        else fatal ??= e;
+      },
     );
   }, heartbeatInterval(options.leaseMs));
   let stopped = false;
@@ -188,11 +206,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     const batch = buffer;
     buffer = [];
     writing = writing.then(async () => {
-      if (batch.length === 0 || fatal !== undefined) return;
+      // Recorded even after a failure elsewhere: these attempts were made.
+      if (batch.length === 0) return;
       try {
-        summary.disabledEndpoints.push(
-          ...(await store.record(owner, encodeAttempts(batch), ctx.now(), options.disableAfterMs)),
-        );
+        summary.disabledEndpoints.push(...(await recordRetrying(encodeAttempts(batch))));
       } catch (error) {
         fatal ??= error;
         return;
@@ -209,6 +226,21 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       }
     });
     return writing;
+  };
+
+  // A batch the database refused for now is written again, with pauses growing to 5 s, for up to a
+  // lease; a stop waits for it (it is not cut short by the signal: the attempts were made).
+  const recordRetrying = async (records: ReturnType<typeof encodeAttempts>) => {
+    const giveUpAt = performance.now() + options.leaseMs;
+    for (let wait = RETRY_MS / 4; ; wait = Math.min(wait * 2, 5 * RETRY_MS)) {
+      try {
+        return await store.record(owner, records, ctx.now(), options.disableAfterMs);
+      } catch (error) {
+        if (!transientDbError(error) || performance.now() + wait > giveUpAt) throw error;
+        options.onRetry?.(error);
+        await sleep(wait);
+      }
+    }
   };
 
   const lane = async () => {
@@ -254,6 +286,14 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     busy++;
     try {
       finished = await attempt(next.item);
+    } catch (error) {
+      // The endpoint could not be read for now: the delivery goes back to the front of the queue
+      // after a pause, to be sent while its lease lasts (the heartbeat renews it once the database answers).
+      if (!transientDbError(error)) throw error;
+      options.onRetry?.(error);
+      await sleep(RETRY_MS, undefined, { signal: options.signal }).catch(() => undefined);
+      queue.push(next, true);
+      return;
     } finally {
       busy--;
     }
