@@ -7,6 +7,7 @@ import type { ServiceContext } from "../../src/services/context.js";
 import { createEndpoint } from "../../src/services/webhooks/create-endpoint.js";
 import type { EndpointInput } from "../../src/services/webhooks/endpoint-input.js";
 import { rotateEndpointSecret } from "../../src/services/webhooks/rotate-secret.js";
+import { updateEndpoint } from "../../src/services/webhooks/update-endpoint.js";
 import { sendBatch } from "../../src/services/webhooks/send.js";
 import { claimDue } from "../../src/services/webhooks/worker/claim.js";
 import { encodeAttempts, recordBatch, type Finished } from "../../src/services/webhooks/worker/record.js";
@@ -259,6 +260,31 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     // A burst of 10, then 15 more at 10/s: the last cannot go before ~1.5 s.
     expect(Math.max(...arrivals)).toBeGreaterThanOrEqual(1_300);
   });
+
+  it("paces the deliveries it holds once their endpoint is given a rate limit", async () => {
+    // Eight in flight at a second each: 8/s, and the worker holds 32 times its cap ahead (half a
+    // minute's worth). A limit of 1/s set while it runs reaches it with the endpoint's next load
+    // (within 5 s); what it holds then is handed back for the limited claim to pace, not sent at 8/s.
+    const { ep, receiver } = await endpointTo(() => ({ status: 200, delayMs: 1_000 }), { maxInFlight: 8 });
+    await send(300);
+    const live = { ...ctx, now: () => new Date() };
+    const started = performance.now();
+    const arrivals: number[] = [];
+    const running = runWorker(live, {
+      ...once,
+      once: false,
+      maxTimeMs: 8_000,
+      concurrency: 8,
+      onAttempt: () => arrivals.push(performance.now() - started),
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    await updateEndpoint(live, ep.id, { rateLimitPerSecond: 1 });
+    await running;
+    expect(arrivals.filter((t) => t < 2_000).length).toBeGreaterThanOrEqual(8); // unlimited at first
+    // From 6.5 s, past the latest reload and the attempts then in flight: the limit, and one more.
+    expect(arrivals.filter((t) => t >= 6_500).length).toBeLessThanOrEqual(3);
+    expect(receiver.received.length).toBe(arrivals.length);
+  }, 15_000);
 
   it("never hands the same delivery to two racing claims", async () => {
     await endpointTo(undefined);

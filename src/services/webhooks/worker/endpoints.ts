@@ -22,6 +22,8 @@ export interface EndpointConfig {
   timeoutMs: number;
   /** Requests this worker may have in flight to it at once. */
   maxInFlight: number;
+  /** Its deliveries are sent in the slots its rate limit gives them (claim-limited.ts). */
+  rateLimited: boolean;
   scheduleMs: number[];
   allowPrivate: boolean;
   /** The secrets that signed at load, current first: what `secretsAt` hands out before `secretsUntil`. */
@@ -82,6 +84,7 @@ export class EndpointCache {
       recordedHeaders,
       timeoutMs: info.timeoutMs,
       maxInFlight: info.maxInFlight,
+      rateLimited: info.rateLimitPerSecond !== null,
       scheduleMs: info.retry.scheduleMs,
       allowPrivate: privateNetworksAllowed(this.ctx.env, info.allowPrivateNetwork),
       secrets: signers.map((k) => k.secret),

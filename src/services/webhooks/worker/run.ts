@@ -341,6 +341,13 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       }
       throw error;
     }
+    // A rate limit set after this delivery was claimed without a slot (the worker may hold hundreds
+    // of an endpoint's): handed back, due at once, for the limited claim to pace. (A replay holds
+    // its own deliveries, and sends them as it always has.)
+    if (ep.rateLimited && item.sendAt === undefined && trigger === "scheduled") {
+      await store.release(owner, [item.id]);
+      return undefined;
+    }
     const startedAt = ctx.now();
     let body = item.payload;
     // A transformation that throws is recorded as a failed attempt and retried on the schedule:
