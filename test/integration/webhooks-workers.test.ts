@@ -44,11 +44,14 @@ describe.each(PROVIDERS)("worker heartbeats on %s", (provider) => {
     const a = await register();
     const b = await register();
     await a.beat(t.ctx.now(), 2);
+    const claimAt = t.ctx.now();
+    a.claimed(3, claimAt); // after its last beat: a run shorter than a heartbeat
     await a.stopped();
     expect(await states()).toEqual({ [b.identity.id]: "live" });
     expect(await states(true)).toEqual({ [a.identity.id]: "stopped", [b.identity.id]: "live" });
     const stopped = (await listWorkers(t.ctx, { all: true })).find((w) => w.id === a.identity.id)!;
     expect(stopped.lanesBusy).toBe(0);
+    expect(stopped.lastClaimAt).toBe(claimAt.toISOString());
     expect(stopped.stoppedAt).toBe(t.ctx.now().toISOString());
     t.advance(60_000); // a stopped worker never turns gone
     expect((await states(true))[a.identity.id]).toBe("stopped");

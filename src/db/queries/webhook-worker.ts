@@ -27,11 +27,11 @@ export async function beatWorker(
   return ((await beat.run(db, values)).numAffectedRows ?? 0n) > 0n;
 }
 
-/** A clean exit: the worker is listed as stopped, not gone. */
-export async function markWorkerStopped(db: Db, id: string, at: Date): Promise<void> {
+/** A clean exit: the worker is listed as stopped, not gone, with its last claim since its last beat. */
+export async function markWorkerStopped(db: Db, id: string, at: Date, lastClaimAt: Date | null): Promise<void> {
   await db
     .updateTable("WebhookWorker")
-    .set({ stoppedAt: at, lastHeartbeatAt: at, lanesBusy: 0 })
+    .set({ stoppedAt: at, lastHeartbeatAt: at, lanesBusy: 0, lastClaimAt })
     .where("id", "=", id)
     .execute();
 }

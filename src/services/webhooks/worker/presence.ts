@@ -65,6 +65,7 @@ export async function registerWorker(
         await pruneWorkers(db, new Date(prunedAt - FORGET_AFTER_MS));
       }
     },
-    stopped: () => markWorkerStopped(db, identity.id, ctx.now()),
+    // A run shorter than a heartbeat claimed and delivered, yet showed no last claim.
+    stopped: () => markWorkerStopped(db, identity.id, ctx.now(), lastClaimAt),
   };
 }
