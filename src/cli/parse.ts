@@ -107,20 +107,30 @@ const PER_MINUTE: Record<string, number> = {
 };
 
 /**
- * A rate: `50/s`, `3000/m`, `100/h`, or a bare number counted in `unit`. Whole requests per `unit`
- * (rounded down), from 1 to `max`: connections count per minute, webhook endpoints per second.
+ * A rate: `50/s`, `3000/m`, `600/h`, or a bare number counted in `unit`. It must come to a whole
+ * number of requests per `unit`, from 1 to `max`: connections count per minute, webhook endpoints
+ * per second. (Rounded down, 90/m was stored as 1/s without a word.)
  */
 export function parseRateFlag(flag: string, text: string, unit: "second" | "minute", max = Infinity): number {
   const m = /^\s*(\d+)\s*(?:\/\s*([a-z]+))?\s*$/i.exec(text);
   const perMinute = m
     ? Number(m[1]) * (m[2] === undefined ? (unit === "second" ? 60 : 1) : (PER_MINUTE[m[2].toLowerCase()] ?? NaN))
     : NaN;
-  const n = Math.floor(unit === "second" ? perMinute / 60 : perMinute);
-  if (!(n >= 1 && n <= max)) {
+  const exact = unit === "second" ? perMinute / 60 : perMinute;
+  if (!(exact >= 1 && exact <= max)) {
     const range = max === Infinity ? `at least 1 per ${unit}` : `1 to ${max} per ${unit}`;
     throw new UsageError(
       `${flag}: "${text}" is not a rate; nothing was written.`,
       `Write a whole number per second or per minute, like 50/s or 3000/m (${range}; a bare number is per ${unit}).`,
+      "INVALID_RATE",
+    );
+  }
+  const n = Math.round(exact);
+  if (Math.abs(exact - n) > 1e-9) {
+    const near = [Math.floor(exact), Math.ceil(exact)].filter((r) => r <= max).map((r) => `${r}/${unit[0]}`);
+    throw new UsageError(
+      `${flag}: "${text}" is ${Number(exact.toFixed(3))} per ${unit}, not a whole number; nothing was written.`,
+      `Rates are whole requests per ${unit}: ${near.join(" or ")}?`,
       "INVALID_RATE",
     );
   }

@@ -52,13 +52,18 @@ describe("shared flags", () => {
     );
   });
 
-  it("rates: 50/s, 3000/m and 100/h in both units; a bare number counts in the flag's unit", () => {
+  it("rates: 50/s, 3000/m and 120/h in both units; a bare number counts in the flag's unit", () => {
     expect(parseRateFlag("--rate-limit", "50/s", "minute")).toBe(3000);
     expect(parseRateFlag("--rate-limit", "3000/m", "second")).toBe(50);
     expect(parseRateFlag("--rate-limit", "120/h", "minute")).toBe(2);
     expect(parseRateFlag("--rate-limit", "100", "minute")).toBe(100);
     expect(parseRateFlag("--rate-limit", "100", "second")).toBe(100);
-    expect(parseRateFlag("--rate-limit", "90/m", "second")).toBe(1); // whole requests, rounded down
+    // Whole requests per unit: 90/m was stored as 1/s, rounded down without a word.
+    expect(() => parseRateFlag("--rate-limit", "90/m", "second")).toThrow(
+      '--rate-limit: "90/m" is 1.5 per second, not a whole number; nothing was written.',
+    );
+    expect(() => parseRateFlag("--rate-limit", "100/h", "minute")).toThrow(/1\.667 per minute, not a whole number/);
+    expect(() => parseRateFlag("--rate-limit", "170/m", "second", 3)).toThrow(/2.833 per second/);
     for (const [text, unit] of [
       ["fast", "minute"],
       ["50/m", "second"],
