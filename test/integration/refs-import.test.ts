@@ -201,6 +201,25 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     ]);
   });
 
+  it("says what earlier transactions wrote when the file turns out bad past the first 100,000 rows", async () => {
+    // A JSON array that never closes: the reader finds out at the end, after a transaction of
+    // 100,000 rows committed. That was a usage error (exit 2, "nothing was written").
+    const rows = Array.from({ length: 100_010 }, (_, i) =>
+      JSON.stringify({ entityType: "bulk", entityId: String(i), externalType: "contact", externalId: `b${i}` }),
+    );
+    const error = await run(`[${rows.join(",\n")}`, "json", {}, 5_000).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "IMPORT_PARTIAL", kind: "failure" });
+    const n = Number((await ctx.sql.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "ExternalReference"`))!.n);
+    expect(n).toBeGreaterThanOrEqual(100_000);
+    expect((error as Error).message).toMatch(/^The JSON array is not closed/);
+    expect((error as Error).message).toContain(` ${n} row(s) were written before it`);
+    expect((error as Error).message).not.toContain("nothing was");
+    // The same file bad within its first transaction writes nothing, and says so (exit 2).
+    await ctx.sql.run(`DELETE FROM "ExternalReference"`);
+    const small = await run(`[${rows.slice(0, 10).join(",\n")}`, "json").catch((e: unknown) => e);
+    expect(small).toMatchObject({ code: "INVALID_IMPORT_FILE", kind: "usage" });
+  }, 60_000);
+
   it("exports every reference a page at a time, in a form import reads back", async () => {
     const lines = Array.from({ length: 25 }, (_, i) => `user,${i},contact,c${i},`);
     expect((await run(CSV_HEADER + lines.join("\n"), "csv", {}, 7)).summary).toMatchObject({ inserted: 25 });

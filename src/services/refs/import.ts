@@ -1,4 +1,5 @@
 import type { SqlClient } from "../../db/sql.js";
+import { IntgError } from "../../errors.js";
 import type {
   BulkReferenceOperation,
   ExternalReferenceSyncOperation,
@@ -138,7 +139,27 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
       if (error !== ROLLBACK) throw error;
     }
   } else {
-    while (!finished) await ctx.sql.transaction(chunk);
+    let written = 0; // by the transactions committed so far
+    try {
+      while (!finished) {
+        const before = summary.inserted + summary.updated;
+        await ctx.sql.transaction(chunk);
+        written += summary.inserted + summary.updated - before;
+      }
+    } catch (error) {
+      // A usage error says nothing was written (exit 2); past the first transaction that is untrue.
+      if (!(error instanceof IntgError) || error.kind !== "usage" || written === 0) throw error;
+      const message = `${error.message.replace(/;? nothing was (written|imported)\.?$/, ".")} ${written} row(s) were written before it, in earlier transactions.`;
+      throw new IntgError(
+        "IMPORT_PARTIAL",
+        message,
+        "failure",
+        "Import with --atomic to write all of a file or none of it.",
+        {
+          cause: error,
+        },
+      );
+    }
     summary.committed = true;
   }
   summary.firstErrors.sort((a, b) => a.line - b.line); // unparsable rows are reported as their batch ends
