@@ -12,20 +12,25 @@ export function decodeUtf8(bytes: Buffer, where: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    let at = 0;
-    // Find the first offset that does not decode, for the message: halve until it does.
-    for (let lo = 0, hi = bytes.length; lo < hi; ) {
-      const mid = (lo + hi + 1) >> 1;
-      try {
-        new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid));
-        lo = mid;
-        at = mid;
-      } catch {
-        hi = mid - 1;
-      }
-    }
+    const at = validUtf8Prefix(bytes);
     throw new UsageError(`${where} is not valid UTF-8 (near byte ${at}); nothing was sent.`, undefined, "INVALID_UTF8");
   }
+}
+
+/** How many of the bytes decode as UTF-8 before the first that does not (for a message: halves until it does). */
+export function validUtf8Prefix(bytes: Uint8Array): number {
+  let at = 0;
+  for (let lo = 0, hi = bytes.length; lo < hi; ) {
+    const mid = (lo + hi + 1) >> 1;
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+      at = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  return at;
 }
 
 /** Refuses JSON text nested deeper than `max` arrays and objects, without parsing it. */

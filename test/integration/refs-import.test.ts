@@ -17,7 +17,8 @@ const CSV_HEADER = "entityType,entityId,externalType,externalId,metadata\n";
 describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
   let t: TestServices;
   let ctx: ServiceContext;
-  const run = (text: string, format: ImportFormat, over: Partial<ImportInput> = {}, batch = 3) => {
+  /** Text, or the chunks the file arrives in. */
+  const run = (text: string | Buffer[], format: ImportFormat, over: Partial<ImportInput> = {}, batch = 3) => {
     const rejected: number[] = [];
     const result = importReferences(ctx, {
       source: "test",
@@ -25,7 +26,7 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
       mode: "insert",
       dryRun: false,
       atomic: false,
-      batches: readRecords(Readable.from([text]), format, batch),
+      batches: readRecords(Readable.from(typeof text === "string" ? [text] : text), format, batch),
       onRejected: (op) => rejected.push(op.line!),
       ...over,
     });
@@ -219,6 +220,38 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     const small = await run(`[${rows.slice(0, 10).join(",\n")}`, "json").catch((e: unknown) => e);
     expect(small).toMatchObject({ code: "INVALID_IMPORT_FILE", kind: "usage" });
   }, 60_000);
+
+  it("refuses bytes that are not UTF-8 by their line in every format, and reads past a byte-order mark", async () => {
+    // Decoded as they were, invalid bytes became U+FFFD and were imported.
+    const bytes = (...parts: (string | number[])[]) =>
+      Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p))));
+    const runBytes = async (b: Buffer, format: ImportFormat) =>
+      (await run([b.subarray(0, 7), b.subarray(7)], format)).summary;
+    const row = (id: string) =>
+      `{"entityType":"user","entityId":"${id}","externalType":"contact","externalId":"u${id}"}`;
+    const cases: [ImportFormat, Buffer, number][] = [
+      ["csv", bytes(CSV_HEADER, "user,1,contact,c1,\nuser,2", [0xff], ",contact,c2,\n"), 3],
+      ["ndjson", bytes(row("1"), "\n", row("2"), "\n", row("3").slice(0, 30), [0xc3, 0x28], row("3").slice(30)), 3],
+      ["json", bytes("[\n", row("1"), ",\n", row("2").replace("2", "\u00e9"), [0xe2, 0x82], "]"), 3],
+    ];
+    for (const [format, b, line] of cases) {
+      const error = await runBytes(b, format).catch((e: unknown) => e);
+      expect(error, format).toMatchObject({
+        code: "INVALID_UTF8",
+        message: `Line ${line} is not valid UTF-8; nothing was imported.`,
+      });
+    }
+    expect(await all()).toEqual([]);
+    const bom = [0xef, 0xbb, 0xbf];
+    for (const [format, b] of [
+      ["ndjson", bytes(bom, row("b1"), "\r\n", row("b2"), "\r\n")],
+      ["json", bytes(bom, "[", row("b3"), "]")],
+      ["csv", bytes(bom, CSV_HEADER, "user,b4,contact,ub4,\n")],
+    ] as const) {
+      expect(await runBytes(b, format), format).toMatchObject({ rejected: 0, committed: true });
+    }
+    expect((await all()).map((r) => r.entityId).sort()).toEqual(["b1", "b2", "b3", "b4"]);
+  });
 
   it("exports every reference a page at a time, in a form import reads back", async () => {
     const lines = Array.from({ length: 25 }, (_, i) => `user,${i},contact,c${i},`);

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { UsageError } from "../../errors.js";
 import type { RawRecord } from "./import-sources.js";
+import { Utf8Check } from "./import-utf8.js";
 
 // The NDJSON and JSON-array readers of `refs import`: text as it arrives, split into records
 // with the line each starts on, without ever holding the whole file.
@@ -12,10 +13,16 @@ export interface Splitter {
 }
 
 export async function* textBatches(input: Readable, batchSize: number, splitter: Splitter): AsyncIterable<RawRecord[]> {
-  input.setEncoding("utf8");
+  const checked = input.pipe(new Utf8Check());
+  input.on("error", (error) => checked.destroy(error));
+  checked.setEncoding("utf8");
   let batch: RawRecord[] = [];
-  for await (const chunk of input) {
-    splitter.push(chunk as string, batch);
+  let first = true;
+  for await (let chunk of checked as AsyncIterable<string>) {
+    // A byte-order mark (a Windows editor's) is no part of the first record.
+    if (first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    first = false;
+    splitter.push(chunk, batch);
     if (batch.length >= batchSize) {
       yield batch;
       batch = [];
