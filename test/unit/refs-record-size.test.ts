@@ -1,0 +1,36 @@
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { type ImportFormat, type RawRecord, readRecords } from "../../src/services/refs/import-sources.js";
+
+// --max-record-size counts UTF-8 bytes in every format: NDJSON and JSON counted string length,
+// so a record of two-byte characters passed at up to twice the limit (three-byte, three times).
+async function records(text: string, format: ImportFormat, max: number): Promise<RawRecord[]> {
+  const out: RawRecord[] = [];
+  for await (const batch of readRecords(Readable.from([Buffer.from(text)]), format, 100, max)) out.push(...batch);
+  return out;
+}
+
+const ref = (id: string, note: string) =>
+  JSON.stringify({ entityType: "user", entityId: id, externalType: "contact", externalId: id, metadata: { note } });
+
+describe("--max-record-size in bytes", () => {
+  // 300 "é" are 300 characters and 600 bytes; with the rest of the record, under 400 characters.
+  const wide = "é".repeat(300);
+  const narrow = "e".repeat(300);
+  const cases: [ImportFormat, string][] = [
+    ["ndjson", `${ref("1", narrow)}\n${ref("2", wide)}\n`],
+    ["json", `[${ref("1", narrow)},\n${ref("2", wide)}]`],
+    [
+      "csv",
+      `entityType,entityId,externalType,externalId,metadata\nuser,1,contact,1,"{""n"":""${narrow}""}"\nuser,2,contact,2,"{""n"":""${wide}""}"\n`,
+    ],
+  ];
+  for (const [format, text] of cases) {
+    it(`rejects a record under the limit in characters and over it in bytes: ${format}`, async () => {
+      const got = await records(text, format, 500);
+      const errors = got.filter((r) => "error" in r);
+      expect(errors).toEqual([{ line: format === "csv" ? 3 : 2, error: "longer than 500 bytes (--max-record-size)" }]);
+      expect(got.length - errors.length).toBe(1);
+    });
+  }
+});
