@@ -50,7 +50,11 @@ const deps: Deps = {
   interruptExpected: () => {
     interrupted = false;
   },
+  finishOnClosedPipe: () => {
+    finishing = true;
+  },
 };
+let finishing = false;
 
 /**
  * A reader that went away (`intg keys list | head -1`) ends the command: exit 0 and no trace, as
@@ -62,6 +66,7 @@ function quietOnClosedPipe<T extends NodeJS.WriteStream>(stream: T): T {
 }
 
 function closedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === "EPIPE" && finishing) return; // the command finishes its writes; its output is dropped
   if (err.code === "EPIPE") process.exit(interrupted ? ExitCode.INTERRUPTED : ExitCode.OK);
   throw err;
 }

@@ -36,6 +36,12 @@ export interface Deps {
    * its own code instead of 130. Optional, so test dependencies need not provide it.
    */
   interruptExpected?(): void;
+  /**
+   * Called by a command that writes as it prints (`refs import --json`): a reader that goes away
+   * (`| head -1`) then no longer ends it half done; what it prints from there on is dropped, and it
+   * ends with its own exit code. Optional, as above.
+   */
+  finishOnClosedPipe?(): void;
 }
 
 /** Global flags, parsed once by the program and shared by every command. */

@@ -265,6 +265,35 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     expect(bad.stderr).toMatch(/Cannot read .*missing\.csv: ENOENT/);
   });
 
+  it("finishes an import whose --json reader went away, and exits 0 with every row written", async () => {
+    // The first rows' lines filled the pipe; the import ended there, exit 0, the rest never read.
+    const rows = Array.from({ length: 20_000 }, (_, i) =>
+      JSON.stringify({ entityType: "piped", entityId: String(i), externalType: "contact", externalId: `p${i}` }),
+    );
+    const file = join(homePath, `piped-${provider}.ndjson`);
+    writeFileSync(file, `${rows.join("\n")}\n`);
+    const args = [BIN, "refs", "import", file, "--connection", "conn_hubspot", "--json"].map((a) => `'${a}'`);
+    const r = spawnSync(
+      "bash",
+      ["-c", `'${process.execPath}' ${args.join(" ")} | head -c 1 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`],
+      {
+        env: { PATH: process.env.PATH ?? "", ...env() },
+        encoding: "utf8",
+      },
+    );
+    expect(r.stderr).toBe("exit=0\n");
+    const count = spawnSync(
+      process.execPath,
+      [BIN, "refs", "list", "--entity-type", "piped", "--limit", "100000", "--json", "id"],
+      {
+        env: { PATH: process.env.PATH ?? "", ...env() },
+        encoding: "utf8",
+        maxBuffer: 1 << 26,
+      },
+    );
+    expect(JSON.parse(count.stdout)).toHaveLength(20_000);
+  });
+
   it("imports every valid CSV row after one over --max-record-size, that one rejected once by its line", async () => {
     // csv-parse's own limit gave up the rest of the chunk at that record, then reported it again
     // for every chunk after: the rows after it were lost without a word.

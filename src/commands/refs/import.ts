@@ -70,6 +70,8 @@ export function registerImport(refs: Command, context: ContextFactory): void {
     )
     .action(async (file: string, flags: ImportFlags, cmd: Command) => {
       const ctx = context(cmd);
+      // `refs import --json | head -1` imported nothing past the first rows printed, and exited 0.
+      ctx.deps.finishOnClosedPipe?.();
       if (flags.mode !== "insert" && flags.mode !== "upsert")
         throw new UsageError(`--mode: "${flags.mode}" is not insert or upsert.`);
       const format = importFormat(file, flags.format);
