@@ -125,6 +125,24 @@ describe.each(PROVIDERS)("webhooks worker through bin/intg on %s", (provider) =>
     }
   }, 60_000);
 
+  it("keeps delivering when the reader of its --json lines goes away, and exits 0 with every attempt recorded", async () => {
+    // The first line it could not write ended it, exit 0, with its claimed deliveries left SENDING.
+    const s = await setup(provider);
+    try {
+      const receiver = await s.endpoint(() => ({ status: 200, delayMs: 5 }));
+      await s.send(300);
+      const w = s.worker(["--once", "--json", "--concurrency", "4"]);
+      let stderr = "";
+      w.stderr!.on("data", (d) => (stderr += d));
+      w.stdout!.once("data", () => w.stdout!.destroy()); // the reader reads a line and leaves
+      expect(await exited(w), stderr).toBe(0);
+      expect(await s.statuses()).toEqual({ DELIVERED: 300 });
+      expect(receiver.received).toHaveLength(300);
+    } finally {
+      await s.dispose();
+    }
+  });
+
   it("loses nothing when a worker is killed with SIGKILL mid-run, again and again", async () => {
     const s = await setup(provider);
     try {

@@ -102,6 +102,8 @@ export function registerReplay(noun: Command, context: ContextFactory): void {
     )
     .action(async (deliveryId: string | undefined, flags: ReplayFlags, cmd: Command) => {
       const ctx = context(cmd);
+      ctx.deps.finishOnClosedPipe?.(); // it sends as it prints, as the worker does
+
       if (flags.from !== undefined || flags.to !== undefined) return replayFromFile(ctx, deliveryId, flags, cmd);
       const offlineOnly = (["secretFile", "allowPrivateNetwork", "withEndpointHeaders", "timeout"] as const).filter(
         (k) => flags[k] !== undefined,

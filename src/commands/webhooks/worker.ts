@@ -71,6 +71,8 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
     )
     .action(async (flags: WorkerFlags, cmd: Command) => {
       const ctx = context(cmd);
+      // Its --json lines are a log: a log reader that dies must not stop delivery half done.
+      ctx.deps.finishOnClosedPipe?.();
       const concurrency = parseIntFlag("--concurrency", flags.concurrency, 1, 1024);
       const leaseMs = parseLease(flags.lease);
       const maxTimeMs = flags.maxTime === undefined ? null : parseDurationFlag("--max-time", flags.maxTime);
