@@ -72,5 +72,10 @@ describe("errors below every layer", () => {
       for (const kind of kinds) expect(table.find((t) => t.code === exitCodeFor(kind))!.errors).toContain(code);
     }
     expect(table.find((t) => t.code === 6)!.errors).toContain("ROTATION_IN_GRACE");
+    // One exit code per error code (PASSPHRASE_REQUIRED was under 2 and 4), and none that is no
+    // error: VALID, the verification outcome keys verify never throws, was listed under 4.
+    const listed = table.flatMap((t) => t.errors);
+    expect(listed.length).toBe(new Set(listed).size);
+    expect(listed).not.toContain("VALID");
   });
 });

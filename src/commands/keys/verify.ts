@@ -62,7 +62,9 @@ export function registerVerify(keys: Command, context: ContextFactory): void {
             ["expires", result.expiresAt ?? "never"],
           ]);
         }
-        if (!result.valid) throw new CredentialError(`${result.outcome}: ${result.message}`, undefined, result.outcome);
+        // The outcome is the error's code; VALID never is one (help exit-codes listed it under 4).
+        if (result.outcome !== "VALID")
+          throw new CredentialError(`${result.outcome}: ${result.message}`, undefined, result.outcome);
       },
     );
 }

@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
-import { CredentialError } from "../../errors.js";
+import { CredentialError, UsageError } from "../../errors.js";
 import { passphraseMacKey } from "../../lib/passphrase.js";
 import type { BackupSignature, IntegrationBackup } from "../../types/integration/integration.types.js";
 import { sortKeys } from "../audit/chain.js";
@@ -63,8 +63,9 @@ export function verifyBackup(
     }
   };
   if (sig.scheme === "passphrase" && typeof sig.salt === "string") {
+    // Missing input, as restore's own check says (exit 2); a wrong passphrase is a credential (exit 4).
     if (by.passphrase === null)
-      throw new CredentialError(
+      throw new UsageError(
         "The backup is signed under a passphrase: give it on stdin or with --passphrase-file; nothing was restored.",
         undefined,
         "PASSPHRASE_REQUIRED",
