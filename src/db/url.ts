@@ -14,7 +14,7 @@ export interface DbTarget {
   /** True when no URL was given and the embedded default under the XDG data directory is used. */
   embedded: boolean;
   /** Where the URL came from, for `intg db info`. */
-  source: "--db" | "INTG_DATABASE_URL" | "DATABASE_URL" | "default";
+  source: "--db" | "INTG_DATABASE_URL" | "DATABASE_URL" | "default" | "openIntg(url)";
   redacted: string;
 }
 

@@ -39,7 +39,8 @@ export function intgOnPrisma(prisma: PrismaLike, options: IntgOptions & { provid
 
 /** Services on a database URL (`file:…` or `postgresql://…`), opened and migrated check first. */
 export async function openIntg(url: string, options: IntgOptions = {}): Promise<OpenedIntg> {
-  const target = parseDbUrl(url, "--db", process.cwd());
+  // Named as the app wrote it: "--db names no SQLite file" spoke of a flag the app never saw.
+  const target = parseDbUrl(url, "openIntg(url)", process.cwd());
   const db = await openDatabase(target, { autoMigrate: false });
   return { ...context(db, options), close: () => db.close() };
 }

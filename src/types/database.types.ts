@@ -23,7 +23,7 @@ export interface DatabaseInfo {
   provider: DatabaseProvider;
   url: string;
   /** Where the URL came from: --db, INTG_DATABASE_URL, DATABASE_URL or the embedded default. */
-  source: "--db" | "INTG_DATABASE_URL" | "DATABASE_URL" | "default";
+  source: "--db" | "INTG_DATABASE_URL" | "DATABASE_URL" | "default" | "openIntg(url)";
   embedded: boolean;
   /** The last applied migration's name, or null for an empty database. */
   schemaVersion: string | null;
