@@ -134,6 +134,13 @@ export function jsonArraySplitter(maxRecord = Infinity): Splitter {
       }
     },
     end() {
+      // An empty file was "not closed", as if an array had begun.
+      if (state === "start")
+        throw new UsageError(
+          "The JSON file is empty: it must hold one array of objects ([] for none).",
+          undefined,
+          "INVALID_IMPORT_FILE",
+        );
       if (state !== "done")
         throw new UsageError("The JSON array is not closed: the file ends early.", undefined, "INVALID_IMPORT_FILE");
     },

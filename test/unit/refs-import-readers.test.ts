@@ -34,3 +34,12 @@ describe("--max-record-size in bytes", () => {
     });
   }
 });
+
+describe("the JSON reader", () => {
+  it("calls an empty JSON file empty, not an array left open", async () => {
+    await expect(records("", "json", 500)).rejects.toThrow("The JSON file is empty");
+    await expect(records(" \n", "json", 500)).rejects.toThrow("The JSON file is empty");
+    await expect(records("[", "json", 500)).rejects.toThrow("The JSON array is not closed");
+    expect(await records("[]", "json", 500)).toEqual([]);
+  });
+});
