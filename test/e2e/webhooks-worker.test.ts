@@ -143,6 +143,25 @@ describe.each(PROVIDERS)("webhooks worker through bin/intg on %s", (provider) =>
     }
   });
 
+  it("says on SIGTERM that it waits for the attempts in flight, then records them and exits 130", async () => {
+    const s = await setup(provider);
+    try {
+      const receiver = await s.endpoint(() => ({ status: 200, delayMs: 1_500 }));
+      await s.send(1);
+      const w = s.worker(["--poll", "50ms"]);
+      let stderr = "";
+      w.stderr!.on("data", (d) => (stderr += d));
+      for (let i = 0; i < 200 && receiver.received.length === 0; i++) await sleep(25);
+      w.kill("SIGTERM");
+      await sleep(300);
+      expect(stderr).toContain("Stopping: the attempts in flight finish first"); // said at once, not after
+      expect(await exited(w), stderr).toBe(130);
+      expect(await s.statuses()).toEqual({ DELIVERED: 1 });
+    } finally {
+      await s.dispose();
+    }
+  });
+
   it("loses nothing when a worker is killed with SIGKILL mid-run, again and again", async () => {
     const s = await setup(provider);
     try {

@@ -105,6 +105,16 @@ export function registerWorker(noun: Command, context: ContextFactory): void {
         throw error;
       });
       if (watch.metricsUrl) ctx.out.info(`Metrics at ${watch.metricsUrl}`);
+      // A stop waits for the attempts in flight (up to their endpoint's timeout, 2 minutes at most):
+      // said, so that a silent minute is not taken for a hang.
+      ctx.deps.signal.addEventListener(
+        "abort",
+        () =>
+          ctx.out.info(
+            "Stopping: the attempts in flight finish first (at most their endpoint's timeout); signal again to stop at once.",
+          ),
+        { once: true },
+      );
       const summary = await runWorker(services, {
         concurrency,
         once: Boolean(flags.once),
