@@ -53,8 +53,10 @@ const deps: Deps = {
   finishOnClosedPipe: () => {
     finishing = true;
   },
+  stdoutLost: () => lost,
 };
 let finishing = false;
+let lost = false;
 
 /**
  * A reader that went away (`intg keys list | head -1`) ends the command: exit 0 and no trace, as
@@ -66,7 +68,7 @@ function quietOnClosedPipe<T extends NodeJS.WriteStream>(stream: T): T {
 }
 
 function closedPipe(err: NodeJS.ErrnoException): void {
-  if (err.code === "EPIPE" && finishing) return; // the command finishes its writes; its output is dropped
+  if (err.code === "EPIPE" && finishing) return void (lost = true); // the command finishes; its output is dropped
   if (err.code === "EPIPE") process.exit(interrupted ? ExitCode.INTERRUPTED : ExitCode.OK);
   throw err;
 }

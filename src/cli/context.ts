@@ -3,6 +3,7 @@ import type { ServiceContext } from "../services/context.js";
 import { resolveDbTarget, type DbTarget } from "../db/url.js";
 import { nodeOs } from "../lib/lazy-builtins.js";
 import { headSyncPending } from "../services/audit/head-pending.js";
+import { IntgError } from "../errors.js";
 import type { Deps, GlobalOptions } from "./deps.js";
 import type { JqFilter } from "./json-filter.js";
 import { Output, type StyleFactory } from "./output.js";
@@ -29,6 +30,17 @@ export class CommandContext {
 
   now(): Date {
     return this.deps.now();
+  }
+
+  /**
+   * Prints what exists this once (a new key, a signing secret, a share token). Its reader gone
+   * before it was written (`| head -c 0`) ended the command with exit 0 and the secret lost; now
+   * the command fails (exit 1) with `lost`, which says what was made and how to undo it.
+   */
+  printShownOnce(print: () => void, lost: string): void {
+    this.deps.finishOnClosedPipe?.();
+    print();
+    if (this.deps.stdoutLost?.()) throw new IntgError("WRITE_FAILED", `${lost} It is shown only once.`, "failure");
   }
 
   target(): DbTarget {

@@ -42,6 +42,8 @@ export interface Deps {
    * ends with its own exit code. Optional, as above.
    */
   finishOnClosedPipe?(): void;
+  /** After finishOnClosedPipe: whether a write to stdout found its reader gone. */
+  stdoutLost?(): boolean;
 }
 
 /** Global flags, parsed once by the program and shared by every command. */

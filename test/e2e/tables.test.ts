@@ -247,6 +247,27 @@ describe("tables through bin/intg", () => {
     }
   });
 
+  it("a secret shown once whose reader went away fails (exit 1), naming what was made and how to undo it", async () => {
+    // It ended with exit 0, the key created and its only copy lost.
+    const before = (await json(["keys", "list"])).length;
+    for (const asJson of [false, true]) {
+      const args = ["keys", "create", "--name", "lost", ...(asJson ? ["--json"] : [])];
+      const r = await sh(`exec 3>&1; (${command(args)}; echo "exit=$?" >&3) | (exec 0<&-; true); sleep 0.2`, env);
+      expect(r.stdout, args.join(" ")).toBe("exit=1\n");
+      expect(r.stderr).toMatch(
+        /The key key_\w+ was created, but stdout closed before it was written: revoke it \(intg keys revoke key_\w+\)/,
+      );
+      expect(r.stderr).toContain("It is shown only once.");
+    }
+    expect(await json(["keys", "list"])).toHaveLength(before + 2);
+    // A reader that took what it wanted and left is no failure: the key was written.
+    const head = await sh(
+      `${command(["keys", "create", "--name", "kept"])} | head -c 5; echo " exit=\${PIPESTATUS[0]}"`,
+      env,
+    );
+    expect(head.stdout).toMatch(/^\w{5} exit=0\n$/);
+  });
+
   it("a wait longer than a second shows a status line on a terminal, and none in a pipe", async () => {
     const request = ["connections", "request", ids.connection, "GET", "/v1/things"];
     await new Promise((resolve) => setTimeout(resolve, 1600)); // the window the check used is over

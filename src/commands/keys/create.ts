@@ -52,9 +52,12 @@ export function registerCreate(keys: Command, context: ContextFactory): void {
       const ctx = context(cmd);
       const input = toInput(flags, ctx.now());
       const created = await createKey(await ctx.services(), input);
-      if (ctx.out.json) return ctx.out.printJson(created, { shownOnce: true });
       // stdout carries the key alone, so `KEY=$(intg keys create …)` works; the rest is for people.
-      ctx.out.print(created.key);
+      ctx.printShownOnce(
+        () => (ctx.out.json ? ctx.out.printJson(created, { shownOnce: true }) : ctx.out.print(created.key)),
+        `The key ${created.id} was created, but stdout closed before it was written: revoke it (intg keys revoke ${created.id}) and create another.`,
+      );
+      if (ctx.out.json) return;
       const scopes = created.scopes.map((s) => s.toLowerCase()).join(",");
       ctx.out.success(
         `Created ${created.id} (${created.name}; ${scopes}; expires ${created.expiresAt ?? "never"}). Store the key now: it cannot be shown again.`,

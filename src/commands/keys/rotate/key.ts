@@ -22,8 +22,11 @@ export function addKeyRotation(rotate: Command, context: ContextFactory): void {
       const ctx = context(cmd);
       const graceMs = parseDurationFlag("--grace", flags.grace);
       const created = await rotateKey(await ctx.services(), { keyId: id, graceMs });
-      if (ctx.out.json) return ctx.out.printJson(created, { shownOnce: true });
-      ctx.out.print(created.key);
+      ctx.printShownOnce(
+        () => (ctx.out.json ? ctx.out.printJson(created, { shownOnce: true }) : ctx.out.print(created.key)),
+        `${id} was rotated into ${created.id}, but stdout closed before the new key was written: revoke ${created.id} (intg keys revoke ${created.id}) within the grace period and rotate ${id} again.`,
+      );
+      if (ctx.out.json) return;
       ctx.out.success(`Rotated ${id} into ${created.id}. Store the new key now: it cannot be shown again.`);
       ctx.out.info(
         `The old key stays valid until the grace period ends. Check callers have switched with: intg keys rotate status ${id}`,

@@ -38,9 +38,12 @@ export function registerCreate(share: Command, context: ContextFactory): void {
       if (maxUses !== null && (!Number.isInteger(maxUses) || maxUses < 1))
         throw new UsageError(`--max-uses: "${flags.maxUses}" is not a whole number of at least 1.`);
       const created = await createShareLink(await ctx.services(), { referenceId: ref, expiresInMs, maxUses });
-      if (ctx.out.json) return ctx.out.printJson(created, { shownOnce: true });
       // The token alone on stdout, so `intg refs share create ref_… > token` captures just it.
-      ctx.out.print(created.token);
+      ctx.printShownOnce(
+        () => (ctx.out.json ? ctx.out.printJson(created, { shownOnce: true }) : ctx.out.print(created.token)),
+        `The share link ${created.id} was created, but stdout closed before its token was written: revoke it (intg refs share revoke ${created.id}) and create another.`,
+      );
+      if (ctx.out.json) return;
       await printShareLinks(ctx, [created], true);
       ctx.out.info("Store the token now: it is not shown again. Resolve it with: intg refs share resolve < token");
     });

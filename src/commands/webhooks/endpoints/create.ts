@@ -39,9 +39,12 @@ export function registerCreate(endpoints: Command, context: ContextFactory): voi
       const ctx = context(cmd);
       const input = toCreateInput(flags, await readHeaderFlags(ctx, flags)); // before the database: bad flags write nothing
       const created = await createEndpoint(await ctx.services(), input, { warn: (m) => ctx.out.warn(m) });
-      if (ctx.out.json) return ctx.out.printJson(created, { shownOnce: true });
       // stdout carries the secret alone, so `SECRET=$(intg webhooks endpoints create …)` works.
-      ctx.out.print(created.secret);
+      ctx.printShownOnce(
+        () => (ctx.out.json ? ctx.out.printJson(created, { shownOnce: true }) : ctx.out.print(created.secret)),
+        `The endpoint ${created.id} was created, but stdout closed before its signing secret was written: rotate it (intg webhooks endpoints rotate-secret ${created.id} --grace 0).`,
+      );
+      if (ctx.out.json) return;
       ctx.out.success(
         `Created ${created.id} (${created.url}). Store the signing secret now: it cannot be shown again.`,
       );

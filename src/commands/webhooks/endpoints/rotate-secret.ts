@@ -47,8 +47,11 @@ export function registerRotateSecret(endpoints: Command, context: ContextFactory
       const ctx = context(cmd);
       const graceMs = parseDurationFlag("--grace", flags.grace);
       const rotated = await rotateEndpointSecret(await ctx.services(), id, { graceMs, force: flags.force });
-      if (ctx.out.json) return ctx.out.printJson(rotated, { shownOnce: true });
-      ctx.out.print(rotated.secret);
+      ctx.printShownOnce(
+        () => (ctx.out.json ? ctx.out.printJson(rotated, { shownOnce: true }) : ctx.out.print(rotated.secret)),
+        `The signing secret of ${id} was rotated, but stdout closed before it was written: rotate it again.`,
+      );
+      if (ctx.out.json) return;
       ctx.out.success(`Rotated the signing secret of ${id}. Store it now: it cannot be shown again.`);
       const { previousSecretExpiresAt: previous, olderSecretExpiresAt: older } = rotated;
       const beforeIt = older ? `, and with the one before it until ${older}` : "";
