@@ -43,6 +43,11 @@ export interface SqlClient {
    */
   copyFrom?(sql: string): Promise<Writable>;
   /**
+   * PostgreSQL: while held, a lost connection is not opened again: session state (the master-key
+   * rotation's session lock) went with it, so the next statement fails instead of running unprotected.
+   */
+  holdSession?(held: boolean): void;
+  /**
    * Runs fn in one transaction; on SQLite it takes the write lock up front (BEGIN IMMEDIATE).
    * Inside, use the `tx` given to fn (and pass it on): calling the outer client's transaction()
    * there would queue behind the running transaction and never start.
@@ -245,6 +250,7 @@ async function postgresClient(url: string): Promise<SqlClient> {
   };
   let broken = false;
   let inTransaction = false;
+  let held = false;
   const open = async () => {
     const c: pg.Client = new pgm.Client({ connectionString: url, types: types as pg.CustomTypesConfig });
     c.on("error", () => void (broken = c === conn || broken)); // the pending query hears why
@@ -258,6 +264,7 @@ async function postgresClient(url: string): Promise<SqlClient> {
   const live = async (): Promise<pg.Client> => {
     if (!broken) return conn;
     if (inTransaction) throw new DatabaseError("The connection to PostgreSQL was lost inside a transaction.");
+    if (held) throw new DatabaseError("The connection to PostgreSQL was lost, and the session lock it held with it.");
     void conn.end().catch(() => undefined);
     conn = await open();
     broken = false;
@@ -302,6 +309,7 @@ async function postgresClient(url: string): Promise<SqlClient> {
       return stream;
     },
     transaction: () => Promise.reject(new Error("replaced below")),
+    holdSession: (on) => void (held = on),
     close: () => conn.end(),
   };
   client.transaction = transactions(

@@ -74,12 +74,19 @@ async function advisoryLock(ctx: Pick<ServiceContext, "sql">, waitMs: number): P
   const deadline = Date.now() + waitMs;
   const db = typed(ctx.sql);
   for (;;) {
-    if (await tryMasterKeyLock(db)) break;
+    if (await tryMasterKeyLock(db)) {
+      // Held by this session: a connection cut meanwhile must fail the run, not reopen without it.
+      ctx.sql.holdSession?.(true);
+      break;
+    }
     if (Date.now() >= deadline) throw busy("PostgreSQL advisory lock", waitMs);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   // A failed unlock means the connection is gone, and the lock went with it.
-  return async () => void (await releaseMasterKeyLock(db).catch(() => undefined));
+  return async () => {
+    await releaseMasterKeyLock(db).catch(() => undefined);
+    ctx.sql.holdSession?.(false);
+  };
 }
 
 function busy(what: string, waitMs: number): ConflictError {
