@@ -1,3 +1,5 @@
+import { type Expression, sql } from "kysely";
+
 // Rows sent to PostgreSQL as one JSON text parameter (json_to_recordset): one statement and one
 // round trip for a batch of any size, and one shape to compile.
 
@@ -12,4 +14,11 @@ const wellFormed = (_key: string, value: unknown) =>
 export function jsonRows(rows: readonly object[]): string {
   const text = JSON.stringify(rows);
   return LONE_SURROGATE_ESCAPE.test(text) ? JSON.stringify(rows, wellFormed) : text;
+}
+
+/** The strings of a JSON array text parameter, as a subquery for IN: one statement shape for any count. */
+export function jsonStrings(provider: string, ids: Expression<unknown>) {
+  return provider === "postgresql"
+    ? sql<string>`(select json_array_elements_text(${ids}::json))`
+    : sql<string>`(select value from json_each(${ids}))`;
 }

@@ -545,7 +545,7 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     let stolen = 0;
     const store: DeliveryStore = {
       ...inner,
-      renew: async (owner, now, leaseMs) => {
+      renew: async (owner, now, leaseMs, tracked) => {
         if (stolen === 0) {
           // Every one it holds that has not reached the receiver (the one in flight has).
           const held = await live.sql.all<{ id: string; eventId: string }>(
@@ -561,7 +561,7 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
               ["thief", far, id],
             );
         }
-        return inner.renew(owner, now, leaseMs);
+        return inner.renew(owner, now, leaseMs, tracked);
       },
     };
     const summary = await runWorker(live, { ...once, concurrency: 1, leaseMs: 1_500, workerId: "stalled", store });
@@ -572,6 +572,44 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     const thief = await live.sql.all(`SELECT "id" FROM "WebhookDelivery" WHERE "leaseOwner" = ?`, ["thief"]);
     expect(thief.length).toBeGreaterThanOrEqual(4); // the ones it never recorded either
   });
+
+  it("lets the leases of a claim that committed and then failed run out, and claims them again", async () => {
+    // The claim is several statements; the first committed, then the connection was cut on the way
+    // back. The worker, which waits such errors out, renewed every row it owned: those five stayed
+    // SENDING, leased to it, for as long as it ran, and were never sent.
+    const { receiver } = await endpointTo(undefined);
+    await send(5);
+    const live = { ...ctx, now: () => new Date() }; // leases must run out on the real clock here
+    const inner = sqlStore(live.sql, { target: live.db.target, env: live.env });
+    let cut = false;
+    const store: DeliveryStore = {
+      ...inner,
+      claim: async (...args) => {
+        const claimed = await inner.claim(...args);
+        if (cut || claimed.items.length === 0) return claimed;
+        cut = true;
+        throw Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
+      },
+    };
+    const stop = new AbortController();
+    const retries: unknown[] = [];
+    const running = runWorker(live, {
+      ...once,
+      once: false,
+      maxTimeMs: 8_000,
+      leaseMs: 1_500,
+      pollMs: 50,
+      store,
+      signal: stop.signal,
+      onRetry: (e) => retries.push(e),
+      onAttempt: () => receiver.received.length >= 5 && stop.abort(),
+    });
+    const summary = await running;
+    expect(cut).toBe(true);
+    expect(retries).toHaveLength(1);
+    expect(summary.delivered).toBe(5);
+    expect([...receiver.counts.values()]).toEqual([1, 1, 1, 1, 1]);
+  }, 15_000);
 
   // The built CLI's worker keeps its claims and records on a thread with its own connection.
   const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");

@@ -2,6 +2,7 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kyse
 import type { DB, WebhookEvent } from "../generated/kysely/types.js";
 import { count, type Db } from "../kysely.js";
 import { prepared, providerOf } from "../prepared.js";
+import { jsonStrings } from "../json-rows.js";
 import { LOCK } from "./advisory-lock.js";
 
 // Every statement on "WebhookEvent": the events sent, each with its exact payload.
@@ -72,13 +73,7 @@ const payloads = prepared(["ids"], (db, p) =>
   db
     .selectFrom("WebhookEvent as ev")
     .select(["ev.id", "ev.payload"])
-    .where(
-      "ev.id",
-      "in",
-      providerOf(db) === "postgresql"
-        ? sql<string>`(select json_array_elements_text(${p.ids}::json))`
-        : sql<string>`(select value from json_each(${p.ids}))`,
-    ),
+    .where("ev.id", "in", jsonStrings(providerOf(db), p.ids)),
 );
 
 /** Each event's payload by its id: each of `ids` once, whatever the number of its deliveries. */

@@ -1,7 +1,8 @@
 import { CompiledQuery, sql } from "kysely";
 import { DeliveryStatus } from "../../generated/kysely/enums.js";
 import type { Db } from "../../kysely.js";
-import { type Compiled, compileFor, prepared } from "../../prepared.js";
+import { jsonStrings } from "../../json-rows.js";
+import { type Compiled, compileFor, prepared, providerOf } from "../../prepared.js";
 import type { Provider } from "../../url.js";
 
 // The worker's claim, lease heartbeat and release.
@@ -100,21 +101,25 @@ function prepareClaim(
   });
 }
 
-const renewal = prepared(["owner", "lease"], (k, p) =>
+const renewal = prepared(["owner", "lease", "ids"], (k, p) =>
   k
     .updateTable("WebhookDelivery")
     .set({ leaseExpiresAt: p.lease })
     .where("leaseOwner", "=", p.owner)
     .where("status", "=", DeliveryStatus.SENDING)
+    .where("id", "in", jsonStrings(providerOf(k), p.ids))
     .returning("id"),
 );
 
 /**
- * Pushes out the lease of every delivery `owner` still holds (the worker's heartbeat); returns their
- * ids. One it held and does not any more (its lease ran out and another worker took it) is not among them.
+ * Pushes out the lease of each of `ids` that `owner` still holds (the worker's heartbeat); returns
+ * those. One it held and does not any more (its lease ran out and another worker took it) is not
+ * among them; nor is one it holds without knowing (a claim that committed, then failed on its way
+ * back), which is left to run out, and to be claimed again, rather than renewed for ever.
  */
-export async function renewLeases(db: Db, owner: string, lease: Date): Promise<string[]> {
-  return (await renewal.run(db, { owner, lease })).rows.map((r) => r.id);
+export async function renewLeases(db: Db, owner: string, lease: Date, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  return (await renewal.run(db, { owner, lease, ids: JSON.stringify(ids) })).rows.map((r) => r.id);
 }
 
 /** IN lists are cut into chunks: SQLite binds at most 32,766 parameters, and short lists plan well. */

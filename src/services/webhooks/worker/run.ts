@@ -80,6 +80,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const trigger = options.trigger ?? "scheduled";
   const http = new HttpClient();
   const endpoints = new EndpointCache(ctx);
+  // Every delivery this worker claimed and has not yet recorded, released or let go: the heartbeat
+  // renews these alone. Renewing all the owner's rows kept for ever the leases of a claim that
+  // committed and then failed on its way back (retried since, as the database refused for now).
+  const tracked = new Set<string>();
   const summary: WorkerSummary = {
     workerId: owner,
     attempts: 0,
@@ -139,6 +143,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     const leaseEnds = now.getTime() + options.leaseMs;
     options.onClaim?.(items.length, now, busy);
     for (const item of items) {
+      tracked.add(item.id);
       const entry = { item, leaseEnds };
       const wait = (item.sendAt ?? 0) - Date.now(); // the rate limits' clock is real time
       if (wait <= 0) queue.push(entry);
@@ -176,7 +181,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   // and sent a second time by another worker. A worker that dies stops renewing; its leases run out.
   const heartbeat = setInterval(() => {
     const now = ctx.now();
-    store.renew(owner, now, options.leaseMs).then(
+    store.renew(owner, now, options.leaseMs, [...tracked]).then(
       (ids) => {
         // Only the leases renewed: one that ran out while this worker stalled (a pause longer than
         // the lease) may be another worker's now, and keeps its old end, so it is not sent from here.
@@ -218,6 +223,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       }
       wake?.(); // an endpoint's share may have room again
       for (const f of batch) {
+        tracked.delete(f.deliveryId);
         summary.attempts++;
         if (f.outcome.kind === "delivered") summary.delivered++;
         else if (f.outcome.kind === "retry") summary.retrying++;
@@ -275,11 +281,12 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
 
   const send = async (next: Entry) => {
     // A lease that ran out while the delivery waited here may be another worker's now.
-    if (ctx.now().getTime() >= next.leaseEnds - leaseMargin) return;
+    if (ctx.now().getTime() >= next.leaseEnds - leaseMargin) return void tracked.delete(next.item.id);
     // Past its rate-limit slot: handed back for a later slot, not sent bunched with the next ones.
     // Awaited, so a run that stops when nothing is due (--once) finds it due again.
     if (next.item.sendBy !== undefined && Date.now() > next.item.sendBy) {
       await store.release(owner, [next.item.id]);
+      tracked.delete(next.item.id);
       return;
     }
     let finished: Finished | undefined;
@@ -333,7 +340,8 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       ep ??= await endpoints.get(item.endpointId);
       caps.set(item.endpointId, ep.maxInFlight); // a changed cap applies within the cache's refresh
     } catch (error) {
-      if (error instanceof NotFoundError) return undefined; // deleted meanwhile: its deliveries went with it
+      // Deleted meanwhile: its deliveries went with it.
+      if (error instanceof NotFoundError) return void tracked.delete(item.id);
       // A row changed outside intg is not sent to: the attempt fails, on the default schedule, and
       // the other endpoints are served meanwhile.
       if (error instanceof IntgError && error.code === "CONFIG_INTEGRITY_FAILED") {
@@ -346,6 +354,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     // its own deliveries, and sends them as it always has.)
     if (ep.rateLimited && item.sendAt === undefined && trigger === "scheduled") {
       await store.release(owner, [item.id]);
+      tracked.delete(item.id);
       return undefined;
     }
     const startedAt = ctx.now();

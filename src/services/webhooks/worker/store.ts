@@ -16,8 +16,8 @@ export interface DeliveryStore {
   claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimResult>;
   /** Records a batch of attempts (encodeAttempts) in one transaction; returns the endpoints that batch disabled. */
   record(owner: string, records: AttemptRecords, now: Date, disableAfterMs: number): Promise<Disabled[]>;
-  /** Extends the lease of every delivery the owner still holds (a heartbeat); returns their ids. */
-  renew(owner: string, now: Date, leaseMs: number): Promise<string[]>;
+  /** Extends the lease of each of `ids` the owner still holds (a heartbeat); returns those. */
+  renew(owner: string, now: Date, leaseMs: number, ids: readonly string[]): Promise<string[]>;
   /** Hands claimed deliveries that were never attempted back, due at once, for any worker. */
   release(owner: string, ids: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -39,7 +39,7 @@ export function sqlStore(sql: SqlClient, keys: { target: DbTarget; env: Env }, c
     claim: claimer(claims),
     // The worker's own decisions (disabling an endpoint) are audited as "system", whoever runs it.
     record: (owner, records, now, disableAfterMs) => recordBatch(auditCtx(now), owner, records, disableAfterMs),
-    renew: (owner, now, leaseMs) => renewLeases(typed(sql), owner, new Date(now.getTime() + leaseMs)),
+    renew: (owner, now, leaseMs, ids) => renewLeases(typed(sql), owner, new Date(now.getTime() + leaseMs), ids),
     release: (owner, ids) => releaseDeliveries(typed(sql), owner, ids),
     // An endpoint disabled inside a batch's transaction was audited there: move the head kept
     // outside the database now that it is committed (this thread may have no command to end).
