@@ -46,7 +46,25 @@ const CASES: { name: string; text: string; max: number; out: string; lines: numb
     out: 'a,b\n1,"x""\n""y"\n2,ab"c\n\n',
     lines: [5],
   },
-  { name: "CRLF", text: "a,b\r\n1,2\r\n3,xxxxxxxxxxx\r\n4,5\r\n", max: 8, out: "a,b\r\n1,2\r\n\n4,5\r\n", lines: [3] },
+  // A record cut out of a CRLF file is replaced by CRLF: a bare LF became the next row's first byte.
+  {
+    name: "CRLF",
+    text: "a,b\r\n1,2\r\n3,xxxxxxxxxxx\r\n4,5\r\n",
+    max: 8,
+    out: "a,b\r\n1,2\r\n\r\n4,5\r\n",
+    lines: [3],
+  },
+  { name: "CRLF, the CR not counted", text: "a,b\r\n1,234567\r\n", max: 8, out: "a,b\r\n1,234567\r\n", lines: [] },
+  {
+    name: "CRLF inside quotes",
+    text: 'a,b\r\n1,"x\r\ny\r\nzzzzzzzzzz"\r\n5,6\r\n',
+    max: 8,
+    out: "a,b\r\n\r\n\r\n\r\n5,6\r\n",
+    lines: [2],
+  },
+  // Old Mac files end lines with CR alone: the whole file was one record over the limit.
+  { name: "CR alone", text: "a,b\r1,2\r3,xxxxxxxxxxx\r4,5\r", max: 8, out: "a,b\r1,2\r\r4,5\r", lines: [3] },
+  { name: "CR alone, the last one long", text: "a,b\r1,2\r3,xxxxxxxxxxx", max: 8, out: "a,b\r1,2\r", lines: [3] },
   {
     name: "the last record, with no line break",
     text: "a,b\n1,2\n3,xxxxxxxxxxxxxxxxxx",

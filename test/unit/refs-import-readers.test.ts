@@ -35,6 +35,45 @@ describe("--max-record-size in bytes", () => {
   }
 });
 
+describe("the CSV reader past a record over the limit", () => {
+  // The rows after it arrive whole, whatever ends the lines: a bare LF put in a CRLF file's place
+  // became the next row's first byte, and a CR-only file was one record.
+  for (const [name, eol] of [
+    ["LF", "\n"],
+    ["CRLF", "\r\n"],
+    ["CR", "\r"],
+  ] as const) {
+    it(`ends lines with ${name}`, async () => {
+      const text = [
+        "entityType,entityId,externalType,externalId",
+        "user,1,contact,c1",
+        `user,2,contact,${"x".repeat(300)}`,
+        "user,3,contact,c3",
+        "",
+      ].join(eol);
+      const got = await records(text, "csv", 100);
+      expect(got.map((r) => ("fields" in r ? r.fields.join(",") : "error" in r ? r.error : r.value))).toEqual([
+        "user,1,contact,c1",
+        "longer than 100 bytes (--max-record-size)",
+        "user,3,contact,c3",
+      ]);
+      expect(got.map((r) => r.line)).toEqual([2, 3, 4]);
+    });
+  }
+});
+
+describe("the CSV reader after a malformed quote", () => {
+  // csv-parse reads on inside the quote (the limit ahead of it does not): its own limit still stops
+  // it at the limit, rather than holding the rest of the file as one field.
+  it("stops at --max-record-size, not at the end of the file", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `user,${i},contact,c${i}`);
+    const text = `entityType,entityId,externalType,externalId\nuser,1,"a"b,c\n${rows.join("\n")}\n`;
+    const errors = (await records(text, "csv", 500)).flatMap((r) => ("error" in r ? [r.error] : []));
+    expect(errors[0]).toMatch(/Invalid Closing Quote/);
+    expect(errors[1]).toMatch(/Max Record Size: .* 500 at line \d+\)$/);
+  });
+});
+
 describe("the JSON reader", () => {
   it("calls an empty JSON file empty, not an array left open", async () => {
     await expect(records("", "json", 500)).rejects.toThrow("The JSON file is empty");

@@ -10,6 +10,7 @@ import { Transform, type TransformCallback } from "node:stream";
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
+const CR = 0x0d;
 
 /**
  * Passes CSV bytes through, less every record longer than `max` bytes, holding at most one record
@@ -22,6 +23,8 @@ export class CsvRecordLimit extends Transform {
   private carried = 0;
   private dropping = false;
   private quoted = false;
+  /** Outside quotes, the byte before was a CR: a line break, with or without an LF after it. */
+  private crBefore = false;
   /** Inside quotes, the byte before was a quote: the field's end, or the first of "". */
   private quoteBefore = false;
   private fieldStart = true;
@@ -39,18 +42,37 @@ export class CsvRecordLimit extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     let from = 0; // where the current record starts in this chunk (0: it began before)
     let kept = 0; // the start of the bytes not yet passed on
-    // Outside quotes, a stretch with no quote is skipped to its line break (or the chunk's end) by
-    // indexOf: most rows hold no quote, and byte by byte this filter cost a tenth of an import.
+    // The record that ends before `next` (its content `size` bytes, line break not counted), ended
+    // by `eol`: passed on, or replaced by as many line breaks as it held when over the limit.
+    const finish = (next: number, size: number, eol: string) => {
+      if (this.dropping || size > this.max) {
+        if (kept < from) this.push(chunk.subarray(kept, from));
+        this.push(Buffer.from(eol.repeat(this.breaks + 1)));
+        this.tooLong();
+        kept = next;
+      } else if (this.carry.length > 0) for (const b of this.carry) this.push(b);
+      this.carry = [];
+      this.carried = 0;
+      this.dropping = false;
+      this.fieldStart = true;
+      this.line += this.breaks + 1;
+      this.breaks = 0;
+      from = next;
+    };
+    // Outside quotes, a stretch with no quote and no CR is skipped to its LF (or the chunk's end) by
+    // indexOf: most rows hold neither, and byte by byte this filter cost a tenth of an import.
     let quote = chunk.indexOf(QUOTE);
+    let cr = chunk.indexOf(CR);
     for (let i = 0; i < chunk.length; i++) {
-      if (!this.quoted && !this.quoteBefore) {
+      if (!this.quoted && !this.quoteBefore && !this.crBefore) {
         if (quote !== -1 && quote < i) quote = chunk.indexOf(QUOTE, i);
-        const end = quote === -1 ? chunk.length : quote;
+        if (cr !== -1 && cr < i) cr = chunk.indexOf(CR, i);
+        const stop = Math.min(quote === -1 ? chunk.length : quote, cr === -1 ? chunk.length : cr);
         const lf = chunk.indexOf(LF, i);
-        if (lf === -1 || lf > end) {
-          if (end > i) {
-            this.fieldStart = chunk[end - 1] === COMMA;
-            i = end;
+        if (lf === -1 || lf > stop) {
+          if (stop > i) {
+            this.fieldStart = chunk[stop - 1] === COMMA;
+            i = stop;
             if (i === chunk.length) break;
           }
         } else i = lf;
@@ -67,33 +89,29 @@ export class CsvRecordLimit extends Transform {
           continue;
         }
       }
+      if (this.crBefore) {
+        // A CR outside quotes ends the record: with the LF after it (CRLF), or alone (old Mac files).
+        this.crBefore = false;
+        const size = this.carried + (i - 1 - from); // the CR may be the last byte of the chunk before
+        if (c === LF) {
+          finish(i + 1, size, "\r\n");
+          continue;
+        }
+        finish(i, size, "\r");
+      }
       if (c === COMMA) this.fieldStart = true;
       else if (c === QUOTE && this.fieldStart) {
         this.quoted = true;
         this.fieldStart = false;
-      } else if (c !== LF) this.fieldStart = false;
-      else {
-        const size = this.carried + (i - from); // without the line break
-        if (this.dropping || size > this.max) {
-          if (kept < from) this.push(chunk.subarray(kept, from));
-          this.push(Buffer.alloc(this.breaks + 1, LF));
-          this.tooLong();
-          kept = i + 1;
-        } else if (this.carry.length > 0) for (const b of this.carry) this.push(b);
-        this.carry = [];
-        this.carried = 0;
-        this.dropping = false;
-        this.fieldStart = true;
-        this.line += this.breaks + 1;
-        this.breaks = 0;
-        from = i + 1;
-      }
+      } else if (c === CR) this.crBefore = true;
+      else if (c === LF) finish(i + 1, this.carried + (i - from), "\n");
+      else this.fieldStart = false;
     }
     if (kept < from) this.push(chunk.subarray(kept, from));
     if (!this.dropping && from < chunk.length) {
       this.carry.push(chunk.subarray(from));
       this.carried += chunk.length - from;
-      if (this.carried > this.max) this.tooLong();
+      if (this.carried > this.max + (this.crBefore ? 1 : 0)) this.tooLong();
     }
     done();
   }
@@ -104,7 +122,8 @@ export class CsvRecordLimit extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    // The last record, with no line break after it.
+    // The last record, with no line break after it (or a lone CR, counted in `carried`).
+    if (!this.dropping && this.carried - (this.crBefore ? 1 : 0) > this.max) this.tooLong();
     if (!this.dropping) for (const b of this.carry) this.push(b);
     this.carry = [];
     done();

@@ -40,6 +40,9 @@ async function* csvBatches(input: Readable, batchSize: number, maxRecord: number
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
+    // A backstop only: the limit ahead (CsvRecordLimit) cuts every record over it first. Where the
+    // two read a malformed quote differently, this one still keeps memory within the limit.
+    max_record_size: maxRecord,
   });
   // Each record with the line it ends on. csv-parse's on_record hook would give the line too, but
   // builds a context object per record for it: a tenth of a million-row import. Its counter is
