@@ -36,3 +36,12 @@ function parts(error: unknown): { code?: string; message?: string } {
     message: typeof e?.message === "string" ? e.message : undefined,
   };
 }
+
+/**
+ * A row refers to a parent that is gone (a foreign key): on the worker's record, an attempt whose
+ * delivery was deleted while it was in flight. Not transient: the parent will not come back.
+ */
+export function missingParent(error: unknown): boolean {
+  const { code } = parts(error);
+  return code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503";
+}

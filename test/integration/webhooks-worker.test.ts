@@ -8,6 +8,7 @@ import { createEndpoint } from "../../src/services/webhooks/create-endpoint.js";
 import type { EndpointInput } from "../../src/services/webhooks/endpoint-input.js";
 import { rotateEndpointSecret } from "../../src/services/webhooks/rotate-secret.js";
 import { updateEndpoint } from "../../src/services/webhooks/update-endpoint.js";
+import { deleteEndpoint } from "../../src/services/webhooks/delete-endpoint.js";
 import { sendBatch } from "../../src/services/webhooks/send.js";
 import { claimDue } from "../../src/services/webhooks/worker/claim.js";
 import { encodeAttempts, recordBatch, type Finished } from "../../src/services/webhooks/worker/record.js";
@@ -610,6 +611,28 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     expect(summary.delivered).toBe(5);
     expect([...receiver.counts.values()]).toEqual([1, 1, 1, 1, 1]);
   }, 15_000);
+
+  it("records the other attempts of a batch, and goes on, when an endpoint is deleted mid-attempt", async () => {
+    // The deleted endpoint's deliveries went with it; their attempts' foreign key failed the whole
+    // batch, and the worker with it (exit 1), leaving the other endpoint's attempts unrecorded.
+    let deleting: Promise<unknown> | undefined;
+    const gone = await endpointTo(() => {
+      deleting ??= deleteEndpoint(ctx, gone.ep.id);
+      return { status: 200, delayMs: 300 };
+    });
+    const kept = await endpointTo(() => ({ status: 200, delayMs: 300 }));
+    await send(3);
+    const summary = await runWorker(ctx, once);
+    await deleting;
+    expect(kept.receiver.received).toHaveLength(3);
+    expect(gone.receiver.received.length).toBeGreaterThan(0);
+    const rows = await deliveries(ctx);
+    expect(rows.map((r) => r.status)).toEqual(["DELIVERED", "DELIVERED", "DELIVERED"]);
+    const attempts = await ctx.sql.all<{ endpointId: string }>(`SELECT "endpointId" FROM "WebhookDeliveryAttempt"`);
+    expect(attempts.map((a) => a.endpointId)).toEqual([kept.ep.id, kept.ep.id, kept.ep.id]);
+    // Every request made is counted, the deleted endpoint's too: they were sent.
+    expect(summary.attempts).toBe(kept.receiver.received.length + gone.receiver.received.length);
+  });
 
   // The built CLI's worker keeps its claims and records on a thread with its own connection.
   const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");

@@ -1,7 +1,9 @@
-import type { Expression, SqlBool, ExpressionBuilder, Selectable } from "kysely";
+import { type Expression, type SqlBool, type ExpressionBuilder, type Selectable, sql } from "kysely";
 import type { DeliveryStatus } from "../../generated/kysely/enums.js";
 import type { DB, WebhookDelivery } from "../../generated/kysely/types.js";
+import { jsonStrings } from "../../json-rows.js";
 import type { Db } from "../../kysely.js";
+import { providerOf } from "../../prepared.js";
 
 // The deliveries a listing, a show, an export or a replay selects.
 
@@ -104,4 +106,14 @@ export function replayCandidateRows(db: Db, m: DeliveryMatch) {
     .orderBy("d.eventId")
     .orderBy("d.endpointId")
     .execute();
+}
+
+/** Which of `ids` are deliveries still (a deleted endpoint takes its deliveries with it). */
+export async function existingDeliveryIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom("WebhookDelivery")
+    .select("id")
+    .where("id", "in", jsonStrings(providerOf(db), sql.val(JSON.stringify(ids))))
+    .execute();
+  return new Set(rows.map((r) => r.id));
 }

@@ -2,6 +2,8 @@ import { DeliveryStatus } from "../../../db/generated/kysely/enums.js";
 import { type Db, typed } from "../../../db/kysely.js";
 import { insertAttempts, type NewAttempt } from "../../../db/queries/webhook-delivery-attempt.js";
 import { type DeliveryOutcome, priceOutSeqScans, recordOutcomes } from "../../../db/queries/webhook-delivery/record.js";
+import { existingDeliveryIds } from "../../../db/queries/webhook-delivery/select.js";
+import { missingParent } from "../../../db/transient.js";
 import {
   disableEnabledEndpoint,
   endpointFailingSince,
@@ -89,6 +91,35 @@ const STATUS: Record<string, DeliveryStatus> = {
 export type RecordContext = ServicesCtx;
 
 export async function recordBatch(
+  ctx: RecordContext,
+  owner: string,
+  records: AttemptRecords,
+  disableAfterMs: number,
+): Promise<Disabled[]> {
+  try {
+    return await writeBatch(ctx, owner, records, disableAfterMs);
+  } catch (error) {
+    // A delivery deleted while its attempt was in flight (its endpoint was deleted): the attempt
+    // has nothing to belong to, and its foreign key failed the whole batch, and with it the worker.
+    // The attempts of the deliveries still there are written; the others are dropped.
+    if (!missingParent(error)) throw error;
+    const kept = await ofExistingDeliveries(ctx, records);
+    if (kept.length === records.length) throw error;
+    return kept.length > 0 ? writeBatch(ctx, owner, kept, disableAfterMs) : [];
+  }
+}
+
+async function ofExistingDeliveries(ctx: RecordContext, records: AttemptRecords): Promise<AttemptRecords> {
+  const ids: string[] = [];
+  for (let i = 0; i < records.length; i += ATTEMPT_FIELDS) ids.push(records[i + F.delivery] as string);
+  const existing = await existingDeliveryIds(typed(ctx.sql), ids);
+  const kept: AttemptRecords = [];
+  for (let i = 0; i < records.length; i += ATTEMPT_FIELDS)
+    if (existing.has(records[i + F.delivery] as string)) kept.push(...records.slice(i, i + ATTEMPT_FIELDS));
+  return kept;
+}
+
+async function writeBatch(
   ctx: RecordContext,
   owner: string,
   records: AttemptRecords,
