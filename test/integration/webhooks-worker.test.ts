@@ -7,7 +7,7 @@ import type { ServiceContext } from "../../src/services/context.js";
 import { createEndpoint } from "../../src/services/webhooks/create-endpoint.js";
 import type { EndpointInput } from "../../src/services/webhooks/endpoint-input.js";
 import { rotateEndpointSecret } from "../../src/services/webhooks/rotate-secret.js";
-import { updateEndpoint } from "../../src/services/webhooks/update-endpoint.js";
+import { setEndpointEnabled, updateEndpoint } from "../../src/services/webhooks/update-endpoint.js";
 import { deleteEndpoint } from "../../src/services/webhooks/delete-endpoint.js";
 import { sendBatch } from "../../src/services/webhooks/send.js";
 import { claimDue } from "../../src/services/webhooks/worker/claim.js";
@@ -633,6 +633,31 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     // Every request made is counted, the deleted endpoint's too: they were sent.
     expect(summary.attempts).toBe(kept.receiver.received.length + gone.receiver.received.length);
   });
+
+  // A worker holds up to 32 times an endpoint's cap: disabled meanwhile, it sent them all, and what
+  // it handed back at its stop stayed PENDING for good (no claim takes a disabled endpoint's).
+  const disabledMidRun = async (maxTimeMs: number) => {
+    const { ep, receiver } = await endpointTo(() => ({ status: 200, delayMs: 250 }), { maxInFlight: 1 });
+    await send(40);
+    const live = { ...ctx, now: () => new Date() };
+    const running = runWorker(live, { ...once, once: false, maxTimeMs, concurrency: 2 }); // claims 32 at once
+    await new Promise((r) => setTimeout(r, 500));
+    await setEndpointEnabled(live, ep.id, false, "test");
+    await running;
+    const statuses = (await deliveries(ctx)).map((r) => r.status);
+    expect(statuses.filter((s) => s === "DELIVERED")).toHaveLength(receiver.received.length);
+    expect(statuses.filter((s) => s === "CANCELLED")).toHaveLength(40 - receiver.received.length);
+    return receiver.received.length;
+  };
+
+  it("cancels what it holds of an endpoint disabled meanwhile when it stops, rather than leave it PENDING", async () => {
+    expect(await disabledMidRun(2_000)).toBeLessThanOrEqual(9);
+  });
+
+  it("sends none of what it holds of an endpoint disabled meanwhile once it reloads the endpoint", async () => {
+    // Within its next load (5 s after the first), at 4 a second: not the 32 it held (8 s of them).
+    expect(await disabledMidRun(10_000)).toBeLessThanOrEqual(24);
+  }, 15_000);
 
   // The built CLI's worker keeps its claims and records on a thread with its own connection.
   const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");

@@ -125,9 +125,21 @@ export async function renewLeases(db: Db, owner: string, lease: Date, ids: reado
 /** IN lists are cut into chunks: SQLite binds at most 32,766 parameters, and short lists plan well. */
 const RELEASE_CHUNK = 500;
 
-/** Hands deliveries `owner` claimed but never attempted back, due at once, for any worker. */
+/**
+ * Hands deliveries `owner` claimed but never attempted back, due at once, for any worker; those of
+ * an endpoint disabled meanwhile are cancelled, as its disabling cancelled the rest of its backlog
+ * (handed back, they stayed PENDING for good: no claim takes a disabled endpoint's deliveries).
+ */
 export async function releaseDeliveries(db: Db, owner: string, ids: readonly string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += RELEASE_CHUNK) {
+    await db
+      .updateTable("WebhookDelivery")
+      .set({ status: DeliveryStatus.CANCELLED, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null })
+      .where("leaseOwner", "=", owner)
+      .where("status", "=", DeliveryStatus.SENDING)
+      .where("id", "in", ids.slice(i, i + RELEASE_CHUNK))
+      .where("endpointId", "in", (eb) => eb.selectFrom("WebhookEndpoint").select("id").where("enabled", "=", false))
+      .execute();
     await db
       .updateTable("WebhookDelivery")
       .set({ status: DeliveryStatus.PENDING, leaseOwner: null, leaseExpiresAt: null })

@@ -24,6 +24,8 @@ export interface EndpointConfig {
   maxInFlight: number;
   /** Its deliveries are sent in the slots its rate limit gives them (claim-limited.ts). */
   rateLimited: boolean;
+  /** False once disabled (by an operator, or by a worker on a 410): what a worker holds is not sent. */
+  enabled: boolean;
   scheduleMs: number[];
   allowPrivate: boolean;
   /** The secrets that signed at load, current first: what `secretsAt` hands out before `secretsUntil`. */
@@ -85,6 +87,7 @@ export class EndpointCache {
       timeoutMs: info.timeoutMs,
       maxInFlight: info.maxInFlight,
       rateLimited: info.rateLimitPerSecond !== null,
+      enabled: info.enabled,
       scheduleMs: info.retry.scheduleMs,
       allowPrivate: privateNetworksAllowed(this.ctx.env, info.allowPrivateNetwork),
       secrets: signers.map((k) => k.secret),

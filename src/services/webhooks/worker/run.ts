@@ -349,6 +349,12 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       }
       throw error;
     }
+    // Disabled after this delivery was claimed (the worker may hold hundreds of its deliveries, and
+    // sent them all): handed back, which cancels it as the disabling cancelled the rest.
+    if (!ep.enabled) {
+      await store.release(owner, [item.id]);
+      return void tracked.delete(item.id);
+    }
     // A rate limit set after this delivery was claimed without a slot (the worker may hold hundreds
     // of an endpoint's): handed back, due at once, for the limited claim to pace. (A replay holds
     // its own deliveries, and sends them as it always has.)
