@@ -659,6 +659,29 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     expect(await disabledMidRun(10_000)).toBeLessThanOrEqual(24);
   }, 15_000);
 
+  it("gives up on a database that stays locked after one lease in all, however many batches wait", async () => {
+    // Each batch waited a lease of its own: a stop during an outage took a lease per batch queued,
+    // and --once retried its claim for ever.
+    const busy = () => Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+    const inner = sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
+    await endpointTo(() => ({ status: 200, delayMs: 20 }));
+    await send(40);
+    const locked: DeliveryStore = {
+      ...inner,
+      record: async () => Promise.reject(busy()),
+      renew: async () => Promise.reject(busy()),
+    };
+    const options = { ...once, once: false, maxTimeMs: 1_000, leaseMs: 1_500, concurrency: 2, store: locked };
+    let started = performance.now();
+    await expect(runWorker(ctx, options)).rejects.toThrow("database is locked");
+    expect(performance.now() - started).toBeLessThan(4_000); // a second's run and a lease: not a lease a batch
+
+    const refused: DeliveryStore = { ...inner, claim: async () => Promise.reject(busy()) };
+    started = performance.now();
+    await expect(runWorker(ctx, { ...once, leaseMs: 1_500, store: refused })).rejects.toThrow("database is locked");
+    expect(performance.now() - started).toBeLessThan(4_000);
+  }, 20_000);
+
   // The built CLI's worker keeps its claims and records on a thread with its own connection.
   const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");
 

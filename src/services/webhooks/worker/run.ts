@@ -167,10 +167,16 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     }
   };
   // A claim the database refused for now is tried again after a pause (lanes wait for it meanwhile).
+  // Under --once (cron), for a lease at most: the next run tries again; a worker kept running waits
+  // as long as the database does (a restart may take minutes).
+  let claimsRefusedSince: number | undefined;
   const startRefill = () =>
     (refilling ??= refill()
+      .then(() => void (claimsRefusedSince = undefined))
       .catch(async (e) => {
-        if (!transientDbError(e)) return void (fatal ??= e);
+        claimsRefusedSince ??= performance.now();
+        const tooLong = options.once && performance.now() - claimsRefusedSince > options.leaseMs;
+        if (!transientDbError(e) || tooLong) return void (fatal ??= e);
         options.onRetry?.(e);
         await idle(RETRY_MS);
       })
@@ -236,12 +242,18 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
 
   // A batch the database refused for now is written again, with pauses growing to 5 s, for up to a
   // lease; a stop waits for it (it is not cut short by the signal: the attempts were made).
+  // One lease in all from the first refusal, shared by the batches behind it: a lease each made a
+  // stop during an outage wait for as many leases as batches were queued (found in review).
+  let recordsRefusedSince: number | undefined;
   const recordRetrying = async (records: ReturnType<typeof encodeAttempts>) => {
-    const giveUpAt = performance.now() + options.leaseMs;
     for (let wait = RETRY_MS / 4; ; wait = Math.min(wait * 2, 5 * RETRY_MS)) {
       try {
-        return await store.record(owner, records, ctx.now(), options.disableAfterMs);
+        const disabled = await store.record(owner, records, ctx.now(), options.disableAfterMs);
+        recordsRefusedSince = undefined;
+        return disabled;
       } catch (error) {
+        recordsRefusedSince ??= performance.now();
+        const giveUpAt = recordsRefusedSince + options.leaseMs;
         if (!transientDbError(error) || performance.now() + wait > giveUpAt) throw error;
         options.onRetry?.(error);
         await sleep(wait);
