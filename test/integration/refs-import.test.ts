@@ -253,6 +253,22 @@ describe.each(PROVIDERS)("refs import and export on %s", (provider) => {
     expect((await all()).map((r) => r.entityId).sort()).toEqual(["b1", "b2", "b3", "b4"]);
   });
 
+  it("rejects an id holding a lone surrogate by its line; a pair is an id like any other", async () => {
+    // On PostgreSQL both became "x\uFFFD": one reference, the second "already linked".
+    const row = (id: string) =>
+      `{"entityType":"user","entityId":"${id}","externalType":"contact","externalId":"${id}"}`;
+    const { summary, rejected } = await run(
+      [row("x\\ud800"), row("x\\udbff"), row("x\\ud83d\\ude00")].join("\n"),
+      "ndjson",
+    );
+    expect(rejected).toEqual([1, 2]);
+    expect(summary.firstErrors[0]!.issues).toContainEqual({
+      path: "entityId",
+      message: "must not hold a lone surrogate (an unpaired \\ud800-\\udfff)",
+    });
+    expect((await all()).map((r) => r.entityId)).toEqual(["x\u{1f600}"]);
+  });
+
   it("exports every reference a page at a time, in a form import reads back", async () => {
     const lines = Array.from({ length: 25 }, (_, i) => `user,${i},contact,c${i},`);
     expect((await run(CSV_HEADER + lines.join("\n"), "csv", {}, 7)).summary).toMatchObject({ inserted: 25 });

@@ -12,10 +12,15 @@ const typeName = text().regex(
   TYPE_PATTERN,
   "must be a type name: a letter, then letters, digits, _ . or - (at most 64)",
 );
+const WELL_FORMED = /^\P{Cs}*$/u;
+const LONE_SURROGATE = "must not hold a lone surrogate (an unpaired \\ud800-\\udfff)";
+// A lone surrogate (a JSON "\ud800" with no pair) is no character: stored, it became U+FFFD on
+// PostgreSQL, so "x\ud800" and "x\udbff" were one id there and two on SQLite.
 const recordId = text()
   .min(1, "must not be empty")
   .max(MAX_ID_LENGTH)
-  .regex(/^[^\u0000-\u001f]*$/, "must not hold control characters");
+  .regex(/^[^\u0000-\u001f]*$/, "must not hold control characters")
+  .regex(WELL_FORMED, LONE_SURROGATE);
 
 const RowSchema = z.object({
   connectionId: z.string().min(1).max(64).optional(),
@@ -24,7 +29,7 @@ const RowSchema = z.object({
   externalType: typeName,
   externalId: recordId,
   metadata: z.record(z.string(), z.json()).nullable().optional(),
-  payloadHash: z.string().max(128).nullable().optional(),
+  payloadHash: z.string().max(128).regex(WELL_FORMED, LONE_SURROGATE).nullable().optional(),
 });
 
 export interface ImportRow {
