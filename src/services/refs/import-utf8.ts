@@ -11,15 +11,20 @@ const LF = 0x0a;
 export class Utf8Check extends Transform {
   private readonly decoder = new TextDecoder("utf-8", { fatal: true });
   private line = 1;
+  /** The last chunk's unfinished character, to find a bad byte in the next one. */
+  private tail: Buffer = Buffer.alloc(0);
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     try {
       this.decoder.decode(chunk, { stream: true });
     } catch {
-      // The first bad byte of this chunk (a sequence begun in the last chunk counts from its start).
-      return done(notUtf8(this.line + lineBreaks(chunk, validUtf8Prefix(chunk))));
+      // The first bad byte, read on from the last chunk's unfinished character: alone, the bytes
+      // that finish it look bad, and the line was counted from the wrong place.
+      const at = Math.max(0, validUtf8Prefix(Buffer.concat([this.tail, chunk])) - this.tail.length);
+      return done(notUtf8(this.line + lineBreaks(chunk, at)));
     }
     this.line += lineBreaks(chunk, chunk.length);
+    this.tail = unfinished(chunk);
     done(null, chunk);
   }
 
@@ -31,6 +36,17 @@ export class Utf8Check extends Transform {
       done(notUtf8(this.line));
     }
   }
+}
+
+/** The bytes of a character the chunk ends in the middle of (none when it ends on a whole one). */
+function unfinished(chunk: Buffer): Buffer {
+  for (let k = 1; k <= Math.min(3, chunk.length); k++) {
+    const c = chunk[chunk.length - k]!;
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte: its lead is further back
+    const length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return k < length ? chunk.subarray(chunk.length - k) : Buffer.alloc(0);
+  }
+  return Buffer.alloc(0);
 }
 
 function lineBreaks(chunk: Buffer, end: number): number {
