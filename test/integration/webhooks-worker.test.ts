@@ -682,6 +682,26 @@ describe.each(PROVIDERS)("the delivery worker on %s", (provider) => {
     expect(performance.now() - started).toBeLessThan(4_000);
   }, 20_000);
 
+  it("sends at once what it claims after an endpoint's rate limit is removed, not after its next load", async () => {
+    // The endpoint's load still said "limited": each delivery the claim without limits took was
+    // handed back, and claimed again, until the load was 5 s old.
+    const { ep, receiver } = await endpointTo(undefined, { rateLimitPerSecond: 2 });
+    await send(30);
+    const live = { ...ctx, now: () => new Date() };
+    let claimed = 0;
+    const running = runWorker(live, {
+      ...once,
+      once: false,
+      maxTimeMs: 3_500,
+      onClaim: (taken) => void (claimed += taken),
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+    await updateEndpoint(live, ep.id, { rateLimitPerSecond: null });
+    await running;
+    expect(receiver.received).toHaveLength(30);
+    expect(claimed).toBeLessThanOrEqual(40); // each once, and a few slots handed back late
+  }, 10_000);
+
   // The built CLI's worker keeps its claims and records on a thread with its own connection.
   const STORE_FILE = join(PACKAGE_ROOT, "dist", "webhook-store.cjs");
 

@@ -82,3 +82,19 @@ describe("the JSON reader", () => {
     expect(await records("[]", "json", 500)).toEqual([]);
   });
 });
+
+describe("a reader stopped early", () => {
+  it("closes the stream it read, as iterating it directly did", async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => ref(String(i), "n")).join("\n");
+    for (const format of ["ndjson", "csv"] as const) {
+      const text = format === "csv" ? `entityType,entityId,externalType,externalId\n${"u,1,c,1\n".repeat(50)}` : rows;
+      // Far more than a read takes at once: the stream is still open when the reader stops.
+      const input = Readable.from(
+        Array.from({ length: 2_000 }, (_, i) => Buffer.from(i === 0 ? text : text.slice(text.indexOf("\n") + 1))),
+      );
+      for await (const _ of readRecords(input, format, 1, 500)) break;
+      await new Promise((r) => setImmediate(r));
+      expect(input.destroyed, format).toBe(true);
+    }
+  });
+});

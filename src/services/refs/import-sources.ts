@@ -59,27 +59,32 @@ async function* csvBatches(input: Readable, batchSize: number, maxRecord: number
   input.pipe(utf8).pipe(limit).pipe(parser);
   let columns: CsvColumns | undefined;
   let batch: RawRecord[] = [];
-  // read() in a loop rather than `for await` over records: one promise per batch, not per row.
-  for (;;) {
-    let item: { line: number; fields: string[] } | null;
-    while ((item = parser.read() as typeof item) !== null) {
-      if (!columns) {
-        columns = checkHeader(item.fields);
-        continue;
+  try {
+    // read() in a loop rather than `for await` over records: one promise per batch, not per row.
+    for (;;) {
+      let item: { line: number; fields: string[] } | null;
+      while ((item = parser.read() as typeof item) !== null) {
+        if (!columns) {
+          columns = checkHeader(item.fields);
+          continue;
+        }
+        // Skipped records in line order among the rows: the limit reports ahead of the parser.
+        if (skipped.length) {
+          skipped.sort((a, b) => a.line - b.line);
+          while (skipped.length && skipped[0]!.line < item.line) batch.push(skipped.shift()!);
+        }
+        batch.push({ line: item.line, fields: item.fields, columns });
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
       }
-      // Skipped records in line order among the rows: the limit reports ahead of the parser.
-      if (skipped.length) {
-        skipped.sort((a, b) => a.line - b.line);
-        while (skipped.length && skipped[0]!.line < item.line) batch.push(skipped.shift()!);
-      }
-      batch.push({ line: item.line, fields: item.fields, columns });
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
-      }
+      if (parser.readableEnded || parser.destroyed) break;
+      await readableOrEnd(parser);
     }
-    if (parser.readableEnded || parser.destroyed) break;
-    await readableOrEnd(parser);
+  } finally {
+    // Stopped early (an error, an interrupted import), the caller's stream is closed, not left open.
+    input.destroy();
   }
   if (parser.errored) throw parser.errored;
   if (!columns)

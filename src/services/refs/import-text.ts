@@ -18,15 +18,21 @@ export async function* textBatches(input: Readable, batchSize: number, splitter:
   checked.setEncoding("utf8");
   let batch: RawRecord[] = [];
   let first = true;
-  for await (let chunk of checked as AsyncIterable<string>) {
-    // A byte-order mark (a Windows editor's) is no part of the first record.
-    if (first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
-    first = false;
-    splitter.push(chunk, batch);
-    if (batch.length >= batchSize) {
-      yield batch;
-      batch = [];
+  try {
+    for await (let chunk of checked as AsyncIterable<string>) {
+      // A byte-order mark (a Windows editor's) is no part of the first record.
+      if (first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      first = false;
+      splitter.push(chunk, batch);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
     }
+  } finally {
+    // Stopped early (an error, an interrupted import), the caller's stream is closed, as iterating
+    // it directly did: piped on, it stayed open and paused (found in review).
+    input.destroy();
   }
   splitter.end(batch);
   if (batch.length) yield batch;

@@ -60,6 +60,12 @@ export class EndpointCache {
     return config;
   }
 
+  /** The endpoint read again now, whatever the age of its last load. */
+  reload(id: string): Promise<EndpointConfig> {
+    this.#entries.delete(id);
+    return this.get(id);
+  }
+
   /**
    * What get() would give when it is loaded already and fresh, without a promise: the worker
    * asks once per attempt, and an await per attempt is garbage and a turn of the microtask queue.

@@ -370,6 +370,12 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     // A rate limit set after this delivery was claimed without a slot (the worker may hold hundreds
     // of an endpoint's): handed back, due at once, for the limited claim to pace. (A replay holds
     // its own deliveries, and sends them as it always has.)
+    // Read again first: a limit just removed would otherwise hand back, for up to a load's age, what
+    // the claim without limits takes again at once.
+    if (ep.rateLimited && item.sendAt === undefined && trigger === "scheduled") {
+      const stale = ep;
+      ep = await endpoints.reload(item.endpointId).catch(() => stale);
+    }
     if (ep.rateLimited && item.sendAt === undefined && trigger === "scheduled") {
       await store.release(owner, [item.id]);
       tracked.delete(item.id);
