@@ -33,13 +33,15 @@ export class CommandContext {
   }
 
   /**
-   * Prints what exists this once (a new key, a signing secret, a share token). Its reader gone
-   * before it was written (`| head -c 0`) ended the command with exit 0 and the secret lost; now
-   * the command fails (exit 1) with `lost`, which says what was made and how to undo it.
+   * Prints what exists this once (a new key, a signing secret, a share token): under --json the
+   * whole result, otherwise the secret's text alone. Its reader gone before it was written
+   * (`| head -c 0`) ended the command with exit 0 and the secret lost; now the command fails
+   * (exit 1) with `lost`, which says what was made and how to undo it.
    */
-  printShownOnce(print: () => void, lost: string): void {
+  printShownOnce(result: unknown, secret: string, lost: string): void {
     this.deps.finishOnClosedPipe?.();
-    print();
+    if (this.out.json) this.out.printJson(result, { shownOnce: true });
+    else this.out.print(secret);
     if (this.deps.stdoutLost?.()) throw new IntgError("WRITE_FAILED", `${lost} It is shown only once.`, "failure");
   }
 

@@ -1,4 +1,5 @@
 import { type Expression, sql } from "kysely";
+import type { Provider } from "./url.js";
 
 // Rows sent to PostgreSQL as one JSON text parameter (json_to_recordset): one statement and one
 // round trip for a batch of any size, and one shape to compile.
@@ -17,7 +18,7 @@ export function jsonRows(rows: readonly object[]): string {
 }
 
 /** The strings of a JSON array text parameter, as a subquery for IN: one statement shape for any count. */
-export function jsonStrings(provider: string, ids: Expression<unknown>) {
+export function jsonStrings(provider: Provider, ids: Expression<unknown>) {
   return provider === "postgresql"
     ? sql<string>`(select json_array_elements_text(${ids}::json))`
     : sql<string>`(select value from json_each(${ids}))`;

@@ -253,7 +253,10 @@ async function postgresClient(url: string): Promise<SqlClient> {
   let held = false;
   const open = async () => {
     const c: pg.Client = new pgm.Client({ connectionString: url, types: types as pg.CustomTypesConfig });
-    c.on("error", () => void (broken = c === conn || broken)); // the pending query hears why
+    // The pending query hears why; a replaced connection's late errors change nothing.
+    c.on("error", () => {
+      if (c === conn) broken = true;
+    });
     await c.connect();
     return c;
   };

@@ -54,7 +54,8 @@ export function registerCreate(keys: Command, context: ContextFactory): void {
       const created = await createKey(await ctx.services(), input);
       // stdout carries the key alone, so `KEY=$(intg keys create …)` works; the rest is for people.
       ctx.printShownOnce(
-        () => (ctx.out.json ? ctx.out.printJson(created, { shownOnce: true }) : ctx.out.print(created.key)),
+        created,
+        created.key,
         `The key ${created.id} was created, but stdout closed before it was written: revoke it (intg keys revoke ${created.id}) and create another.`,
       );
       if (ctx.out.json) return;

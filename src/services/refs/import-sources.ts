@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { UsageError } from "../../errors.js";
 import { CsvRecordLimit } from "./import-csv-limit.js";
-import { Utf8Check } from "./import-utf8.js";
+import { checkedUtf8 } from "./import-utf8.js";
 import { jsonArraySplitter, ndjsonSplitter, textBatches, tooLong } from "./import-text.js";
 
 // Readers for `refs import`: each turns a byte stream into batches of raw records with their line
@@ -54,9 +54,9 @@ async function* csvBatches(input: Readable, batchSize: number, maxRecord: number
   );
   // The limit is kept ahead of the parser (import-csv-limit.ts says why), its reports in line order.
   const limit = new CsvRecordLimit(maxRecord, (line) => skipped.push(tooLong(line, maxRecord)));
-  const utf8 = new Utf8Check();
-  for (const stream of [input, utf8, limit]) stream.on("error", (error) => parser.destroy(error));
-  input.pipe(utf8).pipe(limit).pipe(parser);
+  const utf8 = checkedUtf8(input);
+  for (const stream of [utf8, limit]) stream.on("error", (error) => parser.destroy(error));
+  utf8.pipe(limit).pipe(parser);
   let columns: CsvColumns | undefined;
   let batch: RawRecord[] = [];
   try {

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { UsageError } from "../../errors.js";
 import type { RawRecord } from "./import-sources.js";
-import { Utf8Check } from "./import-utf8.js";
+import { checkedUtf8 } from "./import-utf8.js";
 
 // The NDJSON and JSON-array readers of `refs import`: text as it arrives, split into records
 // with the line each starts on, without ever holding the whole file.
@@ -13,8 +13,7 @@ export interface Splitter {
 }
 
 export async function* textBatches(input: Readable, batchSize: number, splitter: Splitter): AsyncIterable<RawRecord[]> {
-  const checked = input.pipe(new Utf8Check());
-  input.on("error", (error) => checked.destroy(error));
+  const checked = checkedUtf8(input);
   checked.setEncoding("utf8");
   let batch: RawRecord[] = [];
   let first = true;

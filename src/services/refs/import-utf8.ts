@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from "node:stream";
+import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { UsageError } from "../../errors.js";
 import { validUtf8Prefix } from "../../lib/json-input.js";
 
@@ -6,6 +6,13 @@ import { validUtf8Prefix } from "../../lib/json-input.js";
 // byte became U+FFFD and was imported: ids "1\xff" and "1\xfe" both became "1\uFFFD", one reference.
 
 const LF = 0x0a;
+
+/** The input piped through the check, the input's own errors passed on to it. */
+export function checkedUtf8(input: Readable): Utf8Check {
+  const checked = input.pipe(new Utf8Check());
+  input.on("error", (error) => checked.destroy(error));
+  return checked;
+}
 
 /** Passes the bytes through unchanged; fails, naming the line, at the first that is not UTF-8. */
 export class Utf8Check extends Transform {

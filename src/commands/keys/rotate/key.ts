@@ -23,7 +23,8 @@ export function addKeyRotation(rotate: Command, context: ContextFactory): void {
       const graceMs = parseDurationFlag("--grace", flags.grace);
       const created = await rotateKey(await ctx.services(), { keyId: id, graceMs });
       ctx.printShownOnce(
-        () => (ctx.out.json ? ctx.out.printJson(created, { shownOnce: true }) : ctx.out.print(created.key)),
+        created,
+        created.key,
         `${id} was rotated into ${created.id}, but stdout closed before the new key was written: revoke ${created.id} (intg keys revoke ${created.id}) within the grace period and rotate ${id} again.`,
       );
       if (ctx.out.json) return;

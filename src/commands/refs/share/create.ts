@@ -40,7 +40,8 @@ export function registerCreate(share: Command, context: ContextFactory): void {
       const created = await createShareLink(await ctx.services(), { referenceId: ref, expiresInMs, maxUses });
       // The token alone on stdout, so `intg refs share create ref_… > token` captures just it.
       ctx.printShownOnce(
-        () => (ctx.out.json ? ctx.out.printJson(created, { shownOnce: true }) : ctx.out.print(created.token)),
+        created,
+        created.token,
         `The share link ${created.id} was created, but stdout closed before its token was written: revoke it (intg refs share revoke ${created.id}) and create another.`,
       );
       if (ctx.out.json) return;

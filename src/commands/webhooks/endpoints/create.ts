@@ -41,7 +41,8 @@ export function registerCreate(endpoints: Command, context: ContextFactory): voi
       const created = await createEndpoint(await ctx.services(), input, { warn: (m) => ctx.out.warn(m) });
       // stdout carries the secret alone, so `SECRET=$(intg webhooks endpoints create …)` works.
       ctx.printShownOnce(
-        () => (ctx.out.json ? ctx.out.printJson(created, { shownOnce: true }) : ctx.out.print(created.secret)),
+        created,
+        created.secret,
         `The endpoint ${created.id} was created, but stdout closed before its signing secret was written: rotate it (intg webhooks endpoints rotate-secret ${created.id} --grace 0).`,
       );
       if (ctx.out.json) return;

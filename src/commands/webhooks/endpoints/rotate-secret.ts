@@ -48,7 +48,8 @@ export function registerRotateSecret(endpoints: Command, context: ContextFactory
       const graceMs = parseDurationFlag("--grace", flags.grace);
       const rotated = await rotateEndpointSecret(await ctx.services(), id, { graceMs, force: flags.force });
       ctx.printShownOnce(
-        () => (ctx.out.json ? ctx.out.printJson(rotated, { shownOnce: true }) : ctx.out.print(rotated.secret)),
+        rotated,
+        rotated.secret,
         `The signing secret of ${id} was rotated, but stdout closed before it was written: rotate it again.`,
       );
       if (ctx.out.json) return;

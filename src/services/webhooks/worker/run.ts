@@ -240,10 +240,9 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     return writing;
   };
 
-  // A batch the database refused for now is written again, with pauses growing to 5 s, for up to a
-  // lease; a stop waits for it (it is not cut short by the signal: the attempts were made).
-  // One lease in all from the first refusal, shared by the batches behind it: a lease each made a
-  // stop during an outage wait for as many leases as batches were queued (found in review).
+  // A batch the database refused for now is written again, with pauses growing to 5 s, for one lease
+  // from the first refusal, shared by the batches behind it (a lease each made a stop during an
+  // outage wait a lease per batch queued). A stop waits for it: the attempts were made.
   let recordsRefusedSince: number | undefined;
   const recordRetrying = async (records: ReturnType<typeof encodeAttempts>) => {
     for (let wait = RETRY_MS / 4; ; wait = Math.min(wait * 2, 5 * RETRY_MS)) {
@@ -291,16 +290,18 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     }
   };
 
+  /** Hands a claimed delivery back unsent (due again, or cancelled if its endpoint is disabled). */
+  const handBack = async (id: string): Promise<undefined> => {
+    await store.release(owner, [id]);
+    tracked.delete(id);
+  };
+
   const send = async (next: Entry) => {
     // A lease that ran out while the delivery waited here may be another worker's now.
     if (ctx.now().getTime() >= next.leaseEnds - leaseMargin) return void tracked.delete(next.item.id);
     // Past its rate-limit slot: handed back for a later slot, not sent bunched with the next ones.
     // Awaited, so a run that stops when nothing is due (--once) finds it due again.
-    if (next.item.sendBy !== undefined && Date.now() > next.item.sendBy) {
-      await store.release(owner, [next.item.id]);
-      tracked.delete(next.item.id);
-      return;
-    }
+    if (next.item.sendBy !== undefined && Date.now() > next.item.sendBy) return handBack(next.item.id);
     let finished: Finished | undefined;
     busy++;
     try {
@@ -363,23 +364,16 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     }
     // Disabled after this delivery was claimed (the worker may hold hundreds of its deliveries, and
     // sent them all): handed back, which cancels it as the disabling cancelled the rest.
-    if (!ep.enabled) {
-      await store.release(owner, [item.id]);
-      return void tracked.delete(item.id);
-    }
+    if (!ep.enabled) return handBack(item.id);
     // A rate limit set after this delivery was claimed without a slot (the worker may hold hundreds
-    // of an endpoint's): handed back, due at once, for the limited claim to pace. (A replay holds
-    // its own deliveries, and sends them as it always has.)
-    // Read again first: a limit just removed would otherwise hand back, for up to a load's age, what
-    // the claim without limits takes again at once.
-    if (ep.rateLimited && item.sendAt === undefined && trigger === "scheduled") {
+    // of an endpoint's): handed back, due at once, for the limited claim to pace. Read again first:
+    // a limit just removed would otherwise hand back, for up to a load's age, what the claim without
+    // limits takes again at once. (A replay holds its own deliveries, and sends them as it always has.)
+    const unpaced = item.sendAt === undefined && trigger === "scheduled";
+    if (ep.rateLimited && unpaced) {
       const stale = ep;
       ep = await endpoints.reload(item.endpointId).catch(() => stale);
-    }
-    if (ep.rateLimited && item.sendAt === undefined && trigger === "scheduled") {
-      await store.release(owner, [item.id]);
-      tracked.delete(item.id);
-      return undefined;
+      if (ep.rateLimited) return handBack(item.id);
     }
     const startedAt = ctx.now();
     let body = item.payload;
