@@ -320,7 +320,9 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     if (!finished) return;
     buffer.push(finished);
     unrecorded++;
-    if (buffer.length >= FLUSH_ROWS) void flush();
+    // Run dry (no lane sending, nothing queued), no attempt is coming to join the batch: it is written
+    // now, not after FLUSH_MS. A run that stops when nothing is due waited those ms at its end.
+    if (buffer.length >= FLUSH_ROWS || (busy === 0 && queue.size === 0)) void flush();
     else timer ??= setTimeout(flush, FLUSH_MS);
   };
 
