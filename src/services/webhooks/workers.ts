@@ -1,5 +1,5 @@
 import { typed } from "../../db/kysely.js";
-import { listWorkerRows, type WorkerRow } from "../../db/queries/webhook-worker.js";
+import { type ListedWorkerRow, listWorkerRows } from "../../db/queries/webhook-worker.js";
 import type { WebhookWorkerInfo } from "../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../context.js";
 
@@ -10,12 +10,12 @@ export const GONE_AFTER_BEATS = 3;
 
 export async function listWorkers(ctx: ServiceContext, options: { all: boolean }): Promise<WebhookWorkerInfo[]> {
   const rows = await listWorkerRows(typed(ctx.sql), { stopped: options.all });
-  const now = ctx.now().getTime();
-  return rows.map((r) => workerView(r, now));
+  return rows.map(workerView);
 }
 
-function workerView(r: WorkerRow, now: number): WebhookWorkerInfo {
-  const silentMs = now - r.lastHeartbeatAt.getTime();
+function workerView(r: ListedWorkerRow): WebhookWorkerInfo {
+  // Both times are the database's: neither the operator's clock nor the worker's can be off here.
+  const silentMs = r.databaseNow.getTime() - r.lastHeartbeatAt.getTime();
   const state = r.stoppedAt ? "stopped" : silentMs > GONE_AFTER_BEATS * r.heartbeatMs ? "gone" : "live";
   return {
     id: r.id,
