@@ -17,7 +17,7 @@ export function registerWorkers(noun: Command, context: ContextFactory): void {
       "after",
       "\nA worker writes a heartbeat each time it renews its leases (a third of its --lease). One silent for three\n" +
         "heartbeats is gone: killed, crashed or cut off from the database; its leases have run out and other workers\n" +
-        "take its deliveries. Workers silent for a day are forgotten.",
+        "take its deliveries. Workers silent for a day are forgotten. Silence is measured on the database's clock.",
     )
     .addHelpText(
       "after",
