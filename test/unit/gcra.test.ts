@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gcraSlots, lateToleranceMs } from "../../src/services/webhooks/worker/claim-limited.js";
+import { gcraSlots, heldBound, lateToleranceMs } from "../../src/services/webhooks/worker/claim-limited.js";
 
 // The claim's rate-limit clock (claim-limited.ts): T = 1000/rate ms apart, a burst of one second's
 // worth only from an idle clock, never a bucket that starts fuller than that.
@@ -51,5 +51,11 @@ describe("gcraSlots", () => {
   it("lets a late delivery go within half an interval, never less than 20 ms", () => {
     expect(lateToleranceMs(10)).toBe(50);
     expect(lateToleranceMs(1000)).toBe(20);
+  });
+
+  it("holds a slow or untimed endpoint to its cap, and gives one whose lanes carry the rate its pipeline", () => {
+    expect(heldBound(2, 20, null)).toBe(2); // no attempt yet
+    expect(heldBound(2, 20, 1_000)).toBe(2); // 20 in flight needed, 2 allowed
+    expect(heldBound(2, 20, 50)).toBe(2 + 6); // one in flight: 300 ms of the rate besides
   });
 });

@@ -200,3 +200,29 @@ export function attemptsOfDelivery(db: Db, deliveryId: string): Promise<AttemptR
     .orderBy("id")
     .execute();
 }
+
+/** How many of an endpoint's latest attempts its recent response time is the mean of. */
+const RECENT_ATTEMPTS = 8;
+
+const recentDuration = prepared(["endpoint"], (k, p) =>
+  k
+    .selectFrom(
+      k
+        .selectFrom("WebhookDeliveryAttempt")
+        .select("durationMs")
+        .where("endpointId", "=", p.endpoint)
+        .orderBy("startedAt", "desc")
+        .limit(RECENT_ATTEMPTS)
+        .as("a"),
+    )
+    .select((eb) => eb.fn.avg<number | string | null>("a.durationMs").as("ms")),
+);
+
+/**
+ * The mean duration (ms) of an endpoint's latest attempts, by any worker; null before its first.
+ * The rate-limited claim reads it every 100 ms: the (endpointId, startedAt) index, read backwards.
+ */
+export async function recentAttemptMs(db: Db, endpointId: string): Promise<number | null> {
+  const ms = (await recentDuration.first(db, { endpoint: endpointId }))?.ms;
+  return ms === null || ms === undefined ? null : Number(ms);
+}

@@ -304,10 +304,12 @@ export function endpointsDisabledOrFailing(db: Db) {
  * them for the claim's transaction, skipping those another worker's claim holds (it paces them now);
  * FOR NO KEY UPDATE, so deliveries queued for them meanwhile (a foreign key's share lock) do not wait.
  */
-export function rateLimitedEndpoints(db: Db): Promise<{ id: string; rate: number; tat: Date | null }[]> {
+export function rateLimitedEndpoints(
+  db: Db,
+): Promise<{ id: string; rate: number; tat: Date | null; maxInFlight: number }[]> {
   const q = db
     .selectFrom("WebhookEndpoint")
-    .select(["id", "rateLimitPerSecond as rate", "rateLimitTat as tat"])
+    .select(["id", "rateLimitPerSecond as rate", "rateLimitTat as tat", "maxInFlight"])
     .where("enabled", "=", true)
     .where("rateLimitPerSecond", "is not", null)
     .$narrowType<{ rate: number }>();
