@@ -1,6 +1,9 @@
 import { generateMasterKey } from "../../src/lib/crypto.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { createEndpoint } from "../../src/services/webhooks/create-endpoint.js";
+import { sendBatch } from "../../src/services/webhooks/send.js";
+import type { Claimed } from "../../src/services/webhooks/worker/claim.js";
+import type { Finished } from "../../src/services/webhooks/worker/record.js";
 import type { EndpointInput } from "../../src/services/webhooks/endpoint-input.js";
 import type { WebhookEndpointCreated } from "../../src/types/integration/webhook.types.js";
 import { startReceiver, type Answer, type Received, type Receiver } from "./receiver.js";
@@ -52,5 +55,37 @@ export async function webhookBed(
       await Promise.all(receivers.splice(0).map((r) => r.close()));
       await t.dispose();
     },
+  };
+}
+
+/** Sends `n` events of one type to every endpoint, as `webhooks send` would. */
+export function sendEvents(ctx: ServiceContext, n: number) {
+  return sendBatch(ctx, {
+    events: Array.from({ length: n }, (_, i) => ({
+      line: i + 1,
+      type: "invoice.paid",
+      data: { i },
+      idempotencyKey: null,
+    })),
+    allowUnknownType: true,
+  });
+}
+
+/** A first attempt at a claimed delivery, started at `now`, finished as `parts` say. */
+export function finishedAttempt(
+  c: Pick<Claimed, "id" | "eventId" | "endpointId">,
+  now: Date,
+  parts: Pick<Finished, "result" | "outcome"> & Partial<Finished>,
+): Finished {
+  return {
+    deliveryId: c.id,
+    eventId: c.eventId,
+    endpointId: c.endpointId,
+    attemptNumber: 1,
+    trigger: "scheduled",
+    startedAt: now,
+    requestHeaders: { "webhook-id": c.eventId },
+    requestBody: null,
+    ...parts,
   };
 }

@@ -7,7 +7,7 @@ import { claimDue, claimer, EXPIRED_EVERY_MS } from "../../src/services/webhooks
 import { encodeAttempts, recordBatch, type Finished } from "../../src/services/webhooks/worker/record.js";
 import { PROVIDERS } from "../helpers/databases.js";
 import type { TestServices } from "../helpers/services.js";
-import { webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
+import { finishedAttempt, webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
 
 // Deliveries a killed worker leaves SENDING: claimed with a lease, then nobody records them. Once the
 // lease has run out, disabling their endpoint (by hand or the worker's own decision) must cancel them,
@@ -146,16 +146,9 @@ function finished(
   statusCode: number,
   kind: "delivered" | "gone" = "delivered",
 ): Finished {
-  return {
-    deliveryId: c.id,
-    eventId: c.eventId,
-    endpointId: c.endpointId,
-    attemptNumber: 1,
-    trigger: "scheduled",
-    startedAt: now,
+  return finishedAttempt(c, now, {
     requestHeaders: {},
-    requestBody: null,
     result: { statusCode, headers: {}, body: "", error: null, timedOut: false, durationMs: 1 },
     outcome: kind === "gone" ? { kind: "gone" } : { kind: "delivered" },
-  };
+  });
 }

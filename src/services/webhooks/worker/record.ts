@@ -1,6 +1,6 @@
 import { DeliveryStatus } from "../../../db/generated/kysely/enums.js";
 import { type Db, typed } from "../../../db/kysely.js";
-import { insertAttempts, type NewAttempt } from "../../../db/queries/webhook-delivery-attempt.js";
+import { attemptRecorded, insertAttempts, type NewAttempt } from "../../../db/queries/webhook-delivery-attempt.js";
 import { type DeliveryOutcome, priceOutSeqScans, recordOutcomes } from "../../../db/queries/webhook-delivery/record.js";
 import { existingDeliveryIds } from "../../../db/queries/webhook-delivery/select.js";
 import { missingParent } from "../../../db/transient.js";
@@ -65,8 +65,10 @@ const F = {
   retryAt: 11,
   requestHeaders: 12,
   requestBody: 13,
+  // Made here, once: a batch written again after a lost COMMIT answer repeats it (see writeBatch).
+  id: 14,
 } as const;
-const ATTEMPT_FIELDS = 14;
+const ATTEMPT_FIELDS = 15;
 
 export function encodeAttempts(batch: readonly Finished[]): AttemptRecords {
   const out: AttemptRecords = [];
@@ -76,7 +78,7 @@ export function encodeAttempts(batch: readonly Finished[]): AttemptRecords {
     out.push(f.deliveryId, f.endpointId, f.attemptNumber, f.trigger, f.startedAt.getTime(), r.durationMs, r.statusCode);
     out.push(r.headers === null ? null : JSON.stringify(r.headers), r.body, r.error, o.kind);
     const sentHeaders = f.requestHeaders === null ? null : JSON.stringify(f.requestHeaders);
-    out.push(o.kind === "retry" ? o.at.getTime() : null, sentHeaders, f.requestBody);
+    out.push(o.kind === "retry" ? o.at.getTime() : null, sentHeaders, f.requestBody, newId("attempt", f.startedAt));
   }
   return out;
 }
@@ -99,13 +101,15 @@ export async function recordBatch(
   try {
     return await writeBatch(ctx, owner, records, disableAfterMs);
   } catch (error) {
+    // PostgreSQL's COPY met an attempt of this batch already there: written before (see writeBatch).
+    if (attemptRecorded(error)) return [];
     // A delivery deleted while its attempt was in flight (its endpoint was deleted): the attempt
     // has nothing to belong to, and its foreign key failed the whole batch, and with it the worker.
     // The attempts of the deliveries still there are written; the others are dropped.
     if (!missingParent(error)) throw error;
     const kept = await ofExistingDeliveries(ctx, records);
     if (kept.length === records.length) throw error;
-    return kept.length > 0 ? writeBatch(ctx, owner, kept, disableAfterMs) : [];
+    return kept.length > 0 ? recordBatch(ctx, owner, kept, disableAfterMs) : [];
   }
 }
 
@@ -136,7 +140,11 @@ async function writeBatch(
     const provider = tx.provider;
     // Each delivery is found by its primary key (see recordOutcomes), for this transaction only.
     if (provider === "postgresql") await priceOutSeqScans(db);
-    await insertAttempts(db, provider, attemptRows(records, count));
+    // None new: an earlier try of this batch committed and its answer was lost (the connection cut
+    // after COMMIT), and this is the worker trying again. One transaction wrote all of it then, the
+    // outcomes too; written again they could undo a claim made since (the deliveries' leases were
+    // released), and disabling again would find nothing to do and report nothing.
+    if ((await insertAttempts(db, provider, attemptRows(records, count))) === 0) return [];
     await recordOutcomes(db, provider, owner, now, outcomeRows(records, count, now));
 
     const succeeded = new Set(outcomes.filter((o) => o.kind === "delivered").map((o) => o.endpointId));
@@ -168,7 +176,7 @@ function attemptRows(records: AttemptRecords, count: number): NewAttempt[] {
   for (let i = 0; i < count * ATTEMPT_FIELDS; i += ATTEMPT_FIELDS) {
     const startedAt = new Date(records[i + F.startedAt] as number);
     rows.push({
-      id: newId("attempt", startedAt),
+      id: records[i + F.id] as string,
       deliveryId: records[i + F.delivery] as string,
       endpointId: records[i + F.endpoint] as string,
       attemptNumber: records[i + F.attemptNumber] as number,
