@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { typed } from "../../src/db/kysely.js";
+import { migrationsDir } from "../../src/db/migrations.js";
+import { insertAttempts, type NewAttempt } from "../../src/db/queries/webhook-delivery-attempt.js";
 import { col } from "../../src/db/sql.js";
+import { newId } from "../../src/lib/ids.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { claimDue } from "../../src/services/webhooks/worker/claim.js";
 import { encodeAttempts, recordBatch } from "../../src/services/webhooks/worker/record.js";
@@ -93,5 +99,50 @@ describe.each(PROVIDERS)("a batch written again after its commit's answer was lo
       ["SENDING", "w1", 1],
       ["SENDING", "w1", 1],
     ]);
+  });
+});
+
+describe.each(PROVIDERS)("the migration that removes attempts recorded twice, on %s", (provider) => {
+  let bed: WebhookBed;
+  beforeEach(async () => {
+    bed = await webhookBed(provider);
+  });
+  afterEach(() => bed.dispose());
+
+  it("keeps one of each copy, and both of two requests made with one attempt number", async () => {
+    const { ctx } = bed;
+    const { ep } = await bed.endpoint();
+    await sendEvents(ctx, 1);
+    const [delivery] = await ctx.sql.all<{ id: string }>(`SELECT "id" FROM "WebhookDelivery"`);
+    const at = new Date("2026-01-02T03:04:05.678Z");
+    const first: NewAttempt = {
+      id: newId("attempt", at),
+      deliveryId: delivery!.id,
+      endpointId: ep.id,
+      attemptNumber: 1,
+      trigger: "scheduled",
+      startedAt: at,
+      durationMs: 12,
+      statusCode: 500,
+      responseHeaders: '{"x-a":"1"}',
+      responseBody: "oops",
+      error: null,
+      succeeded: false,
+      requestHeaders: '{"webhook-id":"evt_1"}',
+      requestBody: null,
+    };
+    const copy = { ...first, id: newId("attempt", at) }; // the same batch written again
+    const resent = { ...first, id: newId("attempt", at), startedAt: new Date(at.getTime() + 60_000) };
+    const second = { ...first, id: newId("attempt", at), attemptNumber: 2, statusCode: null, error: "timed out" };
+    const secondCopy = { ...second, id: newId("attempt", at) };
+    await insertAttempts(typed(ctx.sql), provider, [first, copy, resent, second, secondCopy]);
+
+    const file = join(migrationsDir(provider), "20261206005700_attempt_recorded_once", "migration.sql");
+    await ctx.sql.run(readFileSync(file, "utf8"));
+    const left = await ctx.sql.all<{ id: string }>(`SELECT "id" FROM "WebhookDeliveryAttempt" ORDER BY "id"`);
+    const earliest = (...ids: string[]) => ids.sort()[0]!;
+    expect(left.map((r) => r.id)).toEqual(
+      [earliest(first.id, copy.id), resent.id, earliest(second.id, secondCopy.id)].sort(),
+    );
   });
 });
