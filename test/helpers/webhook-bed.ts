@@ -58,12 +58,12 @@ export async function webhookBed(
   };
 }
 
-/** Sends `n` events of one type to every endpoint, as `webhooks send` would. */
-export function sendEvents(ctx: ServiceContext, n: number) {
+/** Sends `n` events of one type to every endpoint they match, as `webhooks send` would. */
+export function sendEvents(ctx: ServiceContext, n: number, type = "invoice.paid") {
   return sendBatch(ctx, {
     events: Array.from({ length: n }, (_, i) => ({
       line: i + 1,
-      type: "invoice.paid",
+      type,
       data: { i },
       idempotencyKey: null,
     })),

@@ -59,6 +59,44 @@ export async function backlogPerEndpoint(db: Db): Promise<{ endpointId: string; 
   return rows.map((r) => ({ endpointId: r.endpointId, n: count(r.n), oldest: dateOf(r.oldest) }));
 }
 
+/**
+ * The worker's metrics: the backlog of the `top` endpoints with the most waiting, one row each
+ * (ties by id, so the same ones keep their rows between scrapes), and one row for all the others
+ * with a null endpointId, their oldest the oldest among them. At most top + 1 rows, however many
+ * endpoints have a backlog: the grouping and ranking stay in the database.
+ */
+export async function backlogOfLargest(db: Db, top: number) {
+  const rows = await db
+    .with("per", (qb) =>
+      qb
+        .selectFrom("WebhookDelivery")
+        .select((eb) => ["endpointId", eb.fn.countAll().as("n"), eb.fn.min("createdAt").as("oldest")])
+        .where("status", "in", WAITING)
+        .groupBy("endpointId"),
+    )
+    .with("ranked", (qb) =>
+      qb.selectFrom("per").select((eb) => [
+        "n",
+        "oldest",
+        eb
+          .case()
+          .when(
+            eb.fn.agg<number>("row_number").over((o) => o.orderBy("n", "desc").orderBy("endpointId")),
+            "<=",
+            top,
+          )
+          .then(eb.ref("endpointId"))
+          .end()
+          .as("endpointId"),
+      ]),
+    )
+    .selectFrom("ranked")
+    .select((eb) => ["endpointId", eb.fn.sum("n").as("n"), eb.fn.min("oldest").as("oldest")])
+    .groupBy("endpointId")
+    .execute();
+  return rows.map((r) => ({ endpointId: r.endpointId, n: count(r.n), oldest: dateOf(r.oldest) }));
+}
+
 /** `intg doctor`: SENDING deliveries whose lease ran out by `now`, per endpoint (a worker died holding them). */
 export async function stalledPerEndpoint(db: Db, now: Date): Promise<{ endpointId: string; n: number }[]> {
   const rows = await db
