@@ -1,7 +1,11 @@
 // Providers and connections for the refs tests. The connections commands live on another branch,
 // so the rows are inserted with SQL, as those commands would leave them.
+import { Readable } from "node:stream";
 import { openSql, type SqlClient } from "../../src/db/sql.js";
 import { parseDbUrl } from "../../src/db/url.js";
+import type { ServiceContext } from "../../src/services/context.js";
+import { importReferences, type ImportInput } from "../../src/services/refs/import.js";
+import { type ImportFormat, readRecords } from "../../src/services/refs/import-sources.js";
 import { tempDb, tempDir, type TempDb } from "./databases.js";
 import { intg } from "./spawn.js";
 
@@ -82,4 +86,23 @@ export function seededBin(provider: "sqlite" | "postgresql") {
       home.dispose();
     },
   };
+}
+
+/** `refs import` of a text into conn_hubspot, inserting, not atomic, unless `over` says otherwise. */
+export function importText(
+  ctx: ServiceContext,
+  text: string,
+  format: ImportFormat,
+  over: Partial<ImportInput> = {},
+  batch = 500,
+) {
+  return importReferences(ctx, {
+    source: "test",
+    connection: "conn_hubspot",
+    mode: "insert",
+    dryRun: false,
+    atomic: false,
+    batches: readRecords(Readable.from([text]), format, batch),
+    ...over,
+  });
 }

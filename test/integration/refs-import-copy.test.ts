@@ -2,13 +2,13 @@ import { Readable } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ServiceContext } from "../../src/services/context.js";
-import { importReferences, type ImportInput } from "../../src/services/refs/import.js";
+import type { ImportInput } from "../../src/services/refs/import.js";
 import { readRecords, type ImportFormat, type RawRecord } from "../../src/services/refs/import-sources.js";
 import { linkReference } from "../../src/services/refs/link.js";
 import { listReferences } from "../../src/services/refs/list.js";
 import type { ExternalReferenceSyncOperation } from "../../src/types/integration/external-reference.types.js";
 import { PG_BASE_URL } from "../helpers/databases.js";
-import { seedTwoConnections } from "../helpers/ref-fixtures.js";
+import { importText, seedTwoConnections } from "../helpers/ref-fixtures.js";
 import { testServices, type TestServices } from "../helpers/services.js";
 
 // On PostgreSQL an import streams its rows through COPY … FROM STDIN into a staging table, merged
@@ -25,15 +25,7 @@ describe.skipIf(!PG_BASE_URL)("refs import on PostgreSQL, through COPY", () => {
   let ctx: ServiceContext;
   let observer: pg.Client;
   const run = (text: string, format: ImportFormat, over: Partial<ImportInput> = {}, batch = 500) =>
-    importReferences(ctx, {
-      source: "test",
-      connection: "conn_hubspot",
-      mode: "insert",
-      dryRun: false,
-      atomic: false,
-      batches: readRecords(Readable.from([text]), format, batch),
-      ...over,
-    });
+    importText(ctx, text, format, over, batch);
   const count = async (table: string) =>
     Number((await ctx.sql.get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "${table}"`))!.n);
   const importEvents = () => ctx.sql.all(`SELECT "seq" FROM "AuditEvent" WHERE "action" = 'reference.import'`);

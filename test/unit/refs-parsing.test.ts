@@ -51,7 +51,7 @@ describe("date patterns", () => {
 });
 
 describe("import readers", () => {
-  it("reads CSV in batches with the line each record ends on, across chunk boundaries and quoted newlines", async () => {
+  it("reads CSV in batches with the line each record starts on, across chunks and quoted newlines", async () => {
     const batches = await records(
       [
         "entityType,entityId,externalType,exter",
@@ -63,7 +63,7 @@ describe("import readers", () => {
     const checked = batches.flat().map((r) => checkRecord(r, "conn_1"));
     expect(checked.map((c) => (c.ok ? [c.row.line, c.row.entityId, c.row.metadata] : c))).toEqual([
       [2, "1", undefined],
-      [5, "2", { a: 1 }],
+      [4, "2", { a: 1 }],
       [6, "3", undefined],
     ]);
   });

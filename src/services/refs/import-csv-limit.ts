@@ -27,6 +27,8 @@ export class CsvRecordLimit extends Transform {
   private crBefore = false;
   /** Inside quotes, the byte before was a quote: the field's end, or the first of "". */
   private quoteBefore = false;
+  /** Inside quotes, the byte before was a CR: an LF after it ends the same line. */
+  private crInQuotes = false;
   private fieldStart = true;
   /** The line the current record starts on, and the line breaks it holds so far. */
   private line = 1;
@@ -84,8 +86,10 @@ export class CsvRecordLimit extends Transform {
           if (c === QUOTE) continue; // "" inside quotes
           this.quoted = false; // the closing quote: this byte is outside
         } else {
+          // A line break inside quotes, as csv-parse counts lines: a CR, an LF, a CRLF as one.
           if (c === QUOTE) this.quoteBefore = true;
-          else if (c === LF) this.breaks++;
+          else if (c === CR || (c === LF && !this.crInQuotes)) this.breaks++;
+          this.crInQuotes = c === CR;
           continue;
         }
       }

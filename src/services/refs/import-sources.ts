@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { UsageError } from "../../errors.js";
 import { CsvRecordLimit } from "./import-csv-limit.js";
+import { CsvLines } from "./import-csv-lines.js";
 import { checkedUtf8 } from "./import-utf8.js";
 import { jsonArraySplitter, ndjsonSplitter, textBatches, tooLong } from "./import-text.js";
 
@@ -44,13 +45,19 @@ async function* csvBatches(input: Readable, batchSize: number, maxRecord: number
     // two read a malformed quote differently, this one still keeps memory within the limit.
     max_record_size: maxRecord,
   });
-  // Each record with the line it ends on. csv-parse's on_record hook would give the line too, but
-  // builds a context object per record for it: a tenth of a million-row import. Its counter is
-  // current when it pushes the record, so the push is wrapped instead.
+  // Each record with the line it starts on, worked out from csv-parse's count where it ends
+  // (import-csv-lines.ts). csv-parse's on_record hook would give that count too, but builds a context
+  // object per record for it: a tenth of a million-row import. Its counter is current when it pushes
+  // the record, so the push is wrapped instead.
+  const lines = new CsvLines();
   const push = parser.push.bind(parser);
-  parser.push = (fields: unknown) => push(fields === null ? null : { line: parser.info.lines, fields });
+  parser.push = (fields: string[] | null) =>
+    push(fields === null ? null : { line: lines.start(parser.info.lines, fields), fields });
   parser.on("skip", (error: Error & { lines?: number }) =>
-    skipped.push({ line: error.lines ?? 0, error: `not valid CSV (${error.message})` }),
+    skipped.push({
+      line: lines.startOfSkipped(error.lines ?? 0, parser),
+      error: `not valid CSV (${error.message})`,
+    }),
   );
   // The limit is kept ahead of the parser (import-csv-limit.ts says why), its reports in line order.
   const limit = new CsvRecordLimit(maxRecord, (line) => skipped.push(tooLong(line, maxRecord)));

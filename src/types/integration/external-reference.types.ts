@@ -142,7 +142,7 @@ export interface ExternalReferenceSyncOperation {
   externalId: string;
   /** Why it was rejected; empty otherwise. */
   issues: ValidationIssue[];
-  /** The line of the imported file the record ends on; null for a sync. */
+  /** The line of the imported file the record starts on; null for a sync. */
   line: number | null;
 }
 
