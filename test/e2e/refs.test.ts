@@ -211,6 +211,19 @@ describe.each(PROVIDERS)("intg refs through bin/intg on %s", (provider) => {
     expect(atomic.stderr).toMatch(/line 3: externalId is missing/);
     expect(atomic.stderr).toMatch(/line 5: company:c1 is already linked to account:1 by ref_/);
     expect(atomic.stderr).toMatch(/nothing was written/);
+    // The summary, text or JSON, says nothing was written too: it counted the rows rolled back.
+    expect(atomic.stdout).toMatch(/^inserted:\t0$/m);
+    expect(atomic.stdout).toMatch(/^committed:\tno$/m);
+    const atomicJson = await run(["refs", "import", csv, "--connection", "conn_hubspot", "--atomic", "--json"]);
+    expect(atomicJson.code).toBe(2);
+    expect(JSON.parse(atomicJson.stdout.trim().split("\n").at(-1)!)).toMatchObject({
+      read: 4,
+      inserted: 0,
+      updated: 0,
+      rejected: 2,
+      committed: false,
+    });
+    expect(JSON.parse(atomicJson.stderr)).toMatchObject({ error: { code: "IMPORT_REJECTED" } });
     expect(await json(["refs", "list", "--entity-type", "account"])).toEqual(before);
 
     const errorsOut = join(homePath, `errors-${provider}.ndjson`);

@@ -137,6 +137,8 @@ export async function importReferences(ctx: ServiceContext, input: ImportInput):
       summary.committed = true;
     } catch (error) {
       if (error !== ROLLBACK) throw error;
+      // Rolled back: nothing was written, as the exit code says. A dry run counts what it would write.
+      if (!input.dryRun) summary.inserted = summary.updated = 0;
     }
   } else {
     let written = 0; // by the transactions committed so far

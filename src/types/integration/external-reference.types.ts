@@ -162,6 +162,7 @@ export interface BulkReferenceOperation {
    */
   interrupted: boolean;
   read: number;
+  /** Written: 0 when nothing was committed (--atomic with rejections); a dry run counts what it would write. */
   inserted: number;
   updated: number;
   unchanged: number;

@@ -6,7 +6,7 @@ import { importText, seedTwoConnections } from "../helpers/ref-fixtures.js";
 import { type TestServices, testServices } from "../helpers/services.js";
 
 // A row rejected by refs import is named by the line it starts on, in every format, and only the
-// valid rows around it are written.
+// valid rows around it are written; with --atomic none are, and the summary says so.
 
 describe.each(PROVIDERS)("refs import's rejected rows, by line, on %s", (provider) => {
   let t: TestServices;
@@ -51,5 +51,25 @@ describe.each(PROVIDERS)("refs import's rejected rows, by line, on %s", (provide
       expect(summary).toMatchObject({ read: 5, inserted: 2, rejected: 3 });
       expect(await stored()).toEqual(["c1", "c3"]);
     }
+  });
+
+  it("counts nothing written when --atomic rolls back, inserts and updates alike", async () => {
+    const row = (id: string, meta: string) =>
+      `{"entityType":"user","entityId":"${id}","externalType":"contact","externalId":"c${id}","metadata":${meta}}`;
+    expect(await run([row("1", '{"a":1}'), row("2", '{"a":1}')].join("\n"), "ndjson")).toMatchObject({ inserted: 2 });
+    const file = [row("1", '{"a":2}'), row("2", '{"a":1}'), row("3", "{}"), row("", "{}")].join("\n");
+    const atomic = await importText(ctx, file, "ndjson", { mode: "upsert", atomic: true }, 2);
+    // It said inserted 1, updated 1: what the rolled-back transaction had done (found in review).
+    expect(atomic).toMatchObject({ committed: false, read: 4, inserted: 0, updated: 0, unchanged: 1, rejected: 1 });
+    expect(errors(atomic)).toEqual([[4, "entityId must not be empty"]]);
+    expect(await stored()).toEqual(["c1", "c2"]);
+    const meta = await ctx.sql.get<{ metadata: unknown }>(
+      `SELECT "metadata" FROM "ExternalReference" WHERE "externalId" = 'c1'`,
+    );
+    expect(typeof meta!.metadata === "string" ? JSON.parse(meta!.metadata) : meta!.metadata).toEqual({ a: 1 });
+    // A dry run still counts what it would write.
+    expect(
+      await importText(ctx, file.split("\n").slice(0, 3).join("\n"), "ndjson", { mode: "upsert", dryRun: true }),
+    ).toMatchObject({ committed: false, inserted: 1, updated: 1, unchanged: 1 });
   });
 });
