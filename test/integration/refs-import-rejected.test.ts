@@ -6,7 +6,8 @@ import { importText, seedTwoConnections } from "../helpers/ref-fixtures.js";
 import { type TestServices, testServices } from "../helpers/services.js";
 
 // A row rejected by refs import is named by the line it starts on, in every format, and only the
-// valid rows around it are written; with --atomic none are, and the summary says so.
+// valid rows around it are written; with --atomic none are, and the summary says so. A number id
+// JSON cannot hold exactly is such a row.
 
 describe.each(PROVIDERS)("refs import's rejected rows, by line, on %s", (provider) => {
   let t: TestServices;
@@ -71,5 +72,38 @@ describe.each(PROVIDERS)("refs import's rejected rows, by line, on %s", (provide
     expect(
       await importText(ctx, file.split("\n").slice(0, 3).join("\n"), "ndjson", { mode: "upsert", dryRun: true }),
     ).toMatchObject({ committed: false, inserted: 1, updated: 1, unchanged: 1 });
+  });
+
+  it("rejects by its line a JSON number id that JSON.parse cannot hold exactly; safe integers are ids", async () => {
+    const MAX = Number.MAX_SAFE_INTEGER; // 2^53 − 1
+    const row = (entityId: string, externalId: string) =>
+      `{"entityType":"user","entityId":${entityId},"externalType":"contact","externalId":${externalId}}`;
+    const rows = [
+      row("1", "12345678901234567890"), // read as 12345678901234567000: it was stored so
+      row("2", `${MAX}`),
+      row(`-${MAX}`, '"c3"'),
+      row("4", `${MAX + 1}`),
+      row("1.5", '"c5"'),
+      row("6", "1e21"),
+      row("7", "-9007199254740993"),
+      row("8", "8.0"), // 8 to JSON.parse, exactly
+    ];
+    const expected = [
+      [1, "externalId must be a string, or an integer within ±(2^53−1): a larger number or a fraction loses digits"],
+      [4, "externalId must be a string, or an integer within ±(2^53−1): a larger number or a fraction loses digits"],
+      [5, "entityId must be a string, or an integer within ±(2^53−1): a larger number or a fraction loses digits"],
+      [6, "externalId must be a string, or an integer within ±(2^53−1): a larger number or a fraction loses digits"],
+      [7, "externalId must be a string, or an integer within ±(2^53−1): a larger number or a fraction loses digits"],
+    ].map(([line, message]) => [line, `${message} in JSON`]);
+    for (const [format, text, first] of [
+      ["ndjson", rows.join("\n"), 1],
+      ["json", `[\n${rows.join(",\n")}\n]`, 2],
+    ] as const) {
+      await ctx.sql.run(`DELETE FROM "ExternalReference"`);
+      const summary = await run(text, format);
+      expect(errors(summary), format).toEqual(expected.map(([line, m]) => [(line as number) + first - 1, m]));
+      expect(summary).toMatchObject({ read: 8, inserted: 3, rejected: 5 });
+      expect(await stored()).toEqual(["8", String(MAX), "c3"].sort());
+    }
   });
 });

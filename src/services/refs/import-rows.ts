@@ -7,7 +7,13 @@ import { MAX_ID_LENGTH, TYPE_PATTERN } from "./rows.js";
 // text: an empty cell is an absent value and metadata is JSON text; NDJSON and JSON give values.
 
 // "is missing" rather than zod's "expected string, received undefined": a person reads these.
-const text = () => z.string({ error: (issue) => (issue.input === undefined ? "is missing" : "must be text") });
+const text = (notText = "must be text") =>
+  z.string({ error: (issue) => (issue.input === undefined ? "is missing" : notText) });
+// JSON.parse turns 12345678901234567890 into 12345678901234567000 without a word, and a fraction
+// loses its text (1.50 and 1.5, 0.1 and 0.10000000000000001 are one number): a number id is taken
+// only as an integer within ±(2^53−1), whose digits survive.
+const NUMBER_ID =
+  "must be a string, or an integer within ±(2^53−1): a larger number or a fraction loses digits in JSON";
 const typeName = text().regex(
   TYPE_PATTERN,
   "must be a type name: a letter, then letters, digits, _ . or - (at most 64)",
@@ -16,7 +22,7 @@ const WELL_FORMED = /^\P{Cs}*$/u;
 const LONE_SURROGATE = "must not hold a lone surrogate (an unpaired \\ud800-\\udfff)";
 // A lone surrogate (a JSON "\ud800" with no pair) is no character: stored, it became U+FFFD on
 // PostgreSQL, so "x\ud800" and "x\udbff" were one id there and two on SQLite.
-const recordId = text()
+const recordId = text(NUMBER_ID)
   .min(1, "must not be empty")
   .max(MAX_ID_LENGTH)
   .regex(/^[^\u0000-\u001f]*$/, "must not hold control characters")
@@ -46,8 +52,8 @@ export interface ImportRow {
 
 export type Checked = { ok: true; row: ImportRow } | { ok: false; line: number; issues: ValidationIssue[] };
 
-/** Numbers are accepted for ids in JSON (`"entityId": 42`), as they are in CSV. */
-const asText = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? String(v) : v);
+/** Numbers are accepted for ids in JSON (`"entityId": 42`), as they are in CSV, when exact (NUMBER_ID). */
+const asText = (v: unknown) => (Number.isSafeInteger(v) ? String(v) : v);
 
 export function checkRecord(raw: RawRecord, defaultConnection: string | null): Checked {
   if ("error" in raw) return { ok: false, line: raw.line, issues: [{ path: "", message: raw.error }] };
