@@ -4,7 +4,16 @@
 // ES modules read asynchronously (measured with `npm run bench`). Dependencies stay in node_modules
 // but for the few nearly every command needs. The CLI never loads Prisma's client.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -160,9 +169,9 @@ await build({
   plugins: [lazyChildProcess],
 });
 
-// The library (package.json "exports"): ES modules for apps, every dependency left to the app's
-// node_modules, beside the CLI's files so that the worker threads' files resolve the same way.
-// Their declarations come from tsc.
+// The library (package.json "exports"): ES modules for apps that import it, every dependency left
+// to the app's node_modules, beside the CLI's files so that the worker threads' files resolve the
+// same way. Their declarations come from tsc.
 await build({
   ...common,
   format: "esm",
@@ -174,7 +183,22 @@ await build({
   banner: {},
   supported: {},
 });
+// The same entries as CommonJS, for apps that require("intg"): one file each (CommonJS cannot
+// split), beside the rest so that import.meta.url (as __filename) finds the worker threads' files.
+await build({
+  ...common,
+  outdir: "dist",
+  format: "cjs",
+  outExtension: { ".js": ".cjs" },
+  entryPoints: { index: "src/index.ts", types: "src/types/public.ts" },
+  external: Object.keys(pkg.dependencies),
+});
 step([require.resolve("typescript/bin/tsc"), "-p", join(root, "tsconfig.lib.json")]);
+// Declarations for require("intg"): in this "type": "module" package a .d.ts reads as an ES module,
+// which TypeScript refuses to require() (module node16, or before 5.8). The same files under a
+// package.json saying "commonjs" read as CommonJS.
+cpSync(join(root, "dist/types"), join(root, "dist/cjs-types"), { recursive: true });
+writeFileSync(join(root, "dist/cjs-types/package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
 
 // The launcher, and the code caches it loads, made by running the common commands (argument
 // parsing, the database, a list rendered as JSON, a verification, the migrations' status) on a
