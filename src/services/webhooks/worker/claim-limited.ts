@@ -114,7 +114,7 @@ export async function claimLimited(
       // requests. Read once the endpoint is held, so time spent waiting for it is not lost.
       const t = Date.now();
       const bound = heldBound(ep.maxInFlight, ep.rate, await recentAttemptMs(db, ep.id));
-      const free = bound - (await heldOfEndpoint(db, owner, ep.id));
+      const free = bound - (await heldOfEndpoint(db, owner, ep.id, now));
       const slots = gcraSlots(ep.tat?.getTime() ?? null, t, ep.rate, horizon, Math.max(0, Math.min(room, free)));
       const taken: Leased[] = [];
       for (const kind of ["expired", "due"] as ClaimKind[]) {
