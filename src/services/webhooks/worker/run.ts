@@ -320,9 +320,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     if (!finished) return;
     buffer.push(finished);
     unrecorded++;
-    // Run dry (no lane sending, nothing queued), no attempt is coming to join the batch: it is written
-    // now, not after FLUSH_MS. A run that stops when nothing is due waited those ms at its end.
-    if (buffer.length >= FLUSH_ROWS || (busy === 0 && queue.size === 0)) void flush();
+    // Run dry (no lane sending, nothing queued or waiting for its rate-limit slot), no attempt is
+    // coming to join the batch: it is written now, not after FLUSH_MS. A run that stops when nothing
+    // is due waited those ms at its end. (A paced endpoint's attempts, one by one, keep the timer.)
+    if (buffer.length >= FLUSH_ROWS || (busy === 0 && queue.size === 0 && later.size === 0)) void flush();
     else timer ??= setTimeout(flush, FLUSH_MS);
   };
 
