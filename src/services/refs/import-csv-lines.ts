@@ -7,11 +7,6 @@
 const LF = 10;
 const CR = 13;
 
-/** What csv-parse holds of the record it is reading: not part of its typed API, so read with care. */
-interface ParserState {
-  state?: { record?: unknown; field?: { toString(encoding: "utf8"): string } };
-}
-
 export class CsvLines {
   /** csv-parse's line where the last record it gave ended. */
   private lastEnd = 0;
@@ -28,14 +23,16 @@ export class CsvLines {
   }
 
   /**
-   * The line a record csv-parse gave up on (a stray quote, an unclosed one) starts on, from the line
-   * where it found the fault and what it had read of the record by then; that line when it says
-   * nothing of the record.
+   * The line a record csv-parse gave up on (a stray quote, an unclosed one) starts on: the line after
+   * the last record's end, csv-parse's count `at` being where it found the fault. What it had read of
+   * the record is not in its API (its internal state, read after a fault, named the header line).
+   * Empty lines before such a record, and a CRLF inside its quotes in a CRLF file, put it and the
+   * rows after it a line early: rare, and the fault's own line is in the message.
    */
-  startOfSkipped(at: number, parser: object): number {
-    const { record, field } = (parser as ParserState).state ?? {};
-    if (!Array.isArray(record) || field === undefined) return at - this.twice;
-    return this.back(at, [...(record as unknown[]).map(String), field.toString("utf8")]);
+  startOfSkipped(at: number): number {
+    const start = this.lastEnd + 1 - this.twice;
+    this.lastEnd = at;
+    return start;
   }
 
   /** `end` less the line breaks in `cells`, and the lines counted twice before them. */

@@ -55,7 +55,7 @@ async function* csvBatches(input: Readable, batchSize: number, maxRecord: number
     push(fields === null ? null : { line: lines.start(parser.info.lines, fields), fields });
   parser.on("skip", (error: Error & { lines?: number }) =>
     skipped.push({
-      line: lines.startOfSkipped(error.lines ?? 0, parser),
+      line: lines.startOfSkipped(error.lines ?? 0),
       error: `not valid CSV (${error.message})`,
     }),
   );
