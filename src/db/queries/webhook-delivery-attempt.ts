@@ -210,10 +210,14 @@ export async function insertAttempts(db: Db, provider: Provider, attempts: reado
   return inserted;
 }
 
-/** True for the error of a COPY that met an attempt id already recorded (PostgreSQL's unique_violation). */
+/**
+ * True for the error of a COPY that met an attempt id already recorded (PostgreSQL's unique_violation).
+ * By table, not by the constraint's name, which a database not made by intg's migrations may not share:
+ * the table's one unique key is its id.
+ */
 export function attemptRecorded(error: unknown): boolean {
-  const e = error as { code?: unknown; constraint?: unknown } | null;
-  return e?.code === "23505" && e.constraint === "WebhookDeliveryAttempt_pkey";
+  const e = error as { code?: unknown; table?: unknown } | null;
+  return e?.code === "23505" && e.table === "WebhookDeliveryAttempt";
 }
 
 export type AttemptRow = Selectable<WebhookDeliveryAttempt>;
