@@ -38,7 +38,8 @@ describe.each(PROVIDERS)("webhooks workers with clocks off on %s", (provider) =>
     };
     const children: ChildProcess[] = [];
     const start = (shiftMs: number) => {
-      const args = [BIN, "webhooks", "worker", "--lease", "1s", "--poll", "50ms"];
+      // A lease of 3 s (a beat a second): the listings below, a CLI start each, must not outlast it.
+      const args = [BIN, "webhooks", "worker", "--lease", "3s", "--poll", "50ms"];
       const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? "", ...shifted(shiftMs) } });
       child.stdout.resume();
       child.stderr.resume();
