@@ -7,7 +7,7 @@ import { sendBatch } from "../../src/services/webhooks/send.js";
 import { encodeAttempts } from "../../src/services/webhooks/worker/record.js";
 import { threadStore } from "../../src/services/webhooks/worker/store-thread.js";
 import { PG_BASE_URL } from "../helpers/databases.js";
-import { webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
+import { finishedAttempt, webhookBed, type WebhookBed } from "../helpers/webhook-bed.js";
 
 // The store thread on PostgreSQL claims on a connection of its own: a claim does not wait for the
 // batch being recorded (on one connection it queued behind it, and the lanes ran dry meanwhile).
@@ -49,18 +49,10 @@ describe.skipIf(!PG_BASE_URL).each(["postgresql" as const])("the store thread on
       });
       await isLocked;
       const attempt = encodeAttempts([
-        {
-          deliveryId: c.id,
-          eventId: c.eventId,
-          endpointId: c.endpointId,
-          attemptNumber: 1,
-          trigger: "scheduled",
-          startedAt: now,
-          requestHeaders: { "webhook-id": c.eventId },
-          requestBody: null,
+        finishedAttempt(c, now, {
           result: { statusCode: 200, headers: {}, body: "ok", error: null, timedOut: false, durationMs: 1 },
           outcome: { kind: "delivered" },
-        },
+        }),
       ]);
       const recorded = store.record("w1", attempt, now, 5 * DAY);
       const second = store.claim("w1", now, 60_000, 1);
