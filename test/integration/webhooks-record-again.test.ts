@@ -100,6 +100,25 @@ describe.each(PROVIDERS)("a batch written again after its commit's answer was lo
       ["SENDING", "w1", 1],
     ]);
   });
+
+  it("reports the endpoint its first try disabled (a 410), whose answer was lost", async () => {
+    const { ep } = await bed.endpoint(() => ({ status: 410 }));
+    await send(1);
+    const inner = sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
+    let cut = 0;
+    const store: DeliveryStore = {
+      ...inner,
+      record: async (...args) => {
+        const disabled = await inner.record(...args);
+        if (cut++ === 0) throw lostAnswer();
+        return disabled;
+      },
+    };
+    const options = { concurrency: 2, once: true, maxTimeMs: null, leaseMs: 60_000, disableAfterMs: 5 * DAY };
+    const summary = await runWorker(ctx, { ...options, pollMs: 50, store, onRetry: () => undefined });
+    expect(summary.disabledEndpoints).toEqual([{ endpointId: ep.id, reason: "the receiver answered 410 Gone" }]);
+    expect(await attemptCount()).toBe(1);
+  });
 });
 
 describe.each(PROVIDERS)("the migration that removes attempts recorded twice, on %s", (provider) => {

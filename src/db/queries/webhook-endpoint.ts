@@ -282,6 +282,25 @@ export async function disableEnabledEndpoint(db: Db, id: string, reason: string,
   return r.numUpdatedRows > 0n;
 }
 
+/**
+ * Of `ids`, the endpoints disabled at `since` or later, and why: what a batch written again finds of
+ * its own first try's disabling, whose answer was lost with the commit's.
+ */
+export function endpointsDisabledSince(
+  db: Db,
+  ids: readonly string[],
+  since: Date,
+): Promise<{ id: string; disabledReason: string | null }[]> {
+  return db
+    .selectFrom("WebhookEndpoint")
+    .select(["id", "disabledReason"])
+    .where("id", "in", ids)
+    .where("enabled", "=", false)
+    .where("disabledAt", ">=", since)
+    .orderBy("id")
+    .execute();
+}
+
 type EndpointRowOf = Selectable<WebhookEndpoint>;
 
 /** Every endpoint's routing: its event filter, and whether it is enabled. */

@@ -7,6 +7,7 @@ import { missingParent } from "../../../db/transient.js";
 import {
   disableEnabledEndpoint,
   endpointFailingSince,
+  endpointsDisabledSince,
   markEndpointFailing,
   markEndpointSucceeded,
 } from "../../../db/queries/webhook-endpoint.js";
@@ -102,7 +103,8 @@ export async function recordBatch(
     return await writeBatch(ctx, owner, records, disableAfterMs);
   } catch (error) {
     // PostgreSQL's COPY met an attempt of this batch already there: written before (see writeBatch).
-    if (attemptRecorded(error)) return [];
+    if (attemptRecorded(error))
+      return disabledBefore(typed(ctx.sql), attemptRows(records, records.length / ATTEMPT_FIELDS));
     // A delivery deleted while its attempt was in flight (its endpoint was deleted): the attempt
     // has nothing to belong to, and its foreign key failed the whole batch, and with it the worker.
     // The attempts of the deliveries still there are written; the others are dropped.
@@ -143,8 +145,9 @@ async function writeBatch(
     // None new: an earlier try of this batch committed and its answer was lost (the connection cut
     // after COMMIT), and this is the worker trying again. One transaction wrote all of it then, the
     // outcomes too; written again they could undo a claim made since (the deliveries' leases were
-    // released), and disabling again would find nothing to do and report nothing.
-    if ((await insertAttempts(db, provider, attemptRows(records, count))) === 0) return [];
+    // released). What it disabled is read back, to be reported: disabling again would find nothing.
+    const rows = attemptRows(records, count);
+    if ((await insertAttempts(db, provider, rows)) === 0) return disabledBefore(db, rows);
     await recordOutcomes(db, provider, owner, now, outcomeRows(records, count, now));
 
     const succeeded = new Set(outcomes.filter((o) => o.kind === "delivered").map((o) => o.endpointId));
@@ -168,6 +171,14 @@ async function writeBatch(
     for (const d of disabled) if (await disableEndpoint({ ...ctx, sql: tx }, db, d, now)) done.push(d);
     return done;
   });
+}
+
+/** The batch's endpoints disabled since its first attempt started: by its first try, or meanwhile. */
+async function disabledBefore(db: Db, rows: readonly NewAttempt[]): Promise<Disabled[]> {
+  const since = new Date(Math.min(...rows.map((r) => r.startedAt.getTime())));
+  const ids = [...new Set(rows.map((r) => r.endpointId))];
+  const found = await endpointsDisabledSince(db, ids, since);
+  return found.map((e) => ({ endpointId: e.id, reason: e.disabledReason ?? "disabled" }));
 }
 
 /** The first `count` attempts of records, as rows. */
