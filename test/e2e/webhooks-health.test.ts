@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateMasterKey } from "../../src/lib/crypto.js";
+import { JITTER_RATIO } from "../../src/services/webhooks/endpoint-rows.js";
 import { PROVIDERS, tempDb, tempDir } from "../helpers/databases.js";
 import { intg } from "../helpers/spawn.js";
 
@@ -56,7 +57,9 @@ describe.each(PROVIDERS)("webhooks health through bin/intg on %s", (provider) =>
         0,
       );
       expect((await run("webhooks", "worker", "--once")).code).toBe(0); // the first attempt fails
-      const retryDue = Date.now() + 1000; // at the latest: the attempt ended before the worker did
+      // At the latest: the attempt ended before the worker did, and its 1 s wait is jittered up to +20%.
+      // (Taken as 1 s, the next run came too early once the worker stopped writing its last batch 50 ms late.)
+      const retryDue = Date.now() + 1000 * (1 + JITTER_RATIO);
 
       const downPing = await run("webhooks", "health", "--ping", "--json");
       expect(downPing.code).toBe(3);
