@@ -32,6 +32,19 @@ describe.each(PROVIDERS)("a batch written again after its commit's answer was lo
   afterEach(() => bed.dispose());
 
   const send = (n: number) => sendEvents(ctx, n);
+  /** The store, but the first batch commits and then its answer is lost: the worker hears a connection error. */
+  const firstAnswerLost = (): DeliveryStore => {
+    const inner = sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
+    let cut = 0;
+    return {
+      ...inner,
+      record: async (...args) => {
+        const disabled = await inner.record(...args);
+        if (cut++ === 0) throw lostAnswer();
+        return disabled;
+      },
+    };
+  };
   const attemptCount = async () =>
     col.int((await ctx.sql.get<{ n: unknown }>(`SELECT count(*) AS "n" FROM "WebhookDeliveryAttempt"`))?.n);
   const deliveries = () =>
@@ -40,17 +53,7 @@ describe.each(PROVIDERS)("a batch written again after its commit's answer was lo
   it("is recorded once by the worker, which counts each attempt once", async () => {
     const { receiver } = await bed.endpoint();
     await send(5);
-    const inner = sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
-    let cut = 0;
-    const store: DeliveryStore = {
-      ...inner,
-      // The first batch commits, then its answer is lost: the worker hears a connection error.
-      record: async (...args) => {
-        const disabled = await inner.record(...args);
-        if (cut++ === 0) throw lostAnswer();
-        return disabled;
-      },
-    };
+    const store = firstAnswerLost();
     const retries: unknown[] = [];
     const options = { concurrency: 8, once: true, maxTimeMs: null, leaseMs: 60_000, disableAfterMs: 5 * DAY };
     const summary = await runWorker(ctx, { ...options, pollMs: 50, store, onRetry: (e) => retries.push(e) });
@@ -104,16 +107,7 @@ describe.each(PROVIDERS)("a batch written again after its commit's answer was lo
   it("reports the endpoint its first try disabled (a 410), whose answer was lost", async () => {
     const { ep } = await bed.endpoint(() => ({ status: 410 }));
     await send(1);
-    const inner = sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
-    let cut = 0;
-    const store: DeliveryStore = {
-      ...inner,
-      record: async (...args) => {
-        const disabled = await inner.record(...args);
-        if (cut++ === 0) throw lostAnswer();
-        return disabled;
-      },
-    };
+    const store = firstAnswerLost();
     const options = { concurrency: 2, once: true, maxTimeMs: null, leaseMs: 60_000, disableAfterMs: 5 * DAY };
     const summary = await runWorker(ctx, { ...options, pollMs: 50, store, onRetry: () => undefined });
     expect(summary.disabledEndpoints).toEqual([{ endpointId: ep.id, reason: "the receiver answered 410 Gone" }]);
