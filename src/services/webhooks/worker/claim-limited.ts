@@ -97,6 +97,7 @@ export async function claimLimited(
   now: Date,
   leaseMs: number,
   limit: number,
+  clockOffsetMs = 0,
 ): Promise<LimitedClaim> {
   // Without a rate-limited endpoint there is nothing to pace: no transaction (on SQLite the write
   // lock, which an idle worker would otherwise take ten times a second).
@@ -111,8 +112,9 @@ export async function claimLimited(
       const room = limit - items.length;
       if (room <= 0) break;
       // The clock is real time, whatever `now` says (a test's pinned clock): it paces real
-      // requests. Read once the endpoint is held, so time spent waiting for it is not lost.
-      const t = Date.now();
+      // requests. Read once the endpoint is held, so time spent waiting for it is not lost. On the
+      // database's clock: every worker advances the same one.
+      const t = Date.now() + clockOffsetMs;
       const bound = heldBound(ep.maxInFlight, ep.rate, await recentAttemptMs(db, ep.id));
       const free = bound - (await heldOfEndpoint(db, owner, ep.id, now));
       const slots = gcraSlots(ep.tat?.getTime() ?? null, t, ep.rate, horizon, Math.max(0, Math.min(room, free)));

@@ -102,12 +102,12 @@ export function claimer(sql: SqlClient) {
   let limitedAt = -Infinity;
   let expiredAt = -Infinity;
   let held: number | null = null;
-  return async (owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimResult> => {
-    const t = Date.now(); // the rate limits' clock: real time (claim-limited.ts)
+  return async (owner: string, now: Date, leaseMs: number, limit: number, clockOffsetMs = 0): Promise<ClaimResult> => {
+    const t = Date.now(); // when to look again: this process's own time
     const items: Claimed[] = [];
     if (t - limitedAt >= LIMITED_EVERY_MS) {
       limitedAt = t;
-      const limited = await claimLimited(sql, owner, now, leaseMs, limit);
+      const limited = await claimLimited(sql, owner, now, leaseMs, limit, clockOffsetMs);
       items.push(...limited.items);
       held = limited.heldMs === null ? null : t + limited.heldMs;
     }

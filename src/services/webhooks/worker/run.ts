@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
+import { typed } from "../../../db/kysely.js";
+import { databaseClockOffsetMs } from "../../../db/queries/database-clock.js";
 import { transientDbError } from "../../../db/transient.js";
 import { IntgError, NotFoundError } from "../../../errors.js";
 import { signatureHeader } from "../../../lib/webhook-signing.js";
@@ -26,6 +28,11 @@ const FLUSH_ROWS = 512;
 /** The pause before a claim, or an endpoint's load, that the database refused for now is tried again. */
 const RETRY_MS = 1000;
 const FLUSH_MS = 50;
+/**
+ * A clock offset below this is taken as none: it is within what measuring it over a busy network
+ * can tell, and far below what a lease (1 s at least) or a rate limit's second can feel.
+ */
+const CLOCK_TOLERANCE_MS = 25;
 
 /** Node's longest timer: a longer one fires after 1 ms, so a worker would spin. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -78,6 +85,19 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const deadline = options.maxTimeMs === null ? Infinity : started + options.maxTimeMs;
   const store = options.store ?? sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
   const trigger = options.trigger ?? "scheduled";
+  // Leases, retry times and the rate limits' clocks are compared in the database with other
+  // workers' (on other machines): this worker takes its times on the database's clock, its own
+  // plus the offset last measured (at the start and every heartbeat). A worker 10 minutes fast took
+  // every other worker's leases as expired, and sent their deliveries a second time.
+  let offsetMs = 0;
+  const dbNow = () => (offsetMs === 0 ? ctx.now() : new Date(ctx.now().getTime() + offsetMs));
+  /** Real time on the database's clock: the rate limits' (claim-limited.ts). */
+  const realNow = () => Date.now() + offsetMs;
+  const measureClock = () =>
+    databaseClockOffsetMs(typed(ctx.sql)).then(
+      (ms) => void (offsetMs = Math.abs(ms) < CLOCK_TOLERANCE_MS ? 0 : Math.round(ms)),
+      () => undefined, // refused for now: the last offset holds until the next heartbeat measures again
+    );
   const http = new HttpClient();
   const endpoints = new EndpointCache(ctx);
   // Every delivery this worker claimed and has not yet recorded, released or let go: the heartbeat
@@ -131,10 +151,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       .finally(() => (wake = undefined));
   };
   const refill = async () => {
-    const now = ctx.now();
+    const now = dbNow();
     // Deliveries held back by their endpoint's cap do not count: the claim gives the other endpoints room.
     const want = options.concurrency * 16 - queue.sendable - later.size;
-    const { items, heldMs } = await store.claim(owner, now, options.leaseMs, want);
+    const { items, heldMs } = await store.claim(owner, now, options.leaseMs, want, offsetMs);
     for (const id of new Set(items.map((i) => i.endpointId))) {
       if (caps.has(id)) continue;
       const ep = await endpoints.get(id).catch(() => undefined); // an attempt reports what failed
@@ -145,7 +165,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     for (const item of items) {
       tracked.add(item.id);
       const entry = { item, leaseEnds };
-      const wait = (item.sendAt ?? 0) - Date.now(); // the rate limits' clock is real time
+      const wait = (item.sendAt ?? 0) - realNow(); // the rate limits' clock is real time
       if (wait <= 0) queue.push(entry);
       else {
         const timer = setTimeout(() => {
@@ -186,7 +206,8 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   // out again, so an attempt slower than the lease (timeouts go up to 2 minutes) is never taken
   // and sent a second time by another worker. A worker that dies stops renewing; its leases run out.
   const heartbeat = setInterval(() => {
-    const now = ctx.now();
+    void measureClock(); // clocks drift, and are stepped: the next claim and beat take the new offset
+    const now = dbNow();
     store.renew(owner, now, options.leaseMs, [...tracked]).then(
       (ids) => {
         // Only the leases renewed: one that ran out while this worker stalled (a pause longer than
@@ -247,7 +268,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const recordRetrying = async (records: ReturnType<typeof encodeAttempts>) => {
     for (let wait = RETRY_MS / 4; ; wait = Math.min(wait * 2, 5 * RETRY_MS)) {
       try {
-        const disabled = await store.record(owner, records, ctx.now(), options.disableAfterMs);
+        const disabled = await store.record(owner, records, dbNow(), options.disableAfterMs);
         recordsRefusedSince = undefined;
         return disabled;
       } catch (error) {
@@ -298,10 +319,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
 
   const send = async (next: Entry) => {
     // A lease that ran out while the delivery waited here may be another worker's now.
-    if (ctx.now().getTime() >= next.leaseEnds - leaseMargin) return void tracked.delete(next.item.id);
+    if (dbNow().getTime() >= next.leaseEnds - leaseMargin) return void tracked.delete(next.item.id);
     // Past its rate-limit slot: handed back for a later slot, not sent bunched with the next ones.
     // Awaited, so a run that stops when nothing is due (--once) finds it due again.
-    if (next.item.sendBy !== undefined && Date.now() > next.item.sendBy) return handBack(next.item.id);
+    if (next.item.sendBy !== undefined && realNow() > next.item.sendBy) return handBack(next.item.id);
     let finished: Finished | undefined;
     busy++;
     try {
@@ -333,7 +354,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     const attemptNumber = item.attemptCount + 1;
     const result: PostResult = { statusCode: null, headers: null, body: null, error, timedOut: false, durationMs: 0 };
     const answer = { statusCode: null, timedOut: false, retryAfter: null };
-    let outcome = outcomeOf(answer, attemptNumber, scheduleMs, ctx.now());
+    let outcome = outcomeOf(answer, attemptNumber, scheduleMs, dbNow());
     if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
     const { id: deliveryId, eventId, endpointId } = item;
     return {
@@ -361,7 +382,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       // A row changed outside intg is not sent to: the attempt fails, on the default schedule, and
       // the other endpoints are served meanwhile.
       if (error instanceof IntgError && error.code === "CONFIG_INTEGRITY_FAILED") {
-        return unsentAttempt(item, error.message, DEFAULT_SCHEDULE_MS, ctx.now());
+        return unsentAttempt(item, error.message, DEFAULT_SCHEDULE_MS, dbNow());
       }
       throw error;
     }
@@ -378,7 +399,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       ep = await endpoints.reload(item.endpointId).catch(() => stale);
       if (ep.rateLimited) return handBack(item.id);
     }
-    const startedAt = ctx.now();
+    const startedAt = dbNow();
     let body = item.payload;
     // A transformation that throws is recorded as a failed attempt and retried on the schedule:
     // fixing the expression lets later attempts through.
@@ -411,7 +432,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       { statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null },
       attemptNumber,
       ep.scheduleMs,
-      ctx.now(),
+      dbNow(),
     );
     if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
     // The bytes sent are kept only when they are not the event's own (the same string when no
@@ -433,6 +454,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   };
 
   try {
+    await measureClock();
     // The first claim goes out to the store while this thread loads the HTTP client.
     void startRefill();
     void http.preload().catch((e) => void (fatal ??= e));

@@ -13,7 +13,8 @@ import { recordBatch, type AttemptRecords, type Disabled } from "./record.js";
 // HTTP work instead of taking turns with it on one event loop.
 
 export interface DeliveryStore {
-  claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimResult>;
+  /** `clockOffsetMs`: the database's clock less this process's (run.ts), for the rate limits' real time. */
+  claim(owner: string, now: Date, leaseMs: number, limit: number, clockOffsetMs?: number): Promise<ClaimResult>;
   /** Records a batch of attempts (encodeAttempts) in one transaction; returns the endpoints that batch disabled. */
   record(owner: string, records: AttemptRecords, now: Date, disableAfterMs: number): Promise<Disabled[]>;
   /** Extends the lease of each of `ids` the owner still holds (a heartbeat); returns those. */

@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, describe, expect, it } from "vitest";
+import { generateMasterKey } from "../../src/lib/crypto.js";
+import type { WebhookDeliveryInfo } from "../../src/types/integration/webhook.types.js";
+import { PG_BASE_URL, tempDb, tempDir } from "../helpers/databases.js";
+import { startReceiver } from "../helpers/receiver.js";
+import { BIN, intg } from "../helpers/spawn.js";
+
+// Workers on several machines share leases, retry times and rate-limit clocks in one PostgreSQL
+// database: each takes its times on the database's clock, not its own. Workers run with their
+// clocks moved (helpers/clock-shift.cjs). (SQLite's file is on the workers' own machine: one clock.)
+
+const home = tempDir();
+const KEY = generateMasterKey().bytes.toString("base64");
+const SHIFT = fileURLToPath(new URL("../helpers/clock-shift.cjs", import.meta.url));
+const MIN = 60_000;
+afterAll(() => home.dispose());
+
+describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () => {
+  const setup = async (respond: Parameters<typeof startReceiver>[0]) => {
+    const db = await tempDb("postgresql");
+    const receiver = await startReceiver(respond);
+    const base = { HOME: home.path, INTG_MASTER_KEY: KEY, INTG_DATABASE_URL: db.url, INTG_ACTOR: "e2e" };
+    const env = (shiftMs = 0) => ({ ...base, NODE_OPTIONS: `--require ${SHIFT}`, TEST_CLOCK_SHIFT_MS: `${shiftMs}` });
+    const ok = async (args: string[], shiftMs = 0) => {
+      const r = await intg(args, { env: env(shiftMs) });
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    await ok(["db", "migrate"]);
+    await ok(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network"]);
+    const dispose = async () => {
+      await receiver.close();
+      await db.dispose();
+    };
+    return { receiver, env, ok, dispose };
+  };
+
+  it("10 minutes fast, takes none of the leases another worker holds", async () => {
+    // Every request hangs 3 s at the receiver: the first worker holds its leases (60 s) meanwhile.
+    const { receiver, env, ok, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 3_000 }) });
+    let holder: ChildProcess | undefined;
+    try {
+      for (let i = 0; i < 4; i++) await ok(["webhooks", "send", "t.x", "--data", `{"i":${i}}`, "--allow-unknown-type"]);
+      holder = spawn(process.execPath, [BIN, "webhooks", "worker", "--lease", "60s", "--poll", "50ms"], {
+        env: { PATH: process.env.PATH ?? "", ...env() },
+        stdio: "ignore",
+      });
+      for (let i = 0; i < 200 && receiver.received.length < 4; i++) await sleep(50);
+      expect(receiver.received.length).toBe(4); // all four in flight, leased to the first worker
+
+      // By its clock, the first worker's leases ran out 9 minutes ago; by the database's, not for a minute.
+      const fast = await ok(["webhooks", "worker", "--once"], 10 * MIN);
+      expect(fast.stderr).toContain("0 attempt(s)");
+      for (let i = 0; i < 200 && receiver.received.filter((r) => r.nth === 1).length < 4; i++) await sleep(50);
+      await sleep(500);
+      expect([...receiver.counts.values()]).toEqual([1, 1, 1, 1]); // each sent once
+    } finally {
+      holder?.kill("SIGKILL");
+      await dispose();
+    }
+  }, 60_000);
+
+  it("10 minutes slow, schedules a retry by the database's clock", async () => {
+    const { receiver, ok, dispose } = await setup({ respond: () => ({ status: 500 }) });
+    try {
+      await ok(["webhooks", "send", "t.x", "--data", "{}", "--allow-unknown-type"]);
+      expect((await ok(["webhooks", "worker", "--once"], -10 * MIN)).stderr).toContain("1 attempt(s)");
+      const [d] = JSON.parse((await ok(["webhooks", "deliveries", "list", "--json"])).stdout) as WebhookDeliveryInfo[];
+      // The first retry waits 5 s, jittered by ±20%: from now, not from 10 minutes ago.
+      const wait = Date.parse(d!.nextAttemptAt!) - Date.now();
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThan(10_000);
+      expect(Math.abs(Date.parse(d!.lastAttemptAt!) - Date.now())).toBeLessThan(MIN);
+      // Not due yet: a worker on time finds nothing to send.
+      expect((await ok(["webhooks", "worker", "--once"])).stderr).toContain("0 attempt(s)");
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await dispose();
+    }
+  }, 60_000);
+});
