@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
@@ -59,6 +60,39 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
       expect([...receiver.counts.values()]).toEqual([1, 1, 1, 1]); // each sent once
     } finally {
       holder?.kill("SIGKILL");
+      await dispose();
+    }
+  }, 60_000);
+
+  it("a replay 10 minutes slow holds its deliveries from a worker until it sends them", async () => {
+    // 40 deliveries, a lane, 50 ms each: the last wait ~2 s for their turn, held by the replay's
+    // first lease, while a worker looks for expired leases every second.
+    const { receiver, env, ok, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 50 }) });
+    let worker: ChildProcess | undefined;
+    try {
+      const file = `${home.path}/replay-${Date.now()}.ndjson`;
+      const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ type: "t.x", data: { i } }));
+      writeFileSync(file, lines.join("\n"));
+      await ok(["webhooks", "send", "--batch-file", file, "--allow-unknown-type"]);
+      expect((await ok(["webhooks", "worker", "--once"])).stderr).toContain("40 delivered");
+      worker = spawn(process.execPath, [BIN, "webhooks", "worker", "--poll", "50ms"], {
+        env: { PATH: process.env.PATH ?? "", ...env() },
+        stdio: "ignore",
+      });
+      await sleep(500); // the worker is up and looking
+      // A window by the real clock: by the replay's own, these events are 10 minutes ahead.
+      const window = [
+        "--since",
+        new Date(Date.now() - MIN).toISOString(),
+        "--until",
+        new Date(Date.now() + MIN).toISOString(),
+      ];
+      const again = ["webhooks", "replay", "--status", "delivered", "--include-delivered", ...window];
+      const replayed = await ok([...again, "--concurrency", "1"], -10 * MIN);
+      expect(replayed.stderr).toContain("Replayed 40: 40 delivered, 0 failed.");
+      expect([...receiver.counts.values()]).toEqual(Array(40).fill(2)); // once by the worker, once replayed
+    } finally {
+      worker?.kill("SIGKILL");
       await dispose();
     }
   }, 60_000);

@@ -7,6 +7,7 @@ import type { SqlClient } from "../../../db/sql.js";
 import { newId } from "../../../lib/ids.js";
 import type { WebhookReplayRequest } from "../../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../../context.js";
+import { databaseClock } from "../worker/clock.js";
 import type { Finished } from "../worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker, type WorkerSummary } from "../worker/run.js";
 import { withPayloads } from "../worker/payloads.js";
@@ -45,6 +46,9 @@ export async function replay(
   options: ReplayOptions,
 ): Promise<ReplayResult> {
   const owner = `replay:${hostname()}:${randomBytes(6).toString("hex")}`;
+  // Its leases are on the database's clock, as a worker's: one behind it ran out as they were taken.
+  const clock = databaseClock(ctx);
+  if (!request.dryRun) await clock.measure();
   const { plan, held } = await ctx.sql.transaction(async (tx) => {
     const plan = await planReplay({ sql: tx }, request);
     if (request.planHash !== null && request.planHash !== plan.planHash) {
@@ -54,7 +58,7 @@ export async function replay(
         "PLAN_CHANGED",
       );
     }
-    return { plan, held: request.dryRun ? [] : await hold(tx, owner, plan, ctx.now(), options.leaseMs) };
+    return { plan, held: request.dryRun ? [] : await hold(tx, owner, plan, clock.now(), options.leaseMs) };
   });
   if (request.dryRun) return { plan, summary: null, lost: 0 };
   const base = options.openStore

@@ -1,8 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { typed } from "../../../db/kysely.js";
-import { databaseClockOffsetMs } from "../../../db/queries/database-clock.js";
 import { transientDbError } from "../../../db/transient.js";
 import { IntgError, NotFoundError } from "../../../errors.js";
 import { signatureHeader } from "../../../lib/webhook-signing.js";
@@ -10,6 +8,7 @@ import type { ServiceContext } from "../../context.js";
 import type { Claimed } from "./claim.js";
 import { DEFAULT_SCHEDULE_MS } from "../endpoint-rows.js";
 import { DEFAULT_MAX_IN_FLIGHT } from "../endpoint-input.js";
+import { databaseClock } from "./clock.js";
 import { EndpointCache, secretsAt } from "./endpoints.js";
 import { FairQueue } from "./fair-queue.js";
 import { HttpClient, type PostResult } from "./http.js";
@@ -28,11 +27,6 @@ const FLUSH_ROWS = 512;
 /** The pause before a claim, or an endpoint's load, that the database refused for now is tried again. */
 const RETRY_MS = 1000;
 const FLUSH_MS = 50;
-/**
- * A clock offset below this is taken as none: it is within what measuring it over a busy network
- * can tell, and far below what a lease (1 s at least) or a rate limit's second can feel.
- */
-const CLOCK_TOLERANCE_MS = 25;
 
 /** Node's longest timer: a longer one fires after 1 ms, so a worker would spin. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -85,19 +79,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const deadline = options.maxTimeMs === null ? Infinity : started + options.maxTimeMs;
   const store = options.store ?? sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
   const trigger = options.trigger ?? "scheduled";
-  // Leases, retry times and the rate limits' clocks are compared in the database with other
-  // workers' (on other machines): this worker takes its times on the database's clock, its own
-  // plus the offset last measured (at the start and every heartbeat). A worker 10 minutes fast took
-  // every other worker's leases as expired, and sent their deliveries a second time.
-  let offsetMs = 0;
-  const dbNow = () => (offsetMs === 0 ? ctx.now() : new Date(ctx.now().getTime() + offsetMs));
-  /** Real time on the database's clock: the rate limits' (claim-limited.ts). */
-  const realNow = () => Date.now() + offsetMs;
-  const measureClock = () =>
-    databaseClockOffsetMs(typed(ctx.sql)).then(
-      (ms) => void (offsetMs = Math.abs(ms) < CLOCK_TOLERANCE_MS ? 0 : Math.round(ms)),
-      () => undefined, // refused for now: the last offset holds until the next heartbeat measures again
-    );
+  // Times compared in the database with other workers' are on its clock (clock.ts).
+  const clock = databaseClock(ctx);
+  const dbNow = clock.now;
+  const realNow = clock.realNow;
   const http = new HttpClient();
   const endpoints = new EndpointCache(ctx);
   // Every delivery this worker claimed and has not yet recorded, released or let go: the heartbeat
@@ -154,7 +139,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     const now = dbNow();
     // Deliveries held back by their endpoint's cap do not count: the claim gives the other endpoints room.
     const want = options.concurrency * 16 - queue.sendable - later.size;
-    const { items, heldMs } = await store.claim(owner, now, options.leaseMs, want, offsetMs);
+    const { items, heldMs } = await store.claim(owner, now, options.leaseMs, want, clock.offsetMs());
     for (const id of new Set(items.map((i) => i.endpointId))) {
       if (caps.has(id)) continue;
       const ep = await endpoints.get(id).catch(() => undefined); // an attempt reports what failed
@@ -206,7 +191,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   // out again, so an attempt slower than the lease (timeouts go up to 2 minutes) is never taken
   // and sent a second time by another worker. A worker that dies stops renewing; its leases run out.
   const heartbeat = setInterval(() => {
-    void measureClock(); // clocks drift, and are stepped: the next claim and beat take the new offset
+    void clock.measure(); // clocks drift, and are stepped: the next claim and beat take the new offset
     const now = dbNow();
     store.renew(owner, now, options.leaseMs, [...tracked]).then(
       (ids) => {
@@ -454,7 +439,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   };
 
   try {
-    await measureClock();
+    await clock.measure();
     // The first claim goes out to the store while this thread loads the HTTP client.
     void startRefill();
     void http.preload().catch((e) => void (fatal ??= e));
