@@ -97,6 +97,17 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
     }
   }, 60_000);
 
+  it("sent from a machine 10 minutes fast, is due at once", async () => {
+    const { receiver, ok, dispose } = await setup({ respond: () => ({ status: 200 }) });
+    try {
+      await ok(["webhooks", "send", "t.x", "--data", "{}", "--allow-unknown-type"], 10 * MIN);
+      expect((await ok(["webhooks", "worker", "--once"])).stderr).toContain("1 attempt(s)");
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await dispose();
+    }
+  }, 60_000);
+
   it("10 minutes slow, schedules a retry by the database's clock", async () => {
     const { receiver, ok, dispose } = await setup({ respond: () => ({ status: 500 }) });
     try {
@@ -107,7 +118,6 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
       const wait = Date.parse(d!.nextAttemptAt!) - Date.now();
       expect(wait).toBeGreaterThan(0);
       expect(wait).toBeLessThan(10_000);
-      expect(Math.abs(Date.parse(d!.lastAttemptAt!) - Date.now())).toBeLessThan(MIN);
       // Not due yet: a worker on time finds nothing to send.
       expect((await ok(["webhooks", "worker", "--once"])).stderr).toContain("0 attempt(s)");
       expect(receiver.received).toHaveLength(1);

@@ -39,7 +39,8 @@ function busiestSecond(times: readonly number[], from = 0): number {
   return most;
 }
 
-async function setup(provider: "sqlite" | "postgresql") {
+/** `strict`: the receiver checks each signature's timestamp against its own clock too. */
+async function setup(provider: "sqlite" | "postgresql", strict = true) {
   const db = await tempDb(provider);
   const env = { HOME: home.path, INTG_MASTER_KEY: KEY, INTG_DATABASE_URL: db.url, INTG_ACTOR: "e2e" };
   const ok = async (args: string[]) => {
@@ -51,7 +52,7 @@ async function setup(provider: "sqlite" | "postgresql") {
   await ok(["webhooks", "event-types", "create", "order.created"]);
   const arrivals: number[] = [];
   const receiver = await startReceiver({
-    strict: true,
+    strict,
     respond: () => {
       arrivals.push(performance.now());
       return { status: 200 };
@@ -130,7 +131,12 @@ describe("webhooks worker --rate-limit", () => {
   ])(
     "holds across three workers on one PostgreSQL database%s",
     async (_, shifts) => {
-      const s = await setup("postgresql");
+      // A signature's timestamp is its worker's own clock (as a receiver's is its own): with the
+      // workers' clocks moved, the receiver checks the signatures alone.
+      const s = await setup(
+        "postgresql",
+        shifts.every((shift) => shift === 0),
+      );
       try {
         const workers = shifts.map((shift) => s.worker(["--poll", "50ms"], shift));
         const codes = workers.map(exited);

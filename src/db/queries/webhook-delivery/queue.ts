@@ -1,21 +1,27 @@
 import { DeliveryStatus } from "../../generated/kysely/enums.js";
 import { count, type Db } from "../../kysely.js";
-import { prepared } from "../../prepared.js";
+import { prepared, providerOf } from "../../prepared.js";
 
 // Every statement on "WebhookDelivery" lives in this folder, one file per purpose. Here: queueing a
 // send's deliveries, and cancelling a disabled endpoint's backlog.
 
 export const WAITING = [DeliveryStatus.PENDING, DeliveryStatus.SENDING];
 
-// Once per delivery of a send (thousands in a batch): compiled once per provider.
-const insertQueued = prepared(["id", "eventId", "endpointId", "now"], (db, p) =>
+// Once per delivery of a send (thousands in a batch): compiled once per provider. Due at the
+// sender's time, or the server's if that is earlier: workers claim on the server's clock
+// (worker/clock.ts), and a sender whose clock ran 10 minutes fast held its deliveries back as long.
+// (SQLite's file is on the sender's machine: one clock.)
+const insertQueued = prepared(["id", "eventId", "endpointId", "now"], (db, p, { sql }) =>
   db.insertInto("WebhookDelivery").values({
     id: p.id,
     eventId: p.eventId,
     endpointId: p.endpointId,
     status: DeliveryStatus.PENDING,
     attemptCount: 0,
-    nextAttemptAt: p.now,
+    nextAttemptAt:
+      providerOf(db) === "postgresql"
+        ? sql<Date>`least(${p.now}, cast(statement_timestamp() at time zone 'UTC' as timestamp(3)))`
+        : p.now,
     createdAt: p.now,
     updatedAt: p.now,
   }),

@@ -367,7 +367,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       // A row changed outside intg is not sent to: the attempt fails, on the default schedule, and
       // the other endpoints are served meanwhile.
       if (error instanceof IntgError && error.code === "CONFIG_INTEGRITY_FAILED") {
-        return unsentAttempt(item, error.message, DEFAULT_SCHEDULE_MS, dbNow());
+        return unsentAttempt(item, error.message, DEFAULT_SCHEDULE_MS, ctx.now());
       }
       throw error;
     }
@@ -384,7 +384,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       ep = await endpoints.reload(item.endpointId).catch(() => stale);
       if (ep.rateLimited) return handBack(item.id);
     }
-    const startedAt = dbNow();
+    // The attempt's own time, its signature's timestamp and which secrets are live: this machine's
+    // clock, as the operator's that set the secrets' ends (a rotation's grace) and the receiver's that
+    // checks the timestamp are their own. Only what other workers compare is on the database's.
+    const startedAt = ctx.now();
     let body = item.payload;
     // A transformation that throws is recorded as a failed attempt and retried on the schedule:
     // fixing the expression lets later attempts through.
