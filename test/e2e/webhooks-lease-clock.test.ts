@@ -32,25 +32,36 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
     };
     await ok(["db", "migrate"]);
     await ok(["webhooks", "endpoints", "create", "--url", receiver.url, "--allow-private-network"]);
+    const children: ChildProcess[] = [];
+    /** A worker kept running, on time. */
+    const worker = (...flags: string[]) => {
+      const child = spawn(process.execPath, [BIN, "webhooks", "worker", "--poll", "50ms", ...flags], {
+        env: { PATH: process.env.PATH ?? "", ...env() },
+        stdio: "ignore",
+      });
+      children.push(child);
+      return child;
+    };
+    /** `n` events sent, and a worker on time holding all of them in flight under a lease of a minute. */
+    const inFlight = async (n: number) => {
+      for (let i = 0; i < n; i++) await ok(["webhooks", "send", "t.x", "--data", `{"i":${i}}`, "--allow-unknown-type"]);
+      worker("--lease", "60s");
+      for (let i = 0; i < 200 && receiver.received.length < n; i++) await sleep(50);
+      expect(receiver.received.length).toBe(n);
+    };
     const dispose = async () => {
+      for (const c of children) c.kill("SIGKILL");
       await receiver.close();
       await db.dispose();
     };
-    return { receiver, env, ok, dispose };
+    return { receiver, env, ok, worker, inFlight, dispose };
   };
 
   it("10 minutes fast, takes none of the leases another worker holds", async () => {
     // Every request hangs 3 s at the receiver: the first worker holds its leases (60 s) meanwhile.
-    const { receiver, env, ok, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 3_000 }) });
-    let holder: ChildProcess | undefined;
+    const { receiver, ok, inFlight, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 3_000 }) });
     try {
-      for (let i = 0; i < 4; i++) await ok(["webhooks", "send", "t.x", "--data", `{"i":${i}}`, "--allow-unknown-type"]);
-      holder = spawn(process.execPath, [BIN, "webhooks", "worker", "--lease", "60s", "--poll", "50ms"], {
-        env: { PATH: process.env.PATH ?? "", ...env() },
-        stdio: "ignore",
-      });
-      for (let i = 0; i < 200 && receiver.received.length < 4; i++) await sleep(50);
-      expect(receiver.received.length).toBe(4); // all four in flight, leased to the first worker
+      await inFlight(4); // all four leased to the first worker
 
       // By its clock, the first worker's leases ran out 9 minutes ago; by the database's, not for a minute.
       const fast = await ok(["webhooks", "worker", "--once"], 10 * MIN);
@@ -59,7 +70,25 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
       await sleep(500);
       expect([...receiver.counts.values()]).toEqual([1, 1, 1, 1]); // each sent once
     } finally {
-      holder?.kill("SIGKILL");
+      await dispose();
+    }
+  }, 60_000);
+
+  it("an operator 10 minutes fast sees a live worker's leases live: health, doctor and disable leave them", async () => {
+    const { env, ok, inFlight, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 3_000 }) });
+    try {
+      await inFlight(2);
+      const [ep] = JSON.parse((await ok(["webhooks", "endpoints", "list", "--json"])).stdout) as { id: string }[];
+
+      const health = await intg(["webhooks", "health", "--json"], { env: env(10 * MIN) });
+      const [report] = JSON.parse(health.stdout) as { violations: { threshold: string }[] }[];
+      expect(report!.violations.map((v) => v.threshold)).not.toContain("stalled_sending");
+      const doctor = await intg(["doctor", "--json"], { env: env(10 * MIN) });
+      expect(doctor.stdout).toContain("webhook-backlog"); // the check ran
+      expect(doctor.stdout).not.toContain("expired lease");
+      const disabled = await ok(["webhooks", "endpoints", "disable", ep!.id, "--yes"], 10 * MIN);
+      expect(disabled.stdout + disabled.stderr).toContain("0 pending deliveries cancelled");
+    } finally {
       await dispose();
     }
   }, 60_000);
@@ -67,18 +96,14 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
   it("a replay 10 minutes slow holds its deliveries from a worker until it sends them", async () => {
     // 40 deliveries, a lane, 50 ms each: the last wait ~2 s for their turn, held by the replay's
     // first lease, while a worker looks for expired leases every second.
-    const { receiver, env, ok, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 50 }) });
-    let worker: ChildProcess | undefined;
+    const { receiver, ok, worker, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 50 }) });
     try {
       const file = `${home.path}/replay-${Date.now()}.ndjson`;
       const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ type: "t.x", data: { i } }));
       writeFileSync(file, lines.join("\n"));
       await ok(["webhooks", "send", "--batch-file", file, "--allow-unknown-type"]);
       expect((await ok(["webhooks", "worker", "--once"])).stderr).toContain("40 delivered");
-      worker = spawn(process.execPath, [BIN, "webhooks", "worker", "--poll", "50ms"], {
-        env: { PATH: process.env.PATH ?? "", ...env() },
-        stdio: "ignore",
-      });
+      worker();
       await sleep(500); // the worker is up and looking
       // A window by the real clock: by the replay's own, these events are 10 minutes ahead.
       const window = [
@@ -92,7 +117,6 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
       expect(replayed.stderr).toContain("Replayed 40: 40 delivered, 0 failed.");
       expect([...receiver.counts.values()]).toEqual(Array(40).fill(2)); // once by the worker, once replayed
     } finally {
-      worker?.kill("SIGKILL");
       await dispose();
     }
   }, 60_000);

@@ -5,6 +5,7 @@ import { formatDuration } from "../../lib/duration.js";
 import type { DoctorCheck } from "../../types/doctor.types.js";
 import type { ServiceContext } from "../context.js";
 import { fail, few, pass, plural, warn } from "./finding.js";
+import { databaseClock } from "../webhooks/database-clock.js";
 
 // What `webhooks health` gates on, for every endpoint at once: one grouped statement each, through
 // the (status, …) and (leaseExpiresAt) indexes, not one per endpoint, so 100 endpoints with a
@@ -35,7 +36,10 @@ export async function checkEndpoints(ctx: ServiceContext): Promise<DoctorCheck> 
 export async function checkBacklog(ctx: ServiceContext, maxAgeMs: number): Promise<DoctorCheck> {
   const now = ctx.now();
   const db = typed(ctx.sql);
-  const stalled = await stalledPerEndpoint(db, now);
+  // Leases are on the database's clock (webhooks/database-clock.ts), not this machine's.
+  const clock = databaseClock(ctx);
+  await clock.measure();
+  const stalled = await stalledPerEndpoint(db, clock.now());
   const backlog = await backlogPerEndpoint(db);
   const limit = formatDuration(maxAgeMs);
   const stuck = stalled.reduce((sum, r) => sum + r.n, 0);

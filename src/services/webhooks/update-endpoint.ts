@@ -16,6 +16,7 @@ import { headersUpdate } from "./endpoint-headers.js";
 import { requireMasterKeys } from "../secrets/master-key.js";
 import { setRetention } from "./retention.js";
 import { cancelEndpointBacklog } from "./cancel-deliveries.js";
+import { databaseClock } from "./database-clock.js";
 
 type RowChanges = Updateable<WebhookEndpoint>;
 type Field = keyof Omit<EndpointInput, "retentionPolicy" | "headers">;
@@ -100,6 +101,10 @@ export async function setEndpointEnabled(
   reason: string | null = null,
 ): Promise<{ endpoint: WebhookEndpointInfo; cancelledDeliveries: number }> {
   const now = ctx.now();
+  // A lease is run out by the database's clock (database-clock.ts): this machine's, minutes fast,
+  // cancelled deliveries a live worker was sending.
+  const clock = databaseClock(ctx);
+  if (!enabled) await clock.measure();
   return ctx.sql.transaction(async (tx) => {
     const row = await findEndpointRow(tx, id, true);
     if (row.enabled === enabled) {
@@ -116,7 +121,7 @@ export async function setEndpointEnabled(
       failingSince: enabled ? null : row.failingSince,
       updatedAt: now,
     });
-    const cancelled = enabled ? 0 : await cancelEndpointBacklog(tx, id, now);
+    const cancelled = enabled ? 0 : await cancelEndpointBacklog(tx, id, clock.now());
     await recordAudit(
       { ...ctx, sql: tx },
       {

@@ -9,7 +9,7 @@ export const WAITING = [DeliveryStatus.PENDING, DeliveryStatus.SENDING];
 
 // Once per delivery of a send (thousands in a batch): compiled once per provider. Due at the
 // sender's time, or the server's if that is earlier: workers claim on the server's clock
-// (worker/clock.ts), and a sender whose clock ran 10 minutes fast held its deliveries back as long.
+// (webhooks/database-clock.ts), and a sender whose clock ran 10 minutes fast held its deliveries back as long.
 // (SQLite's file is on the sender's machine: one clock.)
 const insertQueued = prepared(["id", "eventId", "endpointId", "now"], (db, p, { sql }) =>
   db.insertInto("WebhookDelivery").values({

@@ -13,6 +13,7 @@ import type {
   WebhookHealthViolation,
 } from "../../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../../context.js";
+import { databaseClock } from "../database-clock.js";
 import { listEndpoints, showEndpoint } from "../endpoint-rows.js";
 import { backlogOf, failureRateOf } from "../endpoint-stats.js";
 import { signingSecrets } from "../endpoint-secret.js";
@@ -41,6 +42,11 @@ export interface HealthInput extends HealthThresholds {
 export async function checkHealth(ctx: ServiceContext, input: HealthInput): Promise<WebhookHealthCheckResult[]> {
   const endpoints = input.endpointId ? [await showEndpoint(ctx, input.endpointId)] : await listEndpoints(ctx);
   const now = ctx.now();
+  // Leases are on the database's clock (database-clock.ts): this machine's, minutes fast, would
+  // report a live worker's deliveries as stalled and fail a CI gate.
+  const clock = databaseClock(ctx);
+  await clock.measure();
+  const leaseNow = clock.now();
   const http = input.ping ? new HttpClient() : null;
   try {
     return await Promise.all(
@@ -80,9 +86,9 @@ export async function checkHealth(ctx: ServiceContext, input: HealthInput): Prom
             limit: input.maxBacklogAgeMs,
             message: `${backlog.size} undelivered, the oldest for ${Math.round(backlog.oldestAgeMs / 1000)} s (limit ${Math.round(input.maxBacklogAgeMs / 1000)} s)`,
           });
-        const stalled = await stalledOf(ctx, ep.id, now);
+        const stalled = await stalledOf(ctx, ep.id, leaseNow);
         if (stalled.n > 0) {
-          const message = stalledMessage(stalled, now, ep.enabled);
+          const message = stalledMessage(stalled, leaseNow, ep.enabled);
           violations.push({ threshold: "stalled_sending", actual: stalled.n, limit: 0, message });
         }
         if (ping && !ping.succeeded)

@@ -7,7 +7,7 @@ import type { SqlClient } from "../../../db/sql.js";
 import { newId } from "../../../lib/ids.js";
 import type { WebhookReplayRequest } from "../../../types/integration/webhook.types.js";
 import type { ServiceContext } from "../../context.js";
-import { databaseClock } from "../worker/clock.js";
+import { databaseClock } from "../database-clock.js";
 import type { Finished } from "../worker/record.js";
 import { DEFAULT_DISABLE_AFTER_MS, runWorker, type WorkerSummary } from "../worker/run.js";
 import { withPayloads } from "../worker/payloads.js";

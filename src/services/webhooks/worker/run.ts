@@ -8,7 +8,7 @@ import type { ServiceContext } from "../../context.js";
 import type { Claimed } from "./claim.js";
 import { DEFAULT_SCHEDULE_MS } from "../endpoint-rows.js";
 import { DEFAULT_MAX_IN_FLIGHT } from "../endpoint-input.js";
-import { databaseClock } from "./clock.js";
+import { databaseClock } from "../database-clock.js";
 import { EndpointCache, secretsAt } from "./endpoints.js";
 import { FairQueue } from "./fair-queue.js";
 import { HttpClient, type PostResult } from "./http.js";
@@ -79,7 +79,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const deadline = options.maxTimeMs === null ? Infinity : started + options.maxTimeMs;
   const store = options.store ?? sqlStore(ctx.sql, { target: ctx.db.target, env: ctx.env });
   const trigger = options.trigger ?? "scheduled";
-  // Times compared in the database with other workers' are on its clock (clock.ts).
+  // Times compared in the database with other workers' are on its clock (database-clock.ts).
   const clock = databaseClock(ctx);
   const dbNow = clock.now;
   const realNow = clock.realNow;

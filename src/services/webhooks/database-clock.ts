@@ -1,6 +1,6 @@
-import { typed } from "../../../db/kysely.js";
-import { databaseClockOffsetMs } from "../../../db/queries/database-clock.js";
-import type { ServiceContext } from "../../context.js";
+import { typed } from "../../db/kysely.js";
+import { databaseClockOffsetMs } from "../../db/queries/database-clock.js";
+import type { ServiceContext } from "../context.js";
 
 // Leases, retry times and the rate limits' clocks are compared in the database with other
 // workers' (on other machines): a worker, and a replay, take their times on the database's clock,
