@@ -74,7 +74,7 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
     }
   }, 60_000);
 
-  it("an operator 10 minutes fast sees a live worker's leases live: health, doctor and disable leave them", async () => {
+  it("an operator 10 minutes fast sees live leases live: health, doctor and disable leave them", async () => {
     const { env, ok, inFlight, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 3_000 }) });
     try {
       await inFlight(2);

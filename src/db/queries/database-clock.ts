@@ -15,9 +15,8 @@ const SAMPLES = 3;
 export async function databaseClockOffsetMs(db: Db): Promise<number> {
   if (providerOf(db) !== "postgresql") return 0;
   // clock_timestamp(): the time the function runs, not the transaction's start.
-  const query = sql<{
-    ms: number;
-  }>`select cast(extract(epoch from clock_timestamp()) * 1000 as double precision) as "ms"`;
+  const epochMs = sql`cast(extract(epoch from clock_timestamp()) * 1000 as double precision)`;
+  const query = sql<{ ms: number }>`select ${epochMs} as "ms"`;
   let best: { rtt: number; offset: number } | undefined;
   for (let i = 0; i < SAMPLES; i++) {
     const sent = Date.now();
