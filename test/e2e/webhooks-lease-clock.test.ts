@@ -19,8 +19,18 @@ const SHIFT = fileURLToPath(new URL("../helpers/clock-shift.cjs", import.meta.ur
 const MIN = 60_000;
 afterAll(() => home.dispose());
 
+interface Bed {
+  receiver: Awaited<ReturnType<typeof startReceiver>>;
+  /** The environment of an intg process whose clock runs `shiftMs` ahead. */
+  env: (shiftMs?: number) => Record<string, string>;
+  ok: (args: string[], shiftMs?: number) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+  worker: (...flags: string[]) => ChildProcess;
+  inFlight: (n: number) => Promise<void>;
+}
+
 describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () => {
-  const setup = async (respond: Parameters<typeof startReceiver>[0]) => {
+  /** A database, a receiver answering as `respond` says, and an endpoint to it, for `body`; torn down after. */
+  const withBed = async (respond: Parameters<typeof startReceiver>[0], body: (bed: Bed) => Promise<void>) => {
     const db = await tempDb("postgresql");
     const receiver = await startReceiver(respond);
     const base = { HOME: home.path, INTG_MASTER_KEY: KEY, INTG_DATABASE_URL: db.url, INTG_ACTOR: "e2e" };
@@ -49,18 +59,18 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
       for (let i = 0; i < 200 && receiver.received.length < n; i++) await sleep(50);
       expect(receiver.received.length).toBe(n);
     };
-    const dispose = async () => {
+    try {
+      await body({ receiver, env, ok, worker, inFlight });
+    } finally {
       for (const c of children) c.kill("SIGKILL");
       await receiver.close();
       await db.dispose();
-    };
-    return { receiver, env, ok, worker, inFlight, dispose };
+    }
   };
 
   it("10 minutes fast, takes none of the leases another worker holds", async () => {
     // Every request hangs 3 s at the receiver: the first worker holds its leases (60 s) meanwhile.
-    const { receiver, ok, inFlight, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 3_000 }) });
-    try {
+    await withBed({ respond: () => ({ status: 200, delayMs: 3_000 }) }, async ({ receiver, ok, inFlight }) => {
       await inFlight(4); // all four leased to the first worker
 
       // By its clock, the first worker's leases ran out 9 minutes ago; by the database's, not for a minute.
@@ -69,14 +79,11 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
       for (let i = 0; i < 200 && receiver.received.filter((r) => r.nth === 1).length < 4; i++) await sleep(50);
       await sleep(500);
       expect([...receiver.counts.values()]).toEqual([1, 1, 1, 1]); // each sent once
-    } finally {
-      await dispose();
-    }
+    });
   }, 60_000);
 
   it("an operator 10 minutes fast sees live leases live: health, doctor and disable leave them", async () => {
-    const { env, ok, inFlight, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 3_000 }) });
-    try {
+    await withBed({ respond: () => ({ status: 200, delayMs: 3_000 }) }, async ({ env, ok, inFlight }) => {
       await inFlight(2);
       const [ep] = JSON.parse((await ok(["webhooks", "endpoints", "list", "--json"])).stdout) as { id: string }[];
 
@@ -88,16 +95,13 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
       expect(doctor.stdout).not.toContain("expired lease");
       const disabled = await ok(["webhooks", "endpoints", "disable", ep!.id, "--yes"], 10 * MIN);
       expect(disabled.stdout + disabled.stderr).toContain("0 pending deliveries cancelled");
-    } finally {
-      await dispose();
-    }
+    });
   }, 60_000);
 
   it("a replay 10 minutes slow holds its deliveries from a worker until it sends them", async () => {
     // 40 deliveries, a lane, 50 ms each: the last wait ~2 s for their turn, held by the replay's
     // first lease, while a worker looks for expired leases every second.
-    const { receiver, ok, worker, dispose } = await setup({ respond: () => ({ status: 200, delayMs: 50 }) });
-    try {
+    await withBed({ respond: () => ({ status: 200, delayMs: 50 }) }, async ({ receiver, ok, worker }) => {
       const file = `${home.path}/replay-${Date.now()}.ndjson`;
       const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ type: "t.x", data: { i } }));
       writeFileSync(file, lines.join("\n"));
@@ -116,25 +120,19 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
       const replayed = await ok([...again, "--concurrency", "1"], -10 * MIN);
       expect(replayed.stderr).toContain("Replayed 40: 40 delivered, 0 failed.");
       expect([...receiver.counts.values()]).toEqual(Array(40).fill(2)); // once by the worker, once replayed
-    } finally {
-      await dispose();
-    }
+    });
   }, 60_000);
 
   it("sent from a machine 10 minutes fast, is due at once", async () => {
-    const { receiver, ok, dispose } = await setup({ respond: () => ({ status: 200 }) });
-    try {
+    await withBed({ respond: () => ({ status: 200 }) }, async ({ receiver, ok }) => {
       await ok(["webhooks", "send", "t.x", "--data", "{}", "--allow-unknown-type"], 10 * MIN);
       expect((await ok(["webhooks", "worker", "--once"])).stderr).toContain("1 attempt(s)");
       expect(receiver.received).toHaveLength(1);
-    } finally {
-      await dispose();
-    }
+    });
   }, 60_000);
 
   it("10 minutes slow, schedules a retry by the database's clock", async () => {
-    const { receiver, ok, dispose } = await setup({ respond: () => ({ status: 500 }) });
-    try {
+    await withBed({ respond: () => ({ status: 500 }) }, async ({ receiver, ok }) => {
       await ok(["webhooks", "send", "t.x", "--data", "{}", "--allow-unknown-type"]);
       expect((await ok(["webhooks", "worker", "--once"], -10 * MIN)).stderr).toContain("1 attempt(s)");
       const [d] = JSON.parse((await ok(["webhooks", "deliveries", "list", "--json"])).stdout) as WebhookDeliveryInfo[];
@@ -145,8 +143,6 @@ describe.skipIf(!PG_BASE_URL)("a worker whose clock is off, on PostgreSQL", () =
       // Not due yet: a worker on time finds nothing to send.
       expect((await ok(["webhooks", "worker", "--once"])).stderr).toContain("0 attempt(s)");
       expect(receiver.received).toHaveLength(1);
-    } finally {
-      await dispose();
-    }
+    });
   }, 60_000);
 });

@@ -81,8 +81,6 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const trigger = options.trigger ?? "scheduled";
   // Times compared in the database with other workers' are on its clock (database-clock.ts).
   const clock = databaseClock(ctx);
-  const dbNow = clock.now;
-  const realNow = clock.realNow;
   const http = new HttpClient();
   const endpoints = new EndpointCache(ctx);
   // Every delivery this worker claimed and has not yet recorded, released or let go: the heartbeat
@@ -136,7 +134,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       .finally(() => (wake = undefined));
   };
   const refill = async () => {
-    const now = dbNow();
+    const now = clock.now();
     // Deliveries held back by their endpoint's cap do not count: the claim gives the other endpoints room.
     const want = options.concurrency * 16 - queue.sendable - later.size;
     const { items, heldMs } = await store.claim(owner, now, options.leaseMs, want, clock.offsetMs());
@@ -150,7 +148,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     for (const item of items) {
       tracked.add(item.id);
       const entry = { item, leaseEnds };
-      const wait = (item.sendAt ?? 0) - realNow(); // the rate limits' clock is real time
+      const wait = (item.sendAt ?? 0) - clock.realNow(); // the rate limits' clock is real time
       if (wait <= 0) queue.push(entry);
       else {
         const timer = setTimeout(() => {
@@ -192,7 +190,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   // and sent a second time by another worker. A worker that dies stops renewing; its leases run out.
   const heartbeat = setInterval(() => {
     void clock.measure(); // clocks drift, and are stepped: the next claim and beat take the new offset
-    const now = dbNow();
+    const now = clock.now();
     store.renew(owner, now, options.leaseMs, [...tracked]).then(
       (ids) => {
         // Only the leases renewed: one that ran out while this worker stalled (a pause longer than
@@ -253,7 +251,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
   const recordRetrying = async (records: ReturnType<typeof encodeAttempts>) => {
     for (let wait = RETRY_MS / 4; ; wait = Math.min(wait * 2, 5 * RETRY_MS)) {
       try {
-        const disabled = await store.record(owner, records, dbNow(), options.disableAfterMs);
+        const disabled = await store.record(owner, records, clock.now(), options.disableAfterMs);
         recordsRefusedSince = undefined;
         return disabled;
       } catch (error) {
@@ -304,10 +302,10 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
 
   const send = async (next: Entry) => {
     // A lease that ran out while the delivery waited here may be another worker's now.
-    if (dbNow().getTime() >= next.leaseEnds - leaseMargin) return void tracked.delete(next.item.id);
+    if (clock.now().getTime() >= next.leaseEnds - leaseMargin) return void tracked.delete(next.item.id);
     // Past its rate-limit slot: handed back for a later slot, not sent bunched with the next ones.
     // Awaited, so a run that stops when nothing is due (--once) finds it due again.
-    if (next.item.sendBy !== undefined && realNow() > next.item.sendBy) return handBack(next.item.id);
+    if (next.item.sendBy !== undefined && clock.realNow() > next.item.sendBy) return handBack(next.item.id);
     let finished: Finished | undefined;
     busy++;
     try {
@@ -339,7 +337,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
     const attemptNumber = item.attemptCount + 1;
     const result: PostResult = { statusCode: null, headers: null, body: null, error, timedOut: false, durationMs: 0 };
     const answer = { statusCode: null, timedOut: false, retryAfter: null };
-    let outcome = outcomeOf(answer, attemptNumber, scheduleMs, dbNow());
+    let outcome = outcomeOf(answer, attemptNumber, scheduleMs, clock.now());
     if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
     const { id: deliveryId, eventId, endpointId } = item;
     return {
@@ -420,7 +418,7 @@ export async function runWorker(ctx: ServiceContext, options: WorkerOptions): Pr
       { statusCode: result.statusCode, timedOut: result.timedOut, retryAfter: result.headers?.["retry-after"] ?? null },
       attemptNumber,
       ep.scheduleMs,
-      dbNow(),
+      clock.now(),
     );
     if (trigger === "manual" && outcome.kind === "retry") outcome = { kind: "failed" };
     // The bytes sent are kept only when they are not the event's own (the same string when no
